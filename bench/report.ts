@@ -1,0 +1,78 @@
+// Shared reporting for every benchmark: a human table, then one JSON line per
+// measurement so results stay comparable from run to run:
+// {"bench":…,"metric":…,"value":…,"unit":…,"reference":…,"reference_value":…,"ratio":…}
+// ratio = value / reference_value (null when there is no reference).
+
+export interface Measurement {
+  metric: string;
+  value: number | null;
+  unit: string;
+  reference?: string | null;
+  referenceValue?: number | null;
+  /** Free text for the table only (min–max, target, why a value is missing). */
+  note?: string;
+}
+
+export interface Stats {
+  median: number;
+  min: number;
+  max: number;
+  p50: number;
+  p99: number;
+  samples: number;
+}
+
+export function stats(values: readonly number[]): Stats {
+  if (values.length === 0) return { median: NaN, min: NaN, max: NaN, p50: NaN, p99: NaN, samples: 0 };
+  const s = [...values].sort((a, b) => a - b);
+  const at = (q: number): number => s[Math.min(s.length - 1, Math.max(0, Math.ceil(q * s.length) - 1))] as number;
+  const mid = Math.floor(s.length / 2);
+  const median = s.length % 2 ? (s[mid] as number) : ((s[mid - 1] as number) + (s[mid] as number)) / 2;
+  return { median, min: s[0] as number, max: s[s.length - 1] as number, p50: at(0.5), p99: at(0.99), samples: s.length };
+}
+
+function fmt(v: number | null | undefined): string {
+  if (v === null || v === undefined || Number.isNaN(v)) return '—';
+  const a = Math.abs(v);
+  return a >= 100 ? v.toFixed(0) : a >= 10 ? v.toFixed(1) : a >= 1 ? v.toFixed(2) : v.toFixed(3);
+}
+
+export function ratioOf(m: Measurement): number | null {
+  if (m.value === null || m.referenceValue === null || m.referenceValue === undefined || m.referenceValue === 0) return null;
+  return m.value / m.referenceValue;
+}
+
+export function printReport(bench: string, title: string, rows: readonly Measurement[], preface: readonly string[] = []): void {
+  console.log(`\n${title}`);
+  for (const line of preface) console.log(line);
+  const header = ['metric', 'value', 'unit', 'reference', 'ref value', 'ratio', 'note'];
+  const body = rows.map((m) => [
+    m.metric,
+    fmt(m.value),
+    m.unit,
+    m.reference ?? '—',
+    fmt(m.referenceValue),
+    ratioOf(m) === null ? '—' : `${(ratioOf(m) as number).toFixed(2)}×`,
+    m.note ?? '',
+  ]);
+  const widths = header.map((h, i) => Math.max(h.length, ...body.map((r) => (r[i] as string).length)));
+  const line = (cells: string[]): string => `| ${cells.map((c, i) => c.padEnd(widths[i] as number)).join(' | ')} |`;
+  console.log(line(header));
+  console.log(`|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`);
+  for (const r of body) console.log(line(r));
+  console.log('');
+  for (const m of rows) {
+    const ratio = ratioOf(m);
+    console.log(
+      JSON.stringify({
+        bench,
+        metric: m.metric,
+        value: m.value === null ? null : Number(m.value.toFixed(4)),
+        unit: m.unit,
+        reference: m.reference ?? null,
+        reference_value: m.referenceValue === null || m.referenceValue === undefined ? null : Number(m.referenceValue.toFixed(4)),
+        ratio: ratio === null ? null : Number(ratio.toFixed(4)),
+      }),
+    );
+  }
+}

@@ -1,0 +1,28 @@
+import { defineConfig } from 'electron-vite';
+import { resolve } from 'node:path';
+
+// main/, preload/ and renderer/ build from their own folders (not src/).
+export default defineConfig({
+  main: {
+    build: {
+      outDir: 'out/main',
+      lib: { entry: resolve('main/app/index.ts'), formats: ['es'] },
+      rollupOptions: { external: ['bufferutil', 'utf-8-validate', 'cpu-features'] },
+    },
+  },
+  preload: {
+    build: {
+      outDir: 'out/preload',
+      // Sandboxed preloads must be CommonJS.
+      lib: { entry: resolve('preload/index.ts'), formats: ['cjs'] },
+    },
+  },
+  renderer: {
+    root: 'renderer',
+    build: {
+      outDir: resolve('out/renderer'),
+      target: 'es2022',
+      rollupOptions: { input: resolve('renderer/index.html') },
+    },
+  },
+});

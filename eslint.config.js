@@ -1,0 +1,63 @@
+// Lint rules that keep the layers apart (see ../shared/STYLE.md, "Layers by
+// where code may run") and keep HTML injection out of the renderer.
+import tseslint from 'typescript-eslint';
+import { builtinModules } from 'node:module';
+
+const nodeBuiltins = [...builtinModules, ...builtinModules.map((m) => `node:${m}`)];
+
+// Writing HTML from strings is how noVNC (CVE-2017-18635) and xterm.js
+// (CVE-2019-0542) turned server-controlled text into script. We never do it.
+const htmlSinks = [
+  { selector: "AssignmentExpression[left.property.name='innerHTML']", message: 'innerHTML is forbidden: build nodes and set textContent.' },
+  { selector: "AssignmentExpression[left.property.name='outerHTML']", message: 'outerHTML is forbidden: build nodes and set textContent.' },
+  { selector: "CallExpression[callee.property.name='insertAdjacentHTML']", message: 'insertAdjacentHTML is forbidden.' },
+  { selector: "CallExpression[callee.property.name='createContextualFragment']", message: 'createContextualFragment is forbidden.' },
+  { selector: "MemberExpression[property.name='innerHTML']", message: 'innerHTML is forbidden: use textContent.' },
+  { selector: "CallExpression[callee.object.name='document'][callee.property.name='write']", message: 'document.write is forbidden.' },
+];
+
+const noElectron = {
+  paths: [{ name: 'electron', message: 'Only the app shell (main/app/) may import electron; inject what it provides.' }],
+  patterns: [{ group: ['electron/*'], message: 'Only the app shell (main/app/) may import electron.' }],
+};
+
+export default tseslint.config(
+  { ignores: ['node_modules/**', 'out/**', 'dist/**', 'test-artifacts/**', 'bench-results/**'] },
+  ...tseslint.configs.recommended,
+  {
+    files: ['**/*.ts', '**/*.js'],
+    rules: {
+      'no-restricted-imports': ['error', noElectron],
+      'no-restricted-syntax': ['error', ...htmlSinks],
+      'no-eval': 'error',
+      'no-implied-eval': 'error',
+      'no-new-func': 'error',
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+    },
+  },
+  {
+    // The Electron shell and the preload are the only places that talk to Electron.
+    files: ['main/app/**/*.ts', 'preload/**/*.ts'],
+    rules: { 'no-restricted-imports': 'off' },
+  },
+  {
+    // shared/ runs in both worlds: neither Node nor Electron.
+    files: ['shared/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        paths: [...noElectron.paths, ...nodeBuiltins.map((name) => ({ name, message: 'shared/ must not import Node built-ins.' }))],
+        patterns: noElectron.patterns,
+      }],
+    },
+  },
+  {
+    // The renderer is a web page with no Node.
+    files: ['renderer/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        paths: [...noElectron.paths, ...nodeBuiltins.map((name) => ({ name, message: 'The renderer has no Node: go through the API.' }))],
+        patterns: [...noElectron.patterns, { group: ['**/main/**', '**/preload/**'], message: 'The renderer reaches main only through the API.' }],
+      }],
+    },
+  },
+);

@@ -1,0 +1,31 @@
+// Runs once per `vitest run`: a private folder for the run's peers, the test
+// accounts, and at the end a sweep that kills any peer a crashed or timed-out
+// worker left behind.
+import { chmodSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { killTree, startTime } from './processes.js';
+import { ensureTestUsers } from './users.js';
+
+export default function setup(): () => void {
+  const dir = mkdtempSync(join(tmpdir(), 'hostdeck-test-'));
+  // Traversable (not listable) by the sshd test accounts: see sshd.ts.
+  chmodSync(dir, 0o711);
+  process.env['HOSTDECK_TEST_RUN_DIR'] = dir;
+  ensureTestUsers();
+  return () => {
+    let lines: string[] = [];
+    try {
+      lines = readFileSync(join(dir, 'pids'), 'utf8').split('\n').filter(Boolean);
+    } catch {
+      // No peer was started.
+    }
+    for (const line of lines) {
+      const [pid, started] = line.split(' ');
+      // Only if it is still the same process: pids are reused, and other
+      // runs share this machine.
+      if (started && startTime(Number(pid)) === started) killTree(Number(pid));
+    }
+    rmSync(dir, { recursive: true, force: true });
+  };
+}

@@ -1,0 +1,124 @@
+// Child processes of the rig, tracked so that nothing outlives the test run.
+// Each started process is killed by its own stop(); as a backstop, every pid
+// is written to the run folder that globalSetup creates, and its teardown kills
+// whatever is left (a worker that timed out or crashed never ran its stop()).
+import { spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
+import { appendFileSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+const live = new Set<ChildProcess>();
+
+export function runDir(): string {
+  return process.env['HOSTDECK_TEST_RUN_DIR'] ?? tmpdir();
+}
+
+/** A fresh private folder for one peer, inside the run folder. */
+export function makeTempDir(prefix: string): string {
+  return mkdtempSync(join(runDir(), `${prefix}-`));
+}
+
+export interface Tracked {
+  child: ChildProcess;
+  /** Resolves with the exit code (or null on a signal) once the process ends. */
+  exited: Promise<number | null>;
+  stop(signal?: NodeJS.Signals): Promise<void>;
+}
+
+export function startTracked(cmd: string, args: string[], opts: SpawnOptions = {}): Tracked {
+  const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'], ...opts });
+  live.add(child);
+  if (child.pid !== undefined) {
+    try {
+      appendFileSync(join(runDir(), 'pids'), `${child.pid} ${startTime(child.pid)}\n`);
+    } catch {
+      // No run folder (a helper used outside vitest): stop() still works.
+    }
+  }
+  const exited = new Promise<number | null>((resolve) => {
+    child.once('exit', (code) => {
+      live.delete(child);
+      resolve(code);
+    });
+    child.once('error', () => {
+      live.delete(child);
+      resolve(-1);
+    });
+  });
+  return {
+    child,
+    exited,
+    async stop(signal: NodeJS.Signals = 'SIGTERM') {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      child.kill(signal);
+      const timer = setTimeout(() => child.kill('SIGKILL'), 3000);
+      await exited;
+      clearTimeout(timer);
+    },
+  };
+}
+
+// Backstop inside one worker: a worker that exits normally kills its children.
+process.once('exit', () => {
+  for (const child of live) child.kill('SIGKILL');
+});
+
+/** Collects a child's stdout+stderr, for error messages when it fails to start. */
+export function captureOutput(child: ChildProcess, limit = 64 * 1024): () => string {
+  let text = '';
+  const add = (chunk: Buffer): void => {
+    if (text.length < limit) text += chunk.toString('utf8');
+  };
+  child.stdout?.on('data', add);
+  child.stderr?.on('data', add);
+  return () => text;
+}
+
+/** Every descendant of `pid` (children first found, then theirs), from /proc. */
+export function descendants(pid: number): number[] {
+  const parentOf = new Map<number, number[]>();
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      // /proc/<pid>/stat: "pid (comm) state ppid ..."; comm may hold spaces.
+      const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      const list = parentOf.get(ppid) ?? [];
+      list.push(Number(name));
+      parentOf.set(ppid, list);
+    } catch {
+      // The process ended while we looked.
+    }
+  }
+  const out: number[] = [];
+  const queue = [pid];
+  while (queue.length > 0) {
+    const p = queue.shift() as number;
+    for (const c of parentOf.get(p) ?? []) {
+      out.push(c);
+      queue.push(c);
+    }
+  }
+  return out;
+}
+
+/** SIGKILLs a process's descendants (deepest last found first) and the process. */
+export function killTree(pid: number): void {
+  for (const p of [...descendants(pid).reverse(), pid]) {
+    try {
+      process.kill(p, 'SIGKILL');
+    } catch {
+      // Already gone.
+    }
+  }
+}
+
+/** A process's start time in clock ticks (field 22 of /proc/<pid>/stat), or ''. */
+export function startTime(pid: number): string {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19] ?? '';
+  } catch {
+    return '';
+  }
+}

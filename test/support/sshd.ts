@@ -1,0 +1,149 @@
+// A real OpenSSH sshd on a loopback address and an OS-chosen port, with its
+// own config, host key, log and authorized keys. Nothing global is touched
+// but the two test accounts (see users.ts) and /run/sshd.
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, readFileSync, writeFileSync, chmodSync, rmSync, existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { captureOutput, killTree, makeTempDir, startTracked, type Tracked } from './processes.js';
+import { freePort, waitForBanner } from './net.js';
+import { KEY_USER, PASSWORD, PASSWORD_USER } from './users.js';
+
+export type HostKeyType = 'ed25519' | 'ecdsa' | 'rsa';
+
+export interface SshdOptions {
+  /** Loopback address to listen on (127.0.0.2 makes a host only a jump hop can reach). */
+  host?: string;
+  hostKeyType?: HostKeyType;
+  /** Extra sshd_config lines, appended after the defaults. */
+  extraConfig?: string[];
+}
+
+export interface Sshd {
+  host: string;
+  port: number;
+  dir: string;
+  keyUser: string;
+  passwordUser: string;
+  password: string;
+  /** OpenSSH-format private key (unencrypted ed25519) accepted for keyUser. */
+  clientKeyPath: string;
+  clientKey: Buffer;
+  /** Host public key as "type base64". */
+  hostPublicKey(): string;
+  /** SHA256 fingerprint exactly as `ssh-keygen -lf` prints it ("SHA256:..."). */
+  hostKeyFingerprint(): string;
+  /** sshd's own log (LogLevel VERBOSE): assert on authentication attempts. */
+  log(): string;
+  /** Adds a public key line to a user's authorized_keys. */
+  authorize(user: string, publicKeyLine: string): void;
+  /** Stops sshd, makes a new host key, starts again on the same port. */
+  restartWithNewHostKey(type?: HostKeyType): Promise<void>;
+  /** Kills sshd and every session it forked, as a crash or power loss would. */
+  kill(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+const SSHD = '/usr/sbin/sshd';
+
+export function generateKey(path: string, type: HostKeyType, passphrase = '', comment = 'hostdeck-test', format?: 'PEM'): void {
+  rmSync(path, { force: true });
+  rmSync(`${path}.pub`, { force: true });
+  const args = ['-q', '-t', type, '-N', passphrase, '-C', comment, '-f', path];
+  if (type === 'rsa') args.push('-b', '2048');
+  if (format) args.push('-m', format);
+  execFileSync('ssh-keygen', args, { stdio: 'ignore' });
+}
+
+export async function startSshd(opts: SshdOptions = {}): Promise<Sshd> {
+  if (!existsSync(SSHD)) throw new Error('sshd not found: install openssh-server (.ci/run does)');
+  mkdirSync('/run/sshd', { recursive: true, mode: 0o755 });
+  const host = opts.host ?? '127.0.0.1';
+  const dir = makeTempDir('sshd');
+  const port = await freePort(host);
+  const hostKeyPath = join(dir, 'host_key');
+  const logPath = join(dir, 'sshd.log');
+  const authDir = join(dir, 'authorized_keys');
+  // sshd reads authorized_keys as the logging-in user, so the path to it must
+  // be traversable by the test accounts (the host key stays 0600, root only).
+  chmodSync(dir, 0o711);
+  mkdirSync(authDir, { mode: 0o755 });
+  generateKey(hostKeyPath, opts.hostKeyType ?? 'ed25519');
+  const clientKeyPath = join(dir, 'client_ed25519');
+  generateKey(clientKeyPath, 'ed25519');
+  writeFileSync(join(authDir, KEY_USER), readFileSync(`${clientKeyPath}.pub`));
+  writeFileSync(join(authDir, PASSWORD_USER), '');
+
+  const cfgPath = join(dir, 'sshd_config');
+  const config = [
+    `Port ${port}`,
+    `ListenAddress ${host}`,
+    `HostKey ${hostKeyPath}`,
+    `PidFile ${join(dir, 'sshd.pid')}`,
+    `AuthorizedKeysFile ${authDir}/%u`,
+    'StrictModes no',
+    'UsePAM no',
+    'PubkeyAuthentication yes',
+    'PasswordAuthentication yes',
+    'KbdInteractiveAuthentication no',
+    'PermitRootLogin no',
+    `AllowUsers ${KEY_USER} ${PASSWORD_USER}`,
+    'LogLevel VERBOSE',
+    'MaxStartups 100:30:200',
+    'MaxSessions 64',
+    'AcceptEnv LANG LC_*',
+    'AllowTcpForwarding yes',
+    'Subsystem sftp internal-sftp',
+    ...(opts.extraConfig ?? []),
+  ].join('\n');
+  writeFileSync(cfgPath, `${config}\n`);
+  chmodSync(hostKeyPath, 0o600);
+  execFileSync(SSHD, ['-t', '-f', cfgPath], { stdio: 'pipe' });
+
+  let proc: Tracked | undefined;
+  const launch = async (): Promise<void> => {
+    // -D: stay in the foreground so we own the process; -E: log to a file.
+    const p = startTracked(SSHD, ['-D', '-E', logPath, '-f', cfgPath]);
+    const output = captureOutput(p.child);
+    proc = p;
+    try {
+      await waitForBanner(host, port, 'SSH-2.0-', 15000, () => p.child.exitCode === null);
+    } catch (err) {
+      await p.stop('SIGKILL');
+      const log = existsSync(logPath) ? readFileSync(logPath, 'utf8').slice(-2000) : '';
+      throw new Error(`sshd did not start: ${(err as Error).message}\n${output()}\n${log}`);
+    }
+  };
+  await launch();
+
+  const killAll = async (): Promise<void> => {
+    // Sessions are forked children of sshd that rename themselves
+    // ("sshd: user [priv]"), so kill the listener's whole process tree.
+    if (proc?.child.pid !== undefined) killTree(proc.child.pid);
+    await proc?.stop('SIGKILL');
+  };
+
+  return {
+    host,
+    port,
+    dir,
+    keyUser: KEY_USER,
+    passwordUser: PASSWORD_USER,
+    password: PASSWORD,
+    clientKeyPath,
+    clientKey: readFileSync(clientKeyPath),
+    hostPublicKey: () => readFileSync(`${hostKeyPath}.pub`, 'utf8').trim().split(/\s+/).slice(0, 2).join(' '),
+    hostKeyFingerprint: () => execFileSync('ssh-keygen', ['-lf', `${hostKeyPath}.pub`], { encoding: 'utf8' }).split(/\s+/)[1] ?? '',
+    log: () => (existsSync(logPath) ? readFileSync(logPath, 'utf8') : ''),
+    authorize: (user, line) => writeFileSync(join(authDir, user), `${line.trim()}\n`, { flag: 'a' }),
+    async restartWithNewHostKey(type) {
+      await killAll();
+      generateKey(hostKeyPath, type ?? opts.hostKeyType ?? 'ed25519');
+      chmodSync(hostKeyPath, 0o600);
+      await launch();
+    },
+    kill: killAll,
+    async stop() {
+      await killAll();
+    },
+  };
+}

@@ -1,0 +1,149 @@
+// Serve mode's front door: the built page over HTTP and the API over a
+// WebSocket, both on 127.0.0.1 only. The API socket is guarded like the
+// gateway (Host, Origin, a per-launch token, refused before the upgrade), as
+// Jupyter guards its kernels: any web page can reach a loopback port.
+import { randomBytes } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { WebSocketServer, type RawData, type WebSocket } from 'ws';
+import { MAX_API_MESSAGE_BYTES, parseRpcRequest, type RpcServerMessage } from '../../shared/api/rpc.js';
+import type { ApiDispatcher } from '../api/dispatcher.js';
+import { isAllowedOrigin, isLoopbackHost, secretMatches } from './loopback-guard.js';
+import { StaticFiles } from './static-files.js';
+
+export interface ServeServerOptions {
+  /** 0 (the default) lets the OS choose. */
+  port?: number;
+  /** The built page (out/renderer). */
+  staticDir: string;
+  dispatcher: ApiDispatcher;
+  /** Extra sources for the page's connect-src (the gateway's ws:// origin). */
+  connectSources?: () => string[];
+  /** Per-launch secret; generated when absent. */
+  token?: string;
+}
+
+export const API_PATH = '/api';
+
+export class ServeServer {
+  readonly port: number;
+  readonly token: string;
+  readonly #http: Server;
+  readonly #wss: WebSocketServer;
+  readonly #sockets = new Set<WebSocket>();
+  readonly #disposeEvents: () => void;
+
+  private constructor(http: Server, port: number, token: string, dispatcher: ApiDispatcher) {
+    this.#http = http;
+    this.port = port;
+    this.token = token;
+    // No compression (CRIME/BREACH-style leaks, CPU); bounded messages.
+    this.#wss = new WebSocketServer({ noServer: true, perMessageDeflate: false, maxPayload: MAX_API_MESSAGE_BYTES });
+    this.#disposeEvents = dispatcher.onEvent((event, payload) => {
+      const text = JSON.stringify({ event, payload } satisfies RpcServerMessage);
+      for (const ws of this.#sockets) ws.send(text);
+    });
+  }
+
+  static async start(opts: ServeServerOptions): Promise<ServeServer> {
+    const token = opts.token ?? randomBytes(32).toString('base64url');
+    const files = new StaticFiles(opts.staticDir, (path): Record<string, string> =>
+      path.endsWith('.html') ? { 'Content-Security-Policy': server.contentSecurityPolicy(opts.connectSources?.() ?? []) } : {},
+    );
+    const http = createServer();
+    await new Promise<void>((resolve, reject) => {
+      http.once('error', reject);
+      http.listen(opts.port ?? 0, '127.0.0.1', () => {
+        http.off('error', reject);
+        resolve();
+      });
+    });
+    const port = (http.address() as { port: number }).port;
+    const server = new ServeServer(http, port, token, opts.dispatcher);
+    http.on('request', (req, res) => server.#onRequest(files, req, res));
+    http.on('upgrade', (req, socket, head) => server.#onUpgrade(opts.dispatcher, req, socket, head));
+    return server;
+  }
+
+  /** The page's own origins: what the gateway and the API accept. */
+  get origins(): string[] {
+    return [`http://127.0.0.1:${this.port}`, `http://localhost:${this.port}`];
+  }
+
+  /** The one URL to open. The token rides in the fragment: never sent in a request, never in a log. */
+  get url(): string {
+    return `http://127.0.0.1:${this.port}/#token=${this.token}`;
+  }
+
+  contentSecurityPolicy(connectSources: readonly string[]): string {
+    const connect = ["'self'", `ws://127.0.0.1:${this.port}`, `ws://localhost:${this.port}`, ...connectSources].join(' ');
+    return [
+      "default-src 'self'",
+      "script-src 'self'",
+      "style-src 'self'",
+      "img-src 'self' data: blob:",
+      "font-src 'self' data:",
+      `connect-src ${connect}`,
+      "object-src 'none'",
+      "base-uri 'none'",
+      "form-action 'none'",
+      "frame-ancestors 'none'",
+    ].join('; ');
+  }
+
+  #onRequest(files: StaticFiles, req: IncomingMessage, res: ServerResponse): void {
+    if (!isLoopbackHost(req.headers.host, this.port)) {
+      res.writeHead(403, { 'Content-Length': '0' }).end();
+      return;
+    }
+    if (!files.serve(req, res)) res.writeHead(404, { 'Content-Length': '0' }).end();
+  }
+
+  #onUpgrade(dispatcher: ApiDispatcher, req: IncomingMessage, socket: Duplex, head: Buffer): void {
+    socket.on('error', () => socket.destroy());
+    let url: URL;
+    try {
+      url = new URL(req.url ?? '/', 'http://127.0.0.1');
+    } catch {
+      return refuse(socket, 404);
+    }
+    if (url.pathname !== API_PATH) return refuse(socket, 404);
+    if (!isLoopbackHost(req.headers.host, this.port) || !isAllowedOrigin(req, this.origins) || !secretMatches(url.searchParams.get('token'), this.token)) {
+      return refuse(socket, 403);
+    }
+    this.#wss.handleUpgrade(req, socket, head, (ws) => this.#attach(dispatcher, ws));
+  }
+
+  #attach(dispatcher: ApiDispatcher, ws: WebSocket): void {
+    this.#sockets.add(ws);
+    ws.on('close', () => this.#sockets.delete(ws));
+    ws.on('error', () => ws.terminate());
+    ws.on('message', (data: RawData, isBinary: boolean) => {
+      if (isBinary) {
+        ws.close(1003, 'The API takes text frames only.');
+        return;
+      }
+      const req = parseRpcRequest(data.toString());
+      if ('error' in req) {
+        if (req.id === null) ws.close(1007, req.error.message);
+        else ws.send(JSON.stringify({ id: req.id, ok: false, error: req.error } satisfies RpcServerMessage));
+        return;
+      }
+      void dispatcher.handle(req).then((reply) => {
+        if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(reply));
+      });
+    });
+  }
+
+  async close(): Promise<void> {
+    this.#disposeEvents();
+    for (const ws of this.#sockets) ws.terminate();
+    this.#wss.close();
+    this.#http.closeAllConnections();
+    await new Promise<void>((resolve) => this.#http.close(() => resolve()));
+  }
+}
+
+function refuse(socket: Duplex, status: 403 | 404): void {
+  socket.end(`HTTP/1.1 ${status} ${status === 403 ? 'Forbidden' : 'Not Found'}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+}

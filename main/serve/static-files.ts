@@ -1,0 +1,69 @@
+// Serves the built page (out/renderer) and nothing else: no directory
+// listing, no path outside the root, no symlink escapes, GET/HEAD only.
+import { createReadStream, realpathSync, statSync } from 'node:fs';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { extname, join, normalize, sep } from 'node:path';
+
+const TYPES: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.mjs': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.json': 'application/json',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.ico': 'image/x-icon',
+  '.woff2': 'font/woff2',
+  '.wasm': 'application/wasm',
+};
+
+export class StaticFiles {
+  readonly #root: string;
+  readonly #headers: (path: string) => Record<string, string>;
+
+  /** `headers` adds per-file headers (the CSP goes on HTML). */
+  constructor(root: string, headers: (path: string) => Record<string, string>) {
+    this.#root = realpathSync(root);
+    this.#headers = headers;
+  }
+
+  /** Answers the request; returns false (and writes nothing) when no file matches. */
+  serve(req: IncomingMessage, res: ServerResponse): boolean {
+    if (req.method !== 'GET' && req.method !== 'HEAD') return false;
+    const path = this.#resolve(req.url ?? '/');
+    if (path === null) return false;
+    const type = TYPES[extname(path)] ?? 'application/octet-stream';
+    res.writeHead(200, {
+      'Content-Type': type,
+      'X-Content-Type-Options': 'nosniff',
+      'Referrer-Policy': 'no-referrer',
+      'Cross-Origin-Opener-Policy': 'same-origin',
+      'Cache-Control': path.endsWith('.html') ? 'no-store' : 'max-age=3600',
+      ...this.#headers(path),
+    });
+    if (req.method === 'HEAD') res.end();
+    else createReadStream(path).on('error', () => res.destroy()).pipe(res);
+    return true;
+  }
+
+  #resolve(url: string): string | null {
+    let pathname: string;
+    try {
+      pathname = decodeURIComponent(new URL(url, 'http://x').pathname);
+    } catch {
+      return null;
+    }
+    if (pathname.includes('\0')) return null;
+    if (pathname.endsWith('/')) pathname += 'index.html';
+    const candidate = normalize(join(this.#root, pathname));
+    if (!candidate.startsWith(this.#root + sep)) return null;
+    try {
+      // realpath: a symlink inside the root must not lead outside it.
+      const real = realpathSync(candidate);
+      if (!real.startsWith(this.#root + sep) || !statSync(real).isFile()) return null;
+      return real;
+    } catch {
+      return null;
+    }
+  }
+}

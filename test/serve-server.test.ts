@@ -1,0 +1,210 @@
+// Serve mode's front door: the page and the API reachable by the app's own
+// page only. Real sockets, a real Chromium for the cross-site case.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mkdtempSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { createServer, request, type Server } from 'node:http';
+import net from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import WebSocket from 'ws';
+import type { Browser } from 'playwright-core';
+import { ApiDispatcher, noParams } from '../main/api/dispatcher.js';
+import { ServeServer } from '../main/serve/serve-server.js';
+import type { AppInfo } from '../shared/api/contract.js';
+import { startChromium } from './support/chromium.js';
+
+const info: AppInfo = { name: 'Hostdeck', version: 'test', mode: 'serve', platform: 'linux', native: { sshCrypto: true, bufferutil: true }, gatewayPort: 1 };
+
+let server: ServeServer;
+let dispatcher: ApiDispatcher;
+let root: string;
+let browser: Browser | undefined;
+let foreign: Server;
+
+function get(path: string, headers: Record<string, string> = {}, method = 'GET'): Promise<{ status: number; headers: Record<string, unknown>; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = request({ host: '127.0.0.1', port: server.port, path, method, headers }, (res) => {
+      let body = '';
+      res.on('data', (d: Buffer) => (body += d.toString()));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+/** Attempts an API upgrade; resolves with the HTTP status of a refusal, or 101. */
+function upgrade(opts: { token?: string | null; origin?: string | null; host?: string }): Promise<number> {
+  return new Promise((resolve) => {
+    const token = opts.token === undefined ? server.token : opts.token;
+    const path = token === null ? '/api' : `/api?token=${encodeURIComponent(token)}`;
+    const headers: Record<string, string> = { Host: opts.host ?? `127.0.0.1:${server.port}` };
+    const origin = opts.origin === undefined ? `http://127.0.0.1:${server.port}` : opts.origin;
+    if (origin !== null) headers['Origin'] = origin;
+    const ws = new WebSocket(`ws://127.0.0.1:${server.port}${path}`, { headers, perMessageDeflate: false });
+    ws.on('open', () => {
+      ws.close();
+      resolve(101);
+    });
+    ws.on('unexpected-response', (_req, res) => {
+      resolve(res.statusCode ?? 0);
+      res.resume();
+    });
+    ws.on('error', () => undefined);
+  });
+}
+
+function openApi(): Promise<WebSocket> {
+  return new Promise((resolve, reject) => {
+    const ws = new WebSocket(`ws://127.0.0.1:${server.port}/api?token=${server.token}`, { headers: { Origin: `http://127.0.0.1:${server.port}` } });
+    ws.once('open', () => resolve(ws));
+    ws.once('error', reject);
+  });
+}
+
+function nextMessage(ws: WebSocket): Promise<unknown> {
+  return new Promise((resolve) => ws.once('message', (d) => resolve(JSON.parse(d.toString()))));
+}
+
+beforeAll(async () => {
+  root = mkdtempSync(join(tmpdir(), 'hostdeck-static-'));
+  mkdirSync(join(root, 'assets'));
+  writeFileSync(join(root, 'index.html'), '<!doctype html><title>Hostdeck</title><script type="module" src="/assets/app.js"></script>');
+  writeFileSync(join(root, 'assets', 'app.js'), 'window.appLoaded = true;');
+  writeFileSync(join(tmpdir(), 'hostdeck-outside.txt'), 'secret outside the root');
+  symlinkSync(join(tmpdir(), 'hostdeck-outside.txt'), join(root, 'escape.txt'));
+  dispatcher = new ApiDispatcher({ 'app.info': () => info }, { 'app.info': noParams });
+  server = await ServeServer.start({ staticDir: root, dispatcher, connectSources: () => ['ws://127.0.0.1:1'] });
+  // A foreign page on another loopback port: what a web page the person
+  // visits could do from the same machine.
+  foreign = createServer((_req, res) => res.writeHead(200, { 'Content-Type': 'text/html' }).end('<!doctype html><title>elsewhere</title>'));
+  await new Promise<void>((r) => foreign.listen(0, '127.0.0.1', () => r()));
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.close();
+  await new Promise<void>((r) => foreign.close(() => r()));
+});
+
+describe('serve mode HTTP', () => {
+  it('serves the page with a strict CSP and listens on loopback only', async () => {
+    const res = await get('/');
+    expect(res.status).toBe(200);
+    expect(res.body).toContain('<title>Hostdeck</title>');
+    const csp = String(res.headers['content-security-policy']);
+    expect(csp).toContain("script-src 'self'");
+    expect(csp).toContain('ws://127.0.0.1:1');
+    expect(csp).not.toMatch(/unsafe-(inline|eval)/);
+    expect(server.url).toMatch(new RegExp(`^http://127\\.0\\.0\\.1:${server.port}/#token=[A-Za-z0-9_-]{43}$`));
+  });
+
+  it('refuses a foreign Host header (DNS rebinding)', async () => {
+    expect((await get('/', { Host: `evil.example:${server.port}` })).status).toBe(403);
+    expect((await get('/', { Host: `127.0.0.1:${server.port + 1}` })).status).toBe(403);
+  });
+
+  it('never leaves the root: traversal, encoded traversal, symlinks, odd methods', async () => {
+    for (const path of ['/../../etc/passwd', '/%2e%2e/%2e%2e/etc/passwd', '/assets/..%2f..%2fetc%2fpasswd', '/escape.txt', '/assets/', '/nope.js', '/%00']) {
+      const res = await get(path);
+      expect(res.status, path).toBe(404);
+      expect(res.body, path).toBe('');
+    }
+    expect((await get('/index.html', {}, 'POST')).status).toBe(404);
+    expect((await get('/assets/app.js')).status).toBe(200);
+  });
+});
+
+describe('serve mode API socket', () => {
+  it('refuses before the upgrade: no, wrong or short token; missing, null or foreign Origin; foreign Host', async () => {
+    expect(await upgrade({ token: null })).toBe(403);
+    expect(await upgrade({ token: 'x' })).toBe(403);
+    expect(await upgrade({ token: `${server.token.slice(0, -1)}A` === server.token ? 'B' : `${server.token.slice(0, -1)}A` })).toBe(403);
+    expect(await upgrade({ token: `${server.token}x` })).toBe(403);
+    expect(await upgrade({ origin: null })).toBe(403);
+    expect(await upgrade({ origin: 'null' })).toBe(403);
+    expect(await upgrade({ origin: 'http://evil.example' })).toBe(403);
+    expect(await upgrade({ origin: `http://127.0.0.1:${server.port + 1}` })).toBe(403);
+    expect(await upgrade({ host: `evil.example:${server.port}` })).toBe(403);
+    expect(await upgrade({ origin: `http://localhost:${server.port}`, host: `localhost:${server.port}` })).toBe(101);
+    expect(await upgrade({})).toBe(101);
+  });
+
+  it('answers calls, and answers bad calls with {code, message} without closing', async () => {
+    const ws = await openApi();
+    ws.send(JSON.stringify({ id: 1, method: 'app.info', params: [] }));
+    expect(await nextMessage(ws)).toEqual({ id: 1, ok: true, result: info });
+    ws.send(JSON.stringify({ id: 2, method: 'no.such', params: [] }));
+    expect(await nextMessage(ws)).toMatchObject({ id: 2, ok: false, error: { code: 'UNKNOWN_METHOD' } });
+    ws.send(JSON.stringify({ id: 3, method: 'app.info', params: ['extra'] }));
+    expect(await nextMessage(ws)).toMatchObject({ id: 3, ok: false, error: { code: 'BAD_REQUEST' } });
+    ws.send(JSON.stringify({ id: 4, method: 'app.info', params: 'no' }));
+    expect(await nextMessage(ws)).toMatchObject({ id: 4, ok: false, error: { code: 'BAD_REQUEST' } });
+    ws.send(JSON.stringify({ id: 5, method: 'x'.repeat(10_000), params: [] }));
+    expect(await nextMessage(ws)).toMatchObject({ id: 5, ok: false, error: { code: 'BAD_REQUEST' } });
+    ws.close();
+  });
+
+  it('pushes events to attached pages', async () => {
+    const ws = await openApi();
+    const got = nextMessage(ws);
+    dispatcher.emit('store.warning', { code: 'STORE_CORRUPT', message: 'moved aside' });
+    expect(await got).toEqual({ event: 'store.warning', payload: { code: 'STORE_CORRUPT', message: 'moved aside' } });
+    ws.close();
+  });
+
+  it('closes one socket on garbage (bad JSON 1007, binary 1003) and keeps serving others', async () => {
+    const a = await openApi();
+    const closedA = new Promise<number>((r) => a.once('close', (code) => r(code)));
+    a.send('{not json');
+    expect(await closedA).toBe(1007);
+    const b = await openApi();
+    const closedB = new Promise<number>((r) => b.once('close', (code) => r(code)));
+    b.send(Buffer.from([1, 2, 3]));
+    expect(await closedB).toBe(1003);
+    const c = await openApi();
+    c.send(JSON.stringify({ id: 9, method: 'app.info', params: [] }));
+    expect(await nextMessage(c)).toMatchObject({ id: 9, ok: true });
+    c.close();
+  });
+
+  it('reads an upgrade request that arrives one byte at a time', async () => {
+    const sock = net.connect(server.port, '127.0.0.1');
+    await new Promise((r) => sock.once('connect', r));
+    const reqText = [
+      `GET /api?token=wrong HTTP/1.1`,
+      `Host: 127.0.0.1:${server.port}`,
+      `Origin: http://127.0.0.1:${server.port}`,
+      'Upgrade: websocket',
+      'Connection: Upgrade',
+      'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==',
+      'Sec-WebSocket-Version: 13',
+      '',
+      '',
+    ].join('\r\n');
+    let answer = '';
+    sock.on('data', (d) => (answer += d.toString()));
+    for (const byte of Buffer.from(reqText)) sock.write(Buffer.from([byte]));
+    await new Promise((r) => sock.once('close', r));
+    expect(answer).toMatch(/^HTTP\/1\.1 403 /);
+  });
+
+  it('a real page on a foreign origin cannot use the API; the app page can', async () => {
+    browser = await startChromium();
+    const page = await browser.newPage();
+    const probe = `(url) => new Promise((resolve) => {
+      const ws = new WebSocket(url);
+      ws.onopen = () => { ws.close(); resolve('open'); };
+      ws.onerror = () => resolve('refused');
+    })`;
+    const apiUrl = `ws://127.0.0.1:${server.port}/api?token=${server.token}`;
+    const foreignPort = (foreign.address() as net.AddressInfo).port;
+    await page.goto(`http://127.0.0.1:${foreignPort}/`);
+    // Even holding the token, a page on another origin is refused.
+    expect(await page.evaluate(`(${probe})(${JSON.stringify(apiUrl)})`)).toBe('refused');
+    await page.goto(`http://127.0.0.1:${server.port}/`);
+    await expect.poll(() => page.evaluate('window.appLoaded === true')).toBe(true);
+    expect(await page.evaluate(`(${probe})(${JSON.stringify(apiUrl)})`)).toBe('open');
+    expect(await page.evaluate(`(${probe})(${JSON.stringify(apiUrl.replace(/token=.*/, 'token=guess'))})`)).toBe('refused');
+  });
+});

@@ -1,11 +1,21 @@
 // The Electron shell: the only place (with preload/) that imports electron.
-// Everything it offers to the services (paths, safeStorage) is injected, so
-// gateway, ssh, vnc and store run unchanged in plain Node (tests, serve mode).
-import { app, BrowserWindow, session, shell } from 'electron';
+// onReady() calls one setupX() per feature (the electron/fiddle layout).
+// Everything the services need from Electron is injected, so gateway, ssh,
+// vnc and store run unchanged in plain Node (tests, serve mode).
+import { app, BrowserWindow, Menu, session } from 'electron';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { APP_ORIGIN } from '../../shared/api/channels.js';
+import { createApi } from '../api/create-api.js';
+import { forwardEvents, setupIpc } from './ipc.js';
+import { registerAppScheme, serveAppScheme } from './protocol.js';
+import { createMainWindow, lockDownContents } from './window.js';
+import { buildMenu } from './menu.js';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
+const devUrl = process.env['ELECTRON_RENDERER_URL'];
+
+registerAppScheme();
 
 // One writer for the address book: a second instance hands over and quits.
 if (!app.requestSingleInstanceLock()) {
@@ -18,6 +28,10 @@ if (!app.requestSingleInstanceLock()) {
       win.focus();
     }
   });
+  app.on('web-contents-created', (_e, contents) => lockDownContents(contents));
+  app.on('window-all-closed', () => {
+    if (process.platform !== 'darwin') app.quit();
+  });
   app.whenReady().then(onReady, (err: unknown) => {
     console.error('Hostdeck failed to start:', err);
     app.exit(1);
@@ -26,59 +40,24 @@ if (!app.requestSingleInstanceLock()) {
 
 function onReady(): void {
   setupPermissions();
-  createMainWindow();
+  const gatewayPort = (): number => 0; // the gateway joins in the next step
+  const api = createApi({ mode: 'desktop', version: app.getVersion(), gatewayPort });
+  serveAppScheme(join(here, '../renderer'), gatewayPort);
+  setupIpc(api, devUrl ? new URL(devUrl).origin : undefined);
+  Menu.setApplicationMenu(buildMenu(process.platform));
+  const open = (): void => {
+    const win = createMainWindow(join(here, '../preload/index.cjs'), { width: 1200, height: 800 });
+    forwardEvents(api, win.webContents);
+    void win.loadURL(devUrl ?? `${APP_ORIGIN}/index.html`);
+  };
+  open();
   app.on('activate', () => {
-    if (BrowserWindow.getAllWindows().length === 0) createMainWindow();
+    if (BrowserWindow.getAllWindows().length === 0) open();
   });
 }
-
-app.on('window-all-closed', () => {
-  if (process.platform !== 'darwin') app.quit();
-});
 
 // Hostdeck needs no browser permission (camera, notifications, ...): deny all.
 function setupPermissions(): void {
   session.defaultSession.setPermissionRequestHandler((_wc, _perm, callback) => callback(false));
   session.defaultSession.setPermissionCheckHandler(() => false);
-}
-
-export function createMainWindow(): BrowserWindow {
-  const win = new BrowserWindow({
-    width: 1200,
-    height: 800,
-    minWidth: 640,
-    minHeight: 400,
-    title: 'Hostdeck',
-    show: false,
-    webPreferences: {
-      preload: join(here, '../preload/index.cjs'),
-      contextIsolation: true,
-      sandbox: true,
-      nodeIntegration: false,
-      webviewTag: false,
-      spellcheck: false,
-    },
-  });
-  win.once('ready-to-show', () => win.show());
-  // No navigation away from the app, and no new windows; http(s) links go to
-  // the system browser after URL parsing (electerm GHSA-x73w-g8hx-v7rp class).
-  win.webContents.on('will-navigate', (event) => event.preventDefault());
-  win.webContents.setWindowOpenHandler(({ url }) => {
-    openExternalSafely(url);
-    return { action: 'deny' };
-  });
-  const devUrl = process.env['ELECTRON_RENDERER_URL'];
-  if (devUrl) void win.loadURL(devUrl);
-  else void win.loadFile(join(here, '../renderer/index.html'));
-  return win;
-}
-
-function openExternalSafely(raw: string): void {
-  let url: URL;
-  try {
-    url = new URL(raw);
-  } catch {
-    return;
-  }
-  if (url.protocol === 'http:' || url.protocol === 'https:') void shell.openExternal(url.href);
 }

@@ -23,15 +23,17 @@ export interface ApiClient {
   on<E extends ApiEventName>(event: E, listener: Listener<E>): () => void;
 }
 
-/** What the preload exposes (see preload/index.ts). */
+type DesktopReply = { ok: true; result: unknown } | { ok: false; error: ApiError };
+
+/** What the preload exposes (see preload/index.ts): one function per method. */
 interface DesktopBridge {
-  invoke(method: string, params: unknown[]): Promise<{ ok: true; result: unknown } | { ok: false; error: ApiError }>;
+  api: Readonly<Record<string, (...params: unknown[]) => Promise<DesktopReply>>>;
   onEvent(listener: (event: string, payload: unknown) => void): () => void;
 }
 
 export function connectApi(): Promise<ApiClient> {
-  const bridge = (globalThis as { hostdeck?: { api?: DesktopBridge } }).hostdeck?.api;
-  return bridge ? Promise.resolve(desktopClient(bridge)) : serveClient();
+  const bridge = (globalThis as { hostdeck?: DesktopBridge }).hostdeck;
+  return bridge?.api ? Promise.resolve(desktopClient(bridge)) : serveClient();
 }
 
 class EventHub {
@@ -52,7 +54,9 @@ function desktopClient(bridge: DesktopBridge): ApiClient {
   bridge.onEvent((event, payload) => hub.emit(event, payload));
   return {
     async call(method, ...params) {
-      const reply = await bridge.invoke(method, params);
+      const fn = bridge.api[method];
+      if (!fn) throw new ApiCallError({ code: 'UNKNOWN_METHOD', message: 'This version of Hostdeck cannot do that. Restart the app.' });
+      const reply = await fn(...params);
       if (!reply.ok) throw new ApiCallError(reply.error);
       return reply.result as never;
     },

@@ -1,0 +1,65 @@
+// One window factory, and the rules every web contents gets: sandboxed,
+// isolated, no Node, no webviews, no navigation away, no new windows, and
+// http(s) links handed to the system browser only after URL parsing.
+import { BrowserWindow, shell, type WebContents } from 'electron';
+
+export interface WindowBounds {
+  x?: number;
+  y?: number;
+  width: number;
+  height: number;
+  maximized?: boolean;
+}
+
+export const SECURE_WEB_PREFERENCES = Object.freeze({
+  contextIsolation: true,
+  sandbox: true,
+  nodeIntegration: false,
+  nodeIntegrationInWorker: false,
+  nodeIntegrationInSubFrames: false,
+  webviewTag: false,
+  webSecurity: true,
+  allowRunningInsecureContent: false,
+  spellcheck: false,
+});
+
+export function createMainWindow(preload: string, bounds: WindowBounds): BrowserWindow {
+  const win = new BrowserWindow({
+    ...(bounds.x !== undefined && bounds.y !== undefined ? { x: bounds.x, y: bounds.y } : {}),
+    width: bounds.width,
+    height: bounds.height,
+    minWidth: 640,
+    minHeight: 400,
+    title: 'Hostdeck',
+    show: false,
+    backgroundColor: '#1e1f24',
+    webPreferences: { ...SECURE_WEB_PREFERENCES, preload },
+  });
+  if (bounds.maximized) win.maximize();
+  win.once('ready-to-show', () => win.show());
+  return win;
+}
+
+/** Applied to every web contents the app creates (app 'web-contents-created'). */
+export function lockDownContents(contents: WebContents): void {
+  contents.on('will-navigate', (event) => event.preventDefault());
+  contents.on('will-redirect', (event) => event.preventDefault());
+  contents.on('will-attach-webview', (event) => event.preventDefault());
+  contents.setWindowOpenHandler(({ url }) => {
+    openExternalSafely(url);
+    return { action: 'deny' };
+  });
+}
+
+/** Opens http(s) URLs in the system browser; anything else (file:, smb:, javascript:…) is dropped. */
+export function openExternalSafely(raw: string): boolean {
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    return false;
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') return false;
+  void shell.openExternal(url.href);
+  return true;
+}

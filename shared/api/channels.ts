@@ -1,0 +1,13 @@
+// IPC channel names in one place (the electron/fiddle habit). The preload
+// maps the contract's method names onto these; main listens on them only.
+export const IpcChannel = {
+  /** page → main: (method, params) → RpcReply without id */
+  Invoke: 'hostdeck:api',
+  /** main → page: (event, payload) */
+  Event: 'hostdeck:event',
+} as const;
+
+/** The custom scheme the desktop app serves its page from, and so its Origin. */
+export const APP_SCHEME = 'app';
+export const APP_HOST = 'hostdeck';
+export const APP_ORIGIN = `${APP_SCHEME}://${APP_HOST}`;

@@ -1,0 +1,136 @@
+// The Electron shell with electron mocked (the binary cannot run here):
+// window options, navigation and window-open refusals, IPC sender checks,
+// the app:// protocol, permissions and the single-instance lock.
+import { beforeEach, describe, expect, it, vi } from 'vitest';
+import { mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fakeElectronModule, FakeWebContents, state } from './support/fake-electron.js';
+
+vi.mock('electron', () => fakeElectronModule());
+
+const { createMainWindow, lockDownContents, openExternalSafely } = await import('../main/app/window.js');
+const { isTrustedFrame, setupIpc } = await import('../main/app/ipc.js');
+const { desktopCsp, resolveInside } = await import('../main/app/protocol.js');
+const { ApiDispatcher, noParams } = await import('../main/api/dispatcher.js');
+const { IpcChannel } = await import('../shared/api/channels.js');
+
+beforeEach(() => {
+  state.windows.length = 0;
+  state.openedExternal.length = 0;
+  state.ipcHandlers.clear();
+});
+
+type Frame = { url: string; parent: Frame | null };
+const frame = (url: string, parent: Frame | null = null): Frame => ({ url, parent });
+
+describe('window factory', () => {
+  it('every window is isolated, sandboxed, without Node or webviews', () => {
+    const win = createMainWindow('/x/preload.cjs', { width: 900, height: 600 });
+    expect(win.options['webPreferences']).toMatchObject({
+      contextIsolation: true,
+      sandbox: true,
+      nodeIntegration: false,
+      nodeIntegrationInSubFrames: false,
+      webviewTag: false,
+      webSecurity: true,
+      preload: '/x/preload.cjs',
+    });
+  });
+
+  it('denies navigation, redirects, webviews and new windows; opens only http(s) externally', () => {
+    const contents = new FakeWebContents();
+    lockDownContents(contents as never);
+    for (const ev of ['will-navigate', 'will-redirect', 'will-attach-webview']) {
+      const event = { preventDefault: vi.fn() };
+      contents.emit(ev, event, 'https://evil.example');
+      expect(event.preventDefault, ev).toHaveBeenCalled();
+    }
+    for (const url of ['https://example.com/a', 'http://example.org/', 'file:///etc/passwd', 'javascript:alert(1)', 'smb://share/x', 'not a url']) {
+      expect(contents.windowOpenHandler?.({ url })).toEqual({ action: 'deny' });
+    }
+    expect(state.openedExternal).toEqual(['https://example.com/a', 'http://example.org/']);
+    expect(openExternalSafely('HTTPS://EXAMPLE.COM')).toBe(true);
+    expect(openExternalSafely('vbscript:x')).toBe(false);
+  });
+});
+
+describe('IPC', () => {
+  it('trusts only the top frame of app://hostdeck (or the dev server)', () => {
+    expect(isTrustedFrame(frame('app://hostdeck/index.html') as never)).toBe(true);
+    expect(isTrustedFrame(frame('app://hostdeck/index.html', frame('app://hostdeck/')) as never)).toBe(false);
+    expect(isTrustedFrame(frame('app://other/index.html') as never)).toBe(false);
+    expect(isTrustedFrame(frame('https://hostdeck/index.html') as never)).toBe(false);
+    expect(isTrustedFrame(frame('file:///x/index.html') as never)).toBe(false);
+    expect(isTrustedFrame(null)).toBe(false);
+    expect(isTrustedFrame(frame('http://localhost:5173/') as never, 'http://localhost:5173')).toBe(true);
+    expect(isTrustedFrame(frame('http://localhost:5174/') as never, 'http://localhost:5173')).toBe(false);
+  });
+
+  it('refuses foreign senders before anything runs, and checks every argument', async () => {
+    const info = vi.fn(() => ({ name: 'Hostdeck' }) as never);
+    setupIpc(new ApiDispatcher({ 'app.info': info }, { 'app.info': noParams }));
+    const handler = state.ipcHandlers.get(IpcChannel.Invoke);
+    expect(handler).toBeDefined();
+    const call = (f: Frame | null, method: unknown, params: unknown): unknown => handler?.({ senderFrame: f }, method, params);
+    expect(await call(frame('https://evil.example/'), 'app.info', [])).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } });
+    expect(await call(frame('app://hostdeck/', frame('app://hostdeck/')), 'app.info', [])).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } });
+    expect(info).not.toHaveBeenCalled();
+    const own = frame('app://hostdeck/index.html');
+    expect(await call(own, 'app.info', [])).toEqual({ ok: true, result: { name: 'Hostdeck' } });
+    expect(await call(own, 'app.info', [1])).toMatchObject({ ok: false, error: { code: 'BAD_REQUEST' } });
+    expect(await call(own, 42, [])).toMatchObject({ ok: false, error: { code: 'BAD_REQUEST' } });
+    expect(await call(own, 'app.info', { length: 0 })).toMatchObject({ ok: false, error: { code: 'BAD_REQUEST' } });
+    expect(await call(own, 'fs.readFile', ['/etc/passwd'])).toMatchObject({ ok: false, error: { code: 'UNKNOWN_METHOD' } });
+    expect(info).toHaveBeenCalledTimes(1);
+  });
+});
+
+describe('app:// protocol', () => {
+  it('serves only files under the page root', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'hostdeck-app-'));
+    mkdirSync(join(root, 'assets'));
+    writeFileSync(join(root, 'index.html'), 'x');
+    writeFileSync(join(root, 'assets', 'a.js'), 'x');
+    writeFileSync(join(tmpdir(), 'hostdeck-secret.txt'), 'x');
+    symlinkSync(join(tmpdir(), 'hostdeck-secret.txt'), join(root, 'link.txt'));
+    expect(await resolveInside(root, 'app://hostdeck/')).toBe(join(root, 'index.html'));
+    expect(await resolveInside(root, 'app://hostdeck/assets/a.js')).toBe(join(root, 'assets', 'a.js'));
+    for (const url of ['app://hostdeck/../../etc/passwd', 'app://hostdeck/%2e%2e/%2e%2e/etc/passwd', 'app://hostdeck/link.txt', 'app://other/index.html', 'app://hostdeck/assets', 'app://hostdeck/%E0%A4%A', 'http://hostdeck/index.html']) {
+      expect(await resolveInside(root, url), url).toBeNull();
+    }
+  });
+
+  it('the page CSP allows scripts from itself only and WebSockets to the gateway only', () => {
+    const csp = desktopCsp(40123);
+    expect(csp).toContain("script-src 'self'");
+    expect(csp).toContain('connect-src ws://127.0.0.1:40123');
+    expect(csp).not.toMatch(/unsafe-(inline|eval)|\*/);
+  });
+});
+
+describe('app start-up', () => {
+  it('a second instance quits at once; the first denies every permission', async () => {
+    state.singleInstanceLock = false;
+    vi.resetModules();
+    await import('../main/app/index.js');
+    expect(state.quitCalled).toBe(1);
+    expect(state.readyCallbacks).toHaveLength(0);
+
+    state.singleInstanceLock = true;
+    state.quitCalled = 0;
+    vi.resetModules();
+    await import('../main/app/index.js');
+    expect(state.quitCalled).toBe(0);
+    expect(state.privilegedSchemes).toContainEqual(expect.objectContaining({ scheme: 'app' }));
+    for (const resolve of state.readyCallbacks) resolve();
+    await vi.waitFor(() => expect(state.windows).toHaveLength(1));
+    const decisions: boolean[] = [];
+    for (const perm of ['media', 'geolocation', 'notifications', 'clipboard-read']) state.permissionRequest?.({}, perm, (ok) => decisions.push(ok));
+    expect(decisions).toEqual([false, false, false, false]);
+    expect(state.permissionCheck?.()).toBe(false);
+    expect(state.windows[0]?.loadedUrl).toBe('app://hostdeck/index.html');
+    expect(state.ipcHandlers.has(IpcChannel.Invoke)).toBe(true);
+    expect(state.protocolHandlers.has('app')).toBe(true);
+  });
+});

@@ -5,7 +5,7 @@ import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fakeElectronModule, FakeWebContents, state } from './support/fake-electron.js';
+import { fakeElectronModule, FakeWebContents, state, type FakeBrowserWindow } from './support/fake-electron.js';
 
 vi.mock('electron', () => fakeElectronModule());
 
@@ -26,7 +26,7 @@ const frame = (url: string, parent: Frame | null = null): Frame => ({ url, paren
 
 describe('window factory', () => {
   it('every window is isolated, sandboxed, without Node or webviews', () => {
-    const win = createMainWindow('/x/preload.cjs', { width: 900, height: 600 });
+    const win = createMainWindow('/x/preload.cjs', { width: 900, height: 600 }) as unknown as FakeBrowserWindow;
     expect(win.options['webPreferences']).toMatchObject({
       contextIsolation: true,
       sandbox: true,

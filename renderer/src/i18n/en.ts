@@ -1,0 +1,42 @@
+// English messages: the reference catalog. Every key here must exist in every
+// other catalog (a test checks), and no UI string lives outside a catalog.
+export const en = {
+  'app.title': 'Hostdeck',
+  'app.loading': 'Starting Hostdeck…',
+  'app.unreachable': 'Hostdeck could not start.',
+  'app.retry': 'Try again',
+  'app.native.slow': 'Native speed-ups are missing ({what}): sessions work, but more slowly.',
+  'sidebar.label': 'Address book',
+  'sidebar.search': 'Search hosts',
+  'sidebar.search.placeholder': 'Search name, address, tag…',
+  'sidebar.add': 'Add host',
+  'sidebar.import': 'Import',
+  'sidebar.empty': 'No saved hosts yet. Add one, or import your ~/.ssh/config.',
+  'sidebar.noMatch': 'No host matches “{query}”.',
+  'quick.label': 'Quick connect',
+  'quick.placeholder': 'user@host:port',
+  'quick.connect': 'Connect',
+  'tabs.label': 'Open sessions',
+  'tabs.close': 'Close {name}',
+  'tabs.reconnect': 'Reconnect',
+  'tabs.empty.title': 'No open sessions',
+  'tabs.empty.hint': 'Double-click a host, or press Enter on it, to connect. Ctrl+Tab switches tabs; Ctrl+W closes one.',
+  'status.connecting': 'Connecting',
+  'status.connected': 'Connected',
+  'status.disconnected': 'Disconnected',
+  'dialog.close': 'Close',
+  'dialog.cancel': 'Cancel',
+  'dialog.ok': 'OK',
+  'settings.title': 'Settings',
+  'settings.open': 'Open settings',
+  'settings.theme': 'Theme',
+  'settings.theme.system': 'Follow system',
+  'settings.theme.light': 'Light',
+  'settings.theme.dark': 'Dark',
+  'settings.language': 'Language',
+  'settings.language.system': 'System language',
+  'about.version': 'Version {version} ({mode})',
+} as const;
+
+export type MessageKey = keyof typeof en;
+export type Catalog = Record<MessageKey, string>;

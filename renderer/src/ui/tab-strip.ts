@@ -1,0 +1,217 @@
+// Session tabs: an ARIA tablist whose panels hold terminals and desktops.
+// Keyboard: Ctrl+Tab / Ctrl+Shift+Tab, Ctrl+1…9, Ctrl+W (handled in the
+// capture phase so a focused terminal does not swallow them), arrow keys
+// inside the strip. Drag to reorder. Each tab shows its status.
+import { Disposables, el } from '../dom.js';
+import { t } from '../i18n/i18n.js';
+
+export type TabStatus = 'connecting' | 'connected' | 'disconnected';
+
+export interface TabSpec {
+  id: string;
+  title: string;
+  kind: 'ssh' | 'vnc';
+  panel: HTMLElement;
+  /** Called when the tab is closed (button, Ctrl+W, middle click): free the session. */
+  onClose(): void;
+  onReconnect?(): void;
+  /** Called after the tab became visible (fit the terminal, focus it). */
+  onShow?(): void;
+}
+
+interface Tab {
+  spec: TabSpec;
+  button: HTMLElement;
+  label: HTMLElement;
+  status: HTMLElement;
+  reconnect: HTMLButtonElement;
+  state: TabStatus;
+}
+
+export class TabStrip {
+  readonly element: HTMLElement;
+  readonly #list: HTMLElement;
+  readonly #panels: HTMLElement;
+  readonly #empty: HTMLElement;
+  readonly #tabs: Tab[] = [];
+  readonly #d = new Disposables();
+  #active: string | null = null;
+  #dragging: string | null = null;
+
+  constructor(keyTarget: Window | HTMLElement = window) {
+    this.#list = el('div', { class: 'tab-list', attrs: { role: 'tablist', 'aria-label': t('tabs.label') } });
+    this.#panels = el('div', { class: 'tab-panels' });
+    this.#empty = el('div', { class: 'tab-empty', attrs: { role: 'note' } }, el('h2', { text: t('tabs.empty.title') }), el('p', { text: t('tabs.empty.hint') }));
+    this.element = el('section', { class: 'tabs' }, this.#list, this.#panels, this.#empty);
+    this.#d.listen(keyTarget, 'keydown', (ev) => this.#onShortcut(ev as KeyboardEvent), { capture: true });
+    this.#d.listen(this.#list, 'keydown', (ev) => this.#onListKey(ev as KeyboardEvent));
+  }
+
+  get ids(): string[] {
+    return this.#tabs.map((tab) => tab.spec.id);
+  }
+
+  get activeId(): string | null {
+    return this.#active;
+  }
+
+  add(spec: TabSpec): void {
+    const label = el('span', { class: 'tab-title', text: spec.title });
+    const status = el('span', { class: 'tab-status', attrs: { 'aria-hidden': 'true' } });
+    const reconnect = el('button', { class: 'tab-reconnect', text: '⟳', attrs: { type: 'button', 'aria-label': t('tabs.reconnect'), title: t('tabs.reconnect'), hidden: true, tabindex: -1 } });
+    const close = el('button', { class: 'tab-close', text: '×', attrs: { type: 'button', 'aria-label': t('tabs.close', { name: spec.title }), title: t('tabs.close', { name: spec.title }), tabindex: -1 } });
+    const button = el(
+      'div',
+      {
+        class: `tab tab-${spec.kind}`,
+        attrs: { role: 'tab', id: `tab-${spec.id}`, 'aria-controls': `panel-${spec.id}`, 'aria-selected': 'false', tabindex: -1, draggable: 'true' },
+        dataset: { id: spec.id },
+      },
+      status,
+      label,
+      reconnect,
+      close,
+    );
+    spec.panel.id = `panel-${spec.id}`;
+    spec.panel.setAttribute('role', 'tabpanel');
+    spec.panel.setAttribute('aria-labelledby', button.id);
+    spec.panel.hidden = true;
+    spec.panel.classList.add('tab-panel');
+    const tab: Tab = { spec, button, label, status, reconnect, state: 'connecting' };
+    this.#tabs.push(tab);
+    button.addEventListener('click', () => this.activate(spec.id));
+    button.addEventListener('auxclick', (ev) => {
+      if (ev.button === 1) this.close(spec.id);
+    });
+    close.addEventListener('click', (ev) => {
+      ev.stopPropagation();
+      this.close(spec.id);
+    });
+    reconnect.addEventListener('click', (ev) => {
+      ev.stopPropagation();
+      spec.onReconnect?.();
+    });
+    this.#wireDrag(tab);
+    this.#list.append(button);
+    this.#panels.append(spec.panel);
+    this.setStatus(spec.id, 'connecting');
+    this.activate(spec.id);
+    this.#empty.hidden = true;
+  }
+
+  activate(id: string): void {
+    const tab = this.#find(id);
+    if (!tab) return;
+    this.#active = id;
+    for (const other of this.#tabs) {
+      const on = other === tab;
+      other.button.setAttribute('aria-selected', String(on));
+      other.button.tabIndex = on ? 0 : -1;
+      other.spec.panel.hidden = !on;
+    }
+    tab.spec.onShow?.();
+  }
+
+  close(id: string): void {
+    const index = this.#tabs.findIndex((tab) => tab.spec.id === id);
+    if (index < 0) return;
+    const [tab] = this.#tabs.splice(index, 1) as [Tab];
+    tab.button.remove();
+    tab.spec.panel.remove();
+    tab.spec.onClose();
+    if (this.#active === id) {
+      this.#active = null;
+      const next = this.#tabs[Math.min(index, this.#tabs.length - 1)];
+      if (next) this.activate(next.spec.id);
+    }
+    this.#empty.hidden = this.#tabs.length > 0;
+  }
+
+  setStatus(id: string, state: TabStatus): void {
+    const tab = this.#find(id);
+    if (!tab) return;
+    tab.state = state;
+    tab.button.dataset['status'] = state;
+    tab.status.title = t(`status.${state}`);
+    tab.button.setAttribute('aria-description', t(`status.${state}`));
+    tab.reconnect.hidden = state !== 'disconnected' || !tab.spec.onReconnect;
+  }
+
+  setTitle(id: string, title: string): void {
+    const tab = this.#find(id);
+    if (tab) tab.label.textContent = title;
+  }
+
+  /** Moves to the next (+1) or previous (-1) tab, wrapping. */
+  cycle(step: 1 | -1): void {
+    if (this.#tabs.length === 0) return;
+    const at = this.#tabs.findIndex((tab) => tab.spec.id === this.#active);
+    const next = this.#tabs[(at + step + this.#tabs.length) % this.#tabs.length];
+    if (next) this.activate(next.spec.id);
+  }
+
+  dispose(): void {
+    for (const id of this.ids) this.close(id);
+    this.#d.dispose();
+  }
+
+  #find(id: string): Tab | undefined {
+    return this.#tabs.find((tab) => tab.spec.id === id);
+  }
+
+  #onShortcut(ev: KeyboardEvent): void {
+    if (!ev.ctrlKey || ev.altKey || ev.metaKey) return;
+    let handled = true;
+    if (ev.key === 'Tab') this.cycle(ev.shiftKey ? -1 : 1);
+    else if (!ev.shiftKey && (ev.key === 'w' || ev.key === 'W') && this.#active) this.close(this.#active);
+    else if (!ev.shiftKey && /^[1-9]$/.test(ev.key)) {
+      // Ctrl+9 is the last tab, as in browsers.
+      const n = Number(ev.key);
+      const tab = n === 9 ? this.#tabs[this.#tabs.length - 1] : this.#tabs[n - 1];
+      if (tab) this.activate(tab.spec.id);
+    } else handled = false;
+    if (handled) {
+      ev.preventDefault();
+      ev.stopPropagation();
+    }
+  }
+
+  #onListKey(ev: KeyboardEvent): void {
+    const moves: Record<string, () => void> = {
+      ArrowRight: () => this.cycle(1),
+      ArrowLeft: () => this.cycle(-1),
+      Home: () => this.#tabs[0] && this.activate(this.#tabs[0].spec.id),
+      End: () => {
+        const last = this.#tabs[this.#tabs.length - 1];
+        if (last) this.activate(last.spec.id);
+      },
+      Delete: () => this.#active && this.close(this.#active),
+    };
+    const move = moves[ev.key];
+    if (!move) return;
+    ev.preventDefault();
+    move();
+    if (this.#active) this.#find(this.#active)?.button.focus();
+  }
+
+  #wireDrag(tab: Tab): void {
+    tab.button.addEventListener('dragstart', (ev) => {
+      this.#dragging = tab.spec.id;
+      ev.dataTransfer?.setData('text/plain', tab.spec.title);
+    });
+    tab.button.addEventListener('dragover', (ev) => {
+      if (this.#dragging && this.#dragging !== tab.spec.id) ev.preventDefault();
+    });
+    tab.button.addEventListener('drop', (ev) => {
+      ev.preventDefault();
+      const from = this.#tabs.findIndex((x) => x.spec.id === this.#dragging);
+      const to = this.#tabs.indexOf(tab);
+      this.#dragging = null;
+      if (from < 0 || to < 0 || from === to) return;
+      const [moved] = this.#tabs.splice(from, 1) as [Tab];
+      this.#tabs.splice(to, 0, moved);
+      for (const x of this.#tabs) this.#list.append(x.button);
+    });
+    tab.button.addEventListener('dragend', () => (this.#dragging = null));
+  }
+}

@@ -6,6 +6,7 @@ import { protocol } from 'electron';
 import { readFile, realpath, stat } from 'node:fs/promises';
 import { extname, join, normalize, sep } from 'node:path';
 import { APP_HOST, APP_SCHEME } from '../../shared/api/channels.js';
+import { contentSecurityPolicy } from '../../shared/csp.js';
 
 const TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -23,18 +24,7 @@ export function registerAppScheme(): void {
 }
 
 export function desktopCsp(gatewayPort: number): string {
-  return [
-    "default-src 'self'",
-    "script-src 'self'",
-    "style-src 'self'",
-    "img-src 'self' data: blob:",
-    "font-src 'self' data:",
-    `connect-src ws://127.0.0.1:${gatewayPort}`,
-    "object-src 'none'",
-    "base-uri 'none'",
-    "form-action 'none'",
-    "frame-ancestors 'none'",
-  ].join('; ');
+  return contentSecurityPolicy([`ws://127.0.0.1:${gatewayPort}`]);
 }
 
 export function serveAppScheme(root: string, gatewayPort: () => number): void {

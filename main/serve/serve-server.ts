@@ -6,6 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
+import { contentSecurityPolicy } from '../../shared/csp.js';
 import { MAX_API_MESSAGE_BYTES, parseRpcRequest, type RpcServerMessage } from '../../shared/api/rpc.js';
 import type { ApiDispatcher } from '../api/dispatcher.js';
 import { isAllowedOrigin, isLoopbackHost, secretMatches } from './loopback-guard.js';
@@ -76,19 +77,7 @@ export class ServeServer {
   }
 
   contentSecurityPolicy(connectSources: readonly string[]): string {
-    const connect = ["'self'", `ws://127.0.0.1:${this.port}`, `ws://localhost:${this.port}`, ...connectSources].join(' ');
-    return [
-      "default-src 'self'",
-      "script-src 'self'",
-      "style-src 'self'",
-      "img-src 'self' data: blob:",
-      "font-src 'self' data:",
-      `connect-src ${connect}`,
-      "object-src 'none'",
-      "base-uri 'none'",
-      "form-action 'none'",
-      "frame-ancestors 'none'",
-    ].join('; ');
+    return contentSecurityPolicy(["'self'", `ws://127.0.0.1:${this.port}`, `ws://localhost:${this.port}`, ...connectSources]);
   }
 
   #onRequest(files: StaticFiles, req: IncomingMessage, res: ServerResponse): void {

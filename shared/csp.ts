@@ -1,0 +1,26 @@
+// The page's Content-Security-Policy, built in one place for both the desktop
+// app (app:// protocol handler) and serve mode (HTTP header).
+//
+// Scripts: only the app's own files; no inline script, no eval (SECURITY.md,
+// Electron shell 4). Styles: 'unsafe-inline' is needed because xterm.js
+// creates <style> elements at run time for its viewport, dimensions and theme
+// (even with the WebGL renderer); inline styles cannot run code, and the page
+// never builds markup from strings (lint forbids innerHTML), so there is no
+// way for a server to inject one. WebSockets: only the listed loopback
+// origins (the gateway, and in serve mode the API socket).
+
+export function contentSecurityPolicy(connectSources: readonly string[]): string {
+  return [
+    "default-src 'self'",
+    "script-src 'self'",
+    "style-src 'self' 'unsafe-inline'",
+    "img-src 'self' data: blob:",
+    "font-src 'self' data:",
+    `connect-src ${connectSources.length > 0 ? connectSources.join(' ') : "'none'"}`,
+    "worker-src 'self' blob:",
+    "object-src 'none'",
+    "base-uri 'none'",
+    "form-action 'none'",
+    "frame-ancestors 'none'",
+  ].join('; ');
+}

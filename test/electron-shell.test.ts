@@ -126,9 +126,10 @@ describe('app start-up', () => {
     for (const resolve of state.readyCallbacks) resolve();
     await vi.waitFor(() => expect(state.windows).toHaveLength(1));
     const decisions: boolean[] = [];
-    for (const perm of ['media', 'geolocation', 'notifications', 'clipboard-read']) state.permissionRequest?.({}, perm, (ok) => decisions.push(ok));
-    expect(decisions).toEqual([false, false, false, false]);
-    expect(state.permissionCheck?.()).toBe(false);
+    for (const perm of ['media', 'geolocation', 'notifications', 'clipboard-read', 'clipboard-sanitized-write']) state.permissionRequest?.({}, perm, (ok) => decisions.push(ok));
+    expect(decisions).toEqual([false, false, false, false, true]);
+    expect(state.permissionCheck?.({}, 'clipboard-read')).toBe(false);
+    expect(state.permissionCheck?.({}, 'clipboard-sanitized-write')).toBe(true);
     expect(state.windows[0]?.loadedUrl).toBe('app://hostdeck/index.html');
     expect(state.ipcHandlers.has(IpcChannel.Invoke)).toBe(true);
     expect(state.protocolHandlers.has('app')).toBe(true);

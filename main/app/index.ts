@@ -56,8 +56,11 @@ function onReady(): void {
   });
 }
 
-// Hostdeck needs no browser permission (camera, notifications, ...): deny all.
+// Deny every browser permission (camera, notifications, clipboard reading…)
+// except writing the clipboard, which "copy" in a terminal needs. Reading it
+// stays denied: paste arrives as a paste event the person caused.
+const ALLOWED_PERMISSIONS = new Set(['clipboard-sanitized-write']);
 function setupPermissions(): void {
-  session.defaultSession.setPermissionRequestHandler((_wc, _perm, callback) => callback(false));
-  session.defaultSession.setPermissionCheckHandler(() => false);
+  session.defaultSession.setPermissionRequestHandler((_wc, perm, callback) => callback(ALLOWED_PERMISSIONS.has(perm)));
+  session.defaultSession.setPermissionCheckHandler((_wc, perm) => ALLOWED_PERMISSIONS.has(perm));
 }

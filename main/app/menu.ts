@@ -6,7 +6,20 @@ export function buildMenu(platform: NodeJS.Platform): Menu {
   const template: MenuItemConstructorOptions[] = [
     ...(platform === 'darwin' ? [{ role: 'appMenu' as const }] : []),
     { role: 'fileMenu' },
-    { role: 'editMenu' },
+    {
+      label: 'Edit',
+      submenu: [
+        { role: 'undo' },
+        { role: 'redo' },
+        { type: 'separator' },
+        { role: 'cut' },
+        { role: 'copy' },
+        { role: 'paste' },
+        // Terminals keep Ctrl+V for the shell (quoted insert); Ctrl+Shift+V pastes.
+        { label: 'Paste in Terminal', accelerator: 'CmdOrCtrl+Shift+V', click: (_item, win) => win?.webContents.paste() },
+        { role: 'selectAll' },
+      ],
+    },
     {
       label: 'View',
       submenu: [

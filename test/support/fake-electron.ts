@@ -10,7 +10,7 @@ export interface FakeElectronState {
   privilegedSchemes: unknown[];
   protocolHandlers: Map<string, (req: { url: string }) => Promise<Response>>;
   permissionRequest?: (wc: unknown, perm: string, cb: (ok: boolean) => void) => void;
-  permissionCheck?: () => boolean;
+  permissionCheck?: (wc: unknown, perm: string) => boolean;
   singleInstanceLock: boolean;
   quitCalled: number;
   appEvents: EventEmitter;

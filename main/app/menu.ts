@@ -1,6 +1,6 @@
 // The application menu with the usual shortcuts, built from Electron's roles
 // so each platform gets its native accelerators and labels.
-import { Menu, type MenuItemConstructorOptions } from 'electron';
+import { BrowserWindow, Menu, type MenuItemConstructorOptions } from 'electron';
 
 export function buildMenu(platform: NodeJS.Platform): Menu {
   const template: MenuItemConstructorOptions[] = [
@@ -16,7 +16,13 @@ export function buildMenu(platform: NodeJS.Platform): Menu {
         { role: 'copy' },
         { role: 'paste' },
         // Terminals keep Ctrl+V for the shell (quoted insert); Ctrl+Shift+V pastes.
-        { label: 'Paste in Terminal', accelerator: 'CmdOrCtrl+Shift+V', click: (_item, win) => win?.webContents.paste() },
+        {
+          label: 'Paste in Terminal',
+          accelerator: 'CmdOrCtrl+Shift+V',
+          click: (_item, win) => {
+            if (win instanceof BrowserWindow) win.webContents.paste();
+          },
+        },
         { role: 'selectAll' },
       ],
     },

@@ -8,7 +8,7 @@ import net from 'node:net';
 import { randomBytes } from 'node:crypto';
 import type { Duplex } from 'node:stream';
 import { HostdeckError } from '../shared/errors.js';
-import { openAuthenticatedVnc, type OpenVncOptions } from '../main/vnc/vnc-connector.js';
+import { openAuthenticatedVnc, type AuthenticatedVnc, type OpenVncOptions } from '../main/vnc/vnc-connector.js';
 import { ConnectionState } from '../main/vnc/connection-state.js';
 import { FakePage } from './fixtures/vnc/fake-page.js';
 import { rfbString, serverInit, startFakeVncServer, u32, type FakeVncPeer, type FakeVncServer } from './fixtures/vnc/fake-vnc-server.js';
@@ -43,7 +43,7 @@ function options(server: FakeVncServer, extra: Partial<OpenVncOptions> = {}): Op
   };
 }
 
-async function open(server: FakeVncServer, extra: Partial<OpenVncOptions> = {}): Promise<Awaited<ReturnType<typeof openAuthenticatedVnc>>> {
+async function open(server: FakeVncServer, extra: Partial<OpenVncOptions> = {}): Promise<AuthenticatedVnc> {
   const result = await openAuthenticatedVnc(options(server, extra));
   streams.push(result.stream);
   return result;
@@ -530,35 +530,40 @@ describe('the page side', () => {
 });
 
 describe('piping', () => {
-  it('holds the server back while the page does not read, and loses nothing', async () => {
-    // More than loopback's socket buffers can hold, so the server must stall.
-    const total = 24 * 1024 * 1024;
-    const pattern = Buffer.alloc(64 * 1024, 0).map((_, i) => i % 251);
-    let serverSocket!: net.Socket;
-    const wrote = { bytes: 0 };
+  /** An honest 3.8 None server over a plain socket; resolves after the page's handshake. */
+  async function session(): Promise<{ result: AuthenticatedVnc; page: FakePage; peer: FakeVncPeer; client: net.Socket }> {
+    const ready = peerPromise();
     const server = await fake(honest('003.008', {
       types: [1],
       after: async (p) => {
-        serverSocket = p.socket;
-        while (wrote.bytes < total) {
-          const more = p.socket.write(pattern);
-          wrote.bytes += pattern.length;
-          if (!more) await new Promise((r) => p.socket.once('drain', r));
-        }
+        ready.resolve(p);
         await p.closed;
       },
     }));
     let client!: net.Socket;
-    const result = await open(server, {
-      connect: async () => (client = net.connect(server.port, '127.0.0.1')),
-    });
+    const result = await open(server, { connect: async () => (client = net.connect(server.port, '127.0.0.1')) });
     const page = new FakePage(result.stream);
     await page.handshake38();
+    return { result, page, peer: await ready.promise, client };
+  }
+
+  it('holds the server back while the page does not read, and loses nothing', async () => {
+    const { result, page, peer, client } = await session();
     result.stream.pause();
+    // More than loopback's socket buffers can hold, so the server must stall.
+    const total = 24 * 1024 * 1024;
+    const pattern = Buffer.alloc(64 * 1024, 0).map((_, i) => i % 251);
+    let wrote = 0;
+    void (async () => {
+      while (wrote < total && !peer.socket.destroyed) {
+        wrote += pattern.length;
+        if (!peer.socket.write(pattern)) await new Promise((r) => peer.socket.once('drain', r));
+      }
+    })();
     // The page reads nothing: main stops reading the server, and the server's writes stall.
     await expect.poll(() => client.isPaused()).toBe(true);
-    await expect.poll(() => serverSocket.writableLength > 0).toBe(true);
-    expect(wrote.bytes).toBeLessThan(total);
+    await expect.poll(() => peer.socket.writableLength > 0).toBe(true);
+    expect(wrote).toBeLessThan(total);
     expect(result.stream.readableLength).toBeLessThan(1024 * 1024);
     result.stream.resume();
     const got = await page.read(total);
@@ -566,21 +571,8 @@ describe('piping', () => {
   });
 
   it('holds the page back while the server does not read, and loses nothing', async () => {
-    let serverPeer!: FakeVncPeer;
-    const ready = peerPromise();
-    const server = await fake(honest('003.008', {
-      types: [1],
-      after: async (p) => {
-        serverPeer = p;
-        p.socket.pause();
-        ready.resolve(p);
-        await p.closed;
-      },
-    }));
-    const result = await open(server, { connect: async () => net.connect(server.port, '127.0.0.1') });
-    const page = new FakePage(result.stream);
-    await page.handshake38();
-    await ready.promise;
+    const { result, peer } = await session();
+    peer.socket.pause();
     const chunk = Buffer.alloc(64 * 1024).map((_, i) => i % 253);
     let written = 0;
     while (result.stream.write(chunk)) {
@@ -591,27 +583,14 @@ describe('piping', () => {
     written += chunk.length;
     expect(result.stream.writableNeedDrain).toBe(true);
     // The server reads only now: everything written must still arrive intact.
-    serverPeer.socket.resume();
-    const got = await serverPeer.read(written);
+    peer.socket.resume();
+    const got = await peer.read(written);
     expect(got.every((b, i) => b === i % (64 * 1024) % 253)).toBe(true);
   });
 
   it("the page's end ends the server connection, whose end closes the page", async () => {
-    let serverPeer!: FakeVncPeer;
-    const ready = peerPromise();
-    const server = await fake(honest('003.008', {
-      types: [1],
-      after: async (p) => {
-        serverPeer = p;
-        ready.resolve(p);
-        await p.closed;
-      },
-    }));
-    const result = await open(server);
-    const page = new FakePage(result.stream);
-    await page.handshake38();
-    await ready.promise;
-    const serverEnded = new Promise((r) => serverPeer.socket.once('end', r));
+    const { result, page, peer } = await session();
+    const serverEnded = new Promise((r) => peer.socket.once('end', r));
     result.stream.end();
     await serverEnded;
     expect(await page.ended).toBeUndefined();

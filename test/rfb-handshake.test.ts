@@ -400,6 +400,36 @@ describe('failures', () => {
     await closed;
   });
 
+  it('the server leaving while the person types the password: fails at once, and the prompt is told', async () => {
+    const server = await fake(async (p) => {
+      await p.send('RFB 003.008\n', [1, 2], randomBytes(16));
+      await p.read(12);
+      await p.read(1);
+      p.socket.end();
+    });
+    let promptSignal!: AbortSignal;
+    const err = await failure(server, {
+      password: (signal) => {
+        promptSignal = signal;
+        return new Promise(() => undefined);
+      },
+    });
+    expect(err.code).toBe('VNC_SERVER_CLOSED');
+    expect(err.details).toEqual({ step: 'password' });
+    expect(promptSignal.aborted).toBe(true);
+  });
+
+  it('a connect that never finishes: VNC_TIMEOUT, and a late connection is closed', async () => {
+    const server = await fake(async (p) => void (await p.closed));
+    let finish!: (s: Duplex) => void;
+    const err = await failure(server, { connect: () => new Promise((resolve) => (finish = resolve)), timeouts: { stepMs: 100 } });
+    expect(err.code).toBe('VNC_TIMEOUT');
+    expect(err.details).toEqual({ step: 'connecting' });
+    const late = net.connect(server.port, '127.0.0.1');
+    finish(late);
+    await expect.poll(() => late.destroyed).toBe(true);
+  });
+
   it('a silent server: VNC_TIMEOUT naming the step', async () => {
     const server = await fake(async (p) => {
       await p.send('RFB 003.008\n');
@@ -634,6 +664,8 @@ describe('nothing is left open', () => {
       await honest('003.008', { types: [2] })(p).catch(() => undefined);
       await p.closed;
     });
+    // Sockets of earlier tests finish closing first.
+    await expect.poll(() => live().sockets).toBe(0);
     const baseline = live();
 
     const ok = await openAuthenticatedVnc(options(server));

@@ -219,6 +219,8 @@ describe('Xvnc', () => {
   it('leaves no socket or timer behind', async () => {
     const x = await xvnc('TLSVnc');
     const live = (): string[] => process.getActiveResourcesInfo().filter((r) => r === 'TCPSocketWrap' || r === 'TLSWrap' || r === 'Timeout').sort();
+    // Sockets of earlier tests finish closing first; then none may be ours.
+    await expect.poll(() => live().filter((r) => r !== 'Timeout')).toEqual([]);
     const baseline = live();
     const ok = await openAuthenticatedVnc(options(x.port));
     await pageSees(ok, x.desktopName);

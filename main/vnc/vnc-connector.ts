@@ -26,17 +26,19 @@ export interface OpenVncOptions {
    * The password, when the server asks for one: main unseals the saved one or
    * asks the person. undefined means "none": the open fails with
    * VNC_PASSWORD_REQUIRED. Not called for servers that need none.
+   * `signal` aborts when the connection fails meanwhile (the server went
+   * away, a time limit, the caller's own signal): the prompt can be dismissed.
    */
-  password: () => Promise<string | undefined>;
+  password: (signal: AbortSignal) => Promise<string | undefined>;
   /**
    * Decides on the server's certificate (VeNCrypt X509 subtypes only), like
    * an SSH host key: the caller compares `info.fingerprint` with the stored
    * one. true: trusted (first use after the person said yes, or a match);
    * false: not trusted (VNC_CERT_REJECTED); 'changed': a different
    * certificate than the stored one (VNC_CERT_CHANGED). A thrown error fails
-   * the open with that error.
+   * the open with that error. `signal` as for password().
    */
-  trustCertificate: (info: VncCertificateInfo) => Promise<boolean | 'changed'>;
+  trustCertificate: (info: VncCertificateInfo, signal: AbortSignal) => Promise<boolean | 'changed'>;
   /** User name for the VeNCrypt Plain subtypes; without it they are not chosen. */
   username?: string;
   /** Gives up (VNC_ABORTED) and closes everything; after success it closes the stream. */
@@ -86,6 +88,8 @@ export class VncConnector {
   private failure: Error | undefined;
   private rejectFailed: (err: Error) => void = () => undefined;
   private readonly failed: Promise<never>;
+  /** Aborted on failure: tells a pending password or certificate prompt to go away. */
+  private readonly gaveUp = new AbortController();
 
   constructor(private readonly options: OpenVncOptions) {
     this.state = new ConnectionState({ ...DEFAULT_TIMEOUTS, ...options.timeouts });
@@ -133,7 +137,7 @@ export class VncConnector {
         write: (bytes) => {
           if (!this.failure) this.socket?.write(bytes);
         },
-        password: () => this.options.password(),
+        password: () => this.options.password(this.gaveUp.signal),
         startTls: (kind) => this.startTls(kind),
       },
       {
@@ -165,7 +169,7 @@ export class VncConnector {
     const cert = secure.getPeerX509Certificate();
     if (!cert) throw vncError(VncErrorCode.TlsFailed, { step: 'certificate', problem: 'the server sent no certificate' });
     const info = certificateInfo(cert, secure.authorized);
-    const verdict = await this.race(this.options.trustCertificate(info));
+    const verdict = await this.race(this.options.trustCertificate(info, this.gaveUp.signal));
     if (verdict === 'changed') throw vncError(VncErrorCode.CertChanged, { fingerprint: info.fingerprint });
     if (verdict !== true) throw vncError(VncErrorCode.CertRejected, { fingerprint: info.fingerprint });
     this.certificate = info;
@@ -216,7 +220,14 @@ export class VncConnector {
     const step = (): VncStep => this.state.step;
     const handlers: HandshakeHandlers = {
       data: (chunk) => handshake.push(chunk),
-      end: () => handshake.end(),
+      end: () => {
+        const closed = vncError(VncErrorCode.ServerClosed, { step: step() });
+        handshake.end(closed);
+        // Bytes already received may still explain the close (a reason), so
+        // the handshake reads them first; but a person deciding on a password
+        // or certificate is told at once that the server is gone.
+        if (step() === 'password' || step() === 'certificate') this.fail(closed);
+      },
       error: (err) => handshake.end(vncError(VncErrorCode.ServerClosed, { step: step(), error: (err as NodeJS.ErrnoException).code ?? err.message }, err)),
     };
     this.handlers = handlers;
@@ -255,6 +266,7 @@ export class VncConnector {
     this.handshake?.end(err);
     this.dropConnection();
     this.rejectFailed(err);
+    this.gaveUp.abort(err);
   }
 
   private readonly signalOnAbort = (): void => {

@@ -10,6 +10,7 @@ import type { Duplex } from 'node:stream';
 import { HostdeckError } from '../shared/errors.js';
 import { openAuthenticatedVnc, type AuthenticatedVnc, type OpenVncOptions } from '../main/vnc/vnc-connector.js';
 import { ConnectionState } from '../main/vnc/connection-state.js';
+import { connectTcp } from '../main/vnc/tcp-connect.js';
 import { FakePage } from './fixtures/vnc/fake-page.js';
 import { rfbString, serverInit, startFakeVncServer, u32, type FakeVncPeer, type FakeVncServer } from './fixtures/vnc/fake-vnc-server.js';
 import { expectedVncResponse } from './fixtures/vnc/independent-vnc-auth.js';
@@ -226,12 +227,12 @@ describe('security type choice', () => {
     await server.settled();
   });
 
-  it('passes types main cannot do (Apple ARD, MS-Logon) through to the page unchanged', async () => {
+  it('passes types main cannot do (Tight, Apple ARD, MS-Logon) through to the page unchanged', async () => {
     const peer = peerPromise();
     const server = await fake(async (p) => {
       await p.send('RFB 003.889\n');
       expect((await p.read(12)).toString('latin1')).toBe('RFB 003.008\n');
-      await p.send([2, 30, 113]);
+      await p.send([3, 16, 30, 113]);
       peer.resolve(p);
       await p.closed;
     });
@@ -241,7 +242,7 @@ describe('security type choice', () => {
     const page = new FakePage(result.stream);
     expect((await page.read(12)).toString('latin1')).toBe('RFB 003.889\n');
     page.write('RFB 003.008\n');
-    expect([...(await page.read(3))]).toEqual([2, 30, 113]);
+    expect([...(await page.read(4))]).toEqual([3, 16, 30, 113]);
     page.write([30]);
     const p = await peer.promise;
     expect([...(await p.read(1))]).toEqual([30]);
@@ -446,12 +447,11 @@ describe('failures', () => {
     const port = server.port;
     await server.close();
     servers.splice(0);
-    const err = await openAuthenticatedVnc({ ...options(server), connect: () => new Promise<Duplex>((resolve, reject) => {
-      const s = net.connect(port, '127.0.0.1');
-      s.once('connect', () => resolve(s));
-      s.once('error', reject);
-    }) }).catch((e: unknown) => e);
+    const err = await openAuthenticatedVnc({ ...options(server), connect: () => connectTcp('127.0.0.1', port) }).catch((e: unknown) => e);
     expect((err as NodeJS.ErrnoException).code).toBe('ECONNREFUSED');
+    const live = await fake(async () => undefined);
+    const aborted = await connectTcp('127.0.0.1', live.port, AbortSignal.abort()).catch((e: unknown) => e);
+    expect((aborted as Error).name).toBe('AbortError');
   });
 });
 

@@ -12,6 +12,7 @@ import type { Duplex } from 'node:stream';
 import type { HostdeckError } from '../shared/errors.js';
 import type { VncCertificateInfo } from '../shared/vnc-protocol.js';
 import { openAuthenticatedVnc, type AuthenticatedVnc, type OpenVncOptions } from '../main/vnc/vnc-connector.js';
+import { connectTcp } from '../main/vnc/tcp-connect.js';
 import { startXvnc, type Xvnc } from './support/xvnc.js';
 import { makeTempDir } from './support/processes.js';
 import { FakePage } from './fixtures/vnc/fake-page.js';
@@ -88,7 +89,7 @@ async function relay(x: Xvnc): Promise<RecordingRelay> {
 function options(port: number, extra: Partial<OpenVncOptions> = {}): OpenVncOptions & { asked: () => number } {
   let asked = 0;
   return {
-    connect: async () => net.connect(port, '127.0.0.1'),
+    connect: () => connectTcp('127.0.0.1', port),
     password: async () => {
       asked++;
       return 'hdvnc123';

@@ -1,0 +1,299 @@
+// Main's side of the RFB handshake with the VNC server, as a client: version,
+// security type, authentication (VNC Authentication, VeNCrypt), the result,
+// and ClientInit/ServerInit (RFC 6143 §7.1–7.3; VeNCrypt as TigerVNC and
+// QEMU implement it, version 0.2).
+//
+// Like ssh2's Protocol, this does no I/O: the owner pushes the server's bytes
+// in with push()/end() and sends what comes out of hooks.write. The owner
+// also does what needs sockets or a person (TLS, the password) through hooks.
+import type { RfbVersion, VncSecurity } from '../../shared/vnc-protocol.js';
+import { VncErrorCode } from '../../shared/vnc-protocol.js';
+import { ByteReader } from './byte-reader.js';
+import type { ConnectionState } from './connection-state.js';
+import { clientVersionFor, parseRfbVersion, RFB_VERSION_LENGTH, rfbVersionBytes } from './rfb-version.js';
+import { VNC_CHALLENGE_LENGTH, vncAuthResponse } from './vnc-auth.js';
+import { sanitiseReason, vncError } from './vnc-errors.js';
+
+export interface ServerHandshakeHooks {
+  write(bytes: Buffer): void;
+  /** The password (saved, or asked of the person); undefined if there is none. */
+  password(): Promise<string | undefined>;
+  /**
+   * Upgrades the connection to TLS (and, for 'x509', has the certificate
+   * trusted). Afterwards push() must get the decrypted bytes.
+   */
+  startTls(kind: 'anon' | 'x509'): Promise<void>;
+}
+
+export interface ServerHandshakeOptions {
+  /** User name for the VeNCrypt Plain subtypes; without it they are not chosen. */
+  username: string | undefined;
+  /** Off on the second try after a VeNCrypt offer had no subtype main can use. */
+  allowVeNCrypt: boolean;
+  /** Hand offers main cannot take to the page instead of failing. */
+  allowPassthrough: boolean;
+  /** ClientInit's shared flag: 1 keeps other viewers connected. */
+  shared: boolean;
+}
+
+export type ServerHandshakeOutcome =
+  | {
+      kind: 'authenticated';
+      version: RfbVersion;
+      security: Exclude<VncSecurity, 'passthrough'>;
+      /** ServerInit as the server sent it, to replay to the page. */
+      serverInit: Buffer;
+      width: number;
+      height: number;
+      desktopName: string;
+    }
+  | {
+      kind: 'passthrough';
+      version: RfbVersion;
+      /** The server's ProtocolVersion and security offer, as sent, for the page. */
+      serverVersion: Buffer;
+      securityOffer: Buffer;
+    }
+  | { kind: 'retry-without-vencrypt' };
+
+/** RFC 6143 §7.2 and the IANA RFB registry. */
+export const SecurityType = { Invalid: 0, None: 1, VncAuth: 2, VeNCrypt: 19 } as const;
+
+/**
+ * Types noVNC 1.7 can do itself (core/rfb.js _isSupportedSecurityType): an
+ * offer with one of these, and none main takes, is passed through.
+ */
+const PAGE_TYPES: ReadonlySet<number> = new Set([1, 2, 6, 16, 19, 22, 30, 113, 256]);
+
+interface VeNCryptSubtype {
+  id: number;
+  tls: 'anon' | 'x509';
+  inner: 'none' | 'vnc' | 'plain';
+  security: Exclude<VncSecurity, 'passthrough' | 'none' | 'vnc-auth'>;
+}
+
+/**
+ * VeNCrypt subtypes main does, best first: a certificate (a server that can
+ * be recognised) over anonymous TLS, then a password over none. Plain (256)
+ * without TLS is not here: it would send the password in clear.
+ */
+const SUBTYPES: readonly VeNCryptSubtype[] = [
+  { id: 261, tls: 'x509', inner: 'vnc', security: 'vencrypt-x509-vnc' },
+  { id: 262, tls: 'x509', inner: 'plain', security: 'vencrypt-x509-plain' },
+  { id: 260, tls: 'x509', inner: 'none', security: 'vencrypt-x509-none' },
+  { id: 258, tls: 'anon', inner: 'vnc', security: 'vencrypt-tls-vnc' },
+  { id: 259, tls: 'anon', inner: 'plain', security: 'vencrypt-tls-plain' },
+  { id: 257, tls: 'anon', inner: 'none', security: 'vencrypt-tls-none' },
+];
+
+/** Reasons and desktop names are short; a larger length is an attack or garbage. */
+export const MAX_STRING_LENGTH = 64 * 1024;
+
+const SERVER_INIT_FIXED = 24;
+
+export class RfbServerHandshake {
+  private readonly reader: ByteReader;
+  private version: RfbVersion = '3.8';
+
+  constructor(
+    private readonly state: ConnectionState,
+    private readonly hooks: ServerHandshakeHooks,
+    private readonly options: ServerHandshakeOptions,
+  ) {
+    this.reader = new ByteReader(() => vncError(VncErrorCode.ServerClosed, { step: this.state.step }));
+  }
+
+  /** Bytes from the server (decrypted, once TLS is on). */
+  push(chunk: Buffer): void {
+    this.reader.push(chunk);
+  }
+
+  /** The server is gone (or the owner gives up): a pending read fails. */
+  end(err?: Error): void {
+    this.reader.end(err);
+  }
+
+  /** Server bytes that arrived after the handshake; they belong to the page. */
+  takeRest(): Buffer {
+    return this.reader.takeRest();
+  }
+
+  async run(): Promise<ServerHandshakeOutcome> {
+    this.state.to('version');
+    const serverVersion = await this.reader.read(RFB_VERSION_LENGTH);
+    const parsed = parseRfbVersion(serverVersion);
+    if (!parsed) throw vncError(VncErrorCode.ProtocolError, { step: 'version', problem: 'not an RFB ProtocolVersion message' });
+    const version = clientVersionFor(parsed);
+    if (!version) throw vncError(VncErrorCode.ProtocolError, { step: 'version', problem: `unsupported RFB version ${parsed.major}.${parsed.minor}` });
+    this.version = version;
+    this.hooks.write(rfbVersionBytes(version));
+
+    this.state.to('security');
+    const offer = version === '3.3' ? await this.serverChosenType() : await this.offeredTypes();
+    const type = version === '3.3' ? acceptServerChoice(offer.readUInt32BE(0)) : this.chooseType([...offer.subarray(1)]);
+    if (type === undefined) return this.passthrough(version, serverVersion, offer);
+    if (version !== '3.3') this.hooks.write(Buffer.from([type]));
+
+    let security: Exclude<VncSecurity, 'passthrough'>;
+    if (type === SecurityType.None) {
+      security = 'none';
+      // RFC 6143 §7.2.1: before 3.8 there is no SecurityResult after None.
+      if (version === '3.8') await this.securityResult(false);
+    } else if (type === SecurityType.VncAuth) {
+      security = 'vnc-auth';
+      await this.vncAuthentication();
+      await this.securityResult(true);
+    } else {
+      const chosen = await this.veNCrypt();
+      if (!chosen) return { kind: 'retry-without-vencrypt' };
+      security = chosen.security;
+      await this.securityResult(chosen.inner !== 'none');
+    }
+
+    return { kind: 'authenticated', version, security, ...(await this.initialise()) };
+  }
+
+  /** RFB 3.3: the server picks the type and sends it as a U32 (§7.1.2 of RFC 6143's predecessor). */
+  private async serverChosenType(): Promise<Buffer> {
+    const offer = await this.reader.read(4);
+    if (offer.readUInt32BE(0) === SecurityType.Invalid) await this.refused();
+    return offer;
+  }
+
+  /** RFB 3.7+: a count (a U8, so at most 255) and the types; zero means "refused, here is why". */
+  private async offeredTypes(): Promise<Buffer> {
+    const count = await this.reader.readU8();
+    if (count === 0) await this.refused();
+    return Buffer.concat([Buffer.from([count]), await this.reader.read(count)]);
+  }
+
+  /** Prefers VeNCrypt (the only way to encrypt), then VNC Authentication, then None. */
+  private chooseType(types: number[]): number | undefined {
+    if (this.options.allowVeNCrypt && types.includes(SecurityType.VeNCrypt)) return SecurityType.VeNCrypt;
+    if (types.includes(SecurityType.VncAuth)) return SecurityType.VncAuth;
+    if (types.includes(SecurityType.None)) return SecurityType.None;
+    return undefined;
+  }
+
+  private passthrough(version: RfbVersion, serverVersion: Buffer, offer: Buffer): ServerHandshakeOutcome {
+    const types = version === '3.3' ? [offer.readUInt32BE(0)] : [...offer.subarray(1)];
+    if (!this.options.allowPassthrough || !types.some((t) => PAGE_TYPES.has(t))) {
+      throw vncError(VncErrorCode.UnsupportedSecurity, { types });
+    }
+    return { kind: 'passthrough', version, serverVersion, securityOffer: offer };
+  }
+
+  private async vncAuthentication(): Promise<void> {
+    this.state.to('challenge');
+    const challenge = await this.reader.read(VNC_CHALLENGE_LENGTH);
+    const password = await this.askPassword();
+    this.hooks.write(vncAuthResponse(password, challenge));
+  }
+
+  private async askPassword(): Promise<string> {
+    this.state.to('password');
+    const password = await this.hooks.password();
+    if (password === undefined) throw vncError(VncErrorCode.PasswordRequired);
+    return password;
+  }
+
+  /** VeNCrypt 0.2; undefined when no subtype fits (the caller tries again without VeNCrypt). */
+  private async veNCrypt(): Promise<VeNCryptSubtype | undefined> {
+    this.state.to('vencrypt');
+    const major = await this.reader.readU8();
+    const minor = await this.reader.readU8();
+    // 0.1 numbered its subtypes differently and nobody ships it any more.
+    if (major === 0 && minor < 2) return undefined;
+    this.hooks.write(Buffer.from([0, 2]));
+    if ((await this.reader.readU8()) !== 0) return undefined;
+    const count = await this.reader.readU8();
+    const ids = await this.reader.read(count * 4);
+    const offered = new Set(Array.from({ length: count }, (_, i) => ids.readUInt32BE(i * 4)));
+    const chosen = SUBTYPES.find((s) => offered.has(s.id) && (s.inner !== 'plain' || this.options.username !== undefined));
+    if (!chosen) return undefined;
+    const choice = Buffer.alloc(4);
+    choice.writeUInt32BE(chosen.id);
+    this.hooks.write(choice);
+    // TigerVNC's SSecurityVeNCrypt: 1 means "go ahead with TLS", 0 refuses.
+    if ((await this.reader.readU8()) !== 1) throw vncError(VncErrorCode.ServerRefused, { step: 'vencrypt', subtype: chosen.id });
+
+    this.state.to('tls');
+    // TLS starts with our ClientHello: a server byte before it would be lost
+    // to the TLS layer, so it can only be a broken server.
+    if (this.reader.length > 0) throw vncError(VncErrorCode.ProtocolError, { step: 'tls', problem: 'data before the TLS handshake' });
+    await this.hooks.startTls(chosen.tls);
+
+    if (chosen.inner === 'vnc') await this.vncAuthentication();
+    if (chosen.inner === 'plain') await this.plainAuthentication();
+    return chosen;
+  }
+
+  private async plainAuthentication(): Promise<void> {
+    const password = Buffer.from(await this.askPassword(), 'utf8');
+    const username = Buffer.from(this.options.username ?? '', 'utf8');
+    const lengths = Buffer.alloc(8);
+    lengths.writeUInt32BE(username.length, 0);
+    lengths.writeUInt32BE(password.length, 4);
+    const message = Buffer.concat([lengths, username, password]);
+    password.fill(0);
+    this.hooks.write(message);
+  }
+
+  /** RFC 6143 §7.1.3; 3.8 adds a reason after a failure. */
+  private async securityResult(sentPassword: boolean): Promise<void> {
+    this.state.to('security-result');
+    const result = await this.reader.readU32();
+    if (result === 0) return;
+    let reason = '';
+    if (this.version === '3.8') {
+      try {
+        reason = await this.readReason();
+      } catch (err) {
+        // Some servers close instead of explaining; the failure still stands.
+        if ((err as { code?: string }).code !== VncErrorCode.ServerClosed) throw err;
+      }
+    }
+    // 2 is "too many attempts" in RFB 3.3's spec and in old servers.
+    if (result === 2 || tooMany(reason)) throw vncError(VncErrorCode.TooManyAttempts, { step: 'security-result', reason });
+    throw vncError(sentPassword ? VncErrorCode.AuthFailed : VncErrorCode.ServerRefused, { step: 'security-result', reason });
+  }
+
+  private async refused(): Promise<never> {
+    const reason = await this.readReason();
+    throw vncError(tooMany(reason) ? VncErrorCode.TooManyAttempts : VncErrorCode.ServerRefused, { step: 'security', reason });
+  }
+
+  private async readReason(): Promise<string> {
+    const length = await this.reader.readU32();
+    if (length > MAX_STRING_LENGTH) throw vncError(VncErrorCode.ProtocolError, { step: this.state.step, problem: `reason of ${length} bytes` });
+    return sanitiseReason(await this.reader.read(length));
+  }
+
+  /** ClientInit, then ServerInit read whole so the page can get it replayed (§7.3). */
+  private async initialise(): Promise<{ serverInit: Buffer; width: number; height: number; desktopName: string }> {
+    this.state.to('init');
+    this.hooks.write(Buffer.from([this.options.shared ? 1 : 0]));
+    const fixed = await this.reader.read(SERVER_INIT_FIXED);
+    const nameLength = fixed.readUInt32BE(20);
+    if (nameLength > MAX_STRING_LENGTH) throw vncError(VncErrorCode.ProtocolError, { step: 'init', problem: `desktop name of ${nameLength} bytes` });
+    const name = await this.reader.read(nameLength);
+    return {
+      serverInit: Buffer.concat([fixed, name]),
+      width: fixed.readUInt16BE(0),
+      height: fixed.readUInt16BE(2),
+      // Decoded for main's own use (logs, the tab title as text); the page
+      // gets the bytes unchanged inside ServerInit.
+      desktopName: new TextDecoder('utf-8', { fatal: false }).decode(name),
+    };
+  }
+}
+
+/** A 3.3 server's pick main can do (it has no VeNCrypt: that needs 3.7+). */
+function acceptServerChoice(type: number): number | undefined {
+  return type === SecurityType.None || type === SecurityType.VncAuth ? type : undefined;
+}
+
+/** TigerVNC says "Too many security failures"; others "too many attempts". */
+function tooMany(reason: string): boolean {
+  return /too many/i.test(reason);
+}

@@ -1,0 +1,40 @@
+// Every error main/vnc throws is made here: a stable code from
+// shared/vnc-protocol.ts and a sentence that tells the person what to do.
+import { HostdeckError } from '../../shared/errors.js';
+import { VncErrorCode } from '../../shared/vnc-protocol.js';
+
+/** Longest server reason we show; the server chooses it, so it is bounded and cleaned. */
+const REASON_SHOWN = 200;
+
+const MESSAGES: Record<VncErrorCode, string> = {
+  VNC_AUTH_FAILED: 'The VNC server did not accept the password. Check the password saved for this host and try again.',
+  VNC_SERVER_REFUSED: 'The VNC server refused the connection.',
+  VNC_TOO_MANY_ATTEMPTS: 'The VNC server is blocking new logins after too many failed attempts. Wait a while, then try again with the right password.',
+  VNC_UNSUPPORTED_SECURITY: 'The VNC server asks for a kind of security Hostdeck cannot do. Change the server\'s security types (for example VncAuth or TLSVnc).',
+  VNC_SERVER_CLOSED: 'The VNC server closed the connection before it was ready. Check that the server is running and accepts this client.',
+  VNC_PROTOCOL_ERROR: 'The VNC server sent something that is not valid VNC. Check the host and port point at a VNC server.',
+  VNC_CERT_CHANGED: 'The VNC server\'s TLS certificate is not the one trusted before. It may be an impostor; if the server really got a new certificate, remove the old trust first.',
+  VNC_CERT_REJECTED: 'The VNC server\'s TLS certificate was not trusted, so Hostdeck did not connect.',
+  VNC_PASSWORD_REQUIRED: 'This VNC server needs a password. Enter it to connect.',
+  VNC_TLS_FAILED: 'Hostdeck could not set up an encrypted (TLS) connection with the VNC server.',
+  VNC_TIMEOUT: 'The VNC server did not answer in time. Check the network and that the server is not overloaded.',
+  VNC_ABORTED: 'The VNC connection was cancelled.',
+};
+
+/** A HostdeckError with the code's sentence, the server's reason (if any) appended. */
+export function vncError(code: VncErrorCode, details?: Record<string, unknown>, cause?: unknown): HostdeckError {
+  const reason = typeof details?.['reason'] === 'string' && details['reason'] !== '' ? ` The server said: "${details['reason']}".` : '';
+  return new HostdeckError(code, MESSAGES[code] + reason, details, cause === undefined ? undefined : { cause });
+}
+
+/**
+ * A server-chosen string made safe to show: decoded as UTF-8 (bad bytes
+ * replaced), control and bidi-override characters removed (they can reorder
+ * or hide text in the tab), whitespace collapsed, length bounded.
+ */
+export function sanitiseReason(bytes: Uint8Array): string {
+  const text = new TextDecoder('utf-8', { fatal: false }).decode(bytes);
+  const cleaned = text.replace(/[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]/g, ' ').replace(/\s+/g, ' ').trim();
+  const chars = [...cleaned];
+  return chars.length > REASON_SHOWN ? `${chars.slice(0, REASON_SHOWN).join('')}…` : cleaned;
+}

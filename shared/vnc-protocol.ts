@@ -1,0 +1,76 @@
+// What main tells the page about a VNC connection it authenticated: the
+// error codes a tab can switch on and the names of the security it used.
+// Shared with the renderer, so no Node imports here.
+
+/** Stable codes of the HostdeckErrors that main/vnc throws. */
+export const VncErrorCode = {
+  /** The server said the password (or user name and password) was wrong. */
+  AuthFailed: 'VNC_AUTH_FAILED',
+  /** The server refused the connection and (usually) said why, in `details.reason`. */
+  ServerRefused: 'VNC_SERVER_REFUSED',
+  /** The server blocks us after repeated failures (TigerVNC's blacklist, RFB 3.3 result 2). */
+  TooManyAttempts: 'VNC_TOO_MANY_ATTEMPTS',
+  /** No security type main can do and none the page (noVNC) can do either. */
+  UnsupportedSecurity: 'VNC_UNSUPPORTED_SECURITY',
+  /** The server closed the connection before the handshake finished. */
+  ServerClosed: 'VNC_SERVER_CLOSED',
+  /** The server (or the page) broke the RFB protocol: bad version, lengths, sizes. */
+  ProtocolError: 'VNC_PROTOCOL_ERROR',
+  /** The server's TLS certificate differs from the one trusted before. */
+  CertChanged: 'VNC_CERT_CHANGED',
+  /** The person (or the caller) did not trust the server's TLS certificate. */
+  CertRejected: 'VNC_CERT_REJECTED',
+  /** The server needs a password and none was saved or given. */
+  PasswordRequired: 'VNC_PASSWORD_REQUIRED',
+  /** TLS could not be set up with the server (no common cipher, bad record...). */
+  TlsFailed: 'VNC_TLS_FAILED',
+  /** One handshake step took longer than its time limit. */
+  Timeout: 'VNC_TIMEOUT',
+  /** The caller gave up (the page went away) before the handshake finished. */
+  Aborted: 'VNC_ABORTED',
+} as const;
+
+export type VncErrorCode = (typeof VncErrorCode)[keyof typeof VncErrorCode];
+
+/**
+ * How main secured the connection to the server. 'passthrough' means main
+ * did not authenticate: the page (noVNC) does, so the person types the
+ * password into the page.
+ */
+export type VncSecurity =
+  | 'none'
+  | 'vnc-auth'
+  | 'vencrypt-tls-none'
+  | 'vencrypt-tls-vnc'
+  | 'vencrypt-tls-plain'
+  | 'vencrypt-x509-none'
+  | 'vencrypt-x509-vnc'
+  | 'vencrypt-x509-plain'
+  | 'passthrough';
+
+/** The RFB versions main speaks (RFC 6143 §7.1.1). */
+export type RfbVersion = '3.3' | '3.7' | '3.8';
+
+/**
+ * A VNC server's TLS certificate as the person sees it when deciding to trust
+ * it (VeNCrypt X509 subtypes). Trust is by fingerprint, like an SSH host key.
+ */
+export interface VncCertificateInfo {
+  /**
+   * SHA-256 of the DER certificate, upper-case hex pairs joined by colons,
+   * the format of `openssl x509 -noout -fingerprint -sha256` (and of Node's
+   * X509Certificate.fingerprint256), so a person can compare it on the server.
+   */
+  fingerprint: string;
+  subject: string;
+  issuer: string;
+  validFrom: string;
+  validTo: string;
+  /** The certificate in PEM, for a "show certificate" view or storing it. */
+  pem: string;
+  /**
+   * Whether the chain also verifies against the system's CAs. Informational:
+   * VNC servers mostly use self-signed certificates, so trust is by fingerprint.
+   */
+  caVerified: boolean;
+}

@@ -1,0 +1,408 @@
+// The address book: hosts, folders and sealed secrets in one JSON document
+// (issue 4). It never loses the person's file: a bad file is moved aside and
+// reported, a failed migration puts the old file back, writes are atomic and
+// debounced, and one process writes at a time.
+import { chmodSync, copyFileSync, existsSync, mkdirSync, readFileSync, renameSync, statSync, unlinkSync } from 'node:fs';
+import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { folderKey, type Folder, type SavedHost, type SecretKind } from '../../shared/model/host.js';
+import { HostSearchIndex, type SearchHit } from '../../shared/model/search.js';
+import { bookView, checkFolder, checkHost, effectiveJumpChain, inheritedDefault, type BookView } from '../../shared/model/validate.js';
+import { CURRENT_VERSION, checkDocument, emptyDocument, migrate, MIGRATIONS, type Migration, type StoreDocument, type StoredHost } from './document.js';
+import { confEngine, type EngineFactory, type StoreEngine } from './engine.js';
+import { storeErrors } from './errors.js';
+import { StoreLock } from './store-lock.js';
+import { SecretVault, type SecretsStatus, type VaultOptions } from './secrets/secret-vault.js';
+
+export interface StoreWarning {
+  code: string;
+  message: string;
+  path: string;
+}
+
+export interface StoreOptions extends VaultOptions {
+  dataDir: string;
+  /** File name without `.json`. */
+  name?: string;
+  engine?: EngineFactory;
+  /** Serve mode: take the lock file. The desktop app relies on Electron's single-instance lock. */
+  lock?: boolean;
+  /** Debounce for host edits (ms). */
+  saveDelayMs?: number;
+  now?: () => Date;
+  /** Tests inject failing migrations; everyone else gets MIGRATIONS. */
+  migrations?: Readonly<Record<number, Migration>>;
+}
+
+/** A hostile file cannot make us read gigabytes: 10,000 hosts is about 5 MB. */
+export const MAX_FILE_BYTES = 64 * 1024 * 1024;
+
+export class AddressBookStore {
+  readonly path: string;
+  readonly warnings: StoreWarning[] = [];
+  /** True after a failed migration: the old file is kept as it is and nothing is written. */
+  readonly readOnly: boolean;
+  readonly #options: StoreOptions;
+  readonly #hosts = new Map<string, StoredHost>();
+  readonly #folders = new Map<string, Folder>();
+  readonly #vault: SecretVault;
+  readonly #lock: StoreLock | undefined;
+  #engine: StoreEngine | undefined;
+  #timer: NodeJS.Timeout | undefined;
+  #dirty = false;
+  #closed = false;
+  #index: HostSearchIndex | undefined;
+  /** Whole-file writes so far (the debounce test counts them). */
+  writes = 0;
+
+  private constructor(options: StoreOptions, lock: StoreLock | undefined, loaded: Loaded) {
+    this.#options = options;
+    this.#lock = lock;
+    this.path = loaded.path;
+    this.readOnly = loaded.readOnly;
+    this.warnings.push(...loaded.warnings);
+    for (const h of loaded.doc.hosts) this.#hosts.set(h.id, h);
+    for (const f of loaded.doc.folders) this.#folders.set(folderKey(f.path), f);
+    this.#vault = new SecretVault(loaded.doc.secrets, () => this.flush(true), options);
+  }
+
+  /** Opens (or creates) the book in `dataDir`. Never throws for a bad file: see `warnings`. */
+  static open(options: StoreOptions): AddressBookStore {
+    mkdirSync(options.dataDir, { recursive: true, mode: 0o700 });
+    chmodSync(options.dataDir, 0o700);
+    const name = options.name ?? 'hostdeck';
+    const lock = options.lock ? StoreLock.acquire(join(options.dataDir, `${name}.lock`)) : undefined;
+    try {
+      const loaded = load(join(options.dataDir, `${name}.json`), options);
+      const store = new AddressBookStore(options, lock, loaded);
+      if (loaded.migrated) store.#commitMigration(loaded);
+      return store;
+    } catch (err) {
+      lock?.release();
+      throw err;
+    }
+  }
+
+  // ---- hosts -------------------------------------------------------------
+
+  /** Every host, without secrets (only `hasSecret` flags). Safe to send to the renderer. */
+  listHosts(): SavedHost[] {
+    return [...this.#hosts.values()].map((h) => this.#public(h));
+  }
+
+  getHost(id: string): SavedHost {
+    const h = this.#hosts.get(id);
+    if (h === undefined) throw storeErrors.unknownHost(id);
+    return this.#public(h);
+  }
+
+  listFolders(): Folder[] {
+    return [...this.#folders.values()].map((f) => structuredClone(f));
+  }
+
+  /** The username and jump chain a connection uses, folder defaults applied. */
+  resolve(id: string): { username: string | undefined; jumpChain: string[] } {
+    const h = this.#hosts.get(id);
+    if (h === undefined) throw storeErrors.unknownHost(id);
+    const username = h.username ?? inheritedDefault(h.folder, this.#folders, 'username');
+    return { username, jumpChain: effectiveJumpChain(h, this.#folders, id) };
+  }
+
+  /** Creates (no id) or updates (existing id) a host after validating it. */
+  saveHost(input: unknown): SavedHost {
+    this.#writable();
+    const existingId = typeof input === 'object' && input !== null ? (input as { id?: unknown }).id : undefined;
+    if (existingId !== undefined && (typeof existingId !== 'string' || !this.#hosts.has(existingId))) throw storeErrors.unknownHost(String(existingId));
+    if (existingId === undefined && this.#hosts.size >= 20_000) throw storeErrors.invalid([{ field: 'hosts', code: 'TOO_MANY', message: 'The address book holds at most 20000 hosts.' }]);
+    const id = (existingId as string | undefined) ?? newId();
+    const r = checkHost({ ...(input as object), id }, this.#view());
+    if (!r.ok) throw storeErrors.invalid(r.errors);
+    const now = this.#now();
+    const before = this.#hosts.get(id);
+    const host: StoredHost = { ...r.host, id, createdAt: before?.createdAt ?? now, updatedAt: now };
+    if (before?.lastConnectedAt !== undefined) host.lastConnectedAt = before.lastConnectedAt;
+    this.#hosts.set(id, host);
+    this.#changed();
+    return this.#public(host);
+  }
+
+  removeHost(id: string): void {
+    this.#writable();
+    if (!this.#hosts.has(id)) throw storeErrors.unknownHost(id);
+    const users = [...this.#hosts.values()].filter((h) => h.jumpChain?.includes(id) || h.vnc?.viaSshHostId === id).map((h) => h.name);
+    for (const f of this.#folders.values()) if (f.defaults.jumpHostId === id) users.push(`folder ${folderKey(f.path)}`);
+    if (users.length > 0) throw storeErrors.hostInUse(id, users);
+    this.#hosts.delete(id);
+    this.#changed();
+    this.#vault.clear(id);
+  }
+
+  markConnected(id: string): void {
+    this.#writable();
+    const h = this.#hosts.get(id);
+    if (h === undefined) throw storeErrors.unknownHost(id);
+    this.#hosts.set(id, { ...h, lastConnectedAt: this.#now() });
+    this.#changed();
+  }
+
+  saveFolder(input: unknown): Folder {
+    this.#writable();
+    const r = checkFolder(input, this.#view());
+    if (!r.ok) throw storeErrors.invalid(r.errors);
+    const key = folderKey(r.folder.path);
+    const before = this.#folders.get(key);
+    this.#folders.set(key, r.folder);
+    // A new default jump host can close a cycle through the hosts that inherit it.
+    const view = this.#view();
+    for (const h of this.#hosts.values()) {
+      if (folderKey(h.folder) === key || folderKey(h.folder).startsWith(`${key}/`)) {
+        const c = checkHost(h, view);
+        if (!c.ok) {
+          if (before) this.#folders.set(key, before);
+          else this.#folders.delete(key);
+          throw storeErrors.invalid(c.errors);
+        }
+      }
+    }
+    this.#changed();
+    return structuredClone(r.folder);
+  }
+
+  removeFolder(path: readonly string[]): void {
+    this.#writable();
+    if (this.#folders.delete(folderKey(path))) this.#changed();
+  }
+
+  search(query: string, limit?: number): SearchHit[] {
+    this.#index ??= new HostSearchIndex(this.listHosts());
+    return this.#index.search(query, limit);
+  }
+
+  // ---- secrets -----------------------------------------------------------
+
+  secretsStatus(): SecretsStatus {
+    return this.#vault.status();
+  }
+
+  setSecret(hostId: string, kind: SecretKind, value: string): void {
+    this.#writable();
+    if (!this.#hosts.has(hostId)) throw storeErrors.unknownHost(hostId);
+    this.#vault.set(hostId, kind, value);
+    this.#index = undefined;
+  }
+
+  /** Same as setSecret: the API's "replace". */
+  replaceSecret(hostId: string, kind: SecretKind, value: string): void {
+    this.setSecret(hostId, kind, value);
+  }
+
+  clearSecret(hostId: string, kind: SecretKind): void {
+    this.#writable();
+    if (!this.#hosts.has(hostId)) throw storeErrors.unknownHost(hostId);
+    this.#vault.clear(hostId, kind);
+    this.#index = undefined;
+  }
+
+  /** Main only (session code): never exposed through the API. */
+  useSecret(hostId: string, kind: SecretKind): string | undefined {
+    if (!this.#hosts.has(hostId)) throw storeErrors.unknownHost(hostId);
+    return this.#vault.use(hostId, kind);
+  }
+
+  async setMasterPassword(password: string): Promise<void> {
+    this.#writable();
+    await this.#vault.setMasterPassword(password);
+  }
+
+  unlockSecrets(password: string): Promise<void> {
+    return this.#vault.unlock(password);
+  }
+
+  lockSecrets(): void {
+    this.#vault.lock();
+  }
+
+  async changeMasterPassword(oldPassword: string, newPassword: string): Promise<void> {
+    this.#writable();
+    await this.#vault.changeMasterPassword(oldPassword, newPassword);
+  }
+
+  /** For export: plaintext secrets (needs the box unlocked). */
+  exportSecrets(): Record<string, Partial<Record<SecretKind, string>>> {
+    return this.#vault.exportAll();
+  }
+
+  // ---- persistence -------------------------------------------------------
+
+  /**
+   * Writes pending changes now (call on quit). `force` writes even when
+   * nothing host-side changed (the vault's changes).
+   */
+  flush(force = false): void {
+    if (this.#timer !== undefined) {
+      clearTimeout(this.#timer);
+      this.#timer = undefined;
+    }
+    if (!this.#dirty && !force) return;
+    if (this.readOnly) throw storeErrors.readOnly();
+    this.#engine ??= (this.#options.engine ?? confEngine)({ cwd: this.#options.dataDir, configName: this.#options.name ?? 'hostdeck' });
+    this.#engine.store = this.#document() as unknown as Record<string, unknown>;
+    this.writes++;
+    this.#dirty = false;
+  }
+
+  /** Flushes, releases the lock. Further calls throw STORE_CLOSED. */
+  close(): void {
+    if (this.#closed) return;
+    try {
+      if (!this.readOnly) this.flush();
+    } finally {
+      this.#closed = true;
+      this.#vault.lock();
+      this.#lock?.release();
+    }
+  }
+
+  #document(): StoreDocument {
+    return { version: CURRENT_VERSION, hosts: [...this.#hosts.values()], folders: [...this.#folders.values()], secrets: this.#vault.section };
+  }
+
+  #commitMigration(loaded: Loaded): void {
+    try {
+      this.flush(true);
+    } catch (err) {
+      // Put the old file back exactly as it was.
+      if (loaded.backup !== undefined) copyFileSync(loaded.backup, this.path);
+      throw err;
+    }
+  }
+
+  #changed(): void {
+    this.#index = undefined;
+    this.#dirty = true;
+    if (this.#timer === undefined) {
+      this.#timer = setTimeout(() => {
+        this.#timer = undefined;
+        this.flush();
+      }, this.#options.saveDelayMs ?? 250);
+    }
+  }
+
+  #writable(): void {
+    if (this.#closed) throw storeErrors.closed();
+    if (this.readOnly) throw storeErrors.readOnly();
+  }
+
+  #view(): BookView {
+    return bookView(this.#hosts.values(), this.#folders.values());
+  }
+
+  #public(h: StoredHost): SavedHost {
+    return { ...structuredClone(h), hasSecret: this.#vault.flags(h.id) };
+  }
+
+  #now(): string {
+    return (this.#options.now?.() ?? new Date()).toISOString();
+  }
+}
+
+interface Loaded {
+  path: string;
+  doc: StoreDocument;
+  warnings: StoreWarning[];
+  readOnly: boolean;
+  migrated: boolean;
+  backup?: string;
+}
+
+function newId(): string {
+  return randomBytes(12).toString('base64url');
+}
+
+function stamp(): string {
+  return new Date().toISOString().replace(/[:.]/g, '-');
+}
+
+/** `<name>.corrupt-<time>.json` next to the file, never overwriting another. */
+function moveAside(path: string): string {
+  const base = path.replace(/\.json$/, '');
+  let target = `${base}.corrupt-${stamp()}.json`;
+  for (let i = 1; existsSync(target); i++) target = `${base}.corrupt-${stamp()}-${i}.json`;
+  renameSync(path, target);
+  return target;
+}
+
+const RECOVER = 'Hostdeck started with an empty address book. Your old file is untouched at that path: to recover, quit Hostdeck, fix or replace the file, and rename it back to';
+
+function load(path: string, options: StoreOptions): Loaded {
+  const fresh = (warnings: StoreWarning[] = []): Loaded => ({ path, doc: emptyDocument(), warnings, readOnly: false, migrated: false });
+  const aside = (code: string, why: string): Loaded => {
+    const where = moveAside(path);
+    return fresh([{ code, path: where, message: `${why} The file was moved to ${where}. ${RECOVER} ${path} (or import it from the Import menu).` }]);
+  };
+  let size: number;
+  try {
+    size = statSync(path).size;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return fresh();
+    throw err;
+  }
+  if (size > MAX_FILE_BYTES) return aside('STORE_FILE_TOO_LARGE', `The address book file is ${size} bytes, more than the ${MAX_FILE_BYTES} Hostdeck reads.`);
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(path, 'utf8').replace(/^\uFEFF/, ''));
+  } catch {
+    return aside('STORE_FILE_CORRUPT', 'The address book file is not valid JSON (it may have been cut short or edited by hand).');
+  }
+  const version = typeof raw === 'object' && raw !== null ? (raw as { version?: unknown }).version : undefined;
+  if (typeof version !== 'number' || !Number.isInteger(version) || version < 1) {
+    return aside('STORE_FILE_CORRUPT', 'The address book file has no valid version number, so Hostdeck cannot tell how to read it.');
+  }
+  if (version > CURRENT_VERSION) {
+    return aside('STORE_FILE_FROM_NEWER_VERSION', `The address book was written by a newer Hostdeck (file version ${version}, this one reads up to ${CURRENT_VERSION}). Use the newer Hostdeck, or keep the file for when you update.`);
+  }
+  if (version < CURRENT_VERSION) return loadMigrated(path, raw as Record<string, unknown>, version, options);
+  const checked = checkDocument(raw);
+  if (!checked.ok) {
+    const e = checked.errors[0];
+    return aside('STORE_FILE_INVALID', `The address book file has data Hostdeck cannot accept (${checked.errors.length} problem(s), the first at ${e?.field}: ${e?.message}).`);
+  }
+  return { path, doc: checked.doc, warnings: [], readOnly: false, migrated: false };
+}
+
+/**
+ * Migrates in memory, checks the result, and only then writes. The old file
+ * is copied first to `<name>.v<N>-backup.json` and is the one put back if
+ * anything fails; a failed migration opens the book read-only and never
+ * writes over the person's file.
+ */
+function loadMigrated(path: string, raw: Record<string, unknown>, version: number, options: StoreOptions): Loaded {
+  const backup = path.replace(/\.json$/, `.v${version}-backup.json`);
+  copyFileSync(path, backup);
+  chmodSync(backup, 0o600);
+  const before = readFileSync(path);
+  let problem: string;
+  try {
+    const checked = checkDocument(migrate(raw, version, options.migrations ?? MIGRATIONS));
+    if (checked.ok) return { path, doc: checked.doc, warnings: [], readOnly: false, migrated: true, backup };
+    problem = `${checked.errors[0]?.field}: ${checked.errors[0]?.message}`;
+  } catch (err) {
+    problem = err instanceof Error ? err.message : String(err);
+  }
+  // Nothing was written, but make sure: the bytes on disk are the ones we read.
+  if (!readFileSync(path).equals(before)) copyFileSync(backup, path);
+  unlinkSync(backup);
+  return {
+    path,
+    doc: emptyDocument(),
+    readOnly: true,
+    migrated: false,
+    warnings: [
+      {
+        code: 'STORE_MIGRATION_FAILED',
+        path,
+        message: `Hostdeck could not upgrade your address book from version ${version} to ${CURRENT_VERSION} (${problem}). Your file is unchanged at ${path}; Hostdeck opened read-only so nothing overwrites it. Keep a copy and report this problem.`,
+      },
+    ],
+  };
+}

@@ -7,11 +7,13 @@ import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { folderKey, type Folder, type SavedHost, type SecretKind } from '../../shared/model/host.js';
 import { HostSearchIndex, type SearchHit } from '../../shared/model/search.js';
-import { bookView, checkFolder, checkHost, effectiveJumpChain, inheritedDefault, type BookView } from '../../shared/model/validate.js';
+import { bookView, checkFolder, checkHost, effectiveJumpChain, inheritedDefault, validateBook, type BookView } from '../../shared/model/validate.js';
 import { CURRENT_VERSION, checkDocument, emptyDocument, migrate, MIGRATIONS, type Migration, type StoreDocument, type StoredHost } from './document.js';
 import { confEngine, type EngineFactory, type StoreEngine } from './engine.js';
 import { storeErrors } from './errors.js';
 import { StoreLock } from './store-lock.js';
+import { planImport, type ImportDraft, type ImportPreview, type Skipped } from './import/import-plan.js';
+import { buildExport, type SecretMap } from './import/hostdeck-json.js';
 import { SecretVault, type SecretsStatus, type VaultOptions } from './secrets/secret-vault.js';
 
 export interface StoreWarning {
@@ -178,6 +180,55 @@ export class AddressBookStore {
     return this.#index.search(query, limit);
   }
 
+  // ---- import and export --------------------------------------------------
+
+  /** What an import would add, update, leave alone or skip (and why). Changes nothing. */
+  previewImport(source: { drafts: readonly ImportDraft[]; skipped: readonly Skipped[] }, folders: readonly Folder[] = []): ImportPreview {
+    return planImport(source.drafts, source.skipped, this.listHosts(), folders, this.listFolders());
+  }
+
+  /**
+   * Applies a preview in one step: the whole resulting book is validated
+   * again (it may have changed since the preview) and nothing is applied if
+   * it fails. `secrets` (from a passphrase export) are keyed by the draft ref.
+   */
+  applyImport(preview: ImportPreview, secrets?: SecretMap): { added: number; updated: number } {
+    this.#writable();
+    if (secrets !== undefined && Object.keys(secrets).length > 0 && this.#vault.status().locked) {
+      throw this.#vault.status().box === 'masterPassword' ? storeErrors.locked_secrets() : storeErrors.noMasterPassword();
+    }
+    const hosts = new Map(this.#hosts);
+    const folders = new Map(this.#folders);
+    for (const f of preview.folders) folders.set(folderKey(f.path), f);
+    const now = this.#now();
+    for (const p of [...preview.add, ...preview.update]) {
+      const before = hosts.get(p.id);
+      const h: StoredHost = { ...p.host, createdAt: before?.createdAt ?? now, updatedAt: now };
+      if (before?.lastConnectedAt !== undefined) h.lastConnectedAt = before.lastConnectedAt;
+      hosts.set(p.id, h);
+    }
+    const check = validateBook({ hosts: [...hosts.values()], folders: [...folders.values()] });
+    if (!check.ok) throw storeErrors.invalid(check.errors);
+    this.#hosts.clear();
+    for (const [k, v] of hosts) this.#hosts.set(k, v);
+    this.#folders.clear();
+    for (const [k, v] of folders) this.#folders.set(k, v);
+    this.#changed();
+    if (secrets !== undefined) {
+      for (const p of [...preview.add, ...preview.update, ...preview.unchanged]) {
+        for (const [kind, value] of Object.entries(secrets[p.ref] ?? {}) as [SecretKind, string][]) this.#vault.set(p.id, kind, value);
+      }
+    }
+    return { added: preview.add.length, updated: preview.update.length };
+  }
+
+  /** Hostdeck JSON without secrets; with them (sealed) only when a passphrase is given. */
+  exportJson(options: { passphrase?: string } = {}): Promise<string> {
+    const hosts = [...this.#hosts.values()].map((h) => structuredClone(h));
+    const secrets = options.passphrase === undefined ? undefined : { passphrase: options.passphrase, values: this.#vault.exportAll(), strength: this.#options.kdfStrength };
+    return buildExport(hosts, this.listFolders(), secrets);
+  }
+
   // ---- secrets -----------------------------------------------------------
 
   secretsStatus(): SecretsStatus {
@@ -225,11 +276,6 @@ export class AddressBookStore {
   async changeMasterPassword(oldPassword: string, newPassword: string): Promise<void> {
     this.#writable();
     await this.#vault.changeMasterPassword(oldPassword, newPassword);
-  }
-
-  /** For export: plaintext secrets (needs the box unlocked). */
-  exportSecrets(): Record<string, Partial<Record<SecretKind, string>>> {
-    return this.#vault.exportAll();
   }
 
   // ---- persistence -------------------------------------------------------

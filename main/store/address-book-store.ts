@@ -2,12 +2,12 @@
 // (issue 4). It never loses the person's file: a bad file is moved aside and
 // reported, a failed migration puts the old file back, writes are atomic and
 // debounced, and one process writes at a time.
-import { chmodSync, copyFileSync, existsSync, mkdirSync, readFileSync, renameSync, statSync, unlinkSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { folderKey, type Folder, type SavedHost, type SecretKind } from '../../shared/model/host.js';
 import { HostSearchIndex, type SearchHit } from '../../shared/model/search.js';
-import { bookView, checkFolder, checkHost, effectiveJumpChain, inheritedDefault, validateBook, type BookView } from '../../shared/model/validate.js';
+import { checkFolder, checkHost, effectiveJumpChain, inheritedDefault, validateBook, type BookView } from '../../shared/model/validate.js';
 import { CURRENT_VERSION, checkDocument, emptyDocument, migrate, MIGRATIONS, type Migration, type StoreDocument, type StoredHost } from './document.js';
 import { confEngine, type EngineFactory, type StoreEngine } from './engine.js';
 import { storeErrors } from './errors.js';
@@ -42,8 +42,7 @@ export const MAX_FILE_BYTES = 64 * 1024 * 1024;
 export class AddressBookStore {
   readonly path: string;
   readonly warnings: StoreWarning[] = [];
-  /** True after a failed migration: the old file is kept as it is and nothing is written. */
-  readonly readOnly: boolean;
+  #readOnly: boolean;
   readonly #options: StoreOptions;
   readonly #hosts = new Map<string, StoredHost>();
   readonly #folders = new Map<string, Folder>();
@@ -61,7 +60,7 @@ export class AddressBookStore {
     this.#options = options;
     this.#lock = lock;
     this.path = loaded.path;
-    this.readOnly = loaded.readOnly;
+    this.#readOnly = loaded.readOnly;
     this.warnings.push(...loaded.warnings);
     for (const h of loaded.doc.hosts) this.#hosts.set(h.id, h);
     for (const f of loaded.doc.folders) this.#folders.set(folderKey(f.path), f);
@@ -75,6 +74,7 @@ export class AddressBookStore {
     const name = options.name ?? 'hostdeck';
     const lock = options.lock ? StoreLock.acquire(join(options.dataDir, `${name}.lock`)) : undefined;
     try {
+      removeStaleTempFiles(options.dataDir, name);
       const loaded = load(join(options.dataDir, `${name}.json`), options);
       const store = new AddressBookStore(options, lock, loaded);
       if (loaded.migrated) store.#commitMigration(loaded);
@@ -83,6 +83,11 @@ export class AddressBookStore {
       lock?.release();
       throw err;
     }
+  }
+
+  /** True after a failed migration: the old file is kept as it is and nothing is written. */
+  get readOnly(): boolean {
+    return this.#readOnly;
   }
 
   // ---- hosts -------------------------------------------------------------
@@ -107,7 +112,7 @@ export class AddressBookStore {
     const h = this.#hosts.get(id);
     if (h === undefined) throw storeErrors.unknownHost(id);
     const username = h.username ?? inheritedDefault(h.folder, this.#folders, 'username');
-    return { username, jumpChain: effectiveJumpChain(h, this.#folders, id) };
+    return { username, jumpChain: [...effectiveJumpChain(h, this.#folders, id)] };
   }
 
   /** Creates (no id) or updates (existing id) a host after validating it. */
@@ -313,13 +318,20 @@ export class AddressBookStore {
     return { version: CURRENT_VERSION, hosts: [...this.#hosts.values()], folders: [...this.#folders.values()], secrets: this.#vault.section };
   }
 
+  /** Writes the migrated book; if that fails, the old file goes back and the book is read-only. */
   #commitMigration(loaded: Loaded): void {
     try {
       this.flush(true);
     } catch (err) {
-      // Put the old file back exactly as it was.
       if (loaded.backup !== undefined) copyFileSync(loaded.backup, this.path);
-      throw err;
+      this.#readOnly = true;
+      this.#hosts.clear();
+      this.#folders.clear();
+      this.warnings.push({
+        code: 'STORE_MIGRATION_FAILED',
+        path: this.path,
+        message: `Hostdeck could not write the upgraded address book (${err instanceof Error ? err.message : String(err)}). Your file was put back unchanged at ${this.path}; Hostdeck opened read-only. Free some disk space or fix the folder's permissions and restart.`,
+      });
     }
   }
 
@@ -329,9 +341,20 @@ export class AddressBookStore {
     if (this.#timer === undefined) {
       this.#timer = setTimeout(() => {
         this.#timer = undefined;
-        this.flush();
+        // A timer has no caller to throw to: report, stay dirty, retry on the next edit or flush().
+        try {
+          this.flush();
+        } catch (err) {
+          this.#reportSaveError(err);
+        }
       }, this.#options.saveDelayMs ?? 250);
     }
+  }
+
+  #reportSaveError(err: unknown): void {
+    const message = `Hostdeck could not save the address book (${err instanceof Error ? err.message : String(err)}). Your changes are kept in memory and saved again with the next change; check free disk space and the permissions of ${this.#options.dataDir}.`;
+    const last = this.warnings[this.warnings.length - 1];
+    if (last?.code !== 'STORE_SAVE_FAILED') this.warnings.push({ code: 'STORE_SAVE_FAILED', message, path: this.path });
   }
 
   #writable(): void {
@@ -339,12 +362,18 @@ export class AddressBookStore {
     if (this.readOnly) throw storeErrors.readOnly();
   }
 
+  /** The live maps: no copy per write, so a save stays O(chain) on a 10,000-host book. */
   #view(): BookView {
-    return bookView(this.#hosts.values(), this.#folders.values());
+    return { hosts: this.#hosts, folders: this.#folders };
   }
 
+  /** A copy the caller may change; by hand because structuredClone is ~10× slower at 10,000 hosts. */
   #public(h: StoredHost): SavedHost {
-    return { ...structuredClone(h), hasSecret: this.#vault.flags(h.id) };
+    const out: SavedHost = { ...h, folder: [...h.folder], tags: [...h.tags], hasSecret: this.#vault.flags(h.id) };
+    if (h.jumpChain !== undefined) out.jumpChain = [...h.jumpChain];
+    if (h.auth !== undefined) out.auth = { ...h.auth };
+    if (h.vnc !== undefined) out.vnc = { ...h.vnc };
+    return out;
   }
 
   #now(): string {
@@ -363,6 +392,16 @@ interface Loaded {
 
 function newId(): string {
   return randomBytes(12).toString('base64url');
+}
+
+/**
+ * Temporary files of an atomic write that was killed before its rename
+ * (`atomically` names them <file>.tmp-<10 digits><6 hex>). Only ours, and
+ * only while we are the one writer.
+ */
+function removeStaleTempFiles(dir: string, name: string): void {
+  const pattern = new RegExp(`^${name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\.json\\.tmp-\\d{10}[a-f0-9]{6}$`);
+  for (const f of readdirSync(dir)) if (pattern.test(f)) unlinkSync(join(dir, f));
 }
 
 function stamp(): string {

@@ -118,7 +118,10 @@ export function checkDocument(raw: unknown): DocumentCheck {
     }
     const last = r['lastConnectedAt'];
     if (last !== undefined && (typeof last !== 'string' || !ISO.test(last))) errors.push({ field: `hosts[${i}].lastConnectedAt`, code: 'INVALID_TIME', message: 'Times are ISO 8601 UTC.' });
-    const out: StoredHost = { ...h, id: h.id as string, createdAt: r['createdAt'] as string, updatedAt: r['updatedAt'] as string };
+    // h is the validator's fresh copy: completed in place rather than copied again.
+    const out = h as StoredHost;
+    out.createdAt = r['createdAt'] as string;
+    out.updatedAt = r['updatedAt'] as string;
     if (typeof last === 'string') out.lastConnectedAt = last;
     return out;
   });

@@ -44,7 +44,10 @@ class Collector {
   }
 }
 
-function text(c: Collector, field: string, v: unknown, opts: { max: number; required?: boolean; label: string; singleLine?: boolean }): string | undefined {
+/** `field` may be a [name, index] pair so the string "tags[3]" is only built for an error. */
+function text(c: Collector, at: string | readonly [string, number], v: unknown, opts: { max: number; required?: boolean; label: string; singleLine?: boolean }): string | undefined {
+  if (typeof v === 'string' && v.length > 0 && v.length <= opts.max && (opts.singleLine === false || !CONTROL.test(v)) && (!opts.required || v.trim() !== '')) return v;
+  const field = typeof at === 'string' ? at : `${at[0]}[${at[1]}]`;
   if (v === undefined || v === null || v === '') {
     if (opts.required) c.add(field, 'REQUIRED', `${opts.label} cannot be empty.`);
     return undefined;
@@ -67,6 +70,9 @@ function text(c: Collector, field: string, v: unknown, opts: { max: number; requ
   }
   return v;
 }
+
+const FOLDER_NAME = { max: LIMITS.folderSegmentLength, required: true, label: 'A folder name' };
+const TAG = { max: LIMITS.tagLength, required: true, label: 'A tag' };
 
 function int(c: Collector, field: string, v: unknown, min: number, max: number, label: string): number | undefined {
   if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) {
@@ -112,7 +118,7 @@ function checkFolderPath(c: Collector, field: string, v: unknown): string[] | un
   }
   const out: string[] = [];
   for (let i = 0; i < v.length; i++) {
-    const s = text(c, `${field}[${i}]`, v[i], { max: LIMITS.folderSegmentLength, required: true, label: 'A folder name' });
+    const s = text(c, [field, i], v[i], FOLDER_NAME);
     if (s === undefined) return undefined;
     if (s.includes('/')) {
       c.add(`${field}[${i}]`, 'INVALID_FOLDER', 'A folder name cannot contain "/" (it separates nested folders).');
@@ -172,7 +178,7 @@ function vnc(c: Collector, v: unknown): VncOptions | undefined {
  * of the book. On success returns the normalised host (trimmed, address
  * without brackets, lower-case host name).
  */
-export function checkHost(input: unknown, book: BookView, prefix = ''): HostCheck {
+export function checkHost(input: unknown, book: BookView, prefix = '', options: { cycles?: boolean } = {}): HostCheck {
   const c = new Collector(prefix);
   if (!isRecord(input)) {
     c.add('', 'WRONG_TYPE', 'A host must be an object with a name, a protocol, an address and a port.');
@@ -208,10 +214,10 @@ export function checkHost(input: unknown, book: BookView, prefix = ''): HostChec
     else if (raw.length > LIMITS.jumpChain) c.add('jumpChain', 'TOO_LONG', `A jump chain has at most ${LIMITS.jumpChain} hosts.`);
     else {
       jumpChain = [];
-      raw.forEach((j, i) => {
-        const ref = id(c, `jumpChain[${i}]`, j, 'A jump host');
-        if (ref !== undefined) jumpChain?.push(ref);
-      });
+      for (let i = 0; i < raw.length; i++) {
+        const ref = id(c, `jumpChain[${i}]`, raw[i], 'A jump host');
+        if (ref !== undefined) jumpChain.push(ref);
+      }
     }
   }
   let vncOptions: VncOptions | undefined;
@@ -240,7 +246,7 @@ export function checkHost(input: unknown, book: BookView, prefix = ''): HostChec
   if (jumpChain !== undefined) host.jumpChain = jumpChain;
   if (vncOptions !== undefined) host.vnc = vncOptions;
   if (colour !== undefined) host.colour = colour;
-  checkReferences(c, host, book);
+  checkReferences(c, host, book, options.cycles !== false);
   return c.errors.length > 0 ? { ok: false, errors: c.errors } : { ok: true, host, errors: [] };
 }
 
@@ -255,25 +261,26 @@ function checkTags(c: Collector, v: unknown): string[] | undefined {
   }
   const out: string[] = [];
   for (let i = 0; i < v.length; i++) {
-    const t = text(c, `tags[${i}]`, v[i], { max: LIMITS.tagLength, required: true, label: 'A tag' });
+    const t = text(c, ['tags', i], v[i], TAG);
     if (t === undefined) return undefined;
     if (!out.includes(t.trim())) out.push(t.trim());
   }
   return out;
 }
 
-function checkReferences(c: Collector, host: HostInput, book: BookView): void {
-  const refSsh = (field: string, ref: string, role: string): void => {
-    const target = book.hosts.get(ref);
-    if (target === undefined || ref === host.id) {
-      c.add(field, ref === host.id ? 'SELF_REFERENCE' : 'UNKNOWN_HOST', ref === host.id ? `A host cannot be its own ${role}.` : `The ${role} "${ref}" is not a saved host (it may have been deleted).`);
-    } else if (target.protocol !== 'ssh') {
-      c.add(field, 'NOT_SSH', `The ${role} "${target.name}" is a VNC host; only SSH hosts can carry connections.`);
-    }
-  };
-  host.jumpChain?.forEach((ref, i) => refSsh(`jumpChain[${i}]`, ref, 'jump host'));
-  if (host.vnc?.viaSshHostId !== undefined) refSsh('vnc.viaSshHostId', host.vnc.viaSshHostId, '"through SSH host"');
-  if (c.errors.length > 0 || host.protocol !== 'ssh') return;
+function checkSshReference(c: Collector, host: HostInput, book: BookView, field: string, ref: string, role: string): void {
+  const target = book.hosts.get(ref);
+  if (target === undefined || ref === host.id) {
+    c.add(field, ref === host.id ? 'SELF_REFERENCE' : 'UNKNOWN_HOST', ref === host.id ? `A host cannot be its own ${role}.` : `The ${role} "${ref}" is not a saved host (it may have been deleted).`);
+  } else if (target.protocol !== 'ssh') {
+    c.add(field, 'NOT_SSH', `The ${role} "${target.name}" is a VNC host; only SSH hosts can carry connections.`);
+  }
+}
+
+function checkReferences(c: Collector, host: HostInput, book: BookView, cycles: boolean): void {
+  if (host.jumpChain !== undefined) for (let i = 0; i < host.jumpChain.length; i++) checkSshReference(c, host, book, `jumpChain[${i}]`, host.jumpChain[i] as string, 'jump host');
+  if (host.vnc?.viaSshHostId !== undefined) checkSshReference(c, host, book, 'vnc.viaSshHostId', host.vnc.viaSshHostId, '"through SSH host"');
+  if (!cycles || c.errors.length > 0 || host.protocol !== 'ssh') return;
   const cycle = findJumpCycle(host, book);
   if (cycle !== undefined) {
     c.add(host.jumpChain === undefined ? 'folder' : 'jumpChain', 'JUMP_CYCLE', `These jump hosts lead back to each other (${cycle.join(' → ')}); remove one of them from a chain or from a folder's default jump host.`);
@@ -284,14 +291,17 @@ function checkReferences(c: Collector, host: HostInput, book: BookView): void {
  * The jump chain a host actually uses: its own when it has one, else the
  * nearest folder default (a folder's jump host stands for a one-host chain).
  */
-export function effectiveJumpChain(host: Pick<HostInput, 'jumpChain' | 'folder' | 'protocol'>, folders: ReadonlyMap<string, Folder>, selfId?: string): string[] {
-  if (host.protocol !== 'ssh') return [];
+export function effectiveJumpChain(host: Pick<HostInput, 'jumpChain' | 'folder' | 'protocol'>, folders: ReadonlyMap<string, Folder>, selfId?: string): readonly string[] {
+  if (host.protocol !== 'ssh') return NO_HOPS;
   if (host.jumpChain !== undefined) return host.jumpChain;
   const d = inheritedDefault(host.folder, folders, 'jumpHostId');
-  return d === undefined || d === selfId ? [] : [d];
+  return d === undefined || d === selfId ? NO_HOPS : [d];
 }
 
+const NO_HOPS: readonly string[] = Object.freeze([]);
+
 export function inheritedDefault<K extends keyof FolderDefaults>(path: readonly string[], folders: ReadonlyMap<string, Folder>, key: K): FolderDefaults[K] | undefined {
+  if (folders.size === 0) return undefined;
   for (let depth = path.length; depth >= 1; depth--) {
     const v = folders.get(folderKey(path.slice(0, depth)))?.defaults[key];
     if (v !== undefined && v !== '') return v;
@@ -302,7 +312,7 @@ export function inheritedDefault<K extends keyof FolderDefaults>(path: readonly 
 /** Depth-first walk of the hops reachable from `host`; returns a cycle's names if one exists. */
 function findJumpCycle(host: HostInput, book: BookView): string[] | undefined {
   const selfId = host.id ?? '\u0000new';
-  const chainOf = (hid: string): string[] => {
+  const chainOf = (hid: string): readonly string[] => {
     if (hid === selfId) return effectiveJumpChain(host, book.folders, selfId);
     const h = book.hosts.get(hid);
     return h === undefined ? [] : effectiveJumpChain(h, book.folders, hid);
@@ -324,6 +334,36 @@ function findJumpCycle(host: HostInput, book: BookView): string[] | undefined {
     return undefined;
   };
   return visit(selfId);
+}
+
+/** One colouring depth-first pass over every host's effective chain: O(hosts + hops). */
+function findAnyJumpCycle(hosts: readonly HostInput[], folders: ReadonlyMap<string, Folder>): { at: string; names: string[] } | undefined {
+  const byId = new Map(hosts.map((h) => [h.id as string, h]));
+  const state = new Map<string, 1 | 2>();
+  const path: string[] = [];
+  const visit = (id: string): string[] | undefined => {
+    const st = state.get(id);
+    if (st === 2) return undefined;
+    if (st === 1) return [...path.slice(path.indexOf(id)), id];
+    const h = byId.get(id);
+    if (h === undefined) return undefined;
+    state.set(id, 1);
+    path.push(id);
+    for (const next of effectiveJumpChain(h, folders, id)) {
+      const found = visit(next);
+      if (found) return found;
+    }
+    path.pop();
+    state.set(id, 2);
+    return undefined;
+  };
+  for (const h of hosts) {
+    // Most hosts connect directly: nothing to walk.
+    if (h.protocol !== 'ssh' || (h.jumpChain !== undefined && h.jumpChain.length === 0) || (h.jumpChain === undefined && folders.size === 0)) continue;
+    const found = visit(h.id as string);
+    if (found) return { at: found[0] as string, names: found.map((x) => byId.get(x)?.name ?? x) };
+  }
+  return undefined;
 }
 
 export function checkFolder(input: unknown, book: BookView, prefix = ''): { ok: true; folder: Folder } | { ok: false; errors: FieldError[] } {
@@ -374,23 +414,23 @@ export function validateBook(raw: { hosts: unknown; folders: unknown }): { ok: t
   if (!Array.isArray(raw.folders)) return { ok: false, errors: [{ field: 'folders', code: 'WRONG_TYPE', message: 'The folders must be a list.' }] };
   if (raw.hosts.length > LIMITS.hosts) return { ok: false, errors: [{ field: 'hosts', code: 'TOO_MANY', message: `The address book holds at most ${LIMITS.hosts} hosts.` }] };
   if (raw.folders.length > LIMITS.folders) return { ok: false, errors: [{ field: 'folders', code: 'TOO_MANY', message: `The address book holds at most ${LIMITS.folders} folders.` }] };
-  // References are checked against the hosts as written; each host is then
-  // checked fully against that view.
-  const seen = new Set<string>();
-  const shallow: Pick<HostInput, 'id' | 'protocol' | 'jumpChain' | 'folder' | 'name'>[] = [];
-  raw.hosts.forEach((h: unknown, i: number) => {
+  // References are checked against the hosts as written (only their id,
+  // protocol and name are read from this view); each host is then checked
+  // fully against it.
+  const hostView = new Map<string, Pick<HostInput, 'protocol' | 'jumpChain' | 'folder' | 'name'>>();
+  for (let i = 0; i < raw.hosts.length; i++) {
+    const h: unknown = raw.hosts[i];
     if (!isRecord(h) || typeof h['id'] !== 'string') {
       errors.push({ field: `hosts[${i}].id`, code: 'INVALID_ID', message: 'Every saved host needs an id.' });
-      return;
+      continue;
     }
-    if (seen.has(h['id'])) errors.push({ field: `hosts[${i}].id`, code: 'DUPLICATE_ID', message: `Two hosts share the id "${h['id']}".` });
-    seen.add(h['id']);
-    shallow.push({ id: h['id'], protocol: h['protocol'] as Protocol, jumpChain: Array.isArray(h['jumpChain']) ? (h['jumpChain'] as string[]) : undefined, folder: Array.isArray(h['folder']) ? (h['folder'] as string[]) : [], name: String(h['name']) });
-  });
+    if (hostView.has(h['id'])) errors.push({ field: `hosts[${i}].id`, code: 'DUPLICATE_ID', message: `Two hosts share the id "${h['id']}".` });
+    hostView.set(h['id'], h as unknown as Pick<HostInput, 'protocol' | 'jumpChain' | 'folder' | 'name'>);
+  }
   if (errors.length > 0) return { ok: false, errors };
+  const preView: BookView = { hosts: hostView, folders: new Map() };
   const folderView = bookView([], []);
   const folders: Folder[] = [];
-  const preView = bookView(shallow, []);
   raw.folders.forEach((f: unknown, i: number) => {
     const r = checkFolder(f, preView, `folders[${i}].`);
     if (!r.ok) errors.push(...r.errors);
@@ -400,12 +440,20 @@ export function validateBook(raw: { hosts: unknown; folders: unknown }): { ok: t
       folders.push(r.folder);
     }
   });
-  const view: BookView = { hosts: preView.hosts, folders: folderView.folders };
+  const view: BookView = { hosts: hostView, folders: folderView.folders };
   const hosts: HostInput[] = [];
   raw.hosts.forEach((h: unknown, i: number) => {
-    const r = checkHost(h, view, `hosts[${i}].`);
+    // Cycles are found once for the whole book below, not once per host.
+    const r = checkHost(h, view, `hosts[${i}].`, { cycles: false });
     if (r.ok) hosts.push(r.host);
     else errors.push(...r.errors);
   });
-  return errors.length > 0 ? { ok: false, errors } : { ok: true, hosts, folders };
+  if (errors.length > 0) return { ok: false, errors };
+  const cycle = findAnyJumpCycle(hosts, view.folders);
+  if (cycle !== undefined) {
+    const i = hosts.findIndex((h) => h.id === cycle.at);
+    errors.push({ field: `hosts[${i}].jumpChain`, code: 'JUMP_CYCLE', message: `These jump hosts lead back to each other (${cycle.names.join(' → ')}); remove one of them from a chain or from a folder's default jump host.` });
+    return { ok: false, errors };
+  }
+  return { ok: true, hosts, folders };
 }

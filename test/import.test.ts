@@ -2,38 +2,22 @@
 // preview first (added / updated / unchanged / skipped with reasons), then one
 // apply; re-importing does not duplicate; secrets leave only sealed under a
 // passphrase.
-import { cpSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
-import { AddressBookStore } from '../main/store/address-book-store.js';
+import type { AddressBookStore } from '../main/store/address-book-store.js';
+import { StoreHarness } from './fixtures/store/harness.js';
 import { readExport } from '../main/store/import/hostdeck-json.js';
 import { readRemminaFiles } from '../main/store/import/remmina.js';
 import { readSshConfig } from '../main/store/import/ssh-config.js';
 import { HostdeckError } from '../shared/errors.js';
 
 const fixtures = fileURLToPath(new URL('./fixtures/store/', import.meta.url));
-const FAST = { logN: 10, r: 8, p: 1 };
-const dirs: string[] = [];
-const stores: AddressBookStore[] = [];
-
-afterEach(() => {
-  for (const s of stores.splice(0)) s.close();
-  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
-});
-
-function tempDir(): string {
-  const d = mkdtempSync(join(tmpdir(), 'hostdeck-import-'));
-  dirs.push(d);
-  return d;
-}
-
-function openStore(): AddressBookStore {
-  const s = AddressBookStore.open({ dataDir: tempDir(), kdfStrength: FAST, saveDelayMs: 60_000 });
-  stores.push(s);
-  return s;
-}
+const harness = new StoreHarness('import');
+afterEach(() => harness.cleanup());
+const tempDir = (): string => harness.tempDir();
+const openStore = (): AddressBookStore => harness.open({ saveDelayMs: 60_000 });
 
 /** A home with the fixture as ~/.ssh. */
 function home(): { homeDir: string; sshDir: string; path: string } {

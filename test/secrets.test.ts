@@ -3,37 +3,22 @@
 // passwords change nothing, change-password re-seals everything, and the
 // safeStorage box refuses Linux's basic_text fallback. Electron's safeStorage
 // is the one thing mocked (a reversible stand-in), as the rules allow.
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { AddressBookStore, type StoreOptions } from '../main/store/address-book-store.js';
+import type { AddressBookStore, StoreOptions } from '../main/store/address-book-store.js';
+import { FAST_KDF, StoreHarness } from './fixtures/store/harness.js';
 import { deriveKey, open, seal, STRONG_KDF, newKdfParams } from '../main/store/secrets/aead.js';
 import { MasterPasswordBox } from '../main/store/secrets/master-password-box.js';
 import { SafeStorageBox } from '../main/store/secrets/safe-storage-box.js';
 import type { SafeStorageLike } from '../main/store/secrets/secret-box.js';
 import { HostdeckError } from '../shared/errors.js';
 
-const FAST = { logN: 10, r: 8, p: 1 };
-const dirs: string[] = [];
-const stores: AddressBookStore[] = [];
-
-afterEach(() => {
-  for (const s of stores.splice(0)) s.close();
-  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
-});
-
-function openStore(dataDir: string, extra: Partial<StoreOptions> = {}): AddressBookStore {
-  const s = AddressBookStore.open({ dataDir, kdfStrength: FAST, ...extra });
-  stores.push(s);
-  return s;
-}
-
-function tempDir(): string {
-  const d = mkdtempSync(join(tmpdir(), 'hostdeck-secrets-'));
-  dirs.push(d);
-  return d;
-}
+const FAST = FAST_KDF;
+const harness = new StoreHarness('secrets');
+afterEach(() => harness.cleanup());
+const tempDir = (): string => harness.tempDir();
+const openStore = (dataDir: string, extra: Partial<StoreOptions> = {}): AddressBookStore => harness.open({ ...extra, dataDir });
 
 async function codeOfAsync(p: Promise<unknown> | (() => unknown)): Promise<string | undefined> {
   try {
@@ -98,7 +83,6 @@ describe('secrets in the store', () => {
     await s.setMasterPassword('correct horse battery');
     s.setSecret(h.id, 'password', 'hunter2');
     s.close();
-    stores.length = 0;
     const before = readFileSync(join(dir, 'hostdeck.json'));
     const t = openStore(dir);
     expect(t.secretsStatus()).toMatchObject({ box: 'masterPassword', locked: true });
@@ -134,7 +118,6 @@ describe('secrets in the store', () => {
     const newDoc = JSON.parse(readFileSync(path, 'utf8')) as { secrets: { entries: Record<string, Record<string, string>> } };
     for (const id of ids) for (const kind of ['password', 'passphrase']) expect(newDoc.secrets.entries[id]?.[kind]).not.toBe(oldDoc.secrets.entries[id]?.[kind]);
     s.close();
-    stores.length = 0;
     const t = openStore(dir);
     expect(await codeOfAsync(t.unlockSecrets('first password'))).toBe('SECRETS_WRONG_PASSWORD');
     await t.unlockSecrets('second password');
@@ -149,7 +132,6 @@ describe('secrets in the store', () => {
     const b = s.saveHost({ ...host, name: 'b' }).id;
     s.setSecret(a, 'password', 'for-a');
     s.close();
-    stores.length = 0;
     const path = join(dir, 'hostdeck.json');
     const doc = JSON.parse(readFileSync(path, 'utf8')) as { secrets: { entries: Record<string, unknown> } };
     doc.secrets.entries[b] = doc.secrets.entries[a];

@@ -2,40 +2,19 @@
 // aside (never wiped), migrations from fixtures, one writer, and no secret in
 // the file or in what the host list returns.
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { copyFileSync, existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { AddressBookStore, MAX_FILE_BYTES, type StoreOptions } from '../main/store/address-book-store.js';
 import { confEngine, type EngineFactory } from '../main/store/engine.js';
+import { StoreHarness } from './fixtures/store/harness.js';
 import { HostdeckError } from '../shared/errors.js';
 
 const fixtures = new URL('./fixtures/store/', import.meta.url);
-const dirs: string[] = [];
-const open: AddressBookStore[] = [];
-
-afterEach(() => {
-  for (const s of open.splice(0)) {
-    try {
-      s.close();
-    } catch {
-      // A read-only store refuses; nothing to flush.
-    }
-  }
-  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
-});
-
-function tempDir(): string {
-  const d = mkdtempSync(join(tmpdir(), 'hostdeck-store-'));
-  dirs.push(d);
-  return d;
-}
-
-function openStore(options: Partial<StoreOptions> & { dataDir: string }): AddressBookStore {
-  const s = AddressBookStore.open({ kdfStrength: { logN: 10, r: 8, p: 1 }, ...options });
-  open.push(s);
-  return s;
-}
+const harness = new StoreHarness('store');
+afterEach(() => harness.cleanup());
+const tempDir = (): string => harness.tempDir();
+const openStore = (options: Partial<StoreOptions> & { dataDir: string }): AddressBookStore => harness.open(options);
 
 const ssh = (name: string, extra: Record<string, unknown> = {}): Record<string, unknown> => ({ name, protocol: 'ssh', address: `${name}.example.com`, port: 22, folder: [], tags: [], notes: '', ...extra });
 

@@ -7,7 +7,7 @@ import ElectronStore from 'electron-store';
 import { AddressBookStore } from '../store/address-book-store.js';
 import { ENGINE_OPTIONS, type EngineFactory } from '../store/engine.js';
 
-const electronStoreEngine: EngineFactory = ({ cwd, configName }) => new ElectronStore<Record<string, unknown>>({ ...ENGINE_OPTIONS, cwd, configName });
+const electronStoreEngine: EngineFactory = ({ cwd, configName }) => new ElectronStore<Record<string, unknown>>({ ...ENGINE_OPTIONS, cwd, name: configName });
 
 /** Opens the address book in the app's data folder; call `close()` on quit. */
 export function openDesktopStore(): AddressBookStore {

@@ -1,8 +1,9 @@
 // The address book on disk: modes, atomic debounced writes, bad files moved
 // aside (never wiped), migrations from fixtures, one writer, and no secret in
 // the file or in what the host list returns.
-import { spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { chmodSync, copyFileSync, existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { AddressBookStore, MAX_FILE_BYTES, type StoreOptions } from '../main/store/address-book-store.js';
@@ -12,7 +13,11 @@ import { HostdeckError } from '../shared/errors.js';
 
 const fixtures = new URL('./fixtures/store/', import.meta.url);
 const harness = new StoreHarness('store');
-afterEach(() => harness.cleanup());
+const children: ChildProcess[] = [];
+afterEach(() => {
+  for (const c of children.splice(0)) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
+  harness.cleanup();
+});
 const tempDir = (): string => harness.tempDir();
 const openStore = (options: Partial<StoreOptions> & { dataDir: string }): AddressBookStore => harness.open(options);
 
@@ -40,6 +45,26 @@ describe('files and modes', () => {
     expect(statSync(s.path).mode & 0o777).toBe(0o600);
     // No temp file is left beside it after a completed write.
     expect(readdirSync(dir).filter((f) => f !== 'hostdeck.json')).toEqual([]);
+  });
+
+  it('a file someone made 0644 is back to 0600 after the next save', () => {
+    const dir = tempDir();
+    const a = openStore({ dataDir: dir });
+    a.saveHost(ssh('a'));
+    a.close();
+    chmodSync(join(dir, 'hostdeck.json'), 0o644);
+    const b = openStore({ dataDir: dir });
+    b.saveHost(ssh('b'));
+    b.flush();
+    expect(statSync(b.path).mode & 0o777).toBe(0o600);
+  });
+
+  it('the engine, as configured, refuses a corrupt file instead of clearing it (conf clearInvalidConfig)', () => {
+    const dir = tempDir();
+    const path = join(dir, 'hostdeck.json');
+    writeFileSync(path, '{"version": 2, "hosts": [');
+    expect(() => confEngine({ cwd: dir, configName: 'hostdeck' })).toThrow(/not valid JSON/);
+    expect(readFileSync(path, 'utf8')).toBe('{"version": 2, "hosts": [');
   });
 
   it('tightens an existing data folder to 0700', () => {
@@ -205,15 +230,36 @@ describe('one writer', () => {
     openStore({ dataDir: dir, lock: true });
   });
 
-  it('a live lock held by another process is refused; a stale one from a dead pid is taken over', () => {
+  it('a second process gets STORE_LOCKED while the first runs, and takes the lock over once it is killed', async () => {
     const dir = tempDir();
-    const lockPath = join(dir, 'hostdeck.lock');
-    writeFileSync(lockPath, `${process.ppid}\n`);
-    expect(codeOf(() => AddressBookStore.open({ dataDir: dir, lock: true }))).toBe('STORE_LOCKED');
-    const dead = spawnSync(process.execPath, ['-e', '0']).pid as number;
-    writeFileSync(lockPath, `${dead}\n`);
+    const storeModule = new URL('../main/store/address-book-store.ts', import.meta.url).href;
+    const holder = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', `
+      const { AddressBookStore } = await import(${JSON.stringify(storeModule)});
+      AddressBookStore.open({ dataDir: ${JSON.stringify(dir)}, lock: true });
+      process.stdout.write('locked\\n');
+      setInterval(() => {}, 1000);
+    `], { stdio: ['ignore', 'pipe', 'inherit'] });
+    children.push(holder);
+    await once(holder.stdout, 'data');
+    let err: unknown;
+    try {
+      AddressBookStore.open({ dataDir: dir, lock: true });
+    } catch (e) {
+      err = e;
+    }
+    expect((err as HostdeckError).code).toBe('STORE_LOCKED');
+    expect((err as HostdeckError).message).toContain(String(holder.pid));
+    holder.kill('SIGKILL');
+    await once(holder, 'exit');
     openStore({ dataDir: dir, lock: true });
-    expect(readFileSync(lockPath, 'utf8').trim()).toBe(String(process.pid));
+    expect(readFileSync(join(dir, 'hostdeck.lock'), 'utf8').trim()).toBe(String(process.pid));
+  });
+
+  it('a lock with our own pid that we do not hold (a previous run in a container) is stale', () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, 'hostdeck.lock'), `${process.pid}\n`);
+    openStore({ dataDir: dir, lock: true });
+    expect(codeOf(() => AddressBookStore.open({ dataDir: dir, lock: true }))).toBe('STORE_LOCKED');
   });
 });
 

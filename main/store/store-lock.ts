@@ -5,6 +5,9 @@
 import { closeSync, openSync, readFileSync, unlinkSync, writeSync } from 'node:fs';
 import { storeErrors } from './errors.js';
 
+/** Lock files this process holds, to tell "ours, still open" from "same pid, previous run". */
+const heldHere = new Set<string>();
+
 export class StoreLock {
   readonly path: string;
   #held = false;
@@ -26,12 +29,14 @@ export class StoreLock {
           closeSync(fd);
         }
         lock.#held = true;
+        heldHere.add(path);
         return lock;
       } catch (err) {
         if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
         const holder = readPid(path);
-        if (holder !== undefined && holder !== process.pid && isAlive(holder)) throw storeErrors.locked(path, holder);
-        if (holder === process.pid) throw storeErrors.locked(path, holder);
+        // Our own pid in a lock we do not hold is a previous run's: in a
+        // container the same pid comes back after every restart.
+        if (holder === process.pid ? heldHere.has(path) : holder !== undefined && isAlive(holder)) throw storeErrors.locked(path, holder as number);
         try {
           unlinkSync(path);
         } catch (e) {
@@ -45,6 +50,7 @@ export class StoreLock {
   release(): void {
     if (!this.#held) return;
     this.#held = false;
+    heldHere.delete(this.path);
     // Only our own lock: never remove one a later process took over.
     if (readPid(this.path) === process.pid) {
       try {

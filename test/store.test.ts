@@ -3,7 +3,7 @@
 // the file or in what the host list returns.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { chmodSync, copyFileSync, existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { AddressBookStore, MAX_FILE_BYTES, type StoreOptions } from '../main/store/address-book-store.js';
@@ -153,6 +153,14 @@ describe('bad files are moved aside, never wiped', () => {
       expect(readFileSync(w?.path as string)).toEqual(Buffer.from(content));
     });
   }
+
+  it('a file that cannot be read (here a folder in its place; as root, modes do not stop reads) is left alone: STORE_UNREADABLE', () => {
+    const dir = tempDir();
+    mkdirSync(join(dir, 'hostdeck.json'));
+    expect(codeOf(() => AddressBookStore.open({ dataDir: dir }))).toBe('STORE_UNREADABLE');
+    expect(statSync(join(dir, 'hostdeck.json')).isDirectory()).toBe(true);
+    expect(readdirSync(dir)).toEqual(['hostdeck.json']);
+  });
 
   it('a huge file is not read: STORE_FILE_TOO_LARGE', () => {
     const dir = tempDir();

@@ -433,9 +433,16 @@ function load(path: string, options: StoreOptions): Loaded {
     throw err;
   }
   if (size > MAX_FILE_BYTES) return aside('STORE_FILE_TOO_LARGE', `The address book file is ${size} bytes, more than the ${MAX_FILE_BYTES} Hostdeck reads.`);
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
+    // Not a damaged file but one we may not read (permissions, I/O): leave it alone.
+    throw storeErrors.unreadable(path, (err as NodeJS.ErrnoException).code ?? 'error');
+  }
   let raw: unknown;
   try {
-    raw = JSON.parse(readFileSync(path, 'utf8').replace(/^\uFEFF/, ''));
+    raw = JSON.parse(text.replace(/^\uFEFF/, ''));
   } catch {
     return aside('STORE_FILE_CORRUPT', 'The address book file is not valid JSON (it may have been cut short or edited by hand).');
   }

@@ -11,6 +11,9 @@ export const storeErrors = {
       { path: lockPath, pid },
     );
   },
+  unreadable(path: string, code: string): HostdeckError {
+    return new HostdeckError('STORE_UNREADABLE', `Hostdeck cannot read its address book at ${path} (${code}). The file was left as it is; check its owner and permissions (it should be yours, mode 0600).`, { path });
+  },
   invalid(errors: FieldError[]): HostdeckError {
     const first = errors[0];
     return new HostdeckError('STORE_INVALID', first ? `${first.field}: ${first.message}` : 'The change is not valid.', { errors });

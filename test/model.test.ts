@@ -28,6 +28,13 @@ describe('addresses', () => {
     ['::ffff:192.0.2.1', 'ipv6', '::ffff:192.0.2.1'],
     ['fe80::1%eth0', 'ipv6', 'fe80::1%eth0'],
     ['1:2:3:4:5:6:7:8', 'ipv6', '1:2:3:4:5:6:7:8'],
+    ['0.0.0.0', 'ipv4', '0.0.0.0'],
+    ['255.255.255.255', 'ipv4', '255.255.255.255'],
+    ['a', 'hostname', 'a'],
+    ['1a.example', 'hostname', '1a.example'],
+    ['3com.com', 'hostname', '3com.com'],
+    [`${'a'.repeat(63)}.example`, 'hostname', `${'a'.repeat(63)}.example`],
+    [Array.from({ length: 4 }, () => 'a'.repeat(62)).join('.'), 'hostname', Array.from({ length: 4 }, () => 'a'.repeat(62)).join('.')],
   ])('accepts %s as %s', (input, kind, normal) => {
     expect(checkAddress(input)).toEqual({ ok: true, kind, address: normal });
   });
@@ -51,6 +58,16 @@ describe('addresses', () => {
     ['12345::1', 'INVALID_ADDRESS'],
     ['root@host.example', 'USER_IN_ADDRESS'],
     ['host example', 'INVALID_ADDRESS'],
+    ['00.1.1.1', 'INVALID_ADDRESS'],
+    ['1.2.3.04', 'INVALID_ADDRESS'],
+    ['1.2.3.4.5', 'INVALID_ADDRESS'],
+    ['1.2.3.4.', 'INVALID_ADDRESS'],
+    ['1234.1.1.1', 'INVALID_ADDRESS'],
+    ['example.123', 'INVALID_ADDRESS'],
+    ['123', 'INVALID_ADDRESS'],
+    ['.example', 'INVALID_ADDRESS'],
+    ['ex\u00e4mple.com', 'INVALID_ADDRESS'],
+    [Array.from({ length: 4 }, () => 'a'.repeat(63)).join('.'), 'TOO_LONG'],
   ])('refuses %j with %s and a reason', (input, code) => {
     const r = checkAddress(input);
     expect(r.ok).toBe(false);

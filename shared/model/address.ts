@@ -12,14 +12,31 @@ export type AddressCheck =
   | { ok: true; kind: AddressKind; address: string }
   | { ok: false; code: string; message: string };
 
-const LABEL = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/i;
 const HEX_GROUP = /^[0-9a-f]{1,4}$/i;
 const ZONE = /^[A-Za-z0-9_.-]{1,32}$/;
 
 export function isIPv4(text: string): boolean {
-  const parts = text.split('.');
-  if (parts.length !== 4) return false;
-  return parts.every((p) => /^(?:0|[1-9][0-9]{0,2})$/.test(p) && Number(p) <= 255);
+  // A scanner, not split + regex: this runs for every host on every load.
+  let parts = 0;
+  let value = 0;
+  let digits = 0;
+  for (let i = 0; i <= text.length; i++) {
+    const c = i < text.length ? text.charCodeAt(i) : 46;
+    if (c === 46) {
+      if (digits === 0 || value > 255) return false;
+      parts++;
+      value = 0;
+      digits = 0;
+    } else if (c >= 48 && c <= 57) {
+      // No leading zeros: "010" is octal to inet_aton.
+      if (digits === 1 && value === 0) return false;
+      value = value * 10 + (c - 48);
+      if (++digits > 3) return false;
+    } else {
+      return false;
+    }
+  }
+  return parts === 4;
 }
 
 export function isIPv6(text: string): boolean {
@@ -48,13 +65,27 @@ export function isIPv6(text: string): boolean {
 }
 
 export function isHostname(text: string): boolean {
-  const name = text.endsWith('.') ? text.slice(0, -1) : text;
-  if (name.length === 0 || name.length > 253) return false;
-  const labels = name.split('.');
-  if (!labels.every((l) => LABEL.test(l))) return false;
-  // A name made only of digits and dots is a mistyped IPv4 address, not a name
-  // (RFC 1123 §2.1: the top-level label is never all-numeric).
-  return !/^[0-9]+$/.test(labels[labels.length - 1] as string);
+  const end = text.endsWith('.') ? text.length - 1 : text.length;
+  if (end === 0 || end > 253) return false;
+  let labelStart = 0;
+  let allDigits = true;
+  for (let i = 0; i <= end; i++) {
+    const c = i < end ? text.charCodeAt(i) : 46;
+    if (c === 46) {
+      const len = i - labelStart;
+      // RFC 1123 §2.1: 1–63 characters, no hyphen at either end.
+      if (len === 0 || len > 63 || text.charCodeAt(labelStart) === 45 || text.charCodeAt(i - 1) === 45) return false;
+      if (i < end) allDigits = true;
+      labelStart = i + 1;
+      continue;
+    }
+    const digit = c >= 48 && c <= 57;
+    if (!digit) allDigits = false;
+    if (!(digit || (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c === 45)) return false;
+  }
+  // A name whose last label is all digits is a mistyped IPv4 address, not a
+  // name (RFC 1123 §2.1: the top-level label is never all-numeric).
+  return !allDigits;
 }
 
 /** Checks and normalises what a person typed as an address. */
@@ -86,6 +117,7 @@ export function checkAddress(raw: string): AddressCheck {
   if (text.includes('@')) {
     return { ok: false, code: 'USER_IN_ADDRESS', message: 'Put the user name in the Username field, not before the address.' };
   }
+  if ((text.endsWith('.') ? text.length - 1 : text.length) > 253) return { ok: false, code: 'TOO_LONG', message: 'A host name is at most 253 characters (RFC 1123).' };
   if (isHostname(text)) return { ok: true, kind: 'hostname', address: text.toLowerCase() };
   return {
     ok: false,

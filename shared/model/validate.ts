@@ -38,9 +38,11 @@ function isRecord(v: unknown): v is Record<string, unknown> {
 
 class Collector {
   readonly errors: FieldError[] = [];
-  constructor(private readonly prefix: string) {}
+  /** A prefix, or [name, index] for "hosts[3]." built only when an error needs it. */
+  constructor(private readonly prefix: string | readonly [string, number]) {}
   add(field: string, code: string, message: string): void {
-    this.errors.push({ field: this.prefix + field, code, message });
+    const p = typeof this.prefix === 'string' ? this.prefix : `${this.prefix[0]}[${this.prefix[1]}].`;
+    this.errors.push({ field: p + field, code, message });
   }
 }
 
@@ -178,7 +180,7 @@ function vnc(c: Collector, v: unknown): VncOptions | undefined {
  * of the book. On success returns the normalised host (trimmed, address
  * without brackets, lower-case host name).
  */
-export function checkHost(input: unknown, book: BookView, prefix = '', options: { cycles?: boolean } = {}): HostCheck {
+export function checkHost(input: unknown, book: BookView, prefix: string | readonly [string, number] = '', options: { cycles?: boolean } = {}): HostCheck {
   const c = new Collector(prefix);
   if (!isRecord(input)) {
     c.add('', 'WRONG_TYPE', 'A host must be an object with a name, a protocol, an address and a port.');
@@ -299,6 +301,7 @@ export function effectiveJumpChain(host: Pick<HostInput, 'jumpChain' | 'folder' 
 }
 
 const NO_HOPS: readonly string[] = Object.freeze([]);
+const NO_CYCLES = { cycles: false };
 
 export function inheritedDefault<K extends keyof FolderDefaults>(path: readonly string[], folders: ReadonlyMap<string, Folder>, key: K): FolderDefaults[K] | undefined {
   if (folders.size === 0) return undefined;
@@ -337,8 +340,7 @@ function findJumpCycle(host: HostInput, book: BookView): string[] | undefined {
 }
 
 /** One colouring depth-first pass over every host's effective chain: O(hosts + hops). */
-function findAnyJumpCycle(hosts: readonly HostInput[], folders: ReadonlyMap<string, Folder>): { at: string; names: string[] } | undefined {
-  const byId = new Map(hosts.map((h) => [h.id as string, h]));
+function findAnyJumpCycle(hosts: readonly HostInput[], byId: ReadonlyMap<string, Pick<HostInput, 'protocol' | 'jumpChain' | 'folder' | 'name'>>, folders: ReadonlyMap<string, Folder>): { at: string; names: string[] } | undefined {
   const state = new Map<string, 1 | 2>();
   const path: string[] = [];
   const visit = (id: string): string[] | undefined => {
@@ -444,12 +446,12 @@ export function validateBook(raw: { hosts: unknown; folders: unknown }): { ok: t
   const hosts: HostInput[] = [];
   raw.hosts.forEach((h: unknown, i: number) => {
     // Cycles are found once for the whole book below, not once per host.
-    const r = checkHost(h, view, `hosts[${i}].`, { cycles: false });
+    const r = checkHost(h, view, ['hosts', i], NO_CYCLES);
     if (r.ok) hosts.push(r.host);
     else errors.push(...r.errors);
   });
   if (errors.length > 0) return { ok: false, errors };
-  const cycle = findAnyJumpCycle(hosts, view.folders);
+  const cycle = findAnyJumpCycle(hosts, hostView, view.folders);
   if (cycle !== undefined) {
     const i = hosts.findIndex((h) => h.id === cycle.at);
     errors.push({ field: `hosts[${i}].jumpChain`, code: 'JUMP_CYCLE', message: `These jump hosts lead back to each other (${cycle.names.join(' → ')}); remove one of them from a chain or from a folder's default jump host.` });

@@ -157,7 +157,10 @@ describe('Hostdeck JSON', () => {
     const parsed = await readExport(text, 'export passphrase');
     const t = openStore();
     await t.setMasterPassword('another master pw');
+    const writes = t.writes;
     t.applyImport(t.previewImport(parsed, parsed.folders), parsed.secrets);
+    // Hosts and their secrets land in one write.
+    expect(t.writes).toBe(writes + 1);
     expect(t.useSecret(id, 'password')).toBe('inner-Secret-42');
   });
 

@@ -161,6 +161,15 @@ describe('the safeStorage box', () => {
     expect(s.secretsStatus()).toMatchObject({ box: 'safeStorage', locked: false });
     expect(s.useSecret(h.id, 'password')).toBe('through-keyring');
     expect(readFileSync(s.path).includes(Buffer.from('through-keyring'))).toBe(false);
+    expect(await codeOfAsync(s.setMasterPassword('a long master password'))).toBe('SECRETS_KEYRING_IN_USE');
+
+    s.close();
+    // The keyring is gone (say, a session without gnome-keyring): secrets stay sealed, none is mixed in under another box.
+    const gone = openStore(dir, { safeStorage: fakeSafeStorage('basic_text'), platform: 'linux' });
+    expect(gone.getHost(h.id).hasSecret.password).toBe(true);
+    expect(await codeOfAsync(() => gone.useSecret(h.id, 'password'))).toBe('SECRETS_KEYRING_UNAVAILABLE');
+    expect(await codeOfAsync(() => gone.setSecret(h.id, 'passphrase', 'x'))).toBe('SECRETS_KEYRING_UNAVAILABLE');
+    expect(await codeOfAsync(gone.setMasterPassword('a long master password'))).toBe('SECRETS_KEYRING_UNAVAILABLE');
 
     const plain = openStore(tempDir(), { safeStorage: fakeSafeStorage('basic_text'), platform: 'linux' });
     const p = plain.saveHost(host);

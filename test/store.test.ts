@@ -327,6 +327,15 @@ describe('writes are validated', () => {
     expect(s.listFolders()).toEqual([{ path: ['lab'], defaults: { jumpHostId: a.id } }]);
   });
 
+  it('refuses to turn a jump host into a VNC host while others go through it', () => {
+    const s = openStore({ dataDir: tempDir() });
+    const jump = s.saveHost(ssh('jump'));
+    s.saveHost(ssh('inner', { jumpChain: [jump.id] }));
+    const vnc = { viewOnly: false, scaling: 'scale', quality: 6, compression: 2, shared: true };
+    expect(codeOf(() => s.saveHost({ ...jump, protocol: 'vnc', port: 5900, vnc }))).toBe('STORE_HOST_IN_USE');
+    expect(s.getHost(jump.id).protocol).toBe('ssh');
+  });
+
   it('inherits the folder username and jump host unless the host overrides them', () => {
     const s = openStore({ dataDir: tempDir() });
     const jump = s.saveHost(ssh('jump'));

@@ -36,7 +36,7 @@ export const storeErrors = {
   wrongPassword(): HostdeckError {
     return new HostdeckError('SECRETS_WRONG_PASSWORD', 'That password is not right. Nothing was changed; try again.');
   },
-  locked_secrets(): HostdeckError {
+  secretsLocked(): HostdeckError {
     return new HostdeckError('SECRETS_LOCKED', 'Saved passwords are locked. Unlock them with your master password first.');
   },
   noMasterPassword(): HostdeckError {
@@ -48,8 +48,14 @@ export const storeErrors = {
   weakPassword(min: number): HostdeckError {
     return new HostdeckError('SECRETS_WEAK_PASSWORD', `Use a password of at least ${min} characters.`);
   },
+  keyringInUse(): HostdeckError {
+    return new HostdeckError('SECRETS_KEYRING_IN_USE', 'Your saved passwords are sealed by the system keyring; no master password is needed.');
+  },
   keyringUnavailable(reason: string): HostdeckError {
-    return new HostdeckError('SECRETS_KEYRING_UNAVAILABLE', `The system keyring cannot protect passwords here (${reason}). Hostdeck uses a master password instead.`);
+    return new HostdeckError(
+      'SECRETS_KEYRING_UNAVAILABLE',
+      `Your saved passwords are sealed by the system keyring, which is not available now (${reason}). They stay sealed and safe: start Hostdeck in a session where the keyring is unlocked.`,
+    );
   },
   sealBroken(hostId: string): HostdeckError {
     return new HostdeckError('SECRETS_CORRUPT', `The saved secret for host "${hostId}" cannot be opened (it was changed or belongs to another machine). Save it again.`, { hostId });

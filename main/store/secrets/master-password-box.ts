@@ -56,12 +56,12 @@ export class MasterPasswordBox implements SecretBox {
   }
 
   seal(plaintext: string, context: string): string {
-    if (this.#key === undefined) throw storeErrors.locked_secrets();
+    if (this.#key === undefined) throw storeErrors.secretsLocked();
     return seal(this.#key, plaintext, context);
   }
 
   open(sealed: string, context: string): string | undefined {
-    if (this.#key === undefined) throw storeErrors.locked_secrets();
+    if (this.#key === undefined) throw storeErrors.secretsLocked();
     return open(this.#key, sealed, context);
   }
 }

@@ -9,7 +9,7 @@ export class SafeStorageBox implements SecretBox {
   readonly ready = true;
   readonly #safe: SafeStorageLike;
 
-  /** Throws (via `usable`) when the keyring is not a real one. */
+  /** Throws when the keyring is not a real one (see unusableReason). */
   constructor(safe: SafeStorageLike, platform: NodeJS.Platform = process.platform) {
     const why = SafeStorageBox.unusableReason(safe, platform);
     if (why !== undefined) throw new Error(why);

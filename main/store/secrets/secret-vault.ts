@@ -69,6 +69,7 @@ export class SecretVault {
 
   /** First use without a keyring: choose the master password. */
   async setMasterPassword(password: string): Promise<void> {
+    if (this.#section.box === 'safeStorage') throw this.#keyring === undefined ? storeErrors.keyringUnavailable(this.#keyringProblem ?? 'unknown') : storeErrors.keyringInUse();
     if (this.#section.box !== null) throw storeErrors.masterPasswordExists();
     const box = await MasterPasswordBox.create(password, this.#strength);
     this.#commit({ box: 'masterPassword', master: box.state, entries: {} }, box);
@@ -101,19 +102,29 @@ export class SecretVault {
   }
 
   set(hostId: string, kind: SecretKind, value: string): void {
-    if (typeof value !== 'string' || value.length === 0) throw storeErrors.invalid([{ field: kind, code: 'REQUIRED', message: 'A secret cannot be empty; use clear to remove it.' }]);
-    if (value.length > MAX_SECRET_LENGTH) throw storeErrors.secretTooLong(MAX_SECRET_LENGTH);
+    this.setMany([[hostId, kind, value]]);
+  }
+
+  /** Several secrets sealed and written in one write (an import). */
+  setMany(items: readonly (readonly [string, SecretKind, string])[]): void {
+    if (items.length === 0) return;
+    for (const [, kind, value] of items) {
+      if (typeof value !== 'string' || value.length === 0) throw storeErrors.invalid([{ field: kind, code: 'REQUIRED', message: 'A secret cannot be empty; use clear to remove it.' }]);
+      if (value.length > MAX_SECRET_LENGTH) throw storeErrors.secretTooLong(MAX_SECRET_LENGTH);
+    }
     let box = this.#box;
     let section = this.#section;
     if (box === undefined) {
+      // Sealed by a keyring that is gone: they stay sealed, and new ones are not mixed in under another box.
+      if (section.box === 'safeStorage') throw storeErrors.keyringUnavailable(this.#keyringProblem ?? 'unknown');
       // Nothing saved yet: the keyring when it is real, else a master password must be set first.
       if (this.#keyring === undefined) throw storeErrors.noMasterPassword();
       box = this.#keyring;
       section = { box: 'safeStorage', entries: {} };
     }
-    if (!box.ready) throw storeErrors.locked_secrets();
-    const sealed = box.seal(value, contextOf(hostId, kind));
-    const entries: SealedEntries = { ...section.entries, [hostId]: { ...section.entries[hostId], [kind]: sealed } };
+    if (!box.ready) throw storeErrors.secretsLocked();
+    const entries: SealedEntries = { ...section.entries };
+    for (const [hostId, kind, value] of items) entries[hostId] = { ...entries[hostId], [kind]: box.seal(value, contextOf(hostId, kind)) };
     this.#commit({ ...section, entries }, box);
   }
 
@@ -137,7 +148,7 @@ export class SecretVault {
     if (sealed === undefined) return undefined;
     const box = this.#box;
     if (box === undefined) throw storeErrors.keyringUnavailable(this.#keyringProblem ?? 'unknown');
-    if (!box.ready) throw storeErrors.locked_secrets();
+    if (!box.ready) throw storeErrors.secretsLocked();
     const value = box.open(sealed, contextOf(hostId, kind));
     if (value === undefined) throw storeErrors.sealBroken(hostId);
     return value;

@@ -50,9 +50,10 @@ function generationOf(dir: string): number {
   return tag === 'seed' ? 0 : Number((tag as string).slice(1));
 }
 
+/** SNAP set as if started from a snap-packaged terminal: conf would then write in place (see writeAtomically). */
 function runAndKill(dir: string, delayMs: number): Promise<void> {
   return new Promise((resolve, reject) => {
-    const p = spawn(process.execPath, [child, dir], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const p = spawn(process.execPath, [child, dir], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, SNAP: '/snap/inherited' } });
     let err = '';
     p.stderr.on('data', (d: Buffer) => (err += d.toString()));
     p.stdout.once('data', () => setTimeout(() => p.kill('SIGKILL'), delayMs));

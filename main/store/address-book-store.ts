@@ -307,7 +307,7 @@ export class AddressBookStore {
     const check = checkDocument(doc);
     if (!check.ok) throw storeErrors.invalid(check.errors);
     this.#engine ??= (this.#options.engine ?? confEngine)({ cwd: this.#options.dataDir, configName: this.#options.name ?? 'hostdeck' });
-    this.#engine.store = doc as unknown as Record<string, unknown>;
+    writeAtomically(this.#engine, doc as unknown as Record<string, unknown>);
     this.writes++;
     this.#dirty = false;
   }
@@ -409,6 +409,24 @@ interface Loaded {
 
 function newId(): string {
   return randomBytes(12).toString('base64url');
+}
+
+/**
+ * conf writes in place, not atomically, whenever SNAP is set (its workaround
+ * for apps packaged as snaps, sindresorhus/conf#82). Hostdeck is not a snap,
+ * but a SNAP variable is inherited when it is started from a snap-packaged
+ * terminal or editor, and an in-place write killed midway leaves a truncated
+ * file (store-crash.test.ts runs its children with SNAP set to prove this).
+ * The write is synchronous, so nothing else sees the variable missing.
+ */
+function writeAtomically(engine: StoreEngine, doc: Record<string, unknown>): void {
+  const snap = process.env['SNAP'];
+  if (snap !== undefined) delete process.env['SNAP'];
+  try {
+    engine.store = doc;
+  } finally {
+    if (snap !== undefined) process.env['SNAP'] = snap;
+  }
 }
 
 /**

@@ -1,0 +1,33 @@
+// The file engine: `conf` here (serve mode, tests), electron-store in the
+// desktop app (main/app/store-electron.ts). Both write the same JSON file,
+// atomically (write-file-atomic style via `atomically`: temp file in the
+// same folder, fsync, rename) with the mode we give the temp file.
+import Conf from 'conf';
+
+export interface StoreEngine {
+  readonly path: string;
+  /** A whole-document write: atomic, fsynced, mode 0600. */
+  set store(value: Record<string, unknown>);
+}
+
+export interface EngineOptions {
+  cwd: string;
+  configName: string;
+}
+
+export type EngineFactory = (options: EngineOptions) => StoreEngine;
+
+/**
+ * Options every engine gets. `clearInvalidConfig: false` so the engine never
+ * replaces a file it cannot read with defaults (the electron-store reset
+ * class of data loss); the store checks the file itself before the engine is
+ * made, and moves a bad one aside.
+ */
+export const ENGINE_OPTIONS = {
+  configFileMode: 0o600,
+  clearInvalidConfig: false,
+  accessPropertiesByDotNotation: false,
+  watch: false,
+} as const;
+
+export const confEngine: EngineFactory = ({ cwd, configName }) => new Conf<Record<string, unknown>>({ ...ENGINE_OPTIONS, cwd, configName, projectName: 'hostdeck' });

@@ -1,0 +1,94 @@
+// Every importer (ssh_config, Remmina, Hostdeck JSON) produces drafts; this
+// turns drafts into a preview against the current book (what will be added,
+// updated, left as is, or skipped and why) that the store then applies in one
+// step. Matching by id, then by name and protocol, is what keeps a re-import
+// from duplicating hosts.
+import { randomBytes } from 'node:crypto';
+import type { Folder, HostInput, SavedHost } from '../../../shared/model/host.js';
+import { bookView, checkHost } from '../../../shared/model/validate.js';
+
+export interface ImportDraft {
+  /** The importer's own name for it (an ssh alias, a file), unique per import. */
+  ref: string;
+  host: Omit<HostInput, 'jumpChain'> & { jumpChain?: string[] };
+  /** Refs of other drafts (or ids of saved hosts) to jump through, outermost first. */
+  jumpRefs?: string[];
+  /** Where it came from, e.g. "~/.ssh/config:12". */
+  source: string;
+}
+
+export interface Skipped {
+  source: string;
+  name?: string;
+  reason: string;
+}
+
+export interface PlannedHost {
+  id: string;
+  ref: string;
+  source: string;
+  host: HostInput & { id: string };
+}
+
+export interface ImportPreview {
+  add: PlannedHost[];
+  update: PlannedHost[];
+  unchanged: PlannedHost[];
+  skipped: Skipped[];
+  folders: Folder[];
+}
+
+export function planImport(drafts: readonly ImportDraft[], skipped: readonly Skipped[], existing: readonly SavedHost[], folders: readonly Folder[] = [], existingFolders: readonly Folder[] = []): ImportPreview {
+  const out: ImportPreview = { add: [], update: [], unchanged: [], skipped: [...skipped], folders: [...folders] };
+  const byId = new Map(existing.map((h) => [h.id, h]));
+  const byName = new Map(existing.map((h) => [`${h.protocol}\u0000${h.name}`, h]));
+  const idOf = new Map<string, string>();
+  const match = new Map<string, SavedHost | undefined>();
+  for (const d of drafts) {
+    const m = (d.host.id !== undefined ? byId.get(d.host.id) : undefined) ?? byName.get(`${d.host.protocol}\u0000${d.host.name}`);
+    match.set(d.ref, m);
+    idOf.set(d.ref, m?.id ?? d.host.id ?? randomBytes(12).toString('base64url'));
+  }
+  const resolved = drafts.map((d) => {
+    const host: HostInput & { id: string } = { ...d.host, id: idOf.get(d.ref) as string };
+    if (d.jumpRefs !== undefined) host.jumpChain = d.jumpRefs.map((r) => idOf.get(r) ?? r);
+    return { d, host };
+  });
+  // Validate each against the book as it will be after the import.
+  const after = new Map<string, Pick<HostInput, 'id' | 'protocol' | 'jumpChain' | 'folder' | 'name'>>(existing.map((h) => [h.id, h]));
+  for (const { host } of resolved) after.set(host.id, host);
+  const folderMap = new Map([...existingFolders, ...folders].map((f) => [f.path.join('/'), f]));
+  const view = bookView(after.values(), folderMap.values());
+  const failed = new Set<string>();
+  for (const { d, host } of resolved) {
+    const r = checkHost(host, view);
+    if (!r.ok) {
+      failed.add(host.id);
+      out.skipped.push({ source: d.source, name: d.host.name, reason: r.errors.map((e) => `${e.field}: ${e.message}`).join(' ') });
+      continue;
+    }
+    const planned: PlannedHost = { id: host.id, ref: d.ref, source: d.source, host: { ...r.host, id: host.id } };
+    const m = match.get(d.ref);
+    if (m === undefined) out.add.push(planned);
+    else if (sameHost(m, planned.host)) out.unchanged.push(planned);
+    else out.update.push(planned);
+  }
+  // A host whose jump host was skipped cannot be imported either.
+  for (const list of [out.add, out.update]) {
+    for (let i = list.length - 1; i >= 0; i--) {
+      const p = list[i] as PlannedHost;
+      const bad = p.host.jumpChain?.find((j) => failed.has(j));
+      if (bad !== undefined) {
+        list.splice(i, 1);
+        out.skipped.push({ source: p.source, name: p.host.name, reason: 'Its jump host could not be imported (see above).' });
+      }
+    }
+  }
+  return out;
+}
+
+const COMPARED = ['name', 'protocol', 'address', 'port', 'username', 'auth', 'jumpChain', 'vnc', 'folder', 'tags', 'notes', 'colour'] as const;
+
+function sameHost(a: HostInput, b: HostInput): boolean {
+  return COMPARED.every((k) => JSON.stringify(a[k]) === JSON.stringify(b[k]));
+}

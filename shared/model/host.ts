@@ -1,0 +1,106 @@
+// The address book's data model, shared by main (every write) and the
+// renderer (forms). No secret value ever appears in these types: a host only
+// says which secrets are saved for it (issue 4, SECURITY.md "Address book").
+
+export type Protocol = 'ssh' | 'vnc';
+
+export type AuthMethod =
+  | { type: 'password' }
+  | { type: 'privateKey'; path: string }
+  | { type: 'agent' }
+  | { type: 'keyboardInteractive' };
+
+export type VncScaling = 'scale' | 'remote' | 'none';
+
+export interface VncOptions {
+  viewOnly: boolean;
+  scaling: VncScaling;
+  /** 0 (lowest) – 9, as noVNC's qualityLevel. */
+  quality: number;
+  /** 0 (none) – 9, as noVNC's compressionLevel. */
+  compression: number;
+  shared: boolean;
+  /** Reach the VNC server through a forwarded channel of this saved SSH host. */
+  viaSshHostId?: string;
+}
+
+export const SECRET_KINDS = ['password', 'passphrase', 'vncPassword'] as const;
+export type SecretKind = (typeof SECRET_KINDS)[number];
+
+export type SecretFlags = Record<SecretKind, boolean>;
+
+/** What a person edits: everything of a host except bookkeeping. */
+export interface HostInput {
+  /** Absent for a new host; main assigns one. */
+  id?: string;
+  name: string;
+  protocol: Protocol;
+  /** Host name, IPv4 or IPv6 (stored without brackets). */
+  address: string;
+  port: number;
+  /** Absent or empty: inherited from the folder defaults. */
+  username?: string;
+  auth?: AuthMethod;
+  /** Ids of saved SSH hosts, outermost first. Absent: inherited from the folder; [] direct. */
+  jumpChain?: string[];
+  vnc?: VncOptions;
+  /** Nested folders, outermost first; [] is the top level. */
+  folder: string[];
+  tags: string[];
+  notes: string;
+  /** #rrggbb or absent. */
+  colour?: string;
+}
+
+export interface SavedHost extends HostInput {
+  id: string;
+  createdAt: string;
+  updatedAt: string;
+  lastConnectedAt?: string;
+  /** Filled in by the store from the sealed-secret section; never the values. */
+  hasSecret: SecretFlags;
+}
+
+export interface FolderDefaults {
+  username?: string;
+  jumpHostId?: string;
+}
+
+export interface Folder {
+  path: string[];
+  defaults: FolderDefaults;
+}
+
+export interface AddressBook {
+  hosts: readonly SavedHost[];
+  folders: readonly Folder[];
+}
+
+export const DEFAULT_PORTS: Record<Protocol, number> = { ssh: 22, vnc: 5900 };
+
+export const DEFAULT_VNC_OPTIONS: VncOptions = { viewOnly: false, scaling: 'scale', quality: 6, compression: 2, shared: true };
+
+/** Bounds on everything a person (or a hostile file) can put in the book. */
+export const LIMITS = {
+  hosts: 20_000,
+  folders: 5_000,
+  nameLength: 128,
+  addressLength: 253,
+  usernameLength: 128,
+  keyPathLength: 4096,
+  tags: 32,
+  tagLength: 48,
+  notesLength: 10_000,
+  folderDepth: 16,
+  folderSegmentLength: 64,
+  jumpChain: 8,
+  idLength: 64,
+} as const;
+
+export function noSecrets(): SecretFlags {
+  return { password: false, passphrase: false, vncPassword: false };
+}
+
+export function folderKey(path: readonly string[]): string {
+  return path.join('/');
+}

@@ -10,5 +10,9 @@ export default defineConfig({
     hookTimeout: 60_000,
     teardownTimeout: 20_000,
     reporters: ['default', './test/support/summary-reporter.ts'],
+    // electron-store imports electron; inlining it lets the one allowed mock
+    // (test/support/fake-electron.ts) stand in, instead of the real module
+    // trying to download its binary.
+    server: { deps: { inline: ['electron-store'] } },
   },
 });

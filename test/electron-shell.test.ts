@@ -2,7 +2,7 @@
 // window options, navigation and window-open refusals, IPC sender checks,
 // the app:// protocol, permissions and the single-instance lock.
 import { beforeEach, describe, expect, it, vi } from 'vitest';
-import { mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fakeElectronModule, FakeWebContents, state, type FakeBrowserWindow } from './support/fake-electron.js';
@@ -133,5 +133,11 @@ describe('app start-up', () => {
     expect(state.windows[0]?.loadedUrl).toBe('app://hostdeck/index.html');
     expect(state.ipcHandlers.has(IpcChannel.Invoke)).toBe(true);
     expect(state.protocolHandlers.has('app')).toBe(true);
+    // The address book opened through electron-store in userData, private.
+    await vi.waitFor(() => expect(statSync(state.userData).mode & 0o777).toBe(0o700));
+    const reply = (await state.ipcHandlers.get(IpcChannel.Invoke)?.({ senderFrame: { url: 'app://hostdeck/index.html', parent: null } }, 'book.get', [])) as { ok: boolean; result: { hosts: unknown[]; path: string } };
+    expect(reply.ok).toBe(true);
+    expect(reply.result.hosts).toEqual([]);
+    expect(reply.result.path.startsWith(state.userData)).toBe(true);
   });
 });

@@ -20,12 +20,32 @@ export type ApiParamChecks = {
 
 export type ApiEventListener = <E extends ApiEventName>(event: E, payload: ApiEvents[E]) => void;
 
+/**
+ * A slice of the API that one service provides: its handlers and, for each,
+ * the argument check (one cannot be given without the other).
+ */
+export interface ApiModule<M extends ApiMethodName> {
+  handlers: Pick<ApiHandlers, M>;
+  checks: Pick<ApiParamChecks, M>;
+}
+
+type MethodsOf<T> = T extends ApiModule<infer M> ? M : never;
+
+/** Joins modules; the result's type says which methods they cover together. */
+export function joinModules<T extends Array<ApiModule<never>>>(...modules: T): ApiModule<MethodsOf<T[number]>> {
+  return {
+    handlers: Object.assign({}, ...modules.map((m) => m.handlers)),
+    checks: Object.assign({}, ...modules.map((m) => m.checks)),
+  } as ApiModule<MethodsOf<T[number]>>;
+}
+
 export class ApiDispatcher {
-  readonly #handlers: ApiHandlers;
-  readonly #checks: ApiParamChecks;
+  readonly #handlers: Partial<ApiHandlers>;
+  readonly #checks: Partial<ApiParamChecks>;
   readonly #listeners = new Set<ApiEventListener>();
 
-  constructor(handlers: ApiHandlers, checks: ApiParamChecks) {
+  /** Tests may pass a part of the API; the app passes all of it (createApi checks that at compile time). */
+  constructor(handlers: Partial<ApiHandlers>, checks: Partial<ApiParamChecks>) {
     this.#handlers = handlers;
     this.#checks = checks;
   }
@@ -42,9 +62,10 @@ export class ApiDispatcher {
   }
 
   async #call<M extends ApiMethodName>(method: M, raw: readonly unknown[]): Promise<ApiResult<M>> {
-    const params = this.#checks[method](raw);
-    const handler = this.#handlers[method] as (...p: ApiParams<M>) => Promise<ApiResult<M>> | ApiResult<M>;
-    return handler(...params);
+    const check = this.#checks[method] as ((p: readonly unknown[]) => ApiParams<M>) | undefined;
+    const handler = this.#handlers[method] as ((...p: ApiParams<M>) => Promise<ApiResult<M>> | ApiResult<M>) | undefined;
+    if (!check || !handler) throw new HostdeckError('UNKNOWN_METHOD', 'Hostdeck cannot do that in this mode. Update or restart the app.');
+    return handler(...check(raw));
   }
 
   /** Pushes an event to every attached transport. */

@@ -11,6 +11,7 @@ import { forwardEvents, setupIpc } from './ipc.js';
 import { registerAppScheme, serveAppScheme } from './protocol.js';
 import { createMainWindow, lockDownContents } from './window.js';
 import { buildMenu } from './menu.js';
+import { openDesktopStore } from './store-electron.js';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 const devUrl = process.env['ELECTRON_RENDERER_URL'];
@@ -41,7 +42,8 @@ if (!app.requestSingleInstanceLock()) {
 function onReady(): void {
   setupPermissions();
   const gatewayPort = (): number => 0; // the gateway joins in the next step
-  const api = createApi({ mode: 'desktop', version: app.getVersion(), gatewayPort });
+  const store = openDesktopStore();
+  const api = createApi({ mode: 'desktop', version: app.getVersion(), gatewayPort, store });
   serveAppScheme(join(here, '../renderer'), gatewayPort);
   setupIpc(api, devUrl ? new URL(devUrl).origin : undefined);
   Menu.setApplicationMenu(buildMenu(process.platform));

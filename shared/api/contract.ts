@@ -2,6 +2,7 @@
 // push, with their types. Main implements it once (main/api/); the preload's
 // table and the serve-mode transport are derived from API_METHODS, so a new
 // method is added here, implemented in main, and nothing else changes.
+import type { Folder, HostInput, SavedHost, SecretKind } from '../model/host.js';
 
 export interface AppInfo {
   name: string;
@@ -15,9 +16,75 @@ export interface AppInfo {
   gatewayPort: number;
 }
 
+export interface StoreWarningInfo {
+  code: string;
+  message: string;
+  path?: string;
+}
+
+/** Everything the address book shows, without a single secret value. */
+export interface BookSnapshot {
+  hosts: SavedHost[];
+  folders: Folder[];
+  warnings: StoreWarningInfo[];
+  readOnly: boolean;
+  /** Where the book lives (shown in settings, for backups). */
+  path: string;
+}
+
+export type ImportSource =
+  | { kind: 'ssh-config'; /** absent: ~/.ssh/config of the person running Hostdeck */ path?: string; folder?: string[] }
+  | { kind: 'remmina'; paths: string[] }
+  | { kind: 'hostdeck-json'; text: string; passphrase?: string };
+
+export interface ImportPreviewItem {
+  name: string;
+  protocol: 'ssh' | 'vnc';
+  address: string;
+  port: number;
+  username?: string;
+  folder: string[];
+  source: string;
+}
+
+/** What an import would do; apply it by id (main keeps the plan, the page cannot alter it). */
+export interface ImportPreviewInfo {
+  previewId: string;
+  add: ImportPreviewItem[];
+  update: ImportPreviewItem[];
+  unchanged: number;
+  skipped: Array<{ source: string; name?: string; reason: string }>;
+  withSecrets: boolean;
+}
+
+export interface SecretsStatusInfo {
+  box: 'safeStorage' | 'masterPassword' | null;
+  locked: boolean;
+  keyringAvailable: boolean;
+  keyringProblem?: string;
+}
+
 /** Method name → parameter tuple and result. */
 export interface ApiMethods {
   'app.info': { params: []; result: AppInfo };
+  'book.get': { params: []; result: BookSnapshot };
+  'hosts.create': { params: [host: HostInput]; result: SavedHost };
+  'hosts.update': { params: [host: HostInput & { id: string }]; result: SavedHost };
+  'hosts.delete': { params: [id: string]; result: null };
+  'hosts.move': { params: [id: string, folder: string[]]; result: SavedHost };
+  'hosts.duplicate': { params: [id: string]; result: SavedHost };
+  'folders.save': { params: [folder: Folder]; result: Folder };
+  'folders.delete': { params: [path: string[]]; result: null };
+  'import.preview': { params: [source: ImportSource]; result: ImportPreviewInfo };
+  'import.apply': { params: [previewId: string]; result: { added: number; updated: number } };
+  'export.json': { params: [options: { passphrase?: string }]; result: { text: string; fileName: string } };
+  'secrets.status': { params: []; result: SecretsStatusInfo };
+  'secrets.set': { params: [hostId: string, kind: SecretKind, value: string]; result: null };
+  'secrets.clear': { params: [hostId: string, kind: SecretKind]; result: null };
+  'secrets.setMasterPassword': { params: [password: string]; result: null };
+  'secrets.unlock': { params: [password: string]; result: null };
+  'secrets.lock': { params: []; result: null };
+  'secrets.changeMasterPassword': { params: [oldPassword: string, newPassword: string]; result: null };
 }
 
 export type ApiMethodName = keyof ApiMethods;
@@ -25,15 +92,37 @@ export type ApiParams<M extends ApiMethodName> = ApiMethods[M]['params'];
 export type ApiResult<M extends ApiMethodName> = ApiMethods[M]['result'];
 
 /** The fixed list the preload and the transports are built from. */
-export const API_METHODS = ['app.info'] as const satisfies readonly ApiMethodName[];
+export const API_METHODS = [
+  'app.info',
+  'book.get',
+  'hosts.create',
+  'hosts.update',
+  'hosts.delete',
+  'hosts.move',
+  'hosts.duplicate',
+  'folders.save',
+  'folders.delete',
+  'import.preview',
+  'import.apply',
+  'export.json',
+  'secrets.status',
+  'secrets.set',
+  'secrets.clear',
+  'secrets.setMasterPassword',
+  'secrets.unlock',
+  'secrets.lock',
+  'secrets.changeMasterPassword',
+] as const satisfies readonly ApiMethodName[];
 
 /** Event name → payload. */
 export interface ApiEvents {
-  'store.warning': { code: string; message: string; path?: string };
+  'store.warning': StoreWarningInfo;
+  /** The book changed (this page or another): fetch it again. */
+  'book.changed': { reason: string };
 }
 
 export type ApiEventName = keyof ApiEvents;
-export const API_EVENTS = ['store.warning'] as const satisfies readonly ApiEventName[];
+export const API_EVENTS = ['store.warning', 'book.changed'] as const satisfies readonly ApiEventName[];
 
 export function isApiMethod(name: string): name is ApiMethodName {
   return (API_METHODS as readonly string[]).includes(name);

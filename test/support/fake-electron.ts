@@ -2,6 +2,9 @@
 // downloaded here). Records what the shell asks of Electron so tests can
 // assert on window options, handlers and refusals.
 import { EventEmitter } from 'node:events';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 export interface FakeElectronState {
   windows: FakeBrowserWindow[];
@@ -16,6 +19,8 @@ export interface FakeElectronState {
   appEvents: EventEmitter;
   readyCallbacks: Array<() => void>;
   menu: unknown;
+  /** app.getPath('userData'): a fresh folder per test file. */
+  userData: string;
 }
 
 export const state: FakeElectronState = {
@@ -29,6 +34,7 @@ export const state: FakeElectronState = {
   appEvents: new EventEmitter(),
   readyCallbacks: [],
   menu: undefined,
+  userData: mkdtempSync(join(tmpdir(), 'hostdeck-userdata-')),
 };
 
 export class FakeWebContents extends EventEmitter {
@@ -72,11 +78,18 @@ export class FakeBrowserWindow extends EventEmitter {
 }
 
 export function fakeElectronModule(): Record<string, unknown> {
+  const named = fakeElectronNamed();
+  // electron-store does `import electron from 'electron'`; the shell imports names.
+  return { ...named, default: named };
+}
+
+function fakeElectronNamed(): Record<string, unknown> {
   const app = Object.assign(state.appEvents, {
     requestSingleInstanceLock: () => state.singleInstanceLock,
     quit: () => void state.quitCalled++,
     exit: () => undefined,
     getVersion: () => '0.0.0-test',
+    getPath: (_name: string) => state.userData,
     whenReady: () => new Promise<void>((resolve) => state.readyCallbacks.push(resolve)),
   });
   return {
@@ -85,6 +98,18 @@ export function fakeElectronModule(): Record<string, unknown> {
     ipcMain: {
       handle: (channel: string, fn: (...args: unknown[]) => unknown) => state.ipcHandlers.set(channel, fn),
       removeHandler: (channel: string) => state.ipcHandlers.delete(channel),
+      on: () => undefined,
+    },
+    // Linux without a keyring: the store must refuse it and ask for a master password.
+    safeStorage: {
+      isEncryptionAvailable: () => false,
+      getSelectedStorageBackend: () => 'basic_text',
+      encryptString: () => {
+        throw new Error('unavailable');
+      },
+      decryptString: () => {
+        throw new Error('unavailable');
+      },
     },
     shell: { openExternal: (url: string) => (state.openedExternal.push(url), Promise.resolve()) },
     protocol: {

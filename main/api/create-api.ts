@@ -33,9 +33,9 @@ function appApi(ctx: ApiContext): ApiModule<'app.info'> {
 export function createApi(ctx: ApiContext): ApiDispatcher {
   // Events need the dispatcher and the dispatcher needs the modules: the
   // modules get an emit that forwards once it exists.
-  let dispatcher: ApiDispatcher | undefined;
-  const emit = <E extends ApiEventName>(event: E, payload: ApiEvents[E]): void => dispatcher?.emit(event, payload);
+  const sink: { dispatcher?: ApiDispatcher } = {};
+  const emit = <E extends ApiEventName>(event: E, payload: ApiEvents[E]): void => sink.dispatcher?.emit(event, payload);
   const api = joinModules(appApi(ctx), bookApi({ store: ctx.store, emit, ...(ctx.homeDir ? { homeDir: ctx.homeDir } : {}) }));
-  dispatcher = new ApiDispatcher(api.handlers, api.checks);
-  return dispatcher;
+  sink.dispatcher = new ApiDispatcher(api.handlers, api.checks);
+  return sink.dispatcher;
 }

@@ -12,9 +12,10 @@ import net from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { Gateway, type GatewayOptions } from '../main/gateway/gateway.js';
 import type { TargetOpener } from '../main/gateway/target.js';
-import { freePort, startEchoServer, startSourceServer, type TcpPeer } from '../test/support/net.js';
+import { freePort } from '../test/support/net.js';
 import { killTree } from '../test/support/processes.js';
 import { printReport, stats, type Measurement } from './report.js';
+import type { TargetPorts } from './gateway-targets.js';
 import { BENCH_ORIGIN, type ClientJob, type ClientReply, type Endpoint } from './gateway-client.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -65,19 +66,18 @@ export async function main(args: string[]): Promise<void> {
     console.log(line);
   };
   say(`gateway bufferutil: ${bufferutilLoaded() ? 'loaded' : 'NOT loaded (client→server will be slow)'}${process.env['WS_NO_BUFFER_UTIL'] ? ' (disabled by WS_NO_BUFFER_UTIL)' : ''}`);
+  say(`gateway options: ${JSON.stringify(o.gateway)}`);
   say(`reps ${o.reps}; s2c ${o.s2cTotal / MiB} MiB, c2s ${o.c2sTotal / MiB} MiB per run; rtt ${o.rttRounds} rounds; ${o.connects} connects; slow reader ${o.slowTotal / MiB} MiB; ${o.frames} full-HD frames per run`);
 
   const stack: Array<() => unknown> = [];
   try {
     // Targets, each shared by every variant.
-    // Endless sources: the client hangs up after its bytes. (websockify drops
-    // the tail of what it holds when the target closes first.)
-    const src64 = await track(stack, startSourceServer(Infinity, 64 * 1024));
-    const src1m = await track(stack, startSourceServer(Infinity, MiB));
-    const sink = await track(stack, startAckSink(o.c2sTotal));
-    const echo = await track(stack, startEchoServer());
-    const banner = await track(stack, startBanner());
-    const slowSrc = await track(stack, startSourceServer(Infinity, 64 * 1024));
+    const ports = await startTargets(stack, o.c2sTotal);
+    const src64 = ports.src64;
+    const src1m = ports.src1m;
+    const sink = ports.sink;
+    const echo = ports.echo;
+    const banner = ports.banner;
 
     const gw = await Gateway.start({ allowedOrigins: [BENCH_ORIGIN], ...o.gateway });
     stack.push(() => gw.close());
@@ -87,7 +87,7 @@ export async function main(args: string[]): Promise<void> {
     const hasWebsockify = existsSync(WEBSOCKIFY);
     const wsfy = new Map<number, number>();
     if (hasWebsockify) {
-      for (const p of [src64.port, src1m.port, sink.port, echo.port, banner.port]) wsfy.set(p, await startWebsockify(stack, p));
+      for (const p of [src64, src1m, sink, echo, banner]) wsfy.set(p, await startWebsockify(stack, p));
     } else {
       say(`websockify: ${WEBSOCKIFY} not installed — websockify references skipped (apt-get install websockify)`);
     }
@@ -95,21 +95,22 @@ export async function main(args: string[]): Promise<void> {
     const client = await startClient(stack);
     say(client.hello);
 
-    const endpoint = (v: Variant, target: TcpPeer, ceilingPath: string): Endpoint | undefined => {
+    const endpoint = (v: Variant, target: number, ceilingPath: string): Endpoint | undefined => {
       switch (v) {
         case 'tcp_direct':
-          return { tcp: target.port };
+          return { tcp: target };
         case 'ws_ceiling':
           return { ws: `ws://127.0.0.1:${ceiling.port}${ceilingPath}` };
         case 'gateway':
-          return { ws: gw.issueTicket(tcpOpener(target.port)) };
+          return { ws: gw.issueTicket(tcpOpener(target)) };
         case 'websockify': {
-          const p = wsfy.get(target.port);
+          const p = wsfy.get(target);
           return p === undefined ? undefined : { ws: `ws://127.0.0.1:${p}/` };
         }
       }
     };
-    const variants: Variant[] = ['tcp_direct', 'ws_ceiling', 'gateway', 'websockify'];
+    const onlyVariants = args.find((a) => a.startsWith('--variants='))?.split('=')[1]?.split(',');
+    const variants = (['tcp_direct', 'ws_ceiling', 'gateway', 'websockify'] as Variant[]).filter((v) => onlyVariants === undefined || onlyVariants.includes(v));
     const results = new Map<string, number[]>();
     const add = (key: string, v: number): void => void results.set(key, [...(results.get(key) ?? []), v]);
     const runAll = async (label: string, make: (v: Variant) => ClientJob | undefined, reduce: (values: number[]) => Record<string, number>): Promise<void> => {
@@ -129,7 +130,7 @@ export async function main(args: string[]): Promise<void> {
       const s = stats(values);
       return { _p50: s.p50, _p99: s.p99 };
     };
-    const s2cJob = (src: TcpPeer, size: number) => (v: Variant): ClientJob | undefined => {
+    const s2cJob = (src: number, size: number) => (v: Variant): ClientJob | undefined => {
       const to = endpoint(v, src, `/s2c/${o.s2cTotal}/${size}`);
       return to && { kind: 's2c', to, total: o.s2cTotal };
     };
@@ -202,16 +203,18 @@ export async function main(args: string[]): Promise<void> {
       row('connect_p99', 'ms', 'websockify', '');
     }
 
-    if (want('slow')) rows.push(await slowReader(o, gw, slowSrc, client));
+    if (want('slow')) rows.push(await slowReader(o, gw, src64, client));
     if (want('fullhd')) rows.push(...(await fullHd(o, gw, client, hasWebsockify, stack)));
 
+    const t = gw.stats();
+    say(`gateway frames to the page: ${t.framesToPage}, mean ${(t.bytesToPage / Math.max(1, t.framesToPage) / 1024).toFixed(1)} KiB`);
     printReport('gateway', 'Gateway benchmark (MB/s = 10^6 bytes/s; medians over reps, min–max in notes)', rows, preface);
   } finally {
     while (stack.length > 0) await stack.pop()?.();
   }
 }
 
-async function slowReader(o: Options, gw: Gateway, src: TcpPeer, client: Client): Promise<Measurement> {
+async function slowReader(o: Options, gw: Gateway, src: number, client: Client): Promise<Measurement> {
   const gc = (globalThis as { gc?: () => void }).gc;
   gc?.();
   const base = process.memoryUsage.rss();
@@ -223,7 +226,7 @@ async function slowReader(o: Options, gw: Gateway, src: TcpPeer, client: Client)
   }, 5);
   try {
     // Reads 2 MiB, then sleeps 10 ms: at most ~200 MB/s, well below the source.
-    const { values } = await client.ask({ kind: 'slow', to: { ws: gw.issueTicket(tcpOpener(src.port)) }, total: o.slowTotal, burst: 2 * MiB, pauseMs: 10 });
+    const { values } = await client.ask({ kind: 'slow', to: { ws: gw.issueTicket(tcpOpener(src)) }, total: o.slowTotal, burst: 2 * MiB, pauseMs: 10 });
     const secs = values[0] as number;
     const growth = (peak - base) / MiB;
     console.log('  done: slow reader');
@@ -304,10 +307,16 @@ function bufferutilLoaded(): boolean {
   }
 }
 
-async function track<T extends TcpPeer>(stack: Array<() => unknown>, p: Promise<T>): Promise<T> {
-  const peer = await p;
-  stack.push(() => peer.close());
-  return peer;
+async function startTargets(stack: Array<() => unknown>, c2sTotal: number): Promise<TargetPorts> {
+  const child = fork(join(here, 'gateway-targets.ts'), [String(c2sTotal)], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  stack.push(() => {
+    if (child.exitCode === null) child.kill('SIGKILL');
+  });
+  return new Promise((resolve, reject) => {
+    child.once('error', reject);
+    child.once('exit', (code) => reject(new Error(`bench targets exited (${code})`)));
+    child.once('message', (m: TargetPorts) => resolve(m));
+  });
 }
 
 function tcpOpener(port: number): TargetOpener {
@@ -320,56 +329,6 @@ function tcpOpener(port: number): TargetOpener {
         resolve(s);
       });
     });
-}
-
-/** Counts what each connection sends and answers one byte once it has `total`. */
-function startAckSink(total: number): Promise<TcpPeer> {
-  return listen((s) => {
-    let got = 0;
-    s.on('data', (d) => {
-      got += d.length;
-      if (got >= total && got - d.length < total) s.write('K');
-    });
-  });
-}
-
-/** Sends one byte on accept, like an RFB or SSH banner: the end of "connect". */
-function startBanner(): Promise<TcpPeer> {
-  return listen((s) => {
-    s.write('R');
-    s.resume();
-  });
-}
-
-function listen(onSocket: (s: net.Socket) => void): Promise<TcpPeer> {
-  return new Promise((resolve, reject) => {
-    const sockets = new Set<net.Socket>();
-    let connections = 0;
-    const srv = net.createServer((s) => {
-      connections++;
-      sockets.add(s);
-      s.setNoDelay(true);
-      s.on('error', () => s.destroy());
-      s.on('close', () => sockets.delete(s));
-      onSocket(s);
-    });
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () =>
-      resolve({
-        host: '127.0.0.1',
-        port: (srv.address() as net.AddressInfo).port,
-        get connections() {
-          return connections;
-        },
-        sockets,
-        close: () =>
-          new Promise<void>((r) => {
-            for (const s of sockets) s.destroy();
-            srv.close(() => r());
-          }),
-      }),
-    );
-  });
 }
 
 /**

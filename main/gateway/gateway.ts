@@ -35,6 +35,7 @@ export interface GatewayStats {
   liveTickets: number;
   bytesToPage: number;
   bytesFromPage: number;
+  framesToPage: number;
   refused: Record<RefusalReason, number>;
   notFound: number;
   sessions: SessionStats[];
@@ -53,7 +54,7 @@ export class Gateway {
   readonly #opts: Required<Omit<GatewayOptions, 'log' | 'allowedOrigins'>>;
   readonly #log: (line: string) => void;
   readonly #sessions = new Set<Session>();
-  readonly #totals: TrafficTotals = { bytesToPage: 0, bytesFromPage: 0 };
+  readonly #totals: TrafficTotals = { bytesToPage: 0, bytesFromPage: 0, framesToPage: 0 };
   readonly #refused: Record<RefusalReason, number> = { host: 0, origin: 0, ticket: 0 };
   /** Which opener a request redeemed, between verifyClient and the upgrade callback. */
   readonly #redeemed = new WeakMap<http.IncomingMessage, TargetOpener>();
@@ -126,6 +127,7 @@ export class Gateway {
       liveTickets: this.#tickets.size,
       bytesToPage: this.#totals.bytesToPage,
       bytesFromPage: this.#totals.bytesFromPage,
+      framesToPage: this.#totals.framesToPage,
       refused: { ...this.#refused },
       notFound: this.#notFound,
       sessions: [...this.#sessions].map((s) => s.stats()),

@@ -21,6 +21,7 @@ export interface SessionLimits {
 
 /** Counters shared by every session of one gateway. */
 export interface TrafficTotals {
+  framesToPage: number;
   bytesToPage: number;
   bytesFromPage: number;
 }
@@ -30,6 +31,8 @@ export interface SessionStats {
   state: SessionState;
   bytesToPage: number;
   bytesFromPage: number;
+  /** Binary frames sent to the page (bytesToPage / framesToPage: the frame size). */
+  framesToPage: number;
   /** Bytes handed to the page's socket and not yet written to the kernel. */
   bufferedToPage: number;
   /** Page bytes held while the target opens. */
@@ -54,6 +57,7 @@ export class Session {
   #heldBytes = 0;
   #bytesToPage = 0;
   #bytesFromPage = 0;
+  #framesToPage = 0;
   #targetPaused = false;
   #pagePaused = false;
 
@@ -95,6 +99,7 @@ export class Session {
       state: this.#state,
       bytesToPage: this.#bytesToPage,
       bytesFromPage: this.#bytesFromPage,
+      framesToPage: this.#framesToPage,
       bufferedToPage: this.#state === 'closed' ? 0 : this.#ws.bufferedAmount,
       heldFromPage: this.#heldBytes,
       targetPaused: this.#targetPaused,
@@ -199,6 +204,8 @@ export class Session {
     if (this.#state !== 'open') return;
     this.#bytesToPage += chunk.length;
     this.#totals.bytesToPage += chunk.length;
+    this.#framesToPage++;
+    this.#totals.framesToPage++;
     // ws.bufferedAmount counts ws's own queue plus the socket's unwritten
     // bytes. Crossing the mark pauses the target; the callback of the frame
     // that crossed it fires once that frame reached the kernel, and the

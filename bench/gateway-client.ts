@@ -343,5 +343,5 @@ if (process.send !== undefined && import.meta.url === pathToFileURL(process.argv
       (err: unknown) => process.send?.({ id: m.id, ok: false, error: String((err as Error)?.message ?? err) } satisfies ClientReply),
     );
   });
-  process.send({ id: 0, ok: true, values: [], info: `client bufferutil: ${bufferutilLoaded() ? 'loaded' : 'NOT loaded'}` } satisfies ClientReply);
+  process.send({ id: 0, ok: true, values: [], info: `client bufferutil: ${bufferutilLoaded() ? 'loaded' : 'NOT loaded'}${process.env['WS_NO_BUFFER_UTIL'] ? ' (disabled by WS_NO_BUFFER_UTIL)' : ''}` } satisfies ClientReply);
 }

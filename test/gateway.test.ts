@@ -9,6 +9,7 @@ import { Gateway, type GatewayOptions } from '../main/gateway/gateway.js';
 import type { GatewayLink, TargetOpener } from '../main/gateway/target.js';
 import { GatewayClose, GatewayCloseReason } from '../shared/gateway-protocol.js';
 import { HostdeckError } from '../shared/errors.js';
+import { TicketBook } from '../main/gateway/ticket-book.js';
 import { freePort, patternChunk, startEchoServer, startSourceServer, type TcpPeer } from './support/net.js';
 
 const ORIGIN = 'http://127.0.0.1:5173';
@@ -284,6 +285,48 @@ describe('listening', () => {
     expect(gw.stats().liveTickets).toBe(500);
     await expect(Gateway.start({ allowedOrigins: [ORIGIN], ticketTtlMs: 60_000 })).rejects.toThrow(RangeError);
     await expect(Gateway.start({ allowedOrigins: [] })).rejects.toThrow();
+  });
+});
+
+describe('ticket lifetime', () => {
+  afterEach(() => {
+    vi.useRealTimers();
+    vi.restoreAllMocks();
+  });
+
+  it('an unused ticket is gone after at most 30 s by default', async () => {
+    const gw = await startGateway();
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    gw.issueTicket(tcpOpener(1));
+    expect(gw.stats().liveTickets).toBe(1);
+    vi.advanceTimersByTime(30_000);
+    expect(gw.stats().liveTickets).toBe(0);
+  });
+
+  it('each expiry timer is unref\'d, and cleared when its ticket is redeemed or revoked', () => {
+    const spy = vi.spyOn(globalThis, 'setTimeout');
+    const book = new TicketBook<string>(10_000);
+    book.issue('probe');
+    const timer = spy.mock.results[0]?.value as NodeJS.Timeout;
+    // A pending ticket must never keep the app (or a test run) alive.
+    expect(timer.hasRef()).toBe(false);
+    spy.mockRestore();
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    const fresh = new TicketBook<string>(10_000);
+    const a = fresh.issue('a');
+    const b = fresh.issue('b');
+    fresh.issue('c');
+    expect(vi.getTimerCount()).toBe(3);
+    expect(fresh.redeem(a)).toBe('a');
+    expect(vi.getTimerCount()).toBe(2);
+    expect(fresh.revoke(b)).toBe(true);
+    expect(vi.getTimerCount()).toBe(1);
+    // Wrong lengths and empty strings are just misses.
+    expect(fresh.redeem('')).toBeUndefined();
+    expect(fresh.redeem('x'.repeat(10_000))).toBeUndefined();
+    vi.advanceTimersByTime(10_000);
+    expect(fresh.size).toBe(0);
+    expect(vi.getTimerCount()).toBe(0);
   });
 });
 

@@ -326,7 +326,8 @@ async function run(job: ClientJob): Promise<{ values: number[]; info?: string }>
   }
 }
 
-function bufferutilLoaded(): boolean {
+/** Whether ws's native frame masking (bufferutil) can load here. */
+export function bufferutilLoaded(): boolean {
   try {
     createRequire(import.meta.url)('bufferutil');
     return true;

@@ -3,7 +3,7 @@
 // not share its event loop with the source it relays either.
 import net from 'node:net';
 import { pathToFileURL } from 'node:url';
-import { startEchoServer, startSourceServer, type TcpPeer } from '../test/support/net.js';
+import { startEchoServer, startSourceServer } from '../test/support/net.js';
 
 export interface TargetPorts {
   src64: number;
@@ -14,7 +14,7 @@ export interface TargetPorts {
 }
 
 /** Counts what each connection sends and answers one byte once it has `total`. */
-function startAckSink(total: number): Promise<TcpPeer> {
+function startAckSink(total: number): Promise<number> {
   return listen((s) => {
     let got = 0;
     s.on('data', (d) => {
@@ -25,41 +25,23 @@ function startAckSink(total: number): Promise<TcpPeer> {
 }
 
 /** Sends one byte on accept, like an RFB or SSH banner: the end of "connect". */
-function startBanner(): Promise<TcpPeer> {
+function startBanner(): Promise<number> {
   return listen((s) => {
     s.write('R');
     s.resume();
   });
 }
 
-function listen(onSocket: (s: net.Socket) => void): Promise<TcpPeer> {
+/** A server on 127.0.0.1; it lives as long as this process. */
+function listen(onSocket: (s: net.Socket) => void): Promise<number> {
   return new Promise((resolve, reject) => {
-    const sockets = new Set<net.Socket>();
-    let connections = 0;
     const srv = net.createServer((s) => {
-      connections++;
-      sockets.add(s);
       s.setNoDelay(true);
       s.on('error', () => s.destroy());
-      s.on('close', () => sockets.delete(s));
       onSocket(s);
     });
     srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () =>
-      resolve({
-        host: '127.0.0.1',
-        port: (srv.address() as net.AddressInfo).port,
-        get connections() {
-          return connections;
-        },
-        sockets,
-        close: () =>
-          new Promise<void>((r) => {
-            for (const s of sockets) s.destroy();
-            srv.close(() => r());
-          }),
-      }),
-    );
+    srv.listen(0, '127.0.0.1', () => resolve((srv.address() as net.AddressInfo).port));
   });
 }
 
@@ -71,7 +53,7 @@ async function start(c2sTotal: number): Promise<TargetPorts> {
   const sink = await startAckSink(c2sTotal);
   const echo = await startEchoServer();
   const banner = await startBanner();
-  return { src64: src64.port, src1m: src1m.port, sink: sink.port, echo: echo.port, banner: banner.port };
+  return { src64: src64.port, src1m: src1m.port, sink, echo: echo.port, banner };
 }
 
 if (process.send !== undefined && import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {

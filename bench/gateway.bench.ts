@@ -3,7 +3,6 @@
 // server live in this process; the client runs in a forked process; Debian's
 // websockify runs as its own processes in front of the same targets.
 import { fork, spawn, type ChildProcess } from 'node:child_process';
-import { createRequire } from 'node:module';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
@@ -16,7 +15,7 @@ import { freePort } from '../test/support/net.js';
 import { killTree } from '../test/support/processes.js';
 import { printReport, stats, type Measurement } from './report.js';
 import type { TargetPorts } from './gateway-targets.js';
-import { BENCH_ORIGIN, type ClientJob, type ClientReply, type Endpoint } from './gateway-client.js';
+import { BENCH_ORIGIN, bufferutilLoaded, type ClientJob, type ClientReply, type Endpoint } from './gateway-client.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const MiB = 1024 * 1024;
@@ -296,15 +295,6 @@ function ratioText(a: number | null, b: number | null): string {
 
 function fmt(v: number): string {
   return v >= 100 ? v.toFixed(0) : v >= 10 ? v.toFixed(1) : v.toFixed(3);
-}
-
-function bufferutilLoaded(): boolean {
-  try {
-    createRequire(import.meta.url)('bufferutil');
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 async function startTargets(stack: Array<() => unknown>, c2sTotal: number): Promise<TargetPorts> {

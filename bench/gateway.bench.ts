@@ -21,7 +21,7 @@ const here = dirname(fileURLToPath(import.meta.url));
 const MiB = 1024 * 1024;
 const WEBSOCKIFY = '/usr/bin/websockify';
 
-type Variant = 'tcp_direct' | 'ws_ceiling' | 'gateway' | 'websockify';
+type Variant = 'tcp_direct' | 'ws_ceiling' | 'gateway' | 'websockify' | 'gateway_nocork';
 
 interface Options {
   reps: number;
@@ -80,6 +80,9 @@ export async function main(args: string[]): Promise<void> {
 
     const gw = await Gateway.start({ allowedOrigins: [BENCH_ORIGIN], ...o.gateway });
     stack.push(() => gw.close());
+    // --ab: a second gateway without corked writes, measured in the same reps.
+    const gwNoCork = await Gateway.start({ allowedOrigins: [BENCH_ORIGIN], ...o.gateway, corkWrites: false });
+    stack.push(() => gwNoCork.close());
     const ceiling = await startCeiling();
     stack.push(() => ceiling.close());
 
@@ -102,6 +105,8 @@ export async function main(args: string[]): Promise<void> {
           return { ws: `ws://127.0.0.1:${ceiling.port}${ceilingPath}` };
         case 'gateway':
           return { ws: gw.issueTicket(tcpOpener(target)) };
+        case 'gateway_nocork':
+          return { ws: gwNoCork.issueTicket(tcpOpener(target)) };
         case 'websockify': {
           const p = wsfy.get(target);
           return p === undefined ? undefined : { ws: `ws://127.0.0.1:${p}/` };
@@ -109,7 +114,7 @@ export async function main(args: string[]): Promise<void> {
       }
     };
     const onlyVariants = args.find((a) => a.startsWith('--variants='))?.split('=')[1]?.split(',');
-    const variants = (['tcp_direct', 'ws_ceiling', 'gateway', 'websockify'] as Variant[]).filter((v) => onlyVariants === undefined || onlyVariants.includes(v));
+    const variants = (['tcp_direct', 'ws_ceiling', 'gateway', 'websockify', ...(args.includes('--ab') ? ['gateway_nocork'] : [])] as Variant[]).filter((v) => onlyVariants === undefined || onlyVariants.includes(v));
     const results = new Map<string, number[]>();
     const add = (key: string, v: number): void => void results.set(key, [...(results.get(key) ?? []), v]);
     const runAll = async (label: string, make: (v: Variant) => ClientJob | undefined, reduce: (values: number[]) => Record<string, number>): Promise<void> => {
@@ -175,6 +180,12 @@ export async function main(args: string[]): Promise<void> {
       const s = stats(v);
       return `${fmt(s.min)}–${fmt(s.max)} ${unit}, n=${s.samples}`;
     };
+    if (args.includes('--ab')) {
+      for (const k of [...results.keys()].filter((x) => x.endsWith('/gateway_nocork'))) {
+        const m = k.split('/')[0] as string;
+        say(`A/B ${m}: corked ${fmt(med(`${m}/gateway`) ?? NaN)} vs not corked ${fmt(med(k) ?? NaN)} (${ratioText(med(`${m}/gateway`), med(k))})`);
+      }
+    }
     const row = (metric: string, unit: string, reference: Variant, target: string): void => {
       const refValue = med(`${metric}/${reference}`);
       const missing = reference === 'websockify' && !hasWebsockify ? '; websockify not installed' : '';

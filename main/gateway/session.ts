@@ -17,6 +17,8 @@ export type SessionState = 'opening' | 'open' | 'closing' | 'closed';
 export interface SessionLimits {
   /** Bytes queued towards the page above which the target is paused. */
   pageHighWaterMark: number;
+  /** Gather the frames of one burst of target reads into one writev (see #streamOnData). */
+  corkWrites: boolean;
 }
 
 /** Counters shared by every session of one gateway. */
@@ -43,10 +45,16 @@ export interface SessionStats {
   pagePaused: boolean;
 }
 
+/** Reads at least this large are bulk transfer (libuv reads up to 64 KiB). */
+const CORK_MIN_READ = 16 * 1024;
+
 export class Session {
   readonly id: number;
   #state: SessionState = 'opening';
   readonly #ws: WebSocket;
+  /** The page's TCP socket under ws, used for corking only; ws owns its reads and writes. */
+  readonly #pageSocket: Duplex;
+  #corked = false;
   readonly #limits: SessionLimits;
   readonly #totals: TrafficTotals;
   readonly #onClosed: (session: Session) => void;
@@ -61,9 +69,10 @@ export class Session {
   #targetPaused = false;
   #pagePaused = false;
 
-  constructor(id: number, ws: WebSocket, limits: SessionLimits, totals: TrafficTotals, onClosed: (session: Session) => void) {
+  constructor(id: number, ws: WebSocket, pageSocket: Duplex, limits: SessionLimits, totals: TrafficTotals, onClosed: (session: Session) => void) {
     this.id = id;
     this.#ws = ws;
+    this.#pageSocket = pageSocket;
     this.#limits = limits;
     this.#totals = totals;
     this.#onClosed = onClosed;
@@ -206,6 +215,17 @@ export class Session {
     this.#totals.bytesToPage += chunk.length;
     this.#framesToPage++;
     this.#totals.framesToPage++;
+    // libuv reads a readable socket up to 32 times per wake-up, one 'data'
+    // event each. A bulk read (a full-ish read buffer) starts a cork that
+    // lasts until setImmediate, after this poll phase, so that burst leaves
+    // in one writev instead of one syscall per frame. Small reads (a
+    // keystroke echo) are not held: corking them cost round-trip time, and
+    // corking only when the page was already behind lost the gain (--ab).
+    if (this.#limits.corkWrites && !this.#corked && chunk.length >= CORK_MIN_READ) {
+      this.#corked = true;
+      this.#pageSocket.cork();
+      setImmediate(this.#uncorkPage);
+    }
     // ws.bufferedAmount counts ws's own queue plus the socket's unwritten
     // bytes. Crossing the mark pauses the target; the callback of the frame
     // that crossed it fires once that frame reached the kernel, and the
@@ -217,6 +237,11 @@ export class Session {
     } else {
       this.#ws.send(chunk, { binary: true });
     }
+  };
+
+  #uncorkPage = (): void => {
+    this.#corked = false;
+    this.#pageSocket.uncork();
   };
 
   #pageOnFlushed = (err?: Error | null): void => {

@@ -1,0 +1,248 @@
+// The loopback WebSocket gateway: one-time tickets in, byte streams out. It
+// answers every HTTP request itself, so a request that is not a valid ticket
+// redemption from an allowed Origin and a loopback Host is refused before the
+// upgrade and before any target is touched (SECURITY.md "Gateway" 1–6).
+import http from 'node:http';
+import type { Duplex } from 'node:stream';
+import type { AddressInfo } from 'node:net';
+import { WebSocketServer, type WebSocket } from 'ws';
+import { GatewayClose, GatewayCloseReason } from '../../shared/gateway-protocol.js';
+import { Session, type SessionStats, type TrafficTotals } from './session.js';
+import { TicketBook } from './ticket-book.js';
+import type { TargetOpener } from './target.js';
+
+export interface GatewayOptions {
+  /** Exact Origin values a page may come from (e.g. 'http://127.0.0.1:5173'). */
+  allowedOrigins: string[];
+  /** How long an unredeemed ticket lives; at most 30 s (DESIGN.md). */
+  ticketTtlMs?: number;
+  /** Largest message the page may send, in bytes (default 1 MiB). */
+  maxPayload?: number;
+  /** Bytes queued towards one page above which its target is paused (default 1 MiB). */
+  pageHighWaterMark?: number;
+  /**
+   * Cork the page socket across a burst of target reads (default true: +22–30%
+   * server→client in bench/gateway.bench.ts --ab; false only to measure).
+   */
+  corkWrites?: boolean;
+  /**
+   * Receives one line per refused request or failed session. Lines never hold
+   * a ticket or a URL: they say which check failed.
+   */
+  log?: (line: string) => void;
+}
+
+export type RefusalReason = 'host' | 'origin' | 'ticket';
+
+export interface GatewayStats {
+  openSessions: number;
+  totalSessions: number;
+  liveTickets: number;
+  bytesToPage: number;
+  bytesFromPage: number;
+  framesToPage: number;
+  refused: Record<RefusalReason, number>;
+  notFound: number;
+  sessions: SessionStats[];
+}
+
+const MAX_TICKET_TTL_MS = 30_000;
+const SHUTDOWN_GRACE_MS = 1_000;
+
+export class Gateway {
+  readonly port: number;
+  readonly #server: http.Server;
+  readonly #wss: WebSocketServer;
+  readonly #tickets: TicketBook<TargetOpener>;
+  readonly #origins: ReadonlySet<string>;
+  readonly #hosts: ReadonlySet<string>;
+  readonly #opts: Required<Omit<GatewayOptions, 'log' | 'allowedOrigins'>>;
+  readonly #log: (line: string) => void;
+  readonly #sessions = new Set<Session>();
+  readonly #totals: TrafficTotals = { bytesToPage: 0, bytesFromPage: 0, framesToPage: 0 };
+  readonly #refused: Record<RefusalReason, number> = { host: 0, origin: 0, ticket: 0 };
+  /** Which opener a request redeemed, between verifyClient and the upgrade callback. */
+  readonly #redeemed = new WeakMap<http.IncomingMessage, TargetOpener>();
+  #notFound = 0;
+  #nextId = 1;
+  #totalSessions = 0;
+  #closing = false;
+
+  /** Starts a gateway on 127.0.0.1 and an OS-chosen port. */
+  static async start(opts: GatewayOptions): Promise<Gateway> {
+    checkOptions(opts);
+    const server = http.createServer();
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      // Loopback only: other machines must never reach it (SECURITY.md Gateway 1).
+      server.listen(0, '127.0.0.1', () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+    return new Gateway(server, opts);
+  }
+
+  private constructor(server: http.Server, opts: GatewayOptions) {
+    const ttl = opts.ticketTtlMs ?? MAX_TICKET_TTL_MS;
+    this.#server = server;
+    this.port = (server.address() as AddressInfo).port;
+    this.#origins = new Set(opts.allowedOrigins);
+    this.#hosts = new Set([`127.0.0.1:${this.port}`, `localhost:${this.port}`]);
+    this.#opts = {
+      ticketTtlMs: ttl,
+      maxPayload: opts.maxPayload ?? 1024 * 1024,
+      pageHighWaterMark: opts.pageHighWaterMark ?? 1024 * 1024,
+      corkWrites: opts.corkWrites ?? true,
+    };
+    this.#log = opts.log ?? (() => {});
+    this.#tickets = new TicketBook(ttl);
+    this.#wss = new WebSocketServer({
+      noServer: true,
+      clientTracking: false,
+      // Compression costs 30× throughput and opens zip-bomb style memory
+      // attacks; RFB and terminal bytes gain little (SECURITY.md Gateway 7).
+      perMessageDeflate: false,
+      maxPayload: this.#opts.maxPayload,
+      verifyClient: (info, done) => this.#verify(info.req, done),
+    });
+    // No static files, no API: anything that is not an upgrade is a 404 with
+    // an empty body (SECURITY.md Gateway 6).
+    server.on('request', this.#serverOnRequest);
+    server.on('upgrade', this.#serverOnUpgrade);
+    // A handshake that never completes must not hold a socket for long.
+    server.headersTimeout = 10_000;
+    server.requestTimeout = 10_000;
+  }
+
+  /** A single-use `ws://127.0.0.1:<port>/<ticket>` URL that opens `opener`'s target. */
+  issueTicket(opener: TargetOpener): string {
+    if (this.#closing) throw new Error('Gateway is closed');
+    return `ws://127.0.0.1:${this.port}/${this.#tickets.issue(opener)}`;
+  }
+
+  /** Forgets an unredeemed ticket (given as the URL or the bare ticket); true if it was live. */
+  revokeTicket(urlOrTicket: string): boolean {
+    return this.#tickets.revoke(ticketFromPath(urlOrTicket.replace(/^ws:\/\/[^/]*/, '')));
+  }
+
+  stats(): GatewayStats {
+    return {
+      openSessions: this.#sessions.size,
+      totalSessions: this.#totalSessions,
+      liveTickets: this.#tickets.size,
+      bytesToPage: this.#totals.bytesToPage,
+      bytesFromPage: this.#totals.bytesFromPage,
+      framesToPage: this.#totals.framesToPage,
+      refused: { ...this.#refused },
+      notFound: this.#notFound,
+      sessions: [...this.#sessions].map((s) => s.stats()),
+    };
+  }
+
+  /** Closes every session with 1001 and stops listening. */
+  async close(): Promise<void> {
+    if (this.#closing) return;
+    this.#closing = true;
+    this.#tickets.clear();
+    const sessions = [...this.#sessions];
+    const allGone = new Promise<void>((resolve) => {
+      const check = (): void => {
+        if (this.#sessions.size === 0) resolve();
+      };
+      this.#onSessionGone = check;
+      check();
+    });
+    for (const s of sessions) s.close({ code: GatewayClose.GOING_AWAY, reason: GatewayCloseReason.SHUTTING_DOWN });
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([allGone, new Promise<void>((resolve) => (timer = setTimeout(resolve, SHUTDOWN_GRACE_MS)))]);
+    clearTimeout(timer);
+    for (const s of this.#sessions) s.terminate();
+    this.#wss.close();
+    await new Promise<void>((resolve) => {
+      this.#server.close(() => resolve());
+      this.#server.closeAllConnections();
+    });
+  }
+
+  #onSessionGone: () => void = () => {};
+
+  #serverOnRequest = (_req: http.IncomingMessage, res: http.ServerResponse): void => {
+    this.#notFound++;
+    res.writeHead(404, { 'Content-Length': '0', Connection: 'close' });
+    res.end();
+  };
+
+  #serverOnUpgrade = (req: http.IncomingMessage, socket: Duplex, head: Buffer): void => {
+    socket.on('error', socketOnError);
+    // Only WebSocket upgrades exist here; anything else (h2c...) is not found.
+    if (this.#closing || (req.headers.upgrade ?? '').toLowerCase() !== 'websocket') {
+      this.#notFound++;
+      socket.end('HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n');
+      socket.once('finish', () => socket.destroy());
+      return;
+    }
+    // ws validates the handshake (400 for a bad key or version), then calls
+    // #verify, which redeems the ticket, and only then upgrades.
+    this.#wss.handleUpgrade(req, socket, head, (ws) => {
+      socket.off('error', socketOnError);
+      this.#onConnection(ws, req, socket);
+    });
+  };
+
+  #verify(req: http.IncomingMessage, done: (ok: boolean, code?: number, message?: string) => void): void {
+    // DNS rebinding: a hostile name that resolves to 127.0.0.1 still carries
+    // its own name in Host (SECURITY.md Gateway 3; webpack-dev-server CVE-2018-14732).
+    const host = (req.headers.host ?? '').toLowerCase();
+    if (!this.#hosts.has(host)) return this.#refuse('host', done);
+    // Cross-site WebSocket hijacking: browsers always send Origin on a
+    // WebSocket handshake; a missing or 'null' one is never ours.
+    const origin = req.headers.origin;
+    if (origin === undefined || origin === 'null' || !this.#origins.has(origin)) return this.#refuse('origin', done);
+    // Checked last so that a refused Host or Origin never burns a ticket.
+    // The rest of the URL (more path, a query) is ignored: the ticket alone
+    // names the target (SECURITY.md Gateway 5).
+    const opener = this.#tickets.redeem(ticketFromPath(req.url ?? ''));
+    if (opener === undefined) return this.#refuse('ticket', done);
+    this.#redeemed.set(req, opener);
+    done(true);
+  }
+
+  #refuse(reason: RefusalReason, done: (ok: boolean, code?: number, message?: string) => void): void {
+    this.#refused[reason]++;
+    this.#log(`gateway: refused an upgrade (${reason} check failed)`);
+    done(false, 403);
+  }
+
+  #onConnection(ws: WebSocket, req: http.IncomingMessage, socket: Duplex): void {
+    const opener = this.#redeemed.get(req);
+    this.#redeemed.delete(req);
+    if (opener === undefined || this.#closing) {
+      ws.close(GatewayClose.GOING_AWAY, GatewayCloseReason.SHUTTING_DOWN);
+      return;
+    }
+    const session = new Session(this.#nextId++, ws, socket, this.#opts, this.#totals, (s) => {
+      this.#sessions.delete(s);
+      this.#onSessionGone();
+    });
+    this.#sessions.add(session);
+    this.#totalSessions++;
+    session.start(opener);
+  }
+}
+
+function checkOptions(opts: GatewayOptions): void {
+  if (opts.allowedOrigins.length === 0 || opts.allowedOrigins.includes('null')) throw new Error('Gateway needs allowed Origins (and never "null")');
+  const ttl = opts.ticketTtlMs ?? MAX_TICKET_TTL_MS;
+  if (!(ttl > 0 && ttl <= MAX_TICKET_TTL_MS)) throw new RangeError(`ticketTtlMs must be in (0, ${MAX_TICKET_TTL_MS}]`);
+}
+
+function socketOnError(this: Duplex): void {
+  this.destroy();
+}
+
+/** The first path segment of a request target: '/abc/x?y' -> 'abc'. */
+function ticketFromPath(path: string): string {
+  const p = path.split('?', 1)[0] ?? '';
+  return (p.startsWith('/') ? p.slice(1) : p).split('/', 1)[0] ?? '';
+}

@@ -6,7 +6,9 @@
 // after the host key has been verified: a stored password never reaches a
 // host whose key is not trusted (issue 3).
 import { readFileSync } from 'node:fs';
-import { utils, type AnyAuthMethod, type AuthHandlerMiddleware, type ParsedKey, type Prompt } from 'ssh2';
+// ssh2 is CommonJS: plain Node ESM (tsx, the bench) sees only its default export.
+import ssh2 from 'ssh2';
+import type { AnyAuthMethod, AuthHandlerMiddleware, ParsedKey, Prompt } from 'ssh2';
 import { keyPassphraseWrong, keyUnreadable } from './errors.js';
 import type { HostdeckError } from '../../shared/errors.js';
 
@@ -129,7 +131,7 @@ export class AuthPlan {
       this.keyError ??= keyUnreadable(file.path, (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'the file does not exist' : 'the file cannot be read');
       return null;
     }
-    const plain = utils.parseKey(data);
+    const plain = ssh2.utils.parseKey(data);
     if (!(plain instanceof Error)) return firstKey(plain);
     if (!/passphrase/i.test(plain.message)) {
       this.keyError ??= keyUnreadable(file.path, 'it is not a private key Hostdeck understands (OpenSSH, PEM or PPK)');
@@ -142,7 +144,7 @@ export class AuthPlan {
     for (let attempt = 1; attempt <= PASSPHRASE_TRIES; attempt++) {
       const passphrase = await this.person(() => (cb.passphrase as NonNullable<AuthCallbacks['passphrase']>)(file.path, attempt));
       if (passphrase === null) return null;
-      const key = utils.parseKey(data, passphrase);
+      const key = ssh2.utils.parseKey(data, passphrase);
       if (!(key instanceof Error)) return firstKey(key);
     }
     this.keyError ??= keyPassphraseWrong(file.path);

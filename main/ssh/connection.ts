@@ -13,7 +13,9 @@
 import { EventEmitter } from 'node:events';
 import net from 'node:net';
 import type { Duplex } from 'node:stream';
-import { Client, type ClientChannel, type ExecOptions, type PseudoTtyOptions, type ShellOptions } from 'ssh2';
+// ssh2 is CommonJS: plain Node ESM (tsx, the bench) sees only its default export.
+import ssh2 from 'ssh2';
+import type { Client, ClientChannel, ExecOptions, PseudoTtyOptions, ShellOptions } from 'ssh2';
 import { HostdeckError } from '../../shared/errors.js';
 import { AuthPlan, type AuthOptions } from './auth.js';
 import { algorithms } from './algorithms.js';
@@ -63,7 +65,7 @@ export class SshConnection extends EventEmitter {
   readonly port: number;
   readonly username: string;
   private stateNow: ConnectionState = 'connecting';
-  private readonly client = new Client();
+  private readonly client: Client = new ssh2.Client();
   private readyTimer: NodeJS.Timeout | undefined;
   private waitingOnPerson = 0;
   private closeError: HostdeckError | null = null;

@@ -33,7 +33,8 @@ export class SshShell extends EventEmitter {
     super();
     this.channel = channel;
     channel.on('exit', (code: number | null, signal?: string) => {
-      this.exitInfo = { code: typeof code === 'number' ? code : null, signal: typeof signal === 'string' ? signal : null };
+      // ssh2 prefixes "SIG"; the protocol (RFC 4254 §6.10) and the page use the bare name.
+      this.exitInfo = { code: typeof code === 'number' ? code : null, signal: typeof signal === 'string' ? signal.replace(/^SIG/, '') : null };
     });
     channel.once('close', () => {
       this.exited = true;

@@ -13,6 +13,7 @@ import { ShellBridge } from '../main/ssh/bridge.js';
 import { openTunnel } from '../main/ssh/tunnel.js';
 import { connectThrough } from '../main/ssh/jump.js';
 import { ConnectionPool, poolKey } from '../main/ssh/pool.js';
+import { shellTargetOpener } from '../main/ssh/session.js';
 import { keyUserOptions, logSince, trustFiles, type TrustFiles } from './fixtures/ssh/harness.js';
 import { OneByteReader, typeBytewise } from './fixtures/ssh/terminal-reader.js';
 import { RecordingLink } from './fixtures/ssh/fake-link.js';
@@ -191,6 +192,27 @@ describe('connections', () => {
     b.release();
     await expect.poll(() => b.connection.state).toBe('closed');
     expect(pool.size).toBe(0);
+  });
+
+  it('shell target opener: two tabs share a pooled connection; the last exit closes it', async () => {
+    const pool = new ConnectionPool();
+    cleanups.push(() => pool.closeAll());
+    let connects = 0;
+    const opener = shellTargetOpener({
+      pool,
+      key: poolKey({ host: sshd.host, port: sshd.port, username: sshd.keyUser, credentials: [sshd.clientKeyPath] }),
+      connect: () => (connects++, SshConnection.connect(keyUserOptions(sshd, t))),
+      cols: 100,
+      rows: 30,
+    });
+    const links = [new RecordingLink(), new RecordingLink()];
+    const tabs = (await Promise.all(links.map((l) => opener(l)))) as ShellBridge[];
+    expect(connects).toBe(1);
+    expect(pool.size).toBe(1);
+    for (const tab of tabs) typeBytewise(tab.stream, 'exit 3\r');
+    for (const tab of tabs) tab.stream.resume();
+    await expect.poll(() => links.map((l) => l.sent)).toEqual([[{ type: 'exit', code: 3, signal: null }], [{ type: 'exit', code: 3, signal: null }]]);
+    await expect.poll(() => pool.size).toBe(0);
   });
 
   it('jump chain: the target on 127.0.0.2 is reached through the hop; each host key is checked on its own', async () => {

@@ -1,0 +1,32 @@
+// What a ticket for an SSH tab opens (main/gateway/target.ts TargetOpener):
+// a shared connection from the pool, a shell on it, and the bridge. The
+// connection lease is given back when the shell ends or the page goes, so the
+// pool closes the connection with its last tab.
+import type { GatewayLink, GatewayTarget, TargetOpener } from '../gateway/target.js';
+import { ShellBridge, type BridgeOptions } from './bridge.js';
+import type { SshConnection } from './connection.js';
+import type { ConnectionPool } from './pool.js';
+import { SshShell, type ShellOptions } from './shell.js';
+
+export interface ShellTargetOptions extends ShellOptions, BridgeOptions {
+  pool: ConnectionPool;
+  /** poolKey() of the host's identity. */
+  key: string;
+  /** Opens the connection when the pool has none (SshConnection.connect or connectThrough). */
+  connect: () => Promise<SshConnection>;
+}
+
+export function shellTargetOpener(opts: ShellTargetOptions): TargetOpener {
+  return async (link: GatewayLink): Promise<GatewayTarget> => {
+    const lease = await opts.pool.acquire(opts.key, opts.connect);
+    let shell: SshShell;
+    try {
+      shell = await SshShell.open(lease.connection, opts);
+    } catch (err) {
+      lease.release();
+      throw err;
+    }
+    shell.once('exit', () => lease.release());
+    return new ShellBridge(shell, link, opts);
+  };
+}

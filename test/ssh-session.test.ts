@@ -256,20 +256,35 @@ function handles(): { sockets: number; timers: number } {
 }
 
 describe('losing the server', () => {
-  it('sshd killed mid-session: DISCONNECTED, and no socket or timer left behind', async () => {
+  it('sshd killed mid-session: DISCONNECTED to the tab, pool emptied, no socket or timer left behind', async () => {
     const doomed = await startSshd();
     cleanups.push(() => doomed.stop());
     const tf = trustFiles([doomed]);
     const before = handles();
-    const conn = await SshConnection.connect(keyUserOptions(doomed, tf, { keepaliveInterval: 200, keepaliveCountMax: 2 }));
-    const { bridge, reader } = await bridged(conn);
+    const pool = new ConnectionPool();
+    let conn: SshConnection | undefined;
+    const opener = shellTargetOpener({
+      pool,
+      key: 'doomed',
+      connect: async () => (conn = await SshConnection.connect(keyUserOptions(doomed, tf, { keepaliveInterval: 200, keepaliveCountMax: 2 }))),
+      cols: 80,
+      rows: 24,
+    });
+    const link = new RecordingLink();
+    const bridge = (await opener(link)) as ShellBridge;
+    const reader = new OneByteReader(bridge.stream);
     typeBytewise(bridge.stream, 'echo UP$((5))\r');
     await expect.poll(() => reader.text).toMatch(/UP5/);
-    const closed = new Promise<HostdeckError | null>((r) => conn.once('close', r));
+    const closed = new Promise<HostdeckError | null>((r) => conn?.once('close', r));
     await doomed.kill();
     const err = await closed;
     expect(err?.code).toBe('DISCONNECTED');
-    expect(conn.state).toBe('closed');
+    expect(conn?.state).toBe('closed');
+    // The tab hears why before the exit frame.
+    await expect.poll(() => link.sent.length).toBe(2);
+    expect(link.sent[0]).toMatchObject({ type: 'error', code: 'DISCONNECTED' });
+    expect(link.sent[1]).toMatchObject({ type: 'exit' });
+    expect(pool.size).toBe(0);
     reader.dispose();
     bridge.stream.destroy();
     await expect.poll(() => handles().sockets).toBeLessThanOrEqual(before.sockets);

@@ -70,6 +70,10 @@ export class SshConnection extends EventEmitter {
   private waitingOnPerson = 0;
   private closeError: HostdeckError | null = null;
   private closing = false;
+  /** Why the host key was refused; wins over the generic handshake error ssh2 reports after it. */
+  private hostKeyError: HostdeckError | null = null;
+  private onFail: (err: HostdeckError) => void = () => undefined;
+  private sockForTeardown: net.Socket | undefined;
 
   private constructor(host: string, port: number, username: string) {
     super();
@@ -137,9 +141,8 @@ export class SshConnection extends EventEmitter {
           fail(this.hostKeyError ?? disconnected(this.host, this.port));
           return;
         }
-        if (this.stateNow !== 'closed') {
+        if (this.stateNow === 'open') {
           const err = this.closing ? null : (this.closeError ?? disconnected(this.host, this.port));
-          this.stateNow = 'open';
           this.setState('closed');
           this.emit('close', err);
         }
@@ -190,9 +193,6 @@ export class SshConnection extends EventEmitter {
     });
   }
 
-  private hostKeyError: HostdeckError | null = null;
-  private onFail: (err: HostdeckError) => void = () => undefined;
-
   private openSocket(opts: ConnectOptions): Promise<Duplex> {
     if (opts.sock) return Promise.resolve(opts.sock);
     return new Promise((resolve, reject) => {
@@ -212,8 +212,6 @@ export class SshConnection extends EventEmitter {
       this.sockForTeardown = sock;
     });
   }
-
-  private sockForTeardown: net.Socket | undefined;
 
   private personWaiting(waiting: boolean, readyMs: number): void {
     this.waitingOnPerson += waiting ? 1 : -1;
@@ -250,7 +248,7 @@ export class SshConnection extends EventEmitter {
     this.client.destroy();
   }
 
-  /** The underlying ssh2 client, for channels (shell, exec, forwardOut). */
+  /** A pty shell channel (see shell.ts). */
   shell(pty: PseudoTtyOptions, env: Record<string, string>): Promise<ClientChannel> {
     return this.channel('shell', (cb) => this.client.shell(pty, { env } as ShellOptions, cb));
   }

@@ -36,6 +36,8 @@ export class SshShell extends EventEmitter {
       // ssh2 prefixes "SIG"; the protocol (RFC 4254 §6.10) and the page use the bare name.
       this.exitInfo = { code: typeof code === 'number' ? code : null, signal: typeof signal === 'string' ? signal.replace(/^SIG/, '') : null };
     });
+    // A channel error (a write after the server closed it) ends this shell, never the process.
+    channel.on('error', () => this.close());
     channel.once('close', () => {
       this.exited = true;
       this.emit('exit', this.exitInfo);

@@ -12,8 +12,7 @@ import { generateKey, startSshd, type Sshd } from './support/sshd.js';
 import { makeTempDir, startTracked, type Tracked } from './support/processes.js';
 import { freePort } from './support/net.js';
 import { SshConnection } from '../main/ssh/connection.js';
-import { keyUserOptions, logSince, trustFiles, type TrustFiles } from './fixtures/ssh/harness.js';
-import type { HostdeckError } from '../shared/errors.js';
+import { connectFailure, keyUserOptions, logSince, trustFiles, type TrustFiles } from './fixtures/ssh/harness.js';
 
 let sshd: Sshd;
 let t: TrustFiles;
@@ -38,18 +37,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await sshd?.stop();
 });
-
-async function failure(p: Promise<SshConnection>): Promise<HostdeckError> {
-  const conn = await p.then(
-    (c) => c,
-    (e: unknown) => e,
-  );
-  if (conn instanceof SshConnection) {
-    conn.close();
-    throw new Error('expected the connection to fail');
-  }
-  return conn as HostdeckError;
-}
 
 async function loginAndClose(p: Promise<SshConnection>): Promise<void> {
   const conn = await p;
@@ -96,7 +83,7 @@ describe('key files', () => {
 
   it('a wrong passphrase, three times, is KEY_PASSPHRASE_WRONG naming the key', async () => {
     let calls = 0;
-    const err = await failure(
+    const err = await connectFailure(
       SshConnection.connect(
         keyUserOptions(sshd, t, {
           keyFiles: [{ path: keys.ecdsaEncrypted }],
@@ -110,7 +97,7 @@ describe('key files', () => {
   });
 
   it('a missing key file is KEY_UNREADABLE, not a crash', async () => {
-    const err = await failure(SshConnection.connect(keyUserOptions(sshd, t, { keyFiles: [{ path: join(keysDir, 'nope') }] })));
+    const err = await connectFailure(SshConnection.connect(keyUserOptions(sshd, t, { keyFiles: [{ path: join(keysDir, 'nope') }] })));
     expect(err.code).toBe('KEY_UNREADABLE');
   });
 });
@@ -144,7 +131,7 @@ describe('password', () => {
   });
 
   it('a wrong password is AUTH_FAILED and says what was tried', async () => {
-    const err = await failure(SshConnection.connect(keyUserOptions(sshd, t, { username: sshd.passwordUser, keyFiles: [], password: 'wrong' })));
+    const err = await connectFailure(SshConnection.connect(keyUserOptions(sshd, t, { username: sshd.passwordUser, keyFiles: [], password: 'wrong' })));
     expect(err.code).toBe('AUTH_FAILED');
     expect(err.details?.['methodsTried']).toEqual(['password']);
     expect(err.message).toContain('tried: password');
@@ -197,7 +184,7 @@ describe('keyboard-interactive through PAM', () => {
   });
 
   it('a wrong answer is AUTH_FAILED naming keyboard-interactive', async () => {
-    const err = await failure(
+    const err = await connectFailure(
       SshConnection.connect(
         keyUserOptions(pam, pt, {
           username: pam.passwordUser,
@@ -255,7 +242,7 @@ describe('algorithms and failures', () => {
     try {
       const wt = trustFiles([weak]);
       const mark = weak.log().length;
-      const err = await failure(SshConnection.connect(keyUserOptions(weak, wt)));
+      const err = await connectFailure(SshConnection.connect(keyUserOptions(weak, wt)));
       expect(err.code).toBe('SSH_PROTOCOL');
       await expect.poll(() => logSince(weak, mark)).toMatch(/no matching|Unable to negotiate/);
     } finally {
@@ -265,7 +252,7 @@ describe('algorithms and failures', () => {
 
   it('nothing listening is CONNECTION_REFUSED', async () => {
     const port = await freePort();
-    const err = await failure(SshConnection.connect(keyUserOptions({ ...sshd, port } as Sshd, t)));
+    const err = await connectFailure(SshConnection.connect(keyUserOptions({ ...sshd, port } as Sshd, t)));
     expect(err.code).toBe('CONNECTION_REFUSED');
   });
 
@@ -275,7 +262,7 @@ describe('algorithms and failures', () => {
     await new Promise<void>((r) => silent.listen(0, '127.0.0.1', r));
     try {
       const port = (silent.address() as net.AddressInfo).port;
-      const err = await failure(SshConnection.connect(keyUserOptions({ ...sshd, port } as Sshd, t, { readyTimeout: 300 })));
+      const err = await connectFailure(SshConnection.connect(keyUserOptions({ ...sshd, port } as Sshd, t, { readyTimeout: 300 })));
       expect(err.code).toBe('TIMEOUT');
     } finally {
       for (const s of held) s.destroy();

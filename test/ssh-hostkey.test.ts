@@ -8,7 +8,7 @@ import { execFileSync } from 'node:child_process';
 import { appendFileSync, existsSync, readFileSync, statSync } from 'node:fs';
 import { startSshd, type Sshd } from './support/sshd.js';
 import { SshConnection, type ConnectOptions } from '../main/ssh/connection.js';
-import { keyUserOptions, logSince, trustFiles, trustSshd } from './fixtures/ssh/harness.js';
+import { connectFailure, keyUserOptions, logSince, trustFiles, trustSshd } from './fixtures/ssh/harness.js';
 import type { HostdeckError } from '../shared/errors.js';
 
 const AUTH_LINE = /Failed|Accepted|Postponed|Partial|Invalid user|authentication/i;
@@ -21,16 +21,8 @@ afterAll(async () => {
   await sshd?.stop();
 });
 
-async function refused(opts: ConnectOptions): Promise<HostdeckError> {
-  const got = await SshConnection.connect(opts).then(
-    (c) => c,
-    (e: unknown) => e,
-  );
-  if (got instanceof SshConnection) {
-    got.close();
-    throw new Error('expected a refusal');
-  }
-  return got as HostdeckError;
+function refused(opts: ConnectOptions): Promise<HostdeckError> {
+  return connectFailure(SshConnection.connect(opts));
 }
 
 /** The log for one refused connection: it reached sshd, and no authentication happened. */
@@ -51,10 +43,13 @@ function closeNow(conn: SshConnection): Promise<unknown> {
 describe('unknown host key', () => {
   it('is shown with its type and ssh-keygen fingerprint; "trust" writes our file and is not asked again', async () => {
     const t = trustFiles([], true);
+    const userBefore = readFileSync(t.userFile, 'utf8');
     const opts = keyUserOptions(sshd, t, { askHostKey: async (k) => (t.asked.push(k), true) });
     await closeNow(await SshConnection.connect(opts));
     expect(t.asked).toEqual([{ host: sshd.host, port: sshd.port, keyType: 'ssh-ed25519', fingerprint: sshd.hostKeyFingerprint() }]);
     expect(statSync(t.ownFile).mode & 0o777).toBe(0o600);
+    // The person's own known_hosts is only read.
+    expect(readFileSync(t.userFile, 'utf8')).toBe(userBefore);
     // Hashed as asked, and OpenSSH itself finds it.
     expect(readFileSync(t.ownFile, 'utf8')).toMatch(/^\|1\|/);
     const found = execFileSync('ssh-keygen', ['-F', `[${sshd.host}]:${sshd.port}`, '-f', t.ownFile], { encoding: 'utf8' });

@@ -6,7 +6,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import net from 'node:net';
 import { startSshd, type Sshd } from './support/sshd.js';
-import { startEchoServer } from './support/net.js';
+import { freePort, startEchoServer } from './support/net.js';
 import { SshConnection } from '../main/ssh/connection.js';
 import { SshShell } from '../main/ssh/shell.js';
 import { ShellBridge } from '../main/ssh/bridge.js';
@@ -235,6 +235,13 @@ describe('connections', () => {
     const closed = new Promise((r) => final.once('close', r));
     final.close();
     expect(await closed).toBeNull();
+  });
+
+  it('a hop that cannot reach the next host reports CONNECTION_REFUSED for that host', async () => {
+    const port = await freePort('127.0.0.2');
+    const err = (await connectThrough([keyUserOptions(sshd, t)], { ...keyUserOptions(sshd, t), host: '127.0.0.2', port }).catch((e: unknown) => e)) as HostdeckError;
+    expect(err.code).toBe('CONNECTION_REFUSED');
+    expect(err.details).toMatchObject({ host: '127.0.0.2', port });
   });
 
   it('a changed key on the second hop is refused even though the first hop is fine', async () => {

@@ -19,7 +19,7 @@ import type { Client, ClientChannel, ExecOptions, PseudoTtyOptions, ShellOptions
 import { HostdeckError } from '../../shared/errors.js';
 import { AuthPlan, type AuthOptions } from './auth.js';
 import { algorithms } from './algorithms.js';
-import { authFailed, channelFailed, disconnected, fromSocketError, protocolError, timeout } from './errors.js';
+import { authFailed, channelFailed, connectionRefused, disconnected, fromSocketError, hostUnreachable, protocolError, timeout } from './errors.js';
 import type { AskUnknownHostKey, HostKeyTrust } from './host-key-trust.js';
 
 export type ConnectionState = 'connecting' | 'verifying-host-key' | 'authenticating' | 'open' | 'closed';
@@ -51,6 +51,9 @@ export interface ConnectOptions extends AuthOptions {
   /** Negotiated-algorithm report, for tests and the bench. */
   onHandshake?: (negotiated: unknown, strictKex: boolean) => void;
 }
+
+/** RFC 4254 §5.1 reason code: the server could not connect to the target. */
+const OPEN_CONNECT_FAILED = 2;
 
 export const DEFAULT_KEEPALIVE_INTERVAL = 15_000;
 export const DEFAULT_KEEPALIVE_COUNT_MAX = 3;
@@ -257,8 +260,21 @@ export class SshConnection extends EventEmitter {
     return this.channel('command', (cb) => this.client.exec(command, opts, cb));
   }
 
+  /**
+   * A direct-tcpip channel to host:port as seen from this server. The server's
+   * own connect failure (RFC 4254 §5.1, SSH_OPEN_CONNECT_FAILED) is named as
+   * if we had connected ourselves: refused, or unreachable.
+   */
   forwardOut(host: string, port: number): Promise<ClientChannel> {
-    return this.channel('tunnel', (cb) => this.client.forwardOut('127.0.0.1', 0, host, port, cb));
+    if (this.stateNow !== 'open') return Promise.reject(disconnected(this.host, this.port));
+    return new Promise((resolve, reject) => {
+      this.client.forwardOut('127.0.0.1', 0, host, port, (err, ch) => {
+        if (!err) return resolve(ch);
+        const failure = err as Error & { reason?: number };
+        if (failure.reason !== OPEN_CONNECT_FAILED) return reject(channelFailed('tunnel', this.host, this.port, err));
+        reject(/refused/i.test(failure.message) ? connectionRefused(host, port, err) : hostUnreachable(host, port, err));
+      });
+    });
   }
 
   private channel(what: string, open: (cb: (err: Error | undefined, ch: ClientChannel) => void) => void): Promise<ClientChannel> {

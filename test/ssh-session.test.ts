@@ -130,8 +130,9 @@ describe('flow control', () => {
       maxChunk = Math.max(maxChunk, d.length);
       maxUnacked = Math.max(maxUnacked, bridge.unacked);
     });
-    // 300 MB of output: without flow control this would all arrive in memory.
-    typeBytewise(bridge.stream, 'head -c 300000000 /dev/zero\r');
+    // 1 GB of output: without flow control it would all pile up in memory.
+    const rssBefore = process.memoryUsage().rss;
+    typeBytewise(bridge.stream, 'head -c 1G /dev/zero\r');
     await expect.poll(() => bridge.paused, { timeout: 20_000 }).toBe(true);
     const atPause = reader.bytes;
     expect(bridge.unacked).toBeGreaterThan(high);
@@ -142,6 +143,8 @@ describe('flow control', () => {
     await expect.poll(() => incoming.window, { timeout: 20_000 }).toBeLessThan(64 * 1024);
     // ssh2 buffers at most its readable highWaterMark (one 2 MiB window) plus the window outstanding when it stopped adjusting.
     expect(shell.channel.readableLength).toBeLessThanOrEqual(2 * 2 * 1024 * 1024 + 64 * 1024);
+    // And the process as a whole: far less than the gigabyte on offer.
+    expect(process.memoryUsage().rss - rssBefore).toBeLessThan(64 * 1024 * 1024);
     expect(maxUnacked).toBeLessThanOrEqual(high + maxChunk);
     expect(reader.bytes - atPause).toBeLessThanOrEqual(maxChunk);
     // The page draws everything it got: the channel resumes and more arrives.

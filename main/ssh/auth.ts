@@ -100,7 +100,7 @@ export class AuthPlan {
           if (methodsLeft && !methodsLeft.includes(step.method as never)) continue;
           const method = await step.make();
           if (method) {
-            this.tried.push(method.type === 'agent' ? 'agent' : method.type);
+            this.tried.push(method.type);
             return method;
           }
         }

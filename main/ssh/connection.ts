@@ -153,9 +153,11 @@ export class SshConnection extends EventEmitter {
       this.client.on('ready', clientOnReady);
       this.client.on('error', clientOnError);
       this.client.on('close', clientOnClose);
-      this.client.on('handshake', (negotiated: unknown) => {
+      const clientOnHandshake = (negotiated: unknown): void => {
+        // ssh2 keeps whether strict KEX was agreed on its protocol object only.
         opts.onHandshake?.(negotiated, (this.client as unknown as { _protocol?: { _strictMode?: boolean } })._protocol?._strictMode === true);
-      });
+      };
+      this.client.on('handshake', clientOnHandshake);
 
       void this.openSocket(opts).then((sock) => {
         if (settled) {

@@ -256,6 +256,13 @@ describe('algorithms and failures', () => {
     expect(err.code).toBe('CONNECTION_REFUSED');
   });
 
+  it('a name that does not resolve is HOST_UNREACHABLE', async () => {
+    // .invalid never resolves (RFC 6761 §6.4), so this needs no network.
+    const err = await connectFailure(SshConnection.connect({ ...keyUserOptions(sshd, t), host: 'hostdeck-test.invalid' }));
+    expect(err.code).toBe('HOST_UNREACHABLE');
+    expect(err.message).toContain('hostdeck-test.invalid');
+  });
+
   it('a server that accepts and never speaks is TIMEOUT', async () => {
     const held = new Set<net.Socket>();
     const silent = net.createServer((s) => held.add(s));

@@ -1,22 +1,35 @@
-// `npm run bench -- ssh`: Hostdeck's SSH engine against the OpenSSH client,
-// both measured in this run against the same local sshd (issue 3 targets):
-//   bulk_throughput   exec `head -c 500M /dev/zero`, MB/s        (≥ 1.3× openssh)
-//   keystroke_p50/p99 one key through a pty running cat, echo RTT (p99 ≤ 1.0×)
-//   shell_ready       connect → shell prompt on screen, ms        (≤ 0.7×)
-// Both sides use aes128-gcm@openssh.com, key auth and a strict known_hosts.
-// The gateway bridge figures (bridge_throughput, bridge_keystroke_p50) need
-// the gateway (branch `gateway`); they are left out until it is merged.
-import { spawn } from 'node:child_process';
-import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
+// `npm run bench -- ssh [--quick]`: Hostdeck's SSH engine against references
+// measured in the same run, against the same local sshd (issue 3 targets):
+//   bulk_throughput    exec `head -c 500M /dev/zero`, MB/s   vs openssh  (≥ 1.3×)
+//   keystroke_p50/p99  one key to `cat` on a pty, echo RTT  vs openssh  (p99 ≤ 1.0×)
+//   shell_ready        connect → shell prompt on screen     vs openssh  (≤ 0.7×)
+//   bridge_throughput  shell `head -c` through gateway + ws client process  vs ssh2_direct (≥ 0.8×)
+//   bridge_keystroke_p50  the same keystrokes through the gateway           vs ssh2_direct (≤ +0.3 ms)
+// Both clients use aes128-gcm@openssh.com, key auth and a strict known_hosts.
+// The bridge rows need main/gateway/gateway.ts (the gateway branch).
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { chmodSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { printReport, stats, type Measurement } from './report.js';
+import { PROMPT, TerminalProbe } from './ssh-measure.js';
+import type { SshConnection } from '../main/ssh/connection.js';
+import type { TargetOpener } from '../main/gateway/target.js';
 
 const require = createRequire(import.meta.url);
+const here = dirname(fileURLToPath(import.meta.url));
 const CIPHER = 'aes128-gcm@openssh.com';
 const BULK_BYTES = 500 * 1024 * 1024;
+const BRIDGE_BYTES = 200 * 1024 * 1024;
 const KEYS = 500;
+const ORIGIN = 'http://127.0.0.1:5173';
+
+interface GatewayLike {
+  issueTicket(opener: TargetOpener): string;
+  close(): Promise<void>;
+}
 
 export async function main(args: string[]): Promise<void> {
   const quick = args.includes('--quick');
@@ -32,6 +45,8 @@ export async function main(args: string[]): Promise<void> {
   const { HostKeyTrust } = await import('../main/ssh/host-key-trust.js');
   const { appendKnownHost, hostLookupName } = await import('../main/ssh/known-hosts.js');
   const { SshShell } = await import('../main/ssh/shell.js');
+  const { ConnectionPool } = await import('../main/ssh/pool.js');
+  const { shellTargetOpener } = await import('../main/ssh/session.js');
   const binding = (require('ssh2/lib/protocol/crypto.js') as { bindingAvailable: boolean }).bindingAvailable;
 
   ensureTestUsers();
@@ -41,7 +56,7 @@ export async function main(args: string[]): Promise<void> {
     const [type, b64] = sshd.hostPublicKey().split(' ') as [string, string];
     appendKnownHost(knownHosts, hostLookupName(sshd.host, sshd.port), type, Buffer.from(b64, 'base64'), false);
     const trust = new HostKeyTrust({ ownFile: knownHosts, userFiles: [] });
-    const connect = () =>
+    const connect = (): Promise<SshConnection> =>
       SshConnection.connect({
         host: sshd.host,
         port: sshd.port,
@@ -56,8 +71,13 @@ export async function main(args: string[]): Promise<void> {
       '-o', `UserKnownHostsFile=${knownHosts}`, '-o', 'StrictHostKeyChecking=yes', '-o', 'BatchMode=yes',
       '-o', 'IdentitiesOnly=yes', '-o', 'LogLevel=ERROR', `${sshd.keyUser}@${sshd.host}`,
     ];
+    const openShell = async (c: SshConnection): Promise<{ probe: TerminalProbe; prompt: Promise<number> }> => {
+      const shell = await SshShell.open(c, { cols: 80, rows: 24 });
+      const probe = new TerminalProbe((b) => shell.channel.write(b), (fn) => shell.channel.on('data', fn));
+      return { probe, prompt: probe.until(PROMPT) };
+    };
 
-    // Bulk: MB/s of `head -c 500M /dev/zero` reaching us.
+    // Bulk: MB/s of `head -c 500M /dev/zero` on an exec channel (no pty), as `ssh host cmd > /dev/null`.
     const hdBulk: number[] = [];
     const osBulk: number[] = [];
     for (let i = 0; i < runs; i++) {
@@ -69,32 +89,31 @@ export async function main(args: string[]): Promise<void> {
       await new Promise((r) => ch.once('close', r));
       hdBulk.push(n / 1e6 / ((performance.now() - t0) / 1000));
       conn.close();
-      osBulk.push(await opensshBulk(sshArgs));
+      osBulk.push(opensshBulk(sshArgs));
     }
 
     // Keystrokes: one byte to `cat` on a pty, time until its echo returns.
     const conn = await connect();
     const ch = await conn.exec('cat', { pty: { term: 'xterm-256color', cols: 80, rows: 24, width: 0, height: 0 } });
-    const hdKeys = await keystrokes((b) => ch.write(b), (fn) => ch.on('data', fn));
+    const hdKeys = await new TerminalProbe((b) => ch.write(b), (fn) => ch.on('data', fn)).keys(KEYS);
     ch.close();
     conn.close();
     const os = spawn('ssh', ['-tt', ...sshArgs, 'cat'], { stdio: ['pipe', 'pipe', 'ignore'] });
-    const osKeys = await keystrokes((b) => os.stdin.write(b), (fn) => os.stdout.on('data', fn));
+    const osKeys = await new TerminalProbe((b) => os.stdin.write(b), (fn) => os.stdout.on('data', fn)).keys(KEYS);
     os.kill();
 
-    // Shell ready: connect, log in, pty shell, first prompt on screen.
+    // Shell ready: TCP connect, key exchange, login, pty shell, first prompt on screen.
     const hdReady: number[] = [];
     const osReady: number[] = [];
     for (let i = 0; i < readyRuns; i++) {
       const t0 = performance.now();
       const c = await connect();
-      const shell = await SshShell.open(c, { cols: 80, rows: 24 });
-      await untilPrompt((fn) => shell.channel.on('data', fn));
+      await (await openShell(c)).prompt;
       hdReady.push(performance.now() - t0);
       c.close();
       const t1 = performance.now();
       const p = spawn('ssh', ['-tt', ...sshArgs], { stdio: ['pipe', 'pipe', 'ignore'] });
-      await untilPrompt((fn) => p.stdout.on('data', fn));
+      await new TerminalProbe(() => undefined, (fn) => p.stdout.on('data', fn)).until(PROMPT);
       osReady.push(performance.now() - t1);
       p.kill();
     }
@@ -107,9 +126,47 @@ export async function main(args: string[]): Promise<void> {
       { metric: 'keystroke_p99', value: hk.p99, unit: 'ms', reference: 'openssh', referenceValue: ok.p99, note: 'target ≤ 1.0×' },
       { metric: 'shell_ready', value: stats(hdReady).median, unit: 'ms', reference: 'openssh', referenceValue: stats(osReady).median, note: `median of ${readyRuns}; target ≤ 0.7×` },
     ];
+
+    // Through the gateway: same shell, same commands; the page is a ws client in its own process.
+    const gatewayFile = join(here, '../main/gateway/gateway.ts');
+    let bridgeNote = 'bridge_throughput / bridge_keystroke_p50: not measured (main/gateway/gateway.ts is not on this branch yet)';
+    if (existsSync(gatewayFile)) {
+      const { Gateway } = (await import(pathToFileURL(gatewayFile).href)) as { Gateway: { start(o: { allowedOrigins: string[] }): Promise<GatewayLike> } };
+      const gw = await Gateway.start({ allowedOrigins: [ORIGIN] });
+      const pool = new ConnectionPool();
+      try {
+        const opener = shellTargetOpener({ pool, key: 'bench', connect, cols: 80, rows: 24 });
+        const directBulk: number[] = [];
+        const bridgeBulk: number[] = [];
+        for (let i = 0; i < runs; i++) {
+          const c = await connect();
+          const { probe, prompt } = await openShell(c);
+          await prompt;
+          directBulk.push(await probe.bulk(BRIDGE_BYTES));
+          c.close();
+          bridgeBulk.push((await pageClient<{ mbps: number }>(gw.issueTicket(opener), 'bulk', BRIDGE_BYTES)).mbps);
+        }
+        const c = await connect();
+        const { probe, prompt } = await openShell(c);
+        await prompt;
+        const directKeys = stats(await probe.keysInShell(KEYS));
+        c.close();
+        const bridgeKeys = stats((await pageClient<{ times: number[] }>(gw.issueTicket(opener), 'keys', KEYS)).times);
+        rows.push(
+          { metric: 'bridge_throughput', value: stats(bridgeBulk).median, unit: 'MB/s', reference: 'ssh2_direct', referenceValue: stats(directBulk).median, note: `pty shell, ${BRIDGE_BYTES / 1024 / 1024} MiB, median of ${runs}; target ≥ 0.8×` },
+          { metric: 'bridge_keystroke_p50', value: bridgeKeys.p50, unit: 'ms', reference: 'ssh2_direct', referenceValue: directKeys.p50, note: `added ${(bridgeKeys.p50 - directKeys.p50).toFixed(3)} ms; target ≤ +0.3 ms` },
+        );
+        bridgeNote = 'bridge rows: real Gateway, ws client in a child process acking every frame';
+      } finally {
+        await pool.closeAll();
+        await gw.close();
+      }
+    }
+
     printReport('ssh', 'SSH engine (Hostdeck/ssh2 vs OpenSSH client, same sshd, aes128-gcm)', rows, [
       `ssh2 native crypto binding loaded: ${binding ? 'yes' : 'NO (expect about 0.4× bulk throughput)'}`,
-      'bridge_throughput / bridge_keystroke_p50: not measured (the gateway is not merged into this branch)',
+      `reference client: ${spawnSync('ssh', ['-V'], { encoding: 'utf8' }).stderr.trim()}`,
+      bridgeNote,
     ]);
   } finally {
     await sshd.stop();
@@ -117,53 +174,20 @@ export async function main(args: string[]): Promise<void> {
   }
 }
 
-function opensshBulk(sshArgs: string[]): Promise<number> {
+/** MB/s of the OpenSSH client running the bulk command with its output to /dev/null. */
+function opensshBulk(sshArgs: string[]): number {
+  const t0 = performance.now();
+  execFileSync('ssh', [...sshArgs, `head -c ${BULK_BYTES} /dev/zero`], { stdio: ['ignore', 'ignore', 'inherit'] });
+  return BULK_BYTES / 1e6 / ((performance.now() - t0) / 1000);
+}
+
+/** Runs bench/ssh-bridge-client.ts in its own Node process and returns its JSON line. */
+function pageClient<T>(url: string, mode: 'bulk' | 'keys', n: number): Promise<T> {
   return new Promise((resolve, reject) => {
-    const t0 = performance.now();
-    const p = spawn('ssh', [...sshArgs, `head -c ${BULK_BYTES} /dev/zero`], { stdio: ['ignore', 'ignore', 'inherit'] });
+    const p = spawn(process.execPath, ['--import', 'tsx', join(here, 'ssh-bridge-client.ts'), url, ORIGIN, mode, String(n)], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    p.stdout.on('data', (d: Buffer) => (out += d.toString()));
     p.once('error', reject);
-    p.once('exit', (code) => (code === 0 ? resolve(BULK_BYTES / 1e6 / ((performance.now() - t0) / 1000)) : reject(new Error(`ssh exited ${code}`))));
+    p.once('exit', (code) => (code === 0 ? resolve(JSON.parse(out) as T) : reject(new Error(`bridge client exited ${code}`))));
   });
 }
-
-type OnData = (fn: (d: Buffer) => void) => void;
-
-/** Sends KEYS single bytes, each after the previous echo arrived; returns round trips in ms. */
-async function keystrokes(write: (b: Buffer) => void, onData: OnData): Promise<number[]> {
-  let waiting: ((d: Buffer) => void) | null = null;
-  onData((d) => waiting?.(d));
-  // Let the remote cat start: the first echo proves it.
-  const roundTrip = (key: string): Promise<number> =>
-    new Promise((resolve) => {
-      const t0 = performance.now();
-      waiting = (d) => {
-        if (d.includes(key)) {
-          waiting = null;
-          resolve(performance.now() - t0);
-        }
-      };
-      write(Buffer.from(key));
-    });
-  await roundTrip('s');
-  const out: number[] = [];
-  for (let i = 0; i < KEYS; i++) out.push(await roundTrip(String.fromCharCode(97 + (i % 26))));
-  write(Buffer.from([3]));
-  return out;
-}
-
-/** Resolves when a shell prompt ("$ " at the end of the output so far) appears. */
-function untilPrompt(onData: OnData): Promise<void> {
-  return new Promise((resolve) => {
-    let text = '';
-    let done = false;
-    onData((d) => {
-      if (done) return;
-      text += d.toString('utf8');
-      if (/\$ $/.test(text)) {
-        done = true;
-        resolve();
-      }
-    });
-  });
-}
-

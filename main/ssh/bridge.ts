@@ -30,6 +30,9 @@ export class ShellBridge implements GatewayTarget {
   private pausedForAcks = false;
   private pausedForStream = false;
   private ended = false;
+  /** Output of the current burst, sent as one frame (see channelOnData). */
+  private pending: Buffer[] = [];
+  private flushQueued = false;
 
   constructor(shell: SshShell, link: GatewayLink, opts: BridgeOptions = {}) {
     this.shell = shell;
@@ -86,8 +89,27 @@ export class ShellBridge implements GatewayTarget {
   private readonly channelOnData = (data: Buffer): void => {
     if (this.ended) return;
     this.unackedBytes += data.length;
-    if (!this.stream.push(data)) this.pausedForStream = true;
+    // ssh2 parses a whole socket read at once, so a burst arrives as many
+    // small channel packets in one tick (a pty hands sshd ~4 KiB at a time).
+    // Sending them as one frame after the tick saves a WebSocket frame and a
+    // page callback per packet and adds no delay to a lone keystroke echo.
+    this.pending.push(data);
+    if (!this.flushQueued) {
+      this.flushQueued = true;
+      queueMicrotask(this.flush);
+    }
     this.updateFlow();
+  };
+
+  private readonly flush = (): void => {
+    this.flushQueued = false;
+    if (this.pending.length === 0 || this.stream.destroyed) return;
+    const chunk = this.pending.length === 1 ? (this.pending[0] as Buffer) : Buffer.concat(this.pending);
+    this.pending = [];
+    if (!this.stream.push(chunk)) {
+      this.pausedForStream = true;
+      this.updateFlow();
+    }
   };
 
   private updateFlow(): void {
@@ -107,6 +129,7 @@ export class ShellBridge implements GatewayTarget {
   private readonly shellOnExit = (exit: { code: number | null; signal: string | null }): void => {
     if (this.ended) return;
     // The exit frame goes before the end of the stream, so the page sees it before the close (target.ts).
+    this.flush();
     this.link.sendControl({ type: 'exit', code: exit.code, signal: exit.signal });
     this.ended = true;
     this.detach();

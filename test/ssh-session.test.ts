@@ -158,6 +158,22 @@ describe('flow control', () => {
 });
 
 describe('connections', () => {
+  it('a re-key checks the same host key again and the connection stays open', async () => {
+    const conn = await open();
+    let handshakes = 0;
+    // ssh2 re-keys by itself after about 1 GB (ssh2 lib/protocol/Protocol.js, RFC 4344 §3.1); force one now.
+    const client = (conn as unknown as { client: { _protocol: { rekey(): void }; on(e: string, f: () => void): void } }).client;
+    client.on('handshake', () => handshakes++);
+    client._protocol.rekey();
+    await expect.poll(() => handshakes).toBe(1);
+    expect(conn.state).toBe('open');
+    const ch = await conn.exec('echo still-here');
+    let out = '';
+    ch.on('data', (d: Buffer) => (out += d.toString()));
+    await new Promise((r) => ch.once('close', r));
+    expect(out.trim()).toBe('still-here');
+  });
+
   it('a tunnel (forwardOut) is a Duplex that carries bytes both ways', async () => {
     const echo = await startEchoServer();
     cleanups.push(() => echo.close());

@@ -77,6 +77,7 @@ export class SshConnection extends EventEmitter {
   private hostKeyError: HostdeckError | null = null;
   private onFail: (err: HostdeckError) => void = () => undefined;
   private sockForTeardown: net.Socket | undefined;
+  private verifiedKey: Buffer | undefined;
 
   private constructor(host: string, port: number, username: string) {
     super();
@@ -175,12 +176,15 @@ export class SshConnection extends EventEmitter {
           algorithms,
           authHandler: plan.handler(),
           hostVerifier: (key: Buffer, verify: (ok: boolean) => void): void => {
+            // A re-key (RFC 4253 §9) shows the host key again: it must be the one already verified.
+            if (this.verifiedKey) return verify(key.equals(this.verifiedKey));
             this.setState('verifying-host-key');
             this.personWaiting(true, readyMs);
             opts.trust.check(this.host, this.port, key, opts.askHostKey).then(
               () => {
                 this.personWaiting(false, readyMs);
                 if (settled) return verify(false);
+                this.verifiedKey = key;
                 this.setState('authenticating');
                 verify(true);
               },

@@ -49,6 +49,9 @@ async function bridged(conn: SshConnection, opts: { cols?: number; rows?: number
     reader.dispose();
     bridge.stream.destroy();
   });
+  // Type only at the prompt: keys typed earlier are echoed by the pty while
+  // sshd writes "Last login", and the two interleave mid-character.
+  await expect.poll(() => reader.text).toMatch(/\$ $/);
   return { shell, link, bridge, reader };
 }
 
@@ -234,26 +237,34 @@ describe('connections', () => {
     await expect.poll(() => pool.size).toBe(0);
   });
 
-  it('jump chain: the target on 127.0.0.2 is reached through the hop; each host key is checked on its own', async () => {
+  it('two-hop jump chain: the target on 127.0.0.2 is reached through both hops; each host key is checked on its own', async () => {
+    const middle = await startSshd();
     const target = await startSshd({ host: '127.0.0.2' });
-    cleanups.push(() => target.stop());
+    cleanups.push(() => middle.stop(), () => target.stop());
     const tf = trustFiles([sshd]);
     const ask = async (k: { host: string; port: number; keyType: string; fingerprint: string }): Promise<boolean> => (tf.asked.push(k), true);
-    const hop = keyUserOptions(sshd, tf, { askHostKey: ask });
-    const final = await connectThrough([hop], keyUserOptions(target, tf, { askHostKey: ask }));
+    const hops = [keyUserOptions(sshd, tf, { askHostKey: ask }), keyUserOptions(middle, tf, { askHostKey: ask })];
+    const final = await connectThrough(hops, keyUserOptions(target, tf, { askHostKey: ask }));
     cleanups.push(() => final.close());
-    // Only the target was unknown: the hop's key was checked against the hop, the target's against the target.
-    expect(tf.asked).toEqual([expect.objectContaining({ host: '127.0.0.2', port: target.port, fingerprint: target.hostKeyFingerprint() })]);
+    // The first hop was known; the second hop and the target were each asked about under their own name and key.
+    expect(tf.asked).toEqual([
+      expect.objectContaining({ host: middle.host, port: middle.port, fingerprint: middle.hostKeyFingerprint() }),
+      expect.objectContaining({ host: '127.0.0.2', port: target.port, fingerprint: target.hostKeyFingerprint() }),
+    ]);
     const ch = await final.exec('echo "$SSH_CONNECTION"');
     let out = '';
     ch.on('data', (d: Buffer) => (out += d.toString()));
     await new Promise((r) => ch.once('close', r));
-    // The target saw the connection arrive on 127.0.0.2, forwarded by the hop's sshd.
+    // The target saw the connection arrive on 127.0.0.2, forwarded by the middle hop's sshd.
     expect(out.trim().split(' ')[2]).toBe('127.0.0.2');
     expect(target.log()).toMatch(/Accepted publickey for hostdeck-key/);
+    expect(middle.log()).toMatch(/Accepted publickey for hostdeck-key/);
     const closed = new Promise((r) => final.once('close', r));
     final.close();
     expect(await closed).toBeNull();
+    // Closing the final connection closes the hops, last first: the middle sshd sees its client go.
+    // sshd logs "Transferred: ..." when an authenticated connection ends.
+    await expect.poll(() => middle.log()).toMatch(/Transferred: sent \d+/);
   });
 
   it('a hop that cannot reach the next host reports CONNECTION_REFUSED for that host', async () => {

@@ -4,9 +4,11 @@
 //   binary frames  = terminal bytes, both ways (keystrokes in, screen out).
 //   text frames    = one small JSON object each, for control:
 //     page → main  {type:'resize', cols, rows}    the tab's size in cells
-//                  {type:'ack', bytes}            bytes the page has drawn
+//                  {type:'ack', bytes}            bytes drawn since the page's last ack
 //     main → page  {type:'exit', code, signal}    the shell ended
 //                  {type:'error', code, message}  a HostdeckError for the tab
+//                                                 (DISCONNECTED, ...; BAD_CONTROL when a
+//                                                 page frame was refused and ignored)
 //
 // Flow control follows xterm.js's flow-control guide ("Flow Control",
 // xtermjs.org/docs/guides/flowcontrol): main counts the bytes it sent, the
@@ -23,6 +25,7 @@ export interface ResizeMessage {
 
 export interface AckMessage {
   type: 'ack';
+  /** Bytes written to the terminal since the previous ack (not a running total). */
   bytes: number;
 }
 

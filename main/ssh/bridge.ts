@@ -5,8 +5,9 @@
 // (xtermjs.org/docs/guides/flowcontrol): we count bytes sent to the page, the
 // page acks bytes it has drawn, and the SSH channel is paused while more than
 // HIGH bytes are unacknowledged and resumed below LOW. A paused ssh2 channel
-// stops adjusting its window (RFC 4254 §5.2), so the server stops sending and
-// `cat` of a huge file holds memory at the watermark plus one window.
+// stops adjusting its window (RFC 4254 §5.2) once its own buffer is full, so
+// the server stops sending and `cat` of a huge file holds memory at HIGH plus
+// ssh2's channel buffer (at most two 2 MiB windows).
 import { Duplex } from 'node:stream';
 import type { GatewayLink, GatewayTarget } from '../gateway/target.js';
 import { parsePageControl } from '../../shared/terminal-protocol.js';

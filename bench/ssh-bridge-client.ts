@@ -6,13 +6,13 @@
 //   node --import tsx bench/ssh-bridge-client.ts <url> <origin> keys <count>
 import WebSocket from 'ws';
 import { PROMPT, TerminalProbe } from './ssh-measure.js';
+import { ACK_EVERY_BYTES } from '../shared/terminal-protocol.js';
 
 const [url, origin, mode, countText] = process.argv.slice(2) as [string, string, string, string];
 const count = Number(countText);
 const ws = new WebSocket(url, { origin, perMessageDeflate: false });
 // Acks are batched as the flow-control guide's renderer does (one per
-// ACK_EVERY bytes drawn), and flushed at once for small, interactive output.
-const ACK_EVERY = 64 * 1024;
+// ACK_EVERY_BYTES drawn), and flushed at once for small, interactive output.
 let unacked = 0;
 const probe = new TerminalProbe(
   (b) => ws.send(b),
@@ -21,7 +21,7 @@ const probe = new TerminalProbe(
       if (!isBinary) return;
       fn(data);
       unacked += data.length;
-      if (unacked >= ACK_EVERY || data.length < 1024) {
+      if (unacked >= ACK_EVERY_BYTES || data.length < 1024) {
         ws.send(JSON.stringify({ type: 'ack', bytes: unacked }));
         unacked = 0;
       }

@@ -16,6 +16,12 @@ export interface SshdOptions {
   hostKeyType?: HostKeyType;
   /** Extra sshd_config lines, appended after the defaults. */
   extraConfig?: string[];
+  /**
+   * Authenticate through PAM (Debian's stock "sshd" service) with
+   * keyboard-interactive on, for tests of server prompts. sshd keeps the first
+   * value of a keyword, so this has to replace the defaults, not follow them.
+   */
+  pam?: boolean;
 }
 
 export interface Sshd {
@@ -81,10 +87,10 @@ export async function startSshd(opts: SshdOptions = {}): Promise<Sshd> {
     `PidFile ${join(dir, 'sshd.pid')}`,
     `AuthorizedKeysFile ${authDir}/%u`,
     'StrictModes no',
-    'UsePAM no',
+    `UsePAM ${opts.pam ? 'yes' : 'no'}`,
     'PubkeyAuthentication yes',
     'PasswordAuthentication yes',
-    'KbdInteractiveAuthentication no',
+    `KbdInteractiveAuthentication ${opts.pam ? 'yes' : 'no'}`,
     'PermitRootLogin no',
     `AllowUsers ${KEY_USER} ${PASSWORD_USER}`,
     'LogLevel VERBOSE',

@@ -1,0 +1,76 @@
+// Measuring a terminal byte stream, shared by the SSH bench (in process) and
+// its page-side client (bench/ssh-bridge-client.ts, another process), so both
+// sides of every comparison are timed by the same code.
+
+/** Subscribes a data listener to whatever carries the terminal's output. */
+export type OnData = (fn: (d: Buffer) => void) => void;
+
+export class TerminalProbe {
+  private listener: (d: Buffer) => void = () => undefined;
+  private readonly write: (b: Buffer) => void;
+
+  constructor(write: (b: Buffer) => void, onData: OnData) {
+    this.write = write;
+    onData((d) => this.listener(d));
+  }
+
+  /** Resolves with the bytes seen once `pattern` matches the recent output. */
+  until(pattern: RegExp): Promise<number> {
+    return new Promise((resolve) => {
+      let tail = '';
+      let bytes = 0;
+      this.listener = (d) => {
+        bytes += d.length;
+        // Only the end can complete a match: never decode a whole 32 KiB chunk.
+        tail = (tail + d.subarray(-256).toString('latin1')).slice(-256);
+        if (pattern.test(tail)) {
+          this.listener = () => undefined;
+          resolve(bytes);
+        }
+      };
+    });
+  }
+
+  send(text: string): void {
+    this.write(Buffer.from(text));
+  }
+
+  /** In a shell at its prompt: MB/s of `head -c bytes /dev/zero` through the pty. */
+  async bulk(bytes: number): Promise<number> {
+    const done = this.until(/BULK-DONE/);
+    const t0 = performance.now();
+    this.send(`head -c ${bytes} /dev/zero; echo BULK""-DONE\r`);
+    const seen = await done;
+    return seen / 1e6 / ((performance.now() - t0) / 1000);
+  }
+
+  /** With `cat` reading the pty: ms from each key sent to its echo. */
+  async keys(count: number): Promise<number[]> {
+    // A first key proves cat (and the echo path) is up.
+    await this.roundTrip('s');
+    const times: number[] = [];
+    for (let i = 0; i < count; i++) times.push(await this.roundTrip(String.fromCharCode(97 + (i % 26))));
+    return times;
+  }
+
+  /** In a shell at its prompt: start cat, then time keys. */
+  async keysInShell(count: number): Promise<number[]> {
+    const catUp = this.until(/cat\r\n/);
+    this.send('cat\r');
+    await catUp;
+    const times = await this.keys(count);
+    this.write(Buffer.from([3]));
+    return times;
+  }
+
+  private async roundTrip(key: string): Promise<number> {
+    const echoed = this.until(new RegExp(key));
+    const t0 = performance.now();
+    this.send(key);
+    await echoed;
+    return performance.now() - t0;
+  }
+}
+
+/** A shell prompt ("$ " at the end of the output). */
+export const PROMPT = /\$ $/;

@@ -1,0 +1,157 @@
+// The order and the material of authentication attempts, as an ssh2
+// authHandler. OpenSSH's default order (ssh_config(5) PreferredAuthentications:
+// publickey, keyboard-interactive, password), with the configured key files
+// first and then the agent's keys, as ssh(1) offers them. Secrets are asked
+// for (or read from the store) only when ssh2 calls the handler, which is
+// after the host key has been verified: a stored password never reaches a
+// host whose key is not trusted (issue 3).
+import { readFileSync } from 'node:fs';
+// ssh2 is CommonJS: plain Node ESM (tsx, the bench) sees only its default export.
+import ssh2 from 'ssh2';
+import type { AnyAuthMethod, AuthHandlerMiddleware, ParsedKey, Prompt } from 'ssh2';
+import { keyPassphraseWrong, keyUnreadable } from './errors.js';
+import type { HostdeckError } from '../../shared/errors.js';
+
+export interface KeyFile {
+  path: string;
+  /** The file's bytes, when the caller already has them (tests, the store). */
+  data?: Buffer;
+}
+
+export interface KeyboardInteractivePrompt {
+  name: string;
+  instructions: string;
+  prompts: ReadonlyArray<{ prompt: string; echo: boolean }>;
+}
+
+export interface AuthCallbacks {
+  /** An encrypted key needs its passphrase; null = skip this key. `attempt` counts from 1. */
+  passphrase?(path: string, attempt: number): Promise<string | null>;
+  /** Server prompts (a password, a 2FA code); answers in order, or null to give up. */
+  keyboardInteractive?(request: KeyboardInteractivePrompt): Promise<string[] | null>;
+  /** The password, when none is stored; null = skip. */
+  password?(): Promise<string | null>;
+}
+
+export interface AuthOptions {
+  username: string;
+  keyFiles?: readonly KeyFile[];
+  /** ssh-agent socket; default SSH_AUTH_SOCK; false disables the agent. */
+  agent?: string | false;
+  /** A stored password (used only after the host key is trusted). */
+  password?: string;
+  callbacks?: AuthCallbacks;
+}
+
+/** Passphrase attempts per key before moving on, as ssh(1) (NumberOfPasswordPrompts). */
+const PASSPHRASE_TRIES = 3;
+
+type Step = { method: string; make: () => Promise<AnyAuthMethod | null> };
+
+/** Builds ssh2's authHandler plus the record of what was tried, for AUTH_FAILED. */
+export class AuthPlan {
+  readonly tried: string[] = [];
+  /** A key whose passphrase was wrong every time: the clearest reason to report. */
+  keyError: HostdeckError | null = null;
+  private readonly steps: Step[];
+  private readonly onWaitPerson: (waiting: boolean) => void;
+
+  constructor(opts: AuthOptions, onWaitPerson: (waiting: boolean) => void) {
+    this.onWaitPerson = onWaitPerson;
+    const user = opts.username;
+    const cb = opts.callbacks ?? {};
+    this.steps = [];
+    for (const file of opts.keyFiles ?? []) {
+      this.steps.push({ method: 'publickey', make: async () => {
+        const key = await this.loadKey(file, cb);
+        return key ? { type: 'publickey', username: user, key } : null;
+      } });
+    }
+    const agent = opts.agent === undefined ? process.env['SSH_AUTH_SOCK'] : opts.agent;
+    if (agent) this.steps.push({ method: 'publickey', make: async () => ({ type: 'agent', username: user, agent }) });
+    if (cb.keyboardInteractive) {
+      const ask = cb.keyboardInteractive.bind(cb);
+      this.steps.push({ method: 'keyboard-interactive', make: async () => ({
+        type: 'keyboard-interactive',
+        username: user,
+        prompt: (name: string, instructions: string, _lang: string, prompts: Prompt[], finish: (answers: string[]) => void) => {
+          // An empty INFO_REQUEST (RFC 4256 §3.2) needs an empty answer, not a question to the person.
+          if (prompts.length === 0) return finish([]);
+          void this.person(() => ask({ name, instructions, prompts: prompts.map((p) => ({ prompt: p.prompt, echo: p.echo === true })) }))
+            .then((answers) => finish(answers ?? prompts.map(() => '')), () => finish(prompts.map(() => '')));
+        },
+      }) });
+    }
+    if (opts.password !== undefined || cb.password) {
+      this.steps.push({ method: 'password', make: async () => {
+        const password = opts.password ?? (await this.person(() => (cb.password as () => Promise<string | null>)()));
+        return password === null ? null : { type: 'password', username: user, password };
+      } });
+    }
+  }
+
+  handler(): AuthHandlerMiddleware {
+    let next = 0;
+    return (methodsLeft, _partial, callback) => {
+      const pick = async (): Promise<AnyAuthMethod | false> => {
+        while (next < this.steps.length) {
+          const step = this.steps[next++] as Step;
+          // methodsLeft is null before the first answer: try anyway, as ssh2 does.
+          if (methodsLeft && !methodsLeft.includes(step.method as never)) continue;
+          const method = await step.make();
+          if (method) {
+            this.tried.push(method.type);
+            return method;
+          }
+        }
+        return false;
+      };
+      pick().then(
+        (m) => callback(m as AnyAuthMethod),
+        () => callback(false as unknown as AnyAuthMethod),
+      );
+    };
+  }
+
+  private async person<T>(fn: () => Promise<T>): Promise<T> {
+    // The connection's timeout must not run while the person is typing.
+    this.onWaitPerson(true);
+    try {
+      return await fn();
+    } finally {
+      this.onWaitPerson(false);
+    }
+  }
+
+  private async loadKey(file: KeyFile, cb: AuthCallbacks): Promise<ParsedKey | null> {
+    let data: Buffer;
+    try {
+      data = file.data ?? readFileSync(file.path);
+    } catch (err) {
+      this.keyError ??= keyUnreadable(file.path, (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'the file does not exist' : 'the file cannot be read');
+      return null;
+    }
+    const plain = ssh2.utils.parseKey(data);
+    if (!(plain instanceof Error)) return firstKey(plain);
+    if (!/passphrase/i.test(plain.message)) {
+      this.keyError ??= keyUnreadable(file.path, 'it is not a private key Hostdeck understands (OpenSSH, PEM or PPK)');
+      return null;
+    }
+    if (!cb.passphrase) {
+      this.keyError ??= keyPassphraseWrong(file.path);
+      return null;
+    }
+    for (let attempt = 1; attempt <= PASSPHRASE_TRIES; attempt++) {
+      const passphrase = await this.person(() => (cb.passphrase as NonNullable<AuthCallbacks['passphrase']>)(file.path, attempt));
+      if (passphrase === null) return null;
+      const key = ssh2.utils.parseKey(data, passphrase);
+      if (!(key instanceof Error)) return firstKey(key);
+    }
+    this.keyError ??= keyPassphraseWrong(file.path);
+    return null;
+  }
+}
+
+function firstKey(k: ParsedKey | ParsedKey[]): ParsedKey | null {
+  return Array.isArray(k) ? (k[0] ?? null) : k;
+}

@@ -1,0 +1,133 @@
+// Every error the SSH engine raises, made here with a stable code (the tab
+// switches on it) and a sentence that tells the person what happened and what
+// to do (../../shared/STYLE.md, habit 4). Other modules never build messages.
+import { HostdeckError } from '../../shared/errors.js';
+
+export type SshErrorCode =
+  | 'AUTH_FAILED'
+  | 'HOST_UNREACHABLE'
+  | 'CONNECTION_REFUSED'
+  | 'TIMEOUT'
+  | 'HOST_KEY_UNKNOWN_REJECTED'
+  | 'HOST_KEY_CHANGED'
+  | 'HOST_KEY_REVOKED'
+  | 'DISCONNECTED'
+  | 'KEY_PASSPHRASE_WRONG'
+  | 'KEY_UNREADABLE'
+  | 'CHANNEL_FAILED'
+  | 'SSH_PROTOCOL';
+
+function where(host: string, port: number): string {
+  return port === 22 ? host : `${host} port ${port}`;
+}
+
+export function authFailed(user: string, host: string, port: number, methodsTried: readonly string[]): HostdeckError {
+  const tried = methodsTried.length > 0 ? methodsTried.join(', ') : 'none';
+  return new HostdeckError(
+    'AUTH_FAILED',
+    `${where(host, port)} did not accept the login for "${user}" (tried: ${tried}). Check the user name, password or key for this host.`,
+    { user, host, port, methodsTried: [...methodsTried] },
+  );
+}
+
+export function hostUnreachable(host: string, port: number, cause: unknown): HostdeckError {
+  return new HostdeckError(
+    'HOST_UNREACHABLE',
+    `Could not reach ${where(host, port)}. Check the address and your network connection.`,
+    { host, port },
+    { cause },
+  );
+}
+
+export function connectionRefused(host: string, port: number, cause: unknown): HostdeckError {
+  return new HostdeckError(
+    'CONNECTION_REFUSED',
+    `${where(host, port)} refused the connection: no SSH server is listening there. Check the port and that the SSH service is running.`,
+    { host, port },
+    { cause },
+  );
+}
+
+export function timeout(host: string, port: number, ms: number): HostdeckError {
+  return new HostdeckError(
+    'TIMEOUT',
+    `${where(host, port)} did not answer within ${Math.round(ms / 1000)} seconds. The host may be down or a firewall may be dropping the connection.`,
+    { host, port, ms },
+  );
+}
+
+export function hostKeyRejected(host: string, port: number, fingerprint: string): HostdeckError {
+  return new HostdeckError(
+    'HOST_KEY_UNKNOWN_REJECTED',
+    `You did not trust the key of ${where(host, port)} (${fingerprint}), so Hostdeck did not log in.`,
+    { host, port, fingerprint },
+  );
+}
+
+export interface OldKeyPlace {
+  file: string;
+  line: number;
+  fingerprint: string;
+}
+
+export function hostKeyChanged(host: string, port: number, keyType: string, fingerprint: string, old: OldKeyPlace, removeCommand: string): HostdeckError {
+  return new HostdeckError(
+    'HOST_KEY_CHANGED',
+    `The ${keyType} key of ${where(host, port)} has CHANGED since you last connected: it was ${old.fingerprint} (${old.file} line ${old.line}) and is now ${fingerprint}. ` +
+      `Someone may be impersonating the host, or it was reinstalled. Hostdeck did not log in. ` +
+      `If you know the change is legitimate, remove the old key with: ${removeCommand}`,
+    { host, port, keyType, fingerprint, oldFingerprint: old.fingerprint, file: old.file, line: old.line, removeCommand },
+  );
+}
+
+export function hostKeyRevoked(host: string, port: number, keyType: string, fingerprint: string, place: { file: string; line: number }): HostdeckError {
+  return new HostdeckError(
+    'HOST_KEY_REVOKED',
+    `The ${keyType} key of ${where(host, port)} (${fingerprint}) is marked @revoked in ${place.file} line ${place.line}. Hostdeck will not log in to a host with a revoked key; ask the host's administrator for its new key.`,
+    { host, port, keyType, fingerprint, file: place.file, line: place.line },
+  );
+}
+
+export function disconnected(host: string, port: number, cause?: unknown): HostdeckError {
+  return new HostdeckError(
+    'DISCONNECTED',
+    `The connection to ${where(host, port)} was lost. Reconnect when the host is reachable again.`,
+    { host, port },
+    { cause },
+  );
+}
+
+export function keyPassphraseWrong(path: string): HostdeckError {
+  return new HostdeckError('KEY_PASSPHRASE_WRONG', `The passphrase for the key ${path} is wrong. Type it again.`, { path });
+}
+
+export function keyUnreadable(path: string, why: string): HostdeckError {
+  return new HostdeckError('KEY_UNREADABLE', `Hostdeck could not use the key ${path}: ${why}.`, { path });
+}
+
+export function channelFailed(what: string, host: string, port: number, cause?: unknown): HostdeckError {
+  return new HostdeckError('CHANNEL_FAILED', `${where(host, port)} refused to open a ${what}. The server may not allow it.`, { host, port, what }, { cause });
+}
+
+export function protocolError(host: string, port: number, cause: unknown): HostdeckError {
+  const msg = cause instanceof Error ? cause.message : String(cause);
+  return new HostdeckError('SSH_PROTOCOL', `The SSH conversation with ${where(host, port)} failed: ${msg}.`, { host, port }, { cause });
+}
+
+/** Maps a socket-level error from ssh2 to one of ours. */
+export function fromSocketError(host: string, port: number, err: NodeJS.ErrnoException): HostdeckError {
+  switch (err.code) {
+    case 'ECONNREFUSED':
+      return connectionRefused(host, port, err);
+    case 'ENOTFOUND':
+    case 'EAI_AGAIN':
+    case 'EHOSTUNREACH':
+    case 'ENETUNREACH':
+    case 'EADDRNOTAVAIL':
+      return hostUnreachable(host, port, err);
+    case 'ETIMEDOUT':
+      return timeout(host, port, 0);
+    default:
+      return disconnected(host, port, err);
+  }
+}

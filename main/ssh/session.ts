@@ -1,0 +1,42 @@
+// What a ticket for an SSH tab opens (main/gateway/target.ts TargetOpener):
+// a shared connection from the pool, a shell on it, and the bridge. The
+// connection lease is given back when the shell ends or the page goes, so the
+// pool closes the connection with its last tab.
+import type { GatewayLink, GatewayTarget, TargetOpener } from '../gateway/target.js';
+import { ShellBridge, type BridgeOptions } from './bridge.js';
+import type { SshConnection } from './connection.js';
+import type { ConnectionPool } from './pool.js';
+import type { HostdeckError } from '../../shared/errors.js';
+import { SshShell, type ShellOptions } from './shell.js';
+
+export interface ShellTargetOptions extends ShellOptions, BridgeOptions {
+  pool: ConnectionPool;
+  /** poolKey() of the host's identity. */
+  key: string;
+  /** Opens the connection when the pool has none (SshConnection.connect or connectThrough). */
+  connect: () => Promise<SshConnection>;
+}
+
+export function shellTargetOpener(opts: ShellTargetOptions): TargetOpener {
+  return async (link: GatewayLink): Promise<GatewayTarget> => {
+    const lease = await opts.pool.acquire(opts.key, opts.connect);
+    let shell: SshShell;
+    try {
+      shell = await SshShell.open(lease.connection, opts);
+    } catch (err) {
+      lease.release();
+      throw err;
+    }
+    // A lost connection is told to the tab (DISCONNECTED) before the exit frame: ssh2 reports
+    // the connection's close before it closes its channels (ssh2 lib/client.js, socket 'close').
+    const connectionOnClose = (err: HostdeckError | null): void => {
+      if (err) link.sendControl({ type: 'error', code: err.code, message: err.message });
+    };
+    lease.connection.once('close', connectionOnClose);
+    shell.once('exit', () => {
+      lease.connection.removeListener('close', connectionOnClose);
+      lease.release();
+    });
+    return new ShellBridge(shell, link, opts);
+  };
+}

@@ -1,0 +1,99 @@
+// The terminal bridge protocol, in one place (issue 3, "a session bridge for
+// the gateway"). One WebSocket per SSH tab, opened with a gateway ticket:
+//
+//   binary frames  = terminal bytes, both ways (keystrokes in, screen out).
+//   text frames    = one small JSON object each, for control:
+//     page → main  {type:'resize', cols, rows}    the tab's size in cells
+//                  {type:'ack', bytes}            bytes drawn since the page's last ack
+//     main → page  {type:'exit', code, signal}    the shell ended
+//                  {type:'error', code, message}  a HostdeckError for the tab
+//                                                 (DISCONNECTED, ...; BAD_CONTROL when a
+//                                                 page frame was refused and ignored)
+//
+// Flow control follows xterm.js's flow-control guide ("Flow Control",
+// xtermjs.org/docs/guides/flowcontrol): main counts the bytes it sent, the
+// page acks what it has written to the terminal, and main pauses the SSH
+// channel while too many bytes are unacknowledged.
+//
+// Pure: no Node and no DOM, so main and the renderer share it.
+
+export interface ResizeMessage {
+  type: 'resize';
+  cols: number;
+  rows: number;
+}
+
+export interface AckMessage {
+  type: 'ack';
+  /** Bytes written to the terminal since the previous ack (not a running total). */
+  bytes: number;
+}
+
+export interface ExitMessage {
+  type: 'exit';
+  /** Exit status, or null when the shell ended by a signal or without one. */
+  code: number | null;
+  /** Signal name without "SIG" (as SSH sends it, RFC 4254 §6.10), or null. */
+  signal: string | null;
+}
+
+export interface ErrorMessage {
+  type: 'error';
+  code: string;
+  message: string;
+}
+
+/** Messages the page may send. */
+export type PageControlMessage = ResizeMessage | AckMessage;
+/** Messages main sends to the page. */
+export type MainControlMessage = ExitMessage | ErrorMessage;
+
+/**
+ * The page acks at least this often (bytes written to the terminal), and also
+ * once a smaller burst has been written, so main's LOW watermark is reached.
+ */
+export const ACK_EVERY_BYTES = 64 * 1024;
+
+/** A control frame larger than this is refused unparsed (hostile JSON). */
+export const MAX_CONTROL_FRAME = 1024;
+/** Terminal sizes outside 1..MAX_TERMINAL_CELLS are refused. */
+export const MAX_TERMINAL_CELLS = 10_000;
+/** An ack is at most this many bytes (far above any watermark). */
+export const MAX_ACK_BYTES = 2 ** 32;
+
+export type ParseResult<T> = { ok: true; message: T } | { ok: false; reason: string };
+
+function isCount(v: unknown, max: number, min: number): v is number {
+  return typeof v === 'number' && Number.isInteger(v) && v >= min && v <= max;
+}
+
+/**
+ * Parses one text frame from the page. Strict: exactly the known keys, integer
+ * fields in range; anything else is refused with a reason and never throws.
+ */
+export function parsePageControl(text: string): ParseResult<PageControlMessage> {
+  if (typeof text !== 'string') return { ok: false, reason: 'not text' };
+  if (text.length > MAX_CONTROL_FRAME) return { ok: false, reason: 'control frame too large' };
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return { ok: false, reason: 'not JSON' };
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return { ok: false, reason: 'not an object' };
+  const obj = value as Record<string, unknown>;
+  const keys = Object.keys(obj).sort().join(',');
+  if (obj['type'] === 'resize') {
+    if (keys !== 'cols,rows,type') return { ok: false, reason: 'resize needs exactly cols and rows' };
+    if (!isCount(obj['cols'], MAX_TERMINAL_CELLS, 1) || !isCount(obj['rows'], MAX_TERMINAL_CELLS, 1)) {
+      return { ok: false, reason: 'resize cols/rows out of range' };
+    }
+    return { ok: true, message: { type: 'resize', cols: obj['cols'], rows: obj['rows'] } };
+  }
+  if (obj['type'] === 'ack') {
+    if (keys !== 'bytes,type') return { ok: false, reason: 'ack needs exactly bytes' };
+    if (!isCount(obj['bytes'], MAX_ACK_BYTES, 0)) return { ok: false, reason: 'ack bytes out of range' };
+    return { ok: true, message: { type: 'ack', bytes: obj['bytes'] } };
+  }
+  return { ok: false, reason: 'unknown message type' };
+}

@@ -45,6 +45,8 @@ export interface AuthOptions {
 
 /** Passphrase attempts per key before moving on, as ssh(1) (NumberOfPasswordPrompts). */
 const PASSPHRASE_TRIES = 3;
+/** Password attempts, as ssh(1)'s NumberOfPasswordPrompts. */
+const PASSWORD_TRIES = 3;
 
 type Step = { method: string; make: () => Promise<AnyAuthMethod | null> };
 
@@ -83,10 +85,19 @@ export class AuthPlan {
       }) });
     }
     if (opts.password !== undefined || cb.password) {
-      this.steps.push({ method: 'password', make: async () => {
-        const password = opts.password ?? (await this.person(() => (cb.password as () => Promise<string | null>)()));
-        return password === null ? null : { type: 'password', username: user, password };
-      } });
+      // Like ssh(1)'s NumberOfPasswordPrompts (3): a wrong password is asked
+      // for again, and a stored one that the server refuses counts as the
+      // first try before the person is asked.
+      let askedUp = false;
+      for (let i = 0; i < PASSWORD_TRIES; i++) {
+        this.steps.push({ method: 'password', make: async () => {
+          let password: string | null = null;
+          if (i === 0 && opts.password !== undefined) password = opts.password;
+          else if (cb.password && !askedUp) password = await this.person(() => (cb.password as () => Promise<string | null>)());
+          if (password === null) askedUp = true; // the person cancelled: stop asking
+          return password === null ? null : { type: 'password', username: user, password };
+        } });
+      }
     }
   }
 

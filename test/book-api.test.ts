@@ -22,7 +22,16 @@ async function call(api: ApiDispatcher, method: string, ...params: unknown[]): P
 function setup(): { api: ApiDispatcher; store: AddressBookStore; home: string; events: unknown[] } {
   const home = harness.tempDir();
   const store = harness.open({ saveDelayMs: 0 });
-  const api = createApi({ mode: 'serve', version: 't', gatewayPort: () => 1, store, homeDir: home });
+  const api = createApi({
+    mode: 'serve',
+    version: 't',
+    gatewayPort: () => 1,
+    gateway: () => {
+      throw new Error('no sessions in these tests');
+    },
+    store,
+    homeDir: home,
+  }).dispatcher;
   const events: unknown[] = [];
   api.onEvent((event, payload) => events.push({ event, payload }));
   return { api, store, home, events };

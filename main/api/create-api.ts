@@ -3,18 +3,30 @@
 import { ApiDispatcher, joinModules, noParams, type ApiModule } from './dispatcher.js';
 import { nativeStatus } from './native.js';
 import { bookApi } from './book-api.js';
-import type { AppInfo, ApiEventName, ApiEvents } from '../../shared/api/contract.js';
+import { sessionsApi, type SessionsContext } from './sessions-api.js';
+import type { AppInfo, ApiEventName, ApiEvents, ApiMethodName } from '../../shared/api/contract.js';
 import type { AddressBookStore } from '../store/address-book-store.js';
+import type { Gateway } from '../gateway/gateway.js';
 
 export interface ApiContext {
   mode: AppInfo['mode'];
   version: string;
   gatewayPort: () => number;
   store: AddressBookStore;
+  /** The gateway tickets go to (read lazily: serve mode starts it after the page's origin is known). */
+  gateway: () => Gateway;
   homeDir?: string;
+  /** Test hooks for the SSH side (short keepalive, known_hosts files). */
+  ssh?: Pick<SessionsContext, 'keepaliveInterval' | 'userKnownHosts'>;
 }
 
-function appApi(ctx: ApiContext): ApiModule<'app.info'> {
+export interface Api {
+  dispatcher: ApiDispatcher;
+  /** Ends every session, prompt and pooled connection. */
+  dispose(): Promise<void>;
+}
+
+function appApi(ctx: Pick<ApiContext, 'version' | 'mode' | 'gatewayPort'>): ApiModule<'app.info'> {
   return {
     handlers: {
       'app.info': () => ({
@@ -30,12 +42,15 @@ function appApi(ctx: ApiContext): ApiModule<'app.info'> {
   };
 }
 
-export function createApi(ctx: ApiContext): ApiDispatcher {
+export function createApi(ctx: ApiContext): Api {
   // Events need the dispatcher and the dispatcher needs the modules: the
   // modules get an emit that forwards once it exists.
   const sink: { dispatcher?: ApiDispatcher } = {};
   const emit = <E extends ApiEventName>(event: E, payload: ApiEvents[E]): void => sink.dispatcher?.emit(event, payload);
-  const api = joinModules(appApi(ctx), bookApi({ store: ctx.store, emit, ...(ctx.homeDir ? { homeDir: ctx.homeDir } : {}) }));
+  const home = ctx.homeDir ? { homeDir: ctx.homeDir } : {};
+  const sessions = sessionsApi({ store: ctx.store, gateway: ctx.gateway, emit, ...home, ...ctx.ssh });
+  // Typed as the whole contract: a method without a handler and a check does not compile.
+  const api: ApiModule<ApiMethodName> = joinModules(appApi(ctx), bookApi({ store: ctx.store, emit, ...home }), sessions);
   sink.dispatcher = new ApiDispatcher(api.handlers, api.checks);
-  return sink.dispatcher;
+  return { dispatcher: sink.dispatcher, dispose: () => sessions.dispose() };
 }

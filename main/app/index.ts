@@ -12,6 +12,7 @@ import { registerAppScheme, serveAppScheme } from './protocol.js';
 import { createMainWindow, lockDownContents } from './window.js';
 import { buildMenu } from './menu.js';
 import { openDesktopStore } from './store-electron.js';
+import { Gateway } from '../gateway/gateway.js';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 const devUrl = process.env['ELECTRON_RENDERER_URL'];
@@ -39,13 +40,19 @@ if (!app.requestSingleInstanceLock()) {
   });
 }
 
-function onReady(): void {
+async function onReady(): Promise<void> {
   setupPermissions();
-  const gatewayPort = (): number => 0; // the gateway joins in the next step
+  const devOrigin = devUrl ? new URL(devUrl).origin : undefined;
+  // The gateway admits exactly the page's own origin (app://hostdeck, or the
+  // dev server while developing): file:// pages would send Origin: null.
+  const gateway = await Gateway.start({ allowedOrigins: [APP_ORIGIN, ...(devOrigin ? [devOrigin] : [])] });
   const store = openDesktopStore();
-  const api = createApi({ mode: 'desktop', version: app.getVersion(), gatewayPort, store });
-  serveAppScheme(join(here, '../renderer'), gatewayPort);
-  setupIpc(api, devUrl ? new URL(devUrl).origin : undefined);
+  const { dispatcher: api, dispose } = createApi({ mode: 'desktop', version: app.getVersion(), gatewayPort: () => gateway.port, gateway: () => gateway, store });
+  app.on('will-quit', () => {
+    void dispose().then(() => gateway.close());
+  });
+  serveAppScheme(join(here, '../renderer'), () => gateway.port);
+  setupIpc(api, devOrigin);
   Menu.setApplicationMenu(buildMenu(process.platform));
   const open = (): void => {
     const win = createMainWindow(join(here, '../preload/index.cjs'), { width: 1200, height: 800 });

@@ -64,6 +64,44 @@ export interface SecretsStatusInfo {
   keyringProblem?: string;
 }
 
+/**
+ * A question main asks the person mid-connection. `openId` ties it to the
+ * page's sessions.open call, so only the tab that asked shows it.
+ */
+export type PromptRequest =
+  | { kind: 'hostKey'; openId: string; host: string; port: number; keyType: string; fingerprint: string }
+  | { kind: 'secret'; openId: string; secret: 'password' | 'passphrase' | 'vncPassword'; host: string; username?: string; keyPath?: string; attempt: number; canRemember: boolean }
+  | { kind: 'keyboardInteractive'; openId: string; host: string; name: string; instructions: string; prompts: Array<{ prompt: string; echo: boolean }> }
+  | { kind: 'vncCertificate'; openId: string; host: string; port: number; fingerprint: string; subject: string; issuer: string; validTo: string };
+
+export type PromptAnswer =
+  | { type: 'decision'; accept: boolean }
+  | { type: 'secret'; value: string | null; remember: boolean }
+  | { type: 'responses'; responses: string[] | null };
+
+export interface SessionOptions {
+  /** Chosen by the page; prompts for this open carry it. */
+  openId: string;
+  cols: number;
+  rows: number;
+}
+
+export interface QuickTarget {
+  username: string;
+  host: string;
+  port: number;
+}
+
+/** An opened session: connect a WebSocket to `url` within 30 s. */
+export interface SessionTicket {
+  sessionId: string;
+  kind: 'ssh' | 'vnc';
+  url: string;
+  title: string;
+  /** VNC only: how main logged in, and whether the wire is encrypted. */
+  vnc?: { security: string; encrypted: boolean; passthrough: boolean; desktopName?: string };
+}
+
 /** Method name → parameter tuple and result. */
 export interface ApiMethods {
   'app.info': { params: []; result: AppInfo };
@@ -85,6 +123,11 @@ export interface ApiMethods {
   'secrets.unlock': { params: [password: string]; result: null };
   'secrets.lock': { params: []; result: null };
   'secrets.changeMasterPassword': { params: [oldPassword: string, newPassword: string]; result: null };
+  'sessions.open': { params: [hostId: string, options: SessionOptions]; result: SessionTicket };
+  'sessions.quickConnect': { params: [target: QuickTarget, options: SessionOptions]; result: SessionTicket };
+  'sessions.close': { params: [sessionId: string]; result: null };
+  'sessions.cancel': { params: [openId: string]; result: null };
+  'prompts.answer': { params: [promptId: string, answer: PromptAnswer]; result: null };
 }
 
 export type ApiMethodName = keyof ApiMethods;
@@ -112,6 +155,11 @@ export const API_METHODS = [
   'secrets.unlock',
   'secrets.lock',
   'secrets.changeMasterPassword',
+  'sessions.open',
+  'sessions.quickConnect',
+  'sessions.close',
+  'sessions.cancel',
+  'prompts.answer',
 ] as const satisfies readonly ApiMethodName[];
 
 /** Event name → payload. */
@@ -119,10 +167,14 @@ export interface ApiEvents {
   'store.warning': StoreWarningInfo;
   /** The book changed (this page or another): fetch it again. */
   'book.changed': { reason: string };
+  /** A question for the person; answer with prompts.answer. */
+  'prompt.ask': PromptRequest & { promptId: string };
+  /** The question ended unanswered (connection gave up, timed out): close its dialog. */
+  'prompt.gone': { promptId: string };
 }
 
 export type ApiEventName = keyof ApiEvents;
-export const API_EVENTS = ['store.warning', 'book.changed'] as const satisfies readonly ApiEventName[];
+export const API_EVENTS = ['store.warning', 'book.changed', 'prompt.ask', 'prompt.gone'] as const satisfies readonly ApiEventName[];
 
 export function isApiMethod(name: string): name is ApiMethodName {
   return (API_METHODS as readonly string[]).includes(name);

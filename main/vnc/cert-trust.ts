@@ -1,0 +1,46 @@
+// Trust on first use for VNC server certificates (VeNCrypt X509 types), the
+// way known_hosts works for SSH host keys: the first fingerprint for a
+// host:port is shown to the person and remembered; a different one later is
+// refused ('changed'), never silently replaced. One small JSON file, 0600,
+// replaced atomically.
+import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+
+export type CertVerdict = 'trusted' | 'unknown' | 'changed';
+
+export class VncCertificateTrust {
+  readonly #path: string;
+
+  constructor(path: string) {
+    this.#path = path;
+  }
+
+  verdict(host: string, port: number, fingerprint: string): CertVerdict {
+    const known = this.#read()[key(host, port)];
+    if (known === undefined) return 'unknown';
+    return known === fingerprint ? 'trusted' : 'changed';
+  }
+
+  remember(host: string, port: number, fingerprint: string): void {
+    const all = this.#read();
+    all[key(host, port)] = fingerprint;
+    const tmp = `${this.#path}.${process.pid}.tmp`;
+    writeFileSync(tmp, `${JSON.stringify(all, null, 2)}\n`, { mode: 0o600 });
+    renameSync(tmp, this.#path);
+  }
+
+  #read(): Record<string, string> {
+    if (!existsSync(this.#path)) return {};
+    try {
+      const v: unknown = JSON.parse(readFileSync(this.#path, 'utf8'));
+      if (typeof v !== 'object' || v === null || Array.isArray(v)) return {};
+      return Object.fromEntries(Object.entries(v).filter((e): e is [string, string] => typeof e[1] === 'string'));
+    } catch {
+      // A damaged file trusts nothing (every certificate is asked about again); it is not rewritten until a new decision.
+      return {};
+    }
+  }
+}
+
+function key(host: string, port: number): string {
+  return `${host.toLowerCase()}:${port}`;
+}

@@ -1,12 +1,11 @@
-// The page's entry: connect to main, then build the frame (top bar, address
-// book, tabs, status line). Errors on the way say what to do.
+// The page's entry: connect to main, then start the app. Errors on the way
+// say what to do.
 import './styles.css';
-import { connectApi, type ApiClient } from './api/client.js';
+import { connectApi } from './api/client.js';
 import { clear, el } from './dom.js';
 import { pickLocale, setLocale, t } from './i18n/i18n.js';
-import { TabStrip } from './ui/tab-strip.js';
+import { App } from './app.js';
 import { applyTheme, loadLocalSettings, openSettings, type LocalSettings } from './ui/settings-dialog.js';
-import type { AppInfo } from '../../shared/api/contract.js';
 
 const root = document.getElementById('app') as HTMLElement;
 let settings = loadLocalSettings();
@@ -18,13 +17,24 @@ function applySettings(s: LocalSettings): void {
   document.title = t('app.title');
 }
 
+function isDark(): boolean {
+  return settings.theme === 'dark' || (settings.theme === 'system' && matchMedia('(prefers-color-scheme: dark)').matches);
+}
+
 async function boot(): Promise<void> {
   clear(root);
   root.append(el('div', { class: 'boot', attrs: { role: 'status' } }, el('p', { text: t('app.loading') })));
   try {
     const api = await connectApi();
     const info = await api.call('app.info');
-    renderFrame(api, info);
+    const app = new App(api, info, root, () => ({ fontFamily: "'DejaVu Sans Mono', 'Cascadia Mono', Menlo, Consolas, monospace", fontSize: 14, dark: isDark() }), () =>
+      openSettings(settings, (next) => {
+        settings = next;
+        applySettings(next);
+      }),
+    );
+    await app.refresh();
+    document.body.dataset['ready'] = 'true';
   } catch (err) {
     clear(root);
     root.append(
@@ -37,34 +47,6 @@ async function boot(): Promise<void> {
       ),
     );
   }
-}
-
-function renderFrame(_api: ApiClient, info: AppInfo): void {
-  clear(root);
-  const tabs = new TabStrip();
-  const settingsButton = el('button', { class: 'icon', text: '⚙', attrs: { type: 'button', 'aria-label': t('settings.open'), title: t('settings.title') } });
-  settingsButton.addEventListener('click', () =>
-    openSettings(settings, (next) => {
-      const relabel = next.language !== settings.language;
-      settings = next;
-      applySettings(next);
-      if (relabel && tabs.ids.length === 0) renderFrame(_api, info);
-    }),
-  );
-  const search = el('input', { attrs: { type: 'search', 'aria-label': t('sidebar.search'), placeholder: t('sidebar.search.placeholder') } });
-  const missing = [!info.native.sshCrypto && 'sshcrypto', !info.native.bufferutil && 'bufferutil'].filter(Boolean).join(', ');
-  root.append(
-    el('header', { class: 'topbar' }, el('h1', { text: t('app.title') }), el('div', { class: 'spacer' }), settingsButton),
-    el('nav', { class: 'sidebar', attrs: { 'aria-label': t('sidebar.label') } }, search, el('p', { class: 'sidebar-empty', text: t('sidebar.empty') })),
-    el('main', { class: 'main' }, tabs.element),
-    el(
-      'footer',
-      { class: 'statusbar', attrs: { role: 'status' } },
-      el('span', { text: t('about.version', { version: info.version, mode: info.mode }) }),
-      missing ? el('span', { class: 'warn', text: t('app.native.slow', { what: missing }) }) : null,
-    ),
-  );
-  search.focus();
 }
 
 void boot();

@@ -6,13 +6,17 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { killTree, startTime } from './processes.js';
 import { ensureTestUsers } from './users.js';
+import { ensurePageBuilt } from '../../main/serve/build-page.js';
 
-export default function setup(): () => void {
+export default async function setup(): Promise<() => void> {
   const dir = mkdtempSync(join(tmpdir(), 'hostdeck-test-'));
   // Traversable (not listable) by the sshd test accounts: see sshd.ts.
   chmodSync(dir, 0o711);
   process.env['HOSTDECK_TEST_RUN_DIR'] = dir;
   ensureTestUsers();
+  // The page is built once for every end-to-end test (serve mode would build
+  // it too, but two test files building at once would race on out/).
+  await ensurePageBuilt(join(import.meta.dirname, '..', '..'));
   return () => {
     let lines: string[] = [];
     try {

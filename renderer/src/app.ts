@@ -1,0 +1,194 @@
+// The running app: top bar (quick connect, settings), the address book,
+// session tabs and the status line, joined to main through the API.
+import { el, clear } from './dom.js';
+import { t } from './i18n/i18n.js';
+import { ApiCallError, type ApiClient } from './api/client.js';
+import type { AppInfo, BookSnapshot, SessionTicket } from '../../shared/api/contract.js';
+import type { SavedHost } from '../../shared/model/host.js';
+import { AddressBook } from './ui/address-book.js';
+import { confirmDialog } from './ui/dialogs.js';
+import { openHostEditor } from './ui/host-editor.js';
+import { openExportDialog, openImportDialog } from './ui/import-export.js';
+import { PromptDialogs } from './ui/prompts.js';
+import { SessionTab, type TerminalLook } from './ui/session-tab.js';
+import { TabStrip } from './ui/tab-strip.js';
+
+let tabCounter = 0;
+
+/** user@host[:port], with [v6]:port; returns null when it does not parse. */
+export function parseQuickTarget(text: string): { username: string; host: string; port: number } | null {
+  const m = /^([^@\s]+)@(\[[0-9a-fA-F:.]+\]|[^:\s]+)(?::(\d{1,5}))?$/.exec(text.trim());
+  if (!m) return null;
+  const port = m[3] ? Number(m[3]) : 22;
+  if (port < 1 || port > 65535) return null;
+  return { username: m[1] as string, host: (m[2] as string).replace(/^\[|\]$/g, ''), port };
+}
+
+export class App {
+  readonly #api: ApiClient;
+  readonly #info: AppInfo;
+  readonly #root: HTMLElement;
+  readonly #tabs = new TabStrip();
+  readonly #book: AddressBook;
+  readonly #prompts: PromptDialogs;
+  readonly #warnings = el('div', { class: 'warnings', attrs: { role: 'alert' } });
+  readonly #ownOpens = new Set<string>();
+  readonly #look: () => TerminalLook;
+  #snapshot: BookSnapshot = { hosts: [], folders: [], warnings: [], readOnly: false, path: '' };
+  #refreshing: Promise<void> | null = null;
+
+  constructor(api: ApiClient, info: AppInfo, root: HTMLElement, look: () => TerminalLook, openSettings: () => void) {
+    this.#api = api;
+    this.#info = info;
+    this.#root = root;
+    this.#look = look;
+    this.#prompts = new PromptDialogs(api);
+    this.#book = new AddressBook({
+      connect: (host) => this.connect(host),
+      edit: (host) => this.#edit(host),
+      duplicate: (host) => void this.#run(api.call('hosts.duplicate', host.id)),
+      remove: (host) => void this.#remove(host),
+      move: (host, folder) => void this.#run(api.call('hosts.move', host.id, folder)),
+    });
+    api.on('book.changed', () => void this.refresh());
+    api.on('store.warning', (w) => this.toast(w.message));
+    api.on('prompt.ask', (p) => {
+      if (this.#ownOpens.has(p.openId)) this.#prompts.show(p);
+    });
+    api.on('prompt.gone', ({ promptId }) => this.#prompts.gone(promptId));
+    this.#render(openSettings);
+  }
+
+  async refresh(): Promise<void> {
+    // Coalesce bursts of book.changed into one fetch at a time.
+    if (this.#refreshing) return this.#refreshing;
+    this.#refreshing = (async () => {
+      try {
+        this.#snapshot = await this.#api.call('book.get');
+        this.#book.setData(this.#snapshot.hosts, this.#snapshot.folders);
+        clear(this.#warnings);
+        for (const w of this.#snapshot.warnings) this.#warnings.append(el('p', { text: w.message }));
+      } finally {
+        this.#refreshing = null;
+      }
+    })();
+    return this.#refreshing;
+  }
+
+  connect(host: SavedHost): void {
+    this.#openTab(host.name, host.protocol, (openId, size) => this.#api.call('sessions.open', host.id, { openId, ...size }), host.vnc);
+  }
+
+  quickConnect(text: string): boolean {
+    const target = parseQuickTarget(text);
+    if (!target) return false;
+    const title = `${target.username}@${target.host}`;
+    this.#openTab(title, 'ssh', (openId, size) => this.#api.call('sessions.quickConnect', target, { openId, ...size }), undefined, () => {
+      if (this.#snapshot.hosts.some((h) => h.address === target.host && h.port === target.port && h.username === target.username)) return;
+      const save = el('button', { text: t('quick.save', { name: title }), attrs: { type: 'button' } });
+      save.addEventListener('click', () =>
+        openHostEditor({
+          api: this.#api,
+          hosts: this.#snapshot.hosts,
+          folders: this.#snapshot.folders,
+          prefill: { name: target.host, protocol: 'ssh', address: target.host, port: target.port, username: target.username, folder: [], tags: [], notes: '' },
+          onSaved: () => void this.refresh(),
+        }),
+      );
+      this.toast(save);
+    });
+    return true;
+  }
+
+  toast(content: string | HTMLElement): void {
+    const box = el('div', { class: 'toast', attrs: { role: 'status' } }, content);
+    document.body.append(box);
+    setTimeout(() => box.remove(), 8000);
+  }
+
+  #openTab(title: string, kind: 'ssh' | 'vnc', open: (openId: string, size: { cols: number; rows: number }) => Promise<SessionTicket>, vnc?: SavedHost['vnc'], onFirstConnect?: () => void): void {
+    const id = `s${++tabCounter}`;
+    let first = true;
+    const tab: SessionTab = new SessionTab({
+      api: this.#api,
+      title,
+      kind,
+      look: this.#look(),
+      ...(vnc ? { vnc } : {}),
+      open: async (openId, size) => {
+        this.#ownOpens.add(openId);
+        try {
+          return await open(openId, size);
+        } finally {
+          this.#ownOpens.delete(openId);
+        }
+      },
+      onStatus: (s) => this.#tabs.setStatus(id, s),
+      onTitle: (text) => this.#tabs.setTitle(id, text),
+      onConnected: () => {
+        if (first) onFirstConnect?.();
+        first = false;
+      },
+    });
+    this.#tabs.add({ id, title, kind, panel: tab.panel, onClose: () => tab.close(), onReconnect: () => void tab.connect(), onShow: () => tab.show() });
+    void tab.connect();
+  }
+
+  #edit(host?: SavedHost): void {
+    openHostEditor({
+      api: this.#api,
+      hosts: this.#snapshot.hosts,
+      folders: this.#snapshot.folders,
+      ...(host ? { host } : {}),
+      onSaved: (_saved, note) => {
+        if (note) this.toast(note);
+        void this.refresh();
+      },
+    });
+  }
+
+  async #remove(host: SavedHost): Promise<void> {
+    if (await confirmDialog(t('confirm.delete.title', { name: host.name }), t('confirm.delete.body'), t('confirm.delete.ok'), true)) await this.#run(this.#api.call('hosts.delete', host.id));
+  }
+
+  async #run(p: Promise<unknown>): Promise<void> {
+    try {
+      await p;
+    } catch (err) {
+      this.toast(err instanceof ApiCallError ? err.message : String(err));
+    }
+  }
+
+  #render(openSettings: () => void): void {
+    clear(this.#root);
+    const quick = el('input', { attrs: { type: 'text', 'aria-label': t('quick.label'), placeholder: t('quick.placeholder'), spellcheck: 'false', autocapitalize: 'off' } });
+    const quickForm = el('form', { class: 'quick-connect', attrs: { role: 'search', 'aria-label': t('quick.label') } }, quick, el('button', { text: t('quick.connect'), attrs: { type: 'submit' } }));
+    quickForm.addEventListener('submit', (ev) => {
+      ev.preventDefault();
+      if (this.quickConnect(quick.value)) quick.value = '';
+      else this.toast(t('quick.invalid'));
+    });
+    const settings = el('button', { class: 'icon', text: '⚙', attrs: { type: 'button', 'aria-label': t('settings.open'), title: t('settings.title') }, on: { click: openSettings } });
+    const actions = el(
+      'div',
+      { class: 'sidebar-actions' },
+      el('button', { text: t('sidebar.add'), class: 'primary', attrs: { type: 'button' }, on: { click: () => this.#edit() } }),
+      el('button', { text: t('sidebar.import'), attrs: { type: 'button' }, on: { click: () => openImportDialog(this.#api, (m) => this.toast(m)) } }),
+      el('button', { text: t('sidebar.export'), attrs: { type: 'button' }, on: { click: () => openExportDialog(this.#api, (m) => this.toast(m)) } }),
+    );
+    const info = this.#info;
+    const missing = [!info.native.sshCrypto && 'sshcrypto', !info.native.bufferutil && 'bufferutil'].filter(Boolean).join(', ');
+    this.#root.append(
+      el('header', { class: 'topbar' }, el('h1', { text: t('app.title') }), quickForm, el('div', { class: 'spacer' }), settings),
+      el('nav', { class: 'sidebar', attrs: { 'aria-label': t('sidebar.label') } }, actions, this.#warnings, this.#book.element),
+      el('main', { class: 'main' }, this.#tabs.element),
+      el(
+        'footer',
+        { class: 'statusbar' },
+        el('span', { text: t('about.version', { version: info.version, mode: info.mode }) }),
+        missing ? el('span', { class: 'warn', text: t('app.native.slow', { what: missing }) }) : null,
+      ),
+    );
+    this.#book.focus();
+  }
+}

@@ -1,0 +1,221 @@
+// One SSH terminal: xterm.js wired to a gateway WebSocket speaking
+// shared/terminal-protocol.ts. Modelled on xterm.js's AttachAddon (bytes
+// both ways, everything disposable) plus its flow-control guide: we ack the
+// bytes xterm has actually parsed, so main pauses the SSH channel when the
+// page falls behind instead of buffering without bound.
+import { Terminal, type ITheme } from '@xterm/xterm';
+import { FitAddon } from '@xterm/addon-fit';
+import { SearchAddon } from '@xterm/addon-search';
+import { Unicode11Addon } from '@xterm/addon-unicode11';
+import { WebLinksAddon } from '@xterm/addon-web-links';
+import { WebglAddon } from '@xterm/addon-webgl';
+import '@xterm/xterm/css/xterm.css';
+import { Disposables } from '../dom.js';
+import type { MainControlMessage } from '../../../shared/terminal-protocol.js';
+
+/** Ack once this many drawn bytes have piled up, or when xterm's queue drains. */
+const ACK_BATCH = 16 * 1024;
+
+export type TerminalEvent =
+  | { type: 'open' }
+  | { type: 'exit'; code: number | null; signal: string | null }
+  | { type: 'error'; code: string; message: string }
+  | { type: 'closed'; code: number; reason: string };
+
+export interface TerminalOptions {
+  fontFamily: string;
+  fontSize: number;
+  theme: ITheme;
+  /** Asks the person before a link opens; resolves true to open it. */
+  confirmLink(url: string): Promise<boolean>;
+  onEvent(ev: TerminalEvent): void;
+}
+
+export class TerminalSession {
+  readonly terminal: Terminal;
+  readonly search: SearchAddon;
+  readonly #fit = new FitAddon();
+  readonly #d = new Disposables();
+  readonly #opts: TerminalOptions;
+  #ws: WebSocket | null = null;
+  #drawnUnacked = 0;
+  #pendingWrites = 0;
+  #ended = false;
+
+  constructor(container: HTMLElement, opts: TerminalOptions) {
+    this.#opts = opts;
+    this.terminal = new Terminal({
+      allowProposedApi: true, // Unicode11Addon needs the unicode API
+      fontFamily: opts.fontFamily,
+      fontSize: opts.fontSize,
+      theme: opts.theme,
+      scrollback: 10_000,
+      cursorBlink: true,
+      macOptionIsMeta: true,
+      // The page, not the terminal, decides about links (confirmLink).
+      linkHandler: null,
+    });
+    this.search = new SearchAddon();
+    this.terminal.loadAddon(this.#fit);
+    this.terminal.loadAddon(this.search);
+    this.terminal.loadAddon(new Unicode11Addon());
+    this.terminal.unicode.activeVersion = '11';
+    this.terminal.loadAddon(new WebLinksAddon((_ev, uri) => void this.#openLink(uri)));
+    this.terminal.open(container);
+    this.#loadWebgl();
+    this.#d.add(() => this.terminal.dispose());
+    this.#d.add(this.terminal.onData((data) => this.#send(new TextEncoder().encode(data))).dispose);
+    this.#d.add(this.terminal.onBinary((data) => this.#send(Uint8Array.from(data, (c) => c.charCodeAt(0) & 0xff))).dispose);
+    this.#d.add(this.terminal.onResize(({ cols, rows }) => this.#control({ type: 'resize', cols, rows })).dispose);
+    this.terminal.attachCustomKeyEventHandler((ev) => this.#onKey(ev));
+    const observer = new ResizeObserver(() => this.fit());
+    observer.observe(container);
+    this.#d.add(() => observer.disconnect());
+  }
+
+  /** Attaches to a gateway ticket URL. */
+  connect(url: string): void {
+    this.#closeSocket();
+    this.#ended = false;
+    this.#drawnUnacked = 0;
+    const ws = new WebSocket(url);
+    ws.binaryType = 'arraybuffer';
+    this.#ws = ws;
+    ws.addEventListener('open', () => {
+      this.#opts.onEvent({ type: 'open' });
+      this.#control({ type: 'resize', cols: this.terminal.cols, rows: this.terminal.rows });
+    });
+    ws.addEventListener('message', (ev: MessageEvent<ArrayBuffer | string>) => {
+      if (typeof ev.data === 'string') this.#onControl(ev.data);
+      else this.#write(new Uint8Array(ev.data));
+    });
+    ws.addEventListener('close', (ev) => {
+      if (this.#ws === ws) this.#ws = null;
+      if (!this.#ended) this.#opts.onEvent({ type: 'closed', code: ev.code, reason: ev.reason });
+    });
+  }
+
+  fit(): void {
+    if (this.terminal.element?.offsetParent === null) return; // hidden tab: fit when shown
+    try {
+      this.#fit.fit();
+    } catch {
+      // Not laid out yet.
+    }
+  }
+
+  /** Prints a line from Hostdeck (not from the server) in the terminal, dimmed. */
+  notice(text: string): void {
+    this.terminal.write(`\r\n\x1b[2m${text.replace(/[\x00-\x1f\x7f]/g, ' ')}\x1b[0m\r\n`);
+  }
+
+  zoom(step: 1 | -1 | 0, base: number): void {
+    const size = step === 0 ? base : Math.min(40, Math.max(6, (this.terminal.options.fontSize ?? base) + step));
+    this.terminal.options.fontSize = size;
+    this.fit();
+  }
+
+  focus(): void {
+    this.terminal.focus();
+  }
+
+  /** The buffer as text, one line per row (for the status view and tests). */
+  text(): string {
+    const buf = this.terminal.buffer.active;
+    const lines: string[] = [];
+    for (let i = 0; i < buf.length; i++) lines.push(buf.getLine(i)?.translateToString(true) ?? '');
+    return lines.join('\n');
+  }
+
+  dispose(): void {
+    this.#ended = true;
+    this.#closeSocket();
+    this.#d.dispose();
+  }
+
+  #closeSocket(): void {
+    const ws = this.#ws;
+    this.#ws = null;
+    if (ws && ws.readyState <= WebSocket.OPEN) ws.close(1000, 'tab closed');
+  }
+
+  #loadWebgl(): void {
+    // WebGL is much faster for busy output; fall back to the DOM renderer when
+    // the GPU is unavailable or the context is lost.
+    try {
+      const webgl = new WebglAddon();
+      webgl.onContextLoss(() => webgl.dispose());
+      this.terminal.loadAddon(webgl);
+    } catch {
+      // DOM renderer it is.
+    }
+  }
+
+  #write(bytes: Uint8Array): void {
+    this.#pendingWrites++;
+    this.terminal.write(bytes, () => {
+      this.#pendingWrites--;
+      this.#drawnUnacked += bytes.length;
+      if (this.#drawnUnacked >= ACK_BATCH || this.#pendingWrites === 0) {
+        this.#control({ type: 'ack', bytes: this.#drawnUnacked });
+        this.#drawnUnacked = 0;
+      }
+    });
+  }
+
+  #onControl(text: string): void {
+    let msg: MainControlMessage;
+    try {
+      msg = JSON.parse(text) as MainControlMessage;
+    } catch {
+      return;
+    }
+    if (msg.type === 'exit') {
+      this.#ended = true;
+      this.#opts.onEvent({ type: 'exit', code: typeof msg.code === 'number' ? msg.code : null, signal: typeof msg.signal === 'string' ? msg.signal : null });
+    } else if (msg.type === 'error') {
+      this.#ended = true;
+      this.#opts.onEvent({ type: 'error', code: String(msg.code), message: String(msg.message) });
+    }
+  }
+
+  #send(bytes: Uint8Array<ArrayBuffer>): void {
+    if (this.#ws?.readyState === WebSocket.OPEN) this.#ws.send(bytes);
+  }
+
+  #control(msg: object): void {
+    if (this.#ws?.readyState === WebSocket.OPEN) this.#ws.send(JSON.stringify(msg));
+  }
+
+  async #openLink(uri: string): Promise<void> {
+    let url: URL;
+    try {
+      url = new URL(uri);
+    } catch {
+      return;
+    }
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') return;
+    if (await this.#opts.confirmLink(url.href)) window.open(url.href, '_blank', 'noopener,noreferrer');
+  }
+
+  /** Copy/paste and zoom shortcuts; returning false keeps the key from the shell. */
+  #onKey(ev: KeyboardEvent): boolean {
+    if (ev.type !== 'keydown' || !ev.ctrlKey) return true;
+    if (ev.shiftKey && (ev.key === 'C' || ev.key === 'c')) {
+      const text = this.terminal.getSelection();
+      if (text) void navigator.clipboard?.writeText(text);
+      return false;
+    }
+    if (ev.shiftKey && (ev.key === 'V' || ev.key === 'v')) {
+      // Not handled here: the browser's own paste (serve mode) or the menu's
+      // Paste (desktop) delivers a paste event to xterm's textarea. Reading
+      // the clipboard from script would need a permission we never grant.
+      return false;
+    }
+    if (!ev.shiftKey && (ev.key === '=' || ev.key === '+' || ev.key === '-' || ev.key === '0')) {
+      this.zoom(ev.key === '0' ? 0 : ev.key === '-' ? -1 : 1, this.#opts.fontSize);
+      return false;
+    }
+    return true;
+  }
+}

@@ -1,0 +1,261 @@
+// One tab's life: ask main to open the session (sessions.open does the
+// login, asking through prompts), attach the terminal or desktop to the
+// ticket URL, show status, and offer reconnect. Closing the tab closes the
+// WebSocket, which ends the shell or tunnel in main and frees its connection.
+import { el, clear } from '../dom.js';
+import { t } from '../i18n/i18n.js';
+import { ApiCallError, type ApiClient } from '../api/client.js';
+import type { SessionTicket } from '../../../shared/api/contract.js';
+import { describeGatewayClose } from '../../../shared/gateway-protocol.js';
+import type { VncOptions } from '../../../shared/model/host.js';
+import { TerminalSession } from '../terminal/terminal-session.js';
+import { VncSession, KEYS, type VncScaling } from '../vnc/vnc-session.js';
+import type { TabStatus } from './tab-strip.js';
+import { confirmDialog } from './dialogs.js';
+import { showHostKeyChanged } from './prompts.js';
+
+export interface TerminalLook {
+  fontFamily: string;
+  fontSize: number;
+  dark: boolean;
+}
+
+export interface SessionTabOptions {
+  api: ApiClient;
+  title: string;
+  kind: 'ssh' | 'vnc';
+  /** Opens (or reopens) the session in main; `openId` ties prompts to this tab. */
+  open(openId: string, size: { cols: number; rows: number }): Promise<SessionTicket>;
+  look: TerminalLook;
+  vnc?: VncOptions;
+  onStatus(status: TabStatus): void;
+  onTitle(title: string): void;
+  /** The open succeeded (quick connect offers to save the host). */
+  onConnected?(ticket: SessionTicket): void;
+}
+
+let openCounter = 0;
+
+const darkTheme = { background: '#17181c', foreground: '#e4e6eb', cursor: '#7aa5f5', selectionBackground: '#3a4a6b' };
+const lightTheme = { background: '#ffffff', foreground: '#1d2026', cursor: '#2f6fde', selectionBackground: '#c7d6f5' };
+
+export class SessionTab {
+  readonly panel: HTMLElement;
+  readonly #opts: SessionTabOptions;
+  readonly #surface: HTMLElement;
+  readonly #banner: HTMLElement;
+  #terminal: TerminalSession | null = null;
+  #vnc: VncSession | null = null;
+  #sessionId: string | null = null;
+  #openId: string | null = null;
+  #closed = false;
+
+  constructor(opts: SessionTabOptions) {
+    this.#opts = opts;
+    this.#surface = el('div', { class: `session-surface session-${opts.kind}` });
+    this.#banner = el('div', { class: 'session-banner', attrs: { role: 'status', 'aria-live': 'polite' } });
+    this.panel = el('div', { class: 'session' });
+    if (opts.kind === 'vnc') this.panel.append(this.#vncToolbar());
+    this.panel.append(this.#banner, this.#surface);
+    if (opts.kind === 'ssh') {
+      this.#terminal = new TerminalSession(this.#surface, {
+        fontFamily: opts.look.fontFamily,
+        fontSize: opts.look.fontSize,
+        theme: opts.look.dark ? darkTheme : lightTheme,
+        confirmLink: (url) => confirmDialog(t('session.linkConfirm.title'), t('session.linkConfirm.body', { url }), t('session.linkConfirm.ok')),
+        onEvent: (ev) => {
+          if (ev.type === 'open') this.#status('connected');
+          else if (ev.type === 'exit') this.#ended(ev.signal ? t('session.exitedSignal', { signal: ev.signal }) : t('session.exited', { code: ev.code ?? '?' }));
+          else if (ev.type === 'error') this.#ended(ev.message);
+          else this.#ended(t('session.closed', { reason: describeGatewayClose(ev.code, ev.reason) }));
+        },
+      });
+      // Read-only access to what the terminal shows, for tests (WebGL draws to a canvas).
+      const term = this.#terminal;
+      Object.defineProperty(this.panel, 'hostdeckText', { value: () => term.text() });
+      // Enter in a dead terminal reconnects, as in Windows Terminal and Tabby.
+      this.#terminal.terminal.onKey(({ domEvent }) => {
+        if (domEvent.key === 'Enter' && this.#sessionId === null && this.#openId === null && !this.#closed) void this.connect();
+      });
+    } else {
+      const v = opts.vnc ?? { viewOnly: false, scaling: 'scale', quality: 6, compression: 2, shared: true };
+      this.#vnc = new VncSession(this.#surface, {
+        ...v,
+        onEvent: (ev) => {
+          if (ev.type === 'connect') this.#status('connected');
+          else if (ev.type === 'disconnect') this.#ended(t('session.closed', { reason: ev.clean ? 'closed' : 'lost' }));
+          else if (ev.type === 'desktopname' && ev.name) opts.onTitle(`${opts.title} — ${ev.name}`);
+          else if (ev.type === 'clipboard') this.#clipboardIn(ev.text);
+          else if (ev.type === 'securityfailure') this.#ended(ev.reason || `security failure ${ev.status}`);
+        },
+      });
+    }
+  }
+
+  async connect(): Promise<void> {
+    if (this.#closed) return;
+    this.#teardownSession();
+    this.#status('connecting');
+    this.#banner.textContent = t('session.connecting', { name: this.#opts.title });
+    const openId = `open-${Date.now().toString(36)}-${++openCounter}`;
+    this.#openId = openId;
+    const size = this.#terminal ? { cols: this.#terminal.terminal.cols, rows: this.#terminal.terminal.rows } : { cols: 80, rows: 24 };
+    try {
+      const ticket = await this.#opts.open(openId, size);
+      if (this.#closed || this.#openId !== openId) {
+        void this.#opts.api.call('sessions.close', ticket.sessionId).catch(() => undefined);
+        return;
+      }
+      this.#openId = null;
+      this.#sessionId = ticket.sessionId;
+      this.#banner.textContent = '';
+      this.#showVncSecurity(ticket);
+      this.#terminal?.connect(ticket.url);
+      this.#vnc?.connect(ticket.url);
+      this.#opts.onConnected?.(ticket);
+      this.focus();
+    } catch (err) {
+      this.#openId = null;
+      if (this.#closed) return;
+      const message = err instanceof Error ? err.message : String(err);
+      if (err instanceof ApiCallError && err.code === 'HOST_KEY_CHANGED' && err.details) showHostKeyChanged(err.details, String(err.details['host'] ?? this.#opts.title));
+      this.#ended(`${t('session.failed', { name: this.#opts.title })}: ${message}`);
+    }
+  }
+
+  show(): void {
+    this.#terminal?.fit();
+    this.focus();
+  }
+
+  focus(): void {
+    this.#terminal?.focus();
+    this.#vnc?.focus();
+  }
+
+  close(): void {
+    this.#closed = true;
+    if (this.#openId) void this.#opts.api.call('sessions.cancel', this.#openId).catch(() => undefined);
+    this.#teardownSession();
+    this.#terminal?.dispose();
+    this.#vnc?.dispose();
+  }
+
+  #teardownSession(): void {
+    const id = this.#sessionId;
+    this.#sessionId = null;
+    this.#vnc?.disconnect();
+    if (id) void this.#opts.api.call('sessions.close', id).catch(() => undefined);
+  }
+
+  #status(s: TabStatus): void {
+    this.panel.dataset['status'] = s;
+    this.#opts.onStatus(s);
+  }
+
+  #ended(message: string): void {
+    if (this.#closed) return;
+    this.#sessionId = null;
+    this.#status('disconnected');
+    if (this.#terminal) {
+      this.#terminal.notice(`${message}`);
+      this.#terminal.notice(t('session.reconnectHint'));
+      this.#banner.textContent = '';
+    } else {
+      this.#banner.textContent = `${message} ${t('session.reconnectHint')}`;
+    }
+  }
+
+  #showVncSecurity(ticket: SessionTicket): void {
+    if (!ticket.vnc || !this.#securityLine) return;
+    const v = ticket.vnc;
+    this.#securityLine.textContent = v.passthrough ? t('vnc.passthrough') : v.encrypted ? t('vnc.encrypted', { security: v.security }) : t('vnc.unencrypted', { security: v.security });
+    this.#securityLine.dataset['encrypted'] = String(v.encrypted);
+  }
+
+  #securityLine: HTMLElement | null = null;
+  #clipboardText: HTMLTextAreaElement | null = null;
+
+  #clipboardIn(text: string): void {
+    if (this.#clipboardText) this.#clipboardText.value = text;
+    // Where the browser allows it, the remote clipboard lands in the local one too.
+    void navigator.clipboard?.writeText(text).catch(() => undefined);
+  }
+
+  #vncToolbar(): HTMLElement {
+    const v = this.#opts.vnc;
+    const scaling = el(
+      'select',
+      { attrs: { 'aria-label': t('vnc.scaling') } },
+      ...(['scale', 'remote', 'none'] as const).map((s) => el('option', { text: t(`editor.scaling.${s}`), attrs: { value: s, selected: (v?.scaling ?? 'scale') === s } })),
+    );
+    scaling.addEventListener('change', () => this.#vnc && (this.#vnc.scaling = scaling.value as VncScaling));
+    const viewOnly = el('input', { attrs: { type: 'checkbox', checked: v?.viewOnly ?? false } });
+    viewOnly.addEventListener('change', () => this.#vnc && (this.#vnc.viewOnly = viewOnly.checked));
+    const button = (label: string, run: () => void): HTMLButtonElement => el('button', { text: label, attrs: { type: 'button' }, on: { click: run } });
+    const chord = (...names: Array<keyof typeof KEYS>): (() => void) => () => this.#vnc?.sendChord(names.map((n) => KEYS[n]));
+    const keys = el(
+      'select',
+      { attrs: { 'aria-label': t('vnc.keys') } },
+      el('option', { text: t('vnc.keys'), attrs: { value: '' } }),
+      el('option', { text: t('vnc.key.ctrlEsc'), attrs: { value: 'ctrlEsc' } }),
+      el('option', { text: t('vnc.key.altTab'), attrs: { value: 'altTab' } }),
+      el('option', { text: t('vnc.key.altF4'), attrs: { value: 'altF4' } }),
+      el('option', { text: t('vnc.key.super'), attrs: { value: 'super' } }),
+      el('option', { text: t('vnc.key.printScreen'), attrs: { value: 'print' } }),
+    );
+    const sends: Record<string, () => void> = {
+      ctrlEsc: chord('ControlL', 'Escape'),
+      altTab: chord('AltL', 'Tab'),
+      altF4: chord('AltL', 'F4'),
+      super: chord('SuperL'),
+      print: chord('Print'),
+    };
+    keys.addEventListener('change', () => {
+      sends[keys.value]?.();
+      keys.value = '';
+      this.focus();
+    });
+    this.#clipboardText = el('textarea', { attrs: { rows: 2, 'aria-label': t('vnc.clipboard.label') } });
+    const clip = el(
+      'details',
+      { class: 'vnc-clipboard' },
+      el('summary', { text: t('vnc.clipboard') }),
+      this.#clipboardText,
+      button(t('vnc.clipboard.send'), () => this.#vnc?.pasteText(this.#clipboardText?.value ?? '')),
+    );
+    this.#securityLine = el('span', { class: 'vnc-security' });
+    return el(
+      'div',
+      { class: 'vnc-toolbar', attrs: { role: 'toolbar', 'aria-label': t('vnc.toolbar') } },
+      scaling,
+      el('label', { class: 'inline' }, viewOnly, ` ${t('vnc.viewOnly')}`),
+      button(t('vnc.ctrlAltDel'), () => this.#vnc?.sendCtrlAltDel()),
+      keys,
+      clip,
+      button(t('vnc.fullscreen'), () => void this.#surface.requestFullscreen?.().catch(() => undefined)),
+      button(t('vnc.screenshot'), () => void this.#screenshot()),
+      this.#securityLine,
+    );
+  }
+
+  async #screenshot(): Promise<void> {
+    const blob = await this.#vnc?.screenshot();
+    if (!blob) return;
+    const url = URL.createObjectURL(blob);
+    const a = el('a', { attrs: { href: url, download: `${this.#opts.title.replace(/[^\w.-]+/g, '_')}-${new Date().toISOString().replace(/[:.]/g, '-')}.png` } });
+    document.body.append(a);
+    a.click();
+    a.remove();
+    setTimeout(() => URL.revokeObjectURL(url), 10_000);
+  }
+
+  /** For tests and the status line. */
+  get surface(): HTMLElement {
+    return this.#surface;
+  }
+
+  clearBanner(): void {
+    clear(this.#banner);
+  }
+}

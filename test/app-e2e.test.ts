@@ -1,0 +1,189 @@
+// The app as a person uses it: serve mode in a real Chromium, a real sshd, a
+// fresh data folder. Add a host through the form, connect, trust the key,
+// log in, type and see the output, resize, two tabs, close one (the server
+// sees the connection end), a wrong password asked again, a changed host key
+// refused, the book kept across a restart, an ssh_config import.
+// Screenshots go to test-artifacts/ to be looked at.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { startChromium } from './support/chromium.js';
+import { startSshd, type Sshd } from './support/sshd.js';
+import { makeHome, startServe, type ServeProcess } from './support/serve.js';
+
+const artifacts = join(import.meta.dirname, '..', 'test-artifacts');
+mkdirSync(artifacts, { recursive: true });
+
+let browser: Browser;
+let sshd: Sshd;
+let serve: ServeProcess;
+let page: Page;
+const home = makeHome();
+
+async function shot(name: string): Promise<void> {
+  await page.screenshot({ path: join(artifacts, `${name}.png`) });
+}
+
+/** The text of the active terminal tab. */
+function terminalText(): Promise<string> {
+  return page.evaluate(() => {
+    const panel = document.querySelector('[role=tabpanel]:not([hidden]) .session') ?? document.querySelector('[role=tabpanel]:not([hidden])');
+    const p = (panel?.closest('[role=tabpanel]') ?? panel) as (HTMLElement & { hostdeckText?: () => string }) | null;
+    const holder = p?.querySelector('.session') as (HTMLElement & { hostdeckText?: () => string }) | null;
+    return (holder?.hostdeckText ?? p?.hostdeckText)?.() ?? '';
+  });
+}
+
+async function typeInTerminal(text: string): Promise<void> {
+  await page.locator('[role=tabpanel]:not([hidden]) .xterm-helper-textarea').focus();
+  await page.keyboard.type(text);
+  await page.keyboard.press('Enter');
+}
+
+async function openApp(s: ServeProcess): Promise<void> {
+  page = await browser.newPage({ viewport: { width: 1200, height: 760 } });
+  page.on('pageerror', (err) => console.error('page error:', err.message));
+  await page.goto(s.url);
+  await page.locator('body[data-ready=true]').waitFor();
+}
+
+async function addHost(fields: { name: string; address: string; port: number; user: string; auth?: string }): Promise<void> {
+  await page.getByRole('button', { name: 'Add host' }).click();
+  const dialog = page.getByRole('dialog', { name: 'Add host' });
+  await dialog.getByLabel('Name', { exact: true }).fill(fields.name);
+  await dialog.getByLabel('Address').fill(fields.address);
+  await dialog.getByLabel('Port').fill(String(fields.port));
+  await dialog.getByLabel('User name').fill(fields.user);
+  if (fields.auth) await dialog.getByLabel('Sign in with').selectOption(fields.auth);
+  await dialog.getByRole('button', { name: 'Save' }).click();
+  await dialog.waitFor({ state: 'detached' });
+  await page.getByRole('treeitem', { name: fields.name }).waitFor();
+}
+
+async function connect(name: string): Promise<void> {
+  await page.getByRole('treeitem', { name }).dblclick();
+}
+
+async function answerPassword(password: string): Promise<void> {
+  const dialog = page.getByRole('dialog', { name: /Password for/ });
+  await dialog.locator('input[type=password]').fill(password);
+  await dialog.getByRole('button', { name: 'OK' }).click();
+}
+
+beforeAll(async () => {
+  sshd = await startSshd();
+  serve = await startServe({ home });
+  browser = await startChromium();
+  await openApp(serve);
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await serve?.stop();
+  await sshd?.stop();
+});
+
+describe('serve mode end to end', () => {
+  it('prints exactly one line: the URL to open', () => {
+    expect(serve.stdout().trim().split('\n')).toHaveLength(1);
+  });
+
+  it('adds a host through the form, with field errors as you type', async () => {
+    await page.getByRole('button', { name: 'Add host' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Add host' });
+    await dialog.getByLabel('Port').fill('70000');
+    await expect.poll(() => dialog.getByLabel('Port').getAttribute('aria-invalid')).not.toBeNull();
+    await shot('editor-invalid-port');
+    await dialog.getByRole('button', { name: 'Cancel' }).click();
+    await addHost({ name: 'rig', address: '127.0.0.1', port: sshd.port, user: sshd.passwordUser, auth: 'password' });
+    await shot('book-one-host');
+  });
+
+  it('connects: trust the host key, log in, type a command, see its output', async () => {
+    await connect('rig');
+    const keyDialog = page.getByRole('dialog', { name: 'Unknown host key' });
+    await keyDialog.waitFor();
+    await expect(keyDialog.textContent()).resolves.toContain(sshd.hostKeyFingerprint());
+    await shot('host-key-prompt');
+    await keyDialog.getByRole('button', { name: 'Trust and connect' }).click();
+    await answerPassword(sshd.password);
+    await page.locator('[role=tab][data-status=connected]').waitFor();
+    await typeInTerminal('echo hello-$((6*7))');
+    await expect.poll(terminalText, { timeout: 20_000 }).toContain('hello-42');
+    await shot('terminal-connected');
+  });
+
+  it('follows the window size (stty size)', async () => {
+    await typeInTerminal('stty size');
+    await expect.poll(terminalText, { timeout: 20_000 }).toMatch(/^\d+ \d+$/m);
+    const before = (await terminalText()).match(/^(\d+) (\d+)$/m)?.[0];
+    await page.setViewportSize({ width: 900, height: 560 });
+    await typeInTerminal('clear; stty size');
+    await expect.poll(async () => (await terminalText()).match(/^(\d+) (\d+)$/m)?.[0], { timeout: 20_000 }).not.toBe(before);
+    await page.setViewportSize({ width: 1200, height: 760 });
+  });
+
+  it('opens a second tab on the shared connection; closing a tab ends its session on the server', async () => {
+    await connect('rig');
+    await expect.poll(() => page.locator('[role=tab]').count()).toBe(2);
+    await page.locator('[role=tab][data-status=connected] >> nth=1').waitFor();
+    await typeInTerminal('echo second-$((2*21))');
+    await expect.poll(terminalText, { timeout: 20_000 }).toContain('second-42');
+    await shot('two-tabs');
+    const tabs = page.getByRole('tab');
+    for (let i = await tabs.count(); i > 0; i--) await page.getByRole('button', { name: /^Close rig/ }).first().click();
+    await expect.poll(() => page.getByRole('tab').count()).toBe(0);
+    // The pooled connection closes with its last tab.
+    await expect.poll(() => (sshd.log().match(/Disconnected from user hostdeck-pw|Received disconnect from/g) ?? []).length, { timeout: 20_000 }).toBeGreaterThan(0);
+  });
+
+  it('asks again, with a clear note, after a wrong password', async () => {
+    await connect('rig');
+    await answerPassword('not-the-password');
+    const again = page.getByRole('dialog', { name: /Password for/ });
+    await again.getByText(/did not work/).waitFor();
+    await shot('wrong-password-again');
+    await answerPassword(sshd.password);
+    await page.locator('[role=tab][data-status=connected]').waitFor();
+    await page.getByRole('button', { name: /^Close rig/ }).click();
+  });
+
+  it('refuses a changed host key and says what to do', async () => {
+    await sshd.restartWithNewHostKey();
+    const logBefore = sshd.log().length;
+    await connect('rig');
+    const refusal = page.getByRole('alertdialog', { name: 'The host key has changed' });
+    await refusal.waitFor();
+    const text = (await refusal.textContent()) ?? '';
+    expect(text).toContain(sshd.hostKeyFingerprint());
+    expect(text).toContain('known_hosts');
+    await shot('host-key-changed');
+    await refusal.getByRole('button', { name: 'Close' }).click();
+    await expect.poll(() => page.locator('[role=tab][data-status=disconnected]').count()).toBe(1);
+    // Refused before any authentication byte: the server saw no attempt at all.
+    expect(sshd.log().slice(logBefore)).not.toMatch(/Failed|Accepted|Postponed|Invalid user/);
+    await page.getByRole('button', { name: /^Close rig/ }).click();
+  });
+
+  it('imports an ssh_config through a preview', async () => {
+    writeFileSync(join(home, '.ssh', 'config'), 'Host web-eu\n  HostName 192.0.2.20\n  User deploy\n  Port 2200\n\nHost *.corp\n  User x\n');
+    await page.getByRole('button', { name: 'Import' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Import hosts' });
+    await dialog.getByRole('button', { name: 'Preview' }).click();
+    await dialog.getByRole('cell', { name: 'web-eu' }).waitFor();
+    await shot('import-preview');
+    await dialog.getByRole('button', { name: /Import 1 hosts/ }).click();
+    await page.getByRole('treeitem', { name: 'web-eu' }).waitFor();
+  });
+
+  it('keeps the address book across a restart', async () => {
+    await page.close();
+    await serve.stop();
+    serve = await startServe({ dataDir: serve.dataDir, home });
+    await openApp(serve);
+    await page.getByRole('treeitem', { name: 'rig' }).waitFor();
+    await page.getByRole('treeitem', { name: 'web-eu' }).waitFor();
+    await shot('book-after-restart');
+  });
+});

@@ -1,0 +1,52 @@
+// Runs the real `npm run serve` entry (main/serve/cli.ts) as a child process
+// with its own data folder and HOME, and reads the one URL line it prints.
+import { mkdtempSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { captureOutput, makeTempDir, startTracked, type Tracked } from './processes.js';
+
+const root = join(import.meta.dirname, '..', '..');
+const TSX = join(root, 'node_modules', '.bin', 'tsx');
+
+export interface ServeProcess {
+  url: string;
+  origin: string;
+  dataDir: string;
+  home: string;
+  /** Everything it printed on stdout (the contract: exactly one line). */
+  stdout(): string;
+  stop(): Promise<void>;
+}
+
+export function makeHome(): string {
+  const home = makeTempDir('home');
+  mkdirSync(join(home, '.ssh'), { mode: 0o700 });
+  return home;
+}
+
+export async function startServe(opts: { dataDir?: string; home?: string } = {}): Promise<ServeProcess> {
+  const dataDir = opts.dataDir ?? mkdtempSync(join(makeTempDir('serve'), 'data-'));
+  const home = opts.home ?? makeHome();
+  const proc: Tracked = startTracked(TSX, [join(root, 'main', 'serve', 'cli.ts'), '--no-open', '--data-dir', dataDir], {
+    cwd: root,
+    env: { ...process.env, HOME: home, SSH_AUTH_SOCK: '' },
+  });
+  let out = '';
+  proc.child.stdout?.on('data', (d: Buffer) => (out += d.toString()));
+  const all = captureOutput(proc.child);
+  const url = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`serve printed no URL in 60 s:\n${all()}`)), 60_000);
+    const check = (): void => {
+      const m = /Hostdeck is running at (http:\/\/127\.0\.0\.1:\d+\/#token=[\w-]+)\n/.exec(out);
+      if (m?.[1]) {
+        clearTimeout(timer);
+        resolve(m[1]);
+      }
+    };
+    proc.child.stdout?.on('data', check);
+    proc.child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`serve exited (${code}) before printing its URL:\n${all()}`));
+    });
+  });
+  return { url, origin: new URL(url).origin, dataDir, home, stdout: () => out, stop: () => proc.stop('SIGTERM') };
+}

@@ -72,4 +72,33 @@ describe('SSH shell through the gateway', () => {
     expect(code).toBe(GatewayClose.TARGET_CLOSED);
     await expect.poll(() => pool.size).toBe(0);
   });
+
+  it('sshd killed mid-session: the page hears DISCONNECTED, then exit, then the close', async () => {
+    const doomed = await startSshd();
+    try {
+      const t = trustFiles([doomed]);
+      const opener = shellTargetOpener({
+        pool,
+        key: 'doomed',
+        connect: () => SshConnection.connect(keyUserOptions(doomed, t, { keepaliveInterval: 200, keepaliveCountMax: 2 })),
+        cols: 80,
+        rows: 24,
+      });
+      const ws = new WebSocket(gw.issueTicket(opener), { origin: ORIGIN, perMessageDeflate: false });
+      let text = '';
+      const controls: Array<Record<string, unknown>> = [];
+      ws.on('message', (data: Buffer, isBinary: boolean) => {
+        if (isBinary) text += data.toString('utf8');
+        else controls.push(JSON.parse(data.toString()) as Record<string, unknown>);
+      });
+      const closed = new Promise<number>((r) => ws.once('close', (code) => r(code)));
+      await expect.poll(() => text).toMatch(/\$ $/);
+      await doomed.kill();
+      expect(await closed).toBe(GatewayClose.TARGET_CLOSED);
+      expect(controls).toEqual([expect.objectContaining({ type: 'error', code: 'DISCONNECTED' }), expect.objectContaining({ type: 'exit' })]);
+      await expect.poll(() => pool.size).toBe(0);
+    } finally {
+      await doomed.stop();
+    }
+  });
 });

@@ -11,10 +11,8 @@ import { WebLinksAddon } from '@xterm/addon-web-links';
 import { WebglAddon } from '@xterm/addon-webgl';
 import '@xterm/xterm/css/xterm.css';
 import { Disposables } from '../dom.js';
-import type { MainControlMessage } from '../../../shared/terminal-protocol.js';
+import { ACK_EVERY_BYTES, type MainControlMessage } from '../../../shared/terminal-protocol.js';
 
-/** Ack once this many drawn bytes have piled up, or when xterm's queue drains. */
-const ACK_BATCH = 16 * 1024;
 
 export type TerminalEvent =
   | { type: 'open' }
@@ -156,7 +154,8 @@ export class TerminalSession {
     this.terminal.write(bytes, () => {
       this.#pendingWrites--;
       this.#drawnUnacked += bytes.length;
-      if (this.#drawnUnacked >= ACK_BATCH || this.#pendingWrites === 0) {
+      // Ack every ACK_EVERY_BYTES drawn, or when xterm's queue drains.
+      if (this.#drawnUnacked >= ACK_EVERY_BYTES || this.#pendingWrites === 0) {
         this.#control({ type: 'ack', bytes: this.#drawnUnacked });
         this.#drawnUnacked = 0;
       }

@@ -2,7 +2,7 @@
 // window options, navigation and window-open refusals, IPC sender checks,
 // the app:// protocol, permissions and the single-instance lock.
 import { beforeEach, describe, expect, it, vi } from 'vitest';
-import { mkdirSync, mkdtempSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fakeElectronModule, FakeWebContents, state, type FakeBrowserWindow } from './support/fake-electron.js';
@@ -109,6 +109,24 @@ describe('app:// protocol', () => {
   });
 });
 
+describe('window state', () => {
+  it('comes back as it was; damaged or absurd files give the default window', async () => {
+    const { loadWindowState, saveWindowState, DEFAULT_BOUNDS } = await import('../main/app/window-state.js');
+    const dir = mkdtempSync(join(tmpdir(), 'hostdeck-win-'));
+    const path = join(dir, 'window-state.json');
+    expect(loadWindowState(path)).toEqual(DEFAULT_BOUNDS);
+    saveWindowState(path, { x: 40, y: 50, width: 1000, height: 700, maximized: true });
+    expect(loadWindowState(path)).toEqual({ x: 40, y: 50, width: 1000, height: 700, maximized: true });
+    expect(statSync(path).mode & 0o777).toBe(0o600);
+    for (const bad of ['{', '[]', '{"width":10,"height":10}', '{"width":"1e9","height":700}', '{"width":1e9,"height":700}', 'null']) {
+      writeFileSync(path, bad);
+      expect(loadWindowState(path), bad).toEqual(DEFAULT_BOUNDS);
+    }
+    writeFileSync(path, '{"width":900,"height":600,"x":"far","y":null}');
+    expect(loadWindowState(path)).toEqual({ width: 900, height: 600 });
+  });
+});
+
 describe('app start-up', () => {
   it('a second instance quits at once; the first denies every permission', async () => {
     state.singleInstanceLock = false;
@@ -125,6 +143,9 @@ describe('app start-up', () => {
     expect(state.privilegedSchemes).toContainEqual(expect.objectContaining({ scheme: 'app' }));
     for (const resolve of state.readyCallbacks) resolve();
     await vi.waitFor(() => expect(state.windows).toHaveLength(1));
+    // Closing the window remembers its bounds for the next start.
+    state.windows[0]?.emit('close');
+    expect(JSON.parse(readFileSync(join(state.userData, 'window-state.json'), 'utf8'))).toMatchObject({ width: 1200, height: 800 });
     const decisions: boolean[] = [];
     for (const perm of ['media', 'geolocation', 'notifications', 'clipboard-read', 'clipboard-sanitized-write']) state.permissionRequest?.({}, perm, (ok) => decisions.push(ok));
     expect(decisions).toEqual([false, false, false, false, true]);

@@ -13,6 +13,7 @@ import { createMainWindow, lockDownContents } from './window.js';
 import { buildMenu } from './menu.js';
 import { openDesktopStore } from './store-electron.js';
 import { Gateway } from '../gateway/gateway.js';
+import { loadWindowState, saveWindowState } from './window-state.js';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 const devUrl = process.env['ELECTRON_RENDERER_URL'];
@@ -54,8 +55,11 @@ async function onReady(): Promise<void> {
   serveAppScheme(join(here, '../renderer'), () => gateway.port);
   setupIpc(api, devOrigin);
   Menu.setApplicationMenu(buildMenu(process.platform));
+  const statePath = join(app.getPath('userData'), 'window-state.json');
   const open = (): void => {
-    const win = createMainWindow(join(here, '../preload/index.cjs'), { width: 1200, height: 800 });
+    const win = createMainWindow(join(here, '../preload/index.cjs'), loadWindowState(statePath));
+    // Normal bounds, so a maximized window comes back maximized over the size it had before.
+    win.on('close', () => saveWindowState(statePath, { ...win.getNormalBounds(), maximized: win.isMaximized() }));
     forwardEvents(api, win.webContents);
     void win.loadURL(devUrl ?? `${APP_ORIGIN}/index.html`);
   };

@@ -68,7 +68,17 @@ export class FakeBrowserWindow extends EventEmitter {
     this.loadedUrl = url;
     return Promise.resolve();
   }
-  maximize(): void {}
+  maximized = false;
+  maximize(): void {
+    this.maximized = true;
+  }
+  isMaximized(): boolean {
+    return this.maximized;
+  }
+  getNormalBounds(): { x: number; y: number; width: number; height: number } {
+    const o = this.options as { x?: number; y?: number; width: number; height: number };
+    return { x: o.x ?? 10, y: o.y ?? 20, width: o.width, height: o.height };
+  }
   show(): void {}
   isMinimized(): boolean {
     return false;

@@ -7,6 +7,8 @@ import { zhCN } from '../renderer/src/i18n/zh-CN.js';
 import { pickLocale, setLocale, t } from '../renderer/src/i18n/i18n.js';
 import { el } from '../renderer/src/dom.js';
 import { TabStrip } from '../renderer/src/ui/tab-strip.js';
+import { AddressBook } from '../renderer/src/ui/address-book.js';
+import type { SavedHost } from '../shared/model/host.js';
 
 const placeholders = (s: string): string[] => [...s.matchAll(/\{(\w+)\}/g)].map((m) => m[1] as string).sort();
 
@@ -104,5 +106,98 @@ describe('TabStrip', () => {
     tabs.setStatus('r', 'connected');
     expect(button.hidden).toBe(true);
     tabs.dispose();
+  });
+});
+
+describe('AddressBook', () => {
+  const host = (id: string, name: string, folder: string[], extra: Partial<SavedHost> = {}): SavedHost => ({
+    id,
+    name,
+    protocol: 'ssh',
+    address: `${id}.example.net`,
+    port: 22,
+    folder,
+    tags: [],
+    notes: '',
+    createdAt: '2026-01-01T00:00:00Z',
+    updatedAt: '2026-01-01T00:00:00Z',
+    hasSecret: { password: false, passphrase: false, vncPassword: false },
+    ...extra,
+  });
+  const make = (): { book: AddressBook; calls: string[] } => {
+    const calls: string[] = [];
+    const book = new AddressBook({
+      connect: (h) => calls.push(`connect ${h.id}`),
+      edit: (h) => calls.push(`edit ${h.id}`),
+      duplicate: (h) => calls.push(`duplicate ${h.id}`),
+      remove: (h) => calls.push(`remove ${h.id}`),
+      move: (h, f) => calls.push(`move ${h.id} ${f.join('/')}`),
+    });
+    document.body.append(book.element);
+    book.setData(
+      [host('a', 'prod-web', ['prod']), host('b', 'proxy-eu', ['prod', 'eu'], { lastConnectedAt: '2026-11-01T00:00:00Z' }), host('c', '<b>db</b>', [])],
+      [{ path: ['prod'], defaults: {} }],
+    );
+    return { book, calls };
+  };
+  const rows = (book: AddressBook): string[] => [...book.element.querySelectorAll('[role=treeitem] .book-name')].map((n) => n.textContent ?? '');
+  const press = (target: Element, key: string, mods: KeyboardEventInit = {}): void => {
+    target.dispatchEvent(new KeyboardEvent('keydown', { key, bubbles: true, cancelable: true, ...mods }));
+  };
+
+  it('shows nested folders as a tree with levels, and host names as text', () => {
+    const { book } = make();
+    expect(rows(book)).toEqual(['prod', 'eu', 'proxy-eu', 'prod-web', '<b>db</b>']);
+    const levels = [...book.element.querySelectorAll('[role=treeitem]')].map((n) => n.getAttribute('aria-level'));
+    expect(levels).toEqual(['1', '2', '3', '2', '1']);
+    expect(book.element.querySelector('b')).toBeNull();
+    book.dispose();
+  });
+
+  it('searches as you type, forgiving a typo', () => {
+    const { book } = make();
+    book.search.value = 'porxy';
+    book.search.dispatchEvent(new Event('input'));
+    expect(rows(book)).toEqual(['proxy-eu']);
+    book.search.value = 'nothing-like-it';
+    book.search.dispatchEvent(new Event('input'));
+    expect(rows(book)).toEqual([]);
+    expect(book.element.textContent).toContain('No host matches');
+    book.dispose();
+  });
+
+  it('keyboard: arrows move, Left folds, Enter connects, F2 edits, Delete removes, Ctrl+D duplicates', () => {
+    const { book, calls } = make();
+    const tree = book.element.querySelector('[role=tree]') as HTMLElement;
+    const selected = (): string => book.element.querySelector('[role=treeitem][aria-selected=true] .book-name')?.textContent ?? '';
+    expect(selected()).toBe('prod');
+    press(tree, 'ArrowDown');
+    press(tree, 'ArrowDown');
+    expect(selected()).toBe('proxy-eu');
+    const actions = book.element.querySelector('[role=toolbar]') as HTMLElement;
+    expect(actions.getAttribute('aria-label')).toBe('Actions for proxy-eu');
+    press(tree, 'Enter');
+    press(tree, 'F2');
+    press(tree, 'd', { ctrlKey: true });
+    press(tree, 'Delete');
+    expect(calls).toEqual(['connect b', 'edit b', 'duplicate b', 'remove b']);
+    press(tree, 'ArrowLeft');
+    expect(selected()).toBe('eu');
+    press(tree, 'ArrowLeft');
+    expect(rows(book)).toEqual(['prod', 'eu', 'prod-web', '<b>db</b>']);
+    (actions.querySelectorAll('button')[0] as HTMLButtonElement).click();
+    expect((actions.querySelectorAll('button')[0] as HTMLButtonElement).disabled).toBe(true);
+    book.dispose();
+  });
+
+  it('orders a folder by most recently used when asked (search results stay by relevance)', () => {
+    const { book } = make();
+    book.setData([host('c', 'alpha', []), host('d', 'zeta', [], { lastConnectedAt: '2026-11-20T00:00:00Z' })], []);
+    expect(rows(book)).toEqual(['alpha', 'zeta']);
+    const order = book.element.querySelector('select') as HTMLSelectElement;
+    order.value = 'recent';
+    order.dispatchEvent(new Event('change'));
+    expect(rows(book)).toEqual(['zeta', 'alpha']);
+    book.dispose();
   });
 });

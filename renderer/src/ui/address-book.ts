@@ -39,6 +39,8 @@ export class AddressBook {
   readonly search: HTMLInputElement;
   readonly #tree: HTMLElement;
   readonly #summary: HTMLElement;
+  readonly #bar: HTMLElement;
+  readonly #barButtons: HTMLButtonElement[];
   readonly #order: HTMLSelectElement;
   readonly #actions: AddressBookActions;
   readonly #collapsed = new Set<string>();
@@ -60,7 +62,16 @@ export class AddressBook {
     );
     this.#tree = el('div', { class: 'book-tree', attrs: { role: 'tree', id: 'book-tree', 'aria-label': t('book.tree') } });
     this.#summary = el('div', { class: 'book-summary', attrs: { 'aria-live': 'polite' } });
-    this.element = el('div', { class: 'book' }, el('div', { class: 'book-filter' }, this.search, this.#order), this.#summary, this.#tree);
+    const act = (label: string, run: (h: SavedHost) => void): HTMLButtonElement =>
+      el('button', { text: label, attrs: { type: 'button', disabled: true }, on: { click: () => this.#selectedHost() && run(this.#selectedHost() as SavedHost) } });
+    this.#barButtons = [
+      act(t('book.connect'), (h) => this.#actions.connect(h)),
+      act(t('book.edit'), (h) => this.#actions.edit(h)),
+      act(t('book.duplicate'), (h) => this.#actions.duplicate(h)),
+      act(t('book.delete'), (h) => this.#actions.remove(h)),
+    ];
+    this.#bar = el('div', { class: 'book-actions', attrs: { role: 'toolbar', 'aria-label': t('book.actions', { name: '' }).trim() } }, ...this.#barButtons);
+    this.element = el('div', { class: 'book' }, el('div', { class: 'book-filter' }, this.search, this.#order), this.#summary, this.#tree, this.#bar);
     this.#d.listen(this.search, 'input', () => this.render());
     this.#d.listen(this.search, 'keydown', (ev) => {
       const k = ev as KeyboardEvent;
@@ -201,9 +212,15 @@ export class AddressBook {
       r.element.setAttribute('aria-selected', String(i === index));
     });
     const row = this.#rows[index];
-    if (!row) return;
-    this.#focusKey = row.key;
-    if (focus) row.element.focus();
+    this.#focusKey = row?.key ?? null;
+    const host = row?.host;
+    for (const b of this.#barButtons) b.disabled = !host;
+    this.#bar.setAttribute('aria-label', host ? t('book.actions', { name: host.name }) : t('book.actions', { name: '' }).trim());
+    if (row && focus) row.element.focus();
+  }
+
+  #selectedHost(): SavedHost | undefined {
+    return this.#rows.find((r) => r.key === this.#focusKey)?.host;
   }
 
   #focusRow(index: number): void {
@@ -231,10 +248,11 @@ export class AddressBook {
       },
       Enter: () => (host ? this.#actions.connect(host) : this.#toggle(row.key)),
       F2: () => host && this.#actions.edit(host),
+      d: () => ev.ctrlKey && host && this.#actions.duplicate(host),
       Delete: () => host && this.#actions.remove(host),
     };
     const run = keys[ev.key];
-    if (run) {
+    if (run && (ev.key !== 'd' || ev.ctrlKey)) {
       ev.preventDefault();
       run();
     } else if (ev.key.length === 1 && !ev.ctrlKey && !ev.metaKey && !ev.altKey) {

@@ -27,12 +27,7 @@ async function shot(name: string): Promise<void> {
 
 /** The text of the active terminal tab. */
 function terminalText(): Promise<string> {
-  return page.evaluate(() => {
-    const panel = document.querySelector('[role=tabpanel]:not([hidden]) .session') ?? document.querySelector('[role=tabpanel]:not([hidden])');
-    const p = (panel?.closest('[role=tabpanel]') ?? panel) as (HTMLElement & { hostdeckText?: () => string }) | null;
-    const holder = p?.querySelector('.session') as (HTMLElement & { hostdeckText?: () => string }) | null;
-    return (holder?.hostdeckText ?? p?.hostdeckText)?.() ?? '';
-  });
+  return page.evaluate(() => (document.querySelector('[role=tabpanel]:not([hidden])') as (HTMLElement & { hostdeckText?: () => string }) | null)?.hostdeckText?.() ?? '');
 }
 
 async function typeInTerminal(text: string): Promise<void> {
@@ -112,6 +107,18 @@ describe('serve mode end to end', () => {
     await typeInTerminal('echo hello-$((6*7))');
     await expect.poll(terminalText, { timeout: 20_000 }).toContain('hello-42');
     await shot('terminal-connected');
+  });
+
+  it('finds text in the terminal (Ctrl+Shift+F)', async () => {
+    await page.keyboard.press('Control+Shift+F');
+    const find = page.getByRole('searchbox', { name: 'Find in terminal' });
+    await find.fill('hello-42');
+    await expect
+      .poll(() => page.evaluate(() => (document.querySelector('[role=tabpanel]:not([hidden])') as HTMLElement & { hostdeckSelection: () => string }).hostdeckSelection()))
+      .toBe('hello-42');
+    await shot('terminal-search');
+    await find.press('Escape');
+    await expect.poll(() => find.isVisible()).toBe(false);
   });
 
   it('follows the window size (stty size)', async () => {

@@ -10,7 +10,8 @@ import { Unicode11Addon } from '@xterm/addon-unicode11';
 import { WebLinksAddon } from '@xterm/addon-web-links';
 import { WebglAddon } from '@xterm/addon-webgl';
 import '@xterm/xterm/css/xterm.css';
-import { Disposables } from '../dom.js';
+import { Disposables, el } from '../dom.js';
+import { t } from '../i18n/i18n.js';
 import { ACK_EVERY_BYTES, type MainControlMessage } from '../../../shared/terminal-protocol.js';
 
 
@@ -39,6 +40,7 @@ export class TerminalSession {
   #drawnUnacked = 0;
   #pendingWrites = 0;
   #ended = false;
+  readonly #searchBar: HTMLElement;
 
   constructor(container: HTMLElement, opts: TerminalOptions) {
     this.#opts = opts;
@@ -60,6 +62,8 @@ export class TerminalSession {
     this.terminal.unicode.activeVersion = '11';
     this.terminal.loadAddon(new WebLinksAddon((_ev, uri) => void this.#openLink(uri)));
     this.terminal.open(container);
+    this.#searchBar = this.#makeSearchBar();
+    container.append(this.#searchBar);
     this.#loadWebgl();
     this.#d.add(() => this.terminal.dispose());
     this.#d.add(this.terminal.onData((data) => this.#send(new TextEncoder().encode(data))).dispose);
@@ -197,9 +201,50 @@ export class TerminalSession {
     if (await this.#opts.confirmLink(url.href)) window.open(url.href, '_blank', 'noopener,noreferrer');
   }
 
-  /** Copy/paste and zoom shortcuts; returning false keeps the key from the shell. */
+  /** Opens the find bar (Ctrl+Shift+F), as in VS Code's and Tabby's terminals. */
+  openSearch(): void {
+    this.#searchBar.hidden = false;
+    const input = this.#searchBar.querySelector('input');
+    input?.focus();
+    input?.select();
+  }
+
+  #makeSearchBar(): HTMLElement {
+    const input = el('input', { attrs: { type: 'search', 'aria-label': t('search.label'), placeholder: t('search.label') } });
+    const find = (forward: boolean): void => {
+      if (!input.value) return;
+      if (forward) this.search.findNext(input.value, { incremental: false });
+      else this.search.findPrevious(input.value);
+    };
+    const close = (): void => {
+      bar.hidden = true;
+      this.search.clearDecorations();
+      this.terminal.clearSelection();
+      this.focus();
+    };
+    input.addEventListener('input', () => input.value && this.search.findNext(input.value, { incremental: true }));
+    input.addEventListener('keydown', (ev) => {
+      if (ev.key === 'Enter') find(!ev.shiftKey);
+      else if (ev.key === 'Escape') close();
+    });
+    const bar = el(
+      'div',
+      { class: 'terminal-search', attrs: { role: 'search', hidden: true } },
+      input,
+      el('button', { text: '↑', attrs: { type: 'button', 'aria-label': t('search.previous'), title: t('search.previous') }, on: { click: () => find(false) } }),
+      el('button', { text: '↓', attrs: { type: 'button', 'aria-label': t('search.next'), title: t('search.next') }, on: { click: () => find(true) } }),
+      el('button', { text: '×', attrs: { type: 'button', 'aria-label': t('search.close'), title: t('search.close') }, on: { click: close } }),
+    );
+    return bar;
+  }
+
+  /** Copy/paste, find and zoom shortcuts; returning false keeps the key from the shell. */
   #onKey(ev: KeyboardEvent): boolean {
     if (ev.type !== 'keydown' || !ev.ctrlKey) return true;
+    if (ev.shiftKey && (ev.key === 'F' || ev.key === 'f')) {
+      this.openSearch();
+      return false;
+    }
     if (ev.shiftKey && (ev.key === 'C' || ev.key === 'c')) {
       const text = this.terminal.getSelection();
       if (text) void navigator.clipboard?.writeText(text);

@@ -73,6 +73,7 @@ export class SessionTab {
       // Read-only access to what the terminal shows, for tests (WebGL draws to a canvas).
       const term = this.#terminal;
       Object.defineProperty(this.panel, 'hostdeckText', { value: () => term.text() });
+      Object.defineProperty(this.panel, 'hostdeckSelection', { value: () => term.terminal.getSelection() });
       // Enter in a dead terminal reconnects, as in Windows Terminal and Tabby.
       this.#terminal.terminal.onKey(({ domEvent }) => {
         if (domEvent.key === 'Enter' && this.#sessionId === null && this.#openId === null && !this.#closed) void this.connect();

@@ -156,6 +156,29 @@ describe('serve mode end to end', () => {
     await page.getByRole('button', { name: /^Close rig/ }).click();
   });
 
+  it('sets a master password in settings, saves the password in the editor, then connects without asking', async () => {
+    await page.getByRole('button', { name: 'Open settings' }).click();
+    const settings = page.getByRole('dialog', { name: 'Settings' });
+    await settings.getByLabel('New master password').fill('master-pass-123');
+    await settings.getByRole('button', { name: 'Set master password' }).click();
+    await settings.getByText('Unlocked.').waitFor();
+    await shot('settings-master-password');
+    await settings.getByRole('button', { name: 'Close' }).click();
+    await page.getByRole('treeitem', { name: 'rig' }).click();
+    await page.getByRole('toolbar', { name: 'Actions for rig' }).getByRole('button', { name: 'Edit' }).click();
+    const editor = page.getByRole('dialog', { name: 'Edit rig' });
+    await editor.getByLabel('Password', { exact: true }).fill(sshd.password);
+    await editor.getByRole('button', { name: 'Save' }).click();
+    await editor.waitFor({ state: 'detached' });
+    // The page learns only that a password is saved, never the password.
+    const book = await page.evaluate(() => document.body.innerText);
+    expect(book).not.toContain(sshd.password);
+    await connect('rig');
+    await page.locator('[role=tab][data-status=connected]').waitFor();
+    expect(await page.getByRole('dialog').count()).toBe(0);
+    await page.getByRole('button', { name: /^Close rig/ }).click();
+  });
+
   it('refuses a changed host key and says what to do', async () => {
     await sshd.restartWithNewHostKey();
     const logBefore = sshd.log().length;

@@ -59,6 +59,11 @@ export class App {
     this.#render(openSettings);
   }
 
+  /** Where the address book lives (shown in settings). */
+  get bookPath(): string {
+    return this.#snapshot.path;
+  }
+
   async refresh(): Promise<void> {
     // Coalesce bursts of book.changed into one fetch at a time.
     if (this.#refreshing) return this.#refreshing;

@@ -27,11 +27,16 @@ async function boot(): Promise<void> {
   try {
     const api = await connectApi();
     const info = await api.call('app.info');
-    const app = new App(api, info, root, () => ({ fontFamily: "'DejaVu Sans Mono', 'Cascadia Mono', Menlo, Consolas, monospace", fontSize: 14, dark: isDark() }), () =>
-      openSettings(settings, (next) => {
-        settings = next;
-        applySettings(next);
-      }),
+    const app: App = new App(api, info, root, () => ({ fontFamily: settings.fontFamily, fontSize: settings.fontSize, dark: isDark() }), () =>
+      openSettings(
+        settings,
+        (next) => {
+          settings = next;
+          applySettings(next);
+        },
+        api,
+        app.bookPath,
+      ),
     );
     await app.refresh();
     document.body.dataset['ready'] = 'true';

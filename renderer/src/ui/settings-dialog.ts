@@ -1,24 +1,32 @@
-// Settings kept by the page itself (theme, language). Settings that main
-// needs (terminal font, master password) arrive with the API that holds them.
-import { el } from '../dom.js';
+// Settings. Those of the page itself (theme, language, terminal font) are
+// kept in the page's storage; the master password that seals saved
+// passwords lives in main and is reached through the API.
+import { clear, el } from '../dom.js';
 import { LOCALES, t, type Locale } from '../i18n/i18n.js';
+import type { ApiClient } from '../api/client.js';
+import { formRow } from './dialogs.js';
 
 export type Theme = 'system' | 'light' | 'dark';
 export interface LocalSettings {
   theme: Theme;
   language: Locale | 'system';
+  fontFamily: string;
+  fontSize: number;
 }
 
 const KEY = 'hostdeck.settings';
+export const DEFAULT_FONT = "'DejaVu Sans Mono', 'Cascadia Mono', Menlo, Consolas, monospace";
 
 export function loadLocalSettings(): LocalSettings {
   try {
     const raw = JSON.parse(localStorage.getItem(KEY) ?? '{}') as Partial<LocalSettings>;
     const theme: Theme = raw.theme === 'light' || raw.theme === 'dark' ? raw.theme : 'system';
     const language = raw.language && (LOCALES as readonly string[]).includes(raw.language) ? raw.language : 'system';
-    return { theme, language };
+    const fontFamily = typeof raw.fontFamily === 'string' && raw.fontFamily.trim() && raw.fontFamily.length <= 200 ? raw.fontFamily : DEFAULT_FONT;
+    const fontSize = typeof raw.fontSize === 'number' && raw.fontSize >= 6 && raw.fontSize <= 40 ? Math.round(raw.fontSize) : 14;
+    return { theme, language, fontFamily, fontSize };
   } catch {
-    return { theme: 'system', language: 'system' };
+    return { theme: 'system', language: 'system', fontFamily: DEFAULT_FONT, fontSize: 14 };
   }
 }
 
@@ -32,37 +40,97 @@ export function applyTheme(theme: Theme): void {
 }
 
 /** Opens the settings dialog; `onChange` gets the new settings after each change. */
-export function openSettings(current: LocalSettings, onChange: (s: LocalSettings) => void): HTMLDialogElement {
+export function openSettings(current: LocalSettings, onChange: (s: LocalSettings) => void, api?: ApiClient, dataFile?: string): HTMLDialogElement {
   const settings = { ...current };
-  const select = <T extends string>(id: string, value: T, options: Array<[T, string]>, set: (v: T) => void): HTMLSelectElement => {
-    const s = el('select', { attrs: { id } }, ...options.map(([v, label]) => el('option', { text: label, attrs: { value: v, selected: v === value } })));
+  const changed = (): void => {
+    saveLocalSettings(settings);
+    onChange({ ...settings });
+  };
+  const select = <T extends string>(value: T, options: Array<[T, string]>, set: (v: T) => void): HTMLSelectElement => {
+    const s = el('select', {}, ...options.map(([v, label]) => el('option', { text: label, attrs: { value: v, selected: v === value } })));
     s.addEventListener('change', () => {
       set(s.value as T);
-      saveLocalSettings(settings);
-      onChange({ ...settings });
+      changed();
     });
     return s;
   };
+  const font = el('input', { attrs: { type: 'text', value: settings.fontFamily, spellcheck: 'false' } });
+  font.addEventListener('change', () => {
+    settings.fontFamily = font.value.trim() || DEFAULT_FONT;
+    changed();
+  });
+  const size = el('input', { attrs: { type: 'number', min: 6, max: 40, value: settings.fontSize } });
+  size.addEventListener('change', () => {
+    const n = Math.round(Number(size.value));
+    if (n >= 6 && n <= 40) {
+      settings.fontSize = n;
+      changed();
+    }
+  });
+  const secrets = el('section', { class: 'settings-secrets', attrs: { 'aria-labelledby': 'settings-secrets-title' } });
   const dialog = el(
     'dialog',
-    { attrs: { 'aria-labelledby': 'settings-title' } },
+    { class: 'wide', attrs: { 'aria-labelledby': 'settings-title' } },
     el('h2', { text: t('settings.title'), attrs: { id: 'settings-title' } }),
-    el(
-      'div',
-      { class: 'form-row' },
-      el('label', { text: t('settings.theme'), attrs: { for: 'settings-theme' } }),
-      select<Theme>('settings-theme', settings.theme, [['system', t('settings.theme.system')], ['light', t('settings.theme.light')], ['dark', t('settings.theme.dark')]], (v) => (settings.theme = v)),
-    ),
-    el(
-      'div',
-      { class: 'form-row' },
-      el('label', { text: t('settings.language'), attrs: { for: 'settings-language' } }),
-      select<Locale | 'system'>('settings-language', settings.language, [['system', t('settings.language.system')], ['en', 'English'], ['zh-CN', '简体中文']], (v) => (settings.language = v)),
-    ),
-    el('div', { class: 'dialog-actions' }, el('button', { text: t('dialog.close'), class: 'primary', attrs: { type: 'button', value: 'close' }, on: { click: () => dialog.close() } })),
+    formRow(t('settings.theme'), select<Theme>(settings.theme, [['system', t('settings.theme.system')], ['light', t('settings.theme.light')], ['dark', t('settings.theme.dark')]], (v) => (settings.theme = v))),
+    formRow(t('settings.language'), select<Locale | 'system'>(settings.language, [['system', t('settings.language.system')], ['en', 'English'], ['zh-CN', '简体中文']], (v) => (settings.language = v))),
+    formRow(t('settings.fontFamily'), font),
+    formRow(t('settings.fontSize'), size),
+    api ? secrets : null,
+    dataFile ? el('p', { class: 'field-hint', text: t('settings.dataFile', { path: dataFile }) }) : null,
+    el('div', { class: 'dialog-actions' }, el('button', { text: t('dialog.close'), class: 'primary', attrs: { type: 'button' }, on: { click: () => dialog.close() } })),
   );
+  if (api) void renderSecrets(api, secrets);
   dialog.addEventListener('close', () => dialog.remove());
   document.body.append(dialog);
   dialog.showModal();
   return dialog;
+}
+
+async function renderSecrets(api: ApiClient, into: HTMLElement): Promise<void> {
+  clear(into);
+  const status = el('p', { attrs: { role: 'status' } });
+  into.append(el('h3', { text: t('settings.secrets'), attrs: { id: 'settings-secrets-title' } }), status);
+  let s;
+  try {
+    s = await api.call('secrets.status');
+  } catch (err) {
+    status.textContent = err instanceof Error ? err.message : String(err);
+    return;
+  }
+  if (s.box === 'safeStorage') {
+    status.textContent = t('settings.secrets.keyring');
+    return;
+  }
+  const message = el('p', { class: 'form-status', attrs: { 'aria-live': 'polite' } });
+  const run = (p: Promise<unknown>): void => {
+    void p.then(
+      () => {
+        message.textContent = t('settings.done');
+        void renderSecrets(api, into);
+      },
+      (err: unknown) => (message.textContent = err instanceof Error ? err.message : String(err)),
+    );
+  };
+  const pw = (label: string): HTMLInputElement => el('input', { attrs: { type: 'password', autocomplete: 'new-password', 'aria-label': label } });
+  if (s.box === null) {
+    status.textContent = t('settings.secrets.none');
+    const np = pw(t('settings.masterNew'));
+    into.append(formRow(t('settings.masterNew'), np), el('button', { text: t('settings.masterSet'), attrs: { type: 'button' }, on: { click: () => run(api.call('secrets.setMasterPassword', np.value)) } }));
+  } else if (s.locked) {
+    status.textContent = t('settings.secrets.locked');
+    const cur = pw(t('settings.master'));
+    into.append(formRow(t('settings.master'), cur), el('button', { text: t('settings.unlock'), attrs: { type: 'button' }, on: { click: () => run(api.call('secrets.unlock', cur.value)) } }));
+  } else {
+    status.textContent = t('settings.secrets.unlocked');
+    const cur = pw(t('settings.master'));
+    const np = pw(t('settings.masterNew'));
+    into.append(
+      el('button', { text: t('settings.lock'), attrs: { type: 'button' }, on: { click: () => run(api.call('secrets.lock')) } }),
+      formRow(t('settings.master'), cur),
+      formRow(t('settings.masterNew'), np),
+      el('button', { text: t('settings.masterChange'), attrs: { type: 'button' }, on: { click: () => run(api.call('secrets.changeMasterPassword', cur.value, np.value)) } }),
+    );
+  }
+  into.append(message);
 }

@@ -1,0 +1,158 @@
+// Sessions and prompts through the dispatcher, with a real gateway and a
+// real sshd: hostile calls get {code, message} and open nothing; answers must
+// fit the question asked; a prompt ends when its connection gives up; and a
+// session opened through the API really carries a shell.
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
+import { createApi, type Api } from '../main/api/create-api.js';
+import { PromptBroker } from '../main/api/prompt-broker.js';
+import { Gateway } from '../main/gateway/gateway.js';
+import type { PromptRequest } from '../shared/api/contract.js';
+import { StoreHarness } from './fixtures/store/harness.js';
+import { makeHome } from './support/serve.js';
+import { startSshd, type Sshd } from './support/sshd.js';
+
+const harness = new StoreHarness('sessions-api');
+let gateway: Gateway;
+let sshd: Sshd;
+const apis: Api[] = [];
+const ORIGIN = 'http://127.0.0.1:1';
+
+beforeAll(async () => {
+  gateway = await Gateway.start({ allowedOrigins: [ORIGIN] });
+  sshd = await startSshd();
+});
+afterEach(async () => {
+  for (const a of apis.splice(0)) await a.dispose();
+  harness.cleanup();
+});
+afterAll(async () => {
+  await gateway.close();
+  await sshd.stop();
+});
+
+let nextId = 1;
+function setup(): { api: Api; asked: Array<PromptRequest & { promptId: string }>; gone: string[] } {
+  const store = harness.open({ saveDelayMs: 0 });
+  const api = createApi({ mode: 'serve', version: 't', gatewayPort: () => gateway.port, gateway: () => gateway, store, homeDir: makeHome(), ssh: { userKnownHosts: [] } });
+  apis.push(api);
+  const asked: Array<PromptRequest & { promptId: string }> = [];
+  const gone: string[] = [];
+  api.dispatcher.onEvent((event, payload) => {
+    if (event === 'prompt.ask') asked.push(payload as PromptRequest & { promptId: string });
+    if (event === 'prompt.gone') gone.push((payload as { promptId: string }).promptId);
+  });
+  return { api, asked, gone };
+}
+async function call(api: Api, method: string, ...params: unknown[]): Promise<{ ok: boolean; result?: unknown; error?: { code: string; message: string } }> {
+  const r = await api.dispatcher.handle({ id: nextId++, method, params });
+  return r.ok ? { ok: true, result: r.result } : { ok: false, error: r.error };
+}
+const size = { cols: 80, rows: 24 };
+
+describe('sessions API', () => {
+  it('answers hostile calls with {code, message}, connecting nowhere', async () => {
+    const { api } = setup();
+    const before = sshd.log().length;
+    const hostile: Array<[string, ...unknown[]]> = [
+      ['sessions.open'],
+      ['sessions.open', 'no-such-host', { openId: 'o1', ...size }],
+      ['sessions.open', 42, { openId: 'o2', ...size }],
+      ['sessions.open', 'x', { openId: 'o3', cols: 0, rows: 24 }],
+      ['sessions.open', 'x', { openId: 'o4', cols: 80, rows: 1e9 }],
+      ['sessions.open', 'x', { openId: 'x'.repeat(1000), ...size }],
+      ['sessions.open', 'x', null],
+      ['sessions.quickConnect', { username: 'u', host: 'bad host!', port: 22 }, { openId: 'q1', ...size }],
+      ['sessions.quickConnect', { username: 'u', host: '127.0.0.1', port: 0 }, { openId: 'q2', ...size }],
+      ['sessions.quickConnect', { username: '', host: '127.0.0.1', port: 22 }, { openId: 'q3', ...size }],
+      ['sessions.quickConnect', 'root@127.0.0.1', { openId: 'q4', ...size }],
+      ['sessions.close', 42],
+      ['sessions.cancel', {}],
+      ['prompts.answer', 'no-such-prompt', { type: 'decision', accept: true }],
+      ['prompts.answer', 'p', { type: 'yes' }],
+      ['prompts.answer', 'p', { type: 'decision', accept: 'yes' }],
+      ['prompts.answer', 'p', { type: 'responses', responses: 'a' }],
+      ['prompts.answer', 'p', { type: 'secret', value: 'x'.repeat(100_000), remember: false }],
+      ['prompts.answer', 'p'],
+    ];
+    for (const [method, ...params] of hostile) {
+      const r = await call(api, method, ...params);
+      expect(r.ok, `${method} ${JSON.stringify(params).slice(0, 60)}`).toBe(false);
+      expect(r.error?.code, method).toMatch(/^[A-Z_]+$/);
+      expect(r.error?.code, method).not.toBe('INTERNAL');
+    }
+    expect(sshd.log().slice(before)).not.toMatch(/Connection from/);
+    expect(gateway.stats().liveTickets).toBe(0);
+  });
+
+  it('opens a saved host through prompts, and the ticket carries a shell', async () => {
+    const { api, asked } = setup();
+    const host = (await call(api, 'hosts.create', { name: 'rig', protocol: 'ssh', address: '127.0.0.1', port: sshd.port, username: sshd.passwordUser, auth: { type: 'password' }, folder: [], tags: [], notes: '' })).result as { id: string };
+    const opening = call(api, 'sessions.open', host.id, { openId: 'tab-1', ...size });
+    await expect.poll(() => asked.length).toBe(1);
+    const keyPrompt = asked[0] as PromptRequest & { promptId: string; kind: 'hostKey' };
+    expect(keyPrompt).toMatchObject({ kind: 'hostKey', openId: 'tab-1', fingerprint: sshd.hostKeyFingerprint() });
+    // An answer that does not fit the question is refused and changes nothing.
+    expect((await call(api, 'prompts.answer', keyPrompt.promptId, { type: 'secret', value: 'x', remember: false })).error?.code).toBe('BAD_REQUEST');
+    expect((await call(api, 'prompts.answer', keyPrompt.promptId, { type: 'decision', accept: true })).ok).toBe(true);
+    await expect.poll(() => asked.length).toBe(2);
+    const pw = asked[1] as PromptRequest & { promptId: string };
+    expect(pw).toMatchObject({ kind: 'secret', secret: 'password', openId: 'tab-1' });
+    expect((await call(api, 'prompts.answer', pw.promptId, { type: 'secret', value: sshd.password, remember: false })).ok).toBe(true);
+    const opened = await opening;
+    expect(opened.ok).toBe(true);
+    const ticket = opened.result as { url: string; kind: string; sessionId: string };
+    expect(ticket.kind).toBe('ssh');
+    const ws = new WebSocket(ticket.url, { headers: { Origin: ORIGIN } });
+    let out = '';
+    ws.on('message', (d, binary) => {
+      if (binary) out += d.toString();
+    });
+    await new Promise((r) => ws.once('open', r));
+    ws.send(Buffer.from('echo api-$((40+2))\n'));
+    await expect.poll(() => out, { timeout: 20_000 }).toContain('api-42');
+    // A ticket is single use.
+    const again = new WebSocket(ticket.url, { headers: { Origin: ORIGIN } });
+    const status = await new Promise<number>((r) => again.once('unexpected-response', (_q, res) => r(res.statusCode ?? 0)));
+    expect(status).toBe(403);
+    ws.close();
+  });
+
+  it('cancelling an open ends its question and fails the call clearly', async () => {
+    const { api, asked, gone } = setup();
+    const host = (await call(api, 'hosts.create', { name: 'rig2', protocol: 'ssh', address: '127.0.0.1', port: sshd.port, username: sshd.passwordUser, folder: [], tags: [], notes: '' })).result as { id: string };
+    const opening = call(api, 'sessions.open', host.id, { openId: 'tab-2', ...size });
+    await expect.poll(() => asked.length).toBe(1);
+    expect((await call(api, 'sessions.cancel', 'tab-2')).ok).toBe(true);
+    const r = await opening;
+    expect(r.ok).toBe(false);
+    expect(r.error?.message.length).toBeGreaterThan(10);
+    expect(gone).toContain(asked[0]?.promptId);
+    expect((await call(api, 'prompts.answer', asked[0]?.promptId, { type: 'decision', accept: true })).error?.code).toBe('PROMPT_GONE');
+  });
+});
+
+describe('PromptBroker', () => {
+  it('times out unanswered questions, bounds how many wait, and ends all on dispose', async () => {
+    const gone: string[] = [];
+    const broker = new PromptBroker(() => undefined, (id) => gone.push(id), 50);
+    expect(await broker.ask({ kind: 'hostKey', openId: 'o', host: 'h', port: 22, keyType: 'ssh-ed25519', fingerprint: 'SHA256:x' })).toBeNull();
+    expect(gone).toHaveLength(1);
+    const slow = new PromptBroker(() => undefined, () => undefined, 60_000);
+    const waits = Array.from({ length: 16 }, () => slow.ask({ kind: 'secret', openId: 'o', secret: 'password', host: 'h', attempt: 1, canRemember: false }));
+    await expect(slow.ask({ kind: 'secret', openId: 'o', secret: 'password', host: 'h', attempt: 1, canRemember: false })).rejects.toMatchObject({ code: 'TOO_MANY_PROMPTS' });
+    expect(slow.open()).toHaveLength(16);
+    slow.dispose();
+    expect(await Promise.all(waits)).toEqual(Array(16).fill(null));
+    expect(slow.size).toBe(0);
+  });
+
+  it('keyboard-interactive answers must have one response per prompt', async () => {
+    let id = '';
+    const broker = new PromptBroker((r) => (id = r.promptId), () => undefined);
+    const waiting = broker.ask({ kind: 'keyboardInteractive', openId: 'o', host: 'h', name: '', instructions: '', prompts: [{ prompt: 'Code:', echo: true }, { prompt: 'PIN:', echo: false }] });
+    expect(() => broker.answer(id, { type: 'responses', responses: ['123'] })).toThrow(/does not fit/);
+    broker.answer(id, { type: 'responses', responses: ['123', '4567'] });
+    expect(await waiting).toEqual({ type: 'responses', responses: ['123', '4567'] });
+  });
+});

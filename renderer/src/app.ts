@@ -10,7 +10,7 @@ import { confirmDialog } from './ui/dialogs.js';
 import { openHostEditor } from './ui/host-editor.js';
 import { openExportDialog, openImportDialog } from './ui/import-export.js';
 import { PromptDialogs } from './ui/prompts.js';
-import { SessionTab, type TerminalLook } from './ui/session-tab.js';
+import type { SessionTab, TerminalLook } from './ui/session-tab.js';
 import { TabStrip } from './ui/tab-strip.js';
 
 let tabCounter = 0;
@@ -112,9 +112,25 @@ export class App {
   }
 
   #openTab(title: string, kind: 'ssh' | 'vnc', open: (openId: string, size: { cols: number; rows: number }) => Promise<SessionTicket>, vnc?: SavedHost['vnc'], onFirstConnect?: () => void): void {
+    // xterm.js and noVNC are most of the page's weight: they load on the first
+    // tab, so the address book is usable sooner.
+    void import('./ui/session-tab.js').then(
+      ({ SessionTab }) => this.#addTab(SessionTab, title, kind, open, vnc, onFirstConnect),
+      (err: unknown) => this.toast(err instanceof Error ? err.message : String(err)),
+    );
+  }
+
+  #addTab(
+    SessionTabClass: typeof SessionTab,
+    title: string,
+    kind: 'ssh' | 'vnc',
+    open: (openId: string, size: { cols: number; rows: number }) => Promise<SessionTicket>,
+    vnc: SavedHost['vnc'] | undefined,
+    onFirstConnect: (() => void) | undefined,
+  ): void {
     const id = `s${++tabCounter}`;
     let first = true;
-    const tab: SessionTab = new SessionTab({
+    const tab: SessionTab = new SessionTabClass({
       api: this.#api,
       title,
       kind,

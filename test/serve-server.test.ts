@@ -117,6 +117,37 @@ describe('serve mode HTTP', () => {
 });
 
 describe('serve mode API socket', () => {
+  it('cancels the opens of a page that goes away', async () => {
+    const cancelled: string[] = [];
+    let started = false;
+    let release: () => void = () => undefined;
+    const d = new ApiDispatcher(
+      {
+        'sessions.open': () => {
+          started = true;
+          return new Promise((resolve) => (release = () => resolve({ sessionId: 's', kind: 'ssh', url: 'ws://x', title: 't' })));
+        },
+        'sessions.cancel': (openId: string) => {
+          cancelled.push(openId);
+          release();
+          return null;
+        },
+      },
+      {
+        'sessions.open': (p) => [String(p[0]), p[1] as { openId: string; cols: number; rows: number }],
+        'sessions.cancel': (p) => [String(p[0])],
+      },
+    );
+    const s = await ServeServer.start({ staticDir: root, dispatcher: d });
+    const ws = new WebSocket(`ws://127.0.0.1:${s.port}/api?token=${s.token}`, { headers: { Origin: `http://127.0.0.1:${s.port}` } });
+    await new Promise((r) => ws.once('open', r));
+    ws.send(JSON.stringify({ id: 1, method: 'sessions.open', params: ['h', { openId: 'tab-7', cols: 80, rows: 24 }] }));
+    await expect.poll(() => started).toBe(true);
+    ws.close();
+    await expect.poll(() => cancelled).toEqual(['tab-7']);
+    await s.close();
+  });
+
   it('refuses before the upgrade: no, wrong or short token; missing, null or foreign Origin; foreign Host', async () => {
     expect(await upgrade({ token: null })).toBe(403);
     expect(await upgrade({ token: 'x' })).toBe(403);

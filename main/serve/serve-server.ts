@@ -105,7 +105,15 @@ export class ServeServer {
 
   #attach(dispatcher: ApiDispatcher, ws: WebSocket): void {
     this.#sockets.add(ws);
-    ws.on('close', () => this.#sockets.delete(ws));
+    // Opens still in progress for this page: when the page goes (closed,
+    // reloaded), they are cancelled, so no question waits for a page that
+    // will never answer and no connection is left half-open.
+    const opening = new Set<string>();
+    ws.on('close', () => {
+      this.#sockets.delete(ws);
+      for (const openId of opening) void dispatcher.handle({ id: 0, method: 'sessions.cancel', params: [openId] });
+      opening.clear();
+    });
     ws.on('error', () => ws.terminate());
     ws.on('message', (data: RawData, isBinary: boolean) => {
       if (isBinary) {
@@ -118,7 +126,10 @@ export class ServeServer {
         else ws.send(JSON.stringify({ id: req.id, ok: false, error: req.error } satisfies RpcServerMessage));
         return;
       }
+      const openId = req.method === 'sessions.open' || req.method === 'sessions.quickConnect' ? openIdOf(req.params[1]) : undefined;
+      if (openId) opening.add(openId);
       void dispatcher.handle(req).then((reply) => {
+        if (openId) opening.delete(openId);
         if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(reply));
       });
     });
@@ -131,6 +142,11 @@ export class ServeServer {
     this.#http.closeAllConnections();
     await new Promise<void>((resolve) => this.#http.close(() => resolve()));
   }
+}
+
+function openIdOf(options: unknown): string | undefined {
+  const id = typeof options === 'object' && options !== null ? (options as { openId?: unknown }).openId : undefined;
+  return typeof id === 'string' && id.length <= 64 ? id : undefined;
 }
 
 function refuse(socket: Duplex, status: 403 | 404): void {

@@ -56,6 +56,23 @@ async function addHost(fields: { name: string; address: string; port: number; us
   await page.getByRole('treeitem', { name: fields.name }).waitFor();
 }
 
+/** Visible controls without an accessible name (label, aria-label(ledby), title, text). */
+function unnamedControls(): Promise<string[]> {
+  return page.evaluate(() => {
+    const named = (e: Element): boolean => {
+      const aria = e.getAttribute('aria-label') ?? '';
+      const by = (e.getAttribute('aria-labelledby') ?? '').split(/\s+/).filter(Boolean).map((id) => document.getElementById(id)?.textContent ?? '').join('');
+      const labels = 'labels' in e ? [...((e as HTMLInputElement).labels ?? [])].map((l) => l.textContent ?? '').join('') : '';
+      const text = e.tagName === 'BUTTON' || e.tagName === 'SUMMARY' ? (e.textContent ?? '') : '';
+      return [aria, by, labels, text, e.getAttribute('title') ?? ''].some((x) => x.trim() !== '');
+    };
+    return [...document.querySelectorAll('button, input, select, textarea, summary, [role=treeitem], [role=tab]')]
+      .filter((e) => (e as HTMLElement).offsetParent !== null && !(e as HTMLElement).classList.contains('xterm-helper-textarea'))
+      .filter((e) => !named(e) && !(e.getAttribute('role') && (e.textContent ?? '').trim()))
+      .map((e) => e.outerHTML.slice(0, 120));
+  });
+}
+
 async function connect(name: string): Promise<void> {
   await page.getByRole('treeitem', { name }).dblclick();
 }
@@ -176,6 +193,39 @@ describe('serve mode end to end', () => {
     await connect('rig');
     await page.locator('[role=tab][data-status=connected]').waitFor();
     expect(await page.getByRole('dialog').count()).toBe(0);
+    await page.getByRole('button', { name: /^Close rig/ }).click();
+  });
+
+  it('quick-connects to user@host:port and offers to save it', async () => {
+    // 'localhost', not 127.0.0.1: not in the book (so saving is offered) and a new name for the host key.
+    await page.getByRole('textbox', { name: 'Quick connect' }).fill(`${sshd.passwordUser}@localhost:${sshd.port}`);
+    await page.getByRole('search', { name: 'Quick connect' }).getByRole('button', { name: 'Connect' }).click();
+    await page.getByRole('dialog', { name: 'Unknown host key' }).getByRole('button', { name: 'Trust and connect' }).click();
+    await answerPassword(sshd.password);
+    await page.locator('[role=tab][data-status=connected]').waitFor();
+    await page.getByRole('button', { name: `Save ${sshd.passwordUser}@localhost to the address book` }).waitFor();
+    await shot('quick-connect');
+    await page.getByRole('button', { name: `Close ${sshd.passwordUser}@localhost` }).click();
+    await expect.poll(() => page.getByRole('textbox', { name: 'Quick connect' }).inputValue()).toBe('');
+  });
+
+  it('does not offer to save a quick connection that is already in the book', async () => {
+    await page.getByRole('textbox', { name: 'Quick connect' }).fill(`${sshd.passwordUser}@127.0.0.1:${sshd.port}`);
+    await page.getByRole('search', { name: 'Quick connect' }).getByRole('button', { name: 'Connect' }).click();
+    await answerPassword(sshd.password);
+    await page.locator('[role=tab][data-status=connected]').waitFor();
+    expect(await page.getByRole('button', { name: `Save ${sshd.passwordUser}@127.0.0.1 to the address book` }).count()).toBe(0);
+    await page.getByRole('button', { name: `Close ${sshd.passwordUser}@127.0.0.1` }).click();
+  });
+
+  it('gives every visible control an accessible name (main screen, editor, a terminal tab)', async () => {
+    expect(await unnamedControls()).toEqual([]);
+    await page.getByRole('button', { name: 'Add host' }).click();
+    expect(await unnamedControls()).toEqual([]);
+    await page.getByRole('dialog', { name: 'Add host' }).getByRole('button', { name: 'Cancel' }).click();
+    await connect('rig');
+    await page.locator('[role=tab][data-status=connected]').waitFor();
+    expect(await unnamedControls()).toEqual([]);
     await page.getByRole('button', { name: /^Close rig/ }).click();
   });
 

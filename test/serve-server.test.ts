@@ -159,6 +159,8 @@ describe('serve mode API socket', () => {
     expect(await upgrade({ origin: `http://127.0.0.1:${server.port + 1}` })).toBe(403);
     expect(await upgrade({ host: `evil.example:${server.port}` })).toBe(403);
     expect(await upgrade({ origin: `http://localhost:${server.port}`, host: `localhost:${server.port}` })).toBe(101);
+    // Host names are case-insensitive (RFC 9110), as the gateway treats them.
+    expect(await upgrade({ host: `LOCALHOST:${server.port}` })).toBe(101);
     expect(await upgrade({})).toBe(101);
   });
 

@@ -9,6 +9,7 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import { GatewayClose, GatewayCloseReason } from '../../shared/gateway-protocol.js';
 import { Session, type SessionStats, type TrafficTotals } from './session.js';
 import { TicketBook } from './ticket-book.js';
+import { isAllowedOrigin, isLoopbackHost } from './loopback-guard.js';
 import type { TargetOpener } from './target.js';
 
 export interface GatewayOptions {
@@ -55,7 +56,6 @@ export class Gateway {
   readonly #wss: WebSocketServer;
   readonly #tickets: TicketBook<TargetOpener>;
   readonly #origins: ReadonlySet<string>;
-  readonly #hosts: ReadonlySet<string>;
   readonly #opts: Required<Omit<GatewayOptions, 'log' | 'allowedOrigins'>>;
   readonly #log: (line: string) => void;
   readonly #sessions = new Set<Session>();
@@ -88,7 +88,6 @@ export class Gateway {
     this.#server = server;
     this.port = (server.address() as AddressInfo).port;
     this.#origins = new Set(opts.allowedOrigins);
-    this.#hosts = new Set([`127.0.0.1:${this.port}`, `localhost:${this.port}`]);
     this.#opts = {
       ticketTtlMs: ttl,
       maxPayload: opts.maxPayload ?? 1024 * 1024,
@@ -191,14 +190,9 @@ export class Gateway {
   };
 
   #verify(req: http.IncomingMessage, done: (ok: boolean, code?: number, message?: string) => void): void {
-    // DNS rebinding: a hostile name that resolves to 127.0.0.1 still carries
-    // its own name in Host (SECURITY.md Gateway 3; webpack-dev-server CVE-2018-14732).
-    const host = (req.headers.host ?? '').toLowerCase();
-    if (!this.#hosts.has(host)) return this.#refuse('host', done);
-    // Cross-site WebSocket hijacking: browsers always send Origin on a
-    // WebSocket handshake; a missing or 'null' one is never ours.
-    const origin = req.headers.origin;
-    if (origin === undefined || origin === 'null' || !this.#origins.has(origin)) return this.#refuse('origin', done);
+    // SECURITY.md Gateway 3 (Host: DNS rebinding) and 2 (Origin: cross-site WebSockets).
+    if (!isLoopbackHost(req.headers.host, this.port)) return this.#refuse('host', done);
+    if (!isAllowedOrigin(req, this.#origins)) return this.#refuse('origin', done);
     // Checked last so that a refused Host or Origin never burns a ticket.
     // The rest of the URL (more path, a query) is ignored: the ticket alone
     // names the target (SECURITY.md Gateway 5).

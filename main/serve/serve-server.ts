@@ -9,7 +9,7 @@ import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import { contentSecurityPolicy } from '../../shared/csp.js';
 import { MAX_API_MESSAGE_BYTES, parseRpcRequest, type RpcServerMessage } from '../../shared/api/rpc.js';
 import type { ApiDispatcher } from '../api/dispatcher.js';
-import { isAllowedOrigin, isLoopbackHost, secretMatches } from './loopback-guard.js';
+import { isAllowedOrigin, isLoopbackHost, secretMatches } from '../gateway/loopback-guard.js';
 import { StaticFiles } from './static-files.js';
 
 export interface ServeServerOptions {

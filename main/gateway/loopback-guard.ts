@@ -7,15 +7,26 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 
-/** Host headers a loopback server on `port` accepts. */
+/**
+ * Host headers a loopback server on `port` accepts. Host names are
+ * case-insensitive (RFC 9110 §4.2.3), so LOCALHOST:port is ours too. A
+ * hostile name that resolves to 127.0.0.1 still carries its own name here
+ * (DNS rebinding: webpack-dev-server CVE-2018-14732).
+ */
 export function isLoopbackHost(hostHeader: string | undefined, port: number): boolean {
-  return hostHeader === `127.0.0.1:${port}` || hostHeader === `localhost:${port}`;
+  const host = (hostHeader ?? '').toLowerCase();
+  return host === `127.0.0.1:${port}` || host === `localhost:${port}`;
 }
 
-/** True when the request's Origin is exactly one of `allowed` (no `null`, no absence). */
-export function isAllowedOrigin(req: IncomingMessage, allowed: readonly string[]): boolean {
+/**
+ * True when the request's Origin is exactly one of `allowed`. Browsers always
+ * send Origin on a WebSocket handshake; a missing or 'null' one is never ours
+ * (cross-site WebSocket hijacking).
+ */
+export function isAllowedOrigin(req: IncomingMessage, allowed: ReadonlySet<string> | readonly string[]): boolean {
   const origin = req.headers.origin;
-  return typeof origin === 'string' && origin !== 'null' && allowed.includes(origin);
+  if (typeof origin !== 'string' || origin === 'null') return false;
+  return allowed instanceof Set ? allowed.has(origin) : (allowed as readonly string[]).includes(origin);
 }
 
 /**

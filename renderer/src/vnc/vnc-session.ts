@@ -54,7 +54,11 @@ export class VncSession {
     this.#apply(rfb);
     const on = (type: string, fn: (ev: CustomEvent) => void): void => this.#d.listen(rfb, type, (ev) => fn(ev as CustomEvent));
     on('connect', () => this.#opts.onEvent({ type: 'connect' }));
-    on('disconnect', (ev) => this.#opts.onEvent({ type: 'disconnect', clean: Boolean((ev.detail as { clean?: boolean }).clean) }));
+    on('disconnect', (ev) => {
+      // A disconnected RFB refuses disconnect() (noVNC logs an error), so forget it first.
+      if (this.#rfb === rfb) this.#rfb = null;
+      this.#opts.onEvent({ type: 'disconnect', clean: Boolean((ev.detail as { clean?: boolean }).clean) });
+    });
     on('desktopname', (ev) => this.#opts.onEvent({ type: 'desktopname', name: String((ev.detail as { name?: unknown }).name ?? '') }));
     on('clipboard', (ev) => this.#opts.onEvent({ type: 'clipboard', text: String((ev.detail as { text?: unknown }).text ?? '') }));
     on('credentialsrequired', (ev) => this.#opts.onEvent({ type: 'credentialsrequired', types: ((ev.detail as { types?: string[] }).types ?? []).map(String) }));

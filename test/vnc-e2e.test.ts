@@ -183,6 +183,7 @@ describe('VNC tabs end to end', () => {
     server.setRootColor('#0000ff');
     await expect.poll(() => pixel(640, 400), { timeout: 20_000 }).toEqual([0, 0, 255]);
     await expect(page.locator(`${activePanel} .vnc-security`).innerText()).resolves.toMatch(/Not encrypted/);
+    await expect.poll(() => page.locator(`${activePanel} .vnc-rate`).innerText(), { timeout: 20_000 }).toMatch(/^\d+(\.\d)? (B|KB|MB)\/s$/);
     await shot('none-connected');
     await closeActiveTab('plain');
   });
@@ -353,7 +354,7 @@ describe('VNC tabs end to end', () => {
     await expect.poll(() => pixel(), { timeout: 20_000 }).toEqual([255, 0, 0]);
     await first.kill();
     await page.locator('[role=tab][data-status=disconnected]').waitFor({ timeout: 30_000 });
-    await expect.poll(bannerText).toMatch(/Reconnect/);
+    await expect.poll(bannerText).toMatch(/^The (VNC server ended the session|connection to the VNC server was lost)\. Click Reconnect/);
     await shot('server-killed');
     const second = await xvnc({ securityTypes: 'None' });
     second.setRootColor('#0000ff');
@@ -370,6 +371,7 @@ describe('VNC tabs end to end', () => {
     await addVncHost('named', server);
     await connect('named');
     await waitConnected();
+    await expect.poll(() => pixel(), { timeout: 20_000 }).not.toBeNull();
     await expect.poll(() => page.getByRole('tab').first().innerText(), { timeout: 20_000 }).toContain(HTML_NAME);
     expect(await page.locator('[role=tablist] img, [role=tab] img').count()).toBe(0);
     expect(dialogs).toEqual([]);

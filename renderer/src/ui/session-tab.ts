@@ -83,7 +83,8 @@ export class SessionTab {
         ...v,
         onEvent: (ev) => {
           if (ev.type === 'connect') this.#status('connected');
-          else if (ev.type === 'disconnect') this.#ended(t('session.closed', { reason: ev.clean ? 'closed' : 'lost' }));
+          else if (ev.type === 'disconnect') this.#ended(t(ev.clean ? 'vnc.closed' : 'vnc.lost'));
+          else if (ev.type === 'rate' && this.#rateLine) this.#rateLine.textContent = t('vnc.rate', { rate: formatBytes(ev.bytesPerSecond) });
           else if (ev.type === 'desktopname' && ev.name) opts.onTitle(`${opts.title} — ${ev.name}`);
           else if (ev.type === 'clipboard') this.#clipboardIn(ev.text);
           else if (ev.type === 'securityfailure') this.#ended(ev.reason || `security failure ${ev.status}`);
@@ -162,7 +163,8 @@ export class SessionTab {
       this.#terminal.notice(t('session.reconnectHint'));
       this.#banner.textContent = '';
     } else {
-      this.#banner.textContent = `${message} ${t('session.reconnectHint')}`;
+      if (this.#rateLine) this.#rateLine.textContent = '';
+      this.#banner.textContent = `${message} ${t('vnc.reconnectHint')}`;
     }
   }
 
@@ -174,6 +176,7 @@ export class SessionTab {
   }
 
   #securityLine: HTMLElement | null = null;
+  #rateLine: HTMLElement | null = null;
   #clipboardText: HTMLTextAreaElement | null = null;
 
   #clipboardIn(text: string): void {
@@ -225,6 +228,7 @@ export class SessionTab {
       button(t('vnc.clipboard.send'), () => this.#vnc?.pasteText(this.#clipboardText?.value ?? '')),
     );
     this.#securityLine = el('span', { class: 'vnc-security' });
+    this.#rateLine = el('span', { class: 'vnc-rate', attrs: { title: t('vnc.rateTitle') } });
     return el(
       'div',
       { class: 'vnc-toolbar', attrs: { role: 'toolbar', 'aria-label': t('vnc.toolbar') } },
@@ -236,6 +240,7 @@ export class SessionTab {
       button(t('vnc.fullscreen'), () => void this.#surface.requestFullscreen?.().catch(() => undefined)),
       button(t('vnc.screenshot'), () => void this.#screenshot()),
       this.#securityLine,
+      this.#rateLine,
     );
   }
 
@@ -258,4 +263,11 @@ export class SessionTab {
   clearBanner(): void {
     clear(this.#banner);
   }
+}
+
+/** Bytes per second as a person reads it (B, KB, MB; 1 KB = 1024 B). */
+function formatBytes(n: number): string {
+  if (n < 1024) return `${n} B`;
+  if (n < 1024 * 1024) return `${(n / 1024).toFixed(1)} KB`;
+  return `${(n / 1024 / 1024).toFixed(1)} MB`;
 }

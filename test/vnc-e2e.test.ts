@@ -9,6 +9,7 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import type { HostInput, SavedHost } from '../shared/model/host.js';
+import { canvasPixel, pageApi } from '../bench/vnc-page.js';
 import { startChromium } from './support/chromium.js';
 import { makeTempDir } from './support/processes.js';
 import { startServe, type ServeProcess } from './support/serve.js';
@@ -44,32 +45,8 @@ async function shot(name: string): Promise<void> {
   await page.screenshot({ path: join(artifacts, `vnc-${name}.png`) });
 }
 
-/** Calls the API the way the page does (its own token, its own origin). */
-async function api<T>(method: string, ...params: unknown[]): Promise<T> {
-  return page.evaluate(
-    async ({ method, params }) => {
-      const token = sessionStorage.getItem('hostdeck.token');
-      const ws = new WebSocket(`ws://${location.host}/api?token=${encodeURIComponent(token ?? '')}`);
-      await new Promise((resolve, reject) => {
-        ws.onopen = resolve;
-        ws.onerror = () => reject(new Error('API socket failed'));
-      });
-      try {
-        return await new Promise<unknown>((resolve, reject) => {
-          ws.onmessage = (ev: MessageEvent<string>) => {
-            const msg = JSON.parse(ev.data) as { id?: number; ok?: boolean; result?: unknown; error?: { message: string } };
-            if (msg.id !== 1) return;
-            if (msg.ok) resolve(msg.result);
-            else reject(new Error(msg.error?.message ?? 'API error'));
-          };
-          ws.send(JSON.stringify({ id: 1, method, params }));
-        });
-      } finally {
-        ws.close();
-      }
-    },
-    { method, params },
-  ) as Promise<T>;
+function api<T>(method: string, ...params: unknown[]): Promise<T> {
+  return pageApi<T>(page, method, ...params);
 }
 
 async function addVncHost(name: string, server: Xvnc, extra: Partial<HostInput> = {}): Promise<SavedHost> {
@@ -96,15 +73,7 @@ const activePanel = '.session[role=tabpanel]:not([hidden])';
 
 /** The RGB of the remote desktop's framebuffer at (x, y), read from noVNC's canvas. */
 function pixel(x = 100, y = 100): Promise<number[] | null> {
-  return page.evaluate(
-    ({ sel, x, y }) => {
-      const canvas = document.querySelector(`${sel} .session-vnc canvas`) as HTMLCanvasElement | null;
-      if (!canvas || canvas.width < 2 || canvas.height < 2) return null;
-      const d = canvas.getContext('2d')?.getImageData(x, y, 1, 1).data;
-      return d ? [d[0] ?? 0, d[1] ?? 0, d[2] ?? 0] : null;
-    },
-    { sel: activePanel, x, y },
-  );
+  return canvasPixel(page, `${activePanel} .session-vnc`, x, y);
 }
 
 async function waitConnected(): Promise<void> {

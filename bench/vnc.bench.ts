@@ -6,13 +6,14 @@
 // - first_frame_direct / first_frame_ssh: ms from the double-click on the
 //   saved host to the first full frame (both far corners show the colour the
 //   bench just gave the root window) drawn in Chromium.
-// - fps: a full-screen update loop (xsetroot alternating two colours as fast
-//   as X clients run) counted by the page: frames in which the canvas shows a
+// - fps: a full-screen update loop (xsetroot tiling a random bitmap in new
+//   colours, as fast as X clients run) counted by the page: frames in which the canvas shows a
 //   new colour, per second. Gateway (the app page) vs websockify (a page that
 //   loads the same noVNC from node_modules), alternating rounds.
 // - vnc_throughput: bytes/s the page received on its VNC WebSocket in those rounds.
 // - heap_per_vnc_tab: JS heap (after GC) added by each open VNC tab.
 import { execFile, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -207,6 +208,10 @@ export async function main(args: string[]): Promise<void> {
     // update loop, so they share the load and the updates exactly. Colours
     // cycle through 12 hues so that every drawn frame shows a new one even
     // when the server merges several updates into one.
+    // Each update tiles a random two-colour bitmap over the whole screen, so
+    // every frame carries real data rather than one solid rectangle.
+    const bitmaps = [0, 1].map((k) => writeRandomBitmap(join(tmpdir(), `hd-bench-${process.pid}-${k}.xbm`)));
+    stack.push(() => bitmaps.forEach((b) => rmSync(b, { force: true })));
     const palette = Array.from({ length: 12 }, (_, i) => hex([(i * 85) % 256, (i * 170 + 60) % 256, (i * 40 + 120) % 256]));
     type Sample = { fps: number; bytesPerSec: number };
     const watchers: Array<{ page: Page; scope: string; url: () => string | undefined; samples: Sample[] }> = [];
@@ -223,7 +228,10 @@ export async function main(args: string[]): Promise<void> {
       const t0 = performance.now();
       let updates = 0;
       while (performance.now() - t0 < o.roundMs) {
-        await run('xsetroot', ['-solid', palette[updates % palette.length] ?? '#000000'], { env: { ...process.env, DISPLAY: direct.display } });
+        // Foreground and background both move on every update: the centre pixel always changes.
+        const fg = palette[updates % palette.length] ?? '#000000';
+        const bg = palette[(updates + 6) % palette.length] ?? '#ffffff';
+        await run('xsetroot', ['-bitmap', bitmaps[updates % 2] ?? '', '-fg', fg, '-bg', bg], { env: { ...process.env, DISPLAY: direct.display } });
         updates++;
       }
       const secs = (performance.now() - t0) / 1000;
@@ -293,6 +301,18 @@ rfb.addEventListener('connect', () => { document.body.dataset.connected = 'true'
   await page.locator('body[data-connected=true]').waitFor({ timeout: 30_000 });
   await page.waitForFunction(canvasReady, { sel: '#screen canvas', w: WIDTH });
   return { page, url: () => wsUrl };
+}
+
+/** An X bitmap (XBM) of random bits, 200×200: a tile that does not line up with the screen. */
+function writeRandomBitmap(path: string): string {
+  const side = 200;
+  const bytes = randomBytes((side / 8) * side);
+  const hexes = [...bytes].map((b) => `0x${b.toString(16).padStart(2, '0')}`);
+  // Xlib reads the header line with a 255-byte fgets: the data must start on its own lines.
+  const lines: string[] = [];
+  for (let i = 0; i < hexes.length; i += 12) lines.push(`  ${hexes.slice(i, i + 12).join(', ')}`);
+  writeFileSync(path, `#define t_width ${side}\n#define t_height ${side}\nstatic unsigned char t_bits[] = {\n${lines.join(',\n')}};\n`);
+  return path;
 }
 
 function canConnect(port: number): Promise<boolean> {

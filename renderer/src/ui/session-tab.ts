@@ -11,7 +11,7 @@ import type { VncOptions } from '../../../shared/model/host.js';
 import { TerminalSession } from '../terminal/terminal-session.js';
 import { VncSession, KEYS, type VncScaling } from '../vnc/vnc-session.js';
 import type { TabStatus } from './tab-strip.js';
-import { confirmDialog } from './dialogs.js';
+import { confirmDialog, formRow } from './dialogs.js';
 import { showHostKeyChanged } from './prompts.js';
 
 export interface TerminalLook {
@@ -88,6 +88,7 @@ export class SessionTab {
           else if (ev.type === 'desktopname' && ev.name) opts.onTitle(`${opts.title} — ${ev.name}`);
           else if (ev.type === 'clipboard') this.#clipboardIn(ev.text);
           else if (ev.type === 'securityfailure') this.#ended(ev.reason || `security failure ${ev.status}`);
+          else if (ev.type === 'credentialsrequired') this.#askCredentials(ev.types);
         },
       });
     }
@@ -242,6 +243,34 @@ export class SessionTab {
       this.#securityLine,
       this.#rateLine,
     );
+  }
+
+  /**
+   * Pass-through servers (ARD, MS-Logon…) log in inside noVNC, so only here
+   * does the page ask for a VNC password; main never sees these types.
+   */
+  #askCredentials(types: string[]): void {
+    clear(this.#banner);
+    const fields: Array<[string, HTMLInputElement]> = [];
+    if (types.includes('username')) fields.push(['username', el('input', { attrs: { type: 'text', autocomplete: 'username' } })]);
+    if (types.includes('password') || fields.length === 0) fields.push(['password', el('input', { attrs: { type: 'password', autocomplete: 'current-password' } })]);
+    const form = el(
+      'form',
+      { class: 'vnc-credentials', attrs: { 'aria-label': t('vnc.credentials') } },
+      el('p', { text: t('vnc.passthrough') }),
+      ...fields.map(([kind, input]) => formRow(t(kind === 'username' ? 'vnc.credentials.username' : 'vnc.credentials.password'), input)),
+      el('button', { text: t('vnc.credentials.send'), attrs: { type: 'submit' } }),
+    );
+    form.addEventListener('submit', (ev) => {
+      ev.preventDefault();
+      const creds: { username?: string; password?: string } = {};
+      for (const [kind, input] of fields) creds[kind === 'username' ? 'username' : 'password'] = input.value;
+      clear(this.#banner);
+      this.#vnc?.sendCredentials(creds);
+      this.focus();
+    });
+    this.#banner.append(form);
+    fields[0]?.[1].focus();
   }
 
   async #screenshot(): Promise<void> {

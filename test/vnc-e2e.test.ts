@@ -337,10 +337,11 @@ describe('VNC tabs end to end', () => {
 
   it('keeps a desktop name made of HTML as text in the tab title', async () => {
     const server = await xvnc({ securityTypes: 'None', desktopName: HTML_NAME });
+    server.setRootColor('#808000');
     await addVncHost('named', server);
     await connect('named');
     await waitConnected();
-    await expect.poll(() => pixel(), { timeout: 20_000 }).not.toBeNull();
+    await expect.poll(() => pixel(), { timeout: 20_000 }).toEqual([128, 128, 0]);
     await expect.poll(() => page.getByRole('tab').first().innerText(), { timeout: 20_000 }).toContain(HTML_NAME);
     expect(await page.locator('[role=tablist] img, [role=tab] img').count()).toBe(0);
     expect(dialogs).toEqual([]);

@@ -191,6 +191,30 @@ describe('VNC tabs end to end', () => {
     await closeActiveTab('secret');
   });
 
+  it('asks for a missing VNC password in a dialog, and remembers it sealed when asked to', async () => {
+    const server = await xvnc({ securityTypes: 'VncAuth' });
+    server.setRootColor('#008080');
+    await addVncHost('asks', server);
+    await connect('asks');
+    const dialog = page.getByRole('dialog', { name: `VNC password for ${server.host}` });
+    await dialog.waitFor();
+    await dialog.locator('input[type=password]').fill(server.password ?? '');
+    await dialog.getByRole('checkbox', { name: /Remember/ }).check();
+    await shot('password-prompt');
+    await dialog.getByRole('button', { name: 'OK' }).click();
+    await waitConnected();
+    await expect.poll(() => pixel(), { timeout: 20_000 }).toEqual([0, 128, 128]);
+    await closeActiveTab('asks');
+    // Remembered: the second time nobody is asked, and the book only says a password is saved.
+    await connect('asks');
+    await waitConnected();
+    expect(await dialog.count()).toBe(0);
+    const book = JSON.stringify(await api<unknown>('book.get'));
+    expect(book).toContain('"vncPassword":true');
+    expect(book).not.toContain(server.password ?? '');
+    await closeActiveTab('asks');
+  });
+
   it('says clearly when the stored password is wrong', async () => {
     const server = await xvnc({ securityTypes: 'VncAuth' });
     const host = await addVncHost('wrong', server);

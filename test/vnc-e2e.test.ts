@@ -154,7 +154,10 @@ describe('VNC tabs end to end', () => {
     await expect(page.locator(`${activePanel} .vnc-security`).innerText()).resolves.toMatch(/Not encrypted/);
     await expect.poll(() => page.locator(`${activePanel} .vnc-rate`).innerText(), { timeout: 20_000 }).toMatch(/^\d+(\.\d)? (B|KB|MB)\/s$/);
     await shot('none-connected');
+    expect(connectionsTo(server.port)).toBe(1);
     await closeActiveTab('plain');
+    // Closing the tab ends the session in main: Xvnc is left with no connection.
+    await expect.poll(() => connectionsTo(server.port), { timeout: 20_000 }).toBe(0);
   });
 
   it('logs in with the stored password in main: the page sees only a no-password RFB 3.8 handshake', async () => {
@@ -373,6 +376,11 @@ describe('VNC tabs end to end', () => {
     await closeActiveTab('named');
   });
 });
+
+/** Established TCP connections to a local port, whoever holds them. */
+function connectionsTo(port: number): number {
+  return execFileSync('ss', ['-tnH', 'state', 'established', `( dport = :${port} )`], { encoding: 'utf8' }).split('\n').filter((l) => l.trim()).length;
+}
 
 /** The editable part of a saved host, for hosts.update. */
 function pick(h: SavedHost): HostInput & { id: string } {

@@ -11,7 +11,8 @@
 //   new colour, per second. Gateway (the app page) vs websockify (a page that
 //   loads the same noVNC from node_modules), alternating rounds.
 // - vnc_throughput: bytes/s the page received on its VNC WebSocket in those rounds.
-// - heap_per_vnc_tab: JS heap (after GC) added by each open VNC tab.
+// - heap_per_vnc_tab: JS heap and ArrayBuffers (after GC) added by each open
+//   VNC tab; the canvas pixels live outside both.
 import { execFile, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
@@ -248,9 +249,12 @@ export async function main(args: string[]): Promise<void> {
 
     // heap_per_vnc_tab: JS heap after GC with N tabs open minus with none.
     const cdp = await page.context().newCDPSession(page);
+    // usedSize alone misses noVNC's receive and decode buffers: they are
+    // ArrayBuffers, counted by V8 as backing storage outside the JS heap.
     const heap = async (): Promise<number> => {
       await cdp.send('HeapProfiler.collectGarbage');
-      return (await cdp.send('Runtime.getHeapUsage')).usedSize;
+      const h = await cdp.send('Runtime.getHeapUsage');
+      return h.usedSize + h.backingStorageSize;
     };
     const empty = await heap();
     for (let i = 0; i < o.tabs; i++) {
@@ -260,7 +264,7 @@ export async function main(args: string[]): Promise<void> {
     }
     const full = await heap();
     await closeTabs();
-    rows.push({ metric: 'heap_per_vnc_tab', value: (full - empty) / o.tabs / 1024 / 1024, unit: 'MiB', note: `${o.tabs} tabs, after GC` });
+    rows.push({ metric: 'heap_per_vnc_tab', value: (full - empty) / o.tabs / 1024 / 1024, unit: 'MiB', note: `${o.tabs} tabs, after GC; JS heap + ArrayBuffers` });
   } finally {
     for (const undo of stack.reverse()) await undo();
   }

@@ -11,7 +11,7 @@ import type { VncOptions } from '../../../shared/model/host.js';
 import { TerminalSession } from '../terminal/terminal-session.js';
 import { VncSession, KEYS, type VncScaling } from '../vnc/vnc-session.js';
 import type { TabStatus } from './tab-strip.js';
-import { confirmDialog } from './dialogs.js';
+import { confirmDialog, formRow } from './dialogs.js';
 import { showHostKeyChanged } from './prompts.js';
 
 export interface TerminalLook {
@@ -84,10 +84,12 @@ export class SessionTab {
         ...v,
         onEvent: (ev) => {
           if (ev.type === 'connect') this.#status('connected');
-          else if (ev.type === 'disconnect') this.#ended(t('session.closed', { reason: ev.clean ? 'closed' : 'lost' }));
+          else if (ev.type === 'disconnect') this.#ended(t(ev.clean ? 'vnc.closed' : 'vnc.lost'));
+          else if (ev.type === 'rate' && this.#rateLine) this.#rateLine.textContent = t('vnc.rate', { rate: formatBytes(ev.bytesPerSecond) });
           else if (ev.type === 'desktopname' && ev.name) opts.onTitle(`${opts.title} — ${ev.name}`);
           else if (ev.type === 'clipboard') this.#clipboardIn(ev.text);
           else if (ev.type === 'securityfailure') this.#ended(ev.reason || `security failure ${ev.status}`);
+          else if (ev.type === 'credentialsrequired') this.#askCredentials(ev.types);
         },
       });
     }
@@ -163,7 +165,8 @@ export class SessionTab {
       this.#terminal.notice(t('session.reconnectHint'));
       this.#banner.textContent = '';
     } else {
-      this.#banner.textContent = `${message} ${t('session.reconnectHint')}`;
+      if (this.#rateLine) this.#rateLine.textContent = '';
+      this.#banner.textContent = `${message} ${t('vnc.reconnectHint')}`;
     }
   }
 
@@ -175,6 +178,7 @@ export class SessionTab {
   }
 
   #securityLine: HTMLElement | null = null;
+  #rateLine: HTMLElement | null = null;
   #clipboardText: HTMLTextAreaElement | null = null;
 
   #clipboardIn(text: string): void {
@@ -226,6 +230,7 @@ export class SessionTab {
       button(t('vnc.clipboard.send'), () => this.#vnc?.pasteText(this.#clipboardText?.value ?? '')),
     );
     this.#securityLine = el('span', { class: 'vnc-security' });
+    this.#rateLine = el('span', { class: 'vnc-rate', attrs: { title: t('vnc.rateTitle') } });
     return el(
       'div',
       { class: 'vnc-toolbar', attrs: { role: 'toolbar', 'aria-label': t('vnc.toolbar') } },
@@ -237,7 +242,36 @@ export class SessionTab {
       button(t('vnc.fullscreen'), () => void this.#surface.requestFullscreen?.().catch(() => undefined)),
       button(t('vnc.screenshot'), () => void this.#screenshot()),
       this.#securityLine,
+      this.#rateLine,
     );
+  }
+
+  /**
+   * Pass-through servers (ARD, MS-Logon…) log in inside noVNC, so only here
+   * does the page ask for a VNC password; main never sees these types.
+   */
+  #askCredentials(types: string[]): void {
+    clear(this.#banner);
+    const fields: Array<[string, HTMLInputElement]> = [];
+    if (types.includes('username')) fields.push(['username', el('input', { attrs: { type: 'text', autocomplete: 'username' } })]);
+    if (types.includes('password') || fields.length === 0) fields.push(['password', el('input', { attrs: { type: 'password', autocomplete: 'current-password' } })]);
+    const form = el(
+      'form',
+      { class: 'vnc-credentials', attrs: { 'aria-label': t('vnc.credentials') } },
+      el('p', { text: t('vnc.passthrough') }),
+      ...fields.map(([kind, input]) => formRow(t(kind === 'username' ? 'vnc.credentials.username' : 'vnc.credentials.password'), input)),
+      el('button', { text: t('vnc.credentials.send'), attrs: { type: 'submit' } }),
+    );
+    form.addEventListener('submit', (ev) => {
+      ev.preventDefault();
+      const creds: { username?: string; password?: string } = {};
+      for (const [kind, input] of fields) creds[kind === 'username' ? 'username' : 'password'] = input.value;
+      clear(this.#banner);
+      this.#vnc?.sendCredentials(creds);
+      this.focus();
+    });
+    this.#banner.append(form);
+    fields[0]?.[1].focus();
   }
 
   async #screenshot(): Promise<void> {
@@ -259,4 +293,11 @@ export class SessionTab {
   clearBanner(): void {
     clear(this.#banner);
   }
+}
+
+/** Bytes per second as a person reads it (B, KB, MB; 1 KB = 1024 B). */
+function formatBytes(n: number): string {
+  if (n < 1024) return `${n} B`;
+  if (n < 1024 * 1024) return `${(n / 1024).toFixed(1)} KB`;
+  return `${(n / 1024 / 1024).toFixed(1)} MB`;
 }

@@ -13,7 +13,9 @@ export type VncEvent =
   | { type: 'desktopname'; name: string }
   | { type: 'clipboard'; text: string }
   | { type: 'credentialsrequired'; types: string[] }
-  | { type: 'securityfailure'; status: number; reason: string };
+  | { type: 'securityfailure'; status: number; reason: string }
+  /** Once a second while connected: bytes received from the server in that second. */
+  | { type: 'rate'; bytesPerSecond: number };
 
 export interface VncSessionOptions {
   scaling: VncScaling;
@@ -48,13 +50,33 @@ export class VncSession {
 
   connect(url: string): void {
     this.#teardown();
-    const rfb = new RFB(this.#container, url, { shared: this.#opts.shared });
+    // noVNC takes a WebSocket we open (its documented urlOrChannel), so the
+    // tab can count bytes for its status line without reaching into noVNC.
+    const ws = new WebSocket(url);
+    ws.binaryType = 'arraybuffer';
+    let bytes = 0;
+    this.#d.listen(ws, 'message', (ev) => {
+      const data = (ev as MessageEvent<unknown>).data;
+      if (data instanceof ArrayBuffer) bytes += data.byteLength;
+    });
+    const rfb = new RFB(this.#container, ws, { shared: this.#opts.shared });
     this.#rfb = rfb;
+    const timer = setInterval(() => {
+      if (this.#rfb !== rfb) return;
+      this.#opts.onEvent({ type: 'rate', bytesPerSecond: bytes });
+      bytes = 0;
+    }, 1000);
+    this.#d.add(() => clearInterval(timer));
     rfb.background = 'var(--bg-sunken, #202020)';
     this.#apply(rfb);
     const on = (type: string, fn: (ev: CustomEvent) => void): void => this.#d.listen(rfb, type, (ev) => fn(ev as CustomEvent));
     on('connect', () => this.#opts.onEvent({ type: 'connect' }));
-    on('disconnect', (ev) => this.#opts.onEvent({ type: 'disconnect', clean: Boolean((ev.detail as { clean?: boolean }).clean) }));
+    on('disconnect', (ev) => {
+      // A disconnected RFB refuses disconnect() (noVNC logs an error), so forget it first.
+      if (this.#rfb === rfb) this.#rfb = null;
+      clearInterval(timer);
+      this.#opts.onEvent({ type: 'disconnect', clean: Boolean((ev.detail as { clean?: boolean }).clean) });
+    });
     on('desktopname', (ev) => this.#opts.onEvent({ type: 'desktopname', name: String((ev.detail as { name?: unknown }).name ?? '') }));
     on('clipboard', (ev) => this.#opts.onEvent({ type: 'clipboard', text: String((ev.detail as { text?: unknown }).text ?? '') }));
     on('credentialsrequired', (ev) => this.#opts.onEvent({ type: 'credentialsrequired', types: ((ev.detail as { types?: string[] }).types ?? []).map(String) }));

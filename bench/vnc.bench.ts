@@ -1,0 +1,331 @@
+// `npm run bench -- vnc`: VNC tabs as a person uses them (issue 6). The real
+// serve mode, a real Chromium, real Xvnc servers and a real sshd; the
+// reference is the same noVNC talking to the same Xvnc through Debian's
+// websockify, measured in the same run.
+//
+// - first_frame_direct / first_frame_ssh: ms from the double-click on the
+//   saved host to the first full frame (both far corners show the colour the
+//   bench just gave the root window) drawn in Chromium.
+// - fps: a full-screen update loop (xsetroot tiling a random bitmap in new
+//   colours, as fast as X clients run) counted by the page: frames in which the canvas shows a
+//   new colour, per second. Gateway (the app page) vs websockify (a page that
+//   loads the same noVNC from node_modules), alternating rounds.
+// - vnc_throughput: bytes/s the page received on its VNC WebSocket in those rounds.
+// - heap_per_vnc_tab: JS heap and ArrayBuffers (after GC) added by each open
+//   VNC tab; the canvas pixels live outside both.
+import { execFile, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import net from 'node:net';
+import type { Browser, Page } from 'playwright-core';
+import type { SavedHost } from '../shared/model/host.js';
+import { startChromium } from '../test/support/chromium.js';
+import { freePort } from '../test/support/net.js';
+import { killTree } from '../test/support/processes.js';
+import { startServe } from '../test/support/serve.js';
+import { startSshd } from '../test/support/sshd.js';
+import { startXvnc, type Xvnc } from '../test/support/xvnc.js';
+import { printReport, stats, type Measurement } from './report.js';
+import { pageApi } from './vnc-page.js';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const WEBSOCKIFY = '/usr/bin/websockify';
+const NOVNC_DIR = join(here, '..', 'node_modules', '@novnc', 'novnc');
+const WIDTH = 1280;
+const HEIGHT = 800;
+const APP_SCOPE = '.session[role=tabpanel]:not([hidden])';
+const run = promisify(execFile);
+
+interface Options {
+  reps: number;
+  roundMs: number;
+  rounds: number;
+  tabs: number;
+}
+
+function parseOptions(args: string[]): Options {
+  const quick = args.includes('--quick');
+  const num = (name: string, dflt: number): number => {
+    const a = args.find((x) => x.startsWith(`--${name}=`));
+    return a === undefined ? dflt : Number(a.split('=')[1]);
+  };
+  return { reps: num('reps', quick ? 3 : 7), roundMs: num('round-ms', quick ? 4000 : 8000), rounds: num('rounds', quick ? 2 : 4), tabs: num('tabs', quick ? 2 : 4) };
+}
+
+// In-page code. bench/ is type-checked as Node code (no DOM), so the little
+// of the DOM used here is described here; the page's CSP forbids string eval.
+interface Ctx2d {
+  getImageData(x: number, y: number, w: number, h: number): { data: ArrayLike<number> };
+}
+interface Canvas {
+  width: number;
+  getContext(kind: '2d', opts?: { willReadFrequently: boolean }): Ctx2d | null;
+}
+interface Counter {
+  changes: number;
+  last: string;
+  run: boolean;
+  tick?: () => void;
+}
+interface PageWorld {
+  document: { querySelector(sel: string): Canvas | null; querySelectorAll(sel: string): { length: number } };
+  requestAnimationFrame(fn: () => void): void;
+  hdCounter?: Counter;
+}
+
+/** Starts counting, once per animation frame, canvas frames that show a new colour at the centre. */
+function startCounter({ sel, x, y }: { sel: string; x: number; y: number }): void {
+  const w = globalThis as unknown as PageWorld;
+  const ctx = w.document.querySelector(sel)?.getContext('2d', { willReadFrequently: true });
+  if (!ctx) throw new Error(`no canvas at ${sel}`);
+  const c: Counter = { changes: 0, last: '', run: true };
+  w.hdCounter = c;
+  // A property, not a named local: tsx would wrap a named local in a
+  // `__name` helper that does not exist in the page.
+  c.tick = (): void => {
+    if (!c.run) return;
+    const d = ctx.getImageData(x, y, 1, 1).data;
+    const now = `${d[0]},${d[1]},${d[2]}`;
+    if (now !== c.last) {
+      c.changes++;
+      c.last = now;
+    }
+    if (c.tick) w.requestAnimationFrame(c.tick);
+  };
+  w.requestAnimationFrame(c.tick);
+}
+
+function stopCounter(): number {
+  const c = (globalThis as unknown as PageWorld).hdCounter;
+  if (!c) return 0;
+  c.run = false;
+  return c.changes;
+}
+
+/** True once both far corners of the canvas show the colour: a full frame. */
+function fullFrame({ sel, rgb, w, h }: { sel: string; rgb: number[]; w: number; h: number }): boolean {
+  const canvas = (globalThis as unknown as PageWorld).document.querySelector(sel);
+  if (!canvas || canvas.width < w) return false;
+  const ctx = canvas.getContext('2d');
+  return [[1, 1], [w - 2, h - 2]].every(([x, y]) => {
+    const d = ctx?.getImageData(x ?? 0, y ?? 0, 1, 1).data;
+    return d !== undefined && d[0] === rgb[0] && d[1] === rgb[1] && d[2] === rgb[2];
+  });
+}
+
+function canvasReady({ sel, w }: { sel: string; w: number }): boolean {
+  return ((globalThis as unknown as PageWorld).document.querySelector(sel)?.width ?? 0) >= w;
+}
+
+function noTabs(): boolean {
+  return (globalThis as unknown as PageWorld).document.querySelectorAll('[role=tab]').length === 0;
+}
+
+const hex = (rgb: readonly number[]): string => `#${rgb.map((v) => v.toString(16).padStart(2, '0')).join('')}`;
+
+export async function main(args: string[]): Promise<void> {
+  const o = parseOptions(args);
+  const preface: string[] = [];
+  const say = (line: string): void => {
+    preface.push(line);
+    console.log(line);
+  };
+  say(`reps ${o.reps} per first-frame metric; ${o.rounds} fps rounds of ${o.roundMs} ms per path; ${o.tabs} tabs for heap; Xvnc ${WIDTH}x${HEIGHT}x24`);
+  const stack: Array<() => unknown> = [];
+  const rows: Measurement[] = [];
+  try {
+    const sshd = await startSshd();
+    stack.push(() => sshd.stop());
+    const direct = await startXvnc({ geometry: `${WIDTH}x${HEIGHT}` });
+    stack.push(() => direct.stop());
+    const tunnelled = await startXvnc({ geometry: `${WIDTH}x${HEIGHT}`, host: '127.0.0.2' });
+    stack.push(() => tunnelled.stop());
+    const serve = await startServe();
+    stack.push(() => serve.stop());
+    const browser: Browser = await startChromium();
+    stack.push(() => browser.close());
+
+    const page = await browser.newPage({ viewport: { width: 1600, height: 1000 } });
+    /** Bytes each page received, by VNC WebSocket URL. */
+    const received = new Map<string, number>();
+    const track = (p: Page): void => {
+      p.on('websocket', (ws) => {
+        if (ws.url().includes('/api?')) return;
+        received.set(ws.url(), 0);
+        ws.on('framereceived', (f) => received.set(ws.url(), (received.get(ws.url()) ?? 0) + (typeof f.payload === 'string' ? Buffer.byteLength(f.payload) : f.payload.length)));
+      });
+    };
+    track(page);
+    await page.goto(serve.url);
+    await page.locator('body[data-ready=true]').waitFor();
+    await pageApi(page, 'secrets.setMasterPassword', 'bench-master-password');
+    const jump = await pageApi<SavedHost>(page, 'hosts.create', { name: 'jump', protocol: 'ssh', address: '127.0.0.1', port: sshd.port, username: sshd.passwordUser, auth: { type: 'password' }, folder: [], tags: [], notes: '' });
+    await pageApi(page, 'secrets.set', jump.id, 'password', sshd.password);
+    const vnc = { viewOnly: false, scaling: 'none', quality: 6, compression: 2, shared: true };
+    await pageApi(page, 'hosts.create', { name: 'direct', protocol: 'vnc', address: direct.host, port: direct.port, folder: [], tags: [], notes: '', vnc });
+    await pageApi(page, 'hosts.create', { name: 'tunnel', protocol: 'vnc', address: tunnelled.host, port: tunnelled.port, folder: [], tags: [], notes: '', vnc: { ...vnc, viaSshHostId: jump.id } });
+    await page.getByRole('treeitem', { name: 'tunnel' }).waitFor();
+
+    const closeTabs = async (): Promise<void> => {
+      const close = page.getByRole('button', { name: /^Close / });
+      for (let n = await close.count(); n > 0; n--) await close.first().click();
+      await page.waitForFunction(noTabs);
+    };
+    // Trust the SSH host key once, as a person would on first use; not timed.
+    await page.getByRole('treeitem', { name: 'tunnel' }).dblclick();
+    const keyDialog = page.getByRole('dialog', { name: 'Unknown host key' });
+    await keyDialog.waitFor();
+    await keyDialog.getByRole('button', { name: 'Trust and connect' }).click();
+    await page.locator(`${APP_SCOPE}[data-status=connected]`).waitFor();
+    await closeTabs();
+
+    const firstFrame = async (name: string, server: Xvnc): Promise<number[]> => {
+      const times: number[] = [];
+      for (let i = 0; i < o.reps; i++) {
+        const rgb = [(i * 37) % 256, 255 - ((i * 53) % 256), 128];
+        server.setRootColor(hex(rgb));
+        const t0 = performance.now();
+        await page.getByRole('treeitem', { name }).dblclick();
+        await page.waitForFunction(fullFrame, { sel: `${APP_SCOPE} canvas`, rgb, w: WIDTH, h: HEIGHT }, { polling: 'raf', timeout: 30_000 });
+        times.push(performance.now() - t0);
+        await closeTabs();
+      }
+      return times;
+    };
+    for (const [metric, name, server] of [['first_frame_direct', 'direct', direct], ['first_frame_ssh', 'tunnel', tunnelled]] as const) {
+      const s = stats(await firstFrame(name, server));
+      rows.push({ metric, value: s.median, unit: 'ms', note: `median of ${s.samples}, ${s.min.toFixed(0)}–${s.max.toFixed(0)}` });
+    }
+
+    // fps: the app page through the gateway vs a bare noVNC page through websockify.
+    const hasWebsockify = existsSync(WEBSOCKIFY);
+    if (!hasWebsockify) say(`websockify: ${WEBSOCKIFY} not installed — fps reference skipped (apt-get install websockify)`);
+    const wsPage = hasWebsockify ? await openWebsockifyPage(browser, stack, direct.port, track) : undefined;
+    // Both pages watch the same Xvnc at once and are counted over the same
+    // update loop, so they share the load and the updates exactly. Colours
+    // cycle through 12 hues so that every drawn frame shows a new one even
+    // when the server merges several updates into one.
+    // Each update tiles a random two-colour bitmap over the whole screen, so
+    // every frame carries real data rather than one solid rectangle.
+    const bitmaps = [0, 1].map((k) => writeRandomBitmap(join(tmpdir(), `hd-bench-${process.pid}-${k}.xbm`)));
+    stack.push(() => bitmaps.forEach((b) => rmSync(b, { force: true })));
+    const palette = Array.from({ length: 12 }, (_, i) => hex([(i * 85) % 256, (i * 170 + 60) % 256, (i * 40 + 120) % 256]));
+    type Sample = { fps: number; bytesPerSec: number };
+    const watchers: Array<{ page: Page; scope: string; url: () => string | undefined; samples: Sample[] }> = [];
+    const before = new Set(received.keys());
+    await page.getByRole('treeitem', { name: 'direct' }).dblclick();
+    await page.locator(`${APP_SCOPE}[data-status=connected]`).waitFor();
+    const gatewayUrl = [...received.keys()].find((u) => !before.has(u));
+    watchers.push({ page, scope: APP_SCOPE, url: () => gatewayUrl, samples: [] });
+    if (wsPage) watchers.push({ page: wsPage.page, scope: '#screen', url: wsPage.url, samples: [] });
+    const loopRates: number[] = [];
+    for (let r = 0; r < o.rounds; r++) {
+      const bytes0 = watchers.map((w) => received.get(w.url() ?? '') ?? 0);
+      for (const w of watchers) await w.page.evaluate(startCounter, { sel: `${w.scope} canvas`, x: WIDTH / 2, y: HEIGHT / 2 });
+      const t0 = performance.now();
+      let updates = 0;
+      while (performance.now() - t0 < o.roundMs) {
+        // Foreground and background both move on every update: the centre pixel always changes.
+        const fg = palette[updates % palette.length] ?? '#000000';
+        const bg = palette[(updates + 6) % palette.length] ?? '#ffffff';
+        await run('xsetroot', ['-bitmap', bitmaps[updates % 2] ?? '', '-fg', fg, '-bg', bg], { env: { ...process.env, DISPLAY: direct.display } });
+        updates++;
+      }
+      const secs = (performance.now() - t0) / 1000;
+      const changes = await Promise.all(watchers.map((w) => w.page.evaluate(stopCounter)));
+      watchers.forEach((w, i) => w.samples.push({ fps: (changes[i] ?? 0) / secs, bytesPerSec: ((received.get(w.url() ?? '') ?? 0) - (bytes0[i] ?? 0)) / secs }));
+      loopRates.push(updates / secs);
+    }
+    await closeTabs();
+    const med = (xs: number[]): number | null => (xs.length ? stats(xs).median : null);
+    const [gw, ref] = [watchers[0]?.samples ?? [], watchers[1]?.samples ?? []];
+    say(`update loop: ${med(loopRates)?.toFixed(0)} full-screen xsetroot/s; both pages counted at once`);
+    rows.push({ metric: 'fps', value: med(gw.map((x) => x.fps)), unit: 'frames/s', reference: 'websockify', referenceValue: med(ref.map((x) => x.fps)), note: `median of ${gw.length} rounds; target ≥ 1.0×` });
+    rows.push({ metric: 'vnc_throughput', value: med(gw.map((x) => x.bytesPerSec)), unit: 'bytes/s', reference: 'websockify', referenceValue: med(ref.map((x) => x.bytesPerSec)), note: 'received by the page in the fps rounds' });
+
+    // heap_per_vnc_tab: JS heap after GC with N tabs open minus with none.
+    const cdp = await page.context().newCDPSession(page);
+    // usedSize alone misses noVNC's receive and decode buffers: they are
+    // ArrayBuffers, counted by V8 as backing storage outside the JS heap.
+    const heap = async (): Promise<number> => {
+      await cdp.send('HeapProfiler.collectGarbage');
+      const h = await cdp.send('Runtime.getHeapUsage');
+      return h.usedSize + h.backingStorageSize;
+    };
+    const empty = await heap();
+    for (let i = 0; i < o.tabs; i++) {
+      await page.getByRole('treeitem', { name: 'direct' }).dblclick();
+      await page.locator(`${APP_SCOPE}[data-status=connected]`).waitFor();
+      await page.waitForFunction(canvasReady, { sel: `${APP_SCOPE} canvas`, w: WIDTH });
+    }
+    const full = await heap();
+    await closeTabs();
+    rows.push({ metric: 'heap_per_vnc_tab', value: (full - empty) / o.tabs / 1024 / 1024, unit: 'MiB', note: `${o.tabs} tabs, after GC; JS heap + ArrayBuffers` });
+  } finally {
+    for (const undo of stack.reverse()) await undo();
+  }
+  printReport('vnc', 'VNC tabs (issue 6): serve mode, Chromium, Xvnc', rows, preface);
+}
+
+/** A bare noVNC page (the same noVNC files) served and proxied by Debian's websockify. */
+async function openWebsockifyPage(browser: Browser, stack: Array<() => unknown>, target: number, track: (p: Page) => void): Promise<{ page: Page; url: () => string }> {
+  const dir = mkdtempSync(join(tmpdir(), 'hd-bench-novnc-'));
+  stack.push(() => rmSync(dir, { recursive: true, force: true }));
+  symlinkSync(NOVNC_DIR, join(dir, 'novnc'));
+  writeFileSync(
+    join(dir, 'index.html'),
+    `<!doctype html><meta charset=utf-8><title>noVNC via websockify</title>
+<div id=screen style="width:1600px;height:900px"></div>
+<script type=module>
+import RFB from './novnc/core/rfb.js';
+const rfb = new RFB(document.getElementById('screen'), 'ws://' + location.host + '/websockify', { shared: true });
+rfb.scaleViewport = false;
+rfb.resizeSession = false;
+rfb.qualityLevel = 6;
+rfb.compressionLevel = 2;
+rfb.addEventListener('connect', () => { document.body.dataset.connected = 'true'; });
+</script>`,
+  );
+  const port = await freePort();
+  const child = spawn(WEBSOCKIFY, ['--web', dir, `127.0.0.1:${port}`, `127.0.0.1:${target}`], { stdio: 'ignore' });
+  stack.push(() => {
+    // websockify forks a process per connection: end the whole tree we started.
+    if (child.pid !== undefined && child.exitCode === null) killTree(child.pid);
+  });
+  for (let i = 0; i < 200 && !(await canConnect(port)); i++) await new Promise((r) => setTimeout(r, 50));
+  const page = await browser.newPage({ viewport: { width: 1600, height: 1000 } });
+  track(page);
+  let wsUrl = '';
+  page.on('websocket', (ws) => (wsUrl = ws.url()));
+  await page.goto(`http://127.0.0.1:${port}/index.html`);
+  await page.locator('body[data-connected=true]').waitFor({ timeout: 30_000 });
+  await page.waitForFunction(canvasReady, { sel: '#screen canvas', w: WIDTH });
+  return { page, url: () => wsUrl };
+}
+
+/** An X bitmap (XBM) of random bits, 200×200: a tile that does not line up with the screen. */
+function writeRandomBitmap(path: string): string {
+  const side = 200;
+  const bytes = randomBytes((side / 8) * side);
+  const hexes = [...bytes].map((b) => `0x${b.toString(16).padStart(2, '0')}`);
+  // Xlib reads the header line with a 255-byte fgets: the data must start on its own lines.
+  const lines: string[] = [];
+  for (let i = 0; i < hexes.length; i += 12) lines.push(`  ${hexes.slice(i, i + 12).join(', ')}`);
+  writeFileSync(path, `#define t_width ${side}\n#define t_height ${side}\nstatic unsigned char t_bits[] = {\n${lines.join(',\n')}};\n`);
+  return path;
+}
+
+function canConnect(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const s = net.connect(port, '127.0.0.1');
+    s.once('connect', () => {
+      s.destroy();
+      resolve(true);
+    });
+    s.once('error', () => resolve(false));
+  });
+}

@@ -62,7 +62,7 @@ export const PAGE_PROBE = String.raw`(() => {
     requestAnimationFrame(() => {
       w.end = performance.now();
       if (watch === w) watch = null;
-      w.resolve({ t0: w.t0, end: w.end, bytes: w.target - w.rx0, ms: w.end - w.t0 });
+      w.resolve({ t0: w.t0, end: w.end, bytes: w.target - w.rx0, ms: w.end - w.t0, receivedMs: w.recvAt === undefined ? null : w.recvAt - w.t0 });
     });
   };
 
@@ -75,15 +75,17 @@ export const PAGE_PROBE = String.raw`(() => {
       else watch.tail = text.slice(-watch.marker.length);
     } else if (bytes.includes(watch.code)) {
       watch.target = rec.rx;
+      watch.recvAt = performance.now();
     }
   };
 
   class ProbedWebSocket extends NativeWebSocket {
     constructor(url, protocols) {
       super(url, protocols);
-      const rec = { url: String(url), created: performance.now(), rx: 0, acked: 0, ws: this };
+      const rec = { url: String(url), created: performance.now(), openedAt: null, rx: 0, acked: 0, ws: this };
       sockets.push(rec);
       this.__hdRec = rec;
+      this.addEventListener('open', () => { rec.openedAt = performance.now(); });
       this.addEventListener('message', (ev) => {
         if (typeof ev.data !== 'string') onBinary(rec, new Uint8Array(ev.data));
       });
@@ -125,7 +127,20 @@ export const PAGE_PROBE = String.raw`(() => {
 
   window.__hdProbe = {
     /** When body[data-ready] turned true (ms after navigation start), the host rows drawn then, and the clock's origin (epoch ms). */
-    ready: () => ({ at: readyAt, hosts: hostsAtReady, timeOrigin: performance.timeOrigin }),
+    ready: () => {
+      const nav = performance.getEntriesByType('navigation')[0];
+      const api = sockets[0];
+      return {
+        at: readyAt,
+        hosts: hostsAtReady,
+        timeOrigin: performance.timeOrigin,
+        // Where the page's time goes: the document and scripts, the API socket, the book drawn.
+        responseEnd: nav ? nav.responseEnd : null,
+        domContentLoaded: nav ? nav.domContentLoadedEventEnd : null,
+        apiOpen: api ? api.openedAt : null,
+        longestBeforeReady: longTasks.filter((t) => readyAt !== null && t.start <= readyAt).reduce((m, t) => Math.max(m, t.duration), 0),
+      };
+    },
     /** Arms a bulk run: from the next Enter keydown until marker is drawn. */
     armBulk: (marker, timeoutMs) => arm({ kind: 'bulk', marker }, timeoutMs),
     /** Arms one keystroke: from its keydown until the echoed character is drawn. */
@@ -149,12 +164,39 @@ export const PAGE_PROBE = String.raw`(() => {
   };
 })();`;
 
+export interface ReadyInfo {
+  /** body[data-ready] turned true, ms after navigation start. */
+  at: number | null;
+  /** Host rows in the tree at that moment. */
+  hosts: number | null;
+  timeOrigin: number;
+  responseEnd: number | null;
+  domContentLoaded: number | null;
+  /** The API WebSocket (the page's first) opened. */
+  apiOpen: number | null;
+  longestBeforeReady: number;
+}
+
 export interface DrawnResult {
   t0: number;
   end: number;
   bytes: number;
   ms: number;
+  /** Keystrokes only: keydown → the frame carrying the echo reached the page. */
+  receivedMs: number | null;
 }
+
+/**
+ * Makes WebGL unavailable to the page, so xterm.js's WebglAddon fails to load
+ * and the app falls back to the DOM renderer (renderer/src/terminal/terminal-session.ts):
+ * in headless Chromium with --disable-gpu, "WebGL" is SwiftShader, drawn by the CPU.
+ */
+export const NO_WEBGL = String.raw`(() => {
+  const getContext = HTMLCanvasElement.prototype.getContext;
+  HTMLCanvasElement.prototype.getContext = function (type, ...rest) {
+    return /webgl/.test(String(type)) ? null : getContext.call(this, type, ...rest);
+  };
+})();`
 
 /** Typed access to window.__hdProbe; every call is a string so nothing of tsx leaks into the page. */
 export class PageProbe {
@@ -164,12 +206,13 @@ export class PageProbe {
     this.#page = page;
   }
 
-  static async install(page: Page): Promise<PageProbe> {
+  static async install(page: Page, opts: { webgl?: boolean } = {}): Promise<PageProbe> {
+    if (opts.webgl === false) await page.addInitScript({ content: NO_WEBGL });
     await page.addInitScript({ content: PAGE_PROBE });
     return new PageProbe(page);
   }
 
-  ready(): Promise<{ at: number | null; hosts: number | null; timeOrigin: number }> {
+  ready(): Promise<ReadyInfo> {
     return this.#page.evaluate('window.__hdProbe.ready()');
   }
 

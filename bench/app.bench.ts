@@ -15,8 +15,9 @@ import { fileURLToPath } from 'node:url';
 import type { BrowserContext, Page } from 'playwright-core';
 import { printReport, stats, type Measurement } from './report.js';
 import { PROMPT, TerminalProbe } from './ssh-measure.js';
-import { PageProbe } from './app-page-probe.js';
+import { PageProbe, type ReadyInfo } from './app-page-probe.js';
 import { RIG_HOST, writeBook } from './app-book.js';
+import { cpuBetween, cpuSnapshot } from './app-cpu.js';
 import type { SshConnection } from '../main/ssh/connection.js';
 import type { ServeProcess } from '../test/support/serve.js';
 
@@ -87,6 +88,8 @@ export async function main(args: string[]): Promise<void> {
     const startMs: number[] = [];
     const pageMs: number[] = [];
     const urlMs: number[] = [];
+    const navMs: number[] = [];
+    const phases: ReadyInfo[] = [];
     let serve: ServeProcess | undefined;
     let context: BrowserContext | undefined;
     let page: Page | undefined;
@@ -113,11 +116,15 @@ export async function main(args: string[]): Promise<void> {
       if (ready.hosts !== hostCount) throw new Error(`interactive with ${ready.hosts} of ${hostCount} hosts drawn`);
       startMs.push(ready.timeOrigin + ready.at - t0);
       pageMs.push(ready.at);
+      navMs.push(ready.timeOrigin - t0);
+      phases.push(ready);
     }
     if (!page || !probe || !serve) throw new Error('no page');
     const s = stats(startMs);
     const p = stats(pageMs);
-    say(`start runs (ms): ${startMs.map((v) => v.toFixed(0)).join(', ')}; of which until the URL line: ${urlMs.map((v) => v.toFixed(0)).join(', ')}`);
+    const med = (f: (r: ReadyInfo) => number | null): string => stats(phases.map(f).filter((v): v is number => v !== null)).median.toFixed(0);
+    say(`start runs (ms): ${startMs.map((v) => v.toFixed(0)).join(', ')}; of which until the URL line: ${urlMs.map((v) => v.toFixed(0)).join(', ')}; until navigation start: ${navMs.map((v) => v.toFixed(0)).join(', ')}`);
+    say(`page phases (median ms after navigation start): response end ${med((r) => r.responseEnd)}, DOMContentLoaded ${med((r) => r.domContentLoaded)}, API socket open ${med((r) => r.apiOpen)}, ready ${med((r) => r.at)}; longest task before ready ${med((r) => r.longestBeforeReady)}`);
 
     // ---- heap: 10 tabs on the one pooled connection, GC forced before each reading.
     const cdp = await page.context().newCDPSession(page);
@@ -133,20 +140,30 @@ export async function main(args: string[]): Promise<void> {
     const heapAfter = await heapUsed();
     await closeAllTabs(page);
     const heapClosed = await heapUsed();
+    // A second round tells a one-off cache (stays flat) from closed tabs kept alive (grows again).
+    for (let i = 0; i < TABS; i++) await openRigTab(page, probe, i + 1);
+    await closeAllTabs(page);
+    const heapClosed2 = await heapUsed();
     const perTab = (heapAfter - heapBefore) / TABS / MiB;
-    say(`heap: ${(heapBefore / MiB).toFixed(1)} MiB with no tab, ${(heapAfter / MiB).toFixed(1)} MiB with ${TABS} idle tabs at their prompt, ${(heapClosed / MiB).toFixed(1)} MiB after closing them`);
+    const mib = (b: number): string => (b / MiB).toFixed(2);
+    say(`heap (MiB): ${mib(heapBefore)} with no tab; ${mib(heapAfter)} with ${TABS} idle tabs at their prompt; ${mib(heapClosed)} after closing them; ${mib(heapClosed2)} after opening and closing ${TABS} more`);
 
     // ---- keystrokes: each letter into `cat` on the pty; the echo comes back from the server's line discipline.
     await openRigTab(page, probe, 1);
     say(`xterm.js renderer in this Chromium: ${await probe.renderer()}`);
     await typeLine(page, 'cat >/dev/null');
     const keyMs: number[] = [];
+    const keyReceivedMs: number[] = [];
     for (let i = -5; i < o.keys; i++) {
       const key = String.fromCharCode(97 + ((i + 26) % 26));
       await probe.armKey(key, 10_000);
       await page.keyboard.press(key);
       const r = await probe.result();
-      if (i >= 0) keyMs.push(r.ms); // the first few warm the path (cat starting, JIT)
+      // The first few warm the path (cat starting, JIT).
+      if (i >= 0) {
+        keyMs.push(r.ms);
+        if (r.receivedMs !== null) keyReceivedMs.push(r.receivedMs);
+      }
       if (i % 50 === 49) await page.keyboard.press('Enter');
     }
     await page.keyboard.press('Control+C');
@@ -177,24 +194,26 @@ export async function main(args: string[]): Promise<void> {
         c.close();
       }
 
-      await openRigTab(page, probe, 1);
-      await page.keyboard.type(`seq 1 ${SEQ}`);
-      await probe.armBulk(SEQ_END, 120_000);
-      await page.keyboard.press('Enter');
-      const r = await probe.result();
-      appMbps.push(r.bytes / 1e6 / (r.ms / 1000));
+      const r = await bulkInPage(page, probe);
+      appMbps.push(r.mbps);
       appBytes.push(r.bytes);
-      // Long-task entries are delivered after the task; give the observer a moment.
-      await page.waitForTimeout(500);
-      const lt = await probe.longTasks(r.t0, r.end);
-      longest.push(lt.max);
-      longCount.push(lt.count);
-      // One read of the whole buffer, outside the timing: the last line really is on screen.
-      if (!/^3000000$/m.test(await probe.terminalText())) throw new Error('the terminal does not show 3000000');
-      await closeAllTabs(page);
+      longest.push(r.longest);
+      longCount.push(r.longCount);
+      if (i === 0) say(`CPU during the first run in the page (${(r.ms / 1000).toFixed(1)} s): ${r.cpu}`);
     }
     say(`throughput runs (MB/s) app: ${appMbps.map((v) => v.toFixed(1)).join(', ')}; ssh2_direct: ${directMbps.map((v) => v.toFixed(1)).join(', ')}; ${(stats(appBytes).median / 1e6).toFixed(1)} MB of terminal bytes per run (seq's 20.9 MB plus the pty's \\r)`);
     say(`long tasks during the drawing: longest per run ${longest.map((v) => v.toFixed(0)).join(', ')} ms; count per run ${longCount.join(', ')}`);
+
+    // The same run once more with WebGL taken away (DOM renderer): a diagnosis, not a target.
+    const domContext = await browser.newContext({ viewport: VIEWPORT });
+    cleanup.push(() => domContext.close().catch(() => undefined));
+    const domPage = await domContext.newPage();
+    const domProbe = await PageProbe.install(domPage, { webgl: false });
+    await domPage.goto(serve.url);
+    await domPage.locator('body[data-ready=true]').waitFor({ timeout: 30_000 });
+    const dom = await bulkInPage(domPage, domProbe, await renderer(domProbe, domPage));
+    await domContext.close();
+    say(`with WebGL blocked (${dom.renderer} renderer): ${dom.mbps.toFixed(1)} MB/s, longest task ${dom.longest.toFixed(0)} ms (${dom.longCount} long tasks); CPU: ${dom.cpu}`);
 
     // ---- keystroke reference: the same `cat` echo through ssh2 alone, in process, no page.
     const c = await connect();
@@ -210,6 +229,8 @@ export async function main(args: string[]): Promise<void> {
 
     const k = stats(keyMs);
     const dk = stats(directKeys);
+    const kr = stats(keyReceivedMs);
+    say(`keystrokes (ms) keydown → drawn: min ${k.min.toFixed(2)} p50 ${k.p50.toFixed(2)} p99 ${k.p99.toFixed(2)} max ${k.max.toFixed(2)}; keydown → echo frame received by the page: p50 ${kr.p50.toFixed(2)} p99 ${kr.p99.toFixed(2)}; ssh2_direct echo: min ${dk.min.toFixed(3)} p50 ${dk.p50.toFixed(3)} p99 ${dk.p99.toFixed(3)}`);
     const rows: Measurement[] = [
       { metric: 'start_to_interactive', value: s.median, unit: 'ms', note: `median of ${o.startRuns} (${s.min.toFixed(0)}–${s.max.toFixed(0)}); target < 1000` },
       { metric: 'page_to_interactive', value: p.median, unit: 'ms', note: `median of ${o.startRuns} (${p.min.toFixed(0)}–${p.max.toFixed(0)}); target < 300` },
@@ -229,6 +250,43 @@ export async function main(args: string[]): Promise<void> {
       }
     }
   }
+}
+
+interface BulkResult {
+  mbps: number;
+  bytes: number;
+  ms: number;
+  longest: number;
+  longCount: number;
+  cpu: string;
+  renderer: string;
+}
+
+/** Opens a tab, runs `seq` in it, and times it from the Enter keydown until the last line is drawn. */
+async function bulkInPage(page: Page, probe: PageProbe, knownRenderer?: string): Promise<BulkResult> {
+  await openRigTab(page, probe, 1);
+  const rendererName = knownRenderer ?? (await probe.renderer());
+  await page.keyboard.type(`seq 1 ${SEQ}`);
+  await probe.armBulk(SEQ_END, 120_000);
+  const cpu0 = cpuSnapshot();
+  await page.keyboard.press('Enter');
+  const r = await probe.result();
+  const cpu = cpuBetween(cpu0, cpuSnapshot());
+  // Long-task entries are delivered after the task; give the observer a moment.
+  await page.waitForTimeout(500);
+  const lt = await probe.longTasks(r.t0, r.end);
+  // One read of the whole buffer, outside the timing: the last line really is on screen.
+  if (!/^3000000$/m.test(await probe.terminalText())) throw new Error('the terminal does not show 3000000');
+  await closeAllTabs(page);
+  return { mbps: r.bytes / 1e6 / (r.ms / 1000), bytes: r.bytes, ms: r.ms, longest: lt.max, longCount: lt.count, cpu, renderer: rendererName };
+}
+
+/** The renderer a tab gets in this page (opens and closes one tab). */
+async function renderer(probe: PageProbe, page: Page): Promise<string> {
+  await openRigTab(page, probe, 1);
+  const name = await probe.renderer();
+  await closeAllTabs(page);
+  return name;
 }
 
 /** Double-clicks the rig host and waits for the new tab to be connected and at its prompt. */

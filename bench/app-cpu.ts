@@ -3,12 +3,29 @@
 // read from /proc before and after. On a 2-core machine shared with other
 // runs this says whether a slow result is the page, the server side, or
 // simply no CPU left.
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { descendants } from '../test/support/processes.js';
 
 const TICKS_PER_SECOND = 100; // USER_HZ on Linux
 
-export type CpuSnapshot = Map<number, { role: string; ticks: number }>;
+export type CpuSnapshot = Map<number, { role: string; ticks: number; waitNs: number }>;
+
+/** Nanoseconds the process's threads spent runnable but waiting for a CPU (/proc/<pid>/task/<tid>/schedstat, field 2). */
+function runQueueWait(pid: number): number {
+  let total = 0;
+  try {
+    for (const tid of readdirSync(`/proc/${pid}/task`)) {
+      try {
+        total += Number(readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'utf8').split(' ')[1]);
+      } catch {
+        // Thread ended.
+      }
+    }
+  } catch {
+    // Process ended, or no schedstats in this kernel.
+  }
+  return total;
+}
 
 function roleOf(pid: number): string {
   let cmd = '';
@@ -33,7 +50,7 @@ export function cpuSnapshot(): CpuSnapshot {
     try {
       const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
       const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      out.set(pid, { role: pid === process.pid ? 'bench (ssh2_direct)' : roleOf(pid), ticks: Number(f[11]) + Number(f[12]) });
+      out.set(pid, { role: pid === process.pid ? 'bench (ssh2_direct)' : roleOf(pid), ticks: Number(f[11]) + Number(f[12]), waitNs: runQueueWait(pid) });
     } catch {
       // Ended while we looked.
     }
@@ -41,15 +58,23 @@ export function cpuSnapshot(): CpuSnapshot {
   return out;
 }
 
-/** CPU seconds per role between two snapshots, largest first ("chromium renderer 4.1 s, serve 2.0 s, …"). */
+/**
+ * CPU seconds per role between two snapshots, largest first, each with the
+ * time its threads waited for a CPU ("chromium renderer 2.5 s (waited 1.9 s), …"):
+ * a large wait means the machine, not the code, set the pace.
+ */
 export function cpuBetween(before: CpuSnapshot, after: CpuSnapshot): string {
-  const byRole = new Map<string, number>();
+  const byRole = new Map<string, { cpu: number; wait: number }>();
   for (const [pid, a] of after) {
-    const used = a.ticks - (before.get(pid)?.ticks ?? 0);
-    if (used > 0) byRole.set(a.role, (byRole.get(a.role) ?? 0) + used / TICKS_PER_SECOND);
+    const b = before.get(pid);
+    const used = (a.ticks - (b?.ticks ?? 0)) / TICKS_PER_SECOND;
+    const wait = (a.waitNs - (b?.waitNs ?? 0)) / 1e9;
+    const r = byRole.get(a.role) ?? { cpu: 0, wait: 0 };
+    byRole.set(a.role, { cpu: r.cpu + used, wait: r.wait + wait });
   }
   return [...byRole.entries()]
-    .sort((x, y) => y[1] - x[1])
-    .map(([role, s]) => `${role} ${s.toFixed(1)} s`)
+    .filter(([, r]) => r.cpu >= 0.05 || r.wait >= 0.05)
+    .sort((x, y) => y[1].cpu - x[1].cpu)
+    .map(([role, r]) => `${role} ${r.cpu.toFixed(1)} s (waited ${r.wait.toFixed(1)} s)`)
     .join(', ');
 }

@@ -101,14 +101,15 @@ export async function main(args: string[]): Promise<void> {
     for (let i = 0; i < o.startRuns; i++) {
       await context?.close();
       await serve?.stop();
-      const t0 = epochNow();
-      serve = await startServe({ dataDir, home });
-      urlMs.push(epochNow() - t0);
-      // A fresh context each time: an empty cache, as the first visit after a start is.
+      // A fresh context each time (an empty cache, as the first visit after a start is),
+      // made before the clock starts: a person's browser is already open when serve opens the URL in it.
       context = await browser.newContext({ viewport: VIEWPORT });
       page = await context.newPage();
       page.on('pageerror', (err) => console.error('page error:', err.message));
       probe = await PageProbe.install(page);
+      const t0 = epochNow();
+      serve = await startServe({ dataDir, home });
+      urlMs.push(epochNow() - t0);
       await page.goto(serve.url);
       await page.locator('body[data-ready=true]').waitFor({ timeout: 30_000 });
       const ready = await probe.ready();
@@ -128,16 +129,23 @@ export async function main(args: string[]): Promise<void> {
 
     // ---- heap: 10 tabs on the one pooled connection, GC forced before each reading.
     const cdp = await page.context().newCDPSession(page);
-    const heapUsed = async (): Promise<number> => {
+    const heapUsage = async (): Promise<{ used: number; backing: number }> => {
       for (let i = 0; i < 2; i++) await cdp.send('HeapProfiler.collectGarbage');
-      return (await cdp.send('Runtime.getHeapUsage')).usedSize;
+      const h = await cdp.send('Runtime.getHeapUsage');
+      return { used: h.usedSize, backing: h.backingStorageSize };
     };
+    // The metric is the JS heap (usedSize); xterm keeps its buffer lines in typed arrays whose
+    // storage V8 counts apart (backingStorageSize), so that is printed beside it.
+    const heapUsed = async (): Promise<number> => (await heapUsage()).used;
     // One tab first, so code loaded and compiled once (xterm.js, its addons) is not charged to the ten.
     await openRigTab(page, probe, 1);
     await closeAllTabs(page);
-    const heapBefore = await heapUsed();
+    const before = await heapUsage();
+    const heapBefore = before.used;
     for (let i = 0; i < TABS; i++) await openRigTab(page, probe, i + 1);
-    const heapAfter = await heapUsed();
+    const after = await heapUsage();
+    const heapAfter = after.used;
+    say(`array buffer storage beside the heap: ${((after.backing - before.backing) / TABS / MiB).toFixed(2)} MiB per idle tab`);
     await closeAllTabs(page);
     const heapClosed = await heapUsed();
     // A second round tells a one-off cache (stays flat) from closed tabs kept alive (grows again).
@@ -194,12 +202,13 @@ export async function main(args: string[]): Promise<void> {
         c.close();
       }
 
-      const r = await bulkInPage(page, probe);
+      const r = await bulkInPage(page, probe, undefined, i === 0 ? heapUsage : undefined);
       appMbps.push(r.mbps);
       appBytes.push(r.bytes);
       longest.push(r.longest);
       longCount.push(r.longCount);
       if (i === 0) say(`CPU during the first run in the page (${(r.ms / 1000).toFixed(1)} s): ${r.cpu}`);
+      if (r.fullTab) say(`one tab holding the 10,000-line scrollback after the run: ${(r.fullTab.used / MiB).toFixed(2)} MiB JS heap + ${(r.fullTab.backing / MiB).toFixed(2)} MiB array buffers (freed when closed)`);
     }
     say(`throughput runs (MB/s) app: ${appMbps.map((v) => v.toFixed(1)).join(', ')}; ssh2_direct: ${directMbps.map((v) => v.toFixed(1)).join(', ')}; ${(stats(appBytes).median / 1e6).toFixed(1)} MB of terminal bytes per run (seq's 20.9 MB plus the pty's \\r)`);
     say(`long tasks during the drawing: longest per run ${longest.map((v) => v.toFixed(0)).join(', ')} ms; count per run ${longCount.join(', ')}`);
@@ -260,10 +269,12 @@ interface BulkResult {
   longCount: number;
   cpu: string;
   renderer: string;
+  /** Heap a tab with a full scrollback holds (its heap minus the heap once it is closed). */
+  fullTab?: { used: number; backing: number };
 }
 
 /** Opens a tab, runs `seq` in it, and times it from the Enter keydown until the last line is drawn. */
-async function bulkInPage(page: Page, probe: PageProbe, knownRenderer?: string): Promise<BulkResult> {
+async function bulkInPage(page: Page, probe: PageProbe, knownRenderer?: string, heap?: () => Promise<{ used: number; backing: number }>): Promise<BulkResult> {
   await openRigTab(page, probe, 1);
   const rendererName = knownRenderer ?? (await probe.renderer());
   await page.keyboard.type(`seq 1 ${SEQ}`);
@@ -277,8 +288,11 @@ async function bulkInPage(page: Page, probe: PageProbe, knownRenderer?: string):
   const lt = await probe.longTasks(r.t0, r.end);
   // One read of the whole buffer, outside the timing: the last line really is on screen.
   if (!/^3000000$/m.test(await probe.terminalText())) throw new Error('the terminal does not show 3000000');
+  const full = heap ? await heap() : undefined;
   await closeAllTabs(page);
-  return { mbps: r.bytes / 1e6 / (r.ms / 1000), bytes: r.bytes, ms: r.ms, longest: lt.max, longCount: lt.count, cpu, renderer: rendererName };
+  const empty = heap ? await heap() : undefined;
+  const fullTab = full && empty ? { used: full.used - empty.used, backing: full.backing - empty.backing } : undefined;
+  return { mbps: r.bytes / 1e6 / (r.ms / 1000), bytes: r.bytes, ms: r.ms, longest: lt.max, longCount: lt.count, cpu, renderer: rendererName, ...(fullTab ? { fullTab } : {}) };
 }
 
 /** The renderer a tab gets in this page (opens and closes one tab). */

@@ -147,14 +147,16 @@ export async function main(args: string[]): Promise<void> {
     const heapAfter = after.used;
     say(`array buffer storage beside the heap: ${((after.backing - before.backing) / TABS / MiB).toFixed(2)} MiB per idle tab`);
     await closeAllTabs(page);
-    const heapClosed = await heapUsed();
-    // A second round tells a one-off cache (stays flat) from closed tabs kept alive (grows again).
-    for (let i = 0; i < TABS; i++) await openRigTab(page, probe, i + 1);
-    await closeAllTabs(page);
-    const heapClosed2 = await heapUsed();
+    const heapClosed = [await heapUsed()];
+    // More rounds tell a one-off cache (stays flat) from closed tabs kept alive (grows every round).
+    for (let round = 0; round < 2; round++) {
+      for (let i = 0; i < TABS; i++) await openRigTab(page, probe, i + 1);
+      await closeAllTabs(page);
+      heapClosed.push(await heapUsed());
+    }
     const perTab = (heapAfter - heapBefore) / TABS / MiB;
     const mib = (b: number): string => (b / MiB).toFixed(2);
-    say(`heap (MiB): ${mib(heapBefore)} with no tab; ${mib(heapAfter)} with ${TABS} idle tabs at their prompt; ${mib(heapClosed)} after closing them; ${mib(heapClosed2)} after opening and closing ${TABS} more`);
+    say(`heap (MiB): ${mib(heapBefore)} with no tab; ${mib(heapAfter)} with ${TABS} idle tabs at their prompt; after closing them, then after each of 2 more rounds of ${TABS} opened and closed: ${heapClosed.map(mib).join(', ')}`);
 
     // ---- keystrokes: each letter into `cat` on the pty; the echo comes back from the server's line discipline.
     await openRigTab(page, probe, 1);

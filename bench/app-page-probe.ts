@@ -86,6 +86,14 @@ export const PAGE_PROBE = String.raw`(() => {
       sockets.push(rec);
       this.__hdRec = rec;
       this.addEventListener('open', () => { rec.openedAt = performance.now(); });
+      // Forget closed sockets: holding one would keep its closed tab's terminal alive and
+      // show up as a leak in the heap rows (the socket's listeners reach the whole tab).
+      this.addEventListener('close', () => {
+        const at = sockets.indexOf(rec);
+        if (at >= 0) sockets.splice(at, 1);
+        rec.ws = null;
+        if (watch && watch.rec === rec) watch = null;
+      });
       this.addEventListener('message', (ev) => {
         if (typeof ev.data !== 'string') onBinary(rec, new Uint8Array(ev.data));
       });
@@ -107,7 +115,7 @@ export const PAGE_PROBE = String.raw`(() => {
   const terminalSocket = () => {
     for (let i = sockets.length - 1; i >= 0; i--) {
       const r = sockets[i];
-      if (r.rx > 0 && r.ws.readyState === NativeWebSocket.OPEN) return r;
+      if (r.rx > 0 && r.ws && r.ws.readyState === NativeWebSocket.OPEN) return r;
     }
     throw new Error('no open terminal socket');
   };

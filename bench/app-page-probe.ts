@@ -62,12 +62,16 @@ export const PAGE_PROBE = String.raw`(() => {
     requestAnimationFrame(() => {
       w.end = performance.now();
       if (watch === w) watch = null;
-      w.resolve({ t0: w.t0, end: w.end, bytes: w.target - w.rx0, ms: w.end - w.t0, receivedMs: w.recvAt === undefined ? null : w.recvAt - w.t0 });
+      w.resolve({ t0: w.t0, end: w.end, bytes: w.target - w.rx0, ms: w.end - w.t0, receivedMs: w.recvAt === undefined ? null : w.recvAt - w.t0, starvedMs: w.idleMs });
     });
   };
 
   const onBinary = (rec, bytes) => {
     rec.rx += bytes.length;
+    if (watch && watch.rec === rec && watch.idleSince !== null) {
+      watch.idleMs += performance.now() - watch.idleSince;
+      watch.idleSince = null;
+    }
     if (!watch || watch.rec !== rec || watch.target !== null || watch.t0 === null) return;
     if (watch.kind === 'bulk') {
       const text = watch.tail + latin1.decode(bytes);
@@ -103,6 +107,8 @@ export const PAGE_PROBE = String.raw`(() => {
       if (rec && typeof data === 'string' && data.startsWith('{"type":"ack"')) {
         try { rec.acked += JSON.parse(data).bytes; } catch (e) {}
         super.send(data);
+        // Everything received is drawn: the page now waits for the network (starved), not the other way round.
+        if (watch && watch.rec === rec && watch.t0 !== null && watch.target === null && rec.acked >= rec.rx) watch.idleSince = performance.now();
         settle(rec);
         return;
       }
@@ -125,7 +131,7 @@ export const PAGE_PROBE = String.raw`(() => {
     let resolve;
     let reject;
     const done = new Promise((a, b) => { resolve = a; reject = b; });
-    watch = Object.assign(w, { rec, rx0: rec.rx, t0: null, target: null, drawing: false, tail: '', resolve });
+    watch = Object.assign(w, { rec, rx0: rec.rx, t0: null, target: null, drawing: false, tail: '', idleSince: null, idleMs: 0, resolve });
     const timer = setTimeout(() => { if (watch === w) watch = null; reject(new Error(w.kind + ' not drawn within ' + timeoutMs + ' ms (keydown seen: ' + (w.t0 !== null) + ', target: ' + w.target + ', received ' + (rec.rx - w.rx0) + ' bytes, acked ' + rec.acked + ' of ' + rec.rx + ')')); }, timeoutMs);
     w.done = done.finally(() => clearTimeout(timer));
     // Keep a handled copy so a timeout nobody awaits is not an unhandled rejection.
@@ -192,6 +198,8 @@ export interface DrawnResult {
   ms: number;
   /** Keystrokes only: keydown → the frame carrying the echo reached the page. */
   receivedMs: number | null;
+  /** Time the page had drawn everything it had received and waited for more bytes. */
+  starvedMs: number;
 }
 
 /**

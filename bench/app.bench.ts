@@ -18,6 +18,7 @@ import { PROMPT, TerminalProbe } from './ssh-measure.js';
 import { PageProbe, type ReadyInfo } from './app-page-probe.js';
 import { RIG_HOST, writeBook } from './app-book.js';
 import { cpuBetween, cpuSnapshot } from './app-cpu.js';
+import { xtermAlone } from './app-xterm-alone.js';
 import type { SshConnection } from '../main/ssh/connection.js';
 import type { ServeProcess } from '../test/support/serve.js';
 
@@ -209,7 +210,7 @@ export async function main(args: string[]): Promise<void> {
       appBytes.push(r.bytes);
       longest.push(r.longest);
       longCount.push(r.longCount);
-      if (i === 0) say(`CPU during the first run in the page (${(r.ms / 1000).toFixed(1)} s): ${r.cpu}`);
+      if (i === 0) say(`CPU during the first run in the page (${(r.ms / 1000).toFixed(1)} s; the page waited for bytes, everything drawn, ${(r.starvedMs / 1000).toFixed(1)} s of it): ${r.cpu}`);
       if (r.fullTab) say(`one tab holding the 10,000-line scrollback after the run: ${(r.fullTab.used / MiB).toFixed(2)} MiB JS heap + ${(r.fullTab.backing / MiB).toFixed(2)} MiB array buffers (freed when closed)`);
     }
     say(`throughput runs (MB/s) app: ${appMbps.map((v) => v.toFixed(1)).join(', ')}; ssh2_direct: ${directMbps.map((v) => v.toFixed(1)).join(', ')}; ${(stats(appBytes).median / 1e6).toFixed(1)} MB of terminal bytes per run (seq's 20.9 MB plus the pty's \\r)`);
@@ -224,7 +225,9 @@ export async function main(args: string[]): Promise<void> {
     await domPage.locator('body[data-ready=true]').waitFor({ timeout: 30_000 });
     const dom = await bulkInPage(domPage, domProbe, await renderer(domProbe, domPage));
     await domContext.close();
-    say(`with WebGL blocked (${dom.renderer} renderer): ${dom.mbps.toFixed(1)} MB/s, longest task ${dom.longest.toFixed(0)} ms (${dom.longCount} long tasks); CPU: ${dom.cpu}`);
+    const alone = await xtermAlone(browser, SEQ, VIEWPORT);
+    say(`xterm.js alone in a blank page (${alone.renderer}, same options and flow-control watermarks, no network): ${alone.mbps.toFixed(1)} MB/s, longest task ${alone.longest.toFixed(0)} ms`);
+    say(`with WebGL blocked (${dom.renderer} renderer): ${dom.mbps.toFixed(1)} MB/s (waited for bytes ${(dom.starvedMs / 1000).toFixed(1)} s of ${(dom.ms / 1000).toFixed(1)} s), longest task ${dom.longest.toFixed(0)} ms (${dom.longCount} long tasks); CPU: ${dom.cpu}`);
 
     // ---- keystroke reference: the same `cat` echo through ssh2 alone, in process, no page.
     const c = await connect();
@@ -268,6 +271,7 @@ interface BulkResult {
   mbps: number;
   bytes: number;
   ms: number;
+  starvedMs: number;
   longest: number;
   longCount: number;
   cpu: string;
@@ -295,7 +299,7 @@ async function bulkInPage(page: Page, probe: PageProbe, knownRenderer?: string, 
   await closeAllTabs(page);
   const empty = heap ? await heap() : undefined;
   const fullTab = full && empty ? { used: full.used - empty.used, backing: full.backing - empty.backing } : undefined;
-  return { mbps: r.bytes / 1e6 / (r.ms / 1000), bytes: r.bytes, ms: r.ms, longest: lt.max, longCount: lt.count, cpu, renderer: rendererName, ...(fullTab ? { fullTab } : {}) };
+  return { mbps: r.bytes / 1e6 / (r.ms / 1000), bytes: r.bytes, ms: r.ms, starvedMs: r.starvedMs, longest: lt.max, longCount: lt.count, cpu, renderer: rendererName, ...(fullTab ? { fullTab } : {}) };
 }
 
 /** The renderer a tab gets in this page (opens and closes one tab). */

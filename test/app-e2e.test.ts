@@ -155,6 +155,13 @@ describe('serve mode end to end', () => {
     await typeInTerminal('echo second-$((2*21))');
     await expect.poll(terminalText, { timeout: 20_000 }).toContain('second-42');
     await shot('two-tabs');
+    // Only the selected tab's session is on screen (and takes clicks); switching shows the other.
+    const visible = (): Promise<number> => page.locator('[role=tabpanel]').evaluateAll((els) => els.filter((e) => (e as HTMLElement).offsetParent !== null).length);
+    expect(await visible()).toBe(1);
+    await page.getByRole('tab').first().click();
+    expect(await visible()).toBe(1);
+    await expect.poll(terminalText).not.toContain('second-42');
+    await page.getByRole('tab').nth(1).click();
     const tabs = page.getByRole('tab');
     for (let i = await tabs.count(); i > 0; i--) await page.getByRole('button', { name: /^Close rig/ }).first().click();
     await expect.poll(() => page.getByRole('tab').count()).toBe(0);

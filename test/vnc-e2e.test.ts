@@ -5,7 +5,7 @@
 // Screenshots go to test-artifacts/vnc-*.png to be looked at.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import type { HostInput, SavedHost } from '../shared/model/host.js';
@@ -360,6 +360,55 @@ describe('VNC tabs end to end', () => {
     await expect.poll(() => pixel(), { timeout: 20_000 }).toEqual([0, 0, 255]);
     await shot('reconnected');
     await closeActiveTab('dies');
+  });
+
+  it('sends Ctrl+Alt+Del and menu keys, shares the clipboard both ways, saves a screenshot', async () => {
+    const server = await xvnc({ geometry: '800x600' });
+    server.setRootColor('#2e8b57');
+    await addVncHost('tools', server);
+    await connect('tools');
+    await waitConnected();
+    const url = [...gatewaySent.keys()].at(-1) as string;
+    const keyEvents = (): string[] => {
+      const all = Buffer.concat(gatewaySent.get(url) ?? []);
+      const out: string[] = [];
+      // KeyEvent (RFC 6143 §7.5.4: type 4, down-flag, 2 padding, keysym), or
+      // the QEMU extended key event noVNC prefers when the server offers it
+      // (type 255, subtype 0, down u16, keysym u32, keycode u32).
+      for (let i = 0; i + 8 <= all.length; i++) {
+        if (all[i] === 4 && (all[i + 1] === 0 || all[i + 1] === 1) && all[i + 2] === 0 && all[i + 3] === 0) out.push(`${all[i + 1] ? '+' : '-'}${all.readUInt32BE(i + 4).toString(16)}`);
+        else if (all[i] === 255 && all[i + 1] === 0 && i + 12 <= all.length && all[i + 2] === 0 && (all[i + 3] === 0 || all[i + 3] === 1)) out.push(`${all[i + 3] ? '+' : '-'}${all.readUInt32BE(i + 4).toString(16)}`);
+      }
+      return out;
+    };
+    const toolbar = page.getByRole('toolbar', { name: 'Desktop controls' });
+    await toolbar.getByRole('button', { name: 'Send Ctrl+Alt+Del' }).click();
+    // Only the keys this test sends (the byte scan can also see look-alikes in other messages).
+    const ours = (): string => keyEvents().filter((k) => /^[+-](ffe3|ffe9|ffff|ff09)$/.test(k)).join(' ');
+    await expect.poll(ours).toContain('+ffe3 +ffe9 +ffff -ffff -ffe9 -ffe3');
+    await toolbar.getByRole('combobox', { name: 'Send keys' }).selectOption('altTab');
+    await expect.poll(ours).toContain('+ffe9 +ff09 -ff09 -ffe9');
+
+    // Page → server: the clipboard panel's text becomes the X clipboard.
+    await toolbar.getByText('Clipboard').click();
+    const panel = toolbar.getByRole('textbox', { name: /Text to paste into the remote desktop/ });
+    await panel.fill('from the page ✓');
+    await toolbar.getByRole('button', { name: 'Send to remote' }).click();
+    await expect.poll(() => { try { return server.x('xclip', ['-o', '-selection', 'clipboard']); } catch { return ''; } }).toBe('from the page ✓');
+    // Server → page: text copied on the desktop shows in the panel.
+    // xclip stays behind to serve the selection (until Xvnc stops): detach its output so we do not wait for it.
+    execFileSync('sh', ['-c', 'printf "from the desktop" | xclip -selection clipboard >/dev/null 2>&1'], { env: { ...process.env, DISPLAY: server.display }, timeout: 10_000 });
+    await expect.poll(() => panel.inputValue(), { timeout: 20_000 }).toBe('from the desktop');
+
+    // Screenshot: a PNG of the remote framebuffer's size.
+    const download = page.waitForEvent('download');
+    await toolbar.getByRole('button', { name: 'Save screenshot' }).click();
+    const file = join(makeTempDir('shot'), 'shot.png');
+    await (await download).saveAs(file);
+    const png = readFileSync(file);
+    expect(png.subarray(1, 4).toString()).toBe('PNG');
+    expect([png.readUInt32BE(16), png.readUInt32BE(20)]).toEqual([800, 600]);
+    await shot('tools');
   });
 
   it('keeps a desktop name made of HTML as text in the tab title', async () => {

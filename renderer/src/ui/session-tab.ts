@@ -226,8 +226,8 @@ export class SessionTab {
       'details',
       { class: 'vnc-clipboard' },
       el('summary', { text: t('vnc.clipboard') }),
-      this.#clipboardText,
-      button(t('vnc.clipboard.send'), () => this.#vnc?.pasteText(this.#clipboardText?.value ?? '')),
+      // A popover, so the toolbar does not reflow under it while it is open.
+      el('div', { class: 'clip-panel' }, this.#clipboardText, button(t('vnc.clipboard.send'), () => this.#vnc?.pasteText(this.#clipboardText?.value ?? ''))),
     );
     this.#securityLine = el('span', { class: 'vnc-security' });
     this.#rateLine = el('span', { class: 'vnc-rate', attrs: { title: t('vnc.rateTitle') } });

@@ -233,6 +233,14 @@ describe('serve mode end to end', () => {
     await connect('rig');
     await page.locator('[role=tab][data-status=connected]').waitFor();
     expect(await unnamedControls()).toEqual([]);
+    // The terminal takes Tab for the shell; F6 still gets the keyboard out of it.
+    await page.locator('[role=tabpanel]:not([hidden]) .xterm-helper-textarea').focus();
+    const inTerminal = (): Promise<boolean> => page.evaluate(() => document.activeElement?.closest('.xterm') !== null);
+    expect(await inTerminal()).toBe(true);
+    await page.keyboard.press('F6');
+    expect(await inTerminal()).toBe(false);
+    await page.keyboard.press('Shift+F6');
+    expect(await inTerminal()).toBe(true);
     await page.getByRole('button', { name: /^Close rig/ }).click();
   });
 

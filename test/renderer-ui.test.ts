@@ -73,7 +73,7 @@ describe('TabStrip', () => {
     tabs.dispose();
   });
 
-  it('Ctrl+Tab, Ctrl+Shift+Tab, Ctrl+1…9 switch; Ctrl+W closes and frees the session', () => {
+  it('Ctrl+Tab, Ctrl+PageUp/Down, Ctrl+1…9 switch; Ctrl+W closes outside a terminal, Ctrl+Shift+W inside', () => {
     const { tabs, closed, add } = strip();
     for (const id of ['a', 'b', 'c']) add(id);
     expect(tabs.activeId).toBe('c');
@@ -85,12 +85,28 @@ describe('TabStrip', () => {
     expect(tabs.activeId).toBe('b');
     key('9');
     expect(tabs.activeId).toBe('c');
-    key('w');
+    // Inside a terminal Ctrl+W belongs to the shell; Ctrl+Shift+W closes.
+    const xterm = document.createElement('div');
+    xterm.className = 'xterm';
+    const textarea = document.createElement('textarea');
+    xterm.append(textarea);
+    document.body.append(xterm);
+    textarea.dispatchEvent(new KeyboardEvent('keydown', { key: 'w', ctrlKey: true, bubbles: true, cancelable: true }));
+    expect(closed).toEqual([]);
+    textarea.dispatchEvent(new KeyboardEvent('keydown', { key: 'W', ctrlKey: true, shiftKey: true, bubbles: true, cancelable: true }));
     expect(closed).toEqual(['c']);
+    xterm.remove();
     expect(tabs.ids).toEqual(['a', 'b']);
+    key('PageUp');
+    expect(tabs.activeId).toBe('a');
+    key('PageDown');
     expect(tabs.activeId).toBe('b');
+    // Outside a terminal, plain Ctrl+W closes.
+    key('w');
+    expect(closed).toEqual(['c', 'b']);
+    expect(tabs.activeId).toBe('a');
     tabs.dispose();
-    expect(closed).toEqual(['c', 'a', 'b']);
+    expect(closed).toEqual(['c', 'b', 'a']);
   });
 
   it('shows reconnect only when disconnected and a reconnect exists', () => {

@@ -56,6 +56,22 @@ export class App {
       if (this.#ownOpens.has(p.openId)) this.#prompts.show(p);
     });
     api.on('prompt.gone', ({ promptId }) => this.#prompts.gone(promptId));
+    // Leaving the page (reload, close) ends every session: ask first.
+    window.addEventListener('beforeunload', (ev) => {
+      if (this.#tabs.ids.length > 0) ev.preventDefault();
+    });
+    // F6 / Shift+F6 move focus between regions, so a terminal (which takes
+    // Tab for the shell) is never a keyboard trap (WCAG 2.1.2).
+    window.addEventListener(
+      'keydown',
+      (ev) => {
+        if (ev.key !== 'F6' || ev.ctrlKey || ev.altKey || ev.metaKey) return;
+        ev.preventDefault();
+        ev.stopPropagation();
+        this.#cycleRegion(ev.shiftKey ? -1 : 1);
+      },
+      { capture: true },
+    );
     this.#render(openSettings);
   }
 
@@ -103,6 +119,26 @@ export class App {
       this.toast(save);
     });
     return true;
+  }
+
+  #cycleRegion(step: 1 | -1): void {
+    const regions: Array<() => HTMLElement | null> = [
+      () => this.#root.querySelector<HTMLElement>('.quick-connect input'),
+      () => this.#book.search,
+      () => this.#root.querySelector<HTMLElement>('[role=tab][aria-selected=true]'),
+      () => this.#root.querySelector<HTMLElement>('[role=tabpanel]:not([hidden]) .xterm-helper-textarea, [role=tabpanel]:not([hidden]) canvas'),
+    ];
+    const at = regions.findIndex((r) => {
+      const el = r();
+      return el !== null && (el === document.activeElement || el.contains(document.activeElement));
+    });
+    for (let i = 1; i <= regions.length; i++) {
+      const target = regions[(at + step * i + regions.length * 2) % regions.length]?.();
+      if (target) {
+        target.focus();
+        return;
+      }
+    }
   }
 
   toast(content: string | HTMLElement): void {

@@ -189,7 +189,7 @@ export const en = {
   'tabs.close': 'Close {name}',
   'tabs.reconnect': 'Reconnect',
   'tabs.empty.title': 'No open sessions',
-  'tabs.empty.hint': 'Double-click a host, or press Enter on it, to connect. Ctrl+Tab switches tabs; Ctrl+W closes one.',
+  'tabs.empty.hint': 'Double-click a host, or press Enter on it, to connect. Ctrl+Tab or Ctrl+PageDown switches tabs; Ctrl+Shift+W closes one; F6 moves between the address book and the session.',
   'status.connecting': 'Connecting',
   'status.connected': 'Connected',
   'status.disconnected': 'Disconnected',

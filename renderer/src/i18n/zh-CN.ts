@@ -190,7 +190,7 @@ export const zhCN: Catalog = {
   'tabs.close': '关闭 {name}',
   'tabs.reconnect': '重新连接',
   'tabs.empty.title': '没有打开的会话',
-  'tabs.empty.hint': '双击主机或选中后按回车即可连接。Ctrl+Tab 切换标签页，Ctrl+W 关闭标签页。',
+  'tabs.empty.hint': '双击主机或选中后按回车即可连接。Ctrl+Tab 或 Ctrl+PageDown 切换标签页，Ctrl+Shift+W 关闭标签页，F6 在地址簿和会话之间移动焦点。',
   'status.connecting': '正在连接',
   'status.connected': '已连接',
   'status.disconnected': '已断开',

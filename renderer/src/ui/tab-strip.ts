@@ -162,8 +162,14 @@ export class TabStrip {
   #onShortcut(ev: KeyboardEvent): void {
     if (!ev.ctrlKey || ev.altKey || ev.metaKey) return;
     let handled = true;
+    // Inside a terminal, Ctrl+W is the shell's (delete a word in bash, vim's
+    // window commands): there Ctrl+Shift+W closes the tab, as in Windows
+    // Terminal and Tabby. Ctrl+PageUp/PageDown switch tabs like Ctrl+Tab,
+    // for browsers that keep Ctrl+Tab to themselves (serve mode).
+    const inTerminal = ev.target instanceof Element && ev.target.closest('.xterm') !== null;
     if (ev.key === 'Tab') this.cycle(ev.shiftKey ? -1 : 1);
-    else if (!ev.shiftKey && (ev.key === 'w' || ev.key === 'W') && this.#active) this.close(this.#active);
+    else if (ev.key === 'PageDown' || ev.key === 'PageUp') this.cycle(ev.key === 'PageDown' ? 1 : -1);
+    else if ((ev.key === 'w' || ev.key === 'W') && (ev.shiftKey || !inTerminal) && this.#active) this.close(this.#active);
     else if (!ev.shiftKey && /^[1-9]$/.test(ev.key)) {
       // Ctrl+9 is the last tab, as in browsers.
       const n = Number(ev.key);

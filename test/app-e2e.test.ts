@@ -184,6 +184,10 @@ describe('serve mode end to end', () => {
     await page.getByRole('button', { name: 'Open settings' }).click();
     const settings = page.getByRole('dialog', { name: 'Settings' });
     await settings.getByLabel('New master password').fill('master-pass-123');
+    await settings.getByLabel('Type it again').fill('master-pass-12');
+    await settings.getByRole('button', { name: 'Set master password' }).click();
+    await settings.getByText('The two passwords differ').waitFor();
+    await settings.getByLabel('Type it again').fill('master-pass-123');
     await settings.getByRole('button', { name: 'Set master password' }).click();
     await settings.getByText('Unlocked.').waitFor();
     await shot('settings-master-password');
@@ -268,7 +272,7 @@ describe('serve mode end to end', () => {
     await dialog.getByRole('button', { name: 'Preview' }).click();
     await dialog.getByRole('cell', { name: 'web-eu' }).waitFor();
     await shot('import-preview');
-    await dialog.getByRole('button', { name: /Import 1 hosts/ }).click();
+    await dialog.getByRole('button', { name: 'Import (1)' }).click();
     await page.getByRole('treeitem', { name: 'web-eu' }).waitFor();
   });
 

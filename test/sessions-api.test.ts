@@ -97,7 +97,8 @@ describe('sessions API', () => {
     expect((await call(api, 'prompts.answer', keyPrompt.promptId, { type: 'decision', accept: true })).ok).toBe(true);
     await expect.poll(() => asked.length).toBe(2);
     const pw = asked[1] as PromptRequest & { promptId: string };
-    expect(pw).toMatchObject({ kind: 'secret', secret: 'password', openId: 'tab-1' });
+    // No keyring and no master password here: "remember" is not offered, since it could not be kept.
+    expect(pw).toMatchObject({ kind: 'secret', secret: 'password', openId: 'tab-1', canRemember: false });
     expect((await call(api, 'prompts.answer', pw.promptId, { type: 'secret', value: sshd.password, remember: false })).ok).toBe(true);
     const opened = await opening;
     expect(opened.ok).toBe(true);

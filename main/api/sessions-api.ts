@@ -71,6 +71,10 @@ export function sessionsApi(ctx: SessionsContext): SessionsModule {
   const sessions = new Map<string, OpenSession>();
   const opening = new Map<string, AbortController>();
 
+  // "Remember" is offered only when a secret can be sealed right now (a real
+  // keyring, or an unlocked master password); otherwise it would fail after
+  // the person ticked it.
+  const canSeal = (): boolean => !store.secretsStatus().locked;
   const expand = (p: string): string => (p === '~' ? home : p.startsWith('~/') ? join(home, p.slice(2)) : p);
   const defaultKeys = (): string[] => ['id_ed25519', 'id_ecdsa', 'id_rsa'].map((f) => join(home, '.ssh', f)).filter((f) => existsSync(f));
 
@@ -80,7 +84,7 @@ export function sessionsApi(ctx: SessionsContext): SessionsModule {
     const keyFiles = auth?.type === 'privateKey' ? [{ path: expand(auth.path) }] : auth === undefined ? defaultKeys().map((path) => ({ path })) : [];
     const stored = host.id ? store.useSecret(host.id, 'password') : undefined;
     const ask = async (secret: 'password' | 'passphrase', extra: { keyPath?: string; attempt: number }): Promise<string | null> => {
-      const a = await prompts.ask({ kind: 'secret', openId, secret, host: host.address, username, attempt: extra.attempt, canRemember: host.id !== undefined, ...(extra.keyPath ? { keyPath: extra.keyPath } : {}) }, signal);
+      const a = await prompts.ask({ kind: 'secret', openId, secret, host: host.address, username, attempt: extra.attempt, canRemember: host.id !== undefined && canSeal(), ...(extra.keyPath ? { keyPath: extra.keyPath } : {}) }, signal);
       if (!a || a.type !== 'secret' || a.value === null) return null;
       if (a.remember && host.id) rememberSecret(host.id, secret, a.value);
       return a.value;
@@ -203,7 +207,7 @@ export function sessionsApi(ctx: SessionsContext): SessionsModule {
         password: async (sig) => {
           const saved = store.useSecret(host.id, 'vncPassword');
           if (saved !== undefined) return saved;
-          const a = await prompts.ask({ kind: 'secret', openId: opts.openId, secret: 'vncPassword', host: host.address, attempt: 1, canRemember: true }, sig);
+          const a = await prompts.ask({ kind: 'secret', openId: opts.openId, secret: 'vncPassword', host: host.address, attempt: 1, canRemember: canSeal() }, sig);
           if (!a || a.type !== 'secret' || a.value === null) return undefined;
           if (a.remember) rememberSecret(host.id, 'vncPassword', a.value);
           return a.value;

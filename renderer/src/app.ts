@@ -33,6 +33,7 @@ export class App {
   readonly #prompts: PromptDialogs;
   readonly #warnings = el('div', { class: 'warnings', attrs: { role: 'alert' } });
   readonly #ownOpens = new Set<string>();
+  readonly #open = new Set<SessionTab>();
   readonly #look: () => TerminalLook;
   #snapshot: BookSnapshot = { hosts: [], folders: [], warnings: [], readOnly: false, path: '' };
   #refreshing: Promise<void> | null = null;
@@ -73,6 +74,12 @@ export class App {
       { capture: true },
     );
     this.#render(openSettings);
+  }
+
+  /** Theme or terminal font changed: open terminals follow. */
+  applyLook(): void {
+    const look = this.#look();
+    for (const tab of this.#open) tab.applyLook(look);
   }
 
   /** Where the address book lives (shown in settings). */
@@ -187,7 +194,19 @@ export class App {
         first = false;
       },
     });
-    this.#tabs.add({ id, title, kind, panel: tab.panel, onClose: () => tab.close(), onReconnect: () => void tab.connect(), onShow: () => tab.show() });
+    this.#open.add(tab);
+    this.#tabs.add({
+      id,
+      title,
+      kind,
+      panel: tab.panel,
+      onClose: () => {
+        this.#open.delete(tab);
+        tab.close();
+      },
+      onReconnect: () => void tab.connect(),
+      onShow: () => tab.show(),
+    });
     void tab.connect();
   }
 

@@ -31,13 +31,19 @@ async function boot(): Promise<void> {
       openSettings(
         settings,
         (next) => {
+          const relabel = next.language !== settings.language;
           settings = next;
           applySettings(next);
+          app.applyLook();
+          // Labels are built once; a new language shows after a reload (asked, since it ends sessions).
+          if (relabel) app.toast(t('settings.languageReload'));
         },
         api,
         app.bookPath,
       ),
     );
+    // Following the system theme: open terminals follow it too.
+    matchMedia('(prefers-color-scheme: dark)').addEventListener('change', () => app.applyLook());
     await app.refresh();
     document.body.dataset['ready'] = 'true';
   } catch (err) {

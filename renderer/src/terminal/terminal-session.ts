@@ -35,7 +35,7 @@ export class TerminalSession {
   readonly search: SearchAddon;
   readonly #fit = new FitAddon();
   readonly #d = new Disposables();
-  readonly #opts: TerminalOptions;
+  #opts: TerminalOptions;
   #ws: WebSocket | null = null;
   #drawnUnacked = 0;
   #pendingWrites = 0;
@@ -52,8 +52,10 @@ export class TerminalSession {
       scrollback: 10_000,
       cursorBlink: true,
       macOptionIsMeta: true,
-      // The page, not the terminal, decides about links (confirmLink).
-      linkHandler: null,
+      // OSC 8 hyperlinks go through the same confirmation as plain URLs.
+      linkHandler: { activate: (_ev, uri) => void this.#openLink(uri), allowNonHttpProtocols: false },
+      // Keeps bright yellow/white/cyan readable on the light theme (and dim text on dark).
+      minimumContrastRatio: 4.5,
     });
     this.search = new SearchAddon();
     this.terminal.loadAddon(this.#fit);
@@ -109,6 +111,15 @@ export class TerminalSession {
   /** Prints a line from Hostdeck (not from the server) in the terminal, dimmed. */
   notice(text: string): void {
     this.terminal.write(`\r\n\x1b[2m${text.replace(/[\x00-\x1f\x7f]/g, ' ')}\x1b[0m\r\n`);
+  }
+
+  /** New colours or font for an open terminal (settings changed). */
+  setLook(look: { fontFamily: string; fontSize: number; theme: ITheme }): void {
+    this.#opts.fontSize = look.fontSize;
+    this.terminal.options.theme = look.theme;
+    this.terminal.options.fontFamily = look.fontFamily;
+    this.terminal.options.fontSize = look.fontSize;
+    this.fit();
   }
 
   zoom(step: 1 | -1 | 0, base: number): void {

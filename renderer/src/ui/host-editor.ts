@@ -90,6 +90,19 @@ export function openHostEditor(ctx: EditorContext): HTMLDialogElement {
     return { f, forget };
   };
   const secrets = { password: secretField('password'), passphrase: secretField('passphrase'), vncPassword: secretField('vncPassword') };
+  // Without a keyring or an unlocked master password nothing can be sealed:
+  // say so before the person types a password that could not be kept.
+  void ctx.api.call('secrets.status').then(
+    (st) => {
+      if (!st.locked) return;
+      for (const { f } of Object.values(secrets)) {
+        (f.input as HTMLInputElement).disabled = true;
+        f.error.textContent = t('editor.secret.needsMaster');
+        f.error.classList.add('field-note');
+      }
+    },
+    () => undefined,
+  );
 
   const datalist = el('datalist', { attrs: { id: 'hd-folders' } }, ...ctx.folders.map((f) => el('option', { attrs: { value: folderKey(f.path) } })));
   const status = el('p', { class: 'form-status', attrs: { role: 'status', 'aria-live': 'polite' } });

@@ -58,6 +58,9 @@ export class SessionTab {
     if (opts.kind === 'vnc') this.panel.append(this.#vncToolbar());
     this.panel.append(this.#banner, this.#surface);
     if (opts.kind === 'ssh') {
+      // The surface takes the terminal's background, so the part below the
+      // last whole row is not a strip of another colour.
+      this.#surface.style.background = (opts.look.dark ? darkTheme : lightTheme).background;
       this.#terminal = new TerminalSession(this.#surface, {
         fontFamily: opts.look.fontFamily,
         fontSize: opts.look.fontSize,
@@ -124,6 +127,14 @@ export class SessionTab {
       if (err instanceof ApiCallError && err.code === 'HOST_KEY_CHANGED' && err.details) showHostKeyChanged(err.details, String(err.details['host'] ?? this.#opts.title));
       this.#ended(`${t('session.failed', { name: this.#opts.title })}: ${message}`);
     }
+  }
+
+  /** Settings changed: new theme or font for an open terminal. */
+  applyLook(look: TerminalLook): void {
+    const theme = look.dark ? darkTheme : lightTheme;
+    if (!this.#terminal) return;
+    this.#surface.style.background = theme.background;
+    this.#terminal.setLook({ fontFamily: look.fontFamily, fontSize: look.fontSize, theme });
   }
 
   show(): void {

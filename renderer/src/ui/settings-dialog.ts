@@ -87,7 +87,7 @@ export function openSettings(current: LocalSettings, onChange: (s: LocalSettings
   return dialog;
 }
 
-async function renderSecrets(api: ApiClient, into: HTMLElement): Promise<void> {
+async function renderSecrets(api: ApiClient, into: HTMLElement, note = ''): Promise<void> {
   clear(into);
   const status = el('p', { attrs: { role: 'status' } });
   into.append(el('h3', { text: t('settings.secrets'), attrs: { id: 'settings-secrets-title' } }), status);
@@ -102,34 +102,52 @@ async function renderSecrets(api: ApiClient, into: HTMLElement): Promise<void> {
     status.textContent = t('settings.secrets.keyring');
     return;
   }
-  const message = el('p', { class: 'form-status', attrs: { 'aria-live': 'polite' } });
-  const run = (p: Promise<unknown>): void => {
+  const message = el('p', { class: 'form-status', text: note, attrs: { 'aria-live': 'polite' } });
+  const run = (p: Promise<unknown>, button?: HTMLButtonElement): void => {
+    message.textContent = t('settings.working');
+    if (button) button.disabled = true;
     void p.then(
-      () => {
-        message.textContent = t('settings.done');
-        void renderSecrets(api, into);
+      () => void renderSecrets(api, into, t('settings.done')),
+      (err: unknown) => {
+        message.textContent = err instanceof Error ? err.message : String(err);
+        if (button) button.disabled = false;
       },
-      (err: unknown) => (message.textContent = err instanceof Error ? err.message : String(err)),
     );
+  };
+  // A typo in a new master password would lock away every saved password: type it twice.
+  const setNew = (np: HTMLInputElement, confirm: HTMLInputElement, call: () => Promise<unknown>): ((ev: Event) => void) => (ev) => {
+    if (np.value !== confirm.value) {
+      message.textContent = t('settings.mismatch');
+      confirm.focus();
+      return;
+    }
+    run(call(), ev.currentTarget as HTMLButtonElement);
   };
   const pw = (label: string): HTMLInputElement => el('input', { attrs: { type: 'password', autocomplete: 'new-password', 'aria-label': label } });
   if (s.box === null) {
     status.textContent = t('settings.secrets.none');
     const np = pw(t('settings.masterNew'));
-    into.append(formRow(t('settings.masterNew'), np), el('button', { text: t('settings.masterSet'), attrs: { type: 'button' }, on: { click: () => run(api.call('secrets.setMasterPassword', np.value)) } }));
+    const confirm = pw(t('settings.masterConfirm'));
+    into.append(
+      formRow(t('settings.masterNew'), np),
+      formRow(t('settings.masterConfirm'), confirm),
+      el('button', { text: t('settings.masterSet'), attrs: { type: 'button' }, on: { click: setNew(np, confirm, () => api.call('secrets.setMasterPassword', np.value)) } }),
+    );
   } else if (s.locked) {
     status.textContent = t('settings.secrets.locked');
     const cur = pw(t('settings.master'));
-    into.append(formRow(t('settings.master'), cur), el('button', { text: t('settings.unlock'), attrs: { type: 'button' }, on: { click: () => run(api.call('secrets.unlock', cur.value)) } }));
+    into.append(formRow(t('settings.master'), cur), el('button', { text: t('settings.unlock'), attrs: { type: 'button' }, on: { click: (ev) => run(api.call('secrets.unlock', cur.value), ev.currentTarget as HTMLButtonElement) } }));
   } else {
     status.textContent = t('settings.secrets.unlocked');
     const cur = pw(t('settings.master'));
     const np = pw(t('settings.masterNew'));
+    const confirm = pw(t('settings.masterConfirm'));
     into.append(
       el('button', { text: t('settings.lock'), attrs: { type: 'button' }, on: { click: () => run(api.call('secrets.lock')) } }),
       formRow(t('settings.master'), cur),
       formRow(t('settings.masterNew'), np),
-      el('button', { text: t('settings.masterChange'), attrs: { type: 'button' }, on: { click: () => run(api.call('secrets.changeMasterPassword', cur.value, np.value)) } }),
+      formRow(t('settings.masterConfirm'), confirm),
+      el('button', { text: t('settings.masterChange'), attrs: { type: 'button' }, on: { click: setNew(np, confirm, () => api.call('secrets.changeMasterPassword', cur.value, np.value)) } }),
     );
   }
   into.append(message);

@@ -355,7 +355,7 @@ describe('VNC tabs end to end', () => {
     const second = await xvnc({ securityTypes: 'None' });
     second.setRootColor('#0000ff');
     await api('hosts.update', { ...pick(host), port: second.port });
-    await page.getByRole('button', { name: 'Reconnect' }).click();
+    await page.locator(`${activePanel} .session-banner`).getByRole('button', { name: 'Reconnect' }).click();
     await waitConnected();
     await expect.poll(() => pixel(), { timeout: 20_000 }).toEqual([0, 0, 255]);
     await shot('reconnected');

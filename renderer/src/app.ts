@@ -172,10 +172,14 @@ export class App {
     onFirstConnect: (() => void) | undefined,
   ): void {
     const id = `s${++tabCounter}`;
+    // Several tabs to one host are told apart by a number: "rig", "rig (2)".
+    const same = [...this.#open].filter((t) => t.baseTitle === title).length;
+    const shown = same > 0 ? `${title} (${same + 1})` : title;
     let first = true;
     const tab: SessionTab = new SessionTabClass({
       api: this.#api,
-      title,
+      title: shown,
+      baseTitle: title,
       kind,
       look: this.#look(),
       ...(vnc ? { vnc } : {}),
@@ -197,7 +201,7 @@ export class App {
     this.#open.add(tab);
     this.#tabs.add({
       id,
-      title,
+      title: shown,
       kind,
       panel: tab.panel,
       onClose: () => {

@@ -60,4 +60,10 @@ async function boot(): Promise<void> {
   }
 }
 
+// Pasting the full address (with #token=…) into a page that showed the
+// "open the full address" error changes only the fragment: start again.
+window.addEventListener('hashchange', () => {
+  if (/token=/.test(location.hash) && document.body.dataset['ready'] !== 'true') void boot();
+});
+
 void boot();

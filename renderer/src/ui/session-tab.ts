@@ -23,6 +23,8 @@ export interface TerminalLook {
 export interface SessionTabOptions {
   api: ApiClient;
   title: string;
+  /** The host's own name, for numbering several tabs to it. */
+  baseTitle?: string;
   kind: 'ssh' | 'vnc';
   /** Opens (or reopens) the session in main; `openId` ties prompts to this tab. */
   open(openId: string, size: { cols: number; rows: number }): Promise<SessionTicket>;
@@ -137,6 +139,10 @@ export class SessionTab {
     this.#terminal.setLook({ fontFamily: look.fontFamily, fontSize: look.fontSize, theme });
   }
 
+  get baseTitle(): string {
+    return this.#opts.baseTitle ?? this.#opts.title;
+  }
+
   show(): void {
     this.#terminal?.fit();
     this.focus();
@@ -174,11 +180,16 @@ export class SessionTab {
     if (this.#terminal) {
       this.#terminal.notice(`${message}`);
       this.#terminal.notice(t('session.reconnectHint'));
-      this.#banner.textContent = '';
-    } else {
-      if (this.#rateLine) this.#rateLine.textContent = '';
-      this.#banner.textContent = `${message} ${t('vnc.reconnectHint')}`;
+    } else if (this.#rateLine) {
+      this.#rateLine.textContent = '';
     }
+    // The reason, in full, above the session, with a Reconnect button that
+    // the keyboard reaches (the tab's own ⟳ is for the mouse).
+    clear(this.#banner);
+    this.#banner.append(
+      el('span', { text: this.#terminal ? message : `${message} ${t('vnc.reconnectHint')}` }),
+      el('button', { text: t('tabs.reconnect'), class: 'primary', attrs: { type: 'button' }, on: { click: () => void this.connect() } }),
+    );
   }
 
   #showVncSecurity(ticket: SessionTicket): void {

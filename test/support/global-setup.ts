@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { killTree, startTime } from './processes.js';
 import { ensureTestUsers } from './users.js';
 import { ensurePageBuilt } from '../../main/serve/build-page.js';
+import { ensureServeBuilt } from './serve.js';
 
 export default async function setup(): Promise<() => void> {
   const dir = mkdtempSync(join(tmpdir(), 'hostdeck-test-'));
@@ -16,7 +17,10 @@ export default async function setup(): Promise<() => void> {
   ensureTestUsers();
   // The page is built once for every end-to-end test (serve mode would build
   // it too, but two test files building at once would race on out/).
-  await ensurePageBuilt(join(import.meta.dirname, '..', '..'));
+  const root = join(import.meta.dirname, '..', '..');
+  await ensurePageBuilt(root);
+  // The serve entry as `npm run serve` runs it: bundled, started by plain Node.
+  ensureServeBuilt();
   return () => {
     let lines: string[] = [];
     try {

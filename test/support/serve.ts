@@ -1,11 +1,13 @@
 // Runs the real `npm run serve` entry (main/serve/cli.ts) as a child process
 // with its own data folder and HOME, and reads the one URL line it prints.
-import { mkdtempSync, mkdirSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, mkdirSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { captureOutput, makeTempDir, startTracked, type Tracked } from './processes.js';
 
 const root = join(import.meta.dirname, '..', '..');
-const TSX = join(root, 'node_modules', '.bin', 'tsx');
+/** What `npm run serve` runs: the bundle that globalSetup builds (npm run build:serve). */
+const CLI = join(root, 'out', 'serve', 'cli.mjs');
 
 export interface ServeProcess {
   url: string;
@@ -23,10 +25,24 @@ export function makeHome(): string {
   return home;
 }
 
+function newestMtime(path: string): number {
+  const st = statSync(path);
+  if (!st.isDirectory()) return st.mtimeMs;
+  return Math.max(st.mtimeMs, ...readdirSync(path).map((e) => newestMtime(join(path, e))));
+}
+
+/** Builds the serve bundle when it is missing or older than main/ and shared/ (globalSetup already did for tests). */
+export function ensureServeBuilt(): void {
+  const built = existsSync(CLI) ? statSync(CLI).mtimeMs : 0;
+  if (built > Math.max(newestMtime(join(root, 'main')), newestMtime(join(root, 'shared')))) return;
+  execFileSync('npm', ['run', '--silent', 'build:serve'], { cwd: root, stdio: 'inherit' });
+}
+
 export async function startServe(opts: { dataDir?: string; home?: string } = {}): Promise<ServeProcess> {
+  ensureServeBuilt();
   const dataDir = opts.dataDir ?? mkdtempSync(join(makeTempDir('serve'), 'data-'));
   const home = opts.home ?? makeHome();
-  const proc: Tracked = startTracked(TSX, [join(root, 'main', 'serve', 'cli.ts'), '--no-open', '--data-dir', dataDir], {
+  const proc: Tracked = startTracked(process.execPath, [CLI, '--no-open', '--data-dir', dataDir], {
     cwd: root,
     env: { ...process.env, HOME: home, SSH_AUTH_SOCK: '' },
   });

@@ -331,7 +331,8 @@ export function sessionsApi(ctx: SessionsContext): SessionsModule {
           answer = { type, value, remember: a['remember'] === true };
         } else {
           const r = a['responses'];
-          answer = { type, responses: r === null ? null : (Array.isArray(r) && r.length <= 16 ? r.map((x, i) => str(x, `answer.responses[${i}]`, 8192, 0)) : (() => { throw badRequest('answer.responses must be a list'); })()) };
+          if (r !== null && (!Array.isArray(r) || r.length > 16)) throw badRequest('answer.responses must be a list of at most 16 answers, or null');
+          answer = { type, responses: r === null ? null : r.map((x, i) => str(x, `answer.responses[${i}]`, 8192, 0)) };
         }
         return [str(p[0], 'promptId', 64), answer];
       },

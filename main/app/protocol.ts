@@ -3,10 +3,11 @@
 // pages send `Origin: null`, which the gateway must refuse), and so that every
 // response carries the CSP header.
 import { protocol } from 'electron';
-import { readFile, realpath, stat } from 'node:fs/promises';
-import { extname, join, normalize, sep } from 'node:path';
+import { readFile, realpath } from 'node:fs/promises';
+import { extname } from 'node:path';
 import { APP_HOST, APP_SCHEME } from '../../shared/api/channels.js';
 import { contentSecurityPolicy } from '../../shared/csp.js';
+import { fileUnderRoot } from '../serve/static-files.js';
 
 const TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -46,21 +47,5 @@ export async function resolveInside(root: string, rawUrl: string): Promise<strin
     return null;
   }
   if (url.protocol !== `${APP_SCHEME}:` || url.host !== APP_HOST) return null;
-  let pathname: string;
-  try {
-    pathname = decodeURIComponent(url.pathname);
-  } catch {
-    return null;
-  }
-  if (pathname.includes('\0')) return null;
-  if (pathname === '' || pathname.endsWith('/')) pathname += 'index.html';
-  const realRoot = await realpath(root);
-  const candidate = normalize(join(realRoot, pathname));
-  if (!candidate.startsWith(realRoot + sep)) return null;
-  try {
-    const real = await realpath(candidate);
-    return real.startsWith(realRoot + sep) && (await stat(real)).isFile() ? real : null;
-  } catch {
-    return null;
-  }
+  return fileUnderRoot(await realpath(root), url.pathname);
 }

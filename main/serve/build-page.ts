@@ -6,7 +6,8 @@ import { join } from 'node:path';
 
 const SOURCES = ['renderer', 'shared', 'vite.renderer.config.ts', 'package-lock.json'];
 
-function newestMtime(path: string): number {
+/** The newest modification time of a file or of anything under a folder (0 when absent). */
+export function newestMtime(path: string): number {
   if (!existsSync(path)) return 0;
   const st = statSync(path);
   if (!st.isDirectory()) return st.mtimeMs;

@@ -47,23 +47,39 @@ export class StaticFiles {
   }
 
   #resolve(url: string): string | null {
-    let pathname: string;
+    let encoded: string;
     try {
-      pathname = decodeURIComponent(new URL(url, 'http://x').pathname);
+      encoded = new URL(url, 'http://x').pathname;
     } catch {
       return null;
     }
-    if (pathname.includes('\0')) return null;
-    if (pathname.endsWith('/')) pathname += 'index.html';
-    const candidate = normalize(join(this.#root, pathname));
-    if (!candidate.startsWith(this.#root + sep)) return null;
-    try {
-      // realpath: a symlink inside the root must not lead outside it.
-      const real = realpathSync(candidate);
-      if (!real.startsWith(this.#root + sep) || !statSync(real).isFile()) return null;
-      return real;
-    } catch {
-      return null;
-    }
+    return fileUnderRoot(this.#root, encoded);
+  }
+}
+
+/**
+ * The regular file under `root` (a realpath) that a URL path names, or null:
+ * percent-decoding that fails, NUL bytes, traversal out of the root, a
+ * symlink that leads out of it, and anything not a file are all refused.
+ * A path ending in "/" means its index.html. Shared by serve mode and the
+ * desktop app's app:// protocol.
+ */
+export function fileUnderRoot(root: string, encodedPath: string): string | null {
+  let pathname: string;
+  try {
+    pathname = decodeURIComponent(encodedPath);
+  } catch {
+    return null;
+  }
+  if (pathname.includes('\0')) return null;
+  if (pathname === '' || pathname.endsWith('/')) pathname += 'index.html';
+  const candidate = normalize(join(root, pathname));
+  if (!candidate.startsWith(root + sep)) return null;
+  try {
+    // realpath: a symlink inside the root must not lead outside it.
+    const real = realpathSync(candidate);
+    return real.startsWith(root + sep) && statSync(real).isFile() ? real : null;
+  } catch {
+    return null;
   }
 }

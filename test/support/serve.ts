@@ -1,7 +1,8 @@
 // Runs the real `npm run serve` entry (main/serve/cli.ts) as a child process
 // with its own data folder and HOME, and reads the one URL line it prints.
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, mkdirSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, mkdirSync, statSync } from 'node:fs';
+import { newestMtime } from '../../main/serve/build-page.js';
 import { join } from 'node:path';
 import { captureOutput, makeTempDir, startTracked, type Tracked } from './processes.js';
 
@@ -23,12 +24,6 @@ export function makeHome(): string {
   const home = makeTempDir('home');
   mkdirSync(join(home, '.ssh'), { mode: 0o700 });
   return home;
-}
-
-function newestMtime(path: string): number {
-  const st = statSync(path);
-  if (!st.isDirectory()) return st.mtimeMs;
-  return Math.max(st.mtimeMs, ...readdirSync(path).map((e) => newestMtime(join(path, e))));
 }
 
 /** Builds the serve bundle when it is missing or older than main/ and shared/ (globalSetup already did for tests). */

@@ -133,7 +133,11 @@ describe('serve mode end to end', () => {
     await expect
       .poll(() => page.evaluate(() => (document.querySelector('[role=tabpanel]:not([hidden])') as HTMLElement & { hostdeckSelection: () => string }).hostdeckSelection()))
       .toBe('hello-42');
+    const search = page.getByRole('search');
+    await search.getByText('1 of 1').waitFor();
     await shot('terminal-search');
+    await find.fill('zzz-not-on-screen');
+    await search.getByText('No results').waitFor();
     await find.press('Escape');
     await expect.poll(() => find.isVisible()).toBe(false);
   });

@@ -187,6 +187,8 @@ export const en = {
   'settings.masterConfirm': 'Type it again',
   'settings.mismatch': 'The two passwords differ. Type the new one twice.',
   'settings.working': 'Working… (sealing takes a moment)',
+  'search.none': 'No results',
+  'search.count': '{index} of {count}',
   'quick.label': 'Quick connect',
   'quick.placeholder': 'user@host:port',
   'quick.connect': 'Connect',

@@ -188,6 +188,8 @@ export const zhCN: Catalog = {
   'settings.masterConfirm': '再输入一次',
   'settings.mismatch': '两次输入的密码不同。请把新密码输入两次。',
   'settings.working': '处理中…（加密需要片刻）',
+  'search.none': '无结果',
+  'search.count': '第 {index} 个，共 {count} 个',
   'quick.label': '快速连接',
   'quick.placeholder': '用户@主机:端口',
   'quick.connect': '连接',

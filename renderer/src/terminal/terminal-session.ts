@@ -222,10 +222,18 @@ export class TerminalSession {
 
   #makeSearchBar(): HTMLElement {
     const input = el('input', { attrs: { type: 'search', 'aria-label': t('search.label'), placeholder: t('search.label') } });
+    const count = el('span', { class: 'search-count', attrs: { 'aria-live': 'polite' } });
+    // Decorations make the addon count matches (onDidChangeResults) and mark them in the scrollbar.
+    const decorations = { matchBackground: '#6b5a00', matchOverviewRuler: '#b38f00', activeMatchBackground: '#b36b00', activeMatchColorOverviewRuler: '#ff9f1a' };
+    this.#d.add(
+      this.search.onDidChangeResults(({ resultIndex, resultCount }) => {
+        count.textContent = !input.value ? '' : resultCount === 0 ? t('search.none') : t('search.count', { index: resultIndex + 1, count: resultCount });
+      }).dispose,
+    );
     const find = (forward: boolean): void => {
       if (!input.value) return;
-      if (forward) this.search.findNext(input.value, { incremental: false });
-      else this.search.findPrevious(input.value);
+      if (forward) this.search.findNext(input.value, { incremental: false, decorations });
+      else this.search.findPrevious(input.value, { decorations });
     };
     const close = (): void => {
       bar.hidden = true;
@@ -233,7 +241,13 @@ export class TerminalSession {
       this.terminal.clearSelection();
       this.focus();
     };
-    input.addEventListener('input', () => input.value && this.search.findNext(input.value, { incremental: true }));
+    input.addEventListener('input', () => {
+      if (input.value) this.search.findNext(input.value, { incremental: true, decorations });
+      else {
+        this.search.clearDecorations();
+        count.textContent = '';
+      }
+    });
     input.addEventListener('keydown', (ev) => {
       if (ev.key === 'Enter') find(!ev.shiftKey);
       else if (ev.key === 'Escape') close();
@@ -242,9 +256,10 @@ export class TerminalSession {
       'div',
       { class: 'terminal-search', attrs: { role: 'search', hidden: true } },
       input,
+      count,
       el('button', { text: '↑', attrs: { type: 'button', 'aria-label': t('search.previous'), title: t('search.previous') }, on: { click: () => find(false) } }),
       el('button', { text: '↓', attrs: { type: 'button', 'aria-label': t('search.next'), title: t('search.next') }, on: { click: () => find(true) } }),
-      el('button', { text: '×', attrs: { type: 'button', 'aria-label': t('search.close'), title: t('search.close') }, on: { click: close } }),
+      el('button', { text: t('dialog.close'), attrs: { type: 'button', 'aria-label': t('search.close'), title: t('search.close') }, on: { click: close } }),
     );
     return bar;
   }

@@ -199,7 +199,7 @@ describe('VNC tabs end to end', () => {
     server.setRootColor('#008080');
     await addVncHost('asks', server);
     await connect('asks');
-    const dialog = page.getByRole('dialog', { name: `VNC password for ${server.host}` });
+    const dialog = page.getByRole('dialog', { name: new RegExp(`^VNC password for ${server.host.replace(/\./g, '\\.')}:${server.port} \\(`) });
     await dialog.waitFor();
     await dialog.locator('input[type=password]').fill(server.password ?? '');
     await dialog.getByRole('checkbox', { name: /Remember/ }).check();

@@ -79,12 +79,15 @@ export function sessionsApi(ctx: SessionsContext): SessionsModule {
   const defaultKeys = (): string[] => ['id_ed25519', 'id_ecdsa', 'id_rsa'].map((f) => join(home, '.ssh', f)).filter((f) => existsSync(f));
 
   /** Connection options for one saved SSH host (a target or a hop), prompts wired to this open. */
-  const sshOptions = (host: { id?: string; address: string; port: number; auth?: AuthMethod | undefined }, username: string, openId: string, signal: AbortSignal): HopOptions => {
+  const sshOptions = (host: { id?: string; name?: string; address: string; port: number; auth?: AuthMethod | undefined }, username: string, openId: string, signal: AbortSignal): HopOptions => {
     const auth = host.auth;
     const keyFiles = auth?.type === 'privateKey' ? [{ path: expand(auth.path) }] : auth === undefined ? defaultKeys().map((path) => ({ path })) : [];
     const stored = host.id ? store.useSecret(host.id, 'password') : undefined;
     const ask = async (secret: 'password' | 'passphrase', extra: { keyPath?: string; attempt: number }): Promise<string | null> => {
-      const a = await prompts.ask({ kind: 'secret', openId, secret, host: host.address, username, attempt: extra.attempt, canRemember: host.id !== undefined && canSeal(), ...(extra.keyPath ? { keyPath: extra.keyPath } : {}) }, signal);
+      const a = await prompts.ask(
+        { kind: 'secret', openId, secret, host: host.address, port: host.port, ...(host.name ? { hostName: host.name } : {}), username, attempt: extra.attempt, canRemember: host.id !== undefined && canSeal(), ...(extra.keyPath ? { keyPath: extra.keyPath } : {}) },
+        signal,
+      );
       if (!a || a.type !== 'secret' || a.value === null) return null;
       if (a.remember && host.id) rememberSecret(host.id, secret, a.value);
       return a.value;
@@ -207,7 +210,7 @@ export function sessionsApi(ctx: SessionsContext): SessionsModule {
         password: async (sig) => {
           const saved = store.useSecret(host.id, 'vncPassword');
           if (saved !== undefined) return saved;
-          const a = await prompts.ask({ kind: 'secret', openId: opts.openId, secret: 'vncPassword', host: host.address, attempt: 1, canRemember: canSeal() }, sig);
+          const a = await prompts.ask({ kind: 'secret', openId: opts.openId, secret: 'vncPassword', host: host.address, port: host.port, hostName: host.name, attempt: 1, canRemember: canSeal() }, sig);
           if (!a || a.type !== 'secret' || a.value === null) return undefined;
           if (a.remember) rememberSecret(host.id, 'vncPassword', a.value);
           return a.value;

@@ -70,7 +70,7 @@ export interface SecretsStatusInfo {
  */
 export type PromptRequest =
   | { kind: 'hostKey'; openId: string; host: string; port: number; keyType: string; fingerprint: string }
-  | { kind: 'secret'; openId: string; secret: 'password' | 'passphrase' | 'vncPassword'; host: string; username?: string; keyPath?: string; attempt: number; canRemember: boolean }
+  | { kind: 'secret'; openId: string; secret: 'password' | 'passphrase' | 'vncPassword'; host: string; port?: number; /** The saved host's name, when there is one. */ hostName?: string; username?: string; keyPath?: string; attempt: number; canRemember: boolean }
   | { kind: 'keyboardInteractive'; openId: string; host: string; name: string; instructions: string; prompts: Array<{ prompt: string; echo: boolean }> }
   | { kind: 'vncCertificate'; openId: string; host: string; port: number; fingerprint: string; subject: string; issuer: string; validTo: string };
 

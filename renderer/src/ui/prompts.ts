@@ -65,12 +65,15 @@ function titleOf(p: Prompt): string {
       return t('prompt.cert.title');
     case 'keyboardInteractive':
       return t('prompt.kbd.title', { host: p.host });
-    case 'secret':
+    case 'secret': {
+      // Name the saved host and the port: several hosts can share an address.
+      const where = `${p.host}${p.port !== undefined && p.port !== 22 && p.port !== 5900 ? `:${p.port}` : ''}${p.hostName ? ` (${p.hostName})` : ''}`;
       return p.secret === 'passphrase'
         ? t('prompt.secret.passphrase', { path: p.keyPath ?? '' })
         : p.secret === 'vncPassword'
-          ? t('prompt.secret.vncPassword', { host: p.host })
-          : t('prompt.secret.password', { user: p.username ?? '', host: p.host });
+          ? t('prompt.secret.vncPassword', { host: where })
+          : t('prompt.secret.password', { user: p.username ?? '', host: where });
+    }
   }
 }
 

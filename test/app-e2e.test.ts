@@ -235,6 +235,13 @@ describe('serve mode end to end', () => {
 
   it('gives every visible control an accessible name (main screen, editor, a terminal tab)', async () => {
     expect(await unnamedControls()).toEqual([]);
+    // The address book can be made wider from the keyboard.
+    const width = (): Promise<number> => page.locator('nav').evaluate((n) => n.getBoundingClientRect().width);
+    const before = await width();
+    await page.getByRole('separator', { name: 'Resize the address book' }).focus();
+    await page.keyboard.press('ArrowRight');
+    await page.keyboard.press('ArrowRight');
+    expect(await width()).toBe(before + 40);
     await page.getByRole('button', { name: 'Add host' }).click();
     expect(await unnamedControls()).toEqual([]);
     await page.getByRole('dialog', { name: 'Add host' }).getByRole('button', { name: 'Cancel' }).click();

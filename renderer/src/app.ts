@@ -128,6 +128,38 @@ export class App {
     return true;
   }
 
+  /** Resizes the address book: drag, or arrow keys when focused; remembered. */
+  #splitter(): HTMLElement {
+    const KEY = 'hostdeck.sidebarWidth';
+    const clamp = (w: number): number => Math.round(Math.min(Math.max(w, 180), Math.max(240, window.innerWidth * 0.6)));
+    const apply = (w: number): void => {
+      const width = clamp(w);
+      this.#root.style.setProperty('--sidebar-width', `${width}px`);
+      bar.setAttribute('aria-valuenow', String(width));
+      localStorage.setItem(KEY, String(width));
+    };
+    const bar = el('div', {
+      class: 'splitter',
+      attrs: { role: 'separator', tabindex: 0, 'aria-orientation': 'vertical', 'aria-label': t('sidebar.resize'), 'aria-valuemin': 180, 'aria-valuemax': 2000, title: t('sidebar.resize') },
+    });
+    const current = (): number => this.#root.querySelector('.sidebar')?.getBoundingClientRect().width ?? 300;
+    bar.addEventListener('keydown', (ev) => {
+      const step = ev.key === 'ArrowLeft' ? -20 : ev.key === 'ArrowRight' ? 20 : 0;
+      if (step === 0) return;
+      ev.preventDefault();
+      apply(current() + step);
+    });
+    bar.addEventListener('pointerdown', (ev) => {
+      bar.setPointerCapture(ev.pointerId);
+      const move = (e: PointerEvent): void => apply(e.clientX);
+      bar.addEventListener('pointermove', move);
+      bar.addEventListener('pointerup', () => bar.removeEventListener('pointermove', move), { once: true });
+    });
+    const saved = Number(localStorage.getItem(KEY));
+    if (saved > 0) queueMicrotask(() => apply(saved));
+    return bar;
+  }
+
   #cycleRegion(step: 1 | -1): void {
     const regions: Array<() => HTMLElement | null> = [
       () => this.#root.querySelector<HTMLElement>('.quick-connect input'),
@@ -261,6 +293,7 @@ export class App {
     this.#root.append(
       el('header', { class: 'topbar' }, el('h1', { text: t('app.title') }), quickForm, el('div', { class: 'spacer' }), settings),
       el('nav', { class: 'sidebar', attrs: { 'aria-label': t('sidebar.label') } }, actions, this.#warnings, this.#book.element),
+      this.#splitter(),
       el('main', { class: 'main' }, this.#tabs.element),
       el(
         'footer',

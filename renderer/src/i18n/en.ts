@@ -189,6 +189,7 @@ export const en = {
   'settings.working': 'Working… (sealing takes a moment)',
   'search.none': 'No results',
   'search.count': '{index} of {count}',
+  'sidebar.resize': 'Resize the address book',
   'quick.label': 'Quick connect',
   'quick.placeholder': 'user@host:port',
   'quick.connect': 'Connect',

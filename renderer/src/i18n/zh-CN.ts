@@ -190,6 +190,7 @@ export const zhCN: Catalog = {
   'settings.working': '处理中…（加密需要片刻）',
   'search.none': '无结果',
   'search.count': '第 {index} 个，共 {count} 个',
+  'sidebar.resize': '调整地址簿宽度',
   'quick.label': '快速连接',
   'quick.placeholder': '用户@主机:端口',
   'quick.connect': '连接',

@@ -73,12 +73,22 @@ export function openHostEditor(ctx: EditorContext): HTMLDialogElement {
   const scaling = field('vnc.scaling', t('editor.scaling'), select(vncBase.scaling, [['scale', t('editor.scaling.scale')], ['remote', t('editor.scaling.remote')], ['none', t('editor.scaling.none')]]));
   const quality = field('vnc.quality', t('editor.quality'), el('input', { attrs: { type: 'range', min: 0, max: 9, value: vncBase.quality } }));
   const compression = field('vnc.compression', t('editor.compression'), el('input', { attrs: { type: 'range', min: 0, max: 9, value: vncBase.compression } }));
+  // A slider shows its number, not just its position.
+  for (const f of [quality, compression]) {
+    const out = el('output', { class: 'range-value', text: f.input.value, attrs: { 'aria-hidden': 'true' } });
+    f.input.addEventListener('input', () => (out.textContent = f.input.value));
+    f.input.after(out);
+    f.input.parentElement?.classList.add('range-control');
+  }
   const shared = field('vnc.shared', t('editor.shared'), check(vncBase.shared));
   const folder = field('folder', t('editor.folder'), text((base.folder ?? []).join('/'), { list: 'hd-folders' }), t('editor.folder.hint'));
   const tags = field('tags', t('editor.tags'), text((base.tags ?? []).join(', ')), t('editor.tags.hint'));
   const noColour = check(base.colour === undefined);
   const colour = field('colour', t('editor.colour'), el('input', { attrs: { type: 'color', value: base.colour ?? '#2f6fde' } }));
   colour.row.querySelector('.form-control')?.append(el('label', { class: 'inline' }, noColour, ` ${t('editor.colour.none')}`));
+  const syncColour = (): void => void ((colour.input as HTMLInputElement).disabled = noColour.checked);
+  noColour.addEventListener('change', syncColour);
+  syncColour();
   const notes = field('notes', t('editor.notes'), el('textarea', { text: base.notes ?? '', attrs: { rows: 3, maxlength: 10000 } }));
 
   // Write-only secrets: an empty box keeps what is saved.

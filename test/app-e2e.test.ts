@@ -224,6 +224,18 @@ describe('serve mode end to end', () => {
     await expect.poll(() => page.getByRole('textbox', { name: 'Quick connect' }).inputValue()).toBe('');
   });
 
+  it('quick-connects to a bare host:port by asking who to log in as', async () => {
+    await page.getByRole('textbox', { name: 'Quick connect' }).fill(`127.0.0.1:${sshd.port}`);
+    await page.getByRole('search', { name: 'Quick connect' }).getByRole('button', { name: 'Connect' }).click();
+    const who = page.getByRole('dialog', { name: '127.0.0.1 asks' });
+    await who.getByRole('textbox', { name: 'User name:' }).fill(sshd.passwordUser);
+    await who.getByRole('button', { name: 'OK' }).click();
+    await answerPassword(sshd.password);
+    await page.locator('[role=tab][data-status=connected]').waitFor();
+    await page.getByRole('button', { name: /^Close 127\.0\.0\.1/ }).click();
+    await expect.poll(() => page.getByRole('tab').count()).toBe(0);
+  });
+
   it('does not offer to save a quick connection that is already in the book', async () => {
     await page.getByRole('textbox', { name: 'Quick connect' }).fill(`${sshd.passwordUser}@127.0.0.1:${sshd.port}`);
     await page.getByRole('search', { name: 'Quick connect' }).getByRole('button', { name: 'Connect' }).click();

@@ -217,3 +217,15 @@ describe('AddressBook', () => {
     book.dispose();
   });
 });
+
+describe('quick connect syntax', () => {
+  it('takes host, user@host, user@host:port, [v6], ssh://; refuses junk', async () => {
+    const { parseQuickTarget } = await import('../renderer/src/app.js');
+    expect(parseQuickTarget('web-1')).toEqual({ username: '', host: 'web-1', port: 22 });
+    expect(parseQuickTarget('ops@web-1')).toEqual({ username: 'ops', host: 'web-1', port: 22 });
+    expect(parseQuickTarget(' ops@10.0.0.5:2222 ')).toEqual({ username: 'ops', host: '10.0.0.5', port: 2222 });
+    expect(parseQuickTarget('ssh://ops@[2001:db8::1]:2200')).toEqual({ username: 'ops', host: '2001:db8::1', port: 2200 });
+    expect(parseQuickTarget('ssh://web-1/')).toEqual({ username: '', host: 'web-1', port: 22 });
+    for (const bad of ['', 'ops@', '@web', 'web:0', 'web:70000', 'a b', 'vnc://web', 'ops@web:22:33']) expect(parseQuickTarget(bad), bad).toBeNull();
+  });
+});

@@ -64,7 +64,7 @@ describe('sessions API', () => {
       ['sessions.open', 'x', null],
       ['sessions.quickConnect', { username: 'u', host: 'bad host!', port: 22 }, { openId: 'q1', ...size }],
       ['sessions.quickConnect', { username: 'u', host: '127.0.0.1', port: 0 }, { openId: 'q2', ...size }],
-      ['sessions.quickConnect', { username: '', host: '127.0.0.1', port: 22 }, { openId: 'q3', ...size }],
+      ['sessions.quickConnect', { host: '127.0.0.1', port: 22 }, { openId: 'q3', ...size }],
       ['sessions.quickConnect', 'root@127.0.0.1', { openId: 'q4', ...size }],
       ['sessions.close', 42],
       ['sessions.cancel', {}],

@@ -149,7 +149,7 @@ export function sessionsApi(ctx: SessionsContext): SessionsModule {
     return { lease, key, connect };
   };
 
-  const askUsername = async (host: SavedHost, openId: string, signal: AbortSignal): Promise<string> => {
+  const askUsername = async (host: Pick<SavedHost, 'name' | 'address'>, openId: string, signal: AbortSignal): Promise<string> => {
     const a = await prompts.ask({ kind: 'keyboardInteractive', openId, host: host.address, name: host.name, instructions: '', prompts: [{ prompt: 'User name:', echo: true }] }, signal);
     const name = a?.type === 'responses' ? a.responses?.[0]?.trim() : undefined;
     if (!name) throw new HostdeckError('CANCELLED', 'Connecting was cancelled.');
@@ -285,12 +285,14 @@ export function sessionsApi(ctx: SessionsContext): SessionsModule {
       'sessions.quickConnect': (target, opts) =>
         withOpen(opts.openId, async (signal) => {
           const quick = { address: target.host, port: target.port };
-          const sshOpts = sshOptions(quick, target.username, opts.openId, signal);
+          // "host" alone: ask who to log in as, as ssh(1) would default it.
+          const username = target.username || (await askUsername({ name: target.host, address: target.host }, opts.openId, signal));
+          const sshOpts = sshOptions(quick, username, opts.openId, signal);
           const connect = (): Promise<SshConnection> => SshConnection.connect(sshOpts as ConnectOptions);
-          const key = poolKey({ host: target.host, port: target.port, username: target.username, credentials: ['quick'] });
+          const key = poolKey({ host: target.host, port: target.port, username, credentials: ['quick'] });
           const lease = await pool.acquire(key, connect);
           const { sessionId, url } = ticket(shellTargetOpener({ pool, key, connect, cols: opts.cols, rows: opts.rows }), () => lease.release(), () => undefined);
-          return { sessionId, kind: 'ssh', url, title: `${target.username}@${target.host}` };
+          return { sessionId, kind: 'ssh', url, title: `${username}@${target.host}` };
         }),
       'sessions.close': (sessionId) => {
         sessions.get(sessionId)?.dispose();
@@ -316,7 +318,8 @@ export function sessionsApi(ctx: SessionsContext): SessionsModule {
         if (!a.ok) throw new HostdeckError('BAD_REQUEST', a.message);
         const port = t['port'];
         if (typeof port !== 'number' || !Number.isInteger(port) || port < 1 || port > 65535) throw badRequest('target.port must be from 1 to 65535');
-        const target: QuickTarget = { username: str(t['username'], 'target.username', LIMITS.usernameLength), host: a.address, port };
+        // An empty user name means "ask me".
+        const target: QuickTarget = { username: str(t['username'], 'target.username', LIMITS.usernameLength, 0), host: a.address, port };
         return [target, sessionOptions(p[1])];
       },
       'sessions.close': (p) => (arity(p, 1), [str(p[0], 'sessionId', 64)]),

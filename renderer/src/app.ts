@@ -15,13 +15,16 @@ import { TabStrip } from './ui/tab-strip.js';
 
 let tabCounter = 0;
 
-/** user@host[:port], with [v6]:port; returns null when it does not parse. */
+/**
+ * Quick connect's syntax: [ssh://][user@]host[:port], with [v6] for IPv6.
+ * Without a user, main asks for one. Returns null when it does not parse.
+ */
 export function parseQuickTarget(text: string): { username: string; host: string; port: number } | null {
-  const m = /^([^@\s]+)@(\[[0-9a-fA-F:.]+\]|[^:\s]+)(?::(\d{1,5}))?$/.exec(text.trim());
+  const m = /^(?:ssh:\/\/)?(?:([^@\s/]+)@)?(\[[0-9a-fA-F:.]+\]|[^:\s/@[\]]+)(?::(\d{1,5}))?\/?$/.exec(text.trim());
   if (!m) return null;
   const port = m[3] ? Number(m[3]) : 22;
   if (port < 1 || port > 65535) return null;
-  return { username: m[1] as string, host: (m[2] as string).replace(/^\[|\]$/g, ''), port };
+  return { username: m[1] ?? '', host: (m[2] as string).replace(/^\[|\]$/g, ''), port };
 }
 
 export class App {
@@ -110,7 +113,7 @@ export class App {
   quickConnect(text: string): boolean {
     const target = parseQuickTarget(text);
     if (!target) return false;
-    const title = `${target.username}@${target.host}`;
+    const title = target.username ? `${target.username}@${target.host}` : target.host;
     this.#openTab(title, 'ssh', (openId, size) => this.#api.call('sessions.quickConnect', target, { openId, ...size }), undefined, () => {
       if (this.#snapshot.hosts.some((h) => h.address === target.host && h.port === target.port && h.username === target.username)) return;
       const save = el('button', { text: t('quick.save', { name: title }), attrs: { type: 'button' } });

@@ -133,7 +133,7 @@ export const en = {
   'session.linkConfirm.title': 'Open this link?',
   'session.linkConfirm.body': 'The terminal shows a link to {url}. It opens in your browser.',
   'session.linkConfirm.ok': 'Open link',
-  'quick.invalid': 'Write it as user@host or user@host:port.',
+  'quick.invalid': 'Write it as host, user@host or user@host:port (ssh:// is fine too).',
   'quick.save': 'Save {name} to the address book',
   'vnc.toolbar': 'Desktop controls',
   'vnc.scaling': 'Fit',

@@ -134,7 +134,7 @@ export const zhCN: Catalog = {
   'session.linkConfirm.title': '打开此链接？',
   'session.linkConfirm.body': '终端中显示了指向 {url} 的链接。它将在浏览器中打开。',
   'session.linkConfirm.ok': '打开链接',
-  'quick.invalid': '请写成 用户@主机 或 用户@主机:端口。',
+  'quick.invalid': '请写成 主机、用户@主机 或 用户@主机:端口（也可以加 ssh://）。',
   'quick.save': '将 {name} 保存到地址簿',
   'vnc.toolbar': '桌面控制',
   'vnc.scaling': '适配方式',

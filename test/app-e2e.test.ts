@@ -299,6 +299,16 @@ describe('serve mode end to end', () => {
     await page.getByRole('treeitem', { name: 'web-eu' }).waitFor();
   });
 
+  it('switches to Simplified Chinese from settings', async () => {
+    await page.getByRole('button', { name: 'Open settings' }).click();
+    await page.getByRole('dialog', { name: 'Settings' }).getByLabel('Language').selectOption('zh-CN');
+    await page.getByRole('button', { name: '添加主机' }).waitFor();
+    await shot('zh-CN');
+    await page.getByRole('button', { name: '打开设置' }).click();
+    await page.getByRole('dialog', { name: '设置' }).getByLabel('语言').selectOption('en');
+    await page.getByRole('button', { name: 'Add host' }).waitFor();
+  });
+
   it('keeps the address book across a restart', async () => {
     await page.close();
     await serve.stop();

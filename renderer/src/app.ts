@@ -79,6 +79,11 @@ export class App {
     this.#render(openSettings);
   }
 
+  /** Open session tabs. */
+  get sessionCount(): number {
+    return this.#tabs.ids.length;
+  }
+
   /** Theme or terminal font changed: open terminals follow. */
   applyLook(): void {
     const look = this.#look();

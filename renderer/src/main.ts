@@ -35,8 +35,11 @@ async function boot(): Promise<void> {
           settings = next;
           applySettings(next);
           app.applyLook();
-          // Labels are built once; a new language shows after a reload (asked, since it ends sessions).
-          if (relabel) app.toast(t('settings.languageReload'));
+          // Labels are built once: with no session open, reload at once to
+          // relabel (the token survives in sessionStorage); with sessions
+          // open, a reload would end them, so say it applies after one.
+          if (relabel && app.sessionCount === 0) location.reload();
+          else if (relabel) app.toast(t('settings.languageReload'));
         },
         api,
         app.bookPath,

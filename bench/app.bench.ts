@@ -7,13 +7,14 @@
 //   keystroke_drawn_p50/p99  keydown → its echo drawn in xterm.js (ssh2's own echo round trip in the note)
 //   heap_per_ssh_tab      JS heap added per open SSH tab, 10 tabs on one pooled connection
 // How "drawn" is detected without polling the buffer: bench/app-page-probe.ts.
-import { chmodSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { loadavg, tmpdir } from 'node:os';
+import { mkdirSync, rmSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { BrowserContext, Page } from 'playwright-core';
 import { printReport, stats, type Measurement } from './report.js';
+import { makeRunDir } from '../test/support/processes.js';
+import { nativeStatus } from '../main/api/native.js';
 import { PROMPT, TerminalProbe } from './ssh-measure.js';
 import { PageProbe, type ReadyInfo } from './app-page-probe.js';
 import { RIG_HOST, writeBook } from './app-book.js';
@@ -22,7 +23,6 @@ import { xtermAlone } from './app-xterm-alone.js';
 import type { SshConnection } from '../main/ssh/connection.js';
 import type { ServeProcess } from '../test/support/serve.js';
 
-const require = createRequire(import.meta.url);
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const HOSTS = 1000;
 const SEQ = 3_000_000;
@@ -50,10 +50,8 @@ function epochNow(): number {
 
 export async function main(args: string[]): Promise<void> {
   const o = parseOptions(args);
-  const runDir = mkdtempSync(join(tmpdir(), 'hostdeck-bench-app-'));
-  chmodSync(runDir, 0o711);
   // The rig's helpers put peers and their pid list in this folder.
-  process.env['HOSTDECK_TEST_RUN_DIR'] = runDir;
+  const runDir = makeRunDir('hostdeck-bench-app');
   const { ensureTestUsers } = await import('../test/support/users.js');
   const { startSshd } = await import('../test/support/sshd.js');
   const { startChromium } = await import('../test/support/chromium.js');
@@ -82,7 +80,7 @@ export async function main(args: string[]): Promise<void> {
     const browser = await startChromium();
     cleanup.push(() => browser.close());
 
-    say(`ssh2 native crypto binding loaded: ${bindingLoaded() ? 'yes' : 'NO (expect much lower throughput)'}; bufferutil: ${bufferutilLoaded() ? 'loaded' : 'NOT loaded'}`);
+    say(`ssh2 native crypto binding loaded: ${nativeStatus().sshCrypto ? 'yes' : 'NO (expect much lower throughput)'}; bufferutil: ${nativeStatus().bufferutil ? 'loaded' : 'NOT loaded'}`);
     say(`chromium ${browser.version()} headless; ${hostCount} hosts in the book; load average before the run ${loadavg().map((l) => l.toFixed(2)).join(' ')} (2 cores, shared machine)`);
 
     // ---- start: spawn serve → URL line → page → body[data-ready=true] with the book drawn.
@@ -335,16 +333,3 @@ async function closeAllTabs(page: Page): Promise<void> {
   await page.getByRole('tab').first().waitFor({ state: 'detached' });
 }
 
-function bindingLoaded(): boolean {
-  return (require('ssh2/lib/protocol/crypto.js') as { bindingAvailable: boolean }).bindingAvailable;
-}
-
-/** Whether ws's native masking can load (the gateway runs in the serve process from the same node_modules). */
-function bufferutilLoaded(): boolean {
-  try {
-    require('bufferutil');
-    return true;
-  } catch {
-    return false;
-  }
-}

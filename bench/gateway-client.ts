@@ -1,8 +1,8 @@
 // The benchmark's client, in a process of its own (forked by
 // gateway.bench.ts) so that it never shares an event loop with the gateway it
 // measures. It runs one job per IPC message and answers with numbers.
+import { nativeStatus } from '../main/api/native.js';
 import net from 'node:net';
-import { createRequire } from 'node:module';
 import { performance } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';
 import { WebSocket } from 'ws';
@@ -328,12 +328,7 @@ async function run(job: ClientJob): Promise<{ values: number[]; info?: string }>
 
 /** Whether ws's native frame masking (bufferutil) can load here. */
 export function bufferutilLoaded(): boolean {
-  try {
-    createRequire(import.meta.url)('bufferutil');
-    return true;
-  } catch {
-    return false;
-  }
+  return nativeStatus().bufferutil;
 }
 
 // Only when forked as the client, not when the bench imports its types.

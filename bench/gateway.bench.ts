@@ -3,8 +3,7 @@
 // server live in this process; the client runs in a forked process; Debian's
 // websockify runs as its own processes in front of the same targets.
 import { fork, spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, rmSync } from 'node:fs';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import net from 'node:net';
@@ -15,6 +14,7 @@ import { freePort } from '../test/support/net.js';
 import { killTree } from '../test/support/processes.js';
 import { printReport, stats, type Measurement } from './report.js';
 import type { TargetPorts } from './gateway-targets.js';
+import { makeRunDir } from '../test/support/processes.js';
 import { BENCH_ORIGIN, bufferutilLoaded, type ClientJob, type ClientReply, type Endpoint } from './gateway-client.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -255,11 +255,8 @@ async function slowReader(o: Options, gw: Gateway, src: number, client: Client):
 
 async function fullHd(o: Options, gw: Gateway, client: Client, hasWebsockify: boolean, stack: Array<() => unknown>): Promise<Measurement[]> {
   // The rig's Xvnc records its pid in a run folder; give it a private one.
-  let runDir = process.env['HOSTDECK_TEST_RUN_DIR'];
-  if (runDir === undefined) {
-    runDir = mkdtempSync(join(tmpdir(), 'hostdeck-bench-'));
-    process.env['HOSTDECK_TEST_RUN_DIR'] = runDir;
-    const dir = runDir;
+  if (process.env['HOSTDECK_TEST_RUN_DIR'] === undefined) {
+    const dir = makeRunDir('hostdeck-bench');
     stack.push(() => {
       rmSync(dir, { recursive: true, force: true });
       delete process.env['HOSTDECK_TEST_RUN_DIR'];

@@ -8,17 +8,16 @@
 // Both clients use aes128-gcm@openssh.com, key auth and a strict known_hosts.
 // The bridge rows run when main/gateway/gateway.ts is present.
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { tmpdir } from 'node:os';
+import { existsSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { printReport, stats, type Measurement } from './report.js';
+import { makeRunDir } from '../test/support/processes.js';
+import { nativeStatus } from '../main/api/native.js';
 import { PROMPT, TerminalProbe } from './ssh-measure.js';
 import type { SshConnection } from '../main/ssh/connection.js';
 import type { TargetOpener } from '../main/gateway/target.js';
 
-const require = createRequire(import.meta.url);
 const here = dirname(fileURLToPath(import.meta.url));
 const CIPHER = 'aes128-gcm@openssh.com';
 const BULK_BYTES = 500 * 1024 * 1024;
@@ -35,10 +34,8 @@ export async function main(args: string[]): Promise<void> {
   const quick = args.includes('--quick');
   const runs = quick ? 1 : 3;
   const readyRuns = quick ? 3 : 10;
-  const runDir = mkdtempSync(join(tmpdir(), 'hostdeck-bench-ssh-'));
-  chmodSync(runDir, 0o711);
   // The rig's helpers put peers and their pid list in this folder.
-  process.env['HOSTDECK_TEST_RUN_DIR'] = runDir;
+  const runDir = makeRunDir('hostdeck-bench-ssh');
   const { ensureTestUsers } = await import('../test/support/users.js');
   const { startSshd } = await import('../test/support/sshd.js');
   const { SshConnection } = await import('../main/ssh/connection.js');
@@ -47,7 +44,7 @@ export async function main(args: string[]): Promise<void> {
   const { SshShell } = await import('../main/ssh/shell.js');
   const { ConnectionPool } = await import('../main/ssh/pool.js');
   const { shellTargetOpener } = await import('../main/ssh/session.js');
-  const binding = (require('ssh2/lib/protocol/crypto.js') as { bindingAvailable: boolean }).bindingAvailable;
+  const binding = nativeStatus().sshCrypto;
 
   ensureTestUsers();
   const sshd = await startSshd();

@@ -36,6 +36,17 @@ export function append(parent: Node, ...children: Child[]): void {
   }
 }
 
+/** Offers `blob` as a file the person saves where they like (desktop and browser alike). */
+export function downloadBlob(blob: Blob, fileName: string): void {
+  const url = URL.createObjectURL(blob);
+  const a = el('a', { attrs: { href: url, download: fileName } });
+  document.body.append(a);
+  a.click();
+  a.remove();
+  // The download has started by now; the URL is released a little later.
+  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+}
+
 export function clear(node: Node): void {
   while (node.firstChild) node.removeChild(node.firstChild);
 }

@@ -1,19 +1,15 @@
 // Runs once per `vitest run`: a private folder for the run's peers, the test
 // accounts, and at the end a sweep that kills any peer a crashed or timed-out
 // worker left behind.
-import { chmodSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { killTree, startTime } from './processes.js';
+import { killTree, makeRunDir, startTime } from './processes.js';
 import { ensureTestUsers } from './users.js';
 import { ensurePageBuilt } from '../../main/serve/build-page.js';
 import { ensureServeBuilt } from './serve.js';
 
 export default async function setup(): Promise<() => void> {
-  const dir = mkdtempSync(join(tmpdir(), 'hostdeck-test-'));
-  // Traversable (not listable) by the sshd test accounts: see sshd.ts.
-  chmodSync(dir, 0o711);
-  process.env['HOSTDECK_TEST_RUN_DIR'] = dir;
+  const dir = makeRunDir('hostdeck-test');
   ensureTestUsers();
   // The page is built once for every end-to-end test (serve mode would build
   // it too, but two test files building at once would race on out/).

@@ -3,7 +3,7 @@
 // is written to the run folder that globalSetup creates, and its teardown kills
 // whatever is left (a worker that timed out or crashed never ran its stop()).
 import { spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
-import { appendFileSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { appendFileSync, chmodSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -11,6 +11,19 @@ const live = new Set<ChildProcess>();
 
 export function runDir(): string {
   return process.env['HOSTDECK_TEST_RUN_DIR'] ?? tmpdir();
+}
+
+/**
+ * Creates the run folder (peers' pid list and private folders) and points the
+ * rig at it. Traversable, not listable, by the sshd test accounts, which read
+ * their authorized_keys below it (see sshd.ts). Used by globalSetup and by the
+ * benchmarks, which run the rig outside vitest.
+ */
+export function makeRunDir(prefix: string): string {
+  const dir = mkdtempSync(join(tmpdir(), `${prefix}-`));
+  chmodSync(dir, 0o711);
+  process.env['HOSTDECK_TEST_RUN_DIR'] = dir;
+  return dir;
 }
 
 /** A fresh private folder for one peer, inside the run folder. */

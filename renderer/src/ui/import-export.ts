@@ -1,7 +1,7 @@
 // Import (OpenSSH config, Remmina files, Hostdeck JSON) through a preview the
 // person reads before anything changes, and export to a JSON file that
 // leaves passwords out unless an export passphrase seals them.
-import { clear, el } from '../dom.js';
+import { clear, downloadBlob, el } from '../dom.js';
 import { t } from '../i18n/i18n.js';
 import type { ApiClient } from '../api/client.js';
 import type { ImportPreviewInfo, ImportSource } from '../../../shared/api/contract.js';
@@ -129,13 +129,7 @@ export function openExportDialog(api: ApiClient, onDone: (message: string) => vo
   save.addEventListener('click', () => {
     void api.call('export.json', passphrase.value ? { passphrase: passphrase.value } : {}).then(
       ({ text, fileName }) => {
-        // A download the person saves where they like (serve mode and desktop alike).
-        const url = URL.createObjectURL(new Blob([text], { type: 'application/json' }));
-        const a = el('a', { attrs: { href: url, download: fileName } });
-        document.body.append(a);
-        a.click();
-        a.remove();
-        setTimeout(() => URL.revokeObjectURL(url), 10_000);
+        downloadBlob(new Blob([text], { type: 'application/json' }), fileName);
         dialog.close();
         onDone(t('export.done', { file: fileName }));
       },

@@ -2,7 +2,7 @@
 // login, asking through prompts), attach the terminal or desktop to the
 // ticket URL, show status, and offer reconnect. Closing the tab closes the
 // WebSocket, which ends the shell or tunnel in main and frees its connection.
-import { el, clear } from '../dom.js';
+import { clear, downloadBlob, el } from '../dom.js';
 import { t } from '../i18n/i18n.js';
 import { ApiCallError, type ApiClient } from '../api/client.js';
 import type { SessionTicket } from '../../../shared/api/contract.js';
@@ -299,12 +299,7 @@ export class SessionTab {
   async #screenshot(): Promise<void> {
     const blob = await this.#vnc?.screenshot();
     if (!blob) return;
-    const url = URL.createObjectURL(blob);
-    const a = el('a', { attrs: { href: url, download: `${this.#opts.title.replace(/[^\w.-]+/g, '_')}-${new Date().toISOString().replace(/[:.]/g, '-')}.png` } });
-    document.body.append(a);
-    a.click();
-    a.remove();
-    setTimeout(() => URL.revokeObjectURL(url), 10_000);
+    downloadBlob(blob, `${this.#opts.title.replace(/[^\w.-]+/g, '_')}-${new Date().toISOString().replace(/[:.]/g, '-')}.png`);
   }
 
   /** For tests and the status line. */

@@ -3,7 +3,9 @@
 // hiding it; the packaged app must rebuild sshcrypto.node for Electron.
 import { createRequire } from 'node:module';
 
-const require = createRequire(import.meta.url);
+// Not named `require`: electron-vite's ESM shim declares its own `require` in
+// the main bundle, and a second declaration is a SyntaxError at start-up.
+const loadCommonJs = createRequire(import.meta.url);
 
 export interface NativeStatus {
   sshCrypto: boolean;
@@ -17,12 +19,12 @@ export function nativeStatus(): NativeStatus {
   let sshCrypto = false;
   let bufferutil = false;
   try {
-    sshCrypto = (require('ssh2/lib/protocol/crypto.js') as { bindingAvailable?: boolean }).bindingAvailable === true;
+    sshCrypto = (loadCommonJs('ssh2/lib/protocol/crypto.js') as { bindingAvailable?: boolean }).bindingAvailable === true;
   } catch {
     sshCrypto = false;
   }
   try {
-    require('bufferutil');
+    loadCommonJs('bufferutil');
     bufferutil = true;
   } catch {
     bufferutil = false;

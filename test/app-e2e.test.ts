@@ -11,6 +11,14 @@ import type { Browser, Page } from 'playwright-core';
 import { startChromium } from './support/chromium.js';
 import { startSshd, type Sshd } from './support/sshd.js';
 import { makeHome, startServe, type ServeProcess } from './support/serve.js';
+import {
+  addHost as pageAddHost,
+  answerPassword as pageAnswerPassword,
+  connectHost,
+  terminalText as pageTerminalText,
+  typeInTerminal as pageTypeInTerminal,
+  type HostFields,
+} from './support/app-page.js';
 
 const artifacts = join(import.meta.dirname, '..', 'test-artifacts');
 mkdirSync(artifacts, { recursive: true });
@@ -25,16 +33,8 @@ async function shot(name: string): Promise<void> {
   await page.screenshot({ path: join(artifacts, `${name}.png`) });
 }
 
-/** The text of the active terminal tab. */
-function terminalText(): Promise<string> {
-  return page.evaluate(() => (document.querySelector('[role=tabpanel]:not([hidden])') as (HTMLElement & { hostdeckText?: () => string }) | null)?.hostdeckText?.() ?? '');
-}
-
-async function typeInTerminal(text: string): Promise<void> {
-  await page.locator('[role=tabpanel]:not([hidden]) .xterm-helper-textarea').focus();
-  await page.keyboard.type(text);
-  await page.keyboard.press('Enter');
-}
+const terminalText = (): Promise<string> => pageTerminalText(page);
+const typeInTerminal = (text: string): Promise<void> => pageTypeInTerminal(page, text);
 
 async function openApp(s: ServeProcess): Promise<void> {
   page = await browser.newPage({ viewport: { width: 1200, height: 760 } });
@@ -43,18 +43,7 @@ async function openApp(s: ServeProcess): Promise<void> {
   await page.locator('body[data-ready=true]').waitFor();
 }
 
-async function addHost(fields: { name: string; address: string; port: number; user: string; auth?: string }): Promise<void> {
-  await page.getByRole('button', { name: 'Add host' }).click();
-  const dialog = page.getByRole('dialog', { name: 'Add host' });
-  await dialog.getByLabel('Name', { exact: true }).fill(fields.name);
-  await dialog.getByLabel('Address').fill(fields.address);
-  await dialog.getByLabel('Port').fill(String(fields.port));
-  await dialog.getByLabel('User name').fill(fields.user);
-  if (fields.auth) await dialog.getByLabel('Sign in with').selectOption(fields.auth);
-  await dialog.getByRole('button', { name: 'Save' }).click();
-  await dialog.waitFor({ state: 'detached' });
-  await page.getByRole('treeitem', { name: fields.name }).waitFor();
-}
+const addHost = (fields: HostFields): Promise<void> => pageAddHost(page, fields);
 
 /** Visible controls without an accessible name (label, aria-label(ledby), title, text). */
 function unnamedControls(): Promise<string[]> {
@@ -73,15 +62,8 @@ function unnamedControls(): Promise<string[]> {
   });
 }
 
-async function connect(name: string): Promise<void> {
-  await page.getByRole('treeitem', { name }).dblclick();
-}
-
-async function answerPassword(password: string): Promise<void> {
-  const dialog = page.getByRole('dialog', { name: /Password for/ });
-  await dialog.locator('input[type=password]').fill(password);
-  await dialog.getByRole('button', { name: 'OK' }).click();
-}
+const connect = (name: string): Promise<void> => connectHost(page, name);
+const answerPassword = (password: string): Promise<void> => pageAnswerPassword(page, password);
 
 beforeAll(async () => {
   sshd = await startSshd();

@@ -7,6 +7,7 @@ import { killTree, makeRunDir, startTime } from './processes.js';
 import { ensureTestUsers } from './users.js';
 import { ensurePageBuilt } from '../../main/serve/build-page.js';
 import { ensureServeBuilt } from './serve.js';
+import { ensureDesktopBuilt, ensureStandinBuilt } from './electron-standin/launch.js';
 
 export default async function setup(): Promise<() => void> {
   const dir = makeRunDir('hostdeck-test');
@@ -14,6 +15,10 @@ export default async function setup(): Promise<() => void> {
   // The page is built once for every end-to-end test (serve mode would build
   // it too, but two test files building at once would race on out/).
   const root = join(import.meta.dirname, '..', '..');
+  // The desktop bundles as `npm run build` makes them (electron-vite; this
+  // also builds out/renderer), and the Electron stand-in that runs them.
+  ensureDesktopBuilt();
+  ensureStandinBuilt();
   await ensurePageBuilt(root);
   // The serve entry as `npm run serve` runs it: bundled, started by plain Node.
   ensureServeBuilt();

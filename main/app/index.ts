@@ -2,7 +2,7 @@
 // onReady() calls one setupX() per feature (the electron/fiddle layout).
 // Everything the services need from Electron is injected, so gateway, ssh,
 // vnc and store run unchanged in plain Node (tests, serve mode).
-import { app, BrowserWindow, Menu, session } from 'electron';
+import { app, BrowserWindow, dialog, Menu, session } from 'electron';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { APP_ORIGIN } from '../../shared/api/channels.js';
@@ -16,14 +16,24 @@ import { Gateway } from '../gateway/gateway.js';
 import { loadWindowState, saveWindowState } from './window-state.js';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
-const devUrl = process.env['ELECTRON_RENDERER_URL'];
+// electron-vite's dev server, during development only. A packaged app never
+// reads it: whatever origin it named would get the whole API and be admitted
+// by the gateway (docs/SECURITY.md, Electron shell 7).
+const devUrl = app.isPackaged ? undefined : process.env['ELECTRON_RENDERER_URL'];
 
-registerAppScheme();
+try {
+  start();
+} catch (err) {
+  failStart(err);
+}
 
-// One writer for the address book: a second instance hands over and quits.
-if (!app.requestSingleInstanceLock()) {
-  app.quit();
-} else {
+function start(): void {
+  registerAppScheme();
+  // One writer for the address book: a second instance hands over and quits.
+  if (!app.requestSingleInstanceLock()) {
+    app.quit();
+    return;
+  }
   app.on('second-instance', () => {
     const [win] = BrowserWindow.getAllWindows();
     if (win) {
@@ -35,10 +45,21 @@ if (!app.requestSingleInstanceLock()) {
   app.on('window-all-closed', () => {
     if (process.platform !== 'darwin') app.quit();
   });
-  app.whenReady().then(onReady, (err: unknown) => {
-    console.error('Hostdeck failed to start:', err);
+  // .catch after .then: an error thrown inside onReady must end the process
+  // too, or an invisible instance keeps the single-instance lock and every
+  // later launch quits at once.
+  app.whenReady().then(onReady).catch(failStart);
+}
+
+/** A start-up failure: say so in a native dialog, then exit (docs/SECURITY.md, Electron shell 8). */
+function failStart(err: unknown): void {
+  const detail = err instanceof Error ? err.message : String(err);
+  console.error('Hostdeck failed to start:', err);
+  try {
+    dialog.showErrorBox('Hostdeck could not start', `${detail}\n\nIf this keeps happening, start Hostdeck from a terminal to see more, or use "npm run serve".`);
+  } finally {
     app.exit(1);
-  });
+  }
 }
 
 async function onReady(): Promise<void> {
@@ -49,12 +70,14 @@ async function onReady(): Promise<void> {
   const gateway = await Gateway.start({ allowedOrigins: [APP_ORIGIN, ...(devOrigin ? [devOrigin] : [])] });
   const store = openDesktopStore();
   const { dispatcher: api, dispose } = createApi({ mode: 'desktop', version: app.getVersion(), gatewayPort: () => gateway.port, gateway: () => gateway, store });
-  app.on('will-quit', () => {
-    void dispose().then(() => gateway.close());
+  setupCleanQuit(async () => {
+    await dispose();
+    await gateway.close();
+    store.close();
   });
   serveAppScheme(join(here, '../renderer'), () => gateway.port);
   setupIpc(api, devOrigin);
-  Menu.setApplicationMenu(buildMenu(process.platform));
+  Menu.setApplicationMenu(buildMenu(process.platform, { developerTools: !app.isPackaged }));
   const statePath = join(app.getPath('userData'), 'window-state.json');
   const open = (): void => {
     const win = createMainWindow(join(here, '../preload/index.cjs'), loadWindowState(statePath));
@@ -66,6 +89,25 @@ async function onReady(): Promise<void> {
   open();
   app.on('activate', () => {
     if (BrowserWindow.getAllWindows().length === 0) open();
+  });
+}
+
+// Electron does not wait for promises in 'will-quit' listeners: hold the quit
+// until sessions are closed, the gateway is down and the last save is on
+// disk, then quit for real. A cleanup that fails still lets the app quit.
+function setupCleanQuit(cleanup: () => Promise<void>): void {
+  let state: 'running' | 'cleaning' | 'done' = 'running';
+  app.on('will-quit', (event) => {
+    if (state === 'done') return;
+    event.preventDefault();
+    if (state === 'cleaning') return;
+    state = 'cleaning';
+    void cleanup()
+      .catch((err: unknown) => console.error('Hostdeck: cleanup on quit failed:', err))
+      .finally(() => {
+        state = 'done';
+        app.quit();
+      });
   });
 }
 

@@ -2,7 +2,12 @@
 // so each platform gets its native accelerators and labels.
 import { BrowserWindow, Menu, type MenuItemConstructorOptions } from 'electron';
 
-export function buildMenu(platform: NodeJS.Platform): Menu {
+export interface MenuOptions {
+  /** Offer "Toggle Developer Tools": development builds only, never the packaged app (docs/SECURITY.md, Electron shell 7). */
+  developerTools: boolean;
+}
+
+export function buildMenu(platform: NodeJS.Platform, options: MenuOptions): Menu {
   const template: MenuItemConstructorOptions[] = [
     ...(platform === 'darwin' ? [{ role: 'appMenu' as const }] : []),
     { role: 'fileMenu' },
@@ -30,7 +35,7 @@ export function buildMenu(platform: NodeJS.Platform): Menu {
       label: 'View',
       submenu: [
         { role: 'reload' },
-        { role: 'toggleDevTools' },
+        ...(options.developerTools ? [{ role: 'toggleDevTools' as const }] : []),
         { type: 'separator' },
         { role: 'resetZoom' },
         { role: 'zoomIn' },

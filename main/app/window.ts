@@ -42,13 +42,31 @@ export function createMainWindow(preload: string, bounds: WindowBounds): Browser
 
 /** Applied to every web contents the app creates (app 'web-contents-created'). */
 export function lockDownContents(contents: WebContents): void {
-  contents.on('will-navigate', (event) => event.preventDefault());
+  // Electron emits will-navigate for the page's own location.reload() too
+  // (switching language reloads): that one, the same URL again, may proceed.
+  contents.on('will-navigate', (event) => {
+    if (!isReloadOf(event.url, contents.getURL())) event.preventDefault();
+  });
   contents.on('will-redirect', (event) => event.preventDefault());
   contents.on('will-attach-webview', (event) => event.preventDefault());
   contents.setWindowOpenHandler(({ url }) => {
     openExternalSafely(url);
     return { action: 'deny' };
   });
+}
+
+/** True when `target` is `current` again (ignoring the fragment): a reload, not a navigation away. */
+export function isReloadOf(target: string, current: string): boolean {
+  if (current === '') return false;
+  try {
+    const a = new URL(target);
+    const b = new URL(current);
+    a.hash = '';
+    b.hash = '';
+    return a.href === b.href;
+  } catch {
+    return false;
+  }
 }
 
 /** Opens http(s) URLs in the system browser; anything else (file:, smb:, javascript:…) is dropped. */

@@ -50,6 +50,10 @@ export class FakeWebContents extends EventEmitter {
   isDestroyed(): boolean {
     return this.destroyed;
   }
+  url = 'app://hostdeck/index.html';
+  getURL(): string {
+    return this.url;
+  }
 }
 
 export class FakeBrowserWindow extends EventEmitter {

@@ -1,0 +1,232 @@
+// The desktop app as people install it: the BUILT bundles (out/main,
+// out/preload, out/renderer, made by electron-vite exactly as `npm run build`
+// makes them) run in the Electron stand-in (test/support/electron-standin/),
+// which models Electron's runtime (BoringSSL: no ChaCha20, no anonymous TLS,
+// OpenSSL-built addons refused) and drives a real Chromium. Real sshd.
+// A bundling defect, a runtime difference the code ignores, or a shell defect
+// (navigation, start-up failure, packaged-only rules) fails here.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mkdirSync } from 'node:fs';
+import { createServer, get as httpGet, type Server } from 'node:http';
+import { join } from 'node:path';
+import type { Page } from 'playwright-core';
+import { contentSecurityPolicy } from '../shared/csp.js';
+import { launchDesktop, type DesktopApp } from './support/electron-standin/launch.js';
+import { addHost, answerPassword, connectHost, terminalText, typeInTerminal } from './support/app-page.js';
+import { makeHome } from './support/serve.js';
+import { startSshd, type Sshd } from './support/sshd.js';
+
+const artifacts = join(import.meta.dirname, '..', 'test-artifacts');
+mkdirSync(artifacts, { recursive: true });
+
+let sshd: Sshd;
+let desktop: DesktopApp;
+let page: Page;
+const home = makeHome();
+
+type Reply = { ok: boolean; result?: unknown; error?: { code: string; message: string } };
+
+/** Calls the API the way the desktop page does: through the preload's table. */
+function desktopApi(method: string, ...params: unknown[]): Promise<Reply> {
+  return page.evaluate(
+    ({ method, params }) => (window as unknown as { hostdeck: { api: Record<string, (...p: unknown[]) => Promise<Reply>> } }).hostdeck.api[method]?.(...params) as Promise<Reply>,
+    { method, params },
+  );
+}
+
+function fetchText(url: string): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: string }> {
+  return new Promise((resolve, reject) => {
+    httpGet(url, (res) => {
+      let body = '';
+      res.on('data', (d: Buffer) => (body += d.toString()));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
+    }).on('error', reject);
+  });
+}
+
+async function openDesktop(app: DesktopApp): Promise<Page> {
+  const p = await app.windowPage();
+  await p.locator('body[data-ready=true]').waitFor({ timeout: 30_000 });
+  return p;
+}
+
+beforeAll(async () => {
+  sshd = await startSshd();
+  desktop = launchDesktop({ home });
+  page = await openDesktop(desktop);
+});
+
+afterAll(async () => {
+  await desktop?.stop();
+  await sshd?.stop();
+});
+
+describe('the desktop app in the Electron stand-in', () => {
+  it('loads app://hostdeck/index.html through its own protocol handler, with the exact CSP, and draws the address book', async () => {
+    const load = await desktop.waitFor('load');
+    expect(load['url']).toBe('app://hostdeck/index.html');
+    const win = await desktop.waitFor('window');
+    expect(win['webPreferences']).toMatchObject({ contextIsolation: true, sandbox: true, nodeIntegration: false, webviewTag: false });
+    const info = await desktopApi('app.info');
+    expect(info).toMatchObject({ ok: true, result: { mode: 'desktop' } });
+    const gatewayPort = (info.result as { gatewayPort: number }).gatewayPort;
+    // What the app's app:// handler answers, relayed unchanged by the stand-in.
+    const cdp = await desktop.waitFor('cdp');
+    const doc = await fetchText(`${String(cdp['pageOrigin'])}/index.html`);
+    expect(doc.status).toBe(200);
+    expect(doc.headers['content-security-policy']).toBe(contentSecurityPolicy([`ws://127.0.0.1:${gatewayPort}`]));
+    expect((await fetchText(`${String(cdp['pageOrigin'])}/../../../etc/passwd`)).status).toBe(404);
+    // Chromium enforces it: a WebSocket anywhere but the gateway is blocked.
+    const blocked = await page.evaluate(
+      () =>
+        new Promise<string>((resolve) => {
+          document.addEventListener('securitypolicyviolation', (e) => resolve(e.violatedDirective), { once: true });
+          try {
+            new WebSocket('ws://127.0.0.1:9/');
+          } catch {
+            resolve('connect-src (thrown)');
+          }
+        }),
+    );
+    expect(blocked).toMatch(/^connect-src/);
+    await page.getByRole('button', { name: 'Add host' }).waitFor();
+    expect(desktop.events.filter((e) => e.kind === 'dialog' || e.kind === 'pageerror')).toEqual([]);
+  });
+
+  it('reports what the runtime lacks: ssh2 native crypto does not load under BoringSSL, bufferutil (N-API) does', async () => {
+    const info = await desktopApi('app.info');
+    expect((info.result as { native: unknown }).native).toEqual({ sshCrypto: false, bufferutil: true });
+  });
+
+  it('refuses IPC from a subframe and from a foreign page; answers the window itself', async () => {
+    expect(await desktopApi('app.info')).toMatchObject({ ok: true });
+    await page.evaluate(
+      () =>
+        new Promise<void>((resolve) => {
+          const frame = document.createElement('iframe');
+          frame.src = '/favicon.svg';
+          frame.onload = () => resolve();
+          document.body.append(frame);
+        }),
+    );
+    const sub = page.frames().find((f) => f !== page.mainFrame());
+    expect(sub).toBeDefined();
+    const invokeFromFrame = `window.__hostdeckStandinInvoke('hostdeck:api', ['app.info', []])`;
+    expect(await sub?.evaluate(invokeFromFrame)).toMatchObject({ value: { ok: false, error: { code: 'FORBIDDEN' } } });
+    await page.evaluate(() => document.querySelector('iframe')?.remove());
+    // Another origin in the same browser (localhost is not 127.0.0.1).
+    const cdp = await desktop.waitFor('cdp');
+    const foreign = await (await desktop.browser()).contexts()[0]?.newPage();
+    if (!foreign) throw new Error('no context');
+    await foreign.goto(String(cdp['pageOrigin']).replace('127.0.0.1', 'localhost') + '/favicon.svg');
+    expect(await foreign.evaluate(invokeFromFrame)).toMatchObject({ value: { ok: false, error: { code: 'FORBIDDEN' } } });
+    await foreign.close();
+  });
+
+  it('SSH in BoringSSL: add a host, trust its key, log in, see a command run', async () => {
+    await addHost(page, { name: 'rig', address: '127.0.0.1', port: sshd.port, user: sshd.passwordUser, auth: 'password' });
+    await connectHost(page, 'rig');
+    const keyDialog = page.getByRole('dialog', { name: 'Unknown host key' });
+    await keyDialog.waitFor();
+    await expect(keyDialog.textContent()).resolves.toContain(sshd.hostKeyFingerprint());
+    await keyDialog.getByRole('button', { name: 'Trust and connect' }).click();
+    await answerPassword(page, sshd.password);
+    await page.locator('[role=tab][data-status=connected]').waitFor({ timeout: 30_000 });
+    await typeInTerminal(page, 'echo desktop-$((6*7))');
+    await expect.poll(() => terminalText(page), { timeout: 20_000 }).toContain('desktop-42');
+    await page.screenshot({ path: join(artifacts, 'desktop-terminal.png') });
+    // The cipher is one Electron has (no chacha20 in BoringSSL).
+    expect(sshd.log()).not.toMatch(/chacha20/);
+  });
+
+  it('switching language reloads the page (its own reload is not a navigation away)', async () => {
+    await page.getByRole('button', { name: /^Close rig/ }).click();
+    await expect.poll(() => page.getByRole('tab').count()).toBe(0);
+    await page.getByRole('button', { name: 'Open settings' }).click();
+    await page.getByRole('dialog', { name: 'Settings' }).getByLabel('Language').selectOption('zh-CN');
+    await page.getByRole('button', { name: '添加主机' }).waitFor({ timeout: 20_000 });
+    const nav = await desktop.waitFor('will-navigate');
+    expect(nav).toMatchObject({ url: 'app://hostdeck/index.html', prevented: false });
+    await page.locator('body[data-ready=true]').waitFor();
+    await page.screenshot({ path: join(artifacts, 'desktop-zh-CN.png') });
+    await page.getByRole('button', { name: '打开设置' }).click();
+    await page.getByRole('dialog', { name: '设置' }).getByLabel('语言').selectOption('en');
+    await page.getByRole('button', { name: 'Add host' }).waitFor({ timeout: 20_000 });
+  });
+
+  it('refuses navigation away from the app', async () => {
+    const before = desktop.events.length;
+    await page.evaluate(() => {
+      location.href = 'https://evil.example/';
+    });
+    await expect
+      .poll(() => desktop.events.slice(before).find((e) => e.kind === 'will-navigate')?.data, { timeout: 10_000 })
+      .toMatchObject({ url: 'https://evil.example/', prevented: true });
+    await page.getByRole('button', { name: 'Add host' }).waitFor();
+  });
+
+  it('development builds offer developer tools in the menu', async () => {
+    const menu = await desktop.waitFor('menu');
+    expect(menu['items']).toContain('toggleDevTools');
+  });
+
+  it('a second start hands over to the running app and quits', async () => {
+    const second = launchDesktop({ home, userData: desktop.userData });
+    expect(await second.proc.exited).toBe(0);
+    await desktop.waitFor('second-instance');
+    expect(second.events.filter((e) => e.kind === 'window')).toEqual([]);
+  });
+
+  it('quitting waits for sessions to close: the server sees a clean disconnect', async () => {
+    await connectHost(page, 'rig');
+    await answerPassword(page, sshd.password);
+    await page.locator('[role=tab][data-status=connected]').waitFor({ timeout: 30_000 });
+    const mark = sshd.log().length;
+    desktop.proc.child.kill('SIGTERM');
+    expect(await desktop.proc.exited).toBe(0);
+    await expect.poll(() => sshd.log().slice(mark), { timeout: 10_000 }).toMatch(/Received disconnect from 127\.0\.0\.1/);
+  });
+});
+
+describe('start-up and packaged builds', () => {
+  let foreign: Server;
+  beforeAll(async () => {
+    foreign = createServer((_req, res) => res.end('<p>not hostdeck</p>'));
+    await new Promise<void>((ok) => foreign.listen(0, '127.0.0.1', ok));
+  });
+  afterAll(() => {
+    foreign?.close();
+  });
+
+  it('a failure inside start-up shows a message and exits; the next start is not blocked', async () => {
+    const failing = launchDesktop({ home, env: { HOSTDECK_STANDIN_FAIL: 'protocol.handle' } });
+    const dialog = await failing.waitFor('dialog');
+    expect(dialog).toMatchObject({ kind: 'error', title: 'Hostdeck could not start' });
+    expect(String(dialog['content'])).toContain('could not be registered');
+    expect(await failing.proc.exited).toBe(1);
+    // No ghost keeps the single-instance lock.
+    const next = launchDesktop({ home, userData: failing.userData });
+    try {
+      const p = await openDesktop(next);
+      await p.getByRole('button', { name: 'Add host' }).waitFor();
+    } finally {
+      await next.stop();
+    }
+  });
+
+  it('the packaged app ignores ELECTRON_RENDERER_URL and has no developer tools', async () => {
+    const port = (foreign.address() as { port: number }).port;
+    const packaged = launchDesktop({ home, packaged: true, env: { ELECTRON_RENDERER_URL: `http://127.0.0.1:${port}` } });
+    try {
+      const load = await packaged.waitFor('load');
+      expect(load['url']).toBe('app://hostdeck/index.html');
+      const p = await openDesktop(packaged);
+      await p.getByRole('button', { name: 'Add host' }).waitFor();
+      const menu = await packaged.waitFor('menu');
+      expect(menu['items']).not.toContain('toggleDevTools');
+      expect(menu['items']).toContain('reload');
+    } finally {
+      await packaged.stop();
+    }
+  });
+});

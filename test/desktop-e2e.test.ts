@@ -139,19 +139,29 @@ describe('the desktop app in the Electron stand-in', () => {
     expect(sshd.log()).not.toMatch(/chacha20/);
   });
 
-  it('switching language reloads the page (its own reload is not a navigation away)', async () => {
+  it('switching language reloads the page (its own reload is not a navigation away); light and dark, en and zh-CN', async () => {
     await page.getByRole('button', { name: /^Close rig/ }).click();
     await expect.poll(() => page.getByRole('tab').count()).toBe(0);
-    await page.getByRole('button', { name: 'Open settings' }).click();
-    await page.getByRole('dialog', { name: 'Settings' }).getByLabel('Language').selectOption('zh-CN');
+    const shot = (name: string): Promise<Buffer> => page.screenshot({ path: join(artifacts, `desktop-${name}.png`) });
+    const settings = async (title: string, label: string, value: string): Promise<void> => {
+      await page.getByRole('button', { name: title === 'Settings' ? 'Open settings' : '打开设置' }).click();
+      await page.getByRole('dialog', { name: title }).getByLabel(label).selectOption(value);
+    };
+    await settings('Settings', 'Theme', 'dark');
+    await page.keyboard.press('Escape');
+    await shot('dark-en');
+    await settings('Settings', 'Language', 'zh-CN');
     await page.getByRole('button', { name: '添加主机' }).waitFor({ timeout: 20_000 });
     const nav = await desktop.waitFor('will-navigate');
     expect(nav).toMatchObject({ url: 'app://hostdeck/index.html', prevented: false });
     await page.locator('body[data-ready=true]').waitFor();
-    await page.screenshot({ path: join(artifacts, 'desktop-zh-CN.png') });
-    await page.getByRole('button', { name: '打开设置' }).click();
-    await page.getByRole('dialog', { name: '设置' }).getByLabel('语言').selectOption('en');
+    await shot('dark-zh-CN');
+    await settings('设置', '主题', 'light');
+    await page.keyboard.press('Escape');
+    await shot('light-zh-CN');
+    await settings('设置', '语言', 'en');
     await page.getByRole('button', { name: 'Add host' }).waitFor({ timeout: 20_000 });
+    await shot('light-en');
   });
 
   it('refuses navigation away from the app', async () => {

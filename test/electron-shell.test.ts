@@ -103,8 +103,22 @@ describe('app:// protocol', () => {
 
   it('the page CSP allows scripts from itself only and WebSockets to the gateway only', () => {
     const csp = desktopCsp(40123);
-    expect(csp).toContain("script-src 'self'");
-    expect(csp).toContain('connect-src ws://127.0.0.1:40123');
+    // Compared whole: an added source anywhere must fail this test.
+    expect(csp).toBe(
+      [
+        "default-src 'self'",
+        "script-src 'self'",
+        "style-src 'self' 'unsafe-inline'",
+        "img-src 'self' data: blob:",
+        "font-src 'self' data:",
+        'connect-src ws://127.0.0.1:40123',
+        "worker-src 'self' blob:",
+        "object-src 'none'",
+        "base-uri 'none'",
+        "form-action 'none'",
+        "frame-ancestors 'none'",
+      ].join('; '),
+    );
     expect(csp).not.toMatch(/unsafe-eval|script-src[^;]*unsafe-inline|\*/);
   });
 });
@@ -128,7 +142,7 @@ describe('window state', () => {
 });
 
 describe('app start-up', () => {
-  it('a second instance quits at once; the first denies every permission', async () => {
+  it('a second instance quits at once; the first denies every permission but writing the clipboard', async () => {
     state.singleInstanceLock = false;
     vi.resetModules();
     await import('../main/app/index.js');
@@ -147,8 +161,10 @@ describe('app start-up', () => {
     state.windows[0]?.emit('close');
     expect(JSON.parse(readFileSync(join(state.userData, 'window-state.json'), 'utf8'))).toMatchObject({ width: 1200, height: 800 });
     const decisions: boolean[] = [];
-    for (const perm of ['media', 'geolocation', 'notifications', 'clipboard-read', 'clipboard-sanitized-write']) state.permissionRequest?.({}, perm, (ok) => decisions.push(ok));
-    expect(decisions).toEqual([false, false, false, false, true]);
+    const denied = ['media', 'geolocation', 'notifications', 'clipboard-read', 'midi', 'midiSysex', 'pointerLock', 'fullscreen', 'openExternal', 'display-capture', 'hid', 'serial', 'usb', 'idle-detection', 'window-management', 'unknown'];
+    for (const perm of [...denied, 'clipboard-sanitized-write']) state.permissionRequest?.({}, perm, (ok) => decisions.push(ok));
+    expect(decisions).toEqual([...denied.map(() => false), true]);
+    for (const perm of denied) expect(state.permissionCheck?.({}, perm), perm).toBe(false);
     expect(state.permissionCheck?.({}, 'clipboard-read')).toBe(false);
     expect(state.permissionCheck?.({}, 'clipboard-sanitized-write')).toBe(true);
     expect(state.windows[0]?.loadedUrl).toBe('app://hostdeck/index.html');

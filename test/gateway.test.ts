@@ -10,7 +10,7 @@ import type { GatewayLink, TargetOpener } from '../main/gateway/target.js';
 import { GatewayClose, GatewayCloseReason } from '../shared/gateway-protocol.js';
 import { HostdeckError } from '../shared/errors.js';
 import { TicketBook } from '../main/gateway/ticket-book.js';
-import { freePort, patternChunk, startEchoServer, startSourceServer, type TcpPeer } from './support/net.js';
+import { freePort, patternChunk, probeFromOtherLoopback, startEchoServer, startSourceServer, type TcpPeer } from './support/net.js';
 
 const ORIGIN = 'http://127.0.0.1:5173';
 
@@ -280,15 +280,7 @@ describe('listening', () => {
     const b = await startGateway();
     expect(a.port).not.toBe(b.port);
     // 127.0.0.2 is loopback too: it answers only if the gateway bound a wider address.
-    const err = await new Promise<NodeJS.ErrnoException>((resolve) => {
-      const s = net.connect(a.port, '127.0.0.2');
-      s.once('connect', () => {
-        s.destroy();
-        resolve(Object.assign(new Error('connected'), { code: 'CONNECTED' }));
-      });
-      s.once('error', resolve);
-    });
-    expect(err.code).toBe('ECONNREFUSED');
+    expect(await probeFromOtherLoopback(a.port)).toBe('ECONNREFUSED');
   });
 
   it('issues 256-bit base64url tickets on its own address, all different', async () => {

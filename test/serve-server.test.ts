@@ -12,6 +12,8 @@ import { ApiDispatcher, noParams } from '../main/api/dispatcher.js';
 import { ServeServer } from '../main/serve/serve-server.js';
 import type { AppInfo } from '../shared/api/contract.js';
 import { startChromium } from './support/chromium.js';
+import { probeFromOtherLoopback } from './support/net.js';
+import { contentSecurityPolicy } from '../shared/csp.js';
 
 const info: AppInfo = { name: 'Hostdeck', version: 'test', mode: 'serve', platform: 'linux', native: { sshCrypto: true, bufferutil: true }, gatewayPort: 1 };
 
@@ -92,12 +94,13 @@ describe('serve mode HTTP', () => {
     const res = await get('/');
     expect(res.status).toBe(200);
     expect(res.body).toContain('<title>Hostdeck</title>');
-    const csp = String(res.headers['content-security-policy']);
-    expect(csp).toContain("script-src 'self'");
-    expect(csp).toContain('ws://127.0.0.1:1');
-    expect(csp).toMatch(/script-src 'self';/);
-    expect(csp).not.toMatch(/unsafe-eval|script-src[^;]*unsafe-inline/);
+    // Exactly the policy, so an extra source (an added connect-src origin) fails.
+    const own = [`ws://127.0.0.1:${server.port}`, `ws://localhost:${server.port}`];
+    expect(res.headers['content-security-policy']).toBe(contentSecurityPolicy(["'self'", ...own, 'ws://127.0.0.1:1']));
+    expect(res.headers['content-security-policy']).not.toMatch(/unsafe-eval|script-src[^;]*unsafe-inline/);
     expect(server.url).toMatch(new RegExp(`^http://127\\.0\\.0\\.1:${server.port}/#token=[A-Za-z0-9_-]{43}$`));
+    // 127.0.0.2 answers only if the server bound a wider address than 127.0.0.1.
+    expect(await probeFromOtherLoopback(server.port)).toBe('ECONNREFUSED');
   });
 
   it('refuses a foreign Host header (DNS rebinding)', async () => {

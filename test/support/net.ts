@@ -135,3 +135,19 @@ export function patternChunk(size: number): Buffer {
   for (let i = 0; i < size; i++) b[i] = i & 0xff;
   return b;
 }
+
+/**
+ * How a connection to `port` on another loopback address (127.0.0.2) ends:
+ * 'ECONNREFUSED' for a server bound to 127.0.0.1 only, 'CONNECTED' for one
+ * bound wider (0.0.0.0 answers on every address, as it would to the network).
+ */
+export function probeFromOtherLoopback(port: number): Promise<string> {
+  return new Promise((resolve) => {
+    const s = net.connect(port, '127.0.0.2');
+    s.once('connect', () => {
+      s.destroy();
+      resolve('CONNECTED');
+    });
+    s.once('error', (err: NodeJS.ErrnoException) => resolve(err.code ?? err.message));
+  });
+}

@@ -13,7 +13,7 @@ import { ServeServer } from '../main/serve/serve-server.js';
 import type { AppInfo } from '../shared/api/contract.js';
 import { startChromium } from './support/chromium.js';
 
-const info: AppInfo = { name: 'Hostdeck', version: 'test', mode: 'serve', platform: 'linux', native: { sshCrypto: true, bufferutil: true }, gatewayPort: 1 };
+const info: AppInfo = { name: 'Hostdeck', version: 'test', mode: 'serve', platform: 'linux', native: { sshCrypto: true, bufferutil: true }, gatewayPort: 1, tls: { anonymous: true } };
 
 let server: ServeServer;
 let dispatcher: ApiDispatcher;

@@ -240,6 +240,10 @@ export function sessionsApi(ctx: SessionsContext): SessionsModule {
       });
       store.markConnected(host.id);
       const stream: Duplex = result.stream;
+      // Until the page redeems the ticket nobody listens: a server that goes
+      // away meanwhile makes the stream emit 'error', which unheard would
+      // bring main down. The gateway adds its own handling when it takes it.
+      stream.on('error', () => undefined);
       const lease = viaLease;
       if (lease) stream.once('close', () => lease.release());
       const { sessionId, url } = ticket(async () => stream, () => undefined, () => stream.destroy());

@@ -28,6 +28,18 @@ export const VncErrorCode = {
   Timeout: 'VNC_TIMEOUT',
   /** The caller gave up (the page went away) before the handshake finished. */
   Aborted: 'VNC_ABORTED',
+  /**
+   * The host has "Require encryption" on, and the server offered no
+   * encrypted login this process can do (`details.offered` says what it did
+   * offer). Nothing was sent to the server after its offer: no password.
+   */
+  EncryptionUnavailable: 'VNC_ENCRYPTION_UNAVAILABLE',
+  /**
+   * The server's only logins main could do are VeNCrypt's anonymous-TLS
+   * subtypes (TLSNone/TLSVnc/TLSPlain), and this process's TLS library has
+   * no anonymous suites (BoringSSL, in Electron's main process).
+   */
+  AnonymousTlsUnavailable: 'VNC_ANONYMOUS_TLS_UNAVAILABLE',
 } as const;
 
 export type VncErrorCode = (typeof VncErrorCode)[keyof typeof VncErrorCode];
@@ -47,6 +59,17 @@ export type VncSecurity =
   | 'vencrypt-x509-vnc'
   | 'vencrypt-x509-plain'
   | 'passthrough';
+
+/**
+ * What protects the VNC bytes between Hostdeck and the VNC server:
+ * - 'tls': VeNCrypt TLS with the VNC server itself (also inside an SSH tunnel);
+ * - 'ssh': an SSH tunnel to a VNC server on the SSH host's own loopback, so
+ *   encrypted all the way to the VNC server's machine;
+ * - 'ssh-partial': an SSH tunnel as far as the SSH host, then plain TCP from
+ *   there to the VNC server's address;
+ * - 'none': plain TCP from here to the VNC server: not encrypted.
+ */
+export type VncWire = 'tls' | 'ssh' | 'ssh-partial' | 'none';
 
 /** The RFB versions main speaks (RFC 6143 §7.1.1). */
 export type RfbVersion = '3.3' | '3.7' | '3.8';

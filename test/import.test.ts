@@ -142,6 +142,15 @@ describe('Hostdeck JSON', () => {
     expect(t.previewImport(await readExport(text)).add).toEqual([]);
   });
 
+  it('a VNC host\'s "Require encryption" travels through export and import', async () => {
+    const s = openStore();
+    s.saveHost({ name: 'strict-vnc', protocol: 'vnc', address: 'desk.example.com', port: 5900, folder: [], tags: [], notes: '', vnc: { viewOnly: false, scaling: 'scale', quality: 6, compression: 2, shared: true, requireEncryption: true } });
+    const text = await s.exportJson();
+    const t = openStore();
+    t.applyImport(t.previewImport(await readExport(text)));
+    expect(t.listHosts().find((h) => h.name === 'strict-vnc')?.vnc?.requireEncryption).toBe(true);
+  });
+
   it('with a passphrase, secrets travel sealed; a wrong passphrase gives SECRETS_WRONG_PASSWORD', async () => {
     const { s, id } = await withSecrets();
     const text = await s.exportJson({ passphrase: 'export passphrase' });

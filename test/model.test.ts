@@ -112,6 +112,20 @@ describe('host validation', () => {
     expect(fieldsOf({ ...base, protocol: 'vnc', port: 5900 })).toEqual(['vnc:WRONG_TYPE']);
   });
 
+  it('"Require encryption" is optional, off by default, stored only when on, and must be true or false', () => {
+    const vnc = { viewOnly: false, scaling: 'scale', quality: 6, compression: 2, shared: true };
+    const host = (v: Record<string, unknown>): unknown => {
+      const r = checkHost({ ...base, protocol: 'vnc', port: 5900, vnc: v }, empty);
+      return r.ok ? r.host.vnc : r.errors.map((e) => `${e.field}:${e.code}`);
+    };
+    // A host written before the option existed: valid, and off.
+    expect(host(vnc)).toEqual(vnc);
+    expect(host({ ...vnc, requireEncryption: true })).toEqual({ ...vnc, requireEncryption: true });
+    expect(host({ ...vnc, requireEncryption: false })).toEqual(vnc);
+    expect(host({ ...vnc, requireEncryption: 'yes' })).toEqual(['vnc.requireEncryption:WRONG_TYPE']);
+    expect(host({ ...vnc, requireEncryption: 1 })).toEqual(['vnc.requireEncryption:WRONG_TYPE']);
+  });
+
   it('checks references: they exist, they are SSH hosts, and jump chains have no cycle (also through folder defaults)', () => {
     const hosts = [
       { id: 'j1', name: 'j1', protocol: 'ssh' as const, folder: [] },

@@ -1,6 +1,7 @@
 // @vitest-environment jsdom
-// The page's building blocks: message catalogs, text-only DOM building, and
-// the tab strip's keyboard and close behaviour.
+// The page's building blocks: message catalogs, text-only DOM building, the
+// tab strip's keyboard and close behaviour, the VNC security line and the
+// host editor's "Require encryption".
 import { describe, expect, it, vi } from 'vitest';
 import { en } from '../renderer/src/i18n/en.js';
 import { zhCN } from '../renderer/src/i18n/zh-CN.js';
@@ -9,6 +10,9 @@ import { el } from '../renderer/src/dom.js';
 import { TabStrip } from '../renderer/src/ui/tab-strip.js';
 import { AddressBook } from '../renderer/src/ui/address-book.js';
 import type { SavedHost } from '../shared/model/host.js';
+import { vncSecurityText } from '../renderer/src/vnc/security-text.js';
+import { openHostEditor } from '../renderer/src/ui/host-editor.js';
+import type { ApiClient } from '../renderer/src/api/client.js';
 
 const placeholders = (s: string): string[] => [...s.matchAll(/\{(\w+)\}/g)].map((m) => m[1] as string).sort();
 
@@ -227,5 +231,105 @@ describe('quick connect syntax', () => {
     expect(parseQuickTarget('ssh://ops@[2001:db8::1]:2200')).toEqual({ username: 'ops', host: '2001:db8::1', port: 2200 });
     expect(parseQuickTarget('ssh://web-1/')).toEqual({ username: '', host: 'web-1', port: 22 });
     for (const bad of ['', 'ops@', '@web', 'web:0', 'web:70000', 'a b', 'vnc://web', 'ops@web:22:33']) expect(parseQuickTarget(bad), bad).toBeNull();
+  });
+});
+
+describe('VNC security line', () => {
+  const base = { security: 'vnc-auth', encrypted: false, passthrough: false } as const;
+
+  it('says honestly what protects the wire, in English and Chinese', () => {
+    setLocale('en');
+    expect(vncSecurityText({ ...base, security: 'vencrypt-x509-vnc', encrypted: true, wire: 'tls' })).toBe('Encrypted (vencrypt-x509-vnc)');
+    expect(vncSecurityText({ ...base, wire: 'none' })).toBe('Not encrypted (vnc-auth): the screen and what you type cross the network in the clear');
+    expect(vncSecurityText({ ...base, wire: 'none', anonymousTlsSkipped: ['TLSVnc'] })).toBe(
+      'Not encrypted (vnc-auth): the screen and what you type cross the network in the clear The server’s TLS (TLSVnc) is anonymous, which this app cannot use: enable X509 on the server, or connect through SSH.',
+    );
+    expect(vncSecurityText({ ...base, encrypted: true, wire: 'ssh', via: 'bastion', anonymousTlsSkipped: ['TLSVnc'] })).toBe('Encrypted by SSH through bastion (vnc-auth)');
+    expect(vncSecurityText({ ...base, wire: 'ssh-partial', via: 'bastion', target: '10.0.0.5:5901' })).toBe(
+      'Encrypted by SSH only as far as bastion; not encrypted from there to 10.0.0.5:5901 (vnc-auth)',
+    );
+    expect(vncSecurityText({ ...base, security: 'passthrough', passthrough: true, wire: 'none' })).toMatch(/^Not encrypted \(passthrough\): .* This server’s login is handled by the page/);
+    setLocale('zh-CN');
+    expect(vncSecurityText({ ...base, security: 'vencrypt-x509-vnc', encrypted: true, wire: 'tls' })).toBe('已加密（vencrypt-x509-vnc）');
+    expect(vncSecurityText({ ...base, wire: 'none', anonymousTlsSkipped: ['TLSVnc'] })).toBe(
+      '未加密（vnc-auth）：屏幕内容和您输入的内容以明文在网络上传输 服务器的 TLS（TLSVnc）是匿名 TLS，本应用无法使用：请在服务器上启用 X509，或通过 SSH 连接。',
+    );
+    expect(vncSecurityText({ ...base, wire: 'ssh-partial', via: 'bastion', target: '10.0.0.5:5901' })).toBe('仅到 bastion 的一段由 SSH 加密；从那里到 10.0.0.5:5901 未加密（vnc-auth）');
+    setLocale('en');
+  });
+});
+
+describe('host editor: "Require encryption"', () => {
+  // jsdom has <dialog> but not its modal methods.
+  HTMLDialogElement.prototype.showModal ??= function (this: HTMLDialogElement) {
+    this.setAttribute('open', '');
+  };
+  HTMLDialogElement.prototype.close ??= function (this: HTMLDialogElement) {
+    this.removeAttribute('open');
+    this.dispatchEvent(new Event('close'));
+  };
+
+  function editor(host?: SavedHost): { dialog: HTMLDialogElement; calls: Array<[string, unknown[]]> } {
+    const calls: Array<[string, unknown[]]> = [];
+    const api = {
+      call: async (method: string, ...args: unknown[]) => {
+        calls.push([method, args]);
+        if (method === 'secrets.status') return { locked: false };
+        return { ...(args[0] as object), id: 'new', hasSecret: { password: false, passphrase: false, vncPassword: false }, createdAt: '', updatedAt: '' };
+      },
+    } as unknown as ApiClient;
+    const dialog = openHostEditor({ api, hosts: host ? [host] : [], folders: [], ...(host ? { host } : {}), onSaved: () => undefined });
+    return { dialog, calls };
+  }
+  const control = (dialog: HTMLElement, label: string): HTMLInputElement => {
+    const l = [...dialog.querySelectorAll('label')].find((x) => x.textContent === label);
+    expect(l, label).toBeDefined();
+    return document.getElementById((l as HTMLLabelElement).htmlFor) as HTMLInputElement;
+  };
+
+  it('is a labelled, focusable checkbox with its hint, shown for VNC hosts only, and saved when ticked', async () => {
+    setLocale('en');
+    const { dialog, calls } = editor();
+    const box = control(dialog, 'Require encryption');
+    expect(box.type).toBe('checkbox');
+    expect(box.labels?.[0]?.textContent).toBe('Require encryption');
+    expect(box.tabIndex).toBe(0);
+    expect(document.getElementById(box.getAttribute('aria-describedby')?.split(' ')[0] ?? '')?.textContent).toMatch(/Refuse to connect rather than log in unencrypted/);
+    const row = box.closest('.form-row') as HTMLElement;
+    expect(row.hidden).toBe(true);
+    const protocol = control(dialog, 'Protocol') as unknown as HTMLSelectElement;
+    protocol.value = 'vnc';
+    protocol.dispatchEvent(new Event('change'));
+    expect(row.hidden).toBe(false);
+    expect(box.checked).toBe(false);
+    control(dialog, 'Name').value = 'desk';
+    control(dialog, 'Address').value = 'desk.example.com';
+    box.focus();
+    expect(document.activeElement).toBe(box);
+    box.click();
+    expect(box.checked).toBe(true);
+    (dialog.querySelector('button[type=submit]') as HTMLButtonElement).click();
+    await vi.waitFor(() => expect(calls.some(([m]) => m === 'hosts.create')).toBe(true));
+    const [, [saved]] = calls.find(([m]) => m === 'hosts.create') as [string, [{ vnc: Record<string, unknown> }]];
+    expect(saved.vnc).toMatchObject({ requireEncryption: true });
+    dialog.remove();
+  });
+
+  it('shows a saved host\'s setting, and unticking it saves the host without it', async () => {
+    setLocale('en');
+    const host: SavedHost = {
+      id: 'd1', name: 'desk', protocol: 'vnc', address: 'desk.example.com', port: 5900, folder: [], tags: [], notes: '',
+      vnc: { viewOnly: false, scaling: 'scale', quality: 6, compression: 2, shared: true, requireEncryption: true },
+      createdAt: '', updatedAt: '', hasSecret: { password: false, passphrase: false, vncPassword: false },
+    };
+    const { dialog, calls } = editor(host);
+    const box = control(dialog, 'Require encryption');
+    expect(box.checked).toBe(true);
+    box.click();
+    (dialog.querySelector('button[type=submit]') as HTMLButtonElement).click();
+    await vi.waitFor(() => expect(calls.some(([m]) => m === 'hosts.update')).toBe(true));
+    const [, [saved]] = calls.find(([m]) => m === 'hosts.update') as [string, [{ vnc: Record<string, unknown> }]];
+    expect(saved.vnc).not.toHaveProperty('requireEncryption');
+    dialog.remove();
   });
 });

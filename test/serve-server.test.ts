@@ -15,7 +15,7 @@ import { startChromium } from './support/chromium.js';
 import { probeFromOtherLoopback } from './support/net.js';
 import { contentSecurityPolicy } from '../shared/csp.js';
 
-const info: AppInfo = { name: 'Hostdeck', version: 'test', mode: 'serve', platform: 'linux', native: { sshCrypto: true, bufferutil: true }, gatewayPort: 1 };
+const info: AppInfo = { name: 'Hostdeck', version: 'test', mode: 'serve', platform: 'linux', native: { sshCrypto: true, bufferutil: true }, gatewayPort: 1, tls: { anonymous: true } };
 
 let server: ServeServer;
 let dispatcher: ApiDispatcher;

@@ -11,6 +11,7 @@ import type { PromptRequest } from '../shared/api/contract.js';
 import { StoreHarness } from './fixtures/store/harness.js';
 import { makeHome } from './support/serve.js';
 import { startSshd, type Sshd } from './support/sshd.js';
+import { startXvnc } from './support/xvnc.js';
 
 const harness = new StoreHarness('sessions-api');
 let gateway: Gateway;
@@ -32,9 +33,9 @@ afterAll(async () => {
 });
 
 let nextId = 1;
-function setup(): { api: Api; asked: Array<PromptRequest & { promptId: string }>; gone: string[] } {
+function setup(log?: (line: string) => void): { api: Api; asked: Array<PromptRequest & { promptId: string }>; gone: string[] } {
   const store = harness.open({ saveDelayMs: 0 });
-  const api = createApi({ mode: 'serve', version: 't', gatewayPort: () => gateway.port, gateway: () => gateway, store, homeDir: makeHome(), ssh: { userKnownHosts: [] } });
+  const api = createApi({ mode: 'serve', version: 't', gatewayPort: () => gateway.port, gateway: () => gateway, store, homeDir: makeHome(), ssh: { userKnownHosts: [] }, ...(log ? { log } : {}) });
   apis.push(api);
   const asked: Array<PromptRequest & { promptId: string }> = [];
   const gone: string[] = [];
@@ -117,6 +118,48 @@ describe('sessions API', () => {
     const status = await new Promise<number>((r) => again.once('unexpected-response', (_q, res) => r(res.statusCode ?? 0)));
     expect(status).toBe(403);
     ws.close();
+  });
+
+  it('VNC "Require encryption": refused over plain VncAuth, satisfied by an SSH tunnel; ticket and connect log say how the wire is secured', async () => {
+    const lines: string[] = [];
+    const { api, asked } = setup((l) => lines.push(l));
+    const x = await startXvnc({ securityTypes: 'VncAuth' });
+    try {
+      const info = (await call(api, 'app.info')).result as { tls: { anonymous: boolean } };
+      expect(info.tls).toEqual({ anonymous: true });
+      const vnc = { viewOnly: false, scaling: 'scale', quality: 6, compression: 2, shared: true };
+      const desk = { protocol: 'vnc', address: '127.0.0.1', port: x.port, folder: [], tags: [], notes: '' };
+      const strict = (await call(api, 'hosts.create', { name: 'strict', ...desk, vnc: { ...vnc, requireEncryption: true } })).result as { id: string };
+      const refused = await call(api, 'sessions.open', strict.id, { openId: 'v-1', ...size });
+      expect(refused.error?.code).toBe('VNC_ENCRYPTION_UNAVAILABLE');
+      expect(refused.error?.message).toContain('(it offered: VncAuth)');
+      expect(asked).toEqual([]);
+      expect(lines.at(-1)).toMatch(/^VNC "strict" \(127\.0\.0\.1:\d+\): not connected: VNC_ENCRYPTION_UNAVAILABLE: /);
+
+      const answerNext = async (n: number, answer: unknown): Promise<void> => {
+        await expect.poll(() => asked.length).toBe(n);
+        expect((await call(api, 'prompts.answer', (asked[n - 1] as { promptId: string }).promptId, answer)).ok).toBe(true);
+      };
+      const lax = (await call(api, 'hosts.create', { name: 'lax', ...desk, vnc })).result as { id: string };
+      const opening = call(api, 'sessions.open', lax.id, { openId: 'v-2', ...size });
+      await answerNext(1, { type: 'secret', value: x.password, remember: false });
+      const plain = await opening;
+      expect(plain.result).toMatchObject({ kind: 'vnc', vnc: { security: 'vnc-auth', encrypted: false, wire: 'none', passthrough: false } });
+      expect(lines.at(-1)).toMatch(/^VNC "lax" \(127\.0\.0\.1:\d+\): connected with vnc-auth; NOT encrypted: the screen and everything typed cross the network in the clear$/);
+
+      const jump = (await call(api, 'hosts.create', { name: 'jump', protocol: 'ssh', address: '127.0.0.1', port: sshd.port, username: sshd.passwordUser, auth: { type: 'password' }, folder: [], tags: [], notes: '' })).result as { id: string };
+      const tunnelled = (await call(api, 'hosts.create', { name: 'tunnelled', ...desk, vnc: { ...vnc, requireEncryption: true, viaSshHostId: jump.id } })).result as { id: string };
+      const viaSsh = call(api, 'sessions.open', tunnelled.id, { openId: 'v-3', ...size });
+      await answerNext(2, { type: 'decision', accept: true });
+      await answerNext(3, { type: 'secret', value: sshd.password, remember: false });
+      await answerNext(4, { type: 'secret', value: x.password, remember: false });
+      const ssh = await viaSsh;
+      expect(ssh.error).toBeUndefined();
+      expect(ssh.result).toMatchObject({ kind: 'vnc', vnc: { security: 'vnc-auth', encrypted: true, wire: 'ssh', via: 'jump' } });
+      expect(lines.at(-1)).toMatch(/connected with vnc-auth; encrypted by SSH through "jump" all the way/);
+    } finally {
+      await x.stop();
+    }
   });
 
   it('cancelling an open ends its question and fails the call clearly', async () => {

@@ -83,6 +83,23 @@ describe('files and modes', () => {
     expect(b.warnings).toEqual([]);
     expect(b.getHost(h.id)).toEqual(h);
   });
+
+  it('keeps a VNC host\'s "Require encryption" across a reload, at the same schema version', () => {
+    const dir = tempDir();
+    const a = openStore({ dataDir: dir });
+    const vnc = { viewOnly: false, scaling: 'scale', quality: 6, compression: 2, shared: true };
+    const on = a.saveHost({ name: 'strict', protocol: 'vnc', address: 'desk.example.com', port: 5900, folder: [], tags: [], notes: '', vnc: { ...vnc, requireEncryption: true } });
+    const off = a.saveHost({ name: 'lax', protocol: 'vnc', address: 'desk.example.com', port: 5901, folder: [], tags: [], notes: '', vnc });
+    a.close();
+    const raw = JSON.parse(readFileSync(join(dir, 'hostdeck.json'), 'utf8')) as { version: number; hosts: Array<{ id: string; vnc?: Record<string, unknown> }> };
+    // An optional field, absent when off: no schema bump, no migration.
+    expect(raw.version).toBe(2);
+    expect(raw.hosts.find((x) => x.id === off.id)?.vnc).not.toHaveProperty('requireEncryption');
+    const b = openStore({ dataDir: dir });
+    expect(b.warnings).toEqual([]);
+    expect(b.getHost(on.id).vnc?.requireEncryption).toBe(true);
+    expect(b.getHost(off.id).vnc?.requireEncryption).toBeUndefined();
+  });
 });
 
 describe('debounced saves', () => {
@@ -183,6 +200,7 @@ describe('migrations', () => {
     expect(hosts.get('bastion')).toMatchObject({ name: 'Bastion', protocol: 'ssh', address: 'bastion.example.com', port: 2222, username: 'ops', folder: ['prod'], tags: ['edge', 'prod'], createdAt: new Date(1700000000000).toISOString() });
     expect(hosts.get('web1')).toMatchObject({ jumpChain: ['bastion'], auth: { type: 'privateKey', path: '~/.ssh/id_ed25519' }, folder: ['prod', 'eu'], port: 22, notes: 'front end' });
     expect(hosts.get('desk')).toMatchObject({ protocol: 'vnc', address: '2001:db8::7', port: 5901, vnc: { viewOnly: true } });
+    expect(hosts.get('desk')?.vnc?.requireEncryption).toBeUndefined();
     expect((JSON.parse(readFileSync(s.path, 'utf8')) as { version: number }).version).toBe(2);
     expect(readFileSync(join(dir, 'hostdeck.v1-backup.json'))).toEqual(readFileSync(new URL('v1.json', fixtures)));
     expect(statSync(join(dir, 'hostdeck.v1-backup.json')).mode & 0o777).toBe(0o600);

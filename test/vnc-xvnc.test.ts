@@ -1,7 +1,8 @@
 // main's RFB handshake against real TigerVNC Xvnc: None, VNC Authentication
 // (right and wrong password), and VeNCrypt with anonymous TLS (TLSVnc) and
-// with a certificate (X509Vnc) trusted on first use. A recording relay shows
-// what crossed the wire; the page's bytes show it got only the 3.8 None
+// with a certificate (X509Vnc) trusted on first use, on plain Node (which has
+// anonymous TLS; vnc-electron-runtime.test.ts covers Electron's BoringSSL).
+// A recording relay shows what crossed the wire; the page's bytes show it got only the 3.8 None
 // handshake and ServerInit, never the password or a challenge.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import net from 'node:net';
@@ -11,7 +12,7 @@ import { join } from 'node:path';
 import type { Duplex } from 'node:stream';
 import type { HostdeckError } from '../shared/errors.js';
 import type { VncCertificateInfo } from '../shared/vnc-protocol.js';
-import { connectTcp, openAuthenticatedVnc, type AuthenticatedVnc, type OpenVncOptions } from '../main/vnc/index.js';
+import { anonymousTlsAvailable, connectTcp, openAuthenticatedVnc, type AuthenticatedVnc, type OpenVncOptions } from '../main/vnc/index.js';
 import { startXvnc, type Xvnc } from './support/xvnc.js';
 import { makeTempDir } from './support/processes.js';
 import { FakePage } from './fixtures/vnc/fake-page.js';
@@ -172,6 +173,33 @@ describe('Xvnc', () => {
     // The desktop name travelled inside ServerInit: on the wire it is ciphertext.
     expect(wire.fromServer().includes(Buffer.from(x.desktopName))).toBe(false);
     expect(wire.fromServer().length).toBeGreaterThan(100);
+  });
+
+  it('plain Node has anonymous TLS: TLSVnc,VncAuth (TigerVNC\'s default) still uses TLSVnc, encrypted', async () => {
+    expect(anonymousTlsAvailable()).toBe(true);
+    const x = await xvnc('TLSVnc,VncAuth');
+    const wire = await relay(x);
+    const result = await open(options(wire.port));
+    expect(result).toMatchObject({ security: 'vencrypt-tls-vnc', encrypted: true, desktopName: x.desktopName });
+    expect(result.anonymousTlsSkipped).toBeUndefined();
+    expect(result.tls?.cipher).toMatch(/_anon_/);
+    await pageSees(result, x.desktopName);
+    expect(wire.fromServer().includes(Buffer.from(x.desktopName))).toBe(false);
+  });
+
+  it('"Require encryption": anonymous TLS satisfies it; VncAuth alone is refused before the password', async () => {
+    const tlsVnc = await xvnc('TLSVnc,VncAuth');
+    const ok = await open(options(tlsVnc.port, { requireEncryption: true }));
+    expect(ok).toMatchObject({ security: 'vencrypt-tls-vnc', encrypted: true });
+
+    const plain = await xvnc('VncAuth');
+    const o = options(plain.port, { requireEncryption: true });
+    const err = (await openAuthenticatedVnc(o).catch((e: unknown) => e)) as HostdeckError;
+    expect(err.code).toBe('VNC_ENCRYPTION_UNAVAILABLE');
+    expect(err.details).toMatchObject({ offered: 'VncAuth' });
+    expect(err.details?.['anonymousTls']).toBeUndefined();
+    expect(err.message).toContain('(it offered: VncAuth)');
+    expect(o.asked()).toBe(0);
   });
 
   it('TLSVnc over a stream that is not a socket (as an SSH channel), one byte at a time', async () => {

@@ -4,6 +4,7 @@ import { ApiDispatcher, joinModules, noParams, type ApiModule } from './dispatch
 import { nativeStatus } from './native.js';
 import { bookApi } from './book-api.js';
 import { sessionsApi, type SessionsContext } from './sessions-api.js';
+import { vncTlsCapabilities } from '../vnc/index.js';
 import type { AppInfo, ApiEventName, ApiEvents, ApiMethodName } from '../../shared/api/contract.js';
 import type { AddressBookStore } from '../store/address-book-store.js';
 import type { Gateway } from '../gateway/gateway.js';
@@ -18,6 +19,8 @@ export interface ApiContext {
   homeDir?: string;
   /** Test hooks for the SSH side (short keepalive, known_hosts files). */
   ssh?: Pick<SessionsContext, 'keepaliveInterval' | 'userKnownHosts'>;
+  /** The connect log: one line per VNC connection (default: standard error). */
+  log?: (line: string) => void;
 }
 
 export interface Api {
@@ -36,6 +39,7 @@ function appApi(ctx: Pick<ApiContext, 'version' | 'mode' | 'gatewayPort'>): ApiM
         platform: process.platform,
         native: nativeStatus(),
         gatewayPort: ctx.gatewayPort(),
+        tls: { anonymous: vncTlsCapabilities().anonymousTls },
       }),
     },
     checks: { 'app.info': noParams },
@@ -48,7 +52,7 @@ export function createApi(ctx: ApiContext): Api {
   const sink: { dispatcher?: ApiDispatcher } = {};
   const emit = <E extends ApiEventName>(event: E, payload: ApiEvents[E]): void => sink.dispatcher?.emit(event, payload);
   const home = ctx.homeDir ? { homeDir: ctx.homeDir } : {};
-  const sessions = sessionsApi({ store: ctx.store, gateway: ctx.gateway, emit, ...home, ...ctx.ssh });
+  const sessions = sessionsApi({ store: ctx.store, gateway: ctx.gateway, emit, ...home, ...ctx.ssh, ...(ctx.log ? { log: ctx.log } : {}) });
   // Typed as the whole contract: a method without a handler and a check does not compile.
   const api: ApiModule<ApiMethodName> = joinModules(appApi(ctx), bookApi({ store: ctx.store, emit, ...home }), sessions);
   sink.dispatcher = new ApiDispatcher(api.handlers, api.checks);

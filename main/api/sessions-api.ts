@@ -13,7 +13,7 @@ import type { Duplex } from 'node:stream';
 import { HostdeckError } from '../../shared/errors.js';
 import { LIMITS, type AuthMethod, type SavedHost } from '../../shared/model/host.js';
 import { MAX_TERMINAL_CELLS } from '../../shared/terminal-protocol.js';
-import type { ApiEvents, PromptAnswer, QuickTarget, SessionOptions, SessionTicket } from '../../shared/api/contract.js';
+import type { ApiEvents, PromptAnswer, QuickTarget, SessionOptions, SessionTicket, VncTicketInfo } from '../../shared/api/contract.js';
 import type { Gateway } from '../gateway/gateway.js';
 import type { GatewayLink } from '../gateway/target.js';
 import { SshConnection, type ConnectOptions } from '../ssh/connection.js';
@@ -24,7 +24,7 @@ import { shellTargetOpener } from '../ssh/session.js';
 import { openTunnel } from '../ssh/tunnel.js';
 import type { AddressBookStore } from '../store/address-book-store.js';
 import { VncCertificateTrust } from '../vnc/cert-trust.js';
-import { connectTcp, openAuthenticatedVnc } from '../vnc/index.js';
+import { connectTcp, openAuthenticatedVnc, type AuthenticatedVnc } from '../vnc/index.js';
 import type { ApiModule } from './dispatcher.js';
 import { PromptBroker } from './prompt-broker.js';
 import { arity, badRequest, obj, oneOf, str } from './param-checks.js';
@@ -41,6 +41,11 @@ export interface SessionsContext {
   keepaliveInterval?: number;
   /** Read-only known_hosts files (default the person's ~/.ssh/known_hosts). */
   userKnownHosts?: readonly string[];
+  /**
+   * The connect log: one line per VNC connection, saying how it is secured
+   * (default: standard error; serve mode's standard output is its one URL line).
+   */
+  log?: (line: string) => void;
 }
 
 /** How long a ticket's connection is held for the page to redeem it (the gateway's TTL is 30 s). */
@@ -70,6 +75,7 @@ export function sessionsApi(ctx: SessionsContext): SessionsModule {
   );
   const sessions = new Map<string, OpenSession>();
   const opening = new Map<string, AbortController>();
+  const log = ctx.log ?? ((line: string): void => void process.stderr.write(`${line}\n`));
 
   // "Remember" is offered only when a secret can be sealed right now (a real
   // keyring, or an unlocked master password); otherwise it would fail after
@@ -202,9 +208,11 @@ export function sessionsApi(ctx: SessionsContext): SessionsModule {
 
   const openVnc = async (host: SavedHost, opts: SessionOptions, signal: AbortSignal): Promise<SessionTicket> => {
     const via = host.vnc?.viaSshHostId;
+    const viaName = via ? store.getHost(via).name : undefined;
     let viaLease: Lease | undefined;
-    if (via) viaLease = (await leaseSsh(via, opts.openId, signal)).lease;
+    const where = `VNC "${host.name}" (${hostPort(host.address, host.port)})`;
     try {
+      if (via) viaLease = (await leaseSsh(via, opts.openId, signal)).lease;
       const result = await openAuthenticatedVnc({
         connect: () => (viaLease ? openTunnel(viaLease.connection, host.address, host.port) : connectTcp(host.address, host.port, signal)),
         password: async (sig) => {
@@ -224,23 +232,27 @@ export function sessionsApi(ctx: SessionsContext): SessionsModule {
           return ok;
         },
         shared: host.vnc?.shared ?? true,
+        // An SSH tunnel is encryption enough: the person chose that path
+        // (the status line says where the SSH leg ends).
+        requireEncryption: (host.vnc?.requireEncryption ?? false) && !via,
         signal,
         ...(host.username ? { username: host.username } : {}),
       });
       store.markConnected(host.id);
       const stream: Duplex = result.stream;
+      // Until the page redeems the ticket nobody listens: a server that goes
+      // away meanwhile makes the stream emit 'error', which unheard would
+      // bring main down. The gateway adds its own handling when it takes it.
+      stream.on('error', () => undefined);
       const lease = viaLease;
       if (lease) stream.once('close', () => lease.release());
       const { sessionId, url } = ticket(async () => stream, () => undefined, () => stream.destroy());
-      return {
-        sessionId,
-        kind: 'vnc',
-        url,
-        title: host.name,
-        vnc: { security: result.security, encrypted: result.encrypted, passthrough: result.security === 'passthrough', ...(result.desktopName !== undefined ? { desktopName: result.desktopName } : {}) },
-      };
+      const info = vncTicketInfo(result, host, viaName);
+      log(`${where}: connected with ${result.security}; ${describeWire(info, result)}`);
+      return { sessionId, kind: 'vnc', url, title: host.name, vnc: info };
     } catch (err) {
       viaLease?.release();
+      log(`${where}: not connected: ${err instanceof HostdeckError ? `${err.code}: ${err.message}` : 'an internal error'}`);
       throw err;
     }
   };
@@ -344,4 +356,52 @@ export function sessionsApi(ctx: SessionsContext): SessionsModule {
       },
     },
   };
+}
+
+function hostPort(address: string, port: number): string {
+  return address.includes(':') ? `[${address}]:${port}` : `${address}:${port}`;
+}
+
+/** An address that, seen from the SSH host, is that host itself. */
+function isLoopback(address: string): boolean {
+  const a = address.toLowerCase();
+  return a === 'localhost' || a === '::1' || /^127\.\d+\.\d+\.\d+$/.test(a) || /^::ffff:127\./.test(a);
+}
+
+/**
+ * What the page is told about a VNC connection's security: TLS with the
+ * server, else the SSH tunnel (all the way when the VNC server is on the SSH
+ * host itself, otherwise only as far as the SSH host), else nothing.
+ */
+export function vncTicketInfo(result: Pick<AuthenticatedVnc, 'security' | 'encrypted' | 'desktopName' | 'anonymousTlsSkipped'>, host: Pick<SavedHost, 'address' | 'port'>, viaName: string | undefined): VncTicketInfo {
+  const wire = result.encrypted ? 'tls' : viaName === undefined ? 'none' : isLoopback(host.address) ? 'ssh' : 'ssh-partial';
+  return {
+    security: result.security,
+    encrypted: wire === 'tls' || wire === 'ssh',
+    wire,
+    passthrough: result.security === 'passthrough',
+    ...(result.desktopName !== undefined ? { desktopName: result.desktopName } : {}),
+    ...(viaName !== undefined ? { via: viaName } : {}),
+    ...(wire === 'ssh-partial' ? { target: hostPort(host.address, host.port) } : {}),
+    ...(result.anonymousTlsSkipped ? { anonymousTlsSkipped: result.anonymousTlsSkipped } : {}),
+  };
+}
+
+/** The connect log's account of the wire (English, like main's other logs). */
+export function describeWire(info: VncTicketInfo, result: Pick<AuthenticatedVnc, 'tls'>): string {
+  const skipped = info.anonymousTlsSkipped
+    ? ` (the server's TLS is anonymous (${info.anonymousTlsSkipped.join(', ')}), which this TLS library cannot do: enable X509 on the server for TLS)`
+    : '';
+  switch (info.wire) {
+    case 'tls': {
+      const fingerprint = result.tls?.certificate ? `, certificate SHA256 ${result.tls.certificate.fingerprint}` : ', anonymous (no certificate)';
+      return `encrypted (TLS ${result.tls?.protocol ?? '?'} ${result.tls?.cipher ?? '?'}${fingerprint})${info.via !== undefined ? `, inside SSH through "${info.via}"` : ''}`;
+    }
+    case 'ssh':
+      return `encrypted by SSH through "${info.via ?? '?'}" all the way (the VNC server is on that host), no TLS with the VNC server${skipped}`;
+    case 'ssh-partial':
+      return `encrypted by SSH only as far as "${info.via ?? '?'}"; NOT encrypted from there to ${info.target ?? '?'}${skipped}`;
+    case 'none':
+      return `NOT encrypted: the screen and everything typed cross the network in the clear${skipped}`;
+  }
 }

@@ -13,6 +13,7 @@ import type { ConnectionState } from './connection-state.js';
 import { clientVersionFor, parseRfbVersion, RFB_VERSION_LENGTH, rfbVersionBytes } from './rfb-version.js';
 import { VNC_CHALLENGE_LENGTH, vncAuthResponse } from './vnc-auth.js';
 import { sanitiseReason, vncError } from './vnc-errors.js';
+import { describeOffer, veNCryptSubtypeName } from './security-names.js';
 
 export interface ServerHandshakeHooks {
   write(bytes: Buffer): void;
@@ -30,6 +31,18 @@ export interface ServerHandshakeOptions {
   username: string | undefined;
   /** Off on the second try after a VeNCrypt offer had no subtype main can use. */
   allowVeNCrypt: boolean;
+  /**
+   * Whether this process's TLS library can do anonymous TLS (vnc-tls.ts
+   * anonymousTlsAvailable()). Without it the TLS* subtypes are never chosen.
+   */
+  anonymousTls: boolean;
+  /**
+   * Refuse (VNC_ENCRYPTION_UNAVAILABLE) instead of logging in without TLS:
+   * no password or ClientInit is sent over an unencrypted connection.
+   */
+  requireEncryption: boolean;
+  /** VeNCrypt subtypes the server offered on the connection before this one (the second try), for messages. */
+  earlierSubtypes?: readonly number[];
   /** Hand offers main cannot take to the page instead of failing. */
   allowPassthrough: boolean;
   /** ClientInit's shared flag: 1 keeps other viewers connected. */
@@ -41,6 +54,12 @@ export type ServerHandshakeOutcome =
       kind: 'authenticated';
       version: RfbVersion;
       security: Exclude<VncSecurity, 'passthrough'>;
+      /**
+       * Without TLS only: the server's anonymous-TLS subtypes (e.g. ['TLSVnc'])
+       * that would have encrypted the connection, had this process's TLS
+       * library been able to do them. Absent otherwise.
+       */
+      anonymousTlsSkipped?: string[];
       /** ServerInit as the server sent it, to replay to the page. */
       serverInit: Buffer;
       width: number;
@@ -54,7 +73,11 @@ export type ServerHandshakeOutcome =
       serverVersion: Buffer;
       securityOffer: Buffer;
     }
-  | { kind: 'retry-without-vencrypt' };
+  | {
+      kind: 'retry-without-vencrypt';
+      /** The VeNCrypt subtypes the server offered (empty when it did not get that far). */
+      subtypes: number[];
+    };
 
 /** RFC 6143 §7.2 and the IANA RFB registry. */
 export const SecurityType = { Invalid: 0, None: 1, VncAuth: 2, VeNCrypt: 19 } as const;
@@ -130,7 +153,10 @@ export class RfbServerHandshake {
 
     this.state.to('security');
     const offer = version === '3.3' ? await this.serverChosenType() : await this.offeredTypes();
-    const type = version === '3.3' ? acceptServerChoice(offer.readUInt32BE(0)) : this.chooseType([...offer.subarray(1)]);
+    this.offered = version === '3.3' ? [offer.readUInt32BE(0)] : [...offer.subarray(1)];
+    const type = version === '3.3' ? acceptServerChoice(offer.readUInt32BE(0)) : this.chooseType(this.offered);
+    // Neither None nor VncAuth (nor a passthrough) encrypts anything.
+    if (type !== SecurityType.VeNCrypt && this.options.requireEncryption) throw this.encryptionUnavailable();
     if (type === undefined) return this.passthrough(version, serverVersion, offer);
     if (version !== '3.3') this.hooks.write(Buffer.from([type]));
 
@@ -145,12 +171,19 @@ export class RfbServerHandshake {
       await this.securityResult(true);
     } else {
       const chosen = await this.veNCrypt();
-      if (!chosen) return { kind: 'retry-without-vencrypt' };
+      if (!chosen) return { kind: 'retry-without-vencrypt', subtypes: this.subtypes };
       security = chosen.security;
       await this.securityResult(chosen.inner !== 'none');
     }
 
-    return { kind: 'authenticated', version, security, ...(await this.initialise()) };
+    const skipped = security === 'none' || security === 'vnc-auth' ? this.anonymousSkipped() : [];
+    return {
+      kind: 'authenticated',
+      version,
+      security,
+      ...(skipped.length > 0 ? { anonymousTlsSkipped: skipped.map(veNCryptSubtypeName) } : {}),
+      ...(await this.initialise()),
+    };
   }
 
   /** RFB 3.3: the server picks the type and sends it as a U32 (§7.1.2 of RFC 6143's predecessor). */
@@ -167,6 +200,28 @@ export class RfbServerHandshake {
     return Buffer.concat([Buffer.from([count]), await this.reader.read(count)]);
   }
 
+  /** The server's security offer (top level), once read. */
+  private offered: number[] = [];
+  /** The VeNCrypt subtypes the server offered on this connection, once read. */
+  private subtypes: number[] = [];
+
+  /** Anonymous-TLS subtypes the server offered (now or on the connection before) that this process cannot do. */
+  private anonymousSkipped(): number[] {
+    if (this.options.anonymousTls) return [];
+    const all = new Set([...(this.options.earlierSubtypes ?? []), ...this.subtypes]);
+    return SUBTYPES.filter((s) => s.tls === 'anon' && all.has(s.id)).map((s) => s.id);
+  }
+
+  private offerDetails(): { offered: string; anonymousTls?: string[] } {
+    const skipped = this.anonymousSkipped();
+    const subtypes = this.subtypes.length > 0 ? this.subtypes : [...(this.options.earlierSubtypes ?? [])];
+    return { offered: describeOffer(this.offered, subtypes), ...(skipped.length > 0 ? { anonymousTls: skipped.map(veNCryptSubtypeName) } : {}) };
+  }
+
+  private encryptionUnavailable(): Error {
+    return vncError(VncErrorCode.EncryptionUnavailable, { step: 'security', ...this.offerDetails() });
+  }
+
   /** Prefers VeNCrypt (the only way to encrypt), then VNC Authentication, then None. */
   private chooseType(types: number[]): number | undefined {
     if (this.options.allowVeNCrypt && types.includes(SecurityType.VeNCrypt)) return SecurityType.VeNCrypt;
@@ -177,7 +232,12 @@ export class RfbServerHandshake {
 
   private passthrough(version: RfbVersion, serverVersion: Buffer, offer: Buffer): ServerHandshakeOutcome {
     const types = version === '3.3' ? [offer.readUInt32BE(0)] : [...offer.subarray(1)];
-    if (!this.options.allowPassthrough || !types.some((t) => PAGE_TYPES.has(t))) {
+    // VeNCrypt whose subtypes main could not do for lack of anonymous TLS:
+    // the page (noVNC, no TLS in a browser) cannot do them either.
+    const skipped = this.anonymousSkipped().length > 0;
+    const pageCan = types.some((t) => PAGE_TYPES.has(t) && !(skipped && t === SecurityType.VeNCrypt));
+    if (!this.options.allowPassthrough || !pageCan) {
+      if (skipped) throw vncError(VncErrorCode.AnonymousTlsUnavailable, { step: 'security', types, ...this.offerDetails() });
       throw vncError(VncErrorCode.UnsupportedSecurity, { types });
     }
     return { kind: 'passthrough', version, serverVersion, securityOffer: offer };
@@ -208,9 +268,22 @@ export class RfbServerHandshake {
     if ((await this.reader.readU8()) !== 0) return undefined;
     const count = await this.reader.readU8();
     const ids = await this.reader.read(count * 4);
-    const offered = new Set(Array.from({ length: count }, (_, i) => ids.readUInt32BE(i * 4)));
-    const chosen = SUBTYPES.find((s) => offered.has(s.id) && (s.inner !== 'plain' || this.options.username !== undefined));
-    if (!chosen) return undefined;
+    this.subtypes = Array.from({ length: count }, (_, i) => ids.readUInt32BE(i * 4));
+    const offered = new Set(this.subtypes);
+    const chosen = SUBTYPES.find(
+      (s) => offered.has(s.id) && (s.tls !== 'anon' || this.options.anonymousTls) && (s.inner !== 'plain' || this.options.username !== undefined),
+    );
+    if (!chosen) {
+      // Decided here, on what the server offered, rather than after a
+      // reconnect that could only end the same way.
+      if (this.options.requireEncryption) throw this.encryptionUnavailable();
+      const others = this.offered.filter((t) => t !== SecurityType.VeNCrypt);
+      const elsewhere = others.some((t) => t === SecurityType.VncAuth || t === SecurityType.None || (this.options.allowPassthrough && PAGE_TYPES.has(t)));
+      if (!elsewhere && this.anonymousSkipped().length > 0) {
+        throw vncError(VncErrorCode.AnonymousTlsUnavailable, { step: 'vencrypt', types: this.offered, ...this.offerDetails() });
+      }
+      return undefined;
+    }
     const choice = Buffer.alloc(4);
     choice.writeUInt32BE(chosen.id);
     this.hooks.write(choice);

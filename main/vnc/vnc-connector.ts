@@ -17,7 +17,7 @@ import type { PagePlan } from './rfb-page-handshake.js';
 import { RfbServerHandshake, type ServerHandshakeOutcome } from './rfb-server-handshake.js';
 import { vncError } from './vnc-errors.js';
 import { VncPageStream } from './vnc-page-stream.js';
-import { certificateInfo, connectVncTls } from './vnc-tls.js';
+import { anonymousTlsAvailable, certificateInfo, connectVncTls } from './vnc-tls.js';
 
 export interface OpenVncOptions {
   /** Opens the byte stream to the VNC server: a TCP socket, or an SSH forwardOut channel. */
@@ -47,6 +47,18 @@ export interface OpenVncOptions {
   shared?: boolean;
   /** Hand security types main cannot do to the page (default true). */
   allowPassthrough?: boolean;
+  /**
+   * Refuse with VNC_ENCRYPTION_UNAVAILABLE rather than log in without TLS
+   * (VncAuth, None, a passthrough). The refusal comes right after the
+   * server's offer: no password is sent. The caller leaves it off when the
+   * transport is encrypted already (an SSH tunnel). Default false.
+   */
+  requireEncryption?: boolean;
+  /**
+   * Whether anonymous TLS (VeNCrypt TLSNone/TLSVnc/TLSPlain) can be used;
+   * default: what this process's TLS library can do (anonymousTlsAvailable()).
+   */
+  anonymousTls?: boolean;
   timeouts?: Partial<StepTimeouts>;
 }
 
@@ -56,6 +68,12 @@ export interface AuthenticatedVnc {
   security: VncSecurity;
   /** True when the connection to the server is TLS (VeNCrypt). */
   encrypted: boolean;
+  /**
+   * Not encrypted because the server's only TLS was anonymous (these
+   * VeNCrypt subtypes, e.g. ['TLSVnc']) and this process cannot do
+   * anonymous TLS: main fell back to VncAuth or None. Absent otherwise.
+   */
+  anonymousTlsSkipped?: string[];
   /** The RFB version main spoke with the server. */
   version: RfbVersion;
   /** From ServerInit (not known for 'passthrough', where the page does the rest). */
@@ -106,12 +124,12 @@ export class VncConnector {
     if (signal?.aborted) throw vncError(VncErrorCode.Aborted, { step: 'idle' }, signal.reason);
     signal?.addEventListener('abort', this.signalOnAbort);
     try {
-      let outcome = await this.attempt(true);
+      let outcome = await this.attempt(true, []);
       if (outcome.kind === 'retry-without-vencrypt') {
         // A VeNCrypt offer without a subtype main can do: the server may
         // offer other types too, but only on a fresh connection.
         this.dropConnection();
-        outcome = await this.attempt(false);
+        outcome = await this.attempt(false, outcome.subtypes);
       }
       if (outcome.kind === 'retry-without-vencrypt') throw new Error('VeNCrypt refused twice');
       return this.handOver(outcome);
@@ -123,7 +141,7 @@ export class VncConnector {
     }
   }
 
-  private async attempt(allowVeNCrypt: boolean): Promise<ServerHandshakeOutcome> {
+  private async attempt(allowVeNCrypt: boolean, earlierSubtypes: readonly number[]): Promise<ServerHandshakeOutcome> {
     this.state.to('connecting');
     const connecting = this.options.connect();
     // A connection that arrives after we gave up is closed at once.
@@ -143,6 +161,9 @@ export class VncConnector {
       {
         username: this.options.username,
         allowVeNCrypt,
+        anonymousTls: this.options.anonymousTls ?? anonymousTlsAvailable(),
+        requireEncryption: this.options.requireEncryption ?? false,
+        earlierSubtypes,
         allowPassthrough: this.options.allowPassthrough ?? true,
         shared: this.options.shared ?? true,
       },
@@ -157,7 +178,14 @@ export class VncConnector {
   private async startTls(kind: 'anon' | 'x509'): Promise<void> {
     const raw = this.raw as Duplex;
     this.unlisten();
-    const secure = connectVncTls(raw, kind);
+    let secure: TLSSocket;
+    try {
+      secure = connectVncTls(raw, kind);
+    } catch (err) {
+      // The TLS library refused the options themselves (as BoringSSL refuses
+      // anonymous suites): a VNC error the tab can explain, not a crash.
+      throw vncError(VncErrorCode.TlsFailed, { step: 'tls', error: (err as NodeJS.ErrnoException).code ?? (err as Error).message }, err);
+    }
     quiet(secure);
     this.socket = secure;
     this.tlsSocket = secure;
@@ -202,6 +230,7 @@ export class VncConnector {
       stream,
       security: outcome.kind === 'authenticated' ? outcome.security : 'passthrough',
       encrypted: tls !== undefined,
+      ...(outcome.kind === 'authenticated' && outcome.anonymousTlsSkipped ? { anonymousTlsSkipped: outcome.anonymousTlsSkipped } : {}),
       version: outcome.version,
       ...(outcome.kind === 'authenticated' ? { desktopName: outcome.desktopName, width: outcome.width, height: outcome.height } : {}),
       ...(tls && cipher

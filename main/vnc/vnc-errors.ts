@@ -6,7 +6,15 @@ import { VncErrorCode } from '../../shared/vnc-protocol.js';
 /** Longest server reason we show; the server chooses it, so it is bounded and cleaned. */
 const REASON_SHOWN = 200;
 
-const MESSAGES: Record<VncErrorCode, string> = {
+type Details = Record<string, unknown> | undefined;
+
+/** `details.offered` (what the server offered), as a clause; empty when unknown. */
+const offered = (d: Details): string => (typeof d?.['offered'] === 'string' ? ` (it offered: ${d['offered']})` : '');
+/** `details.anonymousTls`: the anonymous-TLS subtypes that could not be used. */
+const anonymous = (d: Details): string => (Array.isArray(d?.['anonymousTls']) ? (d['anonymousTls'] as unknown[]).join(', ') : 'TLSNone, TLSVnc, TLSPlain');
+const X509_HINT = 'enable an X509 security type on the server (TigerVNC: -SecurityTypes X509Vnc with -X509Cert and -X509Key)';
+
+const MESSAGES: Record<VncErrorCode, string | ((d: Details) => string)> = {
   VNC_AUTH_FAILED: 'The VNC server did not accept the password. Check the password saved for this host and try again.',
   VNC_SERVER_REFUSED: 'The VNC server refused the connection.',
   VNC_TOO_MANY_ATTEMPTS: 'The VNC server is blocking new logins after too many failed attempts. Wait a while, then try again with the right password.',
@@ -19,12 +27,21 @@ const MESSAGES: Record<VncErrorCode, string> = {
   VNC_TLS_FAILED: 'Hostdeck could not set up an encrypted (TLS) connection with the VNC server.',
   VNC_TIMEOUT: 'The VNC server did not answer in time. Check the network and that the server is not overloaded.',
   VNC_ABORTED: 'The VNC connection was cancelled.',
+  VNC_ENCRYPTION_UNAVAILABLE: (d) =>
+    `This host requires encryption, but the VNC server offered no encrypted login Hostdeck can use here${offered(d)}` +
+    (Array.isArray(d?.['anonymousTls']) ? `; its anonymous TLS (${anonymous(d)}) cannot be used by this app's TLS library` : '') +
+    `, so Hostdeck did not connect and sent no password. To connect: ${X509_HINT}, or reach the server through a saved SSH host ("Through SSH host").`,
+  VNC_ANONYMOUS_TLS_UNAVAILABLE: (d) =>
+    `The VNC server offers only anonymous TLS (VeNCrypt ${anonymous(d)})${offered(d)}, which this app's TLS library cannot do ` +
+    `(the desktop app's BoringSSL has no anonymous cipher suites). To connect: ${X509_HINT}, or also allow VncAuth on the server ` +
+    '(over SSH with "Through SSH host", since VncAuth alone is not encrypted), or use Hostdeck in the browser (npm run serve).',
 };
 
 /** A HostdeckError with the code's sentence, the server's reason (if any) appended. */
 export function vncError(code: VncErrorCode, details?: Record<string, unknown>, cause?: unknown): HostdeckError {
   const reason = typeof details?.['reason'] === 'string' && details['reason'] !== '' ? ` The server said: "${details['reason']}".` : '';
-  return new HostdeckError(code, MESSAGES[code] + reason, details, cause === undefined ? undefined : { cause });
+  const message = MESSAGES[code];
+  return new HostdeckError(code, (typeof message === 'string' ? message : message(details)) + reason, details, cause === undefined ? undefined : { cause });
 }
 
 /**

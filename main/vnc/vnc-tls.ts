@@ -18,6 +18,38 @@ const ANONYMOUS = {
   maxVersion: 'TLSv1.2',
 } as const;
 
+/**
+ * Whether this process's TLS library can do the anonymous suites above.
+ * OpenSSL (plain Node, serve mode) can; BoringSSL (Electron's main process)
+ * has no anonymous suites and rejects the `@SECLEVEL` keyword, so there
+ * VeNCrypt's TLSNone/TLSVnc/TLSPlain cannot be negotiated at all. Found out
+ * by building a context with the very options connectVncTls() would use,
+ * not from a list of runtimes; asked once per process.
+ */
+let anonymousTls: boolean | undefined;
+
+export function anonymousTlsAvailable(): boolean {
+  if (anonymousTls === undefined) {
+    try {
+      tls.createSecureContext({ ciphers: ANONYMOUS.ciphers, minVersion: ANONYMOUS.minVersion, maxVersion: ANONYMOUS.maxVersion });
+      anonymousTls = true;
+    } catch {
+      anonymousTls = false;
+    }
+  }
+  return anonymousTls;
+}
+
+/** What the TLS library can do for VNC, for the app's status (AppInfo). */
+export interface VncTlsCapabilities {
+  /** VeNCrypt TLSNone/TLSVnc/TLSPlain (anonymous TLS) can be used. */
+  anonymousTls: boolean;
+}
+
+export function vncTlsCapabilities(): VncTlsCapabilities {
+  return { anonymousTls: anonymousTlsAvailable() };
+}
+
 /** X509 subtypes: Node's default ciphers; the certificate is checked by fingerprint, not by a CA. */
 const CERTIFICATE = { minVersion: 'TLSv1.2' } as const;
 

@@ -3,6 +3,7 @@
 // table and the serve-mode transport are derived from API_METHODS, so a new
 // method is added here, implemented in main, and nothing else changes.
 import type { Folder, HostInput, SavedHost, SecretKind } from '../model/host.js';
+import type { VncWire } from '../vnc-protocol.js';
 
 export interface AppInfo {
   name: string;
@@ -14,6 +15,12 @@ export interface AppInfo {
   native: { sshCrypto: boolean; bufferutil: boolean };
   /** The gateway's port, for the page's CSP and status view. */
   gatewayPort: number;
+  /**
+   * What main's TLS library can do for VNC: `anonymous` false (Electron's
+   * BoringSSL) means VeNCrypt TLSNone/TLSVnc/TLSPlain cannot be used, so such
+   * servers are reached over X509 subtypes, or VncAuth without encryption.
+   */
+  tls: { anonymous: boolean };
 }
 
 export interface StoreWarningInfo {
@@ -92,6 +99,27 @@ export interface QuickTarget {
   port: number;
 }
 
+/** How a VNC session is secured, as the tab's status line shows it. */
+export interface VncTicketInfo {
+  /** How main logged in (a VncSecurity name, e.g. 'vnc-auth', 'vencrypt-x509-vnc'), or 'passthrough'. */
+  security: string;
+  /** True only when the VNC bytes are encrypted all the way to the VNC server's machine (wire 'tls' or 'ssh'). */
+  encrypted: boolean;
+  /** What protects the bytes: see VncWire. */
+  wire: VncWire;
+  passthrough: boolean;
+  desktopName?: string;
+  /** Wire 'ssh' and 'ssh-partial': the name of the saved SSH host the tunnel goes through. */
+  via?: string;
+  /** Wire 'ssh-partial': where the unencrypted leg from the SSH host goes ("address:port"). */
+  target?: string;
+  /**
+   * The server's anonymous-TLS VeNCrypt subtypes (e.g. ['TLSVnc']) that main
+   * could not use, which is why there is no TLS. Absent otherwise.
+   */
+  anonymousTlsSkipped?: string[];
+}
+
 /** An opened session: connect a WebSocket to `url` within 30 s. */
 export interface SessionTicket {
   sessionId: string;
@@ -99,7 +127,7 @@ export interface SessionTicket {
   url: string;
   title: string;
   /** VNC only: how main logged in, and whether the wire is encrypted. */
-  vnc?: { security: string; encrypted: boolean; passthrough: boolean; desktopName?: string };
+  vnc?: VncTicketInfo;
 }
 
 /** Method name → parameter tuple and result. */

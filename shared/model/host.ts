@@ -22,6 +22,14 @@ export interface VncOptions {
   shared: boolean;
   /** Reach the VNC server through a forwarded channel of this saved SSH host. */
   viaSshHostId?: string;
+  /**
+   * "Require encryption": refuse (VNC_ENCRYPTION_UNAVAILABLE) rather than
+   * log in over a connection nobody encrypts. VeNCrypt TLS satisfies it, and
+   * so does an SSH tunnel (viaSshHostId): the SSH connection is the
+   * encryption, as far as the SSH host. Absent means off; stored only when on,
+   * so older files need no migration.
+   */
+  requireEncryption?: boolean;
 }
 
 export const SECRET_KINDS = ['password', 'passphrase', 'vncPassword'] as const;

@@ -172,6 +172,8 @@ function vnc(c: Collector, v: unknown): VncOptions | undefined {
     const via = id(c, 'vnc.viaSshHostId', v['viaSshHostId'], '"Through SSH host"');
     if (via !== undefined) out.viaSshHostId = via;
   }
+  // Optional and off unless true: a file written before it existed is valid as it is.
+  if (v['requireEncryption'] !== undefined && bool(c, 'vnc.requireEncryption', v['requireEncryption'], 'Require encryption') === true) out.requireEncryption = true;
   return out;
 }
 

@@ -81,6 +81,7 @@ export function openHostEditor(ctx: EditorContext): HTMLDialogElement {
     f.input.parentElement?.classList.add('range-control');
   }
   const shared = field('vnc.shared', t('editor.shared'), check(vncBase.shared));
+  const requireEncryption = field('vnc.requireEncryption', t('editor.requireEncryption'), check(vncBase.requireEncryption ?? false), t('editor.requireEncryption.hint'));
   const folder = field('folder', t('editor.folder'), text((base.folder ?? []).join('/'), { list: 'hd-folders' }), t('editor.folder.hint'));
   const tags = field('tags', t('editor.tags'), text((base.tags ?? []).join(', ')), t('editor.tags.hint'));
   const noColour = check(base.colour === undefined);
@@ -134,7 +135,7 @@ export function openHostEditor(ctx: EditorContext): HTMLDialogElement {
     const authType = auth.input.value as AuthChoice;
     for (const f of [auth, ...jumps]) f.row.hidden = !isSsh;
     keyPath.row.hidden = !isSsh || authType !== 'privateKey';
-    for (const f of [via, viewOnly, scaling, quality, compression, shared]) f.row.hidden = isSsh;
+    for (const f of [via, viewOnly, scaling, quality, compression, shared, requireEncryption]) f.row.hidden = isSsh;
     secrets.password.f.row.hidden = !isSsh || authType === 'agent' || authType === 'privateKey';
     secrets.passphrase.f.row.hidden = !isSsh || authType !== 'privateKey';
     secrets.vncPassword.f.row.hidden = isSsh;
@@ -177,6 +178,7 @@ export function openHostEditor(ctx: EditorContext): HTMLDialogElement {
         compression: Number(compression.input.value),
         shared: (shared.input as HTMLInputElement).checked,
         ...(via.input.value ? { viaSshHostId: via.input.value } : {}),
+        ...((requireEncryption.input as HTMLInputElement).checked ? { requireEncryption: true } : {}),
       };
     }
     return out;

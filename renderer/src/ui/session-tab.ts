@@ -10,6 +10,7 @@ import { describeGatewayClose } from '../../../shared/gateway-protocol.js';
 import type { VncOptions } from '../../../shared/model/host.js';
 import { TerminalSession } from '../terminal/terminal-session.js';
 import { VncSession, KEYS, type VncScaling } from '../vnc/vnc-session.js';
+import { vncSecurityText } from '../vnc/security-text.js';
 import type { TabStatus } from './tab-strip.js';
 import { confirmDialog, formRow } from './dialogs.js';
 import { showHostKeyChanged } from './prompts.js';
@@ -195,8 +196,9 @@ export class SessionTab {
   #showVncSecurity(ticket: SessionTicket): void {
     if (!ticket.vnc || !this.#securityLine) return;
     const v = ticket.vnc;
-    this.#securityLine.textContent = v.passthrough ? t('vnc.passthrough') : v.encrypted ? t('vnc.encrypted', { security: v.security }) : t('vnc.unencrypted', { security: v.security });
+    this.#securityLine.textContent = vncSecurityText(v);
     this.#securityLine.dataset['encrypted'] = String(v.encrypted);
+    this.#securityLine.dataset['wire'] = v.wire;
   }
 
   #securityLine: HTMLElement | null = null;

@@ -1,0 +1,200 @@
+// main's VNC login as Electron's main process does it: BoringSSL has no
+// anonymous TLS suites, so VeNCrypt's TLSNone/TLSVnc/TLSPlain cannot be
+// negotiated (issue 9). The model is applied before main/vnc is imported,
+// and this file runs in its own process (vitest pool 'forks'), so nothing
+// else sees the patched tls module. Against real TigerVNC Xvnc: TigerVNC's
+// default offer (TLSVnc,VncAuth) falls back to VncAuth and says the wire is
+// not encrypted; X509Vnc is encrypted; TLSVnc alone and "Require encryption"
+// fail with codes that name the problem, before any password is sent.
+import { applyElectronRuntimeModel, electronRuntimeModelled } from './support/electron-runtime.js';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
+import type { Duplex } from 'node:stream';
+import tls from 'node:tls';
+import type { HostdeckError } from '../shared/errors.js';
+import type { VncCertificateInfo } from '../shared/vnc-protocol.js';
+import { startXvnc, VNC_PASSWORD, type Xvnc } from './support/xvnc.js';
+import { makeTempDir } from './support/processes.js';
+import { FakePage } from './fixtures/vnc/fake-page.js';
+import { startRecordingRelay, type RecordingRelay } from './fixtures/vnc/recording-relay.js';
+
+applyElectronRuntimeModel();
+
+type VncModule = typeof import('../main/vnc/index.js');
+type OpenVncOptions = import('../main/vnc/index.js').OpenVncOptions;
+type AuthenticatedVnc = import('../main/vnc/index.js').AuthenticatedVnc;
+
+let vnc: VncModule;
+let cert: { cert: string; key: string; fingerprint: string };
+const xvncs: Xvnc[] = [];
+const relays: RecordingRelay[] = [];
+const streams: Duplex[] = [];
+
+beforeAll(async () => {
+  // Imported only now: main/vnc must meet the modelled tls module.
+  vnc = await import('../main/vnc/index.js');
+  const dir = makeTempDir('vnc-electron-certs');
+  const c = join(dir, 'cert.pem');
+  const k = join(dir, 'key.pem');
+  execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', k, '-out', c, '-days', '2', '-subj', '/CN=hostdeck-electron'], { stdio: 'ignore' });
+  const printed = execFileSync('openssl', ['x509', '-noout', '-fingerprint', '-sha256', '-in', c], { encoding: 'utf8' });
+  cert = { cert: c, key: k, fingerprint: printed.trim().split('=')[1] as string };
+});
+
+afterEach(async () => {
+  for (const s of streams.splice(0)) s.destroy();
+  for (const r of relays.splice(0)) await r.close();
+});
+
+afterAll(async () => {
+  for (const x of xvncs.splice(0)) await x.stop();
+});
+
+async function xvnc(securityTypes: string, extraArgs: string[] = []): Promise<Xvnc & { desktopName: string }> {
+  const desktopName = `hd-${randomBytes(6).toString('hex')}`;
+  const x = await startXvnc({ securityTypes, extraArgs, desktopName });
+  xvncs.push(x);
+  return Object.assign(x, { desktopName });
+}
+
+async function relay(x: Xvnc): Promise<RecordingRelay> {
+  const r = await startRecordingRelay(x.host, x.port);
+  relays.push(r);
+  return r;
+}
+
+function options(port: number, extra: Partial<OpenVncOptions> = {}): OpenVncOptions & { asked: () => number; certificates: VncCertificateInfo[] } {
+  let asked = 0;
+  const certificates: VncCertificateInfo[] = [];
+  return {
+    connect: () => vnc.connectTcp('127.0.0.1', port),
+    password: async () => {
+      asked++;
+      return VNC_PASSWORD;
+    },
+    // First use: the person trusts the certificate (as the prompt would).
+    trustCertificate: async (info) => {
+      certificates.push(info);
+      return true;
+    },
+    timeouts: { stepMs: 20_000 },
+    asked: () => asked,
+    certificates,
+    ...extra,
+  };
+}
+
+async function open(o: OpenVncOptions): Promise<AuthenticatedVnc> {
+  const result = await vnc.openAuthenticatedVnc(o);
+  streams.push(result.stream);
+  return result;
+}
+
+async function failure(o: OpenVncOptions): Promise<HostdeckError> {
+  const err = await vnc.openAuthenticatedVnc(o).then(
+    (r) => {
+      streams.push(r.stream);
+      throw new Error(`expected a failure, got ${r.security}`);
+    },
+    (e: unknown) => e,
+  );
+  return err as HostdeckError;
+}
+
+/** The page gets the no-auth 3.8 handshake and the real ServerInit, then a real update. */
+async function pageSees(result: AuthenticatedVnc, name: string): Promise<void> {
+  const page = new FakePage(result.stream);
+  expect(await page.handshake38()).toEqual({ width: 1280, height: 800, name });
+  page.write([3, 0, 0, 0, 0, 0, 0, 16, 0, 16]);
+  expect((await page.read(1))[0]).toBe(0);
+}
+
+describe('VNC in the Electron runtime model (no anonymous TLS)', () => {
+  it('detects that anonymous TLS is unavailable, from the TLS library itself', () => {
+    expect(electronRuntimeModelled()).toBe(true);
+    // The model really is in force for the tls module main uses.
+    expect(() => tls.createSecureContext({ ciphers: 'aNULL:@SECLEVEL=0' })).toThrow(/INVALID_COMMAND/);
+    expect(vnc.anonymousTlsAvailable()).toBe(false);
+    expect(vnc.vncTlsCapabilities()).toEqual({ anonymousTls: false });
+  });
+
+  it("TigerVNC's default offer TLSVnc,VncAuth: logs in with VncAuth and says the wire is not encrypted", async () => {
+    const x = await xvnc('TLSVnc,VncAuth');
+    const wire = await relay(x);
+    const o = options(wire.port);
+    const result = await open(o);
+    expect(result).toMatchObject({ security: 'vnc-auth', encrypted: false, anonymousTlsSkipped: ['TLSVnc'], desktopName: x.desktopName });
+    expect(result.tls).toBeUndefined();
+    expect(o.asked()).toBe(1);
+    expect(o.certificates).toHaveLength(0);
+    await pageSees(result, x.desktopName);
+    // Honestly unencrypted: the desktop name crossed the wire in the clear.
+    expect(wire.fromServer().includes(Buffer.from(x.desktopName))).toBe(true);
+  });
+
+  it('X509Vnc: encrypted, with the certificate trust step', async () => {
+    const x = await xvnc('X509Vnc', ['-X509Cert', cert.cert, '-X509Key', cert.key]);
+    const wire = await relay(x);
+    const o = options(wire.port);
+    const result = await open(o);
+    expect(result).toMatchObject({ security: 'vencrypt-x509-vnc', encrypted: true, desktopName: x.desktopName });
+    expect(result.anonymousTlsSkipped).toBeUndefined();
+    expect(result.tls?.certificate?.fingerprint).toBe(cert.fingerprint);
+    expect(result.tls?.cipher).not.toMatch(/_anon_/);
+    expect(o.certificates.map((c) => c.fingerprint)).toEqual([cert.fingerprint]);
+    expect(o.asked()).toBe(1);
+    await pageSees(result, x.desktopName);
+    expect(wire.fromServer().includes(Buffer.from(x.desktopName))).toBe(false);
+  });
+
+  it('X509Vnc offered beside TLSVnc and VncAuth: X509Vnc is chosen', async () => {
+    const x = await xvnc('TLSVnc,X509Vnc,VncAuth', ['-X509Cert', cert.cert, '-X509Key', cert.key]);
+    const result = await open(options(x.port));
+    expect(result).toMatchObject({ security: 'vencrypt-x509-vnc', encrypted: true });
+    await pageSees(result, x.desktopName);
+  });
+
+  it('TLSVnc alone: VNC_ANONYMOUS_TLS_UNAVAILABLE naming the problem, no password sent', async () => {
+    const x = await xvnc('TLSVnc');
+    const o = options(x.port);
+    const err = await failure(o);
+    expect(err.code).toBe('VNC_ANONYMOUS_TLS_UNAVAILABLE');
+    expect(err.details).toMatchObject({ offered: 'VeNCrypt (TLSVnc)', anonymousTls: ['TLSVnc'] });
+    expect(err.message).toMatch(/only anonymous TLS \(VeNCrypt TLSVnc\)/);
+    expect(err.message).toMatch(/X509Vnc/);
+    expect(o.asked()).toBe(0);
+  });
+
+  it('"Require encryption" with TLSVnc,VncAuth: refused with VNC_ENCRYPTION_UNAVAILABLE before any password', async () => {
+    const x = await xvnc('TLSVnc,VncAuth');
+    const wire = await relay(x);
+    const o = options(wire.port, { requireEncryption: true });
+    const err = await failure(o);
+    expect(err.code).toBe('VNC_ENCRYPTION_UNAVAILABLE');
+    expect(err.details).toMatchObject({ offered: 'VeNCrypt (TLSVnc, VncAuth), VncAuth', anonymousTls: ['TLSVnc'] });
+    expect(err.message).toContain('it offered: VeNCrypt (TLSVnc, VncAuth), VncAuth');
+    expect(err.message).toMatch(/X509/);
+    expect(err.message).toMatch(/SSH host/);
+    expect(o.asked()).toBe(0);
+    // Main sent its version, the VeNCrypt choice, version and the subtype
+    // list read; then it closed: never a VncAuth response (16 bytes) or ClientInit.
+    expect(wire.toServer().length).toBeLessThanOrEqual(12 + 1 + 2);
+  });
+
+  it('a TLS library that refuses the options is VNC_TLS_FAILED, not a crash (detection overridden)', async () => {
+    const x = await xvnc('TLSVnc');
+    const o = options(x.port, { anonymousTls: true });
+    const err = await failure(o);
+    expect(err.code).toBe('VNC_TLS_FAILED');
+    expect(err.details).toMatchObject({ step: 'tls', error: 'ERR_SSL_INVALID_COMMAND' });
+    expect(o.asked()).toBe(0);
+  });
+
+  it('"Require encryption" with X509Vnc: satisfied, encrypted', async () => {
+    const x = await xvnc('X509Vnc,VncAuth', ['-X509Cert', cert.cert, '-X509Key', cert.key]);
+    const result = await open(options(x.port, { requireEncryption: true }));
+    expect(result).toMatchObject({ security: 'vencrypt-x509-vnc', encrypted: true });
+  });
+});

@@ -6,6 +6,7 @@
 // A bundling defect, a runtime difference the code ignores, or a shell defect
 // (navigation, start-up failure, packaged-only rules) fails here.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { execFileSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { createServer, get as httpGet, type Server } from 'node:http';
 import { join } from 'node:path';
@@ -15,11 +16,15 @@ import { launchDesktop, type DesktopApp } from './support/electron-standin/launc
 import { addHost, answerPassword, connectHost, terminalText, typeInTerminal } from './support/app-page.js';
 import { makeHome } from './support/serve.js';
 import { startSshd, type Sshd } from './support/sshd.js';
+import { startXvnc, type Xvnc } from './support/xvnc.js';
+import { makeTempDir } from './support/processes.js';
+import { canvasPixel } from '../bench/vnc-page.js';
 
 const artifacts = join(import.meta.dirname, '..', 'test-artifacts');
 mkdirSync(artifacts, { recursive: true });
 
 let sshd: Sshd;
+const servers: Xvnc[] = [];
 let desktop: DesktopApp;
 let page: Page;
 const home = makeHome();
@@ -59,7 +64,24 @@ beforeAll(async () => {
 afterAll(async () => {
   await desktop?.stop();
   await sshd?.stop();
+  await Promise.all(servers.map((x) => x.stop()));
 });
+
+const activePanel = '.session[role=tabpanel]:not([hidden])';
+
+async function addVncHost(name: string, server: Xvnc): Promise<void> {
+  const vnc = { viewOnly: false, scaling: 'scale', quality: 6, compression: 2, shared: true };
+  const created = await desktopApi('hosts.create', { name, protocol: 'vnc', address: server.host, port: server.port, folder: [], tags: [], notes: '', vnc });
+  expect(created).toMatchObject({ ok: true });
+  const id = (created.result as { id: string }).id;
+  expect(await desktopApi('secrets.set', id, 'vncPassword', server.password)).toMatchObject({ ok: true });
+  await page.getByRole('treeitem', { name }).waitFor();
+}
+
+async function closeActiveTab(name: string): Promise<void> {
+  await page.getByRole('button', { name: new RegExp(`^Close ${name}`) }).first().click();
+  await expect.poll(() => page.getByRole('tab').count()).toBe(0);
+}
 
 describe('the desktop app in the Electron stand-in', () => {
   it('loads app://hostdeck/index.html through its own protocol handler, with the exact CSP, and draws the address book', async () => {
@@ -185,6 +207,44 @@ describe('the desktop app in the Electron stand-in', () => {
     expect(await second.proc.exited).toBe(0);
     await desktop.waitFor('second-instance');
     expect(second.events.filter((e) => e.kind === 'window')).toEqual([]);
+  });
+
+  it("VNC on TigerVNC's default offer (TLSVnc,VncAuth): BoringSSL has no anonymous TLS, so VncAuth, and the tab says it is not encrypted", async () => {
+    expect(await desktopApi('secrets.setMasterPassword', 'desktop-master-1')).toMatchObject({ ok: true });
+    const server = await startXvnc({ securityTypes: 'TLSVnc,VncAuth' });
+    servers.push(server);
+    server.setRootColor('#00ff00');
+    await addVncHost('default-offer', server);
+    await connectHost(page, 'default-offer');
+    await page.locator(`${activePanel}[data-status=connected]`).waitFor({ timeout: 30_000 });
+    await expect.poll(() => canvasPixel(page, `${activePanel} .session-vnc`, 100, 100), { timeout: 20_000 }).toEqual([0, 255, 0]);
+    const security = page.locator(`${activePanel} .vnc-security`);
+    await expect(security.innerText()).resolves.toMatch(/^Not encrypted/);
+    expect(await security.getAttribute('data-encrypted')).toBe('false');
+    await page.screenshot({ path: join(artifacts, 'desktop-vnc-unencrypted.png') });
+    await closeActiveTab('default-offer');
+  });
+
+  it('VNC with X509Vnc connects encrypted after the certificate prompt', async () => {
+    const dir = makeTempDir('desktop-x509');
+    const cert = join(dir, 'cert.pem');
+    const key = join(dir, 'key.pem');
+    execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-subj', '/CN=desktop', '-keyout', key, '-out', cert, '-days', '1'], { stdio: 'ignore' });
+    const server = await startXvnc({ securityTypes: 'X509Vnc', extraArgs: ['-X509Cert', cert, '-X509Key', key] });
+    servers.push(server);
+    server.setRootColor('#ff00ff');
+    await addVncHost('x509', server);
+    await connectHost(page, 'x509');
+    const certDialog = page.getByRole('dialog', { name: 'Unknown VNC server certificate' });
+    await certDialog.waitFor();
+    await certDialog.getByRole('button', { name: 'Trust and connect' }).click();
+    await page.locator(`${activePanel}[data-status=connected]`).waitFor({ timeout: 30_000 });
+    await expect.poll(() => canvasPixel(page, `${activePanel} .session-vnc`, 100, 100), { timeout: 20_000 }).toEqual([255, 0, 255]);
+    const security = page.locator(`${activePanel} .vnc-security`);
+    await expect(security.innerText()).resolves.toMatch(/^Encrypted/);
+    expect(await security.getAttribute('data-encrypted')).toBe('true');
+    await page.screenshot({ path: join(artifacts, 'desktop-vnc-x509.png') });
+    await closeActiveTab('x509');
   });
 
   it('quitting waits for sessions to close: the server sees a clean disconnect', async () => {

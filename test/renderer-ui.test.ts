@@ -239,22 +239,22 @@ describe('VNC security line', () => {
 
   it('says honestly what protects the wire, in English and Chinese', () => {
     setLocale('en');
-    expect(vncSecurityText({ ...base, security: 'vencrypt-x509-vnc', encrypted: true, wire: 'tls' })).toBe('Encrypted (vencrypt-x509-vnc)');
-    expect(vncSecurityText({ ...base, wire: 'none' })).toBe('Not encrypted (vnc-auth): the screen and what you type cross the network in the clear');
+    expect(vncSecurityText({ ...base, security: 'vencrypt-x509-vnc', encrypted: true, wire: 'tls' })).toBe('Encrypted (vencrypt-x509-vnc).');
+    expect(vncSecurityText({ ...base, wire: 'none' })).toBe('Not encrypted (vnc-auth): the screen and what you type cross the network in the clear.');
     expect(vncSecurityText({ ...base, wire: 'none', anonymousTlsSkipped: ['TLSVnc'] })).toBe(
-      'Not encrypted (vnc-auth): the screen and what you type cross the network in the clear The server’s TLS (TLSVnc) is anonymous, which this app cannot use: enable X509 on the server, or connect through SSH.',
+      'Not encrypted (vnc-auth): the screen and what you type cross the network in the clear. The server’s TLS (TLSVnc) is anonymous, which this app cannot use: enable X509 on the server, or connect through SSH.',
     );
-    expect(vncSecurityText({ ...base, encrypted: true, wire: 'ssh', via: 'bastion', anonymousTlsSkipped: ['TLSVnc'] })).toBe('Encrypted by SSH through bastion (vnc-auth)');
+    expect(vncSecurityText({ ...base, encrypted: true, wire: 'ssh', via: 'bastion', anonymousTlsSkipped: ['TLSVnc'] })).toBe('Encrypted by SSH through bastion (vnc-auth).');
     expect(vncSecurityText({ ...base, wire: 'ssh-partial', via: 'bastion', target: '10.0.0.5:5901' })).toBe(
-      'Encrypted by SSH only as far as bastion; not encrypted from there to 10.0.0.5:5901 (vnc-auth)',
+      'Encrypted by SSH only as far as bastion; not encrypted from there to 10.0.0.5:5901 (vnc-auth).',
     );
     expect(vncSecurityText({ ...base, security: 'passthrough', passthrough: true, wire: 'none' })).toMatch(/^Not encrypted \(passthrough\): .* This server’s login is handled by the page/);
     setLocale('zh-CN');
-    expect(vncSecurityText({ ...base, security: 'vencrypt-x509-vnc', encrypted: true, wire: 'tls' })).toBe('已加密（vencrypt-x509-vnc）');
+    expect(vncSecurityText({ ...base, security: 'vencrypt-x509-vnc', encrypted: true, wire: 'tls' })).toBe('已加密（vencrypt-x509-vnc）。');
     expect(vncSecurityText({ ...base, wire: 'none', anonymousTlsSkipped: ['TLSVnc'] })).toBe(
-      '未加密（vnc-auth）：屏幕内容和您输入的内容以明文在网络上传输 服务器的 TLS（TLSVnc）是匿名 TLS，本应用无法使用：请在服务器上启用 X509，或通过 SSH 连接。',
+      '未加密（vnc-auth）：屏幕内容和您输入的内容以明文在网络上传输。服务器的 TLS（TLSVnc）是匿名 TLS，本应用无法使用：请在服务器上启用 X509，或通过 SSH 连接。',
     );
-    expect(vncSecurityText({ ...base, wire: 'ssh-partial', via: 'bastion', target: '10.0.0.5:5901' })).toBe('仅到 bastion 的一段由 SSH 加密；从那里到 10.0.0.5:5901 未加密（vnc-auth）');
+    expect(vncSecurityText({ ...base, wire: 'ssh-partial', via: 'bastion', target: '10.0.0.5:5901' })).toBe('仅到 bastion 的一段由 SSH 加密；从那里到 10.0.0.5:5901 未加密（vnc-auth）。');
     setLocale('en');
   });
 });

@@ -37,3 +37,8 @@ export function t(key: MessageKey, params: Record<string, string | number> = {})
 export function catalogFor(l: Locale): Catalog {
   return catalogs[l];
 }
+
+/** Joins whole sentences as the current language writes them: a space in English, nothing in Chinese. */
+export function joinSentences(sentences: readonly string[]): string {
+  return sentences.join(locale() === 'zh-CN' ? '' : ' ');
+}

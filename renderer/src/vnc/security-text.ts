@@ -2,7 +2,7 @@
 // (SessionTicket.vnc). Kept apart from the tab so it can be tested without
 // noVNC or a canvas.
 import type { VncTicketInfo } from '../../../shared/api/contract.js';
-import { t } from '../i18n/i18n.js';
+import { joinSentences, t } from '../i18n/i18n.js';
 
 /**
  * The VNC tab's security line: what protects the wire, honestly, in every
@@ -20,6 +20,8 @@ export function vncSecurityText(v: VncTicketInfo): string {
         : v.wire === 'ssh-partial'
           ? t('vnc.partial.ssh', { security, via: v.via ?? '', target: v.target ?? '' })
           : t('vnc.unencrypted', { security });
-  const why = v.anonymousTlsSkipped && v.wire !== 'tls' && v.wire !== 'ssh' ? ` ${t('vnc.noAnonymousTls', { subtypes: v.anonymousTlsSkipped.join(', ') })}` : '';
-  return `${wire}${why}${v.passthrough ? ` ${t('vnc.passthrough')}` : ''}`;
+  const parts = [wire];
+  if (v.anonymousTlsSkipped && v.wire !== 'tls' && v.wire !== 'ssh') parts.push(t('vnc.noAnonymousTls', { subtypes: v.anonymousTlsSkipped.join(', ') }));
+  if (v.passthrough) parts.push(t('vnc.passthrough'));
+  return joinSentences(parts);
 }

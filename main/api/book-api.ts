@@ -60,6 +60,8 @@ interface PendingImport {
 const id = (v: unknown, name = 'id'): string => str(v, name, LIMITS.idLength);
 const folderPath = (v: unknown): string[] => strList(v, 'folder', LIMITS.folderDepth, LIMITS.folderSegmentLength);
 const password = (v: unknown, name = 'password'): string => str(v, name, MAX_SECRET_LENGTH);
+/** Paths typed into the import form: `~` and `~/…` are the home folder, as in a shell. */
+const expandHome = (p: string, home: string): string => (p === '~' ? home : p.startsWith('~/') ? join(home, p.slice(2)) : p);
 
 export function bookApi(ctx: BookApiContext): ApiModule<BookMethods> {
   const { store } = ctx;
@@ -93,7 +95,8 @@ export function bookApi(ctx: BookApiContext): ApiModule<BookMethods> {
   const readSource = async (source: ImportSource): Promise<{ drafts: Parameters<AddressBookStore['previewImport']>[0]; folders: Parameters<AddressBookStore['previewImport']>[1]; secrets?: SecretMap }> => {
     if (source.kind === 'ssh-config') {
       const sshDir = join(home, '.ssh');
-      return { drafts: readSshConfig({ path: source.path ?? join(sshDir, 'config'), sshDir, homeDir: home, ...(source.folder ? { folder: source.folder } : {}) }), folders: [] };
+      const path = source.path === undefined ? join(sshDir, 'config') : expandHome(source.path, home);
+      return { drafts: await readSshConfig({ path, sshDir, homeDir: home, ...(source.folder ? { folder: source.folder } : {}) }), folders: [] };
     }
     if (source.kind === 'remmina') return { drafts: readRemminaFiles(source.paths), folders: [] };
     const parsed = await readExport(source.text, source.passphrase);
@@ -163,6 +166,7 @@ export function bookApi(ctx: BookApiContext): ApiModule<BookMethods> {
           update: preview.update.map(itemOf),
           unchanged: preview.unchanged.length,
           skipped: preview.skipped.map((s) => ({ source: s.source, reason: s.reason, ...(s.name ? { name: s.name } : {}) })),
+          notes: preview.notes.map((s) => ({ source: s.source, name: s.name ?? '', reason: s.reason })),
           withSecrets: read.secrets !== undefined,
         };
         return info;

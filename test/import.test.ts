@@ -110,8 +110,11 @@ describe('Remmina', () => {
     expect(byName.get('Lab desktop')).toMatchObject({ protocol: 'vnc', address: '2001:db8::20', port: 5902, folder: ['Lab'], vnc: { viewOnly: true, quality: 9 } });
     const reasons = preview.skipped.map((k) => `${k.name}|${k.reason}`);
     expect(reasons.find((r) => r.startsWith('Windows box|'))).toContain('RDP');
-    expect(reasons.find((r) => r.startsWith('Office shell|'))).toContain('password');
-    expect(reasons.find((r) => r.startsWith('Lab desktop|'))).toContain('SSH tunnel');
+    // Imported with a note: counted apart from what was skipped.
+    expect(reasons.some((r) => r.startsWith('Office shell|') || r.startsWith('Lab desktop|'))).toBe(false);
+    const notes = preview.notes.map((k) => `${k.name}|${k.reason}`);
+    expect(notes.find((r) => r.startsWith('Office shell|'))).toContain('encrypted with Remmina');
+    expect(notes.find((r) => r.startsWith('Lab desktop|'))).toContain('SSH tunnel');
     s.applyImport(preview);
     expect(s.previewImport(readRemminaFiles(files)).add).toEqual([]);
   });
@@ -318,5 +321,46 @@ describe('ssh config: what OpenSSH does that the old importer did not', () => {
     done = true;
     expect((r.result as PreviewInfo).add).toHaveLength(10_000);
     expect(turns).toBeGreaterThan(3);
+  });
+});
+
+describe('Remmina: where it keeps profiles, and what its password field means', () => {
+  const profile = (name: string, extra = ''): string => `[remmina]\nname=${name}\nprotocol=SSH\nserver=${name.toLowerCase()}.example.com\n${extra}`;
+
+  it('with no paths, finds ~/.local/share/remmina and ~/.remmina', async () => {
+    const { api, homeDir } = apiWithHome();
+    mkdirSync(join(homeDir, '.local', 'share', 'remmina'), { recursive: true });
+    mkdirSync(join(homeDir, '.remmina'));
+    writeFileSync(join(homeDir, '.local', 'share', 'remmina', '1.remmina'), profile('New'));
+    writeFileSync(join(homeDir, '.local', 'share', 'remmina', 'remmina.pref'), '[remmina_pref]\n');
+    writeFileSync(join(homeDir, '.remmina', '2.remmina'), profile('Old'));
+    const info = (await call(api, 'import.preview', { kind: 'remmina', paths: [] })).result as PreviewInfo;
+    expect(info.add.map((h) => h.name).sort()).toEqual(['New', 'Old']);
+  });
+
+  it('takes a folder (with ~), and says where it looked when there is nothing', async () => {
+    const { api, homeDir } = apiWithHome();
+    mkdirSync(join(homeDir, 'profiles'));
+    writeFileSync(join(homeDir, 'profiles', 'a.remmina'), profile('A'));
+    const info = (await call(api, 'import.preview', { kind: 'remmina', paths: ['~/profiles'] })).result as PreviewInfo;
+    expect(info.add.map((h) => h.name)).toEqual(['A']);
+    const none = await call(api, 'import.preview', { kind: 'remmina', paths: [] });
+    expect(none.error?.code).toBe('IMPORT_NOTHING_FOUND');
+    expect(none.error?.message).toContain(join(homeDir, '.local', 'share', 'remmina'));
+  });
+
+  it('password=. is in the keyring, not encrypted by Remmina; the summary counts notes apart from skips', async () => {
+    const { api, homeDir } = apiWithHome();
+    mkdirSync(join(homeDir, 'p'));
+    writeFileSync(join(homeDir, 'p', 'k.remmina'), profile('Keyring', 'password=.\n'));
+    writeFileSync(join(homeDir, 'p', 'e.remmina'), profile('Encrypted', 'password=c2VjcmV0Cg==\n'));
+    writeFileSync(join(homeDir, 'p', 'r.remmina'), '[remmina]\nname=Rdp\nprotocol=RDP\nserver=r\n');
+    const info = (await call(api, 'import.preview', { kind: 'remmina', paths: [join(homeDir, 'p')] })).result as PreviewInfo;
+    expect(info.add).toHaveLength(2);
+    expect(info.skipped.map((s) => s.name)).toEqual(['Rdp']);
+    const notes = new Map(info.notes.map((n) => [n.name, n.reason]));
+    expect(notes.get('Keyring')).toContain('saved in your system keyring');
+    expect(notes.get('Keyring')).not.toContain('encrypted');
+    expect(notes.get('Encrypted')).toContain('encrypted with Remmina');
   });
 });

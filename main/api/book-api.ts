@@ -12,7 +12,7 @@ import type { AddressBookStore } from '../store/address-book-store.js';
 import type { ImportPreview, PlannedHost } from '../store/import/import-plan.js';
 import type { SecretMap } from '../store/import/hostdeck-json.js';
 import { readExport } from '../store/import/hostdeck-json.js';
-import { readRemminaFiles } from '../store/import/remmina.js';
+import { findRemminaFiles, readRemminaFiles } from '../store/import/remmina.js';
 import { readSshConfig } from '../store/import/ssh-config.js';
 import { MAX_SECRET_LENGTH } from '../store/secrets/secret-vault.js';
 import type { ApiModule } from './dispatcher.js';
@@ -98,7 +98,7 @@ export function bookApi(ctx: BookApiContext): ApiModule<BookMethods> {
       const path = source.path === undefined ? join(sshDir, 'config') : expandHome(source.path, home);
       return { drafts: await readSshConfig({ path, sshDir, homeDir: home, ...(source.folder ? { folder: source.folder } : {}) }), folders: [] };
     }
-    if (source.kind === 'remmina') return { drafts: readRemminaFiles(source.paths), folders: [] };
+    if (source.kind === 'remmina') return { drafts: readRemminaFiles(findRemminaFiles(source.paths.map((p) => expandHome(p, home)), home)), folders: [] };
     const parsed = await readExport(source.text, source.passphrase);
     return { drafts: { drafts: parsed.drafts, skipped: parsed.skipped }, folders: parsed.folders, ...(parsed.secrets ? { secrets: parsed.secrets } : {}) };
   };

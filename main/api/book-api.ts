@@ -9,7 +9,7 @@ import { HostdeckError } from '../../shared/errors.js';
 import { LIMITS, SECRET_KINDS, type HostInput, type SavedHost } from '../../shared/model/host.js';
 import type { ApiEvents, BookSnapshot, ImportPreviewInfo, ImportPreviewItem, ImportSource } from '../../shared/api/contract.js';
 import type { AddressBookStore } from '../store/address-book-store.js';
-import type { ImportPreview, PlannedHost } from '../store/import/import-plan.js';
+import { planImportInSlices, type ImportPreview, type PlannedHost } from '../store/import/import-plan.js';
 import type { SecretMap } from '../store/import/hostdeck-json.js';
 import { readExport } from '../store/import/hostdeck-json.js';
 import { findRemminaFiles, readRemminaFiles } from '../store/import/remmina.js';
@@ -149,7 +149,8 @@ export function bookApi(ctx: BookApiContext): ApiModule<BookMethods> {
       },
       'import.preview': async (source) => {
         const read = await readSource(source);
-        const preview = store.previewImport(read.drafts, read.folders);
+        // What store.previewImport does, in slices: a large plan must not hold main (issue 11 §5).
+        const preview = await planImportInSlices(read.drafts.drafts, read.drafts.skipped, store.listHosts(), read.folders, store.listFolders());
         while (pending.size >= MAX_PREVIEWS) {
           const [oldest] = pending.keys();
           if (oldest === undefined) break;

@@ -6,6 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Folder, HostInput, SavedHost } from '../../../shared/model/host.js';
 import { bookView, checkHost } from '../../../shared/model/validate.js';
+import { Slicer } from './slicer.js';
 
 export interface ImportDraft {
   /** The importer's own name for it (an ssh alias, a file), unique per import. */
@@ -43,6 +44,30 @@ export interface ImportPreview {
 }
 
 export function planImport(drafts: readonly ImportDraft[], skipped: readonly Skipped[], existing: readonly SavedHost[], folders: readonly Folder[] = [], existingFolders: readonly Folder[] = []): ImportPreview {
+  const steps = planSteps(drafts, skipped, existing, folders, existingFolders, () => false);
+  for (;;) {
+    const r = steps.next();
+    if (r.done) return r.value;
+  }
+}
+
+/**
+ * The same plan, giving the event loop a turn every few milliseconds: for
+ * the API, where a 10,000-host preview would otherwise hold the main
+ * process for the whole validation pass (issue 11 §5).
+ */
+export async function planImportInSlices(drafts: readonly ImportDraft[], skipped: readonly Skipped[], existing: readonly SavedHost[], folders: readonly Folder[] = [], existingFolders: readonly Folder[] = []): Promise<ImportPreview> {
+  const slicer = new Slicer();
+  const steps = planSteps(drafts, skipped, existing, folders, existingFolders, () => slicer.due());
+  for (;;) {
+    const r = steps.next();
+    if (r.done) return r.value;
+    await slicer.yield();
+  }
+}
+
+/** Yields (nothing) whenever `due()` says it is time to pause. */
+function* planSteps(drafts: readonly ImportDraft[], skipped: readonly Skipped[], existing: readonly SavedHost[], folders: readonly Folder[], existingFolders: readonly Folder[], due: () => boolean): Generator<void, ImportPreview> {
   const out: ImportPreview = { add: [], update: [], unchanged: [], skipped: [...skipped], notes: [], folders: [...folders] };
   const byId = new Map(existing.map((h) => [h.id, h]));
   const byName = new Map(existing.map((h) => [`${h.protocol}\u0000${h.name}`, h]));
@@ -51,15 +76,18 @@ export function planImport(drafts: readonly ImportDraft[], skipped: readonly Ski
   // One call for all new ids: randomBytes per host was a tenth of a 10,000-host preview.
   const random = randomBytes(12 * drafts.length);
   for (const [i, d] of drafts.entries()) {
+    if (due()) yield;
     const m = (d.host.id !== undefined ? byId.get(d.host.id) : undefined) ?? byName.get(`${d.host.protocol}\u0000${d.host.name}`);
     match.set(d.ref, m);
     idOf.set(d.ref, m?.id ?? d.host.id ?? random.toString('base64url', 12 * i, 12 * i + 12));
   }
-  const resolved = drafts.map((d) => {
+  const resolved: Array<{ d: ImportDraft; host: HostInput & { id: string } }> = [];
+  for (const d of drafts) {
+    if (due()) yield;
     const host: HostInput & { id: string } = { ...d.host, id: idOf.get(d.ref) as string };
     if (d.jumpRefs !== undefined) host.jumpChain = d.jumpRefs.map((r) => idOf.get(r) ?? r);
-    return { d, host };
-  });
+    resolved.push({ d, host });
+  }
   // Validate each against the book as it will be after the import.
   const after = new Map<string, Pick<HostInput, 'id' | 'protocol' | 'jumpChain' | 'folder' | 'name'>>(existing.map((h) => [h.id, h]));
   for (const { host } of resolved) after.set(host.id, host);
@@ -67,6 +95,7 @@ export function planImport(drafts: readonly ImportDraft[], skipped: readonly Ski
   const view = bookView(after.values(), folderMap.values());
   const failed = new Map<string, string>();
   for (const { d, host } of resolved) {
+    if (due()) yield;
     const r = checkHost(host, view);
     if (!r.ok) {
       failed.set(host.id, d.host.name);

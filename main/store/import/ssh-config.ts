@@ -44,6 +44,7 @@ export async function readSshConfig(options: SshConfigOptions): Promise<SshConfi
   const unreached = new Map<string, Skipped>();
   const patterns = new Set<string>();
   for (const { condition } of files.hostLines) {
+    if (slicer.due()) await slicer.yield();
     for (const p of condition.patterns) {
       if (!isLiteralPattern(p)) {
         if (!patterns.has(p)) {

@@ -253,6 +253,17 @@ describe('ssh config: bad files get a specific {code, message}', () => {
     expect(info.skipped.find((s) => s.source === join(sshDir, 'conf.d', 'a'))?.reason).toContain('loop of links');
   });
 
+  it('a device is not read: Include /dev/zero is skipped, and as the file it is refused', async () => {
+    const { api, sshDir } = apiWithHome();
+    writeFileSync(join(sshDir, 'config'), 'Include /dev/zero\nHost ok\n  HostName ok.example\n');
+    const info = (await call(api, 'import.preview', { kind: 'ssh-config' })).result as PreviewInfo;
+    expect(info.add.map((h) => h.name)).toEqual(['ok']);
+    expect(info.skipped.find((s) => s.source === '/dev/zero')?.reason).toContain('not a regular file');
+    const direct = await call(api, 'import.preview', { kind: 'ssh-config', path: '/dev/zero' });
+    expect(direct.error).toMatchObject({ code: 'IMPORT_UNREADABLE' });
+    expect(direct.error?.message).toContain('not a regular file');
+  });
+
   it('a binary or unreadable Include is skipped with its reason; the rest imports', async () => {
     const { api, sshDir } = apiWithHome();
     writeFileSync(join(sshDir, 'config'), 'Include bin.conf\nHost ok\n  HostName ok.example\n');

@@ -38,6 +38,8 @@ export function describeFsError(code: string | undefined): string {
       return 'it is a folder, not a file.';
     case 'ELOOP':
       return 'it is a symbolic link that leads back to itself (a loop of links). Fix or remove the link.';
+    case 'ENOTREG':
+      return 'it is not a regular file (a device, a pipe or a socket).';
     case 'ENOTDIR':
       return 'a part of the path is a file, not a folder.';
     default:

@@ -79,6 +79,8 @@ async function loadText(path: string, out: ConfigFiles, mainPath: string): Promi
   try {
     const st = await stat(path);
     if (st.isDirectory()) return failed(path, isMain, 'EISDIR');
+    // A device or a pipe reports size 0 and never ends (Include /dev/zero).
+    if (!st.isFile()) return failed(path, isMain, 'ENOTREG');
     size = st.size;
   } catch (err) {
     return failed(path, isMain, (err as NodeJS.ErrnoException).code);

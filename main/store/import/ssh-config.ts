@@ -93,8 +93,8 @@ interface Hop {
 /** Makes one draft per alias and per jump host, resolving each as ssh would. */
 class DraftBuilder {
   readonly #built = new Map<string, Built>();
-  /** Refs being built, outermost first, to name a ProxyJump loop. */
-  readonly #path: string[] = [];
+  /** Refs being built, outermost first, with their names, to name a ProxyJump loop. */
+  readonly #path: Array<{ ref: string; name: string }> = [];
 
   constructor(
     private readonly lookup: SshConfigLookup,
@@ -116,11 +116,12 @@ class DraftBuilder {
   #build(ref: string, name: string, hostArg: string, override: Omit<Hop, 'host'>, source: string): Built {
     const done = this.#built.get(ref);
     if (done !== undefined) return done;
-    if (this.#path.includes(ref)) {
-      const names = [...this.#path.slice(this.#path.indexOf(ref)), ref].map((r) => (r.startsWith('jump:') ? r.slice(5) : r));
+    const at = this.#path.findIndex((p) => p.ref === ref);
+    if (at !== -1) {
+      const names = [...this.#path.slice(at).map((p) => p.name), name];
       return { ok: false, source, reason: `Its ProxyJump chain leads back to itself (${names.join(' → ')}); ssh would loop too. Remove one of these ProxyJump lines.` };
     }
-    this.#path.push(ref);
+    this.#path.push({ ref, name });
     let result: Built;
     try {
       result = this.#make(ref, name, hostArg, override, source);

@@ -1,7 +1,8 @@
 // Shared reporting for every benchmark: a human table, then one JSON line per
 // measurement so results stay comparable from run to run:
-// {"bench":…,"metric":…,"value":…,"unit":…,"reference":…,"reference_value":…,"ratio":…}
-// ratio = value / reference_value (null when there is no reference).
+// {"bench":…,"metric":…,"value":…,"unit":…,"reference":…,"reference_value":…,"ratio":…,"better":…}
+// ratio = value / reference_value (null when there is no reference);
+// better says which way is an improvement ("lower" | "higher"), when the bench gives it.
 
 export interface Measurement {
   metric: string;
@@ -11,6 +12,8 @@ export interface Measurement {
   referenceValue?: number | null;
   /** Free text for the table only (min–max, target, why a value is missing). */
   note?: string;
+  /** Which way is an improvement, for whoever compares runs. */
+  better?: 'lower' | 'higher';
 }
 
 export interface Stats {
@@ -72,6 +75,7 @@ export function printReport(bench: string, title: string, rows: readonly Measure
         reference: m.reference ?? null,
         reference_value: m.referenceValue === null || m.referenceValue === undefined ? null : Number(m.referenceValue.toFixed(4)),
         ratio: ratio === null ? null : Number(ratio.toFixed(4)),
+        ...(m.better !== undefined ? { better: m.better } : {}),
       }),
     );
   }

@@ -9,10 +9,10 @@ import { HostdeckError } from '../../shared/errors.js';
 import { LIMITS, SECRET_KINDS, type HostInput, type SavedHost } from '../../shared/model/host.js';
 import type { ApiEvents, BookSnapshot, ImportPreviewInfo, ImportPreviewItem, ImportSource } from '../../shared/api/contract.js';
 import type { AddressBookStore } from '../store/address-book-store.js';
-import type { ImportPreview, PlannedHost } from '../store/import/import-plan.js';
+import { planImportInSlices, type ImportPreview, type PlannedHost } from '../store/import/import-plan.js';
 import type { SecretMap } from '../store/import/hostdeck-json.js';
 import { readExport } from '../store/import/hostdeck-json.js';
-import { readRemminaFiles } from '../store/import/remmina.js';
+import { findRemminaFiles, readRemminaFiles } from '../store/import/remmina.js';
 import { readSshConfig } from '../store/import/ssh-config.js';
 import { MAX_SECRET_LENGTH } from '../store/secrets/secret-vault.js';
 import type { ApiModule } from './dispatcher.js';
@@ -60,6 +60,8 @@ interface PendingImport {
 const id = (v: unknown, name = 'id'): string => str(v, name, LIMITS.idLength);
 const folderPath = (v: unknown): string[] => strList(v, 'folder', LIMITS.folderDepth, LIMITS.folderSegmentLength);
 const password = (v: unknown, name = 'password'): string => str(v, name, MAX_SECRET_LENGTH);
+/** Paths typed into the import form: `~` and `~/…` are the home folder, as in a shell. */
+const expandHome = (p: string, home: string): string => (p === '~' ? home : p.startsWith('~/') ? join(home, p.slice(2)) : p);
 
 export function bookApi(ctx: BookApiContext): ApiModule<BookMethods> {
   const { store } = ctx;
@@ -93,9 +95,10 @@ export function bookApi(ctx: BookApiContext): ApiModule<BookMethods> {
   const readSource = async (source: ImportSource): Promise<{ drafts: Parameters<AddressBookStore['previewImport']>[0]; folders: Parameters<AddressBookStore['previewImport']>[1]; secrets?: SecretMap }> => {
     if (source.kind === 'ssh-config') {
       const sshDir = join(home, '.ssh');
-      return { drafts: readSshConfig({ path: source.path ?? join(sshDir, 'config'), sshDir, homeDir: home, ...(source.folder ? { folder: source.folder } : {}) }), folders: [] };
+      const path = source.path === undefined ? join(sshDir, 'config') : expandHome(source.path, home);
+      return { drafts: await readSshConfig({ path, sshDir, homeDir: home, ...(source.folder ? { folder: source.folder } : {}) }), folders: [] };
     }
-    if (source.kind === 'remmina') return { drafts: readRemminaFiles(source.paths), folders: [] };
+    if (source.kind === 'remmina') return { drafts: readRemminaFiles(findRemminaFiles(source.paths.map((p) => expandHome(p, home)), home)), folders: [] };
     const parsed = await readExport(source.text, source.passphrase);
     return { drafts: { drafts: parsed.drafts, skipped: parsed.skipped }, folders: parsed.folders, ...(parsed.secrets ? { secrets: parsed.secrets } : {}) };
   };
@@ -146,7 +149,8 @@ export function bookApi(ctx: BookApiContext): ApiModule<BookMethods> {
       },
       'import.preview': async (source) => {
         const read = await readSource(source);
-        const preview = store.previewImport(read.drafts, read.folders);
+        // What store.previewImport does, in slices: a large plan must not hold main (issue 11 §5).
+        const preview = await planImportInSlices(read.drafts.drafts, read.drafts.skipped, store.listHosts(), read.folders, store.listFolders());
         while (pending.size >= MAX_PREVIEWS) {
           const [oldest] = pending.keys();
           if (oldest === undefined) break;
@@ -163,6 +167,7 @@ export function bookApi(ctx: BookApiContext): ApiModule<BookMethods> {
           update: preview.update.map(itemOf),
           unchanged: preview.unchanged.length,
           skipped: preview.skipped.map((s) => ({ source: s.source, reason: s.reason, ...(s.name ? { name: s.name } : {}) })),
+          notes: preview.notes.map((s) => ({ source: s.source, name: s.name ?? '', reason: s.reason })),
           withSecrets: read.secrets !== undefined,
         };
         return info;

@@ -40,8 +40,8 @@ export interface BookSnapshot {
 }
 
 export type ImportSource =
-  | { kind: 'ssh-config'; /** absent: ~/.ssh/config of the person running Hostdeck */ path?: string; folder?: string[] }
-  | { kind: 'remmina'; paths: string[] }
+  | { kind: 'ssh-config'; /** absent: ~/.ssh/config of the person running Hostdeck; a leading ~ is the home folder */ path?: string; folder?: string[] }
+  | { kind: 'remmina'; /** Files or folders; [] looks where Remmina keeps them (~/.local/share/remmina, ~/.remmina). A leading ~ is the home folder. */ paths: string[] }
   | { kind: 'hostdeck-json'; text: string; passphrase?: string };
 
 export interface ImportPreviewItem {
@@ -61,6 +61,8 @@ export interface ImportPreviewInfo {
   update: ImportPreviewItem[];
   unchanged: number;
   skipped: Array<{ source: string; name?: string; reason: string }>;
+  /** Hosts in `add` or `update` that come with something to know (not skipped: they are imported). */
+  notes: Array<{ source: string; name: string; reason: string }>;
   withSecrets: boolean;
 }
 

@@ -6,6 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Folder, HostInput, SavedHost } from '../../../shared/model/host.js';
 import { bookView, checkHost } from '../../../shared/model/validate.js';
+import { Slicer } from './slicer.js';
 
 export interface ImportDraft {
   /** The importer's own name for it (an ssh alias, a file), unique per import. */
@@ -15,6 +16,8 @@ export interface ImportDraft {
   jumpRefs?: string[];
   /** Where it came from, e.g. "~/.ssh/config:12". */
   source: string;
+  /** Imported, but not all of it: said in the preview apart from what was skipped. */
+  note?: string;
 }
 
 export interface Skipped {
@@ -35,35 +38,67 @@ export interface ImportPreview {
   update: PlannedHost[];
   unchanged: PlannedHost[];
   skipped: Skipped[];
+  /** Hosts that will be added or updated, with something the person should know. */
+  notes: Skipped[];
   folders: Folder[];
 }
 
 export function planImport(drafts: readonly ImportDraft[], skipped: readonly Skipped[], existing: readonly SavedHost[], folders: readonly Folder[] = [], existingFolders: readonly Folder[] = []): ImportPreview {
-  const out: ImportPreview = { add: [], update: [], unchanged: [], skipped: [...skipped], folders: [...folders] };
+  const steps = planSteps(drafts, skipped, existing, folders, existingFolders, () => false);
+  for (;;) {
+    const r = steps.next();
+    if (r.done) return r.value;
+  }
+}
+
+/**
+ * The same plan, giving the event loop a turn every few milliseconds: for
+ * the API, where a 10,000-host preview would otherwise hold the main
+ * process for the whole validation pass (issue 11 §5).
+ */
+export async function planImportInSlices(drafts: readonly ImportDraft[], skipped: readonly Skipped[], existing: readonly SavedHost[], folders: readonly Folder[] = [], existingFolders: readonly Folder[] = []): Promise<ImportPreview> {
+  const slicer = new Slicer();
+  const steps = planSteps(drafts, skipped, existing, folders, existingFolders, () => slicer.due());
+  for (;;) {
+    const r = steps.next();
+    if (r.done) return r.value;
+    await slicer.yield();
+  }
+}
+
+/** Yields (nothing) whenever `due()` says it is time to pause. */
+function* planSteps(drafts: readonly ImportDraft[], skipped: readonly Skipped[], existing: readonly SavedHost[], folders: readonly Folder[], existingFolders: readonly Folder[], due: () => boolean): Generator<void, ImportPreview> {
+  const out: ImportPreview = { add: [], update: [], unchanged: [], skipped: [...skipped], notes: [], folders: [...folders] };
   const byId = new Map(existing.map((h) => [h.id, h]));
   const byName = new Map(existing.map((h) => [`${h.protocol}\u0000${h.name}`, h]));
   const idOf = new Map<string, string>();
   const match = new Map<string, SavedHost | undefined>();
-  for (const d of drafts) {
+  // One call for all new ids: randomBytes per host was a tenth of a 10,000-host preview.
+  const random = randomBytes(12 * drafts.length);
+  for (const [i, d] of drafts.entries()) {
+    if (due()) yield;
     const m = (d.host.id !== undefined ? byId.get(d.host.id) : undefined) ?? byName.get(`${d.host.protocol}\u0000${d.host.name}`);
     match.set(d.ref, m);
-    idOf.set(d.ref, m?.id ?? d.host.id ?? randomBytes(12).toString('base64url'));
+    idOf.set(d.ref, m?.id ?? d.host.id ?? random.toString('base64url', 12 * i, 12 * i + 12));
   }
-  const resolved = drafts.map((d) => {
+  const resolved: Array<{ d: ImportDraft; host: HostInput & { id: string } }> = [];
+  for (const d of drafts) {
+    if (due()) yield;
     const host: HostInput & { id: string } = { ...d.host, id: idOf.get(d.ref) as string };
     if (d.jumpRefs !== undefined) host.jumpChain = d.jumpRefs.map((r) => idOf.get(r) ?? r);
-    return { d, host };
-  });
+    resolved.push({ d, host });
+  }
   // Validate each against the book as it will be after the import.
   const after = new Map<string, Pick<HostInput, 'id' | 'protocol' | 'jumpChain' | 'folder' | 'name'>>(existing.map((h) => [h.id, h]));
   for (const { host } of resolved) after.set(host.id, host);
   const folderMap = new Map([...existingFolders, ...folders].map((f) => [f.path.join('/'), f]));
   const view = bookView(after.values(), folderMap.values());
-  const failed = new Set<string>();
+  const failed = new Map<string, string>();
   for (const { d, host } of resolved) {
+    if (due()) yield;
     const r = checkHost(host, view);
     if (!r.ok) {
-      failed.add(host.id);
+      failed.set(host.id, d.host.name);
       out.skipped.push({ source: d.source, name: d.host.name, reason: r.errors.map((e) => `${e.field}: ${e.message}`).join(' ') });
       continue;
     }
@@ -73,15 +108,21 @@ export function planImport(drafts: readonly ImportDraft[], skipped: readonly Ski
     else if (sameHost(m, planned.host)) out.unchanged.push(planned);
     else out.update.push(planned);
   }
-  // A host whose jump host was skipped cannot be imported either.
-  for (const list of [out.add, out.update]) {
-    for (let i = list.length - 1; i >= 0; i--) {
-      const p = list[i] as PlannedHost;
-      const bad = p.host.jumpChain?.find((j) => failed.has(j));
-      if (bad !== undefined) {
-        list.splice(i, 1);
-        out.skipped.push({ source: p.source, name: p.host.name, reason: 'Its jump host could not be imported (see above).' });
-      }
+  // A host whose jump host was skipped cannot be imported either. One pass
+  // per list (filter, not splice in a loop): linear in the number of hosts.
+  const usable = (p: PlannedHost): boolean => {
+    const bad = p.host.jumpChain?.find((j) => failed.has(j));
+    if (bad === undefined) return true;
+    out.skipped.push({ source: p.source, name: p.host.name, reason: `Its jump host "${failed.get(bad) ?? bad}" could not be imported (see above).` });
+    return false;
+  };
+  out.add = out.add.filter(usable);
+  out.update = out.update.filter(usable);
+  const notes = new Map(drafts.filter((d) => d.note !== undefined).map((d) => [d.ref, d.note as string]));
+  if (notes.size > 0) {
+    for (const p of [...out.add, ...out.update]) {
+      const note = notes.get(p.ref);
+      if (note !== undefined) out.notes.push({ source: p.source, name: p.host.name, reason: note });
     }
   }
   return out;

@@ -1,237 +1,279 @@
-// Import from OpenSSH's client configuration (ssh_config(5)). Semantics kept
-// from OpenSSH: the first value obtained for a keyword wins, so `Host *` at
-// the end supplies defaults; Include is relative to ~/.ssh and takes globs;
-// ProxyJump is a comma-separated chain of [user@]host[:port]. What cannot
-// become a saved host (patterns, Match blocks, ProxyCommand) is reported as
-// skipped with a reason, never dropped silently.
-import { readdirSync, readFileSync } from 'node:fs';
-import { basename, dirname, isAbsolute, join } from 'node:path';
-import { DEFAULT_PORTS } from '../../../shared/model/host.js';
+// Import from OpenSSH's client configuration (ssh_config(5)), read the way
+// OpenSSH 9.2 reads it: whatever `ssh -G <name>` resolves for a Host alias
+// (user, host name, port, identity files, ProxyJump) is what the imported
+// host gets; test/ssh-config-differential.test.ts holds the two side by side
+// (issue 11 §4). What cannot become a saved host (patterns, Match blocks,
+// ProxyCommand, lines ssh itself would refuse) is reported as skipped with a
+// reason, never dropped silently; what was imported but not entirely (more
+// than one key) carries a note.
+import { hostname as localHostName, userInfo } from 'node:os';
+import { DEFAULT_PORTS, LIMITS } from '../../../shared/model/host.js';
 import type { ImportDraft, Skipped } from './import-plan.js';
+import { readConfigFiles, type Condition, type Directive } from './ssh-config-files.js';
+import { SshConfigLookup } from './ssh-config-lookup.js';
+import { isLiteralPattern } from './ssh-config-syntax.js';
+import { expandHostname, expandPath, type LocalFacts } from './ssh-config-tokens.js';
+import { Slicer } from './slicer.js';
 
 export interface SshConfigOptions {
   /** The file to read (usually ~/.ssh/config). */
   path: string;
   /** ~/.ssh, the base for relative Include paths. */
   sshDir: string;
-  /** For "~" in paths. */
+  /** For `~` and %d. */
   homeDir: string;
   /** Folder for imported hosts. */
   folder?: string[];
+  /** Local user, uid, host name and environment for tokens; this process's by default. */
+  local?: Partial<Omit<LocalFacts, 'homeDir'>>;
 }
 
-interface Directive {
-  key: string;
-  args: string[];
-  source: string;
+export interface SshConfigImport {
+  drafts: ImportDraft[];
+  skipped: Skipped[];
 }
 
-interface Block {
-  patterns: string[];
-  match: boolean;
-  source: string;
-  directives: Directive[];
-}
+export async function readSshConfig(options: SshConfigOptions): Promise<SshConfigImport> {
+  const slicer = new Slicer();
+  const files = await readConfigFiles({ path: options.path, sshDir: options.sshDir, homeDir: options.homeDir, slicer });
+  const lookup = new SshConfigLookup(files.sections);
+  const skipped: Skipped[] = [...files.skipped];
 
-const MAX_INCLUDE_DEPTH = 16;
-const MAX_LINES = 100_000;
-
-export function readSshConfig(options: SshConfigOptions): { drafts: ImportDraft[]; skipped: Skipped[] } {
-  const skipped: Skipped[] = [];
-  const blocks: Block[] = [{ patterns: ['*'], match: false, source: `${options.path}:0`, directives: [] }];
-  let lines = 0;
-  const readInto = (file: string, depth: number): void => {
-    let text: string;
-    try {
-      text = readFileSync(file, 'utf8');
-    } catch (err) {
-      skipped.push({ source: file, reason: `Could not read it (${(err as NodeJS.ErrnoException).code ?? 'error'}).` });
-      return;
-    }
-    for (const [i, raw] of text.split(/\r?\n/).entries()) {
-      if (++lines > MAX_LINES) throw new Error('ssh config too long');
-      const source = `${file}:${i + 1}`;
-      const parsed = tokenize(raw);
-      if (parsed === undefined) continue;
-      const [key, ...args] = parsed;
-      const k = (key as string).toLowerCase();
-      if (k === 'include') {
-        if (depth >= MAX_INCLUDE_DEPTH) {
-          skipped.push({ source, reason: `Include nested deeper than ${MAX_INCLUDE_DEPTH} levels (a loop?).` });
-          continue;
+  // Host aliases in order of their first Host line that `ssh <alias>` actually reaches.
+  const aliases = new Map<string, string>();
+  const unreached = new Map<string, Skipped>();
+  const patterns = new Set<string>();
+  for (const { condition } of files.hostLines) {
+    if (slicer.due()) await slicer.yield();
+    for (const p of condition.patterns) {
+      if (!isLiteralPattern(p)) {
+        if (!patterns.has(p)) {
+          patterns.add(p);
+          skipped.push({ source: condition.source, name: p, reason: p === '*' ? '"Host *" is not a host; its settings were applied as defaults to the imported hosts.' : `"${p}" is a pattern, not one host; its settings were applied to the imported hosts it matches.` });
         }
-        for (const arg of args) {
-          const files = expandGlob(resolveIncludePath(arg, options));
-          if (files.length === 0) skipped.push({ source, reason: `Include ${arg} matched no file.` });
-          for (const f of files) readInto(f, depth + 1);
-        }
-      } else if (k === 'host') {
-        blocks.push({ patterns: args, match: false, source, directives: [] });
-      } else if (k === 'match') {
-        skipped.push({ source, reason: `"Match ${args.join(' ')}" depends on conditions known only when ssh runs; its settings were not applied.` });
-        blocks.push({ patterns: [], match: true, source, directives: [] });
-      } else {
-        (blocks[blocks.length - 1] as Block).directives.push({ key: k, args, source });
-      }
-    }
-  };
-  readInto(options.path, 0);
-
-  const aliases: { alias: string; source: string }[] = [];
-  const seen = new Set<string>();
-  for (const b of blocks.slice(1)) {
-    for (const p of b.patterns) {
-      if (/[*?!]/.test(p)) {
-        if (!seen.has(`pattern:${p}`)) {
-          seen.add(`pattern:${p}`);
-          skipped.push({ source: b.source, name: p, reason: p === '*' ? '"Host *" is not a host; its settings were applied as defaults to the imported hosts.' : `"${p}" is a pattern, not one host; its settings were applied to the imported hosts it matches.` });
-        }
-      } else if (!seen.has(p)) {
-        seen.add(p);
-        aliases.push({ alias: p, source: b.source });
+      } else if (!aliases.has(p)) {
+        if (lookup.applies(condition, p)) aliases.set(p, condition.source);
+        else if (!unreached.has(p)) unreached.set(p, { source: condition.source, name: p, reason: unreachedReason(condition, p) });
       }
     }
   }
+  for (const [name, s] of unreached) if (!aliases.has(name)) skipped.push(s);
 
-  const settingsOf = (alias: string): Map<string, Directive> => {
-    const out = new Map<string, Directive>();
-    for (const b of blocks) {
-      if (b.match || !matchesHost(b.patterns, alias)) continue;
-      for (const d of b.directives) if (!out.has(d.key)) out.set(d.key, d);
-    }
+  const local: LocalFacts = { homeDir: options.homeDir, ...localFacts(), ...options.local };
+  const builder = new DraftBuilder(lookup, new Set(aliases.keys()), local, options.folder ?? []);
+  for (const [alias, source] of aliases) {
+    if (slicer.due()) await slicer.yield();
+    const r = builder.alias(alias, source);
+    if (!r.ok) skipped.push({ source: r.source, name: alias, reason: r.reason });
+  }
+  return { drafts: builder.drafts(), skipped };
+}
+
+function localFacts(): Omit<LocalFacts, 'homeDir'> {
+  const u = userInfo();
+  return { userName: u.username, uid: u.uid, hostName: localHostName(), env: process.env };
+}
+
+function unreachedReason(c: Extract<Condition, { kind: 'host' }>, name: string): string {
+  for (let at: Condition = c.parent; at.kind !== 'always'; at = at.parent) {
+    if (at.kind === 'match') return `Its Host line is in a file included from inside a Match block (${at.source}); ssh reads that file only when the Match applies, so "ssh ${name}" does not use these settings.`;
+    if (at.kind === 'host') return `Its Host line is in a file included from inside "Host ${at.patterns.join(' ')}" (${at.source}); ssh reads that file only when connecting to a host that block matches, so "ssh ${name}" does not use these settings.`;
+  }
+  return `Its own Host line excludes it (${c.patterns.join(' ')}).`;
+}
+
+type Built = { ok: true; ref: string; draft: ImportDraft } | { ok: false; reason: string; source: string };
+
+interface Hop {
+  user?: string;
+  host: string;
+  port?: number;
+}
+
+/** Makes one draft per alias and per jump host, resolving each as ssh would. */
+class DraftBuilder {
+  readonly #built = new Map<string, Built>();
+  /** Refs being built, outermost first, with their names, to name a ProxyJump loop. */
+  readonly #path: Array<{ ref: string; name: string }> = [];
+
+  constructor(
+    private readonly lookup: SshConfigLookup,
+    private readonly aliases: ReadonlySet<string>,
+    private readonly local: LocalFacts,
+    private readonly folder: string[],
+  ) {}
+
+  drafts(): ImportDraft[] {
+    const out: ImportDraft[] = [];
+    for (const b of this.#built.values()) if (b.ok) out.push(b.draft);
     return out;
-  };
+  }
 
-  const drafts: ImportDraft[] = [];
-  const byAlias = new Set(aliases.map((a) => a.alias));
-  const literalJumps = new Map<string, ImportDraft>();
-  for (const { alias, source } of aliases) {
-    const s = settingsOf(alias);
-    const first = (k: string): string | undefined => s.get(k)?.args[0];
-    if (s.has('proxycommand') && first('proxycommand') !== 'none') {
-      skipped.push({ source: s.get('proxycommand')?.source as string, name: alias, reason: 'ProxyCommand runs a program to connect; Hostdeck does not run it. Use ProxyJump instead.' });
-      continue;
+  alias(name: string, source: string): Built {
+    return this.#build(name, name, name, {}, source);
+  }
+
+  #build(ref: string, name: string, hostArg: string, override: Omit<Hop, 'host'>, source: string): Built {
+    const done = this.#built.get(ref);
+    if (done !== undefined) return done;
+    const at = this.#path.findIndex((p) => p.ref === ref);
+    if (at !== -1) {
+      const names = [...this.#path.slice(at).map((p) => p.name), name];
+      return { ok: false, source, reason: `Its ProxyJump chain leads back to itself (${names.join(' → ')}); ssh would loop too. Remove one of these ProxyJump lines.` };
     }
+    this.#path.push({ ref, name });
+    let result: Built;
+    try {
+      result = this.#make(ref, name, hostArg, override, source);
+    } finally {
+      this.#path.pop();
+    }
+    this.#built.set(ref, result);
+    return result;
+  }
+
+  #make(ref: string, name: string, hostArg: string, override: Omit<Hop, 'host'>, source: string): Built {
+    const s = this.lookup.settingsFor(hostArg);
+    const fail = (reason: string, at = source): Built => ({ ok: false, reason, source: at });
+    for (const d of [...s.first.values(), ...s.identityFiles]) if (d.problem !== undefined) return fail(d.problem, d.source);
+    const one = (key: string): { value: string; d: Directive } | { problem: string } | undefined => {
+      const d = s.first.get(key);
+      if (d === undefined) return undefined;
+      if (d.args.length !== 1) return { problem: `${d.source}: ${keywordName(key)} takes one value, and this line has ${d.args.length === 0 ? 'none' : `${d.args.length} (${d.args.join(' ')})`}; ssh refuses this line too.` };
+      return { value: d.args[0] as string, d };
+    };
+
+    if (s.proxy?.key === 'proxycommand' && s.proxy.args[0]?.toLowerCase() !== 'none') {
+      return fail('ProxyCommand runs a program to connect; Hostdeck does not run it. Use ProxyJump instead.', s.proxy.source);
+    }
+    const hn = one('hostname');
+    if (hn && 'problem' in hn) return fail(hn.problem);
+    const expandedName = expandHostname(hn?.value ?? hostArg, hostArg);
+    if (!expandedName.ok) return fail(`${hn?.d.source ?? source}: HostName ${expandedName.reason}.`);
+    let port = override.port;
+    if (port === undefined) {
+      const p = one('port');
+      if (p && 'problem' in p) return fail(p.problem);
+      if (p !== undefined) {
+        const n = parsePort(p.value);
+        if (n === undefined) return fail(`${p.d.source}: Port "${p.value}" is not a port number (1–65535); ssh refuses this line too.`, p.d.source);
+        port = n;
+      }
+    }
+    let user = override.user;
+    if (user === undefined) {
+      const u = one('user');
+      if (u && 'problem' in u) return fail(u.problem);
+      user = u?.value;
+    }
+    const alias = one('hostkeyalias');
     const host: ImportDraft['host'] = {
-      name: alias,
+      name,
       protocol: 'ssh',
-      address: (first('hostname') ?? alias).replace(/%h/g, alias).replace(/%%/g, '%'),
-      port: first('port') === undefined ? DEFAULT_PORTS.ssh : Number(first('port')),
-      folder: options.folder ?? [],
+      address: expandedName.value.toLowerCase(),
+      port: port ?? DEFAULT_PORTS.ssh,
+      folder: this.folder,
       tags: ['ssh-config'],
       notes: '',
     };
-    const user = first('user');
     if (user !== undefined) host.username = user;
-    const key = first('identityfile');
-    if (key !== undefined && key.toLowerCase() !== 'none') host.auth = { type: 'privateKey', path: expandHome(key, options.homeDir) };
-    const draft: ImportDraft = { ref: alias, host, source };
-    const jump = first('proxyjump');
-    if (jump !== undefined && jump.toLowerCase() !== 'none') {
-      draft.jumpRefs = [];
-      for (const spec of jump.split(',')) {
-        if (byAlias.has(spec)) {
-          draft.jumpRefs.push(spec);
-          continue;
-        }
-        const ref = `jump:${spec}`;
-        if (!literalJumps.has(ref)) literalJumps.set(ref, literalJumpDraft(spec, ref, s.get('proxyjump')?.source as string, options.folder ?? []));
-        draft.jumpRefs.push(ref);
-      }
-    } else if (jump?.toLowerCase() === 'none') {
-      draft.jumpRefs = [];
+    const draft: ImportDraft = { ref, host, source };
+
+    // IdentityFile: all of them, in order, expanded; "none" is skipped as ssh skips it.
+    const dest = { hostname: host.address, original: hostArg, port: host.port, user: user ?? this.local.userName, hostKeyAlias: alias && 'value' in alias ? alias.value : hostArg };
+    const keys: string[] = [];
+    for (const d of s.identityFiles) {
+      if (d.args.length !== 1) return fail(`${d.source}: IdentityFile takes one file, and this line has ${d.args.length}; ssh refuses this line too. Put each key on its own IdentityFile line.`, d.source);
+      if ((d.args[0] as string).toLowerCase() === 'none') continue;
+      const e = expandPath(d.args[0] as string, this.local, dest);
+      if (!e.ok) return fail(`${d.source}: IdentityFile ${e.reason}.`, d.source);
+      if (!keys.includes(e.value)) keys.push(e.value);
     }
-    drafts.push(draft);
+    if (keys.length > 0) host.auth = { type: 'privateKey', path: keys[0] as string };
+    if (keys.length > 1) draft.note = `ssh tries ${keys.length} keys for it (${keys.join(', ')}); a Hostdeck host keeps one, so only the first was saved.`;
+
+    if (s.proxy?.key === 'proxyjump') {
+      const chain = this.#jumpChain(s.proxy);
+      if ('reason' in chain) return fail(chain.reason, s.proxy.source);
+      draft.jumpRefs = chain.refs;
+    }
+    return { ok: true, ref, draft };
   }
-  return { drafts: [...literalJumps.values(), ...drafts], skipped };
+
+  /**
+   * The whole chain Hostdeck connects through. `ProxyJump a,b` makes ssh
+   * run `ssh -J a -W … b`: b's own ProxyJump is overridden, a's applies. A
+   * Hostdeck chain is flat (hops' own chains are not followed), so the first
+   * hop's chain comes first.
+   */
+  #jumpChain(d: Directive): { refs: string[] } | { reason: string } {
+    if (d.args.length !== 1) {
+      const written = d.args.join(' ');
+      return { reason: `${d.source}: ProxyJump "${written}" has a space in it; ssh refuses this line too. Separate the hops with commas only: ProxyJump ${d.args.map((a) => a.replace(/,$/, '')).filter((a) => a !== '').join(',')}.` };
+    }
+    const value = d.args[0] as string;
+    if (value.toLowerCase() === 'none') return { refs: [] };
+    const hops: Hop[] = [];
+    for (const spec of value.split(',')) {
+      const hop = parseHop(spec);
+      if (typeof hop === 'string') return { reason: `${d.source}: ProxyJump "${value}": ${hop}` };
+      hops.push(hop);
+    }
+    const refs: string[] = [];
+    for (const [i, hop] of hops.entries()) {
+      const built = this.#hop(hop, d.source);
+      if (!built.ok) return { reason: built.reason.startsWith('Its ProxyJump chain leads back') ? built.reason : `Its jump host ${hopName(hop)} cannot be imported: ${built.reason}` };
+      if (i === 0) refs.push(...(built.draft.jumpRefs ?? []));
+      refs.push(built.ref);
+    }
+    if (refs.length > LIMITS.jumpChain) return { reason: `${d.source}: through its jump hosts' own ProxyJump lines, this chain has ${refs.length} hops; Hostdeck follows at most ${LIMITS.jumpChain}.` };
+    return { refs };
+  }
+
+  #hop(hop: Hop, source: string): Built {
+    if (hop.user === undefined && hop.port === undefined && this.aliases.has(hop.host)) return this.#build(hop.host, hop.host, hop.host, {}, source);
+    const ref = `jump:${hop.user ?? ''}@${hop.host}:${hop.port ?? ''}`;
+    const override: Omit<Hop, 'host'> = {};
+    if (hop.user !== undefined) override.user = hop.user;
+    if (hop.port !== undefined) override.port = hop.port;
+    return this.#build(ref, hopName(hop), hop.host, override, source);
+  }
 }
 
-/** `[user@]host[:port]` or `ssh://[user@]host[:port]`, IPv6 in brackets. */
-function literalJumpDraft(spec: string, ref: string, source: string, folder: string[]): ImportDraft {
-  let rest = spec.replace(/^ssh:\/\//, '');
-  let username: string | undefined;
+function keywordName(key: string): string {
+  return ({ hostname: 'HostName', port: 'Port', user: 'User', hostkeyalias: 'HostKeyAlias' } as Record<string, string>)[key] ?? key;
+}
+
+function parsePort(v: string): number | undefined {
+  if (!/^[0-9]{1,5}$/.test(v)) return undefined;
+  const n = Number(v);
+  return n >= 1 && n <= 65535 ? n : undefined;
+}
+
+function hopName(h: Hop): string {
+  const host = h.host.includes(':') && h.port !== undefined ? `[${h.host}]` : h.host;
+  return `${h.user === undefined ? '' : `${h.user}@`}${host}${h.port === undefined ? '' : `:${h.port}`}`;
+}
+
+/** One hop: `[user@]host[:port]` or `ssh://[user@]host[:port]`, IPv6 in brackets (readconf.c parse_jump). */
+function parseHop(spec: string): Hop | string {
+  if (spec === '') return 'it has an empty hop (two commas in a row, or a comma at one end).';
+  let rest = spec;
+  if (/^ssh:\/\//i.test(rest)) rest = rest.slice(6).replace(/\/$/, '');
+  const hop: Hop = { host: '' };
   const at = rest.lastIndexOf('@');
   if (at !== -1) {
-    username = rest.slice(0, at);
+    hop.user = rest.slice(0, at);
     rest = rest.slice(at + 1);
+    if (hop.user === '') return `the hop "${spec}" has an empty user name before "@".`;
   }
-  let address = rest;
-  let port = DEFAULT_PORTS.ssh;
-  const m = /^\[(.+)\]:(\d+)$/.exec(rest) ?? /^([^:]+):(\d+)$/.exec(rest);
-  if (m) {
-    address = m[1] as string;
-    port = Number(m[2]);
+  const m = /^\[([^\]]+)\](?::([^:]*))?$/.exec(rest) ?? /^([^:[\]]+)(?::([^:]*))?$/.exec(rest);
+  if (!m || /\s/.test(rest)) return `the hop "${spec}" is not [user@]host[:port].`;
+  hop.host = m[1] as string;
+  if (m[2] !== undefined) {
+    const port = parsePort(m[2]);
+    if (port === undefined) return `the hop "${spec}" has "${m[2]}" as its port; a port is a number from 1 to 65535.`;
+    hop.port = port;
   }
-  const host: ImportDraft['host'] = { name: spec, protocol: 'ssh', address, port, folder, tags: ['ssh-config'], notes: '' };
-  if (username !== undefined) host.username = username;
-  return { ref, host, source };
-}
-
-/** A line as keyword + arguments, honouring "quotes" and `Key=value`; undefined for blanks and comments. */
-function tokenize(line: string): string[] | undefined {
-  const t = line.trim();
-  if (t === '' || t.startsWith('#')) return undefined;
-  const m = /^([A-Za-z]+)\s*(?:=\s*|\s+)?(.*)$/.exec(t);
-  if (!m) return undefined;
-  const args: string[] = [];
-  const re = /"([^"]*)"|(\S+)/g;
-  let a: RegExpExecArray | null;
-  while ((a = re.exec(m[2] as string)) !== null) args.push(a[1] ?? (a[2] as string));
-  return [m[1] as string, ...args];
-}
-
-/** ssh_config(5) PATTERNS: `*`, `?`, `!negation`, several per line; a negated match wins. */
-function matchesHost(patterns: readonly string[], host: string): boolean {
-  let matched = false;
-  for (const p of patterns) {
-    const negated = p.startsWith('!');
-    const body = negated ? p.slice(1) : p;
-    // OpenSSH lower-cases the host name before matching (readconf.c).
-    if (globToRegExp(body, 'i').test(host)) {
-      if (negated) return false;
-      matched = true;
-    }
-  }
-  return matched;
-}
-
-function globToRegExp(glob: string, flags = ''): RegExp {
-  const body = glob.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
-  return new RegExp(`^${body}$`, flags);
-}
-
-function expandHome(p: string, home: string): string {
-  return p === '~' ? home : p.startsWith('~/') ? join(home, p.slice(2)) : p;
-}
-
-function resolveIncludePath(arg: string, options: SshConfigOptions): string {
-  const p = expandHome(arg, options.homeDir);
-  return isAbsolute(p) ? p : join(options.sshDir, p);
-}
-
-/** Globs in any path segment, matches sorted (as glob(3) returns them). */
-function expandGlob(pattern: string): string[] {
-  if (!/[*?]/.test(pattern)) return [pattern];
-  const parts = pattern.split('/');
-  let bases = [parts[0] === '' ? '/' : (parts[0] as string)];
-  for (const part of parts.slice(1)) {
-    if (part === '') continue;
-    const next: string[] = [];
-    for (const base of bases) {
-      if (!/[*?]/.test(part)) {
-        next.push(join(base, part));
-        continue;
-      }
-      const re = globToRegExp(part);
-      let names: string[] = [];
-      try {
-        names = readdirSync(base).filter((n) => re.test(n) && !n.startsWith('.'));
-      } catch {
-        // A folder that is not there matches nothing.
-      }
-      next.push(...names.sort().map((n) => join(base, n)));
-    }
-    bases = next;
-  }
-  return bases.filter((b) => basename(b) !== '' && dirname(b) !== b);
+  return hop;
 }

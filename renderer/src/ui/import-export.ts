@@ -16,7 +16,7 @@ export function openImportDialog(api: ApiClient, onDone: (message: string) => vo
     el('option', { text: t('import.source.json'), attrs: { value: 'hostdeck-json' } }),
   );
   const path = el('input', { attrs: { type: 'text', placeholder: t('import.path.placeholder'), spellcheck: 'false' } });
-  const paths = el('textarea', { attrs: { rows: 3, spellcheck: 'false', placeholder: '~/.local/share/remmina/example.remmina' } });
+  const paths = el('textarea', { attrs: { rows: 3, spellcheck: 'false', placeholder: t('import.paths.placeholder') } });
   const file = el('input', { attrs: { type: 'file', accept: '.json,application/json' } });
   const passphrase = el('input', { attrs: { type: 'password', autocomplete: 'off' } });
   const rows = {
@@ -96,7 +96,7 @@ export function openImportDialog(api: ApiClient, onDone: (message: string) => vo
 }
 
 function renderPreview(into: HTMLElement, p: ImportPreviewInfo): void {
-  into.append(el('p', { text: t('import.summary', { add: p.add.length, update: p.update.length, unchanged: p.unchanged, skipped: p.skipped.length }) }));
+  into.append(el('p', { text: t('import.summary', { add: p.add.length, update: p.update.length, unchanged: p.unchanged, noted: p.notes.length, skipped: p.skipped.length }) }));
   const items = [...p.add.map((h) => ({ h, action: t('import.action.add') })), ...p.update.map((h) => ({ h, action: t('import.action.update') }))];
   if (items.length > 0) {
     into.append(
@@ -108,8 +108,10 @@ function renderPreview(into: HTMLElement, p: ImportPreviewInfo): void {
       ),
     );
   }
+  const line = (s: { source: string; name?: string; reason: string }): HTMLElement => el('li', { text: `${s.name ? `${s.name}: ` : ''}${s.reason} (${s.source})` });
+  if (p.notes.length > 0) into.append(el('h3', { text: t('import.notes') }), el('ul', { class: 'skipped' }, ...p.notes.map(line)));
   if (p.skipped.length > 0) {
-    into.append(el('h3', { text: t('import.skipped') }), el('ul', { class: 'skipped' }, ...p.skipped.map((s) => el('li', { text: `${s.name ? `${s.name}: ` : ''}${s.reason} (${s.source})` }))));
+    into.append(el('h3', { text: t('import.skipped') }), el('ul', { class: 'skipped' }, ...p.skipped.map(line)));
   }
 }
 

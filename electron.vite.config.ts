@@ -1,5 +1,7 @@
 import { defineConfig } from 'electron-vite';
 import { resolve } from 'node:path';
+import type { Plugin } from 'vite';
+import { devContentSecurityPolicy } from './shared/csp.js';
 
 // main/, preload/ and renderer/ build from their own folders (not src/).
 export default defineConfig({
@@ -19,6 +21,7 @@ export default defineConfig({
   },
   renderer: {
     root: 'renderer',
+    plugins: [devCspMeta()],
     build: {
       outDir: resolve('out/renderer'),
       target: 'es2022',
@@ -26,3 +29,12 @@ export default defineConfig({
     },
   },
 });
+
+/** Puts the dev policy in a <meta> tag while the dev server runs (no header there); builds get none. */
+function devCspMeta(): Plugin {
+  return {
+    name: 'hostdeck-dev-csp',
+    apply: 'serve',
+    transformIndexHtml: () => [{ tag: 'meta', attrs: { 'http-equiv': 'Content-Security-Policy', content: devContentSecurityPolicy() }, injectTo: 'head-prepend' }],
+  };
+}

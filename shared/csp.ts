@@ -24,3 +24,15 @@ export function contentSecurityPolicy(connectSources: readonly string[]): string
     "frame-ancestors 'none'",
   ].join('; ');
 }
+
+/**
+ * The policy for the Vite dev server (`npm start`), which sends no header of
+ * its own: the same rules, with WebSockets to any loopback port (Vite's hot
+ * reload and the gateway, whose port is chosen at run time). Built pages
+ * carry no <meta> policy: app:// and serve mode send the exact policy as a
+ * header, and a second, looser <meta> policy would only add confusion
+ * (browsers enforce both).
+ */
+export function devContentSecurityPolicy(): string {
+  return contentSecurityPolicy(["'self'", 'ws://127.0.0.1:*', 'ws://localhost:*']);
+}

@@ -97,6 +97,8 @@ describe('the desktop app in the Electron stand-in', () => {
     const doc = await fetchText(`${String(cdp['pageOrigin'])}/index.html`);
     expect(doc.status).toBe(200);
     expect(doc.headers['content-security-policy']).toBe(contentSecurityPolicy([`ws://127.0.0.1:${gatewayPort}`]));
+    // One policy only: no looser <meta> policy in the built page beside the header.
+    expect(doc.body).not.toMatch(/http-equiv/i);
     expect((await fetchText(`${String(cdp['pageOrigin'])}/../../../etc/passwd`)).status).toBe(404);
     // Chromium enforces it: a WebSocket anywhere but the gateway is blocked.
     const blocked = await page.evaluate(

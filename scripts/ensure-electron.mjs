@@ -95,6 +95,15 @@ const watchdog = setInterval(() => {
   }
 }, 250);
 
+// Ctrl+C: stop the download and leave no temporary folder behind.
+for (const signal of ['SIGINT', 'SIGTERM']) {
+  process.on(signal, () => {
+    child.kill('SIGKILL');
+    rmSync(work, { recursive: true, force: true });
+    process.exit(130);
+  });
+}
+
 child.on('close', (code) => {
   clearInterval(watchdog);
   rmSync(work, { recursive: true, force: true });

@@ -37,18 +37,24 @@ const SERVER_HOST_KEY: readonly ServerHostKeyAlgorithm[] = [
   'rsa-sha2-512',
   'rsa-sha2-256',
 ];
-// Cipher order, chosen by `npm run bench -- ssh --runtime=electron` (2 cores,
-// AES-NI and SHA-NI, 500 MB exec to /dev/null; figures in the commit that set
-// it):
-// - With ssh2's native binding (sshcrypto.node, plain Node/serve mode): AES-GCM
-//   runs in one OpenSSL call per packet, ~740 MB/s; AEAD first.
-// - Without it (the desktop app: the binding cannot load under Electron, see
-//   ENVIRONMENT.md) ssh2 builds a new Node Cipher/Decipher object for EVERY
-//   GCM packet (lib/protocol/crypto.js AESGCMDecipherNative), while CTR keeps
-//   one long-lived cipher stream and only creates an Hmac per packet. CTR with
-//   an encrypt-then-MAC SHA-256 HMAC measured faster there, so it comes first
-//   and GCM follows. Both are safe with strict KEX; ETM MACs come first in the
-//   MAC list, so CTR is always paired with an ETM MAC when the server has one.
+// Cipher order, chosen by measurement (`npm run bench -- ssh --runtime=electron`,
+// 2 shared cores with AES-NI and SHA-NI, 500 MB exec to /dev/null; the
+// electron_bulk:* and electron_cpu:* rows). Wall-clock MB/s on that shared
+// machine swung ±40% with other load, so the deciding figure was MB per
+// CPU-second of the client process:
+// - Without ssh2's native binding (the desktop app: it cannot load under
+//   Electron, see ENVIRONMENT.md) AES-GCM still comes first: ssh2 makes a new
+//   Node Decipher per GCM packet (lib/protocol/crypto.js AESGCMDecipherNative),
+//   but one OpenSSL GCM pass per 32 KiB packet is cheaper than CTR plus a
+//   separate HMAC-SHA-256 pass: aes128/256-gcm ~430-600 MB/cpu-s against
+//   ~380-470 for aes128-ctr + hmac-sha2-256-etm, ~210 for CTR with SHA-512 or
+//   non-ETM HMAC (4 rounds each, same run). ChaCha20-Poly1305 goes last there:
+//   without the binding ssh2 computes Poly1305 in WebAssembly and makes three
+//   cipher objects per packet (not measured: BoringSSL has no ChaCha20 at all).
+// - With the binding (plain Node, serve mode) AES-GCM runs in one native call
+//   per packet, ~740 MB/s on a free machine (issue 3 bench); ChaCha20 third.
+// CTR stays in both lists for servers without GCM; the MAC list puts ETM
+// first, so CTR gets an encrypt-then-MAC SHA-256 MAC when the server allows it.
 const CIPHER_WITH_BINDING: readonly CipherAlgorithm[] = [
   'aes128-gcm@openssh.com',
   'aes256-gcm@openssh.com',
@@ -58,15 +64,16 @@ const CIPHER_WITH_BINDING: readonly CipherAlgorithm[] = [
   'aes256-ctr',
 ];
 const CIPHER_WITHOUT_BINDING: readonly CipherAlgorithm[] = [
-  'aes128-ctr',
   'aes128-gcm@openssh.com',
   'aes256-gcm@openssh.com',
+  'aes128-ctr',
   'aes192-ctr',
   'aes256-ctr',
   'chacha20-poly1305@openssh.com',
 ];
 // SHA-256 before SHA-512: with SHA-NI (most x86 CPUs since 2017-2019) it is the
-// faster of the two; ETM first (MAC over the ciphertext).
+// faster of the two (~400 against ~210 MB/cpu-s above); ETM first (MAC over
+// the ciphertext, and faster in ssh2's JavaScript path).
 const HMAC: readonly MacAlgorithm[] = ['hmac-sha2-256-etm@openssh.com', 'hmac-sha2-512-etm@openssh.com', 'hmac-sha2-256', 'hmac-sha2-512'];
 const COMPRESS: readonly CompressionAlgorithm[] = ['none'];
 

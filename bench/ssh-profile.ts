@@ -118,7 +118,8 @@ for (let i = 0; i < config.readyRuns; i++) {
 // Fixed cipher/MAC pairs through ssh2 directly (same library, same runtime, no Hostdeck code on the data path).
 const key = readFileSync(config.keyPath);
 // Wall-clock MB/s moves with whatever else the machine runs; the CPU time this
-// process spends per MB does not, so both are kept.
+// process spends per MB moves much less (not zero: a busy sibling hyperthread
+// slows it too), so both are kept, and each round measures every pair.
 const matrix: ProfileResult['matrix'] = config.matrix.map((pair) => ({ ...pair, mbps: [], mbPerCpuSecond: [] }));
 for (let round = 0; round < config.matrixRounds; round++) {
   for (const row of matrix) {

@@ -45,6 +45,7 @@ const config = JSON.parse(process.argv[2] ?? '{}') as ProfileConfig;
 if (config.runtime === 'electron') applyElectronRuntimeModel();
 
 const { readFileSync } = await import('node:fs');
+const net = (await import('node:net')).default;
 const { createRequire } = await import('node:module');
 const ssh2 = (await import('ssh2')).default;
 const { SshConnection } = await import('../main/ssh/connection.js');
@@ -151,9 +152,13 @@ function directBulk(cipher: string, mac: string): Promise<number> {
         });
       });
     });
+    // The socket set up as SshConnection does (TCP_NODELAY): with Nagle on, the
+    // client's small window-adjust packets wait for ACKs and the server stalls
+    // on its window; that halved these rows before, whatever the cipher.
+    const sock = net.connect({ host: config.host, port: config.port });
+    sock.setNoDelay(true);
     client.connect({
-      host: config.host,
-      port: config.port,
+      sock,
       username: config.user,
       privateKey: key,
       // The bench's own sshd, started a moment ago; Hostdeck's verified path is measured above.

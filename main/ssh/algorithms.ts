@@ -46,13 +46,15 @@ const SERVER_HOST_KEY: readonly ServerHostKeyAlgorithm[] = [
 //   Electron, see ENVIRONMENT.md) AES-GCM still comes first: ssh2 makes a new
 //   Node Decipher per GCM packet (lib/protocol/crypto.js AESGCMDecipherNative),
 //   but one OpenSSL GCM pass per 32 KiB packet is cheaper than CTR plus a
-//   separate HMAC-SHA-256 pass: aes128/256-gcm ~430-600 MB/cpu-s against
-//   ~380-470 for aes128-ctr + hmac-sha2-256-etm, ~210 for CTR with SHA-512 or
-//   non-ETM HMAC (4 rounds each, same run). ChaCha20-Poly1305 goes last there:
+//   separate HMAC-SHA-256 pass. Medians of 3 interleaved rounds, one run:
+//   aes128-gcm 394 and aes256-gcm 392 MB/cpu-s; aes128-ctr 335 and aes256-ctr
+//   332 with hmac-sha2-256-etm; aes128-ctr 294 with hmac-sha2-256 (non-ETM) and
+//   283 with hmac-sha2-512-etm (the node profile with the binding: 611).
+//   GCM was ahead of or level with CTR in three earlier runs. ChaCha20-Poly1305 goes last there:
 //   without the binding ssh2 computes Poly1305 in WebAssembly and makes three
 //   cipher objects per packet (not measured: BoringSSL has no ChaCha20 at all).
 // - With the binding (plain Node, serve mode) AES-GCM runs in one native call
-//   per packet, ~740 MB/s on a free machine (issue 3 bench); ChaCha20 third.
+//   per packet (~740 MB/s on a quiet machine, issue 9 first look); ChaCha20 third.
 // CTR stays in both lists for servers without GCM; the MAC list puts ETM
 // first, so CTR gets an encrypt-then-MAC SHA-256 MAC when the server allows it.
 const CIPHER_WITH_BINDING: readonly CipherAlgorithm[] = [
@@ -72,8 +74,8 @@ const CIPHER_WITHOUT_BINDING: readonly CipherAlgorithm[] = [
   'chacha20-poly1305@openssh.com',
 ];
 // SHA-256 before SHA-512: with SHA-NI (most x86 CPUs since 2017-2019) it is the
-// faster of the two (~400 against ~210 MB/cpu-s above); ETM first (MAC over
-// the ciphertext, and faster in ssh2's JavaScript path).
+// faster of the two (335 against 283 MB/cpu-s above); ETM first (MAC over
+// the ciphertext, and 335 against 294 in ssh2's JavaScript path).
 const HMAC: readonly MacAlgorithm[] = ['hmac-sha2-256-etm@openssh.com', 'hmac-sha2-512-etm@openssh.com', 'hmac-sha2-256', 'hmac-sha2-512'];
 const COMPRESS: readonly CompressionAlgorithm[] = ['none'];
 

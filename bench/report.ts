@@ -1,8 +1,8 @@
 // Shared reporting for every benchmark: a human table, then one JSON line per
 // measurement so results stay comparable from run to run:
 // {"bench":…,"metric":…,"value":…,"unit":…,"reference":…,"reference_value":…,"ratio":…,"better":…}
-// ratio = value / reference_value (null when there is no reference);
-// better says which way is an improvement ("lower" | "higher"), when the bench gives it.
+// ratio = value / reference_value (null when there is no reference); better
+// says which way is good: "higher" (throughput, frames) or "lower" (time, memory).
 
 export interface Measurement {
   metric: string;
@@ -12,8 +12,22 @@ export interface Measurement {
   referenceValue?: number | null;
   /** Free text for the table only (min–max, target, why a value is missing). */
   note?: string;
-  /** Which way is an improvement, for whoever compares runs. */
+  /** Which way is good; when absent it follows from the unit (betterFor). */
   better?: 'lower' | 'higher';
+}
+
+/** "higher" for rates (MB/s, frames/s), "lower" for times and sizes (ms, MiB). */
+export function betterFor(m: Measurement): 'lower' | 'higher' {
+  if (m.better) return m.better;
+  if (/\/s$/.test(m.unit)) return 'higher';
+  if (/^(ms|s|µs|us|MiB|KiB|bytes|B)$/.test(m.unit)) return 'lower';
+  throw new Error(`${m.metric}: say whether lower or higher is better for unit "${m.unit}"`);
+}
+
+/** Throws for any row without a value or without its reference's value: a bench must not print a dash for a figure it promised. */
+export function assertMeasured(rows: readonly Measurement[]): void {
+  const missing = rows.filter((m) => !Number.isFinite(m.value) || (m.reference != null && !Number.isFinite(m.referenceValue)));
+  if (missing.length > 0) throw new Error(`not measured: ${missing.map((m) => m.metric).join(', ')}`);
 }
 
 export interface Stats {
@@ -75,7 +89,7 @@ export function printReport(bench: string, title: string, rows: readonly Measure
         reference: m.reference ?? null,
         reference_value: m.referenceValue === null || m.referenceValue === undefined ? null : Number(m.referenceValue.toFixed(4)),
         ratio: ratio === null ? null : Number(ratio.toFixed(4)),
-        ...(m.better !== undefined ? { better: m.better } : {}),
+        better: betterFor(m),
       }),
     );
   }

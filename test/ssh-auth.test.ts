@@ -243,7 +243,7 @@ describe('algorithms and failures', () => {
       const wt = trustFiles([weak]);
       const mark = weak.log().length;
       const err = await connectFailure(SshConnection.connect(keyUserOptions(weak, wt)));
-      expect(err.code).toBe('SSH_PROTOCOL');
+      expect(err.code).toBe('NO_COMMON_ALGORITHM');
       await expect.poll(() => logSince(weak, mark)).toMatch(/no matching|Unable to negotiate/);
     } finally {
       await weak.stop();

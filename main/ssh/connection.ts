@@ -18,8 +18,9 @@ import ssh2 from 'ssh2';
 import type { Client, ClientChannel, ExecOptions, PseudoTtyOptions, ShellOptions } from 'ssh2';
 import { HostdeckError } from '../../shared/errors.js';
 import { AuthPlan, type AuthOptions } from './auth.js';
-import { algorithms } from './algorithms.js';
-import { authFailed, channelFailed, connectionRefused, disconnected, fromSocketError, hostUnreachable, protocolError, timeout } from './errors.js';
+import { algorithms, REFUSED_BY_POLICY, sshOffer, type AlgorithmCategory } from './algorithms.js';
+import { authFailed, channelFailed, connectionRefused, disconnected, fromSocketError, hostUnreachable, noCommonAlgorithm, protocolError, timeout } from './errors.js';
+import { tapServerKexInit, type ServerKexInit } from './kexinit.js';
 import type { AskUnknownHostKey, HostKeyTrust } from './host-key-trust.js';
 
 export type ConnectionState = 'connecting' | 'verifying-host-key' | 'authenticating' | 'open' | 'closed';
@@ -78,6 +79,8 @@ export class SshConnection extends EventEmitter {
   private onFail: (err: HostdeckError) => void = () => undefined;
   private sockForTeardown: net.Socket | undefined;
   private verifiedKey: Buffer | undefined;
+  /** The server's first KEXINIT, read off the wire to explain a failed negotiation. */
+  private serverKexInit: () => ServerKexInit | undefined = () => undefined;
 
   private constructor(host: string, port: number, username: string) {
     super();
@@ -137,7 +140,7 @@ export class SshConnection extends EventEmitter {
         }
         if (err.level === 'client-socket') return fail(fromSocketError(this.host, this.port, err));
         if (err.level === 'client-timeout') return fail(timeout(this.host, this.port, readyMs));
-        return fail(protocolError(this.host, this.port, err));
+        return fail(this.noMatch(err) ?? protocolError(this.host, this.port, err));
       };
       const clientOnClose = (): void => {
         this.disarmTimer();
@@ -165,41 +168,87 @@ export class SshConnection extends EventEmitter {
           sock.destroy();
           return;
         }
-        this.client.connect({
-          sock,
-          username: opts.username,
-          // Our own timer (above) excludes time spent waiting on the person;
-          // ssh2's readyTimeout would count the host-key prompt too.
-          readyTimeout: 0,
-          keepaliveInterval: opts.keepaliveInterval ?? DEFAULT_KEEPALIVE_INTERVAL,
-          keepaliveCountMax: opts.keepaliveCountMax ?? DEFAULT_KEEPALIVE_COUNT_MAX,
-          algorithms,
-          authHandler: plan.handler(),
-          hostVerifier: (key: Buffer, verify: (ok: boolean) => void): void => {
-            // A re-key (RFC 4253 §9) shows the host key again: it must be the one already verified.
-            if (this.verifiedKey) return verify(key.equals(this.verifiedKey));
-            this.setState('verifying-host-key');
-            this.personWaiting(true, readyMs);
-            opts.trust.check(this.host, this.port, key, opts.askHostKey).then(
-              () => {
-                this.personWaiting(false, readyMs);
-                if (settled) return verify(false);
-                this.verifiedKey = key;
-                this.setState('authenticating');
-                verify(true);
-              },
-              (err: unknown) => {
-                this.personWaiting(false, readyMs);
-                this.hostKeyError = err instanceof HostdeckError ? err : protocolError(this.host, this.port, err);
-                // Refused during key exchange: ssh2 disconnects before userauth, so no authentication byte is ever sent.
-                verify(false);
-                fail(this.hostKeyError);
-              },
-            );
-          },
-        });
+        this.serverKexInit = tapServerKexInit(sock);
+        // ssh2 throws synchronously on a bad option (an algorithm this runtime
+        // lacks: "Unsupported algorithm"); uncaught here it would be an
+        // unhandled rejection and a connection that hangs until the timer.
+        try {
+          this.client.connect({
+            sock,
+            username: opts.username,
+            // Our own timer (above) excludes time spent waiting on the person;
+            // ssh2's readyTimeout would count the host-key prompt too.
+            readyTimeout: 0,
+            keepaliveInterval: opts.keepaliveInterval ?? DEFAULT_KEEPALIVE_INTERVAL,
+            keepaliveCountMax: opts.keepaliveCountMax ?? DEFAULT_KEEPALIVE_COUNT_MAX,
+            algorithms: algorithms(),
+            authHandler: plan.handler(),
+            hostVerifier: (key: Buffer, verify: (ok: boolean) => void): void => {
+              // A re-key (RFC 4253 §9) shows the host key again: it must be the one already verified.
+              if (this.verifiedKey) return verify(key.equals(this.verifiedKey));
+              this.setState('verifying-host-key');
+              this.personWaiting(true, readyMs);
+              opts.trust.check(this.host, this.port, key, opts.askHostKey).then(
+                () => {
+                  this.personWaiting(false, readyMs);
+                  if (settled) return verify(false);
+                  this.verifiedKey = key;
+                  this.setState('authenticating');
+                  verify(true);
+                },
+                (err: unknown) => {
+                  this.personWaiting(false, readyMs);
+                  this.hostKeyError = err instanceof HostdeckError ? err : protocolError(this.host, this.port, err);
+                  // Refused during key exchange: ssh2 disconnects before userauth, so no authentication byte is ever sent.
+                  verify(false);
+                  fail(this.hostKeyError);
+                },
+              );
+            },
+          });
+        } catch (err) {
+          fail(protocolError(this.host, this.port, err));
+        }
       }, fail);
     });
+  }
+
+  /**
+   * ssh2's "Handshake failed: no matching C->S cipher" (and the same for key
+   * exchange, host key, MAC, compression) as NO_COMMON_ALGORITHM, naming what
+   * the server allows, what this runtime cannot do and what to allow instead.
+   */
+  private noMatch(err: Error): HostdeckError | undefined {
+    const m = /no matching (key exchange algorithm|host key format|C->S cipher|S->C cipher|C->S MAC|S->C MAC|C->S compression|S->C compression)/.exec(err.message);
+    if (!m) return undefined;
+    const what = m[1] as string;
+    const server = this.serverKexInit();
+    const sc = what.startsWith('S->C');
+    const [category, kind, configKeyword, serverList]: [AlgorithmCategory, string, string, string[] | undefined] = what.endsWith('cipher')
+      ? ['cipher', 'cipher', 'Ciphers', sc ? server?.cipherSc : server?.cipherCs]
+      : what.endsWith('MAC')
+        ? ['hmac', 'MAC', 'MACs', sc ? server?.macSc : server?.macCs]
+        : what.endsWith('compression')
+          ? ['compress', 'compression', 'Compression', sc ? server?.compressSc : server?.compressCs]
+          : what === 'host key format'
+            ? ['serverHostKey', 'host key', 'HostKeyAlgorithms', server?.serverHostKey]
+            : ['kex', 'key exchange', 'KexAlgorithms', server?.kex];
+    const offer = sshOffer();
+    // The server lists pseudo-algorithms in its KEX list (ext-info-s, kex-strict-s-v00@openssh.com): not choices.
+    const serverOffers = serverList?.filter((a) => !/^ext-info-|^kex-strict-/.test(a));
+    return noCommonAlgorithm(
+      this.host,
+      this.port,
+      {
+        kind,
+        configKeyword,
+        serverOffers,
+        weOffer: offer[category],
+        unusableHere: (serverOffers ?? []).filter((a) => offer.unavailable.includes(a)),
+        refused: (serverOffers ?? []).filter((a) => REFUSED_BY_POLICY.test(a)),
+      },
+      err,
+    );
   }
 
   private openSocket(opts: ConnectOptions): Promise<Duplex> {

@@ -15,6 +15,7 @@ export type SshErrorCode =
   | 'KEY_PASSPHRASE_WRONG'
   | 'KEY_UNREADABLE'
   | 'CHANNEL_FAILED'
+  | 'NO_COMMON_ALGORITHM'
   | 'SSH_PROTOCOL';
 
 function where(host: string, port: number): string {
@@ -107,6 +108,54 @@ export function keyUnreadable(path: string, why: string): HostdeckError {
 
 export function channelFailed(what: string, host: string, port: number, cause?: unknown): HostdeckError {
   return new HostdeckError('CHANNEL_FAILED', `${where(host, port)} refused to open a ${what}. The server may not allow it.`, { host, port, what }, { cause });
+}
+
+export interface NoCommonAlgorithm {
+  /** What kind of algorithm: 'cipher', 'MAC', 'key exchange', 'host key', 'compression'. */
+  kind: string;
+  /** The sshd_config keyword that lists them (Ciphers, MACs, KexAlgorithms, HostKeyAlgorithms). */
+  configKeyword: string;
+  /** What the server allows, in its order; undefined when its KEXINIT could not be read. */
+  serverOffers: readonly string[] | undefined;
+  /** What Hostdeck offered in this runtime. */
+  weOffer: readonly string[];
+  /** Of the server's, those Hostdeck would use but this runtime's crypto library cannot do. */
+  unusableHere: readonly string[];
+  /** Of the server's, those Hostdeck never offers because they are weak. */
+  refused: readonly string[];
+}
+
+export function noCommonAlgorithm(host: string, port: number, n: NoCommonAlgorithm, cause: unknown): HostdeckError {
+  const plural = n.kind === 'key exchange' ? 'key exchange methods' : n.kind === 'host key' ? 'host key types' : n.kind === 'compression' ? 'compression methods' : `${n.kind}s`;
+  const parts: string[] = [];
+  if (n.serverOffers === undefined) {
+    parts.push(`${where(host, port)} and Hostdeck have no ${n.kind} in common.`);
+  } else {
+    parts.push(`${where(host, port)} allows only these ${plural}: ${n.serverOffers.join(', ') || 'none'}.`);
+  }
+  if (n.unusableHere.length > 0) {
+    const why = n.unusableHere.some((a) => /chacha20/.test(a)) ? ' (the desktop app runs on BoringSSL, which has no ChaCha20)' : '';
+    parts.push(`This runtime's crypto library cannot do ${n.unusableHere.join(', ')}${why}, so Hostdeck cannot use ${n.unusableHere.length > 1 ? 'them' : 'it'} here.`);
+  }
+  if (n.refused.length > 0) {
+    parts.push(`Hostdeck never uses ${n.refused.join(', ')}: ${n.refused.length > 1 ? 'they are' : 'it is'} too weak.`);
+  }
+  parts.push(`Ask the server's administrator to also allow one of ${n.weOffer.join(', ')} (the ${n.configKeyword} line in sshd_config).`);
+  return new HostdeckError(
+    'NO_COMMON_ALGORITHM',
+    parts.join(' '),
+    {
+      host,
+      port,
+      kind: n.kind,
+      configKeyword: n.configKeyword,
+      serverOffers: n.serverOffers === undefined ? null : [...n.serverOffers],
+      weOffer: [...n.weOffer],
+      unusableHere: [...n.unusableHere],
+      refused: [...n.refused],
+    },
+    { cause },
+  );
 }
 
 export function protocolError(host: string, port: number, cause: unknown): HostdeckError {

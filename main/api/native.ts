@@ -1,6 +1,10 @@
-// Whether the native speed-ups loaded. Without them everything works, about
-// 2.5x slower (../shared/ENVIRONMENT.md), so the app reports it rather than
-// hiding it; the packaged app must rebuild sshcrypto.node for Electron.
+// Whether the native speed-ups loaded. Without them everything works, more
+// slowly, so the app reports it rather than hiding it. On plain Node (serve
+// mode) both should load. In the desktop app ssh2's sshcrypto.node never
+// does: it is built against OpenSSL 3 (EVP_MAC and friends), which Electron's
+// BoringSSL lacks, so the package leaves it out and ssh2 uses its JavaScript
+// path, with the cipher order chosen for that case (main/ssh/algorithms.ts).
+// bufferutil is N-API and loads in both.
 import { createRequire } from 'node:module';
 
 // Not named `require`: electron-vite's ESM shim declares its own `require` in

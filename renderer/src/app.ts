@@ -297,7 +297,10 @@ export class App {
       el('button', { text: t('sidebar.export'), attrs: { type: 'button' }, on: { click: () => openExportDialog(this.#api, (m) => this.toast(m)) } }),
     );
     const info = this.#info;
-    const missing = [!info.native.sshCrypto && 'sshcrypto', !info.native.bufferutil && 'bufferutil'].filter(Boolean).join(', ');
+    // The desktop app runs on Electron's BoringSSL, where ssh2's OpenSSL addon
+    // can never load: that is how it is built, not something to repair.
+    const expectedJs = info.mode === 'desktop' && !info.native.sshCrypto;
+    const missing = [!info.native.sshCrypto && !expectedJs && 'sshcrypto', !info.native.bufferutil && 'bufferutil'].filter(Boolean).join(', ');
     this.#root.append(
       el('header', { class: 'topbar' }, el('h1', { text: t('app.title') }), quickForm, el('div', { class: 'spacer' }), settings),
       el('nav', { class: 'sidebar', attrs: { 'aria-label': t('sidebar.label') } }, actions, this.#warnings, this.#book.element),
@@ -307,6 +310,7 @@ export class App {
         'footer',
         { class: 'statusbar' },
         el('span', { text: t('about.version', { version: info.version, mode: info.mode }) }),
+        expectedJs ? el('span', { text: t('app.native.desktopJs') }) : null,
         missing ? el('span', { class: 'warn', text: t('app.native.slow', { what: missing }) }) : null,
       ),
     );

@@ -5,6 +5,7 @@ export const en = {
   'app.loading': 'Starting Hostdeck…',
   'app.unreachable': 'Hostdeck could not start.',
   'app.retry': 'Try again',
+  'app.native.desktopJs': 'SSH encryption runs in JavaScript (Electron has no OpenSSL).',
   'app.native.slow': 'Native speed-ups are missing ({what}): sessions work, but more slowly.',
   'sidebar.label': 'Address book',
   'sidebar.search': 'Search hosts',

@@ -6,6 +6,7 @@ export const zhCN: Catalog = {
   'app.loading': '正在启动 Hostdeck…',
   'app.unreachable': 'Hostdeck 无法启动。',
   'app.retry': '重试',
+  'app.native.desktopJs': 'SSH 加密以 JavaScript 运行（Electron 不含 OpenSSL）。',
   'app.native.slow': '缺少原生加速模块（{what}）：会话可以使用，但速度较慢。',
   'sidebar.label': '地址簿',
   'sidebar.search': '搜索主机',

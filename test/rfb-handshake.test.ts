@@ -10,6 +10,7 @@ import type { Duplex } from 'node:stream';
 import { HostdeckError } from '../shared/errors.js';
 import { openAuthenticatedVnc, type AuthenticatedVnc, type OpenVncOptions } from '../main/vnc/vnc-connector.js';
 import { ConnectionState } from '../main/vnc/connection-state.js';
+import { IllegalTransitionError } from '../shared/state-machine.js';
 import { connectTcp } from '../main/vnc/tcp-connect.js';
 import { FakePage } from './fixtures/vnc/fake-page.js';
 import { rfbString, serverInit, startFakeVncServer, u32, type FakeVncPeer, type FakeVncServer } from './fixtures/vnc/fake-vnc-server.js';
@@ -630,7 +631,8 @@ describe('piping', () => {
 describe('the connection state machine', () => {
   it('refuses illegal transitions and clears its timer on close', async () => {
     const state = new ConnectionState({ stepMs: 50, personMs: 50 });
-    expect(() => state.to('open')).toThrow(/illegal VNC state change idle -> open/);
+    expect(() => state.to('open')).toThrow(IllegalTransitionError);
+    expect(() => state.to('open')).toThrow('VNC connection: illegal state change idle -> open');
     state.to('connecting');
     state.to('version');
     expect(() => state.to('init')).toThrow(/version -> init/);

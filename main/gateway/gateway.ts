@@ -15,7 +15,7 @@ import type { TargetOpener } from './target.js';
 export interface GatewayOptions {
   /** Exact Origin values a page may come from (e.g. 'http://127.0.0.1:5173'). */
   allowedOrigins: string[];
-  /** How long an unredeemed ticket lives; at most 30 s (DESIGN.md). */
+  /** How long an unredeemed ticket lives, in ms; at most 30 s (docs/SECURITY.md, "Gateway" 4). */
   ticketTtlMs?: number;
   /** Largest message the page may send, in bytes (default 1 MiB). */
   maxPayload?: number;

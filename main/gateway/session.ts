@@ -1,18 +1,37 @@
 // One page socket joined to one target stream. The only place bytes move:
 // page binary frames -> target.write, target data -> page binary frames, with
 // backpressure both ways so neither a slow browser nor a slow target makes
-// main buffer without bound (SECURITY.md "Gateway" 7).
+// main buffer without bound (docs/SECURITY.md, "Gateway" 7).
 import net from 'node:net';
 import { Stream, type Duplex } from 'node:stream';
 import type { WebSocket, RawData } from 'ws';
 import { GatewayClose, GatewayCloseReason, closeForTargetError, type GatewayCloseInfo } from '../../shared/gateway-protocol.js';
+import { StateMachine, type StateListener, type TransitionTable } from '../../shared/state-machine.js';
 import type { GatewayLink, GatewayTarget, TargetOpener } from './target.js';
 
 /**
  * opening: waiting for the opener; open: bytes flow; closing: the target is
- * gone and the page is being told why; closed: both sides gone.
+ * gone and the page has been sent a close frame (RFC 6455 §7.1.2), whose
+ * answer is awaited; closed: the page's WebSocket is closed and the target
+ * destroyed.
  */
 export type SessionState = 'opening' | 'open' | 'closing' | 'closed';
+
+/**
+ * Every move a session makes; any other throws IllegalTransitionError
+ * (docs/CONTRIBUTING.md, "Code": each connection is one explicit state
+ * machine). close() moves to closing from
+ * opening or open (an opener that failed, a target that ended, a bad frame,
+ * gateway shutdown); the page's socket closing moves to closed from any
+ * state (a page that goes away first skips closing). A late opener result
+ * after opening is destroyed, not a move.
+ */
+const SESSION_TRANSITIONS: TransitionTable<SessionState> = {
+  opening: ['open', 'closing', 'closed'],
+  open: ['closing', 'closed'],
+  closing: ['closed'],
+  closed: [],
+};
 
 export interface SessionLimits {
   /** Bytes queued towards the page above which the target is paused. */
@@ -50,7 +69,7 @@ const CORK_MIN_READ = 16 * 1024;
 
 export class Session {
   readonly id: number;
-  #state: SessionState = 'opening';
+  readonly #state = new StateMachine<SessionState>('gateway session', 'opening', SESSION_TRANSITIONS);
   readonly #ws: WebSocket;
   /** The page's TCP socket under ws, used for corking only; ws owns its reads and writes. */
   readonly #pageSocket: Duplex;
@@ -84,7 +103,17 @@ export class Session {
   }
 
   get state(): SessionState {
-    return this.#state;
+    return this.#state.state;
+  }
+
+  /**
+   * Calls `listener(next, previous)` after every move of SESSION_TRANSITIONS;
+   * returns its disposer. A move the table does not allow throws
+   * IllegalTransitionError (code INTERNAL_ILLEGAL_TRANSITION) from the
+   * session's own event handler: it is a bug in the gateway.
+   */
+  onStateChange(listener: StateListener<SessionState>): () => void {
+    return this.#state.onChange(listener);
   }
 
   /** Calls the opener; page bytes wait (read side paused) until it answers. */
@@ -105,21 +134,28 @@ export class Session {
   stats(): SessionStats {
     return {
       id: this.id,
-      state: this.#state,
+      state: this.#state.state,
       bytesToPage: this.#bytesToPage,
       bytesFromPage: this.#bytesFromPage,
       framesToPage: this.#framesToPage,
-      bufferedToPage: this.#state === 'closed' ? 0 : this.#ws.bufferedAmount,
+      bufferedToPage: this.#state.is('closed') ? 0 : this.#ws.bufferedAmount,
       heldFromPage: this.#heldBytes,
       targetPaused: this.#targetPaused,
       pagePaused: this.#pagePaused,
     };
   }
 
-  /** Destroys the target and closes the page with `info`. */
+  /**
+   * Destroys the target and sends the page a close frame with `info`: an
+   * RFC 6455 §7.4.1 code (1001 going away, 1003 unsupported data, 1011
+   * internal error) or one of Hostdeck's 4000–4999 codes (§7.4.2) from
+   * GatewayClose, and a reason of at most 123 bytes (§5.5). Moves opening or
+   * open to closing; later calls do nothing. The session reaches closed when
+   * the page answers (or ws gives up on it).
+   */
   close(info: GatewayCloseInfo): void {
-    if (this.#state === 'closed' || this.#state === 'closing') return;
-    this.#state = 'closing';
+    if (this.#state.is('closing', 'closed')) return;
+    this.#state.to('closing');
     this.#dropHeld();
     this.#destroyTarget();
     this.#ws.close(info.code, info.reason);
@@ -136,12 +172,12 @@ export class Session {
 
   #onOpened = (result: Duplex | GatewayTarget): void => {
     const target = isGatewayTarget(result) ? result : { stream: result };
-    if (this.#state !== 'opening') {
+    if (!this.#state.is('opening')) {
       target.stream.on('error', () => {});
       target.stream.destroy();
       return;
     }
-    this.#state = 'open';
+    this.#state.to('open');
     const stream = target.stream;
     this.#stream = stream;
     this.#onControl = target.onControl?.bind(target);
@@ -156,23 +192,23 @@ export class Session {
     this.#held = [];
     this.#heldBytes = 0;
     for (const m of held) {
-      if (this.#state !== 'open') return;
+      if (!this.#state.is('open')) return;
       this.#deliver(m.data, m.isBinary);
     }
-    if (this.#state === 'open' && !this.#pagePaused) this.#ws.resume();
+    if (this.#state.is('open') && !this.#pagePaused) this.#ws.resume();
   };
 
   #onOpenFailed = (err: unknown): void => {
-    if (this.#state !== 'opening') return;
+    if (!this.#state.is('opening')) return;
     this.close(closeForTargetError((err as { code?: unknown } | null)?.code, false));
   };
 
   #wsOnMessage = (data: RawData, isBinary: boolean): void => {
     // binaryType is 'nodebuffer' (the default): data is one Buffer.
     const buf = data as Buffer;
-    if (this.#state === 'open') {
+    if (this.#state.is('open')) {
       this.#deliver(buf, isBinary);
-    } else if (this.#state === 'opening') {
+    } else if (this.#state.is('opening')) {
       // The page's socket is paused while opening, so at most what ws parsed
       // from a read already in hand lands here; it keeps its order.
       this.#heldBytes += buf.length;
@@ -206,11 +242,11 @@ export class Session {
   #streamOnDrain = (): void => {
     if (!this.#pagePaused) return;
     this.#pagePaused = false;
-    if (this.#state === 'open') this.#ws.resume();
+    if (this.#state.is('open')) this.#ws.resume();
   };
 
   #streamOnData = (chunk: Buffer): void => {
-    if (this.#state !== 'open') return;
+    if (!this.#state.is('open')) return;
     this.#bytesToPage += chunk.length;
     this.#totals.bytesToPage += chunk.length;
     this.#framesToPage++;
@@ -246,7 +282,7 @@ export class Session {
 
   #pageOnFlushed = (err?: Error | null): void => {
     // Node passes null (not undefined) when the write succeeded.
-    if (err || this.#state !== 'open' || !this.#targetPaused) return;
+    if (err || !this.#state.is('open') || !this.#targetPaused) return;
     this.#targetPaused = false;
     this.#stream?.resume();
   };
@@ -265,7 +301,7 @@ export class Session {
   };
 
   #sendControl(message: object): void {
-    if (this.#state === 'closed' || this.#ws.readyState !== this.#ws.OPEN) return;
+    if (this.#state.is('closed') || this.#ws.readyState !== this.#ws.OPEN) return;
     // Same queue as the byte frames, so order with the stream is kept.
     this.#ws.send(JSON.stringify(message), { binary: false });
   }
@@ -275,8 +311,8 @@ export class Session {
   };
 
   #wsOnClose = (): void => {
-    if (this.#state === 'closed') return;
-    this.#state = 'closed';
+    if (this.#state.is('closed')) return;
+    this.#state.to('closed');
     this.#dropHeld();
     this.#ws.off('message', this.#wsOnMessage);
     this.#destroyTarget();

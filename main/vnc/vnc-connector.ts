@@ -1,8 +1,7 @@
 // Opens a VNC connection on the page's behalf: main does the server's RFB
 // handshake (VNC Authentication, VeNCrypt TLS) and gives back a stream on
-// which the page (noVNC) finds a server that needs no password (issue 6,
-// "Authentication in main, not in the page"). The VNC password never leaves
-// main.
+// which the page (noVNC) finds a server that needs no password. The VNC
+// password never leaves main (docs/SECURITY.md, "VNC" 1).
 //
 // VncConnector is the thin owner of the sockets around the I/O-free
 // RfbServerHandshake: it connects, feeds it the server's bytes, upgrades to
@@ -12,7 +11,7 @@ import type { Duplex } from 'node:stream';
 import type { TLSSocket } from 'node:tls';
 import type { RfbVersion, VncCertificateInfo, VncSecurity } from '../../shared/vnc-protocol.js';
 import { VncErrorCode } from '../../shared/vnc-protocol.js';
-import { ConnectionState, DEFAULT_TIMEOUTS, type StepTimeouts, type VncStep } from './connection-state.js';
+import { ConnectionState, DEFAULT_TIMEOUTS, type StepTimeouts } from './connection-state.js';
 import type { PagePlan } from './rfb-page-handshake.js';
 import { RfbServerHandshake, type ServerHandshakeOutcome } from './rfb-server-handshake.js';
 import { vncError } from './vnc-errors.js';
@@ -246,18 +245,17 @@ export class VncConnector {
 
   private listen(socket: Duplex): void {
     const handshake = this.handshake as RfbServerHandshake;
-    const step = (): VncStep => this.state.step;
     const handlers: HandshakeHandlers = {
       data: (chunk) => handshake.push(chunk),
       end: () => {
-        const closed = vncError(VncErrorCode.ServerClosed, { step: step() });
+        const closed = vncError(VncErrorCode.ServerClosed, { step: this.state.step });
         handshake.end(closed);
         // Bytes already received may still explain the close (a reason), so
         // the handshake reads them first; but a person deciding on a password
         // or certificate is told at once that the server is gone.
-        if (step() === 'password' || step() === 'certificate') this.fail(closed);
+        if (this.state.is('password', 'certificate')) this.fail(closed);
       },
-      error: (err) => handshake.end(vncError(VncErrorCode.ServerClosed, { step: step(), error: (err as NodeJS.ErrnoException).code ?? err.message }, err)),
+      error: (err) => handshake.end(vncError(VncErrorCode.ServerClosed, { step: this.state.step, error: (err as NodeJS.ErrnoException).code ?? err.message }, err)),
     };
     this.handlers = handlers;
     socket.on('data', handlers.data);

@@ -1,7 +1,7 @@
 // @vitest-environment jsdom
 // The page's building blocks: message catalogs, text-only DOM building, the
-// tab strip's keyboard and close behaviour, the VNC security line and the
-// host editor's "Require encryption".
+// tab strip's keyboard and close behaviour, the VNC security line, the host
+// editor ("Require encryption", jump chains) and a session tab's lifecycle.
 import { describe, expect, it, vi } from 'vitest';
 import { en } from '../renderer/src/i18n/en.js';
 import { zhCN } from '../renderer/src/i18n/zh-CN.js';
@@ -13,6 +13,10 @@ import { LIMITS, type SavedHost } from '../shared/model/host.js';
 import { vncSecurityText } from '../renderer/src/vnc/security-text.js';
 import { openHostEditor } from '../renderer/src/ui/host-editor.js';
 import type { ApiClient } from '../renderer/src/api/client.js';
+import type { SessionTicket } from '../shared/api/contract.js';
+import { IllegalTransitionError } from '../shared/state-machine.js';
+import { SessionLifecycle } from '../renderer/src/ui/session-lifecycle.js';
+import type { SessionTabOptions } from '../renderer/src/ui/session-tab.js';
 
 const placeholders = (s: string): string[] => [...s.matchAll(/\{(\w+)\}/g)].map((m) => m[1] as string).sort();
 
@@ -338,26 +342,27 @@ describe('host editor: "Require encryption"', () => {
   });
 });
 
-describe('host editor: jump chains of any length', () => {
-  const sshHost = (id: string, extra: Partial<SavedHost> = {}): SavedHost => ({
-    id, name: id, protocol: 'ssh', address: `${id}.example.net`, port: 22, folder: [], tags: [], notes: '',
-    createdAt: '', updatedAt: '', hasSecret: { password: false, passphrase: false, vncPassword: false }, ...extra,
-  });
-  const hops = Array.from({ length: LIMITS.jumpChain }, (_, i) => sshHost(`hop${i + 1}`));
-  const button = (dialog: HTMLElement, name: string): HTMLButtonElement => {
-    const b = [...dialog.querySelectorAll('button')].find((x) => (x.getAttribute('aria-label') ?? x.textContent) === name);
-    expect(b, name).toBeDefined();
-    return b as HTMLButtonElement;
-  };
-  const chainShown = (dialog: HTMLElement): string[] =>
-    Array.from({ length: LIMITS.jumpChain + 1 }, (_, i) => [...dialog.querySelectorAll('label')].find((l) => l.textContent === `Jump host ${i + 1}`))
-      .filter((l): l is HTMLLabelElement => l !== undefined)
-      .map((l) => (document.getElementById(l.htmlFor) as HTMLSelectElement).value);
-  const save = async (dialog: HTMLElement, calls: Array<[string, unknown[]]>, method: string): Promise<void> => {
-    (dialog.querySelector('button[type=submit]') as HTMLButtonElement).click();
-    await vi.waitFor(() => expect(calls.some(([m]) => m === method)).toBe(true));
-  };
+// Jump-chain helpers: SSH hosts to hop through, the editor's buttons by name, the chain as shown.
+const sshHost = (id: string, extra: Partial<SavedHost> = {}): SavedHost => ({
+  id, name: id, protocol: 'ssh', address: `${id}.example.net`, port: 22, folder: [], tags: [], notes: '',
+  createdAt: '', updatedAt: '', hasSecret: { password: false, passphrase: false, vncPassword: false }, ...extra,
+});
+const hops = Array.from({ length: LIMITS.jumpChain }, (_, i) => sshHost(`hop${i + 1}`));
+const button = (dialog: HTMLElement, name: string): HTMLButtonElement => {
+  const b = [...dialog.querySelectorAll('button')].find((x) => (x.getAttribute('aria-label') ?? x.textContent) === name);
+  expect(b, name).toBeDefined();
+  return b as HTMLButtonElement;
+};
+const chainShown = (dialog: HTMLElement): string[] =>
+  Array.from({ length: LIMITS.jumpChain + 1 }, (_, i) => [...dialog.querySelectorAll('label')].find((l) => l.textContent === `Jump host ${i + 1}`))
+    .filter((l): l is HTMLLabelElement => l !== undefined)
+    .map((l) => (document.getElementById(l.htmlFor) as HTMLSelectElement).value);
+const save = async (dialog: HTMLElement, calls: Array<[string, unknown[]]>, method: string): Promise<void> => {
+  (dialog.querySelector('button[type=submit]') as HTMLButtonElement).click();
+  await vi.waitFor(() => expect(calls.some(([m]) => m === method)).toBe(true));
+};
 
+describe('host editor: jump chains of any length', () => {
   for (const length of [3, LIMITS.jumpChain]) {
     it(`saving a host with ${length} hops keeps every hop, in order`, async () => {
       setLocale('en');
@@ -430,3 +435,83 @@ describe('host editor: jump chains of any length', () => {
     dialog.remove();
   });
 });
+
+describe('session tab lifecycle', () => {
+  const ticket = (n: number): SessionTicket => ({ sessionId: `s${n}`, kind: 'ssh', url: `ws://127.0.0.1:1/t${n}`, title: 'rig' });
+  function setup(open: SessionTabOptions['open']): { life: SessionLifecycle; calls: Array<[string, unknown[]]>; statuses: string[]; attached: string[] } {
+    const calls: Array<[string, unknown[]]> = [];
+    const api = { call: async (method: string, ...args: unknown[]) => void calls.push([method, args]) } as unknown as ApiClient;
+    const statuses: string[] = [];
+    const attached: string[] = [];
+    const surface = { size: () => ({ cols: 80, rows: 24 }), attach: (t: SessionTicket) => void attached.push(t.url), detach: () => undefined, focus: () => undefined };
+    const life = new SessionLifecycle({ api, title: 'rig', open, onStatus: (s) => statuses.push(s), onTitle: () => undefined }, surface);
+    document.body.append(life.banner);
+    return { life, calls, statuses, attached };
+  }
+
+  it('opens, attaches, connects, ends with a Reconnect button, and reopens; the strip follows each state', async () => {
+    setLocale('en');
+    let n = 0;
+    const { life, calls, statuses, attached } = setup(async () => ticket(++n));
+    const opening = life.open();
+    expect(life.state).toBe('opening');
+    expect(life.banner.textContent).toBe('Connecting to rig…');
+    await opening;
+    expect(life.state).toBe('attaching');
+    expect(attached).toEqual(['ws://127.0.0.1:1/t1']);
+    life.connected();
+    expect(life.end('The shell exited with status 0.')).toBe(true);
+    expect(life.state).toBe('ended');
+    expect(statuses).toEqual(['connecting', 'connecting', 'connected', 'disconnected']);
+    const reconnect = life.banner.querySelector('button') as HTMLButtonElement;
+    expect(reconnect.textContent).toBe('Reconnect');
+    reconnect.click();
+    await vi.waitFor(() => expect(life.state).toBe('attaching'));
+    expect(attached).toEqual(['ws://127.0.0.1:1/t1', 'ws://127.0.0.1:1/t2']);
+    // Once ended, the first session is not closed again; the open one is, once.
+    life.close();
+    life.close();
+    expect(calls).toEqual([['sessions.close', ['s2']]]);
+    expect(life.state).toBe('closed');
+    life.banner.remove();
+  });
+
+  it('refuses moves its table does not allow, and does not reopen while open', async () => {
+    const { life } = setup(() => new Promise<SessionTicket>(() => undefined));
+    expect(() => life.connected()).toThrow(IllegalTransitionError);
+    expect(life.state).toBe('idle');
+    void life.open();
+    await life.open();
+    expect(life.state).toBe('opening');
+    life.close();
+    life.banner.remove();
+  });
+
+  it('closed while main is opening: cancels the open, closes the session if it arrives anyway, and shows nothing more', async () => {
+    let arrive: (t: SessionTicket) => void = () => undefined;
+    const { life, calls } = setup(() => new Promise<SessionTicket>((resolve) => (arrive = resolve)));
+    const opening = life.open();
+    life.close();
+    expect(calls).toEqual([['sessions.cancel', [expect.stringMatching(/^open-/)]]]);
+    arrive(ticket(1));
+    await opening;
+    expect(calls.at(-1)).toEqual(['sessions.close', ['s1']]);
+    expect(life.end('late')).toBe(false);
+    expect(life.state).toBe('closed');
+    life.banner.remove();
+  });
+
+  it('a failed open ends the tab with the reason and a way to try again', async () => {
+    setLocale('en');
+    const { life, statuses } = setup(async () => {
+      throw new Error('connection refused');
+    });
+    await life.open();
+    expect(life.state).toBe('ended');
+    expect(life.banner.textContent).toBe('Could not connect to rig: connection refusedReconnect');
+    expect(statuses).toEqual(['connecting', 'disconnected']);
+    life.close();
+    life.banner.remove();
+  });
+});
+

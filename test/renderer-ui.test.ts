@@ -1,7 +1,8 @@
 // @vitest-environment jsdom
 // The page's building blocks: message catalogs, text-only DOM building, the
 // tab strip's keyboard and close behaviour, the VNC security line, the host
-// editor ("Require encryption", jump chains) and a session tab's lifecycle.
+// editor ("Require encryption", jump chains), a session tab's lifecycle and
+// the test hooks.
 import { describe, expect, it, vi } from 'vitest';
 import { en } from '../renderer/src/i18n/en.js';
 import { zhCN } from '../renderer/src/i18n/zh-CN.js';
@@ -16,7 +17,8 @@ import type { ApiClient } from '../renderer/src/api/client.js';
 import type { SessionTicket } from '../shared/api/contract.js';
 import { IllegalTransitionError } from '../shared/state-machine.js';
 import { SessionLifecycle } from '../renderer/src/ui/session-lifecycle.js';
-import type { SessionTabOptions } from '../renderer/src/ui/session-tab.js';
+import type { SessionTab, SessionTabOptions } from '../renderer/src/ui/session-tab.js';
+import { openTabs } from '../renderer/src/ui/open-tabs.js';
 
 const placeholders = (s: string): string[] => [...s.matchAll(/\{(\w+)\}/g)].map((m) => m[1] as string).sort();
 
@@ -515,3 +517,29 @@ describe('session tab lifecycle', () => {
   });
 });
 
+describe('test hooks', () => {
+  const fakeTab = (kind: 'ssh' | 'vnc', text: string | null): SessionTab =>
+    ({ kind, element: el('div'), readout: text === null ? null : { text: () => text, selection: () => `selected ${text}` } }) as unknown as SessionTab;
+
+  it('read terminals through the tab registry the app fills in, not through DOM nodes', async () => {
+    await import('../renderer/src/testing/test-hooks.js');
+    const hooks = window.__hostdeckTest as NonNullable<typeof window.__hostdeckTest>;
+    expect(Object.isFrozen(hooks)).toBe(true);
+    expect(hooks.terminalText()).toBe('');
+    const ssh = fakeTab('ssh', 'alpha');
+    const vnc = fakeTab('vnc', null);
+    const removeSsh = openTabs.add(ssh);
+    const removeVnc = openTabs.add(vnc);
+    openTabs.activate(ssh);
+    expect(hooks.terminalText()).toBe('alpha');
+    expect(hooks.selection()).toBe('selected alpha');
+    openTabs.activate(vnc);
+    expect(hooks.terminalText()).toBe('');
+    expect(hooks.allTerminalTexts()).toEqual(['alpha', '']);
+    removeVnc();
+    expect(openTabs.active).toBeNull();
+    removeSsh();
+    expect(hooks.allTerminalTexts()).toEqual([]);
+    expect(Object.getOwnPropertyNames(ssh.element)).toEqual([]);
+  });
+});

@@ -60,9 +60,6 @@ export class SshTab implements SessionTab {
     });
     this.#d.add(() => keys.dispose());
     this.readout = { text: () => this.#terminal.text(), selection: () => term.getSelection() };
-    // Read-only access to what the terminal shows, for tests (WebGL draws to a canvas).
-    Object.defineProperty(this.element, 'hostdeckText', { value: () => this.#terminal.text() });
-    Object.defineProperty(this.element, 'hostdeckSelection', { value: () => term.getSelection() });
   }
 
   get title(): string {

@@ -2,6 +2,7 @@ import { defineConfig } from 'electron-vite';
 import { resolve } from 'node:path';
 import type { Plugin } from 'vite';
 import { devContentSecurityPolicy } from './shared/csp.js';
+import { rendererRollupOptions } from './vite.renderer.config.js';
 
 // main/, preload/ and renderer/ build from their own folders (not src/).
 export default defineConfig({
@@ -25,7 +26,8 @@ export default defineConfig({
     build: {
       outDir: resolve('out/renderer'),
       target: 'es2022',
-      rollupOptions: { input: resolve('renderer/index.html') },
+      // The page and the test hooks, named as in the serve build.
+      rollupOptions: rendererRollupOptions,
     },
   },
 });

@@ -1,9 +1,11 @@
 // Instrumentation that runs inside the page (installed with addInitScript,
 // before the app's own scripts), for `npm run bench -- app`.
 //
-// The app offers one test hook, `panel.hostdeckText()`, which joins the whole
-// buffer (up to 10,000 scrollback lines): far too slow to poll while 24 MB
-// scroll past, and polling it would itself make the long tasks we measure.
+// The page's test hooks (window.__hostdeckTest, loaded on demand from
+// assets/test-hooks.js: renderer/src/testing/test-hooks.ts) offer
+// terminalText(), which joins the whole buffer (up to 10,000 scrollback
+// lines): far too slow to poll while 24 MB scroll past, and polling it would
+// itself make the long tasks we measure.
 // So the probe watches the terminal's WebSocket instead, which tells exactly
 // what xterm.js has drawn: the page acks bytes from xterm's write callback,
 // i.e. once xterm has parsed them (shared/terminal-protocol.ts), and xterm
@@ -16,6 +18,7 @@
 // library, and a function would be rewritten by tsx (esbuild's keepNames)
 // into code that references helpers the page does not have.
 import type { Page } from 'playwright-core';
+import { loadTestHooks } from '../test/support/app-page.js';
 
 export const PAGE_PROBE = String.raw`(() => {
   const NativeWebSocket = window.WebSocket;
@@ -252,17 +255,15 @@ export class PageProbe {
     return this.#page.evaluate('window.__hdProbe.renderer()');
   }
 
-  /** The visible terminal's text through the app's own hook (the whole buffer: call rarely). */
-  terminalText(): Promise<string> {
-    return this.#page.evaluate(`(() => {
-      // The tab strip makes the session element itself the tabpanel (renderer/src/ui/tab-strip.ts).
-      const s = document.querySelector('.session[role=tabpanel]:not([hidden])');
-      return s && s.hostdeckText ? s.hostdeckText() : '';
-    })()`);
+  /** The visible terminal's text through the page's test hooks (the whole buffer: call rarely). */
+  async terminalText(): Promise<string> {
+    await loadTestHooks(this.#page);
+    return this.#page.evaluate('window.__hostdeckTest.terminalText()');
   }
 
   /** The text of every terminal tab (hidden ones too), for waiting on prompts. */
-  allTerminalTexts(): Promise<string[]> {
-    return this.#page.evaluate(`Array.from(document.querySelectorAll('.session')).map((s) => s.hostdeckText ? s.hostdeckText() : '')`);
+  async allTerminalTexts(): Promise<string[]> {
+    await loadTestHooks(this.#page);
+    return this.#page.evaluate('window.__hostdeckTest.allTerminalTexts()');
   }
 }

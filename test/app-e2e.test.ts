@@ -15,6 +15,7 @@ import {
   addHost as pageAddHost,
   answerPassword as pageAnswerPassword,
   connectHost,
+  terminalSelection,
   terminalText as pageTerminalText,
   typeInTerminal as pageTypeInTerminal,
   type HostFields,
@@ -113,7 +114,7 @@ describe('serve mode end to end', () => {
     const find = page.getByRole('searchbox', { name: 'Find in terminal' });
     await find.fill('hello-42');
     await expect
-      .poll(() => page.evaluate(() => (document.querySelector('[role=tabpanel]:not([hidden])') as HTMLElement & { hostdeckSelection: () => string }).hostdeckSelection()))
+      .poll(() => terminalSelection(page))
       .toBe('hello-42');
     const search = page.getByRole('search');
     await search.getByText('1 of 1').waitFor();

@@ -1,7 +1,8 @@
 // @vitest-environment jsdom
 // The page's building blocks: message catalogs, text-only DOM building, the
-// tab strip's keyboard and close behaviour, the VNC security line and the
-// host editor's "Require encryption".
+// tab strip's keyboard and close behaviour, the VNC security line, the host
+// editor ("Require encryption", jump chains), a session tab's lifecycle and
+// the test hooks.
 import { describe, expect, it, vi } from 'vitest';
 import { en } from '../renderer/src/i18n/en.js';
 import { zhCN } from '../renderer/src/i18n/zh-CN.js';
@@ -9,10 +10,15 @@ import { pickLocale, setLocale, t } from '../renderer/src/i18n/i18n.js';
 import { el } from '../renderer/src/dom.js';
 import { TabStrip } from '../renderer/src/ui/tab-strip.js';
 import { AddressBook } from '../renderer/src/ui/address-book.js';
-import type { SavedHost } from '../shared/model/host.js';
+import { LIMITS, type SavedHost } from '../shared/model/host.js';
 import { vncSecurityText } from '../renderer/src/vnc/security-text.js';
 import { openHostEditor } from '../renderer/src/ui/host-editor.js';
 import type { ApiClient } from '../renderer/src/api/client.js';
+import type { SessionTicket } from '../shared/api/contract.js';
+import { IllegalTransitionError } from '../shared/state-machine.js';
+import { SessionLifecycle } from '../renderer/src/ui/session-lifecycle.js';
+import type { SessionTab, SessionTabOptions } from '../renderer/src/ui/session-tab.js';
+import { openTabs } from '../renderer/src/ui/open-tabs.js';
 
 const placeholders = (s: string): string[] => [...s.matchAll(/\{(\w+)\}/g)].map((m) => m[1] as string).sort();
 
@@ -259,34 +265,38 @@ describe('VNC security line', () => {
   });
 });
 
+// jsdom has <dialog> but not its modal methods.
+HTMLDialogElement.prototype.showModal ??= function (this: HTMLDialogElement) {
+  this.setAttribute('open', '');
+};
+HTMLDialogElement.prototype.close ??= function (this: HTMLDialogElement) {
+  this.removeAttribute('open');
+  this.dispatchEvent(new Event('close'));
+};
+
+/** Opens the editor on `host` (or a new one) over a recording API; `others` are the rest of the book. */
+function editor(host?: SavedHost, others: SavedHost[] = []): { dialog: HTMLDialogElement; calls: Array<[string, unknown[]]> } {
+  const calls: Array<[string, unknown[]]> = [];
+  const api = {
+    call: async (method: string, ...args: unknown[]) => {
+      calls.push([method, args]);
+      if (method === 'secrets.status') return { locked: false };
+      return { ...(args[0] as object), id: 'new', hasSecret: { password: false, passphrase: false, vncPassword: false }, createdAt: '', updatedAt: '' };
+    },
+  } as unknown as ApiClient;
+  const hosts = [...others, ...(host ? [host] : [])];
+  const dialog = openHostEditor({ api, hosts, folders: [], ...(host ? { host } : {}), onSaved: () => undefined });
+  return { dialog, calls };
+}
+const control = (dialog: HTMLElement, label: string): HTMLInputElement => {
+  const l = [...dialog.querySelectorAll('label')].find((x) => x.textContent === label);
+  expect(l, label).toBeDefined();
+  return document.getElementById((l as HTMLLabelElement).htmlFor) as HTMLInputElement;
+};
+/** The host sent to main by the last `method` call. */
+const sent = <T>(calls: Array<[string, unknown[]]>, method: string): T => (calls.filter(([m]) => m === method).at(-1) as [string, [T]])[1][0];
+
 describe('host editor: "Require encryption"', () => {
-  // jsdom has <dialog> but not its modal methods.
-  HTMLDialogElement.prototype.showModal ??= function (this: HTMLDialogElement) {
-    this.setAttribute('open', '');
-  };
-  HTMLDialogElement.prototype.close ??= function (this: HTMLDialogElement) {
-    this.removeAttribute('open');
-    this.dispatchEvent(new Event('close'));
-  };
-
-  function editor(host?: SavedHost): { dialog: HTMLDialogElement; calls: Array<[string, unknown[]]> } {
-    const calls: Array<[string, unknown[]]> = [];
-    const api = {
-      call: async (method: string, ...args: unknown[]) => {
-        calls.push([method, args]);
-        if (method === 'secrets.status') return { locked: false };
-        return { ...(args[0] as object), id: 'new', hasSecret: { password: false, passphrase: false, vncPassword: false }, createdAt: '', updatedAt: '' };
-      },
-    } as unknown as ApiClient;
-    const dialog = openHostEditor({ api, hosts: host ? [host] : [], folders: [], ...(host ? { host } : {}), onSaved: () => undefined });
-    return { dialog, calls };
-  }
-  const control = (dialog: HTMLElement, label: string): HTMLInputElement => {
-    const l = [...dialog.querySelectorAll('label')].find((x) => x.textContent === label);
-    expect(l, label).toBeDefined();
-    return document.getElementById((l as HTMLLabelElement).htmlFor) as HTMLInputElement;
-  };
-
   it('is a labelled, focusable checkbox with its hint, shown for VNC hosts only, and saved when ticked', async () => {
     setLocale('en');
     const { dialog, calls } = editor();
@@ -331,5 +341,205 @@ describe('host editor: "Require encryption"', () => {
     const [, [saved]] = calls.find(([m]) => m === 'hosts.update') as [string, [{ vnc: Record<string, unknown> }]];
     expect(saved.vnc).not.toHaveProperty('requireEncryption');
     dialog.remove();
+  });
+});
+
+// Jump-chain helpers: SSH hosts to hop through, the editor's buttons by name, the chain as shown.
+const sshHost = (id: string, extra: Partial<SavedHost> = {}): SavedHost => ({
+  id, name: id, protocol: 'ssh', address: `${id}.example.net`, port: 22, folder: [], tags: [], notes: '',
+  createdAt: '', updatedAt: '', hasSecret: { password: false, passphrase: false, vncPassword: false }, ...extra,
+});
+const hops = Array.from({ length: LIMITS.jumpChain }, (_, i) => sshHost(`hop${i + 1}`));
+const button = (dialog: HTMLElement, name: string): HTMLButtonElement => {
+  const b = [...dialog.querySelectorAll('button')].find((x) => (x.getAttribute('aria-label') ?? x.textContent) === name);
+  expect(b, name).toBeDefined();
+  return b as HTMLButtonElement;
+};
+const chainShown = (dialog: HTMLElement): string[] =>
+  Array.from({ length: LIMITS.jumpChain + 1 }, (_, i) => [...dialog.querySelectorAll('label')].find((l) => l.textContent === `Jump host ${i + 1}`))
+    .filter((l): l is HTMLLabelElement => l !== undefined)
+    .map((l) => (document.getElementById(l.htmlFor) as HTMLSelectElement).value);
+const save = async (dialog: HTMLElement, calls: Array<[string, unknown[]]>, method: string): Promise<void> => {
+  (dialog.querySelector('button[type=submit]') as HTMLButtonElement).click();
+  await vi.waitFor(() => expect(calls.some(([m]) => m === method)).toBe(true));
+};
+
+describe('host editor: jump chains of any length', () => {
+  for (const length of [3, LIMITS.jumpChain]) {
+    it(`saving a host with ${length} hops keeps every hop, in order`, async () => {
+      setLocale('en');
+      const chain = hops.slice(0, length).map((x) => x.id).reverse();
+      const { dialog, calls } = editor(sshHost('target', { jumpChain: chain }), hops);
+      expect(chainShown(dialog)).toEqual(chain);
+      await save(dialog, calls, 'hosts.update');
+      expect(sent<SavedHost>(calls, 'hosts.update').jumpChain).toEqual(chain);
+      dialog.remove();
+    });
+  }
+
+  it('adds, reorders and removes hops with named buttons, up to the model\'s limit', async () => {
+    setLocale('en');
+    const { dialog, calls } = editor(sshHost('target', { jumpChain: ['hop1'] }), hops);
+    const add = button(dialog, 'Add jump host');
+    add.click();
+    const second = control(dialog, 'Jump host 2') as unknown as HTMLSelectElement;
+    expect(document.activeElement).toBe(second);
+    second.value = 'hop2';
+    second.dispatchEvent(new Event('change', { bubbles: true }));
+    expect(chainShown(dialog)).toEqual(['hop1', 'hop2']);
+    // Moving keeps focus on the control that moved, under its new name.
+    const up = button(dialog, 'Move jump host 2 up');
+    up.focus();
+    up.click();
+    expect(chainShown(dialog)).toEqual(['hop2', 'hop1']);
+    // At the top "Move up" no longer applies, so focus goes to the hop's own select.
+    expect(document.activeElement).toBe(control(dialog, 'Jump host 1'));
+    button(dialog, 'Move jump host 1 down').click();
+    expect(chainShown(dialog)).toEqual(['hop1', 'hop2']);
+    button(dialog, 'Remove jump host 1').click();
+    expect(chainShown(dialog)).toEqual(['hop2']);
+    for (let n = 2; n <= LIMITS.jumpChain; n++) {
+      add.click();
+      const s = control(dialog, `Jump host ${n}`) as unknown as HTMLSelectElement;
+      s.value = `hop${n === 2 ? 1 : n}`;
+      s.dispatchEvent(new Event('change', { bubbles: true }));
+    }
+    expect(add.disabled).toBe(true);
+    expect(chainShown(dialog)).toHaveLength(LIMITS.jumpChain);
+    await save(dialog, calls, 'hosts.update');
+    expect(sent<SavedHost>(calls, 'hosts.update').jumpChain).toEqual(['hop2', 'hop1', 'hop3', 'hop4', 'hop5', 'hop6', 'hop7', 'hop8']);
+    dialog.remove();
+  });
+
+  it('keeps a hop that is no longer a saved host, and says so, instead of dropping it', async () => {
+    setLocale('en');
+    const { dialog, calls } = editor(sshHost('target', { jumpChain: ['hop1', 'gone', 'hop2'] }), hops);
+    expect(chainShown(dialog)).toEqual(['hop1', 'gone', 'hop2']);
+    (dialog.querySelector('button[type=submit]') as HTMLButtonElement).click();
+    const gone = control(dialog, 'Jump host 2');
+    await vi.waitFor(() => expect(gone.hasAttribute('aria-invalid')).toBe(true));
+    expect(document.getElementById(gone.getAttribute('aria-describedby')?.split(' ').at(-1) ?? '')?.textContent).toMatch(/not a saved host/);
+    expect(calls.some(([m]) => m === 'hosts.update')).toBe(false);
+    button(dialog, 'Remove jump host 2').click();
+    await save(dialog, calls, 'hosts.update');
+    expect(sent<SavedHost>(calls, 'hosts.update').jumpChain).toEqual(['hop1', 'hop2']);
+    dialog.remove();
+  });
+
+  it('a new host with no hops stays without a chain (the folder\'s default applies)', async () => {
+    setLocale('en');
+    const { dialog, calls } = editor(undefined, hops);
+    expect(chainShown(dialog)).toEqual([]);
+    control(dialog, 'Name').value = 'fresh';
+    control(dialog, 'Address').value = 'fresh.example.net';
+    await save(dialog, calls, 'hosts.create');
+    expect(sent<SavedHost>(calls, 'hosts.create')).not.toHaveProperty('jumpChain');
+    dialog.remove();
+  });
+});
+
+describe('session tab lifecycle', () => {
+  const ticket = (n: number): SessionTicket => ({ sessionId: `s${n}`, kind: 'ssh', url: `ws://127.0.0.1:1/t${n}`, title: 'rig' });
+  function setup(open: SessionTabOptions['open']): { life: SessionLifecycle; calls: Array<[string, unknown[]]>; statuses: string[]; attached: string[] } {
+    const calls: Array<[string, unknown[]]> = [];
+    const api = { call: async (method: string, ...args: unknown[]) => void calls.push([method, args]) } as unknown as ApiClient;
+    const statuses: string[] = [];
+    const attached: string[] = [];
+    const surface = { size: () => ({ cols: 80, rows: 24 }), attach: (t: SessionTicket) => void attached.push(t.url), detach: () => undefined, focus: () => undefined };
+    const life = new SessionLifecycle({ api, title: 'rig', open, onStatus: (s) => statuses.push(s), onTitle: () => undefined }, surface);
+    document.body.append(life.banner);
+    return { life, calls, statuses, attached };
+  }
+
+  it('opens, attaches, connects, ends with a Reconnect button, and reopens; the strip follows each state', async () => {
+    setLocale('en');
+    let n = 0;
+    const { life, calls, statuses, attached } = setup(async () => ticket(++n));
+    const opening = life.open();
+    expect(life.state).toBe('opening');
+    expect(life.banner.textContent).toBe('Connecting to rig…');
+    await opening;
+    expect(life.state).toBe('attaching');
+    expect(attached).toEqual(['ws://127.0.0.1:1/t1']);
+    life.connected();
+    expect(life.end('The shell exited with status 0.')).toBe(true);
+    expect(life.state).toBe('ended');
+    expect(statuses).toEqual(['connecting', 'connecting', 'connected', 'disconnected']);
+    const reconnect = life.banner.querySelector('button') as HTMLButtonElement;
+    expect(reconnect.textContent).toBe('Reconnect');
+    reconnect.click();
+    await vi.waitFor(() => expect(life.state).toBe('attaching'));
+    expect(attached).toEqual(['ws://127.0.0.1:1/t1', 'ws://127.0.0.1:1/t2']);
+    // Once ended, the first session is not closed again; the open one is, once.
+    life.close();
+    life.close();
+    expect(calls).toEqual([['sessions.close', ['s2']]]);
+    expect(life.state).toBe('closed');
+    life.banner.remove();
+  });
+
+  it('refuses moves its table does not allow, and does not reopen while open', async () => {
+    const { life } = setup(() => new Promise<SessionTicket>(() => undefined));
+    expect(() => life.connected()).toThrow(IllegalTransitionError);
+    expect(life.state).toBe('idle');
+    void life.open();
+    await life.open();
+    expect(life.state).toBe('opening');
+    life.close();
+    life.banner.remove();
+  });
+
+  it('closed while main is opening: cancels the open, closes the session if it arrives anyway, and shows nothing more', async () => {
+    let arrive: (t: SessionTicket) => void = () => undefined;
+    const { life, calls } = setup(() => new Promise<SessionTicket>((resolve) => (arrive = resolve)));
+    const opening = life.open();
+    life.close();
+    expect(calls).toEqual([['sessions.cancel', [expect.stringMatching(/^open-/)]]]);
+    arrive(ticket(1));
+    await opening;
+    expect(calls.at(-1)).toEqual(['sessions.close', ['s1']]);
+    expect(life.end('late')).toBe(false);
+    expect(life.state).toBe('closed');
+    life.banner.remove();
+  });
+
+  it('a failed open ends the tab with the reason and a way to try again', async () => {
+    setLocale('en');
+    const { life, statuses } = setup(async () => {
+      throw new Error('connection refused');
+    });
+    await life.open();
+    expect(life.state).toBe('ended');
+    expect(life.banner.textContent).toBe('Could not connect to rig: connection refusedReconnect');
+    expect(statuses).toEqual(['connecting', 'disconnected']);
+    life.close();
+    life.banner.remove();
+  });
+});
+
+describe('test hooks', () => {
+  const fakeTab = (kind: 'ssh' | 'vnc', text: string | null): SessionTab =>
+    ({ kind, element: el('div'), readout: text === null ? null : { text: () => text, selection: () => `selected ${text}` } }) as unknown as SessionTab;
+
+  it('read terminals through the tab registry the app fills in, not through DOM nodes', async () => {
+    await import('../renderer/src/testing/test-hooks.js');
+    const hooks = window.__hostdeckTest as NonNullable<typeof window.__hostdeckTest>;
+    expect(Object.isFrozen(hooks)).toBe(true);
+    expect(hooks.terminalText()).toBe('');
+    const ssh = fakeTab('ssh', 'alpha');
+    const vnc = fakeTab('vnc', null);
+    const removeSsh = openTabs.add(ssh);
+    const removeVnc = openTabs.add(vnc);
+    openTabs.activate(ssh);
+    expect(hooks.terminalText()).toBe('alpha');
+    expect(hooks.selection()).toBe('selected alpha');
+    openTabs.activate(vnc);
+    expect(hooks.terminalText()).toBe('');
+    expect(hooks.allTerminalTexts()).toEqual(['alpha', '']);
+    removeVnc();
+    expect(openTabs.active).toBeNull();
+    removeSsh();
+    expect(hooks.allTerminalTexts()).toEqual([]);
+    expect(Object.getOwnPropertyNames(ssh.element)).toEqual([]);
   });
 });

@@ -3,14 +3,15 @@
 import { el, clear } from './dom.js';
 import { t } from './i18n/i18n.js';
 import { ApiCallError, type ApiClient } from './api/client.js';
-import type { AppInfo, BookSnapshot, SessionTicket } from '../../shared/api/contract.js';
+import type { AppInfo, BookSnapshot } from '../../shared/api/contract.js';
 import type { SavedHost } from '../../shared/model/host.js';
 import { AddressBook } from './ui/address-book.js';
 import { confirmDialog } from './ui/dialogs.js';
 import { openHostEditor } from './ui/host-editor.js';
 import { openExportDialog, openImportDialog } from './ui/import-export.js';
 import { PromptDialogs } from './ui/prompts.js';
-import type { SessionTab, TerminalLook } from './ui/session-tab.js';
+import { openTabs } from './ui/open-tabs.js';
+import type { SessionTab, SessionTabOptions, TerminalLook } from './ui/session-tab.js';
 import { TabStrip } from './ui/tab-strip.js';
 
 let tabCounter = 0;
@@ -36,7 +37,6 @@ export class App {
   readonly #prompts: PromptDialogs;
   readonly #warnings = el('div', { class: 'warnings', attrs: { role: 'alert' } });
   readonly #ownOpens = new Set<string>();
-  readonly #open = new Set<SessionTab>();
   readonly #look: () => TerminalLook;
   #snapshot: BookSnapshot = { hosts: [], folders: [], warnings: [], readOnly: false, path: '' };
   #refreshing: Promise<void> | null = null;
@@ -87,7 +87,7 @@ export class App {
   /** Theme or terminal font changed: open terminals follow. */
   applyLook(): void {
     const look = this.#look();
-    for (const tab of this.#open) tab.applyLook(look);
+    for (const tab of openTabs.all()) tab.applyLook(look);
   }
 
   /** Where the address book lives (shown in settings). */
@@ -194,35 +194,29 @@ export class App {
     setTimeout(() => box.remove(), 8000);
   }
 
-  #openTab(title: string, kind: 'ssh' | 'vnc', open: (openId: string, size: { cols: number; rows: number }) => Promise<SessionTicket>, vnc?: SavedHost['vnc'], onFirstConnect?: () => void): void {
-    // xterm.js and noVNC are most of the page's weight: they load on the first
-    // tab, so the address book is usable sooner.
-    void import('./ui/session-tab.js').then(
-      ({ SessionTab }) => this.#addTab(SessionTab, title, kind, open, vnc, onFirstConnect),
+  #openTab(title: string, kind: 'ssh' | 'vnc', open: SessionTabOptions['open'], vnc?: SavedHost['vnc'], onFirstConnect?: () => void): void {
+    // xterm.js and noVNC are most of the page's weight: each loads with the
+    // first tab that needs it, so the address book is usable sooner.
+    const load: Promise<(opts: SessionTabOptions) => SessionTab> =
+      kind === 'ssh'
+        ? import('./ui/ssh-tab.js').then(({ SshTab }) => (opts) => new SshTab({ ...opts, look: this.#look() }))
+        : import('./ui/vnc-tab.js').then(({ VncTab }) => (opts) => new VncTab({ ...opts, ...(vnc ? { vnc } : {}) }));
+    void load.then(
+      (create) => this.#addTab(create, title, kind, open, onFirstConnect),
       (err: unknown) => this.toast(err instanceof Error ? err.message : String(err)),
     );
   }
 
-  #addTab(
-    SessionTabClass: typeof SessionTab,
-    title: string,
-    kind: 'ssh' | 'vnc',
-    open: (openId: string, size: { cols: number; rows: number }) => Promise<SessionTicket>,
-    vnc: SavedHost['vnc'] | undefined,
-    onFirstConnect: (() => void) | undefined,
-  ): void {
+  #addTab(create: (opts: SessionTabOptions) => SessionTab, title: string, kind: 'ssh' | 'vnc', open: SessionTabOptions['open'], onFirstConnect: (() => void) | undefined): void {
     const id = `s${++tabCounter}`;
     // Several tabs to one host are told apart by a number: "rig", "rig (2)".
-    const same = [...this.#open].filter((t) => t.baseTitle === title).length;
+    const same = openTabs.all().filter((t) => t.baseTitle === title).length;
     const shown = same > 0 ? `${title} (${same + 1})` : title;
     let first = true;
-    const tab: SessionTab = new SessionTabClass({
+    const tab = create({
       api: this.#api,
       title: shown,
       baseTitle: title,
-      kind,
-      look: this.#look(),
-      ...(vnc ? { vnc } : {}),
       open: async (openId, size) => {
         this.#ownOpens.add(openId);
         try {
@@ -238,18 +232,21 @@ export class App {
         first = false;
       },
     });
-    this.#open.add(tab);
+    const unregister = openTabs.add(tab);
     this.#tabs.add({
       id,
       title: shown,
       kind,
-      panel: tab.panel,
+      panel: tab.element,
       onClose: () => {
-        this.#open.delete(tab);
+        unregister();
         tab.close();
       },
       onReconnect: () => void tab.connect(),
-      onShow: () => tab.show(),
+      onShow: () => {
+        openTabs.activate(tab);
+        tab.show();
+      },
     });
     void tab.connect();
   }

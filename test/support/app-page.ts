@@ -24,10 +24,28 @@ export async function addHost(page: Page, fields: HostFields): Promise<void> {
   await page.getByRole('treeitem', { name: fields.name }).waitFor();
 }
 
+/**
+ * Adds the page's test hooks (window.__hostdeckTest), unless a load already
+ * did: a test-only Vite entry the app itself never loads, served with the
+ * page under a fixed name (renderer/src/testing/test-hooks.ts says why).
+ * Checked on every use, since a reload (switching language) drops them.
+ */
+export async function loadTestHooks(page: Page): Promise<void> {
+  // Strings, not functions: this module is type-checked without the DOM.
+  if (await page.evaluate<boolean>('window.__hostdeckTest !== undefined')) return;
+  await page.addScriptTag({ url: '/assets/test-hooks.js', type: 'module' });
+}
+
 /** The text of the active terminal tab. */
-export function terminalText(page: Page): Promise<string> {
-  // A string, not a function: this module is type-checked without the DOM.
-  return page.evaluate<string>("document.querySelector('[role=tabpanel]:not([hidden])')?.hostdeckText?.() ?? ''");
+export async function terminalText(page: Page): Promise<string> {
+  await loadTestHooks(page);
+  return page.evaluate<string>('window.__hostdeckTest.terminalText()');
+}
+
+/** What is selected in the active terminal tab. */
+export async function terminalSelection(page: Page): Promise<string> {
+  await loadTestHooks(page);
+  return page.evaluate<string>('window.__hostdeckTest.selection()');
 }
 
 export async function typeInTerminal(page: Page, text: string): Promise<void> {

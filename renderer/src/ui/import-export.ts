@@ -8,22 +8,7 @@ import type { ImportPreviewInfo, ImportSource } from '../../../shared/api/contra
 import { formRow } from './dialogs.js';
 
 export function openImportDialog(api: ApiClient, onDone: (message: string) => void): HTMLDialogElement {
-  const source = el(
-    'select',
-    {},
-    el('option', { text: t('import.source.sshConfig'), attrs: { value: 'ssh-config' } }),
-    el('option', { text: t('import.source.remmina'), attrs: { value: 'remmina' } }),
-    el('option', { text: t('import.source.json'), attrs: { value: 'hostdeck-json' } }),
-  );
-  const path = el('input', { attrs: { type: 'text', placeholder: t('import.path.placeholder'), spellcheck: 'false' } });
-  const paths = el('textarea', { attrs: { rows: 3, spellcheck: 'false', placeholder: t('import.paths.placeholder') } });
-  const file = el('input', { attrs: { type: 'file', accept: '.json,application/json' } });
-  const passphrase = el('input', { attrs: { type: 'password', autocomplete: 'off' } });
-  const rows = {
-    'ssh-config': [formRow(t('import.path'), path)],
-    remmina: [formRow(t('import.paths'), paths)],
-    'hostdeck-json': [formRow(t('import.file'), file), formRow(t('import.passphrase'), passphrase)],
-  };
+  const { source, rows, read: readSource } = importSourceFields();
   const result = el('div', { class: 'import-result', attrs: { 'aria-live': 'polite' } });
   const status = el('p', { class: 'form-status', attrs: { role: 'status' } });
   const previewButton = el('button', { text: t('import.preview'), attrs: { type: 'button' } });
@@ -46,16 +31,6 @@ export function openImportDialog(api: ApiClient, onDone: (message: string) => vo
     clear(result);
   };
   source.addEventListener('change', sync);
-
-  const readSource = async (): Promise<ImportSource> => {
-    if (source.value === 'remmina') return { kind: 'remmina', paths: paths.value.split('\n').map((s) => s.trim()).filter(Boolean) };
-    if (source.value === 'hostdeck-json') {
-      const f = file.files?.[0];
-      const text = f ? await f.text() : '';
-      return passphrase.value ? { kind: 'hostdeck-json', text, passphrase: passphrase.value } : { kind: 'hostdeck-json', text };
-    }
-    return path.value.trim() ? { kind: 'ssh-config', path: path.value.trim() } : { kind: 'ssh-config' };
-  };
 
   previewButton.addEventListener('click', () => {
     void (async () => {
@@ -93,6 +68,36 @@ export function openImportDialog(api: ApiClient, onDone: (message: string) => vo
   dialog.showModal();
   source.focus();
   return dialog;
+}
+
+/** Where to import from: the source, the rows each kind needs, and what they say. */
+function importSourceFields(): { source: HTMLSelectElement; rows: Record<string, HTMLElement[]>; read(): Promise<ImportSource> } {
+  const source = el(
+    'select',
+    {},
+    el('option', { text: t('import.source.sshConfig'), attrs: { value: 'ssh-config' } }),
+    el('option', { text: t('import.source.remmina'), attrs: { value: 'remmina' } }),
+    el('option', { text: t('import.source.json'), attrs: { value: 'hostdeck-json' } }),
+  );
+  const path = el('input', { attrs: { type: 'text', placeholder: t('import.path.placeholder'), spellcheck: 'false' } });
+  const paths = el('textarea', { attrs: { rows: 3, spellcheck: 'false', placeholder: t('import.paths.placeholder') } });
+  const file = el('input', { attrs: { type: 'file', accept: '.json,application/json' } });
+  const passphrase = el('input', { attrs: { type: 'password', autocomplete: 'off' } });
+  const rows = {
+    'ssh-config': [formRow(t('import.path'), path)],
+    remmina: [formRow(t('import.paths'), paths)],
+    'hostdeck-json': [formRow(t('import.file'), file), formRow(t('import.passphrase'), passphrase)],
+  };
+  const read = async (): Promise<ImportSource> => {
+    if (source.value === 'remmina') return { kind: 'remmina', paths: paths.value.split('\n').map((s) => s.trim()).filter(Boolean) };
+    if (source.value === 'hostdeck-json') {
+      const f = file.files?.[0];
+      const text = f ? await f.text() : '';
+      return passphrase.value ? { kind: 'hostdeck-json', text, passphrase: passphrase.value } : { kind: 'hostdeck-json', text };
+    }
+    return path.value.trim() ? { kind: 'ssh-config', path: path.value.trim() } : { kind: 'ssh-config' };
+  };
+  return { source, rows, read };
 }
 
 function renderPreview(into: HTMLElement, p: ImportPreviewInfo): void {

@@ -1,0 +1,115 @@
+// An SSH tab: an xterm.js terminal (terminal/terminal-session.ts) on the
+// gateway ticket main issues, with the shell's end written into the
+// terminal and Enter in a dead terminal reconnecting, as in Windows Terminal
+// and Tabby.
+import { Disposables, el } from '../dom.js';
+import { t } from '../i18n/i18n.js';
+import { describeGatewayClose } from '../../../shared/gateway-protocol.js';
+import { TerminalSession, type TerminalEvent } from '../terminal/terminal-session.js';
+import { confirmDialog } from './dialogs.js';
+import { SessionLifecycle } from './session-lifecycle.js';
+import type { SessionTab, SessionTabOptions, TabState, TerminalLook, TerminalReadout } from './session-tab.js';
+import type { TabStatus } from './tab-strip.js';
+
+export interface SshTabOptions extends SessionTabOptions {
+  look: TerminalLook;
+}
+
+const darkTheme = { background: '#17181c', foreground: '#e4e6eb', cursor: '#7aa5f5', selectionBackground: '#3a4a6b' };
+const lightTheme = { background: '#ffffff', foreground: '#1d2026', cursor: '#2f6fde', selectionBackground: '#c7d6f5' };
+
+export class SshTab implements SessionTab {
+  readonly kind = 'ssh';
+  readonly element: HTMLElement;
+  readonly readout: TerminalReadout;
+  readonly #opts: SshTabOptions;
+  readonly #surface = el('div', { class: 'session-surface session-ssh' });
+  readonly #life: SessionLifecycle;
+  readonly #terminal: TerminalSession;
+  readonly #d = new Disposables();
+
+  constructor(opts: SshTabOptions) {
+    this.#opts = opts;
+    const onStatus = (status: TabStatus): void => {
+      this.element.dataset['status'] = status;
+      opts.onStatus(status);
+    };
+    this.#life = new SessionLifecycle({ ...opts, onStatus }, {
+      size: () => ({ cols: this.#terminal.terminal.cols, rows: this.#terminal.terminal.rows }),
+      attach: (ticket) => this.#terminal.connect(ticket.url),
+      // A new connect() replaces the terminal's socket; nothing to drop first.
+      detach: () => undefined,
+      focus: () => this.focus(),
+    });
+    this.element = el('div', { class: 'session' }, this.#life.banner, this.#surface);
+    const theme = opts.look.dark ? darkTheme : lightTheme;
+    // The surface takes the terminal's background, so the part below the
+    // last whole row is not a strip of another colour.
+    this.#surface.style.background = theme.background;
+    this.#terminal = new TerminalSession(this.#surface, {
+      fontFamily: opts.look.fontFamily,
+      fontSize: opts.look.fontSize,
+      theme,
+      confirmLink: (url) => confirmDialog(t('session.linkConfirm.title'), t('session.linkConfirm.body', { url }), t('session.linkConfirm.ok')),
+      onEvent: (ev) => this.#terminalOnEvent(ev),
+    });
+    this.#d.add(() => this.#terminal.dispose());
+    const term = this.#terminal.terminal;
+    const keys = term.onKey(({ domEvent }) => {
+      if (domEvent.key === 'Enter' && this.#life.state === 'ended') void this.connect();
+    });
+    this.#d.add(() => keys.dispose());
+    this.readout = { text: () => this.#terminal.text(), selection: () => term.getSelection() };
+  }
+
+  get title(): string {
+    return this.#opts.title;
+  }
+
+  get baseTitle(): string {
+    return this.#opts.baseTitle ?? this.#opts.title;
+  }
+
+  get state(): TabState {
+    return this.#life.state;
+  }
+
+  connect(): Promise<void> {
+    return this.#life.open();
+  }
+
+  show(): void {
+    this.#terminal.fit();
+    this.focus();
+  }
+
+  focus(): void {
+    this.#terminal.focus();
+  }
+
+  applyLook(look: TerminalLook): void {
+    const theme = look.dark ? darkTheme : lightTheme;
+    this.#surface.style.background = theme.background;
+    this.#terminal.setLook({ fontFamily: look.fontFamily, fontSize: look.fontSize, theme });
+  }
+
+  close(): void {
+    this.#life.close();
+    this.#d.dispose();
+  }
+
+  #terminalOnEvent(ev: TerminalEvent): void {
+    if (ev.type === 'open') return this.#life.connected();
+    const message = endMessage(ev);
+    if (!this.#life.end(message)) return;
+    this.#terminal.notice(message);
+    this.#terminal.notice(t('session.reconnectHint'));
+  }
+}
+
+/** Why a terminal session ended, in the person's words. */
+function endMessage(ev: Exclude<TerminalEvent, { type: 'open' }>): string {
+  if (ev.type === 'exit') return ev.signal ? t('session.exitedSignal', { signal: ev.signal }) : t('session.exited', { code: ev.code ?? '?' });
+  if (ev.type === 'error') return ev.message;
+  return t('session.closed', { reason: describeGatewayClose(ev.code, ev.reason) });
+}

@@ -155,6 +155,8 @@ exports.default = async (context) => {
     // No sources, tests, source maps or build resources.
     const stray = [...listing].filter((p) => /^\/(main|preload|renderer|shared|test|bench|build|scripts)\//.test(p) || p.endsWith('.map') || p.endsWith('.ts'));
     expect(stray.filter((p) => !p.startsWith('/node_modules/'))).toEqual([]);
+    // The tests' hooks into the page are built beside it but never shipped.
+    expect([...listing].filter((p) => p.includes('test-hooks'))).toEqual([]);
   });
 
   it('holds every production dependency, complete down to their own dependencies', () => {

@@ -15,6 +15,7 @@ import {
   addHost as pageAddHost,
   answerPassword as pageAnswerPassword,
   connectHost,
+  screenColours,
   terminalSelection,
   terminalText as pageTerminalText,
   typeInTerminal as pageTypeInTerminal,
@@ -123,6 +124,39 @@ describe('serve mode end to end', () => {
     await search.getByText('No results').waitFor();
     await find.press('Escape');
     await expect.poll(() => find.isVisible()).toBe(false);
+  });
+
+  it('the terminal has no dark strip below its last row, in either theme, at any window size', async () => {
+    const themes: Array<[string, string]> = [
+      ['light', '#ffffff'],
+      ['dark', '#17181c'],
+    ];
+    for (const [theme, background] of themes) {
+      await page.getByRole('button', { name: 'Open settings' }).click();
+      await page.getByRole('dialog', { name: 'Settings' }).getByLabel('Theme').selectOption(theme);
+      await page.keyboard.press('Escape');
+      for (const [width, height] of [
+        [1200, 760],
+        [1013, 617],
+        [877, 533],
+      ] as const) {
+        await page.setViewportSize({ width, height });
+        await page.waitForTimeout(300);
+        const panel = await page.locator('[role=tabpanel]:not([hidden]) .session-ssh').boundingBox();
+        const rows = await page.locator('[role=tabpanel]:not([hidden]) .xterm-screen').boundingBox();
+        if (!panel || !rows) throw new Error('no terminal on screen');
+        // Below the last full row, down to the panel's edge: the terminal's background only.
+        const top = Math.ceil(rows.y + rows.height) + 1;
+        const bottom = Math.floor(panel.y + panel.height) - 1;
+        if (bottom - top < 1) continue;
+        const colours = await screenColours(page, { x: Math.ceil(panel.x) + 8, y: top, width: Math.floor(panel.width) - 40, height: bottom - top });
+        expect(colours, `${theme} ${width}x${height}`).toEqual([background]);
+      }
+    }
+    await page.getByRole('button', { name: 'Open settings' }).click();
+    await page.getByRole('dialog', { name: 'Settings' }).getByLabel('Theme').selectOption('system');
+    await page.keyboard.press('Escape');
+    await page.setViewportSize({ width: 1200, height: 760 });
   });
 
   it('follows the window size (stty size)', async () => {

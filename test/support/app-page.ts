@@ -63,3 +63,25 @@ export async function answerPassword(page: Page, password: string): Promise<void
   await dialog.locator('input[type=password]').fill(password);
   await dialog.getByRole('button', { name: 'OK' }).click();
 }
+
+/**
+ * The distinct colours ("#rrggbb") in a strip of what the person sees: a
+ * screenshot of `clip`, decoded by the page's own canvas (a data: image, which
+ * the page's CSP allows).
+ */
+export async function screenColours(page: Page, clip: { x: number; y: number; width: number; height: number }): Promise<string[]> {
+  const png = await page.screenshot({ clip });
+  return page.evaluate(`(async () => {
+    const img = new Image();
+    img.src = 'data:image/png;base64,${png.toString('base64')}';
+    await img.decode();
+    const c = document.createElement('canvas');
+    c.width = img.width; c.height = img.height;
+    const g = c.getContext('2d');
+    g.drawImage(img, 0, 0);
+    const d = g.getImageData(0, 0, c.width, c.height).data;
+    const seen = new Set();
+    for (let i = 0; i < d.length; i += 4) seen.add('#' + [d[i], d[i + 1], d[i + 2]].map((v) => v.toString(16).padStart(2, '0')).join(''));
+    return [...seen];
+  })()`);
+}

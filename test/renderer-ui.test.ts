@@ -236,7 +236,12 @@ describe('quick connect syntax', () => {
     expect(parseQuickTarget(' ops@10.0.0.5:2222 ')).toEqual({ username: 'ops', host: '10.0.0.5', port: 2222 });
     expect(parseQuickTarget('ssh://ops@[2001:db8::1]:2200')).toEqual({ username: 'ops', host: '2001:db8::1', port: 2200 });
     expect(parseQuickTarget('ssh://web-1/')).toEqual({ username: '', host: 'web-1', port: 22 });
-    for (const bad of ['', 'ops@', '@web', 'web:0', 'web:70000', 'a b', 'vnc://web', 'ops@web:22:33']) expect(parseQuickTarget(bad), bad).toBeNull();
+    // Bare IPv6, as ssh(1) takes it: the colons belong to the address, port 22.
+    expect(parseQuickTarget('::1')).toEqual({ username: '', host: '::1', port: 22 });
+    expect(parseQuickTarget('alice@::1')).toEqual({ username: 'alice', host: '::1', port: 22 });
+    expect(parseQuickTarget('ssh://alice@FE80::1')).toEqual({ username: 'alice', host: 'fe80::1', port: 22 });
+    expect(parseQuickTarget('alice@[::1]:2222')).toEqual({ username: 'alice', host: '::1', port: 2222 });
+    for (const bad of ['', 'ops@', '@web', 'web:0', 'web:70000', 'a b', 'vnc://web', 'ops@web:22:33', ':::1', 'alice@1:2:3:4:5:6:7:8:9']) expect(parseQuickTarget(bad), bad).toBeNull();
   });
 });
 

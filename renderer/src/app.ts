@@ -5,6 +5,7 @@ import { t } from './i18n/i18n.js';
 import { ApiCallError, type ApiClient } from './api/client.js';
 import type { AppInfo, BookSnapshot } from '../../shared/api/contract.js';
 import type { SavedHost } from '../../shared/model/host.js';
+import { isIPv6 } from '../../shared/model/address.js';
 import { AddressBook } from './ui/address-book.js';
 import { confirmDialog } from './ui/dialogs.js';
 import { openHostEditor } from './ui/host-editor.js';
@@ -21,7 +22,13 @@ let tabCounter = 0;
  * Without a user, main asks for one. Returns null when it does not parse.
  */
 export function parseQuickTarget(text: string): { username: string; host: string; port: number } | null {
-  const m = /^(?:ssh:\/\/)?(?:([^@\s/]+)@)?(\[[0-9a-fA-F:.]+\]|[^:\s/@[\]]+)(?::(\d{1,5}))?\/?$/.exec(text.trim());
+  const trimmed = text.trim();
+  // A bare IPv6 address (`::1`, `alice@fe80::1`), as ssh(1) takes it: more
+  // than one colon and no brackets means the colons belong to the address,
+  // so there is no port (a port needs the [v6]:port form).
+  const bare = /^(?:ssh:\/\/)?(?:([^@\s/]+)@)?([0-9a-fA-F:.]*:[0-9a-fA-F:.]*:[0-9a-fA-F:.]*)\/?$/.exec(trimmed);
+  if (bare && isIPv6(bare[2] as string)) return { username: bare[1] ?? '', host: (bare[2] as string).toLowerCase(), port: 22 };
+  const m = /^(?:ssh:\/\/)?(?:([^@\s/]+)@)?(\[[0-9a-fA-F:.]+\]|[^:\s/@[\]]+)(?::(\d{1,5}))?\/?$/.exec(trimmed);
   if (!m) return null;
   const port = m[3] ? Number(m[3]) : 22;
   if (port < 1 || port > 65535) return null;

@@ -5,7 +5,8 @@
 // refused, the book kept across a restart, an ssh_config import.
 // Screenshots go to test-artifacts/ to be looked at.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { startChromium } from './support/chromium.js';
@@ -108,6 +109,67 @@ describe('serve mode end to end', () => {
     await typeInTerminal('echo hello-$((6*7))');
     await expect.poll(terminalText, { timeout: 20_000 }).toContain('hello-42');
     await shot('terminal-connected');
+  });
+
+  it('a paste cannot run anything: the end-of-paste marker is removed on every paste path, and several lines ask first', async () => {
+    const marker = join(tmpdir(), `hostdeck-paste-${process.pid}-${Date.now()}`);
+    const breakout = `echo a\x1b[201~; touch ${marker}; echo out\r`;
+    const textarea = page.locator('[role=tabpanel]:not([hidden]) .xterm-helper-textarea');
+    // The shell asked for bracketed paste (bash 5.1+ does by default).
+    await typeInTerminal("bind -v | grep -c 'enable-bracketed-paste on'");
+    await expect.poll(terminalText, { timeout: 20_000 }).toMatch(/^1$/m);
+    await page.context().grantPermissions(['clipboard-read', 'clipboard-write']);
+    const viaClipboard = (keys: string) => async (): Promise<void> => {
+      await page.evaluate((text) => navigator.clipboard.writeText(text), breakout);
+      await textarea.focus();
+      await page.keyboard.press(keys);
+    };
+    const paths: Array<[string, () => Promise<void>]> = [
+      ['Ctrl+Shift+V', viaClipboard('Control+Shift+V')],
+      ['Shift+Insert', viaClipboard('Shift+Insert')],
+      [
+        'a paste event (context menu, the desktop menu)',
+        () =>
+          textarea.evaluate((t, text) => {
+            const data = new DataTransfer();
+            data.setData('text/plain', text);
+            t.dispatchEvent(new ClipboardEvent('paste', { clipboardData: data, bubbles: true, cancelable: true }));
+          }, breakout),
+      ],
+      [
+        'a dropped text',
+        () =>
+          textarea.evaluate((t, text) => {
+            const data = new DataTransfer();
+            data.setData('text/plain', text);
+            t.dispatchEvent(new DragEvent('drop', { dataTransfer: data, bubbles: true, cancelable: true }));
+          }, breakout),
+      ],
+    ];
+    let n = 0;
+    for (const [name, paste] of paths) {
+      await paste();
+      const ask = page.getByRole('alertdialog', { name: 'Paste several lines?' });
+      await ask.waitFor({ timeout: 10_000 }).catch(() => {
+        throw new Error(`${name}: no confirmation`);
+      });
+      if (n === 0) await shot('paste-confirm');
+      await ask.getByRole('button', { name: 'Paste' }).click();
+      await expect.poll(terminalText, { timeout: 10_000 }).toContain(`echo a[201~; touch ${marker}`);
+      // Abandon the pasted line; had the bracket broken, touch would already have run.
+      await textarea.focus();
+      await page.keyboard.press('Control+C');
+      await typeInTerminal(`echo path-done-${++n}`);
+      await expect.poll(terminalText, { timeout: 10_000 }).toMatch(new RegExp(`^path-done-${n}$`, 'm'));
+      expect(existsSync(marker), name).toBe(false);
+    }
+    // Cancel sends nothing at all.
+    await paths[2]?.[1]();
+    const ask = page.getByRole('alertdialog', { name: 'Paste several lines?' });
+    await ask.getByRole('button', { name: 'Cancel' }).click();
+    await typeInTerminal('echo after-cancel');
+    await expect.poll(terminalText, { timeout: 10_000 }).toMatch(/^after-cancel$/m);
+    expect((await terminalText()).split(`touch ${marker}`).length - 1).toBe(paths.length);
   });
 
   it('finds text in the terminal (Ctrl+Shift+F)', async () => {

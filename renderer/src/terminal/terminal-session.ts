@@ -13,6 +13,7 @@ import '@xterm/xterm/css/xterm.css';
 import { Disposables, el } from '../dom.js';
 import { t } from '../i18n/i18n.js';
 import { ACK_EVERY_BYTES, type MainControlMessage } from '../../../shared/terminal-protocol.js';
+import { pasteNeedsConfirmation, sanitizePaste } from '../../../shared/paste.js';
 
 
 export type TerminalEvent =
@@ -27,6 +28,8 @@ export interface TerminalOptions {
   theme: ITheme;
   /** Asks the person before a link opens; resolves true to open it. */
   confirmLink(url: string): Promise<boolean>;
+  /** Asks the person before a multi-line or large paste is sent; resolves true to send it. */
+  confirmPaste(text: string): Promise<boolean>;
   onEvent(ev: TerminalEvent): void;
 }
 
@@ -72,9 +75,57 @@ export class TerminalSession {
     this.#d.add(this.terminal.onBinary((data) => this.#send(Uint8Array.from(data, (c) => c.charCodeAt(0) & 0xff))).dispose);
     this.#d.add(this.terminal.onResize(({ cols, rows }) => this.#control({ type: 'resize', cols, rows })).dispose);
     this.terminal.attachCustomKeyEventHandler((ev) => this.#onKey(ev));
+    this.#interceptPastes(container);
     const observer = new ResizeObserver(() => this.fit());
     observer.observe(container);
     this.#d.add(() => observer.disconnect());
+  }
+
+  /**
+   * Sends pasted text to the shell: without control characters (shared/
+   * paste.ts), and after asking when it spans lines or is large. Every paste
+   * path ends here: the paste event (Ctrl+Shift+V, Shift+Insert, the context
+   * menu, the desktop menu's Paste) and text dropped on the terminal.
+   * Resolves true when it was sent.
+   */
+  async paste(raw: string): Promise<boolean> {
+    const { text } = sanitizePaste(raw);
+    if (text === '') return false;
+    if (pasteNeedsConfirmation(text) && !(await this.#opts.confirmPaste(text))) {
+      this.focus();
+      return false;
+    }
+    // xterm adds the bracketed-paste markers when the shell asked for them.
+    this.terminal.paste(text);
+    this.focus();
+    return true;
+  }
+
+  /** Takes paste and drop events before xterm's textarea sees them (capture phase). */
+  #interceptPastes(container: HTMLElement): void {
+    const onPaste = (ev: ClipboardEvent): void => {
+      ev.preventDefault();
+      ev.stopImmediatePropagation();
+      void this.paste(ev.clipboardData?.getData('text/plain') ?? '');
+    };
+    // A text dropped on the textarea would otherwise be typed in as is.
+    const onDragOver = (ev: DragEvent): void => {
+      if (ev.dataTransfer?.types.includes('text/plain')) ev.preventDefault();
+    };
+    const onDrop = (ev: DragEvent): void => {
+      const text = ev.dataTransfer?.getData('text/plain') ?? '';
+      ev.preventDefault();
+      ev.stopImmediatePropagation();
+      void this.paste(text);
+    };
+    container.addEventListener('paste', onPaste, { capture: true });
+    container.addEventListener('dragover', onDragOver, { capture: true });
+    container.addEventListener('drop', onDrop, { capture: true });
+    this.#d.add(() => {
+      container.removeEventListener('paste', onPaste, { capture: true });
+      container.removeEventListener('dragover', onDragOver, { capture: true });
+      container.removeEventListener('drop', onDrop, { capture: true });
+    });
   }
 
   /** Attaches to a gateway ticket URL. */

@@ -12,6 +12,8 @@ export interface LocalSettings {
   language: Locale | 'system';
   fontFamily: string;
   fontSize: number;
+  /** Ask before sending a paste that spans lines or is large (Tabby and Electerm ask too). */
+  confirmPaste: boolean;
 }
 
 const KEY = 'hostdeck.settings';
@@ -24,9 +26,10 @@ export function loadLocalSettings(): LocalSettings {
     const language = raw.language && (LOCALES as readonly string[]).includes(raw.language) ? raw.language : 'system';
     const fontFamily = typeof raw.fontFamily === 'string' && raw.fontFamily.trim() && raw.fontFamily.length <= 200 ? raw.fontFamily : DEFAULT_FONT;
     const fontSize = typeof raw.fontSize === 'number' && raw.fontSize >= 6 && raw.fontSize <= 40 ? Math.round(raw.fontSize) : 14;
-    return { theme, language, fontFamily, fontSize };
+    const confirmPaste = raw.confirmPaste !== false;
+    return { theme, language, fontFamily, fontSize, confirmPaste };
   } catch {
-    return { theme: 'system', language: 'system', fontFamily: DEFAULT_FONT, fontSize: 14 };
+    return { theme: 'system', language: 'system', fontFamily: DEFAULT_FONT, fontSize: 14, confirmPaste: true };
   }
 }
 
@@ -67,6 +70,11 @@ export function openSettings(current: LocalSettings, onChange: (s: LocalSettings
       changed();
     }
   });
+  const confirmPaste = el('input', { attrs: { type: 'checkbox', checked: settings.confirmPaste } });
+  confirmPaste.addEventListener('change', () => {
+    settings.confirmPaste = confirmPaste.checked;
+    changed();
+  });
   const secrets = el('section', { class: 'settings-secrets', attrs: { 'aria-labelledby': 'settings-secrets-title' } });
   const dialog = el(
     'dialog',
@@ -76,6 +84,7 @@ export function openSettings(current: LocalSettings, onChange: (s: LocalSettings
     formRow(t('settings.language'), select<Locale | 'system'>(settings.language, [['system', t('settings.language.system')], ['en', 'English'], ['zh-CN', '简体中文']], (v) => (settings.language = v))),
     formRow(t('settings.fontFamily'), font),
     formRow(t('settings.fontSize'), size),
+    formRow(t('settings.confirmPaste'), confirmPaste),
     api ? secrets : null,
     dataFile ? el('p', { class: 'field-hint', text: t('settings.dataFile', { path: dataFile }) }) : null,
     el('div', { class: 'dialog-actions' }, el('button', { text: t('dialog.close'), class: 'primary', attrs: { type: 'button' }, on: { click: () => dialog.close() } })),

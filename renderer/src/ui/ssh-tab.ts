@@ -7,6 +7,8 @@ import { t } from '../i18n/i18n.js';
 import { describeGatewayClose } from '../../../shared/gateway-protocol.js';
 import { TerminalSession, type TerminalEvent } from '../terminal/terminal-session.js';
 import { confirmDialog } from './dialogs.js';
+import { loadLocalSettings } from './settings-dialog.js';
+import { pasteLines } from '../../../shared/paste.js';
 import { SessionLifecycle } from './session-lifecycle.js';
 import type { SessionTab, SessionTabOptions, TabState, TerminalLook, TerminalReadout } from './session-tab.js';
 import type { TabStatus } from './tab-strip.js';
@@ -17,6 +19,15 @@ export interface SshTabOptions extends SessionTabOptions {
 
 const darkTheme = { background: '#17181c', foreground: '#e4e6eb', cursor: '#7aa5f5', selectionBackground: '#3a4a6b' };
 const lightTheme = { background: '#ffffff', foreground: '#1d2026', cursor: '#2f6fde', selectionBackground: '#c7d6f5' };
+
+/** Asks before a multi-line or large paste, unless the person turned that off in settings. */
+function confirmPaste(text: string): Promise<boolean> {
+  if (!loadLocalSettings().confirmPaste) return Promise.resolve(true);
+  const lines = pasteLines(text);
+  const shown = lines.slice(0, 6).map((l) => (l.length > 100 ? `${l.slice(0, 100)}…` : l));
+  const body = [t('paste.confirm.body', { lines: lines.length, chars: text.length }), ...shown, ...(lines.length > shown.length ? ['…'] : [])].join('\n');
+  return confirmDialog(t('paste.confirm.title'), body, t('paste.confirm.ok'));
+}
 
 export class SshTab implements SessionTab {
   readonly kind = 'ssh';
@@ -51,6 +62,7 @@ export class SshTab implements SessionTab {
       fontSize: opts.look.fontSize,
       theme,
       confirmLink: (url) => confirmDialog(t('session.linkConfirm.title'), t('session.linkConfirm.body', { url }), t('session.linkConfirm.ok')),
+      confirmPaste: (text) => confirmPaste(text),
       onEvent: (ev) => this.#terminalOnEvent(ev),
     });
     this.#d.add(() => this.#terminal.dispose());

@@ -97,3 +97,14 @@ export interface VncCertificateInfo {
    */
   caVerified: boolean;
 }
+
+/**
+ * VNC Authentication uses only the first 8 characters of a password (the DES
+ * key is 8 bytes; RFC 6143 §7.2.2): anything longer is silently ignored by
+ * every server, so the page says so as the person types.
+ */
+export const VNC_PASSWORD_SIGNIFICANT_CHARS = 8;
+
+export function vncPasswordIsTruncated(password: string): boolean {
+  return [...password].length > VNC_PASSWORD_SIGNIFICANT_CHARS;
+}

@@ -548,3 +548,30 @@ describe('test hooks', () => {
     expect(Object.getOwnPropertyNames(ssh.element)).toEqual([]);
   });
 });
+
+describe('small things people hit', () => {
+  it('two toasts stack in one column instead of covering each other', async () => {
+    const { showToast } = await import('../renderer/src/ui/toasts.js');
+    const a = showToast('Save a to the address book', 60_000);
+    const b = showToast('Save b to the address book', 60_000);
+    const stacks = document.querySelectorAll('body > .toasts');
+    expect(stacks).toHaveLength(1);
+    expect([...(stacks[0]?.children ?? [])]).toEqual([a, b]);
+    a.remove();
+    b.remove();
+  });
+
+  it('a VNC password longer than 8 characters says the rest is ignored, as it is typed', async () => {
+    setLocale('en');
+    const { vncLengthNote } = await import('../renderer/src/ui/prompts.js');
+    const input = document.createElement('input');
+    const note = vncLengthNote(input);
+    input.value = '12345678';
+    input.dispatchEvent(new Event('input'));
+    expect(note.textContent).toBe('');
+    input.value = '123456789';
+    input.dispatchEvent(new Event('input'));
+    expect(note.textContent).toBe('VNC uses only the first 8 characters of a password; the rest are ignored.');
+    expect(note.getAttribute('aria-live')).toBe('polite');
+  });
+});

@@ -368,6 +368,15 @@ describe('VNC tabs end to end', () => {
     await addVncHost('tools', server);
     await connect('tools');
     await waitConnected();
+    // At 1200 px the controls fit on one row, and the clipboard popover stays inside the window.
+    const tops = await page.locator(`${activePanel} .vnc-toolbar > *`).evaluateAll((els) => els.map((e) => Math.round(e.getBoundingClientRect().top)));
+    expect(Math.max(...tops) - Math.min(...tops), `toolbar tops: ${tops.join(',')}`).toBeLessThan(10);
+    await page.locator(`${activePanel} .vnc-clipboard > summary`).click();
+    const popover = await page.locator(`${activePanel} .clip-panel`).boundingBox();
+    expect(popover).not.toBeNull();
+    expect((popover?.x ?? -1) >= 0 && (popover?.x ?? 0) + (popover?.width ?? 0) <= 1200).toBe(true);
+    await shot('toolbar-clipboard-open');
+    await page.locator(`${activePanel} .vnc-clipboard > summary`).click();
     const url = [...gatewaySent.keys()].at(-1) as string;
     const keyEvents = (): string[] => {
       const all = Buffer.concat(gatewaySent.get(url) ?? []);

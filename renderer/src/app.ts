@@ -14,6 +14,7 @@ import { PromptDialogs } from './ui/prompts.js';
 import { openTabs } from './ui/open-tabs.js';
 import type { SessionTab, SessionTabOptions, TerminalLook } from './ui/session-tab.js';
 import { TabStrip } from './ui/tab-strip.js';
+import { showToast } from './ui/toasts.js';
 
 let tabCounter = 0;
 
@@ -196,9 +197,7 @@ export class App {
   }
 
   toast(content: string | HTMLElement): void {
-    const box = el('div', { class: 'toast', attrs: { role: 'status' } }, content);
-    document.body.append(box);
-    setTimeout(() => box.remove(), 8000);
+    showToast(content);
   }
 
   #openTab(title: string, kind: 'ssh' | 'vnc', open: SessionTabOptions['open'], vnc?: SavedHost['vnc'], onFirstConnect?: () => void): void {

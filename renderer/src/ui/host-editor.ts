@@ -15,6 +15,7 @@ import { bookView, checkHost, inheritedDefault, type FieldError } from '../../..
 import { DEFAULT_PORTS, DEFAULT_VNC_OPTIONS, folderKey, type AuthMethod, type Folder, type HostInput, type Protocol, type SavedHost, type SecretKind, type VncOptions } from '../../../shared/model/host.js';
 import { checkbox, EditorFields, selectInput, sshHostChoices, textInput, type Field } from './editor-fields.js';
 import { JumpChainEditor } from './jump-chain-editor.js';
+import { vncLengthNote } from './prompts.js';
 
 type AuthChoice = 'auto' | AuthMethod['type'];
 
@@ -293,6 +294,7 @@ function secretsSection(fields: EditorFields, ctx: EditorContext): SecretsSectio
     return { f, forget };
   };
   const secrets = { password: secretField('password'), passphrase: secretField('passphrase'), vncPassword: secretField('vncPassword') };
+  secrets.vncPassword.f.row.querySelector('.form-control')?.append(vncLengthNote(secrets.vncPassword.f.input as HTMLInputElement));
   // Without a keyring or an unlocked master password nothing can be sealed:
   // say so before the person types a password that could not be kept.
   void ctx.api.call('secrets.status').then(

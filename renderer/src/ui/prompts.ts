@@ -2,6 +2,7 @@
 // VNC certificate), and the refusal for a changed host key. Fingerprints and
 // server-sent prompt text are shown as text, in a monospace box that can be
 // selected and compared.
+import { VNC_PASSWORD_SIGNIFICANT_CHARS, vncPasswordIsTruncated } from '../../../shared/vnc-protocol.js';
 import { el } from '../dom.js';
 import { t } from '../i18n/i18n.js';
 import type { ApiClient } from '../api/client.js';
@@ -117,10 +118,12 @@ function build(p: Prompt): { body: HTMLElement[]; primary: string; collect: () =
   }
   const input = el('input', { attrs: { type: 'password', autocomplete: 'current-password', 'aria-label': titleOf(p) } });
   const remember = el('input', { attrs: { type: 'checkbox' } });
+  const note = p.secret === 'vncPassword' ? vncLengthNote(input) : null;
   return {
     body: [
       p.attempt > 1 ? (el('p', { class: 'field-error', text: t('prompt.secret.retry', { attempt: p.attempt }), attrs: { role: 'alert' } }) as HTMLElement) : null,
       input as HTMLElement,
+      note,
       p.canRemember ? el('label', { class: 'inline' }, remember, ` ${t('prompt.remember')}`) : null,
     ].filter(isElement),
     primary: t('dialog.ok'),
@@ -128,6 +131,16 @@ function build(p: Prompt): { body: HTMLElement[]; primary: string; collect: () =
     cancelAnswer: { type: 'secret', value: null, remember: false },
     focus: input,
   };
+}
+
+/** A note under a VNC password box that appears once it is longer than VNC uses. */
+export function vncLengthNote(input: HTMLInputElement): HTMLElement {
+  const note = el('p', { class: 'field-hint', attrs: { 'aria-live': 'polite' } });
+  const update = (): void => {
+    note.textContent = vncPasswordIsTruncated(input.value) ? t('vnc.passwordTruncated', { n: VNC_PASSWORD_SIGNIFICANT_CHARS }) : '';
+  };
+  input.addEventListener('input', update);
+  return note;
 }
 
 /** The refusal for a changed host key: no way past it here, only what to do. */

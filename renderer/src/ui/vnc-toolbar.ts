@@ -47,18 +47,23 @@ export class VncToolbar {
       // A popover, so the toolbar does not reflow under it while it is open.
       el('div', { class: 'clip-panel' }, this.#clipboard, this.#button(t('vnc.clipboard.send'), () => vnc.pasteText(this.#clipboard.value))),
     );
+    // Controls on one row, what protects the wire and the rate on a row of
+    // their own: the security sentence is long and made the controls wrap.
     this.element = el(
       'div',
-      { class: 'vnc-toolbar', attrs: { role: 'toolbar', 'aria-label': t('vnc.toolbar') } },
-      this.#scaling(),
-      this.#viewOnly(),
-      this.#button(t('vnc.ctrlAltDel'), () => vnc.sendCtrlAltDel()),
-      this.#keys(),
-      clip,
-      this.#button(t('vnc.fullscreen'), () => void opts.surface.requestFullscreen?.().catch(() => undefined)),
-      this.#button(t('vnc.screenshot'), () => void this.#screenshot()),
-      this.#security,
-      this.#rate,
+      { class: 'vnc-bar' },
+      el(
+        'div',
+        { class: 'vnc-toolbar', attrs: { role: 'toolbar', 'aria-label': t('vnc.toolbar') } },
+        this.#scaling(),
+        this.#viewOnly(),
+        this.#button(t('vnc.ctrlAltDel'), () => vnc.sendCtrlAltDel()),
+        this.#keys(),
+        clip,
+        this.#button(t('vnc.fullscreen'), () => void opts.surface.requestFullscreen?.().catch(() => undefined)),
+        this.#button(t('vnc.screenshot'), () => void this.#screenshot()),
+      ),
+      el('div', { class: 'vnc-status' }, this.#security, this.#rate),
     );
   }
 
@@ -95,7 +100,8 @@ export class VncToolbar {
     const select = el(
       'select',
       { attrs: { 'aria-label': t('vnc.scaling') } },
-      ...(['scale', 'remote', 'none'] as const).map((s) => el('option', { text: t(`editor.scaling.${s}`), attrs: { value: s, selected: chosen === s } })),
+      // Short labels: the toolbar must fit one row beside the address book.
+      ...(['scale', 'remote', 'none'] as const).map((s) => el('option', { text: t(`vnc.scaling.${s}`), attrs: { value: s, selected: chosen === s } })),
     );
     this.#d.listen(select, 'change', () => (this.#opts.vnc.scaling = select.value as VncScaling));
     return select;

@@ -174,6 +174,30 @@ describe('sessions API', () => {
     expect(gone).toContain(asked[0]?.promptId);
     expect((await call(api, 'prompts.answer', asked[0]?.promptId, { type: 'decision', accept: true })).error?.code).toBe('PROMPT_GONE');
   });
+
+  it('a prompt is withdrawn when its connection ends: sshd drops a login left waiting (LoginGraceTime)', async () => {
+    // The fault: at LoginGraceTime the tab showed "disconnected" but the
+    // password prompt stayed open, and answering it did nothing.
+    const strict = await startSshd({ extraConfig: ['LoginGraceTime 5'] });
+    try {
+      const { api, asked, gone } = setup();
+      const host = (await call(api, 'hosts.create', { name: 'grace', protocol: 'ssh', address: '127.0.0.1', port: strict.port, username: strict.passwordUser, auth: { type: 'password' }, folder: [], tags: [], notes: '' })).result as { id: string };
+      const opening = call(api, 'sessions.open', host.id, { openId: 'tab-grace', ...size });
+      await expect.poll(() => asked.length).toBe(1);
+      expect((await call(api, 'prompts.answer', (asked[0] as { promptId: string }).promptId, { type: 'decision', accept: true })).ok).toBe(true);
+      await expect.poll(() => asked.length).toBe(2);
+      const pw = asked[1] as PromptRequest & { promptId: string };
+      expect(pw).toMatchObject({ kind: 'secret', secret: 'password', openId: 'tab-grace' });
+      // Left unanswered: sshd ends the connection after 5 s.
+      const r = await opening;
+      // sshd ended it, not a cancel or a timeout of ours.
+      expect(r.error?.code).toBe('DISCONNECTED');
+      await expect.poll(() => gone).toContain(pw.promptId);
+      expect((await call(api, 'prompts.answer', pw.promptId, { type: 'secret', value: strict.password, remember: false })).error?.code).toBe('PROMPT_GONE');
+    } finally {
+      await strict.stop();
+    }
+  });
 });
 
 describe('PromptBroker', () => {

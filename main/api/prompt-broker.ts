@@ -70,6 +70,16 @@ export class PromptBroker {
     p.resolve(answer);
   }
 
+  /**
+   * Ends every question an open asked (each gets prompt.gone and resolves
+   * null). Called when the open is over, whichever way it ended: a question
+   * whose connection is gone must not stay on screen, since its answer would
+   * go nowhere (sshd's LoginGraceTime drops a login left waiting).
+   */
+  withdraw(openId: string): void {
+    for (const p of [...this.#pending.values()]) if (p.request.openId === openId) p.resolve(null);
+  }
+
   /** Questions still waiting (a page that reloads shows them again). */
   open(): Array<PromptRequest & { promptId: string }> {
     return [...this.#pending.values()].map((p) => p.request);

@@ -68,7 +68,11 @@ export function sessionsApi(ctx: SessionsContext): SessionsModule {
   });
   const opening = new Map<string, AbortController>();
 
-  /** Runs one open with its abort controller, so sessions.cancel and a closed page can stop it. */
+  /**
+   * Runs one open with its abort controller, so sessions.cancel and a closed
+   * page can stop it. When the open ends (opened, failed, or its connection
+   * dropped while a question waited) its questions are withdrawn.
+   */
   const withOpen = async (openId: string, run: (signal: AbortSignal) => Promise<SessionTicket>): Promise<SessionTicket> => {
     if (opening.has(openId)) throw badRequest('that openId is already in use');
     const ac = new AbortController();
@@ -77,6 +81,7 @@ export function sessionsApi(ctx: SessionsContext): SessionsModule {
       return await run(ac.signal);
     } finally {
       opening.delete(openId);
+      prompts.withdraw(openId);
     }
   };
 

@@ -16,7 +16,7 @@ export function quickTarget(v: unknown): QuickTarget {
   const t = obj(v, 'target');
   const host = str(t['host'], 'target.host', LIMITS.addressLength);
   const a = checkAddress(host);
-  if (!a.ok) throw new HostdeckError('BAD_REQUEST', a.message);
+  if (!a.ok) throw new HostdeckError('API_BAD_REQUEST', a.message);
   const port = t['port'];
   if (typeof port !== 'number' || !Number.isInteger(port) || port < 1 || port > 65535) throw badRequest('target.port must be from 1 to 65535');
   // An empty user name means "ask me".

@@ -66,14 +66,14 @@ export class SshOpener {
 
   /**
    * A shared SSH connection to a saved host (through its jump chain), held by
-   * the returned lease. Throws NOT_SSH for a VNC host, CANCELLED when
+   * the returned lease. Throws API_NOT_SSH for a VNC host, API_CANCELLED when
    * the person gives no user name, STORE_UNKNOWN_HOST, and the SSH codes of
    * SshConnection.connect.
    */
   async lease(hostId: string, openId: string, signal: AbortSignal): Promise<SshLease> {
     const { store, pool } = this.#ctx;
     const host = store.getHost(hostId);
-    if (host.protocol !== 'ssh') throw new HostdeckError('NOT_SSH', `"${host.name}" is a VNC host; it cannot carry SSH sessions.`);
+    if (host.protocol !== 'ssh') throw new HostdeckError('API_NOT_SSH', `"${host.name}" is a VNC host; it cannot carry SSH sessions.`);
     const resolved = store.resolve(hostId);
     const username = resolved.username ?? (await this.askUsername(host, openId, signal));
     const hops = resolved.jumpChain.map((id) => this.#options(store.getHost(id), store.resolve(id).username ?? username, openId, signal));
@@ -83,11 +83,11 @@ export class SshOpener {
     return { lease: await pool.acquire(key, connect), key, connect };
   }
 
-  /** Asks the person for a user name; throws CANCELLED when none is given. */
+  /** Asks the person for a user name; throws API_CANCELLED when none is given. */
   async askUsername(host: Pick<SavedHost, 'name' | 'address'>, openId: string, signal: AbortSignal): Promise<string> {
     const a = await this.#ctx.prompts.ask({ kind: 'keyboardInteractive', openId, host: host.address, name: host.name, instructions: '', prompts: [{ prompt: 'User name:', echo: true }] }, signal);
     const name = a?.type === 'responses' ? a.responses?.[0]?.trim() : undefined;
-    if (!name) throw new HostdeckError('CANCELLED', 'Connecting was cancelled.');
+    if (!name) throw new HostdeckError('API_CANCELLED', 'Connecting was cancelled.');
     return name;
   }
 

@@ -127,7 +127,7 @@ export class SessionTab {
       this.#openId = null;
       if (this.#closed) return;
       const message = err instanceof Error ? err.message : String(err);
-      if (err instanceof ApiCallError && err.code === 'HOST_KEY_CHANGED' && err.details) showHostKeyChanged(err.details, String(err.details['host'] ?? this.#opts.title));
+      if (err instanceof ApiCallError && err.code === 'SSH_HOST_KEY_CHANGED' && err.details) showHostKeyChanged(err.details, String(err.details['host'] ?? this.#opts.title));
       this.#ended(`${t('session.failed', { name: this.#opts.title })}: ${message}`);
     }
   }

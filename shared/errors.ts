@@ -1,26 +1,136 @@
-// Errors that cross the API are plain `{ code, message }`: a stable code a
-// test (and the page) can switch on, and a sentence that tells the person what
-// to do. Services throw HostdeckError; the API layer sends toApiError(err).
+// The one catalogue of Hostdeck's error codes. Errors that cross the API are
+// plain `{ code, message }`: a stable code a test (and the page) can switch
+// on, and a sentence that tells the person what to do. Services throw
+// HostdeckError; the API layer sends toApiError(err). No Node or DOM here:
+// main and the page share it.
+//
+// Codes are prefixed by the domain that raises them, so a code says where to
+// look: SSH_ (main/ssh/errors.ts), VNC_ (main/vnc/vnc-errors.ts, codes in
+// shared/vnc-protocol.ts), STORE_ and SECRETS_ (main/store/errors.ts),
+// IMPORT_ (main/store/import/import-errors.ts, main/store/errors.ts,
+// main/api/import-api.ts), API_ (main/api, the transports, the page's API
+// client), GATEWAY_ (serve mode before its gateway is up). INTERNAL is the
+// one unprefixed code: anything that was not a HostdeckError.
+//
+// Who writes the sentence the person reads. The rule:
+// - main writes it, in English, for every code: the message is made in the
+//   domain's one errors file (a table of sentences, or a factory where the
+//   sentence carries specifics: a fingerprint, a file and line, the
+//   algorithms a server allows, an errno). That message is what the page
+//   shows by default, and what logs and tests read.
+// - the page writes its own text, in its catalogs (renderer/src/i18n/en.ts
+//   and zh-CN.ts, translated), only for the codes in PAGE_EXPLAINED: codes
+//   where the page offers something to do (a dialog that explains a changed
+//   host key, a pointer to the master password). Its text may use the error's
+//   `details`, never parse the message.
+// So a new code needs a sentence in its domain's errors file; it needs
+// catalog entries only if the page is to explain it itself.
+import type { VncErrorCode } from './vnc-protocol.js';
 
-export interface ApiError {
-  code: string;
+export const SSH_ERROR_CODES = [
+  'SSH_AUTH_FAILED',
+  'SSH_HOST_UNREACHABLE',
+  'SSH_CONNECTION_REFUSED',
+  'SSH_TIMEOUT',
+  'SSH_HOST_KEY_UNKNOWN_REJECTED',
+  'SSH_HOST_KEY_CHANGED',
+  'SSH_HOST_KEY_REVOKED',
+  'SSH_DISCONNECTED',
+  'SSH_KEY_PASSPHRASE_WRONG',
+  'SSH_KEY_UNREADABLE',
+  'SSH_CHANNEL_FAILED',
+  'SSH_NO_COMMON_ALGORITHM',
+  'SSH_PROTOCOL',
+  /** A terminal control frame from the page that the bridge ignored (shared/terminal-protocol.ts). */
+  'SSH_BAD_CONTROL',
+] as const;
+export type SshErrorCode = (typeof SSH_ERROR_CODES)[number];
+
+export type { VncErrorCode };
+
+export const STORE_ERROR_CODES = ['STORE_LOCKED', 'STORE_UNREADABLE', 'STORE_INVALID', 'STORE_UNKNOWN_HOST', 'STORE_HOST_IN_USE', 'STORE_READ_ONLY', 'STORE_CLOSED'] as const;
+export type StoreErrorCode = (typeof STORE_ERROR_CODES)[number];
+
+export const SECRETS_ERROR_CODES = [
+  'SECRETS_WRONG_PASSWORD',
+  'SECRETS_LOCKED',
+  'SECRETS_NO_MASTER_PASSWORD',
+  'SECRETS_MASTER_PASSWORD_SET',
+  'SECRETS_WEAK_PASSWORD',
+  'SECRETS_KEYRING_IN_USE',
+  'SECRETS_KEYRING_UNAVAILABLE',
+  'SECRETS_CORRUPT',
+  'SECRETS_TOO_LONG',
+  /** A secret typed with "remember" could not be sealed (a store.warning, not a failed call). */
+  'SECRETS_FAILED',
+] as const;
+export type SecretsErrorCode = (typeof SECRETS_ERROR_CODES)[number];
+
+export const IMPORT_ERROR_CODES = ['IMPORT_INVALID', 'IMPORT_TOO_LARGE', 'IMPORT_NOT_TEXT', 'IMPORT_UNREADABLE', 'IMPORT_NOTHING_FOUND', 'IMPORT_EXPIRED'] as const;
+export type ImportErrorCode = (typeof IMPORT_ERROR_CODES)[number];
+
+export const API_ERROR_CODES = [
+  'API_BAD_REQUEST',
+  'API_UNKNOWN_METHOD',
+  /** Desktop: the calling frame is not the app's own top frame. */
+  'API_FORBIDDEN',
+  'API_PROMPT_GONE',
+  'API_TOO_MANY_PROMPTS',
+  'API_NOT_SSH',
+  'API_CANCELLED',
+  /** Made in the page's API client: serve mode opened without its token. */
+  'API_NO_TOKEN',
+  /** Made in the page's API client: the serve API socket closed. */
+  'API_DISCONNECTED',
+  /** Made in the page's API client: the serve API socket could not open. */
+  'API_UNREACHABLE',
+] as const;
+export type ApiErrorCode = (typeof API_ERROR_CODES)[number];
+
+export const GATEWAY_ERROR_CODES = ['GATEWAY_STARTING'] as const;
+export type GatewayErrorCode = (typeof GATEWAY_ERROR_CODES)[number];
+
+/** Every code a HostdeckError (or an ApiError) can carry. */
+export type ErrorCode = SshErrorCode | VncErrorCode | StoreErrorCode | SecretsErrorCode | ImportErrorCode | ApiErrorCode | GatewayErrorCode | 'INTERNAL';
+
+/**
+ * The codes the page explains in its own words (see the rule above), each
+ * with the key of its text in the page's catalogs.
+ */
+export const PAGE_EXPLAINED = {
+  SSH_HOST_KEY_CHANGED: 'hostKeyChanged.body',
+  SECRETS_NO_MASTER_PASSWORD: 'editor.secretNeedsMaster',
+  SECRETS_LOCKED: 'editor.secretNeedsMaster',
+} as const satisfies Partial<Record<ErrorCode, string>>;
+
+export interface ApiError<C extends ErrorCode = ErrorCode> {
+  code: C;
   message: string;
   /** Optional structured facts (a field name, a fingerprint, a file and line). */
   details?: Record<string, unknown>;
 }
 
-export class HostdeckError extends Error {
-  readonly code: string;
+export class HostdeckError<C extends ErrorCode = ErrorCode> extends Error {
+  readonly code: C;
   readonly details: Record<string, unknown> | undefined;
 
-  constructor(code: string, message: string, details?: Record<string, unknown>, options?: { cause?: unknown }) {
+  constructor(code: C, message: string, details?: Record<string, unknown>, options?: { cause?: unknown }) {
     super(message, options);
     this.name = 'HostdeckError';
     this.code = code;
     this.details = details;
   }
 
-  toJSON(): ApiError {
+  /**
+   * Plain instanceof, typed: `err instanceof HostdeckError` narrows to a
+   * HostdeckError whose code is an ErrorCode (a generic class alone narrows
+   * to HostdeckError<any>, and a misspelt code would compile).
+   */
+  static override [Symbol.hasInstance](value: unknown): value is HostdeckError {
+    return Function.prototype[Symbol.hasInstance].call(this, value);
+  }
+
+  toJSON(): ApiError<C> {
     return this.details === undefined ? { code: this.code, message: this.message } : { code: this.code, message: this.message, details: this.details };
   }
 }

@@ -7,7 +7,7 @@
 //                  {type:'ack', bytes}            bytes drawn since the page's last ack
 //     main → page  {type:'exit', code, signal}    the shell ended
 //                  {type:'error', code, message}  a HostdeckError for the tab
-//                                                 (DISCONNECTED, ...; BAD_CONTROL when a
+//                                                 (SSH_DISCONNECTED, ...; SSH_BAD_CONTROL when a
 //                                                 page frame was refused and ignored)
 //
 // Flow control follows xterm.js's flow-control guide ("Flow Control",

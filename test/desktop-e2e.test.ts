@@ -139,14 +139,14 @@ describe('the desktop app in the Electron stand-in', () => {
     const sub = page.frames().find((f) => f !== page.mainFrame());
     expect(sub).toBeDefined();
     const invokeFromFrame = `window.__hostdeckStandinInvoke('hostdeck:api', ['app.info', []])`;
-    expect(await sub?.evaluate(invokeFromFrame)).toMatchObject({ value: { ok: false, error: { code: 'FORBIDDEN' } } });
+    expect(await sub?.evaluate(invokeFromFrame)).toMatchObject({ value: { ok: false, error: { code: 'API_FORBIDDEN' } } });
     await page.evaluate(() => document.querySelector('iframe')?.remove());
     // Another origin in the same browser (localhost is not 127.0.0.1).
     const cdp = await desktop.waitFor('cdp');
     const foreign = await (await desktop.browser()).contexts()[0]?.newPage();
     if (!foreign) throw new Error('no context');
     await foreign.goto(String(cdp['pageOrigin']).replace('127.0.0.1', 'localhost') + '/favicon.svg');
-    expect(await foreign.evaluate(invokeFromFrame)).toMatchObject({ value: { ok: false, error: { code: 'FORBIDDEN' } } });
+    expect(await foreign.evaluate(invokeFromFrame)).toMatchObject({ value: { ok: false, error: { code: 'API_FORBIDDEN' } } });
     await foreign.close();
   });
 

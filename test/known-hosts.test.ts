@@ -215,7 +215,7 @@ describe('trust verdicts', () => {
 
   it('changed-key error names the file, the line, both fingerprints and the fix', async () => {
     const err = await trust.check('alpha', 22, ed2.blob, async () => true).catch((e: unknown) => e);
-    expect(err).toMatchObject({ code: 'HOST_KEY_CHANGED' });
+    expect(err).toMatchObject({ code: 'SSH_HOST_KEY_CHANGED' });
     const msg = (err as Error).message;
     expect(msg).toContain(`${user} line 1`);
     expect(msg).toContain(sha256Fingerprint(ed.blob));

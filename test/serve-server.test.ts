@@ -172,13 +172,13 @@ describe('serve mode API socket', () => {
     ws.send(JSON.stringify({ id: 1, method: 'app.info', params: [] }));
     expect(await nextMessage(ws)).toEqual({ id: 1, ok: true, result: info });
     ws.send(JSON.stringify({ id: 2, method: 'no.such', params: [] }));
-    expect(await nextMessage(ws)).toMatchObject({ id: 2, ok: false, error: { code: 'UNKNOWN_METHOD' } });
+    expect(await nextMessage(ws)).toMatchObject({ id: 2, ok: false, error: { code: 'API_UNKNOWN_METHOD' } });
     ws.send(JSON.stringify({ id: 3, method: 'app.info', params: ['extra'] }));
-    expect(await nextMessage(ws)).toMatchObject({ id: 3, ok: false, error: { code: 'BAD_REQUEST' } });
+    expect(await nextMessage(ws)).toMatchObject({ id: 3, ok: false, error: { code: 'API_BAD_REQUEST' } });
     ws.send(JSON.stringify({ id: 4, method: 'app.info', params: 'no' }));
-    expect(await nextMessage(ws)).toMatchObject({ id: 4, ok: false, error: { code: 'BAD_REQUEST' } });
+    expect(await nextMessage(ws)).toMatchObject({ id: 4, ok: false, error: { code: 'API_BAD_REQUEST' } });
     ws.send(JSON.stringify({ id: 5, method: 'x'.repeat(10_000), params: [] }));
-    expect(await nextMessage(ws)).toMatchObject({ id: 5, ok: false, error: { code: 'BAD_REQUEST' } });
+    expect(await nextMessage(ws)).toMatchObject({ id: 5, ok: false, error: { code: 'API_BAD_REQUEST' } });
     ws.close();
   });
 

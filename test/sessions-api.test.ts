@@ -94,7 +94,7 @@ describe('sessions API', () => {
     const keyPrompt = asked[0] as PromptRequest & { promptId: string; kind: 'hostKey' };
     expect(keyPrompt).toMatchObject({ kind: 'hostKey', openId: 'tab-1', fingerprint: sshd.hostKeyFingerprint() });
     // An answer that does not fit the question is refused and changes nothing.
-    expect((await call(api, 'prompts.answer', keyPrompt.promptId, { type: 'secret', value: 'x', remember: false })).error?.code).toBe('BAD_REQUEST');
+    expect((await call(api, 'prompts.answer', keyPrompt.promptId, { type: 'secret', value: 'x', remember: false })).error?.code).toBe('API_BAD_REQUEST');
     expect((await call(api, 'prompts.answer', keyPrompt.promptId, { type: 'decision', accept: true })).ok).toBe(true);
     await expect.poll(() => asked.length).toBe(2);
     const pw = asked[1] as PromptRequest & { promptId: string };
@@ -172,7 +172,31 @@ describe('sessions API', () => {
     expect(r.ok).toBe(false);
     expect(r.error?.message.length).toBeGreaterThan(10);
     expect(gone).toContain(asked[0]?.promptId);
-    expect((await call(api, 'prompts.answer', asked[0]?.promptId, { type: 'decision', accept: true })).error?.code).toBe('PROMPT_GONE');
+    expect((await call(api, 'prompts.answer', asked[0]?.promptId, { type: 'decision', accept: true })).error?.code).toBe('API_PROMPT_GONE');
+  });
+
+  it('a prompt is withdrawn when its connection ends: sshd drops a login left waiting (LoginGraceTime)', async () => {
+    // The fault: at LoginGraceTime the tab showed "disconnected" but the
+    // password prompt stayed open, and answering it did nothing.
+    const strict = await startSshd({ extraConfig: ['LoginGraceTime 5'] });
+    try {
+      const { api, asked, gone } = setup();
+      const host = (await call(api, 'hosts.create', { name: 'grace', protocol: 'ssh', address: '127.0.0.1', port: strict.port, username: strict.passwordUser, auth: { type: 'password' }, folder: [], tags: [], notes: '' })).result as { id: string };
+      const opening = call(api, 'sessions.open', host.id, { openId: 'tab-grace', ...size });
+      await expect.poll(() => asked.length).toBe(1);
+      expect((await call(api, 'prompts.answer', (asked[0] as { promptId: string }).promptId, { type: 'decision', accept: true })).ok).toBe(true);
+      await expect.poll(() => asked.length).toBe(2);
+      const pw = asked[1] as PromptRequest & { promptId: string };
+      expect(pw).toMatchObject({ kind: 'secret', secret: 'password', openId: 'tab-grace' });
+      // Left unanswered: sshd ends the connection after 5 s.
+      const r = await opening;
+      // sshd ended it, not a cancel or a timeout of ours.
+      expect(r.error?.code).toBe('SSH_DISCONNECTED');
+      await expect.poll(() => gone).toContain(pw.promptId);
+      expect((await call(api, 'prompts.answer', pw.promptId, { type: 'secret', value: strict.password, remember: false })).error?.code).toBe('API_PROMPT_GONE');
+    } finally {
+      await strict.stop();
+    }
   });
 });
 
@@ -184,7 +208,7 @@ describe('PromptBroker', () => {
     expect(gone).toHaveLength(1);
     const slow = new PromptBroker(() => undefined, () => undefined, 60_000);
     const waits = Array.from({ length: 16 }, () => slow.ask({ kind: 'secret', openId: 'o', secret: 'password', host: 'h', attempt: 1, canRemember: false }));
-    await expect(slow.ask({ kind: 'secret', openId: 'o', secret: 'password', host: 'h', attempt: 1, canRemember: false })).rejects.toMatchObject({ code: 'TOO_MANY_PROMPTS' });
+    await expect(slow.ask({ kind: 'secret', openId: 'o', secret: 'password', host: 'h', attempt: 1, canRemember: false })).rejects.toMatchObject({ code: 'API_TOO_MANY_PROMPTS' });
     expect(slow.open()).toHaveLength(16);
     slow.dispose();
     expect(await Promise.all(waits)).toEqual(Array(16).fill(null));

@@ -81,7 +81,7 @@ describe('key files', () => {
     expect(asked).toEqual([[path, 1], [path, 2]]);
   });
 
-  it('a wrong passphrase, three times, is KEY_PASSPHRASE_WRONG naming the key', async () => {
+  it('a wrong passphrase, three times, is SSH_KEY_PASSPHRASE_WRONG naming the key', async () => {
     let calls = 0;
     const err = await connectFailure(
       SshConnection.connect(
@@ -91,14 +91,14 @@ describe('key files', () => {
         }),
       ),
     );
-    expect(err.code).toBe('KEY_PASSPHRASE_WRONG');
+    expect(err.code).toBe('SSH_KEY_PASSPHRASE_WRONG');
     expect(err.message).toContain(keys.ecdsaEncrypted);
     expect(calls).toBe(3);
   });
 
-  it('a missing key file is KEY_UNREADABLE, not a crash', async () => {
+  it('a missing key file is SSH_KEY_UNREADABLE, not a crash', async () => {
     const err = await connectFailure(SshConnection.connect(keyUserOptions(sshd, t, { keyFiles: [{ path: join(keysDir, 'nope') }] })));
-    expect(err.code).toBe('KEY_UNREADABLE');
+    expect(err.code).toBe('SSH_KEY_UNREADABLE');
   });
 });
 
@@ -130,9 +130,9 @@ describe('password', () => {
     expect(logSince(sshd, mark)).toMatch(/Accepted password for hostdeck-pw/);
   });
 
-  it('a wrong password is AUTH_FAILED and says what was tried', async () => {
+  it('a wrong password is SSH_AUTH_FAILED and says what was tried', async () => {
     const err = await connectFailure(SshConnection.connect(keyUserOptions(sshd, t, { username: sshd.passwordUser, keyFiles: [], password: 'wrong' })));
-    expect(err.code).toBe('AUTH_FAILED');
+    expect(err.code).toBe('SSH_AUTH_FAILED');
     expect(err.details?.['methodsTried']).toEqual(['password']);
     expect(err.message).toContain('tried: password');
   });
@@ -183,7 +183,7 @@ describe('keyboard-interactive through PAM', () => {
     expect(logSince(pam, mark)).toMatch(/Accepted keyboard-interactive\/pam for hostdeck-pw/);
   });
 
-  it('a wrong answer is AUTH_FAILED naming keyboard-interactive', async () => {
+  it('a wrong answer is SSH_AUTH_FAILED naming keyboard-interactive', async () => {
     const err = await connectFailure(
       SshConnection.connect(
         keyUserOptions(pam, pt, {
@@ -193,7 +193,7 @@ describe('keyboard-interactive through PAM', () => {
         }),
       ),
     );
-    expect(err.code).toBe('AUTH_FAILED');
+    expect(err.code).toBe('SSH_AUTH_FAILED');
     expect(err.details?.['methodsTried']).toContain('keyboard-interactive');
   });
 
@@ -243,34 +243,34 @@ describe('algorithms and failures', () => {
       const wt = trustFiles([weak]);
       const mark = weak.log().length;
       const err = await connectFailure(SshConnection.connect(keyUserOptions(weak, wt)));
-      expect(err.code).toBe('NO_COMMON_ALGORITHM');
+      expect(err.code).toBe('SSH_NO_COMMON_ALGORITHM');
       await expect.poll(() => logSince(weak, mark)).toMatch(/no matching|Unable to negotiate/);
     } finally {
       await weak.stop();
     }
   });
 
-  it('nothing listening is CONNECTION_REFUSED', async () => {
+  it('nothing listening is SSH_CONNECTION_REFUSED', async () => {
     const port = await freePort();
     const err = await connectFailure(SshConnection.connect(keyUserOptions({ ...sshd, port } as Sshd, t)));
-    expect(err.code).toBe('CONNECTION_REFUSED');
+    expect(err.code).toBe('SSH_CONNECTION_REFUSED');
   });
 
-  it('a name that does not resolve is HOST_UNREACHABLE', async () => {
+  it('a name that does not resolve is SSH_HOST_UNREACHABLE', async () => {
     // .invalid never resolves (RFC 6761 §6.4), so this needs no network.
     const err = await connectFailure(SshConnection.connect({ ...keyUserOptions(sshd, t), host: 'hostdeck-test.invalid' }));
-    expect(err.code).toBe('HOST_UNREACHABLE');
+    expect(err.code).toBe('SSH_HOST_UNREACHABLE');
     expect(err.message).toContain('hostdeck-test.invalid');
   });
 
-  it('a server that accepts and never speaks is TIMEOUT', async () => {
+  it('a server that accepts and never speaks is SSH_TIMEOUT', async () => {
     const held = new Set<net.Socket>();
     const silent = net.createServer((s) => held.add(s));
     await new Promise<void>((r) => silent.listen(0, '127.0.0.1', r));
     try {
       const port = (silent.address() as net.AddressInfo).port;
       const err = await connectFailure(SshConnection.connect(keyUserOptions({ ...sshd, port } as Sshd, t, { readyTimeout: 300 })));
-      expect(err.code).toBe('TIMEOUT');
+      expect(err.code).toBe('SSH_TIMEOUT');
     } finally {
       for (const s of held) s.destroy();
       await new Promise((r) => silent.close(r));

@@ -76,12 +76,12 @@ describe('under the Electron runtime model', () => {
     }
   });
 
-  it('a server that allows only chacha20-poly1305 is NO_COMMON_ALGORITHM naming the cipher and what to allow', async () => {
+  it('a server that allows only chacha20-poly1305 is SSH_NO_COMMON_ALGORITHM naming the cipher and what to allow', async () => {
     const chachaOnly = await startSshd({ extraConfig: ['Ciphers chacha20-poly1305@openssh.com'] });
     try {
       const t = harness.trustFiles([chachaOnly]);
       const err = await harness.connectFailure(connection.SshConnection.connect(harness.keyUserOptions(chachaOnly, t, { readyTimeout: 10_000 })));
-      expect(err.code).toBe('NO_COMMON_ALGORITHM');
+      expect(err.code).toBe('SSH_NO_COMMON_ALGORITHM');
       expect(err.message).toContain(`allows only these ciphers: chacha20-poly1305@openssh.com.`);
       expect(err.message).toMatch(/cannot do chacha20-poly1305@openssh\.com/);
       expect(err.message).toContain('aes128-gcm@openssh.com');
@@ -89,7 +89,7 @@ describe('under the Electron runtime model', () => {
       expect(err.details).toMatchObject({ kind: 'cipher', configKeyword: 'Ciphers', serverOffers: ['chacha20-poly1305@openssh.com'], unusableHere: ['chacha20-poly1305@openssh.com'] });
       // What the page receives over the API: the same code and sentence.
       const { toApiError } = await import('../shared/errors.js');
-      expect(toApiError(err)).toMatchObject({ code: 'NO_COMMON_ALGORITHM', message: err.message });
+      expect(toApiError(err)).toMatchObject({ code: 'SSH_NO_COMMON_ALGORITHM', message: err.message });
     } finally {
       await chachaOnly.stop();
     }

@@ -67,13 +67,13 @@ describe('SSH shell through the gateway', () => {
     await expect.poll(() => text).toMatch(/\rstill\r\n/);
     ws.send(Buffer.from('exit 5\r'));
     const code = await closed;
-    expect(controls).toEqual([expect.objectContaining({ type: 'error', code: 'BAD_CONTROL' }), { type: 'exit', code: 5, signal: null }]);
+    expect(controls).toEqual([expect.objectContaining({ type: 'error', code: 'SSH_BAD_CONTROL' }), { type: 'exit', code: 5, signal: null }]);
     // The shell ended the session: the gateway says "target closed".
     expect(code).toBe(GatewayClose.TARGET_CLOSED);
     await expect.poll(() => pool.size).toBe(0);
   });
 
-  it('sshd killed mid-session: the page hears DISCONNECTED, then exit, then the close', async () => {
+  it('sshd killed mid-session: the page hears SSH_DISCONNECTED, then exit, then the close', async () => {
     const doomed = await startSshd();
     try {
       const t = trustFiles([doomed]);
@@ -95,7 +95,7 @@ describe('SSH shell through the gateway', () => {
       await expect.poll(() => text).toMatch(/\$ $/);
       await doomed.kill();
       expect(await closed).toBe(GatewayClose.TARGET_CLOSED);
-      expect(controls).toEqual([expect.objectContaining({ type: 'error', code: 'DISCONNECTED' }), expect.objectContaining({ type: 'exit' })]);
+      expect(controls).toEqual([expect.objectContaining({ type: 'error', code: 'SSH_DISCONNECTED' }), expect.objectContaining({ type: 'exit' })]);
       await expect.poll(() => pool.size).toBe(0);
     } finally {
       await doomed.stop();

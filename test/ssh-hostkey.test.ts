@@ -58,7 +58,7 @@ describe('unknown host key', () => {
     expect(t.asked).toHaveLength(1);
   });
 
-  it('"cancel" ends with HOST_KEY_UNKNOWN_REJECTED, nothing written and no authentication attempted', async () => {
+  it('"cancel" ends with SSH_HOST_KEY_UNKNOWN_REJECTED, nothing written and no authentication attempted', async () => {
     const t = trustFiles();
     let passwordAsked = 0;
     const mark = sshd.log().length;
@@ -69,7 +69,7 @@ describe('unknown host key', () => {
         callbacks: { password: async () => (passwordAsked++, sshd.password) },
       }),
     );
-    expect(err.code).toBe('HOST_KEY_UNKNOWN_REJECTED');
+    expect(err.code).toBe('SSH_HOST_KEY_UNKNOWN_REJECTED');
     expect(err.message).toContain(sshd.hostKeyFingerprint());
     expect(t.asked).toHaveLength(1);
     expect(passwordAsked).toBe(0);
@@ -94,12 +94,12 @@ describe('unknown host key', () => {
 });
 
 describe('revoked host key', () => {
-  it('is refused with HOST_KEY_REVOKED naming file and line, before any authentication', async () => {
+  it('is refused with SSH_HOST_KEY_REVOKED naming file and line, before any authentication', async () => {
     const t = trustFiles([sshd]);
     appendFileSync(t.userFile, `@revoked * ${sshd.hostPublicKey()}\n`);
     const mark = sshd.log().length;
     const err = await refused(keyUserOptions(sshd, t, { username: sshd.passwordUser, keyFiles: [], password: sshd.password }));
-    expect(err.code).toBe('HOST_KEY_REVOKED');
+    expect(err.code).toBe('SSH_HOST_KEY_REVOKED');
     expect(err.details).toMatchObject({ file: t.userFile, line: 3, fingerprint: sshd.hostKeyFingerprint() });
     expect(t.asked).toHaveLength(0);
     await expectNoAuthentication(mark);
@@ -114,7 +114,7 @@ describe('changed host key (sshd restarted with a new key)', () => {
     await sshd.restartWithNewHostKey();
     const mark = sshd.log().length;
     const err = await refused(keyUserOptions(sshd, t, { username: sshd.passwordUser, keyFiles: [], password: sshd.password }));
-    expect(err.code).toBe('HOST_KEY_CHANGED');
+    expect(err.code).toBe('SSH_HOST_KEY_CHANGED');
     expect(err.details).toMatchObject({ file: t.userFile, line: 2, oldFingerprint, fingerprint: sshd.hostKeyFingerprint() });
     expect(err.message).toContain(`ssh-keygen -R '[${sshd.host}]:${sshd.port}'`);
     // No "accept anyway": the person is never asked.
@@ -126,7 +126,7 @@ describe('changed host key (sshd restarted with a new key)', () => {
     const t = trustFiles([sshd]);
     await sshd.restartWithNewHostKey('ecdsa');
     const err = await refused(keyUserOptions(sshd, t));
-    expect(err.code).toBe('HOST_KEY_UNKNOWN_REJECTED');
+    expect(err.code).toBe('SSH_HOST_KEY_UNKNOWN_REJECTED');
     expect(t.asked).toEqual([expect.objectContaining({ keyType: 'ecdsa-sha2-nistp256', fingerprint: sshd.hostKeyFingerprint() })]);
     // Once trusted (as ssh would add it beside the old one), it logs in.
     trustSshd(t.ownFile, sshd);

@@ -48,11 +48,11 @@ describe('on plain Node', () => {
     }
   });
 
-  it('a server that allows only a cipher Hostdeck refuses is NO_COMMON_ALGORITHM saying why', async () => {
+  it('a server that allows only a cipher Hostdeck refuses is SSH_NO_COMMON_ALGORITHM saying why', async () => {
     const cbcOnly = await startSshd({ extraConfig: ['Ciphers aes128-cbc,aes256-cbc'] });
     try {
       const err = await connectFailure(SshConnection.connect(keyUserOptions(cbcOnly, trustFiles([cbcOnly]))));
-      expect(err.code).toBe('NO_COMMON_ALGORITHM');
+      expect(err.code).toBe('SSH_NO_COMMON_ALGORITHM');
       expect(err.message).toContain('allows only these ciphers: aes128-cbc, aes256-cbc.');
       expect(err.message).toContain('Hostdeck never uses aes128-cbc, aes256-cbc');
       expect(err.message).not.toMatch(/cannot do/);

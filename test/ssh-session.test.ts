@@ -95,7 +95,7 @@ describe('shell through the bridge', () => {
     ];
     for (const h of hostile) bridge.onControl(h);
     expect(link.sent).toHaveLength(hostile.length);
-    expect(link.sent.every((m) => (m as { type: string; code: string }).type === 'error' && (m as { code: string }).code === 'BAD_CONTROL')).toBe(true);
+    expect(link.sent.every((m) => (m as { type: string; code: string }).type === 'error' && (m as { code: string }).code === 'SSH_BAD_CONTROL')).toBe(true);
     typeBytewise(bridge.stream, 'echo ALIVE$((4))\r');
     await expect.poll(() => reader.text).toMatch(/ALIVE4/);
   });
@@ -267,10 +267,10 @@ describe('connections', () => {
     await expect.poll(() => middle.log(), { timeout: 10_000 }).toMatch(/Disconnected from user hostdeck-key|Transferred: sent \d+/);
   });
 
-  it('a hop that cannot reach the next host reports CONNECTION_REFUSED for that host', async () => {
+  it('a hop that cannot reach the next host reports SSH_CONNECTION_REFUSED for that host', async () => {
     const port = await freePort('127.0.0.2');
     const err = (await connectThrough([keyUserOptions(sshd, t)], { ...keyUserOptions(sshd, t), host: '127.0.0.2', port }).catch((e: unknown) => e)) as HostdeckError;
-    expect(err.code).toBe('CONNECTION_REFUSED');
+    expect(err.code).toBe('SSH_CONNECTION_REFUSED');
     expect(err.details).toMatchObject({ host: '127.0.0.2', port });
   });
 
@@ -281,7 +281,7 @@ describe('connections', () => {
     await target.restartWithNewHostKey();
     const mark = target.log().length;
     const err = (await connectThrough([keyUserOptions(sshd, tf)], keyUserOptions(target, tf)).catch((e: unknown) => e)) as HostdeckError;
-    expect(err.code).toBe('HOST_KEY_CHANGED');
+    expect(err.code).toBe('SSH_HOST_KEY_CHANGED');
     await expect.poll(() => logSince(target, mark)).toMatch(/Connection from/);
     expect(logSince(target, mark)).not.toMatch(/Accepted|Failed|Postponed/);
   });
@@ -293,7 +293,7 @@ function handles(): { sockets: number; timers: number } {
 }
 
 describe('losing the server', () => {
-  it('sshd killed mid-session: DISCONNECTED to the tab, pool emptied, no socket or timer left behind', async () => {
+  it('sshd killed mid-session: SSH_DISCONNECTED to the tab, pool emptied, no socket or timer left behind', async () => {
     const doomed = await startSshd();
     cleanups.push(() => doomed.stop());
     const tf = trustFiles([doomed]);
@@ -315,11 +315,11 @@ describe('losing the server', () => {
     const closed = new Promise<HostdeckError | null>((r) => conn?.once('close', r));
     await doomed.kill();
     const err = await closed;
-    expect(err?.code).toBe('DISCONNECTED');
+    expect(err?.code).toBe('SSH_DISCONNECTED');
     expect(conn?.state).toBe('closed');
     // The tab hears why before the exit frame.
     await expect.poll(() => link.sent.length).toBe(2);
-    expect(link.sent[0]).toMatchObject({ type: 'error', code: 'DISCONNECTED' });
+    expect(link.sent[0]).toMatchObject({ type: 'error', code: 'SSH_DISCONNECTED' });
     expect(link.sent[1]).toMatchObject({ type: 'exit' });
     expect(pool.size).toBe(0);
     reader.dispose();
@@ -328,7 +328,7 @@ describe('losing the server', () => {
     await expect.poll(() => handles().timers).toBeLessThanOrEqual(before.timers);
   });
 
-  it('a link that goes silent without closing is noticed by keepalive: DISCONNECTED', async () => {
+  it('a link that goes silent without closing is noticed by keepalive: SSH_DISCONNECTED', async () => {
     // A TCP relay we can freeze: it stops forwarding but keeps both sockets open, as a dead route does.
     let frozen = false;
     const pairs: net.Socket[] = [];
@@ -351,7 +351,7 @@ describe('losing the server', () => {
       port: (relay.address() as net.AddressInfo).port,
     }).catch((e: HostdeckError) => e);
     // Our known_hosts names the real port; through the relay the host is "someone else": trust it for this test.
-    expect((conn as HostdeckError).code).toBe('HOST_KEY_UNKNOWN_REJECTED');
+    expect((conn as HostdeckError).code).toBe('SSH_HOST_KEY_UNKNOWN_REJECTED');
     const tf = trustFiles();
     const live = await SshConnection.connect({
       ...keyUserOptions(sshd, tf, { keepaliveInterval: 200, keepaliveCountMax: 2, askHostKey: async () => true }),
@@ -360,7 +360,7 @@ describe('losing the server', () => {
     const closed = new Promise<HostdeckError | null>((r) => live.once('close', r));
     frozen = true;
     const err = await closed;
-    expect(err?.code).toBe('DISCONNECTED');
+    expect(err?.code).toBe('SSH_DISCONNECTED');
     for (const s of pairs) s.destroy();
     await expect.poll(() => handles().sockets).toBeLessThanOrEqual(before.sockets);
   });

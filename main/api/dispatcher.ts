@@ -11,7 +11,7 @@ export type ApiHandlers = {
 
 /**
  * Argument checks, one per method: given what arrived, return it typed or
- * throw HostdeckError('BAD_REQUEST', …). Every argument from the page is
+ * throw HostdeckError('API_BAD_REQUEST', …). Every argument from the page is
  * hostile until one of these has looked at it.
  */
 export type ApiParamChecks = {
@@ -52,7 +52,7 @@ export class ApiDispatcher {
 
   async handle(req: RpcRequest): Promise<RpcReply> {
     try {
-      if (!isApiMethod(req.method)) throw new HostdeckError('UNKNOWN_METHOD', 'Hostdeck does not know that request. Update or restart the app.');
+      if (!isApiMethod(req.method)) throw new HostdeckError('API_UNKNOWN_METHOD', 'Hostdeck does not know that request. Update or restart the app.');
       const result = await this.#call(req.method, req.params);
       return { id: req.id, ok: true, result };
     } catch (err) {
@@ -64,7 +64,7 @@ export class ApiDispatcher {
   async #call<M extends ApiMethodName>(method: M, raw: readonly unknown[]): Promise<ApiResult<M>> {
     const check = this.#checks[method] as ((p: readonly unknown[]) => ApiParams<M>) | undefined;
     const handler = this.#handlers[method] as ((...p: ApiParams<M>) => Promise<ApiResult<M>> | ApiResult<M>) | undefined;
-    if (!check || !handler) throw new HostdeckError('UNKNOWN_METHOD', 'Hostdeck cannot do that in this mode. Update or restart the app.');
+    if (!check || !handler) throw new HostdeckError('API_UNKNOWN_METHOD', 'Hostdeck cannot do that in this mode. Update or restart the app.');
     return handler(...check(raw));
   }
 
@@ -82,6 +82,6 @@ export class ApiDispatcher {
 
 /** The check for methods that take no arguments. */
 export function noParams(params: readonly unknown[]): [] {
-  if (params.length !== 0) throw new HostdeckError('BAD_REQUEST', 'This request takes no arguments.');
+  if (params.length !== 0) throw new HostdeckError('API_BAD_REQUEST', 'This request takes no arguments.');
   return [];
 }

@@ -1,11 +1,12 @@
 // Small, strict readers for API arguments. Every argument from the page is
 // hostile until one of these has looked at it: wrong types, oversized
-// strings and extra arguments are refused with BAD_REQUEST before a service
+// strings and extra arguments are refused with API_BAD_REQUEST before a service
 // sees them. Deep validation of a host stays with the one shared validator.
 import { HostdeckError } from '../../shared/errors.js';
+import { LIMITS } from '../../shared/model/host.js';
 
 export function badRequest(what: string): HostdeckError {
-  return new HostdeckError('BAD_REQUEST', `Hostdeck could not use that request: ${what}.`);
+  return new HostdeckError('API_BAD_REQUEST', `Hostdeck could not use that request: ${what}.`);
 }
 
 export function arity(params: readonly unknown[], min: number, max = min): void {
@@ -46,4 +47,9 @@ export function plainData(v: unknown, name: string, maxBytes: number): unknown {
   }
   if (text === undefined || text.length > maxBytes) throw badRequest(`${name} is too large`);
   return JSON.parse(text);
+}
+
+/** A folder path: a list of names, bounded as the store bounds it. */
+export function folderPath(v: unknown): string[] {
+  return strList(v, 'folder', LIMITS.folderDepth, LIMITS.folderSegmentLength);
 }

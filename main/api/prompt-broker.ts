@@ -33,7 +33,7 @@ export class PromptBroker {
   /** Asks and waits; null when cancelled, timed out or aborted. */
   ask(request: PromptRequest, signal?: AbortSignal): Promise<PromptAnswer | null> {
     if (signal?.aborted) return Promise.resolve(null);
-    if (this.#pending.size >= MAX_OPEN_PROMPTS) return Promise.reject(new HostdeckError('TOO_MANY_PROMPTS', 'Too many questions are waiting for an answer. Answer or close them first.'));
+    if (this.#pending.size >= MAX_OPEN_PROMPTS) return Promise.reject(new HostdeckError('API_TOO_MANY_PROMPTS', 'Too many questions are waiting for an answer. Answer or close them first.'));
     const promptId = randomBytes(12).toString('base64url');
     return new Promise((resolve) => {
       const finish = (answer: PromptAnswer | null): void => {
@@ -62,12 +62,22 @@ export class PromptBroker {
     });
   }
 
-  /** The page's answer. Throws PROMPT_GONE for an unknown/ended prompt, BAD_REQUEST for a mismatched answer. */
+  /** The page's answer. Throws API_PROMPT_GONE for an unknown/ended prompt, API_BAD_REQUEST for a mismatched answer. */
   answer(promptId: string, answer: PromptAnswer): void {
     const p = this.#pending.get(promptId);
-    if (!p) throw new HostdeckError('PROMPT_GONE', 'That question is no longer waiting (the connection ended or it timed out).');
-    if (!answerFits(p.request, answer)) throw new HostdeckError('BAD_REQUEST', 'That answer does not fit the question.');
+    if (!p) throw new HostdeckError('API_PROMPT_GONE', 'That question is no longer waiting (the connection ended or it timed out).');
+    if (!answerFits(p.request, answer)) throw new HostdeckError('API_BAD_REQUEST', 'That answer does not fit the question.');
     p.resolve(answer);
+  }
+
+  /**
+   * Ends every question an open asked (each gets prompt.gone and resolves
+   * null). Called when the open is over, whichever way it ended: a question
+   * whose connection is gone must not stay on screen, since its answer would
+   * go nowhere (sshd's LoginGraceTime drops a login left waiting).
+   */
+  withdraw(openId: string): void {
+    for (const p of [...this.#pending.values()]) if (p.request.openId === openId) p.resolve(null);
   }
 
   /** Questions still waiting (a page that reloads shows them again). */

@@ -1,7 +1,7 @@
 // IPC handlers: every call checks that it comes from our own page's main
 // frame, then goes through the same dispatcher (and argument checks) as serve
 // mode. A compromised or foreign frame (an iframe, a page navigated elsewhere)
-// gets FORBIDDEN and nothing runs.
+// gets API_FORBIDDEN and nothing runs.
 import { ipcMain, type IpcMainInvokeEvent, type WebContents, type WebFrameMain } from 'electron';
 import { APP_HOST, APP_SCHEME, IpcChannel } from '../../shared/api/channels.js';
 import { parseRpcRequest } from '../../shared/api/rpc.js';
@@ -23,7 +23,7 @@ export function isTrustedFrame(frame: WebFrameMain | null | undefined, devOrigin
 export function setupIpc(dispatcher: ApiDispatcher, devOrigin?: string): () => void {
   ipcMain.handle(IpcChannel.Invoke, async (event: IpcMainInvokeEvent, method: unknown, params: unknown) => {
     if (!isTrustedFrame(event.senderFrame, devOrigin)) {
-      return { ok: false, error: { code: 'FORBIDDEN', message: 'This page may not use Hostdeck.' } };
+      return { ok: false, error: { code: 'API_FORBIDDEN', message: 'This page may not use Hostdeck.' } };
     }
     const req = parseRpcRequest({ id: 0, method, params });
     if ('error' in req) return { ok: false, error: req.error };

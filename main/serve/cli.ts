@@ -51,7 +51,7 @@ async function main(argv: readonly string[]): Promise<number> {
     version,
     gatewayPort: () => services.gateway?.port ?? 0,
     gateway: () => {
-      if (!services.gateway) throw new HostdeckError('STARTING', 'Hostdeck is still starting; try again in a moment.');
+      if (!services.gateway) throw new HostdeckError('GATEWAY_STARTING', 'Hostdeck is still starting; try again in a moment.');
       return services.gateway;
     },
     store,

@@ -3,20 +3,8 @@
 // to do (../../shared/STYLE.md, habit 4). Other modules never build messages.
 import { HostdeckError } from '../../shared/errors.js';
 
-export type SshErrorCode =
-  | 'AUTH_FAILED'
-  | 'HOST_UNREACHABLE'
-  | 'CONNECTION_REFUSED'
-  | 'TIMEOUT'
-  | 'HOST_KEY_UNKNOWN_REJECTED'
-  | 'HOST_KEY_CHANGED'
-  | 'HOST_KEY_REVOKED'
-  | 'DISCONNECTED'
-  | 'KEY_PASSPHRASE_WRONG'
-  | 'KEY_UNREADABLE'
-  | 'CHANNEL_FAILED'
-  | 'NO_COMMON_ALGORITHM'
-  | 'SSH_PROTOCOL';
+// The codes are listed in shared/errors.ts (SshErrorCode), with every other domain's.
+export type { SshErrorCode } from '../../shared/errors.js';
 
 function where(host: string, port: number): string {
   return port === 22 ? host : `${host} port ${port}`;
@@ -25,7 +13,7 @@ function where(host: string, port: number): string {
 export function authFailed(user: string, host: string, port: number, methodsTried: readonly string[]): HostdeckError {
   const tried = methodsTried.length > 0 ? methodsTried.join(', ') : 'none';
   return new HostdeckError(
-    'AUTH_FAILED',
+    'SSH_AUTH_FAILED',
     `${where(host, port)} did not accept the login for "${user}" (tried: ${tried}). Check the user name, password or key for this host.`,
     { user, host, port, methodsTried: [...methodsTried] },
   );
@@ -33,7 +21,7 @@ export function authFailed(user: string, host: string, port: number, methodsTrie
 
 export function hostUnreachable(host: string, port: number, cause: unknown): HostdeckError {
   return new HostdeckError(
-    'HOST_UNREACHABLE',
+    'SSH_HOST_UNREACHABLE',
     `Could not reach ${where(host, port)}. Check the address and your network connection.`,
     { host, port },
     { cause },
@@ -42,7 +30,7 @@ export function hostUnreachable(host: string, port: number, cause: unknown): Hos
 
 export function connectionRefused(host: string, port: number, cause: unknown): HostdeckError {
   return new HostdeckError(
-    'CONNECTION_REFUSED',
+    'SSH_CONNECTION_REFUSED',
     `${where(host, port)} refused the connection: no SSH server is listening there. Check the port and that the SSH service is running.`,
     { host, port },
     { cause },
@@ -51,7 +39,7 @@ export function connectionRefused(host: string, port: number, cause: unknown): H
 
 export function timeout(host: string, port: number, ms: number): HostdeckError {
   return new HostdeckError(
-    'TIMEOUT',
+    'SSH_TIMEOUT',
     `${where(host, port)} did not answer within ${Math.round(ms / 1000)} seconds. The host may be down or a firewall may be dropping the connection.`,
     { host, port, ms },
   );
@@ -59,7 +47,7 @@ export function timeout(host: string, port: number, ms: number): HostdeckError {
 
 export function hostKeyRejected(host: string, port: number, fingerprint: string): HostdeckError {
   return new HostdeckError(
-    'HOST_KEY_UNKNOWN_REJECTED',
+    'SSH_HOST_KEY_UNKNOWN_REJECTED',
     `You did not trust the key of ${where(host, port)} (${fingerprint}), so Hostdeck did not log in.`,
     { host, port, fingerprint },
   );
@@ -73,7 +61,7 @@ export interface OldKeyPlace {
 
 export function hostKeyChanged(host: string, port: number, keyType: string, fingerprint: string, old: OldKeyPlace, removeCommand: string): HostdeckError {
   return new HostdeckError(
-    'HOST_KEY_CHANGED',
+    'SSH_HOST_KEY_CHANGED',
     `The ${keyType} key of ${where(host, port)} has CHANGED since you last connected: it was ${old.fingerprint} (${old.file} line ${old.line}) and is now ${fingerprint}. ` +
       `Someone may be impersonating the host, or it was reinstalled. Hostdeck did not log in. ` +
       `If you know the change is legitimate, remove the old key with: ${removeCommand}`,
@@ -83,7 +71,7 @@ export function hostKeyChanged(host: string, port: number, keyType: string, fing
 
 export function hostKeyRevoked(host: string, port: number, keyType: string, fingerprint: string, place: { file: string; line: number }): HostdeckError {
   return new HostdeckError(
-    'HOST_KEY_REVOKED',
+    'SSH_HOST_KEY_REVOKED',
     `The ${keyType} key of ${where(host, port)} (${fingerprint}) is marked @revoked in ${place.file} line ${place.line}. Hostdeck will not log in to a host with a revoked key; ask the host's administrator for its new key.`,
     { host, port, keyType, fingerprint, file: place.file, line: place.line },
   );
@@ -91,7 +79,7 @@ export function hostKeyRevoked(host: string, port: number, keyType: string, fing
 
 export function disconnected(host: string, port: number, cause?: unknown): HostdeckError {
   return new HostdeckError(
-    'DISCONNECTED',
+    'SSH_DISCONNECTED',
     `The connection to ${where(host, port)} was lost. Reconnect when the host is reachable again.`,
     { host, port },
     { cause },
@@ -99,15 +87,15 @@ export function disconnected(host: string, port: number, cause?: unknown): Hostd
 }
 
 export function keyPassphraseWrong(path: string): HostdeckError {
-  return new HostdeckError('KEY_PASSPHRASE_WRONG', `The passphrase for the key ${path} is wrong. Type it again.`, { path });
+  return new HostdeckError('SSH_KEY_PASSPHRASE_WRONG', `The passphrase for the key ${path} is wrong. Type it again.`, { path });
 }
 
 export function keyUnreadable(path: string, why: string): HostdeckError {
-  return new HostdeckError('KEY_UNREADABLE', `Hostdeck could not use the key ${path}: ${why}.`, { path });
+  return new HostdeckError('SSH_KEY_UNREADABLE', `Hostdeck could not use the key ${path}: ${why}.`, { path });
 }
 
 export function channelFailed(what: string, host: string, port: number, cause?: unknown): HostdeckError {
-  return new HostdeckError('CHANNEL_FAILED', `${where(host, port)} refused to open a ${what}. The server may not allow it.`, { host, port, what }, { cause });
+  return new HostdeckError('SSH_CHANNEL_FAILED', `${where(host, port)} refused to open a ${what}. The server may not allow it.`, { host, port, what }, { cause });
 }
 
 export interface NoCommonAlgorithm {
@@ -142,7 +130,7 @@ export function noCommonAlgorithm(host: string, port: number, n: NoCommonAlgorit
   }
   parts.push(`Ask the server's administrator to also allow one of ${n.weOffer.join(', ')} (the ${n.configKeyword} line in sshd_config).`);
   return new HostdeckError(
-    'NO_COMMON_ALGORITHM',
+    'SSH_NO_COMMON_ALGORITHM',
     parts.join(' '),
     {
       host,

@@ -62,8 +62,8 @@ export class HostKeyTrust {
   }
 
   /**
-   * Resolves when the key may be used; rejects with HOST_KEY_CHANGED,
-   * HOST_KEY_REVOKED or HOST_KEY_UNKNOWN_REJECTED otherwise. There is no
+   * Resolves when the key may be used; rejects with SSH_HOST_KEY_CHANGED,
+   * SSH_HOST_KEY_REVOKED or SSH_HOST_KEY_UNKNOWN_REJECTED otherwise. There is no
    * override for changed or revoked keys (../../shared/SECURITY.md, SSH 2).
    */
   async check(host: string, port: number, key: Buffer, ask: AskUnknownHostKey): Promise<void> {

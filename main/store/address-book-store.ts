@@ -101,6 +101,7 @@ export class AddressBookStore {
     return [...this.#hosts.values()].map((h) => this.#public(h));
   }
 
+  /** Throws STORE_UNKNOWN_HOST. */
   getHost(id: string): SavedHost {
     const h = this.#hosts.get(id);
     if (h === undefined) throw storeErrors.unknownHost(id);
@@ -111,7 +112,7 @@ export class AddressBookStore {
     return [...this.#folders.values()].map((f) => structuredClone(f));
   }
 
-  /** The username and jump chain a connection uses, folder defaults applied. */
+  /** The username and jump chain a connection uses, folder defaults applied. Throws STORE_UNKNOWN_HOST. */
   resolve(id: string): { username: string | undefined; jumpChain: string[] } {
     const h = this.#hosts.get(id);
     if (h === undefined) throw storeErrors.unknownHost(id);
@@ -119,7 +120,11 @@ export class AddressBookStore {
     return { username, jumpChain: [...effectiveJumpChain(h, this.#folders, id)] };
   }
 
-  /** Creates (no id) or updates (existing id) a host after validating it. */
+  /**
+   * Creates (no id) or updates (existing id) a host after validating it.
+   * Throws STORE_INVALID, STORE_UNKNOWN_HOST, STORE_HOST_IN_USE, and
+   * STORE_READ_ONLY or STORE_CLOSED when the book cannot be written.
+   */
   saveHost(input: unknown): SavedHost {
     this.#writable();
     const existingId = typeof input === 'object' && input !== null ? (input as { id?: unknown }).id : undefined;
@@ -141,6 +146,7 @@ export class AddressBookStore {
     return this.#public(host);
   }
 
+  /** Throws STORE_UNKNOWN_HOST, STORE_HOST_IN_USE, and STORE_READ_ONLY or STORE_CLOSED when the book cannot be written. */
   removeHost(id: string): void {
     this.#writable();
     if (!this.#hosts.has(id)) throw storeErrors.unknownHost(id);
@@ -151,6 +157,7 @@ export class AddressBookStore {
     this.#vault.clear(id);
   }
 
+  /** Throws STORE_UNKNOWN_HOST, and STORE_READ_ONLY or STORE_CLOSED when the book cannot be written. */
   markConnected(id: string): void {
     this.#writable();
     const h = this.#hosts.get(id);
@@ -159,6 +166,7 @@ export class AddressBookStore {
     this.#changed();
   }
 
+  /** Throws STORE_INVALID, and STORE_READ_ONLY or STORE_CLOSED when the book cannot be written. */
   saveFolder(input: unknown): Folder {
     this.#writable();
     const r = checkFolder(input, this.#view());
@@ -249,6 +257,7 @@ export class AddressBookStore {
     return this.#vault.status();
   }
 
+  /** Throws STORE_UNKNOWN_HOST, the vault's SECRETS_ codes (locked, no master password, too long…), and STORE_READ_ONLY or STORE_CLOSED when the book cannot be written. */
   setSecret(hostId: string, kind: SecretKind, value: string): void {
     this.#writable();
     if (!this.#hosts.has(hostId)) throw storeErrors.unknownHost(hostId);
@@ -268,17 +277,19 @@ export class AddressBookStore {
     this.#index = undefined;
   }
 
-  /** Main only (session code): never exposed through the API. */
+  /** Main only (session code): never exposed through the API. Throws STORE_UNKNOWN_HOST, SECRETS_LOCKED, SECRETS_CORRUPT, SECRETS_KEYRING_UNAVAILABLE. */
   useSecret(hostId: string, kind: SecretKind): string | undefined {
     if (!this.#hosts.has(hostId)) throw storeErrors.unknownHost(hostId);
     return this.#vault.use(hostId, kind);
   }
 
+  /** Throws SECRETS_MASTER_PASSWORD_SET, SECRETS_WEAK_PASSWORD, SECRETS_KEYRING_IN_USE, SECRETS_KEYRING_UNAVAILABLE, and STORE_READ_ONLY or STORE_CLOSED when the book cannot be written. */
   async setMasterPassword(password: string): Promise<void> {
     this.#writable();
     await this.#vault.setMasterPassword(password);
   }
 
+  /** Rejects with SECRETS_WRONG_PASSWORD or SECRETS_NO_MASTER_PASSWORD. */
   unlockSecrets(password: string): Promise<void> {
     return this.#vault.unlock(password);
   }
@@ -287,6 +298,7 @@ export class AddressBookStore {
     this.#vault.lock();
   }
 
+  /** Throws SECRETS_WRONG_PASSWORD, SECRETS_WEAK_PASSWORD, SECRETS_NO_MASTER_PASSWORD, and STORE_READ_ONLY or STORE_CLOSED when the book cannot be written. */
   async changeMasterPassword(oldPassword: string, newPassword: string): Promise<void> {
     this.#writable();
     await this.#vault.changeMasterPassword(oldPassword, newPassword);

@@ -31,7 +31,7 @@ function isPlainObject(v: unknown): v is Record<string, unknown> {
  * the id when one could be read, so the page's promise still settles).
  */
 export function parseRpcRequest(raw: unknown): RpcRequest | { id: number | null; error: ApiError } {
-  const bad = (id: number | null, message: string): { id: number | null; error: ApiError } => ({ id, error: { code: 'BAD_REQUEST', message } });
+  const bad = (id: number | null, message: string): { id: number | null; error: ApiError } => ({ id, error: { code: 'API_BAD_REQUEST', message } });
   let value: unknown = raw;
   if (typeof raw === 'string') {
     if (raw.length > MAX_API_MESSAGE_BYTES) return bad(null, 'The request is too large.');

@@ -1,12 +1,12 @@
 // The page's one way to reach main. In the desktop app the preload exposes a
 // fixed table (window.hostdeck); in serve mode the same calls travel over the
 // loopback API WebSocket. Callers see one typed interface either way.
-import type { ApiError } from '../../../shared/errors.js';
+import type { ApiError, ErrorCode } from '../../../shared/errors.js';
 import type { ApiEventName, ApiEvents, ApiMethodName, ApiParams, ApiResult } from '../../../shared/api/contract.js';
 import type { RpcServerMessage } from '../../../shared/api/rpc.js';
 
 export class ApiCallError extends Error implements ApiError {
-  readonly code: string;
+  readonly code: ErrorCode;
   readonly details: Record<string, unknown> | undefined;
   constructor(err: ApiError) {
     super(err.message);
@@ -55,7 +55,7 @@ function desktopClient(bridge: DesktopBridge): ApiClient {
   return {
     async call(method, ...params) {
       const fn = bridge.api[method];
-      if (!fn) throw new ApiCallError({ code: 'UNKNOWN_METHOD', message: 'This version of Hostdeck cannot do that. Restart the app.' });
+      if (!fn) throw new ApiCallError({ code: 'API_UNKNOWN_METHOD', message: 'This version of Hostdeck cannot do that. Restart the app.' });
       const reply = await fn(...params);
       if (!reply.ok) throw new ApiCallError(reply.error);
       return reply.result as never;
@@ -80,7 +80,7 @@ function takeToken(): string | null {
 function serveClient(): Promise<ApiClient> {
   const token = takeToken();
   if (!token) {
-    return Promise.reject(new ApiCallError({ code: 'NO_TOKEN', message: 'Open Hostdeck with the full address that `npm run serve` printed (it ends with #token=…).' }));
+    return Promise.reject(new ApiCallError({ code: 'API_NO_TOKEN', message: 'Open Hostdeck with the full address that `npm run serve` printed (it ends with #token=…).' }));
   }
   const hub = new EventHub();
   const pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
@@ -88,7 +88,7 @@ function serveClient(): Promise<ApiClient> {
   const url = `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/api?token=${encodeURIComponent(token)}`;
   const ws = new WebSocket(url);
   const failAll = (message: string): void => {
-    for (const p of pending.values()) p.reject(new ApiCallError({ code: 'DISCONNECTED', message }));
+    for (const p of pending.values()) p.reject(new ApiCallError({ code: 'API_DISCONNECTED', message }));
     pending.clear();
   };
   ws.addEventListener('message', (ev: MessageEvent<unknown>) => {
@@ -116,7 +116,7 @@ function serveClient(): Promise<ApiClient> {
   const client: ApiClient = {
     call(method, ...params) {
       if (ws.readyState !== WebSocket.OPEN) {
-        return Promise.reject(new ApiCallError({ code: 'DISCONNECTED', message: 'Hostdeck is not connected. Reload the page.' }));
+        return Promise.reject(new ApiCallError({ code: 'API_DISCONNECTED', message: 'Hostdeck is not connected. Reload the page.' }));
       }
       const id = nextId++;
       return new Promise((resolve, reject) => {

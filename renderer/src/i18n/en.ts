@@ -1,5 +1,7 @@
 // English messages: the reference catalog. Every key here must exist in every
 // other catalog (a test checks), and no UI string lives outside a catalog.
+import { PAGE_EXPLAINED } from '../../../shared/errors.js';
+
 export const en = {
   'app.title': 'Hostdeck',
   'app.loading': 'Starting Hostdeck…',
@@ -241,3 +243,8 @@ export const en = {
 
 export type MessageKey = keyof typeof en;
 export type Catalog = Record<MessageKey, string>;
+
+// The codes the page explains in its own words have their text here, in
+// every catalog (shared/errors.ts, "Who writes the sentence"); this does not
+// compile when PAGE_EXPLAINED names a key the catalogs lack.
+export const PAGE_EXPLAINED_KEYS: readonly MessageKey[] = Object.values(PAGE_EXPLAINED);

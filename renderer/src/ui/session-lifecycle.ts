@@ -82,7 +82,7 @@ export class SessionLifecycle {
       this.#openId = null;
       if (!this.#state.is('opening')) return;
       const message = err instanceof Error ? err.message : String(err);
-      if (err instanceof ApiCallError && err.code === 'HOST_KEY_CHANGED' && err.details) showHostKeyChanged(err.details, String(err.details['host'] ?? this.#opts.title));
+      if (err instanceof ApiCallError && err.code === 'SSH_HOST_KEY_CHANGED' && err.details) showHostKeyChanged(err.details, String(err.details['host'] ?? this.#opts.title));
       this.end(`${t('session.failed', { name: this.#opts.title })}: ${message}`);
     }
   }

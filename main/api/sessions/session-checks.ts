@@ -1,0 +1,45 @@
+// Argument checks for the sessions API: every argument from the page is
+// hostile until one of these has read it (docs/CONTRIBUTING.md, "Code").
+import { HostdeckError } from '../../../shared/errors.js';
+import { checkAddress } from '../../../shared/model/address.js';
+import { LIMITS } from '../../../shared/model/host.js';
+import { MAX_TERMINAL_CELLS } from '../../../shared/terminal-protocol.js';
+import type { PromptAnswer, QuickTarget, SessionOptions } from '../../../shared/api/contract.js';
+import { badRequest, obj, oneOf, str } from '../param-checks.js';
+
+export function sessionOptions(v: unknown): SessionOptions {
+  const o = obj(v, 'options');
+  return { openId: str(o['openId'], 'options.openId', 64), cols: cells(o['cols'], 'options.cols'), rows: cells(o['rows'], 'options.rows') };
+}
+
+export function quickTarget(v: unknown): QuickTarget {
+  const t = obj(v, 'target');
+  const host = str(t['host'], 'target.host', LIMITS.addressLength);
+  const a = checkAddress(host);
+  if (!a.ok) throw new HostdeckError('API_BAD_REQUEST', a.message);
+  const port = t['port'];
+  if (typeof port !== 'number' || !Number.isInteger(port) || port < 1 || port > 65535) throw badRequest('target.port must be from 1 to 65535');
+  // An empty user name means "ask me".
+  return { username: str(t['username'], 'target.username', LIMITS.usernameLength, 0), host: a.address, port };
+}
+
+export function promptAnswer(v: unknown): PromptAnswer {
+  const a = obj(v, 'answer');
+  const type = oneOf(a['type'], 'answer.type', ['decision', 'secret', 'responses'] as const);
+  if (type === 'decision') {
+    if (typeof a['accept'] !== 'boolean') throw badRequest('answer.accept must be true or false');
+    return { type, accept: a['accept'] };
+  }
+  if (type === 'secret') {
+    const value = a['value'] === null ? null : str(a['value'], 'answer.value', 8192, 0);
+    return { type, value, remember: a['remember'] === true };
+  }
+  const r = a['responses'];
+  if (r !== null && (!Array.isArray(r) || r.length > 16)) throw badRequest('answer.responses must be a list of at most 16 answers, or null');
+  return { type, responses: r === null ? null : r.map((x, i) => str(x, `answer.responses[${i}]`, 8192, 0)) };
+}
+
+function cells(n: unknown, name: string): number {
+  if (typeof n !== 'number' || !Number.isInteger(n) || n < 1 || n > MAX_TERMINAL_CELLS) throw badRequest(`${name} must be a whole number from 1 to ${MAX_TERMINAL_CELLS}`);
+  return n;
+}

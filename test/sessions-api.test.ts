@@ -3,6 +3,7 @@
 // fit the question asked; a prompt ends when its connection gives up; and a
 // session opened through the API really carries a shell.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import net from 'node:net';
 import WebSocket from 'ws';
 import { createApi, type Api } from '../main/api/create-api.js';
 import { PromptBroker } from '../main/api/prompt-broker.js';
@@ -84,6 +85,46 @@ describe('sessions API', () => {
     }
     expect(sshd.log().slice(before)).not.toMatch(/Connection from/);
     expect(gateway.stats().liveTickets).toBe(0);
+  });
+
+  it('refuses quick-connect targets that would reach a real listener if a check were missing', async () => {
+    // Each target points at this listener: only the argument check stands
+    // between the call and a connection the listener would count.
+    let connections = 0;
+    const listener = net.createServer((s) => {
+      connections++;
+      s.destroy();
+    });
+    await new Promise<void>((ok) => listener.listen(0, '127.0.0.1', ok));
+    const port = (listener.address() as net.AddressInfo).port;
+    try {
+      const { api } = setup();
+      const hostile: unknown[][] = [
+        [{ username: 'u', host: '127.0.0.1', port: String(port) }, { openId: 'h1', ...size }],
+        [{ username: 'u', host: '127.0.0.1', port: port + 0.5 }, { openId: 'h2', ...size }],
+        [{ username: 'u', host: '127.0.0.1', port: port + 65536 }, { openId: 'h3', ...size }],
+        [{ username: 'u', host: ['127.0.0.1'], port }, { openId: 'h4', ...size }],
+        [{ username: 'u', host: '127.0.0.1\u0000', port }, { openId: 'h5', ...size }],
+        [{ username: 'u', host: '127.000.000.001', port }, { openId: 'h5b', ...size }],
+        [{ username: 'u\r\nx', host: '127.0.0.1', port }, { openId: 'h6', ...size }],
+        [{ username: 'x'.repeat(10_000), host: '127.0.0.1', port }, { openId: 'h7', ...size }],
+        [{ username: 'u', host: '127.0.0.1', port }, { openId: 'h8', cols: 0, rows: 24 }],
+        [{ username: 'u', host: '127.0.0.1', port }, { openId: '', ...size }],
+        [{ username: 'u', host: '127.0.0.1', port }],
+      ];
+      for (const params of hostile) {
+        const r = await call(api, 'sessions.quickConnect', ...params);
+        expect(r.error?.code, JSON.stringify(params).slice(0, 80)).toBe('API_BAD_REQUEST');
+      }
+      // Positive control: a well-formed target does reach the listener.
+      await call(api, 'sessions.quickConnect', { username: 'u', host: '127.0.0.1', port }, { openId: 'ok', ...size });
+      expect(connections).toBeGreaterThan(0);
+      const seen = connections;
+      for (const params of hostile) await call(api, 'sessions.quickConnect', ...params);
+      expect(connections).toBe(seen);
+    } finally {
+      listener.close();
+    }
   });
 
   it('opens a saved host through prompts, and the ticket carries a shell', async () => {

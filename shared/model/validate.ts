@@ -102,11 +102,23 @@ function id(c: Collector, field: string, v: unknown, label: string): string | un
 
 function username(c: Collector, field: string, v: unknown): string | undefined {
   const u = text(c, field, v, { max: LIMITS.usernameLength, label: 'The user name' });
-  if (u !== undefined && /\s|@/.test(u)) {
-    c.add(field, 'INVALID_USERNAME', 'The user name cannot contain spaces or "@" (put the address in the Address field).');
+  const problem = u === undefined ? null : usernameProblem(u);
+  if (problem !== null) {
+    c.add(field, 'INVALID_USERNAME', problem);
     return undefined;
   }
   return u;
+}
+
+/**
+ * Why a user name cannot be used, or null: no spaces or line breaks (they
+ * would also forge lines in the server's log), no control characters, no "@"
+ * (the address goes in its own field). The one rule for saved hosts and quick
+ * connect.
+ */
+export function usernameProblem(u: string): string | null {
+  if (/[\s@\u0000-\u001f\u007f-\u009f]/.test(u)) return 'The user name cannot contain spaces, control characters or "@" (put the address in the Address field).';
+  return null;
 }
 
 function checkFolderPath(c: Collector, field: string, v: unknown): string[] | undefined {

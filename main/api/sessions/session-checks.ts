@@ -3,6 +3,7 @@
 import { HostdeckError } from '../../../shared/errors.js';
 import { checkAddress } from '../../../shared/model/address.js';
 import { LIMITS } from '../../../shared/model/host.js';
+import { usernameProblem } from '../../../shared/model/validate.js';
 import { MAX_TERMINAL_CELLS } from '../../../shared/terminal-protocol.js';
 import type { PromptAnswer, QuickTarget, SessionOptions } from '../../../shared/api/contract.js';
 import { badRequest, obj, oneOf, str } from '../param-checks.js';
@@ -19,8 +20,11 @@ export function quickTarget(v: unknown): QuickTarget {
   if (!a.ok) throw new HostdeckError('API_BAD_REQUEST', a.message);
   const port = t['port'];
   if (typeof port !== 'number' || !Number.isInteger(port) || port < 1 || port > 65535) throw badRequest('target.port must be from 1 to 65535');
-  // An empty user name means "ask me".
-  return { username: str(t['username'], 'target.username', LIMITS.usernameLength, 0), host: a.address, port };
+  // An empty user name means "ask me"; otherwise the saved-host rule applies.
+  const username = str(t['username'], 'target.username', LIMITS.usernameLength, 0);
+  const problem = username === '' ? null : usernameProblem(username);
+  if (problem !== null) throw badRequest(`target.username: ${problem}`);
+  return { username, host: a.address, port };
 }
 
 export function promptAnswer(v: unknown): PromptAnswer {

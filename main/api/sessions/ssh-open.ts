@@ -4,6 +4,7 @@
 // the open that asked.
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { usernameProblem } from '../../../shared/model/validate.js';
 import { HostdeckError } from '../../../shared/errors.js';
 import type { AuthMethod, SavedHost } from '../../../shared/model/host.js';
 import type { QuickTarget, SessionOptions, SessionTicket } from '../../../shared/api/contract.js';
@@ -88,6 +89,8 @@ export class SshOpener {
     const a = await this.#ctx.prompts.ask({ kind: 'keyboardInteractive', openId, host: host.address, name: host.name, instructions: '', prompts: [{ prompt: 'User name:', echo: true }] }, signal);
     const name = a?.type === 'responses' ? a.responses?.[0]?.trim() : undefined;
     if (!name) throw new HostdeckError('API_CANCELLED', 'Connecting was cancelled.');
+    const problem = usernameProblem(name);
+    if (problem !== null) throw new HostdeckError('API_BAD_REQUEST', problem);
     return name;
   }
 

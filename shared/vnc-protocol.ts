@@ -12,6 +12,12 @@ export const VncErrorCode = {
   TooManyAttempts: 'VNC_TOO_MANY_ATTEMPTS',
   /** No security type main can do and none the page (noVNC) can do either. */
   UnsupportedSecurity: 'VNC_UNSUPPORTED_SECURITY',
+  /** Nothing listens at the address and port (ECONNREFUSED). */
+  ConnectionRefused: 'VNC_CONNECTION_REFUSED',
+  /** No route to the address (EHOSTUNREACH, ENETUNREACH), or the connection attempt timed out. */
+  HostUnreachable: 'VNC_HOST_UNREACHABLE',
+  /** The host name does not resolve (ENOTFOUND, EAI_AGAIN). */
+  HostNotFound: 'VNC_HOST_NOT_FOUND',
   /** The server closed the connection before the handshake finished. */
   ServerClosed: 'VNC_SERVER_CLOSED',
   /** The server (or the page) broke the RFB protocol: bad version, lengths, sizes. */

@@ -1,7 +1,9 @@
-// The direct-TCP `connect` for openAuthenticatedVnc: resolves once connected,
-// so a refused or unreachable server rejects with Node's own error and code
-// (ECONNREFUSED, EHOSTUNREACH...), which the gateway maps to a close reason.
+// The direct-TCP `connect` for openAuthenticatedVnc: resolves once connected;
+// a refused, unreachable or unknown server rejects with a VNC_ code and a
+// sentence that says what to check (vnc-errors.ts vncSocketError), never a
+// bare Node error that would reach the person as "something went wrong".
 import net from 'node:net';
+import { vncSocketError } from './vnc-errors.js';
 
 export function connectTcp(host: string, port: number, signal?: AbortSignal): Promise<net.Socket> {
   return new Promise((resolve, reject) => {
@@ -10,10 +12,11 @@ export function connectTcp(host: string, port: number, signal?: AbortSignal): Pr
       socket.off('error', socketOnError);
       resolve(socket);
     };
-    const socketOnError = (err: Error): void => {
+    const socketOnError = (err: NodeJS.ErrnoException): void => {
       socket.off('connect', socketOnConnect);
       socket.destroy();
-      reject(err);
+      // A cancelled open keeps its AbortError: the caller asked for it.
+      reject(err.name === 'AbortError' ? err : vncSocketError(host, port, err));
     };
     socket.once('connect', socketOnConnect);
     socket.once('error', socketOnError);

@@ -19,6 +19,9 @@ const MESSAGES: Record<VncErrorCode, string | ((d: Details) => string)> = {
   VNC_SERVER_REFUSED: 'The VNC server refused the connection.',
   VNC_TOO_MANY_ATTEMPTS: 'The VNC server is blocking new logins after too many failed attempts. Wait a while, then try again with the right password.',
   VNC_UNSUPPORTED_SECURITY: 'The VNC server asks for a kind of security Hostdeck cannot do. Change the server\'s security types (for example VncAuth or TLSVnc).',
+  VNC_CONNECTION_REFUSED: (d) => `Nothing accepts connections at ${String(d?.['target'] ?? 'that address')}. Check the port (VNC display :N listens on 5900+N) and that the VNC server is running.`,
+  VNC_HOST_UNREACHABLE: (d) => `${String(d?.['target'] ?? 'The VNC server')} cannot be reached from this machine. Check the address, the network and any firewall in between.`,
+  VNC_HOST_NOT_FOUND: (d) => `The name ${String(d?.['host'] ?? '')} does not resolve to an address. Check its spelling, or use the IP address.`,
   VNC_SERVER_CLOSED: 'The VNC server closed the connection before it was ready. Check that the server is running and accepts this client.',
   VNC_PROTOCOL_ERROR: 'The VNC server sent something that is not valid VNC. Check the host and port point at a VNC server.',
   VNC_CERT_CHANGED: 'The VNC server\'s TLS certificate is not the one trusted before. It may be an impostor; if the server really got a new certificate, remove the old trust first.',
@@ -54,4 +57,32 @@ export function sanitiseReason(bytes: Uint8Array): string {
   const cleaned = text.replace(/[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]/g, ' ').replace(/\s+/g, ' ').trim();
   const chars = [...cleaned];
   return chars.length > REASON_SHOWN ? `${chars.slice(0, REASON_SHOWN).join('')}…` : cleaned;
+}
+
+/**
+ * The error for a direct TCP connection to a VNC server that failed, by
+ * Node's errno code; anything unknown stays a plain HostdeckError with the
+ * system's message rather than becoming "something went wrong".
+ */
+export function vncSocketError(host: string, port: number, err: NodeJS.ErrnoException): HostdeckError {
+  const details = { host, port, target: `${host}:${port}`, errno: err.code };
+  switch (err.code) {
+    case 'ECONNREFUSED':
+      return vncError('VNC_CONNECTION_REFUSED', details, err);
+    case 'EHOSTUNREACH':
+    case 'ENETUNREACH':
+    case 'EHOSTDOWN':
+    case 'ETIMEDOUT':
+    case 'EADDRNOTAVAIL':
+      return vncError('VNC_HOST_UNREACHABLE', details, err);
+    case 'ENOTFOUND':
+    case 'EAI_AGAIN':
+    case 'EAI_NONAME':
+      return vncError('VNC_HOST_NOT_FOUND', details, err);
+    case 'ECONNRESET':
+    case 'EPIPE':
+      return vncError('VNC_SERVER_CLOSED', details, err);
+    default:
+      return vncError('VNC_HOST_UNREACHABLE', { ...details, reason: err.message }, err);
+  }
 }

@@ -162,13 +162,12 @@ describe('flow control', () => {
 
 describe('connections', () => {
   it('a re-key checks the same host key again and the connection stays open', async () => {
-    const conn = await open();
     let handshakes = 0;
-    // ssh2 re-keys by itself after about 1 GB (ssh2 lib/protocol/Protocol.js, RFC 4344 §3.1); force one now.
-    const client = (conn as unknown as { client: { _protocol: { rekey(): void }; on(e: string, f: () => void): void } }).client;
-    client.on('handshake', () => handshakes++);
-    client._protocol.rekey();
-    await expect.poll(() => handshakes).toBe(1);
+    const conn = await open(sshd, t, { onHandshake: () => handshakes++ });
+    expect(handshakes).toBe(1);
+    // ssh2 re-keys by itself after about 1 GB (RFC 4344 §3.1); force one now.
+    await conn.rekey();
+    await expect.poll(() => handshakes).toBe(2);
     expect(conn.state).toBe('open');
     const ch = await conn.exec('echo still-here');
     let out = '';

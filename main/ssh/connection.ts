@@ -17,7 +17,8 @@ import { HostdeckError } from '../../shared/errors.js';
 import { StateMachine, type TransitionTable } from '../../shared/state-machine.js';
 import { AuthPlan, type AuthOptions } from './auth.js';
 import { algorithms, REFUSED_BY_POLICY, sshOffer, type AlgorithmCategory } from './algorithms.js';
-import { authFailed, channelFailed, connectionRefused, disconnected, fromSocketError, hostUnreachable, noCommonAlgorithm, protocolError, timeout } from './errors.js';
+import { channelFailed, connectionRefused, disconnected, fromSocketError, hostUnreachable, noCommonAlgorithm, protocolError, timeout } from './errors.js';
+import { connectionLost, keepaliveTimeout, loginRefused, serverDisconnected } from './end-reasons.js';
 import { tapServerKexInit, type ServerKexInit } from './kexinit.js';
 import type { AskUnknownHostKey, HostKeyTrust } from './host-key-trust.js';
 
@@ -92,6 +93,7 @@ export class SshConnection extends EventEmitter {
   readonly #state = new StateMachine<ConnectionState>('SSH connection', 'connecting', CONNECTION_TRANSITIONS);
   readonly #client: Client = new ssh2.Client();
   readonly #readyMs: number;
+  readonly #keepalive: { intervalMs: number; countMax: number };
   readonly #plan: AuthPlan;
   #readyTimer: NodeJS.Timeout | undefined;
   #waitingOnPerson = 0;
@@ -113,6 +115,7 @@ export class SshConnection extends EventEmitter {
     this.port = opts.port ?? 22;
     this.username = opts.username;
     this.#readyMs = opts.readyTimeout ?? DEFAULT_READY_TIMEOUT;
+    this.#keepalive = { intervalMs: opts.keepaliveInterval ?? DEFAULT_KEEPALIVE_INTERVAL, countMax: opts.keepaliveCountMax ?? DEFAULT_KEEPALIVE_COUNT_MAX };
     this.#plan = new AuthPlan(opts, (waiting) => this.#personWaiting(waiting));
     this.#state.onChange((next) => this.emit('state', next));
   }
@@ -163,8 +166,8 @@ export class SshConnection extends EventEmitter {
       // Our own timer (#armTimer) excludes time spent waiting on the person;
       // ssh2's readyTimeout would count the host-key prompt too.
       readyTimeout: 0,
-      keepaliveInterval: opts.keepaliveInterval ?? DEFAULT_KEEPALIVE_INTERVAL,
-      keepaliveCountMax: opts.keepaliveCountMax ?? DEFAULT_KEEPALIVE_COUNT_MAX,
+      keepaliveInterval: this.#keepalive.intervalMs,
+      keepaliveCountMax: this.#keepalive.countMax,
       algorithms: algorithms(),
       authHandler: this.#plan.handler(),
       hostVerifier: (key: Buffer, verify: (ok: boolean) => void) => this.#verifyHostKey(opts, key, verify),
@@ -212,7 +215,7 @@ export class SshConnection extends EventEmitter {
 
   readonly #clientOnError = (err: Ssh2Error): void => {
     if (this.#state.is('open', 'closing')) {
-      this.#endReason ??= disconnected(this.host, this.port, err);
+      this.#endReason ??= this.#linkFailure(err);
       return;
     }
     this.#fail(this.#endReason ?? this.#loginFailure(err));
@@ -220,16 +223,27 @@ export class SshConnection extends EventEmitter {
 
   readonly #clientOnClose = (): void => {
     this.#disarmTimer();
-    if (!this.#settled) return this.#fail(this.#endReason ?? disconnected(this.host, this.port));
+    if (!this.#settled) return this.#fail(this.#endReason ?? connectionLost(this.host, this.port));
     if (this.#state.is('closed')) return;
-    const err = this.#state.is('closing') ? null : (this.#endReason ?? disconnected(this.host, this.port));
+    const err = this.#state.is('closing') ? null : (this.#endReason ?? connectionLost(this.host, this.port));
     this.#state.to('closed');
     this.emit('close', err);
   };
 
+  /**
+   * Why an open connection is ending, from ssh2's error: its keepalive gave
+   * up (level 'client-timeout', ssh2 lib/client.js), the server sent
+   * SSH_MSG_DISCONNECT (a numeric code, RFC 4253 §11.1), or the socket broke.
+   */
+  #linkFailure(err: Ssh2Error): HostdeckError {
+    if (err.level === 'client-timeout') return keepaliveTimeout(this.host, this.port, this.#keepalive.intervalMs, this.#keepalive.countMax, err);
+    if (typeof err.code === 'number') return serverDisconnected(this.host, this.port, err.code, err.message, err);
+    return connectionLost(this.host, this.port, err);
+  }
+
   /** What an ssh2 error before open means, by where ssh2 says it came from. */
   #loginFailure(err: Ssh2Error): HostdeckError {
-    if (err.level === 'client-authentication') return this.#plan.keyError ?? authFailed(this.username, this.host, this.port, this.#plan.tried);
+    if (err.level === 'client-authentication') return this.#plan.keyError ?? loginRefused(this.username, this.host, this.port, this.#plan.tried, this.#plan.passwordFrom);
     if (err.level === 'client-socket') return fromSocketError(this.host, this.port, err as NodeJS.ErrnoException);
     if (err.level === 'client-timeout') return timeout(this.host, this.port, this.#readyMs);
     return this.#noMatch(err) ?? protocolError(this.host, this.port, err);

@@ -71,7 +71,7 @@ export class SessionTab {
         confirmLink: (url) => confirmDialog(t('session.linkConfirm.title'), t('session.linkConfirm.body', { url }), t('session.linkConfirm.ok')),
         onEvent: (ev) => {
           if (ev.type === 'open') this.#status('connected');
-          else if (ev.type === 'exit') this.#ended(ev.signal ? t('session.exitedSignal', { signal: ev.signal }) : t('session.exited', { code: ev.code ?? '?' }));
+          else if (ev.type === 'exit') this.#ended(exitText(ev.code, ev.signal));
           else if (ev.type === 'error') this.#ended(ev.message);
           else this.#ended(t('session.closed', { reason: describeGatewayClose(ev.code, ev.reason) }));
         },
@@ -319,4 +319,11 @@ function formatBytes(n: number): string {
   if (n < 1024) return `${n} B`;
   if (n < 1024 * 1024) return `${(n / 1024).toFixed(1)} KB`;
   return `${(n / 1024 / 1024).toFixed(1)} MB`;
+}
+
+/** The tab's words for an exit frame (shared/terminal-protocol.ts ExitMessage). */
+function exitText(code: number | null, signal: string | null): string {
+  if (signal !== null) return t('session.exitedSignal', { signal });
+  if (code !== null) return t('session.exited', { code });
+  return t('session.channelClosed');
 }

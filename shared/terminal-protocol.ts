@@ -1,14 +1,18 @@
-// The terminal bridge protocol, in one place (issue 3, "a session bridge for
-// the gateway"). One WebSocket per SSH tab, opened with a gateway ticket:
+// The terminal bridge protocol, in one place (docs/ARCHITECTURE.md, "Opening
+// a saved SSH host", steps 9 and 10). One WebSocket per SSH tab, opened with a
+// gateway ticket:
 //
 //   binary frames  = terminal bytes, both ways (keystrokes in, screen out).
 //   text frames    = one small JSON object each, for control:
 //     page → main  {type:'resize', cols, rows}    the tab's size in cells
 //                  {type:'ack', bytes}            bytes drawn since the page's last ack
-//     main → page  {type:'exit', code, signal}    the shell ended
+//     main → page  {type:'exit', code, signal}    the shell ended, or the server closed
+//                                                 its channel (code and signal null)
 //                  {type:'error', code, message}  a HostdeckError for the tab
-//                                                 (SSH_DISCONNECTED, ...; SSH_BAD_CONTROL when a
-//                                                 page frame was refused and ignored)
+//                                                 (SSH_DISCONNECTED when the connection was
+//                                                 lost, its message saying how; SSH_BAD_CONTROL
+//                                                 when a page frame was refused and ignored)
+//   A session's end is told by exactly one exit or SSH_DISCONNECTED frame.
 //
 // Flow control follows xterm.js's flow-control guide ("Flow Control",
 // xtermjs.org/docs/guides/flowcontrol): main counts the bytes it sent, the
@@ -31,9 +35,13 @@ export interface AckMessage {
 
 export interface ExitMessage {
   type: 'exit';
-  /** Exit status, or null when the shell ended by a signal or without one. */
+  /**
+   * Exit status (RFC 4254 §6.10 exit-status), or null when the shell ended by
+   * a signal, or when the server closed the channel without saying how (both
+   * null: §6.10 makes exit-status and exit-signal optional).
+   */
   code: number | null;
-  /** Signal name without "SIG" (as SSH sends it, RFC 4254 §6.10), or null. */
+  /** Signal name without "SIG" (RFC 4254 §6.10 exit-signal), or null. */
   signal: string | null;
 }
 

@@ -87,6 +87,31 @@ describe('sessions API', () => {
     expect(gateway.stats().liveTickets).toBe(0);
   });
 
+  it('a saved "Password" host tries only passwords: one wrong one leaves a second prompt (MaxAuthTries 2, PAM offering keyboard-interactive)', async () => {
+    const strict = await startSshd({ pam: true, extraConfig: ['MaxAuthTries 2', 'LoginGraceTime 20'] });
+    try {
+      const { api, asked } = setup();
+      const host = (await call(api, 'hosts.create', { name: 'pw', protocol: 'ssh', address: '127.0.0.1', port: strict.port, username: strict.passwordUser, auth: { type: 'password' }, folder: [], tags: [], notes: '' })).result as { id: string };
+      const mark = strict.log().length;
+      const opening = call(api, 'sessions.open', host.id, { openId: 'pw-1', ...size });
+      const answer = async (n: number, a: unknown): Promise<void> => {
+        await expect.poll(() => asked.length, { timeout: 20_000 }).toBe(n);
+        expect((await call(api, 'prompts.answer', (asked[n - 1] as { promptId: string }).promptId, a)).ok).toBe(true);
+      };
+      await answer(1, { type: 'decision', accept: true });
+      await answer(2, { type: 'secret', value: 'wrong', remember: false });
+      expect(asked[1]).toMatchObject({ kind: 'secret', secret: 'password', attempt: 1 });
+      await answer(3, { type: 'secret', value: strict.password, remember: false });
+      expect(asked[2]).toMatchObject({ kind: 'secret', secret: 'password', attempt: 2 });
+      expect((await opening).ok).toBe(true);
+      const log = strict.log().slice(mark);
+      expect(log.match(/Failed password for hostdeck-pw/g)?.length).toBe(1);
+      expect(log).not.toMatch(/keyboard-interactive/);
+    } finally {
+      await strict.stop();
+    }
+  });
+
   it('refuses quick-connect targets that would reach a real listener if a check were missing', async () => {
     // Each target points at this listener: only the argument check stands
     // between the call and a connection the listener would count.

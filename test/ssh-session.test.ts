@@ -5,9 +5,12 @@
 // silent without closing.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import net from 'node:net';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { startSshd, type Sshd } from './support/sshd.js';
 import { freePort, startEchoServer } from './support/net.js';
-import { SshConnection } from '../main/ssh/connection.js';
+import { descendants } from './support/processes.js';
+import { DEFAULT_KEEPALIVE_COUNT_MAX, DEFAULT_KEEPALIVE_INTERVAL, SshConnection, type ConnectOptions } from '../main/ssh/connection.js';
 import { SshShell } from '../main/ssh/shell.js';
 import { ShellBridge } from '../main/ssh/bridge.js';
 import { openTunnel } from '../main/ssh/tunnel.js';
@@ -162,13 +165,12 @@ describe('flow control', () => {
 
 describe('connections', () => {
   it('a re-key checks the same host key again and the connection stays open', async () => {
-    const conn = await open();
     let handshakes = 0;
-    // ssh2 re-keys by itself after about 1 GB (ssh2 lib/protocol/Protocol.js, RFC 4344 §3.1); force one now.
-    const client = (conn as unknown as { client: { _protocol: { rekey(): void }; on(e: string, f: () => void): void } }).client;
-    client.on('handshake', () => handshakes++);
-    client._protocol.rekey();
-    await expect.poll(() => handshakes).toBe(1);
+    const conn = await open(sshd, t, { onHandshake: () => handshakes++ });
+    expect(handshakes).toBe(1);
+    // ssh2 re-keys by itself after about 1 GB (RFC 4344 §3.1); force one now.
+    await conn.rekey();
+    await expect.poll(() => handshakes).toBe(2);
     expect(conn.state).toBe('open');
     const ch = await conn.exec('echo still-here');
     let out = '';
@@ -287,6 +289,52 @@ describe('connections', () => {
   });
 });
 
+/**
+ * The processes sshd forked for its connections (the "[priv]" monitor, the
+ * user child that owns the socket, the shell): every descendant of the
+ * listener, whose pid sshd writes to its PidFile. Only for an sshd that
+ * carries one connection.
+ */
+function connectionProcesses(s: Sshd): number[] {
+  return descendants(Number(readFileSync(join(s.dir, 'sshd.pid'), 'utf8')));
+}
+
+function signalAll(pids: readonly number[], signal: NodeJS.Signals): void {
+  for (const pid of pids) {
+    try {
+      process.kill(pid, signal);
+    } catch {
+      // Already gone.
+    }
+  }
+}
+
+/** A shell tab on its own sshd, through the pool and the bridge, as the gateway opens one. */
+async function lonelyTab(extra: Partial<ConnectOptions> = {}) {
+  const own = await startSshd();
+  cleanups.push(() => own.stop());
+  const pool = new ConnectionPool();
+  let conn: SshConnection | undefined;
+  const opener = shellTargetOpener({
+    pool,
+    key: 'lonely',
+    connect: async () => (conn = await SshConnection.connect(keyUserOptions(own, trustFiles([own]), extra))),
+    cols: 80,
+    rows: 24,
+  });
+  const link = new RecordingLink();
+  const bridge = (await opener(link)) as ShellBridge;
+  const reader = new OneByteReader(bridge.stream);
+  cleanups.push(() => {
+    reader.dispose();
+    bridge.stream.destroy();
+  });
+  await expect.poll(() => reader.text).toMatch(/\$ $/);
+  const c = conn as SshConnection;
+  const closed = new Promise<HostdeckError | null>((r) => c.once('close', r));
+  return { sshd: own, conn: c, closed, link, pool };
+}
+
 function handles(): { sockets: number; timers: number } {
   const info = process.getActiveResourcesInfo();
   return { sockets: info.filter((r) => r === 'TCPSocketWrap').length, timers: info.filter((r) => r === 'Timeout').length };
@@ -316,11 +364,11 @@ describe('losing the server', () => {
     await doomed.kill();
     const err = await closed;
     expect(err?.code).toBe('SSH_DISCONNECTED');
+    expect(err?.details?.['reason']).toBe('connection-lost');
     expect(conn?.state).toBe('closed');
-    // The tab hears why before the exit frame.
-    await expect.poll(() => link.sent.length).toBe(2);
-    expect(link.sent[0]).toMatchObject({ type: 'error', code: 'SSH_DISCONNECTED' });
-    expect(link.sent[1]).toMatchObject({ type: 'exit' });
+    // One frame says why; no exit frame after it to overwrite it with "status ?".
+    await expect.poll(() => link.sent.length).toBe(1);
+    expect(link.sent[0]).toMatchObject({ type: 'error', code: 'SSH_DISCONNECTED', message: expect.stringContaining('was lost') });
     expect(pool.size).toBe(0);
     reader.dispose();
     bridge.stream.destroy();
@@ -328,7 +376,45 @@ describe('losing the server', () => {
     await expect.poll(() => handles().timers).toBeLessThanOrEqual(before.timers);
   });
 
-  it('a link that goes silent without closing is noticed by keepalive: SSH_DISCONNECTED', async () => {
+  it('the per-connection sshd killed (kill -9), the listener alive: one SSH_DISCONNECTED frame saying the connection was lost', async () => {
+    const { sshd: own, closed, link, pool } = await lonelyTab();
+    const pids = connectionProcesses(own);
+    expect(pids.length).toBeGreaterThan(0);
+    signalAll(pids, 'SIGKILL');
+    const err = await closed;
+    expect(err?.code).toBe('SSH_DISCONNECTED');
+    expect(err?.details?.['reason']).toBe('connection-lost');
+    await expect.poll(() => link.sent.length).toBe(1);
+    expect(link.sent[0]).toEqual({ type: 'error', code: 'SSH_DISCONNECTED', message: err?.message });
+    expect(err?.message).toMatch(/connection to .* was lost/);
+    expect(pool.size).toBe(0);
+  });
+
+  it('the per-connection sshd stopped (SIGSTOP): keepalive gives up, and the tab is told it was the keepalive', async () => {
+    const { sshd: own, closed, link } = await lonelyTab({ keepaliveInterval: 200, keepaliveCountMax: 2 });
+    const pids = connectionProcesses(own);
+    cleanups.push(() => signalAll(pids, 'SIGCONT'));
+    signalAll(pids, 'SIGSTOP');
+    const err = await closed;
+    expect(err?.code).toBe('SSH_DISCONNECTED');
+    expect(err?.details).toMatchObject({ reason: 'keepalive-timeout', intervalMs: 200, countMax: 2 });
+    await expect.poll(() => link.sent.length).toBe(1);
+    expect(link.sent[0]).toMatchObject({ type: 'error', code: 'SSH_DISCONNECTED', message: expect.stringContaining('2 keepalive checks') });
+  });
+
+  it('production keepalive defaults (15 s × 3): a link gone silent is reported DISCONNECTED within 60 s', async () => {
+    // No keepalive options: DEFAULT_KEEPALIVE_INTERVAL and DEFAULT_KEEPALIVE_COUNT_MAX (docs/SECURITY.md, "SSH" 6).
+    const { sshd: own, conn, closed } = await lonelyTab();
+    const pids = connectionProcesses(own);
+    cleanups.push(() => signalAll(pids, 'SIGCONT'));
+    signalAll(pids, 'SIGSTOP');
+    const err = await closed;
+    expect(err?.code).toBe('SSH_DISCONNECTED');
+    expect(err?.details).toMatchObject({ reason: 'keepalive-timeout', intervalMs: DEFAULT_KEEPALIVE_INTERVAL, countMax: DEFAULT_KEEPALIVE_COUNT_MAX });
+    expect(conn.state).toBe('closed');
+  }, 75_000);
+
+  it('a link that goes silent without closing is noticed by keepalive: DISCONNECTED', async () => {
     // A TCP relay we can freeze: it stops forwarding but keeps both sockets open, as a dead route does.
     let frozen = false;
     const pairs: net.Socket[] = [];

@@ -10,8 +10,8 @@
 // ssh2's channel buffer (at most two 2 MiB windows).
 import { Duplex } from 'node:stream';
 import type { GatewayLink, GatewayTarget } from '../gateway/target.js';
-import { parsePageControl } from '../../shared/terminal-protocol.js';
-import type { SshShell } from './shell.js';
+import { parsePageControl, type MainControlMessage } from '../../shared/terminal-protocol.js';
+import type { ShellEnd, SshShell } from './shell.js';
 
 // Measured with `npm run bench -- app`: at 512 KiB / 128 KiB the page sat
 // idle, everything drawn, for ~45% of a `seq 1 3000000` run waiting for the
@@ -132,11 +132,12 @@ export class ShellBridge implements GatewayTarget {
     }
   }
 
-  private readonly shellOnExit = (exit: { code: number | null; signal: string | null }): void => {
+  private readonly shellOnExit = (end: ShellEnd): void => {
     if (this.ended) return;
-    // The exit frame goes before the end of the stream, so the page sees it before the close (target.ts).
+    // The one frame that says how the session ended goes before the end of the stream,
+    // so the page sees it before the close (target.ts).
     this.flush();
-    this.link.sendControl({ type: 'exit', code: exit.code, signal: exit.signal });
+    this.link.sendControl(endFrame(end));
     this.ended = true;
     this.detach();
     this.stream.push(null);
@@ -161,5 +162,19 @@ export class ShellBridge implements GatewayTarget {
       this.detach();
     }
     this.shell.close();
+  }
+}
+
+/** The control frame for each way a shell ends (shared/terminal-protocol.ts). */
+function endFrame(end: ShellEnd): MainControlMessage {
+  switch (end.kind) {
+    case 'exit':
+      return { type: 'exit', code: end.code, signal: null };
+    case 'signal':
+      return { type: 'exit', code: null, signal: end.signal };
+    case 'channel-closed':
+      return { type: 'exit', code: null, signal: null };
+    case 'connection-lost':
+      return { type: 'error', code: end.error.code, message: end.error.message };
   }
 }

@@ -1,12 +1,9 @@
-// One SSH connection and its one explicit state machine (../../shared/STYLE.md
-// habit 5):
-//
-//   connecting → verifying-host-key → authenticating → open → closed
-//   (any state → closed)
+// One SSH connection and its one explicit state machine (docs/CONTRIBUTING.md,
+// "Code"), a StateMachine over CONNECTION_TRANSITIONS below.
 //
 // The host key is always checked (ssh2 accepts any key when hostVerifier is
-// unset: ../../shared/SECURITY.md, SSH 1) and ssh2 sends no authentication
-// byte before the verifier answers, because userauth starts only after NEWKEYS
+// unset: docs/SECURITY.md, "SSH" 1) and ssh2 sends no authentication byte
+// before the verifier answers, because userauth starts only after NEWKEYS
 // (RFC 4253 §7.3, §10). We open the TCP socket ourselves so we can set
 // TCP_NODELAY (as OpenSSH does for interactive sessions) and map connect
 // errors to our codes; a jump hop hands us a forwardOut channel instead.
@@ -15,21 +12,38 @@ import net from 'node:net';
 import type { Duplex } from 'node:stream';
 // ssh2 is CommonJS: plain Node ESM (tsx, the bench) sees only its default export.
 import ssh2 from 'ssh2';
-import type { Client, ClientChannel, ExecOptions, PseudoTtyOptions, ShellOptions } from 'ssh2';
+import type { Client, ClientChannel, ConnectConfig, ExecOptions, PseudoTtyOptions, ShellOptions } from 'ssh2';
 import { HostdeckError } from '../../shared/errors.js';
+import { StateMachine, type TransitionTable } from '../../shared/state-machine.js';
 import { AuthPlan, type AuthOptions } from './auth.js';
 import { algorithms, REFUSED_BY_POLICY, sshOffer, type AlgorithmCategory } from './algorithms.js';
-import { authFailed, channelFailed, connectionRefused, disconnected, fromSocketError, hostUnreachable, noCommonAlgorithm, protocolError, timeout } from './errors.js';
+import { channelFailed, connectionRefused, disconnected, fromSocketError, hostUnreachable, noCommonAlgorithm, protocolError, timeout } from './errors.js';
+import { connectionLost, keepaliveTimeout, loginRefused, serverDisconnected } from './end-reasons.js';
 import { tapServerKexInit, type ServerKexInit } from './kexinit.js';
 import type { AskUnknownHostKey, HostKeyTrust } from './host-key-trust.js';
 
-export type ConnectionState = 'connecting' | 'verifying-host-key' | 'authenticating' | 'open' | 'closed';
+/**
+ * - connecting: TCP (or the hop's channel), version exchange, key exchange.
+ * - verifying-host-key: HostKeyTrust decides, perhaps asking the person (RFC 4253 §7.3).
+ * - authenticating: the AuthPlan's attempts (RFC 4252 §5).
+ * - open: USERAUTH_SUCCESS seen; channels may be opened (RFC 4254).
+ * - closing: close() was called on an open connection; its 'close' carries null.
+ * - closed: final; the socket is destroyed.
+ */
+export type ConnectionState = 'connecting' | 'verifying-host-key' | 'authenticating' | 'open' | 'closing' | 'closed';
 
-const TRANSITIONS: Record<ConnectionState, readonly ConnectionState[]> = {
+/**
+ * Every move a connection makes; any other throws IllegalTransitionError.
+ * A failure before open (refused key, failed login, timeout, lost socket)
+ * goes straight to closed; an open connection reaches closed through closing
+ * when closed on purpose, directly when the link is lost.
+ */
+const CONNECTION_TRANSITIONS: TransitionTable<ConnectionState> = {
   connecting: ['verifying-host-key', 'closed'],
   'verifying-host-key': ['authenticating', 'closed'],
   authenticating: ['open', 'closed'],
-  open: ['closed'],
+  open: ['closing', 'closed'],
+  closing: ['closed'],
   closed: [],
 };
 
@@ -38,12 +52,17 @@ export interface ConnectOptions extends AuthOptions {
   port?: number;
   trust: HostKeyTrust;
   askHostKey: AskUnknownHostKey;
-  /** Time allowed for connecting, key exchange and login, not counting time the person takes to answer. */
+  /**
+   * Milliseconds allowed for connecting, key exchange and login, not
+   * counting time the person takes to answer; TIMEOUT after it. Default
+   * DEFAULT_READY_TIMEOUT.
+   */
   readyTimeout?: number;
   /**
-   * Keepalive probe interval; the link is declared dead after keepaliveCountMax
-   * unanswered probes. Defaults 15 s × 3: a dead link is noticed within 60 s
-   * (../../shared/SECURITY.md, SSH 6).
+   * Keepalive probe interval in milliseconds; the link is declared dead
+   * after keepaliveCountMax unanswered probes (OpenSSH's ServerAliveInterval
+   * and ServerAliveCountMax). Defaults 15 s × 3: a dead link is noticed
+   * within 60 s (docs/SECURITY.md, "SSH" 6).
    */
   keepaliveInterval?: number;
   keepaliveCountMax?: number;
@@ -60,157 +79,182 @@ export const DEFAULT_KEEPALIVE_INTERVAL = 15_000;
 export const DEFAULT_KEEPALIVE_COUNT_MAX = 3;
 export const DEFAULT_READY_TIMEOUT = 20_000;
 
+type Ssh2Error = Error & { level?: string; code?: string | number };
+
 /**
- * Events: 'state' (state), 'close' (error: HostdeckError | null): null when
- * closed on purpose, DISCONNECTED when the link died.
+ * Events: 'state' (next: ConnectionState), 'close' (error: HostdeckError |
+ * null) once an open connection is closed: null when closed on purpose,
+ * DISCONNECTED when the link died.
  */
 export class SshConnection extends EventEmitter {
   readonly host: string;
   readonly port: number;
   readonly username: string;
-  private stateNow: ConnectionState = 'connecting';
-  private readonly client: Client = new ssh2.Client();
-  private readyTimer: NodeJS.Timeout | undefined;
-  private waitingOnPerson = 0;
-  private closeError: HostdeckError | null = null;
-  private closing = false;
-  /** Why the host key was refused; wins over the generic handshake error ssh2 reports after it. */
-  private hostKeyError: HostdeckError | null = null;
-  private onFail: (err: HostdeckError) => void = () => undefined;
-  private sockForTeardown: net.Socket | undefined;
-  private verifiedKey: Buffer | undefined;
+  readonly #state = new StateMachine<ConnectionState>('SSH connection', 'connecting', CONNECTION_TRANSITIONS);
+  readonly #client: Client = new ssh2.Client();
+  readonly #readyMs: number;
+  readonly #keepalive: { intervalMs: number; countMax: number };
+  readonly #plan: AuthPlan;
+  #readyTimer: NodeJS.Timeout | undefined;
+  #waitingOnPerson = 0;
+  /**
+   * The first known reason the connection ends: a refused host key wins
+   * over the generic handshake error ssh2 reports after it, and a lost
+   * link's first error over the bare close that follows.
+   */
+  #endReason: HostdeckError | null = null;
+  #settle: { resolve: (conn: SshConnection) => void; reject: (err: HostdeckError) => void } | undefined;
+  #sockForTeardown: net.Socket | undefined;
+  #verifiedKey: Buffer | undefined;
   /** The server's first KEXINIT, read off the wire to explain a failed negotiation. */
-  private serverKexInit: () => ServerKexInit | undefined = () => undefined;
+  #serverKexInit: () => ServerKexInit | undefined = () => undefined;
 
-  private constructor(host: string, port: number, username: string) {
+  private constructor(opts: ConnectOptions) {
     super();
-    this.host = host;
-    this.port = port;
-    this.username = username;
+    this.host = opts.host;
+    this.port = opts.port ?? 22;
+    this.username = opts.username;
+    this.#readyMs = opts.readyTimeout ?? DEFAULT_READY_TIMEOUT;
+    this.#keepalive = { intervalMs: opts.keepaliveInterval ?? DEFAULT_KEEPALIVE_INTERVAL, countMax: opts.keepaliveCountMax ?? DEFAULT_KEEPALIVE_COUNT_MAX };
+    this.#plan = new AuthPlan(opts, (waiting) => this.#personWaiting(waiting));
+    this.#state.onChange((next) => this.emit('state', next));
   }
 
   get state(): ConnectionState {
-    return this.stateNow;
+    return this.#state.state;
   }
 
-  /** Opens, verifies and logs in; rejects with a HostdeckError. */
+  /**
+   * Opens, verifies the host key and logs in.
+   * @throws HostdeckError (rejects): CONNECTION_REFUSED, HOST_UNREACHABLE,
+   *   TIMEOUT, HOST_KEY_*, AUTH_FAILED, KEY_*, NO_COMMON_ALGORITHM,
+   *   SSH_PROTOCOL, DISCONNECTED (main/ssh/errors.ts).
+   */
   static connect(opts: ConnectOptions): Promise<SshConnection> {
-    const conn = new SshConnection(opts.host, opts.port ?? 22, opts.username);
-    return conn.start(opts);
+    return new SshConnection(opts).#start(opts);
   }
 
-  private setState(next: ConnectionState): void {
-    if (!TRANSITIONS[this.stateNow].includes(next)) {
-      throw new Error(`SshConnection: illegal transition ${this.stateNow} → ${next}`);
-    }
-    this.stateNow = next;
-    this.emit('state', next);
+  /** Open or closed: connect() has resolved or rejected. */
+  get #settled(): boolean {
+    return this.#state.is('open', 'closing', 'closed');
   }
 
-  private async start(opts: ConnectOptions): Promise<SshConnection> {
-    const readyMs = opts.readyTimeout ?? DEFAULT_READY_TIMEOUT;
-    const plan = new AuthPlan(opts, (waiting) => this.personWaiting(waiting, readyMs));
+  #start(opts: ConnectOptions): Promise<SshConnection> {
     return new Promise<SshConnection>((resolve, reject) => {
-      let settled = false;
-      const fail = (err: HostdeckError): void => {
-        if (settled) return;
-        settled = true;
-        this.closeError = err;
-        this.teardown();
-        reject(err);
-      };
-      this.onFail = fail;
-      this.armTimer(readyMs);
-
-      const clientOnReady = (): void => {
-        this.disarmTimer();
-        if (settled) return;
-        settled = true;
-        this.setState('open');
-        resolve(this);
-      };
-      const clientOnError = (err: Error & { level?: string; code?: string }): void => {
-        if (this.stateNow === 'open') {
-          this.closeError ??= disconnected(this.host, this.port, err);
-          return;
-        }
-        if (this.hostKeyError) return fail(this.hostKeyError);
-        if (err.level === 'client-authentication') {
-          return fail(plan.keyError ?? authFailed(this.username, this.host, this.port, plan.tried));
-        }
-        if (err.level === 'client-socket') return fail(fromSocketError(this.host, this.port, err));
-        if (err.level === 'client-timeout') return fail(timeout(this.host, this.port, readyMs));
-        return fail(this.noMatch(err) ?? protocolError(this.host, this.port, err));
-      };
-      const clientOnClose = (): void => {
-        this.disarmTimer();
-        if (!settled) {
-          fail(this.hostKeyError ?? disconnected(this.host, this.port));
-          return;
-        }
-        if (this.stateNow === 'open') {
-          const err = this.closing ? null : (this.closeError ?? disconnected(this.host, this.port));
-          this.setState('closed');
-          this.emit('close', err);
-        }
-      };
-      this.client.on('ready', clientOnReady);
-      this.client.on('error', clientOnError);
-      this.client.on('close', clientOnClose);
-      const clientOnHandshake = (negotiated: unknown): void => {
+      this.#settle = { resolve, reject };
+      this.#armTimer();
+      this.#client.on('ready', this.#clientOnReady);
+      this.#client.on('error', this.#clientOnError);
+      this.#client.on('close', this.#clientOnClose);
+      this.#client.on('handshake', (negotiated: unknown) => {
         // ssh2 keeps whether strict KEX was agreed on its protocol object only.
-        opts.onHandshake?.(negotiated, (this.client as unknown as { _protocol?: { _strictMode?: boolean } })._protocol?._strictMode === true);
-      };
-      this.client.on('handshake', clientOnHandshake);
-
-      void this.openSocket(opts).then((sock) => {
-        if (settled) {
-          sock.destroy();
-          return;
-        }
-        this.serverKexInit = tapServerKexInit(sock);
-        // ssh2 throws synchronously on a bad option (an algorithm this runtime
-        // lacks: "Unsupported algorithm"); uncaught here it would be an
-        // unhandled rejection and a connection that hangs until the timer.
-        try {
-          this.client.connect({
-            sock,
-            username: opts.username,
-            // Our own timer (above) excludes time spent waiting on the person;
-            // ssh2's readyTimeout would count the host-key prompt too.
-            readyTimeout: 0,
-            keepaliveInterval: opts.keepaliveInterval ?? DEFAULT_KEEPALIVE_INTERVAL,
-            keepaliveCountMax: opts.keepaliveCountMax ?? DEFAULT_KEEPALIVE_COUNT_MAX,
-            algorithms: algorithms(),
-            authHandler: plan.handler(),
-            hostVerifier: (key: Buffer, verify: (ok: boolean) => void): void => {
-              // A re-key (RFC 4253 §9) shows the host key again: it must be the one already verified.
-              if (this.verifiedKey) return verify(key.equals(this.verifiedKey));
-              this.setState('verifying-host-key');
-              this.personWaiting(true, readyMs);
-              opts.trust.check(this.host, this.port, key, opts.askHostKey).then(
-                () => {
-                  this.personWaiting(false, readyMs);
-                  if (settled) return verify(false);
-                  this.verifiedKey = key;
-                  this.setState('authenticating');
-                  verify(true);
-                },
-                (err: unknown) => {
-                  this.personWaiting(false, readyMs);
-                  this.hostKeyError = err instanceof HostdeckError ? err : protocolError(this.host, this.port, err);
-                  // Refused during key exchange: ssh2 disconnects before userauth, so no authentication byte is ever sent.
-                  verify(false);
-                  fail(this.hostKeyError);
-                },
-              );
-            },
-          });
-        } catch (err) {
-          fail(protocolError(this.host, this.port, err));
-        }
-      }, fail);
+        opts.onHandshake?.(negotiated, (this.#client as unknown as { _protocol?: { _strictMode?: boolean } })._protocol?._strictMode === true);
+      });
+      void this.#openSocket(opts).then((sock) => this.#startSsh(opts, sock), (err: HostdeckError) => this.#fail(err));
     });
+  }
+
+  #startSsh(opts: ConnectOptions, sock: Duplex): void {
+    if (this.#settled) {
+      sock.destroy();
+      return;
+    }
+    this.#serverKexInit = tapServerKexInit(sock);
+    const config: ConnectConfig = {
+      sock,
+      username: opts.username,
+      // Our own timer (#armTimer) excludes time spent waiting on the person;
+      // ssh2's readyTimeout would count the host-key prompt too.
+      readyTimeout: 0,
+      keepaliveInterval: this.#keepalive.intervalMs,
+      keepaliveCountMax: this.#keepalive.countMax,
+      algorithms: algorithms(),
+      authHandler: this.#plan.handler(),
+      hostVerifier: (key: Buffer, verify: (ok: boolean) => void) => this.#verifyHostKey(opts, key, verify),
+    };
+    // ssh2 throws synchronously on a bad option (an algorithm this runtime
+    // lacks: "Unsupported algorithm"); uncaught here it would be an
+    // unhandled rejection and a connection that hangs until the timer.
+    try {
+      this.#client.connect(config);
+    } catch (err) {
+      this.#fail(protocolError(this.host, this.port, err));
+    }
+  }
+
+  #verifyHostKey(opts: ConnectOptions, key: Buffer, verify: (ok: boolean) => void): void {
+    // A re-key (RFC 4253 §9) shows the host key again: it must be the one already verified.
+    if (this.#verifiedKey) return verify(key.equals(this.#verifiedKey));
+    if (this.#settled) return verify(false);
+    this.#state.to('verifying-host-key');
+    this.#personWaiting(true);
+    opts.trust.check(this.host, this.port, key, opts.askHostKey).then(
+      () => {
+        this.#personWaiting(false);
+        if (this.#settled) return verify(false);
+        this.#verifiedKey = key;
+        this.#state.to('authenticating');
+        verify(true);
+      },
+      (err: unknown) => {
+        this.#personWaiting(false);
+        this.#endReason = err instanceof HostdeckError ? err : protocolError(this.host, this.port, err);
+        // Refused during key exchange: ssh2 disconnects before userauth, so no authentication byte is ever sent.
+        verify(false);
+        this.#fail(this.#endReason);
+      },
+    );
+  }
+
+  readonly #clientOnReady = (): void => {
+    this.#disarmTimer();
+    if (this.#settled) return;
+    this.#state.to('open');
+    this.#settle?.resolve(this);
+  };
+
+  readonly #clientOnError = (err: Ssh2Error): void => {
+    if (this.#state.is('open', 'closing')) {
+      this.#endReason ??= this.#linkFailure(err);
+      return;
+    }
+    this.#fail(this.#endReason ?? this.#loginFailure(err));
+  };
+
+  readonly #clientOnClose = (): void => {
+    this.#disarmTimer();
+    if (!this.#settled) return this.#fail(this.#endReason ?? connectionLost(this.host, this.port));
+    if (this.#state.is('closed')) return;
+    const err = this.#state.is('closing') ? null : (this.#endReason ?? connectionLost(this.host, this.port));
+    this.#state.to('closed');
+    this.emit('close', err);
+  };
+
+  /**
+   * Why an open connection is ending, from ssh2's error: its keepalive gave
+   * up (level 'client-timeout', ssh2 lib/client.js), the server sent
+   * SSH_MSG_DISCONNECT (a numeric code, RFC 4253 §11.1), or the socket broke.
+   */
+  #linkFailure(err: Ssh2Error): HostdeckError {
+    if (err.level === 'client-timeout') return keepaliveTimeout(this.host, this.port, this.#keepalive.intervalMs, this.#keepalive.countMax, err);
+    if (typeof err.code === 'number') return serverDisconnected(this.host, this.port, err.code, err.message, err);
+    return connectionLost(this.host, this.port, err);
+  }
+
+  /** What an ssh2 error before open means, by where ssh2 says it came from. */
+  #loginFailure(err: Ssh2Error): HostdeckError {
+    if (err.level === 'client-authentication') return this.#plan.keyError ?? loginRefused(this.username, this.host, this.port, this.#plan.tried, this.#plan.passwordFrom);
+    if (err.level === 'client-socket') return fromSocketError(this.host, this.port, err as NodeJS.ErrnoException);
+    if (err.level === 'client-timeout') return timeout(this.host, this.port, this.#readyMs);
+    return this.#noMatch(err) ?? protocolError(this.host, this.port, err);
+  }
+
+  /** Ends a connection that has not opened; connect() rejects with `err`. A no-op once settled. */
+  #fail(err: HostdeckError): void {
+    if (this.#settled) return;
+    this.#endReason = err;
+    this.#teardown();
+    this.#settle?.reject(err);
   }
 
   /**
@@ -218,11 +262,11 @@ export class SshConnection extends EventEmitter {
    * exchange, host key, MAC, compression) as NO_COMMON_ALGORITHM, naming what
    * the server allows, what this runtime cannot do and what to allow instead.
    */
-  private noMatch(err: Error): HostdeckError | undefined {
+  #noMatch(err: Error): HostdeckError | undefined {
     const m = /no matching (key exchange algorithm|host key format|C->S cipher|S->C cipher|C->S MAC|S->C MAC|C->S compression|S->C compression)/.exec(err.message);
     if (!m) return undefined;
     const what = m[1] as string;
-    const server = this.serverKexInit();
+    const server = this.#serverKexInit();
     const sc = what.startsWith('S->C');
     const [category, kind, configKeyword, serverList]: [AlgorithmCategory, string, string, string[] | undefined] = what.endsWith('cipher')
       ? ['cipher', 'cipher', 'Ciphers', sc ? server?.cipherSc : server?.cipherCs]
@@ -251,7 +295,7 @@ export class SshConnection extends EventEmitter {
     );
   }
 
-  private openSocket(opts: ConnectOptions): Promise<Duplex> {
+  #openSocket(opts: ConnectOptions): Promise<Duplex> {
     if (opts.sock) return Promise.resolve(opts.sock);
     return new Promise((resolve, reject) => {
       const sock = net.connect({ host: this.host, port: this.port });
@@ -267,52 +311,68 @@ export class SshConnection extends EventEmitter {
       };
       sock.once('error', sockOnError);
       sock.once('connect', sockOnConnect);
-      this.sockForTeardown = sock;
+      this.#sockForTeardown = sock;
     });
   }
 
-  private personWaiting(waiting: boolean, readyMs: number): void {
-    this.waitingOnPerson += waiting ? 1 : -1;
-    if (this.waitingOnPerson > 0) this.disarmTimer();
-    else if (this.stateNow !== 'open' && this.stateNow !== 'closed') this.armTimer(readyMs);
+  #personWaiting(waiting: boolean): void {
+    this.#waitingOnPerson += waiting ? 1 : -1;
+    if (this.#waitingOnPerson > 0) this.#disarmTimer();
+    else if (!this.#settled) this.#armTimer();
   }
 
-  private armTimer(ms: number): void {
-    this.disarmTimer();
+  #armTimer(): void {
+    this.#disarmTimer();
+    const ms = this.#readyMs;
     if (ms <= 0) return;
-    this.readyTimer = setTimeout(() => this.onFail(timeout(this.host, this.port, ms)), ms);
+    this.#readyTimer = setTimeout(() => this.#fail(timeout(this.host, this.port, ms)), ms);
   }
 
-  private disarmTimer(): void {
-    if (this.readyTimer !== undefined) clearTimeout(this.readyTimer);
-    this.readyTimer = undefined;
+  #disarmTimer(): void {
+    if (this.#readyTimer !== undefined) clearTimeout(this.#readyTimer);
+    this.#readyTimer = undefined;
   }
 
-  private teardown(): void {
-    this.disarmTimer();
-    this.closing = true;
-    this.client.end();
-    this.client.destroy();
-    this.sockForTeardown?.destroy();
-    if (this.stateNow !== 'closed') this.setState('closed');
+  #teardown(): void {
+    this.#disarmTimer();
+    // closed first, so the 'close' ssh2 may emit from inside end() finds the connection settled.
+    this.#state.tryTo('closed');
+    this.#client.end();
+    this.#client.destroy();
+    this.#sockForTeardown?.destroy();
   }
 
-  /** Ends the connection on purpose ('close' fires with null). */
+  /** Ends the connection on purpose ('close' fires with null once an open connection is closed). */
   close(): void {
-    if (this.stateNow === 'closed') return;
-    this.closing = true;
-    this.client.end();
+    if (this.#state.is('closing', 'closed')) return;
+    if (this.#state.is('open')) this.#state.to('closing');
+    this.#client.end();
     // A peer that never answers the disconnect must not keep the socket open.
-    this.client.destroy();
+    this.#client.destroy();
+  }
+
+  /**
+   * Starts a new key exchange now (RFC 4253 §9), as OpenSSH's "~R" escape
+   * does; ssh2 also re-keys by itself after about 1 GB (RFC 4344 §3.1). The
+   * server's host key is checked against the verified one again.
+   * Resolves when the new keys are in use; 'close' reports a failure.
+   */
+  rekey(): Promise<void> {
+    if (!this.#state.is('open')) return Promise.reject(disconnected(this.host, this.port));
+    return new Promise((resolve) => {
+      this.#client.once('handshake', () => resolve());
+      // ssh2 1.17's Client has no rekey(); its protocol object does (ssh2 lib/protocol/Protocol.js).
+      (this.#client as unknown as { _protocol: { rekey(): void } })._protocol.rekey();
+    });
   }
 
   /** A pty shell channel (see shell.ts). */
   shell(pty: PseudoTtyOptions, env: Record<string, string>): Promise<ClientChannel> {
-    return this.channel('shell', (cb) => this.client.shell(pty, { env } as ShellOptions, cb));
+    return this.#channel('shell', (cb) => this.#client.shell(pty, { env } as ShellOptions, cb));
   }
 
   exec(command: string, opts: ExecOptions = {}): Promise<ClientChannel> {
-    return this.channel('command', (cb) => this.client.exec(command, opts, cb));
+    return this.#channel('command', (cb) => this.#client.exec(command, opts, cb));
   }
 
   /**
@@ -321,9 +381,9 @@ export class SshConnection extends EventEmitter {
    * if we had connected ourselves: refused, or unreachable.
    */
   forwardOut(host: string, port: number): Promise<ClientChannel> {
-    if (this.stateNow !== 'open') return Promise.reject(disconnected(this.host, this.port));
+    if (!this.#state.is('open')) return Promise.reject(disconnected(this.host, this.port));
     return new Promise((resolve, reject) => {
-      this.client.forwardOut('127.0.0.1', 0, host, port, (err, ch) => {
+      this.#client.forwardOut('127.0.0.1', 0, host, port, (err, ch) => {
         if (!err) return resolve(ch);
         const failure = err as Error & { reason?: number };
         if (failure.reason !== OPEN_CONNECT_FAILED) return reject(channelFailed('tunnel', this.host, this.port, err));
@@ -332,8 +392,8 @@ export class SshConnection extends EventEmitter {
     });
   }
 
-  private channel(what: string, open: (cb: (err: Error | undefined, ch: ClientChannel) => void) => void): Promise<ClientChannel> {
-    if (this.stateNow !== 'open') return Promise.reject(disconnected(this.host, this.port));
+  #channel(what: string, open: (cb: (err: Error | undefined, ch: ClientChannel) => void) => void): Promise<ClientChannel> {
+    if (!this.#state.is('open')) return Promise.reject(disconnected(this.host, this.port));
     return new Promise((resolve, reject) => {
       open((err, ch) => (err ? reject(channelFailed(what, this.host, this.port, err)) : resolve(ch)));
     });

@@ -6,7 +6,6 @@ import type { GatewayLink, GatewayTarget, TargetOpener } from '../gateway/target
 import { ShellBridge, type BridgeOptions } from './bridge.js';
 import type { SshConnection } from './connection.js';
 import type { ConnectionPool } from './pool.js';
-import type { HostdeckError } from '../../shared/errors.js';
 import { SshShell, type ShellOptions } from './shell.js';
 
 export interface ShellTargetOptions extends ShellOptions, BridgeOptions {
@@ -27,16 +26,8 @@ export function shellTargetOpener(opts: ShellTargetOptions): TargetOpener {
       lease.release();
       throw err;
     }
-    // A lost connection is told to the tab (DISCONNECTED) before the exit frame: ssh2 reports
-    // the connection's close before it closes its channels (ssh2 lib/client.js, socket 'close').
-    const connectionOnClose = (err: HostdeckError | null): void => {
-      if (err) link.sendControl({ type: 'error', code: err.code, message: err.message });
-    };
-    lease.connection.once('close', connectionOnClose);
-    shell.once('exit', () => {
-      lease.connection.removeListener('close', connectionOnClose);
-      lease.release();
-    });
+    // A lost connection reaches the tab through the shell's end (SshShell 'exit', connection-lost).
+    shell.once('exit', () => lease.release());
     return new ShellBridge(shell, link, opts);
   };
 }

@@ -1,10 +1,13 @@
 // An interactive shell on a pty, as a terminal tab needs it: xterm-256color,
 // the tab's size, a UTF-8 locale where the server accepts it (sshd drops env
 // requests it does not AcceptEnv, RFC 4254 §6.4, so asking is harmless),
-// resize (RFC 4254 §6.7 window-change) and the exit status or signal (§6.10).
+// resize (RFC 4254 §6.7 window-change) and how the shell ended: its exit
+// status or signal (§6.10), a channel the server closed without either (the
+// RFC makes both optional), or the connection under it lost.
 import { EventEmitter } from 'node:events';
 import type { ClientChannel } from 'ssh2';
 import type { SshConnection } from './connection.js';
+import type { HostdeckError } from '../../shared/errors.js';
 
 export interface ShellOptions {
   cols: number;
@@ -14,33 +17,49 @@ export interface ShellOptions {
   term?: string;
 }
 
-export interface ShellExit {
-  code: number | null;
-  signal: string | null;
-}
+/**
+ * How a shell ended, one kind per cause:
+ * - exit: exit-status `code` (RFC 4254 §6.10);
+ * - signal: exit-signal `signal`, the bare name ("KILL", not "SIGKILL");
+ * - channel-closed: the server closed the channel (RFC 4254 §5.3) and sent
+ *   neither; also when Hostdeck closed it (the page went away);
+ * - connection-lost: the connection under the channel ended first; `error`
+ *   is its DISCONNECTED (details.reason says how: main/ssh/end-reasons.ts).
+ */
+export type ShellEnd =
+  | { kind: 'exit'; code: number }
+  | { kind: 'signal'; signal: string }
+  | { kind: 'channel-closed' }
+  | { kind: 'connection-lost'; error: HostdeckError };
 
 /**
- * Events: 'exit' (ShellExit) once, after the channel closed. Output is
+ * Events: 'exit' (ShellEnd) once, after the channel closed. Output is
  * `channel` (stdout) plus `channel.stderr`; a pty already merges the two on
  * the server, and the rare extended data is merged by the reader (bridge.ts).
  */
 export class SshShell extends EventEmitter {
   readonly channel: ClientChannel;
-  private exitInfo: ShellExit = { code: null, signal: null };
-  private exited = false;
+  readonly #conn: SshConnection;
+  #status: ShellEnd = { kind: 'channel-closed' };
+  #end: ShellEnd | null = null;
 
-  private constructor(channel: ClientChannel) {
+  private constructor(conn: SshConnection, channel: ClientChannel) {
     super();
     this.channel = channel;
+    this.#conn = conn;
     channel.on('exit', (code: number | null, signal?: string) => {
       // ssh2 prefixes "SIG"; the protocol (RFC 4254 §6.10) and the page use the bare name.
-      this.exitInfo = { code: typeof code === 'number' ? code : null, signal: typeof signal === 'string' ? signal.replace(/^SIG/, '') : null };
+      if (typeof signal === 'string') this.#status = { kind: 'signal', signal: signal.replace(/^SIG/, '') };
+      else if (typeof code === 'number') this.#status = { kind: 'exit', code };
     });
     // A channel error (a write after the server closed it) ends this shell, never the process.
     channel.on('error', () => this.close());
+    // ssh2 emits the connection's 'close' before it closes its channels (ssh2 lib/client.js, socket 'close').
+    conn.on('close', this.connectionOnClose);
     channel.once('close', () => {
-      this.exited = true;
-      this.emit('exit', this.exitInfo);
+      conn.removeListener('close', this.connectionOnClose);
+      this.#end = this.#status;
+      this.emit('exit', this.#end);
     });
   }
 
@@ -49,24 +68,29 @@ export class SshShell extends EventEmitter {
       { term: opts.term ?? 'xterm-256color', cols: opts.cols, rows: opts.rows, width: 0, height: 0 },
       { LANG: 'C.UTF-8', ...opts.env },
     );
-    return new SshShell(channel);
+    return new SshShell(conn, channel);
   }
+
+  private readonly connectionOnClose = (err: HostdeckError | null): void => {
+    if (err && this.#status.kind === 'channel-closed') this.#status = { kind: 'connection-lost', error: err };
+  };
 
   get hasExited(): boolean {
-    return this.exited;
+    return this.#end !== null;
   }
 
-  get exitStatus(): ShellExit {
-    return this.exitInfo;
+  /** How the shell ended; null while it runs. */
+  get end(): ShellEnd | null {
+    return this.#end;
   }
 
   resize(cols: number, rows: number): void {
-    if (this.exited) return;
+    if (this.hasExited) return;
     this.channel.setWindow(rows, cols, 0, 0);
   }
 
   close(): void {
-    if (this.exited) return;
+    if (this.hasExited) return;
     this.channel.close();
   }
 }

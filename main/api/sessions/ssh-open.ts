@@ -8,6 +8,7 @@ import { usernameProblem } from '../../../shared/model/validate.js';
 import { HostdeckError } from '../../../shared/errors.js';
 import type { AuthMethod, SavedHost } from '../../../shared/model/host.js';
 import type { QuickTarget, SessionOptions, SessionTicket } from '../../../shared/api/contract.js';
+import { authMethodName } from '../../ssh/auth.js';
 import { SshConnection, type ConnectOptions } from '../../ssh/connection.js';
 import type { HostKeyTrust } from '../../ssh/host-key-trust.js';
 import { connectThrough, type HopOptions } from '../../ssh/jump.js';
@@ -147,6 +148,10 @@ function sshOptions(ctx: SshOpenContext, host: HostFacts, username: string, open
   };
   // Only an explicit password method, or the automatic order, may use a stored password.
   if (stored !== undefined && (auth === undefined || auth.type === 'password' || auth.type === 'keyboardInteractive')) opts.password = stored;
+  // A host set to one method tries only that method: sshd counts every
+  // attempt against MaxAuthTries (docs/SECURITY.md "SSH").
+  const method = authMethodName(auth);
+  if (method !== undefined) opts.method = method;
   return opts;
 }
 

@@ -121,7 +121,11 @@ export class SshTab implements SessionTab {
 
 /** Why a terminal session ended, in the person's words. */
 function endMessage(ev: Exclude<TerminalEvent, { type: 'open' }>): string {
-  if (ev.type === 'exit') return ev.signal ? t('session.exitedSignal', { signal: ev.signal }) : t('session.exited', { code: ev.code ?? '?' });
+  if (ev.type === 'exit') {
+    if (ev.signal !== null) return t('session.exitedSignal', { signal: ev.signal });
+    // No status and no signal: the server closed the channel without saying how it ended.
+    return ev.code !== null ? t('session.exited', { code: ev.code }) : t('session.channelClosed');
+  }
   if (ev.type === 'error') return ev.message;
   return t('session.closed', { reason: describeGatewayClose(ev.code, ev.reason) });
 }

@@ -1,5 +1,5 @@
-// Lint rules that keep the layers apart (see ../shared/STYLE.md, "Layers by
-// where code may run") and keep HTML injection out of the renderer.
+// Lint rules that keep the layers apart (docs/CONTRIBUTING.md, "Layers": code
+// is layered by where it may run) and keep HTML injection out of the renderer.
 import tseslint from 'typescript-eslint';
 import { builtinModules } from 'node:module';
 

@@ -1,7 +1,7 @@
 // The page's Content-Security-Policy, built in one place for both the desktop
 // app (app:// protocol handler) and serve mode (HTTP header).
 //
-// Scripts: only the app's own files; no inline script, no eval (SECURITY.md,
+// Scripts: only the app's own files; no inline script, no eval (docs/SECURITY.md,
 // Electron shell 4). Styles: 'unsafe-inline' is needed because xterm.js
 // creates <style> elements at run time for its viewport, dimensions and theme
 // (even with the WebGL renderer); inline styles cannot run code, and the page

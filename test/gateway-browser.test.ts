@@ -1,7 +1,7 @@
 // The gateway seen from a real Chromium: a page on the allowed origin gets
 // binary bytes and a close code and reason it can show; a page on any other
 // origin (another port on the same host counts) is refused before the
-// upgrade and no target is touched (SECURITY.md "Gateway" 2).
+// upgrade and no target is touched (docs/SECURITY.md "Gateway" 2).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import http from 'node:http';
 import net from 'node:net';

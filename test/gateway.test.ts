@@ -1,6 +1,6 @@
 // The gateway against real sockets: real ws clients, raw TCP sockets that
 // speak HTTP and RFC 6455 by hand (badly, on purpose), and real TCP targets.
-// Each SECURITY.md "Gateway" promise has a test here that fails if it breaks.
+// Each docs/SECURITY.md "Gateway" promise has a test here that fails if it breaks.
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import net from 'node:net';
 import { randomBytes } from 'node:crypto';

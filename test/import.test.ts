@@ -191,7 +191,7 @@ describe('Hostdeck JSON', () => {
   });
 });
 
-// Issue 11 §4–§5: what the page sees for big, broken and hand-typed imports.
+// What the page sees for big, broken and hand-typed imports.
 let nextCall = 1;
 async function call(api: ApiDispatcher, method: string, ...params: unknown[]): Promise<{ ok: boolean; result?: unknown; error?: { code: string; message: string } }> {
   const reply = await api.handle({ id: nextCall++, method, params });

@@ -1,4 +1,4 @@
-// ssh_config import against OpenSSH itself (issue 11 §4): for every fixture
+// ssh_config import against OpenSSH itself (ssh -G): for every fixture
 // config, every host Hostdeck imports is compared with what OpenSSH 9.2
 // resolves for the same name: `ssh -G -F <file> <name>` for the user, host
 // name, port, identity files and ProxyJump, and `ssh -v` (connecting through

@@ -4,7 +4,7 @@
 // anything loads ssh2 (ssh2 fixes its supported lists at load), so this file
 // imports every ssh2-using module dynamically, after applyElectronRuntimeModel().
 // With a fixed offer that names chacha20-poly1305@openssh.com (the code before
-// issue 9), 'logs in to real sshd and runs a command' fails: ssh2 throws
+// the explicit list named chacha20), 'logs in to real sshd and runs a command' fails: ssh2 throws
 // "Unsupported algorithm" and no connection is ever made.
 import { applyElectronRuntimeModel } from './support/electron-runtime.js';
 applyElectronRuntimeModel();

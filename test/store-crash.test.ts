@@ -1,4 +1,4 @@
-// SECURITY.md "Address book" 3: a kill during a write never leaves an
+// docs/SECURITY.md "Address book" 3: a kill during a write never leaves an
 // unreadable file. A child rewrites the book in a tight loop and is SIGKILLed
 // at a random moment, 200 times; after each kill the file must parse and hold
 // one complete generation (every host tagged with the same g<N>), never older

@@ -1,6 +1,6 @@
 // main's VNC login as Electron's main process does it: BoringSSL has no
 // anonymous TLS suites, so VeNCrypt's TLSNone/TLSVnc/TLSPlain cannot be
-// negotiated (issue 9). The model is applied before main/vnc is imported,
+// negotiated (see test/support/electron-runtime.ts). The model is applied before main/vnc is imported,
 // and this file runs in its own process (vitest pool 'forks'), so nothing
 // else sees the patched tls module. Against real TigerVNC Xvnc: TigerVNC's
 // default offer (TLSVnc,VncAuth) falls back to VncAuth and says the wire is

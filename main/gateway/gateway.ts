@@ -1,7 +1,7 @@
 // The loopback WebSocket gateway: one-time tickets in, byte streams out. It
 // answers every HTTP request itself, so a request that is not a valid ticket
 // redemption from an allowed Origin and a loopback Host is refused before the
-// upgrade and before any target is touched (SECURITY.md "Gateway" 1–6).
+// upgrade and before any target is touched (docs/SECURITY.md "Gateway" 1–6).
 import http from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { AddressInfo } from 'node:net';
@@ -74,7 +74,7 @@ export class Gateway {
     const server = http.createServer();
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
-      // Loopback only: other machines must never reach it (SECURITY.md Gateway 1).
+      // Loopback only: other machines must never reach it (docs/SECURITY.md Gateway 1).
       server.listen(0, '127.0.0.1', () => {
         server.off('error', reject);
         resolve();
@@ -100,13 +100,13 @@ export class Gateway {
       noServer: true,
       clientTracking: false,
       // Compression costs 30× throughput and opens zip-bomb style memory
-      // attacks; RFB and terminal bytes gain little (SECURITY.md Gateway 7).
+      // attacks; RFB and terminal bytes gain little (docs/SECURITY.md Gateway 7).
       perMessageDeflate: false,
       maxPayload: this.#opts.maxPayload,
       verifyClient: (info, done) => this.#verify(info.req, done),
     });
     // No static files, no API: anything that is not an upgrade is a 404 with
-    // an empty body (SECURITY.md Gateway 6).
+    // an empty body (docs/SECURITY.md Gateway 6).
     server.on('request', this.#serverOnRequest);
     server.on('upgrade', this.#serverOnUpgrade);
     // A handshake that never completes must not hold a socket for long.
@@ -190,12 +190,12 @@ export class Gateway {
   };
 
   #verify(req: http.IncomingMessage, done: (ok: boolean, code?: number, message?: string) => void): void {
-    // SECURITY.md Gateway 3 (Host: DNS rebinding) and 2 (Origin: cross-site WebSockets).
+    // docs/SECURITY.md Gateway 3 (Host: DNS rebinding) and 2 (Origin: cross-site WebSockets).
     if (!isLoopbackHost(req.headers.host, this.port)) return this.#refuse('host', done);
     if (!isAllowedOrigin(req, this.#origins)) return this.#refuse('origin', done);
     // Checked last so that a refused Host or Origin never burns a ticket.
     // The rest of the URL (more path, a query) is ignored: the ticket alone
-    // names the target (SECURITY.md Gateway 5).
+    // names the target (docs/SECURITY.md Gateway 5).
     const opener = this.#tickets.redeem(ticketFromPath(req.url ?? ''));
     if (opener === undefined) return this.#refuse('ticket', done);
     this.#redeemed.set(req, opener);

@@ -1,5 +1,5 @@
 // One-time tickets: the only thing a page holds to reach a target. A ticket is
-// 256 bits from the CSPRNG (SECURITY.md "Gateway" 4), lives until it is
+// 256 bits from the CSPRNG (docs/SECURITY.md "Gateway" 4), lives until it is
 // redeemed once or its timer fires, and is looked up without ever comparing
 // the secret itself in variable time.
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';

@@ -1,6 +1,6 @@
 // Every error the SSH engine raises, made here with a stable code (the tab
 // switches on it) and a sentence that tells the person what happened and what
-// to do (../../shared/STYLE.md, habit 4). Other modules never build messages.
+// to do (docs/CONTRIBUTING.md, "Conventions", errors). Other modules never build messages.
 import { HostdeckError } from '../../shared/errors.js';
 
 // The codes are listed in shared/errors.ts (SshErrorCode), with every other domain's.

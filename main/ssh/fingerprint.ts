@@ -1,6 +1,6 @@
 // Host key fingerprints exactly as `ssh-keygen -lf` prints them: "SHA256:"
 // then unpadded base64 of the SHA-256 of the key blob (OpenSSH sshkey.c,
-// sshkey_fingerprint_raw + fingerprint_b64). MD5 is never shown (issue 3).
+// sshkey_fingerprint_raw + fingerprint_b64). MD5 is never shown (OpenSSH has shown SHA256 by default since 6.8).
 import { createHash } from 'node:crypto';
 
 export function sha256Fingerprint(keyBlob: Buffer): string {

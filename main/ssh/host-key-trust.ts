@@ -15,7 +15,7 @@ export type HostKeyVerdict =
   | { kind: 'changed'; old: KnownHostLine }
   | { kind: 'revoked'; line: KnownHostLine };
 
-/** What the person is shown for an unknown key (issue 3: type + SHA256 as ssh-keygen -lf). */
+/** What the person is shown for an unknown key (the key type and its SHA256 fingerprint, as ssh-keygen -lf prints them). */
 export interface UnknownHostKey {
   host: string;
   port: number;
@@ -64,7 +64,7 @@ export class HostKeyTrust {
   /**
    * Resolves when the key may be used; rejects with SSH_HOST_KEY_CHANGED,
    * SSH_HOST_KEY_REVOKED or SSH_HOST_KEY_UNKNOWN_REJECTED otherwise. There is no
-   * override for changed or revoked keys (../../shared/SECURITY.md, SSH 2).
+   * override for changed or revoked keys (docs/SECURITY.md, "SSH" 2).
    */
   async check(host: string, port: number, key: Buffer, ask: AskUnknownHostKey): Promise<void> {
     const v = this.verdict(host, port, key);

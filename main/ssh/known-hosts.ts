@@ -149,7 +149,7 @@ export function hashHostName(name: string, salt: Buffer = randomBytes(20)): stri
 
 /**
  * Appends one key line to Hostdeck's own file, creating it (and its folder)
- * private: mode 0600 in a 0700 folder (../../shared/SECURITY.md, secrets 2).
+ * private: mode 0600 in a 0700 folder (docs/SECURITY.md, "Address book and secrets" 2).
  */
 export function appendKnownHost(path: string, name: string, keyType: string, key: Buffer, hashed: boolean): number {
   mkdirSync(dirname(path), { recursive: true, mode: 0o700 });

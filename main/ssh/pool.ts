@@ -1,7 +1,7 @@
 // Connection sharing, like OpenSSH's ControlMaster: every channel (shell,
 // tunnel) to the same host, port, user, credentials and jump chain rides one
 // SSH connection. A second tab opens at channel speed and asks nothing again
-// (issue 3). Refcounted: the connection closes when its last lease is
+// (ssh's ControlMaster idea). Refcounted: the connection closes when its last lease is
 // released, and a connection that dies leaves the pool at once.
 import { createHash } from 'node:crypto';
 import type { SshConnection } from './connection.js';

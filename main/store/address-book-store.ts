@@ -1,5 +1,5 @@
 // The address book: hosts, folders and sealed secrets in one JSON document
-// (issue 4). It never loses the person's file: a bad file is moved aside and
+// (docs/SECURITY.md, "Address book and secrets"). It never loses the person's file: a bad file is moved aside and
 // reported, a failed migration puts the old file back, writes are atomic and
 // debounced, and one process writes at a time.
 import { chmodSync, copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync, unlinkSync } from 'node:fs';

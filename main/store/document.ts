@@ -1,7 +1,7 @@
 // The on-disk document: its current shape, the structural check a loaded
 // file must pass, and the migrations from every older version. Bump
 // CURRENT_VERSION only together with a migration and its fixture
-// (test/fixtures/store/v<N>.json, SECURITY.md "Address book" 6).
+// (test/fixtures/store/v<N>.json, docs/SECURITY.md "Address book" 6).
 import type { Folder, HostInput, SecretKind } from '../../shared/model/host.js';
 import { SECRET_KINDS } from '../../shared/model/host.js';
 import { validateBook, type FieldError } from '../../shared/model/validate.js';

@@ -1,5 +1,5 @@
 // Every error the store raises, made in one place with a stable code
-// (STYLE.md habit 4). Messages say what happened and what to do.
+// (docs/CONTRIBUTING.md, "Conventions"). Messages say what happened and what to do.
 import { HostdeckError } from '../../shared/errors.js';
 import type { FieldError } from '../../shared/model/validate.js';
 

@@ -1,4 +1,4 @@
-// One writer per data folder in serve mode (SECURITY.md "Address book" 5): a
+// One writer per data folder in serve mode (docs/SECURITY.md "Address book" 5): a
 // lock file made with O_EXCL that holds our pid. A lock whose pid is no longer
 // running is stale (a crash) and taken over; a live one is STORE_LOCKED. The
 // desktop app uses Electron's single-instance lock instead.

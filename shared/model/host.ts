@@ -1,6 +1,6 @@
 // The address book's data model, shared by main (every write) and the
 // renderer (forms). No secret value ever appears in these types: a host only
-// says which secrets are saved for it (issue 4, SECURITY.md "Address book").
+// says which secrets are saved for it (docs/SECURITY.md, "Address book and secrets").
 
 export type Protocol = 'ssh' | 'vnc';
 

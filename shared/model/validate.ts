@@ -1,5 +1,5 @@
 // The one validator: main runs it on every write and on load, the renderer's
-// forms run it for instant feedback (issue 4). Input is `unknown` because it
+// forms run it for instant feedback (docs/ARCHITECTURE.md). Input is `unknown` because it
 // arrives over IPC, from a file or from an import. Every error names the
 // field, a stable code, and a sentence saying why and what is allowed.
 import { checkAddress } from './address.js';

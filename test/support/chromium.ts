@@ -6,7 +6,7 @@ import { existsSync } from 'node:fs';
 export const CHROMIUM = '/usr/bin/chromium';
 
 // Without the networking flags Chromium keeps trying to reach the internet,
-// which this machine refuses (../shared/ENVIRONMENT.md).
+// which this machine refuses (docs/CONTRIBUTING.md, "The real-peer rig").
 export const CHROMIUM_ARGS = [
   '--no-sandbox',
   '--disable-gpu',

@@ -1,6 +1,6 @@
 // Unix accounts the sshd rig logs in as. sshd (with UsePAM no) needs real
 // accounts: one for keys (password field '*': not locked, no password) and one
-// with a known password hash (../shared/ENVIRONMENT.md, "sshd").
+// with a known password hash (docs/CONTRIBUTING.md, "The real-peer rig").
 import { execFileSync } from 'node:child_process';
 
 export const KEY_USER = 'hostdeck-key';

@@ -1,7 +1,7 @@
 // A real TigerVNC Xvnc on a loopback address, an OS-chosen RFB port and a
 // display number nobody else holds. -UseBlacklist=0 matters: TigerVNC
 // otherwise blacklists 127.0.0.1 after a few failed attempts and later tests
-// fail mysteriously (../shared/ENVIRONMENT.md).
+// fail mysteriously (docs/CONTRIBUTING.md, "The real-peer rig").
 import { execFileSync } from 'node:child_process';
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';

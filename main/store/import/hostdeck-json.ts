@@ -1,6 +1,6 @@
 // Hostdeck's own export: hosts and folders in clear, and secrets only when
 // the person gives an export passphrase, sealed with the same scrypt +
-// AES-256-GCM as the master-password box (SECURITY.md "Address book" 7).
+// AES-256-GCM as the master-password box (docs/SECURITY.md "Address book" 7).
 import type { Folder, SecretKind } from '../../../shared/model/host.js';
 import { CURRENT_VERSION, type StoredHost } from '../document.js';
 import { storeErrors } from '../errors.js';

@@ -1,8 +1,8 @@
 // Every error an import raises before there is a preview, made in one place
-// with a stable code (STYLE.md habit 4). They reach the page as
+// with a stable code (docs/CONTRIBUTING.md, "Conventions"). They reach the page as
 // { code, message } through toApiError, so each message says which file and
 // what to do; a plain Error would become "Something went wrong inside
-// Hostdeck" (issue 11 §5).
+// Hostdeck" (docs/CONTRIBUTING.md, "Conventions", errors).
 import { HostdeckError } from '../../../shared/errors.js';
 
 const MB = 1024 * 1024;

@@ -54,7 +54,7 @@ export function planImport(drafts: readonly ImportDraft[], skipped: readonly Ski
 /**
  * The same plan, giving the event loop a turn every few milliseconds: for
  * the API, where a 10,000-host preview would otherwise hold the main
- * process for the whole validation pass (issue 11 §5).
+ * process for the whole validation pass (an 8,000-host config once held serve mode for 55 s).
  */
 export async function planImportInSlices(drafts: readonly ImportDraft[], skipped: readonly Skipped[], existing: readonly SavedHost[], folders: readonly Folder[] = [], existingFolders: readonly Folder[] = []): Promise<ImportPreview> {
   const slicer = new Slicer();

@@ -1,7 +1,7 @@
 // Cooperative time slicing for imports that run in the main process. Once
 // the import is linear, 10,000 hosts take a fraction of a second; cutting
 // that into slices of a few milliseconds keeps IPC, the gateway and serve
-// mode answering meanwhile (issue 11 §5: a static GET waited 53.8 s behind a
+// mode answering meanwhile (before this, a static GET waited 53.8 s behind a
 // preview). A worker thread was the alternative, but it needs its own entry
 // in both bundles (electron-vite and serve's esbuild) and a copy of every
 // draft across the thread boundary, for work that is this short.

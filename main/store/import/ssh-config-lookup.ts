@@ -2,7 +2,7 @@
 // it in file order, first value wins (ssh_config(5)). Sections guarded by a
 // Host line of plain names are indexed by those names, so a name visits only
 // its own blocks plus the pattern blocks: linear in the size of the config
-// for configs made of per-host blocks (issue 11 §5: 8,000 blocks took 55 s
+// for configs made of per-host blocks (before this, 8,000 blocks took 55 s
 // when every name was tested against every block).
 import type { Condition, Directive, Section } from './ssh-config-files.js';
 import { hostLineMatches, isLiteralPattern } from './ssh-config-syntax.js';

@@ -2,7 +2,7 @@
 // OpenSSH 9.2 reads it: whatever `ssh -G <name>` resolves for a Host alias
 // (user, host name, port, identity files, ProxyJump) is what the imported
 // host gets; test/ssh-config-differential.test.ts holds the two side by side
-// (issue 11 §4). What cannot become a saved host (patterns, Match blocks,
+// (test/ssh-config-differential.test.ts compares with ssh -G). What cannot become a saved host (patterns, Match blocks,
 // ProxyCommand, lines ssh itself would refuse) is reported as skipped with a
 // reason, never dropped silently; what was imported but not entirely (more
 // than one key) carries a note.

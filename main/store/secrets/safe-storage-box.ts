@@ -1,6 +1,6 @@
 // Secrets sealed by the OS keyring through Electron's safeStorage. On Linux
 // safeStorage silently falls back to a hard-coded key when no keyring is
-// running ('basic_text'), which is obfuscation, not protection (SECURITY.md
+// running ('basic_text'), which is obfuscation, not protection (docs/SECURITY.md
 // "Address book" 1); that and 'unknown' are refused.
 import type { SafeStorageLike, SecretBox } from './secret-box.js';
 

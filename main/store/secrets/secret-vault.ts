@@ -1,6 +1,6 @@
 // The secrets section of the address book: which box seals it, and the
 // sealed values keyed by host id and kind. Write-only from outside main
-// (DESIGN.md "Secrets are write-only from the renderer"): set, replace and
+// (docs/ARCHITECTURE.md: secrets are write-only from the page): set, replace and
 // clear are API calls; `use` is for main's session code only.
 import { SECRET_KINDS, noSecrets, type SecretFlags, type SecretKind } from '../../../shared/model/host.js';
 import type { SealedEntries, SecretsSection } from '../document.js';

@@ -25,12 +25,12 @@
 // --runtime=electron adds the cipher/MAC rows. A figure that cannot be
 // measured stops the bench with a non-zero exit, never a dash.
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { existsSync, rmSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { availableParallelism, loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { assertMeasured, printReport, stats, type Measurement } from './report.js';
-import { makeRunDir } from '../test/support/processes.js';
+import { openRunDir } from '../test/support/processes.js';
 import { nativeStatus } from '../main/api/native.js';
 import { PROMPT, TerminalProbe } from './ssh-measure.js';
 import type { SshConnection } from '../main/ssh/connection.js';
@@ -59,6 +59,17 @@ interface GatewayLike {
 }
 
 export async function main(args: string[]): Promise<void> {
+  // This bench's own run folder (peers and their pid list), released whatever happens:
+  // with several benches in one process, each must find its own, not the last one's.
+  const run = openRunDir('hostdeck-bench-ssh');
+  try {
+    await measure(args, run.dir);
+  } finally {
+    run.release();
+  }
+}
+
+async function measure(args: string[], runDir: string): Promise<void> {
   const quick = args.includes('--quick');
   const runs = quick ? 1 : 3;
   const readyRuns = quick ? 3 : 10;
@@ -67,8 +78,6 @@ export async function main(args: string[]): Promise<void> {
   const electron = runtime !== 'node';
   const matrix = runtime === 'electron' || args.includes('--ciphers') ? MATRIX : [];
   const loadBefore = loadavg();
-  // The rig's helpers put peers and their pid list in this folder.
-  const runDir = makeRunDir('hostdeck-bench-ssh');
   const { ensureTestUsers } = await import('../test/support/users.js');
   const { startSshd } = await import('../test/support/sshd.js');
   const { SshConnection } = await import('../main/ssh/connection.js');
@@ -263,7 +272,6 @@ export async function main(args: string[]): Promise<void> {
     printReport('ssh', `SSH engine (Hostdeck/ssh2, runtime profiles: ${electron ? 'node + electron' : 'node'}; vs the OpenSSH client, same sshd)`, rows, preface);
   } finally {
     await sshd.stop();
-    rmSync(runDir, { recursive: true, force: true });
   }
 }
 

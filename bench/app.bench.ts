@@ -12,7 +12,7 @@ import { loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { BrowserContext, Page } from 'playwright-core';
-import { printReport, stats, type Measurement } from './report.js';
+import { assertMeasured, printReport, stats, type Measurement } from './report.js';
 import { openRunDir } from '../test/support/processes.js';
 import { nativeStatus } from '../main/api/native.js';
 import { PROMPT, TerminalProbe } from './ssh-measure.js';
@@ -262,6 +262,7 @@ async function measure(args: string[], runDir: string): Promise<void> {
       { metric: 'keystroke_drawn_p99', value: k.p99, unit: 'ms', note: `echo received ${kr.p99.toFixed(1)}; ssh2 alone ${dk.p99.toFixed(2)}; max ${k.max.toFixed(1)}` },
       { metric: 'heap_per_ssh_tab', value: perTab, unit: 'MiB', note: `(${TABS} tabs − none) / ${TABS}, after GC` },
     ];
+    assertMeasured(rows);
     printReport('app', 'The app in serve mode (headless Chromium, real sshd, 1,000-host book)', rows, preface);
   } finally {
     for (const step of cleanup.reverse()) {

@@ -12,7 +12,7 @@ import { Gateway, type GatewayOptions } from '../main/gateway/gateway.js';
 import type { TargetOpener } from '../main/gateway/target.js';
 import { freePort } from '../test/support/net.js';
 import { killTree, openRunDir } from '../test/support/processes.js';
-import { printReport, stats, type Measurement } from './report.js';
+import { assertMeasured, printReport, stats, type Measurement } from './report.js';
 import type { TargetPorts } from './gateway-targets.js';
 import { BENCH_ORIGIN, bufferutilLoaded, type ClientJob, type ClientReply, type Endpoint } from './gateway-client.js';
 
@@ -228,6 +228,7 @@ async function measure(args: string[]): Promise<void> {
 
     const t = gw.stats();
     say(`gateway frames to the page: ${t.framesToPage}, mean ${(t.bytesToPage / Math.max(1, t.framesToPage) / 1024).toFixed(1)} KiB`);
+    assertMeasured(rows);
     printReport('gateway', 'Gateway benchmark (MB/s = 10^6 bytes/s; medians over reps, min–max in notes)', rows, preface);
   } finally {
     while (stack.length > 0) await stack.pop()?.();

@@ -29,7 +29,7 @@ import { killTree, openRunDir } from '../test/support/processes.js';
 import { startServe } from '../test/support/serve.js';
 import { startSshd } from '../test/support/sshd.js';
 import { startXvnc, type Xvnc } from '../test/support/xvnc.js';
-import { printReport, stats, type Measurement } from './report.js';
+import { assertMeasured, printReport, stats, type Measurement } from './report.js';
 import { pageApi } from './vnc-page.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -279,6 +279,7 @@ async function measure(args: string[]): Promise<void> {
   } finally {
     for (const undo of stack.reverse()) await undo();
   }
+  assertMeasured(rows);
   printReport('vnc', 'VNC tabs (issue 6): serve mode, Chromium, Xvnc', rows, preface);
 }
 

@@ -31,23 +31,32 @@ for (const name of names) {
     process.exit(2);
   }
 }
-const failed: string[] = [];
-for (const name of names) {
+const flags = process.argv.slice(2).filter((a) => a.startsWith('-'));
+const loadNow = (): string => loadavg().map((l) => l.toFixed(2)).join(' ');
+if (names.length === 1) {
+  const name = names[0] as string;
   const file = join(here, `${name}.bench.ts`);
-  const load = loadavg().map((l) => l.toFixed(2)).join(' ');
-  console.log(`\n== bench ${name}: started ${new Date().toISOString()}, load average ${load}`);
-  process.exitCode = 0;
-  try {
-    const mod = (await import(pathToFileURL(file).href)) as { main?: (args: string[]) => Promise<void> };
-    if (typeof mod.main !== 'function') throw new Error(`${file} exports no main()`);
-    await mod.main(process.argv.slice(2));
-  } catch (err) {
-    // The next bench still runs (each owns its run folder and peers); the run as a whole fails.
-    console.error(`bench ${name} FAILED: ${(err as Error).stack ?? String(err)}`);
-    failed.push(name);
+  console.log(`\n== bench ${name}: started ${new Date().toISOString()}, load average ${loadNow()}`);
+  const mod = (await import(pathToFileURL(file).href)) as { main?: (args: string[]) => Promise<void> };
+  if (typeof mod.main !== 'function') throw new Error(`${file} exports no main()`);
+  // A bench that throws (a figure it could not measure) ends this process non-zero.
+  await mod.main(process.argv.slice(2));
+} else if (names.length > 1) {
+  // Each bench in a Node process of its own, as when it runs alone. In one
+  // process the later benches inherited the earlier ones' run folder variable
+  // and memory high-water mark (slow_reader_rss_growth read 36 MiB alone and
+  // 1.3 MiB after four other benches, gc() or not). A failed bench does not
+  // stop the others; the run exits 1 naming it.
+  const failed: string[] = [];
+  for (const name of names) {
+    const r = spawnSync(process.execPath, ['--expose-gc', '--import', 'tsx', self, name, ...flags], { stdio: 'inherit' });
+    if (r.status !== 0) {
+      console.error(`bench ${name} FAILED (exit ${r.status ?? r.signal})`);
+      failed.push(name);
+    }
   }
-  if (process.exitCode !== undefined && process.exitCode !== 0 && !failed.includes(name)) failed.push(name);
+  console.log(`\n== ${names.length} benches done ${new Date().toISOString()}, load average ${loadNow()}${failed.length ? `; FAILED: ${failed.join(', ')}` : ''}`);
+  if (failed.length > 0) process.exit(1);
+} else {
+  console.log('No benchmarks yet.');
 }
-if (names.length === 0) console.log('No benchmarks yet.');
-console.log(`\n== ${names.length} bench(es) done ${new Date().toISOString()}, load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}${failed.length ? `; FAILED: ${failed.join(', ')}` : ''}`);
-if (failed.length > 0) process.exit(1);

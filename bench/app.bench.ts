@@ -7,13 +7,13 @@
 //   keystroke_drawn_p50/p99  keydown → its echo drawn in xterm.js (ssh2's own echo round trip in the note)
 //   heap_per_ssh_tab      JS heap added per open SSH tab, 10 tabs on one pooled connection
 // How "drawn" is detected without polling the buffer: bench/app-page-probe.ts.
-import { mkdirSync, rmSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { BrowserContext, Page } from 'playwright-core';
-import { printReport, stats, type Measurement } from './report.js';
-import { makeRunDir } from '../test/support/processes.js';
+import { assertMeasured, printReport, stats, type Measurement } from './report.js';
+import { openRunDir } from '../test/support/processes.js';
 import { nativeStatus } from '../main/api/native.js';
 import { PROMPT, TerminalProbe } from './ssh-measure.js';
 import { PageProbe, type ReadyInfo } from './app-page-probe.js';
@@ -49,9 +49,18 @@ function epochNow(): number {
 }
 
 export async function main(args: string[]): Promise<void> {
+  // This bench's own run folder (peers and their pid list), released whatever happens:
+  // with several benches in one process, each must find its own, not the last one's.
+  const run = openRunDir('hostdeck-bench-app');
+  try {
+    await measure(args, run.dir);
+  } finally {
+    run.release();
+  }
+}
+
+async function measure(args: string[], runDir: string): Promise<void> {
   const o = parseOptions(args);
-  // The rig's helpers put peers and their pid list in this folder.
-  const runDir = makeRunDir('hostdeck-bench-app');
   const { ensureTestUsers } = await import('../test/support/users.js');
   const { startSshd } = await import('../test/support/sshd.js');
   const { startChromium } = await import('../test/support/chromium.js');
@@ -66,7 +75,7 @@ export async function main(args: string[]): Promise<void> {
     preface.push(line);
     console.log(line);
   };
-  const cleanup: Array<() => Promise<unknown> | unknown> = [() => rmSync(runDir, { recursive: true, force: true })];
+  const cleanup: Array<() => Promise<unknown> | unknown> = [];
   try {
     // Building the page is not part of starting: a person's second start finds it built.
     await ensurePageBuilt(root);
@@ -253,6 +262,7 @@ export async function main(args: string[]): Promise<void> {
       { metric: 'keystroke_drawn_p99', value: k.p99, unit: 'ms', note: `echo received ${kr.p99.toFixed(1)}; ssh2 alone ${dk.p99.toFixed(2)}; max ${k.max.toFixed(1)}` },
       { metric: 'heap_per_ssh_tab', value: perTab, unit: 'MiB', note: `(${TABS} tabs − none) / ${TABS}, after GC` },
     ];
+    assertMeasured(rows);
     printReport('app', 'The app in serve mode (headless Chromium, real sshd, 1,000-host book)', rows, preface);
   } finally {
     for (const step of cleanup.reverse()) {

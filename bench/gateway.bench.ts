@@ -3,7 +3,7 @@
 // server live in this process; the client runs in a forked process; Debian's
 // websockify runs as its own processes in front of the same targets.
 import { fork, spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, rmSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import net from 'node:net';
@@ -11,10 +11,9 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import { Gateway, type GatewayOptions } from '../main/gateway/gateway.js';
 import type { TargetOpener } from '../main/gateway/target.js';
 import { freePort } from '../test/support/net.js';
-import { killTree } from '../test/support/processes.js';
-import { printReport, stats, type Measurement } from './report.js';
+import { killTree, openRunDir } from '../test/support/processes.js';
+import { assertMeasured, printReport, stats, type Measurement } from './report.js';
 import type { TargetPorts } from './gateway-targets.js';
-import { makeRunDir } from '../test/support/processes.js';
 import { BENCH_ORIGIN, bufferutilLoaded, type ClientJob, type ClientReply, type Endpoint } from './gateway-client.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -56,6 +55,17 @@ function parseOptions(args: string[]): Options {
 }
 
 export async function main(args: string[]): Promise<void> {
+  // This bench's own run folder (peers and their pid list), released whatever happens:
+  // with several benches in one process, each must find its own, not the last one's.
+  const run = openRunDir('hostdeck-bench-gateway');
+  try {
+    await measure(args);
+  } finally {
+    run.release();
+  }
+}
+
+async function measure(args: string[]): Promise<void> {
   const o = parseOptions(args);
   const only = args.find((a) => a.startsWith('--only='))?.split('=')[1]?.split(',');
   const want = (name: string): boolean => only === undefined || only.includes(name);
@@ -143,6 +153,10 @@ export async function main(args: string[]): Promise<void> {
       return to && { kind: 'c2s', to, total: o.c2sTotal, writeSize: size };
     };
 
+    // The slow reader first: RSS does not shrink back after the throughput rows
+    // push hundreds of MiB through this process, so measured after them it
+    // showed almost no growth whatever the gateway buffered.
+    const slow = want('slow') ? await slowReader(o, gw, src64, client) : undefined;
     if (want('s2c')) {
       await runAll('s2c_throughput', s2cJob(src64, 64 * 1024), one);
       await runAll('s2c_throughput_1m', s2cJob(src1m, MiB), one);
@@ -213,11 +227,12 @@ export async function main(args: string[]): Promise<void> {
       row('connect_p99', 'ms', 'websockify', '');
     }
 
-    if (want('slow')) rows.push(await slowReader(o, gw, src64, client));
+    if (slow) rows.push(slow);
     if (want('fullhd')) rows.push(...(await fullHd(o, gw, client, hasWebsockify, stack)));
 
     const t = gw.stats();
     say(`gateway frames to the page: ${t.framesToPage}, mean ${(t.bytesToPage / Math.max(1, t.framesToPage) / 1024).toFixed(1)} KiB`);
+    assertMeasured(rows);
     printReport('gateway', 'Gateway benchmark (MB/s = 10^6 bytes/s; medians over reps, min–max in notes)', rows, preface);
   } finally {
     while (stack.length > 0) await stack.pop()?.();
@@ -225,8 +240,13 @@ export async function main(args: string[]): Promise<void> {
 }
 
 async function slowReader(o: Options, gw: Gateway, src: number, client: Client): Promise<Measurement> {
+  // Without --expose-gc, gc() is missing and the baseline is whatever garbage the
+  // earlier rows (or an earlier bench in the same process) left: the growth then
+  // depends on run order. npm run bench starts node with --expose-gc (bench/run.ts).
   const gc = (globalThis as { gc?: () => void }).gc;
-  gc?.();
+  if (typeof gc !== 'function') throw new Error('slow_reader_rss_growth needs gc(): run through `npm run bench` (node --expose-gc), or pass --only= without slow');
+  gc();
+  gc();
   const base = process.memoryUsage.rss();
   let peak = base;
   let maxBuffered = 0;
@@ -254,21 +274,13 @@ async function slowReader(o: Options, gw: Gateway, src: number, client: Client):
 }
 
 async function fullHd(o: Options, gw: Gateway, client: Client, hasWebsockify: boolean, stack: Array<() => unknown>): Promise<Measurement[]> {
-  // The rig's Xvnc records its pid in a run folder; give it a private one.
-  if (process.env['HOSTDECK_TEST_RUN_DIR'] === undefined) {
-    const dir = makeRunDir('hostdeck-bench');
-    stack.push(() => {
-      rmSync(dir, { recursive: true, force: true });
-      delete process.env['HOSTDECK_TEST_RUN_DIR'];
-    });
-  }
   const { startXvnc } = await import('../test/support/xvnc.js');
   let xvnc: Awaited<ReturnType<typeof startXvnc>>;
   try {
     xvnc = await startXvnc({ geometry: '1920x1080', securityTypes: 'None' });
   } catch (err) {
-    console.log(`Xvnc could not start (${(err as Error).message.split('\n')[0]}): fullhd_raw_frame skipped`);
-    return [{ metric: 'fullhd_raw_frame', value: null, unit: 'ms', reference: 'tcp_direct', referenceValue: null, note: 'Xvnc not available' }];
+    // A figure the bench promised: no Xvnc is a failed run, not a dash (--only= leaves it out on purpose).
+    throw new Error(`fullhd_raw_frame: Xvnc could not start (${(err as Error).message.split('\n')[0]}); install tigervnc-standalone-server or pass --only= without fullhd`);
   }
   stack.push(() => xvnc.stop());
   const wsPort = hasWebsockify ? await startWebsockify(stack, xvnc.port) : undefined;

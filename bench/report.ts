@@ -24,10 +24,25 @@ export function betterFor(m: Measurement): 'lower' | 'higher' {
   throw new Error(`${m.metric}: say whether lower or higher is better for unit "${m.unit}"`);
 }
 
-/** Throws for any row without a value or without its reference's value: a bench must not print a dash for a figure it promised. */
+/**
+ * Throws for any row without a value or without its reference's value: a bench
+ * must not print a dash for a figure it promised. A rate of 0 (better "higher")
+ * is a count that never ran, not a measurement (vnc_throughput read 0 for
+ * every run once), and a reference of 0 leaves no ratio; both fail too.
+ * Also checks every row says which way is better (betterFor throws otherwise).
+ */
 export function assertMeasured(rows: readonly Measurement[]): void {
-  const missing = rows.filter((m) => !Number.isFinite(m.value) || (m.reference != null && !Number.isFinite(m.referenceValue)));
-  if (missing.length > 0) throw new Error(`not measured: ${missing.map((m) => m.metric).join(', ')}`);
+  const problems: string[] = [];
+  for (const m of rows) {
+    const higher = betterFor(m) === 'higher';
+    if (!Number.isFinite(m.value)) problems.push(`${m.metric}: no value`);
+    else if (higher && (m.value as number) <= 0) problems.push(`${m.metric}: ${m.value} ${m.unit}`);
+    if (m.reference != null) {
+      if (!Number.isFinite(m.referenceValue)) problems.push(`${m.metric}: no value for its reference ${m.reference}`);
+      else if ((m.referenceValue as number) <= 0) problems.push(`${m.metric}: reference ${m.reference} is ${m.referenceValue} ${m.unit}`);
+    }
+  }
+  if (problems.length > 0) throw new Error(`not measured: ${problems.join('; ')}`);
 }
 
 export interface Stats {
@@ -59,7 +74,9 @@ export function ratioOf(m: Measurement): number | null {
   return m.value / m.referenceValue;
 }
 
+/** Prints the table and JSON lines; throws first (nothing printed) if any row is not measured (assertMeasured). */
 export function printReport(bench: string, title: string, rows: readonly Measurement[], preface: readonly string[] = []): void {
+  assertMeasured(rows);
   console.log(`\n${title}`);
   for (const line of preface) console.log(line);
   const header = ['metric', 'value', 'unit', 'reference', 'ref value', 'ratio', 'note'];

@@ -3,7 +3,7 @@
 // is written to the run folder that globalSetup creates, and its teardown kills
 // whatever is left (a worker that timed out or crashed never ran its stop()).
 import { spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
-import { appendFileSync, chmodSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { appendFileSync, chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -24,6 +24,56 @@ export function makeRunDir(prefix: string): string {
   chmodSync(dir, 0o711);
   process.env['HOSTDECK_TEST_RUN_DIR'] = dir;
   return dir;
+}
+
+export interface RunDir {
+  dir: string;
+  /**
+   * Kills any peer started in this folder that is still the same process,
+   * removes the folder, and points the rig back at the run folder that was
+   * current before (or none). Idempotent.
+   */
+  release(): void;
+}
+
+/**
+ * A run folder owned by one caller (a benchmark), for as long as it holds it:
+ * makeRunDir() sets HOSTDECK_TEST_RUN_DIR for the whole process and never
+ * unsets it, so when several benchmarks run in one process the second found
+ * the first one's folder, already removed (ENOENT in mkdtemp). This one
+ * restores the previous value on release().
+ */
+export function openRunDir(prefix: string): RunDir {
+  const previous = process.env['HOSTDECK_TEST_RUN_DIR'];
+  const dir = makeRunDir(prefix);
+  let released = false;
+  return {
+    dir,
+    release() {
+      if (released) return;
+      released = true;
+      killRecorded(dir);
+      rmSync(dir, { recursive: true, force: true });
+      if (process.env['HOSTDECK_TEST_RUN_DIR'] === dir) {
+        if (previous === undefined) delete process.env['HOSTDECK_TEST_RUN_DIR'];
+        else process.env['HOSTDECK_TEST_RUN_DIR'] = previous;
+      }
+    },
+  };
+}
+
+/** Kills every process listed in a run folder's `pids` that is still the same process (pids are reused). */
+export function killRecorded(dir: string): void {
+  let lines: string[] = [];
+  try {
+    lines = readFileSync(join(dir, 'pids'), 'utf8').split('\n').filter(Boolean);
+  } catch {
+    return; // No peer was started.
+  }
+  for (const line of lines) {
+    const [pid, started] = line.split(' ');
+    if (started && startTime(Number(pid)) === started) killTree(Number(pid));
+  }
 }
 
 /** A fresh private folder for one peer, inside the run folder. */

@@ -1,5 +1,5 @@
 // `npm run bench -- app [--quick]`: the whole app as a person meets it, in
-// serve mode and headless Chromium against a real sshd (issue 5, "Benchmark"):
+// serve mode and headless Chromium against a real sshd:
 //   start_to_interactive  spawn of the serve process → address book of 1,000 hosts interactive  (< 1 s)
 //   page_to_interactive   navigation start → the same                                          (< 300 ms)
 //   terminal_throughput   `seq 1 3000000` drawn by xterm.js, MB/s  vs ssh2_direct (same shell, ssh2 alone)  (≥ 0.5×)

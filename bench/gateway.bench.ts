@@ -1,5 +1,5 @@
 // `npm run bench -- gateway`: the gateway against its references, in one run
-// (issue 2 part 4). The gateway, the TCP targets and the bare ws "ceiling"
+// The gateway, the TCP targets and the bare ws "ceiling"
 // server live in this process; the client runs in a forked process; Debian's
 // websockify runs as its own processes in front of the same targets.
 import { fork, spawn, type ChildProcess } from 'node:child_process';

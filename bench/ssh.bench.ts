@@ -2,10 +2,10 @@
 // SSH engine against references measured in the same run, against the same
 // local sshd, in two runtime profiles:
 //   node      this process: plain Node with OpenSSL and ssh2's native binding
-//             (serve mode; issue 3 targets below)
+//             (serve mode; targets below)
 //   electron  a child process with the Electron runtime model applied
 //             (test/support/electron-runtime.ts: BoringSSL's cipher set, no
-//             native binding), i.e. what desktop users get (issue 9)
+//             native binding), i.e. what desktop users get
 // Rows (electron_* for the Electron profile):
 //   bulk_throughput    exec `head -c 500M /dev/zero`, MB/s   vs openssh  (node ≥ 1.3×, electron ≥ 0.7×)
 //   keystroke_p50/p99  one key to `cat` on a pty, echo RTT  vs openssh_less_pipes: `ssh -tt` over
@@ -23,7 +23,7 @@
 // printed above the table); the OpenSSH client uses aes128-gcm@openssh.com. Key
 // auth and a strict known_hosts for both.
 // The default runs both profiles, so the table always says what desktop users
-// get next to serve mode; --runtime=node is the issue 3 table alone,
+// get next to serve mode; --runtime=node is the Node table alone,
 // --runtime=electron adds the cipher/MAC rows. A figure that cannot be
 // measured stops the bench with a non-zero exit, never a dash.
 import { execFileSync, spawn, spawnSync } from 'node:child_process';

@@ -1,9 +1,9 @@
-// `npm run bench -- store`: the address book at 10,000 hosts (issue 4 target:
+// `npm run bench -- store`: the address book at 10,000 hosts (target:
 // < 50 ms each for load, validate and search). References measured in the
 // same run: plain JSON.parse of the same file (load), and a naive
 // lower-case substring filter (search).
 //
-// Import of a 10,000-host ~/.ssh/config (issue 11 §5, target < 1 s; 8,000
+// Import of a 10,000-host ~/.ssh/config (target < 1 s; 8,000
 // blocks took 55 s before): the whole preview (read, resolve, plan) against
 // one `ssh -G` of one host of the same file (OpenSSH parses the whole file
 // for any one name), the read alone against a plain line split, and the

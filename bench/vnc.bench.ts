@@ -1,4 +1,4 @@
-// `npm run bench -- vnc`: VNC tabs as a person uses them (issue 6). The real
+// `npm run bench -- vnc`: VNC tabs as a person uses them. The real
 // serve mode, a real Chromium, real Xvnc servers and a real sshd; the
 // reference is the same noVNC talking to the same Xvnc through Debian's
 // websockify, measured in the same run.
@@ -279,7 +279,7 @@ async function measure(args: string[]): Promise<void> {
     for (const undo of stack.reverse()) await undo();
   }
   assertMeasured(rows);
-  printReport('vnc', 'VNC tabs (issue 6): serve mode, Chromium, Xvnc', rows, preface);
+  printReport('vnc', 'VNC tabs: serve mode, Chromium, Xvnc', rows, preface);
 }
 
 /** A bare noVNC page (the same noVNC files) served and proxied by Debian's websockify. */

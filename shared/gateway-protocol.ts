@@ -48,7 +48,9 @@ export interface GatewayCloseInfo {
 }
 
 // errno codes that mean "nobody answered" rather than "someone said no".
-const UNREACHABLE = new Set(['ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'EHOSTDOWN', 'ENETDOWN', 'ENOTFOUND', 'EAI_AGAIN', 'EADDRNOTAVAIL']);
+const UNREACHABLE = new Set(['ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'EHOSTDOWN', 'ENETDOWN', 'ENOTFOUND', 'EAI_AGAIN', 'EADDRNOTAVAIL', 'VNC_HOST_UNREACHABLE', 'VNC_HOST_NOT_FOUND', 'SSH_HOST_UNREACHABLE']);
+// The same two answers when main already turned the errno into one of its codes.
+const REFUSED = new Set(['ECONNREFUSED', 'VNC_CONNECTION_REFUSED', 'SSH_CONNECTION_REFUSED']);
 
 // A close reason is at most 123 bytes of UTF-8 (RFC 6455 §5.5: 125-byte control
 // payload minus the 2-byte code). Only short ASCII codes pass through, so an
@@ -62,7 +64,7 @@ const PASSABLE_CODE = /^[A-Z][A-Z0-9_]{1,47}$/;
  */
 export function closeForTargetError(code: unknown, whileOpen: boolean): GatewayCloseInfo {
   const c = typeof code === 'string' ? code : undefined;
-  if (c === 'ECONNREFUSED') return { code: GatewayClose.TARGET_REFUSED, reason: GatewayCloseReason.TARGET_REFUSED };
+  if (c !== undefined && REFUSED.has(c)) return { code: GatewayClose.TARGET_REFUSED, reason: GatewayCloseReason.TARGET_REFUSED };
   if (c !== undefined && UNREACHABLE.has(c)) return { code: GatewayClose.TARGET_UNREACHABLE, reason: `${GatewayCloseReason.TARGET_UNREACHABLE}: ${c}` };
   if (whileOpen) {
     return { code: GatewayClose.TARGET_ERROR, reason: c !== undefined && PASSABLE_CODE.test(c) ? `${GatewayCloseReason.TARGET_ERROR}: ${c}` : GatewayCloseReason.TARGET_ERROR };

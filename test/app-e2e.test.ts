@@ -117,7 +117,10 @@ describe('serve mode end to end', () => {
     const textarea = page.locator('[role=tabpanel]:not([hidden]) .xterm-helper-textarea');
     // The shell asked for bracketed paste (bash 5.1+ does by default).
     await typeInTerminal("bind -v | grep -c 'enable-bracketed-paste on'");
-    await expect.poll(terminalText, { timeout: 20_000 }).toMatch(/^1$/m);
+    // The count, then the next prompt: readline turns bracketed paste on as it
+    // prints the prompt, so a paste before the prompt would not be bracketed.
+    const afterPrompt = (line: string): RegExp => new RegExp(`^${line}\\n[^\\n]*\\$ ?$`, 'm');
+    await expect.poll(terminalText, { timeout: 20_000 }).toMatch(afterPrompt('1'));
     await page.context().grantPermissions(['clipboard-read', 'clipboard-write']);
     const viaClipboard = (keys: string) => async (): Promise<void> => {
       await page.evaluate((text) => navigator.clipboard.writeText(text), breakout);
@@ -160,7 +163,7 @@ describe('serve mode end to end', () => {
       await textarea.focus();
       await page.keyboard.press('Control+C');
       await typeInTerminal(`echo path-done-${++n}`);
-      await expect.poll(terminalText, { timeout: 10_000 }).toMatch(new RegExp(`^path-done-${n}$`, 'm'));
+      await expect.poll(terminalText, { timeout: 10_000 }).toMatch(afterPrompt(`path-done-${n}`));
       expect(existsSync(marker), name).toBe(false);
     }
     // Cancel sends nothing at all.

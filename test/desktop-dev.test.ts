@@ -11,7 +11,7 @@ import { attach, ensureStandinBuilt, repoRoot, standinExecutable, type DesktopAp
 import { killTree, makeTempDir, startTracked } from './support/processes.js';
 import { devContentSecurityPolicy } from '../shared/csp.js';
 
-const COPY = ['package.json', 'package-lock.json', 'electron.vite.config.ts', 'tsconfig.json', 'tsconfig.base.json', 'tsconfig.node.json', 'tsconfig.web.json', 'tsconfig.test.json', 'main', 'preload', 'renderer', 'shared', 'scripts'];
+const COPY = ['package.json', 'package-lock.json', 'electron.vite.config.ts', 'tsconfig.json', 'tsconfig.base.json', 'tsconfig.node.json', 'tsconfig.web.json', 'tsconfig.test.json', 'vite.renderer.config.ts', 'main', 'preload', 'renderer', 'shared', 'scripts'];
 
 let app: DesktopApp | undefined;
 

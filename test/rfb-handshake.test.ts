@@ -12,6 +12,7 @@ import { openAuthenticatedVnc, type AuthenticatedVnc, type OpenVncOptions } from
 import { ConnectionState } from '../main/vnc/connection-state.js';
 import { IllegalTransitionError } from '../shared/state-machine.js';
 import { connectTcp } from '../main/vnc/tcp-connect.js';
+import { closeForTargetError, GatewayClose } from '../shared/gateway-protocol.js';
 import { FakePage } from './fixtures/vnc/fake-page.js';
 import { rfbString, serverInit, startFakeVncServer, u32, type FakeVncPeer, type FakeVncServer } from './fixtures/vnc/fake-vnc-server.js';
 import { expectedVncResponse } from './fixtures/vnc/independent-vnc-auth.js';
@@ -443,13 +444,15 @@ describe('failures', () => {
     expect(err.details).toEqual({ step: 'security' });
   });
 
-  it('an unreachable server: the connect error, with its code, for the gateway', async () => {
+  it('an unreachable server: VNC_CONNECTION_REFUSED with the errno, which the gateway also reads as refused', async () => {
     const server = await fake(async () => undefined);
     const port = server.port;
     await server.close();
     servers.splice(0);
     const err = await openAuthenticatedVnc({ ...options(server), connect: () => connectTcp('127.0.0.1', port) }).catch((e: unknown) => e);
-    expect((err as NodeJS.ErrnoException).code).toBe('ECONNREFUSED');
+    expect((err as HostdeckError).code).toBe('VNC_CONNECTION_REFUSED');
+    expect((err as HostdeckError).details).toMatchObject({ errno: 'ECONNREFUSED', port });
+    expect(closeForTargetError((err as HostdeckError).code, false).code).toBe(GatewayClose.TARGET_REFUSED);
     const live = await fake(async () => undefined);
     const aborted = await connectTcp('127.0.0.1', live.port, AbortSignal.abort()).catch((e: unknown) => e);
     expect((aborted as Error).name).toBe('AbortError');

@@ -360,6 +360,11 @@ describe('losing the server', () => {
     const reader = new OneByteReader(bridge.stream);
     typeBytewise(bridge.stream, 'echo UP$((5))\r');
     await expect.poll(() => reader.text).toMatch(/UP5/);
+    // A second lease (another tab on the same connection) keeps the pool from
+    // closing the connection on purpose when the shell's channel ends first,
+    // so the connection's own end reason is the lost link, whatever order the
+    // channel and the socket report in.
+    const otherTab = await pool.acquire('doomed', () => Promise.reject(new Error('the connection is already pooled')));
     const closed = new Promise<HostdeckError | null>((r) => conn?.once('close', r));
     await doomed.kill();
     const err = await closed;
@@ -369,6 +374,7 @@ describe('losing the server', () => {
     // One frame says why; no exit frame after it to overwrite it with "status ?".
     await expect.poll(() => link.sent.length).toBe(1);
     expect(link.sent[0]).toMatchObject({ type: 'error', code: 'SSH_DISCONNECTED', message: expect.stringContaining('was lost') });
+    otherTab.release();
     expect(pool.size).toBe(0);
     reader.dispose();
     bridge.stream.destroy();

@@ -27,6 +27,7 @@ import { createConnection, createServer as createNetServer, type Server as NetSe
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { chromium, type BrowserContext, type Frame, type Page } from 'playwright-core';
+import { CHROMIUM, CHROMIUM_ARGS } from '../chromium.js';
 import { startOriginProxy, type OriginProxy } from './origin-proxy.js';
 import { pageBridgeScript } from './page-bridge.js';
 
@@ -50,17 +51,6 @@ const appPackage = (() => {
 
 // ---------------------------------------------------------------- Chromium
 
-const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-  '--disable-dev-shm-usage',
-];
-
 interface Runtime {
   context: BrowserContext;
   pageServer: Server;
@@ -83,7 +73,7 @@ function startRuntime(): Promise<Runtime> {
     mkdirSync(userData, { recursive: true });
     const profileDir = mkdtempSync(join(userData, 'Chromium-'));
     const context = await chromium.launchPersistentContext(profileDir, {
-      executablePath: process.env['HOSTDECK_STANDIN_CHROMIUM'] ?? '/usr/bin/chromium',
+      executablePath: process.env['HOSTDECK_STANDIN_CHROMIUM'] ?? CHROMIUM,
       headless: true,
       viewport: null,
       args: [

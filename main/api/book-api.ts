@@ -1,7 +1,7 @@
 // The address-book part of the API: hosts, folders, export and secrets,
 // over the store (main/store), joined with import (import-api.ts). Secrets
 // are write-only from here: there is no method that returns one
-// (docs/SECURITY.md, "Secrets are write-only from the renderer").
+// (docs/SECURITY.md, "Address book and secrets" 1).
 import { homedir } from 'node:os';
 import { LIMITS, SECRET_KINDS, type HostInput, type SavedHost } from '../../shared/model/host.js';
 import type { ApiEvents, BookSnapshot } from '../../shared/api/contract.js';

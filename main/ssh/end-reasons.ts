@@ -1,8 +1,7 @@
 // Why a login failed or an open connection ended, told truthfully for each
-// cause. The codes stay those of errors.ts (AUTH_FAILED, DISCONNECTED), so
-// the page and tests switch on them as before; each cause gets its own
-// sentence and a `reason` in details. Kept apart from errors.ts while that
-// file's codes are being renamed; both are meant to merge.
+// cause. The codes stay those of errors.ts (SSH_AUTH_FAILED,
+// SSH_DISCONNECTED), so the page and tests switch on them as before; each
+// cause gets its own sentence and a `reason` in details.
 import { HostdeckError } from '../../shared/errors.js';
 import { authFailed, disconnected } from './errors.js';
 import type { PasswordSource } from './auth.js';

@@ -149,7 +149,7 @@ function sshOptions(ctx: SshOpenContext, host: HostFacts, username: string, open
   // Only an explicit password method, or the automatic order, may use a stored password.
   if (stored !== undefined && (auth === undefined || auth.type === 'password' || auth.type === 'keyboardInteractive')) opts.password = stored;
   // A host set to one method tries only that method: sshd counts every
-  // attempt against MaxAuthTries (docs/SECURITY.md "SSH").
+  // attempt against MaxAuthTries (docs/SECURITY.md, "SSH" 12).
   const method = authMethodName(auth);
   if (method !== undefined) opts.method = method;
   return opts;

@@ -176,6 +176,10 @@ describe('parsing', () => {
       `alpha ssh-ed25519 ${b64}`,
     ];
     expect(parseKnownHosts(lines.join('\n'), 'k').map((l) => l.line)).toEqual([6]);
+    // Only a line-ending \r is dropped: one inside the host field keeps it from matching.
+    const inner = parseKnownHosts(`al\rpha ${ed.line}\r\n`, 'k');
+    expect(inner.map((l) => l.hosts)).toEqual(['al\rpha']);
+    expect(hostFieldMatches('alpha', inner[0]?.hosts ?? '')).toBe(false);
   });
 
   it('hashed names: exactly |1|salt|hash with a 20-byte salt and HMAC-SHA1, else no match (and never a throw)', () => {

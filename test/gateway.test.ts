@@ -861,6 +861,33 @@ describe('backpressure and the memory ceiling', () => {
     await expect.poll(() => got, { timeout: 30_000 }).toBe(total);
     expect(gw.stats().sessions[0]?.pagePaused).toBe(false);
   });
+
+  it('a target gone while the page is paused: the page is read again for its close reply, and the session ends', async () => {
+    const sockets = new Set<net.Socket>();
+    const srv = net.createServer((s) => {
+      sockets.add(s);
+      s.on('error', () => {});
+      s.pause();
+    });
+    await new Promise<void>((r) => srv.listen(0, '127.0.0.1', () => r()));
+    cleanups.push(() => new Promise<void>((r) => {
+      for (const s of sockets) s.destroy();
+      srv.close(() => r());
+    }));
+    const gw = await startGateway();
+    const ws = connectWs(gw.issueTicket(tcpOpener((srv.address() as net.AddressInfo).port)));
+    ws.on('error', () => {});
+    await opened(ws);
+    const payload = Buffer.alloc(256 * 1024, 7);
+    for (let sent = 0; sent < 64 * 1024 * 1024; sent += payload.length) ws.send(payload);
+    await expect.poll(() => gw.stats().sessions[0]?.pagePaused, { timeout: 20_000 }).toBe(true);
+    const c = closed(ws);
+    for (const s of sockets) s.destroy();
+    // Left paused, the gateway would never read the page's close frame and
+    // would hold the session until ws's 30 s close timer.
+    await expect.poll(() => gw.stats().openSessions, { timeout: 10_000 }).toBe(0);
+    expect([GatewayClose.TARGET_CLOSED, GatewayClose.TARGET_ERROR]).toContain((await c).code);
+  });
 });
 
 describe('hostile WebSocket input closes that one socket', () => {

@@ -6,6 +6,7 @@ import { mkdirSync, mkdtempSync, readFileSync, statSync, symlinkSync, writeFileS
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fakeElectronModule, FakeWebContents, state, type FakeBrowserWindow } from './support/fake-electron.js';
+import { contentSecurityPolicy, devContentSecurityPolicy } from '../shared/csp.js';
 
 vi.mock('electron', () => fakeElectronModule());
 
@@ -65,15 +66,21 @@ describe('IPC', () => {
     expect(isTrustedFrame(null)).toBe(false);
     expect(isTrustedFrame(frame('http://localhost:5173/') as never, 'http://localhost:5173')).toBe(true);
     expect(isTrustedFrame(frame('http://localhost:5174/') as never, 'http://localhost:5173')).toBe(false);
+    // A URL that does not parse (an about:blank-like or damaged frame) is never ours.
+    expect(isTrustedFrame(frame('') as never)).toBe(false);
+    expect(isTrustedFrame(frame('not a url') as never, 'http://localhost:5173')).toBe(false);
+    expect(isTrustedFrame(undefined)).toBe(false);
   });
 
   it('refuses foreign senders before anything runs, and checks every argument', async () => {
     const info = vi.fn(() => ({ name: 'Hostdeck' }) as never);
-    setupIpc(new ApiDispatcher({ 'app.info': info }, { 'app.info': noParams }));
+    const dispose = setupIpc(new ApiDispatcher({ 'app.info': info }, { 'app.info': noParams }));
     const handler = state.ipcHandlers.get(IpcChannel.Invoke);
     expect(handler).toBeDefined();
     const call = (f: Frame | null, method: unknown, params: unknown): unknown => handler?.({ senderFrame: f }, method, params);
-    expect(await call(frame('https://evil.example/'), 'app.info', [])).toMatchObject({ ok: false, error: { code: 'API_FORBIDDEN' } });
+    // The refusal says what happened ({ code, message }, as every API error does).
+    expect(await call(frame('https://evil.example/'), 'app.info', [])).toEqual({ ok: false, error: { code: 'API_FORBIDDEN', message: expect.stringMatching(/\S/) } });
+    expect(await call(frame('not a url'), 'app.info', [])).toMatchObject({ ok: false, error: { code: 'API_FORBIDDEN' } });
     expect(await call(frame('app://hostdeck/', frame('app://hostdeck/')), 'app.info', [])).toMatchObject({ ok: false, error: { code: 'API_FORBIDDEN' } });
     expect(info).not.toHaveBeenCalled();
     const own = frame('app://hostdeck/index.html');
@@ -83,6 +90,9 @@ describe('IPC', () => {
     expect(await call(own, 'app.info', { length: 0 })).toMatchObject({ ok: false, error: { code: 'API_BAD_REQUEST' } });
     expect(await call(own, 'fs.readFile', ['/etc/passwd'])).toMatchObject({ ok: false, error: { code: 'API_UNKNOWN_METHOD' } });
     expect(info).toHaveBeenCalledTimes(1);
+    // The disposer takes the handler away: nothing answers on the channel after it.
+    dispose();
+    expect(state.ipcHandlers.has(IpcChannel.Invoke)).toBe(false);
   });
 });
 
@@ -96,30 +106,40 @@ describe('app:// protocol', () => {
     symlinkSync(join(tmpdir(), 'hostdeck-secret.txt'), join(root, 'link.txt'));
     expect(await resolveInside(root, 'app://hostdeck/')).toBe(join(root, 'index.html'));
     expect(await resolveInside(root, 'app://hostdeck/assets/a.js')).toBe(join(root, 'assets', 'a.js'));
-    for (const url of ['app://hostdeck/../../etc/passwd', 'app://hostdeck/%2e%2e/%2e%2e/etc/passwd', 'app://hostdeck/link.txt', 'app://other/index.html', 'app://hostdeck/assets', 'app://hostdeck/%E0%A4%A', 'http://hostdeck/index.html']) {
+    // No path at all (Node's URL gives '' for a non-special scheme) is the index too, never the root folder.
+    expect(await resolveInside(root, 'app://hostdeck')).toBe(join(root, 'index.html'));
+    for (const url of ['not a url', 'app:', 'app://hostdeck/../../etc/passwd', 'app://hostdeck/%2e%2e/%2e%2e/etc/passwd', 'app://hostdeck/link.txt', 'app://other/index.html', 'app://hostdeck/assets', 'app://hostdeck/%E0%A4%A', 'http://hostdeck/index.html']) {
       expect(await resolveInside(root, url), url).toBeNull();
     }
   });
 
+  /** The page's policy, written out whole: an added source anywhere must fail a test. */
+  const policy = (connectSrc: string): string =>
+    [
+      "default-src 'self'",
+      "script-src 'self'",
+      "style-src 'self' 'unsafe-inline'",
+      "img-src 'self' data: blob:",
+      "font-src 'self' data:",
+      `connect-src ${connectSrc}`,
+      "worker-src 'self' blob:",
+      "object-src 'none'",
+      "base-uri 'none'",
+      "form-action 'none'",
+      "frame-ancestors 'none'",
+    ].join('; ');
+
   it('the page CSP allows scripts from itself only and WebSockets to the gateway only', () => {
     const csp = desktopCsp(40123);
-    // Compared whole: an added source anywhere must fail this test.
-    expect(csp).toBe(
-      [
-        "default-src 'self'",
-        "script-src 'self'",
-        "style-src 'self' 'unsafe-inline'",
-        "img-src 'self' data: blob:",
-        "font-src 'self' data:",
-        'connect-src ws://127.0.0.1:40123',
-        "worker-src 'self' blob:",
-        "object-src 'none'",
-        "base-uri 'none'",
-        "form-action 'none'",
-        "frame-ancestors 'none'",
-      ].join('; '),
-    );
+    expect(csp).toBe(policy('ws://127.0.0.1:40123'));
     expect(csp).not.toMatch(/unsafe-eval|script-src[^;]*unsafe-inline|\*/);
+  });
+
+  it('no WebSocket sources means none, not an empty list; the dev server adds loopback WebSockets only', () => {
+    expect(contentSecurityPolicy([])).toBe(policy("'none'"));
+    expect(contentSecurityPolicy(['ws://127.0.0.1:1', 'ws://localhost:2'])).toBe(policy('ws://127.0.0.1:1 ws://localhost:2'));
+    // npm start (Vite's dev server): any loopback port, for hot reload and the gateway; no other host.
+    expect(devContentSecurityPolicy()).toBe(policy("'self' ws://127.0.0.1:* ws://localhost:*"));
   });
 });
 

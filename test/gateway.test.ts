@@ -10,6 +10,7 @@ import type { GatewayLink, TargetOpener } from '../main/gateway/target.js';
 import { GatewayClose, GatewayCloseReason } from '../shared/gateway-protocol.js';
 import { HostdeckError } from '../shared/errors.js';
 import { TicketBook } from '../main/gateway/ticket-book.js';
+import { isAllowedOrigin, isLoopbackHost, secretMatches } from '../main/gateway/loopback-guard.js';
 import { freePort, patternChunk, probeFromOtherLoopback, startEchoServer, startSourceServer, type TcpPeer } from './support/net.js';
 
 const ORIGIN = 'http://127.0.0.1:5173';
@@ -274,6 +275,49 @@ function frame(opcode: number, payload: Buffer, o: { fin?: boolean; mask?: boole
   return Buffer.concat([Buffer.from(head), ext, key, body]);
 }
 
+describe('the checks themselves', () => {
+  it('isLoopbackHost: exactly 127.0.0.1:<port> or localhost:<port>, in any letter case', () => {
+    expect(isLoopbackHost('127.0.0.1:8080', 8080)).toBe(true);
+    expect(isLoopbackHost('localhost:8080', 8080)).toBe(true);
+    // Host names are case-insensitive (RFC 9110 §4.2.3).
+    expect(isLoopbackHost('LocalHost:8080', 8080)).toBe(true);
+    const refused = [
+      undefined, '', '127.0.0.1', 'localhost', '127.0.0.1:80', '127.0.0.1:80800', '127.0.0.1:8080x', 'x127.0.0.1:8080', ' 127.0.0.1:8080',
+      '127.0.0.2:8080', '0.0.0.0:8080', '[::1]:8080', 'localhost.:8080', 'evil.localhost:8080', 'localhost:8080.evil.example', '127.0.0.1:8080,evil.example',
+    ];
+    for (const h of refused) expect(isLoopbackHost(h, 8080), String(h)).toBe(false);
+  });
+
+  it('isAllowedOrigin: an exact member of the Set or array; a missing or "null" Origin never, even if listed', () => {
+    const req = (origin?: string | string[]): never => ({ headers: origin === undefined ? {} : { origin } }) as never;
+    for (const allowed of [new Set([ORIGIN]), [ORIGIN]]) {
+      expect(isAllowedOrigin(req(ORIGIN), allowed)).toBe(true);
+      for (const o of [undefined, 'null', `${ORIGIN}/`, ORIGIN.slice(0, -1), ORIGIN.toUpperCase(), 'http://127.0.0.1:51730', [ORIGIN, ORIGIN]]) {
+        expect(isAllowedOrigin(req(o), allowed), JSON.stringify(o)).toBe(false);
+      }
+    }
+    expect(isAllowedOrigin(req('null'), ['null'])).toBe(false);
+    expect(isAllowedOrigin(req('null'), new Set(['null']))).toBe(false);
+  });
+
+  it('secretMatches: the whole secret and nothing else, and a wrong length never throws', () => {
+    const secret = randomBytes(32).toString('base64url');
+    expect(secretMatches(secret, secret)).toBe(true);
+    const wrong = [null, undefined, '', secret.slice(0, -1), `${secret}x`, secret.toUpperCase() === secret ? 'x' : secret.toUpperCase(), 'x'.repeat(secret.length), 'x'.repeat(100_000)];
+    for (const w of wrong) expect(secretMatches(w, secret), String(w).slice(0, 50)).toBe(false);
+  });
+
+  it('Gateway.start refuses options that would weaken it: no Origins, "null" among them, a ticket life outside (0, 30 s]', async () => {
+    await expect(Gateway.start({ allowedOrigins: [] })).rejects.toThrow(/Origin/);
+    await expect(Gateway.start({ allowedOrigins: [ORIGIN, 'null'] })).rejects.toThrow(/null/);
+    for (const ttl of [0, -1, 30_001, 60_000, Number.NaN]) {
+      await expect(Gateway.start({ allowedOrigins: [ORIGIN], ticketTtlMs: ttl }), String(ttl)).rejects.toThrow(RangeError);
+    }
+    // The bounds themselves: 30 s is allowed, and so is 1 ms.
+    for (const ttl of [30_000, 1]) expect((await startGateway({ ticketTtlMs: ttl })).port).toBeGreaterThan(0);
+  });
+});
+
 describe('listening', () => {
   it('binds 127.0.0.1 only, on an OS-chosen port', async () => {
     const a = await startGateway();
@@ -387,12 +431,27 @@ describe('refusals before the upgrade (no target is touched)', () => {
     expect(gw.stats().refused).toEqual({ host: 1, origin: 1, ticket: 1 });
   });
 
-  it('localhost:<port> is an accepted Host', async () => {
+  it('localhost:<port> is an accepted Host, in any letter case', async () => {
     const echo = await peer(startEchoServer());
     const gw = await startGateway();
-    const url = gw.issueTicket(tcpOpener(echo.port));
-    const c = await RawClient.open(gw.port, upgradeRequest(gw.port, { path: pathOf(url), host: `localhost:${gw.port}` }));
-    expect(c.ended).toBe(false);
+    for (const host of [`localhost:${gw.port}`, `LOCALHOST:${gw.port}`]) {
+      const url = gw.issueTicket(tcpOpener(echo.port));
+      const c = await RawClient.open(gw.port, upgradeRequest(gw.port, { path: pathOf(url), host }));
+      expect(c.ended, host).toBe(false);
+    }
+  });
+
+  it('an HTTP/1.0 upgrade with no Host at all → 403, and the gateway carries on', async () => {
+    const echo = await peer(startEchoServer());
+    const gw = await startGateway();
+    const opener = tcpOpener(echo.port);
+    const url = gw.issueTicket(opener);
+    const request = upgradeRequest(gw.port, { path: pathOf(url), host: null }).replace(' HTTP/1.1\r\n', ' HTTP/1.0\r\n');
+    expect(await exchange(gw.port, request)).toMatch(/^HTTP\/1\.1 403 /);
+    expect(opener.calls).toBe(0);
+    expect(gw.stats().refused).toEqual({ host: 1, origin: 0, ticket: 0 });
+    await opened(connectWs(url));
+    expect(opener.calls).toBe(1);
   });
 
   it('an expired ticket → 403, with no connection', async () => {
@@ -414,6 +473,11 @@ describe('refusals before the upgrade (no target is touched)', () => {
     expect(gw.revokeTicket(url)).toBe(false);
     expect(await exchange(gw.port, upgradeRequest(gw.port, { path: pathOf(url) }))).toMatch(/^HTTP\/1\.1 403 /);
     expect(opener.calls).toBe(0);
+    // The bare ticket revokes too.
+    const bare = pathOf(gw.issueTicket(opener)).slice(1);
+    expect(gw.stats().liveTickets).toBe(1);
+    expect(gw.revokeTicket(bare)).toBe(true);
+    expect(gw.stats().liveTickets).toBe(0);
   });
 
   it('two simultaneous redemptions of one ticket: exactly one wins', async () => {
@@ -687,8 +751,12 @@ describe('closing one side closes the other', () => {
     const gw = await Gateway.start({ allowedOrigins: [ORIGIN] });
     const ws = connectWs(gw.issueTicket(tcpOpener(echo.port)));
     await opened(ws);
+    gw.issueTicket(tcpOpener(echo.port));
+    expect(gw.stats().liveTickets).toBe(1);
     const c = closed(ws);
     await gw.close();
+    // Unredeemed tickets die with it.
+    expect(gw.stats().liveTickets).toBe(0);
     expect(await c).toEqual({ code: GatewayClose.GOING_AWAY, reason: GatewayCloseReason.SHUTTING_DOWN });
     await expect.poll(() => echo.sockets.size).toBe(0);
     expect(() => gw.issueTicket(tcpOpener(1))).toThrow();
@@ -792,6 +860,33 @@ describe('backpressure and the memory ceiling', () => {
     }
     await expect.poll(() => got, { timeout: 30_000 }).toBe(total);
     expect(gw.stats().sessions[0]?.pagePaused).toBe(false);
+  });
+
+  it('a target gone while the page is paused: the page is read again for its close reply, and the session ends', async () => {
+    const sockets = new Set<net.Socket>();
+    const srv = net.createServer((s) => {
+      sockets.add(s);
+      s.on('error', () => {});
+      s.pause();
+    });
+    await new Promise<void>((r) => srv.listen(0, '127.0.0.1', () => r()));
+    cleanups.push(() => new Promise<void>((r) => {
+      for (const s of sockets) s.destroy();
+      srv.close(() => r());
+    }));
+    const gw = await startGateway();
+    const ws = connectWs(gw.issueTicket(tcpOpener((srv.address() as net.AddressInfo).port)));
+    ws.on('error', () => {});
+    await opened(ws);
+    const payload = Buffer.alloc(256 * 1024, 7);
+    for (let sent = 0; sent < 64 * 1024 * 1024; sent += payload.length) ws.send(payload);
+    await expect.poll(() => gw.stats().sessions[0]?.pagePaused, { timeout: 20_000 }).toBe(true);
+    const c = closed(ws);
+    for (const s of sockets) s.destroy();
+    // Left paused, the gateway would never read the page's close frame and
+    // would hold the session until ws's 30 s close timer.
+    await expect.poll(() => gw.stats().openSessions, { timeout: 10_000 }).toBe(0);
+    expect([GatewayClose.TARGET_CLOSED, GatewayClose.TARGET_ERROR]).toContain((await c).code);
   });
 });
 

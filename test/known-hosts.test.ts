@@ -5,11 +5,12 @@
 // hostile files do not crash the parser.
 import { afterAll, describe, expect, it } from 'vitest';
 import { execFileSync } from 'node:child_process';
-import { readFileSync, statSync, writeFileSync, existsSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync, writeFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { rmSync } from 'node:fs';
 import { makeTempDir } from './support/processes.js';
 import { generateKey, type HostKeyType } from './support/sshd.js';
+import { createHmac, randomBytes } from 'node:crypto';
 import { appendKnownHost, hashHostName, hostFieldMatches, hostLookupName, KnownHostsFile, parseKnownHosts } from '../main/ssh/known-hosts.js';
 import { keyTypeOf, sha256Fingerprint } from '../main/ssh/fingerprint.js';
 import { HostKeyTrust } from '../main/ssh/host-key-trust.js';
@@ -56,6 +57,8 @@ const names = [
   'alpha', 'ALPHA', 'beta', 'gamma', 'delta.example.com', 'bad.example.com', 'x.example.com', 'example.com',
   '[alpha]:2222', '[beta]:2222', '[alpha]:22', '10.0.0.5', '10.0.0.55', '10.0.1.5', 'host1', 'host12', 'host2',
   '[gamma]:8022', 'zeta', 'Omega', 'omega', '[10.0.0.5]:2200', 'unknown',
+  // A pattern matches the whole name: not a longer name ending in it, and a trailing * matches nothing too.
+  'xalpha', 'not-beta', 'delta', 'retired',
 ];
 
 function sample(): string {
@@ -76,6 +79,9 @@ function sample(): string {
     `OMEGA ${ec.line}`,
     `[10.0.0.*]:2200 ${ed.line}`,
     `!zeta,* ${ed2.line}`,
+    // A key someone commented out is no key, whatever its host list names.
+    `#retired,alpha ${ed2.line}`,
+    `delta* ${rsa.line}`,
   ].join('\n') + '\n';
 }
 
@@ -153,10 +159,73 @@ describe('parsing', () => {
     expect(lines.filter((l) => hostFieldMatches('alpha', l.hosts)).map((l) => l.line)).toEqual([10, 12]);
     expect(hostFieldMatches('x'.repeat(4000) + 'b', `${'*'.repeat(5000)}a`)).toBe(false);
     expect(hostFieldMatches('alpha', `|1|${'A'.repeat(28)}|${'B'.repeat(28)}|extra`)).toBe(false);
+    // The CRLF line's key is the key, byte for byte.
+    expect(lines.find((l) => l.line === 12)?.key).toEqual(ed.blob);
+  });
+
+  it('a key is read only as OpenSSH reads it: strict base64, all three fields', () => {
+    const b64 = ed.line.split(' ')[1] as string;
+    // Node's base64 decoder skips characters it does not know, so each of
+    // these would decode to the real key; OpenSSH refuses the line.
+    const lines = [
+      `alpha ssh-ed25519 !${b64}`,
+      `alpha ssh-ed25519 ${b64.slice(0, 12)}!${b64.slice(12)}`,
+      `alpha ssh-ed25519 ${b64}!`,
+      `alpha ssh-ed25519 ${b64}===`,
+      'alpha ssh-ed25519',
+      `alpha ssh-ed25519 ${b64}`,
+    ];
+    expect(parseKnownHosts(lines.join('\n'), 'k').map((l) => l.line)).toEqual([6]);
+    // Only a line-ending \r is dropped: one inside the host field keeps it from matching.
+    const inner = parseKnownHosts(`al\rpha ${ed.line}\r\n`, 'k');
+    expect(inner.map((l) => l.hosts)).toEqual(['al\rpha']);
+    expect(hostFieldMatches('alpha', inner[0]?.hosts ?? '')).toBe(false);
+  });
+
+  it('hashed names: exactly |1|salt|hash with a 20-byte salt and HMAC-SHA1, else no match (and never a throw)', () => {
+    const hmac = (salt: Buffer, name: string): string => createHmac('sha1', salt).update(name).digest('base64');
+    const salt = randomBytes(20);
+    const good = `|1|${salt.toString('base64')}|${hmac(salt, 'alpha')}`;
+    expect(hostFieldMatches('alpha', good)).toBe(true);
+    expect(hostFieldMatches('ALPHA', good)).toBe(false);
+    expect(hostFieldMatches('alpha', `${good}|extra`)).toBe(false);
+    const short = randomBytes(16);
+    expect(hostFieldMatches('alpha', `|1|${short.toString('base64')}|${hmac(short, 'alpha')}`)).toBe(false);
+    expect(hostFieldMatches('alpha', `|1|${salt.toString('base64')}|${Buffer.from(hmac(salt, 'alpha'), 'base64').subarray(0, 19).toString('base64')}`)).toBe(false);
+  });
+
+  it('lines up to 64 KiB are read, longer ones skipped; files are read up to 16 MiB', () => {
+    const line = `alpha ${ed.line}`;
+    const at = (n: number): string => line + ' '.repeat(n - line.length);
+    expect(parseKnownHosts(at(64 * 1024), 'l').map((l) => l.hosts)).toEqual(['alpha']);
+    expect(parseKnownHosts(at(64 * 1024 + 1), 'l')).toEqual([]);
+
+    const big = join(dir, 'big');
+    const head = `${line}\n`;
+    const filler = `#${'x'.repeat(1022)}\n`;
+    const lastAt = 16 * 1024 * 1024;
+    const fill = filler.repeat(Math.floor((lastAt - head.length) / filler.length));
+    // beta's line ends exactly at the limit; gamma's starts after it.
+    const beta = `beta ${ed.line}`;
+    const pad = '#'.repeat(lastAt - head.length - fill.length - beta.length - 1) + '\n';
+    writeFileSync(big, head + fill + pad + beta + `\ngamma ${ed.line}\n`);
+    const file = KnownHostsFile.read(big);
+    expect(file.lines.map((l) => l.hosts)).toEqual(['alpha', 'beta']);
+    rmSync(big);
   });
 
   it('a missing file is empty', () => {
     expect(KnownHostsFile.read(join(dir, 'does-not-exist')).lines).toEqual([]);
+  });
+
+  it('reading a file leaves no descriptor open', () => {
+    const file = join(dir, 'fd-check');
+    writeFileSync(file, sample());
+    const open = (): number => readdirSync('/proc/self/fd').length;
+    const before = open();
+    for (let i = 0; i < 20; i++) KnownHostsFile.read(file);
+    appendKnownHost(file, 'fd-host', ed.type, ed.blob, false);
+    expect(open()).toBe(before);
   });
 });
 

@@ -5,7 +5,7 @@ import { mkdtempSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createServer, request, type Server } from 'node:http';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import WebSocket from 'ws';
 import type { Browser } from 'playwright-core';
 import { ApiDispatcher, noParams } from '../main/api/dispatcher.js';
@@ -114,8 +114,25 @@ describe('serve mode HTTP', () => {
       expect(res.status, path).toBe(404);
       expect(res.body, path).toBe('');
     }
-    expect((await get('/index.html', {}, 'POST')).status).toBe(404);
+    for (const method of ['POST', 'PUT', 'DELETE', 'OPTIONS']) expect((await get('/index.html', {}, method)).status, method).toBe(404);
     expect((await get('/assets/app.js')).status).toBe(200);
+  });
+
+  it('HEAD answers like GET, without the body', async () => {
+    const head = await get('/', {}, 'HEAD');
+    expect(head.status).toBe(200);
+    expect(head.body).toBe('');
+    expect(head.headers['content-type']).toBe('text/html; charset=utf-8');
+    expect(head.headers['content-security-policy']).toBe((await get('/')).headers['content-security-policy']);
+  });
+
+  it('a path that leaves the root is refused even where a symlink out there leads back in', async () => {
+    // <tmp>/hostdeck-beside-*/back.html -> <root>/index.html: the file is ours, the path is not.
+    const beside = mkdtempSync(join(tmpdir(), 'hostdeck-beside-'));
+    symlinkSync(join(root, 'index.html'), join(beside, 'back.html'));
+    const res = await get(`/..%2f${basename(beside)}%2fback.html`);
+    expect(res.status).toBe(404);
+    expect(res.body).toBe('');
   });
 });
 

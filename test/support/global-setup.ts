@@ -12,16 +12,20 @@ import { ensureDesktopBuilt, ensureStandinBuilt } from './electron-standin/launc
 export default async function setup(): Promise<() => void> {
   const dir = makeRunDir('hostdeck-test');
   ensureTestUsers();
-  // The page is built once for every end-to-end test (serve mode would build
-  // it too, but two test files building at once would race on out/).
-  const root = join(import.meta.dirname, '..', '..');
-  // The desktop bundles as `npm run build` makes them (electron-vite; this
-  // also builds out/renderer), and the Electron stand-in that runs them.
-  ensureDesktopBuilt();
-  ensureStandinBuilt();
-  await ensurePageBuilt(root);
-  // The serve entry as `npm run serve` runs it: bundled, started by plain Node.
-  ensureServeBuilt();
+  // Mutation runs (test/mutation/mutate.ts) run only tests that use no
+  // bundle, in a sandbox whose sources are instrumented: nothing to build.
+  if (process.env['HOSTDECK_TEST_SKIP_BUILD'] !== '1') {
+    // The page is built once for every end-to-end test (serve mode would build
+    // it too, but two test files building at once would race on out/).
+    const root = join(import.meta.dirname, '..', '..');
+    // The desktop bundles as `npm run build` makes them (electron-vite; this
+    // also builds out/renderer), and the Electron stand-in that runs them.
+    ensureDesktopBuilt();
+    ensureStandinBuilt();
+    await ensurePageBuilt(root);
+    // The serve entry as `npm run serve` runs it: bundled, started by plain Node.
+    ensureServeBuilt();
+  }
   return () => {
     let lines: string[] = [];
     try {

@@ -15,7 +15,9 @@ const anonymous = (d: Details): string => (Array.isArray(d?.['anonymousTls']) ? 
 const X509_HINT = 'enable an X509 security type on the server (TigerVNC: -SecurityTypes X509Vnc with -X509Cert and -X509Key)';
 
 const MESSAGES: Record<VncErrorCode, string | ((d: Details) => string)> = {
-  VNC_AUTH_FAILED: 'The VNC server did not accept the password. Check the password saved for this host and try again.',
+  // Typed or saved, the same words: the handshake does not know which, and
+  // "the saved password" was wrong when the person had just typed one.
+  VNC_AUTH_FAILED: 'The VNC server did not accept the password. Check it and try again (VNC uses only the first 8 characters of a password).',
   VNC_SERVER_REFUSED: 'The VNC server refused the connection.',
   VNC_TOO_MANY_ATTEMPTS: 'The VNC server is blocking new logins after too many failed attempts. Wait a while, then try again with the right password.',
   VNC_UNSUPPORTED_SECURITY: 'The VNC server asks for a kind of security Hostdeck cannot do. Change the server\'s security types (for example VncAuth or TLSVnc).',

@@ -410,6 +410,8 @@ describe('refusals before the upgrade (no target is touched)', () => {
     expect(echo.connections).toBe(0);
     expect(gw.stats().openSessions).toBe(0);
     expect(lines.length).toBe(1);
+    // The line says which check failed (CONTRIBUTING.md, Debugging).
+    expect(lines[0]).toMatch(/^gateway: refused an upgrade \((host|origin|ticket) check failed\)$/);
     for (const l of [...lines, res]) expect(l).not.toContain(pathOf(url).slice(1));
   });
 
@@ -702,6 +704,12 @@ describe('closing one side closes the other', () => {
       throw Object.assign(new Error('x'), { code: 'ETIMEDOUT' });
     }));
     expect(await closed(c)).toEqual({ code: GatewayClose.TARGET_UNREACHABLE, reason: 'target unreachable: ETIMEDOUT' });
+    // Rejecting with nothing at all (no error object to read a code from)
+    // must close that socket too, not throw in main.
+    for (const nothing of [undefined, null]) {
+      const d = connectWs(gw.issueTicket(() => Promise.reject(nothing)));
+      expect(await closed(d)).toEqual({ code: GatewayClose.TARGET_OPEN_FAILED, reason: GatewayCloseReason.TARGET_OPEN_FAILED });
+    }
   });
 
   it('a target reset → 4004 "target error: ECONNRESET"', async () => {

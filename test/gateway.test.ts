@@ -311,7 +311,7 @@ describe('the checks themselves', () => {
     await expect(Gateway.start({ allowedOrigins: [] })).rejects.toThrow(/Origin/);
     await expect(Gateway.start({ allowedOrigins: [ORIGIN, 'null'] })).rejects.toThrow(/null/);
     for (const ttl of [0, -1, 30_001, 60_000, Number.NaN]) {
-      await expect(Gateway.start({ allowedOrigins: [ORIGIN], ticketTtlMs: ttl }), String(ttl)).rejects.toThrow(RangeError);
+      await expect(Gateway.start({ allowedOrigins: [ORIGIN], ticketTtlMs: ttl }), String(ttl)).rejects.toThrow(new RangeError('ticketTtlMs must be in (0, 30000]'));
     }
     // The bounds themselves: 30 s is allowed, and so is 1 ms.
     for (const ttl of [30_000, 1]) expect((await startGateway({ ticketTtlMs: ttl })).port).toBeGreaterThan(0);
@@ -410,6 +410,8 @@ describe('refusals before the upgrade (no target is touched)', () => {
     expect(echo.connections).toBe(0);
     expect(gw.stats().openSessions).toBe(0);
     expect(lines.length).toBe(1);
+    // The line says which check failed (CONTRIBUTING.md, Debugging).
+    expect(lines[0]).toMatch(/^gateway: refused an upgrade \((host|origin|ticket) check failed\)$/);
     for (const l of [...lines, res]) expect(l).not.toContain(pathOf(url).slice(1));
   });
 
@@ -429,6 +431,7 @@ describe('refusals before the upgrade (no target is touched)', () => {
     expect(opener.calls).toBe(1);
     await expect.poll(() => echo.connections).toBe(1);
     expect(gw.stats().refused).toEqual({ host: 1, origin: 1, ticket: 1 });
+    expect(gw.stats().totalSessions).toBe(1);
   });
 
   it('localhost:<port> is an accepted Host, in any letter case', async () => {
@@ -541,6 +544,7 @@ describe('not an upgrade', () => {
     expect(opener.calls).toBe(0);
     // Still live: a GET is not a redemption.
     expect(gw.stats().liveTickets).toBe(1);
+    expect(gw.stats().notFound).toBe(reqs.length);
   });
 });
 
@@ -702,6 +706,12 @@ describe('closing one side closes the other', () => {
       throw Object.assign(new Error('x'), { code: 'ETIMEDOUT' });
     }));
     expect(await closed(c)).toEqual({ code: GatewayClose.TARGET_UNREACHABLE, reason: 'target unreachable: ETIMEDOUT' });
+    // Rejecting with nothing at all (no error object to read a code from)
+    // must close that socket too, not throw in main.
+    for (const nothing of [undefined, null]) {
+      const d = connectWs(gw.issueTicket(() => Promise.reject(nothing)));
+      expect(await closed(d)).toEqual({ code: GatewayClose.TARGET_OPEN_FAILED, reason: GatewayCloseReason.TARGET_OPEN_FAILED });
+    }
   });
 
   it('a target reset → 4004 "target error: ECONNRESET"', async () => {
@@ -759,7 +769,7 @@ describe('closing one side closes the other', () => {
     expect(gw.stats().liveTickets).toBe(0);
     expect(await c).toEqual({ code: GatewayClose.GOING_AWAY, reason: GatewayCloseReason.SHUTTING_DOWN });
     await expect.poll(() => echo.sockets.size).toBe(0);
-    expect(() => gw.issueTicket(tcpOpener(1))).toThrow();
+    expect(() => gw.issueTicket(tcpOpener(1))).toThrow(/closed/);
   });
 });
 

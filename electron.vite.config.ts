@@ -37,6 +37,12 @@ function devCspMeta(): Plugin {
   return {
     name: 'hostdeck-dev-csp',
     apply: 'serve',
-    transformIndexHtml: () => [{ tag: 'meta', attrs: { 'http-equiv': 'Content-Security-Policy', content: devContentSecurityPolicy() }, injectTo: 'head-prepend' }],
+    transformIndexHtml: () => [
+      {
+        tag: 'meta',
+        attrs: { 'http-equiv': 'Content-Security-Policy', content: devContentSecurityPolicy() },
+        injectTo: 'head-prepend',
+      },
+    ],
   };
 }

@@ -18,7 +18,8 @@ export const rendererRollupOptions = {
     'test-hooks': resolve(renderer, 'src/testing/test-hooks.ts'),
   },
   output: {
-    entryFileNames: (chunk: { name: string }): string => (chunk.name === 'test-hooks' ? 'assets/test-hooks.js' : 'assets/[name]-[hash].js'),
+    entryFileNames: (chunk: { name: string }): string =>
+      chunk.name === 'test-hooks' ? 'assets/test-hooks.js' : 'assets/[name]-[hash].js',
   },
 };
 

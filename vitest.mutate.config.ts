@@ -9,6 +9,7 @@ import { defineConfig } from 'vitest/config';
 import base from './vitest.config.js';
 
 const files = (process.env['HOSTDECK_MUTATE_TEST_FILES'] ?? '').split(',').filter(Boolean);
-if (files.length === 0) throw new Error('vitest.mutate.config.ts is for npm run mutate, which sets HOSTDECK_MUTATE_TEST_FILES');
+if (files.length === 0)
+  throw new Error('vitest.mutate.config.ts is for npm run mutate, which sets HOSTDECK_MUTATE_TEST_FILES');
 
 export default defineConfig({ ...base, test: { ...base.test, include: files } });

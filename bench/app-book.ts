@@ -26,12 +26,14 @@ export function writeBook(dataDir: string, hosts: number, rig: RigTarget): numbe
     // Ten teams of ten environments: a nested tree, as people who have 1,000 hosts keep them.
     for (let i = 0; i < hosts; i++) {
       const team = `team-${String(Math.floor(i / 100)).padStart(2, '0')}`;
-      const env = ['prod', 'staging', 'dev', 'lab', 'edge', 'db', 'cache', 'batch', 'ci', 'ops'][Math.floor(i / 10) % 10] as string;
+      const env = ['prod', 'staging', 'dev', 'lab', 'edge', 'db', 'cache', 'batch', 'ci', 'ops'][
+        Math.floor(i / 10) % 10
+      ] as string;
       const vnc = i % 10 === 9;
       const host: HostInput = {
         name: `${env}-${vnc ? 'desk' : 'node'}-${String(i).padStart(4, '0')}`,
         protocol: vnc ? 'vnc' : 'ssh',
-        address: `10.${Math.floor(i / 250)}.${i % 250}.${(i * 7) % 250 + 1}`,
+        address: `10.${Math.floor(i / 250)}.${i % 250}.${((i * 7) % 250) + 1}`,
         port: vnc ? 5901 : 22,
         folder: [team, env],
         tags: [env, team],
@@ -57,7 +59,13 @@ export function writeBook(dataDir: string, hosts: number, rig: RigTarget): numbe
     const count = store.listHosts().length;
     const [type, b64] = rig.hostPublicKey().split(' ') as [string, string];
     // main/api/sessions-api.ts trusts <dataDir>/known_hosts: pre-trusting keeps the host-key dialog out of every measurement.
-    appendKnownHost(join(dataDir, 'known_hosts'), hostLookupName(rig.host, rig.port), type, Buffer.from(b64, 'base64'), false);
+    appendKnownHost(
+      join(dataDir, 'known_hosts'),
+      hostLookupName(rig.host, rig.port),
+      type,
+      Buffer.from(b64, 'base64'),
+      false,
+    );
     return count;
   } finally {
     store.close();

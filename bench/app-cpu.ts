@@ -50,7 +50,11 @@ export function cpuSnapshot(): CpuSnapshot {
     try {
       const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
       const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      out.set(pid, { role: pid === process.pid ? 'bench (ssh2_direct)' : roleOf(pid), ticks: Number(f[11]) + Number(f[12]), waitNs: runQueueWait(pid) });
+      out.set(pid, {
+        role: pid === process.pid ? 'bench (ssh2_direct)' : roleOf(pid),
+        ticks: Number(f[11]) + Number(f[12]),
+        waitNs: runQueueWait(pid),
+      });
     } catch {
       // Ended while we looked.
     }

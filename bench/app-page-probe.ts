@@ -215,7 +215,7 @@ export const NO_WEBGL = String.raw`(() => {
   HTMLCanvasElement.prototype.getContext = function (type, ...rest) {
     return /webgl/.test(String(type)) ? null : getContext.call(this, type, ...rest);
   };
-})();`
+})();`;
 
 /** Typed access to window.__hdProbe; every call is a string so nothing of tsx leaks into the page. */
 export class PageProbe {

@@ -54,15 +54,23 @@ const RUN = String.raw`async ({ lines, chunk, high, low }) => {
   return { mbps: bytes.length / 1e6 / (ms / 1000), longest, renderer };
 }`;
 
-export async function xtermAlone(browser: Browser, lines: number, viewport: { width: number; height: number }): Promise<XtermAloneResult> {
+export async function xtermAlone(
+  browser: Browser,
+  lines: number,
+  viewport: { width: number; height: number },
+): Promise<XtermAloneResult> {
   const context = await browser.newContext({ viewport });
   try {
     const page = await context.newPage();
-    await page.setContent('<!doctype html><html><body style="margin:0"><div id="t" style="width:100vw;height:100vh"></div></body></html>');
+    await page.setContent(
+      '<!doctype html><html><body style="margin:0"><div id="t" style="width:100vw;height:100vh"></div></body></html>',
+    );
     await page.addStyleTag({ path: require.resolve('@xterm/xterm/css/xterm.css') });
     await page.addScriptTag({ path: require.resolve('@xterm/xterm/lib/xterm.js') });
     await page.addScriptTag({ path: require.resolve('@xterm/addon-webgl/lib/addon-webgl.js') });
-    return await page.evaluate(`(${RUN})(${JSON.stringify({ lines, chunk: 32 * 1024, high: 512 * 1024, low: 128 * 1024 })})`);
+    return await page.evaluate(
+      `(${RUN})(${JSON.stringify({ lines, chunk: 32 * 1024, high: 512 * 1024, low: 128 * 1024 })})`,
+    );
   } finally {
     await context.close();
   }

@@ -89,8 +89,14 @@ async function measure(args: string[], runDir: string): Promise<void> {
     const browser = await startChromium();
     cleanup.push(() => browser.close());
 
-    say(`ssh2 native crypto binding loaded: ${nativeStatus().sshCrypto ? 'yes' : 'NO (expect much lower throughput)'}; bufferutil: ${nativeStatus().bufferutil ? 'loaded' : 'NOT loaded'}`);
-    say(`chromium ${browser.version()} headless; ${hostCount} hosts in the book; load average before the run ${loadavg().map((l) => l.toFixed(2)).join(' ')} (2 cores, shared machine)`);
+    say(
+      `ssh2 native crypto binding loaded: ${nativeStatus().sshCrypto ? 'yes' : 'NO (expect much lower throughput)'}; bufferutil: ${nativeStatus().bufferutil ? 'loaded' : 'NOT loaded'}`,
+    );
+    say(
+      `chromium ${browser.version()} headless; ${hostCount} hosts in the book; load average before the run ${loadavg()
+        .map((l) => l.toFixed(2))
+        .join(' ')} (2 cores, shared machine)`,
+    );
 
     // ---- start: spawn serve → URL line → page → body[data-ready=true] with the book drawn.
     const startMs: number[] = [];
@@ -131,9 +137,14 @@ async function measure(args: string[], runDir: string): Promise<void> {
     if (!page || !probe || !serve) throw new Error('no page');
     const s = stats(startMs);
     const p = stats(pageMs);
-    const med = (f: (r: ReadyInfo) => number | null): string => stats(phases.map(f).filter((v): v is number => v !== null)).median.toFixed(0);
-    say(`start runs (ms): ${startMs.map((v) => v.toFixed(0)).join(', ')}; of which until the URL line: ${urlMs.map((v) => v.toFixed(0)).join(', ')}; until navigation start: ${navMs.map((v) => v.toFixed(0)).join(', ')}`);
-    say(`page phases (median ms after navigation start): response end ${med((r) => r.responseEnd)}, DOMContentLoaded ${med((r) => r.domContentLoaded)}, API socket open ${med((r) => r.apiOpen)}, ready ${med((r) => r.at)}; longest task before ready ${med((r) => r.longestBeforeReady)}`);
+    const med = (f: (r: ReadyInfo) => number | null): string =>
+      stats(phases.map(f).filter((v): v is number => v !== null)).median.toFixed(0);
+    say(
+      `start runs (ms): ${startMs.map((v) => v.toFixed(0)).join(', ')}; of which until the URL line: ${urlMs.map((v) => v.toFixed(0)).join(', ')}; until navigation start: ${navMs.map((v) => v.toFixed(0)).join(', ')}`,
+    );
+    say(
+      `page phases (median ms after navigation start): response end ${med((r) => r.responseEnd)}, DOMContentLoaded ${med((r) => r.domContentLoaded)}, API socket open ${med((r) => r.apiOpen)}, ready ${med((r) => r.at)}; longest task before ready ${med((r) => r.longestBeforeReady)}`,
+    );
 
     // ---- heap: 10 tabs on the one pooled connection, GC forced before each reading.
     const cdp = await page.context().newCDPSession(page);
@@ -153,7 +164,9 @@ async function measure(args: string[], runDir: string): Promise<void> {
     for (let i = 0; i < TABS; i++) await openRigTab(page, probe, i + 1);
     const after = await heapUsage();
     const heapAfter = after.used;
-    say(`array buffer storage beside the heap: ${((after.backing - before.backing) / TABS / MiB).toFixed(2)} MiB per idle tab`);
+    say(
+      `array buffer storage beside the heap: ${((after.backing - before.backing) / TABS / MiB).toFixed(2)} MiB per idle tab`,
+    );
     await closeAllTabs(page);
     const heapClosed = [await heapUsed()];
     // More rounds tell a one-off cache (stays flat) from closed tabs kept alive (grows every round).
@@ -164,7 +177,9 @@ async function measure(args: string[], runDir: string): Promise<void> {
     }
     const perTab = (heapAfter - heapBefore) / TABS / MiB;
     const mib = (b: number): string => (b / MiB).toFixed(2);
-    say(`heap (MiB): ${mib(heapBefore)} with no tab; ${mib(heapAfter)} with ${TABS} idle tabs at their prompt; after closing them, then after each of 2 more rounds of ${TABS} opened and closed: ${heapClosed.map(mib).join(', ')}`);
+    say(
+      `heap (MiB): ${mib(heapBefore)} with no tab; ${mib(heapAfter)} with ${TABS} idle tabs at their prompt; after closing them, then after each of 2 more rounds of ${TABS} opened and closed: ${heapClosed.map(mib).join(', ')}`,
+    );
 
     // ---- keystrokes: each letter into `cat` on the pty; the echo comes back from the server's line discipline.
     await openRigTab(page, probe, 1);
@@ -191,7 +206,15 @@ async function measure(args: string[], runDir: string): Promise<void> {
     const knownHosts = join(runDir, 'data', 'known_hosts');
     const trust = new HostKeyTrust({ ownFile: knownHosts, userFiles: [] });
     const connect = (): Promise<SshConnection> =>
-      SshConnection.connect({ host: sshd.host, port: sshd.port, username: sshd.keyUser, keyFiles: [{ path: sshd.clientKeyPath }], agent: false, trust, askHostKey: async () => false });
+      SshConnection.connect({
+        host: sshd.host,
+        port: sshd.port,
+        username: sshd.keyUser,
+        keyFiles: [{ path: sshd.clientKeyPath }],
+        agent: false,
+        trust,
+        askHostKey: async () => false,
+      });
     const directMbps: number[] = [];
     const appMbps: number[] = [];
     const appBytes: number[] = [];
@@ -201,7 +224,10 @@ async function measure(args: string[], runDir: string): Promise<void> {
       const c = await connect();
       try {
         const shell = await SshShell.open(c, { cols: 80, rows: 24 });
-        const t = new TerminalProbe((b) => shell.channel.write(b), (fn) => shell.channel.on('data', fn));
+        const t = new TerminalProbe(
+          (b) => shell.channel.write(b),
+          (fn) => shell.channel.on('data', fn),
+        );
         await t.until(PROMPT);
         const done = t.until(/\n3000000\r\n/);
         const t0 = performance.now();
@@ -217,11 +243,21 @@ async function measure(args: string[], runDir: string): Promise<void> {
       appBytes.push(r.bytes);
       longest.push(r.longest);
       longCount.push(r.longCount);
-      if (i === 0) say(`CPU during the first run in the page (${(r.ms / 1000).toFixed(1)} s; the page waited for bytes, everything drawn, ${(r.starvedMs / 1000).toFixed(1)} s of it): ${r.cpu}`);
-      if (r.fullTab) say(`one tab holding the 10,000-line scrollback after the run: ${(r.fullTab.used / MiB).toFixed(2)} MiB JS heap + ${(r.fullTab.backing / MiB).toFixed(2)} MiB array buffers (freed when closed)`);
+      if (i === 0)
+        say(
+          `CPU during the first run in the page (${(r.ms / 1000).toFixed(1)} s; the page waited for bytes, everything drawn, ${(r.starvedMs / 1000).toFixed(1)} s of it): ${r.cpu}`,
+        );
+      if (r.fullTab)
+        say(
+          `one tab holding the 10,000-line scrollback after the run: ${(r.fullTab.used / MiB).toFixed(2)} MiB JS heap + ${(r.fullTab.backing / MiB).toFixed(2)} MiB array buffers (freed when closed)`,
+        );
     }
-    say(`throughput runs (MB/s) app: ${appMbps.map((v) => v.toFixed(1)).join(', ')}; ssh2_direct: ${directMbps.map((v) => v.toFixed(1)).join(', ')}; ${(stats(appBytes).median / 1e6).toFixed(1)} MB of terminal bytes per run (seq's 20.9 MB plus the pty's \\r)`);
-    say(`long tasks during the drawing: longest per run ${longest.map((v) => v.toFixed(0)).join(', ')} ms; count per run ${longCount.join(', ')}`);
+    say(
+      `throughput runs (MB/s) app: ${appMbps.map((v) => v.toFixed(1)).join(', ')}; ssh2_direct: ${directMbps.map((v) => v.toFixed(1)).join(', ')}; ${(stats(appBytes).median / 1e6).toFixed(1)} MB of terminal bytes per run (seq's 20.9 MB plus the pty's \\r)`,
+    );
+    say(
+      `long tasks during the drawing: longest per run ${longest.map((v) => v.toFixed(0)).join(', ')} ms; count per run ${longCount.join(', ')}`,
+    );
 
     // The same run once more with WebGL taken away (DOM renderer): a diagnosis, not a target.
     const domContext = await browser.newContext({ viewport: VIEWPORT });
@@ -233,15 +269,22 @@ async function measure(args: string[], runDir: string): Promise<void> {
     const dom = await bulkInPage(domPage, domProbe, await renderer(domProbe, domPage));
     await domContext.close();
     const alone = await xtermAlone(browser, SEQ, VIEWPORT);
-    say(`xterm.js alone in a blank page (${alone.renderer}, same options and flow-control watermarks, no network): ${alone.mbps.toFixed(1)} MB/s, longest task ${alone.longest.toFixed(0)} ms`);
-    say(`with WebGL blocked (${dom.renderer} renderer): ${dom.mbps.toFixed(1)} MB/s (waited for bytes ${(dom.starvedMs / 1000).toFixed(1)} s of ${(dom.ms / 1000).toFixed(1)} s), longest task ${dom.longest.toFixed(0)} ms (${dom.longCount} long tasks); CPU: ${dom.cpu}`);
+    say(
+      `xterm.js alone in a blank page (${alone.renderer}, same options and flow-control watermarks, no network): ${alone.mbps.toFixed(1)} MB/s, longest task ${alone.longest.toFixed(0)} ms`,
+    );
+    say(
+      `with WebGL blocked (${dom.renderer} renderer): ${dom.mbps.toFixed(1)} MB/s (waited for bytes ${(dom.starvedMs / 1000).toFixed(1)} s of ${(dom.ms / 1000).toFixed(1)} s), longest task ${dom.longest.toFixed(0)} ms (${dom.longCount} long tasks); CPU: ${dom.cpu}`,
+    );
 
     // ---- keystroke reference: the same `cat` echo through ssh2 alone, in process, no page.
     const c = await connect();
     let directKeys: number[];
     try {
       const shell = await SshShell.open(c, { cols: 80, rows: 24 });
-      const t = new TerminalProbe((b) => shell.channel.write(b), (fn) => shell.channel.on('data', fn));
+      const t = new TerminalProbe(
+        (b) => shell.channel.write(b),
+        (fn) => shell.channel.on('data', fn),
+      );
       await t.until(PROMPT);
       directKeys = await t.keysInShell(o.keys);
     } finally {
@@ -251,15 +294,49 @@ async function measure(args: string[], runDir: string): Promise<void> {
     const k = stats(keyMs);
     const dk = stats(directKeys);
     const kr = stats(keyReceivedMs);
-    say(`keystrokes (ms) keydown → drawn: min ${k.min.toFixed(2)} p50 ${k.p50.toFixed(2)} p99 ${k.p99.toFixed(2)} max ${k.max.toFixed(2)}; keydown → echo frame received by the page: p50 ${kr.p50.toFixed(2)} p99 ${kr.p99.toFixed(2)}; ssh2_direct echo: min ${dk.min.toFixed(3)} p50 ${dk.p50.toFixed(3)} p99 ${dk.p99.toFixed(3)}`);
+    say(
+      `keystrokes (ms) keydown → drawn: min ${k.min.toFixed(2)} p50 ${k.p50.toFixed(2)} p99 ${k.p99.toFixed(2)} max ${k.max.toFixed(2)}; keydown → echo frame received by the page: p50 ${kr.p50.toFixed(2)} p99 ${kr.p99.toFixed(2)}; ssh2_direct echo: min ${dk.min.toFixed(3)} p50 ${dk.p50.toFixed(3)} p99 ${dk.p99.toFixed(3)}`,
+    );
     const rows: Measurement[] = [
-      { metric: 'start_to_interactive', value: s.median, unit: 'ms', note: `median of ${o.startRuns} (${s.min.toFixed(0)}–${s.max.toFixed(0)}); target < 1000` },
-      { metric: 'page_to_interactive', value: p.median, unit: 'ms', note: `median of ${o.startRuns} (${p.min.toFixed(0)}–${p.max.toFixed(0)}); target < 300` },
-      { metric: 'terminal_throughput', value: stats(appMbps).median, unit: 'MB/s', reference: 'ssh2_direct', referenceValue: stats(directMbps).median, note: `seq 1 ${SEQ}, median of ${o.bulkRuns}; target ≥ 0.5×` },
-      { metric: 'longest_task', value: Math.max(...longest), unit: 'ms', note: `worst of ${o.bulkRuns} runs; target < 200` },
+      {
+        metric: 'start_to_interactive',
+        value: s.median,
+        unit: 'ms',
+        note: `median of ${o.startRuns} (${s.min.toFixed(0)}–${s.max.toFixed(0)}); target < 1000`,
+      },
+      {
+        metric: 'page_to_interactive',
+        value: p.median,
+        unit: 'ms',
+        note: `median of ${o.startRuns} (${p.min.toFixed(0)}–${p.max.toFixed(0)}); target < 300`,
+      },
+      {
+        metric: 'terminal_throughput',
+        value: stats(appMbps).median,
+        unit: 'MB/s',
+        reference: 'ssh2_direct',
+        referenceValue: stats(directMbps).median,
+        note: `seq 1 ${SEQ}, median of ${o.bulkRuns}; target ≥ 0.5×`,
+      },
+      {
+        metric: 'longest_task',
+        value: Math.max(...longest),
+        unit: 'ms',
+        note: `worst of ${o.bulkRuns} runs; target < 200`,
+      },
       // No reference column: "drawn" waits for the next 60 Hz frame, so a ratio to ssh2's bare echo would mostly measure the frame rate.
-      { metric: 'keystroke_drawn_p50', value: k.p50, unit: 'ms', note: `${o.keys} keys; echo received ${kr.p50.toFixed(1)}; ssh2 alone ${dk.p50.toFixed(2)}` },
-      { metric: 'keystroke_drawn_p99', value: k.p99, unit: 'ms', note: `echo received ${kr.p99.toFixed(1)}; ssh2 alone ${dk.p99.toFixed(2)}; max ${k.max.toFixed(1)}` },
+      {
+        metric: 'keystroke_drawn_p50',
+        value: k.p50,
+        unit: 'ms',
+        note: `${o.keys} keys; echo received ${kr.p50.toFixed(1)}; ssh2 alone ${dk.p50.toFixed(2)}`,
+      },
+      {
+        metric: 'keystroke_drawn_p99',
+        value: k.p99,
+        unit: 'ms',
+        note: `echo received ${kr.p99.toFixed(1)}; ssh2 alone ${dk.p99.toFixed(2)}; max ${k.max.toFixed(1)}`,
+      },
       { metric: 'heap_per_ssh_tab', value: perTab, unit: 'MiB', note: `(${TABS} tabs − none) / ${TABS}, after GC` },
     ];
     assertMeasured(rows);
@@ -289,7 +366,12 @@ interface BulkResult {
 }
 
 /** Opens a tab, runs `seq` in it, and times it from the Enter keydown until the last line is drawn. */
-async function bulkInPage(page: Page, probe: PageProbe, knownRenderer?: string, heap?: () => Promise<{ used: number; backing: number }>): Promise<BulkResult> {
+async function bulkInPage(
+  page: Page,
+  probe: PageProbe,
+  knownRenderer?: string,
+  heap?: () => Promise<{ used: number; backing: number }>,
+): Promise<BulkResult> {
   await openRigTab(page, probe, 1);
   const rendererName = knownRenderer ?? (await probe.renderer());
   await page.keyboard.type(`seq 1 ${SEQ}`);
@@ -307,7 +389,17 @@ async function bulkInPage(page: Page, probe: PageProbe, knownRenderer?: string, 
   await closeAllTabs(page);
   const empty = heap ? await heap() : undefined;
   const fullTab = full && empty ? { used: full.used - empty.used, backing: full.backing - empty.backing } : undefined;
-  return { mbps: r.bytes / 1e6 / (r.ms / 1000), bytes: r.bytes, ms: r.ms, starvedMs: r.starvedMs, longest: lt.max, longCount: lt.count, cpu, renderer: rendererName, ...(fullTab ? { fullTab } : {}) };
+  return {
+    mbps: r.bytes / 1e6 / (r.ms / 1000),
+    bytes: r.bytes,
+    ms: r.ms,
+    starvedMs: r.starvedMs,
+    longest: lt.max,
+    longCount: lt.count,
+    cpu,
+    renderer: rendererName,
+    ...(fullTab ? { fullTab } : {}),
+  };
 }
 
 /** The renderer a tab gets in this page (opens and closes one tab). */
@@ -321,12 +413,16 @@ async function renderer(probe: PageProbe, page: Page): Promise<string> {
 /** Double-clicks the rig host and waits for the new tab to be connected and at its prompt. */
 async function openRigTab(page: Page, probe: PageProbe, expectedTabs: number): Promise<void> {
   await page.getByRole('treeitem', { name: RIG_HOST, exact: true }).dblclick();
-  await page.locator('[role=tab][data-status=connected]').nth(expectedTabs - 1).waitFor({ timeout: 30_000 });
+  await page
+    .locator('[role=tab][data-status=connected]')
+    .nth(expectedTabs - 1)
+    .waitFor({ timeout: 30_000 });
   const deadline = Date.now() + 30_000;
   for (;;) {
     const texts = await probe.allTerminalTexts();
     if (texts.length === expectedTabs && texts.every((t) => PROMPT.test(`${t.trimEnd()} `))) break;
-    if (Date.now() > deadline) throw new Error(`tabs not at their prompt: ${JSON.stringify(texts.map((t) => t.trimEnd().slice(-80)))}`);
+    if (Date.now() > deadline)
+      throw new Error(`tabs not at their prompt: ${JSON.stringify(texts.map((t) => t.trimEnd().slice(-80)))}`);
     await page.waitForTimeout(50);
   }
   await page.locator('[role=tabpanel]:not([hidden]) .xterm-helper-textarea').focus();
@@ -342,4 +438,3 @@ async function closeAllTabs(page: Page): Promise<void> {
   while ((await close.count()) > 0) await close.first().click();
   await page.getByRole('tab').first().waitFor({ state: 'detached' });
 }
-

@@ -21,7 +21,8 @@ export type ClientJob =
   | { kind: 'slow'; to: Endpoint; total: number; burst: number; pauseMs: number }
   | { kind: 'rfb'; to: Endpoint; frames: number };
 
-export type ClientReply = { id: number; ok: true; values: number[]; info?: string } | { id: number; ok: false; error: string };
+export type ClientReply =
+  { id: number; ok: true; values: number[]; info?: string } | { id: number; ok: false; error: string };
 
 /** A connection seen as a plain byte pipe, whatever carries it. */
 interface Pipe {
@@ -336,8 +337,14 @@ if (process.send !== undefined && import.meta.url === pathToFileURL(process.argv
   process.on('message', (m: { id: number; job: ClientJob }) => {
     run(m.job).then(
       (r) => process.send?.({ id: m.id, ok: true, ...r } satisfies ClientReply),
-      (err: unknown) => process.send?.({ id: m.id, ok: false, error: String((err as Error)?.message ?? err) } satisfies ClientReply),
+      (err: unknown) =>
+        process.send?.({ id: m.id, ok: false, error: String((err as Error)?.message ?? err) } satisfies ClientReply),
     );
   });
-  process.send({ id: 0, ok: true, values: [], info: `client bufferutil: ${bufferutilLoaded() ? 'loaded' : 'NOT loaded'}${process.env['WS_NO_BUFFER_UTIL'] ? ' (disabled by WS_NO_BUFFER_UTIL)' : ''}` } satisfies ClientReply);
+  process.send({
+    id: 0,
+    ok: true,
+    values: [],
+    info: `client bufferutil: ${bufferutilLoaded() ? 'loaded' : 'NOT loaded'}${process.env['WS_NO_BUFFER_UTIL'] ? ' (disabled by WS_NO_BUFFER_UTIL)' : ''}`,
+  } satisfies ClientReply);
 }

@@ -67,16 +67,23 @@ export async function main(args: string[]): Promise<void> {
 
 async function measure(args: string[]): Promise<void> {
   const o = parseOptions(args);
-  const only = args.find((a) => a.startsWith('--only='))?.split('=')[1]?.split(',');
+  const only = args
+    .find((a) => a.startsWith('--only='))
+    ?.split('=')[1]
+    ?.split(',');
   const want = (name: string): boolean => only === undefined || only.includes(name);
   const preface: string[] = [];
   const say = (line: string): void => {
     preface.push(line);
     console.log(line);
   };
-  say(`gateway bufferutil: ${bufferutilLoaded() ? 'loaded' : 'NOT loaded (client→server will be slow)'}${process.env['WS_NO_BUFFER_UTIL'] ? ' (disabled by WS_NO_BUFFER_UTIL)' : ''}`);
+  say(
+    `gateway bufferutil: ${bufferutilLoaded() ? 'loaded' : 'NOT loaded (client→server will be slow)'}${process.env['WS_NO_BUFFER_UTIL'] ? ' (disabled by WS_NO_BUFFER_UTIL)' : ''}`,
+  );
   say(`gateway options: ${JSON.stringify(o.gateway)}`);
-  say(`reps ${o.reps}; s2c ${o.s2cTotal / MiB} MiB, c2s ${o.c2sTotal / MiB} MiB per run; rtt ${o.rttRounds} rounds; ${o.connects} connects; slow reader ${o.slowTotal / MiB} MiB; ${o.frames} full-HD frames per run`);
+  say(
+    `reps ${o.reps}; s2c ${o.s2cTotal / MiB} MiB, c2s ${o.c2sTotal / MiB} MiB per run; rtt ${o.rttRounds} rounds; ${o.connects} connects; slow reader ${o.slowTotal / MiB} MiB; ${o.frames} full-HD frames per run`,
+  );
 
   const stack: Array<() => unknown> = [];
   try {
@@ -123,11 +130,26 @@ async function measure(args: string[]): Promise<void> {
         }
       }
     };
-    const onlyVariants = args.find((a) => a.startsWith('--variants='))?.split('=')[1]?.split(',');
-    const variants = (['tcp_direct', 'ws_ceiling', 'gateway', 'websockify', ...(args.includes('--ab') ? ['gateway_nocork'] : [])] as Variant[]).filter((v) => onlyVariants === undefined || onlyVariants.includes(v));
+    const onlyVariants = args
+      .find((a) => a.startsWith('--variants='))
+      ?.split('=')[1]
+      ?.split(',');
+    const variants = (
+      [
+        'tcp_direct',
+        'ws_ceiling',
+        'gateway',
+        'websockify',
+        ...(args.includes('--ab') ? ['gateway_nocork'] : []),
+      ] as Variant[]
+    ).filter((v) => onlyVariants === undefined || onlyVariants.includes(v));
     const results = new Map<string, number[]>();
     const add = (key: string, v: number): void => void results.set(key, [...(results.get(key) ?? []), v]);
-    const runAll = async (label: string, make: (v: Variant) => ClientJob | undefined, reduce: (values: number[]) => Record<string, number>): Promise<void> => {
+    const runAll = async (
+      label: string,
+      make: (v: Variant) => ClientJob | undefined,
+      reduce: (values: number[]) => Record<string, number>,
+    ): Promise<void> => {
       for (let r = 0; r < o.reps; r++) {
         for (const v of variants) {
           const job = make(v);
@@ -144,14 +166,18 @@ async function measure(args: string[]): Promise<void> {
       const s = stats(values);
       return { _p50: s.p50, _p99: s.p99 };
     };
-    const s2cJob = (src: number, size: number) => (v: Variant): ClientJob | undefined => {
-      const to = endpoint(v, src, `/s2c/${o.s2cTotal}/${size}`);
-      return to && { kind: 's2c', to, total: o.s2cTotal };
-    };
-    const c2sJob = (size: number) => (v: Variant): ClientJob | undefined => {
-      const to = endpoint(v, sink, `/c2s/${o.c2sTotal}`);
-      return to && { kind: 'c2s', to, total: o.c2sTotal, writeSize: size };
-    };
+    const s2cJob =
+      (src: number, size: number) =>
+      (v: Variant): ClientJob | undefined => {
+        const to = endpoint(v, src, `/s2c/${o.s2cTotal}/${size}`);
+        return to && { kind: 's2c', to, total: o.s2cTotal };
+      };
+    const c2sJob =
+      (size: number) =>
+      (v: Variant): ClientJob | undefined => {
+        const to = endpoint(v, sink, `/c2s/${o.c2sTotal}`);
+        return to && { kind: 'c2s', to, total: o.c2sTotal, writeSize: size };
+      };
 
     // The slow reader first: RSS does not shrink back after the throughput rows
     // push hundreds of MiB through this process, so measured after them it
@@ -166,21 +192,29 @@ async function measure(args: string[]): Promise<void> {
       await runAll('c2s_throughput_1m', c2sJob(MiB), one);
     }
     if (want('rtt')) {
-      await runAll('rtt64', (v) => {
-        const to = endpoint(v, echo, '/echo');
-        return to && { kind: 'rtt', to, rounds: o.rttRounds, size: 64 };
-      }, pcts);
+      await runAll(
+        'rtt64',
+        (v) => {
+          const to = endpoint(v, echo, '/echo');
+          return to && { kind: 'rtt', to, rounds: o.rttRounds, size: 64 };
+        },
+        pcts,
+      );
     }
     if (want('connect')) {
-      await runAll('connect', (v) => {
-        const list: Endpoint[] = [];
-        for (let i = 0; i < o.connects; i++) {
-          const to = endpoint(v, banner, '/banner');
-          if (to === undefined) return undefined;
-          list.push(to);
-        }
-        return { kind: 'connect', to: list };
-      }, pcts);
+      await runAll(
+        'connect',
+        (v) => {
+          const list: Endpoint[] = [];
+          for (let i = 0; i < o.connects; i++) {
+            const to = endpoint(v, banner, '/banner');
+            if (to === undefined) return undefined;
+            list.push(to);
+          }
+          return { kind: 'connect', to: list };
+        },
+        pcts,
+      );
     }
 
     const rows: Measurement[] = [];
@@ -197,13 +231,22 @@ async function measure(args: string[]): Promise<void> {
     if (args.includes('--ab')) {
       for (const k of [...results.keys()].filter((x) => x.endsWith('/gateway_nocork'))) {
         const m = k.split('/')[0] as string;
-        say(`A/B ${m}: corked ${fmt(med(`${m}/gateway`) ?? NaN)} vs not corked ${fmt(med(k) ?? NaN)} (${ratioText(med(`${m}/gateway`), med(k))})`);
+        say(
+          `A/B ${m}: corked ${fmt(med(`${m}/gateway`) ?? NaN)} vs not corked ${fmt(med(k) ?? NaN)} (${ratioText(med(`${m}/gateway`), med(k))})`,
+        );
       }
     }
     const row = (metric: string, unit: string, reference: Variant, target: string): void => {
       const refValue = med(`${metric}/${reference}`);
       const missing = reference === 'websockify' && !hasWebsockify ? '; websockify not installed' : '';
-      rows.push({ metric, value: med(`${metric}/gateway`), unit, reference, referenceValue: refValue, note: `${spread(`${metric}/gateway`, unit)}; ref ${spread(`${metric}/${reference}`, unit)}${target ? `; target ${target}` : ''}${missing}` });
+      rows.push({
+        metric,
+        value: med(`${metric}/gateway`),
+        unit,
+        reference,
+        referenceValue: refValue,
+        note: `${spread(`${metric}/gateway`, unit)}; ref ${spread(`${metric}/${reference}`, unit)}${target ? `; target ${target}` : ''}${missing}`,
+      });
     };
     for (const m of ['s2c_throughput', 's2c_throughput_1m']) {
       if (!want('s2c')) break;
@@ -231,9 +274,16 @@ async function measure(args: string[]): Promise<void> {
     if (want('fullhd')) rows.push(...(await fullHd(o, gw, client, hasWebsockify, stack)));
 
     const t = gw.stats();
-    say(`gateway frames to the page: ${t.framesToPage}, mean ${(t.bytesToPage / Math.max(1, t.framesToPage) / 1024).toFixed(1)} KiB`);
+    say(
+      `gateway frames to the page: ${t.framesToPage}, mean ${(t.bytesToPage / Math.max(1, t.framesToPage) / 1024).toFixed(1)} KiB`,
+    );
     assertMeasured(rows);
-    printReport('gateway', 'Gateway benchmark (MB/s = 10^6 bytes/s; medians over reps, min–max in notes)', rows, preface);
+    printReport(
+      'gateway',
+      'Gateway benchmark (MB/s = 10^6 bytes/s; medians over reps, min–max in notes)',
+      rows,
+      preface,
+    );
   } finally {
     while (stack.length > 0) await stack.pop()?.();
   }
@@ -244,7 +294,10 @@ async function slowReader(o: Options, gw: Gateway, src: number, client: Client):
   // earlier rows (or an earlier bench in the same process) left: the growth then
   // depends on run order. npm run bench starts node with --expose-gc (bench/run.ts).
   const gc = (globalThis as { gc?: () => void }).gc;
-  if (typeof gc !== 'function') throw new Error('slow_reader_rss_growth needs gc(): run through `npm run bench` (node --expose-gc), or pass --only= without slow');
+  if (typeof gc !== 'function')
+    throw new Error(
+      'slow_reader_rss_growth needs gc(): run through `npm run bench` (node --expose-gc), or pass --only= without slow',
+    );
   gc();
   gc();
   const base = process.memoryUsage.rss();
@@ -256,7 +309,13 @@ async function slowReader(o: Options, gw: Gateway, src: number, client: Client):
   }, 5);
   try {
     // Reads 2 MiB, then sleeps 10 ms: at most ~200 MB/s, well below the source.
-    const { values } = await client.ask({ kind: 'slow', to: { ws: gw.issueTicket(tcpOpener(src)) }, total: o.slowTotal, burst: 2 * MiB, pauseMs: 10 });
+    const { values } = await client.ask({
+      kind: 'slow',
+      to: { ws: gw.issueTicket(tcpOpener(src)) },
+      total: o.slowTotal,
+      burst: 2 * MiB,
+      pauseMs: 10,
+    });
     const secs = values[0] as number;
     const growth = (peak - base) / MiB;
     console.log('  done: slow reader');
@@ -273,14 +332,22 @@ async function slowReader(o: Options, gw: Gateway, src: number, client: Client):
   }
 }
 
-async function fullHd(o: Options, gw: Gateway, client: Client, hasWebsockify: boolean, stack: Array<() => unknown>): Promise<Measurement[]> {
+async function fullHd(
+  o: Options,
+  gw: Gateway,
+  client: Client,
+  hasWebsockify: boolean,
+  stack: Array<() => unknown>,
+): Promise<Measurement[]> {
   const { startXvnc } = await import('../test/support/xvnc.js');
   let xvnc: Awaited<ReturnType<typeof startXvnc>>;
   try {
     xvnc = await startXvnc({ geometry: '1920x1080', securityTypes: 'None' });
   } catch (err) {
     // A figure the bench promised: no Xvnc is a failed run, not a dash (--only= leaves it out on purpose).
-    throw new Error(`fullhd_raw_frame: Xvnc could not start (${(err as Error).message.split('\n')[0]}); install tigervnc-standalone-server or pass --only= without fullhd`);
+    throw new Error(
+      `fullhd_raw_frame: Xvnc could not start (${(err as Error).message.split('\n')[0]}); install tigervnc-standalone-server or pass --only= without fullhd`,
+    );
   }
   stack.push(() => xvnc.stop());
   const wsPort = hasWebsockify ? await startWebsockify(stack, xvnc.port) : undefined;
@@ -302,10 +369,25 @@ async function fullHd(o: Options, gw: Gateway, client: Client, hasWebsockify: bo
   }
   console.log(`  done: full-HD raw frames (${info})`);
   const m = (k: string): number | null => (per[k]?.length ? stats(per[k] as number[]).median : null);
-  const spread = (k: string): string => (per[k]?.length ? `${fmt(stats(per[k] as number[]).min)}–${fmt(stats(per[k] as number[]).max)} ms` : 'not measured');
+  const spread = (k: string): string =>
+    per[k]?.length ? `${fmt(stats(per[k] as number[]).min)}–${fmt(stats(per[k] as number[]).max)} ms` : 'not measured';
   return [
-    { metric: 'fullhd_raw_frame', value: m('gateway'), unit: 'ms', reference: 'tcp_direct', referenceValue: m('tcp_direct'), note: `${spread('gateway')}; ref ${spread('tcp_direct')}; ${info}; target ≤1.5×` },
-    { metric: 'fullhd_raw_frame', value: m('gateway'), unit: 'ms', reference: 'websockify', referenceValue: m('websockify'), note: `ref ${spread('websockify')}; websockify/direct ${ratioText(m('websockify'), m('tcp_direct'))}` },
+    {
+      metric: 'fullhd_raw_frame',
+      value: m('gateway'),
+      unit: 'ms',
+      reference: 'tcp_direct',
+      referenceValue: m('tcp_direct'),
+      note: `${spread('gateway')}; ref ${spread('tcp_direct')}; ${info}; target ≤1.5×`,
+    },
+    {
+      metric: 'fullhd_raw_frame',
+      value: m('gateway'),
+      unit: 'ms',
+      reference: 'websockify',
+      referenceValue: m('websockify'),
+      note: `ref ${spread('websockify')}; websockify/direct ${ratioText(m('websockify'), m('tcp_direct'))}`,
+    },
   ];
 }
 
@@ -318,7 +400,10 @@ function fmt(v: number): string {
 }
 
 async function startTargets(stack: Array<() => unknown>, c2sTotal: number): Promise<TargetPorts> {
-  const child = fork(join(here, 'gateway-targets.ts'), [String(c2sTotal)], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const child = fork(join(here, 'gateway-targets.ts'), [String(c2sTotal)], {
+    execArgv: ['--import', 'tsx'],
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
   stack.push(() => {
     if (child.exitCode === null) child.kill('SIGKILL');
   });
@@ -419,7 +504,10 @@ interface Client {
 }
 
 async function startClient(stack: Array<() => unknown>): Promise<Client> {
-  const child: ChildProcess = fork(join(here, 'gateway-client.ts'), [], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const child: ChildProcess = fork(join(here, 'gateway-client.ts'), [], {
+    execArgv: ['--import', 'tsx'],
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
   stack.push(() => {
     if (child.exitCode === null) child.kill('SIGKILL');
   });
@@ -439,7 +527,11 @@ async function startClient(stack: Array<() => unknown>): Promise<Client> {
     ask: (job) =>
       new Promise((resolve, reject) => {
         const id = nextId++;
-        waiting.set(id, (r) => (r.ok ? resolve({ values: r.values, ...(r.info !== undefined ? { info: r.info } : {}) }) : reject(new Error(`${job.kind}: ${r.error}`))));
+        waiting.set(id, (r) =>
+          r.ok
+            ? resolve({ values: r.values, ...(r.info !== undefined ? { info: r.info } : {}) })
+            : reject(new Error(`${job.kind}: ${r.error}`)),
+        );
         child.send({ id, job });
       }),
   };

@@ -39,7 +39,8 @@ export function assertMeasured(rows: readonly Measurement[]): void {
     else if (higher && (m.value as number) <= 0) problems.push(`${m.metric}: ${m.value} ${m.unit}`);
     if (m.reference != null) {
       if (!Number.isFinite(m.referenceValue)) problems.push(`${m.metric}: no value for its reference ${m.reference}`);
-      else if ((m.referenceValue as number) <= 0) problems.push(`${m.metric}: reference ${m.reference} is ${m.referenceValue} ${m.unit}`);
+      else if ((m.referenceValue as number) <= 0)
+        problems.push(`${m.metric}: reference ${m.reference} is ${m.referenceValue} ${m.unit}`);
     }
   }
   if (problems.length > 0) throw new Error(`not measured: ${problems.join('; ')}`);
@@ -60,7 +61,14 @@ export function stats(values: readonly number[]): Stats {
   const at = (q: number): number => s[Math.min(s.length - 1, Math.max(0, Math.ceil(q * s.length) - 1))] as number;
   const mid = Math.floor(s.length / 2);
   const median = s.length % 2 ? (s[mid] as number) : ((s[mid - 1] as number) + (s[mid] as number)) / 2;
-  return { median, min: s[0] as number, max: s[s.length - 1] as number, p50: at(0.5), p99: at(0.99), samples: s.length };
+  return {
+    median,
+    min: s[0] as number,
+    max: s[s.length - 1] as number,
+    p50: at(0.5),
+    p99: at(0.99),
+    samples: s.length,
+  };
 }
 
 function fmt(v: number | null | undefined): string {
@@ -70,12 +78,18 @@ function fmt(v: number | null | undefined): string {
 }
 
 export function ratioOf(m: Measurement): number | null {
-  if (m.value === null || m.referenceValue === null || m.referenceValue === undefined || m.referenceValue === 0) return null;
+  if (m.value === null || m.referenceValue === null || m.referenceValue === undefined || m.referenceValue === 0)
+    return null;
   return m.value / m.referenceValue;
 }
 
 /** Prints the table and JSON lines; throws first (nothing printed) if any row is not measured (assertMeasured). */
-export function printReport(bench: string, title: string, rows: readonly Measurement[], preface: readonly string[] = []): void {
+export function printReport(
+  bench: string,
+  title: string,
+  rows: readonly Measurement[],
+  preface: readonly string[] = [],
+): void {
   assertMeasured(rows);
   console.log(`\n${title}`);
   for (const line of preface) console.log(line);
@@ -104,7 +118,8 @@ export function printReport(bench: string, title: string, rows: readonly Measure
         value: m.value === null ? null : Number(m.value.toFixed(4)),
         unit: m.unit,
         reference: m.reference ?? null,
-        reference_value: m.referenceValue === null || m.referenceValue === undefined ? null : Number(m.referenceValue.toFixed(4)),
+        reference_value:
+          m.referenceValue === null || m.referenceValue === undefined ? null : Number(m.referenceValue.toFixed(4)),
         ratio: ratio === null ? null : Number(ratio.toFixed(4)),
         better: betterFor(m),
       }),

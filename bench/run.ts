@@ -14,7 +14,9 @@ const self = fileURLToPath(import.meta.url);
 const here = dirname(self);
 
 if (typeof (globalThis as { gc?: unknown }).gc !== 'function') {
-  const r = spawnSync(process.execPath, ['--expose-gc', '--import', 'tsx', self, ...process.argv.slice(2)], { stdio: 'inherit' });
+  const r = spawnSync(process.execPath, ['--expose-gc', '--import', 'tsx', self, ...process.argv.slice(2)], {
+    stdio: 'inherit',
+  });
   process.exit(r.status ?? 1);
 }
 
@@ -32,7 +34,10 @@ for (const name of names) {
   }
 }
 const flags = process.argv.slice(2).filter((a) => a.startsWith('-'));
-const loadNow = (): string => loadavg().map((l) => l.toFixed(2)).join(' ');
+const loadNow = (): string =>
+  loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ');
 if (names.length === 1) {
   const name = names[0] as string;
   const file = join(here, `${name}.bench.ts`);
@@ -49,13 +54,17 @@ if (names.length === 1) {
   // stop the others; the run exits 1 naming it.
   const failed: string[] = [];
   for (const name of names) {
-    const r = spawnSync(process.execPath, ['--expose-gc', '--import', 'tsx', self, name, ...flags], { stdio: 'inherit' });
+    const r = spawnSync(process.execPath, ['--expose-gc', '--import', 'tsx', self, name, ...flags], {
+      stdio: 'inherit',
+    });
     if (r.status !== 0) {
       console.error(`bench ${name} FAILED (exit ${r.status ?? r.signal})`);
       failed.push(name);
     }
   }
-  console.log(`\n== ${names.length} benches done ${new Date().toISOString()}, load average ${loadNow()}${failed.length ? `; FAILED: ${failed.join(', ')}` : ''}`);
+  console.log(
+    `\n== ${names.length} benches done ${new Date().toISOString()}, load average ${loadNow()}${failed.length ? `; FAILED: ${failed.join(', ')}` : ''}`,
+  );
   if (failed.length > 0) process.exit(1);
 } else {
   console.log('No benchmarks yet.');

@@ -56,7 +56,8 @@ const { PROMPT, TerminalProbe } = await import('./ssh-measure.js');
 type Conn = import('../main/ssh/connection.js').SshConnection;
 
 const loadCommonJs = createRequire(import.meta.url);
-const binding = (loadCommonJs('ssh2/lib/protocol/crypto.js') as { bindingAvailable?: boolean }).bindingAvailable === true;
+const binding =
+  (loadCommonJs('ssh2/lib/protocol/crypto.js') as { bindingAvailable?: boolean }).bindingAvailable === true;
 const trust = new HostKeyTrust({ ownFile: config.knownHosts, userFiles: [] });
 let negotiated = { cipher: '', mac: '' };
 let strictKex = false;
@@ -100,7 +101,10 @@ let keys: number[] = [];
 if (config.keys > 0) {
   const conn = await connect();
   const ch = await conn.exec('cat', { pty: { term: 'xterm-256color', cols: 80, rows: 24, width: 0, height: 0 } });
-  keys = await new TerminalProbe((b) => ch.write(b), (fn) => ch.on('data', fn)).keys(config.keys);
+  keys = await new TerminalProbe(
+    (b) => ch.write(b),
+    (fn) => ch.on('data', fn),
+  ).keys(config.keys);
   ch.close();
   conn.close();
 }
@@ -111,7 +115,10 @@ for (let i = 0; i < config.readyRuns; i++) {
   const t0 = performance.now();
   const c = await connect();
   const shell = await SshShell.open(c, { cols: 80, rows: 24 });
-  await new TerminalProbe((b) => shell.channel.write(b), (fn) => shell.channel.on('data', fn)).until(PROMPT);
+  await new TerminalProbe(
+    (b) => shell.channel.write(b),
+    (fn) => shell.channel.on('data', fn),
+  ).until(PROMPT);
   ready.push(performance.now() - t0);
   c.close();
 }

@@ -76,7 +76,8 @@ async function measure(args: string[], runDir: string): Promise<void> {
   const runs = quick ? 1 : 3;
   const readyRuns = quick ? 3 : 10;
   const runtime = args.find((a) => a.startsWith('--runtime='))?.slice('--runtime='.length) ?? 'both';
-  if (runtime !== 'both' && runtime !== 'electron' && runtime !== 'node') throw new Error(`--runtime=${runtime}: expected both, electron or node`);
+  if (runtime !== 'both' && runtime !== 'electron' && runtime !== 'node')
+    throw new Error(`--runtime=${runtime}: expected both, electron or node`);
   const electron = runtime !== 'node';
   const matrix = runtime === 'electron' || args.includes('--ciphers') ? MATRIX : [];
   const loadBefore = loadavg();
@@ -114,22 +115,52 @@ async function measure(args: string[], runDir: string): Promise<void> {
         },
       });
     const sshArgs = [
-      '-F', '/dev/null', '-p', String(sshd.port), '-i', sshd.clientKeyPath, '-c', CIPHER,
-      '-o', `UserKnownHostsFile=${knownHosts}`, '-o', 'StrictHostKeyChecking=yes', '-o', 'BatchMode=yes',
-      '-o', 'IdentitiesOnly=yes', '-o', 'LogLevel=ERROR', `${sshd.keyUser}@${sshd.host}`,
+      '-F',
+      '/dev/null',
+      '-p',
+      String(sshd.port),
+      '-i',
+      sshd.clientKeyPath,
+      '-c',
+      CIPHER,
+      '-o',
+      `UserKnownHostsFile=${knownHosts}`,
+      '-o',
+      'StrictHostKeyChecking=yes',
+      '-o',
+      'BatchMode=yes',
+      '-o',
+      'IdentitiesOnly=yes',
+      '-o',
+      'LogLevel=ERROR',
+      `${sshd.keyUser}@${sshd.host}`,
     ];
     // The Electron profile in a child process (the model cannot be undone in this one).
     const profile = (over: Partial<ProfileConfig>): Promise<ProfileResult> =>
       runProfile({
-        runtime: 'electron', host: sshd.host, port: sshd.port, user: sshd.keyUser, keyPath: sshd.clientKeyPath, knownHosts,
-        bulkBytes: BULK_BYTES, runs: 0, keys: 0, readyRuns: 0, matrix: [], matrixRounds: 0, ...over,
+        runtime: 'electron',
+        host: sshd.host,
+        port: sshd.port,
+        user: sshd.keyUser,
+        keyPath: sshd.clientKeyPath,
+        knownHosts,
+        bulkBytes: BULK_BYTES,
+        runs: 0,
+        keys: 0,
+        readyRuns: 0,
+        matrix: [],
+        matrixRounds: 0,
+        ...over,
       });
     const elBulk: number[] = [];
     const elCpu: number[] = [];
     let elInfo: ProfileResult | undefined;
     const openShell = async (c: SshConnection): Promise<{ probe: TerminalProbe; prompt: Promise<number> }> => {
       const shell = await SshShell.open(c, { cols: 80, rows: 24 });
-      const probe = new TerminalProbe((b) => shell.channel.write(b), (fn) => shell.channel.on('data', fn));
+      const probe = new TerminalProbe(
+        (b) => shell.channel.write(b),
+        (fn) => shell.channel.on('data', fn),
+      );
       return { probe, prompt: probe.until(PROMPT) };
     };
 
@@ -162,7 +193,10 @@ async function measure(args: string[], runDir: string): Promise<void> {
     // Keystrokes: one byte to `cat` on a pty, time until its echo returns.
     const conn = await connect();
     const ch = await conn.exec('cat', { pty: { term: 'xterm-256color', cols: 80, rows: 24, width: 0, height: 0 } });
-    const hdKeys = await new TerminalProbe((b) => ch.write(b), (fn) => ch.on('data', fn)).keys(KEYS);
+    const hdKeys = await new TerminalProbe(
+      (b) => ch.write(b),
+      (fn) => ch.on('data', fn),
+    ).keys(KEYS);
     ch.close();
     conn.close();
     // The OpenSSH client is driven over its stdin/stdout pipes: each key pays
@@ -173,8 +207,14 @@ async function measure(args: string[], runDir: string): Promise<void> {
     // is subtracted from OpenSSH's p50 and p99 (the reference openssh_less_pipes).
     const os = spawn('ssh', ['-tt', ...sshArgs, 'cat'], { stdio: ['pipe', 'pipe', 'ignore'] });
     const pipeCat = spawn('cat', [], { stdio: ['pipe', 'pipe', 'ignore'] });
-    const osProbe = new TerminalProbe((b) => os.stdin.write(b), (fn) => os.stdout.on('data', fn));
-    const pipeProbe = new TerminalProbe((b) => pipeCat.stdin.write(b), (fn) => pipeCat.stdout.on('data', fn));
+    const osProbe = new TerminalProbe(
+      (b) => os.stdin.write(b),
+      (fn) => os.stdout.on('data', fn),
+    );
+    const pipeProbe = new TerminalProbe(
+      (b) => pipeCat.stdin.write(b),
+      (fn) => pipeCat.stdout.on('data', fn),
+    );
     const osKeys: number[] = [];
     const pipeKeys: number[] = [];
     for (let block = 0; block < 10; block++) {
@@ -204,12 +244,17 @@ async function measure(args: string[], runDir: string): Promise<void> {
       if (electron) elReady.push(...(await profile({ readyRuns: 1 })).ready);
       const t0 = performance.now();
       const c = await connect();
-      await (await openShell(c)).prompt;
+      await (
+        await openShell(c)
+      ).prompt;
       warmReady.push(performance.now() - t0);
       c.close();
       const t1 = performance.now();
       const p = spawn('ssh', ['-tt', ...sshArgs], { stdio: ['pipe', 'pipe', 'ignore'] });
-      await new TerminalProbe(() => undefined, (fn) => p.stdout.on('data', fn)).until(PROMPT);
+      await new TerminalProbe(
+        () => undefined,
+        (fn) => p.stdout.on('data', fn),
+      ).until(PROMPT);
       osReady.push(performance.now() - t1);
       p.kill();
     }
@@ -223,12 +268,20 @@ async function measure(args: string[], runDir: string): Promise<void> {
       for (let i = 0; i < readyRuns; i++) {
         const t0 = performance.now();
         const shell = await SshShell.open(held, { cols: 80, rows: 24 });
-        await new TerminalProbe((b) => shell.channel.write(b), (fn) => shell.channel.on('data', fn)).until(PROMPT);
+        await new TerminalProbe(
+          (b) => shell.channel.write(b),
+          (fn) => shell.channel.on('data', fn),
+        ).until(PROMPT);
         reuseHd.push(performance.now() - t0);
         shell.channel.close();
         const t1 = performance.now();
-        const p = spawn('ssh', ['-tt', '-S', controlPath, '-o', 'ControlMaster=no', ...sshArgs], { stdio: ['pipe', 'pipe', 'ignore'] });
-        await new TerminalProbe(() => undefined, (fn) => p.stdout.on('data', fn)).until(PROMPT);
+        const p = spawn('ssh', ['-tt', '-S', controlPath, '-o', 'ControlMaster=no', ...sshArgs], {
+          stdio: ['pipe', 'pipe', 'ignore'],
+        });
+        await new TerminalProbe(
+          () => undefined,
+          (fn) => p.stdout.on('data', fn),
+        ).until(PROMPT);
         reuseOs.push(performance.now() - t1);
         p.kill();
       }
@@ -245,41 +298,145 @@ async function measure(args: string[], runDir: string): Promise<void> {
     const warmNote = `cold: 1st connect of a fresh process vs a fresh ssh; median of ${readyRuns}; a warm in-process connect takes ${stats(warmReady).median.toFixed(0)} ms`;
     const os1 = stats(osBulk);
     const rows: Measurement[] = [
-      { metric: 'bulk_throughput', value: stats(hdBulk).median, unit: 'MB/s', better: 'higher', reference: 'openssh', referenceValue: os1.median, note: `median of ${runs}; target ≥ 1.3×` },
+      {
+        metric: 'bulk_throughput',
+        value: stats(hdBulk).median,
+        unit: 'MB/s',
+        better: 'higher',
+        reference: 'openssh',
+        referenceValue: os1.median,
+        note: `median of ${runs}; target ≥ 1.3×`,
+      },
     ];
     const tail: Measurement[] = [
-      { metric: 'keystroke_p50', value: hk.p50, unit: 'ms', better: 'lower', reference: 'openssh_less_pipes', referenceValue: ok.p50, note: `${KEYS} keys; ${keysNote}` },
-      { metric: 'keystroke_p99', value: hk.p99, unit: 'ms', better: 'lower', reference: 'openssh_less_pipes', referenceValue: ok.p99, note: 'target ≤ 1.0×' },
-      { metric: 'shell_ready', value: stats(hdReady).median, unit: 'ms', better: 'lower', reference: 'openssh', referenceValue: stats(osReady).median, note: `${warmNote}; target ≤ 0.7×` },
-      { metric: 'shell_ready_reuse', value: stats(reuseHd).median, unit: 'ms', better: 'lower', reference: 'openssh_controlmaster', referenceValue: stats(reuseOs).median, note: `new pty shell on an open connection vs ssh -S through a ControlMaster; median of ${readyRuns}` },
+      {
+        metric: 'keystroke_p50',
+        value: hk.p50,
+        unit: 'ms',
+        better: 'lower',
+        reference: 'openssh_less_pipes',
+        referenceValue: ok.p50,
+        note: `${KEYS} keys; ${keysNote}`,
+      },
+      {
+        metric: 'keystroke_p99',
+        value: hk.p99,
+        unit: 'ms',
+        better: 'lower',
+        reference: 'openssh_less_pipes',
+        referenceValue: ok.p99,
+        note: 'target ≤ 1.0×',
+      },
+      {
+        metric: 'shell_ready',
+        value: stats(hdReady).median,
+        unit: 'ms',
+        better: 'lower',
+        reference: 'openssh',
+        referenceValue: stats(osReady).median,
+        note: `${warmNote}; target ≤ 0.7×`,
+      },
+      {
+        metric: 'shell_ready_reuse',
+        value: stats(reuseHd).median,
+        unit: 'ms',
+        better: 'lower',
+        reference: 'openssh_controlmaster',
+        referenceValue: stats(reuseOs).median,
+        note: `new pty shell on an open connection vs ssh -S through a ControlMaster; median of ${readyRuns}`,
+      },
     ];
     if (electron) {
       // Keystrokes, shell start and the cipher/MAC pairs in one more child.
       const el = await profile({ keys: KEYS, matrix, matrixRounds: runs });
       const ek = stats(el.keys);
-      rows.push({ metric: 'electron_bulk_throughput', value: stats(elBulk).median, unit: 'MB/s', better: 'higher', reference: 'openssh', referenceValue: os1.median, note: `median of ${runs}; ${pairName(el.negotiated)}; target ≥ 0.7×` });
-      rows.push({ metric: 'electron_bulk_cpu', value: stats(elCpu).median, unit: 'MB/cpu-s', better: 'higher', reference: 'node_profile', referenceValue: stats(hdCpu).median, note: 'MB per CPU-second of the client process (node_profile: the same for bulk_throughput, with the binding)' });
+      rows.push({
+        metric: 'electron_bulk_throughput',
+        value: stats(elBulk).median,
+        unit: 'MB/s',
+        better: 'higher',
+        reference: 'openssh',
+        referenceValue: os1.median,
+        note: `median of ${runs}; ${pairName(el.negotiated)}; target ≥ 0.7×`,
+      });
+      rows.push({
+        metric: 'electron_bulk_cpu',
+        value: stats(elCpu).median,
+        unit: 'MB/cpu-s',
+        better: 'higher',
+        reference: 'node_profile',
+        referenceValue: stats(hdCpu).median,
+        note: 'MB per CPU-second of the client process (node_profile: the same for bulk_throughput, with the binding)',
+      });
       for (const m of el.matrix) {
         const pair = `${m.cipher.replace('@openssh.com', '')}+${m.mac.replace('@openssh.com', '')}`;
         rows.push(
-          { metric: `electron_bulk:${pair}`, value: stats(m.mbps).median, unit: 'MB/s', better: 'higher', reference: 'openssh', referenceValue: os1.median, note: `ssh2 direct, median of ${m.mbps.length} (${m.mbps.map((v) => v.toFixed(0)).join(', ')})` },
-          { metric: `electron_cpu:${pair}`, value: stats(m.mbPerCpuSecond).median, unit: 'MB/cpu-s', better: 'higher', reference: 'node_profile', referenceValue: stats(hdCpu).median, note: `MB per CPU-second of the client process (${m.mbPerCpuSecond.map((v) => v.toFixed(0)).join(', ')})` },
+          {
+            metric: `electron_bulk:${pair}`,
+            value: stats(m.mbps).median,
+            unit: 'MB/s',
+            better: 'higher',
+            reference: 'openssh',
+            referenceValue: os1.median,
+            note: `ssh2 direct, median of ${m.mbps.length} (${m.mbps.map((v) => v.toFixed(0)).join(', ')})`,
+          },
+          {
+            metric: `electron_cpu:${pair}`,
+            value: stats(m.mbPerCpuSecond).median,
+            unit: 'MB/cpu-s',
+            better: 'higher',
+            reference: 'node_profile',
+            referenceValue: stats(hdCpu).median,
+            note: `MB per CPU-second of the client process (${m.mbPerCpuSecond.map((v) => v.toFixed(0)).join(', ')})`,
+          },
         );
       }
       tail.push(
-        { metric: 'electron_keystroke_p50', value: ek.p50, unit: 'ms', better: 'lower', reference: 'openssh_less_pipes', referenceValue: ok.p50, note: `${KEYS} keys` },
-        { metric: 'electron_keystroke_p99', value: ek.p99, unit: 'ms', better: 'lower', reference: 'openssh_less_pipes', referenceValue: ok.p99, note: 'target ≤ 1.0×' },
-        { metric: 'electron_shell_ready', value: stats(elReady).median, unit: 'ms', better: 'lower', reference: 'openssh', referenceValue: stats(osReady).median, note: `cold, as shell_ready; median of ${readyRuns}; target ≤ 0.7×` },
+        {
+          metric: 'electron_keystroke_p50',
+          value: ek.p50,
+          unit: 'ms',
+          better: 'lower',
+          reference: 'openssh_less_pipes',
+          referenceValue: ok.p50,
+          note: `${KEYS} keys`,
+        },
+        {
+          metric: 'electron_keystroke_p99',
+          value: ek.p99,
+          unit: 'ms',
+          better: 'lower',
+          reference: 'openssh_less_pipes',
+          referenceValue: ok.p99,
+          note: 'target ≤ 1.0×',
+        },
+        {
+          metric: 'electron_shell_ready',
+          value: stats(elReady).median,
+          unit: 'ms',
+          better: 'lower',
+          reference: 'openssh',
+          referenceValue: stats(osReady).median,
+          note: `cold, as shell_ready; median of ${readyRuns}; target ≤ 0.7×`,
+        },
       );
-      elInfo = { ...el, bulkMbPerCpuSecond: elCpu, negotiated: elInfo?.negotiated ?? el.negotiated, strictKex: elInfo?.strictKex ?? el.strictKex };
+      elInfo = {
+        ...el,
+        bulkMbPerCpuSecond: elCpu,
+        negotiated: elInfo?.negotiated ?? el.negotiated,
+        strictKex: elInfo?.strictKex ?? el.strictKex,
+      };
     }
     rows.push(...tail);
 
     // Through the gateway: same shell, same commands; the page is a ws client in its own process.
     const gatewayFile = join(here, '../main/gateway/gateway.ts');
-    let bridgeNote = 'bridge_throughput / bridge_keystroke_p50: not measured (main/gateway/gateway.ts is not on this branch yet)';
+    let bridgeNote =
+      'bridge_throughput / bridge_keystroke_p50: not measured (main/gateway/gateway.ts is not on this branch yet)';
     if (existsSync(gatewayFile)) {
-      const { Gateway } = (await import(pathToFileURL(gatewayFile).href)) as { Gateway: { start(o: { allowedOrigins: string[] }): Promise<GatewayLike> } };
+      const { Gateway } = (await import(pathToFileURL(gatewayFile).href)) as {
+        Gateway: { start(o: { allowedOrigins: string[] }): Promise<GatewayLike> };
+      };
       const gw = await Gateway.start({ allowedOrigins: [ORIGIN] });
       const pool = new ConnectionPool();
       try {
@@ -301,10 +458,27 @@ async function measure(args: string[], runDir: string): Promise<void> {
         c.close();
         const bridgeKeys = stats((await pageClient<{ times: number[] }>(gw.issueTicket(opener), 'keys', KEYS)).times);
         rows.push(
-          { metric: 'bridge_throughput', value: stats(bridgeBulk).median, unit: 'MB/s', better: 'higher', reference: 'ssh2_direct', referenceValue: stats(directBulk).median, note: `pty shell, ${BRIDGE_BYTES / 1024 / 1024} MiB, median of ${runs}; target ≥ 0.8×` },
-          { metric: 'bridge_keystroke_p50', value: bridgeKeys.p50, unit: 'ms', better: 'lower', reference: 'ssh2_direct', referenceValue: directKeys.p50, note: `added ${(bridgeKeys.p50 - directKeys.p50).toFixed(3)} ms; target ≤ +0.3 ms` },
+          {
+            metric: 'bridge_throughput',
+            value: stats(bridgeBulk).median,
+            unit: 'MB/s',
+            better: 'higher',
+            reference: 'ssh2_direct',
+            referenceValue: stats(directBulk).median,
+            note: `pty shell, ${BRIDGE_BYTES / 1024 / 1024} MiB, median of ${runs}; target ≥ 0.8×`,
+          },
+          {
+            metric: 'bridge_keystroke_p50',
+            value: bridgeKeys.p50,
+            unit: 'ms',
+            better: 'lower',
+            reference: 'ssh2_direct',
+            referenceValue: directKeys.p50,
+            note: `added ${(bridgeKeys.p50 - directKeys.p50).toFixed(3)} ms; target ≤ +0.3 ms`,
+          },
         );
-        bridgeNote = 'bridge rows: real Gateway, the page a ws client in its own process acking every 64 KiB (ACK_EVERY_BYTES); ssh2_direct = the same pty shell read in process';
+        bridgeNote =
+          'bridge rows: real Gateway, the page a ws client in its own process acking every 64 KiB (ACK_EVERY_BYTES); ssh2_direct = the same pty shell read in process';
       } finally {
         await pool.closeAll();
         await gw.close();
@@ -328,7 +502,12 @@ async function measure(args: string[], runDir: string): Promise<void> {
       bridgeNote,
       `load average (1 min) ${loadBefore[0]?.toFixed(2)} at start, ${loadAfter[0]?.toFixed(2)} at end, on ${availableParallelism()} cores: other work on the machine lowers every figure; compare ratios`,
     );
-    printReport('ssh', `SSH engine (Hostdeck/ssh2, runtime profiles: ${electron ? 'node + electron' : 'node'}; vs the OpenSSH client, same sshd)`, rows, preface);
+    printReport(
+      'ssh',
+      `SSH engine (Hostdeck/ssh2, runtime profiles: ${electron ? 'node + electron' : 'node'}; vs the OpenSSH client, same sshd)`,
+      rows,
+      preface,
+    );
   } finally {
     await sshd.stop();
   }
@@ -353,22 +532,34 @@ function opensshBulk(sshArgs: string[]): number {
 /** Runs bench/ssh-bridge-client.ts in its own Node process and returns its JSON line. */
 function pageClient<T>(url: string, mode: 'bulk' | 'keys', n: number): Promise<T> {
   return new Promise((resolve, reject) => {
-    const p = spawn(process.execPath, ['--import', 'tsx', join(here, 'ssh-bridge-client.ts'), url, ORIGIN, mode, String(n)], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const p = spawn(
+      process.execPath,
+      ['--import', 'tsx', join(here, 'ssh-bridge-client.ts'), url, ORIGIN, mode, String(n)],
+      { stdio: ['ignore', 'pipe', 'inherit'] },
+    );
     let out = '';
     p.stdout.on('data', (d: Buffer) => (out += d.toString()));
     p.once('error', reject);
-    p.once('exit', (code) => (code === 0 ? resolve(JSON.parse(out) as T) : reject(new Error(`bridge client exited ${code}`))));
+    p.once('exit', (code) =>
+      code === 0 ? resolve(JSON.parse(out) as T) : reject(new Error(`bridge client exited ${code}`)),
+    );
   });
 }
 
 /** Runs bench/ssh-profile.ts in its own Node process and returns its result. */
 function runProfile(config: ProfileConfig): Promise<ProfileResult> {
   return new Promise((resolve, reject) => {
-    const p = spawn(process.execPath, ['--import', 'tsx', join(here, 'ssh-profile.ts'), JSON.stringify(config)], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const p = spawn(process.execPath, ['--import', 'tsx', join(here, 'ssh-profile.ts'), JSON.stringify(config)], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
     let out = '';
     p.stdout.on('data', (d: Buffer) => (out += d.toString()));
     p.once('error', reject);
-    p.once('exit', (code) => (code === 0 ? resolve(JSON.parse(out) as ProfileResult) : reject(new Error(`${config.runtime} profile exited ${code}`))));
+    p.once('exit', (code) =>
+      code === 0
+        ? resolve(JSON.parse(out) as ProfileResult)
+        : reject(new Error(`${config.runtime} profile exited ${code}`)),
+    );
   });
 }
 

@@ -9,7 +9,18 @@
 // for any one name), the read alone against a plain line split, and the
 // longest the event loop waited during a preview.
 import { execFileSync } from 'node:child_process';
-import { closeSync, fsyncSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
+import {
+  closeSync,
+  fsyncSync,
+  mkdirSync,
+  mkdtempSync,
+  openSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+  writeSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AddressBookStore } from '../main/store/address-book-store.js';
@@ -38,7 +49,12 @@ function drafts(): ImportDraft[] {
     const host: ImportDraft['host'] = {
       name: `${env}-${role}-${i}`,
       protocol: vnc ? 'vnc' : 'ssh',
-      address: i % 3 === 0 ? `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}` : i % 3 === 1 ? `${role}${i}.${site}.example.com` : `2001:db8::${i.toString(16)}`,
+      address:
+        i % 3 === 0
+          ? `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`
+          : i % 3 === 1
+            ? `${role}${i}.${site}.example.com`
+            : `2001:db8::${i.toString(16)}`,
       port: vnc ? 5900 + (i % 10) : 22,
       folder: [env, site],
       tags: [role, env, ...(i % 4 === 0 ? ['critical'] : [])],
@@ -48,7 +64,7 @@ function drafts(): ImportDraft[] {
     if (vnc) host.vnc = { viewOnly: false, scaling: 'scale', quality: 6, compression: 2, shared: true };
     const d: ImportDraft = { ref: `h${i}`, host, source: 'bench' };
     // Every 8th SSH host after the first hundred jumps through one of the first ones.
-    if (!vnc && i >= 100 && i % 8 === 0) d.jumpRefs = [`h${(i % 90) + (i % 90) % 10 === 9 ? 0 : i % 90}`];
+    if (!vnc && i >= 100 && i % 8 === 0) d.jumpRefs = [`h${(i % 90) + ((i % 90) % 10) === 9 ? 0 : i % 90}`];
     out.push(d);
   }
   return out;
@@ -63,14 +79,25 @@ function sshConfig(dir: string): string {
   for (let i = 0; i < HOSTS; i++) {
     const site = sites[i % sites.length] as string;
     lines.push(`Host node-${i}.${site}`);
-    lines.push(i % 3 === 0 ? '  HostName %h.example.com' : `  HostName 10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`);
+    lines.push(
+      i % 3 === 0 ? '  HostName %h.example.com' : `  HostName 10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`,
+    );
     if (i % 2 === 0) lines.push(`  User ${i % 4 === 0 ? 'ops' : 'deploy'}`);
     if (i % 7 === 0) lines.push(`  Port ${2200 + (i % 50)}`);
     if (i % 5 === 0) lines.push('  IdentityFile ~/.ssh/id_%r_%h');
     if (i >= 10 && i % 10 === 0) lines.push(`  ProxyJump bastion-${site}`);
     lines.push('');
   }
-  for (const site of sites) lines.push(`Host *.${site}`, `  User ${site}-user`, '', `Host bastion-${site}`, `  HostName bastion.${site}.example.com`, '  Port 2222', '');
+  for (const site of sites)
+    lines.push(
+      `Host *.${site}`,
+      `  User ${site}-user`,
+      '',
+      `Host bastion-${site}`,
+      `  HostName bastion.${site}.example.com`,
+      '  Port 2222',
+      '',
+    );
   lines.push('Host *', '  User fallback', '  IdentityFile %d/.ssh/id_ed25519', '');
   mkdirSync(join(dir, 'conf.d'));
   writeFileSync(join(dir, 'conf.d', '00-extra.conf'), 'Host extra\n  HostName extra.example.com\n');
@@ -115,12 +142,22 @@ async function importRows(dir: string): Promise<Measurement[]> {
     preview.push(t2 - t0);
     read.push(t1 - t0);
     added = p.add.length;
-    split.push(time(() => {
-      let n = 0;
-      for (const line of readFileSync(path, 'utf8').split('\n')) if (line.trim() !== '') n++;
-      if (n === 0) throw new Error('empty config');
-    }));
-    sshG.push(time(() => execFileSync('ssh', ['-G', '-F', path, `node-${HOSTS - 1}.${SSH_SITES[(HOSTS - 1) % SSH_SITES.length] as string}`], { stdio: ['ignore', 'pipe', 'pipe'], env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin', HOME: dir } })));
+    split.push(
+      time(() => {
+        let n = 0;
+        for (const line of readFileSync(path, 'utf8').split('\n')) if (line.trim() !== '') n++;
+        if (n === 0) throw new Error('empty config');
+      }),
+    );
+    sshG.push(
+      time(() =>
+        execFileSync(
+          'ssh',
+          ['-G', '-F', path, `node-${HOSTS - 1}.${SSH_SITES[(HOSTS - 1) % SSH_SITES.length] as string}`],
+          { stdio: ['ignore', 'pipe', 'pipe'], env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin', HOME: dir } },
+        ),
+      ),
+    );
   }
   store.close();
   // The whole book plus the jump hosts and the Include: every host must come through.
@@ -128,9 +165,33 @@ async function importRows(dir: string): Promise<Measurement[]> {
   const st = stats(preview);
   const planNote = `${added} hosts from ${(bytes / 1e6).toFixed(2)} MB; min ${st.min.toFixed(0)}, max ${st.max.toFixed(0)}, n=${st.samples}`;
   return [
-    { metric: 'import_ssh_config_10k', value: st.median, unit: 'ms', reference: 'ssh_G_one_host', referenceValue: stats(sshG).median, better: 'lower', note: `import.preview without IPC: read + resolve every host + plan; ${planNote}; ref = one \`ssh -G\` of one host of the same file; target < 1000 ms` },
-    { metric: 'import_ssh_config_10k_read', value: stats(read).median, unit: 'ms', reference: 'line_split', referenceValue: stats(split).median, better: 'lower', note: 'readSshConfig() alone; ref = readFileSync + split + trim of the same file' },
-    { metric: 'import_ssh_config_10k_stall', value: stall, unit: 'ms', reference: null, referenceValue: null, better: 'lower', note: `longest wait of the event loop during any of the ${runs} previews (they yield every ~8 ms of work)` },
+    {
+      metric: 'import_ssh_config_10k',
+      value: st.median,
+      unit: 'ms',
+      reference: 'ssh_G_one_host',
+      referenceValue: stats(sshG).median,
+      better: 'lower',
+      note: `import.preview without IPC: read + resolve every host + plan; ${planNote}; ref = one \`ssh -G\` of one host of the same file; target < 1000 ms`,
+    },
+    {
+      metric: 'import_ssh_config_10k_read',
+      value: stats(read).median,
+      unit: 'ms',
+      reference: 'line_split',
+      referenceValue: stats(split).median,
+      better: 'lower',
+      note: 'readSshConfig() alone; ref = readFileSync + split + trim of the same file',
+    },
+    {
+      metric: 'import_ssh_config_10k_stall',
+      value: stall,
+      unit: 'ms',
+      reference: null,
+      referenceValue: null,
+      better: 'lower',
+      note: `longest wait of the event loop during any of the ${runs} previews (they yield every ~8 ms of work)`,
+    },
   ];
 }
 
@@ -168,18 +229,28 @@ export async function main(_args: string[]): Promise<void> {
       const s = store as AddressBookStore;
       if (s.listHosts().length !== HOSTS || s.warnings.length > 0) throw new Error('load lost hosts');
       const raw = JSON.parse(readFileSync(path, 'utf8')) as { hosts: unknown; folders: unknown };
-      validate.push(time(() => {
-        if (!validateBook(raw).ok) throw new Error('bench book invalid');
-      }));
+      validate.push(
+        time(() => {
+          if (!validateBook(raw).ok) throw new Error('bench book invalid');
+        }),
+      );
       const list = s.listHosts();
       let index: HostSearchIndex | undefined;
       build.push(time(() => (index = new HostSearchIndex(list))));
       for (const q of QUERIES) {
         search.push(time(() => (hits += (index as HostSearchIndex).search(q).length)));
-        naive.push(time(() => {
-          const t = q.toLowerCase();
-          hits += list.filter((h) => h.name.toLowerCase().includes(t) || h.address.includes(t) || h.tags.some((x) => x.toLowerCase().includes(t)) || h.folder.join('/').toLowerCase().includes(t)).length;
-        }));
+        naive.push(
+          time(() => {
+            const t = q.toLowerCase();
+            hits += list.filter(
+              (h) =>
+                h.name.toLowerCase().includes(t) ||
+                h.address.includes(t) ||
+                h.tags.some((x) => x.toLowerCase().includes(t)) ||
+                h.folder.join('/').toLowerCase().includes(t),
+            ).length;
+          }),
+        );
       }
       s.close();
     }
@@ -191,29 +262,67 @@ export async function main(_args: string[]): Promise<void> {
     for (let r = 0; r < WARMUP + RUNS; r++) {
       if (r === WARMUP) for (const a of [save, rawWrite]) a.length = 0;
       const one = list[r % list.length] as (typeof list)[number];
-      save.push(time(() => {
-        writer.saveHost({ ...one, notes: `edited in run ${r}` });
-        writer.flush();
-      }));
-      rawWrite.push(time(() => {
-        const fd = openSync(join(dir, 'reference.json'), 'w', 0o600);
-        writeSync(fd, JSON.stringify(raw, undefined, '\t'));
-        fsyncSync(fd);
-        closeSync(fd);
-      }));
+      save.push(
+        time(() => {
+          writer.saveHost({ ...one, notes: `edited in run ${r}` });
+          writer.flush();
+        }),
+      );
+      rawWrite.push(
+        time(() => {
+          const fd = openSync(join(dir, 'reference.json'), 'w', 0o600);
+          writeSync(fd, JSON.stringify(raw, undefined, '\t'));
+          fsyncSync(fd);
+          closeSync(fd);
+        }),
+      );
     }
     writer.close();
     const imports = await importRows(dir);
-    const row = (metric: string, v: number[], reference: string | null, ref: number[] | null, note: string, target = '; target < 50 ms'): Measurement => {
+    const row = (
+      metric: string,
+      v: number[],
+      reference: string | null,
+      ref: number[] | null,
+      note: string,
+      target = '; target < 50 ms',
+    ): Measurement => {
       const st = stats(v);
-      return { metric, value: st.median, unit: 'ms', reference, referenceValue: ref ? stats(ref).median : null, better: 'lower', note: `${note}; min ${st.min.toFixed(1)}, max ${st.max.toFixed(1)}, n=${st.samples}${target}` };
+      return {
+        metric,
+        value: st.median,
+        unit: 'ms',
+        reference,
+        referenceValue: ref ? stats(ref).median : null,
+        better: 'lower',
+        note: `${note}; min ${st.min.toFixed(1)}, max ${st.max.toFixed(1)}, n=${st.samples}${target}`,
+      };
     };
     const rows = [
-      row('load_10k', load, 'json_parse', parse, 'open(): read + parse + check + validate; ref = readFileSync + JSON.parse of the same file'),
+      row(
+        'load_10k',
+        load,
+        'json_parse',
+        parse,
+        'open(): read + parse + check + validate; ref = readFileSync + JSON.parse of the same file',
+      ),
       row('validate_10k', validate, null, null, 'validateBook() on the parsed document'),
-      row('search_10k', search, 'naive_filter', naive, `one query, prebuilt index, ${QUERIES.length} queries incl. typos; ref = lower-case substring filter (no typo tolerance)`),
+      row(
+        'search_10k',
+        search,
+        'naive_filter',
+        naive,
+        `one query, prebuilt index, ${QUERIES.length} queries incl. typos; ref = lower-case substring filter (no typo tolerance)`,
+      ),
       row('search_index_10k', build, null, null, 'building the search index (once per change)', ''),
-      row('save_10k', save, 'write_fsync', rawWrite, 'one edit + flush(): whole-book check, conf atomic write (reads the file, temp, fsync, rename); ref = stringify + write + fsync of the same book in place', '; once per burst of edits (debounced)'),
+      row(
+        'save_10k',
+        save,
+        'write_fsync',
+        rawWrite,
+        'one edit + flush(): whole-book check, conf atomic write (reads the file, temp, fsync, rename); ref = stringify + write + fsync of the same book in place',
+        '; once per burst of edits (debounced)',
+      ),
       ...imports,
     ];
     // A metric that could not be measured fails the run instead of printing a blank.

@@ -22,7 +22,9 @@ interface PageGlobals {
 interface PageCanvas {
   width: number;
   height: number;
-  getContext(kind: '2d'): { getImageData(x: number, y: number, w: number, h: number): { data: ArrayLike<number> } } | null;
+  getContext(
+    kind: '2d',
+  ): { getImageData(x: number, y: number, w: number, h: number): { data: ArrayLike<number> } } | null;
 }
 
 /** Calls the API the way the page does: its own per-launch token, its own origin. */
@@ -39,7 +41,12 @@ export function pageApi<T>(page: Page, method: string, ...params: unknown[]): Pr
       try {
         return await new Promise<unknown>((resolve, reject) => {
           ws.onmessage = (ev) => {
-            const msg = JSON.parse(ev.data) as { id?: number; ok?: boolean; result?: unknown; error?: { message: string } };
+            const msg = JSON.parse(ev.data) as {
+              id?: number;
+              ok?: boolean;
+              result?: unknown;
+              error?: { message: string };
+            };
             if (msg.id !== 1) return;
             if (msg.ok) resolve(msg.result);
             else reject(new Error(msg.error?.message ?? 'API error'));

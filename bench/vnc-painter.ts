@@ -67,7 +67,8 @@ for (let i = 0; i < formats; i++) {
   const at = 32 + Math.ceil(vendorLen / 4) * 4 + i * 8;
   if (extra[at] === rootDepth) bpp = extra[at + 1] as number;
 }
-if (rootDepth !== 24 || bpp !== 32) throw new Error(`expected a 24-bit root with 32 bits per pixel, got depth ${rootDepth}, ${bpp} bpp`);
+if (rootDepth !== 24 || bpp !== 32)
+  throw new Error(`expected a 24-bit root with 32 bits per pixel, got depth ${rootDepth}, ${bpp} bpp`);
 sock.on('data', (d: Buffer) => {
   // Only errors can arrive (no request here has a reply and no events are selected).
   if (d[0] === 0) {

@@ -54,7 +54,12 @@ function parseOptions(args: string[]): Options {
     const a = args.find((x) => x.startsWith(`--${name}=`));
     return a === undefined ? dflt : Number(a.split('=')[1]);
   };
-  return { reps: num('reps', quick ? 3 : 7), roundMs: num('round-ms', quick ? 4000 : 8000), rounds: num('rounds', quick ? 2 : 4), tabs: num('tabs', quick ? 2 : 4) };
+  return {
+    reps: num('reps', quick ? 3 : 7),
+    roundMs: num('round-ms', quick ? 4000 : 8000),
+    rounds: num('rounds', quick ? 2 : 4),
+    tabs: num('tabs', quick ? 2 : 4),
+  };
 }
 
 // In-page code. bench/ is type-checked as Node code (no DOM), so the little
@@ -112,7 +117,10 @@ function fullFrame({ sel, rgb, w, h }: { sel: string; rgb: number[]; w: number; 
   const canvas = (globalThis as unknown as PageWorld).document.querySelector(sel);
   if (!canvas || canvas.width < w) return false;
   const ctx = canvas.getContext('2d');
-  return [[1, 1], [w - 2, h - 2]].every(([x, y]) => {
+  return [
+    [1, 1],
+    [w - 2, h - 2],
+  ].every(([x, y]) => {
     const d = ctx?.getImageData(x ?? 0, y ?? 0, 1, 1).data;
     return d !== undefined && d[0] === rgb[0] && d[1] === rgb[1] && d[2] === rgb[2];
   });
@@ -146,7 +154,9 @@ async function measure(args: string[]): Promise<void> {
     preface.push(line);
     console.log(line);
   };
-  say(`reps ${o.reps} per first-frame metric; ${o.rounds} fps rounds of ${o.roundMs} ms per path; ${o.tabs} tabs for heap; Xvnc ${WIDTH}x${HEIGHT}x24`);
+  say(
+    `reps ${o.reps} per first-frame metric; ${o.rounds} fps rounds of ${o.roundMs} ms per path; ${o.tabs} tabs for heap; Xvnc ${WIDTH}x${HEIGHT}x24`,
+  );
   const stack: Array<() => unknown> = [];
   const rows: Measurement[] = [];
   try {
@@ -168,18 +178,51 @@ async function measure(args: string[]): Promise<void> {
       p.on('websocket', (ws) => {
         if (ws.url().includes('/api?')) return;
         received.set(ws, 0);
-        ws.on('framereceived', (f) => received.set(ws, (received.get(ws) ?? 0) + (typeof f.payload === 'string' ? Buffer.byteLength(f.payload) : f.payload.length)));
+        ws.on('framereceived', (f) =>
+          received.set(
+            ws,
+            (received.get(ws) ?? 0) + (typeof f.payload === 'string' ? Buffer.byteLength(f.payload) : f.payload.length),
+          ),
+        );
       });
     };
     track(page);
     await page.goto(serve.url);
     await page.locator('body[data-ready=true]').waitFor();
     await pageApi(page, 'secrets.setMasterPassword', 'bench-master-password');
-    const jump = await pageApi<SavedHost>(page, 'hosts.create', { name: 'jump', protocol: 'ssh', address: '127.0.0.1', port: sshd.port, username: sshd.passwordUser, auth: { type: 'password' }, folder: [], tags: [], notes: '' });
+    const jump = await pageApi<SavedHost>(page, 'hosts.create', {
+      name: 'jump',
+      protocol: 'ssh',
+      address: '127.0.0.1',
+      port: sshd.port,
+      username: sshd.passwordUser,
+      auth: { type: 'password' },
+      folder: [],
+      tags: [],
+      notes: '',
+    });
     await pageApi(page, 'secrets.set', jump.id, 'password', sshd.password);
     const vnc = { viewOnly: false, scaling: 'none', quality: 6, compression: 2, shared: true };
-    await pageApi(page, 'hosts.create', { name: 'direct', protocol: 'vnc', address: direct.host, port: direct.port, folder: [], tags: [], notes: '', vnc });
-    await pageApi(page, 'hosts.create', { name: 'tunnel', protocol: 'vnc', address: tunnelled.host, port: tunnelled.port, folder: [], tags: [], notes: '', vnc: { ...vnc, viaSshHostId: jump.id } });
+    await pageApi(page, 'hosts.create', {
+      name: 'direct',
+      protocol: 'vnc',
+      address: direct.host,
+      port: direct.port,
+      folder: [],
+      tags: [],
+      notes: '',
+      vnc,
+    });
+    await pageApi(page, 'hosts.create', {
+      name: 'tunnel',
+      protocol: 'vnc',
+      address: tunnelled.host,
+      port: tunnelled.port,
+      folder: [],
+      tags: [],
+      notes: '',
+      vnc: { ...vnc, viaSshHostId: jump.id },
+    });
     await page.getByRole('treeitem', { name: 'tunnel' }).waitFor();
 
     const closeTabs = async (): Promise<void> => {
@@ -202,20 +245,33 @@ async function measure(args: string[]): Promise<void> {
         server.setRootColor(hex(rgb));
         const t0 = performance.now();
         await page.getByRole('treeitem', { name }).dblclick();
-        await page.waitForFunction(fullFrame, { sel: `${APP_SCOPE} canvas`, rgb, w: WIDTH, h: HEIGHT }, { polling: 'raf', timeout: 30_000 });
+        await page.waitForFunction(
+          fullFrame,
+          { sel: `${APP_SCOPE} canvas`, rgb, w: WIDTH, h: HEIGHT },
+          { polling: 'raf', timeout: 30_000 },
+        );
         times.push(performance.now() - t0);
         await closeTabs();
       }
       return times;
     };
-    for (const [metric, name, server] of [['first_frame_direct', 'direct', direct], ['first_frame_ssh', 'tunnel', tunnelled]] as const) {
+    for (const [metric, name, server] of [
+      ['first_frame_direct', 'direct', direct],
+      ['first_frame_ssh', 'tunnel', tunnelled],
+    ] as const) {
       const s = stats(await firstFrame(name, server));
-      rows.push({ metric, value: s.median, unit: 'ms', note: `median of ${s.samples}, ${s.min.toFixed(0)}–${s.max.toFixed(0)}` });
+      rows.push({
+        metric,
+        value: s.median,
+        unit: 'ms',
+        note: `median of ${s.samples}, ${s.min.toFixed(0)}–${s.max.toFixed(0)}`,
+      });
     }
 
     // fps: the app page through the gateway vs a bare noVNC page through websockify.
     const hasWebsockify = existsSync(WEBSOCKIFY);
-    if (!hasWebsockify) say(`websockify: ${WEBSOCKIFY} not installed — fps reference skipped (apt-get install websockify)`);
+    if (!hasWebsockify)
+      say(`websockify: ${WEBSOCKIFY} not installed — fps reference skipped (apt-get install websockify)`);
     const wsPage = hasWebsockify ? await openWebsockifyPage(browser, stack, direct.port, track) : undefined;
     // Both pages watch the same Xvnc at once and are counted over the same
     // updates, so they share the load and the server exactly. The updates come
@@ -226,7 +282,10 @@ async function measure(args: string[]): Promise<void> {
     const watchers: Array<{ page: Page; scope: string; socket: WebSocket; samples: Sample[] }> = [];
     // The tab's own VNC socket, waited for (a lookup by URL after the fact read 0 when
     // the socket event had not arrived yet, or when a URL was seen before).
-    const gatewaySocket = page.waitForEvent('websocket', { predicate: (ws) => !ws.url().includes('/api?'), timeout: 30_000 });
+    const gatewaySocket = page.waitForEvent('websocket', {
+      predicate: (ws) => !ws.url().includes('/api?'),
+      timeout: 30_000,
+    });
     await page.getByRole('treeitem', { name: 'direct' }).dblclick();
     await page.locator(`${APP_SCOPE}[data-status=connected]`).waitFor();
     watchers.push({ page, scope: APP_SCOPE, socket: await gatewaySocket, samples: [] });
@@ -234,14 +293,20 @@ async function measure(args: string[]): Promise<void> {
     const loopRates: number[] = [];
     for (let r = 0; r < o.rounds; r++) {
       const bytes0 = watchers.map((w) => received.get(w.socket) ?? 0);
-      for (const w of watchers) await w.page.evaluate(startCounter, { sel: `${w.scope} canvas`, x: WIDTH / 2, y: HEIGHT / 2 });
+      for (const w of watchers)
+        await w.page.evaluate(startCounter, { sel: `${w.scope} canvas`, x: WIDTH / 2, y: HEIGHT / 2 });
       const t0 = performance.now();
       painter.child.send('start');
       await new Promise((resolve) => setTimeout(resolve, o.roundMs));
       const painted = await painter.stop();
       const secs = (performance.now() - t0) / 1000;
       const changes = await Promise.all(watchers.map((w) => w.page.evaluate(stopCounter)));
-      watchers.forEach((w, i) => w.samples.push({ fps: (changes[i] ?? 0) / secs, bytesPerSec: ((received.get(w.socket) ?? 0) - (bytes0[i] ?? 0)) / secs }));
+      watchers.forEach((w, i) =>
+        w.samples.push({
+          fps: (changes[i] ?? 0) / secs,
+          bytesPerSec: ((received.get(w.socket) ?? 0) - (bytes0[i] ?? 0)) / secs,
+        }),
+      );
       loopRates.push(painted.frames / (painted.ms / 1000));
     }
     await closeTabs();
@@ -250,12 +315,31 @@ async function measure(args: string[]): Promise<void> {
     const loop = med(loopRates) ?? 0;
     const gwFps = med(gw.map((x) => x.fps));
     const refFps = med(ref.map((x) => x.fps));
-    say(`update loop: ${loop.toFixed(0)} full screens/s painted (target ${PAINT_FPS}); fps gateway ${gwFps?.toFixed(1)}, websockify ${refFps?.toFixed(1)}; both pages counted at once`);
+    say(
+      `update loop: ${loop.toFixed(0)} full screens/s painted (target ${PAINT_FPS}); fps gateway ${gwFps?.toFixed(1)}, websockify ${refFps?.toFixed(1)}; both pages counted at once`,
+    );
     // If a viewer keeps up with the painter, the loop set its pace and the comparison says nothing.
     const fastest = Math.max(gwFps ?? 0, refFps ?? 0);
-    if (fastest >= 0.9 * loop) throw new Error(`fps: a viewer drew ${fastest.toFixed(1)} frames/s of the ${loop.toFixed(1)} painted: the update loop, not the path, set the pace`);
-    rows.push({ metric: 'fps', value: gwFps, unit: 'frames/s', reference: 'websockify', referenceValue: refFps, note: `median of ${gw.length} rounds of ${o.roundMs} ms; painter ${loop.toFixed(0)} screens/s (saturating); target ≥ 1.0×` });
-    rows.push({ metric: 'vnc_throughput', value: med(gw.map((x) => x.bytesPerSec)), unit: 'bytes/s', reference: 'websockify', referenceValue: med(ref.map((x) => x.bytesPerSec)), note: 'received by the page in the fps rounds' });
+    if (fastest >= 0.9 * loop)
+      throw new Error(
+        `fps: a viewer drew ${fastest.toFixed(1)} frames/s of the ${loop.toFixed(1)} painted: the update loop, not the path, set the pace`,
+      );
+    rows.push({
+      metric: 'fps',
+      value: gwFps,
+      unit: 'frames/s',
+      reference: 'websockify',
+      referenceValue: refFps,
+      note: `median of ${gw.length} rounds of ${o.roundMs} ms; painter ${loop.toFixed(0)} screens/s (saturating); target ≥ 1.0×`,
+    });
+    rows.push({
+      metric: 'vnc_throughput',
+      value: med(gw.map((x) => x.bytesPerSec)),
+      unit: 'bytes/s',
+      reference: 'websockify',
+      referenceValue: med(ref.map((x) => x.bytesPerSec)),
+      note: 'received by the page in the fps rounds',
+    });
 
     // heap_per_vnc_tab: JS heap after GC with N tabs open minus with none.
     const cdp = await page.context().newCDPSession(page);
@@ -274,7 +358,12 @@ async function measure(args: string[]): Promise<void> {
     }
     const full = await heap();
     await closeTabs();
-    rows.push({ metric: 'heap_per_vnc_tab', value: (full - empty) / o.tabs / 1024 / 1024, unit: 'MiB', note: `${o.tabs} tabs, after GC; JS heap + ArrayBuffers` });
+    rows.push({
+      metric: 'heap_per_vnc_tab',
+      value: (full - empty) / o.tabs / 1024 / 1024,
+      unit: 'MiB',
+      note: `${o.tabs} tabs, after GC; JS heap + ArrayBuffers`,
+    });
   } finally {
     for (const undo of stack.reverse()) await undo();
   }
@@ -283,7 +372,12 @@ async function measure(args: string[]): Promise<void> {
 }
 
 /** A bare noVNC page (the same noVNC files) served and proxied by Debian's websockify. */
-async function openWebsockifyPage(browser: Browser, stack: Array<() => unknown>, target: number, track: (p: Page) => void): Promise<{ page: Page; socket: WebSocket }> {
+async function openWebsockifyPage(
+  browser: Browser,
+  stack: Array<() => unknown>,
+  target: number,
+  track: (p: Page) => void,
+): Promise<{ page: Page; socket: WebSocket }> {
   const dir = mkdtempSync(join(tmpdir(), 'hd-bench-novnc-'));
   stack.push(() => rmSync(dir, { recursive: true, force: true }));
   symlinkSync(NOVNC_DIR, join(dir, 'novnc'));
@@ -318,9 +412,16 @@ rfb.addEventListener('connect', () => { document.body.dataset.connected = 'true'
 }
 
 /** bench/vnc-painter.ts against `server`'s display, ready to paint; stop() ends a round with what it painted. */
-async function startPainter(stack: Array<() => unknown>, server: Xvnc, fps: number): Promise<{ child: ChildProcess; stop(): Promise<{ frames: number; ms: number }> }> {
+async function startPainter(
+  stack: Array<() => unknown>,
+  server: Xvnc,
+  fps: number,
+): Promise<{ child: ChildProcess; stop(): Promise<{ frames: number; ms: number }> }> {
   const displayNo = server.display.replace(/^:/, '');
-  const child = fork(join(here, 'vnc-painter.ts'), [displayNo, String(WIDTH), String(HEIGHT), String(fps)], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const child = fork(join(here, 'vnc-painter.ts'), [displayNo, String(WIDTH), String(HEIGHT), String(fps)], {
+    execArgv: ['--import', 'tsx'],
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
   stack.push(() => {
     if (child.exitCode === null) child.kill('SIGKILL');
   });

@@ -22,7 +22,15 @@ const browser = await chromium.launch({
   executablePath: '/usr/bin/chromium',
   headless: true,
   // Without the networking flags Chromium keeps trying to reach the internet.
-  args: ['--no-sandbox', '--headless', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+  args: [
+    '--no-sandbox',
+    '--headless',
+    '--disable-gpu',
+    '--disable-background-networking',
+    '--disable-component-update',
+    '--disable-sync',
+    '--no-first-run',
+  ],
   timeout: 30_000,
 });
 try {
@@ -31,10 +39,17 @@ try {
     const page = await context.newPage();
     // Chromium rasterises the vector at the target size (no downscaled bitmap),
     // so the 16 px icon gets its own anti-aliasing.
-    await page.setContent(`<!doctype html><html><body style="margin:0;background:transparent"><img id="i" src="${dataUrl}" width="${size}" height="${size}" style="display:block"></body></html>`);
+    await page.setContent(
+      `<!doctype html><html><body style="margin:0;background:transparent"><img id="i" src="${dataUrl}" width="${size}" height="${size}" style="display:block"></body></html>`,
+    );
     // A string, not a function: this file is type-checked without DOM types.
-    await page.waitForFunction('document.getElementById("i").complete && document.getElementById("i").naturalWidth > 0');
-    writeFileSync(file, await page.screenshot({ omitBackground: true, clip: { x: 0, y: 0, width: size, height: size } }));
+    await page.waitForFunction(
+      'document.getElementById("i").complete && document.getElementById("i").naturalWidth > 0',
+    );
+    writeFileSync(
+      file,
+      await page.screenshot({ omitBackground: true, clip: { x: 0, y: 0, width: size, height: size } }),
+    );
     await context.close();
     console.log(`${file} (${size}x${size})`);
   };

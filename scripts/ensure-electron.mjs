@@ -21,7 +21,8 @@ import { dirname, join } from 'node:path';
 
 const STALL_SECONDS = Number(process.env.HOSTDECK_ELECTRON_STALL_SECONDS ?? 30);
 const TIMEOUT_SECONDS = Number(process.env.HOSTDECK_ELECTRON_TIMEOUT_SECONDS ?? 1200);
-const OFFLINE_HINT = 'without it, `npm run serve` runs the same app in your browser (or set ELECTRON_EXEC_PATH to an Electron executable you have)';
+const OFFLINE_HINT =
+  'without it, `npm run serve` runs the same app in your browser (or set ELECTRON_EXEC_PATH to an Electron executable you have)';
 
 // Someone already points electron-vite (ELECTRON_EXEC_PATH) or the electron
 // package (ELECTRON_OVERRIDE_DIST_PATH) at a binary: nothing to fetch.
@@ -83,9 +84,14 @@ const watchdog = setInterval(() => {
     lastChange = now;
     if (!announced) {
       announced = true;
-      process.stderr.write(`Hostdeck: downloading Electron ${version} (once, into node_modules/electron)${tty ? '' : '\n'}`);
+      process.stderr.write(
+        `Hostdeck: downloading Electron ${version} (once, into node_modules/electron)${tty ? '' : '\n'}`,
+      );
     }
-    if (tty) process.stderr.write(`\rHostdeck: downloading Electron ${version} (once, into node_modules/electron): ${(bytes / 1048576).toFixed(0)} MB `);
+    if (tty)
+      process.stderr.write(
+        `\rHostdeck: downloading Electron ${version} (once, into node_modules/electron): ${(bytes / 1048576).toFixed(0)} MB `,
+      );
   }
   if (now - lastChange > STALL_SECONDS * 1000) gaveUp = `no data for ${STALL_SECONDS} s`;
   else if (now - started > TIMEOUT_SECONDS * 1000) gaveUp = `not done after ${TIMEOUT_SECONDS} s`;
@@ -114,7 +120,13 @@ child.on('close', (code) => {
   }
   // The first line of install.js's error ("TypeError: fetch failed",
   // "HTTPError: Response code 404 ..."), unless we stopped it ourselves.
-  const reason = gaveUp ?? output.split('\n').map((l) => l.trim()).find((l) => /error|fail/i.test(l)) ?? `installer exited with ${code}`;
+  const reason =
+    gaveUp ??
+    output
+      .split('\n')
+      .map((l) => l.trim())
+      .find((l) => /error|fail/i.test(l)) ??
+    `installer exited with ${code}`;
   console.error(`Hostdeck: could not download Electron ${version} (${reason.slice(0, 160)}); ${OFFLINE_HINT}.`);
   process.exit(1);
 });

@@ -48,7 +48,15 @@ export type SshErrorCode = (typeof SSH_ERROR_CODES)[number];
 
 export type { VncErrorCode };
 
-export const STORE_ERROR_CODES = ['STORE_LOCKED', 'STORE_UNREADABLE', 'STORE_INVALID', 'STORE_UNKNOWN_HOST', 'STORE_HOST_IN_USE', 'STORE_READ_ONLY', 'STORE_CLOSED'] as const;
+export const STORE_ERROR_CODES = [
+  'STORE_LOCKED',
+  'STORE_UNREADABLE',
+  'STORE_INVALID',
+  'STORE_UNKNOWN_HOST',
+  'STORE_HOST_IN_USE',
+  'STORE_READ_ONLY',
+  'STORE_CLOSED',
+] as const;
 export type StoreErrorCode = (typeof STORE_ERROR_CODES)[number];
 
 export const SECRETS_ERROR_CODES = [
@@ -66,7 +74,14 @@ export const SECRETS_ERROR_CODES = [
 ] as const;
 export type SecretsErrorCode = (typeof SECRETS_ERROR_CODES)[number];
 
-export const IMPORT_ERROR_CODES = ['IMPORT_INVALID', 'IMPORT_TOO_LARGE', 'IMPORT_NOT_TEXT', 'IMPORT_UNREADABLE', 'IMPORT_NOTHING_FOUND', 'IMPORT_EXPIRED'] as const;
+export const IMPORT_ERROR_CODES = [
+  'IMPORT_INVALID',
+  'IMPORT_TOO_LARGE',
+  'IMPORT_NOT_TEXT',
+  'IMPORT_UNREADABLE',
+  'IMPORT_NOTHING_FOUND',
+  'IMPORT_EXPIRED',
+] as const;
 export type ImportErrorCode = (typeof IMPORT_ERROR_CODES)[number];
 
 export const API_ERROR_CODES = [
@@ -91,7 +106,15 @@ export const GATEWAY_ERROR_CODES = ['GATEWAY_STARTING'] as const;
 export type GatewayErrorCode = (typeof GATEWAY_ERROR_CODES)[number];
 
 /** Every code a HostdeckError (or an ApiError) can carry. */
-export type ErrorCode = SshErrorCode | VncErrorCode | StoreErrorCode | SecretsErrorCode | ImportErrorCode | ApiErrorCode | GatewayErrorCode | 'INTERNAL';
+export type ErrorCode =
+  | SshErrorCode
+  | VncErrorCode
+  | StoreErrorCode
+  | SecretsErrorCode
+  | ImportErrorCode
+  | ApiErrorCode
+  | GatewayErrorCode
+  | 'INTERNAL';
 
 /**
  * The codes the page explains in its own words (see the rule above), each
@@ -131,12 +154,17 @@ export class HostdeckError<C extends ErrorCode = ErrorCode> extends Error {
   }
 
   toJSON(): ApiError<C> {
-    return this.details === undefined ? { code: this.code, message: this.message } : { code: this.code, message: this.message, details: this.details };
+    return this.details === undefined
+      ? { code: this.code, message: this.message }
+      : { code: this.code, message: this.message, details: this.details };
   }
 }
 
 /** Anything thrown, as an ApiError; unknown errors keep no internals. */
 export function toApiError(err: unknown): ApiError {
   if (err instanceof HostdeckError) return err.toJSON();
-  return { code: 'INTERNAL', message: 'Something went wrong inside Hostdeck. Try again; if it keeps happening, restart the app.' };
+  return {
+    code: 'INTERNAL',
+    message: 'Something went wrong inside Hostdeck. Try again; if it keeps happening, restart the app.',
+  };
 }

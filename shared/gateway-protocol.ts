@@ -48,7 +48,19 @@ export interface GatewayCloseInfo {
 }
 
 // errno codes that mean "nobody answered" rather than "someone said no".
-const UNREACHABLE = new Set(['ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'EHOSTDOWN', 'ENETDOWN', 'ENOTFOUND', 'EAI_AGAIN', 'EADDRNOTAVAIL', 'VNC_HOST_UNREACHABLE', 'VNC_HOST_NOT_FOUND', 'SSH_HOST_UNREACHABLE']);
+const UNREACHABLE = new Set([
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'EHOSTDOWN',
+  'ENETDOWN',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EADDRNOTAVAIL',
+  'VNC_HOST_UNREACHABLE',
+  'VNC_HOST_NOT_FOUND',
+  'SSH_HOST_UNREACHABLE',
+]);
 // The same two answers when main already turned the errno into one of its codes.
 const REFUSED = new Set(['ECONNREFUSED', 'VNC_CONNECTION_REFUSED', 'SSH_CONNECTION_REFUSED']);
 
@@ -64,12 +76,23 @@ const PASSABLE_CODE = /^[A-Z][A-Z0-9_]{1,47}$/;
  */
 export function closeForTargetError(code: unknown, whileOpen: boolean): GatewayCloseInfo {
   const c = typeof code === 'string' ? code : undefined;
-  if (c !== undefined && REFUSED.has(c)) return { code: GatewayClose.TARGET_REFUSED, reason: GatewayCloseReason.TARGET_REFUSED };
-  if (c !== undefined && UNREACHABLE.has(c)) return { code: GatewayClose.TARGET_UNREACHABLE, reason: `${GatewayCloseReason.TARGET_UNREACHABLE}: ${c}` };
+  if (c !== undefined && REFUSED.has(c))
+    return { code: GatewayClose.TARGET_REFUSED, reason: GatewayCloseReason.TARGET_REFUSED };
+  if (c !== undefined && UNREACHABLE.has(c))
+    return { code: GatewayClose.TARGET_UNREACHABLE, reason: `${GatewayCloseReason.TARGET_UNREACHABLE}: ${c}` };
   if (whileOpen) {
-    return { code: GatewayClose.TARGET_ERROR, reason: c !== undefined && PASSABLE_CODE.test(c) ? `${GatewayCloseReason.TARGET_ERROR}: ${c}` : GatewayCloseReason.TARGET_ERROR };
+    return {
+      code: GatewayClose.TARGET_ERROR,
+      reason:
+        c !== undefined && PASSABLE_CODE.test(c)
+          ? `${GatewayCloseReason.TARGET_ERROR}: ${c}`
+          : GatewayCloseReason.TARGET_ERROR,
+    };
   }
-  return { code: GatewayClose.TARGET_OPEN_FAILED, reason: c !== undefined && PASSABLE_CODE.test(c) ? c : GatewayCloseReason.TARGET_OPEN_FAILED };
+  return {
+    code: GatewayClose.TARGET_OPEN_FAILED,
+    reason: c !== undefined && PASSABLE_CODE.test(c) ? c : GatewayCloseReason.TARGET_OPEN_FAILED,
+  };
 }
 
 /** A sentence for the person, from a close event the page received. */

@@ -11,13 +11,17 @@ export type TransitionTable<S extends string> = Readonly<Record<S, readonly S[]>
 /** Thrown on a move the table does not allow; `code` is stable for tests. */
 export class IllegalTransitionError extends Error {
   readonly code = 'INTERNAL_ILLEGAL_TRANSITION';
-  constructor(
-    readonly machine: string,
-    readonly from: string,
-    readonly to: string,
-  ) {
+  /** The machine's name, as given to its constructor. */
+  readonly machine: string;
+  readonly from: string;
+  readonly to: string;
+
+  constructor(machine: string, from: string, to: string) {
     super(`${machine}: illegal state change ${from} -> ${to}`);
     this.name = 'IllegalTransitionError';
+    this.machine = machine;
+    this.from = from;
+    this.to = to;
   }
 }
 
@@ -73,7 +77,7 @@ export class StateMachine<S extends string> {
   }
 
   /** Calls `listener` after every move; returns its disposer. */
-  onChange(listener: StateListener<S>): () => void {
+  subscribe(listener: StateListener<S>): () => void {
     this.#listeners.add(listener);
     return () => this.#listeners.delete(listener);
   }

@@ -88,7 +88,8 @@ export function parsePageControl(text: string): ParseResult<PageControlMessage> 
   } catch {
     return { ok: false, reason: 'not JSON' };
   }
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return { ok: false, reason: 'not an object' };
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    return { ok: false, reason: 'not an object' };
   const obj = value as Record<string, unknown>;
   const keys = Object.keys(obj).sort().join(',');
   if (obj['type'] === 'resize') {

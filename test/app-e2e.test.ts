@@ -53,13 +53,21 @@ function unnamedControls(): Promise<string[]> {
   return page.evaluate(() => {
     const named = (e: Element): boolean => {
       const aria = e.getAttribute('aria-label') ?? '';
-      const by = (e.getAttribute('aria-labelledby') ?? '').split(/\s+/).filter(Boolean).map((id) => document.getElementById(id)?.textContent ?? '').join('');
-      const labels = 'labels' in e ? [...((e as HTMLInputElement).labels ?? [])].map((l) => l.textContent ?? '').join('') : '';
+      const by = (e.getAttribute('aria-labelledby') ?? '')
+        .split(/\s+/)
+        .filter(Boolean)
+        .map((id) => document.getElementById(id)?.textContent ?? '')
+        .join('');
+      const labels =
+        'labels' in e ? [...((e as HTMLInputElement).labels ?? [])].map((l) => l.textContent ?? '').join('') : '';
       const text = e.tagName === 'BUTTON' || e.tagName === 'SUMMARY' ? (e.textContent ?? '') : '';
       return [aria, by, labels, text, e.getAttribute('title') ?? ''].some((x) => x.trim() !== '');
     };
     return [...document.querySelectorAll('button, input, select, textarea, summary, [role=treeitem], [role=tab]')]
-      .filter((e) => (e as HTMLElement).offsetParent !== null && !(e as HTMLElement).classList.contains('xterm-helper-textarea'))
+      .filter(
+        (e) =>
+          (e as HTMLElement).offsetParent !== null && !(e as HTMLElement).classList.contains('xterm-helper-textarea'),
+      )
       .filter((e) => !named(e) && !(e.getAttribute('role') && (e.textContent ?? '').trim()))
       .map((e) => e.outerHTML.slice(0, 120));
   });
@@ -179,9 +187,7 @@ describe('serve mode end to end', () => {
     await page.keyboard.press('Control+Shift+F');
     const find = page.getByRole('searchbox', { name: 'Find in terminal' });
     await find.fill('hello-42');
-    await expect
-      .poll(() => terminalSelection(page))
-      .toBe('hello-42');
+    await expect.poll(() => terminalSelection(page)).toBe('hello-42');
     const search = page.getByRole('search');
     await search.getByText('1 of 1').waitFor();
     await shot('terminal-search');
@@ -214,7 +220,12 @@ describe('serve mode end to end', () => {
         const top = Math.ceil(rows.y + rows.height) + 1;
         const bottom = Math.floor(panel.y + panel.height) - 1;
         if (bottom - top < 1) continue;
-        const colours = await screenColours(page, { x: Math.ceil(panel.x) + 8, y: top, width: Math.floor(panel.width) - 40, height: bottom - top });
+        const colours = await screenColours(page, {
+          x: Math.ceil(panel.x) + 8,
+          y: top,
+          width: Math.floor(panel.width) - 40,
+          height: bottom - top,
+        });
         expect(colours, `${theme} ${width}x${height}`).toEqual([background]);
       }
     }
@@ -230,7 +241,9 @@ describe('serve mode end to end', () => {
     const before = (await terminalText()).match(/^(\d+) (\d+)$/m)?.[0];
     await page.setViewportSize({ width: 900, height: 560 });
     await typeInTerminal('clear; stty size');
-    await expect.poll(async () => (await terminalText()).match(/^(\d+) (\d+)$/m)?.[0], { timeout: 20_000 }).not.toBe(before);
+    await expect
+      .poll(async () => (await terminalText()).match(/^(\d+) (\d+)$/m)?.[0], { timeout: 20_000 })
+      .not.toBe(before);
     await page.setViewportSize({ width: 1200, height: 760 });
   });
 
@@ -242,7 +255,10 @@ describe('serve mode end to end', () => {
     await expect.poll(terminalText, { timeout: 20_000 }).toContain('second-42');
     await shot('two-tabs');
     // Only the selected tab's session is on screen (and takes clicks); switching shows the other.
-    const visible = (): Promise<number> => page.locator('[role=tabpanel]').evaluateAll((els) => els.filter((e) => (e as HTMLElement).offsetParent !== null).length);
+    const visible = (): Promise<number> =>
+      page
+        .locator('[role=tabpanel]')
+        .evaluateAll((els) => els.filter((e) => (e as HTMLElement).offsetParent !== null).length);
     expect(await visible()).toBe(1);
     await page.getByRole('tab').first().click();
     expect(await visible()).toBe(1);
@@ -251,10 +267,25 @@ describe('serve mode end to end', () => {
     const tabs = page.getByRole('tab');
     // Count from here: earlier tests' connections ended too.
     const mark = sshd.log().length;
-    for (let i = await tabs.count(); i > 0; i--) await page.getByRole('button', { name: /^Close rig/ }).first().click();
+    for (let i = await tabs.count(); i > 0; i--)
+      await page
+        .getByRole('button', { name: /^Close rig/ })
+        .first()
+        .click();
     await expect.poll(() => page.getByRole('tab').count()).toBe(0);
     // The pooled connection closes with its last tab: exactly one disconnect.
-    await expect.poll(() => (sshd.log().slice(mark).match(/Received disconnect from/g) ?? []).length, { timeout: 20_000 }).toBe(1);
+    await expect
+      .poll(
+        () =>
+          (
+            sshd
+              .log()
+              .slice(mark)
+              .match(/Received disconnect from/g) ?? []
+          ).length,
+        { timeout: 20_000 },
+      )
+      .toBe(1);
   });
 
   it('asks again, with a clear note, after a wrong password', async () => {
@@ -299,7 +330,10 @@ describe('serve mode end to end', () => {
     // 'localhost', not 127.0.0.1: not in the book (so saving is offered) and a new name for the host key.
     await page.getByRole('textbox', { name: 'Quick connect' }).fill(`${sshd.passwordUser}@localhost:${sshd.port}`);
     await page.getByRole('search', { name: 'Quick connect' }).getByRole('button', { name: 'Connect' }).click();
-    await page.getByRole('dialog', { name: 'Unknown host key' }).getByRole('button', { name: 'Trust and connect' }).click();
+    await page
+      .getByRole('dialog', { name: 'Unknown host key' })
+      .getByRole('button', { name: 'Trust and connect' })
+      .click();
     await answerPassword(sshd.password);
     await page.locator('[role=tab][data-status=connected]').waitFor();
     await page.getByRole('button', { name: `Save ${sshd.passwordUser}@localhost to the address book` }).waitFor();
@@ -325,7 +359,9 @@ describe('serve mode end to end', () => {
     await page.getByRole('search', { name: 'Quick connect' }).getByRole('button', { name: 'Connect' }).click();
     await answerPassword(sshd.password);
     await page.locator('[role=tab][data-status=connected]').waitFor();
-    expect(await page.getByRole('button', { name: `Save ${sshd.passwordUser}@127.0.0.1 to the address book` }).count()).toBe(0);
+    expect(
+      await page.getByRole('button', { name: `Save ${sshd.passwordUser}@127.0.0.1 to the address book` }).count(),
+    ).toBe(0);
     await page.getByRole('button', { name: `Close ${sshd.passwordUser}@127.0.0.1` }).click();
   });
 
@@ -373,7 +409,10 @@ describe('serve mode end to end', () => {
   });
 
   it('imports an ssh_config through a preview', async () => {
-    writeFileSync(join(home, '.ssh', 'config'), 'Host web-eu\n  HostName 192.0.2.20\n  User deploy\n  Port 2200\n\nHost *.corp\n  User x\n');
+    writeFileSync(
+      join(home, '.ssh', 'config'),
+      'Host web-eu\n  HostName 192.0.2.20\n  User deploy\n  Port 2200\n\nHost *.corp\n  User x\n',
+    );
     await page.getByRole('button', { name: 'Import' }).click();
     const dialog = page.getByRole('dialog', { name: 'Import hosts' });
     await dialog.getByRole('button', { name: 'Preview' }).click();

@@ -14,7 +14,11 @@ const harness = new StoreHarness('book-api');
 afterEach(() => harness.cleanup());
 
 let nextId = 1;
-async function call(api: ApiDispatcher, method: string, ...params: unknown[]): Promise<{ ok: boolean; result?: unknown; error?: { code: string; message: string } }> {
+async function call(
+  api: ApiDispatcher,
+  method: string,
+  ...params: unknown[]
+): Promise<{ ok: boolean; result?: unknown; error?: { code: string; message: string } }> {
   const reply = await api.handle({ id: nextId++, method, params });
   return reply.ok ? { ok: true, result: reply.result } : { ok: false, error: reply.error };
 }
@@ -33,20 +37,36 @@ function setup(): { api: ApiDispatcher; store: AddressBookStore; home: string; e
     homeDir: home,
   }).dispatcher;
   const events: unknown[] = [];
-  api.onEvent((event, payload) => events.push({ event, payload }));
+  api.subscribe((event, payload) => events.push({ event, payload }));
   return { api, store, home, events };
 }
 
-const web = { name: 'web-1', protocol: 'ssh', address: '10.0.0.5', port: 22, username: 'ops', folder: ['prod'], tags: ['web'], notes: '' };
+const web = {
+  name: 'web-1',
+  protocol: 'ssh',
+  address: '10.0.0.5',
+  port: 22,
+  username: 'ops',
+  folder: ['prod'],
+  tags: ['web'],
+  notes: '',
+};
 
 describe('book API', () => {
   it('creates, updates, moves, duplicates and deletes hosts, telling pages the book changed', async () => {
     const { api, events } = setup();
     const created = await call(api, 'hosts.create', web);
-    expect(created).toMatchObject({ ok: true, result: { name: 'web-1', folder: ['prod'], hasSecret: { password: false } } });
+    expect(created).toMatchObject({
+      ok: true,
+      result: { name: 'web-1', folder: ['prod'], hasSecret: { password: false } },
+    });
     const id = (created.result as { id: string }).id;
     expect((await call(api, 'hosts.update', { ...web, id, port: 2222 })).result).toMatchObject({ id, port: 2222 });
-    expect((await call(api, 'hosts.move', id, ['prod', 'eu'])).result).toMatchObject({ id, folder: ['prod', 'eu'], port: 2222 });
+    expect((await call(api, 'hosts.move', id, ['prod', 'eu'])).result).toMatchObject({
+      id,
+      folder: ['prod', 'eu'],
+      port: 2222,
+    });
     const dup = await call(api, 'hosts.duplicate', id);
     expect(dup.result).toMatchObject({ name: 'web-1 (copy)', port: 2222 });
     expect((await call(api, 'hosts.duplicate', id)).result).toMatchObject({ name: 'web-1 (copy 2)' });
@@ -120,9 +140,16 @@ describe('book API', () => {
     expect((await call(api, 'secrets.set', id, 'password', secret)).error?.code).toBe('SECRETS_NO_MASTER_PASSWORD');
     expect((await call(api, 'secrets.setMasterPassword', 'master-password-1')).ok).toBe(true);
     expect((await call(api, 'secrets.set', id, 'password', secret)).ok).toBe(true);
-    const replies = [await call(api, 'book.get'), await call(api, 'secrets.status'), await call(api, 'hosts.duplicate', id), await call(api, 'export.json')];
+    const replies = [
+      await call(api, 'book.get'),
+      await call(api, 'secrets.status'),
+      await call(api, 'hosts.duplicate', id),
+      await call(api, 'export.json'),
+    ];
     for (const r of replies) expect(JSON.stringify(r)).not.toContain(secret);
-    expect((replies[0]?.result as { hosts: Array<{ hasSecret: { password: boolean } }> }).hosts[0]?.hasSecret.password).toBe(true);
+    expect(
+      (replies[0]?.result as { hosts: Array<{ hasSecret: { password: boolean } }> }).hosts[0]?.hasSecret.password,
+    ).toBe(true);
     store.flush(true);
     expect(readFileSync(store.path, 'utf8')).not.toContain(secret);
     expect(store.useSecret(id, 'password')).toBe(secret);
@@ -135,15 +162,25 @@ describe('book API', () => {
   it('imports ~/.ssh/config through a preview the page cannot alter, without duplicates', async () => {
     const { api, home } = setup();
     mkdirSync(join(home, '.ssh'));
-    writeFileSync(join(home, '.ssh', 'config'), 'Host bastion\n  HostName 192.0.2.10\n  User jump\n\nHost app\n  HostName app.internal\n  ProxyJump bastion\n\nHost *.corp\n  User x\n');
+    writeFileSync(
+      join(home, '.ssh', 'config'),
+      'Host bastion\n  HostName 192.0.2.10\n  User jump\n\nHost app\n  HostName app.internal\n  ProxyJump bastion\n\nHost *.corp\n  User x\n',
+    );
     const preview = await call(api, 'import.preview', { kind: 'ssh-config' });
     expect(preview.ok).toBe(true);
-    const info = preview.result as { previewId: string; add: Array<{ name: string }>; skipped: Array<{ reason: string }> };
+    const info = preview.result as {
+      previewId: string;
+      add: Array<{ name: string }>;
+      skipped: Array<{ reason: string }>;
+    };
     expect(info.add.map((h) => h.name).sort()).toEqual(['app', 'bastion']);
     expect(info.skipped.length).toBeGreaterThan(0);
     expect((await call(api, 'import.apply', info.previewId)).result).toEqual({ added: 2, updated: 0 });
     expect((await call(api, 'import.apply', info.previewId)).error?.code).toBe('IMPORT_EXPIRED');
-    const again = (await call(api, 'import.preview', { kind: 'ssh-config' })).result as { add: unknown[]; unchanged: number };
+    const again = (await call(api, 'import.preview', { kind: 'ssh-config' })).result as {
+      add: unknown[];
+      unchanged: number;
+    };
     expect(again.add).toHaveLength(0);
     expect(again.unchanged).toBe(2);
   });

@@ -7,11 +7,32 @@
 import { afterAll, expect, it } from 'vitest';
 import { cpSync, mkdirSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
-import { attach, ensureStandinBuilt, repoRoot, standinExecutable, type DesktopApp } from './support/electron-standin/launch.js';
+import {
+  attach,
+  ensureStandinBuilt,
+  repoRoot,
+  standinExecutable,
+  type DesktopApp,
+} from './support/electron-standin/launch.js';
 import { killTree, makeTempDir, startTracked } from './support/processes.js';
 import { devContentSecurityPolicy } from '../shared/csp.js';
 
-const COPY = ['package.json', 'package-lock.json', 'electron.vite.config.ts', 'tsconfig.json', 'tsconfig.base.json', 'tsconfig.node.json', 'tsconfig.web.json', 'tsconfig.test.json', 'vite.renderer.config.ts', 'main', 'preload', 'renderer', 'shared', 'scripts'];
+const COPY = [
+  'package.json',
+  'package-lock.json',
+  'electron.vite.config.ts',
+  'tsconfig.json',
+  'tsconfig.base.json',
+  'tsconfig.node.json',
+  'tsconfig.web.json',
+  'tsconfig.test.json',
+  'vite.renderer.config.ts',
+  'main',
+  'preload',
+  'renderer',
+  'shared',
+  'scripts',
+];
 
 let app: DesktopApp | undefined;
 
@@ -49,8 +70,12 @@ it('npm start opens the window with the first page drawn, from the dev server', 
   await page.locator('body[data-ready=true]').waitFor({ timeout: 60_000 });
   await page.getByRole('button', { name: 'Add host' }).waitFor();
   // The dev server sends no CSP header: the page carries the dev policy itself.
-  expect(await page.locator('meta[http-equiv=Content-Security-Policy]').getAttribute('content')).toBe(devContentSecurityPolicy());
+  expect(await page.locator('meta[http-equiv=Content-Security-Policy]').getAttribute('content')).toBe(
+    devContentSecurityPolicy(),
+  );
   // The dev page reaches main over IPC like the packaged one.
-  const info = await page.evaluate(() => (window as unknown as { hostdeck: { api: Record<string, () => Promise<unknown>> } }).hostdeck.api['app.info']?.());
+  const info = await page.evaluate(() =>
+    (window as unknown as { hostdeck: { api: Record<string, () => Promise<unknown>> } }).hostdeck.api['app.info']?.(),
+  );
   expect(info).toMatchObject({ ok: true, result: { mode: 'desktop' } });
 });

@@ -34,12 +34,17 @@ type Reply = { ok: boolean; result?: unknown; error?: { code: string; message: s
 /** Calls the API the way the desktop page does: through the preload's table. */
 function desktopApi(method: string, ...params: unknown[]): Promise<Reply> {
   return page.evaluate(
-    ({ method, params }) => (window as unknown as { hostdeck: { api: Record<string, (...p: unknown[]) => Promise<Reply>> } }).hostdeck.api[method]?.(...params) as Promise<Reply>,
+    ({ method, params }) =>
+      (window as unknown as { hostdeck: { api: Record<string, (...p: unknown[]) => Promise<Reply>> } }).hostdeck.api[
+        method
+      ]?.(...params) as Promise<Reply>,
     { method, params },
   );
 }
 
-function fetchText(url: string): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: string }> {
+function fetchText(
+  url: string,
+): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: string }> {
   return new Promise((resolve, reject) => {
     httpGet(url, (res) => {
       let body = '';
@@ -71,7 +76,16 @@ const activePanel = '.session[role=tabpanel]:not([hidden])';
 
 async function addVncHost(name: string, server: Xvnc): Promise<void> {
   const vnc = { viewOnly: false, scaling: 'scale', quality: 6, compression: 2, shared: true };
-  const created = await desktopApi('hosts.create', { name, protocol: 'vnc', address: server.host, port: server.port, folder: [], tags: [], notes: '', vnc });
+  const created = await desktopApi('hosts.create', {
+    name,
+    protocol: 'vnc',
+    address: server.host,
+    port: server.port,
+    folder: [],
+    tags: [],
+    notes: '',
+    vnc,
+  });
   expect(created).toMatchObject({ ok: true });
   const id = (created.result as { id: string }).id;
   expect(await desktopApi('secrets.set', id, 'vncPassword', server.password)).toMatchObject({ ok: true });
@@ -79,7 +93,10 @@ async function addVncHost(name: string, server: Xvnc): Promise<void> {
 }
 
 async function closeActiveTab(name: string): Promise<void> {
-  await page.getByRole('button', { name: new RegExp(`^Close ${name}`) }).first().click();
+  await page
+    .getByRole('button', { name: new RegExp(`^Close ${name}`) })
+    .first()
+    .click();
   await expect.poll(() => page.getByRole('tab').count()).toBe(0);
 }
 
@@ -88,7 +105,12 @@ describe('the desktop app in the Electron stand-in', () => {
     const load = await desktop.waitFor('load');
     expect(load['url']).toBe('app://hostdeck/index.html');
     const win = await desktop.waitFor('window');
-    expect(win['webPreferences']).toMatchObject({ contextIsolation: true, sandbox: true, nodeIntegration: false, webviewTag: false });
+    expect(win['webPreferences']).toMatchObject({
+      contextIsolation: true,
+      sandbox: true,
+      nodeIntegration: false,
+      webviewTag: false,
+    });
     const info = await desktopApi('app.info');
     expect(info).toMatchObject({ ok: true, result: { mode: 'desktop' } });
     const gatewayPort = (info.result as { gatewayPort: number }).gatewayPort;
@@ -139,19 +161,29 @@ describe('the desktop app in the Electron stand-in', () => {
     const sub = page.frames().find((f) => f !== page.mainFrame());
     expect(sub).toBeDefined();
     const invokeFromFrame = `window.__hostdeckStandinInvoke('hostdeck:api', ['app.info', []])`;
-    expect(await sub?.evaluate(invokeFromFrame)).toMatchObject({ value: { ok: false, error: { code: 'API_FORBIDDEN' } } });
+    expect(await sub?.evaluate(invokeFromFrame)).toMatchObject({
+      value: { ok: false, error: { code: 'API_FORBIDDEN' } },
+    });
     await page.evaluate(() => document.querySelector('iframe')?.remove());
     // Another origin in the same browser (localhost is not 127.0.0.1).
     const cdp = await desktop.waitFor('cdp');
     const foreign = await (await desktop.browser()).contexts()[0]?.newPage();
     if (!foreign) throw new Error('no context');
     await foreign.goto(String(cdp['pageOrigin']).replace('127.0.0.1', 'localhost') + '/favicon.svg');
-    expect(await foreign.evaluate(invokeFromFrame)).toMatchObject({ value: { ok: false, error: { code: 'API_FORBIDDEN' } } });
+    expect(await foreign.evaluate(invokeFromFrame)).toMatchObject({
+      value: { ok: false, error: { code: 'API_FORBIDDEN' } },
+    });
     await foreign.close();
   });
 
   it('SSH in BoringSSL: add a host, trust its key, log in, see a command run', async () => {
-    await addHost(page, { name: 'rig', address: '127.0.0.1', port: sshd.port, user: sshd.passwordUser, auth: 'password' });
+    await addHost(page, {
+      name: 'rig',
+      address: '127.0.0.1',
+      port: sshd.port,
+      user: sshd.passwordUser,
+      auth: 'password',
+    });
     await connectHost(page, 'rig');
     const keyDialog = page.getByRole('dialog', { name: 'Unknown host key' });
     await keyDialog.waitFor();
@@ -222,7 +254,9 @@ describe('the desktop app in the Electron stand-in', () => {
     await addVncHost('default-offer', server);
     await connectHost(page, 'default-offer');
     await page.locator(`${activePanel}[data-status=connected]`).waitFor({ timeout: 30_000 });
-    await expect.poll(() => canvasPixel(page, `${activePanel} .session-vnc`, 100, 100), { timeout: 20_000 }).toEqual([0, 255, 0]);
+    await expect
+      .poll(() => canvasPixel(page, `${activePanel} .session-vnc`, 100, 100), { timeout: 20_000 })
+      .toEqual([0, 255, 0]);
     const security = page.locator(`${activePanel} .vnc-security`);
     await expect(security.innerText()).resolves.toMatch(/^Not encrypted/);
     expect(await security.getAttribute('data-encrypted')).toBe('false');
@@ -234,7 +268,25 @@ describe('the desktop app in the Electron stand-in', () => {
     const dir = makeTempDir('desktop-x509');
     const cert = join(dir, 'cert.pem');
     const key = join(dir, 'key.pem');
-    execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-subj', '/CN=desktop', '-keyout', key, '-out', cert, '-days', '1'], { stdio: 'ignore' });
+    execFileSync(
+      'openssl',
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'rsa:2048',
+        '-nodes',
+        '-subj',
+        '/CN=desktop',
+        '-keyout',
+        key,
+        '-out',
+        cert,
+        '-days',
+        '1',
+      ],
+      { stdio: 'ignore' },
+    );
     const server = await startXvnc({ securityTypes: 'X509Vnc', extraArgs: ['-X509Cert', cert, '-X509Key', key] });
     servers.push(server);
     server.setRootColor('#ff00ff');
@@ -244,7 +296,9 @@ describe('the desktop app in the Electron stand-in', () => {
     await certDialog.waitFor();
     await certDialog.getByRole('button', { name: 'Trust and connect' }).click();
     await page.locator(`${activePanel}[data-status=connected]`).waitFor({ timeout: 30_000 });
-    await expect.poll(() => canvasPixel(page, `${activePanel} .session-vnc`, 100, 100), { timeout: 20_000 }).toEqual([255, 0, 255]);
+    await expect
+      .poll(() => canvasPixel(page, `${activePanel} .session-vnc`, 100, 100), { timeout: 20_000 })
+      .toEqual([255, 0, 255]);
     const security = page.locator(`${activePanel} .vnc-security`);
     await expect(security.innerText()).resolves.toMatch(/^Encrypted/);
     expect(await security.getAttribute('data-encrypted')).toBe('true');
@@ -269,7 +323,16 @@ describe('the desktop app in the Electron stand-in', () => {
     const mark = sshd.log().length;
     desktop.proc.child.kill('SIGTERM');
     expect(await desktop.proc.exited).toBe(0);
-    await expect.poll(() => sshd.log().slice(mark).match(/Received disconnect from 127\.0\.0\.1/g)?.length ?? 0, { timeout: 10_000 }).toBe(2);
+    await expect
+      .poll(
+        () =>
+          sshd
+            .log()
+            .slice(mark)
+            .match(/Received disconnect from 127\.0\.0\.1/g)?.length ?? 0,
+        { timeout: 10_000 },
+      )
+      .toBe(2);
   });
 });
 
@@ -301,7 +364,11 @@ describe('start-up and packaged builds', () => {
 
   it('the packaged app ignores ELECTRON_RENDERER_URL and has no developer tools', async () => {
     const port = (foreign.address() as { port: number }).port;
-    const packaged = launchDesktop({ home, packaged: true, env: { ELECTRON_RENDERER_URL: `http://127.0.0.1:${port}` } });
+    const packaged = launchDesktop({
+      home,
+      packaged: true,
+      env: { ELECTRON_RENDERER_URL: `http://127.0.0.1:${port}` },
+    });
     try {
       const load = await packaged.waitFor('load');
       expect(load['url']).toBe('app://hostdeck/index.html');

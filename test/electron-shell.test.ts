@@ -47,7 +47,14 @@ describe('window factory', () => {
       contents.emit(ev, event, 'https://evil.example');
       expect(event.preventDefault, ev).toHaveBeenCalled();
     }
-    for (const url of ['https://example.com/a', 'http://example.org/', 'file:///etc/passwd', 'javascript:alert(1)', 'smb://share/x', 'not a url']) {
+    for (const url of [
+      'https://example.com/a',
+      'http://example.org/',
+      'file:///etc/passwd',
+      'javascript:alert(1)',
+      'smb://share/x',
+      'not a url',
+    ]) {
       expect(contents.windowOpenHandler?.({ url })).toEqual({ action: 'deny' });
     }
     expect(state.openedExternal).toEqual(['https://example.com/a', 'http://example.org/']);
@@ -77,18 +84,31 @@ describe('IPC', () => {
     const dispose = setupIpc(new ApiDispatcher({ 'app.info': info }, { 'app.info': noParams }));
     const handler = state.ipcHandlers.get(IpcChannel.Invoke);
     expect(handler).toBeDefined();
-    const call = (f: Frame | null, method: unknown, params: unknown): unknown => handler?.({ senderFrame: f }, method, params);
+    const call = (f: Frame | null, method: unknown, params: unknown): unknown =>
+      handler?.({ senderFrame: f }, method, params);
     // The refusal says what happened ({ code, message }, as every API error does).
-    expect(await call(frame('https://evil.example/'), 'app.info', [])).toEqual({ ok: false, error: { code: 'API_FORBIDDEN', message: expect.stringMatching(/\S/) } });
-    expect(await call(frame('not a url'), 'app.info', [])).toMatchObject({ ok: false, error: { code: 'API_FORBIDDEN' } });
-    expect(await call(frame('app://hostdeck/', frame('app://hostdeck/')), 'app.info', [])).toMatchObject({ ok: false, error: { code: 'API_FORBIDDEN' } });
+    expect(await call(frame('https://evil.example/'), 'app.info', [])).toEqual({
+      ok: false,
+      error: { code: 'API_FORBIDDEN', message: expect.stringMatching(/\S/) },
+    });
+    expect(await call(frame('not a url'), 'app.info', [])).toMatchObject({
+      ok: false,
+      error: { code: 'API_FORBIDDEN' },
+    });
+    expect(await call(frame('app://hostdeck/', frame('app://hostdeck/')), 'app.info', [])).toMatchObject({
+      ok: false,
+      error: { code: 'API_FORBIDDEN' },
+    });
     expect(info).not.toHaveBeenCalled();
     const own = frame('app://hostdeck/index.html');
     expect(await call(own, 'app.info', [])).toEqual({ ok: true, result: { name: 'Hostdeck' } });
     expect(await call(own, 'app.info', [1])).toMatchObject({ ok: false, error: { code: 'API_BAD_REQUEST' } });
     expect(await call(own, 42, [])).toMatchObject({ ok: false, error: { code: 'API_BAD_REQUEST' } });
     expect(await call(own, 'app.info', { length: 0 })).toMatchObject({ ok: false, error: { code: 'API_BAD_REQUEST' } });
-    expect(await call(own, 'fs.readFile', ['/etc/passwd'])).toMatchObject({ ok: false, error: { code: 'API_UNKNOWN_METHOD' } });
+    expect(await call(own, 'fs.readFile', ['/etc/passwd'])).toMatchObject({
+      ok: false,
+      error: { code: 'API_UNKNOWN_METHOD' },
+    });
     expect(info).toHaveBeenCalledTimes(1);
     // The disposer takes the handler away: nothing answers on the channel after it.
     dispose();
@@ -108,7 +128,17 @@ describe('app:// protocol', () => {
     expect(await resolveInside(root, 'app://hostdeck/assets/a.js')).toBe(join(root, 'assets', 'a.js'));
     // No path at all (Node's URL gives '' for a non-special scheme) is the index too, never the root folder.
     expect(await resolveInside(root, 'app://hostdeck')).toBe(join(root, 'index.html'));
-    for (const url of ['not a url', 'app:', 'app://hostdeck/../../etc/passwd', 'app://hostdeck/%2e%2e/%2e%2e/etc/passwd', 'app://hostdeck/link.txt', 'app://other/index.html', 'app://hostdeck/assets', 'app://hostdeck/%E0%A4%A', 'http://hostdeck/index.html']) {
+    for (const url of [
+      'not a url',
+      'app:',
+      'app://hostdeck/../../etc/passwd',
+      'app://hostdeck/%2e%2e/%2e%2e/etc/passwd',
+      'app://hostdeck/link.txt',
+      'app://other/index.html',
+      'app://hostdeck/assets',
+      'app://hostdeck/%E0%A4%A',
+      'http://hostdeck/index.html',
+    ]) {
       expect(await resolveInside(root, url), url).toBeNull();
     }
   });
@@ -137,7 +167,9 @@ describe('app:// protocol', () => {
 
   it('no WebSocket sources means none, not an empty list; the dev server adds loopback WebSockets only', () => {
     expect(contentSecurityPolicy([])).toBe(policy("'none'"));
-    expect(contentSecurityPolicy(['ws://127.0.0.1:1', 'ws://localhost:2'])).toBe(policy('ws://127.0.0.1:1 ws://localhost:2'));
+    expect(contentSecurityPolicy(['ws://127.0.0.1:1', 'ws://localhost:2'])).toBe(
+      policy('ws://127.0.0.1:1 ws://localhost:2'),
+    );
     // npm start (Vite's dev server): any loopback port, for hot reload and the gateway; no other host.
     expect(devContentSecurityPolicy()).toBe(policy("'self' ws://127.0.0.1:* ws://localhost:*"));
   });
@@ -152,7 +184,14 @@ describe('window state', () => {
     saveWindowState(path, { x: 40, y: 50, width: 1000, height: 700, maximized: true });
     expect(loadWindowState(path)).toEqual({ x: 40, y: 50, width: 1000, height: 700, maximized: true });
     expect(statSync(path).mode & 0o777).toBe(0o600);
-    for (const bad of ['{', '[]', '{"width":10,"height":10}', '{"width":"1e9","height":700}', '{"width":1e9,"height":700}', 'null']) {
+    for (const bad of [
+      '{',
+      '[]',
+      '{"width":10,"height":10}',
+      '{"width":"1e9","height":700}',
+      '{"width":1e9,"height":700}',
+      'null',
+    ]) {
       writeFileSync(path, bad);
       expect(loadWindowState(path), bad).toEqual(DEFAULT_BOUNDS);
     }
@@ -179,10 +218,31 @@ describe('app start-up', () => {
     await vi.waitFor(() => expect(state.windows).toHaveLength(1));
     // Closing the window remembers its bounds for the next start.
     state.windows[0]?.emit('close');
-    expect(JSON.parse(readFileSync(join(state.userData, 'window-state.json'), 'utf8'))).toMatchObject({ width: 1200, height: 800 });
+    expect(JSON.parse(readFileSync(join(state.userData, 'window-state.json'), 'utf8'))).toMatchObject({
+      width: 1200,
+      height: 800,
+    });
     const decisions: boolean[] = [];
-    const denied = ['media', 'geolocation', 'notifications', 'clipboard-read', 'midi', 'midiSysex', 'pointerLock', 'fullscreen', 'openExternal', 'display-capture', 'hid', 'serial', 'usb', 'idle-detection', 'window-management', 'unknown'];
-    for (const perm of [...denied, 'clipboard-sanitized-write']) state.permissionRequest?.({}, perm, (ok) => decisions.push(ok));
+    const denied = [
+      'media',
+      'geolocation',
+      'notifications',
+      'clipboard-read',
+      'midi',
+      'midiSysex',
+      'pointerLock',
+      'fullscreen',
+      'openExternal',
+      'display-capture',
+      'hid',
+      'serial',
+      'usb',
+      'idle-detection',
+      'window-management',
+      'unknown',
+    ];
+    for (const perm of [...denied, 'clipboard-sanitized-write'])
+      state.permissionRequest?.({}, perm, (ok) => decisions.push(ok));
     expect(decisions).toEqual([...denied.map(() => false), true]);
     for (const perm of denied) expect(state.permissionCheck?.({}, perm), perm).toBe(false);
     expect(state.permissionCheck?.({}, 'clipboard-read')).toBe(false);
@@ -192,7 +252,11 @@ describe('app start-up', () => {
     expect(state.protocolHandlers.has('app')).toBe(true);
     // The address book opened through electron-store in userData, private.
     await vi.waitFor(() => expect(statSync(state.userData).mode & 0o777).toBe(0o700));
-    const reply = (await state.ipcHandlers.get(IpcChannel.Invoke)?.({ senderFrame: { url: 'app://hostdeck/index.html', parent: null } }, 'book.get', [])) as { ok: boolean; result: { hosts: unknown[]; path: string } };
+    const reply = (await state.ipcHandlers.get(IpcChannel.Invoke)?.(
+      { senderFrame: { url: 'app://hostdeck/index.html', parent: null } },
+      'book.get',
+      [],
+    )) as { ok: boolean; result: { hosts: unknown[]; path: string } };
     expect(reply.ok).toBe(true);
     expect(reply.result.hosts).toEqual([]);
     expect(reply.result.path.startsWith(state.userData)).toBe(true);

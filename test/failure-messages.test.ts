@@ -28,7 +28,10 @@ const asked: Array<PromptRequest & { promptId: string }> = [];
 const size = { cols: 80, rows: 24 };
 let nextId = 1;
 
-async function call(method: string, ...params: unknown[]): Promise<{ ok: boolean; result?: unknown; error?: { code: string; message: string } }> {
+async function call(
+  method: string,
+  ...params: unknown[]
+): Promise<{ ok: boolean; result?: unknown; error?: { code: string; message: string } }> {
   const r = await api.dispatcher.handle({ id: nextId++, method, params });
   return r.ok ? { ok: true, result: r.result } : { ok: false, error: r.error };
 }
@@ -44,11 +47,16 @@ async function listener(behave: (s: net.Socket) => void): Promise<number> {
 // Answers every prompt the way the case needs: trust keys and certificates,
 // give wrong passwords.
 function answerPrompts(): void {
-  api.dispatcher.onEvent((event, payload) => {
+  api.dispatcher.subscribe((event, payload) => {
     if (event !== 'prompt.ask') return;
     const p = payload as PromptRequest & { promptId: string };
     asked.push(p);
-    const answer = p.kind === 'hostKey' || p.kind === 'vncCertificate' ? { type: 'decision', accept: true } : p.kind === 'secret' ? { type: 'secret', value: 'wrong-password', remember: false } : { type: 'responses', responses: p.prompts.map(() => 'wrong-password') };
+    const answer =
+      p.kind === 'hostKey' || p.kind === 'vncCertificate'
+        ? { type: 'decision', accept: true }
+        : p.kind === 'secret'
+          ? { type: 'secret', value: 'wrong-password', remember: false }
+          : { type: 'responses', responses: p.prompts.map(() => 'wrong-password') };
     void call('prompts.answer', p.promptId, answer);
   });
 }
@@ -63,13 +71,34 @@ beforeAll(async () => {
   gateway = await Gateway.start({ allowedOrigins: ['http://127.0.0.1:1'] });
   sshd = await startSshd();
   xvnc = await startXvnc({ securityTypes: 'VncAuth' });
-  api = createApi({ mode: 'serve', version: 't', gatewayPort: () => gateway.port, gateway: () => gateway, store: harness.open({ saveDelayMs: 0 }), homeDir: makeHome(), ssh: { userKnownHosts: [] }, log: () => undefined });
+  api = createApi({
+    mode: 'serve',
+    version: 't',
+    gatewayPort: () => gateway.port,
+    gateway: () => gateway,
+    store: harness.open({ saveDelayMs: 0 }),
+    homeDir: makeHome(),
+    ssh: { userKnownHosts: [] },
+    log: () => undefined,
+  });
   answerPrompts();
   refusedPort = await freePort();
   silentPort = await listener(() => undefined);
   closingSshPort = await listener((s) => s.end('SSH-2.0-OpenSSH_9.2\r\n'));
   closingVncPort = await listener((s) => s.end('RFB 003.008\n'));
-  const jump = (await call('hosts.create', { name: 'jump', protocol: 'ssh', address: '127.0.0.1', port: sshd.port, username: sshd.keyUser, auth: { type: 'privateKey', path: sshd.clientKeyPath }, folder: [], tags: [], notes: '' })).result as { id: string };
+  const jump = (
+    await call('hosts.create', {
+      name: 'jump',
+      protocol: 'ssh',
+      address: '127.0.0.1',
+      port: sshd.port,
+      username: sshd.keyUser,
+      auth: { type: 'privateKey', path: sshd.clientKeyPath },
+      folder: [],
+      tags: [],
+      notes: '',
+    })
+  ).result as { id: string };
   jumpId = jump.id;
 }, 60_000);
 
@@ -91,11 +120,40 @@ interface Case {
 }
 
 const CASES: Case[] = [
-  { what: 'refused', address: '127.0.0.1', port: () => refusedPort, code: { ssh: 'SSH_CONNECTION_REFUSED', vnc: 'VNC_CONNECTION_REFUSED', 'vnc-via-ssh': 'SSH_CONNECTION_REFUSED' } },
-  { what: 'DNS failure', address: 'no-such-host.invalid', port: () => 22, code: { ssh: 'SSH_HOST_UNREACHABLE', vnc: 'VNC_HOST_NOT_FOUND', 'vnc-via-ssh': /^SSH_(HOST_UNREACHABLE|CONNECTION_REFUSED)$/ } },
-  { what: 'server closed mid-handshake', address: '127.0.0.1', port: () => -1, code: { ssh: /^SSH_(DISCONNECTED|PROTOCOL)$/, vnc: 'VNC_SERVER_CLOSED', 'vnc-via-ssh': 'VNC_SERVER_CLOSED' } },
-  { what: 'authentication failure', address: '127.0.0.1', port: () => -2, code: { ssh: 'SSH_AUTH_FAILED', vnc: 'VNC_AUTH_FAILED', 'vnc-via-ssh': 'VNC_AUTH_FAILED' } },
-  { what: 'timeout (a server that never speaks)', address: '127.0.0.1', port: () => silentPort, code: { ssh: 'SSH_TIMEOUT', vnc: 'VNC_TIMEOUT', 'vnc-via-ssh': 'VNC_TIMEOUT' } },
+  {
+    what: 'refused',
+    address: '127.0.0.1',
+    port: () => refusedPort,
+    code: { ssh: 'SSH_CONNECTION_REFUSED', vnc: 'VNC_CONNECTION_REFUSED', 'vnc-via-ssh': 'SSH_CONNECTION_REFUSED' },
+  },
+  {
+    what: 'DNS failure',
+    address: 'no-such-host.invalid',
+    port: () => 22,
+    code: {
+      ssh: 'SSH_HOST_UNREACHABLE',
+      vnc: 'VNC_HOST_NOT_FOUND',
+      'vnc-via-ssh': /^SSH_(HOST_UNREACHABLE|CONNECTION_REFUSED)$/,
+    },
+  },
+  {
+    what: 'server closed mid-handshake',
+    address: '127.0.0.1',
+    port: () => -1,
+    code: { ssh: /^SSH_(DISCONNECTED|PROTOCOL)$/, vnc: 'VNC_SERVER_CLOSED', 'vnc-via-ssh': 'VNC_SERVER_CLOSED' },
+  },
+  {
+    what: 'authentication failure',
+    address: '127.0.0.1',
+    port: () => -2,
+    code: { ssh: 'SSH_AUTH_FAILED', vnc: 'VNC_AUTH_FAILED', 'vnc-via-ssh': 'VNC_AUTH_FAILED' },
+  },
+  {
+    what: 'timeout (a server that never speaks)',
+    address: '127.0.0.1',
+    port: () => silentPort,
+    code: { ssh: 'SSH_TIMEOUT', vnc: 'VNC_TIMEOUT', 'vnc-via-ssh': 'VNC_TIMEOUT' },
+  },
 ];
 
 function portFor(c: Case, path: Path): number {
@@ -108,10 +166,22 @@ function portFor(c: Case, path: Path): number {
 async function openFailure(c: Case, path: Path, n: number): Promise<{ code: string; message: string } | undefined> {
   const name = `${path}-${n}`;
   const base = { name, address: c.address, port: portFor(c, path), folder: [], tags: [], notes: '' };
-  const vnc = { viewOnly: false, scaling: 'scale', quality: 6, compression: 2, shared: true, ...(path === 'vnc-via-ssh' ? { viaSshHostId: jumpId } : {}) };
+  const vnc = {
+    viewOnly: false,
+    scaling: 'scale',
+    quality: 6,
+    compression: 2,
+    shared: true,
+    ...(path === 'vnc-via-ssh' ? { viaSshHostId: jumpId } : {}),
+  };
   const host =
     path === 'ssh'
-      ? await call('hosts.create', { ...base, protocol: 'ssh', username: sshd.passwordUser, auth: { type: 'password' } })
+      ? await call('hosts.create', {
+          ...base,
+          protocol: 'ssh',
+          username: sshd.passwordUser,
+          auth: { type: 'password' },
+        })
       : await call('hosts.create', { ...base, protocol: 'vnc', vnc });
   expect(host.ok, JSON.stringify(host.error)).toBe(true);
   const r = await call('sessions.open', (host.result as { id: string }).id, { openId: name, ...size });
@@ -120,24 +190,24 @@ async function openFailure(c: Case, path: Path, n: number): Promise<{ code: stri
 }
 
 describe('every failure a person can hit has its own code and message', () => {
-  it(
-    'SSH, VNC direct and VNC through SSH: refused, DNS failure, closed mid-handshake, wrong password, timeout',
-    async () => {
-      const runs = CASES.flatMap((c, i) => (['ssh', 'vnc', 'vnc-via-ssh'] as const).map((path, j) => ({ c, path, n: i * 3 + j })));
-      const results = await Promise.all(runs.map(async ({ c, path, n }) => ({ c, path, error: await openFailure(c, path, n) })));
-      for (const { c, path, error } of results) {
-        const label = `${c.what} over ${path}: ${error?.code} ${error?.message}`;
-        expect(error?.code, label).not.toBe('INTERNAL');
-        const want = c.code[path];
-        if (typeof want === 'string') expect(error?.code, label).toBe(want);
-        else expect(error?.code, label).toMatch(want);
-        // A sentence for a person: more than a code, not a stack.
-        expect(error?.message.length ?? 0, label).toBeGreaterThan(20);
-        expect(error?.message, label).not.toMatch(/Something went wrong|\n\s+at /);
-      }
-    },
-    90_000,
-  );
+  it('SSH, VNC direct and VNC through SSH: refused, DNS failure, closed mid-handshake, wrong password, timeout', async () => {
+    const runs = CASES.flatMap((c, i) =>
+      (['ssh', 'vnc', 'vnc-via-ssh'] as const).map((path, j) => ({ c, path, n: i * 3 + j })),
+    );
+    const results = await Promise.all(
+      runs.map(async ({ c, path, n }) => ({ c, path, error: await openFailure(c, path, n) })),
+    );
+    for (const { c, path, error } of results) {
+      const label = `${c.what} over ${path}: ${error?.code} ${error?.message}`;
+      expect(error?.code, label).not.toBe('INTERNAL');
+      const want = c.code[path];
+      if (typeof want === 'string') expect(error?.code, label).toBe(want);
+      else expect(error?.code, label).toMatch(want);
+      // A sentence for a person: more than a code, not a stack.
+      expect(error?.message.length ?? 0, label).toBeGreaterThan(20);
+      expect(error?.message, label).not.toMatch(/Something went wrong|\n\s+at /);
+    }
+  }, 90_000);
 
   it('unreachable (no route) maps to its own code on both paths', () => {
     for (const code of ['EHOSTUNREACH', 'ENETUNREACH']) {
@@ -146,6 +216,8 @@ describe('every failure a person can hit has its own code and message', () => {
       expect(vncSocketError('192.0.2.1', 5900, err).code).toBe('VNC_HOST_UNREACHABLE');
       expect(vncSocketError('192.0.2.1', 5900, err).message).toContain('192.0.2.1:5900');
     }
-    expect(vncSocketError('x.invalid', 5900, Object.assign(new Error('getaddrinfo ENOTFOUND'), { code: 'ENOTFOUND' })).code).toBe('VNC_HOST_NOT_FOUND');
+    expect(
+      vncSocketError('x.invalid', 5900, Object.assign(new Error('getaddrinfo ENOTFOUND'), { code: 'ENOTFOUND' })).code,
+    ).toBe('VNC_HOST_NOT_FOUND');
   });
 });

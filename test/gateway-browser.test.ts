@@ -112,7 +112,14 @@ describe('a real browser page', () => {
   it('on the allowed origin: binary bytes, then the close code and reason', async () => {
     const o = opener();
     const r = await visit(ours.origin, gw.issueTicket(o));
-    expect(r).toEqual({ bytes: 100_000, firstBytes: [0, 1, 2, 3], binary: true, code: GatewayClose.TARGET_CLOSED, reason: GatewayCloseReason.TARGET_CLOSED, opened: true });
+    expect(r).toEqual({
+      bytes: 100_000,
+      firstBytes: [0, 1, 2, 3],
+      binary: true,
+      code: GatewayClose.TARGET_CLOSED,
+      reason: GatewayCloseReason.TARGET_CLOSED,
+      opened: true,
+    });
     expect(o.calls).toBe(1);
   });
 

@@ -73,21 +73,26 @@ async function openPage(opener: TargetOpener): Promise<Page> {
       let onGone!: () => void;
       const gone = new Promise<void>((resolve) => (onGone = resolve));
       const session = new Session(1, ws, socket, { pageHighWaterMark: 1024 * 1024, corkWrites: true }, totals, onGone);
-      session.onStateChange((next, previous) => moves.push(`${previous}->${next}`));
+      session.subscribeState((next, previous) => moves.push(`${previous}->${next}`));
       session.start(opener);
       observe({ session, moves, gone });
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  cleanups.push(() => new Promise<void>((resolve) => {
-    wss.close();
-    server.closeAllConnections();
-    server.close(() => resolve());
-  }));
+  cleanups.push(
+    () =>
+      new Promise<void>((resolve) => {
+        wss.close();
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  );
   const ws = new WebSocket(`ws://127.0.0.1:${(server.address() as AddressInfo).port}/`, { perMessageDeflate: false });
   ws.on('error', () => {});
   cleanups.push(() => ws.terminate());
-  const closed = new Promise<{ code: number; reason: string }>((resolve) => ws.once('close', (code, reason) => resolve({ code, reason: reason.toString() })));
+  const closed = new Promise<{ code: number; reason: string }>((resolve) =>
+    ws.once('close', (code, reason) => resolve({ code, reason: reason.toString() })),
+  );
   return { ws, closed, observed };
 }
 
@@ -160,7 +165,10 @@ describe('the gateway session moves only along its table', () => {
     expect(escaped).toEqual([]);
     expect(o.session.state).toBe('closed');
     // Whichever side the gateway heard first, the moves are along the table.
-    expect([['opening->open', 'open->closed'], ['opening->open', 'open->closing', 'closing->closed']]).toContainEqual(o.moves);
+    expect([
+      ['opening->open', 'open->closed'],
+      ['opening->open', 'open->closing', 'closing->closed'],
+    ]).toContainEqual(o.moves);
     expect(escaped).toEqual([]);
   });
 
@@ -222,7 +230,10 @@ describe('the gateway session moves only along its table', () => {
     page.ws.send(Buffer.from('before'), { binary: true });
     page.ws.send('not for a plain TCP target');
     release();
-    expect(await page.closed).toEqual({ code: GatewayClose.UNSUPPORTED_DATA, reason: GatewayCloseReason.TEXT_NOT_ACCEPTED });
+    expect(await page.closed).toEqual({
+      code: GatewayClose.UNSUPPORTED_DATA,
+      reason: GatewayCloseReason.TEXT_NOT_ACCEPTED,
+    });
     await endsClosed(o, ['opening->open', 'open->closing', 'closing->closed']);
   });
 

@@ -11,7 +11,14 @@ import { GatewayClose, GatewayCloseReason } from '../shared/gateway-protocol.js'
 import { HostdeckError } from '../shared/errors.js';
 import { TicketBook } from '../main/gateway/ticket-book.js';
 import { isAllowedOrigin, isLoopbackHost, secretMatches } from '../main/gateway/loopback-guard.js';
-import { freePort, patternChunk, probeFromOtherLoopback, startEchoServer, startSourceServer, type TcpPeer } from './support/net.js';
+import {
+  freePort,
+  patternChunk,
+  probeFromOtherLoopback,
+  startEchoServer,
+  startSourceServer,
+  type TcpPeer,
+} from './support/net.js';
 
 const ORIGIN = 'http://127.0.0.1:5173';
 
@@ -244,7 +251,10 @@ class RawClient {
         off = 10;
       }
       if (this.#buf.length < off + len) break;
-      this.frames.push({ opcode: (this.#buf[0] as number) & 0x0f, payload: Buffer.from(this.#buf.subarray(off, off + len)) });
+      this.frames.push({
+        opcode: (this.#buf[0] as number) & 0x0f,
+        payload: Buffer.from(this.#buf.subarray(off, off + len)),
+      });
       this.#buf = this.#buf.subarray(off + len);
     }
     this.#wake();
@@ -252,7 +262,11 @@ class RawClient {
 }
 
 /** One client frame built by hand (RFC 6455 §5.2); masked unless told. */
-function frame(opcode: number, payload: Buffer, o: { fin?: boolean; mask?: boolean; rsv1?: boolean; claimedLength?: bigint } = {}): Buffer {
+function frame(
+  opcode: number,
+  payload: Buffer,
+  o: { fin?: boolean; mask?: boolean; rsv1?: boolean; claimedLength?: bigint } = {},
+): Buffer {
   const mask = o.mask ?? true;
   const len = o.claimedLength ?? BigInt(payload.length);
   const head: number[] = [((o.fin ?? true) ? 0x80 : 0) | (o.rsv1 ? 0x40 : 0) | opcode];
@@ -282,8 +296,22 @@ describe('the checks themselves', () => {
     // Host names are case-insensitive (RFC 9110 §4.2.3).
     expect(isLoopbackHost('LocalHost:8080', 8080)).toBe(true);
     const refused = [
-      undefined, '', '127.0.0.1', 'localhost', '127.0.0.1:80', '127.0.0.1:80800', '127.0.0.1:8080x', 'x127.0.0.1:8080', ' 127.0.0.1:8080',
-      '127.0.0.2:8080', '0.0.0.0:8080', '[::1]:8080', 'localhost.:8080', 'evil.localhost:8080', 'localhost:8080.evil.example', '127.0.0.1:8080,evil.example',
+      undefined,
+      '',
+      '127.0.0.1',
+      'localhost',
+      '127.0.0.1:80',
+      '127.0.0.1:80800',
+      '127.0.0.1:8080x',
+      'x127.0.0.1:8080',
+      ' 127.0.0.1:8080',
+      '127.0.0.2:8080',
+      '0.0.0.0:8080',
+      '[::1]:8080',
+      'localhost.:8080',
+      'evil.localhost:8080',
+      'localhost:8080.evil.example',
+      '127.0.0.1:8080,evil.example',
     ];
     for (const h of refused) expect(isLoopbackHost(h, 8080), String(h)).toBe(false);
   });
@@ -292,7 +320,15 @@ describe('the checks themselves', () => {
     const req = (origin?: string | string[]): never => ({ headers: origin === undefined ? {} : { origin } }) as never;
     for (const allowed of [new Set([ORIGIN]), [ORIGIN]]) {
       expect(isAllowedOrigin(req(ORIGIN), allowed)).toBe(true);
-      for (const o of [undefined, 'null', `${ORIGIN}/`, ORIGIN.slice(0, -1), ORIGIN.toUpperCase(), 'http://127.0.0.1:51730', [ORIGIN, ORIGIN]]) {
+      for (const o of [
+        undefined,
+        'null',
+        `${ORIGIN}/`,
+        ORIGIN.slice(0, -1),
+        ORIGIN.toUpperCase(),
+        'http://127.0.0.1:51730',
+        [ORIGIN, ORIGIN],
+      ]) {
         expect(isAllowedOrigin(req(o), allowed), JSON.stringify(o)).toBe(false);
       }
     }
@@ -303,7 +339,16 @@ describe('the checks themselves', () => {
   it('secretMatches: the whole secret and nothing else, and a wrong length never throws', () => {
     const secret = randomBytes(32).toString('base64url');
     expect(secretMatches(secret, secret)).toBe(true);
-    const wrong = [null, undefined, '', secret.slice(0, -1), `${secret}x`, secret.toUpperCase() === secret ? 'x' : secret.toUpperCase(), 'x'.repeat(secret.length), 'x'.repeat(100_000)];
+    const wrong = [
+      null,
+      undefined,
+      '',
+      secret.slice(0, -1),
+      `${secret}x`,
+      secret.toUpperCase() === secret ? 'x' : secret.toUpperCase(),
+      'x'.repeat(secret.length),
+      'x'.repeat(100_000),
+    ];
     for (const w of wrong) expect(secretMatches(w, secret), String(w).slice(0, 50)).toBe(false);
   });
 
@@ -311,7 +356,9 @@ describe('the checks themselves', () => {
     await expect(Gateway.start({ allowedOrigins: [] })).rejects.toThrow(/Origin/);
     await expect(Gateway.start({ allowedOrigins: [ORIGIN, 'null'] })).rejects.toThrow(/null/);
     for (const ttl of [0, -1, 30_001, 60_000, Number.NaN]) {
-      await expect(Gateway.start({ allowedOrigins: [ORIGIN], ticketTtlMs: ttl }), String(ttl)).rejects.toThrow(new RangeError('ticketTtlMs must be in (0, 30000]'));
+      await expect(Gateway.start({ allowedOrigins: [ORIGIN], ticketTtlMs: ttl }), String(ttl)).rejects.toThrow(
+        new RangeError('ticketTtlMs must be in (0, 30000]'),
+      );
     }
     // The bounds themselves: 30 s is allowed, and so is 1 ms.
     for (const ttl of [30_000, 1]) expect((await startGateway({ ticketTtlMs: ttl })).port).toBeGreaterThan(0);
@@ -353,7 +400,7 @@ describe('ticket lifetime', () => {
     expect(gw.stats().liveTickets).toBe(0);
   });
 
-  it('each expiry timer is unref\'d, and cleared when its ticket is redeemed or revoked', () => {
+  it("each expiry timer is unref'd, and cleared when its ticket is redeemed or revoked", () => {
     const spy = vi.spyOn(globalThis, 'setTimeout');
     const book = new TicketBook<string>(10_000);
     book.issue('probe');
@@ -420,8 +467,12 @@ describe('refusals before the upgrade (no target is touched)', () => {
     const gw = await startGateway();
     const opener = tcpOpener(echo.port);
     const url = gw.issueTicket(opener);
-    expect(await exchange(gw.port, upgradeRequest(gw.port, { path: pathOf(url), origin: 'https://evil.example' }))).toMatch(/^HTTP\/1\.1 403 /);
-    expect(await exchange(gw.port, upgradeRequest(gw.port, { path: pathOf(url), host: `evil.example:${gw.port}` }))).toMatch(/^HTTP\/1\.1 403 /);
+    expect(
+      await exchange(gw.port, upgradeRequest(gw.port, { path: pathOf(url), origin: 'https://evil.example' })),
+    ).toMatch(/^HTTP\/1\.1 403 /);
+    expect(
+      await exchange(gw.port, upgradeRequest(gw.port, { path: pathOf(url), host: `evil.example:${gw.port}` })),
+    ).toMatch(/^HTTP\/1\.1 403 /);
     const ws = connectWs(url);
     await opened(ws);
     expect(opener.calls).toBe(1);
@@ -449,7 +500,10 @@ describe('refusals before the upgrade (no target is touched)', () => {
     const gw = await startGateway();
     const opener = tcpOpener(echo.port);
     const url = gw.issueTicket(opener);
-    const request = upgradeRequest(gw.port, { path: pathOf(url), host: null }).replace(' HTTP/1.1\r\n', ' HTTP/1.0\r\n');
+    const request = upgradeRequest(gw.port, { path: pathOf(url), host: null }).replace(
+      ' HTTP/1.1\r\n',
+      ' HTTP/1.0\r\n',
+    );
     expect(await exchange(gw.port, request)).toMatch(/^HTTP\/1\.1 403 /);
     expect(opener.calls).toBe(0);
     expect(gw.stats().refused).toEqual({ host: 1, origin: 0, ticket: 0 });
@@ -556,7 +610,9 @@ describe('the URL cannot change the target', () => {
     const a = gw.issueTicket(tcpOpener(echo.port));
     const bOpener = tcpOpener(other.port);
     const b = gw.issueTicket(bOpener);
-    const ws = connectWs(`${a}/${pathOf(b).slice(1)}/../x?host=127.0.0.1&port=${other.port}&ticket=${pathOf(b).slice(1)}`);
+    const ws = connectWs(
+      `${a}/${pathOf(b).slice(1)}/../x?host=127.0.0.1&port=${other.port}&ticket=${pathOf(b).slice(1)}`,
+    );
     await opened(ws);
     ws.send(Buffer.from('ping'));
     expect((await readBytes(ws, 4)).toString()).toBe('ping');
@@ -611,7 +667,11 @@ describe('bytes', () => {
     const url = gw.issueTicket(gated.opener);
     const early = Array.from({ length: 50 }, (_, i) => Buffer.from([i]));
     // The first frames travel in the same write as the HTTP request (ws's "head").
-    const c = await RawClient.open(gw.port, upgradeRequest(gw.port, { path: pathOf(url) }) + Buffer.concat(early.slice(0, 20).map((b) => frame(0x2, b))).toString('latin1'));
+    const c = await RawClient.open(
+      gw.port,
+      upgradeRequest(gw.port, { path: pathOf(url) }) +
+        Buffer.concat(early.slice(0, 20).map((b) => frame(0x2, b))).toString('latin1'),
+    );
     for (const b of early.slice(20)) c.sock.write(frame(0x2, b));
     await expect.poll(() => gw.stats().openSessions).toBe(1);
     expect(echo.connections).toBe(0);
@@ -631,7 +691,10 @@ describe('control text frames', () => {
     await opened(ws);
     await expect.poll(() => echo.sockets.size).toBe(1);
     ws.send('{"resize":[80,24]}');
-    expect(await closed(ws)).toEqual({ code: GatewayClose.UNSUPPORTED_DATA, reason: GatewayCloseReason.TEXT_NOT_ACCEPTED });
+    expect(await closed(ws)).toEqual({
+      code: GatewayClose.UNSUPPORTED_DATA,
+      reason: GatewayCloseReason.TEXT_NOT_ACCEPTED,
+    });
     await expect.poll(() => echo.sockets.size).toBe(0);
   });
 
@@ -642,11 +705,13 @@ describe('control text frames', () => {
     const inner = tcpOpener(echo.port);
     let link!: GatewayLink;
     let sock!: net.Socket;
-    const ws = connectWs(gw.issueTicket(async (l) => {
-      link = l;
-      sock = (await inner(l)) as net.Socket;
-      return { stream: sock, onControl: (t) => controls.push(t) };
-    }));
+    const ws = connectWs(
+      gw.issueTicket(async (l) => {
+        link = l;
+        sock = (await inner(l)) as net.Socket;
+        return { stream: sock, onControl: (t) => controls.push(t) };
+      }),
+    );
     await opened(ws);
     // "é€" sent as one message in two fragments that split a UTF-8 sequence.
     const text = Buffer.from('{"t":"é€"}');
@@ -671,12 +736,14 @@ describe('control text frames', () => {
     const echo = await peer(startEchoServer());
     const gw = await startGateway();
     const inner = tcpOpener(echo.port);
-    const ws = connectWs(gw.issueTicket(async (l) => ({
-      stream: (await inner(l)) as net.Socket,
-      onControl: () => {
-        throw new Error('bad control');
-      },
-    })));
+    const ws = connectWs(
+      gw.issueTicket(async (l) => ({
+        stream: (await inner(l)) as net.Socket,
+        onControl: () => {
+          throw new Error('bad control');
+        },
+      })),
+    );
     await opened(ws);
     ws.send('x');
     expect((await closed(ws)).code).toBe(GatewayClose.INTERNAL);
@@ -694,23 +761,38 @@ describe('closing one side closes the other', () => {
 
   it('an opener that throws synchronously, or rejects with an odd code, closes with 4005 and a generic reason', async () => {
     const gw = await startGateway();
-    const a = connectWs(gw.issueTicket(() => {
-      throw new Error('boom');
-    }));
-    expect(await closed(a)).toEqual({ code: GatewayClose.TARGET_OPEN_FAILED, reason: GatewayCloseReason.TARGET_OPEN_FAILED });
-    const b = connectWs(gw.issueTicket(async () => {
-      throw Object.assign(new Error('x'), { code: 'lower case and long '.repeat(20) });
-    }));
-    expect(await closed(b)).toEqual({ code: GatewayClose.TARGET_OPEN_FAILED, reason: GatewayCloseReason.TARGET_OPEN_FAILED });
-    const c = connectWs(gw.issueTicket(async () => {
-      throw Object.assign(new Error('x'), { code: 'ETIMEDOUT' });
-    }));
+    const a = connectWs(
+      gw.issueTicket(() => {
+        throw new Error('boom');
+      }),
+    );
+    expect(await closed(a)).toEqual({
+      code: GatewayClose.TARGET_OPEN_FAILED,
+      reason: GatewayCloseReason.TARGET_OPEN_FAILED,
+    });
+    const b = connectWs(
+      gw.issueTicket(async () => {
+        throw Object.assign(new Error('x'), { code: 'lower case and long '.repeat(20) });
+      }),
+    );
+    expect(await closed(b)).toEqual({
+      code: GatewayClose.TARGET_OPEN_FAILED,
+      reason: GatewayCloseReason.TARGET_OPEN_FAILED,
+    });
+    const c = connectWs(
+      gw.issueTicket(async () => {
+        throw Object.assign(new Error('x'), { code: 'ETIMEDOUT' });
+      }),
+    );
     expect(await closed(c)).toEqual({ code: GatewayClose.TARGET_UNREACHABLE, reason: 'target unreachable: ETIMEDOUT' });
     // Rejecting with nothing at all (no error object to read a code from)
     // must close that socket too, not throw in main.
     for (const nothing of [undefined, null]) {
       const d = connectWs(gw.issueTicket(() => Promise.reject(nothing)));
-      expect(await closed(d)).toEqual({ code: GatewayClose.TARGET_OPEN_FAILED, reason: GatewayCloseReason.TARGET_OPEN_FAILED });
+      expect(await closed(d)).toEqual({
+        code: GatewayClose.TARGET_OPEN_FAILED,
+        reason: GatewayCloseReason.TARGET_OPEN_FAILED,
+      });
     }
   });
 
@@ -803,16 +885,20 @@ describe('backpressure and the memory ceiling', () => {
             port: (srv.address() as net.AddressInfo).port,
             connections: 0,
             sockets,
-            close: () => new Promise<void>((r) => {
-              for (const s of sockets) s.destroy();
-              srv.close(() => r());
-            }),
+            close: () =>
+              new Promise<void>((r) => {
+                for (const s of sockets) s.destroy();
+                srv.close(() => r());
+              }),
           }),
         );
       }),
     );
     const gw = await startGateway({ pageHighWaterMark: HWM });
-    const c = await RawClient.open(gw.port, upgradeRequest(gw.port, { path: pathOf(gw.issueTicket(tcpOpener(src.port))) }));
+    const c = await RawClient.open(
+      gw.port,
+      upgradeRequest(gw.port, { path: pathOf(gw.issueTicket(tcpOpener(src.port))) }),
+    );
     c.sock.pause();
     // Wait for the real condition: the target paused and the flood stuck.
     await expect.poll(() => gw.stats().sessions[0]?.targetPaused === true && blocked, { timeout: 20_000 }).toBe(true);
@@ -827,15 +913,18 @@ describe('backpressure and the memory ceiling', () => {
     let received = 0;
     let ok = true;
     await expect
-      .poll(() => {
-        while (c.frames.length > 0) {
-          const f = c.frames.shift() as { opcode: number; payload: Buffer };
-          if (f.opcode !== 0x2) ok = false;
-          for (let i = 0; i < f.payload.length; i += 1021) if (f.payload[i] !== ((received + i) & 0xff)) ok = false;
-          received += f.payload.length;
-        }
-        return received > writtenBefore;
-      }, { timeout: 20_000 })
+      .poll(
+        () => {
+          while (c.frames.length > 0) {
+            const f = c.frames.shift() as { opcode: number; payload: Buffer };
+            if (f.opcode !== 0x2) ok = false;
+            for (let i = 0; i < f.payload.length; i += 1021) if (f.payload[i] !== ((received + i) & 0xff)) ok = false;
+            received += f.payload.length;
+          }
+          return received > writtenBefore;
+        },
+        { timeout: 20_000 },
+      )
       .toBe(true);
     expect(ok).toBe(true);
   });
@@ -849,10 +938,13 @@ describe('backpressure and the memory ceiling', () => {
       s.pause();
     });
     await new Promise<void>((r) => srv.listen(0, '127.0.0.1', () => r()));
-    cleanups.push(() => new Promise<void>((r) => {
-      for (const s of sockets) s.destroy();
-      srv.close(() => r());
-    }));
+    cleanups.push(
+      () =>
+        new Promise<void>((r) => {
+          for (const s of sockets) s.destroy();
+          srv.close(() => r());
+        }),
+    );
     const gw = await startGateway();
     const ws = connectWs(gw.issueTicket(tcpOpener((srv.address() as net.AddressInfo).port)));
     await opened(ws);
@@ -880,10 +972,13 @@ describe('backpressure and the memory ceiling', () => {
       s.pause();
     });
     await new Promise<void>((r) => srv.listen(0, '127.0.0.1', () => r()));
-    cleanups.push(() => new Promise<void>((r) => {
-      for (const s of sockets) s.destroy();
-      srv.close(() => r());
-    }));
+    cleanups.push(
+      () =>
+        new Promise<void>((r) => {
+          for (const s of sockets) s.destroy();
+          srv.close(() => r());
+        }),
+    );
     const gw = await startGateway();
     const ws = connectWs(gw.issueTicket(tcpOpener((srv.address() as net.AddressInfo).port)));
     ws.on('error', () => {});
@@ -909,11 +1004,22 @@ describe('hostile WebSocket input closes that one socket', () => {
     ['a fragmented ping', 1002, () => [frame(0x9, Buffer.from('p'), { fin: false })]],
     ['a control frame over 125 bytes', 1002, () => [frame(0x9, Buffer.alloc(126))]],
     ['a continuation with nothing to continue', 1002, () => [frame(0x0, Buffer.from('x'))]],
-    ['a new message inside a fragmented one', 1002, () => [frame(0x2, Buffer.from('a'), { fin: false }), frame(0x2, Buffer.from('b'))]],
+    [
+      'a new message inside a fragmented one',
+      1002,
+      () => [frame(0x2, Buffer.from('a'), { fin: false }), frame(0x2, Buffer.from('b'))],
+    ],
     ['invalid UTF-8 in a text frame', 1007, () => [frame(0x1, Buffer.from([0xc3, 0x28]))]],
     ['a frame claiming 2^62 bytes', 1009, () => [frame(0x2, Buffer.alloc(0), { claimedLength: 1n << 62n })]],
     ['a frame one byte over maxPayload', 1009, (max) => [frame(0x2, Buffer.alloc(max + 1))]],
-    ['endless fragments', 1009, (max) => [frame(0x2, Buffer.alloc(1000), { fin: false }), ...Array.from({ length: Math.ceil(max / 1000) + 1 }, () => frame(0x0, Buffer.alloc(1000), { fin: false }))]],
+    [
+      'endless fragments',
+      1009,
+      (max) => [
+        frame(0x2, Buffer.alloc(1000), { fin: false }),
+        ...Array.from({ length: Math.ceil(max / 1000) + 1 }, () => frame(0x0, Buffer.alloc(1000), { fin: false })),
+      ],
+    ],
   ];
 
   it.each(cases)('%s → close %i; the target is destroyed; other sessions carry on', async (_name, code, build) => {
@@ -922,7 +1028,10 @@ describe('hostile WebSocket input closes that one socket', () => {
     const gw = await startGateway({ maxPayload });
     const good = connectWs(gw.issueTicket(tcpOpener(echo.port)));
     await opened(good);
-    const bad = await RawClient.open(gw.port, upgradeRequest(gw.port, { path: pathOf(gw.issueTicket(tcpOpener(echo.port))) }));
+    const bad = await RawClient.open(
+      gw.port,
+      upgradeRequest(gw.port, { path: pathOf(gw.issueTicket(tcpOpener(echo.port))) }),
+    );
     await expect.poll(() => echo.sockets.size).toBe(2);
     for (const f of build(maxPayload)) bad.sock.write(f);
     expect(await bad.closeCode()).toBe(code);
@@ -935,7 +1044,10 @@ describe('hostile WebSocket input closes that one socket', () => {
   it('a maxPayload-sized message passes', async () => {
     const echo = await peer(startEchoServer());
     const gw = await startGateway({ maxPayload: 64 * 1024 });
-    const c = await RawClient.open(gw.port, upgradeRequest(gw.port, { path: pathOf(gw.issueTicket(tcpOpener(echo.port))) }));
+    const c = await RawClient.open(
+      gw.port,
+      upgradeRequest(gw.port, { path: pathOf(gw.issueTicket(tcpOpener(echo.port))) }),
+    );
     const data = randomBytes(64 * 1024);
     c.sock.write(frame(0x2, data.subarray(0, 1000), { fin: false }));
     c.sock.write(frame(0x0, data.subarray(1000)));
@@ -952,7 +1064,14 @@ describe('bytes delivered badly', () => {
     const url = gw.issueTicket(tcpOpener(echo.port));
     const c = await RawClient.open(gw.port, upgradeRequest(gw.port, { path: pathOf(url) }), true);
     const payload = Buffer.from('hello, one byte at a time: é€ 𝄞');
-    await c.write(Buffer.concat([frame(0x2, payload.subarray(0, 5), { fin: false }), frame(0x0, payload.subarray(5)), frame(0x9, Buffer.from('pp'))]), true);
+    await c.write(
+      Buffer.concat([
+        frame(0x2, payload.subarray(0, 5), { fin: false }),
+        frame(0x0, payload.subarray(5)),
+        frame(0x9, Buffer.from('pp')),
+      ]),
+      true,
+    );
     const frames: Array<{ opcode: number; payload: Buffer }> = [];
     let echoed = Buffer.alloc(0);
     while (echoed.length < payload.length || !frames.some((f) => f.opcode === 0xa)) {

@@ -35,11 +35,32 @@ describe('~/.ssh/config', () => {
     const s = openStore();
     const preview = s.previewImport(await readSshConfig(h));
     const byName = new Map(preview.add.map((p) => [p.host.name, p.host]));
-    expect([...byName.keys()].sort()).toEqual(['admin@hop.example.com:2200', 'bastion', 'build.corp', 'db', 'from-include', 'quoted', 'skip.corp', 'web1', 'web2']);
-    expect(byName.get('bastion')).toMatchObject({ address: 'bastion.example.com', port: 2222, username: 'ops', auth: { type: 'privateKey', path: join(h.homeDir, '.ssh/id_bastion') } });
+    expect([...byName.keys()].sort()).toEqual([
+      'admin@hop.example.com:2200',
+      'bastion',
+      'build.corp',
+      'db',
+      'from-include',
+      'quoted',
+      'skip.corp',
+      'web1',
+      'web2',
+    ]);
+    expect(byName.get('bastion')).toMatchObject({
+      address: 'bastion.example.com',
+      port: 2222,
+      username: 'ops',
+      auth: { type: 'privateKey', path: join(h.homeDir, '.ssh/id_bastion') },
+    });
     const bastionId = byName.get('bastion')?.id;
     // %h, ProxyJump to an alias, and `Host *` defaults (User, IdentityFile) filling what is unset.
-    expect(byName.get('web1')).toMatchObject({ address: 'web1.internal.example', port: 22, username: 'defaultuser', jumpChain: [bastionId], auth: { type: 'privateKey', path: join(h.homeDir, '.ssh/id_default') } });
+    expect(byName.get('web1')).toMatchObject({
+      address: 'web1.internal.example',
+      port: 22,
+      username: 'defaultuser',
+      jumpChain: [bastionId],
+      auth: { type: 'privateKey', path: join(h.homeDir, '.ssh/id_default') },
+    });
     expect(byName.get('web2')?.address).toBe('web2.internal.example');
     // A literal hop in a chain becomes a host of its own.
     const hop = byName.get('admin@hop.example.com:2200');
@@ -73,13 +94,21 @@ describe('~/.ssh/config', () => {
     const h = home();
     const s = openStore();
     s.applyImport(s.previewImport(await readSshConfig(h)));
-    const ids = s.listHosts().map((x) => x.id).sort();
+    const ids = s
+      .listHosts()
+      .map((x) => x.id)
+      .sort();
     const again = s.previewImport(await readSshConfig(h));
     expect(again.add).toEqual([]);
     expect(again.update).toEqual([]);
     expect(again.unchanged).toHaveLength(9);
     s.applyImport(again);
-    expect(s.listHosts().map((x) => x.id).sort()).toEqual(ids);
+    expect(
+      s
+        .listHosts()
+        .map((x) => x.id)
+        .sort(),
+    ).toEqual(ids);
 
     const bastion = s.listHosts().find((x) => x.name === 'bastion');
     s.saveHost({ ...bastion, port: 22 });
@@ -106,8 +135,21 @@ describe('Remmina', () => {
     const s = openStore();
     const preview = s.previewImport(readRemminaFiles(files));
     const byName = new Map(preview.add.map((p) => [p.host.name, p.host]));
-    expect(byName.get('Office shell')).toMatchObject({ protocol: 'ssh', address: 'office.example.com', port: 2022, username: 'carol', folder: ['Work', 'Office'], auth: { type: 'privateKey', path: '/home/carol/.ssh/id_ed25519' } });
-    expect(byName.get('Lab desktop')).toMatchObject({ protocol: 'vnc', address: '2001:db8::20', port: 5902, folder: ['Lab'], vnc: { viewOnly: true, quality: 9 } });
+    expect(byName.get('Office shell')).toMatchObject({
+      protocol: 'ssh',
+      address: 'office.example.com',
+      port: 2022,
+      username: 'carol',
+      folder: ['Work', 'Office'],
+      auth: { type: 'privateKey', path: '/home/carol/.ssh/id_ed25519' },
+    });
+    expect(byName.get('Lab desktop')).toMatchObject({
+      protocol: 'vnc',
+      address: '2001:db8::20',
+      port: 5902,
+      folder: ['Lab'],
+      vnc: { viewOnly: true, quality: 9 },
+    });
     const reasons = preview.skipped.map((k) => `${k.name}|${k.reason}`);
     expect(reasons.find((r) => r.startsWith('Windows box|'))).toContain('RDP');
     // Imported with a note: counted apart from what was skipped.
@@ -124,8 +166,25 @@ describe('Hostdeck JSON', () => {
   async function withSecrets(): Promise<{ s: AddressBookStore; id: string }> {
     const s = openStore();
     await s.setMasterPassword('correct horse battery');
-    const jump = s.saveHost({ name: 'jump', protocol: 'ssh', address: 'jump.example', port: 22, folder: [], tags: [], notes: '' });
-    const h = s.saveHost({ name: 'inner', protocol: 'ssh', address: 'inner.example', port: 22, jumpChain: [jump.id], folder: ['x'], tags: ['t'], notes: 'n' });
+    const jump = s.saveHost({
+      name: 'jump',
+      protocol: 'ssh',
+      address: 'jump.example',
+      port: 22,
+      folder: [],
+      tags: [],
+      notes: '',
+    });
+    const h = s.saveHost({
+      name: 'inner',
+      protocol: 'ssh',
+      address: 'inner.example',
+      port: 22,
+      jumpChain: [jump.id],
+      folder: ['x'],
+      tags: ['t'],
+      notes: 'n',
+    });
     s.saveFolder({ path: ['x'], defaults: { username: 'u' } });
     s.setSecret(h.id, 'password', 'inner-Secret-42');
     return { s, id: h.id };
@@ -142,14 +201,28 @@ describe('Hostdeck JSON', () => {
     const preview = t.previewImport(parsed, parsed.folders);
     expect(preview.add).toHaveLength(2);
     t.applyImport(preview);
-    expect(t.listHosts().map((h) => h.name).sort()).toEqual(['inner', 'jump']);
+    expect(
+      t
+        .listHosts()
+        .map((h) => h.name)
+        .sort(),
+    ).toEqual(['inner', 'jump']);
     expect(t.listFolders()).toEqual([{ path: ['x'], defaults: { username: 'u' } }]);
     expect(t.previewImport(await readExport(text)).add).toEqual([]);
   });
 
   it('a VNC host\'s "Require encryption" travels through export and import', async () => {
     const s = openStore();
-    s.saveHost({ name: 'strict-vnc', protocol: 'vnc', address: 'desk.example.com', port: 5900, folder: [], tags: [], notes: '', vnc: { viewOnly: false, scaling: 'scale', quality: 6, compression: 2, shared: true, requireEncryption: true } });
+    s.saveHost({
+      name: 'strict-vnc',
+      protocol: 'vnc',
+      address: 'desk.example.com',
+      port: 5900,
+      folder: [],
+      tags: [],
+      notes: '',
+      vnc: { viewOnly: false, scaling: 'scale', quality: 6, compression: 2, shared: true, requireEncryption: true },
+    });
     const text = await s.exportJson();
     const t = openStore();
     t.applyImport(t.previewImport(await readExport(text)));
@@ -193,7 +266,11 @@ describe('Hostdeck JSON', () => {
 
 // What the page sees for big, broken and hand-typed imports.
 let nextCall = 1;
-async function call(api: ApiDispatcher, method: string, ...params: unknown[]): Promise<{ ok: boolean; result?: unknown; error?: { code: string; message: string } }> {
+async function call(
+  api: ApiDispatcher,
+  method: string,
+  ...params: unknown[]
+): Promise<{ ok: boolean; result?: unknown; error?: { code: string; message: string } }> {
   const reply = await api.handle({ id: nextCall++, method, params });
   return reply.ok ? { ok: true, result: reply.result } : { ok: false, error: reply.error };
 }
@@ -234,7 +311,10 @@ describe('ssh config: bad files get a specific {code, message}', () => {
 
   it('a binary file is refused as not text, not "nothing to import"', async () => {
     const { api, sshDir } = apiWithHome();
-    writeFileSync(join(sshDir, 'config'), Buffer.from([0x7f, 0x45, 0x4c, 0x46, 2, 1, 1, 0, 0, 0, 0, 0, 0x48, 0x6f, 0x73, 0x74]));
+    writeFileSync(
+      join(sshDir, 'config'),
+      Buffer.from([0x7f, 0x45, 0x4c, 0x46, 2, 1, 1, 0, 0, 0, 0, 0, 0x48, 0x6f, 0x73, 0x74]),
+    );
     const r = await call(api, 'import.preview', { kind: 'ssh-config' });
     expect(r.error).toMatchObject({ code: 'IMPORT_NOT_TEXT' });
     expect(r.error?.message).toContain('NUL byte');
@@ -258,7 +338,9 @@ describe('ssh config: bad files get a specific {code, message}', () => {
     const r = await call(api, 'import.preview', { kind: 'ssh-config' });
     const info = r.result as PreviewInfo;
     expect(info.add.map((h) => h.name)).toEqual(['top']);
-    expect(info.skipped.find((s) => s.reason.startsWith('Include loop'))?.reason).toContain(`config → config (${join(sshDir, 'conf.d', 'back')} is a link to ${join(sshDir, 'config')})`);
+    expect(info.skipped.find((s) => s.reason.startsWith('Include loop'))?.reason).toContain(
+      `config → config (${join(sshDir, 'conf.d', 'back')} is a link to ${join(sshDir, 'config')})`,
+    );
     expect(info.skipped.find((s) => s.source === join(sshDir, 'conf.d', 'a'))?.reason).toContain('loop of links');
   });
 
@@ -287,13 +369,17 @@ describe('ssh config: what OpenSSH does that the old importer did not', () => {
   it('"~/.ssh/config" typed into the path field is the home folder', async () => {
     const { api, sshDir } = apiWithHome();
     writeFileSync(join(sshDir, 'config'), 'Host typed\n  HostName typed.example\n');
-    const info = (await call(api, 'import.preview', { kind: 'ssh-config', path: '~/.ssh/config' })).result as PreviewInfo;
+    const info = (await call(api, 'import.preview', { kind: 'ssh-config', path: '~/.ssh/config' }))
+      .result as PreviewInfo;
     expect(info.add.map((h) => h.name)).toEqual(['typed']);
   });
 
-  it('a jump host named only by a pattern gets the pattern\'s HostName and Port', async () => {
+  it("a jump host named only by a pattern gets the pattern's HostName and Port", async () => {
     const { api, sshDir } = apiWithHome();
-    writeFileSync(join(sshDir, 'config'), 'Host *.lab\n  HostName 127.0.0.1\n  Port 2201\nHost t\n  ProxyJump gw.lab\n');
+    writeFileSync(
+      join(sshDir, 'config'),
+      'Host *.lab\n  HostName 127.0.0.1\n  Port 2201\nHost t\n  ProxyJump gw.lab\n',
+    );
     const info = (await call(api, 'import.preview', { kind: 'ssh-config' })).result as PreviewInfo;
     expect(info.add.find((h) => h.name === 'gw.lab')).toMatchObject({ address: '127.0.0.1', port: 2201 });
   });
@@ -305,7 +391,13 @@ describe('ssh config: what OpenSSH does that the old importer did not', () => {
     const s = openStore();
     const preview = s.previewImport(r);
     expect(preview.add[0]?.host.auth).toEqual({ type: 'privateKey', path: join(homeDir, '.ssh/id_y') });
-    expect(preview.notes).toEqual([{ source: `${join(sshDir, 'config')}:1`, name: 't', reason: expect.stringContaining(`${join(homeDir, '.ssh/id_y')}, ${join(homeDir, '.ssh/id_t')}`) as string }]);
+    expect(preview.notes).toEqual([
+      {
+        source: `${join(sshDir, 'config')}:1`,
+        name: 't',
+        reason: expect.stringContaining(`${join(homeDir, '.ssh/id_y')}, ${join(homeDir, '.ssh/id_t')}`) as string,
+      },
+    ]);
     expect(preview.skipped.filter((k) => k.name === 't')).toEqual([]);
   });
 
@@ -323,7 +415,13 @@ describe('ssh config: what OpenSSH does that the old importer did not', () => {
   it('a large preview gives the event loop turns instead of holding it', async () => {
     const { api, sshDir } = apiWithHome();
     const lines: string[] = [];
-    for (let i = 0; i < 10_000; i++) lines.push(`Host h${i}`, `  HostName h${i}.example.com`, `  User u${i % 7}`, i % 5 === 0 ? `  ProxyJump h${i - 1 < 0 ? 1 : i - 1}` : `  Port ${2000 + (i % 100)}`);
+    for (let i = 0; i < 10_000; i++)
+      lines.push(
+        `Host h${i}`,
+        `  HostName h${i}.example.com`,
+        `  User u${i % 7}`,
+        i % 5 === 0 ? `  ProxyJump h${i - 1 < 0 ? 1 : i - 1}` : `  Port ${2000 + (i % 100)}`,
+      );
     lines.push('Host *', '  IdentityFile ~/.ssh/id_%h');
     writeFileSync(join(sshDir, 'config'), `${lines.join('\n')}\n`);
     // Counted, not timed (tests never assert on wall-clock time): a ticker
@@ -345,7 +443,8 @@ describe('ssh config: what OpenSSH does that the old importer did not', () => {
 });
 
 describe('Remmina: where it keeps profiles, and what its password field means', () => {
-  const profile = (name: string, extra = ''): string => `[remmina]\nname=${name}\nprotocol=SSH\nserver=${name.toLowerCase()}.example.com\n${extra}`;
+  const profile = (name: string, extra = ''): string =>
+    `[remmina]\nname=${name}\nprotocol=SSH\nserver=${name.toLowerCase()}.example.com\n${extra}`;
 
   it('with no paths, finds ~/.local/share/remmina and ~/.remmina', async () => {
     const { api, homeDir } = apiWithHome();
@@ -375,7 +474,8 @@ describe('Remmina: where it keeps profiles, and what its password field means', 
     writeFileSync(join(homeDir, 'p', 'k.remmina'), profile('Keyring', 'password=.\n'));
     writeFileSync(join(homeDir, 'p', 'e.remmina'), profile('Encrypted', 'password=c2VjcmV0Cg==\n'));
     writeFileSync(join(homeDir, 'p', 'r.remmina'), '[remmina]\nname=Rdp\nprotocol=RDP\nserver=r\n');
-    const info = (await call(api, 'import.preview', { kind: 'remmina', paths: [join(homeDir, 'p')] })).result as PreviewInfo;
+    const info = (await call(api, 'import.preview', { kind: 'remmina', paths: [join(homeDir, 'p')] }))
+      .result as PreviewInfo;
     expect(info.add).toHaveLength(2);
     expect(info.skipped.map((s) => s.name)).toEqual(['Rdp']);
     const notes = new Map(info.notes.map((n) => [n.name, n.reason]));

@@ -11,7 +11,14 @@ import { rmSync } from 'node:fs';
 import { makeTempDir } from './support/processes.js';
 import { generateKey, type HostKeyType } from './support/sshd.js';
 import { createHmac, randomBytes } from 'node:crypto';
-import { appendKnownHost, hashHostName, hostFieldMatches, hostLookupName, KnownHostsFile, parseKnownHosts } from '../main/ssh/known-hosts.js';
+import {
+  appendKnownHost,
+  hashHostName,
+  hostFieldMatches,
+  hostLookupName,
+  KnownHostsFile,
+  parseKnownHosts,
+} from '../main/ssh/known-hosts.js';
 import { keyTypeOf, sha256Fingerprint } from '../main/ssh/fingerprint.js';
 import { HostKeyTrust } from '../main/ssh/host-key-trust.js';
 
@@ -41,7 +48,10 @@ const ed2 = makeKey('ed2', 'ed25519');
 function keygenFind(name: string, file: string): number[] {
   let out = '';
   try {
-    out = execFileSync('ssh-keygen', ['-F', name, '-f', file], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+    out = execFileSync('ssh-keygen', ['-F', name, '-f', file], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+    });
   } catch (err) {
     // Exit status 1: not found.
     out = String((err as { stdout?: string }).stdout ?? '');
@@ -50,39 +60,66 @@ function keygenFind(name: string, file: string): number[] {
 }
 
 function ourFind(name: string, file: string): number[] {
-  return KnownHostsFile.read(file).match(name).map((l) => l.line);
+  return KnownHostsFile.read(file)
+    .match(name)
+    .map((l) => l.line);
 }
 
 const names = [
-  'alpha', 'ALPHA', 'beta', 'gamma', 'delta.example.com', 'bad.example.com', 'x.example.com', 'example.com',
-  '[alpha]:2222', '[beta]:2222', '[alpha]:22', '10.0.0.5', '10.0.0.55', '10.0.1.5', 'host1', 'host12', 'host2',
-  '[gamma]:8022', 'zeta', 'Omega', 'omega', '[10.0.0.5]:2200', 'unknown',
+  'alpha',
+  'ALPHA',
+  'beta',
+  'gamma',
+  'delta.example.com',
+  'bad.example.com',
+  'x.example.com',
+  'example.com',
+  '[alpha]:2222',
+  '[beta]:2222',
+  '[alpha]:22',
+  '10.0.0.5',
+  '10.0.0.55',
+  '10.0.1.5',
+  'host1',
+  'host12',
+  'host2',
+  '[gamma]:8022',
+  'zeta',
+  'Omega',
+  'omega',
+  '[10.0.0.5]:2200',
+  'unknown',
   // A pattern matches the whole name: not a longer name ending in it, and a trailing * matches nothing too.
-  'xalpha', 'not-beta', 'delta', 'retired',
+  'xalpha',
+  'not-beta',
+  'delta',
+  'retired',
 ];
 
 function sample(): string {
-  return [
-    '# a comment',
-    `alpha ${ed.line}`,
-    `alpha ${ec.line}`,
-    `beta,gamma ${rsa.line} some comment`,
-    `[alpha]:2222 ${ed2.line}`,
-    `[beta]:2222,[gamma]:8022 ${ec.line}`,
-    `*.example.com,!bad.example.com ${ed.line}`,
-    `10.0.0.? ${ec.line}`,
-    `host? ${rsa.line}`,
-    '',
-    `@revoked alpha ${ed2.line}`,
-    `@cert-authority *.example.com ${ed.line}`,
-    `   zeta   ${ed.line}`,
-    `OMEGA ${ec.line}`,
-    `[10.0.0.*]:2200 ${ed.line}`,
-    `!zeta,* ${ed2.line}`,
-    // A key someone commented out is no key, whatever its host list names.
-    `#retired,alpha ${ed2.line}`,
-    `delta* ${rsa.line}`,
-  ].join('\n') + '\n';
+  return (
+    [
+      '# a comment',
+      `alpha ${ed.line}`,
+      `alpha ${ec.line}`,
+      `beta,gamma ${rsa.line} some comment`,
+      `[alpha]:2222 ${ed2.line}`,
+      `[beta]:2222,[gamma]:8022 ${ec.line}`,
+      `*.example.com,!bad.example.com ${ed.line}`,
+      `10.0.0.? ${ec.line}`,
+      `host? ${rsa.line}`,
+      '',
+      `@revoked alpha ${ed2.line}`,
+      `@cert-authority *.example.com ${ed.line}`,
+      `   zeta   ${ed.line}`,
+      `OMEGA ${ec.line}`,
+      `[10.0.0.*]:2200 ${ed.line}`,
+      `!zeta,* ${ed2.line}`,
+      // A key someone commented out is no key, whatever its host list names.
+      `#retired,alpha ${ed2.line}`,
+      `delta* ${rsa.line}`,
+    ].join('\n') + '\n'
+  );
 }
 
 describe('known_hosts lookup agrees with ssh-keygen -F', () => {
@@ -93,7 +130,13 @@ describe('known_hosts lookup agrees with ssh-keygen -F', () => {
 
   // -H hashes every plain name (patterns are left as they are and make it refuse), so hash a pattern-free copy.
   const hashed = join(dir, 'hashed');
-  writeFileSync(hashed, sample().split('\n').filter((l) => !/[*?!]/.test(l.split(/\s+/).find((f) => !f.startsWith('@') && f !== '') ?? '')).join('\n'));
+  writeFileSync(
+    hashed,
+    sample()
+      .split('\n')
+      .filter((l) => !/[*?!]/.test(l.split(/\s+/).find((f) => !f.startsWith('@') && f !== '') ?? ''))
+      .join('\n'),
+  );
   execFileSync('ssh-keygen', ['-H', '-f', hashed], { stdio: 'ignore' });
   cases.push(['hashed by ssh-keygen -H', hashed]);
 
@@ -191,7 +234,12 @@ describe('parsing', () => {
     expect(hostFieldMatches('alpha', `${good}|extra`)).toBe(false);
     const short = randomBytes(16);
     expect(hostFieldMatches('alpha', `|1|${short.toString('base64')}|${hmac(short, 'alpha')}`)).toBe(false);
-    expect(hostFieldMatches('alpha', `|1|${salt.toString('base64')}|${Buffer.from(hmac(salt, 'alpha'), 'base64').subarray(0, 19).toString('base64')}`)).toBe(false);
+    expect(
+      hostFieldMatches(
+        'alpha',
+        `|1|${salt.toString('base64')}|${Buffer.from(hmac(salt, 'alpha'), 'base64').subarray(0, 19).toString('base64')}`,
+      ),
+    ).toBe(false);
   });
 
   it('lines up to 64 KiB are read, longer ones skipped; files are read up to 16 MiB', () => {
@@ -230,14 +278,18 @@ describe('parsing', () => {
 });
 
 describe('fingerprints', () => {
-  it.each([['ed25519', ed], ['ecdsa', ec], ['rsa', rsa]] as const)('%s equals ssh-keygen -lf', (_t, key) => {
+  it.each([
+    ['ed25519', ed],
+    ['ecdsa', ec],
+    ['rsa', rsa],
+  ] as const)('%s equals ssh-keygen -lf', (_t, key) => {
     const want = execFileSync('ssh-keygen', ['-lf', key.pubPath], { encoding: 'utf8' }).split(/\s+/)[1];
     expect(sha256Fingerprint(key.blob)).toBe(want);
     expect(keyTypeOf(key.blob)).toBe(key.type);
   });
 });
 
-describe('writing Hostdeck\'s own file', () => {
+describe("writing Hostdeck's own file", () => {
   it.each([false, true])('hashed=%s: mode 0600, OpenSSH format, found by ssh-keygen -F', (hashed) => {
     const file = join(dir, `own-${String(hashed)}`, 'known_hosts');
     expect(appendKnownHost(file, hostLookupName('alpha', 22), ed.type, ed.blob, hashed)).toBe(1);

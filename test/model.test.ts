@@ -34,7 +34,11 @@ describe('addresses', () => {
     ['1a.example', 'hostname', '1a.example'],
     ['3com.com', 'hostname', '3com.com'],
     [`${'a'.repeat(63)}.example`, 'hostname', `${'a'.repeat(63)}.example`],
-    [Array.from({ length: 4 }, () => 'a'.repeat(62)).join('.'), 'hostname', Array.from({ length: 4 }, () => 'a'.repeat(62)).join('.')],
+    [
+      Array.from({ length: 4 }, () => 'a'.repeat(62)).join('.'),
+      'hostname',
+      Array.from({ length: 4 }, () => 'a'.repeat(62)).join('.'),
+    ],
   ])('accepts %s as %s', (input, kind, normal) => {
     expect(checkAddress(input)).toEqual({ ok: true, kind, address: normal });
   });
@@ -94,10 +98,14 @@ describe('host validation', () => {
     expect(fieldsOf({ ...base, name: 'a\nb' })).toEqual(['name:CONTROL_CHARACTER']);
     expect(fieldsOf({ ...base, protocol: 'rdp' })).toEqual(['protocol:INVALID_CHOICE']);
     expect(fieldsOf({ ...base, username: 'a b' })).toEqual(['username:INVALID_USERNAME']);
-    expect(fieldsOf({ ...base, tags: Array.from({ length: LIMITS.tags + 1 }, (_, i) => `t${i}`) })).toEqual(['tags:TOO_MANY']);
+    expect(fieldsOf({ ...base, tags: Array.from({ length: LIMITS.tags + 1 }, (_, i) => `t${i}`) })).toEqual([
+      'tags:TOO_MANY',
+    ]);
     expect(fieldsOf({ ...base, notes: 'x'.repeat(LIMITS.notesLength + 1) })).toEqual(['notes:TOO_LONG']);
     expect(fieldsOf({ ...base, folder: ['a/b'] })).toEqual(['folder[0]:INVALID_FOLDER']);
-    expect(fieldsOf({ ...base, folder: Array.from({ length: LIMITS.folderDepth + 1 }, () => 'f') })).toEqual(['folder:TOO_DEEP']);
+    expect(fieldsOf({ ...base, folder: Array.from({ length: LIMITS.folderDepth + 1 }, () => 'f') })).toEqual([
+      'folder:TOO_DEEP',
+    ]);
     expect(fieldsOf({ ...base, colour: 'red' })).toEqual(['colour:INVALID_COLOUR']);
     expect(fieldsOf({ ...base, auth: { type: 'privateKey' } })).toEqual(['auth.path:REQUIRED']);
     expect(fieldsOf({ ...base, auth: { type: 'telepathy' } })).toEqual(['auth.type:INVALID_CHOICE']);
@@ -108,7 +116,14 @@ describe('host validation', () => {
   it('checks VNC options', () => {
     const vnc = { viewOnly: false, scaling: 'scale', quality: 6, compression: 2, shared: true };
     expect(fieldsOf({ ...base, protocol: 'vnc', port: 5900, vnc })).toEqual([]);
-    expect(fieldsOf({ ...base, protocol: 'vnc', port: 5900, vnc: { ...vnc, quality: 10, compression: -1, scaling: 'zoom' } }).sort()).toEqual(['vnc.compression:OUT_OF_RANGE', 'vnc.quality:OUT_OF_RANGE', 'vnc.scaling:INVALID_CHOICE']);
+    expect(
+      fieldsOf({
+        ...base,
+        protocol: 'vnc',
+        port: 5900,
+        vnc: { ...vnc, quality: 10, compression: -1, scaling: 'zoom' },
+      }).sort(),
+    ).toEqual(['vnc.compression:OUT_OF_RANGE', 'vnc.quality:OUT_OF_RANGE', 'vnc.scaling:INVALID_CHOICE']);
     expect(fieldsOf({ ...base, protocol: 'vnc', port: 5900 })).toEqual(['vnc:WRONG_TYPE']);
   });
 
@@ -142,7 +157,9 @@ describe('host validation', () => {
     // j1 moved into lab inherits j2, which goes through j1.
     expect(fieldsOf({ ...base, id: 'j1', folder: ['lab'] }, view)).toEqual(['folder:JUMP_CYCLE']);
     const vnc = { viewOnly: false, scaling: 'scale', quality: 6, compression: 2, shared: true };
-    expect(fieldsOf({ ...base, protocol: 'vnc', vnc: { ...vnc, viaSshHostId: 'v' } }, view)).toEqual(['vnc.viaSshHostId:NOT_SSH']);
+    expect(fieldsOf({ ...base, protocol: 'vnc', vnc: { ...vnc, viaSshHostId: 'v' } }, view)).toEqual([
+      'vnc.viaSshHostId:NOT_SSH',
+    ]);
     expect(fieldsOf({ ...base, protocol: 'vnc', vnc: { ...vnc, viaSshHostId: 'inlab' } }, view)).toEqual([]);
   });
 
@@ -156,7 +173,19 @@ describe('host validation', () => {
 });
 
 describe('search', () => {
-  const mk = (name: string, address: string, tags: string[] = [], folder: string[] = []): SavedHost => ({ id: name, name, protocol: 'ssh', address, port: 22, folder, tags, notes: '', createdAt: '', updatedAt: '', hasSecret: noSecrets() });
+  const mk = (name: string, address: string, tags: string[] = [], folder: string[] = []): SavedHost => ({
+    id: name,
+    name,
+    protocol: 'ssh',
+    address,
+    port: 22,
+    folder,
+    tags,
+    notes: '',
+    createdAt: '',
+    updatedAt: '',
+    hasSecret: noSecrets(),
+  });
   const index = new HostSearchIndex([
     mk('prod-web-01', '10.0.0.1', ['web', 'production'], ['eu', 'frankfurt']),
     mk('prod-db', 'db.internal', ['database']),

@@ -19,7 +19,19 @@
 // AppImage/deb/macOS/Windows targets add, or asar integrity (Linux has none).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawn, spawnSync } from 'node:child_process';
-import { chmodSync, copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  copyFileSync,
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  realpathSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
@@ -58,7 +70,11 @@ const ELECTRON_DEFAULT_WIRE = '10110001';
 
 describe('electron-builder.yml', () => {
   it('keeps electron-builder default .deb depends (GTK, NSS, libsecret), which a depends list would replace', () => {
-    const FpmTarget = (requireCjs('app-builder-lib/out/targets/FpmTarget.js') as { default: { prototype: { getDefaultDepends(target: string): string[] } } }).default;
+    const FpmTarget = (
+      requireCjs('app-builder-lib/out/targets/FpmTarget.js') as {
+        default: { prototype: { getDefaultDepends(target: string): string[] } };
+      }
+    ).default;
     const defaults = FpmTarget.prototype.getDefaultDepends.call(undefined, 'deb');
     expect(config.deb?.depends).toBeUndefined();
     const effective = config.deb?.depends ?? defaults;
@@ -91,23 +107,43 @@ describe('electron-builder --dir --linux with a stand-in Electron', () => {
     // `npm ls` for the production tree, and npm does not see a symlinked
     // node_modules (a git worktree's) as this project's; and because nothing
     // here may write into the real node_modules or out/.
-    for (const f of ['package.json', 'package-lock.json', 'electron-builder.yml']) copyFileSync(join(root, f), join(app, f));
+    for (const f of ['package.json', 'package-lock.json', 'electron-builder.yml'])
+      copyFileSync(join(root, f), join(app, f));
     if (existsSync(join(root, 'build'))) cpSync(join(root, 'build'), join(app, 'build'), { recursive: true });
-    const link = spawnSync('cp', ['-al', realpathSync(join(root, 'node_modules')), join(app, 'node_modules')], { encoding: 'utf8' });
-    if (link.status !== 0) throw new Error(`cannot hard-link node_modules into ${work} (another filesystem? set TMPDIR to one on the same filesystem as node_modules): ${link.stderr}`);
-    const vite = spawnSync(process.execPath, [join(root, 'node_modules/electron-vite/bin/electron-vite.js'), 'build', '--outDir', join(app, 'out'), '--logLevel', 'warn'], { cwd: root, encoding: 'utf8', timeout: 60_000 });
+    const link = spawnSync('cp', ['-al', realpathSync(join(root, 'node_modules')), join(app, 'node_modules')], {
+      encoding: 'utf8',
+    });
+    if (link.status !== 0)
+      throw new Error(
+        `cannot hard-link node_modules into ${work} (another filesystem? set TMPDIR to one on the same filesystem as node_modules): ${link.stderr}`,
+      );
+    const vite = spawnSync(
+      process.execPath,
+      [
+        join(root, 'node_modules/electron-vite/bin/electron-vite.js'),
+        'build',
+        '--outDir',
+        join(app, 'out'),
+        '--logLevel',
+        'warn',
+      ],
+      { cwd: root, encoding: 'utf8', timeout: 60_000 },
+    );
     if (vite.status !== 0) throw new Error(`electron-vite build failed: ${vite.stderr}${vite.stdout}`);
 
     const dist = makeStandInElectron(join(work, 'electron-dist'));
     // Reports the icons electron-builder resolves for Linux targets (deb and
     // AppImage install these; a --dir build has no place for them).
     const hook = join(app, 'report-icons.cjs');
-    writeFileSync(hook, `const { LinuxTargetHelper } = require(${JSON.stringify(requireCjs.resolve('app-builder-lib/out/targets/LinuxTargetHelper.js'))});
+    writeFileSync(
+      hook,
+      `const { LinuxTargetHelper } = require(${JSON.stringify(requireCjs.resolve('app-builder-lib/out/targets/LinuxTargetHelper.js'))});
 exports.default = async (context) => {
   const icons = await new LinuxTargetHelper(context.packager).icons;
   require('node:fs').writeFileSync(${JSON.stringify(join(work, 'icons.json'))}, JSON.stringify(icons));
 };
-`);
+`,
+    );
     const env: NodeJS.ProcessEnv = { ...process.env, USE_HARD_LINKS: 'false', CI: 'true' };
     // Under vitest (VITEST set) electron-builder hard-links files into the output.
     for (const k of Object.keys(env)) if (k.startsWith('VITEST')) delete env[k];
@@ -127,12 +163,19 @@ exports.default = async (context) => {
       ],
       { cwd: app, env, encoding: 'utf8', timeout: 90_000, killSignal: 'SIGKILL' },
     );
-    if (builder.status !== 0) throw new Error(`electron-builder failed (${builder.signal ?? builder.status}):\n${builder.stdout}\n${builder.stderr}`);
+    if (builder.status !== 0)
+      throw new Error(
+        `electron-builder failed (${builder.signal ?? builder.status}):\n${builder.stdout}\n${builder.stderr}`,
+      );
     appOut = join(work, 'dist', 'linux-unpacked');
     asarPath = join(appOut, 'resources', 'app.asar');
     listing = new Set(listPackage(asarPath, { isPack: false }).map((p) => p.replaceAll('\\', '/')));
-    const packages = [...listing].flatMap((p) => /^\/node_modules\/((?:@[^/]+\/)?[^/]+)\/package\.json$/.exec(p)?.[1] ?? []);
-    console.log(`packaging: staged, built and packed in ${((Date.now() - started) / 1000).toFixed(1)} s; ${listing.size} asar entries; packages: ${packages.join(' ')}`);
+    const packages = [...listing].flatMap(
+      (p) => /^\/node_modules\/((?:@[^/]+\/)?[^/]+)\/package\.json$/.exec(p)?.[1] ?? [],
+    );
+    console.log(
+      `packaging: staged, built and packed in ${((Date.now() - started) / 1000).toFixed(1)} s; ${listing.size} asar entries; packages: ${packages.join(' ')}`,
+    );
     console.log(`packaging: icons ${readFileSync(join(work, 'icons.json'), 'utf8')}`);
   }, 120_000);
 
@@ -141,19 +184,27 @@ exports.default = async (context) => {
   });
 
   it('lays the app out as Electron does: our executable, resources, locales, Electron licence', () => {
-    expect(readdirSync(appOut).sort()).toEqual(expect.arrayContaining(['hostdeck', 'resources', 'locales', 'LICENSE.electron.txt', 'LICENSES.chromium.html']));
+    expect(readdirSync(appOut).sort()).toEqual(
+      expect.arrayContaining(['hostdeck', 'resources', 'locales', 'LICENSE.electron.txt', 'LICENSES.chromium.html']),
+    );
     expect(existsSync(asarPath)).toBe(true);
     // Only app.asar: no loose resources/app/ that onlyLoadAppFromAsar would ignore anyway.
     expect(readdirSync(join(appOut, 'resources')).sort()).toEqual(['app.asar', 'app.asar.unpacked']);
   });
 
   it('holds the three bundles and a package.json whose main is in the asar', () => {
-    for (const f of ['/out/main/index.js', '/out/preload/index.cjs', '/out/renderer/index.html', '/package.json']) expect(listing).toContain(f);
+    for (const f of ['/out/main/index.js', '/out/preload/index.cjs', '/out/renderer/index.html', '/package.json'])
+      expect(listing).toContain(f);
     const packed = JSON.parse(extractFile(asarPath, 'package.json').toString('utf8')) as { main: string };
     expect(packed.main).toBe(pkg.main);
     expect(listing).toContain(`/${posix.normalize(packed.main)}`);
     // No sources, tests, source maps or build resources.
-    const stray = [...listing].filter((p) => /^\/(main|preload|renderer|shared|test|bench|build|scripts)\//.test(p) || p.endsWith('.map') || p.endsWith('.ts'));
+    const stray = [...listing].filter(
+      (p) =>
+        /^\/(main|preload|renderer|shared|test|bench|build|scripts)\//.test(p) ||
+        p.endsWith('.map') ||
+        p.endsWith('.ts'),
+    );
     expect(stray.filter((p) => !p.startsWith('/node_modules/'))).toEqual([]);
     // The tests' hooks into the page are built beside it but never shipped.
     expect([...listing].filter((p) => p.includes('test-hooks'))).toEqual([]);
@@ -168,7 +219,9 @@ exports.default = async (context) => {
       const m = /^(.*\/node_modules\/(?:@[^/]+\/)?[^/]+)\/package\.json$/.exec(entry);
       if (!m?.[1]) continue;
       const dir = m[1];
-      const manifest = JSON.parse(extractFile(asarPath, dir.slice(1) + '/package.json').toString('utf8')) as { dependencies?: Record<string, string> };
+      const manifest = JSON.parse(extractFile(asarPath, dir.slice(1) + '/package.json').toString('utf8')) as {
+        dependencies?: Record<string, string>;
+      };
       for (const dep of Object.keys(manifest.dependencies ?? {})) {
         let found = false;
         for (let d = dir; ; d = d.slice(0, d.lastIndexOf('/node_modules/'))) {
@@ -188,7 +241,9 @@ exports.default = async (context) => {
     const unpacked = walk(join(appOut, 'resources', 'app.asar.unpacked')).map((p) => '/' + p);
     const everything = [...listing, ...unpacked];
     const dev = Object.keys(pkg.devDependencies);
-    expect(dev).toEqual(expect.arrayContaining(['electron', 'vite', 'vitest', 'playwright-core', '@xterm/xterm', '@novnc/novnc']));
+    expect(dev).toEqual(
+      expect.arrayContaining(['electron', 'vite', 'vitest', 'playwright-core', '@xterm/xterm', '@novnc/novnc']),
+    );
     const found = dev.filter((name) => everything.some((p) => p.includes(`/node_modules/${name}/`)));
     expect(found).toEqual([]);
     expect(everything.filter((p) => p.includes('/node_modules/@types/'))).toEqual([]);
@@ -197,15 +252,24 @@ exports.default = async (context) => {
   it('ships only native addons that load in Electron, from app.asar.unpacked', () => {
     const unpackedRoot = join(appOut, 'resources', 'app.asar.unpacked');
     const unpacked = walk(unpackedRoot);
-    const nodeFiles = [...new Set([...[...listing].filter((p) => p.endsWith('.node')).map((p) => p.slice(1)), ...unpacked.filter((p) => p.endsWith('.node'))])];
+    const nodeFiles = [
+      ...new Set([
+        ...[...listing].filter((p) => p.endsWith('.node')).map((p) => p.slice(1)),
+        ...unpacked.filter((p) => p.endsWith('.node')),
+      ]),
+    ];
     // bufferutil (N-API) only: not ssh2's sshcrypto.node (Node ABI, OpenSSL 3)
     // nor cpu-features (Node ABI); ssh2 loads both in a try/catch.
     expect(nodeFiles.length).toBeGreaterThan(0);
     expect(nodeFiles.filter((p) => !p.startsWith('node_modules/bufferutil/prebuilds/'))).toEqual([]);
-    expect([...listing].filter((p) => /\/node_modules\/(cpu-features|nan|buildcheck)\/|\/protocol\/crypto\/build\//.test(p))).toEqual([]);
+    expect(
+      [...listing].filter((p) => /\/node_modules\/(cpu-features|nan|buildcheck)\/|\/protocol\/crypto\/build\//.test(p)),
+    ).toEqual([]);
     // Every addon is on disk beside the asar, where Electron's dlopen looks.
     for (const f of nodeFiles) expect(existsSync(join(unpackedRoot, f)), f).toBe(true);
-    expect(existsSync(join(unpackedRoot, 'node_modules/bufferutil/prebuilds', `linux-${process.arch}`, 'bufferutil.node'))).toBe(true);
+    expect(
+      existsSync(join(unpackedRoot, 'node_modules/bufferutil/prebuilds', `linux-${process.arch}`, 'bufferutil.node')),
+    ).toBe(true);
     // Its loader stays in the asar, and ssh2's JS fallback for Poly1305 is there.
     expect(listing).toContain('/node_modules/node-gyp-build/package.json');
     expect(listing).toContain('/node_modules/ssh2/lib/protocol/crypto/poly1305.js');
@@ -214,7 +278,11 @@ exports.default = async (context) => {
   it('flips the fuses the config asks for (read back from the executable)', async () => {
     const wire = await getCurrentFuseWire(join(appOut, 'hostdeck'));
     expect(wire.version).toBe('1');
-    const states = Object.fromEntries(Object.entries(wire).filter(([k]) => k !== 'version').map(([k, v]) => [FuseV1Options[Number(k)], v === ON ? 'on' : v === OFF ? 'off' : String(v)]));
+    const states = Object.fromEntries(
+      Object.entries(wire)
+        .filter(([k]) => k !== 'version')
+        .map(([k, v]) => [FuseV1Options[Number(k)], v === ON ? 'on' : v === OFF ? 'off' : String(v)]),
+    );
     expect(states).toEqual({
       RunAsNode: 'off',
       EnableCookieEncryption: 'on',
@@ -250,7 +318,9 @@ describe("npm start's prestart (scripts/ensure-electron.mjs)", () => {
 
   function run(extraEnv: NodeJS.ProcessEnv): Promise<{ code: number | null; output: string; seconds: number }> {
     const env: NodeJS.ProcessEnv = { ...process.env, ...extraEnv };
-    for (const k of Object.keys(env)) if (/electron_(mirror|custom)|^ELECTRON_(EXEC_PATH|OVERRIDE_DIST_PATH)$/i.test(k) && !(k in extraEnv)) delete env[k];
+    for (const k of Object.keys(env))
+      if (/electron_(mirror|custom)|^ELECTRON_(EXEC_PATH|OVERRIDE_DIST_PATH)$/i.test(k) && !(k in extraEnv))
+        delete env[k];
     const started = Date.now();
     return new Promise((resolve, reject) => {
       const child = spawn(process.execPath, [script], { env, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -285,19 +355,22 @@ describe("npm start's prestart (scripts/ensure-electron.mjs)", () => {
     }
   });
 
-  it.skipIf(installed)('offline (the download is refused): one line pointing to npm run serve, exit 1, at once', async () => {
-    const { url, server } = await mirror((_req, res) => res.writeHead(404).end());
-    try {
-      const r = await run({ ELECTRON_MIRROR: url });
-      expect(r.code).toBe(1);
-      const lines = r.output.trimEnd().split('\n');
-      expect(lines).toHaveLength(1);
-      expect(lines[0]).toMatch(/^Hostdeck: could not download Electron \d+\.\d+\.\d+ \(.*404.*\); .*`npm run serve`/);
-      expect(r.seconds).toBeLessThan(10);
-    } finally {
-      await close(server);
-    }
-  });
+  it.skipIf(installed)(
+    'offline (the download is refused): one line pointing to npm run serve, exit 1, at once',
+    async () => {
+      const { url, server } = await mirror((_req, res) => res.writeHead(404).end());
+      try {
+        const r = await run({ ELECTRON_MIRROR: url });
+        expect(r.code).toBe(1);
+        const lines = r.output.trimEnd().split('\n');
+        expect(lines).toHaveLength(1);
+        expect(lines[0]).toMatch(/^Hostdeck: could not download Electron \d+\.\d+\.\d+ \(.*404.*\); .*`npm run serve`/);
+        expect(r.seconds).toBeLessThan(10);
+      } finally {
+        await close(server);
+      }
+    },
+  );
 
   it.skipIf(installed)('a network that hangs is given up after the stall limit, with the same one line', async () => {
     const { url, server } = await mirror(() => {
@@ -360,7 +433,15 @@ function makeStandInElectron(dir: string): string {
   writeFileSync(join(dir, 'electron'), script);
   chmodSync(join(dir, 'electron'), 0o755);
   for (const f of ['chrome-sandbox', 'chrome_crashpad_handler']) writeFileSync(join(dir, f), '');
-  for (const f of ['LICENSE', 'LICENSES.chromium.html', 'icudtl.dat', 'resources.pak', 'v8_context_snapshot.bin', 'snapshot_blob.bin']) writeFileSync(join(dir, f), `stand-in ${f}\n`);
+  for (const f of [
+    'LICENSE',
+    'LICENSES.chromium.html',
+    'icudtl.dat',
+    'resources.pak',
+    'v8_context_snapshot.bin',
+    'snapshot_blob.bin',
+  ])
+    writeFileSync(join(dir, f), `stand-in ${f}\n`);
   for (const l of ['en-US', 'de', 'fr']) writeFileSync(join(dir, 'locales', `${l}.pak`), '');
   writeFileSync(join(dir, 'version'), `${(requireCjs('electron/package.json') as { version: string }).version}\n`);
   // No resources/default_app.asar: electron-builder would keep it from an
@@ -371,7 +452,9 @@ function makeStandInElectron(dir: string): string {
 /** Relative paths of the files under dir. */
 function walk(dir: string, prefix = ''): string[] {
   if (!existsSync(dir)) return [];
-  return readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? walk(join(dir, e.name), `${prefix}${e.name}/`) : [`${prefix}${e.name}`]));
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
+    e.isDirectory() ? walk(join(dir, e.name), `${prefix}${e.name}/`) : [`${prefix}${e.name}`],
+  );
 }
 
 /** Width and height from a PNG's IHDR chunk. */

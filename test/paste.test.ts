@@ -13,7 +13,12 @@ describe('sanitizePaste', () => {
   it('removes ESC, the one-byte C1 CSI and every other C1 and C0 control, keeping TAB, LF and CR', () => {
     const all = Array.from({ length: 0xa0 }, (_, i) => String.fromCharCode(i)).join('');
     const { text, removed } = sanitizePaste(all);
-    expect([...text].map((c) => c.charCodeAt(0).toString(16))).toEqual(['9', 'a', 'd', ...Array.from({ length: 0x7f - 0x20 }, (_, i) => (0x20 + i).toString(16))]);
+    expect([...text].map((c) => c.charCodeAt(0).toString(16))).toEqual([
+      '9',
+      'a',
+      'd',
+      ...Array.from({ length: 0x7f - 0x20 }, (_, i) => (0x20 + i).toString(16)),
+    ]);
     expect(removed).toBe(0xa0 - 3 - (0x7f - 0x20));
     expect(sanitizePaste(`a\u009b201~b`).text).toBe('a201~b');
   });

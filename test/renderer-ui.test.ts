@@ -68,7 +68,9 @@ describe('TabStrip', () => {
     };
   }
   const key = (k: string, mods: KeyboardEventInit = {}): void => {
-    window.dispatchEvent(new KeyboardEvent('keydown', { key: k, ctrlKey: true, bubbles: true, cancelable: true, ...mods }));
+    window.dispatchEvent(
+      new KeyboardEvent('keydown', { key: k, ctrlKey: true, bubbles: true, cancelable: true, ...mods }),
+    );
   };
 
   it('is an ARIA tablist whose tabs name their panels and their close buttons', () => {
@@ -103,7 +105,9 @@ describe('TabStrip', () => {
     document.body.append(xterm);
     textarea.dispatchEvent(new KeyboardEvent('keydown', { key: 'w', ctrlKey: true, bubbles: true, cancelable: true }));
     expect(closed).toEqual([]);
-    textarea.dispatchEvent(new KeyboardEvent('keydown', { key: 'W', ctrlKey: true, shiftKey: true, bubbles: true, cancelable: true }));
+    textarea.dispatchEvent(
+      new KeyboardEvent('keydown', { key: 'W', ctrlKey: true, shiftKey: true, bubbles: true, cancelable: true }),
+    );
     expect(closed).toEqual(['c']);
     xterm.remove();
     expect(tabs.ids).toEqual(['a', 'b']);
@@ -161,12 +165,17 @@ describe('AddressBook', () => {
     });
     document.body.append(book.element);
     book.setData(
-      [host('a', 'prod-web', ['prod']), host('b', 'proxy-eu', ['prod', 'eu'], { lastConnectedAt: '2026-11-01T00:00:00Z' }), host('c', '<b>db</b>', [])],
+      [
+        host('a', 'prod-web', ['prod']),
+        host('b', 'proxy-eu', ['prod', 'eu'], { lastConnectedAt: '2026-11-01T00:00:00Z' }),
+        host('c', '<b>db</b>', []),
+      ],
       [{ path: ['prod'], defaults: {} }],
     );
     return { book, calls };
   };
-  const rows = (book: AddressBook): string[] => [...book.element.querySelectorAll('[role=treeitem] .book-name')].map((n) => n.textContent ?? '');
+  const rows = (book: AddressBook): string[] =>
+    [...book.element.querySelectorAll('[role=treeitem] .book-name')].map((n) => n.textContent ?? '');
   const press = (target: Element, key: string, mods: KeyboardEventInit = {}): void => {
     target.dispatchEvent(new KeyboardEvent('keydown', { key, bubbles: true, cancelable: true, ...mods }));
   };
@@ -195,7 +204,8 @@ describe('AddressBook', () => {
   it('keyboard: arrows move, Left folds, Enter connects, F2 edits, Delete removes, Ctrl+D duplicates', () => {
     const { book, calls } = make();
     const tree = book.element.querySelector('[role=tree]') as HTMLElement;
-    const selected = (): string => book.element.querySelector('[role=treeitem][aria-selected=true] .book-name')?.textContent ?? '';
+    const selected = (): string =>
+      book.element.querySelector('[role=treeitem][aria-selected=true] .book-name')?.textContent ?? '';
     expect(selected()).toBe('prod');
     press(tree, 'ArrowDown');
     press(tree, 'ArrowDown');
@@ -234,14 +244,30 @@ describe('quick connect syntax', () => {
     expect(parseQuickTarget('web-1')).toEqual({ username: '', host: 'web-1', port: 22 });
     expect(parseQuickTarget('ops@web-1')).toEqual({ username: 'ops', host: 'web-1', port: 22 });
     expect(parseQuickTarget(' ops@10.0.0.5:2222 ')).toEqual({ username: 'ops', host: '10.0.0.5', port: 2222 });
-    expect(parseQuickTarget('ssh://ops@[2001:db8::1]:2200')).toEqual({ username: 'ops', host: '2001:db8::1', port: 2200 });
+    expect(parseQuickTarget('ssh://ops@[2001:db8::1]:2200')).toEqual({
+      username: 'ops',
+      host: '2001:db8::1',
+      port: 2200,
+    });
     expect(parseQuickTarget('ssh://web-1/')).toEqual({ username: '', host: 'web-1', port: 22 });
     // Bare IPv6, as ssh(1) takes it: the colons belong to the address, port 22.
     expect(parseQuickTarget('::1')).toEqual({ username: '', host: '::1', port: 22 });
     expect(parseQuickTarget('alice@::1')).toEqual({ username: 'alice', host: '::1', port: 22 });
     expect(parseQuickTarget('ssh://alice@FE80::1')).toEqual({ username: 'alice', host: 'fe80::1', port: 22 });
     expect(parseQuickTarget('alice@[::1]:2222')).toEqual({ username: 'alice', host: '::1', port: 2222 });
-    for (const bad of ['', 'ops@', '@web', 'web:0', 'web:70000', 'a b', 'vnc://web', 'ops@web:22:33', ':::1', 'alice@1:2:3:4:5:6:7:8:9']) expect(parseQuickTarget(bad), bad).toBeNull();
+    for (const bad of [
+      '',
+      'ops@',
+      '@web',
+      'web:0',
+      'web:70000',
+      'a b',
+      'vnc://web',
+      'ops@web:22:33',
+      ':::1',
+      'alice@1:2:3:4:5:6:7:8:9',
+    ])
+      expect(parseQuickTarget(bad), bad).toBeNull();
   });
 });
 
@@ -250,22 +276,34 @@ describe('VNC security line', () => {
 
   it('says honestly what protects the wire, in English and Chinese', () => {
     setLocale('en');
-    expect(vncSecurityText({ ...base, security: 'vencrypt-x509-vnc', encrypted: true, wire: 'tls' })).toBe('Encrypted (vencrypt-x509-vnc).');
-    expect(vncSecurityText({ ...base, wire: 'none' })).toBe('Not encrypted (vnc-auth): the screen and what you type cross the network in the clear.');
+    expect(vncSecurityText({ ...base, security: 'vencrypt-x509-vnc', encrypted: true, wire: 'tls' })).toBe(
+      'Encrypted (vencrypt-x509-vnc).',
+    );
+    expect(vncSecurityText({ ...base, wire: 'none' })).toBe(
+      'Not encrypted (vnc-auth): the screen and what you type cross the network in the clear.',
+    );
     expect(vncSecurityText({ ...base, wire: 'none', anonymousTlsSkipped: ['TLSVnc'] })).toBe(
       'Not encrypted (vnc-auth): the screen and what you type cross the network in the clear. The server’s TLS (TLSVnc) is anonymous, which this app cannot use: enable X509 on the server, or connect through SSH.',
     );
-    expect(vncSecurityText({ ...base, encrypted: true, wire: 'ssh', via: 'bastion', anonymousTlsSkipped: ['TLSVnc'] })).toBe('Encrypted by SSH through bastion (vnc-auth).');
+    expect(
+      vncSecurityText({ ...base, encrypted: true, wire: 'ssh', via: 'bastion', anonymousTlsSkipped: ['TLSVnc'] }),
+    ).toBe('Encrypted by SSH through bastion (vnc-auth).');
     expect(vncSecurityText({ ...base, wire: 'ssh-partial', via: 'bastion', target: '10.0.0.5:5901' })).toBe(
       'Encrypted by SSH only as far as bastion; not encrypted from there to 10.0.0.5:5901 (vnc-auth).',
     );
-    expect(vncSecurityText({ ...base, security: 'passthrough', passthrough: true, wire: 'none' })).toMatch(/^Not encrypted \(passthrough\): .* This server’s login is handled by the page/);
+    expect(vncSecurityText({ ...base, security: 'passthrough', passthrough: true, wire: 'none' })).toMatch(
+      /^Not encrypted \(passthrough\): .* This server’s login is handled by the page/,
+    );
     setLocale('zh-CN');
-    expect(vncSecurityText({ ...base, security: 'vencrypt-x509-vnc', encrypted: true, wire: 'tls' })).toBe('已加密（vencrypt-x509-vnc）。');
+    expect(vncSecurityText({ ...base, security: 'vencrypt-x509-vnc', encrypted: true, wire: 'tls' })).toBe(
+      '已加密（vencrypt-x509-vnc）。',
+    );
     expect(vncSecurityText({ ...base, wire: 'none', anonymousTlsSkipped: ['TLSVnc'] })).toBe(
       '未加密（vnc-auth）：屏幕内容和您输入的内容以明文在网络上传输。服务器的 TLS（TLSVnc）是匿名 TLS，本应用无法使用：请在服务器上启用 X509，或通过 SSH 连接。',
     );
-    expect(vncSecurityText({ ...base, wire: 'ssh-partial', via: 'bastion', target: '10.0.0.5:5901' })).toBe('仅到 bastion 的一段由 SSH 加密；从那里到 10.0.0.5:5901 未加密（vnc-auth）。');
+    expect(vncSecurityText({ ...base, wire: 'ssh-partial', via: 'bastion', target: '10.0.0.5:5901' })).toBe(
+      '仅到 bastion 的一段由 SSH 加密；从那里到 10.0.0.5:5901 未加密（vnc-auth）。',
+    );
     setLocale('en');
   });
 });
@@ -280,13 +318,22 @@ HTMLDialogElement.prototype.close ??= function (this: HTMLDialogElement) {
 };
 
 /** Opens the editor on `host` (or a new one) over a recording API; `others` are the rest of the book. */
-function editor(host?: SavedHost, others: SavedHost[] = []): { dialog: HTMLDialogElement; calls: Array<[string, unknown[]]> } {
+function editor(
+  host?: SavedHost,
+  others: SavedHost[] = [],
+): { dialog: HTMLDialogElement; calls: Array<[string, unknown[]]> } {
   const calls: Array<[string, unknown[]]> = [];
   const api = {
     call: async (method: string, ...args: unknown[]) => {
       calls.push([method, args]);
       if (method === 'secrets.status') return { locked: false };
-      return { ...(args[0] as object), id: 'new', hasSecret: { password: false, passphrase: false, vncPassword: false }, createdAt: '', updatedAt: '' };
+      return {
+        ...(args[0] as object),
+        id: 'new',
+        hasSecret: { password: false, passphrase: false, vncPassword: false },
+        createdAt: '',
+        updatedAt: '',
+      };
     },
   } as unknown as ApiClient;
   const hosts = [...others, ...(host ? [host] : [])];
@@ -299,7 +346,8 @@ const control = (dialog: HTMLElement, label: string): HTMLInputElement => {
   return document.getElementById((l as HTMLLabelElement).htmlFor) as HTMLInputElement;
 };
 /** The host sent to main by the last `method` call. */
-const sent = <T>(calls: Array<[string, unknown[]]>, method: string): T => (calls.filter(([m]) => m === method).at(-1) as [string, [T]])[1][0];
+const sent = <T>(calls: Array<[string, unknown[]]>, method: string): T =>
+  (calls.filter(([m]) => m === method).at(-1) as [string, [T]])[1][0];
 
 describe('host editor: "Require encryption"', () => {
   it('is a labelled, focusable checkbox with its hint, shown for VNC hosts only, and saved when ticked', async () => {
@@ -309,7 +357,9 @@ describe('host editor: "Require encryption"', () => {
     expect(box.type).toBe('checkbox');
     expect(box.labels?.[0]?.textContent).toBe('Require encryption');
     expect(box.tabIndex).toBe(0);
-    expect(document.getElementById(box.getAttribute('aria-describedby')?.split(' ')[0] ?? '')?.textContent).toMatch(/Refuse to connect rather than log in unencrypted/);
+    expect(document.getElementById(box.getAttribute('aria-describedby')?.split(' ')[0] ?? '')?.textContent).toMatch(
+      /Refuse to connect rather than log in unencrypted/,
+    );
     const row = box.closest('.form-row') as HTMLElement;
     expect(row.hidden).toBe(true);
     const protocol = control(dialog, 'Protocol') as unknown as HTMLSelectElement;
@@ -330,12 +380,21 @@ describe('host editor: "Require encryption"', () => {
     dialog.remove();
   });
 
-  it('shows a saved host\'s setting, and unticking it saves the host without it', async () => {
+  it("shows a saved host's setting, and unticking it saves the host without it", async () => {
     setLocale('en');
     const host: SavedHost = {
-      id: 'd1', name: 'desk', protocol: 'vnc', address: 'desk.example.com', port: 5900, folder: [], tags: [], notes: '',
+      id: 'd1',
+      name: 'desk',
+      protocol: 'vnc',
+      address: 'desk.example.com',
+      port: 5900,
+      folder: [],
+      tags: [],
+      notes: '',
       vnc: { viewOnly: false, scaling: 'scale', quality: 6, compression: 2, shared: true, requireEncryption: true },
-      createdAt: '', updatedAt: '', hasSecret: { password: false, passphrase: false, vncPassword: false },
+      createdAt: '',
+      updatedAt: '',
+      hasSecret: { password: false, passphrase: false, vncPassword: false },
     };
     const { dialog, calls } = editor(host);
     const box = control(dialog, 'Require encryption');
@@ -351,17 +410,31 @@ describe('host editor: "Require encryption"', () => {
 
 // Jump-chain helpers: SSH hosts to hop through, the editor's buttons by name, the chain as shown.
 const sshHost = (id: string, extra: Partial<SavedHost> = {}): SavedHost => ({
-  id, name: id, protocol: 'ssh', address: `${id}.example.net`, port: 22, folder: [], tags: [], notes: '',
-  createdAt: '', updatedAt: '', hasSecret: { password: false, passphrase: false, vncPassword: false }, ...extra,
+  id,
+  name: id,
+  protocol: 'ssh',
+  address: `${id}.example.net`,
+  port: 22,
+  folder: [],
+  tags: [],
+  notes: '',
+  createdAt: '',
+  updatedAt: '',
+  hasSecret: { password: false, passphrase: false, vncPassword: false },
+  ...extra,
 });
 const hops = Array.from({ length: LIMITS.jumpChain }, (_, i) => sshHost(`hop${i + 1}`));
 const button = (dialog: HTMLElement, name: string): HTMLButtonElement => {
-  const b = [...dialog.querySelectorAll('button')].find((x) => (x.getAttribute('aria-label') ?? x.textContent) === name);
+  const b = [...dialog.querySelectorAll('button')].find(
+    (x) => (x.getAttribute('aria-label') ?? x.textContent) === name,
+  );
   expect(b, name).toBeDefined();
   return b as HTMLButtonElement;
 };
 const chainShown = (dialog: HTMLElement): string[] =>
-  Array.from({ length: LIMITS.jumpChain + 1 }, (_, i) => [...dialog.querySelectorAll('label')].find((l) => l.textContent === `Jump host ${i + 1}`))
+  Array.from({ length: LIMITS.jumpChain + 1 }, (_, i) =>
+    [...dialog.querySelectorAll('label')].find((l) => l.textContent === `Jump host ${i + 1}`),
+  )
     .filter((l): l is HTMLLabelElement => l !== undefined)
     .map((l) => (document.getElementById(l.htmlFor) as HTMLSelectElement).value);
 const save = async (dialog: HTMLElement, calls: Array<[string, unknown[]]>, method: string): Promise<void> => {
@@ -373,7 +446,10 @@ describe('host editor: jump chains of any length', () => {
   for (const length of [3, LIMITS.jumpChain]) {
     it(`saving a host with ${length} hops keeps every hop, in order`, async () => {
       setLocale('en');
-      const chain = hops.slice(0, length).map((x) => x.id).reverse();
+      const chain = hops
+        .slice(0, length)
+        .map((x) => x.id)
+        .reverse();
       const { dialog, calls } = editor(sshHost('target', { jumpChain: chain }), hops);
       expect(chainShown(dialog)).toEqual(chain);
       await save(dialog, calls, 'hosts.update');
@@ -382,7 +458,7 @@ describe('host editor: jump chains of any length', () => {
     });
   }
 
-  it('adds, reorders and removes hops with named buttons, up to the model\'s limit', async () => {
+  it("adds, reorders and removes hops with named buttons, up to the model's limit", async () => {
     setLocale('en');
     const { dialog, calls } = editor(sshHost('target', { jumpChain: ['hop1'] }), hops);
     const add = button(dialog, 'Add jump host');
@@ -412,7 +488,16 @@ describe('host editor: jump chains of any length', () => {
     expect(add.disabled).toBe(true);
     expect(chainShown(dialog)).toHaveLength(LIMITS.jumpChain);
     await save(dialog, calls, 'hosts.update');
-    expect(sent<SavedHost>(calls, 'hosts.update').jumpChain).toEqual(['hop2', 'hop1', 'hop3', 'hop4', 'hop5', 'hop6', 'hop7', 'hop8']);
+    expect(sent<SavedHost>(calls, 'hosts.update').jumpChain).toEqual([
+      'hop2',
+      'hop1',
+      'hop3',
+      'hop4',
+      'hop5',
+      'hop6',
+      'hop7',
+      'hop8',
+    ]);
     dialog.remove();
   });
 
@@ -423,7 +508,9 @@ describe('host editor: jump chains of any length', () => {
     (dialog.querySelector('button[type=submit]') as HTMLButtonElement).click();
     const gone = control(dialog, 'Jump host 2');
     await vi.waitFor(() => expect(gone.hasAttribute('aria-invalid')).toBe(true));
-    expect(document.getElementById(gone.getAttribute('aria-describedby')?.split(' ').at(-1) ?? '')?.textContent).toMatch(/not a saved host/);
+    expect(
+      document.getElementById(gone.getAttribute('aria-describedby')?.split(' ').at(-1) ?? '')?.textContent,
+    ).toMatch(/not a saved host/);
     expect(calls.some(([m]) => m === 'hosts.update')).toBe(false);
     button(dialog, 'Remove jump host 2').click();
     await save(dialog, calls, 'hosts.update');
@@ -431,7 +518,7 @@ describe('host editor: jump chains of any length', () => {
     dialog.remove();
   });
 
-  it('a new host with no hops stays without a chain (the folder\'s default applies)', async () => {
+  it("a new host with no hops stays without a chain (the folder's default applies)", async () => {
     setLocale('en');
     const { dialog, calls } = editor(undefined, hops);
     expect(chainShown(dialog)).toEqual([]);
@@ -444,14 +531,34 @@ describe('host editor: jump chains of any length', () => {
 });
 
 describe('session tab lifecycle', () => {
-  const ticket = (n: number): SessionTicket => ({ sessionId: `s${n}`, kind: 'ssh', url: `ws://127.0.0.1:1/t${n}`, title: 'rig' });
-  function setup(open: SessionTabOptions['open']): { life: SessionLifecycle; calls: Array<[string, unknown[]]>; statuses: string[]; attached: string[] } {
+  const ticket = (n: number): SessionTicket => ({
+    sessionId: `s${n}`,
+    kind: 'ssh',
+    url: `ws://127.0.0.1:1/t${n}`,
+    title: 'rig',
+  });
+  function setup(open: SessionTabOptions['open']): {
+    life: SessionLifecycle;
+    calls: Array<[string, unknown[]]>;
+    statuses: string[];
+    attached: string[];
+  } {
     const calls: Array<[string, unknown[]]> = [];
-    const api = { call: async (method: string, ...args: unknown[]) => void calls.push([method, args]) } as unknown as ApiClient;
+    const api = {
+      call: async (method: string, ...args: unknown[]) => void calls.push([method, args]),
+    } as unknown as ApiClient;
     const statuses: string[] = [];
     const attached: string[] = [];
-    const surface = { size: () => ({ cols: 80, rows: 24 }), attach: (t: SessionTicket) => void attached.push(t.url), detach: () => undefined, focus: () => undefined };
-    const life = new SessionLifecycle({ api, title: 'rig', open, onStatus: (s) => statuses.push(s), onTitle: () => undefined }, surface);
+    const surface = {
+      size: () => ({ cols: 80, rows: 24 }),
+      attach: (t: SessionTicket) => void attached.push(t.url),
+      detach: () => undefined,
+      focus: () => undefined,
+    };
+    const life = new SessionLifecycle(
+      { api, title: 'rig', open, onStatus: (s) => statuses.push(s), onTitle: () => undefined },
+      surface,
+    );
     document.body.append(life.banner);
     return { life, calls, statuses, attached };
   }
@@ -524,7 +631,11 @@ describe('session tab lifecycle', () => {
 
 describe('test hooks', () => {
   const fakeTab = (kind: 'ssh' | 'vnc', text: string | null): SessionTab =>
-    ({ kind, element: el('div'), readout: text === null ? null : { text: () => text, selection: () => `selected ${text}` } }) as unknown as SessionTab;
+    ({
+      kind,
+      element: el('div'),
+      readout: text === null ? null : { text: () => text, selection: () => `selected ${text}` },
+    }) as unknown as SessionTab;
 
   it('read terminals through the tab registry the app fills in, not through DOM nodes', async () => {
     await import('../renderer/src/testing/test-hooks.js');

@@ -14,7 +14,14 @@ import { IllegalTransitionError } from '../shared/state-machine.js';
 import { connectTcp } from '../main/vnc/tcp-connect.js';
 import { closeForTargetError, GatewayClose } from '../shared/gateway-protocol.js';
 import { FakePage } from './fixtures/vnc/fake-page.js';
-import { rfbString, serverInit, startFakeVncServer, u32, type FakeVncPeer, type FakeVncServer } from './fixtures/vnc/fake-vnc-server.js';
+import {
+  rfbString,
+  serverInit,
+  startFakeVncServer,
+  u32,
+  type FakeVncPeer,
+  type FakeVncServer,
+} from './fixtures/vnc/fake-vnc-server.js';
 import { expectedVncResponse } from './fixtures/vnc/independent-vnc-auth.js';
 import { oneByteAtATime } from './fixtures/vnc/one-byte-duplex.js';
 
@@ -76,7 +83,11 @@ interface Seen {
  * An honest server: `pick` set means RFB 3.3 style (the server names the
  * type), otherwise it offers `types` and reads the client's choice.
  */
-function honest(version: string, how: { types?: number[]; pick?: number; password?: string; after?: (peer: FakeVncPeer) => Promise<void> }, seen: Seen = {}) {
+function honest(
+  version: string,
+  how: { types?: number[]; pick?: number; password?: string; after?: (peer: FakeVncPeer) => Promise<void> },
+  seen: Seen = {},
+) {
   return async (peer: FakeVncPeer): Promise<void> => {
     await peer.send(`RFB ${version}\n`);
     seen.clientVersion = (await peer.read(12)).toString('latin1');
@@ -135,31 +146,49 @@ describe('protocol versions', () => {
     ['003.005', '3.3'],
     ['004.001', '3.8'], // RealVNC 4.6
     ['005.000', '3.8'],
-  ])('server %s: main answers %s, authenticates with VNC Authentication, the page gets 3.8 None', async (serverVersion, expected) => {
-    const seen: Seen = {};
-    const peer = peerPromise();
-    const server = await fake(
-      honest(serverVersion, {
-        ...(expected === '3.3' ? { pick: 2 } : { types: [2] }),
-        after: async (p) => {
-          peer.resolve(p);
-          await p.closed;
-        },
-      }, seen),
-    );
-    let asked = 0;
-    const result = await open(server, { password: async () => (asked++, PASSWORD) });
-    expect(seen.clientVersion).toBe(`RFB 003.00${expected.slice(2)}\n`);
-    expect(result).toMatchObject({ version: expected, security: 'vnc-auth', encrypted: false, desktopName: NAME, width: 1024, height: 768 });
-    expect(asked).toBe(1);
-    expect(seen.shared).toBe(1);
+  ])(
+    'server %s: main answers %s, authenticates with VNC Authentication, the page gets 3.8 None',
+    async (serverVersion, expected) => {
+      const seen: Seen = {};
+      const peer = peerPromise();
+      const server = await fake(
+        honest(
+          serverVersion,
+          {
+            ...(expected === '3.3' ? { pick: 2 } : { types: [2] }),
+            after: async (p) => {
+              peer.resolve(p);
+              await p.closed;
+            },
+          },
+          seen,
+        ),
+      );
+      let asked = 0;
+      const result = await open(server, { password: async () => (asked++, PASSWORD) });
+      expect(seen.clientVersion).toBe(`RFB 003.00${expected.slice(2)}\n`);
+      expect(result).toMatchObject({
+        version: expected,
+        security: 'vnc-auth',
+        encrypted: false,
+        desktopName: NAME,
+        width: 1024,
+        height: 768,
+      });
+      expect(asked).toBe(1);
+      expect(seen.shared).toBe(1);
 
-    const page = new FakePage(result.stream);
-    expect(await page.handshake38()).toEqual({ width: 1024, height: 768, name: NAME });
-    // Exactly the None handshake and the replayed ServerInit: no challenge.
-    expect(page.bytes.equals(Buffer.concat([Buffer.from('RFB 003.008\n'), Buffer.from([1, 1]), u32(0), serverInit(1024, 768, NAME)]))).toBe(true);
-    await expectPipe(page, peer.promise);
-  });
+      const page = new FakePage(result.stream);
+      expect(await page.handshake38()).toEqual({ width: 1024, height: 768, name: NAME });
+      // Exactly the None handshake and the replayed ServerInit: no challenge.
+      expect(
+        page.bytes.equals(
+          Buffer.concat([Buffer.from('RFB 003.008\n'), Buffer.from([1, 1]), u32(0), serverInit(1024, 768, NAME)]),
+        ),
+      ).toBe(true);
+      await expectPipe(page, peer.promise);
+    },
+  );
 
   it.each([
     ['003.008', { types: [1] }],
@@ -169,13 +198,25 @@ describe('protocol versions', () => {
     const seen: Seen = {};
     const server = await fake(honest(version, how, seen));
     // A SecurityResult wrongly awaited (or skipped) would deadlock into a timeout.
-    const result = await open(server, { timeouts: { stepMs: 3000 }, password: async () => { throw new Error('no password for None'); } });
+    const result = await open(server, {
+      timeouts: { stepMs: 3000 },
+      password: async () => {
+        throw new Error('no password for None');
+      },
+    });
     expect(result).toMatchObject({ security: 'none', desktopName: NAME });
     const page = new FakePage(result.stream);
     expect((await page.handshake38()).name).toBe(NAME);
   });
 
-  it.each(['HTTP/1.1 200', 'RFB 003.00x\n', 'RFB 000.000\n', 'RFB 003.002\n', 'RFB 003.008\r', '\0\0\0\0\0\0\0\0\0\0\0\0'])('refuses the version %j', async (version) => {
+  it.each([
+    'HTTP/1.1 200',
+    'RFB 003.00x\n',
+    'RFB 000.000\n',
+    'RFB 003.002\n',
+    'RFB 003.008\r',
+    '\0\0\0\0\0\0\0\0\0\0\0\0',
+  ])('refuses the version %j', async (version) => {
     const server = await fake(async (peer) => {
       await peer.send(version);
       await peer.closed;
@@ -238,7 +279,11 @@ describe('security type choice', () => {
       peer.resolve(p);
       await p.closed;
     });
-    const result = await open(server, { password: async () => { throw new Error('the page handles the password'); } });
+    const result = await open(server, {
+      password: async () => {
+        throw new Error('the page handles the password');
+      },
+    });
     expect(result).toMatchObject({ security: 'passthrough', encrypted: false, version: '3.8' });
     expect(result.desktopName).toBeUndefined();
     const page = new FakePage(result.stream);
@@ -284,11 +329,18 @@ describe('security type choice', () => {
 
 describe('failures', () => {
   it('wrong password: VNC_AUTH_FAILED with the server reason (3.8) or without (3.7, 3.3)', async () => {
-    for (const how of [{ v: '003.008', types: [2] }, { v: '003.007', types: [2] }, { v: '003.003', pick: 2 }]) {
+    for (const how of [
+      { v: '003.008', types: [2] },
+      { v: '003.007', types: [2] },
+      { v: '003.003', pick: 2 },
+    ]) {
       const server = await fake(honest(how.v, { ...how, password: 'other' }));
       const err = await failure(server);
       expect(err.code).toBe('VNC_AUTH_FAILED');
-      expect(err.details).toMatchObject({ step: 'security-result', reason: how.v === '003.008' ? 'Authentication failure' : '' });
+      expect(err.details).toMatchObject({
+        step: 'security-result',
+        reason: how.v === '003.008' ? 'Authentication failure' : '',
+      });
     }
   });
 
@@ -315,7 +367,10 @@ describe('failures', () => {
 
   it('a refusal with a hostile reason: cleaned and bounded', async () => {
     const reason = `Go away\u0007\u001b[31m\u202eevil\n${'x'.repeat(5000)}`;
-    for (const [version, refusal] of [['003.008', [0]], ['003.003', u32(0)]] as const) {
+    for (const [version, refusal] of [
+      ['003.008', [0]],
+      ['003.003', u32(0)],
+    ] as const) {
       const server = await fake(async (p) => {
         await p.send(`RFB ${version}\n`);
         await p.read(12);
@@ -371,10 +426,21 @@ describe('failures', () => {
     ['inside the desktop name', 34 + 24 + 1, 'init'],
   ])('the server closing %s: VNC_SERVER_CLOSED', async (_what, cut, step) => {
     const server = await fake(async (p) => {
-      const transcript = Buffer.concat([Buffer.from('RFB 003.008\n'), Buffer.from([1, 2]), randomBytes(16), u32(0), serverInit(800, 600, 'cut')]);
+      const transcript = Buffer.concat([
+        Buffer.from('RFB 003.008\n'),
+        Buffer.from([1, 2]),
+        randomBytes(16),
+        u32(0),
+        serverInit(800, 600, 'cut'),
+      ]);
       // [end of a server message, length of main's answer to it]: answering
       // as main speaks puts the cut in the intended step.
-      const messages = [[12, 12], [14, 1], [30, 16], [34, 1]] as const;
+      const messages = [
+        [12, 12],
+        [14, 1],
+        [30, 16],
+        [34, 1],
+      ] as const;
       let sent = 0;
       for (const [end, answer] of messages) {
         const upTo = Math.min(end, cut);
@@ -425,7 +491,10 @@ describe('failures', () => {
   it('a connect that never finishes: VNC_TIMEOUT, and a late connection is closed', async () => {
     const server = await fake(async (p) => void (await p.closed));
     let finish!: (s: Duplex) => void;
-    const err = await failure(server, { connect: () => new Promise((resolve) => (finish = resolve)), timeouts: { stepMs: 100 } });
+    const err = await failure(server, {
+      connect: () => new Promise((resolve) => (finish = resolve)),
+      timeouts: { stepMs: 100 },
+    });
     expect(err.code).toBe('VNC_TIMEOUT');
     expect(err.details).toEqual({ step: 'connecting' });
     const late = net.connect(server.port, '127.0.0.1');
@@ -449,7 +518,9 @@ describe('failures', () => {
     const port = server.port;
     await server.close();
     servers.splice(0);
-    const err = await openAuthenticatedVnc({ ...options(server), connect: () => connectTcp('127.0.0.1', port) }).catch((e: unknown) => e);
+    const err = await openAuthenticatedVnc({ ...options(server), connect: () => connectTcp('127.0.0.1', port) }).catch(
+      (e: unknown) => e,
+    );
     expect((err as HostdeckError).code).toBe('VNC_CONNECTION_REFUSED');
     expect((err as HostdeckError).details).toMatchObject({ errno: 'ECONNREFUSED', port });
     expect(closeForTargetError((err as HostdeckError).code, false).code).toBe(GatewayClose.TARGET_REFUSED);
@@ -467,13 +538,15 @@ describe('abort', () => {
       await honest('003.008', { types: [2] })(p).catch(() => undefined);
     });
     const controller = new AbortController();
-    const opening = openAuthenticatedVnc(options(server, {
-      signal: controller.signal,
-      password: () => {
-        controller.abort(new Error('tab closed'));
-        return new Promise(() => undefined);
-      },
-    }));
+    const opening = openAuthenticatedVnc(
+      options(server, {
+        signal: controller.signal,
+        password: () => {
+          controller.abort(new Error('tab closed'));
+          return new Promise(() => undefined);
+        },
+      }),
+    );
     const err = (await opening.catch((e: unknown) => e)) as HostdeckError;
     expect(err.code).toBe('VNC_ABORTED');
     expect(err.details).toEqual({ step: 'password' });
@@ -482,7 +555,9 @@ describe('abort', () => {
 
   it('before it starts: nothing is connected', async () => {
     const server = await fake(async () => undefined);
-    const err = (await openAuthenticatedVnc(options(server, { signal: AbortSignal.abort() })).catch((e: unknown) => e)) as HostdeckError;
+    const err = (await openAuthenticatedVnc(options(server, { signal: AbortSignal.abort() })).catch(
+      (e: unknown) => e,
+    )) as HostdeckError;
     expect(err.code).toBe('VNC_ABORTED');
     expect(server.connections).toBe(0);
   });
@@ -503,7 +578,9 @@ describe('abort', () => {
 });
 
 describe('the page side', () => {
-  async function authenticated(after?: (p: FakeVncPeer) => Promise<void>): Promise<{ page: FakePage; serverClosed: Promise<void> }> {
+  async function authenticated(
+    after?: (p: FakeVncPeer) => Promise<void>,
+  ): Promise<{ page: FakePage; serverClosed: Promise<void> }> {
     let serverClosed!: Promise<void>;
     const server = await fake(async (p) => {
       serverClosed = p.closed;
@@ -565,15 +642,22 @@ describe('the page side', () => {
 
 describe('piping', () => {
   /** An honest 3.8 None server over a plain socket; resolves after the page's handshake. */
-  async function session(): Promise<{ result: AuthenticatedVnc; page: FakePage; peer: FakeVncPeer; client: net.Socket }> {
+  async function session(): Promise<{
+    result: AuthenticatedVnc;
+    page: FakePage;
+    peer: FakeVncPeer;
+    client: net.Socket;
+  }> {
     const ready = peerPromise();
-    const server = await fake(honest('003.008', {
-      types: [1],
-      after: async (p) => {
-        ready.resolve(p);
-        await p.closed;
-      },
-    }));
+    const server = await fake(
+      honest('003.008', {
+        types: [1],
+        after: async (p) => {
+          ready.resolve(p);
+          await p.closed;
+        },
+      }),
+    );
     let client!: net.Socket;
     const result = await open(server, { connect: async () => (client = net.connect(server.port, '127.0.0.1')) });
     const page = new FakePage(result.stream);
@@ -601,7 +685,7 @@ describe('piping', () => {
     expect(result.stream.readableLength).toBeLessThan(1024 * 1024);
     result.stream.resume();
     const got = await page.read(total);
-    expect(got.every((b, i) => b === i % (64 * 1024) % 251)).toBe(true);
+    expect(got.every((b, i) => b === (i % (64 * 1024)) % 251)).toBe(true);
   });
 
   it('holds the page back while the server does not read, and loses nothing', async () => {
@@ -619,7 +703,7 @@ describe('piping', () => {
     // The server reads only now: everything written must still arrive intact.
     peer.socket.resume();
     const got = await peer.read(written);
-    expect(got.every((b, i) => b === i % (64 * 1024) % 253)).toBe(true);
+    expect(got.every((b, i) => b === (i % (64 * 1024)) % 253)).toBe(true);
   });
 
   it("the page's end ends the server connection, whose end closes the page", async () => {
@@ -657,7 +741,10 @@ describe('nothing is left open', () => {
   /** Sockets and timers of this process (vitest's own are in the baseline). */
   function live(): { sockets: number; timers: number } {
     const all = process.getActiveResourcesInfo();
-    return { sockets: all.filter((r) => r === 'TCPSocketWrap').length, timers: all.filter((r) => r === 'Timeout').length };
+    return {
+      sockets: all.filter((r) => r === 'TCPSocketWrap').length,
+      timers: all.filter((r) => r === 'Timeout').length,
+    };
   }
 
   it('after success and close, after a failure, and after an abort', async () => {
@@ -683,7 +770,12 @@ describe('nothing is left open', () => {
     await expect.poll(live).toEqual(baseline);
 
     const controller = new AbortController();
-    const aborted = openAuthenticatedVnc(options(server, { signal: controller.signal, password: () => (controller.abort(), new Promise(() => undefined)) }));
+    const aborted = openAuthenticatedVnc(
+      options(server, {
+        signal: controller.signal,
+        password: () => (controller.abort(), new Promise(() => undefined)),
+      }),
+    );
     expect(((await aborted.catch((e: unknown) => e)) as HostdeckError).code).toBe('VNC_ABORTED');
     await expect.poll(live).toEqual(baseline);
   });

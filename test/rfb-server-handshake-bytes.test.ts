@@ -9,7 +9,12 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { HostdeckError } from '../shared/errors.js';
 import { ConnectionState, type VncStep } from '../main/vnc/connection-state.js';
-import { MAX_STRING_LENGTH, RfbServerHandshake, type ServerHandshakeOptions, type ServerHandshakeOutcome } from '../main/vnc/rfb-server-handshake.js';
+import {
+  MAX_STRING_LENGTH,
+  RfbServerHandshake,
+  type ServerHandshakeOptions,
+  type ServerHandshakeOutcome,
+} from '../main/vnc/rfb-server-handshake.js';
 import { rfbString, serverInit, u32 } from './fixtures/vnc/fake-vnc-server.js';
 import { expectedVncResponse } from './fixtures/vnc/independent-vnc-auth.js';
 
@@ -45,7 +50,7 @@ function randomSplits(seed: number): Chunker {
   const rand = prng(seed);
   return (b) => {
     const out: Buffer[] = [];
-    for (let i = 0; i < b.length; ) {
+    for (let i = 0; i < b.length;) {
       const n = 1 + Math.floor(rand() * Math.min(b.length - i, 20));
       out.push(b.subarray(i, i + n));
       i += n;
@@ -158,10 +163,15 @@ async function converse(turns: Turn[], opts: Options = {}): Promise<Run> {
         if (j < chunks.length - 1) expect(all().length, `turn ${i}: answered part of a message`).toBe(before);
       }
     } else if ('client' in turn) {
-      expect(all().subarray(checked).toString('hex'), `turn ${i}: main's bytes`).toBe(bytes(turn.client).toString('hex'));
+      expect(all().subarray(checked).toString('hex'), `turn ${i}: main's bytes`).toBe(
+        bytes(turn.client).toString('hex'),
+      );
       checked += bytes(turn.client).length;
     } else {
-      expect(tls.map((t) => t.kind), `turn ${i}: TLS started`).toEqual([turn.tls]);
+      expect(
+        tls.map((t) => t.kind),
+        `turn ${i}: TLS started`,
+      ).toEqual([turn.tls]);
     }
   }
   if (end) handshake.end();
@@ -180,7 +190,8 @@ function coalesce(turns: Turn[]): Turn[] {
   const out: Turn[] = [];
   for (const turn of turns) {
     const last = out.at(-1);
-    if ('client' in turn && last && 'client' in last) out[out.length - 1] = { client: Buffer.concat([bytes(last.client), bytes(turn.client)]) };
+    if ('client' in turn && last && 'client' in last)
+      out[out.length - 1] = { client: Buffer.concat([bytes(last.client), bytes(turn.client)]) };
     else out.push(turn);
   }
   return out;
@@ -192,7 +203,9 @@ function opening(serverVersion: string, clientVersion: string, types: number[], 
   return [
     { server: version(serverVersion), step: 'version' },
     { client: version(clientVersion) },
-    v33 ? { server: u32(types[0] as number), step: 'security' } : { server: [types.length, ...types], step: 'security' },
+    v33
+      ? { server: u32(types[0] as number), step: 'security' }
+      : { server: [types.length, ...types], step: 'security' },
     ...(v33 || choice === undefined ? [] : [{ client: [choice] }]),
   ];
 }
@@ -201,8 +214,21 @@ const clientInit = (shared = true): Turn => ({ client: [shared ? 1 : 0] });
 const serverInitTurn: Turn = { server: INIT, step: 'init' };
 const ok: Turn = { server: u32(0), step: 'security-result' };
 
-function authenticated(v: '3.3' | '3.7' | '3.8', security: string, extra: Record<string, unknown> = {}): ServerHandshakeOutcome {
-  return { kind: 'authenticated', version: v, security, serverInit: INIT, width: 1024, height: 768, desktopName: NAME, ...extra } as ServerHandshakeOutcome;
+function authenticated(
+  v: '3.3' | '3.7' | '3.8',
+  security: string,
+  extra: Record<string, unknown> = {},
+): ServerHandshakeOutcome {
+  return {
+    kind: 'authenticated',
+    version: v,
+    security,
+    serverInit: INIT,
+    width: 1024,
+    height: 768,
+    desktopName: NAME,
+    ...extra,
+  } as ServerHandshakeOutcome;
 }
 
 async function failure(turns: Turn[], opts: Options = {}): Promise<HostdeckError & { run: Run }> {
@@ -244,16 +270,23 @@ describe.each(CHUNKINGS)('RfbServerHandshake, %s', (_name, chunk) => {
       expect(run.passwordAsked).toBe(1);
     });
 
-    it.each(['HTTP/1.1 200', 'RFB 003.00x\n', 'RFB 000.000\n', 'RFB 002.009\n', 'RFB 003.002\n', 'RFB 003.008\r', 'RFB 03.008\n ', 'rfb 003.008\n', '\0'.repeat(12)])(
-      'refuses the version %j with VNC_PROTOCOL_ERROR and writes nothing',
-      async (v) => {
-        const err = await failure([{ server: v }], { chunk });
-        expect(err.code).toBe('VNC_PROTOCOL_ERROR');
-        expect(err.details).toMatchObject({ step: 'version' });
-        expect(err.run.written.length).toBe(0);
-        expect(err.run.steps).toEqual(['version']);
-      },
-    );
+    it.each([
+      'HTTP/1.1 200',
+      'RFB 003.00x\n',
+      'RFB 000.000\n',
+      'RFB 002.009\n',
+      'RFB 003.002\n',
+      'RFB 003.008\r',
+      'RFB 03.008\n ',
+      'rfb 003.008\n',
+      '\0'.repeat(12),
+    ])('refuses the version %j with VNC_PROTOCOL_ERROR and writes nothing', async (v) => {
+      const err = await failure([{ server: v }], { chunk });
+      expect(err.code).toBe('VNC_PROTOCOL_ERROR');
+      expect(err.details).toMatchObject({ step: 'version' });
+      expect(err.run.written.length).toBe(0);
+      expect(err.run.steps).toEqual(['version']);
+    });
   });
 
   describe('None', () => {
@@ -261,15 +294,24 @@ describe.each(CHUNKINGS)('RfbServerHandshake, %s', (_name, chunk) => {
       ['003.008', '3.8', true],
       ['003.007', '3.7', false],
       ['003.003', '3.3', false],
-    ] as const)('server %s: a SecurityResult only where the version has one; no password asked', async (server, v, result) => {
-      const run = await converse([...opening(server, server, [1], 1), ...(result ? [ok] : []), clientInit(), serverInitTurn], { chunk });
-      expect(run.outcome).toEqual(authenticated(v, 'none'));
-      expect(run.steps).toEqual(['version', 'security', ...(result ? ['security-result' as const] : []), 'init']);
-      expect(run.passwordAsked).toBe(0);
-    });
+    ] as const)(
+      'server %s: a SecurityResult only where the version has one; no password asked',
+      async (server, v, result) => {
+        const run = await converse(
+          [...opening(server, server, [1], 1), ...(result ? [ok] : []), clientInit(), serverInitTurn],
+          { chunk },
+        );
+        expect(run.outcome).toEqual(authenticated(v, 'none'));
+        expect(run.steps).toEqual(['version', 'security', ...(result ? ['security-result' as const] : []), 'init']);
+        expect(run.passwordAsked).toBe(0);
+      },
+    );
 
     it('ClientInit carries shared = 0 when asked not to share', async () => {
-      const run = await converse([...opening('003.008', '003.008', [1], 1), ok, clientInit(false), serverInitTurn], { chunk, shared: false });
+      const run = await converse([...opening('003.008', '003.008', [1], 1), ok, clientInit(false), serverInitTurn], {
+        chunk,
+        shared: false,
+      });
       expect(run.outcome?.kind).toBe('authenticated');
     });
   });
@@ -283,19 +325,34 @@ describe.each(CHUNKINGS)('RfbServerHandshake, %s', (_name, chunk) => {
     ])('offer %j: main chooses %i', async (types, choice) => {
       const turns = [...opening('003.008', '003.008', types, choice)];
       const run = await converse(
-        choice === 2 ? [...turns, { server: CHALLENGE }, { client: RESPONSE }, ok, clientInit(), serverInitTurn] : [...turns, ok, clientInit(), serverInitTurn],
+        choice === 2
+          ? [...turns, { server: CHALLENGE }, { client: RESPONSE }, ok, clientInit(), serverInitTurn]
+          : [...turns, ok, clientInit(), serverInitTurn],
         { chunk },
       );
       expect(run.outcome).toMatchObject({ kind: 'authenticated', security: choice === 2 ? 'vnc-auth' : 'none' });
     });
 
     it('VeNCrypt is preferred to VncAuth and None, but not once it was ruled out (the second try)', async () => {
-      const first = await converse([...opening('003.008', '003.008', [1, 2, 19], 19), { server: [0, 1], step: 'vencrypt' }], { chunk });
+      const first = await converse(
+        [...opening('003.008', '003.008', [1, 2, 19], 19), { server: [0, 1], step: 'vencrypt' }],
+        { chunk },
+      );
       expect(first.outcome).toEqual({ kind: 'retry-without-vencrypt', subtypes: [] });
-      const second = await converse([...opening('003.008', '003.008', [1, 2, 19], 2), { server: CHALLENGE }, { client: RESPONSE }, ok, clientInit(), serverInitTurn], {
-        chunk,
-        allowVeNCrypt: false,
-      });
+      const second = await converse(
+        [
+          ...opening('003.008', '003.008', [1, 2, 19], 2),
+          { server: CHALLENGE },
+          { client: RESPONSE },
+          ok,
+          clientInit(),
+          serverInitTurn,
+        ],
+        {
+          chunk,
+          allowVeNCrypt: false,
+        },
+      );
       expect(second.outcome).toMatchObject({ kind: 'authenticated', security: 'vnc-auth' });
     });
   });
@@ -306,18 +363,31 @@ describe.each(CHUNKINGS)('RfbServerHandshake, %s', (_name, chunk) => {
       ['003.889', [30], '3.8'],
       ['003.007', [16], '3.7'],
       ['003.008', [99, 22], '3.8'],
-    ] as const)('server %s offering %j: main sends no type, and hands the page the version and offer as sent', async (server, types, v) => {
-      const client = v === '3.8' ? '003.008' : '003.007';
-      const run = await converse(opening(server, client, [...types]), { chunk });
-      expect(run.outcome).toEqual({ kind: 'passthrough', version: v, serverVersion: version(server), securityOffer: Buffer.from([types.length, ...types]) });
-      expect(run.written).toEqual(version(client));
-      expect(run.steps).toEqual(['version', 'security']);
-      expect(run.passwordAsked).toBe(0);
-    });
+    ] as const)(
+      'server %s offering %j: main sends no type, and hands the page the version and offer as sent',
+      async (server, types, v) => {
+        const client = v === '3.8' ? '003.008' : '003.007';
+        const run = await converse(opening(server, client, [...types]), { chunk });
+        expect(run.outcome).toEqual({
+          kind: 'passthrough',
+          version: v,
+          serverVersion: version(server),
+          securityOffer: Buffer.from([types.length, ...types]),
+        });
+        expect(run.written).toEqual(version(client));
+        expect(run.steps).toEqual(['version', 'security']);
+        expect(run.passwordAsked).toBe(0);
+      },
+    );
 
     it.each([[16], [19], [30]])('RFB 3.3, the server picking %i: passed through as the U32 it sent', async (type) => {
       const run = await converse(opening('003.003', '003.003', [type]), { chunk });
-      expect(run.outcome).toEqual({ kind: 'passthrough', version: '3.3', serverVersion: version('003.003'), securityOffer: u32(type) });
+      expect(run.outcome).toEqual({
+        kind: 'passthrough',
+        version: '3.3',
+        serverVersion: version('003.003'),
+        securityOffer: u32(type),
+      });
       expect(run.written).toEqual(version('003.003'));
     });
 
@@ -363,24 +433,44 @@ describe.each(CHUNKINGS)('RfbServerHandshake, %s', (_name, chunk) => {
       [[257, 259], 257, 'anon', 'none', 'vencrypt-tls-none', {}],
       [[2, 256, 257], 257, 'anon', 'none', 'vencrypt-tls-none', { username: 'alice' }],
       [[262, 261], 261, 'x509', 'vnc', 'vencrypt-x509-vnc', { username: 'alice' }],
-    ] as const)('offered %j: main picks %i, starts %s TLS with nothing buffered, then %s auth', async (offered, chosen, kind, inner, security, opts) => {
-      const username = 'username' in opts ? opts.username : undefined;
-      const after: Turn[] =
-        inner === 'vnc'
-          ? [{ server: CHALLENGE, step: 'challenge' }, { client: RESPONSE }]
-          : inner === 'plain'
-            ? [{ client: plain(username as string, PASSWORD) }]
-            : [];
-      const run = await converse(
-        [...toSubtype([...offered], chosen), { server: [1], step: 'vencrypt' }, { tls: kind }, ...after, ok, clientInit(), serverInitTurn],
-        { chunk, username },
-      );
-      expect(run.outcome).toEqual(authenticated('3.8', security));
-      expect(run.tls).toEqual([{ kind, step: 'tls', buffered: 0 }]);
-      const inners: VncStep[] = inner === 'vnc' ? ['challenge', 'password'] : inner === 'plain' ? ['password'] : [];
-      expect(run.steps).toEqual(['version', 'security', 'vencrypt', 'tls', ...(kind === 'x509' ? ['certificate' as const] : []), ...inners, 'security-result', 'init']);
-      expect(run.passwordAsked).toBe(inner === 'none' ? 0 : 1);
-    });
+    ] as const)(
+      'offered %j: main picks %i, starts %s TLS with nothing buffered, then %s auth',
+      async (offered, chosen, kind, inner, security, opts) => {
+        const username = 'username' in opts ? opts.username : undefined;
+        const after: Turn[] =
+          inner === 'vnc'
+            ? [{ server: CHALLENGE, step: 'challenge' }, { client: RESPONSE }]
+            : inner === 'plain'
+              ? [{ client: plain(username as string, PASSWORD) }]
+              : [];
+        const run = await converse(
+          [
+            ...toSubtype([...offered], chosen),
+            { server: [1], step: 'vencrypt' },
+            { tls: kind },
+            ...after,
+            ok,
+            clientInit(),
+            serverInitTurn,
+          ],
+          { chunk, username },
+        );
+        expect(run.outcome).toEqual(authenticated('3.8', security));
+        expect(run.tls).toEqual([{ kind, step: 'tls', buffered: 0 }]);
+        const inners: VncStep[] = inner === 'vnc' ? ['challenge', 'password'] : inner === 'plain' ? ['password'] : [];
+        expect(run.steps).toEqual([
+          'version',
+          'security',
+          'vencrypt',
+          'tls',
+          ...(kind === 'x509' ? ['certificate' as const] : []),
+          ...inners,
+          'security-result',
+          'init',
+        ]);
+        expect(run.passwordAsked).toBe(inner === 'none' ? 0 : 1);
+      },
+    );
 
     it('RFB 3.7 has VeNCrypt too, and its SecurityResult', async () => {
       const turns: Turn[] = [
@@ -400,11 +490,22 @@ describe.each(CHUNKINGS)('RfbServerHandshake, %s', (_name, chunk) => {
       expect((await converse(turns, { chunk })).outcome).toEqual(authenticated('3.7', 'vencrypt-x509-vnc'));
     });
 
-
     it('bytes after TLS started belong to TLS: pushed after the hand-off, they are read as the inner auth', async () => {
-      const run = await converse([...toSubtype([258], 258), { server: [1] }, { tls: 'anon' }, { server: CHALLENGE }, { client: RESPONSE }, ok, clientInit(), serverInitTurn], {
-        chunk,
-      });
+      const run = await converse(
+        [
+          ...toSubtype([258], 258),
+          { server: [1] },
+          { tls: 'anon' },
+          { server: CHALLENGE },
+          { client: RESPONSE },
+          ok,
+          clientInit(),
+          serverInitTurn,
+        ],
+        {
+          chunk,
+        },
+      );
       expect(run.outcome).toMatchObject({ security: 'vencrypt-tls-vnc' });
     });
 
@@ -429,7 +530,10 @@ describe.each(CHUNKINGS)('RfbServerHandshake, %s', (_name, chunk) => {
     });
 
     it.each([[[0, 3]], [[1, 0]], [[0, 2]]])('a server at version %j: main says 0.2', async (v) => {
-      const run = await converse([...opening('003.008', '003.008', [19, 2], 19), { server: v }, { client: [0, 2] }, { server: [1] }], { chunk });
+      const run = await converse(
+        [...opening('003.008', '003.008', [19, 2], 19), { server: v }, { client: [0, 2] }, { server: [1] }],
+        { chunk },
+      );
       // The server's 1 refuses 0.2.
       expect(run.outcome).toEqual({ kind: 'retry-without-vencrypt', subtypes: [] });
     });
@@ -449,21 +553,40 @@ describe.each(CHUNKINGS)('RfbServerHandshake, %s', (_name, chunk) => {
     it('only anonymous TLS, no other type: VNC_ANONYMOUS_TLS_UNAVAILABLE at once, naming them', async () => {
       const err = await failure(toSubtype([258, 257], undefined, [19]), { chunk, anonymousTls: false });
       expect(err.code).toBe('VNC_ANONYMOUS_TLS_UNAVAILABLE');
-      expect(err.details).toEqual({ step: 'vencrypt', types: [19], offered: 'VeNCrypt (TLSVnc, TLSNone)', anonymousTls: ['TLSVnc', 'TLSNone'] });
+      expect(err.details).toEqual({
+        step: 'vencrypt',
+        types: [19],
+        offered: 'VeNCrypt (TLSVnc, TLSNone)',
+        anonymousTls: ['TLSVnc', 'TLSNone'],
+      });
       // A pass-through type elsewhere would still do.
       const tight = await converse(toSubtype([258], undefined, [19, 16]), { chunk, anonymousTls: false });
       expect(tight.outcome).toEqual({ kind: 'retry-without-vencrypt', subtypes: [258] });
-      const noPage = await failure(toSubtype([258], undefined, [19, 16]), { chunk, anonymousTls: false, allowPassthrough: false });
+      const noPage = await failure(toSubtype([258], undefined, [19, 16]), {
+        chunk,
+        anonymousTls: false,
+        allowPassthrough: false,
+      });
       expect(noPage.code).toBe('VNC_ANONYMOUS_TLS_UNAVAILABLE');
     });
 
     it('the second try remembers skipped anonymous subtypes: VncAuth reports them', async () => {
-      const run = await converse([...opening('003.008', '003.008', [19, 2], 2), { server: CHALLENGE }, { client: RESPONSE }, ok, clientInit(), serverInitTurn], {
-        chunk,
-        allowVeNCrypt: false,
-        anonymousTls: false,
-        earlierSubtypes: [258, 261, 257],
-      });
+      const run = await converse(
+        [
+          ...opening('003.008', '003.008', [19, 2], 2),
+          { server: CHALLENGE },
+          { client: RESPONSE },
+          ok,
+          clientInit(),
+          serverInitTurn,
+        ],
+        {
+          chunk,
+          allowVeNCrypt: false,
+          anonymousTls: false,
+          earlierSubtypes: [258, 261, 257],
+        },
+      );
       expect(run.outcome).toEqual(authenticated('3.8', 'vnc-auth', { anonymousTlsSkipped: ['TLSVnc', 'TLSNone'] }));
     });
   });
@@ -488,14 +611,36 @@ describe.each(CHUNKINGS)('RfbServerHandshake, %s', (_name, chunk) => {
     });
 
     it('VeNCrypt without a usable subtype: refused there, no retry; with one, it goes ahead', async () => {
-      const turns: Turn[] = [...opening('003.008', '003.008', [19, 2], 19), { server: [0, 2] }, { client: [0, 2] }, { server: [0, 2, ...u32(256), ...u32(258)] }];
+      const turns: Turn[] = [
+        ...opening('003.008', '003.008', [19, 2], 19),
+        { server: [0, 2] },
+        { client: [0, 2] },
+        { server: [0, 2, ...u32(256), ...u32(258)] },
+      ];
       const err = await failure(turns, { chunk, requireEncryption: true, anonymousTls: false });
       expect(err.code).toBe('VNC_ENCRYPTION_UNAVAILABLE');
-      expect(err.details).toEqual({ step: 'security', offered: 'VeNCrypt (Plain, TLSVnc), VncAuth', anonymousTls: ['TLSVnc'] });
-      const run = await converse([...turns, { client: u32(258) }, { server: [1] }, { tls: 'anon' }, { server: CHALLENGE }, { client: RESPONSE }, ok, clientInit(), serverInitTurn], {
-        chunk,
-        requireEncryption: true,
+      expect(err.details).toEqual({
+        step: 'security',
+        offered: 'VeNCrypt (Plain, TLSVnc), VncAuth',
+        anonymousTls: ['TLSVnc'],
       });
+      const run = await converse(
+        [
+          ...turns,
+          { client: u32(258) },
+          { server: [1] },
+          { tls: 'anon' },
+          { server: CHALLENGE },
+          { client: RESPONSE },
+          ok,
+          clientInit(),
+          serverInitTurn,
+        ],
+        {
+          chunk,
+          requireEncryption: true,
+        },
+      );
       expect(run.outcome).toMatchObject({ security: 'vencrypt-tls-vnc' });
     });
   });
@@ -505,20 +650,40 @@ describe.each(CHUNKINGS)('RfbServerHandshake, %s', (_name, chunk) => {
       ['003.008', [0]],
       ['003.007', [0]],
       ['003.003', [...u32(0)]],
-    ])('server %s refusing with a reason: VNC_SERVER_REFUSED with it, nothing written after the version', async (v, refusal) => {
-      const err = await failure([{ server: version(v) }, { client: version(v) }, { server: [...refusal, ...rfbString('No access\u0007 from\u202e here')] }], { chunk });
-      expect(err.code).toBe('VNC_SERVER_REFUSED');
-      expect(err.details).toEqual({ step: 'security', reason: 'No access from here' });
-    });
+    ])(
+      'server %s refusing with a reason: VNC_SERVER_REFUSED with it, nothing written after the version',
+      async (v, refusal) => {
+        const err = await failure(
+          [
+            { server: version(v) },
+            { client: version(v) },
+            { server: [...refusal, ...rfbString('No access\u0007 from\u202e here')] },
+          ],
+          { chunk },
+        );
+        expect(err.code).toBe('VNC_SERVER_REFUSED');
+        expect(err.details).toEqual({ step: 'security', reason: 'No access from here' });
+      },
+    );
 
     it('a refusal saying "too many": VNC_TOO_MANY_ATTEMPTS', async () => {
-      const err = await failure([{ server: version('003.008') }, { client: version('003.008') }, { server: [0, ...rfbString('Too many security failures')] }], { chunk });
+      const err = await failure(
+        [
+          { server: version('003.008') },
+          { client: version('003.008') },
+          { server: [0, ...rfbString('Too many security failures')] },
+        ],
+        { chunk },
+      );
       expect(err.code).toBe('VNC_TOO_MANY_ATTEMPTS');
       expect(err.details).toEqual({ step: 'security', reason: 'Too many security failures' });
     });
 
     it('a refusal with an empty reason is still a refusal', async () => {
-      const err = await failure([{ server: version('003.008') }, { client: version('003.008') }, { server: [0, ...u32(0)] }], { chunk });
+      const err = await failure(
+        [{ server: version('003.008') }, { client: version('003.008') }, { server: [0, ...u32(0)] }],
+        { chunk },
+      );
       expect(err.code).toBe('VNC_SERVER_REFUSED');
       expect(err.details).toEqual({ step: 'security', reason: '' });
     });
@@ -528,92 +693,157 @@ describe.each(CHUNKINGS)('RfbServerHandshake, %s', (_name, chunk) => {
       ['003.007', 2, 'vnc-auth', 'VNC_AUTH_FAILED', ''],
       ['003.003', 2, 'vnc-auth', 'VNC_AUTH_FAILED', ''],
       ['003.008', 1, 'none', 'VNC_SERVER_REFUSED', 'Authentication failure'],
-    ] as const)('server %s, type %i: a failed SecurityResult is %s (reason only in 3.8)', async (v, type, _security, code, reason) => {
-      const auth: Turn[] = type === 2 ? [{ server: CHALLENGE }, { client: RESPONSE }] : [];
-      const result: Turn = { server: [...u32(1), ...(v === '003.008' ? rfbString('Authentication failure') : [])] };
-      const err = await failure([...opening(v, v, [type], type), ...auth, result], { chunk });
-      expect(err.code).toBe(code);
-      expect(err.details).toEqual({ step: 'security-result', reason });
-      expect(err.run.steps.at(-1)).toBe('security-result');
-    });
+    ] as const)(
+      'server %s, type %i: a failed SecurityResult is %s (reason only in 3.8)',
+      async (v, type, _security, code, reason) => {
+        const auth: Turn[] = type === 2 ? [{ server: CHALLENGE }, { client: RESPONSE }] : [];
+        const result: Turn = { server: [...u32(1), ...(v === '003.008' ? rfbString('Authentication failure') : [])] };
+        const err = await failure([...opening(v, v, [type], type), ...auth, result], { chunk });
+        expect(err.code).toBe(code);
+        expect(err.details).toEqual({ step: 'security-result', reason });
+        expect(err.run.steps.at(-1)).toBe('security-result');
+      },
+    );
 
     it('SecurityResult 2 (RFB 3.3 "too many"), or a 3.8 reason saying so: VNC_TOO_MANY_ATTEMPTS', async () => {
-      const two = await failure([...opening('003.003', '003.003', [2]), { server: CHALLENGE }, { client: RESPONSE }, { server: u32(2) }], { chunk });
+      const two = await failure(
+        [...opening('003.003', '003.003', [2]), { server: CHALLENGE }, { client: RESPONSE }, { server: u32(2) }],
+        { chunk },
+      );
       expect(two.code).toBe('VNC_TOO_MANY_ATTEMPTS');
-      const said = await failure([...opening('003.008', '003.008', [2], 2), { server: CHALLENGE }, { client: RESPONSE }, { server: [...u32(1), ...rfbString('too many attempts, wait')] }], { chunk });
+      const said = await failure(
+        [
+          ...opening('003.008', '003.008', [2], 2),
+          { server: CHALLENGE },
+          { client: RESPONSE },
+          { server: [...u32(1), ...rfbString('too many attempts, wait')] },
+        ],
+        { chunk },
+      );
       expect(said.code).toBe('VNC_TOO_MANY_ATTEMPTS');
       expect(said.details).toEqual({ step: 'security-result', reason: 'too many attempts, wait' });
-      const other = await failure([...opening('003.008', '003.008', [2], 2), { server: CHALLENGE }, { client: RESPONSE }, { server: [...u32(3), ...rfbString('no')] }], { chunk });
+      const other = await failure(
+        [
+          ...opening('003.008', '003.008', [2], 2),
+          { server: CHALLENGE },
+          { client: RESPONSE },
+          { server: [...u32(3), ...rfbString('no')] },
+        ],
+        { chunk },
+      );
       expect(other.code).toBe('VNC_AUTH_FAILED');
     });
 
     it('a failed 3.8 result whose server closes instead of explaining: still VNC_AUTH_FAILED', async () => {
-      const err = await failure([...opening('003.008', '003.008', [2], 2), { server: CHALLENGE }, { client: RESPONSE }, { server: [...u32(1), 0, 0] }], { chunk, end: true });
+      const err = await failure(
+        [
+          ...opening('003.008', '003.008', [2], 2),
+          { server: CHALLENGE },
+          { client: RESPONSE },
+          { server: [...u32(1), 0, 0] },
+        ],
+        { chunk, end: true },
+      );
       expect(err.code).toBe('VNC_AUTH_FAILED');
       expect(err.details).toEqual({ step: 'security-result', reason: '' });
     });
 
     it('no password for VncAuth: VNC_PASSWORD_REQUIRED and no answer to the challenge', async () => {
-      const err = await failure([...opening('003.008', '003.008', [2], 2), { server: CHALLENGE }], { chunk, password: undefined });
+      const err = await failure([...opening('003.008', '003.008', [2], 2), { server: CHALLENGE }], {
+        chunk,
+        password: undefined,
+      });
       expect(err.code).toBe('VNC_PASSWORD_REQUIRED');
       expect(err.run.written).toEqual(Buffer.concat([version('003.008'), Buffer.from([2])]));
     });
 
     it('an empty password is a password: answered, not VNC_PASSWORD_REQUIRED', async () => {
-      const run = await converse([...opening('003.008', '003.008', [2], 2), { server: CHALLENGE }, { client: expectedVncResponse('', CHALLENGE) }, ok, clientInit(), serverInitTurn], {
-        chunk,
-        password: '',
-      });
+      const run = await converse(
+        [
+          ...opening('003.008', '003.008', [2], 2),
+          { server: CHALLENGE },
+          { client: expectedVncResponse('', CHALLENGE) },
+          ok,
+          clientInit(),
+          serverInitTurn,
+        ],
+        {
+          chunk,
+          password: '',
+        },
+      );
       expect(run.outcome).toMatchObject({ security: 'vnc-auth' });
     });
   });
 
   describe('hostile lengths and sizes', () => {
-    const refusalWithLength = (n: number): Turn[] => [{ server: version('003.008') }, { client: version('003.008') }, { server: [0, ...u32(n)] }];
+    const refusalWithLength = (n: number): Turn[] => [
+      { server: version('003.008') },
+      { client: version('003.008') },
+      { server: [0, ...u32(n)] },
+    ];
 
-    it.each([MAX_STRING_LENGTH + 1, 0x7fffffff, 0xffffffff])('a reason of %i bytes: VNC_PROTOCOL_ERROR without waiting for them', async (n) => {
-      const err = await failure(refusalWithLength(n), { chunk });
-      expect(err.code).toBe('VNC_PROTOCOL_ERROR');
-      expect(err.details).toEqual({ step: 'security', problem: `reason of ${n} bytes` });
-    });
+    it.each([MAX_STRING_LENGTH + 1, 0x7fffffff, 0xffffffff])(
+      'a reason of %i bytes: VNC_PROTOCOL_ERROR without waiting for them',
+      async (n) => {
+        const err = await failure(refusalWithLength(n), { chunk });
+        expect(err.code).toBe('VNC_PROTOCOL_ERROR');
+        expect(err.details).toEqual({ step: 'security', problem: `reason of ${n} bytes` });
+      },
+    );
 
     it('a failed SecurityResult with an absurd reason length: VNC_PROTOCOL_ERROR in security-result', async () => {
-      const err = await failure([...opening('003.008', '003.008', [1], 1), { server: [...u32(1), ...u32(0xffffffff)] }], { chunk });
+      const err = await failure(
+        [...opening('003.008', '003.008', [1], 1), { server: [...u32(1), ...u32(0xffffffff)] }],
+        { chunk },
+      );
       expect(err.code).toBe('VNC_PROTOCOL_ERROR');
       expect(err.details).toEqual({ step: 'security-result', problem: `reason of ${0xffffffff} bytes` });
     });
 
-
-    it.each([MAX_STRING_LENGTH + 1, 1 << 30, 0xffffffff])('a desktop name of %i bytes: VNC_PROTOCOL_ERROR in init, without waiting', async (n) => {
-      const head = INIT.subarray(0, 20);
-      const err = await failure([...opening('003.008', '003.008', [1], 1), ok, clientInit(), { server: [...head, ...u32(n)] }], { chunk });
-      expect(err.code).toBe('VNC_PROTOCOL_ERROR');
-      expect(err.details).toEqual({ step: 'init', problem: `desktop name of ${n} bytes` });
-    });
-
+    it.each([MAX_STRING_LENGTH + 1, 1 << 30, 0xffffffff])(
+      'a desktop name of %i bytes: VNC_PROTOCOL_ERROR in init, without waiting',
+      async (n) => {
+        const head = INIT.subarray(0, 20);
+        const err = await failure(
+          [...opening('003.008', '003.008', [1], 1), ok, clientInit(), { server: [...head, ...u32(n)] }],
+          { chunk },
+        );
+        expect(err.code).toBe('VNC_PROTOCOL_ERROR');
+        expect(err.details).toEqual({ step: 'init', problem: `desktop name of ${n} bytes` });
+      },
+    );
 
     it('a desktop name that is not UTF-8: replaced for main, unchanged in ServerInit for the page', async () => {
       const init = serverInit(640, 480, '');
       const raw = Buffer.concat([init.subarray(0, 20), u32(3), Buffer.from([0x41, 0xff, 0x42])]);
-      const run = await converse([...opening('003.008', '003.008', [1], 1), ok, clientInit(), { server: raw }], { chunk });
+      const run = await converse([...opening('003.008', '003.008', [1], 1), ok, clientInit(), { server: raw }], {
+        chunk,
+      });
       expect(run.outcome).toMatchObject({ serverInit: raw, desktopName: 'A\ufffdB', width: 640, height: 480 });
     });
 
     it('a largest-size framebuffer (65535×65535) keeps its size', async () => {
       const init = serverInit(65535, 65535, 'big');
-      const run = await converse([...opening('003.008', '003.008', [1], 1), ok, clientInit(), { server: init }], { chunk });
+      const run = await converse([...opening('003.008', '003.008', [1], 1), ok, clientInit(), { server: init }], {
+        chunk,
+      });
       expect(run.outcome).toMatchObject({ width: 65535, height: 65535, desktopName: 'big' });
     });
 
     it('a VeNCrypt subtype list of 255 unknown subtypes: read whole, then retry', async () => {
       const subtypes = Array.from({ length: 255 }, (_, i) => 1000 + i);
       const run = await converse(
-        [...opening('003.008', '003.008', [19, 2], 19), { server: [0, 2] }, { client: [0, 2] }, { server: [0, 255, ...subtypes.flatMap((s) => [...u32(s)])] }],
+        [
+          ...opening('003.008', '003.008', [19, 2], 19),
+          { server: [0, 2] },
+          { client: [0, 2] },
+          { server: [0, 255, ...subtypes.flatMap((s) => [...u32(s)])] },
+        ],
         { chunk },
       );
       expect(run.outcome).toEqual({ kind: 'retry-without-vencrypt', subtypes });
     });
-
   });
 });
 
@@ -626,7 +856,11 @@ describe('RfbServerHandshake, chunks that matter', () => {
     { server: [0, 1, ...u32(261)] },
     { client: u32(261) },
   ];
-  const refusalWithLength = (n: number): Turn[] => [{ server: version('003.008') }, { client: version('003.008') }, { server: [0, ...u32(n)] }];
+  const refusalWithLength = (n: number): Turn[] => [
+    { server: version('003.008') },
+    { client: version('003.008') },
+    { server: [0, ...u32(n)] },
+  ];
 
   it('the TLS hand-off: a server byte after "go ahead" and before TLS is refused, TLS not started', async () => {
     // The ack and a stray byte in one chunk, as a broken server sends them.
@@ -638,7 +872,10 @@ describe('RfbServerHandshake, chunks that matter', () => {
   });
 
   it('a reason of exactly the limit is read (and shown shortened)', async () => {
-    const err = await failure([...refusalWithLength(MAX_STRING_LENGTH), { server: Buffer.alloc(MAX_STRING_LENGTH, 'a') }], { chunk: whole });
+    const err = await failure(
+      [...refusalWithLength(MAX_STRING_LENGTH), { server: Buffer.alloc(MAX_STRING_LENGTH, 'a') }],
+      { chunk: whole },
+    );
     expect(err.code).toBe('VNC_SERVER_REFUSED');
     expect(err.details?.['reason']).toBe(`${'a'.repeat(200)}…`);
   });
@@ -646,13 +883,23 @@ describe('RfbServerHandshake, chunks that matter', () => {
   it('a desktop name of exactly the limit, and an empty one, are read whole', async () => {
     for (const name of ['x'.repeat(MAX_STRING_LENGTH), '']) {
       const init = serverInit(1, 1, name);
-      const run = await converse([...opening('003.008', '003.008', [1], 1), ok, clientInit(), { server: init }], { chunk: whole });
+      const run = await converse([...opening('003.008', '003.008', [1], 1), ok, clientInit(), { server: init }], {
+        chunk: whole,
+      });
       expect(run.outcome).toMatchObject({ serverInit: init, desktopName: name, width: 1, height: 1 });
     }
   });
 
   it('server bytes after ServerInit stay for the page (takeRest)', async () => {
-    const run = await converse([...opening('003.008', '003.008', [1], 1), ok, clientInit(), { server: Buffer.concat([INIT, Buffer.from('early')]) }], { chunk: whole });
+    const run = await converse(
+      [
+        ...opening('003.008', '003.008', [1], 1),
+        ok,
+        clientInit(),
+        { server: Buffer.concat([INIT, Buffer.from('early')]) },
+      ],
+      { chunk: whole },
+    );
     expect(run.outcome).toMatchObject({ serverInit: INIT });
     expect(run.handshake.takeRest().toString()).toBe('early');
   });
@@ -682,9 +929,31 @@ describe('the server ending the connection after every byte', () => {
   const total = (turns: Turn[]): number => turns.reduce((n, t) => n + ('server' in t ? bytes(t.server).length : 0), 0);
 
   const transcripts: Array<[string, Turn[], Options]> = [
-    ['3.8 VncAuth', [...opening('003.008', '003.008', [2], 2), { server: CHALLENGE, step: 'challenge' }, { client: RESPONSE }, ok, clientInit(), serverInitTurn], {}],
+    [
+      '3.8 VncAuth',
+      [
+        ...opening('003.008', '003.008', [2], 2),
+        { server: CHALLENGE, step: 'challenge' },
+        { client: RESPONSE },
+        ok,
+        clientInit(),
+        serverInitTurn,
+      ],
+      {},
+    ],
     ['3.7 None', [...opening('003.007', '003.007', [1], 1), clientInit(), serverInitTurn], {}],
-    ['3.3 VncAuth', [...opening('003.003', '003.003', [2]), { server: CHALLENGE, step: 'challenge' }, { client: RESPONSE }, ok, clientInit(), serverInitTurn], {}],
+    [
+      '3.3 VncAuth',
+      [
+        ...opening('003.003', '003.003', [2]),
+        { server: CHALLENGE, step: 'challenge' },
+        { client: RESPONSE },
+        ok,
+        clientInit(),
+        serverInitTurn,
+      ],
+      {},
+    ],
     [
       '3.8 VeNCrypt X509Plain',
       [
@@ -718,7 +987,11 @@ describe('the server ending the connection after every byte', () => {
     const state = new ConnectionState({ stepMs: 60_000, personMs: 60_000 });
     states.push(state);
     state.to('connecting');
-    const handshake = new RfbServerHandshake(state, { write: () => undefined, password: async () => PASSWORD, startTls: async () => undefined }, DEFAULTS);
+    const handshake = new RfbServerHandshake(
+      state,
+      { write: () => undefined, password: async () => PASSWORD, startTls: async () => undefined },
+      DEFAULTS,
+    );
     const running = handshake.run();
     handshake.push(version('003.008').subarray(0, 4));
     const mine = new Error('aborted by the owner');

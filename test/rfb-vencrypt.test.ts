@@ -13,7 +13,13 @@ import type { VncCertificateInfo } from '../shared/vnc-protocol.js';
 import { openAuthenticatedVnc, type OpenVncOptions } from '../main/vnc/vnc-connector.js';
 import { makeTempDir } from './support/processes.js';
 import { FakePage } from './fixtures/vnc/fake-page.js';
-import { serverInit, startFakeVncServer, u32, type FakeVncPeer, type FakeVncServer } from './fixtures/vnc/fake-vnc-server.js';
+import {
+  serverInit,
+  startFakeVncServer,
+  u32,
+  type FakeVncPeer,
+  type FakeVncServer,
+} from './fixtures/vnc/fake-vnc-server.js';
 import { oneByteAtATime } from './fixtures/vnc/one-byte-duplex.js';
 
 const ANON_SERVER = { ciphers: 'aNULL:@SECLEVEL=0', maxVersion: 'TLSv1.2' } as const;
@@ -24,9 +30,33 @@ beforeAll(() => {
   const dir = makeTempDir('vencrypt');
   const key = join(dir, 'key.pem');
   const cert = join(dir, 'cert.pem');
-  execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', key, '-out', cert, '-days', '2', '-subj', '/CN=fake-vencrypt'], { stdio: 'ignore' });
+  execFileSync(
+    'openssl',
+    [
+      'req',
+      '-x509',
+      '-newkey',
+      'ec',
+      '-pkeyopt',
+      'ec_paramgen_curve:prime256v1',
+      '-nodes',
+      '-keyout',
+      key,
+      '-out',
+      cert,
+      '-days',
+      '2',
+      '-subj',
+      '/CN=fake-vencrypt',
+    ],
+    { stdio: 'ignore' },
+  );
   x509Server = { key: readFileSync(key), cert: readFileSync(cert) };
-  fingerprint = execFileSync('openssl', ['x509', '-noout', '-fingerprint', '-sha256', '-in', cert], { encoding: 'utf8' }).trim().split('=')[1] as string;
+  fingerprint = execFileSync('openssl', ['x509', '-noout', '-fingerprint', '-sha256', '-in', cert], {
+    encoding: 'utf8',
+  })
+    .trim()
+    .split('=')[1] as string;
 });
 
 const servers: FakeVncServer[] = [];
@@ -103,8 +133,16 @@ describe('VeNCrypt', () => {
     const seen: Seen = {};
     const server = await fake(plainServer([259, 262], seen));
     const asked: VncCertificateInfo[] = [];
-    const result = await openAuthenticatedVnc(options(server, { username: 'ana', trustCertificate: async (info) => (asked.push(info), true) }));
-    expect(result).toMatchObject({ security: 'vencrypt-x509-plain', encrypted: true, desktopName: 'over tls', width: 640, height: 480 });
+    const result = await openAuthenticatedVnc(
+      options(server, { username: 'ana', trustCertificate: async (info) => (asked.push(info), true) }),
+    );
+    expect(result).toMatchObject({
+      security: 'vencrypt-x509-plain',
+      encrypted: true,
+      desktopName: 'over tls',
+      width: 640,
+      height: 480,
+    });
     expect(seen).toEqual({ subtype: 262, username: 'ana', password: 'plain-secret' });
     expect(asked.map((i) => [i.fingerprint, i.subject])).toEqual([[fingerprint, 'CN=fake-vencrypt']]);
     const page = new FakePage(result.stream);
@@ -146,7 +184,13 @@ describe('VeNCrypt', () => {
     const server = await fake(async (p) => {
       await negotiate(p, [258]);
       await p.send([1]);
-      await p.startTls({ ...x509Server, ciphers: 'ECDHE-RSA-AES128-GCM-SHA256:ECDHE-ECDSA-AES128-GCM-SHA256', maxVersion: 'TLSv1.2' }).catch(() => undefined);
+      await p
+        .startTls({
+          ...x509Server,
+          ciphers: 'ECDHE-RSA-AES128-GCM-SHA256:ECDHE-ECDSA-AES128-GCM-SHA256',
+          maxVersion: 'TLSv1.2',
+        })
+        .catch(() => undefined);
       await p.closed;
     });
     const err = await failure(server);
@@ -179,7 +223,10 @@ describe('VeNCrypt', () => {
 
   it('a certificate nobody decides on: VNC_TIMEOUT after the person step limit', async () => {
     const server = await fake(plainServer([261], {}));
-    const err = await failure(server, { trustCertificate: () => new Promise(() => undefined), timeouts: { stepMs: 10_000, personMs: 200 } });
+    const err = await failure(server, {
+      trustCertificate: () => new Promise(() => undefined),
+      timeouts: { stepMs: 10_000, personMs: 200 },
+    });
     expect(err.code).toBe('VNC_TIMEOUT');
     expect(err.details).toEqual({ step: 'certificate' });
   });
@@ -187,7 +234,11 @@ describe('VeNCrypt', () => {
   it("the caller's own error from trustCertificate is what the open fails with", async () => {
     const server = await fake(plainServer([260], {}));
     const own = new HostdeckError('STORE_LOCKED', 'The address book is locked.');
-    const err = await failure(server, { trustCertificate: async () => { throw own; } });
+    const err = await failure(server, {
+      trustCertificate: async () => {
+        throw own;
+      },
+    });
     expect(err).toBe(own);
   });
 });

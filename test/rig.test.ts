@@ -69,11 +69,29 @@ describe('sshd', () => {
     stops.push(() => sshd.stop());
     expect(sshd.hostKeyFingerprint()).toMatch(/^SHA256:[A-Za-z0-9+/]{43}$/);
     const ssh = (user: string, extra: string[]): string =>
-      execFileSync('ssh', [
-        '-F', '/dev/null', '-p', String(sshd.port),
-        '-o', 'StrictHostKeyChecking=no', '-o', 'UserKnownHostsFile=/dev/null', '-o', 'BatchMode=yes',
-        '-o', 'LogLevel=ERROR', ...extra, `${user}@${sshd.host}`, 'echo', 'rig-ok', '$(whoami)',
-      ], { encoding: 'utf8', timeout: 20000 });
+      execFileSync(
+        'ssh',
+        [
+          '-F',
+          '/dev/null',
+          '-p',
+          String(sshd.port),
+          '-o',
+          'StrictHostKeyChecking=no',
+          '-o',
+          'UserKnownHostsFile=/dev/null',
+          '-o',
+          'BatchMode=yes',
+          '-o',
+          'LogLevel=ERROR',
+          ...extra,
+          `${user}@${sshd.host}`,
+          'echo',
+          'rig-ok',
+          '$(whoami)',
+        ],
+        { encoding: 'utf8', timeout: 20000 },
+      );
     expect(ssh(sshd.keyUser, ['-i', sshd.clientKeyPath]).trim()).toBe(`rig-ok ${sshd.keyUser}`);
     const before = sshd.hostKeyFingerprint();
     await sshd.restartWithNewHostKey();
@@ -92,7 +110,9 @@ describe('sshd', () => {
         port: sshd.port,
         username: sshd.passwordUser,
         password: sshd.password,
-        hostVerifier: (key: Buffer) => `SHA256:${createHash('sha256').update(key).digest('base64').replace(/=+$/, '')}` === sshd.hostKeyFingerprint(),
+        hostVerifier: (key: Buffer) =>
+          `SHA256:${createHash('sha256').update(key).digest('base64').replace(/=+$/, '')}` ===
+          sshd.hostKeyFingerprint(),
       });
     });
     expect(sshd.log()).toMatch(/Accepted password for hostdeck-pw/);

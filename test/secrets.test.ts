@@ -18,7 +18,8 @@ const FAST = FAST_KDF;
 const harness = new StoreHarness('secrets');
 afterEach(() => harness.cleanup());
 const tempDir = (): string => harness.tempDir();
-const openStore = (dataDir: string, extra: Partial<StoreOptions> = {}): AddressBookStore => harness.open({ ...extra, dataDir });
+const openStore = (dataDir: string, extra: Partial<StoreOptions> = {}): AddressBookStore =>
+  harness.open({ ...extra, dataDir });
 
 async function codeOfAsync(p: Promise<unknown> | (() => unknown)): Promise<string | undefined> {
   try {
@@ -109,14 +110,20 @@ describe('secrets in the store', () => {
     s.flush();
     const path = join(dir, 'hostdeck.json');
     const before = readFileSync(path);
-    expect(await codeOfAsync(s.changeMasterPassword('not it at all', 'second password'))).toBe('SECRETS_WRONG_PASSWORD');
+    expect(await codeOfAsync(s.changeMasterPassword('not it at all', 'second password'))).toBe(
+      'SECRETS_WRONG_PASSWORD',
+    );
     expect(readFileSync(path)).toEqual(before);
     const writes = s.writes;
     await s.changeMasterPassword('first password', 'second password');
     expect(s.writes).toBe(writes + 1);
     const oldDoc = JSON.parse(before.toString()) as { secrets: { entries: Record<string, Record<string, string>> } };
-    const newDoc = JSON.parse(readFileSync(path, 'utf8')) as { secrets: { entries: Record<string, Record<string, string>> } };
-    for (const id of ids) for (const kind of ['password', 'passphrase']) expect(newDoc.secrets.entries[id]?.[kind]).not.toBe(oldDoc.secrets.entries[id]?.[kind]);
+    const newDoc = JSON.parse(readFileSync(path, 'utf8')) as {
+      secrets: { entries: Record<string, Record<string, string>> };
+    };
+    for (const id of ids)
+      for (const kind of ['password', 'passphrase'])
+        expect(newDoc.secrets.entries[id]?.[kind]).not.toBe(oldDoc.secrets.entries[id]?.[kind]);
     s.close();
     const t = openStore(dir);
     expect(await codeOfAsync(t.unlockSecrets('first password'))).toBe('SECRETS_WRONG_PASSWORD');
@@ -147,7 +154,9 @@ describe('the safeStorage box', () => {
   it('refuses basic_text and unknown on Linux, and unavailable encryption anywhere', () => {
     expect(SafeStorageBox.unusableReason(fakeSafeStorage('basic_text'), 'linux')).toContain('basic_text');
     expect(SafeStorageBox.unusableReason(fakeSafeStorage('unknown'), 'linux')).toContain('unknown');
-    expect(SafeStorageBox.unusableReason(fakeSafeStorage('gnome_libsecret', false), 'linux')).toContain('not available');
+    expect(SafeStorageBox.unusableReason(fakeSafeStorage('gnome_libsecret', false), 'linux')).toContain(
+      'not available',
+    );
     expect(SafeStorageBox.unusableReason(fakeSafeStorage('gnome_libsecret'), 'linux')).toBeUndefined();
     expect(SafeStorageBox.unusableReason(fakeSafeStorage('whatever'), 'darwin')).toBeUndefined();
     expect(() => new SafeStorageBox(fakeSafeStorage('basic_text'), 'linux')).toThrow();

@@ -8,13 +8,27 @@ import { pageIsStale } from '../main/serve/build-page.js';
 
 describe('parseServeArgs', () => {
   it('reads --port, --data-dir, --no-open in both spellings', () => {
-    expect(parseServeArgs(['--port', '8123', '--data-dir', '/tmp/x', '--no-open'])).toEqual({ port: 8123, dataDir: '/tmp/x', open: false, help: false });
+    expect(parseServeArgs(['--port', '8123', '--data-dir', '/tmp/x', '--no-open'])).toEqual({
+      port: 8123,
+      dataDir: '/tmp/x',
+      open: false,
+      help: false,
+    });
     expect(parseServeArgs(['--port=0', '--data-dir=/d'])).toMatchObject({ port: 0, dataDir: '/d', open: true });
     expect(parseServeArgs(['-h']).help).toBe(true);
   });
 
   it('refuses bad values with a sentence that says what is allowed', () => {
-    for (const argv of [['--port', '70000'], ['--port', '-1'], ['--port', '8e3'], ['--port', ''], ['--port'], ['--data-dir'], ['--bogus'], ['serve']]) {
+    for (const argv of [
+      ['--port', '70000'],
+      ['--port', '-1'],
+      ['--port', '8e3'],
+      ['--port', ''],
+      ['--port'],
+      ['--data-dir'],
+      ['--bogus'],
+      ['serve'],
+    ]) {
       expect(() => parseServeArgs(argv), argv.join(' ')).toThrow(UsageError);
     }
     expect(() => parseServeArgs(['--port', 'abc'])).toThrow(/0 to 65535/);
@@ -24,7 +38,9 @@ describe('parseServeArgs', () => {
     expect(defaultDataDir({}, 'linux', '/home/a')).toBe('/home/a/.config/Hostdeck');
     expect(defaultDataDir({ XDG_CONFIG_HOME: '/xdg' }, 'linux', '/home/a')).toBe('/xdg/Hostdeck');
     expect(defaultDataDir({}, 'darwin', '/Users/a')).toBe('/Users/a/Library/Application Support/Hostdeck');
-    expect(defaultDataDir({ APPDATA: 'C:\\Users\\a\\AppData\\Roaming' }, 'win32', 'C:\\Users\\a')).toMatch(/Roaming.Hostdeck$/);
+    expect(defaultDataDir({ APPDATA: 'C:\\Users\\a\\AppData\\Roaming' }, 'win32', 'C:\\Users\\a')).toMatch(
+      /Roaming.Hostdeck$/,
+    );
   });
 });
 

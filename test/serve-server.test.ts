@@ -15,7 +15,15 @@ import { startChromium } from './support/chromium.js';
 import { probeFromOtherLoopback } from './support/net.js';
 import { contentSecurityPolicy } from '../shared/csp.js';
 
-const info: AppInfo = { name: 'Hostdeck', version: 'test', mode: 'serve', platform: 'linux', native: { sshCrypto: true, bufferutil: true }, gatewayPort: 1, tls: { anonymous: true } };
+const info: AppInfo = {
+  name: 'Hostdeck',
+  version: 'test',
+  mode: 'serve',
+  platform: 'linux',
+  native: { sshCrypto: true, bufferutil: true },
+  gatewayPort: 1,
+  tls: { anonymous: true },
+};
 
 let server: ServeServer;
 let dispatcher: ApiDispatcher;
@@ -23,7 +31,11 @@ let root: string;
 let browser: Browser | undefined;
 let foreign: Server;
 
-function get(path: string, headers: Record<string, string> = {}, method = 'GET'): Promise<{ status: number; headers: Record<string, unknown>; body: string }> {
+function get(
+  path: string,
+  headers: Record<string, string> = {},
+  method = 'GET',
+): Promise<{ status: number; headers: Record<string, unknown>; body: string }> {
   return new Promise((resolve, reject) => {
     const req = request({ host: '127.0.0.1', port: server.port, path, method, headers }, (res) => {
       let body = '';
@@ -58,7 +70,9 @@ function upgrade(opts: { token?: string | null; origin?: string | null; host?: s
 
 function openApi(): Promise<WebSocket> {
   return new Promise((resolve, reject) => {
-    const ws = new WebSocket(`ws://127.0.0.1:${server.port}/api?token=${server.token}`, { headers: { Origin: `http://127.0.0.1:${server.port}` } });
+    const ws = new WebSocket(`ws://127.0.0.1:${server.port}/api?token=${server.token}`, {
+      headers: { Origin: `http://127.0.0.1:${server.port}` },
+    });
     ws.once('open', () => resolve(ws));
     ws.once('error', reject);
   });
@@ -71,7 +85,10 @@ function nextMessage(ws: WebSocket): Promise<unknown> {
 beforeAll(async () => {
   root = mkdtempSync(join(tmpdir(), 'hostdeck-static-'));
   mkdirSync(join(root, 'assets'));
-  writeFileSync(join(root, 'index.html'), '<!doctype html><title>Hostdeck</title><script type="module" src="/assets/app.js"></script>');
+  writeFileSync(
+    join(root, 'index.html'),
+    '<!doctype html><title>Hostdeck</title><script type="module" src="/assets/app.js"></script>',
+  );
   writeFileSync(join(root, 'assets', 'app.js'), 'window.appLoaded = true;');
   writeFileSync(join(tmpdir(), 'hostdeck-outside.txt'), 'secret outside the root');
   symlinkSync(join(tmpdir(), 'hostdeck-outside.txt'), join(root, 'escape.txt'));
@@ -79,7 +96,9 @@ beforeAll(async () => {
   server = await ServeServer.start({ staticDir: root, dispatcher, connectSources: () => ['ws://127.0.0.1:1'] });
   // A foreign page on another loopback port: what a web page the person
   // visits could do from the same machine.
-  foreign = createServer((_req, res) => res.writeHead(200, { 'Content-Type': 'text/html' }).end('<!doctype html><title>elsewhere</title>'));
+  foreign = createServer((_req, res) =>
+    res.writeHead(200, { 'Content-Type': 'text/html' }).end('<!doctype html><title>elsewhere</title>'),
+  );
   await new Promise<void>((r) => foreign.listen(0, '127.0.0.1', () => r()));
 });
 
@@ -109,12 +128,21 @@ describe('serve mode HTTP', () => {
   });
 
   it('never leaves the root: traversal, encoded traversal, symlinks, odd methods', async () => {
-    for (const path of ['/../../etc/passwd', '/%2e%2e/%2e%2e/etc/passwd', '/assets/..%2f..%2fetc%2fpasswd', '/escape.txt', '/assets/', '/nope.js', '/%00']) {
+    for (const path of [
+      '/../../etc/passwd',
+      '/%2e%2e/%2e%2e/etc/passwd',
+      '/assets/..%2f..%2fetc%2fpasswd',
+      '/escape.txt',
+      '/assets/',
+      '/nope.js',
+      '/%00',
+    ]) {
       const res = await get(path);
       expect(res.status, path).toBe(404);
       expect(res.body, path).toBe('');
     }
-    for (const method of ['POST', 'PUT', 'DELETE', 'OPTIONS']) expect((await get('/index.html', {}, method)).status, method).toBe(404);
+    for (const method of ['POST', 'PUT', 'DELETE', 'OPTIONS'])
+      expect((await get('/index.html', {}, method)).status, method).toBe(404);
     expect((await get('/assets/app.js')).status).toBe(200);
   });
 
@@ -145,7 +173,9 @@ describe('serve mode API socket', () => {
       {
         'sessions.open': () => {
           started = true;
-          return new Promise((resolve) => (release = () => resolve({ sessionId: 's', kind: 'ssh', url: 'ws://x', title: 't' })));
+          return new Promise(
+            (resolve) => (release = () => resolve({ sessionId: 's', kind: 'ssh', url: 'ws://x', title: 't' })),
+          );
         },
         'sessions.cancel': (openId: string) => {
           cancelled.push(openId);
@@ -159,7 +189,9 @@ describe('serve mode API socket', () => {
       },
     );
     const s = await ServeServer.start({ staticDir: root, dispatcher: d });
-    const ws = new WebSocket(`ws://127.0.0.1:${s.port}/api?token=${s.token}`, { headers: { Origin: `http://127.0.0.1:${s.port}` } });
+    const ws = new WebSocket(`ws://127.0.0.1:${s.port}/api?token=${s.token}`, {
+      headers: { Origin: `http://127.0.0.1:${s.port}` },
+    });
     await new Promise((r) => ws.once('open', r));
     ws.send(JSON.stringify({ id: 1, method: 'sessions.open', params: ['h', { openId: 'tab-7', cols: 80, rows: 24 }] }));
     await expect.poll(() => started).toBe(true);
@@ -171,7 +203,11 @@ describe('serve mode API socket', () => {
   it('refuses before the upgrade: no, wrong or short token; missing, null or foreign Origin; foreign Host', async () => {
     expect(await upgrade({ token: null })).toBe(403);
     expect(await upgrade({ token: 'x' })).toBe(403);
-    expect(await upgrade({ token: `${server.token.slice(0, -1)}A` === server.token ? 'B' : `${server.token.slice(0, -1)}A` })).toBe(403);
+    expect(
+      await upgrade({
+        token: `${server.token.slice(0, -1)}A` === server.token ? 'B' : `${server.token.slice(0, -1)}A`,
+      }),
+    ).toBe(403);
     expect(await upgrade({ token: `${server.token}x` })).toBe(403);
     expect(await upgrade({ origin: null })).toBe(403);
     expect(await upgrade({ origin: 'null' })).toBe(403);
@@ -259,6 +295,8 @@ describe('serve mode API socket', () => {
     await page.goto(`http://127.0.0.1:${server.port}/`);
     await expect.poll(() => page.evaluate('window.appLoaded === true')).toBe(true);
     expect(await page.evaluate(`(${probe})(${JSON.stringify(apiUrl)})`)).toBe('open');
-    expect(await page.evaluate(`(${probe})(${JSON.stringify(apiUrl.replace(/token=.*/, 'token=guess'))})`)).toBe('refused');
+    expect(await page.evaluate(`(${probe})(${JSON.stringify(apiUrl.replace(/token=.*/, 'token=guess'))})`)).toBe(
+      'refused',
+    );
   });
 });

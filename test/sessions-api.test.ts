@@ -34,19 +34,36 @@ afterAll(async () => {
 });
 
 let nextId = 1;
-function setup(log?: (line: string) => void): { api: Api; asked: Array<PromptRequest & { promptId: string }>; gone: string[] } {
+function setup(log?: (line: string) => void): {
+  api: Api;
+  asked: Array<PromptRequest & { promptId: string }>;
+  gone: string[];
+} {
   const store = harness.open({ saveDelayMs: 0 });
-  const api = createApi({ mode: 'serve', version: 't', gatewayPort: () => gateway.port, gateway: () => gateway, store, homeDir: makeHome(), ssh: { userKnownHosts: [] }, ...(log ? { log } : {}) });
+  const api = createApi({
+    mode: 'serve',
+    version: 't',
+    gatewayPort: () => gateway.port,
+    gateway: () => gateway,
+    store,
+    homeDir: makeHome(),
+    ssh: { userKnownHosts: [] },
+    ...(log ? { log } : {}),
+  });
   apis.push(api);
   const asked: Array<PromptRequest & { promptId: string }> = [];
   const gone: string[] = [];
-  api.dispatcher.onEvent((event, payload) => {
+  api.dispatcher.subscribe((event, payload) => {
     if (event === 'prompt.ask') asked.push(payload as PromptRequest & { promptId: string });
     if (event === 'prompt.gone') gone.push((payload as { promptId: string }).promptId);
   });
   return { api, asked, gone };
 }
-async function call(api: Api, method: string, ...params: unknown[]): Promise<{ ok: boolean; result?: unknown; error?: { code: string; message: string } }> {
+async function call(
+  api: Api,
+  method: string,
+  ...params: unknown[]
+): Promise<{ ok: boolean; result?: unknown; error?: { code: string; message: string } }> {
   const r = await api.dispatcher.handle({ id: nextId++, method, params });
   return r.ok ? { ok: true, result: r.result } : { ok: false, error: r.error };
 }
@@ -91,7 +108,19 @@ describe('sessions API', () => {
     const strict = await startSshd({ pam: true, extraConfig: ['MaxAuthTries 2', 'LoginGraceTime 20'] });
     try {
       const { api, asked } = setup();
-      const host = (await call(api, 'hosts.create', { name: 'pw', protocol: 'ssh', address: '127.0.0.1', port: strict.port, username: strict.passwordUser, auth: { type: 'password' }, folder: [], tags: [], notes: '' })).result as { id: string };
+      const host = (
+        await call(api, 'hosts.create', {
+          name: 'pw',
+          protocol: 'ssh',
+          address: '127.0.0.1',
+          port: strict.port,
+          username: strict.passwordUser,
+          auth: { type: 'password' },
+          folder: [],
+          tags: [],
+          notes: '',
+        })
+      ).result as { id: string };
       const mark = strict.log().length;
       const opening = call(api, 'sessions.open', host.id, { openId: 'pw-1', ...size });
       const answer = async (n: number, a: unknown): Promise<void> => {
@@ -125,16 +154,46 @@ describe('sessions API', () => {
     try {
       const { api } = setup();
       const hostile: unknown[][] = [
-        [{ username: 'u', host: '127.0.0.1', port: String(port) }, { openId: 'h1', ...size }],
-        [{ username: 'u', host: '127.0.0.1', port: port + 0.5 }, { openId: 'h2', ...size }],
-        [{ username: 'u', host: '127.0.0.1', port: port + 65536 }, { openId: 'h3', ...size }],
-        [{ username: 'u', host: ['127.0.0.1'], port }, { openId: 'h4', ...size }],
-        [{ username: 'u', host: '127.0.0.1\u0000', port }, { openId: 'h5', ...size }],
-        [{ username: 'u', host: '127.000.000.001', port }, { openId: 'h5b', ...size }],
-        [{ username: 'u\r\nx', host: '127.0.0.1', port }, { openId: 'h6', ...size }],
-        [{ username: 'x'.repeat(10_000), host: '127.0.0.1', port }, { openId: 'h7', ...size }],
-        [{ username: 'u', host: '127.0.0.1', port }, { openId: 'h8', cols: 0, rows: 24 }],
-        [{ username: 'u', host: '127.0.0.1', port }, { openId: '', ...size }],
+        [
+          { username: 'u', host: '127.0.0.1', port: String(port) },
+          { openId: 'h1', ...size },
+        ],
+        [
+          { username: 'u', host: '127.0.0.1', port: port + 0.5 },
+          { openId: 'h2', ...size },
+        ],
+        [
+          { username: 'u', host: '127.0.0.1', port: port + 65536 },
+          { openId: 'h3', ...size },
+        ],
+        [
+          { username: 'u', host: ['127.0.0.1'], port },
+          { openId: 'h4', ...size },
+        ],
+        [
+          { username: 'u', host: '127.0.0.1\u0000', port },
+          { openId: 'h5', ...size },
+        ],
+        [
+          { username: 'u', host: '127.000.000.001', port },
+          { openId: 'h5b', ...size },
+        ],
+        [
+          { username: 'u\r\nx', host: '127.0.0.1', port },
+          { openId: 'h6', ...size },
+        ],
+        [
+          { username: 'x'.repeat(10_000), host: '127.0.0.1', port },
+          { openId: 'h7', ...size },
+        ],
+        [
+          { username: 'u', host: '127.0.0.1', port },
+          { openId: 'h8', cols: 0, rows: 24 },
+        ],
+        [
+          { username: 'u', host: '127.0.0.1', port },
+          { openId: '', ...size },
+        ],
         [{ username: 'u', host: '127.0.0.1', port }],
       ];
       for (const params of hostile) {
@@ -154,19 +213,36 @@ describe('sessions API', () => {
 
   it('opens a saved host through prompts, and the ticket carries a shell', async () => {
     const { api, asked } = setup();
-    const host = (await call(api, 'hosts.create', { name: 'rig', protocol: 'ssh', address: '127.0.0.1', port: sshd.port, username: sshd.passwordUser, auth: { type: 'password' }, folder: [], tags: [], notes: '' })).result as { id: string };
+    const host = (
+      await call(api, 'hosts.create', {
+        name: 'rig',
+        protocol: 'ssh',
+        address: '127.0.0.1',
+        port: sshd.port,
+        username: sshd.passwordUser,
+        auth: { type: 'password' },
+        folder: [],
+        tags: [],
+        notes: '',
+      })
+    ).result as { id: string };
     const opening = call(api, 'sessions.open', host.id, { openId: 'tab-1', ...size });
     await expect.poll(() => asked.length).toBe(1);
     const keyPrompt = asked[0] as PromptRequest & { promptId: string; kind: 'hostKey' };
     expect(keyPrompt).toMatchObject({ kind: 'hostKey', openId: 'tab-1', fingerprint: sshd.hostKeyFingerprint() });
     // An answer that does not fit the question is refused and changes nothing.
-    expect((await call(api, 'prompts.answer', keyPrompt.promptId, { type: 'secret', value: 'x', remember: false })).error?.code).toBe('API_BAD_REQUEST');
+    expect(
+      (await call(api, 'prompts.answer', keyPrompt.promptId, { type: 'secret', value: 'x', remember: false })).error
+        ?.code,
+    ).toBe('API_BAD_REQUEST');
     expect((await call(api, 'prompts.answer', keyPrompt.promptId, { type: 'decision', accept: true })).ok).toBe(true);
     await expect.poll(() => asked.length).toBe(2);
     const pw = asked[1] as PromptRequest & { promptId: string };
     // No keyring and no master password here: "remember" is not offered, since it could not be kept.
     expect(pw).toMatchObject({ kind: 'secret', secret: 'password', openId: 'tab-1', canRemember: false });
-    expect((await call(api, 'prompts.answer', pw.promptId, { type: 'secret', value: sshd.password, remember: false })).ok).toBe(true);
+    expect(
+      (await call(api, 'prompts.answer', pw.promptId, { type: 'secret', value: sshd.password, remember: false })).ok,
+    ).toBe(true);
     const opened = await opening;
     expect(opened.ok).toBe(true);
     const ticket = opened.result as { url: string; kind: string; sessionId: string };
@@ -181,7 +257,9 @@ describe('sessions API', () => {
     await expect.poll(() => out, { timeout: 20_000 }).toContain('api-42');
     // A ticket is single use.
     const again = new WebSocket(ticket.url, { headers: { Origin: ORIGIN } });
-    const status = await new Promise<number>((r) => again.once('unexpected-response', (_q, res) => r(res.statusCode ?? 0)));
+    const status = await new Promise<number>((r) =>
+      again.once('unexpected-response', (_q, res) => r(res.statusCode ?? 0)),
+    );
     expect(status).toBe(403);
     ws.close();
   });
@@ -195,7 +273,9 @@ describe('sessions API', () => {
       expect(info.tls).toEqual({ anonymous: true });
       const vnc = { viewOnly: false, scaling: 'scale', quality: 6, compression: 2, shared: true };
       const desk = { protocol: 'vnc', address: '127.0.0.1', port: x.port, folder: [], tags: [], notes: '' };
-      const strict = (await call(api, 'hosts.create', { name: 'strict', ...desk, vnc: { ...vnc, requireEncryption: true } })).result as { id: string };
+      const strict = (
+        await call(api, 'hosts.create', { name: 'strict', ...desk, vnc: { ...vnc, requireEncryption: true } })
+      ).result as { id: string };
       const refused = await call(api, 'sessions.open', strict.id, { openId: 'v-1', ...size });
       expect(refused.error?.code).toBe('VNC_ENCRYPTION_UNAVAILABLE');
       expect(refused.error?.message).toContain('(it offered: VncAuth)');
@@ -204,24 +284,52 @@ describe('sessions API', () => {
 
       const answerNext = async (n: number, answer: unknown): Promise<void> => {
         await expect.poll(() => asked.length).toBe(n);
-        expect((await call(api, 'prompts.answer', (asked[n - 1] as { promptId: string }).promptId, answer)).ok).toBe(true);
+        expect((await call(api, 'prompts.answer', (asked[n - 1] as { promptId: string }).promptId, answer)).ok).toBe(
+          true,
+        );
       };
       const lax = (await call(api, 'hosts.create', { name: 'lax', ...desk, vnc })).result as { id: string };
       const opening = call(api, 'sessions.open', lax.id, { openId: 'v-2', ...size });
       await answerNext(1, { type: 'secret', value: x.password, remember: false });
       const plain = await opening;
-      expect(plain.result).toMatchObject({ kind: 'vnc', vnc: { security: 'vnc-auth', encrypted: false, wire: 'none', passthrough: false } });
-      expect(lines.at(-1)).toMatch(/^VNC "lax" \(127\.0\.0\.1:\d+\): connected with vnc-auth; NOT encrypted: the screen and everything typed cross the network in the clear$/);
+      expect(plain.result).toMatchObject({
+        kind: 'vnc',
+        vnc: { security: 'vnc-auth', encrypted: false, wire: 'none', passthrough: false },
+      });
+      expect(lines.at(-1)).toMatch(
+        /^VNC "lax" \(127\.0\.0\.1:\d+\): connected with vnc-auth; NOT encrypted: the screen and everything typed cross the network in the clear$/,
+      );
 
-      const jump = (await call(api, 'hosts.create', { name: 'jump', protocol: 'ssh', address: '127.0.0.1', port: sshd.port, username: sshd.passwordUser, auth: { type: 'password' }, folder: [], tags: [], notes: '' })).result as { id: string };
-      const tunnelled = (await call(api, 'hosts.create', { name: 'tunnelled', ...desk, vnc: { ...vnc, requireEncryption: true, viaSshHostId: jump.id } })).result as { id: string };
+      const jump = (
+        await call(api, 'hosts.create', {
+          name: 'jump',
+          protocol: 'ssh',
+          address: '127.0.0.1',
+          port: sshd.port,
+          username: sshd.passwordUser,
+          auth: { type: 'password' },
+          folder: [],
+          tags: [],
+          notes: '',
+        })
+      ).result as { id: string };
+      const tunnelled = (
+        await call(api, 'hosts.create', {
+          name: 'tunnelled',
+          ...desk,
+          vnc: { ...vnc, requireEncryption: true, viaSshHostId: jump.id },
+        })
+      ).result as { id: string };
       const viaSsh = call(api, 'sessions.open', tunnelled.id, { openId: 'v-3', ...size });
       await answerNext(2, { type: 'decision', accept: true });
       await answerNext(3, { type: 'secret', value: sshd.password, remember: false });
       await answerNext(4, { type: 'secret', value: x.password, remember: false });
       const ssh = await viaSsh;
       expect(ssh.error).toBeUndefined();
-      expect(ssh.result).toMatchObject({ kind: 'vnc', vnc: { security: 'vnc-auth', encrypted: true, wire: 'ssh', via: 'jump' } });
+      expect(ssh.result).toMatchObject({
+        kind: 'vnc',
+        vnc: { security: 'vnc-auth', encrypted: true, wire: 'ssh', via: 'jump' },
+      });
       expect(lines.at(-1)).toMatch(/connected with vnc-auth; encrypted by SSH through "jump" all the way/);
     } finally {
       await x.stop();
@@ -230,7 +338,18 @@ describe('sessions API', () => {
 
   it('cancelling an open ends its question and fails the call clearly', async () => {
     const { api, asked, gone } = setup();
-    const host = (await call(api, 'hosts.create', { name: 'rig2', protocol: 'ssh', address: '127.0.0.1', port: sshd.port, username: sshd.passwordUser, folder: [], tags: [], notes: '' })).result as { id: string };
+    const host = (
+      await call(api, 'hosts.create', {
+        name: 'rig2',
+        protocol: 'ssh',
+        address: '127.0.0.1',
+        port: sshd.port,
+        username: sshd.passwordUser,
+        folder: [],
+        tags: [],
+        notes: '',
+      })
+    ).result as { id: string };
     const opening = call(api, 'sessions.open', host.id, { openId: 'tab-2', ...size });
     await expect.poll(() => asked.length).toBe(1);
     expect((await call(api, 'sessions.cancel', 'tab-2')).ok).toBe(true);
@@ -238,7 +357,9 @@ describe('sessions API', () => {
     expect(r.ok).toBe(false);
     expect(r.error?.message.length).toBeGreaterThan(10);
     expect(gone).toContain(asked[0]?.promptId);
-    expect((await call(api, 'prompts.answer', asked[0]?.promptId, { type: 'decision', accept: true })).error?.code).toBe('API_PROMPT_GONE');
+    expect(
+      (await call(api, 'prompts.answer', asked[0]?.promptId, { type: 'decision', accept: true })).error?.code,
+    ).toBe('API_PROMPT_GONE');
   });
 
   it('a prompt is withdrawn when its connection ends: sshd drops a login left waiting (LoginGraceTime)', async () => {
@@ -247,10 +368,29 @@ describe('sessions API', () => {
     const strict = await startSshd({ extraConfig: ['LoginGraceTime 5'] });
     try {
       const { api, asked, gone } = setup();
-      const host = (await call(api, 'hosts.create', { name: 'grace', protocol: 'ssh', address: '127.0.0.1', port: strict.port, username: strict.passwordUser, auth: { type: 'password' }, folder: [], tags: [], notes: '' })).result as { id: string };
+      const host = (
+        await call(api, 'hosts.create', {
+          name: 'grace',
+          protocol: 'ssh',
+          address: '127.0.0.1',
+          port: strict.port,
+          username: strict.passwordUser,
+          auth: { type: 'password' },
+          folder: [],
+          tags: [],
+          notes: '',
+        })
+      ).result as { id: string };
       const opening = call(api, 'sessions.open', host.id, { openId: 'tab-grace', ...size });
       await expect.poll(() => asked.length).toBe(1);
-      expect((await call(api, 'prompts.answer', (asked[0] as { promptId: string }).promptId, { type: 'decision', accept: true })).ok).toBe(true);
+      expect(
+        (
+          await call(api, 'prompts.answer', (asked[0] as { promptId: string }).promptId, {
+            type: 'decision',
+            accept: true,
+          })
+        ).ok,
+      ).toBe(true);
       await expect.poll(() => asked.length).toBe(2);
       const pw = asked[1] as PromptRequest & { promptId: string };
       expect(pw).toMatchObject({ kind: 'secret', secret: 'password', openId: 'tab-grace' });
@@ -259,7 +399,10 @@ describe('sessions API', () => {
       // sshd ended it, not a cancel or a timeout of ours.
       expect(r.error?.code).toBe('SSH_DISCONNECTED');
       await expect.poll(() => gone).toContain(pw.promptId);
-      expect((await call(api, 'prompts.answer', pw.promptId, { type: 'secret', value: strict.password, remember: false })).error?.code).toBe('API_PROMPT_GONE');
+      expect(
+        (await call(api, 'prompts.answer', pw.promptId, { type: 'secret', value: strict.password, remember: false }))
+          .error?.code,
+      ).toBe('API_PROMPT_GONE');
     } finally {
       await strict.stop();
     }
@@ -269,12 +412,33 @@ describe('sessions API', () => {
 describe('PromptBroker', () => {
   it('times out unanswered questions, bounds how many wait, and ends all on dispose', async () => {
     const gone: string[] = [];
-    const broker = new PromptBroker(() => undefined, (id) => gone.push(id), 50);
-    expect(await broker.ask({ kind: 'hostKey', openId: 'o', host: 'h', port: 22, keyType: 'ssh-ed25519', fingerprint: 'SHA256:x' })).toBeNull();
+    const broker = new PromptBroker(
+      () => undefined,
+      (id) => gone.push(id),
+      50,
+    );
+    expect(
+      await broker.ask({
+        kind: 'hostKey',
+        openId: 'o',
+        host: 'h',
+        port: 22,
+        keyType: 'ssh-ed25519',
+        fingerprint: 'SHA256:x',
+      }),
+    ).toBeNull();
     expect(gone).toHaveLength(1);
-    const slow = new PromptBroker(() => undefined, () => undefined, 60_000);
-    const waits = Array.from({ length: 16 }, () => slow.ask({ kind: 'secret', openId: 'o', secret: 'password', host: 'h', attempt: 1, canRemember: false }));
-    await expect(slow.ask({ kind: 'secret', openId: 'o', secret: 'password', host: 'h', attempt: 1, canRemember: false })).rejects.toMatchObject({ code: 'API_TOO_MANY_PROMPTS' });
+    const slow = new PromptBroker(
+      () => undefined,
+      () => undefined,
+      60_000,
+    );
+    const waits = Array.from({ length: 16 }, () =>
+      slow.ask({ kind: 'secret', openId: 'o', secret: 'password', host: 'h', attempt: 1, canRemember: false }),
+    );
+    await expect(
+      slow.ask({ kind: 'secret', openId: 'o', secret: 'password', host: 'h', attempt: 1, canRemember: false }),
+    ).rejects.toMatchObject({ code: 'API_TOO_MANY_PROMPTS' });
     expect(slow.open()).toHaveLength(16);
     slow.dispose();
     expect(await Promise.all(waits)).toEqual(Array(16).fill(null));
@@ -283,8 +447,21 @@ describe('PromptBroker', () => {
 
   it('keyboard-interactive answers must have one response per prompt', async () => {
     let id = '';
-    const broker = new PromptBroker((r) => (id = r.promptId), () => undefined);
-    const waiting = broker.ask({ kind: 'keyboardInteractive', openId: 'o', host: 'h', name: '', instructions: '', prompts: [{ prompt: 'Code:', echo: true }, { prompt: 'PIN:', echo: false }] });
+    const broker = new PromptBroker(
+      (r) => (id = r.promptId),
+      () => undefined,
+    );
+    const waiting = broker.ask({
+      kind: 'keyboardInteractive',
+      openId: 'o',
+      host: 'h',
+      name: '',
+      instructions: '',
+      prompts: [
+        { prompt: 'Code:', echo: true },
+        { prompt: 'PIN:', echo: false },
+      ],
+    });
     expect(() => broker.answer(id, { type: 'responses', responses: ['123'] })).toThrow(/does not fit/);
     broker.answer(id, { type: 'responses', responses: ['123', '4567'] });
     expect(await waiting).toEqual({ type: 'responses', responses: ['123', '4567'] });

@@ -65,11 +65,30 @@ describe('key files', () => {
   it('control: an SHA-1 ssh-rsa offer (OpenSSH client forced to it) is logged by sshd as refused', async () => {
     const mark = sshd.log().length;
     // The client fails to log in; only sshd's log matters.
-    spawnSync('ssh', [
-      '-F', '/dev/null', '-o', 'BatchMode=yes', '-o', 'StrictHostKeyChecking=no', '-o', 'UserKnownHostsFile=/dev/null',
-      '-o', 'IdentitiesOnly=yes', '-o', 'PubkeyAcceptedAlgorithms=ssh-rsa', '-i', keys.rsaPem,
-      '-p', String(sshd.port), `${sshd.keyUser}@${sshd.host}`, 'true',
-    ], { stdio: 'ignore', timeout: 15_000 });
+    spawnSync(
+      'ssh',
+      [
+        '-F',
+        '/dev/null',
+        '-o',
+        'BatchMode=yes',
+        '-o',
+        'StrictHostKeyChecking=no',
+        '-o',
+        'UserKnownHostsFile=/dev/null',
+        '-o',
+        'IdentitiesOnly=yes',
+        '-o',
+        'PubkeyAcceptedAlgorithms=ssh-rsa',
+        '-i',
+        keys.rsaPem,
+        '-p',
+        String(sshd.port),
+        `${sshd.keyUser}@${sshd.host}`,
+        'true',
+      ],
+      { stdio: 'ignore', timeout: 15_000 },
+    );
     await expect.poll(() => logSince(sshd, mark)).toMatch(SSH_RSA_REFUSED);
   });
 
@@ -92,7 +111,10 @@ describe('key files', () => {
         }),
       ),
     );
-    expect(asked).toEqual([[path, 1], [path, 2]]);
+    expect(asked).toEqual([
+      [path, 1],
+      [path, 2],
+    ]);
   });
 
   it('a wrong passphrase, three times, is SSH_KEY_PASSPHRASE_WRONG naming the key', async () => {
@@ -111,7 +133,9 @@ describe('key files', () => {
   });
 
   it('a missing key file is SSH_KEY_UNREADABLE, not a crash', async () => {
-    const err = await connectFailure(SshConnection.connect(keyUserOptions(sshd, t, { keyFiles: [{ path: join(keysDir, 'nope') }] })));
+    const err = await connectFailure(
+      SshConnection.connect(keyUserOptions(sshd, t, { keyFiles: [{ path: join(keysDir, 'nope') }] })),
+    );
     expect(err.code).toBe('SSH_KEY_UNREADABLE');
   });
 });
@@ -130,7 +154,7 @@ describe('ssh-agent', () => {
     await agent?.stop();
   });
 
-  it('logs in with the agent\'s key and no key file', async () => {
+  it("logs in with the agent's key and no key file", async () => {
     const mark = sshd.log().length;
     await loginAndClose(SshConnection.connect(keyUserOptions(sshd, t, { keyFiles: [], agent: sock })));
     expect(logSince(sshd, mark)).toMatch(/Accepted publickey for hostdeck-key/);
@@ -140,12 +164,18 @@ describe('ssh-agent', () => {
 describe('password', () => {
   it('a stored password logs in', async () => {
     const mark = sshd.log().length;
-    await loginAndClose(SshConnection.connect(keyUserOptions(sshd, t, { username: sshd.passwordUser, keyFiles: [], password: sshd.password })));
+    await loginAndClose(
+      SshConnection.connect(
+        keyUserOptions(sshd, t, { username: sshd.passwordUser, keyFiles: [], password: sshd.password }),
+      ),
+    );
     expect(logSince(sshd, mark)).toMatch(/Accepted password for hostdeck-pw/);
   });
 
   it('a wrong password is SSH_AUTH_FAILED and says what was tried', async () => {
-    const err = await connectFailure(SshConnection.connect(keyUserOptions(sshd, t, { username: sshd.passwordUser, keyFiles: [], password: 'wrong' })));
+    const err = await connectFailure(
+      SshConnection.connect(keyUserOptions(sshd, t, { username: sshd.passwordUser, keyFiles: [], password: 'wrong' })),
+    );
     expect(err.code).toBe('SSH_AUTH_FAILED');
     expect(err.details?.['methodsTried']).toEqual(['password']);
     expect(err.message).toContain('tried: password');
@@ -154,7 +184,9 @@ describe('password', () => {
   it('OpenSSH order: the key is used first, the password is never asked for', async () => {
     let asked = 0;
     const mark = sshd.log().length;
-    await loginAndClose(SshConnection.connect(keyUserOptions(sshd, t, { callbacks: { password: async () => (asked++, 'x') } })));
+    await loginAndClose(
+      SshConnection.connect(keyUserOptions(sshd, t, { callbacks: { password: async () => (asked++, 'x') } })),
+    );
     expect(asked).toBe(0);
     expect(logSince(sshd, mark)).toMatch(/Accepted publickey/);
   });
@@ -226,14 +258,22 @@ describe('what is tried, and what it costs against MaxAuthTries 2', () => {
 
   it('AUTH_FAILED says whether the refused password was the saved one or a typed one', async () => {
     const saved = await connectFailure(
-      SshConnection.connect(keyUserOptions(sshd, t, { username: sshd.passwordUser, keyFiles: [], method: 'password', password: 'stale' })),
+      SshConnection.connect(
+        keyUserOptions(sshd, t, { username: sshd.passwordUser, keyFiles: [], method: 'password', password: 'stale' }),
+      ),
     );
     expect(saved.code).toBe('SSH_AUTH_FAILED');
     expect(saved.details?.['passwordFrom']).toBe('saved');
     expect(saved.message).toContain('password saved for this host');
     const typed = await connectFailure(
       SshConnection.connect(
-        keyUserOptions(sshd, t, { username: sshd.passwordUser, keyFiles: [], method: 'password', password: 'stale', callbacks: { password: async () => 'typo' } }),
+        keyUserOptions(sshd, t, {
+          username: sshd.passwordUser,
+          keyFiles: [],
+          method: 'password',
+          password: 'stale',
+          callbacks: { password: async () => 'typo' },
+        }),
       ),
     );
     expect(typed.code).toBe('SSH_AUTH_FAILED');
@@ -328,7 +368,9 @@ describe('algorithms and failures', () => {
       ),
     );
     expect(strict).toBe(true);
-    expect(['aes128-gcm@openssh.com', 'aes256-gcm@openssh.com', 'chacha20-poly1305@openssh.com']).toContain(negotiated.cs?.cipher);
+    expect(['aes128-gcm@openssh.com', 'aes256-gcm@openssh.com', 'chacha20-poly1305@openssh.com']).toContain(
+      negotiated.cs?.cipher,
+    );
   });
 
   it.each([
@@ -355,7 +397,9 @@ describe('algorithms and failures', () => {
 
   it('a name that does not resolve is SSH_HOST_UNREACHABLE', async () => {
     // .invalid never resolves (RFC 6761 §6.4), so this needs no network.
-    const err = await connectFailure(SshConnection.connect({ ...keyUserOptions(sshd, t), host: 'hostdeck-test.invalid' }));
+    const err = await connectFailure(
+      SshConnection.connect({ ...keyUserOptions(sshd, t), host: 'hostdeck-test.invalid' }),
+    );
     expect(err.code).toBe('SSH_HOST_UNREACHABLE');
     expect(err.message).toContain('hostdeck-test.invalid');
   });
@@ -366,7 +410,9 @@ describe('algorithms and failures', () => {
     await new Promise<void>((r) => silent.listen(0, '127.0.0.1', r));
     try {
       const port = (silent.address() as net.AddressInfo).port;
-      const err = await connectFailure(SshConnection.connect(keyUserOptions({ ...sshd, port } as Sshd, t, { readyTimeout: 300 })));
+      const err = await connectFailure(
+        SshConnection.connect(keyUserOptions({ ...sshd, port } as Sshd, t, { readyTimeout: 300 })),
+      );
       expect(err.code).toBe('SSH_TIMEOUT');
     } finally {
       for (const s of held) s.destroy();

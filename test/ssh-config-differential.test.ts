@@ -23,7 +23,9 @@ const root = makeTempDir('ssh-config-diff');
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
 const me = userInfo();
-const DEFAULT_KEYS = ['id_rsa', 'id_ecdsa', 'id_ecdsa_sk', 'id_ed25519', 'id_ed25519_sk', 'id_xmss', 'id_dsa'].map((k) => `~/.ssh/${k}`);
+const DEFAULT_KEYS = ['id_rsa', 'id_ecdsa', 'id_ecdsa_sk', 'id_ed25519', 'id_ed25519_sk', 'id_xmss', 'id_dsa'].map(
+  (k) => `~/.ssh/${k}`,
+);
 
 interface Fixture {
   name: string;
@@ -48,7 +50,13 @@ interface Endpoint {
   chain: Array<Omit<Endpoint, 'chain'>>;
 }
 
-async function sshG(cfg: string, env: NodeJS.ProcessEnv, target: string, user?: string, port?: number): Promise<Map<string, string[]>> {
+async function sshG(
+  cfg: string,
+  env: NodeJS.ProcessEnv,
+  target: string,
+  user?: string,
+  port?: number,
+): Promise<Map<string, string[]>> {
   const args = ['-G', '-F', cfg, ...(user ? ['-l', user] : []), ...(port ? ['-p', String(port)] : []), '--', target];
   const { stdout } = await run('ssh', args, { env });
   const out = new Map<string, string[]>();
@@ -62,10 +70,34 @@ async function sshG(cfg: string, env: NodeJS.ProcessEnv, target: string, user?: 
 }
 
 /** Identity files as ssh loads them (after expansion), from its debug log. */
-async function sshKeys(cfg: string, env: NodeJS.ProcessEnv, target: string, user?: string, port?: number): Promise<string[]> {
-  const args = ['-v', '-F', cfg, '-o', 'ProxyCommand=false', '-o', 'BatchMode=yes', ...(user ? ['-l', user] : []), ...(port ? ['-p', String(port)] : []), '--', target, 'true'];
-  const stderr = await run('ssh', args, { env, timeout: 20_000 }).then((r) => r.stderr, (err: { stderr?: string }) => err.stderr ?? '');
-  return [...stderr.matchAll(/^debug1: identity file (.*) type -?\d+$/gm)].map((m) => m[1] as string).filter((f) => !f.endsWith('-cert'));
+async function sshKeys(
+  cfg: string,
+  env: NodeJS.ProcessEnv,
+  target: string,
+  user?: string,
+  port?: number,
+): Promise<string[]> {
+  const args = [
+    '-v',
+    '-F',
+    cfg,
+    '-o',
+    'ProxyCommand=false',
+    '-o',
+    'BatchMode=yes',
+    ...(user ? ['-l', user] : []),
+    ...(port ? ['-p', String(port)] : []),
+    '--',
+    target,
+    'true',
+  ];
+  const stderr = await run('ssh', args, { env, timeout: 20_000 }).then(
+    (r) => r.stderr,
+    (err: { stderr?: string }) => err.stderr ?? '',
+  );
+  return [...stderr.matchAll(/^debug1: identity file (.*) type -?\d+$/gm)]
+    .map((m) => m[1] as string)
+    .filter((f) => !f.endsWith('-cert'));
 }
 
 function parseHop(spec: string): { user?: string; host: string; port?: number } {
@@ -77,12 +109,25 @@ function parseHop(spec: string): { user?: string; host: string; port?: number } 
   return { ...(user ? { user } : {}), host: m[1] as string, ...(m[2] ? { port: Number(m[2]) } : {}) };
 }
 
-async function openssh(cfg: string, env: NodeJS.ProcessEnv, target: string, user?: string, port?: number, depth = 0): Promise<Endpoint> {
+async function openssh(
+  cfg: string,
+  env: NodeJS.ProcessEnv,
+  target: string,
+  user?: string,
+  port?: number,
+  depth = 0,
+): Promise<Endpoint> {
   const g = await sshG(cfg, env, target, user, port);
   const listed = g.get('identityfile') ?? [];
   const defaults = listed.length === DEFAULT_KEYS.length && listed.every((k, i) => k === DEFAULT_KEYS[i]);
   const keys = defaults ? [] : await sshKeys(cfg, env, target, user, port);
-  const e: Endpoint = { user: g.get('user')?.[0] ?? '', hostname: g.get('hostname')?.[0] ?? '', port: Number(g.get('port')?.[0]), keys, chain: [] };
+  const e: Endpoint = {
+    user: g.get('user')?.[0] ?? '',
+    hostname: g.get('hostname')?.[0] ?? '',
+    port: Number(g.get('port')?.[0]),
+    keys,
+    chain: [],
+  };
   const pj = g.get('proxyjump')?.[0];
   if (pj !== undefined && depth < 10) {
     const hops = pj.split(',').map(parseHop);
@@ -105,7 +150,12 @@ function hostdeck(d: ImportDraft, byRef: Map<string, ImportDraft>): Endpoint {
     const more = /\(([^)]*)\); a Hostdeck host keeps one/.exec(x.note ?? '')?.[1]?.split(', ');
     return more ?? [x.host.auth.path];
   };
-  const one = (x: ImportDraft): Omit<Endpoint, 'chain'> => ({ user: x.host.username ?? me.username, hostname: x.host.address, port: x.host.port, keys: keysOf(x) });
+  const one = (x: ImportDraft): Omit<Endpoint, 'chain'> => ({
+    user: x.host.username ?? me.username,
+    hostname: x.host.address,
+    port: x.host.port,
+    keys: keysOf(x),
+  });
   return {
     ...one(d),
     chain: (d.jumpRefs ?? []).map((r) => {
@@ -118,46 +168,186 @@ function hostdeck(d: ImportDraft, byRef: Map<string, ImportDraft>): Endpoint {
 
 const fixtures: Fixture[] = [
   { name: 'plain host', config: 'Host a\n  HostName a.example.com\n  User alice\n  Port 2222\n' },
-  { name: 'first value wins', config: 'Host a\n  User first\n  User second\n  Port 1001\nHost a\n  Port 1002\n  HostName h1.example\n  HostName h2.example\n' },
-  { name: 'Host * defaults at the end', config: 'Host a\n  User alice\nHost b\n  Port 2200\nHost *\n  User dflt\n  Port 2300\n  IdentityFile ~/.ssh/id_all\n', minCompared: 2 },
-  { name: 'Host * at the top overrides everything', config: 'Host *\n  User top\nHost a\n  User alice\n  HostName a.example\n' },
-  { name: 'options before any Host apply to all', config: 'User global\nPort 2022\nHost a b\n  User alice\n', minCompared: 2 },
-  { name: 'patterns with * and ?', config: 'Host web?\n  User w\nHost *.corp\n  Port 2201\nHost web1 db.corp app.corp.example\n  HostName x.example\n', minCompared: 3 },
-  { name: 'negated patterns', config: 'Host *.corp !skip.corp\n  User corp\nHost build.corp skip.corp\n  Port 2201\n', minCompared: 2 },
-  { name: 'negation on the same line', config: 'Host a !b b\n  User ab\nHost b\n  Port 2\nHost a\n  Port 1\n', minCompared: 2 },
-  { name: 'Host patterns are case-sensitive', config: 'Host Foo\n  User upper\nHost foo\n  Port 2002\nHost FOO*\n  Port 2003\nHost *\n  User lower\n', minCompared: 2 },
-  { name: 'keyword case and = separators', config: 'HOST a\n  hOsTnAmE=a.example\n  USER = alice\n  port   =2200\nHost=b\n  User= bob\n', minCompared: 2 },
-  { name: 'quoted arguments', config: 'Host "a" b\n  HostName "a.example.com"\n  User \'alice\'\n  IdentityFile "~/.ssh/my key"\nHost b\n  User "bob"\n', minCompared: 2 },
-  { name: 'comments and blank lines', config: '# top\n\nHost a # trailing comment\n\t# indented comment\n  User alice # who\n\n  Port 2200\n#Host hidden\n', absent: ['hidden'] },
+  {
+    name: 'first value wins',
+    config:
+      'Host a\n  User first\n  User second\n  Port 1001\nHost a\n  Port 1002\n  HostName h1.example\n  HostName h2.example\n',
+  },
+  {
+    name: 'Host * defaults at the end',
+    config:
+      'Host a\n  User alice\nHost b\n  Port 2200\nHost *\n  User dflt\n  Port 2300\n  IdentityFile ~/.ssh/id_all\n',
+    minCompared: 2,
+  },
+  {
+    name: 'Host * at the top overrides everything',
+    config: 'Host *\n  User top\nHost a\n  User alice\n  HostName a.example\n',
+  },
+  {
+    name: 'options before any Host apply to all',
+    config: 'User global\nPort 2022\nHost a b\n  User alice\n',
+    minCompared: 2,
+  },
+  {
+    name: 'patterns with * and ?',
+    config: 'Host web?\n  User w\nHost *.corp\n  Port 2201\nHost web1 db.corp app.corp.example\n  HostName x.example\n',
+    minCompared: 3,
+  },
+  {
+    name: 'negated patterns',
+    config: 'Host *.corp !skip.corp\n  User corp\nHost build.corp skip.corp\n  Port 2201\n',
+    minCompared: 2,
+  },
+  {
+    name: 'negation on the same line',
+    config: 'Host a !b b\n  User ab\nHost b\n  Port 2\nHost a\n  Port 1\n',
+    minCompared: 2,
+  },
+  {
+    name: 'Host patterns are case-sensitive',
+    config: 'Host Foo\n  User upper\nHost foo\n  Port 2002\nHost FOO*\n  Port 2003\nHost *\n  User lower\n',
+    minCompared: 2,
+  },
+  {
+    name: 'keyword case and = separators',
+    config: 'HOST a\n  hOsTnAmE=a.example\n  USER = alice\n  port   =2200\nHost=b\n  User= bob\n',
+    minCompared: 2,
+  },
+  {
+    name: 'quoted arguments',
+    config:
+      'Host "a" b\n  HostName "a.example.com"\n  User \'alice\'\n  IdentityFile "~/.ssh/my key"\nHost b\n  User "bob"\n',
+    minCompared: 2,
+  },
+  {
+    name: 'comments and blank lines',
+    config:
+      '# top\n\nHost a # trailing comment\n\t# indented comment\n  User alice # who\n\n  Port 2200\n#Host hidden\n',
+    absent: ['hidden'],
+  },
   { name: 'tabs and CRLF', config: 'Host a\r\n\tUser\talice\r\n\tPort\t2222\r\n' },
-  { name: 'HostName with %h', config: 'Host web1 web2\n  HostName %h.internal.example\nHost db\n  HostName db-%h.example\n', minCompared: 3 },
-  { name: 'HostName %h from a pattern block', config: 'Host *.lab\n  HostName %h.example.net\nHost gw.lab box.lab\n  User ops\n', minCompared: 2 },
+  {
+    name: 'HostName with %h',
+    config: 'Host web1 web2\n  HostName %h.internal.example\nHost db\n  HostName db-%h.example\n',
+    minCompared: 3,
+  },
+  {
+    name: 'HostName %h from a pattern block',
+    config: 'Host *.lab\n  HostName %h.example.net\nHost gw.lab box.lab\n  User ops\n',
+    minCompared: 2,
+  },
   { name: 'upper-case HostName is lower-cased', config: 'Host Foo\n  HostName MixedCase.Example.COM\n' },
-  { name: 'IdentityFile tokens %d %h %p %r %u %%', config: 'Host t\n  HostName t.example\n  User bob\n  Port 2022\n  IdentityFile %d/.ssh/id_y\n  IdentityFile ~/keys/%h_%p_%r_%u_%%\n' },
-  { name: 'IdentityFile tokens %n %k %L %l %i %C', config: 'Host t Other\n  HostName srv.example\n  IdentityFile ~/k_%n_%k_%L_%l_%i\n  IdentityFile ~/c_%C\nHost Other\n  HostKeyAlias other-alias\n', minCompared: 2 },
-  { name: 'IdentityFile ~ alone and ${HOME}', config: 'Host t\n  IdentityFile ${HOME}/.ssh/env_key\n  IdentityFile ~/.ssh/tilde_key\n' },
-  { name: 'several IdentityFiles, duplicates dropped', config: 'Host t\n  IdentityFile ~/a\n  IdentityFile ~/b\n  IdentityFile ~/a\nHost *\n  IdentityFile ~/c\n' },
-  { name: 'IdentityFile none', config: 'Host n\n  IdentityFile none\nHost m\n  IdentityFile none\n  IdentityFile ~/.ssh/after_none\n', minCompared: 2 },
-  { name: 'ProxyJump to an alias', config: 'Host bastion\n  HostName bastion.example.com\n  User ops\n  Port 2222\nHost app\n  HostName app.internal\n  ProxyJump bastion\n', minCompared: 2 },
-  { name: 'ProxyJump to a name defined only by a pattern', config: 'Host *.lab\n  HostName 127.0.0.1\n  Port 2201\nHost t\n  ProxyJump gw.lab\n' },
-  { name: 'ProxyJump chain with user, port and IPv6', config: 'Host bastion\n  HostName bastion.example\nHost db\n  HostName 10.0.0.9\n  ProxyJump bastion,admin@hop.example.com:2200,u@[2001:db8::5]:2201\n', minCompared: 2 },
+  {
+    name: 'IdentityFile tokens %d %h %p %r %u %%',
+    config:
+      'Host t\n  HostName t.example\n  User bob\n  Port 2022\n  IdentityFile %d/.ssh/id_y\n  IdentityFile ~/keys/%h_%p_%r_%u_%%\n',
+  },
+  {
+    name: 'IdentityFile tokens %n %k %L %l %i %C',
+    config:
+      'Host t Other\n  HostName srv.example\n  IdentityFile ~/k_%n_%k_%L_%l_%i\n  IdentityFile ~/c_%C\nHost Other\n  HostKeyAlias other-alias\n',
+    minCompared: 2,
+  },
+  {
+    name: 'IdentityFile ~ alone and ${HOME}',
+    config: 'Host t\n  IdentityFile ${HOME}/.ssh/env_key\n  IdentityFile ~/.ssh/tilde_key\n',
+  },
+  {
+    name: 'several IdentityFiles, duplicates dropped',
+    config: 'Host t\n  IdentityFile ~/a\n  IdentityFile ~/b\n  IdentityFile ~/a\nHost *\n  IdentityFile ~/c\n',
+  },
+  {
+    name: 'IdentityFile none',
+    config: 'Host n\n  IdentityFile none\nHost m\n  IdentityFile none\n  IdentityFile ~/.ssh/after_none\n',
+    minCompared: 2,
+  },
+  {
+    name: 'ProxyJump to an alias',
+    config:
+      'Host bastion\n  HostName bastion.example.com\n  User ops\n  Port 2222\nHost app\n  HostName app.internal\n  ProxyJump bastion\n',
+    minCompared: 2,
+  },
+  {
+    name: 'ProxyJump to a name defined only by a pattern',
+    config: 'Host *.lab\n  HostName 127.0.0.1\n  Port 2201\nHost t\n  ProxyJump gw.lab\n',
+  },
+  {
+    name: 'ProxyJump chain with user, port and IPv6',
+    config:
+      'Host bastion\n  HostName bastion.example\nHost db\n  HostName 10.0.0.9\n  ProxyJump bastion,admin@hop.example.com:2200,u@[2001:db8::5]:2201\n',
+    minCompared: 2,
+  },
   { name: 'ProxyJump ssh:// URI', config: 'Host t\n  ProxyJump ssh://jumper@jump.example:2022\n' },
-  { name: 'ProxyJump overrides a hop user and port from config', config: 'Host hop\n  User cfguser\n  Port 2300\n  HostName hop.example\nHost t\n  ProxyJump other@hop:2400\n', minCompared: 2 },
-  { name: 'first hop keeps its own ProxyJump', config: 'Host outer\n  HostName outer.example\nHost inner\n  HostName inner.example\n  ProxyJump outer\nHost t\n  ProxyJump inner\n', minCompared: 3 },
-  { name: 'later hops lose their own ProxyJump', config: 'Host x\n  HostName x.example\nHost y\n  HostName y.example\n  ProxyJump x\nHost a\n  HostName a.example\nHost t\n  ProxyJump a,y\n', minCompared: 4 },
-  { name: 'ProxyJump from Host * and ProxyJump none', config: 'Host j\n  HostName j.example\n  ProxyJump none\nHost direct\n  ProxyJump none\nHost t\nHost *\n  ProxyJump j\n', minCompared: 3 },
-  { name: 'ProxyJump before ProxyCommand wins', config: 'Host t\n  ProxyJump j\nHost j\n  HostName j.example\n  ProxyJump none\nHost *\n  ProxyCommand nc %h %p\n', minCompared: 2 },
-  { name: 'ProxyCommand before ProxyJump is skipped', config: 'Host legacy\n  ProxyCommand nc -X connect %h %p\nHost ok\n  HostName ok.example\nHost j.example\n  ProxyJump none\nHost *\n  ProxyJump j.example\n', skipped: { legacy: 'ProxyCommand' } },
-  { name: 'a jump host that needs ProxyCommand is refused', config: 'Host t\n  ProxyJump j.example\nHost ok\n  ProxyJump none\nHost *\n  ProxyCommand nc %h %p\n', skipped: { t: 'ProxyCommand' } },
-  { name: 'a ProxyJump loop is refused', config: 'Host a\n  ProxyJump b\nHost b\n  ProxyJump a\nHost c\n  ProxyJump c\nHost ok\n', skipped: { a: 'leads back to itself (a → b → a)', c: 'c → c' } },
-  { name: 'ProxyCommand none lets nothing through', config: 'Host a\n  ProxyCommand none\nHost *\n  ProxyJump j.example\n' },
-  { name: 'hop user inherited from a pattern', config: 'Host *.hop\n  User hopper\n  IdentityFile ~/.ssh/hop_%h\nHost t\n  User target\n  ProxyJump one.hop\n' },
-  { name: 'Match all applies', config: 'Host a\n  Port 1\nMatch all\n  User mall\nHost b\n  User bb\n', minCompared: 2 },
-  { name: 'Match that never holds is skipped', config: 'Match exec false\n  User never\nHost a\n  HostName a.example\n' },
+  {
+    name: 'ProxyJump overrides a hop user and port from config',
+    config: 'Host hop\n  User cfguser\n  Port 2300\n  HostName hop.example\nHost t\n  ProxyJump other@hop:2400\n',
+    minCompared: 2,
+  },
+  {
+    name: 'first hop keeps its own ProxyJump',
+    config:
+      'Host outer\n  HostName outer.example\nHost inner\n  HostName inner.example\n  ProxyJump outer\nHost t\n  ProxyJump inner\n',
+    minCompared: 3,
+  },
+  {
+    name: 'later hops lose their own ProxyJump',
+    config:
+      'Host x\n  HostName x.example\nHost y\n  HostName y.example\n  ProxyJump x\nHost a\n  HostName a.example\nHost t\n  ProxyJump a,y\n',
+    minCompared: 4,
+  },
+  {
+    name: 'ProxyJump from Host * and ProxyJump none',
+    config:
+      'Host j\n  HostName j.example\n  ProxyJump none\nHost direct\n  ProxyJump none\nHost t\nHost *\n  ProxyJump j\n',
+    minCompared: 3,
+  },
+  {
+    name: 'ProxyJump before ProxyCommand wins',
+    config: 'Host t\n  ProxyJump j\nHost j\n  HostName j.example\n  ProxyJump none\nHost *\n  ProxyCommand nc %h %p\n',
+    minCompared: 2,
+  },
+  {
+    name: 'ProxyCommand before ProxyJump is skipped',
+    config:
+      'Host legacy\n  ProxyCommand nc -X connect %h %p\nHost ok\n  HostName ok.example\nHost j.example\n  ProxyJump none\nHost *\n  ProxyJump j.example\n',
+    skipped: { legacy: 'ProxyCommand' },
+  },
+  {
+    name: 'a jump host that needs ProxyCommand is refused',
+    config: 'Host t\n  ProxyJump j.example\nHost ok\n  ProxyJump none\nHost *\n  ProxyCommand nc %h %p\n',
+    skipped: { t: 'ProxyCommand' },
+  },
+  {
+    name: 'a ProxyJump loop is refused',
+    config: 'Host a\n  ProxyJump b\nHost b\n  ProxyJump a\nHost c\n  ProxyJump c\nHost ok\n',
+    skipped: { a: 'leads back to itself (a → b → a)', c: 'c → c' },
+  },
+  {
+    name: 'ProxyCommand none lets nothing through',
+    config: 'Host a\n  ProxyCommand none\nHost *\n  ProxyJump j.example\n',
+  },
+  {
+    name: 'hop user inherited from a pattern',
+    config: 'Host *.hop\n  User hopper\n  IdentityFile ~/.ssh/hop_%h\nHost t\n  User target\n  ProxyJump one.hop\n',
+  },
+  {
+    name: 'Match all applies',
+    config: 'Host a\n  Port 1\nMatch all\n  User mall\nHost b\n  User bb\n',
+    minCompared: 2,
+  },
+  {
+    name: 'Match that never holds is skipped',
+    config: 'Match exec false\n  User never\nHost a\n  HostName a.example\n',
+  },
   {
     name: 'Include at the top',
     config: 'Include @DIR@/conf.d/*.conf\nHost a\n  User alice\n',
-    files: { 'conf.d/10-x.conf': 'Host x\n  HostName x.example\n  Port 1010\n', 'conf.d/20-y.conf': 'Host y\n  User yy\nHost a\n  Port 1011\n', 'conf.d/.hidden.conf': 'Host hidden\n', 'conf.d/note.txt': 'Host txt\n' },
+    files: {
+      'conf.d/10-x.conf': 'Host x\n  HostName x.example\n  Port 1010\n',
+      'conf.d/20-y.conf': 'Host y\n  User yy\nHost a\n  Port 1011\n',
+      'conf.d/.hidden.conf': 'Host hidden\n',
+      'conf.d/note.txt': 'Host txt\n',
+    },
     minCompared: 3,
     absent: ['hidden', 'txt'],
   },
@@ -187,7 +377,11 @@ const fixtures: Fixture[] = [
     files: { 'i.conf': 'User fromi\nHost other\n  Port 1\n' },
     skipped: { other: 'Host a' },
   },
-  { name: 'Host alias with dots and dashes', config: 'Host web-01.prod.example\n  User deploy\nHost 192.0.2.7\n  Port 2207\n', minCompared: 2 },
+  {
+    name: 'Host alias with dots and dashes',
+    config: 'Host web-01.prod.example\n  User deploy\nHost 192.0.2.7\n  Port 2207\n',
+    minCompared: 2,
+  },
 ];
 
 // Generated configs: many blocks, patterns and defaults in varied orders.
@@ -199,7 +393,9 @@ for (let seed = 1; seed <= 10; seed++) {
   const n = 4 + rnd(5);
   for (let i = 0; i < n; i++) {
     const pattern = rnd(4) === 0;
-    lines.push(pattern ? `Host ${['h*', '*.g', 'h?', '!h1 h*'][rnd(4)]}` : `Host h${i}${rnd(3) === 0 ? ` h${i}.g` : ''}`);
+    lines.push(
+      pattern ? `Host ${['h*', '*.g', 'h?', '!h1 h*'][rnd(4)]}` : `Host h${i}${rnd(3) === 0 ? ` h${i}.g` : ''}`,
+    );
     if (rnd(2)) lines.push(`  User u${rnd(5)}`);
     if (rnd(2)) lines.push(`  Port ${2000 + rnd(50)}`);
     if (rnd(3) === 0) lines.push(`  HostName ${rnd(2) ? '%h' : `n${i}`}.example`);
@@ -213,14 +409,23 @@ for (let seed = 1; seed <= 10; seed++) {
 
 /** Configs ssh refuses: Hostdeck must refuse the host that uses the line, saying what is wrong. */
 const refused: Array<{ name: string; config: string; host: string; reason: string }> = [
-  { name: 'ProxyJump with a space after the comma', config: 'Host sp\n  ProxyJump hop1, hop2\n', host: 'sp', reason: 'has a space in it' },
+  {
+    name: 'ProxyJump with a space after the comma',
+    config: 'Host sp\n  ProxyJump hop1, hop2\n',
+    host: 'sp',
+    reason: 'has a space in it',
+  },
   { name: 'ProxyJump with an empty hop', config: 'Host sp\n  ProxyJump hop1,,hop2\n', host: 'sp', reason: 'empty hop' },
   { name: 'Port out of range', config: 'Host bp\n  Port 99999\n', host: 'bp', reason: 'not a port number' },
   { name: 'HostName with two values', config: 'Host hv\n  HostName a b\n', host: 'hv', reason: 'takes one value' },
   { name: 'unclosed quote', config: 'Host q\n  User "alice\n', host: 'q', reason: 'never closed' },
 ];
 
-function setUp(name: string, config: string, files: Record<string, string> = {}): { cfg: string; env: NodeJS.ProcessEnv; dir: string } {
+function setUp(
+  name: string,
+  config: string,
+  files: Record<string, string> = {},
+): { cfg: string; env: NodeJS.ProcessEnv; dir: string } {
   const dir = join(root, name.replace(/[^a-z0-9]+/gi, '-'));
   const home = join(dir, 'home');
   mkdirSync(home, { recursive: true });
@@ -233,9 +438,18 @@ function setUp(name: string, config: string, files: Record<string, string> = {})
   return { cfg, dir, env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin', HOME: home } };
 }
 
-async function importWith(cfg: string, dir: string, env: NodeJS.ProcessEnv): Promise<Awaited<ReturnType<typeof readSshConfig>>> {
+async function importWith(
+  cfg: string,
+  dir: string,
+  env: NodeJS.ProcessEnv,
+): Promise<Awaited<ReturnType<typeof readSshConfig>>> {
   // ssh takes ~ and %d from the password database, not $HOME; ${HOME} is the environment's.
-  return readSshConfig({ path: cfg, sshDir: join(dir, 'home', '.ssh'), homeDir: me.homedir, local: { userName: me.username, uid: me.uid, hostName: hostname(), env } });
+  return readSshConfig({
+    path: cfg,
+    sshDir: join(dir, 'home', '.ssh'),
+    homeDir: me.homedir,
+    local: { userName: me.username, uid: me.uid, hostName: hostname(), env },
+  });
 }
 
 describe('ssh_config import agrees with ssh -G (OpenSSH 9.2)', () => {

@@ -36,7 +36,9 @@ afterAll(async () => {
 describe('under the Electron runtime model', () => {
   it('ssh2 runs without its native binding and without ChaCha20', () => {
     expect((loadCommonJs('ssh2/lib/protocol/crypto.js') as { bindingAvailable: boolean }).bindingAvailable).toBe(false);
-    expect((loadCommonJs('ssh2/lib/protocol/constants.js') as { SUPPORTED_CIPHER: string[] }).SUPPORTED_CIPHER).not.toContain('chacha20-poly1305@openssh.com');
+    expect(
+      (loadCommonJs('ssh2/lib/protocol/constants.js') as { SUPPORTED_CIPHER: string[] }).SUPPORTED_CIPHER,
+    ).not.toContain('chacha20-poly1305@openssh.com');
   });
 
   it('the offer has no ChaCha20 and keeps AEAD and CTR ciphers, and nothing weak', () => {
@@ -44,7 +46,9 @@ describe('under the Electron runtime model', () => {
     expect(offer.nativeCrypto).toBe(false);
     expect(offer.cipher).not.toContain('chacha20-poly1305@openssh.com');
     expect(offer.unavailable).toContain('chacha20-poly1305@openssh.com');
-    expect(offer.cipher).toEqual(expect.arrayContaining(['aes128-gcm@openssh.com', 'aes256-gcm@openssh.com', 'aes128-ctr', 'aes256-ctr']));
+    expect(offer.cipher).toEqual(
+      expect.arrayContaining(['aes128-gcm@openssh.com', 'aes256-gcm@openssh.com', 'aes128-ctr', 'aes256-ctr']),
+    );
     const all = [...offer.kex, ...offer.serverHostKey, ...offer.cipher, ...offer.hmac];
     expect(all.filter((a) => algorithms.REFUSED_BY_POLICY.test(a))).toEqual([]);
     expect(offer.hmac.every((m) => m.includes('sha2'))).toBe(true);
@@ -80,13 +84,20 @@ describe('under the Electron runtime model', () => {
     const chachaOnly = await startSshd({ extraConfig: ['Ciphers chacha20-poly1305@openssh.com'] });
     try {
       const t = harness.trustFiles([chachaOnly]);
-      const err = await harness.connectFailure(connection.SshConnection.connect(harness.keyUserOptions(chachaOnly, t, { readyTimeout: 10_000 })));
+      const err = await harness.connectFailure(
+        connection.SshConnection.connect(harness.keyUserOptions(chachaOnly, t, { readyTimeout: 10_000 })),
+      );
       expect(err.code).toBe('SSH_NO_COMMON_ALGORITHM');
       expect(err.message).toContain(`allows only these ciphers: chacha20-poly1305@openssh.com.`);
       expect(err.message).toMatch(/cannot do chacha20-poly1305@openssh\.com/);
       expect(err.message).toContain('aes128-gcm@openssh.com');
       expect(err.message).toContain('Ciphers');
-      expect(err.details).toMatchObject({ kind: 'cipher', configKeyword: 'Ciphers', serverOffers: ['chacha20-poly1305@openssh.com'], unusableHere: ['chacha20-poly1305@openssh.com'] });
+      expect(err.details).toMatchObject({
+        kind: 'cipher',
+        configKeyword: 'Ciphers',
+        serverOffers: ['chacha20-poly1305@openssh.com'],
+        unusableHere: ['chacha20-poly1305@openssh.com'],
+      });
       // What the page receives over the API: the same code and sentence.
       const { toApiError } = await import('../shared/errors.js');
       expect(toApiError(err)).toMatchObject({ code: 'SSH_NO_COMMON_ALGORITHM', message: err.message });

@@ -67,7 +67,10 @@ describe('SSH shell through the gateway', () => {
     await expect.poll(() => text).toMatch(/\rstill\r\n/);
     ws.send(Buffer.from('exit 5\r'));
     const code = await closed;
-    expect(controls).toEqual([expect.objectContaining({ type: 'error', code: 'SSH_BAD_CONTROL' }), { type: 'exit', code: 5, signal: null }]);
+    expect(controls).toEqual([
+      expect.objectContaining({ type: 'error', code: 'SSH_BAD_CONTROL' }),
+      { type: 'exit', code: 5, signal: null },
+    ]);
     // The shell ended the session: the gateway says "target closed".
     expect(code).toBe(GatewayClose.TARGET_CLOSED);
     await expect.poll(() => pool.size).toBe(0);
@@ -80,7 +83,8 @@ describe('SSH shell through the gateway', () => {
       const opener = shellTargetOpener({
         pool,
         key: 'doomed',
-        connect: () => SshConnection.connect(keyUserOptions(doomed, t, { keepaliveInterval: 200, keepaliveCountMax: 2 })),
+        connect: () =>
+          SshConnection.connect(keyUserOptions(doomed, t, { keepaliveInterval: 200, keepaliveCountMax: 2 })),
         cols: 80,
         rows: 24,
       });
@@ -95,7 +99,13 @@ describe('SSH shell through the gateway', () => {
       await expect.poll(() => text).toMatch(/\$ $/);
       await doomed.kill();
       expect(await closed).toBe(GatewayClose.TARGET_CLOSED);
-      expect(controls).toEqual([expect.objectContaining({ type: 'error', code: 'SSH_DISCONNECTED', message: expect.stringContaining('was lost') })]);
+      expect(controls).toEqual([
+        expect.objectContaining({
+          type: 'error',
+          code: 'SSH_DISCONNECTED',
+          message: expect.stringContaining('was lost'),
+        }),
+      ]);
       await expect.poll(() => pool.size).toBe(0);
     } finally {
       await doomed.stop();

@@ -46,13 +46,17 @@ describe('unknown host key', () => {
     const userBefore = readFileSync(t.userFile, 'utf8');
     const opts = keyUserOptions(sshd, t, { askHostKey: async (k) => (t.asked.push(k), true) });
     await closeNow(await SshConnection.connect(opts));
-    expect(t.asked).toEqual([{ host: sshd.host, port: sshd.port, keyType: 'ssh-ed25519', fingerprint: sshd.hostKeyFingerprint() }]);
+    expect(t.asked).toEqual([
+      { host: sshd.host, port: sshd.port, keyType: 'ssh-ed25519', fingerprint: sshd.hostKeyFingerprint() },
+    ]);
     expect(statSync(t.ownFile).mode & 0o777).toBe(0o600);
     // The person's own known_hosts is only read.
     expect(readFileSync(t.userFile, 'utf8')).toBe(userBefore);
     // Hashed as asked, and OpenSSH itself finds it.
     expect(readFileSync(t.ownFile, 'utf8')).toMatch(/^\|1\|/);
-    const found = execFileSync('ssh-keygen', ['-F', `[${sshd.host}]:${sshd.port}`, '-f', t.ownFile], { encoding: 'utf8' });
+    const found = execFileSync('ssh-keygen', ['-F', `[${sshd.host}]:${sshd.port}`, '-f', t.ownFile], {
+      encoding: 'utf8',
+    });
     expect(found).toContain(sshd.hostPublicKey().split(' ')[1]);
     await closeNow(await SshConnection.connect(opts));
     expect(t.asked).toHaveLength(1);
@@ -98,7 +102,9 @@ describe('revoked host key', () => {
     const t = trustFiles([sshd]);
     appendFileSync(t.userFile, `@revoked * ${sshd.hostPublicKey()}\n`);
     const mark = sshd.log().length;
-    const err = await refused(keyUserOptions(sshd, t, { username: sshd.passwordUser, keyFiles: [], password: sshd.password }));
+    const err = await refused(
+      keyUserOptions(sshd, t, { username: sshd.passwordUser, keyFiles: [], password: sshd.password }),
+    );
     expect(err.code).toBe('SSH_HOST_KEY_REVOKED');
     expect(err.details).toMatchObject({ file: t.userFile, line: 3, fingerprint: sshd.hostKeyFingerprint() });
     expect(t.asked).toHaveLength(0);
@@ -113,9 +119,16 @@ describe('changed host key (sshd restarted with a new key)', () => {
     const oldFingerprint = sshd.hostKeyFingerprint();
     await sshd.restartWithNewHostKey();
     const mark = sshd.log().length;
-    const err = await refused(keyUserOptions(sshd, t, { username: sshd.passwordUser, keyFiles: [], password: sshd.password }));
+    const err = await refused(
+      keyUserOptions(sshd, t, { username: sshd.passwordUser, keyFiles: [], password: sshd.password }),
+    );
     expect(err.code).toBe('SSH_HOST_KEY_CHANGED');
-    expect(err.details).toMatchObject({ file: t.userFile, line: 2, oldFingerprint, fingerprint: sshd.hostKeyFingerprint() });
+    expect(err.details).toMatchObject({
+      file: t.userFile,
+      line: 2,
+      oldFingerprint,
+      fingerprint: sshd.hostKeyFingerprint(),
+    });
     expect(err.message).toContain(`ssh-keygen -R '[${sshd.host}]:${sshd.port}'`);
     // No "accept anyway": the person is never asked.
     expect(t.asked).toHaveLength(0);
@@ -127,7 +140,9 @@ describe('changed host key (sshd restarted with a new key)', () => {
     await sshd.restartWithNewHostKey('ecdsa');
     const err = await refused(keyUserOptions(sshd, t));
     expect(err.code).toBe('SSH_HOST_KEY_UNKNOWN_REJECTED');
-    expect(t.asked).toEqual([expect.objectContaining({ keyType: 'ecdsa-sha2-nistp256', fingerprint: sshd.hostKeyFingerprint() })]);
+    expect(t.asked).toEqual([
+      expect.objectContaining({ keyType: 'ecdsa-sha2-nistp256', fingerprint: sshd.hostKeyFingerprint() }),
+    ]);
     // Once trusted (as ssh would add it beside the old one), it logs in.
     trustSshd(t.ownFile, sshd);
     await closeNow(await SshConnection.connect(keyUserOptions(sshd, t)));

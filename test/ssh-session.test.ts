@@ -10,7 +10,12 @@ import { join } from 'node:path';
 import { startSshd, type Sshd } from './support/sshd.js';
 import { freePort, startEchoServer } from './support/net.js';
 import { descendants } from './support/processes.js';
-import { DEFAULT_KEEPALIVE_COUNT_MAX, DEFAULT_KEEPALIVE_INTERVAL, SshConnection, type ConnectOptions } from '../main/ssh/connection.js';
+import {
+  DEFAULT_KEEPALIVE_COUNT_MAX,
+  DEFAULT_KEEPALIVE_INTERVAL,
+  SshConnection,
+  type ConnectOptions,
+} from '../main/ssh/connection.js';
 import { SshShell } from '../main/ssh/shell.js';
 import { ShellBridge } from '../main/ssh/bridge.js';
 import { openTunnel } from '../main/ssh/tunnel.js';
@@ -92,13 +97,27 @@ describe('shell through the bridge', () => {
   it('hostile control frames are refused one by one; the shell goes on', async () => {
     const { bridge, link, reader } = await bridged(await open());
     const hostile = [
-      'not json', '[]', 'null', '{"type":"resize","cols":-1,"rows":5}', '{"type":"resize","cols":1e9,"rows":5}',
-      '{"type":"resize","cols":80}', '{"type":"resize","cols":80,"rows":24,"x":1}', '{"type":"ack","bytes":"9"}',
-      '{"type":"ack","bytes":1.5}', '{"type":"exit","code":0}', '{"__proto__":{"type":"ack"}}', `{"type":"ack","bytes":1,"p":"${'x'.repeat(5000)}"}`,
+      'not json',
+      '[]',
+      'null',
+      '{"type":"resize","cols":-1,"rows":5}',
+      '{"type":"resize","cols":1e9,"rows":5}',
+      '{"type":"resize","cols":80}',
+      '{"type":"resize","cols":80,"rows":24,"x":1}',
+      '{"type":"ack","bytes":"9"}',
+      '{"type":"ack","bytes":1.5}',
+      '{"type":"exit","code":0}',
+      '{"__proto__":{"type":"ack"}}',
+      `{"type":"ack","bytes":1,"p":"${'x'.repeat(5000)}"}`,
     ];
     for (const h of hostile) bridge.onControl(h);
     expect(link.sent).toHaveLength(hostile.length);
-    expect(link.sent.every((m) => (m as { type: string; code: string }).type === 'error' && (m as { code: string }).code === 'SSH_BAD_CONTROL')).toBe(true);
+    expect(
+      link.sent.every(
+        (m) =>
+          (m as { type: string; code: string }).type === 'error' && (m as { code: string }).code === 'SSH_BAD_CONTROL',
+      ),
+    ).toBe(true);
     typeBytewise(bridge.stream, 'echo ALIVE$((4))\r');
     await expect.poll(() => reader.text).toMatch(/ALIVE4/);
   });
@@ -198,7 +217,12 @@ describe('connections', () => {
     cleanups.push(() => pool.closeAll());
     let connects = 0;
     const opts = keyUserOptions(sshd, tf, { askHostKey: async (k) => (tf.asked.push(k), true) });
-    const key = poolKey({ host: sshd.host, port: sshd.port, username: sshd.keyUser, credentials: [sshd.clientKeyPath] });
+    const key = poolKey({
+      host: sshd.host,
+      port: sshd.port,
+      username: sshd.keyUser,
+      credentials: [sshd.clientKeyPath],
+    });
     const connect = (): Promise<SshConnection> => (connects++, SshConnection.connect(opts));
     const mark = sshd.log().length;
     const [a, b] = await Promise.all([pool.acquire(key, connect), pool.acquire(key, connect)]);
@@ -235,16 +259,24 @@ describe('connections', () => {
     expect(pool.size).toBe(1);
     for (const tab of tabs) typeBytewise(tab.stream, 'exit 3\r');
     for (const tab of tabs) tab.stream.resume();
-    await expect.poll(() => links.map((l) => l.sent)).toEqual([[{ type: 'exit', code: 3, signal: null }], [{ type: 'exit', code: 3, signal: null }]]);
+    await expect
+      .poll(() => links.map((l) => l.sent))
+      .toEqual([[{ type: 'exit', code: 3, signal: null }], [{ type: 'exit', code: 3, signal: null }]]);
     await expect.poll(() => pool.size).toBe(0);
   });
 
   it('two-hop jump chain: the target on 127.0.0.2 is reached through both hops; each host key is checked on its own', async () => {
     const middle = await startSshd();
     const target = await startSshd({ host: '127.0.0.2' });
-    cleanups.push(() => middle.stop(), () => target.stop());
+    cleanups.push(
+      () => middle.stop(),
+      () => target.stop(),
+    );
     const tf = trustFiles([sshd]);
-    const ask = async (k: { host: string; port: number; keyType: string; fingerprint: string }): Promise<boolean> => (tf.asked.push(k), true);
+    const ask = async (k: { host: string; port: number; keyType: string; fingerprint: string }): Promise<boolean> => (
+      tf.asked.push(k),
+      true
+    );
     const hops = [keyUserOptions(sshd, tf, { askHostKey: ask }), keyUserOptions(middle, tf, { askHostKey: ask })];
     const final = await connectThrough(hops, keyUserOptions(target, tf, { askHostKey: ask }));
     cleanups.push(() => final.close());
@@ -266,12 +298,18 @@ describe('connections', () => {
     expect(await closed).toBeNull();
     // Closing the final connection closes the hops, last first: the middle sshd sees its client go.
     // sshd logs "Disconnected from user" after our disconnect message, or "Transferred" when the link just closes.
-    await expect.poll(() => middle.log(), { timeout: 10_000 }).toMatch(/Disconnected from user hostdeck-key|Transferred: sent \d+/);
+    await expect
+      .poll(() => middle.log(), { timeout: 10_000 })
+      .toMatch(/Disconnected from user hostdeck-key|Transferred: sent \d+/);
   });
 
   it('a hop that cannot reach the next host reports SSH_CONNECTION_REFUSED for that host', async () => {
     const port = await freePort('127.0.0.2');
-    const err = (await connectThrough([keyUserOptions(sshd, t)], { ...keyUserOptions(sshd, t), host: '127.0.0.2', port }).catch((e: unknown) => e)) as HostdeckError;
+    const err = (await connectThrough([keyUserOptions(sshd, t)], {
+      ...keyUserOptions(sshd, t),
+      host: '127.0.0.2',
+      port,
+    }).catch((e: unknown) => e)) as HostdeckError;
     expect(err.code).toBe('SSH_CONNECTION_REFUSED');
     expect(err.details).toMatchObject({ host: '127.0.0.2', port });
   });
@@ -282,7 +320,9 @@ describe('connections', () => {
     const tf = trustFiles([sshd, target]);
     await target.restartWithNewHostKey();
     const mark = target.log().length;
-    const err = (await connectThrough([keyUserOptions(sshd, tf)], keyUserOptions(target, tf)).catch((e: unknown) => e)) as HostdeckError;
+    const err = (await connectThrough([keyUserOptions(sshd, tf)], keyUserOptions(target, tf)).catch(
+      (e: unknown) => e,
+    )) as HostdeckError;
     expect(err.code).toBe('SSH_HOST_KEY_CHANGED');
     await expect.poll(() => logSince(target, mark)).toMatch(/Connection from/);
     expect(logSince(target, mark)).not.toMatch(/Accepted|Failed|Postponed/);
@@ -337,7 +377,10 @@ async function lonelyTab(extra: Partial<ConnectOptions> = {}) {
 
 function handles(): { sockets: number; timers: number } {
   const info = process.getActiveResourcesInfo();
-  return { sockets: info.filter((r) => r === 'TCPSocketWrap').length, timers: info.filter((r) => r === 'Timeout').length };
+  return {
+    sockets: info.filter((r) => r === 'TCPSocketWrap').length,
+    timers: info.filter((r) => r === 'Timeout').length,
+  };
 }
 
 describe('losing the server', () => {
@@ -351,7 +394,10 @@ describe('losing the server', () => {
     const opener = shellTargetOpener({
       pool,
       key: 'doomed',
-      connect: async () => (conn = await SshConnection.connect(keyUserOptions(doomed, tf, { keepaliveInterval: 200, keepaliveCountMax: 2 }))),
+      connect: async () =>
+        (conn = await SshConnection.connect(
+          keyUserOptions(doomed, tf, { keepaliveInterval: 200, keepaliveCountMax: 2 }),
+        )),
       cols: 80,
       rows: 24,
     });
@@ -373,7 +419,11 @@ describe('losing the server', () => {
     expect(conn?.state).toBe('closed');
     // One frame says why; no exit frame after it to overwrite it with "status ?".
     await expect.poll(() => link.sent.length).toBe(1);
-    expect(link.sent[0]).toMatchObject({ type: 'error', code: 'SSH_DISCONNECTED', message: expect.stringContaining('was lost') });
+    expect(link.sent[0]).toMatchObject({
+      type: 'error',
+      code: 'SSH_DISCONNECTED',
+      message: expect.stringContaining('was lost'),
+    });
     otherTab.release();
     expect(pool.size).toBe(0);
     reader.dispose();
@@ -405,7 +455,11 @@ describe('losing the server', () => {
     expect(err?.code).toBe('SSH_DISCONNECTED');
     expect(err?.details).toMatchObject({ reason: 'keepalive-timeout', intervalMs: 200, countMax: 2 });
     await expect.poll(() => link.sent.length).toBe(1);
-    expect(link.sent[0]).toMatchObject({ type: 'error', code: 'SSH_DISCONNECTED', message: expect.stringContaining('2 keepalive checks') });
+    expect(link.sent[0]).toMatchObject({
+      type: 'error',
+      code: 'SSH_DISCONNECTED',
+      message: expect.stringContaining('2 keepalive checks'),
+    });
   });
 
   it('production keepalive defaults (15 s × 3): a link gone silent is reported DISCONNECTED within 60 s', async () => {
@@ -416,7 +470,11 @@ describe('losing the server', () => {
     signalAll(pids, 'SIGSTOP');
     const err = await closed;
     expect(err?.code).toBe('SSH_DISCONNECTED');
-    expect(err?.details).toMatchObject({ reason: 'keepalive-timeout', intervalMs: DEFAULT_KEEPALIVE_INTERVAL, countMax: DEFAULT_KEEPALIVE_COUNT_MAX });
+    expect(err?.details).toMatchObject({
+      reason: 'keepalive-timeout',
+      intervalMs: DEFAULT_KEEPALIVE_INTERVAL,
+      countMax: DEFAULT_KEEPALIVE_COUNT_MAX,
+    });
     expect(conn.state).toBe('closed');
   }, 75_000);
 

@@ -6,20 +6,46 @@ import { MAX_CONTROL_FRAME, parsePageControl } from '../shared/terminal-protocol
 
 describe('parsePageControl', () => {
   it('accepts resize and ack as documented', () => {
-    expect(parsePageControl('{"type":"resize","cols":80,"rows":24}')).toEqual({ ok: true, message: { type: 'resize', cols: 80, rows: 24 } });
-    expect(parsePageControl('{"rows":1,"type":"resize","cols":10000}')).toEqual({ ok: true, message: { type: 'resize', cols: 10000, rows: 1 } });
+    expect(parsePageControl('{"type":"resize","cols":80,"rows":24}')).toEqual({
+      ok: true,
+      message: { type: 'resize', cols: 80, rows: 24 },
+    });
+    expect(parsePageControl('{"rows":1,"type":"resize","cols":10000}')).toEqual({
+      ok: true,
+      message: { type: 'resize', cols: 10000, rows: 1 },
+    });
     expect(parsePageControl('{"type":"ack","bytes":0}')).toEqual({ ok: true, message: { type: 'ack', bytes: 0 } });
-    expect(parsePageControl(' {"type":"ack","bytes":131072} ')).toEqual({ ok: true, message: { type: 'ack', bytes: 131072 } });
+    expect(parsePageControl(' {"type":"ack","bytes":131072} ')).toEqual({
+      ok: true,
+      message: { type: 'ack', bytes: 131072 },
+    });
   });
 
   it.each([
-    '', 'x', '1', '"resize"', 'null', '[]', '{}', '{"type":"RESIZE","cols":1,"rows":1}',
-    '{"type":"resize","cols":0,"rows":1}', '{"type":"resize","cols":10001,"rows":1}', '{"type":"resize","cols":"80","rows":24}',
-    '{"type":"resize","cols":80.5,"rows":24}', '{"type":"resize","cols":80,"rows":24,"extra":true}',
-    '{"type":"ack","bytes":-1}', '{"type":"ack","bytes":1e300}', '{"type":"ack"}', '{"type":"ack","bytes":null}',
-    '{"type":"exit","code":0,"signal":null}', '{"type":"error","code":"X","message":"m"}',
-    '{"type":"ack","bytes":1,"__proto__":{"x":1}}', '{"type":"ack","bytes":1}'.padEnd(MAX_CONTROL_FRAME + 1, ' '),
-    '{"type":"ack","bytes":1', '\u0000', '{"type":"ack","bytes":NaN}',
+    '',
+    'x',
+    '1',
+    '"resize"',
+    'null',
+    '[]',
+    '{}',
+    '{"type":"RESIZE","cols":1,"rows":1}',
+    '{"type":"resize","cols":0,"rows":1}',
+    '{"type":"resize","cols":10001,"rows":1}',
+    '{"type":"resize","cols":"80","rows":24}',
+    '{"type":"resize","cols":80.5,"rows":24}',
+    '{"type":"resize","cols":80,"rows":24,"extra":true}',
+    '{"type":"ack","bytes":-1}',
+    '{"type":"ack","bytes":1e300}',
+    '{"type":"ack"}',
+    '{"type":"ack","bytes":null}',
+    '{"type":"exit","code":0,"signal":null}',
+    '{"type":"error","code":"X","message":"m"}',
+    '{"type":"ack","bytes":1,"__proto__":{"x":1}}',
+    '{"type":"ack","bytes":1}'.padEnd(MAX_CONTROL_FRAME + 1, ' '),
+    '{"type":"ack","bytes":1',
+    '\u0000',
+    '{"type":"ack","bytes":NaN}',
   ])('refuses %j', (text) => {
     const r = parsePageControl(text);
     expect(r.ok).toBe(false);

@@ -8,7 +8,7 @@ describe('StateMachine', () => {
   it('moves along the table and tells its listeners, in order', () => {
     const m = new StateMachine<S>('test', 'idle', TABLE);
     const seen = vi.fn();
-    const dispose = m.onChange(seen);
+    const dispose = m.subscribe(seen);
     m.to('open');
     expect(m.state).toBe('open');
     expect(m.is('open', 'closed')).toBe(true);
@@ -23,7 +23,9 @@ describe('StateMachine', () => {
     expect(() => m.to('idle')).toThrow('test: illegal state change open -> idle');
     expect(m.state).toBe('open');
     m.to('closed');
-    expect(() => m.to('closed')).toThrow(expect.objectContaining({ code: 'INTERNAL_ILLEGAL_TRANSITION', from: 'closed', to: 'closed' }));
+    expect(() => m.to('closed')).toThrow(
+      expect.objectContaining({ code: 'INTERNAL_ILLEGAL_TRANSITION', from: 'closed', to: 'closed' }),
+    );
   });
 
   it('tryTo moves only when allowed (close once, from anywhere)', () => {

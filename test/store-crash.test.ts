@@ -32,7 +32,9 @@ beforeAll(async () => {
     format: 'esm',
     outfile: child,
     logLevel: 'silent',
-    banner: { js: "import { createRequire as __hostdeckRequire } from 'node:module'; const require = __hostdeckRequire(import.meta.url);" },
+    banner: {
+      js: "import { createRequire as __hostdeckRequire } from 'node:module'; const require = __hostdeckRequire(import.meta.url);",
+    },
   });
 });
 
@@ -53,11 +55,16 @@ function generationOf(dir: string): number {
 /** SNAP set as if started from a snap-packaged terminal: conf would then write in place (see writeAtomically). */
 function runAndKill(dir: string, delayMs: number): Promise<void> {
   return new Promise((resolve, reject) => {
-    const p = spawn(process.execPath, [child, dir], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, SNAP: '/snap/inherited' } });
+    const p = spawn(process.execPath, [child, dir], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, SNAP: '/snap/inherited' },
+    });
     let err = '';
     p.stderr.on('data', (d: Buffer) => (err += d.toString()));
     p.stdout.once('data', () => setTimeout(() => p.kill('SIGKILL'), delayMs));
-    p.once('exit', (code, signal) => (signal === 'SIGKILL' ? resolve() : reject(new Error(`child exited ${code}: ${err}`))));
+    p.once('exit', (code, signal) =>
+      signal === 'SIGKILL' ? resolve() : reject(new Error(`child exited ${code}: ${err}`)),
+    );
   });
 }
 
@@ -71,7 +78,16 @@ describe('a save loop killed at random moments', () => {
         const dir = mkdtempSync(join(tmpdir(), 'hostdeck-crash-'));
         dirs.push(dir);
         const seed = AddressBookStore.open({ dataDir: dir });
-        for (let i = 0; i < HOSTS; i++) seed.saveHost({ name: `h${i}`, protocol: 'ssh', address: `h${i}.example.com`, port: 22, folder: [], tags: ['seed'], notes: 'x'.repeat(200) });
+        for (let i = 0; i < HOSTS; i++)
+          seed.saveHost({
+            name: `h${i}`,
+            protocol: 'ssh',
+            address: `h${i}.example.com`,
+            port: 22,
+            folder: [],
+            tags: ['seed'],
+            notes: 'x'.repeat(200),
+          });
         seed.close();
         let last = generationOf(dir);
         for (let i = 0; i < KILLS / PARALLEL; i++) {

@@ -3,7 +3,16 @@
 // the file or in what the host list returns.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { chmodSync, copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { AddressBookStore, MAX_FILE_BYTES, type StoreOptions } from '../main/store/address-book-store.js';
@@ -21,7 +30,16 @@ afterEach(() => {
 const tempDir = (): string => harness.tempDir();
 const openStore = (options: Partial<StoreOptions> & { dataDir: string }): AddressBookStore => harness.open(options);
 
-const ssh = (name: string, extra: Record<string, unknown> = {}): Record<string, unknown> => ({ name, protocol: 'ssh', address: `${name}.example.com`, port: 22, folder: [], tags: [], notes: '', ...extra });
+const ssh = (name: string, extra: Record<string, unknown> = {}): Record<string, unknown> => ({
+  name,
+  protocol: 'ssh',
+  address: `${name}.example.com`,
+  port: 22,
+  folder: [],
+  tags: [],
+  notes: '',
+  ...extra,
+});
 
 function codeOf(fn: () => unknown): string | undefined {
   try {
@@ -88,10 +106,31 @@ describe('files and modes', () => {
     const dir = tempDir();
     const a = openStore({ dataDir: dir });
     const vnc = { viewOnly: false, scaling: 'scale', quality: 6, compression: 2, shared: true };
-    const on = a.saveHost({ name: 'strict', protocol: 'vnc', address: 'desk.example.com', port: 5900, folder: [], tags: [], notes: '', vnc: { ...vnc, requireEncryption: true } });
-    const off = a.saveHost({ name: 'lax', protocol: 'vnc', address: 'desk.example.com', port: 5901, folder: [], tags: [], notes: '', vnc });
+    const on = a.saveHost({
+      name: 'strict',
+      protocol: 'vnc',
+      address: 'desk.example.com',
+      port: 5900,
+      folder: [],
+      tags: [],
+      notes: '',
+      vnc: { ...vnc, requireEncryption: true },
+    });
+    const off = a.saveHost({
+      name: 'lax',
+      protocol: 'vnc',
+      address: 'desk.example.com',
+      port: 5901,
+      folder: [],
+      tags: [],
+      notes: '',
+      vnc,
+    });
     a.close();
-    const raw = JSON.parse(readFileSync(join(dir, 'hostdeck.json'), 'utf8')) as { version: number; hosts: Array<{ id: string; vnc?: Record<string, unknown> }> };
+    const raw = JSON.parse(readFileSync(join(dir, 'hostdeck.json'), 'utf8')) as {
+      version: number;
+      hosts: Array<{ id: string; vnc?: Record<string, unknown> }>;
+    };
     // An optional field, absent when off: no schema bump, no migration.
     expect(raw.version).toBe(2);
     expect(raw.hosts.find((x) => x.id === off.id)?.vnc).not.toHaveProperty('requireEncryption');
@@ -142,13 +181,77 @@ describe('bad files are moved aside, never wiped', () => {
     ['truncated', '{"version":2,"hosts":[{"id":"a","name":"x"', 'STORE_FILE_CORRUPT'],
     ['empty', '', 'STORE_FILE_CORRUPT'],
     ['not an object', '[1,2,3]', 'STORE_FILE_CORRUPT'],
-    ['wrong types', JSON.stringify({ version: 2, hosts: [{ id: 'a', name: 5, protocol: 'ssh', address: 'x', port: '22', folder: [], tags: [], notes: '' }], folders: [] }), 'STORE_FILE_INVALID'],
-    ['a port out of range', JSON.stringify({ version: 2, hosts: [{ id: 'a', name: 'a', protocol: 'ssh', address: 'a.example', port: 0, folder: [], tags: [], notes: '', createdAt: '2026-01-01T00:00:00.000Z', updatedAt: '2026-01-01T00:00:00.000Z' }], folders: [] }), 'STORE_FILE_INVALID'],
-    ['a dangling jump host', JSON.stringify({ version: 2, hosts: [{ id: 'a', name: 'a', protocol: 'ssh', address: 'a.example', port: 22, jumpChain: ['gone'], folder: [], tags: [], notes: '', createdAt: '2026-01-01T00:00:00.000Z', updatedAt: '2026-01-01T00:00:00.000Z' }], folders: [] }), 'STORE_FILE_INVALID'],
-    ['plaintext where a sealed secret goes, for an unknown host', JSON.stringify({ version: 2, hosts: [], folders: [], secrets: { box: null, entries: { ghost: { password: 'hunter2' } } } }), 'STORE_FILE_INVALID'],
+    [
+      'wrong types',
+      JSON.stringify({
+        version: 2,
+        hosts: [{ id: 'a', name: 5, protocol: 'ssh', address: 'x', port: '22', folder: [], tags: [], notes: '' }],
+        folders: [],
+      }),
+      'STORE_FILE_INVALID',
+    ],
+    [
+      'a port out of range',
+      JSON.stringify({
+        version: 2,
+        hosts: [
+          {
+            id: 'a',
+            name: 'a',
+            protocol: 'ssh',
+            address: 'a.example',
+            port: 0,
+            folder: [],
+            tags: [],
+            notes: '',
+            createdAt: '2026-01-01T00:00:00.000Z',
+            updatedAt: '2026-01-01T00:00:00.000Z',
+          },
+        ],
+        folders: [],
+      }),
+      'STORE_FILE_INVALID',
+    ],
+    [
+      'a dangling jump host',
+      JSON.stringify({
+        version: 2,
+        hosts: [
+          {
+            id: 'a',
+            name: 'a',
+            protocol: 'ssh',
+            address: 'a.example',
+            port: 22,
+            jumpChain: ['gone'],
+            folder: [],
+            tags: [],
+            notes: '',
+            createdAt: '2026-01-01T00:00:00.000Z',
+            updatedAt: '2026-01-01T00:00:00.000Z',
+          },
+        ],
+        folders: [],
+      }),
+      'STORE_FILE_INVALID',
+    ],
+    [
+      'plaintext where a sealed secret goes, for an unknown host',
+      JSON.stringify({
+        version: 2,
+        hosts: [],
+        folders: [],
+        secrets: { box: null, entries: { ghost: { password: 'hunter2' } } },
+      }),
+      'STORE_FILE_INVALID',
+    ],
     ['a future version', JSON.stringify({ version: 99, hosts: [], folders: [] }), 'STORE_FILE_FROM_NEWER_VERSION'],
     ['no version', JSON.stringify({ hosts: [] }), 'STORE_FILE_CORRUPT'],
-    ['too many hosts', JSON.stringify({ version: 2, hosts: Array.from({ length: 20_001 }, (_, i) => ({ id: `h${i}` })), folders: [] }), 'STORE_FILE_INVALID'],
+    [
+      'too many hosts',
+      JSON.stringify({ version: 2, hosts: Array.from({ length: 20_001 }, (_, i) => ({ id: `h${i}` })), folders: [] }),
+      'STORE_FILE_INVALID',
+    ],
   ];
   for (const [what, content, code] of cases) {
     it(`${what}: ${code}, the file is kept byte for byte, and the book opens empty`, () => {
@@ -197,9 +300,29 @@ describe('migrations', () => {
     const s = openStore({ dataDir: dir });
     expect(s.warnings).toEqual([]);
     const hosts = new Map(s.listHosts().map((h) => [h.id, h]));
-    expect(hosts.get('bastion')).toMatchObject({ name: 'Bastion', protocol: 'ssh', address: 'bastion.example.com', port: 2222, username: 'ops', folder: ['prod'], tags: ['edge', 'prod'], createdAt: new Date(1700000000000).toISOString() });
-    expect(hosts.get('web1')).toMatchObject({ jumpChain: ['bastion'], auth: { type: 'privateKey', path: '~/.ssh/id_ed25519' }, folder: ['prod', 'eu'], port: 22, notes: 'front end' });
-    expect(hosts.get('desk')).toMatchObject({ protocol: 'vnc', address: '2001:db8::7', port: 5901, vnc: { viewOnly: true } });
+    expect(hosts.get('bastion')).toMatchObject({
+      name: 'Bastion',
+      protocol: 'ssh',
+      address: 'bastion.example.com',
+      port: 2222,
+      username: 'ops',
+      folder: ['prod'],
+      tags: ['edge', 'prod'],
+      createdAt: new Date(1700000000000).toISOString(),
+    });
+    expect(hosts.get('web1')).toMatchObject({
+      jumpChain: ['bastion'],
+      auth: { type: 'privateKey', path: '~/.ssh/id_ed25519' },
+      folder: ['prod', 'eu'],
+      port: 22,
+      notes: 'front end',
+    });
+    expect(hosts.get('desk')).toMatchObject({
+      protocol: 'vnc',
+      address: '2001:db8::7',
+      port: 5901,
+      vnc: { viewOnly: true },
+    });
     expect(hosts.get('desk')?.vnc?.requireEncryption).toBeUndefined();
     expect((JSON.parse(readFileSync(s.path, 'utf8')) as { version: number }).version).toBe(2);
     expect(readFileSync(join(dir, 'hostdeck.v1-backup.json'))).toEqual(readFileSync(new URL('v1.json', fixtures)));
@@ -259,12 +382,22 @@ describe('one writer', () => {
   it('a second process gets STORE_LOCKED while the first runs, and takes the lock over once it is killed', async () => {
     const dir = tempDir();
     const storeModule = new URL('../main/store/address-book-store.ts', import.meta.url).href;
-    const holder = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', `
+    const holder = spawn(
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        '--input-type=module',
+        '-e',
+        `
       const { AddressBookStore } = await import(${JSON.stringify(storeModule)});
       AddressBookStore.open({ dataDir: ${JSON.stringify(dir)}, lock: true });
       process.stdout.write('locked\\n');
       setInterval(() => {}, 1000);
-    `], { stdio: ['ignore', 'pipe', 'inherit'] });
+    `,
+      ],
+      { stdio: ['ignore', 'pipe', 'inherit'] },
+    );
     children.push(holder);
     await once(holder.stdout, 'data');
     let err: unknown;

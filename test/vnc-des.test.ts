@@ -9,7 +9,6 @@ import { desEncryptBlock } from '../main/vnc/des.js';
 import { vncAuthKey, vncAuthResponse } from '../main/vnc/vnc-auth.js';
 import { mirrorByte as reverseBitsIndependently, opensslDes } from './fixtures/vnc/independent-vnc-auth.js';
 
-
 describe('DES', () => {
   it('matches the FIPS 46 worked example and classic vectors', () => {
     const cases: Array<[string, string, string]> = [
@@ -36,7 +35,11 @@ describe('DES', () => {
   it('agrees with the openssl CLI (legacy provider des-ecb)', () => {
     const key = randomBytes(8);
     const block = randomBytes(8);
-    const out = execFileSync('openssl', ['enc', '-des-ecb', '-provider', 'legacy', '-provider', 'default', '-nopad', '-K', key.toString('hex')], { input: block });
+    const out = execFileSync(
+      'openssl',
+      ['enc', '-des-ecb', '-provider', 'legacy', '-provider', 'default', '-nopad', '-K', key.toString('hex')],
+      { input: block },
+    );
     expect(desEncryptBlock(key, block).toString('hex')).toBe(out.toString('hex'));
   });
 
@@ -50,7 +53,16 @@ describe('VNC Authentication', () => {
   it('reverses the bits of each key byte, keeps 8 bytes, pads with zeros', () => {
     expect([...vncAuthKey('a')]).toEqual([reverseBitsIndependently(0x61), 0, 0, 0, 0, 0, 0, 0]);
     expect(vncAuthKey('abcdefghXYZ').equals(vncAuthKey('abcdefgh'))).toBe(true);
-    expect([...vncAuthKey('\u00e9')]).toEqual([reverseBitsIndependently(0xc3), reverseBitsIndependently(0xa9), 0, 0, 0, 0, 0, 0]);
+    expect([...vncAuthKey('\u00e9')]).toEqual([
+      reverseBitsIndependently(0xc3),
+      reverseBitsIndependently(0xa9),
+      0,
+      0,
+      0,
+      0,
+      0,
+      0,
+    ]);
   });
 
   it('answers a challenge as OpenSSL DES with the mirrored key does', () => {
@@ -69,7 +81,9 @@ describe('VNC Authentication', () => {
       const stored = execFileSync('vncpasswd', ['-f'], { input: `${password}\n` });
       const block = Buffer.alloc(16);
       Buffer.from(password).copy(block);
-      expect(vncAuthResponse(fixedKey, block).subarray(0, 8).toString('hex')).toBe(stored.subarray(0, 8).toString('hex'));
+      expect(vncAuthResponse(fixedKey, block).subarray(0, 8).toString('hex')).toBe(
+        stored.subarray(0, 8).toString('hex'),
+      );
     }
   });
 

@@ -81,13 +81,22 @@ async function waitConnected(): Promise<void> {
     await page.locator(`${activePanel}[data-status=connected]`).waitFor({ timeout: 30_000 });
   } catch (err) {
     await shot('failure');
-    const state = await page.evaluate(() => [...document.querySelectorAll('[role=tab], .session-banner, .session')].map((e) => `${e.className} ${JSON.stringify((e as HTMLElement).dataset)} ${(e.textContent ?? '').slice(0, 200)}`).join('\n'));
+    const state = await page.evaluate(() =>
+      [...document.querySelectorAll('[role=tab], .session-banner, .session')]
+        .map(
+          (e) => `${e.className} ${JSON.stringify((e as HTMLElement).dataset)} ${(e.textContent ?? '').slice(0, 200)}`,
+        )
+        .join('\n'),
+    );
     throw new Error(`not connected; page state:\n${state}`, { cause: err });
   }
 }
 
 async function closeActiveTab(name: string): Promise<void> {
-  await page.getByRole('button', { name: new RegExp(`^Close ${name}`) }).first().click();
+  await page
+    .getByRole('button', { name: new RegExp(`^Close ${name}`) })
+    .first()
+    .click();
   await expect.poll(() => page.getByRole('tab').count()).toBe(0);
 }
 
@@ -111,7 +120,9 @@ beforeAll(async () => {
   page.on('websocket', (ws) => {
     const url = ws.url();
     if (url.includes('/api?')) {
-      ws.on('framereceived', (f) => apiFrames.push(typeof f.payload === 'string' ? f.payload : f.payload.toString('utf8')));
+      ws.on('framereceived', (f) =>
+        apiFrames.push(typeof f.payload === 'string' ? f.payload : f.payload.toString('utf8')),
+      );
       return;
     }
     const got: Buffer[] = [];
@@ -152,7 +163,9 @@ describe('VNC tabs end to end', () => {
     server.setRootColor('#0000ff');
     await expect.poll(() => pixel(640, 400), { timeout: 20_000 }).toEqual([0, 0, 255]);
     await expect(page.locator(`${activePanel} .vnc-security`).innerText()).resolves.toMatch(/Not encrypted/);
-    await expect.poll(() => page.locator(`${activePanel} .vnc-rate`).innerText(), { timeout: 20_000 }).toMatch(/^\d+(\.\d)? (B|KB|MB)\/s$/);
+    await expect
+      .poll(() => page.locator(`${activePanel} .vnc-rate`).innerText(), { timeout: 20_000 })
+      .toMatch(/^\d+(\.\d)? (B|KB|MB)\/s$/);
     await shot('none-connected');
     expect(connectionsTo(server.port)).toBe(1);
     await closeActiveTab('plain');
@@ -199,7 +212,9 @@ describe('VNC tabs end to end', () => {
     server.setRootColor('#008080');
     await addVncHost('asks', server);
     await connect('asks');
-    const dialog = page.getByRole('dialog', { name: new RegExp(`^VNC password for ${server.host.replace(/\./g, '\\.')}:${server.port} \\(`) });
+    const dialog = page.getByRole('dialog', {
+      name: new RegExp(`^VNC password for ${server.host.replace(/\./g, '\\.')}:${server.port} \\(`),
+    });
     await dialog.waitFor();
     await dialog.locator('input[type=password]').fill(server.password ?? '');
     await dialog.getByRole('checkbox', { name: /Remember/ }).check();
@@ -231,7 +246,9 @@ describe('VNC tabs end to end', () => {
 
   it('view only: pointer moves in the page do not reach the server; unticked, they do', async () => {
     const server = await xvnc({ securityTypes: 'None', geometry: '800x600' });
-    await addVncHost('viewer', server, { vnc: { viewOnly: true, scaling: 'none', quality: 6, compression: 2, shared: true } });
+    await addVncHost('viewer', server, {
+      vnc: { viewOnly: true, scaling: 'none', quality: 6, compression: 2, shared: true },
+    });
     server.x('xdotool', ['mousemove', '5', '5']);
     const where = (): string => server.x('xdotool', ['getmouselocation']).trim();
     const start = where();
@@ -293,7 +310,9 @@ describe('VNC tabs end to end', () => {
       notes: '',
     });
     await api('secrets.set', jump.id, 'password', sshd.password);
-    await addVncHost('tunnelled', server, { vnc: { viewOnly: false, scaling: 'scale', quality: 6, compression: 2, shared: true, viaSshHostId: jump.id } });
+    await addVncHost('tunnelled', server, {
+      vnc: { viewOnly: false, scaling: 'scale', quality: 6, compression: 2, shared: true, viaSshHostId: jump.id },
+    });
     await connect('tunnelled');
     const keyDialog = page.getByRole('dialog', { name: 'Unknown host key' });
     await keyDialog.waitFor();
@@ -301,7 +320,9 @@ describe('VNC tabs end to end', () => {
     await waitConnected();
     await expect.poll(() => pixel(), { timeout: 20_000 }).toEqual([255, 255, 0]);
     // The connection Xvnc holds comes from sshd, not from serve's process.
-    const owners = execFileSync('ss', ['-tnpH', 'state', 'established', `( dport = :${server.port} )`], { encoding: 'utf8' });
+    const owners = execFileSync('ss', ['-tnpH', 'state', 'established', `( dport = :${server.port} )`], {
+      encoding: 'utf8',
+    });
     expect(owners).toMatch(/"sshd"/);
     expect(owners).not.toMatch(/"node"|"tsx"/);
     expect(sshd.log()).toMatch(/Accepted password for hostdeck-pw/);
@@ -323,7 +344,25 @@ describe('VNC tabs end to end', () => {
     const dir = makeTempDir('x509');
     const cert = join(dir, 'cert.pem');
     const key = join(dir, 'key.pem');
-    execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-subj', '/CN=test', '-keyout', key, '-out', cert, '-days', '1'], { stdio: 'ignore' });
+    execFileSync(
+      'openssl',
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'rsa:2048',
+        '-nodes',
+        '-subj',
+        '/CN=test',
+        '-keyout',
+        key,
+        '-out',
+        cert,
+        '-days',
+        '1',
+      ],
+      { stdio: 'ignore' },
+    );
     expect(existsSync(cert)).toBe(true);
     const x509 = await xvnc({ securityTypes: 'X509Vnc', extraArgs: ['-X509Cert', cert, '-X509Key', key] });
     x509.setRootColor('#ff00ff');
@@ -332,7 +371,10 @@ describe('VNC tabs end to end', () => {
     await connect('x509');
     const certDialog = page.getByRole('dialog', { name: 'Unknown VNC server certificate' });
     await certDialog.waitFor();
-    const fingerprint = execFileSync('openssl', ['x509', '-in', cert, '-noout', '-fingerprint', '-sha256'], { encoding: 'utf8' }).split('=')[1]?.trim() ?? '';
+    const fingerprint =
+      execFileSync('openssl', ['x509', '-in', cert, '-noout', '-fingerprint', '-sha256'], { encoding: 'utf8' })
+        .split('=')[1]
+        ?.trim() ?? '';
     expect(fingerprint).not.toBe('');
     await shot('certificate-prompt');
     const dialogText = ((await certDialog.textContent()) ?? '').toUpperCase().replace(/[^0-9A-F]/g, '');
@@ -359,7 +401,9 @@ describe('VNC tabs end to end', () => {
     await expect.poll(() => pixel(), { timeout: 20_000 }).toEqual([255, 0, 0]);
     await first.kill();
     await page.locator('[role=tab][data-status=disconnected]').waitFor({ timeout: 30_000 });
-    await expect.poll(bannerText).toMatch(/^The (VNC server ended the session|connection to the VNC server was lost)\. Click Reconnect/);
+    await expect
+      .poll(bannerText)
+      .toMatch(/^The (VNC server ended the session|connection to the VNC server was lost)\. Click Reconnect/);
     await shot('server-killed');
     const second = await xvnc({ securityTypes: 'None' });
     second.setRootColor('#0000ff');
@@ -378,7 +422,9 @@ describe('VNC tabs end to end', () => {
     await connect('tools');
     await waitConnected();
     // At 1200 px the controls fit on one row, and the clipboard popover stays inside the window.
-    const tops = await page.locator(`${activePanel} .vnc-toolbar > *`).evaluateAll((els) => els.map((e) => Math.round(e.getBoundingClientRect().top)));
+    const tops = await page
+      .locator(`${activePanel} .vnc-toolbar > *`)
+      .evaluateAll((els) => els.map((e) => Math.round(e.getBoundingClientRect().top)));
     expect(Math.max(...tops) - Math.min(...tops), `toolbar tops: ${tops.join(',')}`).toBeLessThan(10);
     await page.locator(`${activePanel} .vnc-clipboard > summary`).click();
     const popover = await page.locator(`${activePanel} .clip-panel`).boundingBox();
@@ -394,15 +440,26 @@ describe('VNC tabs end to end', () => {
       // the QEMU extended key event noVNC prefers when the server offers it
       // (type 255, subtype 0, down u16, keysym u32, keycode u32).
       for (let i = 0; i + 8 <= all.length; i++) {
-        if (all[i] === 4 && (all[i + 1] === 0 || all[i + 1] === 1) && all[i + 2] === 0 && all[i + 3] === 0) out.push(`${all[i + 1] ? '+' : '-'}${all.readUInt32BE(i + 4).toString(16)}`);
-        else if (all[i] === 255 && all[i + 1] === 0 && i + 12 <= all.length && all[i + 2] === 0 && (all[i + 3] === 0 || all[i + 3] === 1)) out.push(`${all[i + 3] ? '+' : '-'}${all.readUInt32BE(i + 4).toString(16)}`);
+        if (all[i] === 4 && (all[i + 1] === 0 || all[i + 1] === 1) && all[i + 2] === 0 && all[i + 3] === 0)
+          out.push(`${all[i + 1] ? '+' : '-'}${all.readUInt32BE(i + 4).toString(16)}`);
+        else if (
+          all[i] === 255 &&
+          all[i + 1] === 0 &&
+          i + 12 <= all.length &&
+          all[i + 2] === 0 &&
+          (all[i + 3] === 0 || all[i + 3] === 1)
+        )
+          out.push(`${all[i + 3] ? '+' : '-'}${all.readUInt32BE(i + 4).toString(16)}`);
       }
       return out;
     };
     const toolbar = page.getByRole('toolbar', { name: 'Desktop controls' });
     await toolbar.getByRole('button', { name: 'Send Ctrl+Alt+Del' }).click();
     // Only the keys this test sends (the byte scan can also see look-alikes in other messages).
-    const ours = (): string => keyEvents().filter((k) => /^[+-](ffe3|ffe9|ffff|ff09)$/.test(k)).join(' ');
+    const ours = (): string =>
+      keyEvents()
+        .filter((k) => /^[+-](ffe3|ffe9|ffff|ff09)$/.test(k))
+        .join(' ');
     await expect.poll(ours).toContain('+ffe3 +ffe9 +ffff -ffff -ffe9 -ffe3');
     await toolbar.getByRole('combobox', { name: 'Send keys' }).selectOption('altTab');
     await expect.poll(ours).toContain('+ffe9 +ff09 -ff09 -ffe9');
@@ -412,10 +469,21 @@ describe('VNC tabs end to end', () => {
     const panel = toolbar.getByRole('textbox', { name: /Text to paste into the remote desktop/ });
     await panel.fill('from the page ✓');
     await toolbar.getByRole('button', { name: 'Send to remote' }).click();
-    await expect.poll(() => { try { return server.x('xclip', ['-o', '-selection', 'clipboard']); } catch { return ''; } }).toBe('from the page ✓');
+    await expect
+      .poll(() => {
+        try {
+          return server.x('xclip', ['-o', '-selection', 'clipboard']);
+        } catch {
+          return '';
+        }
+      })
+      .toBe('from the page ✓');
     // Server → page: text copied on the desktop shows in the panel.
     // xclip stays behind to serve the selection (until Xvnc stops): detach its output so we do not wait for it.
-    execFileSync('sh', ['-c', 'printf "from the desktop" | xclip -selection clipboard >/dev/null 2>&1'], { env: { ...process.env, DISPLAY: server.display }, timeout: 10_000 });
+    execFileSync('sh', ['-c', 'printf "from the desktop" | xclip -selection clipboard >/dev/null 2>&1'], {
+      env: { ...process.env, DISPLAY: server.display },
+      timeout: 10_000,
+    });
     await expect.poll(() => panel.inputValue(), { timeout: 20_000 }).toBe('from the desktop');
 
     // Screenshot: a PNG of the remote framebuffer's size.
@@ -446,7 +514,9 @@ describe('VNC tabs end to end', () => {
 
 /** Established TCP connections to a local port, whoever holds them. */
 function connectionsTo(port: number): number {
-  return execFileSync('ss', ['-tnH', 'state', 'established', `( dport = :${port} )`], { encoding: 'utf8' }).split('\n').filter((l) => l.trim()).length;
+  return execFileSync('ss', ['-tnH', 'state', 'established', `( dport = :${port} )`], { encoding: 'utf8' })
+    .split('\n')
+    .filter((l) => l.trim()).length;
 }
 
 /** The editable part of a saved host, for hosts.update. */
@@ -462,7 +532,7 @@ function pick(h: SavedHost): HostInput & { id: string } {
  */
 function clientMessages(b: Buffer): string[] {
   const names: string[] = [];
-  for (let i = 0; i < b.length; ) {
+  for (let i = 0; i < b.length;) {
     const type = b[i] ?? -1;
     if (type === 3 || type === 150) {
       names.push(type === 3 ? 'update-request' : 'continuous-updates');
@@ -470,7 +540,12 @@ function clientMessages(b: Buffer): string[] {
     } else if (type === 248) {
       names.push('fence');
       i += 9 + (b[i + 8] ?? 0);
-    } else if (type === 6 && b.length >= i + 12 && b.readInt32BE(i + 4) < 0 && (b.readUInt32BE(i + 8) & 0x01000000) !== 0) {
+    } else if (
+      type === 6 &&
+      b.length >= i + 12 &&
+      b.readInt32BE(i + 4) < 0 &&
+      (b.readUInt32BE(i + 8) & 0x01000000) !== 0
+    ) {
       // Extended clipboard "caps" (the noVNC/TigerVNC extension): capabilities, no text.
       names.push('clipboard-caps');
       i += 8 - b.readInt32BE(i + 4);

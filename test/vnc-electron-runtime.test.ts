@@ -38,8 +38,28 @@ beforeAll(async () => {
   const dir = makeTempDir('vnc-electron-certs');
   const c = join(dir, 'cert.pem');
   const k = join(dir, 'key.pem');
-  execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', k, '-out', c, '-days', '2', '-subj', '/CN=hostdeck-electron'], { stdio: 'ignore' });
-  const printed = execFileSync('openssl', ['x509', '-noout', '-fingerprint', '-sha256', '-in', c], { encoding: 'utf8' });
+  execFileSync(
+    'openssl',
+    [
+      'req',
+      '-x509',
+      '-newkey',
+      'rsa:2048',
+      '-nodes',
+      '-keyout',
+      k,
+      '-out',
+      c,
+      '-days',
+      '2',
+      '-subj',
+      '/CN=hostdeck-electron',
+    ],
+    { stdio: 'ignore' },
+  );
+  const printed = execFileSync('openssl', ['x509', '-noout', '-fingerprint', '-sha256', '-in', c], {
+    encoding: 'utf8',
+  });
   cert = { cert: c, key: k, fingerprint: printed.trim().split('=')[1] as string };
 });
 
@@ -65,7 +85,10 @@ async function relay(x: Xvnc): Promise<RecordingRelay> {
   return r;
 }
 
-function options(port: number, extra: Partial<OpenVncOptions> = {}): OpenVncOptions & { asked: () => number; certificates: VncCertificateInfo[] } {
+function options(
+  port: number,
+  extra: Partial<OpenVncOptions> = {},
+): OpenVncOptions & { asked: () => number; certificates: VncCertificateInfo[] } {
   let asked = 0;
   const certificates: VncCertificateInfo[] = [];
   return {
@@ -125,7 +148,12 @@ describe('VNC in the Electron runtime model (no anonymous TLS)', () => {
     const wire = await relay(x);
     const o = options(wire.port);
     const result = await open(o);
-    expect(result).toMatchObject({ security: 'vnc-auth', encrypted: false, anonymousTlsSkipped: ['TLSVnc'], desktopName: x.desktopName });
+    expect(result).toMatchObject({
+      security: 'vnc-auth',
+      encrypted: false,
+      anonymousTlsSkipped: ['TLSVnc'],
+      desktopName: x.desktopName,
+    });
     expect(result.tls).toBeUndefined();
     expect(o.asked()).toBe(1);
     expect(o.certificates).toHaveLength(0);

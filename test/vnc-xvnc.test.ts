@@ -12,7 +12,13 @@ import { join } from 'node:path';
 import type { Duplex } from 'node:stream';
 import type { HostdeckError } from '../shared/errors.js';
 import type { VncCertificateInfo } from '../shared/vnc-protocol.js';
-import { anonymousTlsAvailable, connectTcp, openAuthenticatedVnc, type AuthenticatedVnc, type OpenVncOptions } from '../main/vnc/index.js';
+import {
+  anonymousTlsAvailable,
+  connectTcp,
+  openAuthenticatedVnc,
+  type AuthenticatedVnc,
+  type OpenVncOptions,
+} from '../main/vnc/index.js';
 import { startXvnc, type Xvnc } from './support/xvnc.js';
 import { makeTempDir } from './support/processes.js';
 import { FakePage } from './fixtures/vnc/fake-page.js';
@@ -30,8 +36,28 @@ interface Cert {
 function makeCert(dir: string, name: string): Cert {
   const cert = join(dir, `${name}.pem`);
   const key = join(dir, `${name}.key`);
-  execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', key, '-out', cert, '-days', '2', '-subj', `/CN=${name}`], { stdio: 'ignore' });
-  const printed = execFileSync('openssl', ['x509', '-noout', '-fingerprint', '-sha256', '-in', cert], { encoding: 'utf8' });
+  execFileSync(
+    'openssl',
+    [
+      'req',
+      '-x509',
+      '-newkey',
+      'rsa:2048',
+      '-nodes',
+      '-keyout',
+      key,
+      '-out',
+      cert,
+      '-days',
+      '2',
+      '-subj',
+      `/CN=${name}`,
+    ],
+    { stdio: 'ignore' },
+  );
+  const printed = execFileSync('openssl', ['x509', '-noout', '-fingerprint', '-sha256', '-in', cert], {
+    encoding: 'utf8',
+  });
   return { cert, key, fingerprint: printed.trim().split('=')[1] as string };
 }
 
@@ -74,7 +100,11 @@ afterAll(async () => {
   for (const x of xvncs.splice(0)) await x.stop();
 });
 
-async function xvnc(securityTypes: string, extraArgs: string[] = [], desktopName = `hd-${randomBytes(6).toString('hex')}`): Promise<Xvnc & { desktopName: string }> {
+async function xvnc(
+  securityTypes: string,
+  extraArgs: string[] = [],
+  desktopName = `hd-${randomBytes(6).toString('hex')}`,
+): Promise<Xvnc & { desktopName: string }> {
   const x = await startXvnc({ securityTypes, extraArgs, desktopName });
   xvncs.push(x);
   return Object.assign(x, { desktopName });
@@ -133,7 +163,14 @@ describe('Xvnc', () => {
     const x = await xvnc('None');
     const o = options(x.port);
     const result = await open(o);
-    expect(result).toMatchObject({ security: 'none', encrypted: false, version: '3.8', desktopName: x.desktopName, width: 1280, height: 800 });
+    expect(result).toMatchObject({
+      security: 'none',
+      encrypted: false,
+      version: '3.8',
+      desktopName: x.desktopName,
+      width: 1280,
+      height: 800,
+    });
     expect(o.asked()).toBe(0);
     await pageSees(result, x.desktopName);
   });
@@ -156,7 +193,9 @@ describe('Xvnc', () => {
 
   it('VncAuth with a wrong password: VNC_AUTH_FAILED', async () => {
     const x = await xvnc('VncAuth');
-    const err = (await openAuthenticatedVnc(options(x.port, { password: async () => 'wrong-pw' })).catch((e: unknown) => e)) as HostdeckError;
+    const err = (await openAuthenticatedVnc(options(x.port, { password: async () => 'wrong-pw' })).catch(
+      (e: unknown) => e,
+    )) as HostdeckError;
     expect(err.code).toBe('VNC_AUTH_FAILED');
     expect(err.details?.['step']).toBe('security-result');
   });
@@ -175,7 +214,7 @@ describe('Xvnc', () => {
     expect(wire.fromServer().length).toBeGreaterThan(100);
   });
 
-  it('plain Node has anonymous TLS: TLSVnc,VncAuth (TigerVNC\'s default) still uses TLSVnc, encrypted', async () => {
+  it("plain Node has anonymous TLS: TLSVnc,VncAuth (TigerVNC's default) still uses TLSVnc, encrypted", async () => {
     expect(anonymousTlsAvailable()).toBe(true);
     const x = await xvnc('TLSVnc,VncAuth');
     const wire = await relay(x);
@@ -216,7 +255,11 @@ describe('Xvnc', () => {
     const first = await open(options(wire.port, { trustCertificate: trust.decide }));
     expect(first).toMatchObject({ security: 'vencrypt-x509-vnc', encrypted: true, desktopName: x.desktopName });
     expect(trust.asked).toHaveLength(1);
-    expect(trust.asked[0]).toMatchObject({ fingerprint: certA.fingerprint, subject: 'CN=hostdeck-vnc-a', caVerified: false });
+    expect(trust.asked[0]).toMatchObject({
+      fingerprint: certA.fingerprint,
+      subject: 'CN=hostdeck-vnc-a',
+      caVerified: false,
+    });
     expect(first.tls?.certificate?.fingerprint).toBe(certA.fingerprint);
     await pageSees(first, x.desktopName);
     expect(wire.fromServer().includes(Buffer.from(x.desktopName))).toBe(false);
@@ -246,7 +289,11 @@ describe('Xvnc', () => {
 
   it('leaves no socket or timer behind', async () => {
     const x = await xvnc('TLSVnc');
-    const live = (): string[] => process.getActiveResourcesInfo().filter((r) => r === 'TCPSocketWrap' || r === 'TLSWrap' || r === 'Timeout').sort();
+    const live = (): string[] =>
+      process
+        .getActiveResourcesInfo()
+        .filter((r) => r === 'TCPSocketWrap' || r === 'TLSWrap' || r === 'Timeout')
+        .sort();
     // Sockets of earlier tests finish closing first; then none may be ours.
     await expect.poll(() => live().filter((r) => r !== 'Timeout')).toEqual([]);
     const baseline = live();
@@ -254,7 +301,9 @@ describe('Xvnc', () => {
     await pageSees(ok, x.desktopName);
     ok.stream.destroy();
     await expect.poll(live).toEqual(baseline);
-    const wrong = await openAuthenticatedVnc(options(x.port, { password: async () => 'nope' })).catch((e: unknown) => e);
+    const wrong = await openAuthenticatedVnc(options(x.port, { password: async () => 'nope' })).catch(
+      (e: unknown) => e,
+    );
     expect((wrong as HostdeckError).code).toBe('VNC_AUTH_FAILED');
     await expect.poll(live).toEqual(baseline);
   });

@@ -11,7 +11,16 @@ import { joinModules, noParams, type ApiHandlers, type ApiModule, type ApiParamC
 import { importApi } from './import-api.js';
 import { arity, badRequest, folderPath, obj, oneOf, optStr, plainData, str } from './param-checks.js';
 
-type HostMethods = 'book.get' | 'hosts.create' | 'hosts.update' | 'hosts.delete' | 'hosts.move' | 'hosts.duplicate' | 'folders.save' | 'folders.delete' | 'export.json';
+type HostMethods =
+  | 'book.get'
+  | 'hosts.create'
+  | 'hosts.update'
+  | 'hosts.delete'
+  | 'hosts.move'
+  | 'hosts.duplicate'
+  | 'folders.save'
+  | 'folders.delete'
+  | 'export.json';
 type SecretMethods =
   | 'secrets.status'
   | 'secrets.set'
@@ -146,7 +155,8 @@ const BOOK_CHECKS: Pick<ApiParamChecks, HostMethods | SecretMethods> = {
     arity(p, 0, 1);
     const o = p[0] === undefined ? {} : obj(p[0], 'options');
     const passphrase = optStr(o['passphrase'], 'passphrase', MAX_SECRET_LENGTH);
-    if (passphrase !== undefined && passphrase.length < 8) throw badRequest('an export passphrase needs at least 8 characters');
+    if (passphrase !== undefined && passphrase.length < 8)
+      throw badRequest('an export passphrase needs at least 8 characters');
     return [passphrase === undefined ? {} : { passphrase }];
   },
   'secrets.status': noParams,

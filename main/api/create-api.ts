@@ -52,9 +52,20 @@ export function createApi(ctx: ApiContext): Api {
   const sink: { dispatcher?: ApiDispatcher } = {};
   const emit = <E extends ApiEventName>(event: E, payload: ApiEvents[E]): void => sink.dispatcher?.emit(event, payload);
   const home = ctx.homeDir ? { homeDir: ctx.homeDir } : {};
-  const sessions = sessionsApi({ store: ctx.store, gateway: ctx.gateway, emit, ...home, ...ctx.ssh, ...(ctx.log ? { log: ctx.log } : {}) });
+  const sessions = sessionsApi({
+    store: ctx.store,
+    gateway: ctx.gateway,
+    emit,
+    ...home,
+    ...ctx.ssh,
+    ...(ctx.log ? { log: ctx.log } : {}),
+  });
   // Typed as the whole contract: a method without a handler and a check does not compile.
-  const api: ApiModule<ApiMethodName> = joinModules(appApi(ctx), bookApi({ store: ctx.store, emit, ...home }), sessions);
+  const api: ApiModule<ApiMethodName> = joinModules(
+    appApi(ctx),
+    bookApi({ store: ctx.store, emit, ...home }),
+    sessions,
+  );
   sink.dispatcher = new ApiDispatcher(api.handlers, api.checks);
   return { dispatcher: sink.dispatcher, dispose: () => sessions.dispose() };
 }

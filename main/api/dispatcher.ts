@@ -2,7 +2,14 @@
 // desktop app, the loopback WebSocket in serve mode) hands each request to
 // handle() and forwards events; it never calls a service itself.
 import { HostdeckError, toApiError } from '../../shared/errors.js';
-import { isApiMethod, type ApiEventName, type ApiEvents, type ApiMethodName, type ApiParams, type ApiResult } from '../../shared/api/contract.js';
+import {
+  isApiMethod,
+  type ApiEventName,
+  type ApiEvents,
+  type ApiMethodName,
+  type ApiParams,
+  type ApiResult,
+} from '../../shared/api/contract.js';
 import type { RpcReply, RpcRequest } from '../../shared/api/rpc.js';
 
 export type ApiHandlers = {
@@ -52,7 +59,11 @@ export class ApiDispatcher {
 
   async handle(req: RpcRequest): Promise<RpcReply> {
     try {
-      if (!isApiMethod(req.method)) throw new HostdeckError('API_UNKNOWN_METHOD', 'Hostdeck does not know that request. Update or restart the app.');
+      if (!isApiMethod(req.method))
+        throw new HostdeckError(
+          'API_UNKNOWN_METHOD',
+          'Hostdeck does not know that request. Update or restart the app.',
+        );
       const result = await this.#call(req.method, req.params);
       return { id: req.id, ok: true, result };
     } catch (err) {
@@ -63,8 +74,10 @@ export class ApiDispatcher {
 
   async #call<M extends ApiMethodName>(method: M, raw: readonly unknown[]): Promise<ApiResult<M>> {
     const check = this.#checks[method] as ((p: readonly unknown[]) => ApiParams<M>) | undefined;
-    const handler = this.#handlers[method] as ((...p: ApiParams<M>) => Promise<ApiResult<M>> | ApiResult<M>) | undefined;
-    if (!check || !handler) throw new HostdeckError('API_UNKNOWN_METHOD', 'Hostdeck cannot do that in this mode. Update or restart the app.');
+    const handler = this.#handlers[method] as
+      ((...p: ApiParams<M>) => Promise<ApiResult<M>> | ApiResult<M>) | undefined;
+    if (!check || !handler)
+      throw new HostdeckError('API_UNKNOWN_METHOD', 'Hostdeck cannot do that in this mode. Update or restart the app.');
     return handler(...check(raw));
   }
 
@@ -74,7 +87,7 @@ export class ApiDispatcher {
   }
 
   /** Attaches a transport's event sink; returns its disposer. */
-  onEvent(listener: ApiEventListener): () => void {
+  subscribe(listener: ApiEventListener): () => void {
     this.#listeners.add(listener);
     return () => this.#listeners.delete(listener);
   }

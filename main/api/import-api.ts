@@ -48,12 +48,22 @@ export function importApi(ctx: ImportApiContext): ApiModule<ImportMethods> {
       'import.preview': async (source) => {
         const read = await readSource(source, ctx.homeDir);
         // What store.previewImport does, in slices: a large plan must not hold main (an 8,000-host config once held serve mode for 55 s).
-        const preview = await planImportInSlices(read.drafts.drafts, read.drafts.skipped, store.listHosts(), read.folders, store.listFolders());
+        const preview = await planImportInSlices(
+          read.drafts.drafts,
+          read.drafts.skipped,
+          store.listHosts(),
+          read.folders,
+          store.listFolders(),
+        );
         return previewInfo(keep(pending, preview, read.secrets), preview, read.secrets !== undefined);
       },
       'import.apply': (previewId) => {
         const p = pending.get(previewId);
-        if (!p) throw new HostdeckError('IMPORT_EXPIRED', 'That import preview is no longer available. Start the import again.');
+        if (!p)
+          throw new HostdeckError(
+            'IMPORT_EXPIRED',
+            'That import preview is no longer available. Start the import again.',
+          );
         pending.delete(previewId);
         clearTimeout(p.timer);
         const result = store.applyImport(p.preview, p.secrets);
@@ -111,11 +121,27 @@ async function readSource(source: ImportSource, home: string): Promise<ReadSourc
   if (source.kind === 'ssh-config') {
     const sshDir = join(home, '.ssh');
     const path = source.path === undefined ? join(sshDir, 'config') : expandHome(source.path, home);
-    return { drafts: await readSshConfig({ path, sshDir, homeDir: home, ...(source.folder ? { folder: source.folder } : {}) }), folders: [] };
+    return {
+      drafts: await readSshConfig({ path, sshDir, homeDir: home, ...(source.folder ? { folder: source.folder } : {}) }),
+      folders: [],
+    };
   }
-  if (source.kind === 'remmina') return { drafts: readRemminaFiles(findRemminaFiles(source.paths.map((p) => expandHome(p, home)), home)), folders: [] };
+  if (source.kind === 'remmina')
+    return {
+      drafts: readRemminaFiles(
+        findRemminaFiles(
+          source.paths.map((p) => expandHome(p, home)),
+          home,
+        ),
+      ),
+      folders: [],
+    };
   const parsed = await readExport(source.text, source.passphrase);
-  return { drafts: { drafts: parsed.drafts, skipped: parsed.skipped }, folders: parsed.folders, ...(parsed.secrets ? { secrets: parsed.secrets } : {}) };
+  return {
+    drafts: { drafts: parsed.drafts, skipped: parsed.skipped },
+    folders: parsed.folders,
+    ...(parsed.secrets ? { secrets: parsed.secrets } : {}),
+  };
 }
 
 function importSource(v: unknown): ImportSource {
@@ -123,11 +149,19 @@ function importSource(v: unknown): ImportSource {
   const kind = oneOf(s['kind'], 'source.kind', ['ssh-config', 'remmina', 'hostdeck-json'] as const);
   if (kind === 'ssh-config') {
     const path = optStr(s['path'], 'source.path', 4096);
-    return { kind, ...(path ? { path } : {}), ...(s['folder'] !== undefined ? { folder: folderPath(s['folder']) } : {}) };
+    return {
+      kind,
+      ...(path ? { path } : {}),
+      ...(s['folder'] !== undefined ? { folder: folderPath(s['folder']) } : {}),
+    };
   }
   if (kind === 'remmina') return { kind, paths: strList(s['paths'], 'source.paths', 1000, 4096) };
   const passphrase = optStr(s['passphrase'], 'source.passphrase', MAX_SECRET_LENGTH);
-  return { kind, text: str(s['text'], 'source.text', MAX_IMPORT_TEXT), ...(passphrase !== undefined ? { passphrase } : {}) };
+  return {
+    kind,
+    text: str(s['text'], 'source.text', MAX_IMPORT_TEXT),
+    ...(passphrase !== undefined ? { passphrase } : {}),
+  };
 }
 
 /** Paths typed into the import form: `~` and `~/…` are the home folder, as in a shell. */

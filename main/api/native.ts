@@ -23,7 +23,8 @@ export function nativeStatus(): NativeStatus {
   let sshCrypto = false;
   let bufferutil = false;
   try {
-    sshCrypto = (loadCommonJs('ssh2/lib/protocol/crypto.js') as { bindingAvailable?: boolean }).bindingAvailable === true;
+    sshCrypto =
+      (loadCommonJs('ssh2/lib/protocol/crypto.js') as { bindingAvailable?: boolean }).bindingAvailable === true;
   } catch {
     sshCrypto = false;
   }

@@ -10,11 +10,13 @@ export function badRequest(what: string): HostdeckError {
 }
 
 export function arity(params: readonly unknown[], min: number, max = min): void {
-  if (params.length < min || params.length > max) throw badRequest(`expected ${min === max ? min : `${min}–${max}`} argument(s), got ${params.length}`);
+  if (params.length < min || params.length > max)
+    throw badRequest(`expected ${min === max ? min : `${min}–${max}`} argument(s), got ${params.length}`);
 }
 
 export function str(v: unknown, name: string, max: number, min = 1): string {
-  if (typeof v !== 'string' || v.length < min || v.length > max) throw badRequest(`${name} must be text of ${min}–${max} characters`);
+  if (typeof v !== 'string' || v.length < min || v.length > max)
+    throw badRequest(`${name} must be text of ${min}–${max} characters`);
   return v;
 }
 
@@ -33,7 +35,8 @@ export function strList(v: unknown, name: string, maxItems: number, maxLength: n
 }
 
 export function oneOf<T extends string>(v: unknown, name: string, allowed: readonly T[]): T {
-  if (typeof v !== 'string' || !(allowed as readonly string[]).includes(v)) throw badRequest(`${name} must be one of ${allowed.join(', ')}`);
+  if (typeof v !== 'string' || !(allowed as readonly string[]).includes(v))
+    throw badRequest(`${name} must be one of ${allowed.join(', ')}`);
   return v as T;
 }
 

@@ -24,7 +24,11 @@ export class PromptBroker {
   readonly #emitGone: (promptId: string) => void;
   readonly #timeoutMs: number;
 
-  constructor(emitAsk: (request: PromptRequest & { promptId: string }) => void, emitGone: (promptId: string) => void, timeoutMs = DEFAULT_TIMEOUT_MS) {
+  constructor(
+    emitAsk: (request: PromptRequest & { promptId: string }) => void,
+    emitGone: (promptId: string) => void,
+    timeoutMs = DEFAULT_TIMEOUT_MS,
+  ) {
     this.#emitAsk = emitAsk;
     this.#emitGone = emitGone;
     this.#timeoutMs = timeoutMs;
@@ -33,7 +37,13 @@ export class PromptBroker {
   /** Asks and waits; null when cancelled, timed out or aborted. */
   ask(request: PromptRequest, signal?: AbortSignal): Promise<PromptAnswer | null> {
     if (signal?.aborted) return Promise.resolve(null);
-    if (this.#pending.size >= MAX_OPEN_PROMPTS) return Promise.reject(new HostdeckError('API_TOO_MANY_PROMPTS', 'Too many questions are waiting for an answer. Answer or close them first.'));
+    if (this.#pending.size >= MAX_OPEN_PROMPTS)
+      return Promise.reject(
+        new HostdeckError(
+          'API_TOO_MANY_PROMPTS',
+          'Too many questions are waiting for an answer. Answer or close them first.',
+        ),
+      );
     const promptId = randomBytes(12).toString('base64url');
     return new Promise((resolve) => {
       const finish = (answer: PromptAnswer | null): void => {
@@ -65,8 +75,13 @@ export class PromptBroker {
   /** The page's answer. Throws API_PROMPT_GONE for an unknown/ended prompt, API_BAD_REQUEST for a mismatched answer. */
   answer(promptId: string, answer: PromptAnswer): void {
     const p = this.#pending.get(promptId);
-    if (!p) throw new HostdeckError('API_PROMPT_GONE', 'That question is no longer waiting (the connection ended or it timed out).');
-    if (!answerFits(p.request, answer)) throw new HostdeckError('API_BAD_REQUEST', 'That answer does not fit the question.');
+    if (!p)
+      throw new HostdeckError(
+        'API_PROMPT_GONE',
+        'That question is no longer waiting (the connection ended or it timed out).',
+      );
+    if (!answerFits(p.request, answer))
+      throw new HostdeckError('API_BAD_REQUEST', 'That answer does not fit the question.');
     p.resolve(answer);
   }
 

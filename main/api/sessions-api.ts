@@ -21,7 +21,8 @@ import { SshOpener } from './sessions/ssh-open.js';
 import { TicketRegistry } from './sessions/ticket-registry.js';
 import { VncOpener } from './sessions/vnc-open.js';
 
-type SessionMethods = 'sessions.open' | 'sessions.quickConnect' | 'sessions.close' | 'sessions.cancel' | 'prompts.answer';
+type SessionMethods =
+  'sessions.open' | 'sessions.quickConnect' | 'sessions.close' | 'sessions.cancel' | 'prompts.answer';
 
 export interface SessionsContext {
   store: AddressBookStore;
@@ -46,26 +47,7 @@ export interface SessionsModule extends ApiModule<SessionMethods> {
 }
 
 export function sessionsApi(ctx: SessionsContext): SessionsModule {
-  const { store } = ctx;
-  const dataDir = dirname(store.path);
-  const pool = new ConnectionPool();
-  const trust = new HostKeyTrust({ ownFile: join(dataDir, 'known_hosts'), ...(ctx.userKnownHosts ? { userFiles: ctx.userKnownHosts } : {}) });
-  const prompts = new PromptBroker(
-    (request) => ctx.emit('prompt.ask', request),
-    (promptId) => ctx.emit('prompt.gone', { promptId }),
-  );
-  const tickets = new TicketRegistry(ctx.gateway);
-  const emit = ctx.emit.bind(ctx);
-  const ssh = new SshOpener({ store, pool, trust, prompts, tickets, emit, homeDir: ctx.homeDir ?? homedir(), keepaliveInterval: ctx.keepaliveInterval });
-  const vnc = new VncOpener({
-    store,
-    certs: new VncCertificateTrust(join(dataDir, 'vnc-certificates.json')),
-    prompts,
-    tickets,
-    ssh,
-    emit,
-    log: ctx.log ?? ((line: string): void => void process.stderr.write(`${line}\n`)),
-  });
+  const { store, pool, prompts, tickets, ssh, vnc } = createOpeners(ctx);
   const opening = new Map<string, AbortController>();
 
   /**
@@ -73,7 +55,10 @@ export function sessionsApi(ctx: SessionsContext): SessionsModule {
    * page can stop it. When the open ends (opened, failed, or its connection
    * dropped while a question waited) its questions are withdrawn.
    */
-  const withOpen = async (openId: string, run: (signal: AbortSignal) => Promise<SessionTicket>): Promise<SessionTicket> => {
+  const withOpen = async (
+    openId: string,
+    run: (signal: AbortSignal) => Promise<SessionTicket>,
+  ): Promise<SessionTicket> => {
     if (opening.has(openId)) throw badRequest('that openId is already in use');
     const ac = new AbortController();
     opening.set(openId, ac);
@@ -100,7 +85,8 @@ export function sessionsApi(ctx: SessionsContext): SessionsModule {
           const host = store.getHost(hostId);
           return host.protocol === 'vnc' ? vnc.open(host, opts, signal) : ssh.open(hostId, opts, signal);
         }),
-      'sessions.quickConnect': (target, opts) => withOpen(opts.openId, (signal) => ssh.quickConnect(target, opts, signal)),
+      'sessions.quickConnect': (target, opts) =>
+        withOpen(opts.openId, (signal) => ssh.quickConnect(target, opts, signal)),
       'sessions.close': (sessionId) => (tickets.close(sessionId), null),
       'sessions.cancel': (openId) => (opening.get(openId)?.abort(), null),
       'prompts.answer': (promptId, answer) => (prompts.answer(promptId, answer), null),
@@ -117,4 +103,45 @@ export function sessionsApi(ctx: SessionsContext): SessionsModule {
       },
     },
   };
+}
+
+/**
+ * The parts every open shares: one connection pool, one known_hosts trust,
+ * one prompt broker and one ticket registry, and the SSH and VNC openers
+ * built on them.
+ */
+function createOpeners(ctx: SessionsContext) {
+  const { store } = ctx;
+  const dataDir = dirname(store.path);
+  const pool = new ConnectionPool();
+  const trust = new HostKeyTrust({
+    ownFile: join(dataDir, 'known_hosts'),
+    ...(ctx.userKnownHosts ? { userFiles: ctx.userKnownHosts } : {}),
+  });
+  const prompts = new PromptBroker(
+    (request) => ctx.emit('prompt.ask', request),
+    (promptId) => ctx.emit('prompt.gone', { promptId }),
+  );
+  const tickets = new TicketRegistry(ctx.gateway);
+  const emit = ctx.emit.bind(ctx);
+  const ssh = new SshOpener({
+    store,
+    pool,
+    trust,
+    prompts,
+    tickets,
+    emit,
+    homeDir: ctx.homeDir ?? homedir(),
+    keepaliveInterval: ctx.keepaliveInterval,
+  });
+  const vnc = new VncOpener({
+    store,
+    certs: new VncCertificateTrust(join(dataDir, 'vnc-certificates.json')),
+    prompts,
+    tickets,
+    ssh,
+    emit,
+    log: ctx.log ?? ((line: string): void => void process.stderr.write(`${line}\n`)),
+  });
+  return { store, pool, prompts, tickets, ssh, vnc };
 }

@@ -56,7 +56,10 @@ function failStart(err: unknown): void {
   const detail = err instanceof Error ? err.message : String(err);
   console.error('Hostdeck failed to start:', err);
   try {
-    dialog.showErrorBox('Hostdeck could not start', `${detail}\n\nIf this keeps happening, start Hostdeck from a terminal to see more, or use "npm run serve".`);
+    dialog.showErrorBox(
+      'Hostdeck could not start',
+      `${detail}\n\nIf this keeps happening, start Hostdeck from a terminal to see more, or use "npm run serve".`,
+    );
   } finally {
     app.exit(1);
   }
@@ -69,7 +72,13 @@ async function onReady(): Promise<void> {
   // dev server while developing): file:// pages would send Origin: null.
   const gateway = await Gateway.start({ allowedOrigins: [APP_ORIGIN, ...(devOrigin ? [devOrigin] : [])] });
   const store = openDesktopStore();
-  const { dispatcher: api, dispose } = createApi({ mode: 'desktop', version: app.getVersion(), gatewayPort: () => gateway.port, gateway: () => gateway, store });
+  const { dispatcher: api, dispose } = createApi({
+    mode: 'desktop',
+    version: app.getVersion(),
+    gatewayPort: () => gateway.port,
+    gateway: () => gateway,
+    store,
+  });
   setupCleanQuit(async () => {
     await dispose();
     await gateway.close();

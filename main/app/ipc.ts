@@ -35,7 +35,7 @@ export function setupIpc(dispatcher: ApiDispatcher, devOrigin?: string): () => v
 
 /** Forwards API events to one window's page; returns the disposer. */
 export function forwardEvents(dispatcher: ApiDispatcher, contents: WebContents): () => void {
-  const dispose = dispatcher.onEvent((event, payload) => {
+  const dispose = dispatcher.subscribe((event, payload) => {
     if (!contents.isDestroyed()) contents.send(IpcChannel.Event, event, payload);
   });
   contents.once('destroyed', dispose);

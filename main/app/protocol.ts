@@ -21,7 +21,9 @@ const TYPES: Record<string, string> = {
 
 /** Must run before app 'ready' (Electron's rule for privileged schemes). */
 export function registerAppScheme(): void {
-  protocol.registerSchemesAsPrivileged([{ scheme: APP_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true } }]);
+  protocol.registerSchemesAsPrivileged([
+    { scheme: APP_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true } },
+  ]);
 }
 
 export function desktopCsp(gatewayPort: number): string {
@@ -32,7 +34,10 @@ export function serveAppScheme(root: string, gatewayPort: () => number): void {
   protocol.handle(APP_SCHEME, async (request) => {
     const file = await resolveInside(root, request.url);
     if (file === null) return new Response(null, { status: 404 });
-    const headers: Record<string, string> = { 'Content-Type': TYPES[extname(file)] ?? 'application/octet-stream', 'X-Content-Type-Options': 'nosniff' };
+    const headers: Record<string, string> = {
+      'Content-Type': TYPES[extname(file)] ?? 'application/octet-stream',
+      'X-Content-Type-Options': 'nosniff',
+    };
     if (file.endsWith('.html')) headers['Content-Security-Policy'] = desktopCsp(gatewayPort());
     return new Response(await readFile(file), { status: 200, headers });
   });

@@ -7,11 +7,17 @@ import ElectronStore from 'electron-store';
 import { AddressBookStore } from '../store/address-book-store.js';
 import { ENGINE_OPTIONS, type EngineFactory } from '../store/engine.js';
 
-const electronStoreEngine: EngineFactory = ({ cwd, configName }) => new ElectronStore<Record<string, unknown>>({ ...ENGINE_OPTIONS, cwd, name: configName });
+const electronStoreEngine: EngineFactory = ({ cwd, configName }) =>
+  new ElectronStore<Record<string, unknown>>({ ...ENGINE_OPTIONS, cwd, name: configName });
 
 /** Opens the address book in the app's data folder; the caller closes it on quit (index.ts). */
 export function openDesktopStore(): AddressBookStore {
   // One writer is guaranteed by app.requestSingleInstanceLock() in index.ts.
-  const store = AddressBookStore.open({ dataDir: app.getPath('userData'), engine: electronStoreEngine, safeStorage, lock: false });
+  const store = AddressBookStore.open({
+    dataDir: app.getPath('userData'),
+    engine: electronStoreEngine,
+    safeStorage,
+    lock: false,
+  });
   return store;
 }

@@ -7,7 +7,8 @@ import type { WindowBounds } from './window.js';
 
 export const DEFAULT_BOUNDS: WindowBounds = { width: 1200, height: 800 };
 
-const finite = (v: unknown, min: number, max: number): v is number => typeof v === 'number' && Number.isFinite(v) && v >= min && v <= max;
+const finite = (v: unknown, min: number, max: number): v is number =>
+  typeof v === 'number' && Number.isFinite(v) && v >= min && v <= max;
 
 export function loadWindowState(path: string): WindowBounds {
   try {

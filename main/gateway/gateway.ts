@@ -185,7 +185,7 @@ export class Gateway {
     // #verify, which redeems the ticket, and only then upgrades.
     this.#wss.handleUpgrade(req, socket, head, (ws) => {
       socket.off('error', socketOnError);
-      this.#onConnection(ws, req, socket);
+      this.#admit(ws, req, socket);
     });
   };
 
@@ -208,7 +208,7 @@ export class Gateway {
     done(false, 403);
   }
 
-  #onConnection(ws: WebSocket, req: http.IncomingMessage, socket: Duplex): void {
+  #admit(ws: WebSocket, req: http.IncomingMessage, socket: Duplex): void {
     const opener = this.#redeemed.get(req);
     this.#redeemed.delete(req);
     if (opener === undefined || this.#closing) {
@@ -226,7 +226,8 @@ export class Gateway {
 }
 
 function checkOptions(opts: GatewayOptions): void {
-  if (opts.allowedOrigins.length === 0 || opts.allowedOrigins.includes('null')) throw new Error('Gateway needs allowed Origins (and never "null")');
+  if (opts.allowedOrigins.length === 0 || opts.allowedOrigins.includes('null'))
+    throw new Error('Gateway needs allowed Origins (and never "null")');
   const ttl = opts.ticketTtlMs ?? MAX_TICKET_TTL_MS;
   if (!(ttl > 0 && ttl <= MAX_TICKET_TTL_MS)) throw new RangeError(`ticketTtlMs must be in (0, ${MAX_TICKET_TTL_MS}]`);
 }

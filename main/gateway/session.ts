@@ -5,7 +5,12 @@
 import net from 'node:net';
 import { Stream, type Duplex } from 'node:stream';
 import type { WebSocket, RawData } from 'ws';
-import { GatewayClose, GatewayCloseReason, closeForTargetError, type GatewayCloseInfo } from '../../shared/gateway-protocol.js';
+import {
+  GatewayClose,
+  GatewayCloseReason,
+  closeForTargetError,
+  type GatewayCloseInfo,
+} from '../../shared/gateway-protocol.js';
 import { StateMachine, type StateListener, type TransitionTable } from '../../shared/state-machine.js';
 import type { GatewayLink, GatewayTarget, TargetOpener } from './target.js';
 
@@ -88,7 +93,14 @@ export class Session {
   #targetPaused = false;
   #pagePaused = false;
 
-  constructor(id: number, ws: WebSocket, pageSocket: Duplex, limits: SessionLimits, totals: TrafficTotals, onClosed: (session: Session) => void) {
+  constructor(
+    id: number,
+    ws: WebSocket,
+    pageSocket: Duplex,
+    limits: SessionLimits,
+    totals: TrafficTotals,
+    onClosed: (session: Session) => void,
+  ) {
     this.id = id;
     this.#ws = ws;
     this.#pageSocket = pageSocket;
@@ -112,8 +124,8 @@ export class Session {
    * IllegalTransitionError (code INTERNAL_ILLEGAL_TRANSITION) from the
    * session's own event handler: it is a bug in the gateway.
    */
-  onStateChange(listener: StateListener<SessionState>): () => void {
-    return this.#state.onChange(listener);
+  subscribeState(listener: StateListener<SessionState>): () => void {
+    return this.#state.subscribe(listener);
   }
 
   /** Calls the opener; page bytes wait (read side paused) until it answers. */

@@ -51,18 +51,26 @@ async function main(argv: readonly string[]): Promise<number> {
     version,
     gatewayPort: () => services.gateway?.port ?? 0,
     gateway: () => {
-      if (!services.gateway) throw new HostdeckError('GATEWAY_STARTING', 'Hostdeck is still starting; try again in a moment.');
+      if (!services.gateway)
+        throw new HostdeckError('GATEWAY_STARTING', 'Hostdeck is still starting; try again in a moment.');
       return services.gateway;
     },
     store,
   });
   let server: ServeServer;
   try {
-    server = await ServeServer.start({ port: opts.port, staticDir, dispatcher: api, connectSources: () => (services.gateway ? [`ws://127.0.0.1:${services.gateway.port}`] : []) });
+    server = await ServeServer.start({
+      port: opts.port,
+      staticDir,
+      dispatcher: api,
+      connectSources: () => (services.gateway ? [`ws://127.0.0.1:${services.gateway.port}`] : []),
+    });
   } catch (err) {
     store.close();
     if ((err as NodeJS.ErrnoException).code === 'EADDRINUSE') {
-      process.stderr.write(`Hostdeck: port ${opts.port} is in use. Choose another with --port, or leave it out to let the system pick one.\n`);
+      process.stderr.write(
+        `Hostdeck: port ${opts.port} is in use. Choose another with --port, or leave it out to let the system pick one.\n`,
+      );
       return 1;
     }
     throw err;
@@ -88,7 +96,12 @@ async function main(argv: readonly string[]): Promise<number> {
 }
 
 function openBrowser(url: string): void {
-  const [cmd, args] = process.platform === 'darwin' ? ['open', [url]] : process.platform === 'win32' ? ['cmd', ['/c', 'start', '', url]] : ['xdg-open', [url]];
+  const [cmd, args] =
+    process.platform === 'darwin'
+      ? ['open', [url]]
+      : process.platform === 'win32'
+        ? ['cmd', ['/c', 'start', '', url]]
+        : ['xdg-open', [url]];
   try {
     const child = spawn(cmd as string, args as string[], { stdio: 'ignore', detached: true });
     child.on('error', () => undefined); // no browser here: the printed URL is enough

@@ -25,7 +25,11 @@ export class UsageError extends Error {
   override name = 'UsageError';
 }
 
-export function defaultDataDir(env: NodeJS.ProcessEnv = process.env, platform: NodeJS.Platform = process.platform, home = homedir()): string {
+export function defaultDataDir(
+  env: NodeJS.ProcessEnv = process.env,
+  platform: NodeJS.Platform = process.platform,
+  home = homedir(),
+): string {
   if (platform === 'win32') return join(env['APPDATA'] ?? join(home, 'AppData', 'Roaming'), 'Hostdeck');
   if (platform === 'darwin') return join(home, 'Library', 'Application Support', 'Hostdeck');
   return join(env['XDG_CONFIG_HOME'] || join(home, '.config'), 'Hostdeck');
@@ -35,7 +39,10 @@ export function parseServeArgs(argv: readonly string[], env: NodeJS.ProcessEnv =
   const opts: ServeOptions = { port: 0, dataDir: defaultDataDir(env), open: true, help: false };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i] as string;
-    const [name, inline] = arg.startsWith('--') && arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, undefined];
+    const [name, inline] =
+      arg.startsWith('--') && arg.includes('=')
+        ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)]
+        : [arg, undefined];
     const value = (): string => {
       const v = inline ?? argv[++i];
       if (v === undefined || v === '') throw new UsageError(`${name} needs a value.`);
@@ -45,7 +52,8 @@ export function parseServeArgs(argv: readonly string[], env: NodeJS.ProcessEnv =
       case '--port': {
         const raw = value();
         const port = Number(raw);
-        if (!/^\d+$/.test(raw) || !Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port must be a number from 0 to 65535 (got "${raw}").`);
+        if (!/^\d+$/.test(raw) || !Number.isInteger(port) || port < 0 || port > 65535)
+          throw new UsageError(`--port must be a number from 0 to 65535 (got "${raw}").`);
         opts.port = port;
         break;
       }

@@ -40,7 +40,7 @@ export class ServeServer {
     this.token = token;
     // No compression (CRIME/BREACH-style leaks, CPU); bounded messages.
     this.#wss = new WebSocketServer({ noServer: true, perMessageDeflate: false, maxPayload: MAX_API_MESSAGE_BYTES });
-    this.#disposeEvents = dispatcher.onEvent((event, payload) => {
+    this.#disposeEvents = dispatcher.subscribe((event, payload) => {
       const text = JSON.stringify({ event, payload } satisfies RpcServerMessage);
       for (const ws of this.#sockets) ws.send(text);
     });
@@ -49,7 +49,9 @@ export class ServeServer {
   static async start(opts: ServeServerOptions): Promise<ServeServer> {
     const token = opts.token ?? randomBytes(32).toString('base64url');
     const files = new StaticFiles(opts.staticDir, (path): Record<string, string> =>
-      path.endsWith('.html') ? { 'Content-Security-Policy': server.contentSecurityPolicy(opts.connectSources?.() ?? []) } : {},
+      path.endsWith('.html')
+        ? { 'Content-Security-Policy': server.contentSecurityPolicy(opts.connectSources?.() ?? []) }
+        : {},
     );
     const http = createServer();
     await new Promise<void>((resolve, reject) => {
@@ -61,8 +63,8 @@ export class ServeServer {
     });
     const port = (http.address() as { port: number }).port;
     const server = new ServeServer(http, port, token, opts.dispatcher);
-    http.on('request', (req, res) => server.#onRequest(files, req, res));
-    http.on('upgrade', (req, socket, head) => server.#onUpgrade(opts.dispatcher, req, socket, head));
+    http.on('request', (req, res) => server.#serveFile(files, req, res));
+    http.on('upgrade', (req, socket, head) => server.#upgrade(opts.dispatcher, req, socket, head));
     return server;
   }
 
@@ -77,10 +79,15 @@ export class ServeServer {
   }
 
   contentSecurityPolicy(connectSources: readonly string[]): string {
-    return contentSecurityPolicy(["'self'", `ws://127.0.0.1:${this.port}`, `ws://localhost:${this.port}`, ...connectSources]);
+    return contentSecurityPolicy([
+      "'self'",
+      `ws://127.0.0.1:${this.port}`,
+      `ws://localhost:${this.port}`,
+      ...connectSources,
+    ]);
   }
 
-  #onRequest(files: StaticFiles, req: IncomingMessage, res: ServerResponse): void {
+  #serveFile(files: StaticFiles, req: IncomingMessage, res: ServerResponse): void {
     if (!isLoopbackHost(req.headers.host, this.port)) {
       res.writeHead(403, { 'Content-Length': '0' }).end();
       return;
@@ -88,7 +95,7 @@ export class ServeServer {
     if (!files.serve(req, res)) res.writeHead(404, { 'Content-Length': '0' }).end();
   }
 
-  #onUpgrade(dispatcher: ApiDispatcher, req: IncomingMessage, socket: Duplex, head: Buffer): void {
+  #upgrade(dispatcher: ApiDispatcher, req: IncomingMessage, socket: Duplex, head: Buffer): void {
     socket.on('error', () => socket.destroy());
     let url: URL;
     try {
@@ -97,7 +104,11 @@ export class ServeServer {
       return refuse(socket, 404);
     }
     if (url.pathname !== API_PATH) return refuse(socket, 404);
-    if (!isLoopbackHost(req.headers.host, this.port) || !isAllowedOrigin(req, this.origins) || !secretMatches(url.searchParams.get('token'), this.token)) {
+    if (
+      !isLoopbackHost(req.headers.host, this.port) ||
+      !isAllowedOrigin(req, this.origins) ||
+      !secretMatches(url.searchParams.get('token'), this.token)
+    ) {
       return refuse(socket, 403);
     }
     this.#wss.handleUpgrade(req, socket, head, (ws) => this.#attach(dispatcher, ws));
@@ -126,7 +137,8 @@ export class ServeServer {
         else ws.send(JSON.stringify({ id: req.id, ok: false, error: req.error } satisfies RpcServerMessage));
         return;
       }
-      const openId = req.method === 'sessions.open' || req.method === 'sessions.quickConnect' ? openIdOf(req.params[1]) : undefined;
+      const openId =
+        req.method === 'sessions.open' || req.method === 'sessions.quickConnect' ? openIdOf(req.params[1]) : undefined;
       if (openId) opening.add(openId);
       void dispatcher.handle(req).then((reply) => {
         if (openId) opening.delete(openId);
@@ -150,5 +162,7 @@ function openIdOf(options: unknown): string | undefined {
 }
 
 function refuse(socket: Duplex, status: 403 | 404): void {
-  socket.end(`HTTP/1.1 ${status} ${status === 403 ? 'Forbidden' : 'Not Found'}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+  socket.end(
+    `HTTP/1.1 ${status} ${status === 403 ? 'Forbidden' : 'Not Found'}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`,
+  );
 }

@@ -42,7 +42,10 @@ export class StaticFiles {
       ...this.#headers(path),
     });
     if (req.method === 'HEAD') res.end();
-    else createReadStream(path).on('error', () => res.destroy()).pipe(res);
+    else
+      createReadStream(path)
+        .on('error', () => res.destroy())
+        .pipe(res);
     return true;
   }
 

@@ -12,7 +12,14 @@
 // explicit offer of it ("Unsupported algorithm"), which failed every desktop
 // connection (test/support/electron-runtime.ts, test/ssh-electron-runtime.test.ts).
 import { createRequire } from 'node:module';
-import type { Algorithms, CipherAlgorithm, CompressionAlgorithm, KexAlgorithm, MacAlgorithm, ServerHostKeyAlgorithm } from 'ssh2';
+import type {
+  Algorithms,
+  CipherAlgorithm,
+  CompressionAlgorithm,
+  KexAlgorithm,
+  MacAlgorithm,
+  ServerHostKeyAlgorithm,
+} from 'ssh2';
 
 // Not named `require`: electron-vite's ESM shim declares its own `require` in
 // the main bundle, and a second declaration is a SyntaxError at start-up.
@@ -76,14 +83,20 @@ const CIPHER_WITHOUT_BINDING: readonly CipherAlgorithm[] = [
 // SHA-256 before SHA-512: with SHA-NI (most x86 CPUs since 2017-2019) it is the
 // faster of the two (335 against 283 MB/cpu-s above); ETM first (MAC over
 // the ciphertext, and 335 against 294 in ssh2's JavaScript path).
-const HMAC: readonly MacAlgorithm[] = ['hmac-sha2-256-etm@openssh.com', 'hmac-sha2-512-etm@openssh.com', 'hmac-sha2-256', 'hmac-sha2-512'];
+const HMAC: readonly MacAlgorithm[] = [
+  'hmac-sha2-256-etm@openssh.com',
+  'hmac-sha2-512-etm@openssh.com',
+  'hmac-sha2-256',
+  'hmac-sha2-512',
+];
 const COMPRESS: readonly CompressionAlgorithm[] = ['none'];
 
 /**
  * Never offered, whatever the runtime supports (docs/SECURITY.md, SSH 5). Used to
  * tell a person why a server that offers only these is refused.
  */
-export const REFUSED_BY_POLICY = /-cbc$|^3des|^ssh-rsa$|^ssh-dss$|^hmac-sha1|^hmac-md5|^hmac-ripemd|-96$|-sha1$|group1-|^arcfour|^blowfish|^cast128/;
+export const REFUSED_BY_POLICY =
+  /-cbc$|^3des|^ssh-rsa$|^ssh-dss$|^hmac-sha1|^hmac-md5|^hmac-ripemd|-96$|-sha1$|group1-|^arcfour|^blowfish|^cast128/;
 
 export type AlgorithmCategory = 'kex' | 'serverHostKey' | 'cipher' | 'hmac' | 'compress';
 
@@ -118,7 +131,8 @@ export function sshOffer(): SshOffer {
   const supported = loadCommonJs('ssh2/lib/protocol/constants.js') as Ssh2Supported;
   let nativeCrypto = false;
   try {
-    nativeCrypto = (loadCommonJs('ssh2/lib/protocol/crypto.js') as { bindingAvailable?: boolean }).bindingAvailable === true;
+    nativeCrypto =
+      (loadCommonJs('ssh2/lib/protocol/crypto.js') as { bindingAvailable?: boolean }).bindingAvailable === true;
   } catch {
     nativeCrypto = false;
   }
@@ -142,5 +156,11 @@ export function sshOffer(): SshOffer {
 /** The offer as ssh2's `algorithms` connect option (fresh arrays: ssh2 may keep them). */
 export function algorithms(): Algorithms {
   const o = sshOffer();
-  return { kex: [...o.kex], serverHostKey: [...o.serverHostKey], cipher: [...o.cipher], hmac: [...o.hmac], compress: [...o.compress] };
+  return {
+    kex: [...o.kex],
+    serverHostKey: [...o.serverHostKey],
+    cipher: [...o.cipher],
+    hmac: [...o.hmac],
+    compress: [...o.compress],
+  };
 }

@@ -70,9 +70,15 @@ export type PasswordSource = 'saved' | 'typed';
  * The host's saved setting as the method to try (shared/model/host.ts
  * AuthMethod); undefined is Automatic. Key file and agent are both publickey.
  */
-export function authMethodName(auth: { type: 'password' | 'privateKey' | 'agent' | 'keyboardInteractive' } | undefined): AuthMethodName | undefined {
+export function authMethodName(
+  auth: { type: 'password' | 'privateKey' | 'agent' | 'keyboardInteractive' } | undefined,
+): AuthMethodName | undefined {
   if (auth === undefined) return undefined;
-  return auth.type === 'password' ? 'password' : auth.type === 'keyboardInteractive' ? 'keyboard-interactive' : 'publickey';
+  return auth.type === 'password'
+    ? 'password'
+    : auth.type === 'keyboardInteractive'
+      ? 'keyboard-interactive'
+      : 'publickey';
 }
 
 /** Builds ssh2's authHandler plus the record of what was tried, for AUTH_FAILED. */
@@ -83,32 +89,37 @@ export class AuthPlan {
   keyError: HostdeckError | null = null;
   /** Where the last password sent came from; null when none was sent. */
   passwordFrom: PasswordSource | null = null;
-  private readonly username: string;
-  private readonly steps: Step[];
-  private readonly onWaitPerson: (waiting: boolean) => void;
+  readonly #username: string;
+  readonly #steps: Step[];
+  readonly #onWaitPerson: (waiting: boolean) => void;
 
   constructor(opts: AuthOptions, onWaitPerson: (waiting: boolean) => void) {
-    this.onWaitPerson = onWaitPerson;
-    this.username = opts.username;
-    this.steps = [...this.keySteps(opts), ...this.interactiveSteps(opts), ...this.passwordSteps(opts)].filter((step) => opts.method === undefined || step.method === opts.method);
+    this.#onWaitPerson = onWaitPerson;
+    this.#username = opts.username;
+    this.#steps = [...this.#keySteps(opts), ...this.#interactiveSteps(opts), ...this.#passwordSteps(opts)].filter(
+      (step) => opts.method === undefined || step.method === opts.method,
+    );
   }
 
-  private keySteps(opts: AuthOptions): Step[] {
+  #keySteps(opts: AuthOptions): Step[] {
     const user = opts.username;
     const cb = opts.callbacks ?? {};
     const steps: Step[] = [];
     for (const file of opts.keyFiles ?? []) {
-      steps.push({ method: 'publickey', make: async () => {
-        const key = await this.loadKey(file, cb);
-        return key ? { type: 'publickey', username: user, key } : null;
-      } });
+      steps.push({
+        method: 'publickey',
+        make: async () => {
+          const key = await this.#loadKey(file, cb);
+          return key ? { type: 'publickey', username: user, key } : null;
+        },
+      });
     }
     const agent = opts.agent === undefined ? process.env['SSH_AUTH_SOCK'] : opts.agent;
     if (agent) steps.push({ method: 'publickey', make: async () => ({ type: 'agent', username: user, agent }) });
     return steps;
   }
 
-  private interactiveSteps(opts: AuthOptions): Step[] {
+  #interactiveSteps(opts: AuthOptions): Step[] {
     const user = opts.username;
     const cb = opts.callbacks ?? {};
     const steps: Step[] = [];
@@ -118,27 +129,40 @@ export class AuthPlan {
       // password answers the first round when it is one hidden prompt (the
       // PAM "Password:" case), once; anything else goes to the person.
       let savedLeft = opts.method === 'keyboard-interactive' ? opts.password : undefined;
-      steps.push({ method: 'keyboard-interactive', make: async () => ({
-        type: 'keyboard-interactive',
-        username: user,
-        prompt: (name: string, instructions: string, _lang: string, prompts: Prompt[], finish: (answers: string[]) => void) => {
-          // An empty INFO_REQUEST (RFC 4256 §3.2) needs an empty answer, not a question to the person.
-          if (prompts.length === 0) return finish([]);
-          if (savedLeft !== undefined && prompts.length === 1 && prompts[0]?.echo !== true) {
-            const saved = savedLeft;
-            savedLeft = undefined;
-            this.passwordFrom = 'saved';
-            return finish([saved]);
-          }
-          void this.person(() => ask({ name, instructions, prompts: prompts.map((p) => ({ prompt: p.prompt, echo: p.echo === true })) }))
-            .then((answers) => finish(answers ?? prompts.map(() => '')), () => finish(prompts.map(() => '')));
-        },
-      }) });
+      steps.push({
+        method: 'keyboard-interactive',
+        make: async () => ({
+          type: 'keyboard-interactive',
+          username: user,
+          prompt: (
+            name: string,
+            instructions: string,
+            _lang: string,
+            prompts: Prompt[],
+            finish: (answers: string[]) => void,
+          ) => {
+            // An empty INFO_REQUEST (RFC 4256 §3.2) needs an empty answer, not a question to the person.
+            if (prompts.length === 0) return finish([]);
+            if (savedLeft !== undefined && prompts.length === 1 && prompts[0]?.echo !== true) {
+              const saved = savedLeft;
+              savedLeft = undefined;
+              this.passwordFrom = 'saved';
+              return finish([saved]);
+            }
+            void this.#person(() =>
+              ask({ name, instructions, prompts: prompts.map((p) => ({ prompt: p.prompt, echo: p.echo === true })) }),
+            ).then(
+              (answers) => finish(answers ?? prompts.map(() => '')),
+              () => finish(prompts.map(() => '')),
+            );
+          },
+        }),
+      });
     }
     return steps;
   }
 
-  private passwordSteps(opts: AuthOptions): Step[] {
+  #passwordSteps(opts: AuthOptions): Step[] {
     const user = opts.username;
     const cb = opts.callbacks ?? {};
     const steps: Step[] = [];
@@ -148,18 +172,21 @@ export class AuthPlan {
       // first try before the person is asked.
       let askedUp = false;
       for (let i = 0; i < PASSWORD_TRIES; i++) {
-        steps.push({ method: 'password', make: async () => {
-          let password: string | null = null;
-          if (i === 0 && opts.password !== undefined) {
-            password = opts.password;
-            this.passwordFrom = 'saved';
-          } else if (cb.password && !askedUp) {
-            password = await this.person(() => (cb.password as () => Promise<string | null>)());
-            this.passwordFrom = password === null ? this.passwordFrom : 'typed';
-          }
-          if (password === null) askedUp = true; // the person cancelled: stop asking
-          return password === null ? null : { type: 'password', username: user, password };
-        } });
+        steps.push({
+          method: 'password',
+          make: async () => {
+            let password: string | null = null;
+            if (i === 0 && opts.password !== undefined) {
+              password = opts.password;
+              this.passwordFrom = 'saved';
+            } else if (cb.password && !askedUp) {
+              password = await this.#person(() => (cb.password as () => Promise<string | null>)());
+              this.passwordFrom = password === null ? this.passwordFrom : 'typed';
+            }
+            if (password === null) askedUp = true; // the person cancelled: stop asking
+            return password === null ? null : { type: 'password', username: user, password };
+          },
+        });
       }
     }
     return steps;
@@ -177,11 +204,11 @@ export class AuthPlan {
       if (!probed) {
         probed = true;
         // RFC 4252 §5.2; sshd does not count a first "none" toward MaxAuthTries (OpenSSH auth2.c).
-        return callback({ type: 'none', username: this.username });
+        return callback({ type: 'none', username: this.#username });
       }
       const pick = async (): Promise<AnyAuthMethod | false> => {
-        while (next < this.steps.length) {
-          const step = this.steps[next++] as Step;
+        while (next < this.#steps.length) {
+          const step = this.#steps[next++] as Step;
           if (!methodsLeft?.includes(step.method)) continue;
           const method = await step.make();
           if (method) {
@@ -198,22 +225,25 @@ export class AuthPlan {
     };
   }
 
-  private async person<T>(fn: () => Promise<T>): Promise<T> {
+  async #person<T>(fn: () => Promise<T>): Promise<T> {
     // The connection's timeout must not run while the person is typing.
-    this.onWaitPerson(true);
+    this.#onWaitPerson(true);
     try {
       return await fn();
     } finally {
-      this.onWaitPerson(false);
+      this.#onWaitPerson(false);
     }
   }
 
-  private async loadKey(file: KeyFile, cb: AuthCallbacks): Promise<ParsedKey | null> {
+  async #loadKey(file: KeyFile, cb: AuthCallbacks): Promise<ParsedKey | null> {
     let data: Buffer;
     try {
       data = file.data ?? readFileSync(file.path);
     } catch (err) {
-      this.keyError ??= keyUnreadable(file.path, (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'the file does not exist' : 'the file cannot be read');
+      this.keyError ??= keyUnreadable(
+        file.path,
+        (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'the file does not exist' : 'the file cannot be read',
+      );
       return null;
     }
     const plain = ssh2.utils.parseKey(data);
@@ -227,7 +257,9 @@ export class AuthPlan {
       return null;
     }
     for (let attempt = 1; attempt <= PASSPHRASE_TRIES; attempt++) {
-      const passphrase = await this.person(() => (cb.passphrase as NonNullable<AuthCallbacks['passphrase']>)(file.path, attempt));
+      const passphrase = await this.#person(() =>
+        (cb.passphrase as NonNullable<AuthCallbacks['passphrase']>)(file.path, attempt),
+      );
       if (passphrase === null) return null;
       const key = ssh2.utils.parseKey(data, passphrase);
       if (!(key instanceof Error)) return firstKey(key);

@@ -81,7 +81,11 @@ export class ShellBridge implements GatewayTarget {
     const parsed = parsePageControl(text);
     if (!parsed.ok) {
       // A bad frame is refused on its own; the shell and the socket go on.
-      this.link.sendControl({ type: 'error', code: 'SSH_BAD_CONTROL', message: `Hostdeck ignored a control message: ${parsed.reason}.` });
+      this.link.sendControl({
+        type: 'error',
+        code: 'SSH_BAD_CONTROL',
+        message: `Hostdeck ignored a control message: ${parsed.reason}.`,
+      });
       return;
     }
     const msg = parsed.message;

@@ -17,7 +17,16 @@ import { HostdeckError } from '../../shared/errors.js';
 import { StateMachine, type TransitionTable } from '../../shared/state-machine.js';
 import { AuthPlan, type AuthOptions } from './auth.js';
 import { algorithms, REFUSED_BY_POLICY, sshOffer, type AlgorithmCategory } from './algorithms.js';
-import { channelFailed, connectionRefused, disconnected, fromSocketError, hostUnreachable, noCommonAlgorithm, protocolError, timeout } from './errors.js';
+import {
+  channelFailed,
+  connectionRefused,
+  disconnected,
+  fromSocketError,
+  hostUnreachable,
+  noCommonAlgorithm,
+  protocolError,
+  timeout,
+} from './errors.js';
 import { connectionLost, keepaliveTimeout, loginRefused, serverDisconnected } from './end-reasons.js';
 import { tapServerKexInit, type ServerKexInit } from './kexinit.js';
 import type { AskUnknownHostKey, HostKeyTrust } from './host-key-trust.js';
@@ -115,9 +124,12 @@ export class SshConnection extends EventEmitter {
     this.port = opts.port ?? 22;
     this.username = opts.username;
     this.#readyMs = opts.readyTimeout ?? DEFAULT_READY_TIMEOUT;
-    this.#keepalive = { intervalMs: opts.keepaliveInterval ?? DEFAULT_KEEPALIVE_INTERVAL, countMax: opts.keepaliveCountMax ?? DEFAULT_KEEPALIVE_COUNT_MAX };
+    this.#keepalive = {
+      intervalMs: opts.keepaliveInterval ?? DEFAULT_KEEPALIVE_INTERVAL,
+      countMax: opts.keepaliveCountMax ?? DEFAULT_KEEPALIVE_COUNT_MAX,
+    };
     this.#plan = new AuthPlan(opts, (waiting) => this.#personWaiting(waiting));
-    this.#state.onChange((next) => this.emit('state', next));
+    this.#state.subscribe((next) => this.emit('state', next));
   }
 
   get state(): ConnectionState {
@@ -148,9 +160,15 @@ export class SshConnection extends EventEmitter {
       this.#client.on('close', this.#clientOnClose);
       this.#client.on('handshake', (negotiated: unknown) => {
         // ssh2 keeps whether strict KEX was agreed on its protocol object only.
-        opts.onHandshake?.(negotiated, (this.#client as unknown as { _protocol?: { _strictMode?: boolean } })._protocol?._strictMode === true);
+        opts.onHandshake?.(
+          negotiated,
+          (this.#client as unknown as { _protocol?: { _strictMode?: boolean } })._protocol?._strictMode === true,
+        );
       });
-      void this.#openSocket(opts).then((sock) => this.#startSsh(opts, sock), (err: HostdeckError) => this.#fail(err));
+      void this.#openSocket(opts).then(
+        (sock) => this.#startSsh(opts, sock),
+        (err: HostdeckError) => this.#fail(err),
+      );
     });
   }
 
@@ -236,14 +254,19 @@ export class SshConnection extends EventEmitter {
    * SSH_MSG_DISCONNECT (a numeric code, RFC 4253 §11.1), or the socket broke.
    */
   #linkFailure(err: Ssh2Error): HostdeckError {
-    if (err.level === 'client-timeout') return keepaliveTimeout(this.host, this.port, this.#keepalive.intervalMs, this.#keepalive.countMax, err);
+    if (err.level === 'client-timeout')
+      return keepaliveTimeout(this.host, this.port, this.#keepalive.intervalMs, this.#keepalive.countMax, err);
     if (typeof err.code === 'number') return serverDisconnected(this.host, this.port, err.code, err.message, err);
     return connectionLost(this.host, this.port, err);
   }
 
   /** What an ssh2 error before open means, by where ssh2 says it came from. */
   #loginFailure(err: Ssh2Error): HostdeckError {
-    if (err.level === 'client-authentication') return this.#plan.keyError ?? loginRefused(this.username, this.host, this.port, this.#plan.tried, this.#plan.passwordFrom);
+    if (err.level === 'client-authentication')
+      return (
+        this.#plan.keyError ??
+        loginRefused(this.username, this.host, this.port, this.#plan.tried, this.#plan.passwordFrom)
+      );
     if (err.level === 'client-socket') return fromSocketError(this.host, this.port, err as NodeJS.ErrnoException);
     if (err.level === 'client-timeout') return timeout(this.host, this.port, this.#readyMs);
     return this.#noMatch(err) ?? protocolError(this.host, this.port, err);
@@ -263,20 +286,24 @@ export class SshConnection extends EventEmitter {
    * the server allows, what this runtime cannot do and what to allow instead.
    */
   #noMatch(err: Error): HostdeckError | undefined {
-    const m = /no matching (key exchange algorithm|host key format|C->S cipher|S->C cipher|C->S MAC|S->C MAC|C->S compression|S->C compression)/.exec(err.message);
+    const m =
+      /no matching (key exchange algorithm|host key format|C->S cipher|S->C cipher|C->S MAC|S->C MAC|C->S compression|S->C compression)/.exec(
+        err.message,
+      );
     if (!m) return undefined;
     const what = m[1] as string;
     const server = this.#serverKexInit();
     const sc = what.startsWith('S->C');
-    const [category, kind, configKeyword, serverList]: [AlgorithmCategory, string, string, string[] | undefined] = what.endsWith('cipher')
-      ? ['cipher', 'cipher', 'Ciphers', sc ? server?.cipherSc : server?.cipherCs]
-      : what.endsWith('MAC')
-        ? ['hmac', 'MAC', 'MACs', sc ? server?.macSc : server?.macCs]
-        : what.endsWith('compression')
-          ? ['compress', 'compression', 'Compression', sc ? server?.compressSc : server?.compressCs]
-          : what === 'host key format'
-            ? ['serverHostKey', 'host key', 'HostKeyAlgorithms', server?.serverHostKey]
-            : ['kex', 'key exchange', 'KexAlgorithms', server?.kex];
+    const [category, kind, configKeyword, serverList]: [AlgorithmCategory, string, string, string[] | undefined] =
+      what.endsWith('cipher')
+        ? ['cipher', 'cipher', 'Ciphers', sc ? server?.cipherSc : server?.cipherCs]
+        : what.endsWith('MAC')
+          ? ['hmac', 'MAC', 'MACs', sc ? server?.macSc : server?.macCs]
+          : what.endsWith('compression')
+            ? ['compress', 'compression', 'Compression', sc ? server?.compressSc : server?.compressCs]
+            : what === 'host key format'
+              ? ['serverHostKey', 'host key', 'HostKeyAlgorithms', server?.serverHostKey]
+              : ['kex', 'key exchange', 'KexAlgorithms', server?.kex];
     const offer = sshOffer();
     // The server lists pseudo-algorithms in its KEX list (ext-info-s, kex-strict-s-v00@openssh.com): not choices.
     const serverOffers = serverList?.filter((a) => !/^ext-info-|^kex-strict-/.test(a));
@@ -387,12 +414,17 @@ export class SshConnection extends EventEmitter {
         if (!err) return resolve(ch);
         const failure = err as Error & { reason?: number };
         if (failure.reason !== OPEN_CONNECT_FAILED) return reject(channelFailed('tunnel', this.host, this.port, err));
-        reject(/refused/i.test(failure.message) ? connectionRefused(host, port, err) : hostUnreachable(host, port, err));
+        reject(
+          /refused/i.test(failure.message) ? connectionRefused(host, port, err) : hostUnreachable(host, port, err),
+        );
       });
     });
   }
 
-  #channel(what: string, open: (cb: (err: Error | undefined, ch: ClientChannel) => void) => void): Promise<ClientChannel> {
+  #channel(
+    what: string,
+    open: (cb: (err: Error | undefined, ch: ClientChannel) => void) => void,
+  ): Promise<ClientChannel> {
     if (!this.#state.is('open')) return Promise.reject(disconnected(this.host, this.port));
     return new Promise((resolve, reject) => {
       open((err, ch) => (err ? reject(channelFailed(what, this.host, this.port, err)) : resolve(ch)));

@@ -23,7 +23,12 @@ function refine(base: HostdeckError, message: string, details: Record<string, un
  * per-connection process dies or a route resets.
  */
 export function connectionLost(host: string, port: number, cause?: unknown): HostdeckError {
-  return refine(disconnected(host, port, cause), disconnected(host, port).message, { reason: 'connection-lost' }, cause);
+  return refine(
+    disconnected(host, port, cause),
+    disconnected(host, port).message,
+    { reason: 'connection-lost' },
+    cause,
+  );
 }
 
 /**
@@ -31,7 +36,13 @@ export function connectionLost(host: string, port: number, cause?: unknown): Hos
  * (RFC 4254 §4 global requests, as OpenSSH's ServerAliveInterval and
  * ServerAliveCountMax) sent `intervalMs` apart got no answer.
  */
-export function keepaliveTimeout(host: string, port: number, intervalMs: number, countMax: number, cause?: unknown): HostdeckError {
+export function keepaliveTimeout(
+  host: string,
+  port: number,
+  intervalMs: number,
+  countMax: number,
+  cause?: unknown,
+): HostdeckError {
   const seconds = Math.round(intervalMs / 1000);
   return refine(
     disconnected(host, port, cause),
@@ -45,7 +56,13 @@ export function keepaliveTimeout(host: string, port: number, intervalMs: number,
  * DISCONNECTED, reason 'server-disconnected': the server sent
  * SSH_MSG_DISCONNECT (RFC 4253 §11.1) with `reasonCode` and `description`.
  */
-export function serverDisconnected(host: string, port: number, reasonCode: number, description: string, cause?: unknown): HostdeckError {
+export function serverDisconnected(
+  host: string,
+  port: number,
+  reasonCode: number,
+  description: string,
+  cause?: unknown,
+): HostdeckError {
   return refine(
     disconnected(host, port, cause),
     `${where(host, port)} closed the connection: ${description || `reason ${reasonCode}`}.`,
@@ -59,14 +76,26 @@ export function serverDisconnected(host: string, port: number, reasonCode: numbe
  * the host or one the person typed (details.passwordFrom: 'saved' | 'typed'
  * | null when no password was sent).
  */
-export function loginRefused(user: string, host: string, port: number, methodsTried: readonly string[], passwordFrom: PasswordSource | null): HostdeckError {
+export function loginRefused(
+  user: string,
+  host: string,
+  port: number,
+  methodsTried: readonly string[],
+  passwordFrom: PasswordSource | null,
+): HostdeckError {
   const base = authFailed(user, host, port, methodsTried);
   const tried = methodsTried.length > 0 ? methodsTried.join(', ') : 'none';
   const lastWasPassword = methodsTried[methodsTried.length - 1] === 'password';
-  const advice = !lastWasPassword || passwordFrom === null
-    ? 'Check the user name, password or key for this host.'
-    : passwordFrom === 'saved'
-      ? 'The password saved for this host was refused: if it changed, type the new one in the host\'s settings.'
-      : 'The password you typed was refused: check it and the user name, and try again.';
-  return refine(base, `${where(host, port)} did not accept the login for "${user}" (tried: ${tried}). ${advice}`, { passwordFrom }, undefined);
+  const advice =
+    !lastWasPassword || passwordFrom === null
+      ? 'Check the user name, password or key for this host.'
+      : passwordFrom === 'saved'
+        ? "The password saved for this host was refused: if it changed, type the new one in the host's settings."
+        : 'The password you typed was refused: check it and the user name, and try again.';
+  return refine(
+    base,
+    `${where(host, port)} did not accept the login for "${user}" (tried: ${tried}). ${advice}`,
+    { passwordFrom },
+    undefined,
+  );
 }

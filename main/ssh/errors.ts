@@ -59,17 +59,39 @@ export interface OldKeyPlace {
   fingerprint: string;
 }
 
-export function hostKeyChanged(host: string, port: number, keyType: string, fingerprint: string, old: OldKeyPlace, removeCommand: string): HostdeckError {
+export function hostKeyChanged(
+  host: string,
+  port: number,
+  keyType: string,
+  fingerprint: string,
+  old: OldKeyPlace,
+  removeCommand: string,
+): HostdeckError {
   return new HostdeckError(
     'SSH_HOST_KEY_CHANGED',
     `The ${keyType} key of ${where(host, port)} has CHANGED since you last connected: it was ${old.fingerprint} (${old.file} line ${old.line}) and is now ${fingerprint}. ` +
       `Someone may be impersonating the host, or it was reinstalled. Hostdeck did not log in. ` +
       `If you know the change is legitimate, remove the old key with: ${removeCommand}`,
-    { host, port, keyType, fingerprint, oldFingerprint: old.fingerprint, file: old.file, line: old.line, removeCommand },
+    {
+      host,
+      port,
+      keyType,
+      fingerprint,
+      oldFingerprint: old.fingerprint,
+      file: old.file,
+      line: old.line,
+      removeCommand,
+    },
   );
 }
 
-export function hostKeyRevoked(host: string, port: number, keyType: string, fingerprint: string, place: { file: string; line: number }): HostdeckError {
+export function hostKeyRevoked(
+  host: string,
+  port: number,
+  keyType: string,
+  fingerprint: string,
+  place: { file: string; line: number },
+): HostdeckError {
   return new HostdeckError(
     'SSH_HOST_KEY_REVOKED',
     `The ${keyType} key of ${where(host, port)} (${fingerprint}) is marked @revoked in ${place.file} line ${place.line}. Hostdeck will not log in to a host with a revoked key; ask the host's administrator for its new key.`,
@@ -87,7 +109,9 @@ export function disconnected(host: string, port: number, cause?: unknown): Hostd
 }
 
 export function keyPassphraseWrong(path: string): HostdeckError {
-  return new HostdeckError('SSH_KEY_PASSPHRASE_WRONG', `The passphrase for the key ${path} is wrong. Type it again.`, { path });
+  return new HostdeckError('SSH_KEY_PASSPHRASE_WRONG', `The passphrase for the key ${path} is wrong. Type it again.`, {
+    path,
+  });
 }
 
 export function keyUnreadable(path: string, why: string): HostdeckError {
@@ -95,7 +119,12 @@ export function keyUnreadable(path: string, why: string): HostdeckError {
 }
 
 export function channelFailed(what: string, host: string, port: number, cause?: unknown): HostdeckError {
-  return new HostdeckError('SSH_CHANNEL_FAILED', `${where(host, port)} refused to open a ${what}. The server may not allow it.`, { host, port, what }, { cause });
+  return new HostdeckError(
+    'SSH_CHANNEL_FAILED',
+    `${where(host, port)} refused to open a ${what}. The server may not allow it.`,
+    { host, port, what },
+    { cause },
+  );
 }
 
 export interface NoCommonAlgorithm {
@@ -114,7 +143,14 @@ export interface NoCommonAlgorithm {
 }
 
 export function noCommonAlgorithm(host: string, port: number, n: NoCommonAlgorithm, cause: unknown): HostdeckError {
-  const plural = n.kind === 'key exchange' ? 'key exchange methods' : n.kind === 'host key' ? 'host key types' : n.kind === 'compression' ? 'compression methods' : `${n.kind}s`;
+  const plural =
+    n.kind === 'key exchange'
+      ? 'key exchange methods'
+      : n.kind === 'host key'
+        ? 'host key types'
+        : n.kind === 'compression'
+          ? 'compression methods'
+          : `${n.kind}s`;
   const parts: string[] = [];
   if (n.serverOffers === undefined) {
     parts.push(`${where(host, port)} and Hostdeck have no ${n.kind} in common.`);
@@ -122,13 +158,19 @@ export function noCommonAlgorithm(host: string, port: number, n: NoCommonAlgorit
     parts.push(`${where(host, port)} allows only these ${plural}: ${n.serverOffers.join(', ') || 'none'}.`);
   }
   if (n.unusableHere.length > 0) {
-    const why = n.unusableHere.some((a) => /chacha20/.test(a)) ? ' (the desktop app runs on BoringSSL, which has no ChaCha20)' : '';
-    parts.push(`This runtime's crypto library cannot do ${n.unusableHere.join(', ')}${why}, so Hostdeck cannot use ${n.unusableHere.length > 1 ? 'them' : 'it'} here.`);
+    const why = n.unusableHere.some((a) => /chacha20/.test(a))
+      ? ' (the desktop app runs on BoringSSL, which has no ChaCha20)'
+      : '';
+    parts.push(
+      `This runtime's crypto library cannot do ${n.unusableHere.join(', ')}${why}, so Hostdeck cannot use ${n.unusableHere.length > 1 ? 'them' : 'it'} here.`,
+    );
   }
   if (n.refused.length > 0) {
     parts.push(`Hostdeck never uses ${n.refused.join(', ')}: ${n.refused.length > 1 ? 'they are' : 'it is'} too weak.`);
   }
-  parts.push(`Ask the server's administrator to also allow one of ${n.weOffer.join(', ')} (the ${n.configKeyword} line in sshd_config).`);
+  parts.push(
+    `Ask the server's administrator to also allow one of ${n.weOffer.join(', ')} (the ${n.configKeyword} line in sshd_config).`,
+  );
   return new HostdeckError(
     'SSH_NO_COMMON_ALGORITHM',
     parts.join(' '),
@@ -148,7 +190,12 @@ export function noCommonAlgorithm(host: string, port: number, n: NoCommonAlgorit
 
 export function protocolError(host: string, port: number, cause: unknown): HostdeckError {
   const msg = cause instanceof Error ? cause.message : String(cause);
-  return new HostdeckError('SSH_PROTOCOL', `The SSH conversation with ${where(host, port)} failed: ${msg}.`, { host, port }, { cause });
+  return new HostdeckError(
+    'SSH_PROTOCOL',
+    `The SSH conversation with ${where(host, port)} failed: ${msg}.`,
+    { host, port },
+    { cause },
+  );
 }
 
 /** Maps a socket-level error from ssh2 to one of ours. */

@@ -36,21 +36,21 @@ export interface HostKeyTrustOptions {
 }
 
 export class HostKeyTrust {
-  private readonly ownFile: string;
-  private readonly userFiles: readonly string[];
-  private readonly hashNames: boolean;
+  readonly #ownFile: string;
+  readonly #userFiles: readonly string[];
+  readonly #hashNames: boolean;
 
   constructor(opts: HostKeyTrustOptions) {
-    this.ownFile = opts.ownFile;
-    this.userFiles = opts.userFiles ?? [join(homedir(), '.ssh', 'known_hosts')];
-    this.hashNames = opts.hashNames ?? false;
+    this.#ownFile = opts.ownFile;
+    this.#userFiles = opts.userFiles ?? [join(homedir(), '.ssh', 'known_hosts')];
+    this.#hashNames = opts.hashNames ?? false;
   }
 
   /** Looks the key up in every file; files are re-read so edits (ssh-keygen -R) count at once. */
   verdict(host: string, port: number, key: Buffer): HostKeyVerdict {
     const name = hostLookupName(host, port);
     const type = keyTypeOf(key);
-    const lines = [this.ownFile, ...this.userFiles].flatMap((f) => KnownHostsFile.read(f).match(name));
+    const lines = [this.#ownFile, ...this.#userFiles].flatMap((f) => KnownHostsFile.read(f).match(name));
     const revoked = lines.find((l) => l.marker === 'revoked' && l.key.equals(key));
     if (revoked) return { kind: 'revoked', line: revoked };
     const sameType = lines.filter((l) => l.marker === null && l.keyType === type);
@@ -87,7 +87,7 @@ export class HostKeyTrust {
       case 'unknown': {
         const yes = await ask({ host, port, keyType, fingerprint });
         if (yes !== true) throw hostKeyRejected(host, port, fingerprint);
-        appendKnownHost(this.ownFile, hostLookupName(host, port), keyType, key, this.hashNames);
+        appendKnownHost(this.#ownFile, hostLookupName(host, port), keyType, key, this.#hashNames);
       }
     }
   }

@@ -81,7 +81,14 @@ export function parseKexInit(bytes: Buffer): ServerKexInit | 'more' | 'bad' {
     p += len;
   }
   const [kex, serverHostKey, cipherCs, cipherSc, macCs, macSc, compressCs, compressSc] = lists as [
-    string[], string[], string[], string[], string[], string[], string[], string[],
+    string[],
+    string[],
+    string[],
+    string[],
+    string[],
+    string[],
+    string[],
+    string[],
   ];
   return { kex, serverHostKey, cipherCs, cipherSc, macCs, macSc, compressCs, compressSc };
 }

@@ -62,7 +62,10 @@ export function parseKnownHosts(text: string, file: string): KnownHostLine[] {
 
 function parseLine(raw: string): Omit<KnownHostLine, 'file' | 'line'> | null {
   if (raw.length > MAX_LINE_CHARS) return null;
-  const fields = raw.replace(/\r$/, '').trim().split(/[ \t]+/);
+  const fields = raw
+    .replace(/\r$/, '')
+    .trim()
+    .split(/[ \t]+/);
   if (fields.length === 0 || fields[0] === '' || (fields[0] as string).startsWith('#')) return null;
   let marker: KnownHostMarker = null;
   if ((fields[0] as string).startsWith('@')) {

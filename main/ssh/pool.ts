@@ -34,18 +34,18 @@ interface Entry {
 }
 
 export class ConnectionPool {
-  private readonly entries = new Map<string, Entry>();
+  readonly #entries = new Map<string, Entry>();
 
   /** Shares a live or in-flight connection for `key`, or opens one with `connect`. */
   async acquire(key: string, connect: () => Promise<SshConnection>): Promise<Lease> {
-    let entry = this.entries.get(key);
+    let entry = this.#entries.get(key);
     if (!entry) {
       const fresh: Entry = { connecting: connect(), refs: 0 };
       entry = fresh;
-      this.entries.set(key, fresh);
+      this.#entries.set(key, fresh);
       fresh.connecting.then(
-        (conn) => conn.once('close', () => this.forget(key, fresh)),
-        () => this.forget(key, fresh),
+        (conn) => conn.once('close', () => this.#forget(key, fresh)),
+        () => this.#forget(key, fresh),
       );
     }
     entry.refs++;
@@ -65,7 +65,7 @@ export class ConnectionPool {
         released = true;
         held.refs--;
         if (held.refs === 0) {
-          this.forget(key, held);
+          this.#forget(key, held);
           conn.close();
         }
       },
@@ -74,13 +74,13 @@ export class ConnectionPool {
 
   /** Live entries (for tests and the UI's connection list). */
   get size(): number {
-    return this.entries.size;
+    return this.#entries.size;
   }
 
   /** Closes every pooled connection. */
   async closeAll(): Promise<void> {
-    const all = [...this.entries.values()];
-    this.entries.clear();
+    const all = [...this.#entries.values()];
+    this.#entries.clear();
     for (const e of all) {
       try {
         (await e.connecting).close();
@@ -90,7 +90,7 @@ export class ConnectionPool {
     }
   }
 
-  private forget(key: string, entry: Entry): void {
-    if (this.entries.get(key) === entry) this.entries.delete(key);
+  #forget(key: string, entry: Entry): void {
+    if (this.#entries.get(key) === entry) this.#entries.delete(key);
   }
 }

@@ -55,9 +55,9 @@ export class SshShell extends EventEmitter {
     // A channel error (a write after the server closed it) ends this shell, never the process.
     channel.on('error', () => this.close());
     // ssh2 emits the connection's 'close' before it closes its channels (ssh2 lib/client.js, socket 'close').
-    conn.on('close', this.connectionOnClose);
+    conn.on('close', this.#connectionOnClose);
     channel.once('close', () => {
-      conn.removeListener('close', this.connectionOnClose);
+      conn.removeListener('close', this.#connectionOnClose);
       this.#end = this.#status;
       this.emit('exit', this.#end);
     });
@@ -71,7 +71,7 @@ export class SshShell extends EventEmitter {
     return new SshShell(conn, channel);
   }
 
-  private readonly connectionOnClose = (err: HostdeckError | null): void => {
+  readonly #connectionOnClose = (err: HostdeckError | null): void => {
     if (err && this.#status.kind === 'channel-closed') this.#status = { kind: 'connection-lost', error: err };
   };
 

@@ -2,13 +2,39 @@
 // (docs/SECURITY.md, "Address book and secrets"). It never loses the person's file: a bad file is moved aside and
 // reported, a failed migration puts the old file back, writes are atomic and
 // debounced, and one process writes at a time.
-import { chmodSync, copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync, unlinkSync } from 'node:fs';
+import {
+  chmodSync,
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  statSync,
+  unlinkSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { folderKey, type Folder, type SavedHost, type SecretKind } from '../../shared/model/host.js';
 import { HostSearchIndex, type SearchHit } from '../../shared/model/search.js';
-import { checkFolder, checkHost, effectiveJumpChain, inheritedDefault, validateBook, type BookView } from '../../shared/model/validate.js';
-import { CURRENT_VERSION, checkDocument, emptyDocument, migrate, MIGRATIONS, type Migration, type StoreDocument, type StoredHost } from './document.js';
+import {
+  checkFolder,
+  checkHost,
+  effectiveJumpChain,
+  inheritedDefault,
+  validateBook,
+  type BookView,
+} from '../../shared/model/validate.js';
+import {
+  CURRENT_VERSION,
+  checkDocument,
+  emptyDocument,
+  migrate,
+  MIGRATIONS,
+  type Migration,
+  type StoreDocument,
+  type StoredHost,
+} from './document.js';
 import { confEngine, type EngineFactory, type StoreEngine } from './engine.js';
 import { storeErrors } from './errors.js';
 import { StoreLock } from './store-lock.js';
@@ -128,8 +154,12 @@ export class AddressBookStore {
   saveHost(input: unknown): SavedHost {
     this.#writable();
     const existingId = typeof input === 'object' && input !== null ? (input as { id?: unknown }).id : undefined;
-    if (existingId !== undefined && (typeof existingId !== 'string' || !this.#hosts.has(existingId))) throw storeErrors.unknownHost(String(existingId));
-    if (existingId === undefined && this.#hosts.size >= 20_000) throw storeErrors.invalid([{ field: 'hosts', code: 'TOO_MANY', message: 'The address book holds at most 20000 hosts.' }]);
+    if (existingId !== undefined && (typeof existingId !== 'string' || !this.#hosts.has(existingId)))
+      throw storeErrors.unknownHost(String(existingId));
+    if (existingId === undefined && this.#hosts.size >= 20_000)
+      throw storeErrors.invalid([
+        { field: 'hosts', code: 'TOO_MANY', message: 'The address book holds at most 20000 hosts.' },
+      ]);
     const id = (existingId as string | undefined) ?? newId();
     const r = checkHost({ ...(input as object), id }, this.#view());
     if (!r.ok) throw storeErrors.invalid(r.errors);
@@ -203,7 +233,10 @@ export class AddressBookStore {
   // ---- import and export --------------------------------------------------
 
   /** What an import would add, update, leave alone or skip (and why). Changes nothing. */
-  previewImport(source: { drafts: readonly ImportDraft[]; skipped: readonly Skipped[] }, folders: readonly Folder[] = []): ImportPreview {
+  previewImport(
+    source: { drafts: readonly ImportDraft[]; skipped: readonly Skipped[] },
+    folders: readonly Folder[] = [],
+  ): ImportPreview {
     return planImport(source.drafts, source.skipped, this.listHosts(), folders, this.listFolders());
   }
 
@@ -215,7 +248,9 @@ export class AddressBookStore {
   applyImport(preview: ImportPreview, secrets?: SecretMap): { added: number; updated: number } {
     this.#writable();
     if (secrets !== undefined && Object.keys(secrets).length > 0 && this.#vault.status().locked) {
-      throw this.#vault.status().box === 'masterPassword' ? storeErrors.secretsLocked() : storeErrors.noMasterPassword();
+      throw this.#vault.status().box === 'masterPassword'
+        ? storeErrors.secretsLocked()
+        : storeErrors.noMasterPassword();
     }
     const hosts = new Map(this.#hosts);
     const folders = new Map(this.#folders);
@@ -237,7 +272,8 @@ export class AddressBookStore {
     if (secrets !== undefined) {
       const items: [string, SecretKind, string][] = [];
       for (const p of [...preview.add, ...preview.update, ...preview.unchanged]) {
-        for (const [kind, value] of Object.entries(secrets[p.ref] ?? {}) as [SecretKind, string][]) items.push([p.id, kind, value]);
+        for (const [kind, value] of Object.entries(secrets[p.ref] ?? {}) as [SecretKind, string][])
+          items.push([p.id, kind, value]);
       }
       this.#vault.setMany(items);
     }
@@ -247,7 +283,10 @@ export class AddressBookStore {
   /** Hostdeck JSON without secrets; with them (sealed) only when a passphrase is given. */
   exportJson(options: { passphrase?: string } = {}): Promise<string> {
     const hosts = [...this.#hosts.values()].map((h) => structuredClone(h));
-    const secrets = options.passphrase === undefined ? undefined : { passphrase: options.passphrase, values: this.#vault.exportAll(), strength: this.#options.kdfStrength };
+    const secrets =
+      options.passphrase === undefined
+        ? undefined
+        : { passphrase: options.passphrase, values: this.#vault.exportAll(), strength: this.#options.kdfStrength };
     return buildExport(hosts, this.listFolders(), secrets);
   }
 
@@ -322,7 +361,10 @@ export class AddressBookStore {
     // the whole book is checked before each (debounced) write, ~25 ms at 10,000 hosts.
     const check = checkDocument(doc);
     if (!check.ok) throw storeErrors.invalid(check.errors);
-    this.#engine ??= (this.#options.engine ?? confEngine)({ cwd: this.#options.dataDir, configName: this.#options.name ?? 'hostdeck' });
+    this.#engine ??= (this.#options.engine ?? confEngine)({
+      cwd: this.#options.dataDir,
+      configName: this.#options.name ?? 'hostdeck',
+    });
     writeAtomically(this.#engine, doc as unknown as Record<string, unknown>);
     this.#writes++;
     this.#dirty = false;
@@ -341,7 +383,12 @@ export class AddressBookStore {
   }
 
   #document(): StoreDocument {
-    return { version: CURRENT_VERSION, hosts: [...this.#hosts.values()], folders: [...this.#folders.values()], secrets: this.#vault.section };
+    return {
+      version: CURRENT_VERSION,
+      hosts: [...this.#hosts.values()],
+      folders: [...this.#folders.values()],
+      secrets: this.#vault.section,
+    };
   }
 
   /** Writes the migrated book; if that fails, the old file goes back and the book is read-only. */
@@ -379,7 +426,9 @@ export class AddressBookStore {
 
   /** Hosts and folders that go through `id` (by name, for the message). */
   #usersOf(id: string): string[] {
-    const users = [...this.#hosts.values()].filter((h) => h.jumpChain?.includes(id) || h.vnc?.viaSshHostId === id).map((h) => h.name);
+    const users = [...this.#hosts.values()]
+      .filter((h) => h.jumpChain?.includes(id) || h.vnc?.viaSshHostId === id)
+      .map((h) => h.name);
     for (const f of this.#folders.values()) if (f.defaults.jumpHostId === id) users.push(`folder ${folderKey(f.path)}`);
     return users;
   }
@@ -468,13 +517,26 @@ function moveAside(path: string): string {
   return target;
 }
 
-const RECOVER = 'Hostdeck started with an empty address book. Your old file is untouched at that path: to recover, quit Hostdeck, fix or replace the file, and rename it back to';
+const RECOVER =
+  'Hostdeck started with an empty address book. Your old file is untouched at that path: to recover, quit Hostdeck, fix or replace the file, and rename it back to';
 
 function load(path: string, options: StoreOptions): Loaded {
-  const fresh = (warnings: StoreWarning[] = []): Loaded => ({ path, doc: emptyDocument(), warnings, readOnly: false, migrated: false });
+  const fresh = (warnings: StoreWarning[] = []): Loaded => ({
+    path,
+    doc: emptyDocument(),
+    warnings,
+    readOnly: false,
+    migrated: false,
+  });
   const aside = (code: string, why: string): Loaded => {
     const where = moveAside(path);
-    return fresh([{ code, path: where, message: `${why} The file was moved to ${where}. ${RECOVER} ${path} (or import it from the Import menu).` }]);
+    return fresh([
+      {
+        code,
+        path: where,
+        message: `${why} The file was moved to ${where}. ${RECOVER} ${path} (or import it from the Import menu).`,
+      },
+    ]);
   };
   let size: number;
   try {
@@ -483,7 +545,11 @@ function load(path: string, options: StoreOptions): Loaded {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return fresh();
     throw err;
   }
-  if (size > MAX_FILE_BYTES) return aside('STORE_FILE_TOO_LARGE', `The address book file is ${size} bytes, more than the ${MAX_FILE_BYTES} Hostdeck reads.`);
+  if (size > MAX_FILE_BYTES)
+    return aside(
+      'STORE_FILE_TOO_LARGE',
+      `The address book file is ${size} bytes, more than the ${MAX_FILE_BYTES} Hostdeck reads.`,
+    );
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
@@ -495,20 +561,32 @@ function load(path: string, options: StoreOptions): Loaded {
   try {
     raw = JSON.parse(text.replace(/^\uFEFF/, ''));
   } catch {
-    return aside('STORE_FILE_CORRUPT', 'The address book file is not valid JSON (it may have been cut short or edited by hand).');
+    return aside(
+      'STORE_FILE_CORRUPT',
+      'The address book file is not valid JSON (it may have been cut short or edited by hand).',
+    );
   }
   const version = typeof raw === 'object' && raw !== null ? (raw as { version?: unknown }).version : undefined;
   if (typeof version !== 'number' || !Number.isInteger(version) || version < 1) {
-    return aside('STORE_FILE_CORRUPT', 'The address book file has no valid version number, so Hostdeck cannot tell how to read it.');
+    return aside(
+      'STORE_FILE_CORRUPT',
+      'The address book file has no valid version number, so Hostdeck cannot tell how to read it.',
+    );
   }
   if (version > CURRENT_VERSION) {
-    return aside('STORE_FILE_FROM_NEWER_VERSION', `The address book was written by a newer Hostdeck (file version ${version}, this one reads up to ${CURRENT_VERSION}). Use the newer Hostdeck, or keep the file for when you update.`);
+    return aside(
+      'STORE_FILE_FROM_NEWER_VERSION',
+      `The address book was written by a newer Hostdeck (file version ${version}, this one reads up to ${CURRENT_VERSION}). Use the newer Hostdeck, or keep the file for when you update.`,
+    );
   }
   if (version < CURRENT_VERSION) return loadMigrated(path, raw as Record<string, unknown>, version, options);
   const checked = checkDocument(raw);
   if (!checked.ok) {
     const e = checked.errors[0];
-    return aside('STORE_FILE_INVALID', `The address book file has data Hostdeck cannot accept (${checked.errors.length} problem(s), the first at ${e?.field}: ${e?.message}).`);
+    return aside(
+      'STORE_FILE_INVALID',
+      `The address book file has data Hostdeck cannot accept (${checked.errors.length} problem(s), the first at ${e?.field}: ${e?.message}).`,
+    );
   }
   return { path, doc: checked.doc, warnings: [], readOnly: false, migrated: false };
 }

@@ -71,16 +71,30 @@ function v1ToV2(doc: Record<string, unknown>): Record<string, unknown> {
         protocol,
         address: raw['hostname'],
         port: raw['port'] ?? (protocol === 'vnc' ? 5900 : 22),
-        folder: typeof raw['group'] === 'string' && raw['group'] !== '' ? raw['group'].split('/').map((s) => s.trim()).filter((s) => s !== '') : [],
-        tags: typeof raw['tags'] === 'string' ? raw['tags'].split(',').map((s) => s.trim()).filter((s) => s !== '') : [],
+        folder:
+          typeof raw['group'] === 'string' && raw['group'] !== ''
+            ? raw['group']
+                .split('/')
+                .map((s) => s.trim())
+                .filter((s) => s !== '')
+            : [],
+        tags:
+          typeof raw['tags'] === 'string'
+            ? raw['tags']
+                .split(',')
+                .map((s) => s.trim())
+                .filter((s) => s !== '')
+            : [],
         notes: typeof raw['notes'] === 'string' ? raw['notes'] : '',
         createdAt: created,
         updatedAt: created,
       };
       if (typeof raw['user'] === 'string' && raw['user'] !== '') out['username'] = raw['user'];
       if (typeof raw['jumpHost'] === 'string' && raw['jumpHost'] !== '') out['jumpChain'] = [raw['jumpHost']];
-      if (typeof raw['keyFile'] === 'string' && raw['keyFile'] !== '') out['auth'] = { type: 'privateKey', path: raw['keyFile'] };
-      if (protocol === 'vnc') out['vnc'] = { viewOnly: raw['viewOnly'] === true, scaling: 'scale', quality: 6, compression: 2, shared: true };
+      if (typeof raw['keyFile'] === 'string' && raw['keyFile'] !== '')
+        out['auth'] = { type: 'privateKey', path: raw['keyFile'] };
+      if (protocol === 'vnc')
+        out['vnc'] = { viewOnly: raw['viewOnly'] === true, scaling: 'scale', quality: 6, compression: 2, shared: true };
       return out;
     }),
   };
@@ -89,7 +103,11 @@ function v1ToV2(doc: Record<string, unknown>): Record<string, unknown> {
 /** MIGRATIONS[n] turns version n into version n + 1. */
 export const MIGRATIONS: Readonly<Record<number, Migration>> = { 1: v1ToV2 };
 
-export function migrate(doc: Record<string, unknown>, from: number, migrations: Readonly<Record<number, Migration>> = MIGRATIONS): Record<string, unknown> {
+export function migrate(
+  doc: Record<string, unknown>,
+  from: number,
+  migrations: Readonly<Record<number, Migration>> = MIGRATIONS,
+): Record<string, unknown> {
   let out = doc;
   for (let v = from; v < CURRENT_VERSION; v++) {
     const step = migrations[v];
@@ -105,8 +123,13 @@ const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,3})?Z$/;
 
 /** A current-version document as read from disk: every field checked. */
 export function checkDocument(raw: unknown): DocumentCheck {
-  if (!isRecord(raw)) return { ok: false, errors: [{ field: '', code: 'WRONG_TYPE', message: 'The file does not hold an object.' }] };
-  if (raw['version'] !== CURRENT_VERSION) return { ok: false, errors: [{ field: 'version', code: 'WRONG_VERSION', message: `Expected version ${CURRENT_VERSION}.` }] };
+  if (!isRecord(raw))
+    return { ok: false, errors: [{ field: '', code: 'WRONG_TYPE', message: 'The file does not hold an object.' }] };
+  if (raw['version'] !== CURRENT_VERSION)
+    return {
+      ok: false,
+      errors: [{ field: 'version', code: 'WRONG_VERSION', message: `Expected version ${CURRENT_VERSION}.` }],
+    };
   const book = validateBook({ hosts: raw['hosts'], folders: raw['folders'] ?? [] });
   if (!book.ok) return book;
   const errors: FieldError[] = [];
@@ -114,10 +137,16 @@ export function checkDocument(raw: unknown): DocumentCheck {
   const hosts: StoredHost[] = book.hosts.map((h, i) => {
     const r = rawHosts[i] as Record<string, unknown>;
     for (const key of ['createdAt', 'updatedAt'] as const) {
-      if (typeof r[key] !== 'string' || !ISO.test(r[key] as string)) errors.push({ field: `hosts[${i}].${key}`, code: 'INVALID_TIME', message: 'Times are ISO 8601 UTC, like 2026-11-22T16:00:00.000Z.' });
+      if (typeof r[key] !== 'string' || !ISO.test(r[key] as string))
+        errors.push({
+          field: `hosts[${i}].${key}`,
+          code: 'INVALID_TIME',
+          message: 'Times are ISO 8601 UTC, like 2026-11-22T16:00:00.000Z.',
+        });
     }
     const last = r['lastConnectedAt'];
-    if (last !== undefined && (typeof last !== 'string' || !ISO.test(last))) errors.push({ field: `hosts[${i}].lastConnectedAt`, code: 'INVALID_TIME', message: 'Times are ISO 8601 UTC.' });
+    if (last !== undefined && (typeof last !== 'string' || !ISO.test(last)))
+      errors.push({ field: `hosts[${i}].lastConnectedAt`, code: 'INVALID_TIME', message: 'Times are ISO 8601 UTC.' });
     // h is the validator's fresh copy: completed in place rather than copied again.
     const out = h as StoredHost;
     out.createdAt = r['createdAt'] as string;
@@ -137,20 +166,28 @@ function checkSecrets(raw: unknown, ids: Set<string>, errors: FieldError[]): Sec
   };
   if (!isRecord(raw)) return fail('', 'The secrets section must be an object.');
   const box = raw['box'];
-  if (box !== null && box !== 'safeStorage' && box !== 'masterPassword') return fail('.box', 'The box must be "safeStorage", "masterPassword" or null.');
+  if (box !== null && box !== 'safeStorage' && box !== 'masterPassword')
+    return fail('.box', 'The box must be "safeStorage", "masterPassword" or null.');
   const out: SecretsSection = { box, entries: {} };
   if (box === 'masterPassword') {
     const m = raw['master'];
-    if (!isRecord(m) || !isKdfParams(m['kdf']) || typeof m['verifier'] !== 'string') return fail('.master', 'The master-password parameters are missing or out of range.');
+    if (!isRecord(m) || !isKdfParams(m['kdf']) || typeof m['verifier'] !== 'string')
+      return fail('.master', 'The master-password parameters are missing or out of range.');
     out.master = { kdf: m['kdf'], verifier: m['verifier'] };
   }
   const entries = raw['entries'];
   if (!isRecord(entries)) return fail('.entries', 'The sealed entries must be an object.');
   for (const [hostId, kinds] of Object.entries(entries)) {
-    if (!ids.has(hostId) || !isRecord(kinds)) return fail(`.entries.${hostId}`, 'Sealed secrets must belong to a saved host.');
+    if (!ids.has(hostId) || !isRecord(kinds))
+      return fail(`.entries.${hostId}`, 'Sealed secrets must belong to a saved host.');
     const k: Partial<Record<SecretKind, string>> = {};
     for (const [kind, sealed] of Object.entries(kinds)) {
-      if (!(SECRET_KINDS as readonly string[]).includes(kind) || typeof sealed !== 'string' || sealed.length > 64 * 1024) return fail(`.entries.${hostId}.${kind}`, 'Unknown secret kind or bad sealed value.');
+      if (
+        !(SECRET_KINDS as readonly string[]).includes(kind) ||
+        typeof sealed !== 'string' ||
+        sealed.length > 64 * 1024
+      )
+        return fail(`.entries.${hostId}.${kind}`, 'Unknown secret kind or bad sealed value.');
       k[kind as SecretKind] = sealed;
     }
     out.entries[hostId] = k;

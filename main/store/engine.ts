@@ -30,4 +30,5 @@ export const ENGINE_OPTIONS = {
   watch: false,
 } as const;
 
-export const confEngine: EngineFactory = ({ cwd, configName }) => new Conf<Record<string, unknown>>({ ...ENGINE_OPTIONS, cwd, configName, projectName: 'hostdeck' });
+export const confEngine: EngineFactory = ({ cwd, configName }) =>
+  new Conf<Record<string, unknown>>({ ...ENGINE_OPTIONS, cwd, configName, projectName: 'hostdeck' });

@@ -12,17 +12,31 @@ export const storeErrors = {
     );
   },
   unreadable(path: string, code: string): HostdeckError {
-    return new HostdeckError('STORE_UNREADABLE', `Hostdeck cannot read its address book at ${path} (${code}). The file was left as it is; check its owner and permissions (it should be yours, mode 0600).`, { path });
+    return new HostdeckError(
+      'STORE_UNREADABLE',
+      `Hostdeck cannot read its address book at ${path} (${code}). The file was left as it is; check its owner and permissions (it should be yours, mode 0600).`,
+      { path },
+    );
   },
   invalid(errors: FieldError[]): HostdeckError {
     const first = errors[0];
-    return new HostdeckError('STORE_INVALID', first ? `${first.field}: ${first.message}` : 'The change is not valid.', { errors });
+    return new HostdeckError('STORE_INVALID', first ? `${first.field}: ${first.message}` : 'The change is not valid.', {
+      errors,
+    });
   },
   unknownHost(id: string): HostdeckError {
-    return new HostdeckError('STORE_UNKNOWN_HOST', `There is no saved host with id "${id}"; it may have been deleted.`, { id });
+    return new HostdeckError(
+      'STORE_UNKNOWN_HOST',
+      `There is no saved host with id "${id}"; it may have been deleted.`,
+      { id },
+    );
   },
   hostInUse(id: string, users: string[]): HostdeckError {
-    return new HostdeckError('STORE_HOST_IN_USE', `Other hosts or folders go through this host (${users.slice(0, 5).join(', ')}); change them first.`, { id, users });
+    return new HostdeckError(
+      'STORE_HOST_IN_USE',
+      `Other hosts or folders go through this host (${users.slice(0, 5).join(', ')}); change them first.`,
+      { id, users },
+    );
   },
   readOnly(): HostdeckError {
     return new HostdeckError(
@@ -37,19 +51,31 @@ export const storeErrors = {
     return new HostdeckError('SECRETS_WRONG_PASSWORD', 'That password is not right. Nothing was changed; try again.');
   },
   secretsLocked(): HostdeckError {
-    return new HostdeckError('SECRETS_LOCKED', 'Saved passwords are locked. Unlock them with your master password first.');
+    return new HostdeckError(
+      'SECRETS_LOCKED',
+      'Saved passwords are locked. Unlock them with your master password first.',
+    );
   },
   noMasterPassword(): HostdeckError {
-    return new HostdeckError('SECRETS_NO_MASTER_PASSWORD', 'Set a master password first: it protects saved passwords on this machine.');
+    return new HostdeckError(
+      'SECRETS_NO_MASTER_PASSWORD',
+      'Set a master password first: it protects saved passwords on this machine.',
+    );
   },
   masterPasswordExists(): HostdeckError {
-    return new HostdeckError('SECRETS_MASTER_PASSWORD_SET', 'A master password is already set; use "change master password" instead.');
+    return new HostdeckError(
+      'SECRETS_MASTER_PASSWORD_SET',
+      'A master password is already set; use "change master password" instead.',
+    );
   },
   weakPassword(min: number): HostdeckError {
     return new HostdeckError('SECRETS_WEAK_PASSWORD', `Use a password of at least ${min} characters.`);
   },
   keyringInUse(): HostdeckError {
-    return new HostdeckError('SECRETS_KEYRING_IN_USE', 'Your saved passwords are sealed by the system keyring; no master password is needed.');
+    return new HostdeckError(
+      'SECRETS_KEYRING_IN_USE',
+      'Your saved passwords are sealed by the system keyring; no master password is needed.',
+    );
   },
   keyringUnavailable(reason: string): HostdeckError {
     return new HostdeckError(
@@ -58,7 +84,11 @@ export const storeErrors = {
     );
   },
   sealBroken(hostId: string): HostdeckError {
-    return new HostdeckError('SECRETS_CORRUPT', `The saved secret for host "${hostId}" cannot be opened (it was changed or belongs to another machine). Save it again.`, { hostId });
+    return new HostdeckError(
+      'SECRETS_CORRUPT',
+      `The saved secret for host "${hostId}" cannot be opened (it was changed or belongs to another machine). Save it again.`,
+      { hostId },
+    );
   },
   secretTooLong(max: number): HostdeckError {
     return new HostdeckError('SECRETS_TOO_LONG', `A secret is at most ${max} characters.`);

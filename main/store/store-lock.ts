@@ -36,7 +36,8 @@ export class StoreLock {
         const holder = readPid(path);
         // Our own pid in a lock we do not hold is a previous run's: in a
         // container the same pid comes back after every restart.
-        if (holder === process.pid ? heldHere.has(path) : holder !== undefined && isAlive(holder)) throw storeErrors.locked(path, holder as number);
+        if (holder === process.pid ? heldHere.has(path) : holder !== undefined && isAlive(holder))
+          throw storeErrors.locked(path, holder as number);
         try {
           unlinkSync(path);
         } catch (e) {

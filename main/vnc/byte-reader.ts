@@ -3,40 +3,44 @@
 // reading are apart, so the protocol code never touches a socket.
 
 export class ByteReader {
-  private chunks: Buffer[] = [];
-  private buffered = 0;
-  private waiting: { n: number; resolve: (b: Buffer) => void; reject: (e: Error) => void } | undefined;
-  private failure: Error | undefined;
+  #chunks: Buffer[] = [];
+  #buffered = 0;
+  #waiting: { n: number; resolve: (b: Buffer) => void; reject: (e: Error) => void } | undefined;
+  #failure: Error | undefined;
+
+  readonly #onEnd: () => Error;
 
   /**
    * @param onEnd makes the error a read gets once the peer has ended (called
    *   at that read, so it can say which step was cut short).
    */
-  constructor(private readonly onEnd: () => Error) {}
+  constructor(onEnd: () => Error) {
+    this.#onEnd = onEnd;
+  }
 
   get length(): number {
-    return this.buffered;
+    return this.#buffered;
   }
 
   push(chunk: Buffer): void {
-    if (this.failure || chunk.length === 0) return;
-    this.chunks.push(chunk);
-    this.buffered += chunk.length;
-    this.settle();
+    if (this.#failure || chunk.length === 0) return;
+    this.#chunks.push(chunk);
+    this.#buffered += chunk.length;
+    this.#settle();
   }
 
   /** No more bytes will come: a pending or later read beyond what is buffered fails. */
   end(err?: Error): void {
-    if (this.failure) return;
-    this.failure = err ?? this.onEnd();
-    this.settle();
+    if (this.#failure) return;
+    this.#failure = err ?? this.#onEnd();
+    this.#settle();
   }
 
   read(n: number): Promise<Buffer> {
-    if (this.waiting) return Promise.reject(new Error('ByteReader: one read at a time'));
+    if (this.#waiting) return Promise.reject(new Error('ByteReader: one read at a time'));
     return new Promise((resolve, reject) => {
-      this.waiting = { n, resolve, reject };
-      this.settle();
+      this.#waiting = { n, resolve, reject };
+      this.#settle();
     });
   }
 
@@ -54,30 +58,30 @@ export class ByteReader {
 
   /** Everything buffered and not read yet (the reader is empty afterwards). */
   takeRest(): Buffer {
-    const rest = Buffer.concat(this.chunks);
-    this.chunks = [];
-    this.buffered = 0;
+    const rest = Buffer.concat(this.#chunks);
+    this.#chunks = [];
+    this.#buffered = 0;
     return rest;
   }
 
-  private settle(): void {
-    const w = this.waiting;
+  #settle(): void {
+    const w = this.#waiting;
     if (!w) return;
-    if (this.buffered >= w.n) {
-      this.waiting = undefined;
-      w.resolve(this.take(w.n));
-    } else if (this.failure) {
-      this.waiting = undefined;
-      w.reject(this.failure);
+    if (this.#buffered >= w.n) {
+      this.#waiting = undefined;
+      w.resolve(this.#take(w.n));
+    } else if (this.#failure) {
+      this.#waiting = undefined;
+      w.reject(this.#failure);
     }
   }
 
-  private take(n: number): Buffer {
-    const all = this.chunks.length === 1 ? (this.chunks[0] as Buffer) : Buffer.concat(this.chunks);
+  #take(n: number): Buffer {
+    const all = this.#chunks.length === 1 ? (this.#chunks[0] as Buffer) : Buffer.concat(this.#chunks);
     const out = Buffer.from(all.subarray(0, n));
     const rest = all.subarray(n);
-    this.chunks = rest.length > 0 ? [rest] : [];
-    this.buffered = rest.length;
+    this.#chunks = rest.length > 0 ? [rest] : [];
+    this.#buffered = rest.length;
     return out;
   }
 }

@@ -81,13 +81,16 @@ const PERSON_STEPS: ReadonlySet<VncStep> = new Set(['password', 'certificate']);
 const UNTIMED_STEPS: ReadonlySet<VncStep> = new Set(['idle', 'open', 'closed']);
 
 export class ConnectionState {
-  private readonly machine = new StateMachine<VncStep>('VNC connection', 'idle', TRANSITIONS);
-  private timer: NodeJS.Timeout | undefined;
-  private onTimeout: (step: VncStep) => void = () => undefined;
+  readonly #machine = new StateMachine<VncStep>('VNC connection', 'idle', TRANSITIONS);
+  #timer: NodeJS.Timeout | undefined;
+  #onTimeout: (step: VncStep) => void = () => undefined;
 
   /** `timeouts` in milliseconds; every step but idle, open and closed gets one. */
-  constructor(private readonly timeouts: StepTimeouts) {
-    this.machine.onChange(this.machineOnChange);
+  readonly #timeouts: StepTimeouts;
+
+  constructor(timeouts: StepTimeouts) {
+    this.#timeouts = timeouts;
+    this.#machine.subscribe(this.#machineOnChange);
   }
 
   /**
@@ -96,20 +99,20 @@ export class ConnectionState {
    * moved on first.
    */
   setTimeoutHandler(handler: (step: VncStep) => void): void {
-    this.onTimeout = handler;
+    this.#onTimeout = handler;
   }
 
   get step(): VncStep {
-    return this.machine.state;
+    return this.#machine.state;
   }
 
   get closed(): boolean {
-    return this.machine.is('closed');
+    return this.#machine.is('closed');
   }
 
   /** True when the current step is one of `steps`. */
   is(...steps: readonly VncStep[]): boolean {
-    return this.machine.is(...steps);
+    return this.#machine.is(...steps);
   }
 
   /**
@@ -118,24 +121,24 @@ export class ConnectionState {
    *   NEXT does not allow the move: a bug in main, not in the server.
    */
   to(next: Exclude<VncStep, 'closed'>): void {
-    this.machine.to(next);
+    this.#machine.to(next);
   }
 
   /** Any state may close; returns false if it was closed already. */
   close(): boolean {
-    if (this.machine.is('closed')) return false;
-    this.machine.to('closed');
+    if (this.#machine.is('closed')) return false;
+    this.#machine.to('closed');
     return true;
   }
 
-  private readonly machineOnChange = (next: VncStep): void => {
-    clearTimeout(this.timer);
-    this.timer = undefined;
+  readonly #machineOnChange = (next: VncStep): void => {
+    clearTimeout(this.#timer);
+    this.#timer = undefined;
     if (UNTIMED_STEPS.has(next)) return;
-    const ms = PERSON_STEPS.has(next) ? this.timeouts.personMs : this.timeouts.stepMs;
-    this.timer = setTimeout(() => {
-      this.timer = undefined;
-      this.onTimeout(next);
+    const ms = PERSON_STEPS.has(next) ? this.#timeouts.personMs : this.#timeouts.stepMs;
+    this.#timer = setTimeout(() => {
+      this.#timer = undefined;
+      this.#onTimeout(next);
     }, ms);
   };
 }

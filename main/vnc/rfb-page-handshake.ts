@@ -20,24 +20,27 @@ type PageStep = 'start' | 'version' | 'security-choice' | 'client-init' | 'done'
 const SECURITY_NONE = 1;
 
 export class RfbPageHandshake {
-  private step: PageStep = 'start';
-  private buffer: Buffer = Buffer.alloc(0);
-  private pageVersion: RfbVersion = '3.8';
+  #step: PageStep = 'start';
+  #buffer: Buffer = Buffer.alloc(0);
+  #pageVersion: RfbVersion = '3.8';
 
-  constructor(
-    private readonly plan: PagePlan,
-    private readonly write: (bytes: Buffer) => void,
-  ) {}
+  readonly #plan: PagePlan;
+  readonly #write: (bytes: Buffer) => void;
+
+  constructor(plan: PagePlan, write: (bytes: Buffer) => void) {
+    this.#plan = plan;
+    this.#write = write;
+  }
 
   get done(): boolean {
-    return this.step === 'done';
+    return this.#step === 'done';
   }
 
   /** Sends the first message: main's ProtocolVersion (or the server's, for a passthrough). */
   start(): void {
-    if (this.step !== 'start') throw new Error('RfbPageHandshake started twice');
-    this.step = 'version';
-    this.write(this.plan.kind === 'authenticated' ? rfbVersionBytes('3.8') : this.plan.serverVersion);
+    if (this.#step !== 'start') throw new Error('RfbPageHandshake started twice');
+    this.#step = 'version';
+    this.#write(this.#plan.kind === 'authenticated' ? rfbVersionBytes('3.8') : this.#plan.serverVersion);
   }
 
   /**
@@ -46,57 +49,58 @@ export class RfbPageHandshake {
    * VNC_PROTOCOL_ERROR when the page breaks the protocol.
    */
   push(chunk: Buffer): Buffer | undefined {
-    if (this.step === 'start' || this.step === 'done') throw new Error(`RfbPageHandshake.push in step ${this.step}`);
-    this.buffer = this.buffer.length === 0 ? chunk : Buffer.concat([this.buffer, chunk]);
+    if (this.#step === 'start' || this.#step === 'done') throw new Error(`RfbPageHandshake.push in step ${this.#step}`);
+    this.#buffer = this.#buffer.length === 0 ? chunk : Buffer.concat([this.#buffer, chunk]);
     for (;;) {
-      const need = this.step === 'version' ? RFB_VERSION_LENGTH : 1;
-      if (this.buffer.length < need) return undefined;
-      const message = this.buffer.subarray(0, need);
-      this.buffer = this.buffer.subarray(need);
-      this.handle(message);
+      const need = this.#step === 'version' ? RFB_VERSION_LENGTH : 1;
+      if (this.#buffer.length < need) return undefined;
+      const message = this.#buffer.subarray(0, need);
+      this.#buffer = this.#buffer.subarray(need);
+      this.#handle(message);
       if (this.done) {
-        const rest = this.buffer;
-        this.buffer = Buffer.alloc(0);
+        const rest = this.#buffer;
+        this.#buffer = Buffer.alloc(0);
         return rest;
       }
     }
   }
 
-  private handle(message: Buffer): void {
-    if (this.step === 'version') return this.version(message);
-    if (this.step === 'security-choice') return this.securityChoice(message[0] as number);
+  #handle(message: Buffer): void {
+    if (this.#step === 'version') return this.#version(message);
+    if (this.#step === 'security-choice') return this.#securityChoice(message[0] as number);
     // ClientInit: its shared flag was main's to choose when it met the server.
-    if (this.plan.kind === 'authenticated') this.write(this.plan.serverInit);
-    this.step = 'done';
+    if (this.#plan.kind === 'authenticated') this.#write(this.#plan.serverInit);
+    this.#step = 'done';
   }
 
-  private version(message: Buffer): void {
+  #version(message: Buffer): void {
     const parsed = parseRfbVersion(message);
     const version = parsed && publishedVersion(parsed);
-    if (this.plan.kind === 'passthrough') {
+    if (this.#plan.kind === 'passthrough') {
       // The server already has main's answer; the page must have said the same.
-      if (version !== this.plan.clientVersion) throw pageError(`version ${describe(message)} differs from ${this.plan.clientVersion} sent to the server`);
-      this.write(this.plan.securityOffer);
-      this.step = 'done';
+      if (version !== this.#plan.clientVersion)
+        throw pageError(`version ${describe(message)} differs from ${this.#plan.clientVersion} sent to the server`);
+      this.#write(this.#plan.securityOffer);
+      this.#step = 'done';
       return;
     }
     if (!version) throw pageError(`bad ProtocolVersion ${describe(message)}`);
-    this.pageVersion = version;
+    this.#pageVersion = version;
     if (version === '3.3') {
       // RFB 3.3: the server names the type as a U32; no result follows None.
-      this.write(u32(SECURITY_NONE));
-      this.step = 'client-init';
+      this.#write(u32(SECURITY_NONE));
+      this.#step = 'client-init';
     } else {
-      this.write(Buffer.from([1, SECURITY_NONE]));
-      this.step = 'security-choice';
+      this.#write(Buffer.from([1, SECURITY_NONE]));
+      this.#step = 'security-choice';
     }
   }
 
-  private securityChoice(type: number): void {
+  #securityChoice(type: number): void {
     if (type !== SECURITY_NONE) throw pageError(`chose security type ${type}, not None`);
     // RFC 6143 §7.2.1: SecurityResult follows None from 3.8 on only.
-    if (this.pageVersion === '3.8') this.write(u32(0));
-    this.step = 'client-init';
+    if (this.#pageVersion === '3.8') this.#write(u32(0));
+    this.#step = 'client-init';
   }
 }
 

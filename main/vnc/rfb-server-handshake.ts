@@ -115,241 +115,276 @@ export const MAX_STRING_LENGTH = 64 * 1024;
 const SERVER_INIT_FIXED = 24;
 
 export class RfbServerHandshake {
-  private readonly reader: ByteReader;
-  private version: RfbVersion = '3.8';
+  readonly #reader: ByteReader;
+  #version: RfbVersion = '3.8';
 
-  constructor(
-    private readonly state: ConnectionState,
-    private readonly hooks: ServerHandshakeHooks,
-    private readonly options: ServerHandshakeOptions,
-  ) {
-    this.reader = new ByteReader(() => vncError(VncErrorCode.ServerClosed, { step: this.state.step }));
+  readonly #state: ConnectionState;
+  readonly #hooks: ServerHandshakeHooks;
+  readonly #options: ServerHandshakeOptions;
+
+  constructor(state: ConnectionState, hooks: ServerHandshakeHooks, options: ServerHandshakeOptions) {
+    this.#state = state;
+    this.#hooks = hooks;
+    this.#options = options;
+    this.#reader = new ByteReader(() => vncError(VncErrorCode.ServerClosed, { step: this.#state.step }));
   }
 
   /** Bytes from the server (decrypted, once TLS is on). */
   push(chunk: Buffer): void {
-    this.reader.push(chunk);
+    this.#reader.push(chunk);
   }
 
   /** The server is gone (or the owner gives up): a pending read fails. */
   end(err?: Error): void {
-    this.reader.end(err);
+    this.#reader.end(err);
   }
 
   /** Server bytes that arrived after the handshake; they belong to the page. */
   takeRest(): Buffer {
-    return this.reader.takeRest();
+    return this.#reader.takeRest();
   }
 
   async run(): Promise<ServerHandshakeOutcome> {
-    this.state.to('version');
-    const serverVersion = await this.reader.read(RFB_VERSION_LENGTH);
+    this.#state.to('version');
+    const serverVersion = await this.#reader.read(RFB_VERSION_LENGTH);
     const parsed = parseRfbVersion(serverVersion);
-    if (!parsed) throw vncError(VncErrorCode.ProtocolError, { step: 'version', problem: 'not an RFB ProtocolVersion message' });
+    if (!parsed)
+      throw vncError(VncErrorCode.ProtocolError, { step: 'version', problem: 'not an RFB ProtocolVersion message' });
     const version = clientVersionFor(parsed);
-    if (!version) throw vncError(VncErrorCode.ProtocolError, { step: 'version', problem: `unsupported RFB version ${parsed.major}.${parsed.minor}` });
-    this.version = version;
-    this.hooks.write(rfbVersionBytes(version));
+    if (!version)
+      throw vncError(VncErrorCode.ProtocolError, {
+        step: 'version',
+        problem: `unsupported RFB version ${parsed.major}.${parsed.minor}`,
+      });
+    this.#version = version;
+    this.#hooks.write(rfbVersionBytes(version));
 
-    this.state.to('security');
-    const offer = version === '3.3' ? await this.serverChosenType() : await this.offeredTypes();
-    this.offered = version === '3.3' ? [offer.readUInt32BE(0)] : [...offer.subarray(1)];
-    const type = version === '3.3' ? acceptServerChoice(offer.readUInt32BE(0)) : this.chooseType(this.offered);
+    this.#state.to('security');
+    const offer = version === '3.3' ? await this.#serverChosenType() : await this.#offeredTypes();
+    this.#offered = version === '3.3' ? [offer.readUInt32BE(0)] : [...offer.subarray(1)];
+    const type = version === '3.3' ? acceptServerChoice(offer.readUInt32BE(0)) : this.#chooseType(this.#offered);
     // Neither None nor VncAuth (nor a passthrough) encrypts anything.
-    if (type !== SecurityType.VeNCrypt && this.options.requireEncryption) throw this.encryptionUnavailable();
-    if (type === undefined) return this.passthrough(version, serverVersion, offer);
-    if (version !== '3.3') this.hooks.write(Buffer.from([type]));
+    if (type !== SecurityType.VeNCrypt && this.#options.requireEncryption) throw this.#encryptionUnavailable();
+    if (type === undefined) return this.#passthrough(version, serverVersion, offer);
+    if (version !== '3.3') this.#hooks.write(Buffer.from([type]));
 
     let security: Exclude<VncSecurity, 'passthrough'>;
     if (type === SecurityType.None) {
       security = 'none';
       // RFC 6143 §7.2.1: before 3.8 there is no SecurityResult after None.
-      if (version === '3.8') await this.securityResult(false);
+      if (version === '3.8') await this.#securityResult(false);
     } else if (type === SecurityType.VncAuth) {
       security = 'vnc-auth';
-      await this.vncAuthentication();
-      await this.securityResult(true);
+      await this.#vncAuthentication();
+      await this.#securityResult(true);
     } else {
-      const chosen = await this.veNCrypt();
-      if (!chosen) return { kind: 'retry-without-vencrypt', subtypes: this.subtypes };
+      const chosen = await this.#veNCrypt();
+      if (!chosen) return { kind: 'retry-without-vencrypt', subtypes: this.#subtypes };
       security = chosen.security;
-      await this.securityResult(chosen.inner !== 'none');
+      await this.#securityResult(chosen.inner !== 'none');
     }
 
-    const skipped = security === 'none' || security === 'vnc-auth' ? this.anonymousSkipped() : [];
+    const skipped = security === 'none' || security === 'vnc-auth' ? this.#anonymousSkipped() : [];
     return {
       kind: 'authenticated',
       version,
       security,
       ...(skipped.length > 0 ? { anonymousTlsSkipped: skipped.map(veNCryptSubtypeName) } : {}),
-      ...(await this.initialise()),
+      ...(await this.#initialise()),
     };
   }
 
   /** RFB 3.3: the server picks the type and sends it as a U32 (§7.1.2 of RFC 6143's predecessor). */
-  private async serverChosenType(): Promise<Buffer> {
-    const offer = await this.reader.read(4);
-    if (offer.readUInt32BE(0) === SecurityType.Invalid) await this.refused();
+  async #serverChosenType(): Promise<Buffer> {
+    const offer = await this.#reader.read(4);
+    if (offer.readUInt32BE(0) === SecurityType.Invalid) await this.#refused();
     return offer;
   }
 
   /** RFB 3.7+: a count (a U8, so at most 255) and the types; zero means "refused, here is why". */
-  private async offeredTypes(): Promise<Buffer> {
-    const count = await this.reader.readU8();
-    if (count === 0) await this.refused();
-    return Buffer.concat([Buffer.from([count]), await this.reader.read(count)]);
+  async #offeredTypes(): Promise<Buffer> {
+    const count = await this.#reader.readU8();
+    if (count === 0) await this.#refused();
+    return Buffer.concat([Buffer.from([count]), await this.#reader.read(count)]);
   }
 
   /** The server's security offer (top level), once read. */
-  private offered: number[] = [];
+  #offered: number[] = [];
   /** The VeNCrypt subtypes the server offered on this connection, once read. */
-  private subtypes: number[] = [];
+  #subtypes: number[] = [];
 
   /** Anonymous-TLS subtypes the server offered (now or on the connection before) that this process cannot do. */
-  private anonymousSkipped(): number[] {
-    if (this.options.anonymousTls) return [];
-    const all = new Set([...(this.options.earlierSubtypes ?? []), ...this.subtypes]);
+  #anonymousSkipped(): number[] {
+    if (this.#options.anonymousTls) return [];
+    const all = new Set([...(this.#options.earlierSubtypes ?? []), ...this.#subtypes]);
     return SUBTYPES.filter((s) => s.tls === 'anon' && all.has(s.id)).map((s) => s.id);
   }
 
-  private offerDetails(): { offered: string; anonymousTls?: string[] } {
-    const skipped = this.anonymousSkipped();
-    const subtypes = this.subtypes.length > 0 ? this.subtypes : [...(this.options.earlierSubtypes ?? [])];
-    return { offered: describeOffer(this.offered, subtypes), ...(skipped.length > 0 ? { anonymousTls: skipped.map(veNCryptSubtypeName) } : {}) };
+  #offerDetails(): { offered: string; anonymousTls?: string[] } {
+    const skipped = this.#anonymousSkipped();
+    const subtypes = this.#subtypes.length > 0 ? this.#subtypes : [...(this.#options.earlierSubtypes ?? [])];
+    return {
+      offered: describeOffer(this.#offered, subtypes),
+      ...(skipped.length > 0 ? { anonymousTls: skipped.map(veNCryptSubtypeName) } : {}),
+    };
   }
 
-  private encryptionUnavailable(): Error {
-    return vncError(VncErrorCode.EncryptionUnavailable, { step: 'security', ...this.offerDetails() });
+  #encryptionUnavailable(): Error {
+    return vncError(VncErrorCode.EncryptionUnavailable, { step: 'security', ...this.#offerDetails() });
   }
 
   /** Prefers VeNCrypt (the only way to encrypt), then VNC Authentication, then None. */
-  private chooseType(types: number[]): number | undefined {
-    if (this.options.allowVeNCrypt && types.includes(SecurityType.VeNCrypt)) return SecurityType.VeNCrypt;
+  #chooseType(types: number[]): number | undefined {
+    if (this.#options.allowVeNCrypt && types.includes(SecurityType.VeNCrypt)) return SecurityType.VeNCrypt;
     if (types.includes(SecurityType.VncAuth)) return SecurityType.VncAuth;
     if (types.includes(SecurityType.None)) return SecurityType.None;
     return undefined;
   }
 
-  private passthrough(version: RfbVersion, serverVersion: Buffer, offer: Buffer): ServerHandshakeOutcome {
+  #passthrough(version: RfbVersion, serverVersion: Buffer, offer: Buffer): ServerHandshakeOutcome {
     const types = version === '3.3' ? [offer.readUInt32BE(0)] : [...offer.subarray(1)];
     // VeNCrypt whose subtypes main could not do for lack of anonymous TLS:
     // the page (noVNC, no TLS in a browser) cannot do them either.
-    const skipped = this.anonymousSkipped().length > 0;
+    const skipped = this.#anonymousSkipped().length > 0;
     const pageCan = types.some((t) => PAGE_TYPES.has(t) && !(skipped && t === SecurityType.VeNCrypt));
-    if (!this.options.allowPassthrough || !pageCan) {
-      if (skipped) throw vncError(VncErrorCode.AnonymousTlsUnavailable, { step: 'security', types, ...this.offerDetails() });
+    if (!this.#options.allowPassthrough || !pageCan) {
+      if (skipped)
+        throw vncError(VncErrorCode.AnonymousTlsUnavailable, { step: 'security', types, ...this.#offerDetails() });
       throw vncError(VncErrorCode.UnsupportedSecurity, { types });
     }
     return { kind: 'passthrough', version, serverVersion, securityOffer: offer };
   }
 
-  private async vncAuthentication(): Promise<void> {
-    this.state.to('challenge');
-    const challenge = await this.reader.read(VNC_CHALLENGE_LENGTH);
-    const password = await this.askPassword();
-    this.hooks.write(vncAuthResponse(password, challenge));
+  async #vncAuthentication(): Promise<void> {
+    this.#state.to('challenge');
+    const challenge = await this.#reader.read(VNC_CHALLENGE_LENGTH);
+    const password = await this.#askPassword();
+    this.#hooks.write(vncAuthResponse(password, challenge));
   }
 
-  private async askPassword(): Promise<string> {
-    this.state.to('password');
-    const password = await this.hooks.password();
+  async #askPassword(): Promise<string> {
+    this.#state.to('password');
+    const password = await this.#hooks.password();
     if (password === undefined) throw vncError(VncErrorCode.PasswordRequired);
     return password;
   }
 
   /** VeNCrypt 0.2; undefined when no subtype fits (the caller tries again without VeNCrypt). */
-  private async veNCrypt(): Promise<VeNCryptSubtype | undefined> {
-    this.state.to('vencrypt');
-    const major = await this.reader.readU8();
-    const minor = await this.reader.readU8();
+  async #veNCrypt(): Promise<VeNCryptSubtype | undefined> {
+    this.#state.to('vencrypt');
+    const major = await this.#reader.readU8();
+    const minor = await this.#reader.readU8();
     // 0.1 numbered its subtypes differently and nobody ships it any more.
     if (major === 0 && minor < 2) return undefined;
-    this.hooks.write(Buffer.from([0, 2]));
-    if ((await this.reader.readU8()) !== 0) return undefined;
-    const count = await this.reader.readU8();
-    const ids = await this.reader.read(count * 4);
-    this.subtypes = Array.from({ length: count }, (_, i) => ids.readUInt32BE(i * 4));
-    const offered = new Set(this.subtypes);
+    this.#hooks.write(Buffer.from([0, 2]));
+    if ((await this.#reader.readU8()) !== 0) return undefined;
+    const count = await this.#reader.readU8();
+    const ids = await this.#reader.read(count * 4);
+    this.#subtypes = Array.from({ length: count }, (_, i) => ids.readUInt32BE(i * 4));
+    const offered = new Set(this.#subtypes);
     const chosen = SUBTYPES.find(
-      (s) => offered.has(s.id) && (s.tls !== 'anon' || this.options.anonymousTls) && (s.inner !== 'plain' || this.options.username !== undefined),
+      (s) =>
+        offered.has(s.id) &&
+        (s.tls !== 'anon' || this.#options.anonymousTls) &&
+        (s.inner !== 'plain' || this.#options.username !== undefined),
     );
     if (!chosen) {
       // Decided here, on what the server offered, rather than after a
       // reconnect that could only end the same way.
-      if (this.options.requireEncryption) throw this.encryptionUnavailable();
-      const others = this.offered.filter((t) => t !== SecurityType.VeNCrypt);
-      const elsewhere = others.some((t) => t === SecurityType.VncAuth || t === SecurityType.None || (this.options.allowPassthrough && PAGE_TYPES.has(t)));
-      if (!elsewhere && this.anonymousSkipped().length > 0) {
-        throw vncError(VncErrorCode.AnonymousTlsUnavailable, { step: 'vencrypt', types: this.offered, ...this.offerDetails() });
+      if (this.#options.requireEncryption) throw this.#encryptionUnavailable();
+      const others = this.#offered.filter((t) => t !== SecurityType.VeNCrypt);
+      const elsewhere = others.some(
+        (t) =>
+          t === SecurityType.VncAuth ||
+          t === SecurityType.None ||
+          (this.#options.allowPassthrough && PAGE_TYPES.has(t)),
+      );
+      if (!elsewhere && this.#anonymousSkipped().length > 0) {
+        throw vncError(VncErrorCode.AnonymousTlsUnavailable, {
+          step: 'vencrypt',
+          types: this.#offered,
+          ...this.#offerDetails(),
+        });
       }
       return undefined;
     }
     const choice = Buffer.alloc(4);
     choice.writeUInt32BE(chosen.id);
-    this.hooks.write(choice);
+    this.#hooks.write(choice);
     // TigerVNC's SSecurityVeNCrypt: 1 means "go ahead with TLS", 0 refuses.
-    if ((await this.reader.readU8()) !== 1) throw vncError(VncErrorCode.ServerRefused, { step: 'vencrypt', subtype: chosen.id });
+    if ((await this.#reader.readU8()) !== 1)
+      throw vncError(VncErrorCode.ServerRefused, { step: 'vencrypt', subtype: chosen.id });
 
-    this.state.to('tls');
+    this.#state.to('tls');
     // TLS starts with our ClientHello: a server byte before it would be lost
     // to the TLS layer, so it can only be a broken server.
-    if (this.reader.length > 0) throw vncError(VncErrorCode.ProtocolError, { step: 'tls', problem: 'data before the TLS handshake' });
-    await this.hooks.startTls(chosen.tls);
+    if (this.#reader.length > 0)
+      throw vncError(VncErrorCode.ProtocolError, { step: 'tls', problem: 'data before the TLS handshake' });
+    await this.#hooks.startTls(chosen.tls);
 
-    if (chosen.inner === 'vnc') await this.vncAuthentication();
-    if (chosen.inner === 'plain') await this.plainAuthentication();
+    if (chosen.inner === 'vnc') await this.#vncAuthentication();
+    if (chosen.inner === 'plain') await this.#plainAuthentication();
     return chosen;
   }
 
-  private async plainAuthentication(): Promise<void> {
-    const password = Buffer.from(await this.askPassword(), 'utf8');
-    const username = Buffer.from(this.options.username ?? '', 'utf8');
+  async #plainAuthentication(): Promise<void> {
+    const password = Buffer.from(await this.#askPassword(), 'utf8');
+    const username = Buffer.from(this.#options.username ?? '', 'utf8');
     const lengths = Buffer.alloc(8);
     lengths.writeUInt32BE(username.length, 0);
     lengths.writeUInt32BE(password.length, 4);
     const message = Buffer.concat([lengths, username, password]);
     password.fill(0);
-    this.hooks.write(message);
+    this.#hooks.write(message);
   }
 
   /** RFC 6143 §7.1.3; 3.8 adds a reason after a failure. */
-  private async securityResult(sentPassword: boolean): Promise<void> {
-    this.state.to('security-result');
-    const result = await this.reader.readU32();
+  async #securityResult(sentPassword: boolean): Promise<void> {
+    this.#state.to('security-result');
+    const result = await this.#reader.readU32();
     if (result === 0) return;
     let reason = '';
-    if (this.version === '3.8') {
+    if (this.#version === '3.8') {
       try {
-        reason = await this.readReason();
+        reason = await this.#readReason();
       } catch (err) {
         // Some servers close instead of explaining; the failure still stands.
         if ((err as { code?: string }).code !== VncErrorCode.ServerClosed) throw err;
       }
     }
     // 2 is "too many attempts" in RFB 3.3's spec and in old servers.
-    if (result === 2 || tooMany(reason)) throw vncError(VncErrorCode.TooManyAttempts, { step: 'security-result', reason });
-    throw vncError(sentPassword ? VncErrorCode.AuthFailed : VncErrorCode.ServerRefused, { step: 'security-result', reason });
+    if (result === 2 || tooMany(reason))
+      throw vncError(VncErrorCode.TooManyAttempts, { step: 'security-result', reason });
+    throw vncError(sentPassword ? VncErrorCode.AuthFailed : VncErrorCode.ServerRefused, {
+      step: 'security-result',
+      reason,
+    });
   }
 
-  private async refused(): Promise<never> {
-    const reason = await this.readReason();
-    throw vncError(tooMany(reason) ? VncErrorCode.TooManyAttempts : VncErrorCode.ServerRefused, { step: 'security', reason });
+  async #refused(): Promise<never> {
+    const reason = await this.#readReason();
+    throw vncError(tooMany(reason) ? VncErrorCode.TooManyAttempts : VncErrorCode.ServerRefused, {
+      step: 'security',
+      reason,
+    });
   }
 
-  private async readReason(): Promise<string> {
-    const length = await this.reader.readU32();
-    if (length > MAX_STRING_LENGTH) throw vncError(VncErrorCode.ProtocolError, { step: this.state.step, problem: `reason of ${length} bytes` });
-    return sanitiseReason(await this.reader.read(length));
+  async #readReason(): Promise<string> {
+    const length = await this.#reader.readU32();
+    if (length > MAX_STRING_LENGTH)
+      throw vncError(VncErrorCode.ProtocolError, { step: this.#state.step, problem: `reason of ${length} bytes` });
+    return sanitiseReason(await this.#reader.read(length));
   }
 
   /** ClientInit, then ServerInit read whole so the page can get it replayed (§7.3). */
-  private async initialise(): Promise<{ serverInit: Buffer; width: number; height: number; desktopName: string }> {
-    this.state.to('init');
-    this.hooks.write(Buffer.from([this.options.shared ? 1 : 0]));
-    const fixed = await this.reader.read(SERVER_INIT_FIXED);
+  async #initialise(): Promise<{ serverInit: Buffer; width: number; height: number; desktopName: string }> {
+    this.#state.to('init');
+    this.#hooks.write(Buffer.from([this.#options.shared ? 1 : 0]));
+    const fixed = await this.#reader.read(SERVER_INIT_FIXED);
     const nameLength = fixed.readUInt32BE(20);
-    if (nameLength > MAX_STRING_LENGTH) throw vncError(VncErrorCode.ProtocolError, { step: 'init', problem: `desktop name of ${nameLength} bytes` });
-    const name = await this.reader.read(nameLength);
+    if (nameLength > MAX_STRING_LENGTH)
+      throw vncError(VncErrorCode.ProtocolError, { step: 'init', problem: `desktop name of ${nameLength} bytes` });
+    const name = await this.#reader.read(nameLength);
     return {
       serverInit: Buffer.concat([fixed, name]),
       width: fixed.readUInt16BE(0),

@@ -41,6 +41,10 @@ export function veNCryptSubtypeName(subtype: number): string {
 export function describeOffer(types: readonly number[], subtypes: readonly number[] = []): string {
   if (types.length === 0) return 'nothing';
   return types
-    .map((t) => (t === 19 && subtypes.length > 0 ? `VeNCrypt (${subtypes.map(veNCryptSubtypeName).join(', ')})` : securityTypeName(t)))
+    .map((t) =>
+      t === 19 && subtypes.length > 0
+        ? `VeNCrypt (${subtypes.map(veNCryptSubtypeName).join(', ')})`
+        : securityTypeName(t),
+    )
     .join(', ');
 }

@@ -23,7 +23,10 @@ export function vncAuthResponse(password: string, challenge: Uint8Array): Buffer
   if (challenge.length !== VNC_CHALLENGE_LENGTH) throw new RangeError('a VNC challenge is 16 bytes');
   const key = vncAuthKey(password);
   try {
-    return Buffer.concat([desEncryptBlock(key, challenge.subarray(0, 8)), desEncryptBlock(key, challenge.subarray(8, 16))]);
+    return Buffer.concat([
+      desEncryptBlock(key, challenge.subarray(0, 8)),
+      desEncryptBlock(key, challenge.subarray(8, 16)),
+    ]);
   } finally {
     key.fill(0);
   }

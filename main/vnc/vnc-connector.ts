@@ -95,169 +95,202 @@ interface HandshakeHandlers {
 }
 
 export class VncConnector {
-  private readonly state: ConnectionState;
-  private raw: Duplex | undefined;
-  private socket: Duplex | undefined;
-  private tlsSocket: TLSSocket | undefined;
-  private certificate: VncCertificateInfo | undefined;
-  private handshake: RfbServerHandshake | undefined;
-  private handlers: HandshakeHandlers | undefined;
-  private failure: Error | undefined;
-  private rejectFailed: (err: Error) => void = () => undefined;
-  private readonly failed: Promise<never>;
+  readonly #state: ConnectionState;
+  #raw: Duplex | undefined;
+  #socket: Duplex | undefined;
+  #tlsSocket: TLSSocket | undefined;
+  #certificate: VncCertificateInfo | undefined;
+  #handshake: RfbServerHandshake | undefined;
+  #handlers: HandshakeHandlers | undefined;
+  #failure: Error | undefined;
+  #rejectFailed: (err: Error) => void = () => undefined;
+  readonly #failed: Promise<never>;
   /** Aborted on failure: tells a pending password or certificate prompt to go away. */
-  private readonly gaveUp = new AbortController();
+  readonly #gaveUp = new AbortController();
 
-  constructor(private readonly options: OpenVncOptions) {
-    this.state = new ConnectionState({ ...DEFAULT_TIMEOUTS, ...options.timeouts });
-    this.state.setTimeoutHandler((step) => this.fail(vncError(VncErrorCode.Timeout, { step })));
-    this.failed = new Promise<never>((_, reject) => {
-      this.rejectFailed = reject;
+  readonly #options: OpenVncOptions;
+
+  constructor(options: OpenVncOptions) {
+    this.#options = options;
+    this.#state = new ConnectionState({ ...DEFAULT_TIMEOUTS, ...options.timeouts });
+    this.#state.setTimeoutHandler((step) => this.#fail(vncError(VncErrorCode.Timeout, { step })));
+    this.#failed = new Promise<never>((_, reject) => {
+      this.#rejectFailed = reject;
     });
     // Only ever observed through race(); no unhandled rejection when nobody waits.
-    this.failed.catch(() => undefined);
+    this.#failed.catch(() => undefined);
   }
 
   async open(): Promise<AuthenticatedVnc> {
-    const { signal } = this.options;
+    const { signal } = this.#options;
     if (signal?.aborted) throw vncError(VncErrorCode.Aborted, { step: 'idle' }, signal.reason);
-    signal?.addEventListener('abort', this.signalOnAbort);
+    signal?.addEventListener('abort', this.#signalOnAbort);
     try {
-      let outcome = await this.attempt(true, []);
+      let outcome = await this.#attempt(true, []);
       if (outcome.kind === 'retry-without-vencrypt') {
         // A VeNCrypt offer without a subtype main can do: the server may
         // offer other types too, but only on a fresh connection.
-        this.dropConnection();
-        outcome = await this.attempt(false, outcome.subtypes);
+        this.#dropConnection();
+        outcome = await this.#attempt(false, outcome.subtypes);
       }
       if (outcome.kind === 'retry-without-vencrypt') throw new Error('VeNCrypt refused twice');
-      return this.handOver(outcome);
+      return this.#handOver(outcome);
     } catch (err) {
-      this.fail(err as Error);
-      throw this.failure;
+      this.#fail(err as Error);
+      throw this.#failure;
     } finally {
-      signal?.removeEventListener('abort', this.signalOnAbort);
+      signal?.removeEventListener('abort', this.#signalOnAbort);
     }
   }
 
-  private async attempt(allowVeNCrypt: boolean, earlierSubtypes: readonly number[]): Promise<ServerHandshakeOutcome> {
-    this.state.to('connecting');
-    const connecting = this.options.connect();
+  async #attempt(allowVeNCrypt: boolean, earlierSubtypes: readonly number[]): Promise<ServerHandshakeOutcome> {
+    this.#state.to('connecting');
+    const connecting = this.#options.connect();
     // A connection that arrives after we gave up is closed at once.
-    connecting.then((s) => this.failure && s.destroy(), () => undefined);
-    const raw = await this.race(connecting);
-    this.raw = raw;
-    this.socket = raw;
+    connecting.then(
+      (s) => this.#failure && s.destroy(),
+      () => undefined,
+    );
+    const raw = await this.#race(connecting);
+    this.#raw = raw;
+    this.#socket = raw;
     const handshake = new RfbServerHandshake(
-      this.state,
+      this.#state,
       {
         write: (bytes) => {
-          if (!this.failure) this.socket?.write(bytes);
+          if (!this.#failure) this.#socket?.write(bytes);
         },
-        password: () => this.options.password(this.gaveUp.signal),
-        startTls: (kind) => this.startTls(kind),
+        password: () => this.#options.password(this.#gaveUp.signal),
+        startTls: (kind) => this.#startTls(kind),
       },
       {
-        username: this.options.username,
+        username: this.#options.username,
         allowVeNCrypt,
-        anonymousTls: this.options.anonymousTls ?? anonymousTlsAvailable(),
-        requireEncryption: this.options.requireEncryption ?? false,
+        anonymousTls: this.#options.anonymousTls ?? anonymousTlsAvailable(),
+        requireEncryption: this.#options.requireEncryption ?? false,
         earlierSubtypes,
-        allowPassthrough: this.options.allowPassthrough ?? true,
-        shared: this.options.shared ?? true,
+        allowPassthrough: this.#options.allowPassthrough ?? true,
+        shared: this.#options.shared ?? true,
       },
     );
-    this.handshake = handshake;
-    this.listen(raw);
-    const outcome = await this.race(handshake.run());
-    this.unlisten();
+    this.#handshake = handshake;
+    this.#listen(raw);
+    const outcome = await this.#race(handshake.run());
+    this.#unlisten();
     return outcome;
   }
 
-  private async startTls(kind: 'anon' | 'x509'): Promise<void> {
-    const raw = this.raw as Duplex;
-    this.unlisten();
+  async #startTls(kind: 'anon' | 'x509'): Promise<void> {
+    const raw = this.#raw as Duplex;
+    this.#unlisten();
     let secure: TLSSocket;
     try {
       secure = connectVncTls(raw, kind);
     } catch (err) {
       // The TLS library refused the options themselves (as BoringSSL refuses
       // anonymous suites): a VNC error the tab can explain, not a crash.
-      throw vncError(VncErrorCode.TlsFailed, { step: 'tls', error: (err as NodeJS.ErrnoException).code ?? (err as Error).message }, err);
+      throw vncError(
+        VncErrorCode.TlsFailed,
+        { step: 'tls', error: (err as NodeJS.ErrnoException).code ?? (err as Error).message },
+        err,
+      );
     }
     quiet(secure);
-    this.socket = secure;
-    this.tlsSocket = secure;
-    await this.race(secureConnected(secure));
-    this.listen(secure);
+    this.#socket = secure;
+    this.#tlsSocket = secure;
+    await this.#race(secureConnected(secure));
+    this.#listen(secure);
     if (kind === 'anon') return;
 
-    this.state.to('certificate');
+    this.#state.to('certificate');
     const cert = secure.getPeerX509Certificate();
-    if (!cert) throw vncError(VncErrorCode.TlsFailed, { step: 'certificate', problem: 'the server sent no certificate' });
+    if (!cert)
+      throw vncError(VncErrorCode.TlsFailed, { step: 'certificate', problem: 'the server sent no certificate' });
     const info = certificateInfo(cert, secure.authorized);
-    const verdict = await this.race(this.options.trustCertificate(info, this.gaveUp.signal));
+    const verdict = await this.#race(this.#options.trustCertificate(info, this.#gaveUp.signal));
     if (verdict === 'changed') throw vncError(VncErrorCode.CertChanged, { fingerprint: info.fingerprint });
     if (verdict !== true) throw vncError(VncErrorCode.CertRejected, { fingerprint: info.fingerprint });
-    this.certificate = info;
+    this.#certificate = info;
   }
 
-  private handOver(outcome: Exclude<ServerHandshakeOutcome, { kind: 'retry-without-vencrypt' }>): AuthenticatedVnc {
-    const server = this.socket as Duplex;
-    const raw = this.raw as Duplex;
+  #handOver(outcome: Exclude<ServerHandshakeOutcome, { kind: 'retry-without-vencrypt' }>): AuthenticatedVnc {
+    const server = this.#socket as Duplex;
+    const raw = this.#raw as Duplex;
     const plan: PagePlan =
       outcome.kind === 'authenticated'
         ? { kind: 'authenticated', serverInit: outcome.serverInit }
-        : { kind: 'passthrough', serverVersion: outcome.serverVersion, clientVersion: outcome.version, securityOffer: outcome.securityOffer };
+        : {
+            kind: 'passthrough',
+            serverVersion: outcome.serverVersion,
+            clientVersion: outcome.version,
+            securityOffer: outcome.securityOffer,
+          };
     const stream = new VncPageStream({
       server,
-      serverRest: (this.handshake as RfbServerHandshake).takeRest(),
+      serverRest: (this.#handshake as RfbServerHandshake).takeRest(),
       release: () => {
         server.destroy();
         raw.destroy();
       },
-      state: this.state,
+      state: this.#state,
       plan,
-      signal: this.options.signal,
+      signal: this.#options.signal,
     });
     // The page stream owns the connection from here.
-    this.socket = undefined;
-    this.raw = undefined;
-    const tls = this.tlsSocket;
+    this.#socket = undefined;
+    this.#raw = undefined;
+    const tls = this.#tlsSocket;
     const cipher = tls?.getCipher();
     return {
       stream,
       security: outcome.kind === 'authenticated' ? outcome.security : 'passthrough',
       encrypted: tls !== undefined,
-      ...(outcome.kind === 'authenticated' && outcome.anonymousTlsSkipped ? { anonymousTlsSkipped: outcome.anonymousTlsSkipped } : {}),
+      ...(outcome.kind === 'authenticated' && outcome.anonymousTlsSkipped
+        ? { anonymousTlsSkipped: outcome.anonymousTlsSkipped }
+        : {}),
       version: outcome.version,
-      ...(outcome.kind === 'authenticated' ? { desktopName: outcome.desktopName, width: outcome.width, height: outcome.height } : {}),
+      ...(outcome.kind === 'authenticated'
+        ? { desktopName: outcome.desktopName, width: outcome.width, height: outcome.height }
+        : {}),
       ...(tls && cipher
-        ? { tls: { protocol: tls.getProtocol() ?? 'unknown', cipher: cipher.standardName, ...(this.certificate ? { certificate: this.certificate } : {}) } }
+        ? {
+            tls: {
+              protocol: tls.getProtocol() ?? 'unknown',
+              cipher: cipher.standardName,
+              ...(this.#certificate ? { certificate: this.#certificate } : {}),
+            },
+          }
         : {}),
     };
   }
 
   /** Waits for `promise`, unless the connection fails first (timeout, abort, server gone). */
-  private race<T>(promise: Promise<T>): Promise<T> {
-    return Promise.race([promise, this.failed]);
+  #race<T>(promise: Promise<T>): Promise<T> {
+    return Promise.race([promise, this.#failed]);
   }
 
-  private listen(socket: Duplex): void {
-    const handshake = this.handshake as RfbServerHandshake;
+  #listen(socket: Duplex): void {
+    const handshake = this.#handshake as RfbServerHandshake;
     const handlers: HandshakeHandlers = {
       data: (chunk) => handshake.push(chunk),
       end: () => {
-        const closed = vncError(VncErrorCode.ServerClosed, { step: this.state.step });
+        const closed = vncError(VncErrorCode.ServerClosed, { step: this.#state.step });
         handshake.end(closed);
         // Bytes already received may still explain the close (a reason), so
         // the handshake reads them first; but a person deciding on a password
         // or certificate is told at once that the server is gone.
-        if (this.state.is('password', 'certificate')) this.fail(closed);
+        if (this.#state.is('password', 'certificate')) this.#fail(closed);
       },
-      error: (err) => handshake.end(vncError(VncErrorCode.ServerClosed, { step: this.state.step, error: (err as NodeJS.ErrnoException).code ?? err.message }, err)),
+      error: (err) =>
+        handshake.end(
+          vncError(
+            VncErrorCode.ServerClosed,
+            { step: this.#state.step, error: (err as NodeJS.ErrnoException).code ?? err.message },
+            err,
+          ),
+        ),
     };
-    this.handlers = handlers;
+    this.#handlers = handlers;
     socket.on('data', handlers.data);
     socket.on('end', handlers.end);
     socket.on('close', handlers.end);
@@ -265,9 +298,9 @@ export class VncConnector {
   }
 
   /** Stops reading: the next owner (TLS, the page stream) takes the socket paused. */
-  private unlisten(): void {
-    const socket = this.socket;
-    const handlers = this.handlers;
+  #unlisten(): void {
+    const socket = this.#socket;
+    const handlers = this.#handlers;
     if (!socket || !handlers) return;
     socket.pause();
     socket.off('data', handlers.data);
@@ -275,29 +308,29 @@ export class VncConnector {
     socket.off('close', handlers.end);
     socket.off('error', handlers.error);
     quiet(socket);
-    this.handlers = undefined;
+    this.#handlers = undefined;
   }
 
-  private dropConnection(): void {
-    this.unlisten();
-    for (const socket of [this.socket, this.raw]) quiet(socket)?.destroy();
-    this.socket = undefined;
-    this.raw = undefined;
-    this.tlsSocket = undefined;
+  #dropConnection(): void {
+    this.#unlisten();
+    for (const socket of [this.#socket, this.#raw]) quiet(socket)?.destroy();
+    this.#socket = undefined;
+    this.#raw = undefined;
+    this.#tlsSocket = undefined;
   }
 
-  private fail(err: Error): void {
-    if (this.failure) return;
-    this.failure = err;
-    this.state.close();
-    this.handshake?.end(err);
-    this.dropConnection();
-    this.rejectFailed(err);
-    this.gaveUp.abort(err);
+  #fail(err: Error): void {
+    if (this.#failure) return;
+    this.#failure = err;
+    this.#state.close();
+    this.#handshake?.end(err);
+    this.#dropConnection();
+    this.#rejectFailed(err);
+    this.#gaveUp.abort(err);
   }
 
-  private readonly signalOnAbort = (): void => {
-    this.fail(vncError(VncErrorCode.Aborted, { step: this.state.step }, this.options.signal?.reason));
+  readonly #signalOnAbort = (): void => {
+    this.#fail(vncError(VncErrorCode.Aborted, { step: this.#state.step }, this.#options.signal?.reason));
   };
 }
 
@@ -325,7 +358,13 @@ function secureConnected(socket: TLSSocket): Promise<void> {
     };
     const onError = (err: Error): void => {
       done();
-      reject(vncError(VncErrorCode.TlsFailed, { step: 'tls', error: (err as NodeJS.ErrnoException).code ?? err.message }, err));
+      reject(
+        vncError(
+          VncErrorCode.TlsFailed,
+          { step: 'tls', error: (err as NodeJS.ErrnoException).code ?? err.message },
+          err,
+        ),
+      );
     };
     const onClose = (): void => {
       done();

@@ -21,45 +21,45 @@ export interface VncPageStreamOptions {
 }
 
 export class VncPageStream extends Duplex {
-  private readonly server: Duplex;
-  private readonly release: () => void;
-  private readonly state: ConnectionState;
-  private readonly handshake: RfbPageHandshake;
-  private readonly signal: AbortSignal | undefined;
-  private serverRest: Buffer;
-  private pendingWrite: ((err?: Error | null) => void) | undefined;
+  readonly #server: Duplex;
+  readonly #release: () => void;
+  readonly #state: ConnectionState;
+  readonly #handshake: RfbPageHandshake;
+  readonly #signal: AbortSignal | undefined;
+  #serverRest: Buffer;
+  #pendingWrite: ((err?: Error | null) => void) | undefined;
 
   constructor(options: VncPageStreamOptions) {
     // A VNC session has no half-close: when the server ends, the page's side ends too.
     super({ allowHalfOpen: false });
-    this.server = options.server;
-    this.release = options.release;
-    this.state = options.state;
-    this.signal = options.signal;
-    this.serverRest = options.serverRest;
-    this.handshake = new RfbPageHandshake(options.plan, (bytes) => this.push(bytes));
+    this.#server = options.server;
+    this.#release = options.release;
+    this.#state = options.state;
+    this.#signal = options.signal;
+    this.#serverRest = options.serverRest;
+    this.#handshake = new RfbPageHandshake(options.plan, (bytes) => this.push(bytes));
 
-    this.state.setTimeoutHandler((step) => this.destroy(vncError(VncErrorCode.Timeout, { step, side: 'page' })));
-    this.state.to('page-handshake');
+    this.#state.setTimeoutHandler((step) => this.destroy(vncError(VncErrorCode.Timeout, { step, side: 'page' })));
+    this.#state.to('page-handshake');
     // Explicitly paused: attaching 'data' must not start the flow before the page is ready.
-    this.server.pause();
-    this.server.on('data', this.serverOnData);
-    this.server.on('drain', this.serverOnDrain);
-    this.server.on('end', this.serverOnEnd);
-    this.server.on('error', this.serverOnError);
-    this.server.on('close', this.serverOnClose);
-    this.signal?.addEventListener('abort', this.signalOnAbort);
-    this.handshake.start();
+    this.#server.pause();
+    this.#server.on('data', this.#serverOnData);
+    this.#server.on('drain', this.#serverOnDrain);
+    this.#server.on('end', this.#serverOnEnd);
+    this.#server.on('error', this.#serverOnError);
+    this.#server.on('close', this.#serverOnClose);
+    this.#signal?.addEventListener('abort', this.#signalOnAbort);
+    this.#handshake.start();
   }
 
   override _write(chunk: Buffer, _encoding: BufferEncoding, callback: (err?: Error | null) => void): void {
-    if (this.handshake.done) {
-      this.toServer(chunk, callback);
+    if (this.#handshake.done) {
+      this.#toServer(chunk, callback);
       return;
     }
     let rest: Buffer | undefined;
     try {
-      rest = this.handshake.push(chunk);
+      rest = this.#handshake.push(chunk);
     } catch (err) {
       callback(err as Error);
       return;
@@ -68,69 +68,69 @@ export class VncPageStream extends Duplex {
       callback();
       return;
     }
-    this.state.to('open');
-    const early = this.serverRest;
-    this.serverRest = Buffer.alloc(0);
+    this.#state.to('open');
+    const early = this.#serverRest;
+    this.#serverRest = Buffer.alloc(0);
     if (early.length > 0) this.push(early);
-    this.server.resume();
-    if (rest.length > 0) this.toServer(rest, callback);
+    this.#server.resume();
+    if (rest.length > 0) this.#toServer(rest, callback);
     else callback();
   }
 
   override _read(): void {
-    if (this.handshake.done) this.server.resume();
+    if (this.#handshake.done) this.#server.resume();
   }
 
   override _final(callback: (err?: Error | null) => void): void {
-    this.server.end();
+    this.#server.end();
     callback();
   }
 
   override _destroy(err: Error | null, callback: (err?: Error | null) => void): void {
-    this.state.close();
-    this.server.off('data', this.serverOnData);
-    this.server.off('drain', this.serverOnDrain);
-    this.server.off('end', this.serverOnEnd);
-    this.server.off('close', this.serverOnClose);
+    this.#state.close();
+    this.#server.off('data', this.#serverOnData);
+    this.#server.off('drain', this.#serverOnDrain);
+    this.#server.off('end', this.#serverOnEnd);
+    this.#server.off('close', this.#serverOnClose);
     // serverOnError stays: a late error from a socket being torn down must not crash main.
-    this.signal?.removeEventListener('abort', this.signalOnAbort);
-    this.pendingWrite = undefined;
-    this.release();
+    this.#signal?.removeEventListener('abort', this.#signalOnAbort);
+    this.#pendingWrite = undefined;
+    this.#release();
     callback(err);
   }
 
   /** Writes to the server, holding the page's next write until the server drains. */
-  private toServer(chunk: Buffer, callback: (err?: Error | null) => void): void {
-    if (this.server.write(chunk)) callback();
-    else this.pendingWrite = callback;
+  #toServer(chunk: Buffer, callback: (err?: Error | null) => void): void {
+    if (this.#server.write(chunk)) callback();
+    else this.#pendingWrite = callback;
   }
 
-  private readonly serverOnData = (chunk: Buffer): void => {
-    if (!this.push(chunk)) this.server.pause();
+  readonly #serverOnData = (chunk: Buffer): void => {
+    if (!this.push(chunk)) this.#server.pause();
   };
 
-  private readonly serverOnDrain = (): void => {
-    const callback = this.pendingWrite;
-    this.pendingWrite = undefined;
+  readonly #serverOnDrain = (): void => {
+    const callback = this.#pendingWrite;
+    this.#pendingWrite = undefined;
     callback?.();
   };
 
-  private readonly serverOnEnd = (): void => {
-    if (this.handshake.done) this.push(null);
-    else this.destroy(vncError(VncErrorCode.ServerClosed, { step: this.state.step }));
+  readonly #serverOnEnd = (): void => {
+    if (this.#handshake.done) this.push(null);
+    else this.destroy(vncError(VncErrorCode.ServerClosed, { step: this.#state.step }));
   };
 
-  private readonly serverOnError = (err: Error): void => {
+  readonly #serverOnError = (err: Error): void => {
     this.destroy(err);
   };
 
-  private readonly serverOnClose = (): void => {
+  readonly #serverOnClose = (): void => {
     // After 'end' the readable side finishes on its own; a close without it
     // (a reset, a destroyed channel) ends the session now.
-    if (!this.server.readableEnded) this.destroy(vncError(VncErrorCode.ServerClosed, { step: this.state.step }));
+    if (!this.#server.readableEnded) this.destroy(vncError(VncErrorCode.ServerClosed, { step: this.#state.step }));
   };
 
-  private readonly signalOnAbort = (): void => {
-    this.destroy(vncError(VncErrorCode.Aborted, { step: this.state.step }, this.signal?.reason));
+  readonly #signalOnAbort = (): void => {
+    this.destroy(vncError(VncErrorCode.Aborted, { step: this.#state.step }, this.#signal?.reason));
   };
 }

@@ -31,7 +31,11 @@ let anonymousTls: boolean | undefined;
 export function anonymousTlsAvailable(): boolean {
   if (anonymousTls === undefined) {
     try {
-      tls.createSecureContext({ ciphers: ANONYMOUS.ciphers, minVersion: ANONYMOUS.minVersion, maxVersion: ANONYMOUS.maxVersion });
+      tls.createSecureContext({
+        ciphers: ANONYMOUS.ciphers,
+        minVersion: ANONYMOUS.minVersion,
+        maxVersion: ANONYMOUS.maxVersion,
+      });
       anonymousTls = true;
     } catch {
       anonymousTls = false;
@@ -71,5 +75,9 @@ export function certificateInfo(cert: X509Certificate, caVerified: boolean): Vnc
 }
 
 export function sha256Fingerprint(der: Uint8Array): string {
-  return createHash('sha256').update(der).digest('hex').toUpperCase().replace(/(..)(?!$)/g, '$1:');
+  return createHash('sha256')
+    .update(der)
+    .digest('hex')
+    .toUpperCase()
+    .replace(/(..)(?!$)/g, '$1:');
 }

@@ -40,8 +40,15 @@ export interface BookSnapshot {
 }
 
 export type ImportSource =
-  | { kind: 'ssh-config'; /** absent: ~/.ssh/config of the person running Hostdeck; a leading ~ is the home folder */ path?: string; folder?: string[] }
-  | { kind: 'remmina'; /** Files or folders; [] looks where Remmina keeps them (~/.local/share/remmina, ~/.remmina). A leading ~ is the home folder. */ paths: string[] }
+  | {
+      kind: 'ssh-config';
+      /** absent: ~/.ssh/config of the person running Hostdeck; a leading ~ is the home folder */ path?: string;
+      folder?: string[];
+    }
+  | {
+      kind: 'remmina';
+      /** Files or folders; [] looks where Remmina keeps them (~/.local/share/remmina, ~/.remmina). A leading ~ is the home folder. */ paths: string[];
+    }
   | { kind: 'hostdeck-json'; text: string; passphrase?: string };
 
 export interface ImportPreviewItem {
@@ -79,9 +86,36 @@ export interface SecretsStatusInfo {
  */
 export type PromptRequest =
   | { kind: 'hostKey'; openId: string; host: string; port: number; keyType: string; fingerprint: string }
-  | { kind: 'secret'; openId: string; secret: 'password' | 'passphrase' | 'vncPassword'; host: string; port?: number; /** The saved host's name, when there is one. */ hostName?: string; username?: string; keyPath?: string; attempt: number; canRemember: boolean }
-  | { kind: 'keyboardInteractive'; openId: string; host: string; name: string; instructions: string; prompts: Array<{ prompt: string; echo: boolean }> }
-  | { kind: 'vncCertificate'; openId: string; host: string; port: number; fingerprint: string; subject: string; issuer: string; validTo: string };
+  | {
+      kind: 'secret';
+      openId: string;
+      secret: 'password' | 'passphrase' | 'vncPassword';
+      host: string;
+      port?: number;
+      /** The saved host's name, when there is one. */ hostName?: string;
+      username?: string;
+      keyPath?: string;
+      attempt: number;
+      canRemember: boolean;
+    }
+  | {
+      kind: 'keyboardInteractive';
+      openId: string;
+      host: string;
+      name: string;
+      instructions: string;
+      prompts: Array<{ prompt: string; echo: boolean }>;
+    }
+  | {
+      kind: 'vncCertificate';
+      openId: string;
+      host: string;
+      port: number;
+      fingerprint: string;
+      subject: string;
+      issuer: string;
+      validTo: string;
+    };
 
 export type PromptAnswer =
   | { type: 'decision'; accept: boolean }
@@ -204,12 +238,21 @@ export interface ApiEvents {
 }
 
 export type ApiEventName = keyof ApiEvents;
-export const API_EVENTS = ['store.warning', 'book.changed', 'prompt.ask', 'prompt.gone'] as const satisfies readonly ApiEventName[];
+export const API_EVENTS = [
+  'store.warning',
+  'book.changed',
+  'prompt.ask',
+  'prompt.gone',
+] as const satisfies readonly ApiEventName[];
 
 export function isApiMethod(name: string): name is ApiMethodName {
   return (API_METHODS as readonly string[]).includes(name);
 }
 
 // Compile-time proof that the lists name every method and event of the types.
-type Missing<All, Listed> = Exclude<All, Listed> extends never ? true : ['missing from the list:', Exclude<All, Listed>];
-export const API_LISTS_COMPLETE: [Missing<ApiMethodName, (typeof API_METHODS)[number]>, Missing<ApiEventName, (typeof API_EVENTS)[number]>] = [true, true];
+type Missing<All, Listed> =
+  Exclude<All, Listed> extends never ? true : ['missing from the list:', Exclude<All, Listed>];
+export const API_LISTS_COMPLETE: [
+  Missing<ApiMethodName, (typeof API_METHODS)[number]>,
+  Missing<ApiEventName, (typeof API_EVENTS)[number]>,
+] = [true, true];

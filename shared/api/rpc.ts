@@ -31,7 +31,10 @@ function isPlainObject(v: unknown): v is Record<string, unknown> {
  * the id when one could be read, so the page's promise still settles).
  */
 export function parseRpcRequest(raw: unknown): RpcRequest | { id: number | null; error: ApiError } {
-  const bad = (id: number | null, message: string): { id: number | null; error: ApiError } => ({ id, error: { code: 'API_BAD_REQUEST', message } });
+  const bad = (id: number | null, message: string): { id: number | null; error: ApiError } => ({
+    id,
+    error: { code: 'API_BAD_REQUEST', message },
+  });
   let value: unknown = raw;
   if (typeof raw === 'string') {
     if (raw.length > MAX_API_MESSAGE_BYTES) return bad(null, 'The request is too large.');
@@ -43,8 +46,10 @@ export function parseRpcRequest(raw: unknown): RpcRequest | { id: number | null;
   }
   if (!isPlainObject(value)) return bad(null, 'The request must be an object.');
   const { id, method, params } = value;
-  if (typeof id !== 'number' || !Number.isSafeInteger(id) || id < 0) return bad(null, 'The request id must be a non-negative integer.');
-  if (typeof method !== 'string' || method.length === 0 || method.length > MAX_METHOD_LENGTH) return bad(id, 'The request names no method.');
+  if (typeof id !== 'number' || !Number.isSafeInteger(id) || id < 0)
+    return bad(null, 'The request id must be a non-negative integer.');
+  if (typeof method !== 'string' || method.length === 0 || method.length > MAX_METHOD_LENGTH)
+    return bad(id, 'The request names no method.');
   if (!Array.isArray(params)) return bad(id, 'The request params must be an array.');
   return { id, method, params };
 }

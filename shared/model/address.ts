@@ -9,8 +9,7 @@
 export type AddressKind = 'hostname' | 'ipv4' | 'ipv6';
 
 export type AddressCheck =
-  | { ok: true; kind: AddressKind; address: string }
-  | { ok: false; code: string; message: string };
+  { ok: true; kind: AddressKind; address: string } | { ok: false; code: string; message: string };
 
 const HEX_GROUP = /^[0-9a-f]{1,4}$/i;
 const ZONE = /^[A-Za-z0-9_.-]{1,32}$/;
@@ -91,16 +90,37 @@ export function isHostname(text: string): boolean {
 /** Checks and normalises what a person typed as an address. */
 export function checkAddress(raw: string): AddressCheck {
   const text = raw.trim();
-  if (text === '') return { ok: false, code: 'REQUIRED', message: 'Enter a host name (like server.example.com), an IPv4 address (like 192.0.2.10) or an IPv6 address (like 2001:db8::1).' };
-  if (text.length > 253 + 2) return { ok: false, code: 'TOO_LONG', message: 'An address is at most 253 characters (RFC 1123).' };
+  if (text === '')
+    return {
+      ok: false,
+      code: 'REQUIRED',
+      message:
+        'Enter a host name (like server.example.com), an IPv4 address (like 192.0.2.10) or an IPv6 address (like 2001:db8::1).',
+    };
+  if (text.length > 253 + 2)
+    return { ok: false, code: 'TOO_LONG', message: 'An address is at most 253 characters (RFC 1123).' };
   if (text.startsWith('[')) {
     const close = text.indexOf(']');
-    if (close === -1) return { ok: false, code: 'INVALID_ADDRESS', message: 'The "[" has no closing "]". Brackets go only around an IPv6 address, like [2001:db8::1].' };
+    if (close === -1)
+      return {
+        ok: false,
+        code: 'INVALID_ADDRESS',
+        message: 'The "[" has no closing "]". Brackets go only around an IPv6 address, like [2001:db8::1].',
+      };
     const inner = text.slice(1, close);
     if (close !== text.length - 1) {
-      return { ok: false, code: 'PORT_IN_ADDRESS', message: 'Put the port in the Port field, not after the address. Enter the address alone, like 2001:db8::1.' };
+      return {
+        ok: false,
+        code: 'PORT_IN_ADDRESS',
+        message: 'Put the port in the Port field, not after the address. Enter the address alone, like 2001:db8::1.',
+      };
     }
-    if (!isIPv6(inner)) return { ok: false, code: 'INVALID_ADDRESS', message: 'Brackets go only around an IPv6 address, like [2001:db8::1]; what is inside is not one.' };
+    if (!isIPv6(inner))
+      return {
+        ok: false,
+        code: 'INVALID_ADDRESS',
+        message: 'Brackets go only around an IPv6 address, like [2001:db8::1]; what is inside is not one.',
+      };
     return { ok: true, kind: 'ipv6', address: inner.toLowerCase() };
   }
   if (text.includes(':')) {
@@ -108,20 +128,35 @@ export function checkAddress(raw: string): AddressCheck {
     if (/^[^:]+:[0-9]+$/.test(text)) {
       return { ok: false, code: 'PORT_IN_ADDRESS', message: 'Put the port in the Port field, not after the address.' };
     }
-    return { ok: false, code: 'INVALID_ADDRESS', message: 'This is not a valid IPv6 address (eight groups of up to four hex digits, "::" at most once).' };
+    return {
+      ok: false,
+      code: 'INVALID_ADDRESS',
+      message: 'This is not a valid IPv6 address (eight groups of up to four hex digits, "::" at most once).',
+    };
   }
   if (/^[0-9.]+$/.test(text)) {
     if (isIPv4(text)) return { ok: true, kind: 'ipv4', address: text };
-    return { ok: false, code: 'INVALID_ADDRESS', message: 'This is not a valid IPv4 address: four numbers 0–255 separated by dots, without leading zeros (like 192.0.2.10).' };
+    return {
+      ok: false,
+      code: 'INVALID_ADDRESS',
+      message:
+        'This is not a valid IPv4 address: four numbers 0–255 separated by dots, without leading zeros (like 192.0.2.10).',
+    };
   }
   if (text.includes('@')) {
-    return { ok: false, code: 'USER_IN_ADDRESS', message: 'Put the user name in the Username field, not before the address.' };
+    return {
+      ok: false,
+      code: 'USER_IN_ADDRESS',
+      message: 'Put the user name in the Username field, not before the address.',
+    };
   }
-  if ((text.endsWith('.') ? text.length - 1 : text.length) > 253) return { ok: false, code: 'TOO_LONG', message: 'A host name is at most 253 characters (RFC 1123).' };
+  if ((text.endsWith('.') ? text.length - 1 : text.length) > 253)
+    return { ok: false, code: 'TOO_LONG', message: 'A host name is at most 253 characters (RFC 1123).' };
   if (isHostname(text)) return { ok: true, kind: 'hostname', address: text.toLowerCase() };
   return {
     ok: false,
     code: 'INVALID_ADDRESS',
-    message: 'This is not a valid host name: use letters, digits, hyphens and dots; each part 1–63 characters, not starting or ending with a hyphen (RFC 1123).',
+    message:
+      'This is not a valid host name: use letters, digits, hyphens and dots; each part 1–63 characters, not starting or ending with a hyphen (RFC 1123).',
   };
 }

@@ -5,10 +5,7 @@
 export type Protocol = 'ssh' | 'vnc';
 
 export type AuthMethod =
-  | { type: 'password' }
-  | { type: 'privateKey'; path: string }
-  | { type: 'agent' }
-  | { type: 'keyboardInteractive' };
+  { type: 'password' } | { type: 'privateKey'; path: string } | { type: 'agent' } | { type: 'keyboardInteractive' };
 
 export type VncScaling = 'scale' | 'remote' | 'none';
 
@@ -86,7 +83,13 @@ export interface AddressBook {
 
 export const DEFAULT_PORTS: Record<Protocol, number> = { ssh: 22, vnc: 5900 };
 
-export const DEFAULT_VNC_OPTIONS: VncOptions = { viewOnly: false, scaling: 'scale', quality: 6, compression: 2, shared: true };
+export const DEFAULT_VNC_OPTIONS: VncOptions = {
+  viewOnly: false,
+  scaling: 'scale',
+  quality: 6,
+  compression: 2,
+  shared: true,
+};
 
 /** Bounds on everything a person (or a hostile file) can put in the book. */
 export const LIMITS = {

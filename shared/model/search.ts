@@ -24,14 +24,22 @@ export class HostSearchIndex {
   constructor(hosts: readonly SavedHost[]) {
     this.#entries = hosts.map((host) => {
       const name = host.name.toLowerCase();
-      const haystack = [name, host.address, ...host.tags.map((t) => t.toLowerCase()), host.folder.join('/').toLowerCase()].join('\n');
+      const haystack = [
+        name,
+        host.address,
+        ...host.tags.map((t) => t.toLowerCase()),
+        host.folder.join('/').toLowerCase(),
+      ].join('\n');
       return { host, haystack, name, words: haystack.split(/[\s./@:_-]+/).filter((w) => w.length > 0) };
     });
   }
 
   /** Best matches first; an empty query returns every host in name order. */
   search(query: string, limit = 200): SearchHit[] {
-    const terms = query.toLowerCase().split(/\s+/).filter((t) => t.length > 0);
+    const terms = query
+      .toLowerCase()
+      .split(/\s+/)
+      .filter((t) => t.length > 0);
     if (terms.length === 0) {
       return this.#entries
         .map((e) => ({ host: e.host, score: 0 }))
@@ -77,7 +85,9 @@ function scoreTerm(e: Entry, t: string): number {
 
 function isSeparator(code: number): boolean {
   // \n, space, ".", "/", "@", ":", "_", "-"
-  return code === 10 || code === 32 || code === 46 || code === 47 || code === 64 || code === 58 || code === 95 || code === 45;
+  return (
+    code === 10 || code === 32 || code === 46 || code === 47 || code === 64 || code === 58 || code === 95 || code === 45
+  );
 }
 
 function isSubsequence(needle: string, hay: string): boolean {
@@ -96,7 +106,11 @@ export function withinOneEdit(a: string, b: string): boolean {
   while (i < la && i < lb && a.charCodeAt(i) === b.charCodeAt(i)) i++;
   if (la === lb) {
     if (a.slice(i + 1) === b.slice(i + 1)) return true;
-    return a.charCodeAt(i) === b.charCodeAt(i + 1) && a.charCodeAt(i + 1) === b.charCodeAt(i) && a.slice(i + 2) === b.slice(i + 2);
+    return (
+      a.charCodeAt(i) === b.charCodeAt(i + 1) &&
+      a.charCodeAt(i + 1) === b.charCodeAt(i) &&
+      a.slice(i + 2) === b.slice(i + 2)
+    );
   }
   return la > lb ? a.slice(i + 1) === b.slice(i) : a.slice(i) === b.slice(i + 1);
 }

@@ -39,16 +39,32 @@ function isRecord(v: unknown): v is Record<string, unknown> {
 class Collector {
   readonly errors: FieldError[] = [];
   /** A prefix, or [name, index] for "hosts[3]." built only when an error needs it. */
-  constructor(private readonly prefix: string | readonly [string, number]) {}
+  readonly #prefix: string | readonly [string, number];
+
+  constructor(prefix: string | readonly [string, number]) {
+    this.#prefix = prefix;
+  }
   add(field: string, code: string, message: string): void {
-    const p = typeof this.prefix === 'string' ? this.prefix : `${this.prefix[0]}[${this.prefix[1]}].`;
+    const p = typeof this.#prefix === 'string' ? this.#prefix : `${this.#prefix[0]}[${this.#prefix[1]}].`;
     this.errors.push({ field: p + field, code, message });
   }
 }
 
 /** `field` may be a [name, index] pair so the string "tags[3]" is only built for an error. */
-function text(c: Collector, at: string | readonly [string, number], v: unknown, opts: { max: number; required?: boolean; label: string; singleLine?: boolean }): string | undefined {
-  if (typeof v === 'string' && v.length > 0 && v.length <= opts.max && (opts.singleLine === false || !CONTROL.test(v)) && (!opts.required || v.trim() !== '')) return v;
+function text(
+  c: Collector,
+  at: string | readonly [string, number],
+  v: unknown,
+  opts: { max: number; required?: boolean; label: string; singleLine?: boolean },
+): string | undefined {
+  if (
+    typeof v === 'string' &&
+    v.length > 0 &&
+    v.length <= opts.max &&
+    (opts.singleLine === false || !CONTROL.test(v)) &&
+    (!opts.required || v.trim() !== '')
+  )
+    return v;
   const field = typeof at === 'string' ? at : `${at[0]}[${at[1]}]`;
   if (v === undefined || v === null || v === '') {
     if (opts.required) c.add(field, 'REQUIRED', `${opts.label} cannot be empty.`);
@@ -117,7 +133,8 @@ function username(c: Collector, field: string, v: unknown): string | undefined {
  * connect.
  */
 export function usernameProblem(u: string): string | null {
-  if (/[\s@\u0000-\u001f\u007f-\u009f]/.test(u)) return 'The user name cannot contain spaces, control characters or "@" (put the address in the Address field).';
+  if (/[\s@\u0000-\u001f\u007f-\u009f]/.test(u))
+    return 'The user name cannot contain spaces, control characters or "@" (put the address in the Address field).';
   return null;
 }
 
@@ -157,11 +174,19 @@ function auth(c: Collector, v: unknown): AuthMethod | undefined {
     case 'keyboardInteractive':
       return { type: 'keyboardInteractive' };
     case 'privateKey': {
-      const path = text(c, 'auth.path', v['path'], { max: LIMITS.keyPathLength, required: true, label: 'The private key file' });
+      const path = text(c, 'auth.path', v['path'], {
+        max: LIMITS.keyPathLength,
+        required: true,
+        label: 'The private key file',
+      });
       return path === undefined ? undefined : { type: 'privateKey', path };
     }
     default:
-      c.add('auth.type', 'INVALID_CHOICE', 'Authentication must be one of: password, privateKey, agent, keyboardInteractive.');
+      c.add(
+        'auth.type',
+        'INVALID_CHOICE',
+        'Authentication must be one of: password, privateKey, agent, keyboardInteractive.',
+      );
       return undefined;
   }
 }
@@ -172,7 +197,12 @@ function vnc(c: Collector, v: unknown): VncOptions | undefined {
     return undefined;
   }
   const scaling = v['scaling'];
-  if (scaling !== 'scale' && scaling !== 'remote' && scaling !== 'none') c.add('vnc.scaling', 'INVALID_CHOICE', 'Scaling must be "scale" (fit the window), "remote" (resize the remote desktop) or "none".');
+  if (scaling !== 'scale' && scaling !== 'remote' && scaling !== 'none')
+    c.add(
+      'vnc.scaling',
+      'INVALID_CHOICE',
+      'Scaling must be "scale" (fit the window), "remote" (resize the remote desktop) or "none".',
+    );
   const out: VncOptions = {
     viewOnly: bool(c, 'vnc.viewOnly', v['viewOnly'], 'View only') ?? false,
     scaling: scaling as VncOptions['scaling'],
@@ -185,7 +215,11 @@ function vnc(c: Collector, v: unknown): VncOptions | undefined {
     if (via !== undefined) out.viaSshHostId = via;
   }
   // Optional and off unless true: a file written before it existed is valid as it is.
-  if (v['requireEncryption'] !== undefined && bool(c, 'vnc.requireEncryption', v['requireEncryption'], 'Require encryption') === true) out.requireEncryption = true;
+  if (
+    v['requireEncryption'] !== undefined &&
+    bool(c, 'vnc.requireEncryption', v['requireEncryption'], 'Require encryption') === true
+  )
+    out.requireEncryption = true;
   return out;
 }
 
@@ -194,7 +228,12 @@ function vnc(c: Collector, v: unknown): VncOptions | undefined {
  * of the book. On success returns the normalised host (trimmed, address
  * without brackets, lower-case host name).
  */
-export function checkHost(input: unknown, book: BookView, prefix: string | readonly [string, number] = '', options: { cycles?: boolean } = {}): HostCheck {
+export function checkHost(
+  input: unknown,
+  book: BookView,
+  prefix: string | readonly [string, number] = '',
+  options: { cycles?: boolean } = {},
+): HostCheck {
   const c = new Collector(prefix);
   if (!isRecord(input)) {
     c.add('', 'WRONG_TYPE', 'A host must be an object with a name, a protocol, an address and a port.');
@@ -203,7 +242,8 @@ export function checkHost(input: unknown, book: BookView, prefix: string | reado
   const hostId = input['id'] === undefined ? undefined : id(c, 'id', input['id'], 'The id');
   const name = text(c, 'name', input['name'], { max: LIMITS.nameLength, required: true, label: 'The name' });
   const protocol = input['protocol'];
-  if (protocol !== 'ssh' && protocol !== 'vnc') c.add('protocol', 'INVALID_CHOICE', 'The protocol must be "ssh" or "vnc".');
+  if (protocol !== 'ssh' && protocol !== 'vnc')
+    c.add('protocol', 'INVALID_CHOICE', 'The protocol must be "ssh" or "vnc".');
   let address: string | undefined;
   if (typeof input['address'] !== 'string') {
     c.add('address', 'WRONG_TYPE', 'The address must be text: a host name, an IPv4 or an IPv6 address.');
@@ -217,17 +257,20 @@ export function checkHost(input: unknown, book: BookView, prefix: string | reado
   const method = auth(c, input['auth']);
   const folder = checkFolderPath(c, 'folder', input['folder'] ?? []);
   const tags = checkTags(c, input['tags'] ?? []);
-  const notes = text(c, 'notes', input['notes'] ?? '', { max: LIMITS.notesLength, label: 'The notes', singleLine: false }) ?? '';
+  const notes =
+    text(c, 'notes', input['notes'] ?? '', { max: LIMITS.notesLength, label: 'The notes', singleLine: false }) ?? '';
   let colour: string | undefined;
   if (input['colour'] !== undefined && input['colour'] !== '') {
-    if (typeof input['colour'] !== 'string' || !COLOUR.test(input['colour'])) c.add('colour', 'INVALID_COLOUR', 'The colour must be written #rrggbb (like #3a7bd5).');
+    if (typeof input['colour'] !== 'string' || !COLOUR.test(input['colour']))
+      c.add('colour', 'INVALID_COLOUR', 'The colour must be written #rrggbb (like #3a7bd5).');
     else colour = input['colour'].toLowerCase();
   }
   let jumpChain: string[] | undefined;
   if (input['jumpChain'] !== undefined) {
     const raw = input['jumpChain'];
     if (!Array.isArray(raw)) c.add('jumpChain', 'WRONG_TYPE', 'The jump chain must be a list of saved SSH hosts.');
-    else if (raw.length > LIMITS.jumpChain) c.add('jumpChain', 'TOO_LONG', `A jump chain has at most ${LIMITS.jumpChain} hosts.`);
+    else if (raw.length > LIMITS.jumpChain)
+      c.add('jumpChain', 'TOO_LONG', `A jump chain has at most ${LIMITS.jumpChain} hosts.`);
     else {
       jumpChain = [];
       for (let i = 0; i < raw.length; i++) {
@@ -284,22 +327,42 @@ function checkTags(c: Collector, v: unknown): string[] | undefined {
   return out;
 }
 
-function checkSshReference(c: Collector, host: HostInput, book: BookView, field: string, ref: string, role: string): void {
+function checkSshReference(
+  c: Collector,
+  host: HostInput,
+  book: BookView,
+  field: string,
+  ref: string,
+  role: string,
+): void {
   const target = book.hosts.get(ref);
   if (target === undefined || ref === host.id) {
-    c.add(field, ref === host.id ? 'SELF_REFERENCE' : 'UNKNOWN_HOST', ref === host.id ? `A host cannot be its own ${role}.` : `The ${role} "${ref}" is not a saved host (it may have been deleted).`);
+    c.add(
+      field,
+      ref === host.id ? 'SELF_REFERENCE' : 'UNKNOWN_HOST',
+      ref === host.id
+        ? `A host cannot be its own ${role}.`
+        : `The ${role} "${ref}" is not a saved host (it may have been deleted).`,
+    );
   } else if (target.protocol !== 'ssh') {
     c.add(field, 'NOT_SSH', `The ${role} "${target.name}" is a VNC host; only SSH hosts can carry connections.`);
   }
 }
 
 function checkReferences(c: Collector, host: HostInput, book: BookView, cycles: boolean): void {
-  if (host.jumpChain !== undefined) for (let i = 0; i < host.jumpChain.length; i++) checkSshReference(c, host, book, `jumpChain[${i}]`, host.jumpChain[i] as string, 'jump host');
-  if (host.vnc?.viaSshHostId !== undefined) checkSshReference(c, host, book, 'vnc.viaSshHostId', host.vnc.viaSshHostId, '"through SSH host"');
+  if (host.jumpChain !== undefined)
+    for (let i = 0; i < host.jumpChain.length; i++)
+      checkSshReference(c, host, book, `jumpChain[${i}]`, host.jumpChain[i] as string, 'jump host');
+  if (host.vnc?.viaSshHostId !== undefined)
+    checkSshReference(c, host, book, 'vnc.viaSshHostId', host.vnc.viaSshHostId, '"through SSH host"');
   if (!cycles || c.errors.length > 0 || host.protocol !== 'ssh') return;
   const cycle = findJumpCycle(host, book);
   if (cycle !== undefined) {
-    c.add(host.jumpChain === undefined ? 'folder' : 'jumpChain', 'JUMP_CYCLE', `These jump hosts lead back to each other (${cycle.join(' → ')}); remove one of them from a chain or from a folder's default jump host.`);
+    c.add(
+      host.jumpChain === undefined ? 'folder' : 'jumpChain',
+      'JUMP_CYCLE',
+      `These jump hosts lead back to each other (${cycle.join(' → ')}); remove one of them from a chain or from a folder's default jump host.`,
+    );
   }
 }
 
@@ -307,7 +370,11 @@ function checkReferences(c: Collector, host: HostInput, book: BookView, cycles: 
  * The jump chain a host actually uses: its own when it has one, else the
  * nearest folder default (a folder's jump host stands for a one-host chain).
  */
-export function effectiveJumpChain(host: Pick<HostInput, 'jumpChain' | 'folder' | 'protocol'>, folders: ReadonlyMap<string, Folder>, selfId?: string): readonly string[] {
+export function effectiveJumpChain(
+  host: Pick<HostInput, 'jumpChain' | 'folder' | 'protocol'>,
+  folders: ReadonlyMap<string, Folder>,
+  selfId?: string,
+): readonly string[] {
   if (host.protocol !== 'ssh') return NO_HOPS;
   if (host.jumpChain !== undefined) return host.jumpChain;
   const d = inheritedDefault(host.folder, folders, 'jumpHostId');
@@ -317,7 +384,11 @@ export function effectiveJumpChain(host: Pick<HostInput, 'jumpChain' | 'folder' 
 const NO_HOPS: readonly string[] = Object.freeze([]);
 const NO_CYCLES = { cycles: false };
 
-export function inheritedDefault<K extends keyof FolderDefaults>(path: readonly string[], folders: ReadonlyMap<string, Folder>, key: K): FolderDefaults[K] | undefined {
+export function inheritedDefault<K extends keyof FolderDefaults>(
+  path: readonly string[],
+  folders: ReadonlyMap<string, Folder>,
+  key: K,
+): FolderDefaults[K] | undefined {
   if (folders.size === 0) return undefined;
   for (let depth = path.length; depth >= 1; depth--) {
     const v = folders.get(folderKey(path.slice(0, depth)))?.defaults[key];
@@ -334,7 +405,7 @@ function findJumpCycle(host: HostInput, book: BookView): string[] | undefined {
     const h = book.hosts.get(hid);
     return h === undefined ? [] : effectiveJumpChain(h, book.folders, hid);
   };
-  const nameOf = (hid: string): string => (hid === selfId ? host.name : book.hosts.get(hid)?.name ?? hid);
+  const nameOf = (hid: string): string => (hid === selfId ? host.name : (book.hosts.get(hid)?.name ?? hid));
   const onPath: string[] = [];
   const done = new Set<string>();
   const visit = (hid: string): string[] | undefined => {
@@ -354,7 +425,11 @@ function findJumpCycle(host: HostInput, book: BookView): string[] | undefined {
 }
 
 /** One colouring depth-first pass over every host's effective chain: O(hosts + hops). */
-function findAnyJumpCycle(hosts: readonly HostInput[], byId: ReadonlyMap<string, Pick<HostInput, 'protocol' | 'jumpChain' | 'folder' | 'name'>>, folders: ReadonlyMap<string, Folder>): { at: string; names: string[] } | undefined {
+function findAnyJumpCycle(
+  hosts: readonly HostInput[],
+  byId: ReadonlyMap<string, Pick<HostInput, 'protocol' | 'jumpChain' | 'folder' | 'name'>>,
+  folders: ReadonlyMap<string, Folder>,
+): { at: string; names: string[] } | undefined {
   const state = new Map<string, 1 | 2>();
   const path: string[] = [];
   const visit = (id: string): string[] | undefined => {
@@ -375,14 +450,23 @@ function findAnyJumpCycle(hosts: readonly HostInput[], byId: ReadonlyMap<string,
   };
   for (const h of hosts) {
     // Most hosts connect directly: nothing to walk.
-    if (h.protocol !== 'ssh' || (h.jumpChain !== undefined && h.jumpChain.length === 0) || (h.jumpChain === undefined && folders.size === 0)) continue;
+    if (
+      h.protocol !== 'ssh' ||
+      (h.jumpChain !== undefined && h.jumpChain.length === 0) ||
+      (h.jumpChain === undefined && folders.size === 0)
+    )
+      continue;
     const found = visit(h.id as string);
     if (found) return { at: found[0] as string, names: found.map((x) => byId.get(x)?.name ?? x) };
   }
   return undefined;
 }
 
-export function checkFolder(input: unknown, book: BookView, prefix = ''): { ok: true; folder: Folder } | { ok: false; errors: FieldError[] } {
+export function checkFolder(
+  input: unknown,
+  book: BookView,
+  prefix = '',
+): { ok: true; folder: Folder } | { ok: false; errors: FieldError[] } {
   const c = new Collector(prefix);
   if (!isRecord(input)) {
     c.add('', 'WRONG_TYPE', 'A folder must be an object with a path and defaults.');
@@ -400,8 +484,14 @@ export function checkFolder(input: unknown, book: BookView, prefix = ''): { ok: 
       const j = id(c, 'defaults.jumpHostId', rawDefaults['jumpHostId'], 'The default jump host');
       if (j !== undefined) {
         const target = book.hosts.get(j);
-        if (target === undefined) c.add('defaults.jumpHostId', 'UNKNOWN_HOST', `The default jump host "${j}" is not a saved host.`);
-        else if (target.protocol !== 'ssh') c.add('defaults.jumpHostId', 'NOT_SSH', `The default jump host "${target.name}" is a VNC host; only SSH hosts can carry connections.`);
+        if (target === undefined)
+          c.add('defaults.jumpHostId', 'UNKNOWN_HOST', `The default jump host "${j}" is not a saved host.`);
+        else if (target.protocol !== 'ssh')
+          c.add(
+            'defaults.jumpHostId',
+            'NOT_SSH',
+            `The default jump host "${target.name}" is a VNC host; only SSH hosts can carry connections.`,
+          );
         else defaults.jumpHostId = j;
       }
     }
@@ -411,7 +501,13 @@ export function checkFolder(input: unknown, book: BookView, prefix = ''): { ok: 
 }
 
 /** Lookup tables for a whole book, built once per validation pass. */
-export function bookView(hosts: Iterable<Pick<HostInput, 'id' | 'protocol' | 'jumpChain' | 'folder' | 'name'>>, folders: Iterable<Folder>): BookView & { hosts: Map<string, Pick<HostInput, 'protocol' | 'jumpChain' | 'folder' | 'name'>>; folders: Map<string, Folder> } {
+export function bookView(
+  hosts: Iterable<Pick<HostInput, 'id' | 'protocol' | 'jumpChain' | 'folder' | 'name'>>,
+  folders: Iterable<Folder>,
+): BookView & {
+  hosts: Map<string, Pick<HostInput, 'protocol' | 'jumpChain' | 'folder' | 'name'>>;
+  folders: Map<string, Folder>;
+} {
   const h = new Map<string, Pick<HostInput, 'protocol' | 'jumpChain' | 'folder' | 'name'>>();
   for (const x of hosts) if (typeof x.id === 'string') h.set(x.id, x);
   const f = new Map<string, Folder>();
@@ -424,12 +520,27 @@ export function bookView(hosts: Iterable<Pick<HostInput, 'id' | 'protocol' | 'ju
  * unique ids, the host count, references and cycles. Returns all errors with
  * paths like `hosts[3].port`.
  */
-export function validateBook(raw: { hosts: unknown; folders: unknown }): { ok: true; hosts: HostInput[]; folders: Folder[] } | { ok: false; errors: FieldError[] } {
+export function validateBook(raw: {
+  hosts: unknown;
+  folders: unknown;
+}): { ok: true; hosts: HostInput[]; folders: Folder[] } | { ok: false; errors: FieldError[] } {
   const errors: FieldError[] = [];
-  if (!Array.isArray(raw.hosts)) return { ok: false, errors: [{ field: 'hosts', code: 'WRONG_TYPE', message: 'The hosts must be a list.' }] };
-  if (!Array.isArray(raw.folders)) return { ok: false, errors: [{ field: 'folders', code: 'WRONG_TYPE', message: 'The folders must be a list.' }] };
-  if (raw.hosts.length > LIMITS.hosts) return { ok: false, errors: [{ field: 'hosts', code: 'TOO_MANY', message: `The address book holds at most ${LIMITS.hosts} hosts.` }] };
-  if (raw.folders.length > LIMITS.folders) return { ok: false, errors: [{ field: 'folders', code: 'TOO_MANY', message: `The address book holds at most ${LIMITS.folders} folders.` }] };
+  if (!Array.isArray(raw.hosts))
+    return { ok: false, errors: [{ field: 'hosts', code: 'WRONG_TYPE', message: 'The hosts must be a list.' }] };
+  if (!Array.isArray(raw.folders))
+    return { ok: false, errors: [{ field: 'folders', code: 'WRONG_TYPE', message: 'The folders must be a list.' }] };
+  if (raw.hosts.length > LIMITS.hosts)
+    return {
+      ok: false,
+      errors: [{ field: 'hosts', code: 'TOO_MANY', message: `The address book holds at most ${LIMITS.hosts} hosts.` }],
+    };
+  if (raw.folders.length > LIMITS.folders)
+    return {
+      ok: false,
+      errors: [
+        { field: 'folders', code: 'TOO_MANY', message: `The address book holds at most ${LIMITS.folders} folders.` },
+      ],
+    };
   // References are checked against the hosts as written (only their id,
   // protocol and name are read from this view); each host is then checked
   // fully against it.
@@ -440,7 +551,8 @@ export function validateBook(raw: { hosts: unknown; folders: unknown }): { ok: t
       errors.push({ field: `hosts[${i}].id`, code: 'INVALID_ID', message: 'Every saved host needs an id.' });
       continue;
     }
-    if (hostView.has(h['id'])) errors.push({ field: `hosts[${i}].id`, code: 'DUPLICATE_ID', message: `Two hosts share the id "${h['id']}".` });
+    if (hostView.has(h['id']))
+      errors.push({ field: `hosts[${i}].id`, code: 'DUPLICATE_ID', message: `Two hosts share the id "${h['id']}".` });
     hostView.set(h['id'], h as unknown as Pick<HostInput, 'protocol' | 'jumpChain' | 'folder' | 'name'>);
   }
   if (errors.length > 0) return { ok: false, errors };
@@ -450,7 +562,12 @@ export function validateBook(raw: { hosts: unknown; folders: unknown }): { ok: t
   raw.folders.forEach((f: unknown, i: number) => {
     const r = checkFolder(f, preView, `folders[${i}].`);
     if (!r.ok) errors.push(...r.errors);
-    else if (folderView.folders.has(folderKey(r.folder.path))) errors.push({ field: `folders[${i}].path`, code: 'DUPLICATE_FOLDER', message: `The folder "${folderKey(r.folder.path)}" appears twice.` });
+    else if (folderView.folders.has(folderKey(r.folder.path)))
+      errors.push({
+        field: `folders[${i}].path`,
+        code: 'DUPLICATE_FOLDER',
+        message: `The folder "${folderKey(r.folder.path)}" appears twice.`,
+      });
     else {
       folderView.folders.set(folderKey(r.folder.path), r.folder);
       folders.push(r.folder);
@@ -468,7 +585,11 @@ export function validateBook(raw: { hosts: unknown; folders: unknown }): { ok: t
   const cycle = findAnyJumpCycle(hosts, hostView, view.folders);
   if (cycle !== undefined) {
     const i = hosts.findIndex((h) => h.id === cycle.at);
-    errors.push({ field: `hosts[${i}].jumpChain`, code: 'JUMP_CYCLE', message: `These jump hosts lead back to each other (${cycle.names.join(' → ')}); remove one of them from a chain or from a folder's default jump host.` });
+    errors.push({
+      field: `hosts[${i}].jumpChain`,
+      code: 'JUMP_CYCLE',
+      message: `These jump hosts lead back to each other (${cycle.names.join(' → ')}); remove one of them from a chain or from a folder's default jump host.`,
+    });
     return { ok: false, errors };
   }
   return { ok: true, hosts, folders };

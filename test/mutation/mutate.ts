@@ -26,7 +26,12 @@ const AREAS: Record<string, Area> = {
   // loopback-guard.ts) starts Chromium, which doubled the run. Many gateway
   // mutants leave a socket test waiting for a close, so hangs are cut sooner.
   gateway: {
-    mutate: ['main/gateway/gateway.ts', 'main/gateway/session.ts', 'main/gateway/ticket-book.ts', 'main/gateway/loopback-guard.ts'],
+    mutate: [
+      'main/gateway/gateway.ts',
+      'main/gateway/session.ts',
+      'main/gateway/ticket-book.ts',
+      'main/gateway/loopback-guard.ts',
+    ],
     testFiles: ['test/gateway.test.ts'],
     timeoutMS: 5_000,
   },
@@ -116,6 +121,8 @@ for (const name of wanted) {
   const noCoverage = count('NoCoverage');
   const detectable = killed + survived + noCoverage;
   const score = detectable === 0 ? 100 : (100 * killed) / detectable;
-  summary.push(`${name}: score ${score.toFixed(2)}% (killed ${killed}, survived ${survived}, no coverage ${noCoverage}, errors ${count('CompileError', 'RuntimeError')}) in ${seconds} s`);
+  summary.push(
+    `${name}: score ${score.toFixed(2)}% (killed ${killed}, survived ${survived}, no coverage ${noCoverage}, errors ${count('CompileError', 'RuntimeError')}) in ${seconds} s`,
+  );
 }
 console.log(`\nmutation score by area:\n${summary.map((l) => `  ${l}`).join('\n')}`);

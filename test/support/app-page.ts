@@ -69,7 +69,10 @@ export async function answerPassword(page: Page, password: string): Promise<void
  * screenshot of `clip`, decoded by the page's own canvas (a data: image, which
  * the page's CSP allows).
  */
-export async function screenColours(page: Page, clip: { x: number; y: number; width: number; height: number }): Promise<string[]> {
+export async function screenColours(
+  page: Page,
+  clip: { x: number; y: number; width: number; height: number },
+): Promise<string[]> {
   const png = await page.screenshot({ clip });
   return page.evaluate(`(async () => {
     const img = new Image();

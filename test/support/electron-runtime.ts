@@ -102,9 +102,7 @@ export function boringSslCipherList(ciphers: string): string {
       code: 'ERR_SSL_INVALID_COMMAND',
     });
   }
-  const kept = ciphers
-    .split(/[:, ]+/)
-    .filter((t) => t !== '' && !ANONYMOUS_TOKEN.test(t));
+  const kept = ciphers.split(/[:, ]+/).filter((t) => t !== '' && !ANONYMOUS_TOKEN.test(t));
   if (kept.filter((t) => !/^[!-]/.test(t)).length === 0) {
     throw Object.assign(new Error('error:100000b1:SSL routines:OPENSSL_internal:NO_CIPHER_MATCH'), {
       code: 'ERR_SSL_NO_CIPHER_MATCH',
@@ -125,7 +123,11 @@ function modelTls(): void {
 
 function modelNativeAddons(): void {
   const dlopen = process.dlopen.bind(process) as (...a: unknown[]) => void;
-  (process as unknown as Record<string, unknown>)['dlopen'] = (module: unknown, filename: string, ...rest: unknown[]) => {
+  (process as unknown as Record<string, unknown>)['dlopen'] = (
+    module: unknown,
+    filename: string,
+    ...rest: unknown[]
+  ) => {
     if (!isNapiAddon(filename)) {
       throw Object.assign(
         new Error(

@@ -128,7 +128,8 @@ function fakeElectronNamed(): Record<string, unknown> {
     shell: { openExternal: (url: string) => (state.openedExternal.push(url), Promise.resolve()) },
     protocol: {
       registerSchemesAsPrivileged: (s: unknown[]) => state.privilegedSchemes.push(...s),
-      handle: (scheme: string, fn: (req: { url: string }) => Promise<Response>) => state.protocolHandlers.set(scheme, fn),
+      handle: (scheme: string, fn: (req: { url: string }) => Promise<Response>) =>
+        state.protocolHandlers.set(scheme, fn),
     },
     session: {
       defaultSession: {
@@ -136,6 +137,9 @@ function fakeElectronNamed(): Record<string, unknown> {
         setPermissionCheckHandler: (fn: FakeElectronState['permissionCheck']) => (state.permissionCheck = fn),
       },
     },
-    Menu: { buildFromTemplate: (t: unknown) => ({ template: t }), setApplicationMenu: (m: unknown) => (state.menu = m) },
+    Menu: {
+      buildFromTemplate: (t: unknown) => ({ template: t }),
+      setApplicationMenu: (m: unknown) => (state.menu = m),
+    },
   };
 }

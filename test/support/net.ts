@@ -20,7 +20,13 @@ export function freePort(host = '127.0.0.1'): Promise<number> {
  * (an SSH or RFB banner), or `timeoutMs` passes. Waiting on the real condition
  * rather than sleeping keeps the rig fast and reliable on a loaded machine.
  */
-export async function waitForBanner(host: string, port: number, prefix: string, timeoutMs = 15000, isAlive: () => boolean = () => true): Promise<void> {
+export async function waitForBanner(
+  host: string,
+  port: number,
+  prefix: string,
+  timeoutMs = 15000,
+  isAlive: () => boolean = () => true,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   let lastError = 'no answer';
   while (Date.now() < deadline) {

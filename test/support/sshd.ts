@@ -51,7 +51,13 @@ export interface Sshd {
 
 const SSHD = '/usr/sbin/sshd';
 
-export function generateKey(path: string, type: HostKeyType, passphrase = '', comment = 'hostdeck-test', format?: 'PEM'): void {
+export function generateKey(
+  path: string,
+  type: HostKeyType,
+  passphrase = '',
+  comment = 'hostdeck-test',
+  format?: 'PEM',
+): void {
   rmSync(path, { force: true });
   rmSync(`${path}.pub`, { force: true });
   const args = ['-q', '-t', type, '-N', passphrase, '-C', comment, '-f', path];
@@ -138,7 +144,8 @@ export async function startSshd(opts: SshdOptions = {}): Promise<Sshd> {
     clientKeyPath,
     clientKey: readFileSync(clientKeyPath),
     hostPublicKey: () => readFileSync(`${hostKeyPath}.pub`, 'utf8').trim().split(/\s+/).slice(0, 2).join(' '),
-    hostKeyFingerprint: () => execFileSync('ssh-keygen', ['-lf', `${hostKeyPath}.pub`], { encoding: 'utf8' }).split(/\s+/)[1] ?? '',
+    hostKeyFingerprint: () =>
+      execFileSync('ssh-keygen', ['-lf', `${hostKeyPath}.pub`], { encoding: 'utf8' }).split(/\s+/)[1] ?? '',
     log: () => (existsSync(logPath) ? readFileSync(logPath, 'utf8') : ''),
     authorize: (user, line) => writeFileSync(join(authDir, user), `${line.trim()}\n`, { flag: 'a' }),
     async restartWithNewHostKey(type) {

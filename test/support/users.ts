@@ -38,5 +38,7 @@ export function ensureTestUsers(): void {
     if (!userExists(name)) retry(() => execFileSync('useradd', ['-m', '-s', '/bin/bash', name], { stdio: 'ignore' }));
   }
   retry(() => execFileSync('usermod', ['-p', '*', KEY_USER], { stdio: 'ignore' }));
-  retry(() => execFileSync('chpasswd', [], { input: `${PASSWORD_USER}:${PASSWORD}\n`, stdio: ['pipe', 'ignore', 'ignore'] }));
+  retry(() =>
+    execFileSync('chpasswd', [], { input: `${PASSWORD_USER}:${PASSWORD}\n`, stdio: ['pipe', 'ignore', 'ignore'] }),
+  );
 }

@@ -16,11 +16,20 @@ export function canSeal(store: AddressBookStore): boolean {
 }
 
 /** Seals a typed secret; failing to seal is a warning, and the session still goes on. */
-export function rememberSecret(store: AddressBookStore, emit: Emit, hostId: string, kind: 'password' | 'passphrase' | 'vncPassword', value: string): void {
+export function rememberSecret(
+  store: AddressBookStore,
+  emit: Emit,
+  hostId: string,
+  kind: 'password' | 'passphrase' | 'vncPassword',
+  value: string,
+): void {
   try {
     store.setSecret(hostId, kind, value);
   } catch (err) {
     // Sealing needs a master password or a keyring.
-    emit('store.warning', { code: err instanceof HostdeckError ? err.code : 'SECRETS_FAILED', message: err instanceof Error ? err.message : String(err) });
+    emit('store.warning', {
+      code: err instanceof HostdeckError ? err.code : 'SECRETS_FAILED',
+      message: err instanceof Error ? err.message : String(err),
+    });
   }
 }

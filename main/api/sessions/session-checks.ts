@@ -10,7 +10,11 @@ import { badRequest, obj, oneOf, str } from '../param-checks.js';
 
 export function sessionOptions(v: unknown): SessionOptions {
   const o = obj(v, 'options');
-  return { openId: str(o['openId'], 'options.openId', 64), cols: cells(o['cols'], 'options.cols'), rows: cells(o['rows'], 'options.rows') };
+  return {
+    openId: str(o['openId'], 'options.openId', 64),
+    cols: cells(o['cols'], 'options.cols'),
+    rows: cells(o['rows'], 'options.rows'),
+  };
 }
 
 export function quickTarget(v: unknown): QuickTarget {
@@ -19,7 +23,8 @@ export function quickTarget(v: unknown): QuickTarget {
   const a = checkAddress(host);
   if (!a.ok) throw new HostdeckError('API_BAD_REQUEST', a.message);
   const port = t['port'];
-  if (typeof port !== 'number' || !Number.isInteger(port) || port < 1 || port > 65535) throw badRequest('target.port must be from 1 to 65535');
+  if (typeof port !== 'number' || !Number.isInteger(port) || port < 1 || port > 65535)
+    throw badRequest('target.port must be from 1 to 65535');
   // An empty user name means "ask me"; otherwise the saved-host rule applies.
   const username = str(t['username'], 'target.username', LIMITS.usernameLength, 0);
   const problem = username === '' ? null : usernameProblem(username);
@@ -39,11 +44,13 @@ export function promptAnswer(v: unknown): PromptAnswer {
     return { type, value, remember: a['remember'] === true };
   }
   const r = a['responses'];
-  if (r !== null && (!Array.isArray(r) || r.length > 16)) throw badRequest('answer.responses must be a list of at most 16 answers, or null');
+  if (r !== null && (!Array.isArray(r) || r.length > 16))
+    throw badRequest('answer.responses must be a list of at most 16 answers, or null');
   return { type, responses: r === null ? null : r.map((x, i) => str(x, `answer.responses[${i}]`, 8192, 0)) };
 }
 
 function cells(n: unknown, name: string): number {
-  if (typeof n !== 'number' || !Number.isInteger(n) || n < 1 || n > MAX_TERMINAL_CELLS) throw badRequest(`${name} must be a whole number from 1 to ${MAX_TERMINAL_CELLS}`);
+  if (typeof n !== 'number' || !Number.isInteger(n) || n < 1 || n > MAX_TERMINAL_CELLS)
+    throw badRequest(`${name} must be a whole number from 1 to ${MAX_TERMINAL_CELLS}`);
   return n;
 }

@@ -58,7 +58,8 @@ export class SshOpener {
   /** Opens a shell session on an address typed by the person; an empty user name is asked for. */
   async quickConnect(target: QuickTarget, opts: SessionOptions, signal: AbortSignal): Promise<SessionTicket> {
     // "host" alone: ask who to log in as, as ssh(1) would default it.
-    const username = target.username || (await this.askUsername({ name: target.host, address: target.host }, opts.openId, signal));
+    const username =
+      target.username || (await this.askUsername({ name: target.host, address: target.host }, opts.openId, signal));
     const sshOpts = this.#options({ address: target.host, port: target.port }, username, opts.openId, signal);
     const connect = (): Promise<SshConnection> => SshConnection.connect(sshOpts as ConnectOptions);
     const key = poolKey({ host: target.host, port: target.port, username, credentials: ['quick'] });
@@ -75,19 +76,38 @@ export class SshOpener {
   async lease(hostId: string, openId: string, signal: AbortSignal): Promise<SshLease> {
     const { store, pool } = this.#ctx;
     const host = store.getHost(hostId);
-    if (host.protocol !== 'ssh') throw new HostdeckError('API_NOT_SSH', `"${host.name}" is a VNC host; it cannot carry SSH sessions.`);
+    if (host.protocol !== 'ssh')
+      throw new HostdeckError('API_NOT_SSH', `"${host.name}" is a VNC host; it cannot carry SSH sessions.`);
     const resolved = store.resolve(hostId);
     const username = resolved.username ?? (await this.askUsername(host, openId, signal));
-    const hops = resolved.jumpChain.map((id) => this.#options(store.getHost(id), store.resolve(id).username ?? username, openId, signal));
+    const hops = resolved.jumpChain.map((id) =>
+      this.#options(store.getHost(id), store.resolve(id).username ?? username, openId, signal),
+    );
     const target = this.#options(host, username, openId, signal);
-    const connect = (): Promise<SshConnection> => (hops.length > 0 ? connectThrough(hops, target) : SshConnection.connect(target as ConnectOptions));
-    const key = poolKey({ host: host.address, port: host.port, username, credentials: [JSON.stringify(host.auth ?? 'auto'), ...resolved.jumpChain] });
+    const connect = (): Promise<SshConnection> =>
+      hops.length > 0 ? connectThrough(hops, target) : SshConnection.connect(target as ConnectOptions);
+    const key = poolKey({
+      host: host.address,
+      port: host.port,
+      username,
+      credentials: [JSON.stringify(host.auth ?? 'auto'), ...resolved.jumpChain],
+    });
     return { lease: await pool.acquire(key, connect), key, connect };
   }
 
   /** Asks the person for a user name; throws API_CANCELLED when none is given. */
   async askUsername(host: Pick<SavedHost, 'name' | 'address'>, openId: string, signal: AbortSignal): Promise<string> {
-    const a = await this.#ctx.prompts.ask({ kind: 'keyboardInteractive', openId, host: host.address, name: host.name, instructions: '', prompts: [{ prompt: 'User name:', echo: true }] }, signal);
+    const a = await this.#ctx.prompts.ask(
+      {
+        kind: 'keyboardInteractive',
+        openId,
+        host: host.address,
+        name: host.name,
+        instructions: '',
+        prompts: [{ prompt: 'User name:', echo: true }],
+      },
+      signal,
+    );
     const name = a?.type === 'responses' ? a.responses?.[0]?.trim() : undefined;
     if (!name) throw new HostdeckError('API_CANCELLED', 'Connecting was cancelled.');
     const problem = usernameProblem(name);
@@ -97,8 +117,18 @@ export class SshOpener {
 
   #shellTicket(leased: SshLease, opts: SessionOptions): { sessionId: string; url: string } {
     const { pool, tickets } = this.#ctx;
-    const opener = shellTargetOpener({ pool, key: leased.key, connect: leased.connect, cols: opts.cols, rows: opts.rows });
-    return tickets.issue(opener, () => leased.lease.release(), () => undefined);
+    const opener = shellTargetOpener({
+      pool,
+      key: leased.key,
+      connect: leased.connect,
+      cols: opts.cols,
+      rows: opts.rows,
+    });
+    return tickets.issue(
+      opener,
+      () => leased.lease.release(),
+      () => undefined,
+    );
   }
 
   /** Connection options for one SSH host (a target or a hop), prompts wired to this open. */
@@ -107,20 +137,23 @@ export class SshOpener {
   }
 }
 
-function sshOptions(ctx: SshOpenContext, host: HostFacts, username: string, openId: string, signal: AbortSignal): HopOptions {
+function sshOptions(
+  ctx: SshOpenContext,
+  host: HostFacts,
+  username: string,
+  openId: string,
+  signal: AbortSignal,
+): HopOptions {
   const { store, prompts } = ctx;
   const auth = host.auth;
-  const keyFiles = auth?.type === 'privateKey' ? [{ path: expandHome(auth.path, ctx.homeDir) }] : auth === undefined ? defaultKeys(ctx.homeDir).map((path) => ({ path })) : [];
+  const keyFiles =
+    auth?.type === 'privateKey'
+      ? [{ path: expandHome(auth.path, ctx.homeDir) }]
+      : auth === undefined
+        ? defaultKeys(ctx.homeDir).map((path) => ({ path }))
+        : [];
   const stored = host.id ? store.useSecret(host.id, 'password') : undefined;
-  const ask = async (secret: 'password' | 'passphrase', extra: { keyPath?: string; attempt: number }): Promise<string | null> => {
-    const a = await prompts.ask(
-      { kind: 'secret', openId, secret, host: host.address, port: host.port, ...(host.name ? { hostName: host.name } : {}), username, attempt: extra.attempt, canRemember: host.id !== undefined && canSeal(store), ...(extra.keyPath ? { keyPath: extra.keyPath } : {}) },
-      signal,
-    );
-    if (!a || a.type !== 'secret' || a.value === null) return null;
-    if (a.remember && host.id) rememberSecret(store, ctx.emit, host.id, secret, a.value);
-    return a.value;
-  };
+  const ask = secretAsker(ctx, host, username, openId, signal);
   let passwordAttempts = 0;
   const opts: HopOptions = {
     host: host.address,
@@ -130,7 +163,10 @@ function sshOptions(ctx: SshOpenContext, host: HostFacts, username: string, open
     agent: auth === undefined || auth.type === 'agent' ? (process.env['SSH_AUTH_SOCK'] ?? false) : false,
     trust: ctx.trust,
     askHostKey: async (key) => {
-      const a = await prompts.ask({ kind: 'hostKey', openId, host: key.host, port: key.port, keyType: key.keyType, fingerprint: key.fingerprint }, signal);
+      const a = await prompts.ask(
+        { kind: 'hostKey', openId, host: key.host, port: key.port, keyType: key.keyType, fingerprint: key.fingerprint },
+        signal,
+      );
       return a?.type === 'decision' && a.accept;
     },
     callbacks: {
@@ -140,19 +176,65 @@ function sshOptions(ctx: SshOpenContext, host: HostFacts, username: string, open
       },
       password: () => ask('password', { attempt: ++passwordAttempts }),
       keyboardInteractive: async (req) => {
-        const a = await prompts.ask({ kind: 'keyboardInteractive', openId, host: host.address, name: req.name, instructions: req.instructions, prompts: req.prompts.map((p) => ({ prompt: p.prompt, echo: p.echo })) }, signal);
+        const a = await prompts.ask(
+          {
+            kind: 'keyboardInteractive',
+            openId,
+            host: host.address,
+            name: req.name,
+            instructions: req.instructions,
+            prompts: req.prompts.map((p) => ({ prompt: p.prompt, echo: p.echo })),
+          },
+          signal,
+        );
         return a?.type === 'responses' ? a.responses : null;
       },
     },
     ...(ctx.keepaliveInterval ? { keepaliveInterval: ctx.keepaliveInterval } : {}),
   };
   // Only an explicit password method, or the automatic order, may use a stored password.
-  if (stored !== undefined && (auth === undefined || auth.type === 'password' || auth.type === 'keyboardInteractive')) opts.password = stored;
+  if (stored !== undefined && (auth === undefined || auth.type === 'password' || auth.type === 'keyboardInteractive'))
+    opts.password = stored;
   // A host set to one method tries only that method: sshd counts every
   // attempt against MaxAuthTries (docs/SECURITY.md, "SSH" 12).
   const method = authMethodName(auth);
   if (method !== undefined) opts.method = method;
   return opts;
+}
+
+/**
+ * Asks the person for a password or key passphrase (a `secret` prompt);
+ * resolves null when they cancel. A secret they ask to remember is sealed
+ * into the store for this host.
+ */
+function secretAsker(
+  ctx: SshOpenContext,
+  host: HostFacts,
+  username: string,
+  openId: string,
+  signal: AbortSignal,
+): (secret: 'password' | 'passphrase', extra: { keyPath?: string; attempt: number }) => Promise<string | null> {
+  const { store, prompts } = ctx;
+  return async (secret, extra) => {
+    const a = await prompts.ask(
+      {
+        kind: 'secret',
+        openId,
+        secret,
+        host: host.address,
+        port: host.port,
+        ...(host.name ? { hostName: host.name } : {}),
+        username,
+        attempt: extra.attempt,
+        canRemember: host.id !== undefined && canSeal(store),
+        ...(extra.keyPath ? { keyPath: extra.keyPath } : {}),
+      },
+      signal,
+    );
+    if (!a || a.type !== 'secret' || a.value === null) return null;
+    if (a.remember && host.id) rememberSecret(store, ctx.emit, host.id, secret, a.value);
+    return a.value;
+  };
 }
 
 function expandHome(p: string, home: string): string {

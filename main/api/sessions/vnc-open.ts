@@ -10,7 +10,13 @@ import type { Lease } from '../../ssh/pool.js';
 import { openTunnel } from '../../ssh/tunnel.js';
 import type { AddressBookStore } from '../../store/address-book-store.js';
 import type { VncCertificateTrust } from '../../vnc/cert-trust.js';
-import { connectTcp, openAuthenticatedVnc, type AuthenticatedVnc, type OpenVncOptions, type VncCertificateInfo } from '../../vnc/index.js';
+import {
+  connectTcp,
+  openAuthenticatedVnc,
+  type AuthenticatedVnc,
+  type OpenVncOptions,
+  type VncCertificateInfo,
+} from '../../vnc/index.js';
 import type { PromptBroker } from '../prompt-broker.js';
 import { canSeal, rememberSecret, type Emit } from './remember.js';
 import type { SshOpener } from './ssh-open.js';
@@ -55,14 +61,19 @@ export class VncOpener {
       return { sessionId, kind: 'vnc', url, title: host.name, vnc: info };
     } catch (err) {
       viaLease?.release();
-      log(`${where}: not connected: ${err instanceof HostdeckError ? `${err.code}: ${err.message}` : 'an internal error'}`);
+      log(
+        `${where}: not connected: ${err instanceof HostdeckError ? `${err.code}: ${err.message}` : 'an internal error'}`,
+      );
       throw err;
     }
   }
 
   #connectOptions(host: SavedHost, openId: string, viaLease: Lease | undefined, signal: AbortSignal): OpenVncOptions {
     return {
-      connect: () => (viaLease ? openTunnel(viaLease.connection, host.address, host.port) : connectTcp(host.address, host.port, signal)),
+      connect: () =>
+        viaLease
+          ? openTunnel(viaLease.connection, host.address, host.port)
+          : connectTcp(host.address, host.port, signal),
       password: (sig) => this.#password(host, openId, sig),
       trustCertificate: (info, sig) => this.#trustCertificate(host, openId, info, sig),
       shared: host.vnc?.shared ?? true,
@@ -78,17 +89,46 @@ export class VncOpener {
     const { store, prompts } = this.#ctx;
     const saved = store.useSecret(host.id, 'vncPassword');
     if (saved !== undefined) return saved;
-    const a = await prompts.ask({ kind: 'secret', openId, secret: 'vncPassword', host: host.address, port: host.port, hostName: host.name, attempt: 1, canRemember: canSeal(store) }, signal);
+    const a = await prompts.ask(
+      {
+        kind: 'secret',
+        openId,
+        secret: 'vncPassword',
+        host: host.address,
+        port: host.port,
+        hostName: host.name,
+        attempt: 1,
+        canRemember: canSeal(store),
+      },
+      signal,
+    );
     if (!a || a.type !== 'secret' || a.value === null) return undefined;
     if (a.remember) rememberSecret(store, this.#ctx.emit, host.id, 'vncPassword', a.value);
     return a.value;
   }
 
-  async #trustCertificate(host: SavedHost, openId: string, info: CertificateFacts, signal: AbortSignal): Promise<boolean | 'changed'> {
+  async #trustCertificate(
+    host: SavedHost,
+    openId: string,
+    info: CertificateFacts,
+    signal: AbortSignal,
+  ): Promise<boolean | 'changed'> {
     const { certs, prompts } = this.#ctx;
     const verdict = certs.verdict(host.address, host.port, info.fingerprint);
     if (verdict !== 'unknown') return verdict === 'trusted' ? true : 'changed';
-    const a = await prompts.ask({ kind: 'vncCertificate', openId, host: host.address, port: host.port, fingerprint: info.fingerprint, subject: info.subject, issuer: info.issuer, validTo: info.validTo }, signal);
+    const a = await prompts.ask(
+      {
+        kind: 'vncCertificate',
+        openId,
+        host: host.address,
+        port: host.port,
+        fingerprint: info.fingerprint,
+        subject: info.subject,
+        issuer: info.issuer,
+        validTo: info.validTo,
+      },
+      signal,
+    );
     const ok = a?.type === 'decision' && a.accept;
     if (ok) certs.remember(host.address, host.port, info.fingerprint);
     return ok;
@@ -100,7 +140,11 @@ export class VncOpener {
     // bring main down. The gateway adds its own handling when it takes it.
     stream.on('error', () => undefined);
     if (viaLease) stream.once('close', () => viaLease.release());
-    return this.#ctx.tickets.issue(async () => stream, () => undefined, () => stream.destroy());
+    return this.#ctx.tickets.issue(
+      async () => stream,
+      () => undefined,
+      () => stream.destroy(),
+    );
   }
 }
 
@@ -121,8 +165,18 @@ function isLoopback(address: string): boolean {
  * server, else the SSH tunnel (all the way when the VNC server is on the SSH
  * host itself, otherwise only as far as the SSH host), else nothing.
  */
-export function vncTicketInfo(result: Pick<AuthenticatedVnc, 'security' | 'encrypted' | 'desktopName' | 'anonymousTlsSkipped'>, host: Pick<SavedHost, 'address' | 'port'>, viaName: string | undefined): VncTicketInfo {
-  const wire = result.encrypted ? 'tls' : viaName === undefined ? 'none' : isLoopback(host.address) ? 'ssh' : 'ssh-partial';
+export function vncTicketInfo(
+  result: Pick<AuthenticatedVnc, 'security' | 'encrypted' | 'desktopName' | 'anonymousTlsSkipped'>,
+  host: Pick<SavedHost, 'address' | 'port'>,
+  viaName: string | undefined,
+): VncTicketInfo {
+  const wire = result.encrypted
+    ? 'tls'
+    : viaName === undefined
+      ? 'none'
+      : isLoopback(host.address)
+        ? 'ssh'
+        : 'ssh-partial';
   return {
     security: result.security,
     encrypted: wire === 'tls' || wire === 'ssh',
@@ -142,7 +196,9 @@ export function describeWire(info: VncTicketInfo, result: Pick<AuthenticatedVnc,
     : '';
   switch (info.wire) {
     case 'tls': {
-      const fingerprint = result.tls?.certificate ? `, certificate SHA256 ${result.tls.certificate.fingerprint}` : ', anonymous (no certificate)';
+      const fingerprint = result.tls?.certificate
+        ? `, certificate SHA256 ${result.tls.certificate.fingerprint}`
+        : ', anonymous (no certificate)';
       return `encrypted (TLS ${result.tls?.protocol ?? '?'} ${result.tls?.cipher ?? '?'}${fingerprint})${info.via !== undefined ? `, inside SSH through "${info.via}"` : ''}`;
     }
     case 'ssh':

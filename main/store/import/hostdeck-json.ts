@@ -21,8 +21,18 @@ export interface ExportFile {
   secrets?: { kdf: KdfParams; sealed: string };
 }
 
-export async function buildExport(hosts: StoredHost[], folders: Folder[], secrets?: { passphrase: string; values: SecretMap; strength?: { logN: number; r: number; p: number } }): Promise<string> {
-  const file: ExportFile = { format: EXPORT_FORMAT, version: CURRENT_VERSION, exportedAt: new Date().toISOString(), hosts, folders };
+export async function buildExport(
+  hosts: StoredHost[],
+  folders: Folder[],
+  secrets?: { passphrase: string; values: SecretMap; strength?: { logN: number; r: number; p: number } },
+): Promise<string> {
+  const file: ExportFile = {
+    format: EXPORT_FORMAT,
+    version: CURRENT_VERSION,
+    exportedAt: new Date().toISOString(),
+    hosts,
+    folders,
+  };
   if (secrets !== undefined) {
     if (secrets.passphrase.length < 8) throw storeErrors.weakPassword(8);
     const kdf = newKdfParams(secrets.strength ?? STRONG_KDF);
@@ -52,9 +62,14 @@ export async function readExport(text: string, passphrase?: string): Promise<Par
     throw storeErrors.importInvalid('This is not a Hostdeck export: it is not valid JSON.');
   }
   const f = raw as Partial<ExportFile>;
-  if (typeof raw !== 'object' || raw === null || f.format !== EXPORT_FORMAT) throw storeErrors.importInvalid('This is not a Hostdeck export (no "format": "hostdeck-export").');
-  if (typeof f.version !== 'number' || f.version > CURRENT_VERSION) throw storeErrors.importInvalid(`This export is from a newer Hostdeck (version ${String(f.version)}); update Hostdeck to import it.`);
-  if (!Array.isArray(f.hosts) || !Array.isArray(f.folders ?? [])) throw storeErrors.importInvalid('The export has no list of hosts.');
+  if (typeof raw !== 'object' || raw === null || f.format !== EXPORT_FORMAT)
+    throw storeErrors.importInvalid('This is not a Hostdeck export (no "format": "hostdeck-export").');
+  if (typeof f.version !== 'number' || f.version > CURRENT_VERSION)
+    throw storeErrors.importInvalid(
+      `This export is from a newer Hostdeck (version ${String(f.version)}); update Hostdeck to import it.`,
+    );
+  if (!Array.isArray(f.hosts) || !Array.isArray(f.folders ?? []))
+    throw storeErrors.importInvalid('The export has no list of hosts.');
   const drafts: ImportDraft[] = f.hosts.map((h: StoredHost, i: number) => {
     const host = { ...h } as Partial<StoredHost>;
     delete host.createdAt;
@@ -65,9 +80,15 @@ export async function readExport(text: string, passphrase?: string): Promise<Par
     if (Array.isArray(h?.jumpChain)) d.jumpRefs = h.jumpChain;
     return d;
   });
-  const out: ParsedExport = { drafts, skipped: [], folders: (f.folders ?? []) as Folder[], hasSecrets: f.secrets !== undefined };
+  const out: ParsedExport = {
+    drafts,
+    skipped: [],
+    folders: (f.folders ?? []) as Folder[],
+    hasSecrets: f.secrets !== undefined,
+  };
   if (f.secrets !== undefined && passphrase !== undefined) {
-    if (!isKdfParams(f.secrets.kdf) || typeof f.secrets.sealed !== 'string') throw storeErrors.importInvalid('The sealed secrets in this export are damaged.');
+    if (!isKdfParams(f.secrets.kdf) || typeof f.secrets.sealed !== 'string')
+      throw storeErrors.importInvalid('The sealed secrets in this export are damaged.');
     const key = await deriveKey(passphrase, f.secrets.kdf);
     const plain = open(key, f.secrets.sealed, EXPORT_AAD);
     key.fill(0);

@@ -16,13 +16,24 @@ export const importErrors = {
     );
   },
   notText(path: string, why: string): HostdeckError {
-    return new HostdeckError('IMPORT_NOT_TEXT', `${path} is not a text file (${why}), so it cannot be an ssh config. Choose the config file itself, usually ~/.ssh/config.`, { path });
+    return new HostdeckError(
+      'IMPORT_NOT_TEXT',
+      `${path} is not a text file (${why}), so it cannot be an ssh config. Choose the config file itself, usually ~/.ssh/config.`,
+      { path },
+    );
   },
   unreadable(path: string, code: string | undefined): HostdeckError {
-    return new HostdeckError('IMPORT_UNREADABLE', `Hostdeck cannot read ${path}: ${describeFsError(code)}`, { path, ...(code ? { errno: code } : {}) });
+    return new HostdeckError('IMPORT_UNREADABLE', `Hostdeck cannot read ${path}: ${describeFsError(code)}`, {
+      path,
+      ...(code ? { errno: code } : {}),
+    });
   },
   nothingFound(where: readonly string[]): HostdeckError {
-    return new HostdeckError('IMPORT_NOTHING_FOUND', `No Remmina profiles (*.remmina) were found in ${where.join(' or ')}. Choose the folder or the files to import.`, { where });
+    return new HostdeckError(
+      'IMPORT_NOTHING_FOUND',
+      `No Remmina profiles (*.remmina) were found in ${where.join(' or ')}. Choose the folder or the files to import.`,
+      { where },
+    );
   },
 };
 

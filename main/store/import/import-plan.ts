@@ -43,7 +43,13 @@ export interface ImportPreview {
   folders: Folder[];
 }
 
-export function planImport(drafts: readonly ImportDraft[], skipped: readonly Skipped[], existing: readonly SavedHost[], folders: readonly Folder[] = [], existingFolders: readonly Folder[] = []): ImportPreview {
+export function planImport(
+  drafts: readonly ImportDraft[],
+  skipped: readonly Skipped[],
+  existing: readonly SavedHost[],
+  folders: readonly Folder[] = [],
+  existingFolders: readonly Folder[] = [],
+): ImportPreview {
   const steps = planSteps(drafts, skipped, existing, folders, existingFolders, () => false);
   for (;;) {
     const r = steps.next();
@@ -56,7 +62,13 @@ export function planImport(drafts: readonly ImportDraft[], skipped: readonly Ski
  * the API, where a 10,000-host preview would otherwise hold the main
  * process for the whole validation pass (an 8,000-host config once held serve mode for 55 s).
  */
-export async function planImportInSlices(drafts: readonly ImportDraft[], skipped: readonly Skipped[], existing: readonly SavedHost[], folders: readonly Folder[] = [], existingFolders: readonly Folder[] = []): Promise<ImportPreview> {
+export async function planImportInSlices(
+  drafts: readonly ImportDraft[],
+  skipped: readonly Skipped[],
+  existing: readonly SavedHost[],
+  folders: readonly Folder[] = [],
+  existingFolders: readonly Folder[] = [],
+): Promise<ImportPreview> {
   const slicer = new Slicer();
   const steps = planSteps(drafts, skipped, existing, folders, existingFolders, () => slicer.due());
   for (;;) {
@@ -67,29 +79,27 @@ export async function planImportInSlices(drafts: readonly ImportDraft[], skipped
 }
 
 /** Yields (nothing) whenever `due()` says it is time to pause. */
-function* planSteps(drafts: readonly ImportDraft[], skipped: readonly Skipped[], existing: readonly SavedHost[], folders: readonly Folder[], existingFolders: readonly Folder[], due: () => boolean): Generator<void, ImportPreview> {
-  const out: ImportPreview = { add: [], update: [], unchanged: [], skipped: [...skipped], notes: [], folders: [...folders] };
-  const byId = new Map(existing.map((h) => [h.id, h]));
-  const byName = new Map(existing.map((h) => [`${h.protocol}\u0000${h.name}`, h]));
-  const idOf = new Map<string, string>();
-  const match = new Map<string, SavedHost | undefined>();
-  // One call for all new ids: randomBytes per host was a tenth of a 10,000-host preview.
-  const random = randomBytes(12 * drafts.length);
-  for (const [i, d] of drafts.entries()) {
-    if (due()) yield;
-    const m = (d.host.id !== undefined ? byId.get(d.host.id) : undefined) ?? byName.get(`${d.host.protocol}\u0000${d.host.name}`);
-    match.set(d.ref, m);
-    idOf.set(d.ref, m?.id ?? d.host.id ?? random.toString('base64url', 12 * i, 12 * i + 12));
-  }
-  const resolved: Array<{ d: ImportDraft; host: HostInput & { id: string } }> = [];
-  for (const d of drafts) {
-    if (due()) yield;
-    const host: HostInput & { id: string } = { ...d.host, id: idOf.get(d.ref) as string };
-    if (d.jumpRefs !== undefined) host.jumpChain = d.jumpRefs.map((r) => idOf.get(r) ?? r);
-    resolved.push({ d, host });
-  }
+function* planSteps(
+  drafts: readonly ImportDraft[],
+  skipped: readonly Skipped[],
+  existing: readonly SavedHost[],
+  folders: readonly Folder[],
+  existingFolders: readonly Folder[],
+  due: () => boolean,
+): Generator<void, ImportPreview> {
+  const out: ImportPreview = {
+    add: [],
+    update: [],
+    unchanged: [],
+    skipped: [...skipped],
+    notes: [],
+    folders: [...folders],
+  };
+  const { match, resolved } = yield* resolveIds(drafts, existing, due);
   // Validate each against the book as it will be after the import.
-  const after = new Map<string, Pick<HostInput, 'id' | 'protocol' | 'jumpChain' | 'folder' | 'name'>>(existing.map((h) => [h.id, h]));
+  const after = new Map<string, Pick<HostInput, 'id' | 'protocol' | 'jumpChain' | 'folder' | 'name'>>(
+    existing.map((h) => [h.id, h]),
+  );
   for (const { host } of resolved) after.set(host.id, host);
   const folderMap = new Map([...existingFolders, ...folders].map((f) => [f.path.join('/'), f]));
   const view = bookView(after.values(), folderMap.values());
@@ -99,7 +109,11 @@ function* planSteps(drafts: readonly ImportDraft[], skipped: readonly Skipped[],
     const r = checkHost(host, view);
     if (!r.ok) {
       failed.set(host.id, d.host.name);
-      out.skipped.push({ source: d.source, name: d.host.name, reason: r.errors.map((e) => `${e.field}: ${e.message}`).join(' ') });
+      out.skipped.push({
+        source: d.source,
+        name: d.host.name,
+        reason: r.errors.map((e) => `${e.field}: ${e.message}`).join(' '),
+      });
       continue;
     }
     const planned: PlannedHost = { id: host.id, ref: d.ref, source: d.source, host: { ...r.host, id: host.id } };
@@ -113,7 +127,11 @@ function* planSteps(drafts: readonly ImportDraft[], skipped: readonly Skipped[],
   const usable = (p: PlannedHost): boolean => {
     const bad = p.host.jumpChain?.find((j) => failed.has(j));
     if (bad === undefined) return true;
-    out.skipped.push({ source: p.source, name: p.host.name, reason: `Its jump host "${failed.get(bad) ?? bad}" could not be imported (see above).` });
+    out.skipped.push({
+      source: p.source,
+      name: p.host.name,
+      reason: `Its jump host "${failed.get(bad) ?? bad}" could not be imported (see above).`,
+    });
     return false;
   };
   out.add = out.add.filter(usable);
@@ -128,7 +146,60 @@ function* planSteps(drafts: readonly ImportDraft[], skipped: readonly Skipped[],
   return out;
 }
 
-const COMPARED = ['name', 'protocol', 'address', 'port', 'username', 'auth', 'jumpChain', 'vnc', 'folder', 'tags', 'notes', 'colour'] as const;
+/**
+ * Gives each draft its id: the saved host it matches (by id, else by protocol
+ * and name) keeps its own, a new one gets 96 random bits. Jump references
+ * become those ids.
+ */
+function* resolveIds(
+  drafts: readonly ImportDraft[],
+  existing: readonly SavedHost[],
+  due: () => boolean,
+): Generator<
+  void,
+  {
+    match: Map<string, SavedHost | undefined>;
+    resolved: Array<{ d: ImportDraft; host: HostInput & { id: string } }>;
+  }
+> {
+  const byId = new Map(existing.map((h) => [h.id, h]));
+  const byName = new Map(existing.map((h) => [`${h.protocol}\u0000${h.name}`, h]));
+  const idOf = new Map<string, string>();
+  const match = new Map<string, SavedHost | undefined>();
+  // One call for all new ids: randomBytes per host was a tenth of a 10,000-host preview.
+  const random = randomBytes(12 * drafts.length);
+  for (const [i, d] of drafts.entries()) {
+    if (due()) yield;
+    const m =
+      (d.host.id !== undefined ? byId.get(d.host.id) : undefined) ??
+      byName.get(`${d.host.protocol}\u0000${d.host.name}`);
+    match.set(d.ref, m);
+    idOf.set(d.ref, m?.id ?? d.host.id ?? random.toString('base64url', 12 * i, 12 * i + 12));
+  }
+  const resolved: Array<{ d: ImportDraft; host: HostInput & { id: string } }> = [];
+  for (const d of drafts) {
+    if (due()) yield;
+    const host: HostInput & { id: string } = { ...d.host, id: idOf.get(d.ref) as string };
+    if (d.jumpRefs !== undefined) host.jumpChain = d.jumpRefs.map((r) => idOf.get(r) ?? r);
+    resolved.push({ d, host });
+  }
+  return { match, resolved };
+}
+
+const COMPARED = [
+  'name',
+  'protocol',
+  'address',
+  'port',
+  'username',
+  'auth',
+  'jumpChain',
+  'vnc',
+  'folder',
+  'tags',
+  'notes',
+  'colour',
+] as const;
 
 function sameHost(a: HostInput, b: HostInput): boolean {
   return COMPARED.every((k) => JSON.stringify(a[k]) === JSON.stringify(b[k]));

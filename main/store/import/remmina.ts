@@ -17,8 +17,14 @@ const MAX_FILES = 5_000;
  * Where Remmina keeps profiles: $XDG_DATA_HOME/remmina (by default
  * ~/.local/share/remmina, Remmina ≥ 1.2), and ~/.remmina before that.
  */
-export function remminaFolders(homeDir: string, env: Readonly<Record<string, string | undefined>> = process.env): string[] {
-  const dataHome = env['XDG_DATA_HOME'] !== undefined && env['XDG_DATA_HOME'].startsWith('/') ? env['XDG_DATA_HOME'] : join(homeDir, '.local', 'share');
+export function remminaFolders(
+  homeDir: string,
+  env: Readonly<Record<string, string | undefined>> = process.env,
+): string[] {
+  const dataHome =
+    env['XDG_DATA_HOME'] !== undefined && env['XDG_DATA_HOME'].startsWith('/')
+      ? env['XDG_DATA_HOME']
+      : join(homeDir, '.local', 'share');
   return [join(dataHome, 'remmina'), join(homeDir, '.remmina')];
 }
 
@@ -27,7 +33,11 @@ export function remminaFolders(homeDir: string, env: Readonly<Record<string, str
  * files); no paths means Remmina's own folders. Finding nothing at all is an
  * error that names where it looked (IMPORT_NOTHING_FOUND).
  */
-export function findRemminaFiles(paths: readonly string[], homeDir: string, env?: Readonly<Record<string, string | undefined>>): string[] {
+export function findRemminaFiles(
+  paths: readonly string[],
+  homeDir: string,
+  env?: Readonly<Record<string, string | undefined>>,
+): string[] {
   const searched = paths.length === 0 ? remminaFolders(homeDir, env) : paths;
   const out: string[] = [];
   for (const p of searched) {
@@ -49,7 +59,12 @@ export function findRemminaFiles(paths: readonly string[], homeDir: string, env?
     } catch (err) {
       throw importErrors.unreadable(p, (err as NodeJS.ErrnoException).code);
     }
-    out.push(...names.filter((n) => n.endsWith('.remmina')).sort().map((n) => join(p, n)));
+    out.push(
+      ...names
+        .filter((n) => n.endsWith('.remmina'))
+        .sort()
+        .map((n) => join(p, n)),
+    );
   }
   if (out.length === 0) throw importErrors.nothingFound(searched);
   return out.slice(0, MAX_FILES);
@@ -63,12 +78,18 @@ export function readRemminaFiles(paths: readonly string[]): { drafts: ImportDraf
     try {
       const buf = readFileSync(path);
       if (buf.length > MAX_FILE) {
-        skipped.push({ source: path, reason: `It is ${(buf.length / 1024 / 1024).toFixed(1)} MB; a Remmina profile is a few hundred bytes, so this is not one.` });
+        skipped.push({
+          source: path,
+          reason: `It is ${(buf.length / 1024 / 1024).toFixed(1)} MB; a Remmina profile is a few hundred bytes, so this is not one.`,
+        });
         continue;
       }
       text = buf.toString('utf8');
     } catch (err) {
-      skipped.push({ source: path, reason: `Could not read it: ${describeFsError((err as NodeJS.ErrnoException).code)}` });
+      skipped.push({
+        source: path,
+        reason: `Could not read it: ${describeFsError((err as NodeJS.ErrnoException).code)}`,
+      });
       continue;
     }
     const r = remminaDraft(parseIni(text)['remmina'] ?? {}, path);
@@ -109,7 +130,11 @@ function remminaDraft(r: Record<string, string>, path: string): ImportDraft | Sk
   const protocol = (r['protocol'] ?? '').toUpperCase();
   const name = r['name'] || basename(path, '.remmina');
   if (protocol !== 'SSH' && protocol !== 'VNC') {
-    return { source: path, name, reason: `Protocol "${r['protocol'] ?? 'none'}" is not SSH or VNC; Hostdeck connects only to those.` };
+    return {
+      source: path,
+      name,
+      reason: `Protocol "${r['protocol'] ?? 'none'}" is not SSH or VNC; Hostdeck connects only to those.`,
+    };
   }
   const ssh = protocol === 'SSH';
   const { address, port } = splitServer(r['server'] ?? '', ssh ? DEFAULT_PORTS.ssh : DEFAULT_PORTS.vnc);
@@ -118,7 +143,10 @@ function remminaDraft(r: Record<string, string>, path: string): ImportDraft | Sk
     protocol: ssh ? 'ssh' : 'vnc',
     address,
     port,
-    folder: (r['group'] ?? '').split('/').map((s) => s.trim()).filter((s) => s !== ''),
+    folder: (r['group'] ?? '')
+      .split('/')
+      .map((s) => s.trim())
+      .filter((s) => s !== ''),
     tags: ['remmina'],
     notes: '',
   };
@@ -127,18 +155,34 @@ function remminaDraft(r: Record<string, string>, path: string): ImportDraft | Sk
   const notes: string[] = [];
   if (ssh) {
     // ssh_auth: 0 password, 1 SSH identity file, 2 agent, 3 public key (auto), 4 keyboard-interactive.
-    const auth: Record<string, AuthMethod> = { '0': { type: 'password' }, '2': { type: 'agent' }, '3': { type: 'agent' }, '4': { type: 'keyboardInteractive' } };
+    const auth: Record<string, AuthMethod> = {
+      '0': { type: 'password' },
+      '2': { type: 'agent' },
+      '3': { type: 'agent' },
+      '4': { type: 'keyboardInteractive' },
+    };
     const key = r['ssh_privatekey'];
     if (r['ssh_auth'] === '1' && key) host.auth = { type: 'privateKey', path: key };
     else if (r['ssh_auth'] !== undefined && auth[r['ssh_auth']]) host.auth = auth[r['ssh_auth']] as AuthMethod;
   } else {
-    host.vnc = { ...DEFAULT_VNC_OPTIONS, viewOnly: r['viewonly'] === '1', quality: VNC_QUALITY[r['quality'] ?? ''] ?? DEFAULT_VNC_OPTIONS.quality };
-    if (r['ssh_tunnel_enabled'] === '1') notes.push('its SSH tunnel was not imported (save the SSH host and choose it as "through SSH host")');
+    host.vnc = {
+      ...DEFAULT_VNC_OPTIONS,
+      viewOnly: r['viewonly'] === '1',
+      quality: VNC_QUALITY[r['quality'] ?? ''] ?? DEFAULT_VNC_OPTIONS.quality,
+    };
+    if (r['ssh_tunnel_enabled'] === '1')
+      notes.push('its SSH tunnel was not imported (save the SSH host and choose it as "through SSH host")');
   }
-  const saved = [r['password'], r['ssh_password'], r['ssh_passphrase']].filter((v): v is string => v !== undefined && v !== '');
+  const saved = [r['password'], r['ssh_password'], r['ssh_passphrase']].filter(
+    (v): v is string => v !== undefined && v !== '',
+  );
   // "." is what Remmina writes when a secret plugin (libsecret) keeps the password in the keyring.
-  if (saved.some((v) => v === '.')) notes.push('its password is saved in your system keyring by Remmina, not in this file, so it was not imported; set it in Hostdeck');
-  if (saved.some((v) => v !== '.')) notes.push('its saved password is encrypted with Remmina\'s own key and was not imported; set it in Hostdeck');
+  if (saved.some((v) => v === '.'))
+    notes.push(
+      'its password is saved in your system keyring by Remmina, not in this file, so it was not imported; set it in Hostdeck',
+    );
+  if (saved.some((v) => v !== '.'))
+    notes.push("its saved password is encrypted with Remmina's own key and was not imported; set it in Hostdeck");
   const draft: ImportDraft = { ref: path, host, source: path };
   if (notes.length > 0) draft.note = `Imported, but ${notes.join('; ')}.`;
   return draft;

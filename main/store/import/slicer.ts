@@ -10,13 +10,17 @@ export class Slicer {
   #start = performance.now();
   #checks = 0;
 
+  readonly #budgetMs: number;
+
   /** @param budgetMs how long to run before giving the event loop a turn. */
-  constructor(private readonly budgetMs = 8) {}
+  constructor(budgetMs = 8) {
+    this.#budgetMs = budgetMs;
+  }
 
   /** Cheap enough to call per item: looks at the clock every 64 calls. */
   due(): boolean {
     if ((++this.#checks & 63) !== 0) return false;
-    return performance.now() - this.#start >= this.budgetMs;
+    return performance.now() - this.#start >= this.#budgetMs;
   }
 
   /** Lets timers, I/O and IPC run (setImmediate: after pending I/O callbacks). */

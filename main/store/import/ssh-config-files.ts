@@ -115,11 +115,19 @@ function binaryReason(buf: Buffer): string | undefined {
   const head = buf.subarray(0, 4096);
   let control = 0;
   for (const b of head) if (b < 32 && b !== 9 && b !== 10 && b !== 12 && b !== 13) control++;
-  if (head.length > 0 && control / head.length > 0.1) return `${control} of its first ${head.length} bytes are control characters`;
+  if (head.length > 0 && control / head.length > 0.1)
+    return `${control} of its first ${head.length} bytes are control characters`;
   return undefined;
 }
 
-async function parseInto(text: string, file: string, guard: Condition, stack: string[], options: ReadOptions, out: ConfigFiles): Promise<void> {
+async function parseInto(
+  text: string,
+  file: string,
+  guard: Condition,
+  stack: string[],
+  options: ReadOptions,
+  out: ConfigFiles,
+): Promise<void> {
   let condition = guard;
   let section: Section | undefined;
   const lines = text.split('\n');
@@ -130,7 +138,12 @@ async function parseInto(text: string, file: string, guard: Condition, stack: st
     const source = `${file}:${i + 1}`;
     const { keyword } = parsed;
     if ('error' in parsed) {
-      addDirective({ key: keyword, args: [], source, problem: `${source}: ${parsed.error} (ssh refuses this line too).` });
+      addDirective({
+        key: keyword,
+        args: [],
+        source,
+        problem: `${source}: ${parsed.error} (ssh refuses this line too).`,
+      });
       continue;
     }
     const { args } = parsed;
@@ -143,7 +156,10 @@ async function parseInto(text: string, file: string, guard: Condition, stack: st
         condition = { kind: 'all', parent: guard, source };
       } else {
         condition = { kind: 'match', parent: guard, source };
-        out.skipped.push({ source, reason: `"Match ${args.join(' ')}" depends on conditions known only when ssh runs; its settings were not applied.` });
+        out.skipped.push({
+          source,
+          reason: `"Match ${args.join(' ')}" depends on conditions known only when ssh runs; its settings were not applied.`,
+        });
       }
       section = undefined;
     } else if (keyword === 'include') {
@@ -164,9 +180,19 @@ async function parseInto(text: string, file: string, guard: Condition, stack: st
   }
 }
 
-async function include(arg: string, source: string, guard: Condition, stack: string[], options: ReadOptions, out: ConfigFiles): Promise<void> {
+async function include(
+  arg: string,
+  source: string,
+  guard: Condition,
+  stack: string[],
+  options: ReadOptions,
+  out: ConfigFiles,
+): Promise<void> {
   if (stack.length > MAX_INCLUDE_DEPTH) {
-    out.skipped.push({ source, reason: `Include ${arg} is nested more than ${MAX_INCLUDE_DEPTH} levels deep; ssh refuses this config ("Too many recursive configuration includes").` });
+    out.skipped.push({
+      source,
+      reason: `Include ${arg} is nested more than ${MAX_INCLUDE_DEPTH} levels deep; ssh refuses this config ("Too many recursive configuration includes").`,
+    });
     return;
   }
   const files = await expandGlob(resolveIncludePath(arg, options));
@@ -179,14 +205,20 @@ async function include(arg: string, source: string, guard: Condition, stack: str
     try {
       real = await realpath(f);
     } catch (err) {
-      out.skipped.push({ source: f, reason: `Could not read it: ${describeFsError((err as NodeJS.ErrnoException).code)}` });
+      out.skipped.push({
+        source: f,
+        reason: `Could not read it: ${describeFsError((err as NodeJS.ErrnoException).code)}`,
+      });
       continue;
     }
     const at = stack.indexOf(real);
     if (at !== -1) {
       const loop = [...stack.slice(at), real].map((p) => basename(p)).join(' → ');
       const via = real === f ? '' : ` (${f} is a link to ${real})`;
-      out.skipped.push({ source, reason: `Include loop: ${loop}${via}. ssh refuses this config ("Too many recursive configuration includes"); Hostdeck read each file once. Remove one of the Include lines.` });
+      out.skipped.push({
+        source,
+        reason: `Include loop: ${loop}${via}. ssh refuses this config ("Too many recursive configuration includes"); Hostdeck read each file once. Remove one of the Include lines.`,
+      });
       continue;
     }
     const loaded = await loadText(f, out, options.path);
@@ -211,7 +243,12 @@ function resolveIncludePath(arg: string, options: ReadOptions): string {
 /** glob(3) as ssh calls it: `*` and `?` in any segment, no dot files, sorted; a plain path is returned if it exists. */
 async function expandGlob(pattern: string): Promise<string[]> {
   if (!/[*?]/.test(pattern)) {
-    return (await stat(pattern).then(() => true, (err: NodeJS.ErrnoException) => err.code === 'ELOOP')) ? [pattern] : [];
+    return (await stat(pattern).then(
+      () => true,
+      (err: NodeJS.ErrnoException) => err.code === 'ELOOP',
+    ))
+      ? [pattern]
+      : [];
   }
   const parts = pattern.split('/');
   let bases = [parts[0] === '' ? '/' : (parts[0] as string)];
@@ -234,6 +271,13 @@ async function expandGlob(pattern: string): Promise<string[]> {
     }
     bases = next;
   }
-  const exists = await Promise.all(bases.map((b) => stat(b).then(() => true, (err: NodeJS.ErrnoException) => err.code === 'ELOOP')));
+  const exists = await Promise.all(
+    bases.map((b) =>
+      stat(b).then(
+        () => true,
+        (err: NodeJS.ErrnoException) => err.code === 'ELOOP',
+      ),
+    ),
+  );
   return bases.filter((b, i) => exists[i] && basename(b) !== '' && dirname(b) !== b);
 }

@@ -2,9 +2,7 @@
 // (readconf.c process_config_line_depth, misc.c strdelim and argv_split,
 // match.c match_pattern). No I/O here: text in, tokens out.
 
-export type ConfigLine =
-  | { keyword: string; args: string[] }
-  | { keyword: string; error: string };
+export type ConfigLine = { keyword: string; args: string[] } | { keyword: string; error: string };
 
 /**
  * One line as a lower-cased keyword and its arguments, or undefined for a
@@ -94,6 +92,9 @@ export function compilePattern(pattern: string): CompiledPattern {
 
 /** `*` and `?` only: OpenSSH's match_pattern has no character classes. */
 export function globToRegExp(glob: string): RegExp {
-  const body = glob.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
+  const body = glob
+    .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+    .replace(/\*/g, '.*')
+    .replace(/\?/g, '.');
   return new RegExp(`^${body}$`, 's');
 }

@@ -42,7 +42,8 @@ export function expandHostname(value: string, original: string): Expanded {
 export function expandPath(value: string, local: LocalFacts, dest: Destination): Expanded {
   let v = value;
   if (v === '~' || v.startsWith('~/')) v = local.homeDir + v.slice(1);
-  else if (v.startsWith('~')) return { ok: false, reason: `"${value}" names another user's home (~user); Hostdeck expands only ~ and ~/` };
+  else if (v.startsWith('~'))
+    return { ok: false, reason: `"${value}" names another user's home (~user); Hostdeck expands only ~ and ~/` };
   const env = dollar(v, local.env);
   if (!env.ok) return env;
   const l = local.hostName;
@@ -90,7 +91,14 @@ function percent(value: string, token: (t: string) => string | undefined): Expan
     const t = value[++i];
     const v = t === undefined ? undefined : t === '%' ? '%' : token(t);
     if (v !== undefined) out += v;
-    else return { ok: false, reason: t === undefined ? `"${value}" ends with a lone "%" (write %% for a percent sign)` : `"${value}" uses %${t}, which ssh does not expand here` };
+    else
+      return {
+        ok: false,
+        reason:
+          t === undefined
+            ? `"${value}" ends with a lone "%" (write %% for a percent sign)`
+            : `"${value}" uses %${t}, which ssh does not expand here`,
+      };
   }
   return { ok: true, value: out };
 }
@@ -102,5 +110,7 @@ function dollar(value: string, env: LocalFacts['env']): Expanded {
     if (v === undefined && bad === undefined) bad = name;
     return v ?? '';
   });
-  return bad === undefined ? { ok: true, value: out } : { ok: false, reason: `"${value}" uses \${${bad}}, which is not set in Hostdeck's environment` };
+  return bad === undefined
+    ? { ok: true, value: out }
+    : { ok: false, reason: `"${value}" uses \${${bad}}, which is not set in Hostdeck's environment` };
 }

@@ -12,7 +12,7 @@ import type { ImportDraft, Skipped } from './import-plan.js';
 import { readConfigFiles, type Condition, type Directive } from './ssh-config-files.js';
 import { SshConfigLookup } from './ssh-config-lookup.js';
 import { isLiteralPattern } from './ssh-config-syntax.js';
-import { expandHostname, expandPath, type LocalFacts } from './ssh-config-tokens.js';
+import { expandHostname, expandPath, type Destination, type LocalFacts } from './ssh-config-tokens.js';
 import { Slicer } from './slicer.js';
 
 export interface SshConfigOptions {
@@ -49,11 +49,19 @@ export async function readSshConfig(options: SshConfigOptions): Promise<SshConfi
       if (!isLiteralPattern(p)) {
         if (!patterns.has(p)) {
           patterns.add(p);
-          skipped.push({ source: condition.source, name: p, reason: p === '*' ? '"Host *" is not a host; its settings were applied as defaults to the imported hosts.' : `"${p}" is a pattern, not one host; its settings were applied to the imported hosts it matches.` });
+          skipped.push({
+            source: condition.source,
+            name: p,
+            reason:
+              p === '*'
+                ? '"Host *" is not a host; its settings were applied as defaults to the imported hosts.'
+                : `"${p}" is a pattern, not one host; its settings were applied to the imported hosts it matches.`,
+          });
         }
       } else if (!aliases.has(p)) {
         if (lookup.applies(condition, p)) aliases.set(p, condition.source);
-        else if (!unreached.has(p)) unreached.set(p, { source: condition.source, name: p, reason: unreachedReason(condition, p) });
+        else if (!unreached.has(p))
+          unreached.set(p, { source: condition.source, name: p, reason: unreachedReason(condition, p) });
       }
     }
   }
@@ -76,8 +84,10 @@ function localFacts(): Omit<LocalFacts, 'homeDir'> {
 
 function unreachedReason(c: Extract<Condition, { kind: 'host' }>, name: string): string {
   for (let at: Condition = c.parent; at.kind !== 'always'; at = at.parent) {
-    if (at.kind === 'match') return `Its Host line is in a file included from inside a Match block (${at.source}); ssh reads that file only when the Match applies, so "ssh ${name}" does not use these settings.`;
-    if (at.kind === 'host') return `Its Host line is in a file included from inside "Host ${at.patterns.join(' ')}" (${at.source}); ssh reads that file only when connecting to a host that block matches, so "ssh ${name}" does not use these settings.`;
+    if (at.kind === 'match')
+      return `Its Host line is in a file included from inside a Match block (${at.source}); ssh reads that file only when the Match applies, so "ssh ${name}" does not use these settings.`;
+    if (at.kind === 'host')
+      return `Its Host line is in a file included from inside "Host ${at.patterns.join(' ')}" (${at.source}); ssh reads that file only when connecting to a host that block matches, so "ssh ${name}" does not use these settings.`;
   }
   return `Its own Host line excludes it (${c.patterns.join(' ')}).`;
 }
@@ -96,12 +106,17 @@ class DraftBuilder {
   /** Refs being built, outermost first, with their names, to name a ProxyJump loop. */
   readonly #path: Array<{ ref: string; name: string }> = [];
 
-  constructor(
-    private readonly lookup: SshConfigLookup,
-    private readonly aliases: ReadonlySet<string>,
-    private readonly local: LocalFacts,
-    private readonly folder: string[],
-  ) {}
+  readonly #lookup: SshConfigLookup;
+  readonly #aliases: ReadonlySet<string>;
+  readonly #local: LocalFacts;
+  readonly #folder: string[];
+
+  constructor(lookup: SshConfigLookup, aliases: ReadonlySet<string>, local: LocalFacts, folder: string[]) {
+    this.#lookup = lookup;
+    this.#aliases = aliases;
+    this.#local = local;
+    this.#folder = folder;
+  }
 
   drafts(): ImportDraft[] {
     const out: ImportDraft[] = [];
@@ -119,7 +134,11 @@ class DraftBuilder {
     const at = this.#path.findIndex((p) => p.ref === ref);
     if (at !== -1) {
       const names = [...this.#path.slice(at).map((p) => p.name), name];
-      return { ok: false, source, reason: `Its ProxyJump chain leads back to itself (${names.join(' → ')}); ssh would loop too. Remove one of these ProxyJump lines.` };
+      return {
+        ok: false,
+        source,
+        reason: `Its ProxyJump chain leads back to itself (${names.join(' → ')}); ssh would loop too. Remove one of these ProxyJump lines.`,
+      };
     }
     this.#path.push({ ref, name });
     let result: Built;
@@ -133,18 +152,25 @@ class DraftBuilder {
   }
 
   #make(ref: string, name: string, hostArg: string, override: Omit<Hop, 'host'>, source: string): Built {
-    const s = this.lookup.settingsFor(hostArg);
+    const s = this.#lookup.settingsFor(hostArg);
     const fail = (reason: string, at = source): Built => ({ ok: false, reason, source: at });
-    for (const d of [...s.first.values(), ...s.identityFiles]) if (d.problem !== undefined) return fail(d.problem, d.source);
+    for (const d of [...s.first.values(), ...s.identityFiles])
+      if (d.problem !== undefined) return fail(d.problem, d.source);
     const one = (key: string): { value: string; d: Directive } | { problem: string } | undefined => {
       const d = s.first.get(key);
       if (d === undefined) return undefined;
-      if (d.args.length !== 1) return { problem: `${d.source}: ${keywordName(key)} takes one value, and this line has ${d.args.length === 0 ? 'none' : `${d.args.length} (${d.args.join(' ')})`}; ssh refuses this line too.` };
+      if (d.args.length !== 1)
+        return {
+          problem: `${d.source}: ${keywordName(key)} takes one value, and this line has ${d.args.length === 0 ? 'none' : `${d.args.length} (${d.args.join(' ')})`}; ssh refuses this line too.`,
+        };
       return { value: d.args[0] as string, d };
     };
 
     if (s.proxy?.key === 'proxycommand' && s.proxy.args[0]?.toLowerCase() !== 'none') {
-      return fail('ProxyCommand runs a program to connect; Hostdeck does not run it. Use ProxyJump instead.', s.proxy.source);
+      return fail(
+        'ProxyCommand runs a program to connect; Hostdeck does not run it. Use ProxyJump instead.',
+        s.proxy.source,
+      );
     }
     const hn = one('hostname');
     if (hn && 'problem' in hn) return fail(hn.problem);
@@ -156,7 +182,11 @@ class DraftBuilder {
       if (p && 'problem' in p) return fail(p.problem);
       if (p !== undefined) {
         const n = parsePort(p.value);
-        if (n === undefined) return fail(`${p.d.source}: Port "${p.value}" is not a port number (1–65535); ssh refuses this line too.`, p.d.source);
+        if (n === undefined)
+          return fail(
+            `${p.d.source}: Port "${p.value}" is not a port number (1–65535); ssh refuses this line too.`,
+            p.d.source,
+          );
         port = n;
       }
     }
@@ -172,7 +202,7 @@ class DraftBuilder {
       protocol: 'ssh',
       address: expandedName.value.toLowerCase(),
       port: port ?? DEFAULT_PORTS.ssh,
-      folder: this.folder,
+      folder: this.#folder,
       tags: ['ssh-config'],
       notes: '',
     };
@@ -180,17 +210,18 @@ class DraftBuilder {
     const draft: ImportDraft = { ref, host, source };
 
     // IdentityFile: all of them, in order, expanded; "none" is skipped as ssh skips it.
-    const dest = { hostname: host.address, original: hostArg, port: host.port, user: user ?? this.local.userName, hostKeyAlias: alias && 'value' in alias ? alias.value : hostArg };
-    const keys: string[] = [];
-    for (const d of s.identityFiles) {
-      if (d.args.length !== 1) return fail(`${d.source}: IdentityFile takes one file, and this line has ${d.args.length}; ssh refuses this line too. Put each key on its own IdentityFile line.`, d.source);
-      if ((d.args[0] as string).toLowerCase() === 'none') continue;
-      const e = expandPath(d.args[0] as string, this.local, dest);
-      if (!e.ok) return fail(`${d.source}: IdentityFile ${e.reason}.`, d.source);
-      if (!keys.includes(e.value)) keys.push(e.value);
-    }
+    const dest = {
+      hostname: host.address,
+      original: hostArg,
+      port: host.port,
+      user: user ?? this.#local.userName,
+      hostKeyAlias: alias && 'value' in alias ? alias.value : hostArg,
+    };
+    const keys = this.#identityFiles(s.identityFiles, dest);
+    if ('reason' in keys) return fail(keys.reason, keys.source);
     if (keys.length > 0) host.auth = { type: 'privateKey', path: keys[0] as string };
-    if (keys.length > 1) draft.note = `ssh tries ${keys.length} keys for it (${keys.join(', ')}); a Hostdeck host keeps one, so only the first was saved.`;
+    if (keys.length > 1)
+      draft.note = `ssh tries ${keys.length} keys for it (${keys.join(', ')}); a Hostdeck host keeps one, so only the first was saved.`;
 
     if (s.proxy?.key === 'proxyjump') {
       const chain = this.#jumpChain(s.proxy);
@@ -198,6 +229,26 @@ class DraftBuilder {
       draft.jumpRefs = chain.refs;
     }
     return { ok: true, ref, draft };
+  }
+
+  /**
+   * IdentityFile lines, all of them in order, each expanded (tokens and `~`)
+   * as ssh expands them; `none` is skipped as ssh skips it, duplicates once.
+   */
+  #identityFiles(lines: readonly Directive[], dest: Destination): string[] | { reason: string; source: string } {
+    const keys: string[] = [];
+    for (const d of lines) {
+      if (d.args.length !== 1)
+        return {
+          reason: `${d.source}: IdentityFile takes one file, and this line has ${d.args.length}; ssh refuses this line too. Put each key on its own IdentityFile line.`,
+          source: d.source,
+        };
+      if ((d.args[0] as string).toLowerCase() === 'none') continue;
+      const e = expandPath(d.args[0] as string, this.#local, dest);
+      if (!e.ok) return { reason: `${d.source}: IdentityFile ${e.reason}.`, source: d.source };
+      if (!keys.includes(e.value)) keys.push(e.value);
+    }
+    return keys;
   }
 
   /**
@@ -209,7 +260,12 @@ class DraftBuilder {
   #jumpChain(d: Directive): { refs: string[] } | { reason: string } {
     if (d.args.length !== 1) {
       const written = d.args.join(' ');
-      return { reason: `${d.source}: ProxyJump "${written}" has a space in it; ssh refuses this line too. Separate the hops with commas only: ProxyJump ${d.args.map((a) => a.replace(/,$/, '')).filter((a) => a !== '').join(',')}.` };
+      return {
+        reason: `${d.source}: ProxyJump "${written}" has a space in it; ssh refuses this line too. Separate the hops with commas only: ProxyJump ${d.args
+          .map((a) => a.replace(/,$/, ''))
+          .filter((a) => a !== '')
+          .join(',')}.`,
+      };
     }
     const value = d.args[0] as string;
     if (value.toLowerCase() === 'none') return { refs: [] };
@@ -222,16 +278,25 @@ class DraftBuilder {
     const refs: string[] = [];
     for (const [i, hop] of hops.entries()) {
       const built = this.#hop(hop, d.source);
-      if (!built.ok) return { reason: built.reason.startsWith('Its ProxyJump chain leads back') ? built.reason : `Its jump host ${hopName(hop)} cannot be imported: ${built.reason}` };
+      if (!built.ok)
+        return {
+          reason: built.reason.startsWith('Its ProxyJump chain leads back')
+            ? built.reason
+            : `Its jump host ${hopName(hop)} cannot be imported: ${built.reason}`,
+        };
       if (i === 0) refs.push(...(built.draft.jumpRefs ?? []));
       refs.push(built.ref);
     }
-    if (refs.length > LIMITS.jumpChain) return { reason: `${d.source}: through its jump hosts' own ProxyJump lines, this chain has ${refs.length} hops; Hostdeck follows at most ${LIMITS.jumpChain}.` };
+    if (refs.length > LIMITS.jumpChain)
+      return {
+        reason: `${d.source}: through its jump hosts' own ProxyJump lines, this chain has ${refs.length} hops; Hostdeck follows at most ${LIMITS.jumpChain}.`,
+      };
     return { refs };
   }
 
   #hop(hop: Hop, source: string): Built {
-    if (hop.user === undefined && hop.port === undefined && this.aliases.has(hop.host)) return this.#build(hop.host, hop.host, hop.host, {}, source);
+    if (hop.user === undefined && hop.port === undefined && this.#aliases.has(hop.host))
+      return this.#build(hop.host, hop.host, hop.host, {}, source);
     const ref = `jump:${hop.user ?? ''}@${hop.host}:${hop.port ?? ''}`;
     const override: Omit<Hop, 'host'> = {};
     if (hop.user !== undefined) override.user = hop.user;
@@ -241,7 +306,11 @@ class DraftBuilder {
 }
 
 function keywordName(key: string): string {
-  return ({ hostname: 'HostName', port: 'Port', user: 'User', hostkeyalias: 'HostKeyAlias' } as Record<string, string>)[key] ?? key;
+  return (
+    ({ hostname: 'HostName', port: 'Port', user: 'User', hostkeyalias: 'HostKeyAlias' } as Record<string, string>)[
+      key
+    ] ?? key
+  );
 }
 
 function parsePort(v: string): number | undefined {

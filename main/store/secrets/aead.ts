@@ -26,13 +26,31 @@ export function isKdfParams(v: unknown): v is KdfParams {
   if (typeof v !== 'object' || v === null) return false;
   const k = v as Record<string, unknown>;
   // Bounds stop a hostile file from asking for gigabytes or hours.
-  return typeof k['salt'] === 'string' && Buffer.from(k['salt'], 'base64').length >= 16 && Number.isInteger(k['logN']) && (k['logN'] as number) >= 10 && (k['logN'] as number) <= 20 && Number.isInteger(k['r']) && (k['r'] as number) >= 1 && (k['r'] as number) <= 16 && Number.isInteger(k['p']) && (k['p'] as number) >= 1 && (k['p'] as number) <= 4;
+  return (
+    typeof k['salt'] === 'string' &&
+    Buffer.from(k['salt'], 'base64').length >= 16 &&
+    Number.isInteger(k['logN']) &&
+    (k['logN'] as number) >= 10 &&
+    (k['logN'] as number) <= 20 &&
+    Number.isInteger(k['r']) &&
+    (k['r'] as number) >= 1 &&
+    (k['r'] as number) <= 16 &&
+    Number.isInteger(k['p']) &&
+    (k['p'] as number) >= 1 &&
+    (k['p'] as number) <= 4
+  );
 }
 
 export function deriveKey(password: string, params: KdfParams): Promise<Buffer> {
   const N = 2 ** params.logN;
   return new Promise((resolve, reject) => {
-    scrypt(password.normalize('NFC'), Buffer.from(params.salt, 'base64'), 32, { N, r: params.r, p: params.p, maxmem: 256 * N * params.r + 1024 * 1024 }, (err, key) => (err ? reject(err) : resolve(key)));
+    scrypt(
+      password.normalize('NFC'),
+      Buffer.from(params.salt, 'base64'),
+      32,
+      { N, r: params.r, p: params.p, maxmem: 256 * N * params.r + 1024 * 1024 },
+      (err, key) => (err ? reject(err) : resolve(key)),
+    );
   });
 }
 
@@ -72,5 +90,9 @@ export function makeVerifier(key: Buffer): string {
 
 export function checkVerifier(key: Buffer, verifier: string): boolean {
   const text = open(key, verifier, VERIFIER_AAD);
-  return text !== undefined && text.length === VERIFIER_TEXT.length && timingSafeEqual(Buffer.from(text), Buffer.from(VERIFIER_TEXT));
+  return (
+    text !== undefined &&
+    text.length === VERIFIER_TEXT.length &&
+    timingSafeEqual(Buffer.from(text), Buffer.from(VERIFIER_TEXT))
+  );
 }

@@ -2,7 +2,16 @@
 // AES-256-GCM, see aead.ts). The key lives only in memory while unlocked;
 // the file holds the salt, the scrypt parameters and a verifier, so a wrong
 // password is detected without trying it on any secret.
-import { checkVerifier, deriveKey, makeVerifier, newKdfParams, open, seal, type KdfParams, STRONG_KDF } from './aead.js';
+import {
+  checkVerifier,
+  deriveKey,
+  makeVerifier,
+  newKdfParams,
+  open,
+  seal,
+  type KdfParams,
+  STRONG_KDF,
+} from './aead.js';
 import type { SecretBox } from './secret-box.js';
 import { storeErrors } from '../errors.js';
 
@@ -29,7 +38,10 @@ export class MasterPasswordBox implements SecretBox {
   }
 
   /** A new password: fresh salt, derived key, verifier. Returned unlocked. */
-  static async create(password: string, strength: { logN: number; r: number; p: number } = STRONG_KDF): Promise<MasterPasswordBox> {
+  static async create(
+    password: string,
+    strength: { logN: number; r: number; p: number } = STRONG_KDF,
+  ): Promise<MasterPasswordBox> {
     if (password.length < MIN_MASTER_PASSWORD) throw storeErrors.weakPassword(MIN_MASTER_PASSWORD);
     const kdf = newKdfParams(strength);
     const key = await deriveKey(password, kdf);

@@ -21,7 +21,8 @@ export class SafeStorageBox implements SecretBox {
     if (!safe.isEncryptionAvailable()) return 'encryption is not available';
     if (platform === 'linux') {
       const backend = safe.getSelectedStorageBackend?.() ?? 'unknown';
-      if (backend === 'basic_text' || backend === 'unknown') return `the Linux secret backend is "${backend}", not a real keyring`;
+      if (backend === 'basic_text' || backend === 'unknown')
+        return `the Linux secret backend is "${backend}", not a real keyring`;
     }
     return undefined;
   }

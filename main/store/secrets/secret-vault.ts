@@ -56,7 +56,11 @@ export class SecretVault {
   }
 
   status(): SecretsStatus {
-    const s: SecretsStatus = { box: this.#section.box, locked: this.#box === undefined ? this.#keyring === undefined : !this.#box.ready, keyringAvailable: this.#keyring !== undefined };
+    const s: SecretsStatus = {
+      box: this.#section.box,
+      locked: this.#box === undefined ? this.#keyring === undefined : !this.#box.ready,
+      keyringAvailable: this.#keyring !== undefined,
+    };
     if (this.#keyringProblem !== undefined) s.keyringProblem = this.#keyringProblem;
     return s;
   }
@@ -64,12 +68,19 @@ export class SecretVault {
   flags(hostId: string): SecretFlags {
     const e = this.#section.entries[hostId];
     if (e === undefined) return noSecrets();
-    return { password: e.password !== undefined, passphrase: e.passphrase !== undefined, vncPassword: e.vncPassword !== undefined };
+    return {
+      password: e.password !== undefined,
+      passphrase: e.passphrase !== undefined,
+      vncPassword: e.vncPassword !== undefined,
+    };
   }
 
   /** First use without a keyring: choose the master password. */
   async setMasterPassword(password: string): Promise<void> {
-    if (this.#section.box === 'safeStorage') throw this.#keyring === undefined ? storeErrors.keyringUnavailable(this.#keyringProblem ?? 'unknown') : storeErrors.keyringInUse();
+    if (this.#section.box === 'safeStorage')
+      throw this.#keyring === undefined
+        ? storeErrors.keyringUnavailable(this.#keyringProblem ?? 'unknown')
+        : storeErrors.keyringInUse();
     if (this.#section.box !== null) throw storeErrors.masterPasswordExists();
     const box = await MasterPasswordBox.create(password, this.#strength);
     this.#commit({ box: 'masterPassword', master: box.state, entries: {} }, box);
@@ -91,7 +102,8 @@ export class SecretVault {
    */
   async changeMasterPassword(oldPassword: string, newPassword: string): Promise<void> {
     const current = this.#box;
-    if (!(current instanceof MasterPasswordBox) || this.#section.master === undefined) throw storeErrors.noMasterPassword();
+    if (!(current instanceof MasterPasswordBox) || this.#section.master === undefined)
+      throw storeErrors.noMasterPassword();
     const check = MasterPasswordBox.locked(this.#section.master);
     await check.unlock(oldPassword);
     const next = await MasterPasswordBox.create(newPassword, this.#strength);
@@ -109,7 +121,10 @@ export class SecretVault {
   setMany(items: readonly (readonly [string, SecretKind, string])[]): void {
     if (items.length === 0) return;
     for (const [, kind, value] of items) {
-      if (typeof value !== 'string' || value.length === 0) throw storeErrors.invalid([{ field: kind, code: 'REQUIRED', message: 'A secret cannot be empty; use clear to remove it.' }]);
+      if (typeof value !== 'string' || value.length === 0)
+        throw storeErrors.invalid([
+          { field: kind, code: 'REQUIRED', message: 'A secret cannot be empty; use clear to remove it.' },
+        ]);
       if (value.length > MAX_SECRET_LENGTH) throw storeErrors.secretTooLong(MAX_SECRET_LENGTH);
     }
     let box = this.#box;
@@ -124,7 +139,8 @@ export class SecretVault {
     }
     if (!box.ready) throw storeErrors.secretsLocked();
     const entries: SealedEntries = { ...section.entries };
-    for (const [hostId, kind, value] of items) entries[hostId] = { ...entries[hostId], [kind]: box.seal(value, contextOf(hostId, kind)) };
+    for (const [hostId, kind, value] of items)
+      entries[hostId] = { ...entries[hostId], [kind]: box.seal(value, contextOf(hostId, kind)) };
     this.#commit({ ...section, entries }, box);
   }
 

@@ -42,7 +42,7 @@ export class SessionLifecycle {
     this.#opts = opts;
     this.#surface = surface;
     this.#d.add(
-      this.#state.onChange((next) => {
+      this.#state.subscribe((next) => {
         const status = TAB_STATUS[next];
         if (status) opts.onStatus(status);
       }),
@@ -53,8 +53,8 @@ export class SessionLifecycle {
     return this.#state.state;
   }
 
-  onChange(listener: StateListener<TabState>): () => void {
-    return this.#state.onChange(listener);
+  subscribe(listener: StateListener<TabState>): () => void {
+    return this.#state.subscribe(listener);
   }
 
   async open(): Promise<void> {

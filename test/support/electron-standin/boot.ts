@@ -15,7 +15,10 @@ if (existsSync(target) && statSync(target).isDirectory()) {
   const pkg = JSON.parse(readFileSync(join(target, 'package.json'), 'utf8')) as { main?: string };
   entry = join(target, pkg.main ?? 'index.js');
 }
-const electron = (await import('electron')) as unknown as { emitReady(): void; dialog: { showErrorBox(t: string, c: string): void } };
+const electron = (await import('electron')) as unknown as {
+  emitReady(): void;
+  dialog: { showErrorBox(t: string, c: string): void };
+};
 try {
   await import(pathToFileURL(entry).href);
   setImmediate(() => electron.emitReady());

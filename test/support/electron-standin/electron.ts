@@ -43,7 +43,11 @@ function report(kind: string, data: unknown): void {
 const appDir = process.env['HOSTDECK_STANDIN_APP_DIR'] ?? process.cwd();
 const appPackage = (() => {
   try {
-    return JSON.parse(readFileSync(join(appDir, 'package.json'), 'utf8')) as { name?: string; productName?: string; version?: string };
+    return JSON.parse(readFileSync(join(appDir, 'package.json'), 'utf8')) as {
+      name?: string;
+      productName?: string;
+      version?: string;
+    };
   } catch {
     return {};
   }
@@ -175,7 +179,12 @@ class App extends EventEmitter {
   quit(): void {
     if (quitting) return;
     quitting = true;
-    const before = { defaultPrevented: false, preventDefault(): void { this.defaultPrevented = true; } };
+    const before = {
+      defaultPrevented: false,
+      preventDefault(): void {
+        this.defaultPrevented = true;
+      },
+    };
     this.emit('before-quit', before);
     if (before.defaultPrevented) {
       quitting = false;
@@ -183,7 +192,12 @@ class App extends EventEmitter {
     }
     void (async () => {
       for (const win of [...windows]) await win.closeForQuit();
-      const will = { defaultPrevented: false, preventDefault(): void { this.defaultPrevented = true; } };
+      const will = {
+        defaultPrevented: false,
+        preventDefault(): void {
+          this.defaultPrevented = true;
+        },
+      };
       this.emit('will-quit', will);
       if (will.defaultPrevented) {
         quitting = false;
@@ -295,7 +309,8 @@ export const protocol = {
   handle(scheme: string, handler: ProtocolHandler): void {
     if (!ready) throw new Error('protocol.handle must be called after app is ready');
     // A start-up failure on demand, for the test that start-up failures end the process.
-    if (process.env['HOSTDECK_STANDIN_FAIL'] === 'protocol.handle') throw new Error(`The protocol '${scheme}' could not be registered (stand-in: HOSTDECK_STANDIN_FAIL)`);
+    if (process.env['HOSTDECK_STANDIN_FAIL'] === 'protocol.handle')
+      throw new Error(`The protocol '${scheme}' could not be registered (stand-in: HOSTDECK_STANDIN_FAIL)`);
     protocolHandlers.set(scheme, handler);
   },
   unhandle(scheme: string): void {
@@ -336,7 +351,12 @@ interface FrameView {
 function frameView(frame: Frame, pageOrigin: string): FrameView {
   const parentFrame = frame.parentFrame();
   const parent = parentFrame ? frameView(parentFrame, pageOrigin) : null;
-  const view: FrameView = { url: toAppUrl(frame.url(), pageOrigin), parent, top: undefined as unknown as FrameView, isMainFrame: parent === null };
+  const view: FrameView = {
+    url: toAppUrl(frame.url(), pageOrigin),
+    parent,
+    top: undefined as unknown as FrameView,
+    isMainFrame: parent === null,
+  };
   view.top = parent ? parent.top : view;
   return view;
 }
@@ -357,7 +377,10 @@ async function ipcInvokeFromPage(frame: Frame, channel: unknown, args: unknown):
 function ipcSendFromPage(frame: Frame, channel: unknown, args: unknown): void {
   void startRuntime().then((r) => {
     if (typeof channel !== 'string') return;
-    const event = { senderFrame: frameView(frame, r.pageOrigin), sender: windows.find((w) => w.page === frame.page())?.webContents };
+    const event = {
+      senderFrame: frameView(frame, r.pageOrigin),
+      sender: windows.find((w) => w.page === frame.page())?.webContents,
+    };
     ipcMain.emit(channel, event, ...(Array.isArray(args) ? args : []));
   });
 }
@@ -401,7 +424,13 @@ class WebContents extends EventEmitter {
     this.#sendChain = this.#sendChain
       .then(async () => {
         const page = await this.#window.pageReady;
-        await page.evaluate(([c, a]) => (globalThis as unknown as { __hostdeckStandinDeliver?: (c: unknown, a: unknown) => void }).__hostdeckStandinDeliver?.(c, a), [channel, args] as const);
+        await page.evaluate(
+          ([c, a]) =>
+            (
+              globalThis as unknown as { __hostdeckStandinDeliver?: (c: unknown, a: unknown) => void }
+            ).__hostdeckStandinDeliver?.(c, a),
+          [channel, args] as const,
+        );
       })
       // A page between loads has no listeners: Electron drops the message too.
       .catch(() => undefined);
@@ -507,7 +536,13 @@ export class BrowserWindow extends EventEmitter {
         return route.continue();
       }
       const url = toAppUrl(req.url(), r.pageOrigin);
-      const event: NavigationEvent = { url, defaultPrevented: false, preventDefault(): void { this.defaultPrevented = true; } };
+      const event: NavigationEvent = {
+        url,
+        defaultPrevented: false,
+        preventDefault(): void {
+          this.defaultPrevented = true;
+        },
+      };
       this.webContents.emit('will-navigate', event, url);
       report('will-navigate', { id: this.id, url, prevented: event.defaultPrevented });
       return event.defaultPrevented ? route.abort('aborted') : route.continue();
@@ -525,7 +560,8 @@ export class BrowserWindow extends EventEmitter {
       // standard scheme in Electron has scheme://host as its origin.
       const origin = `${parsed.protocol}//${parsed.host}`;
       mappedOrigin ??= origin;
-      if (origin !== mappedOrigin) throw new Error(`stand-in serves one privileged origin (${mappedOrigin}), not ${origin}`);
+      if (origin !== mappedOrigin)
+        throw new Error(`stand-in serves one privileged origin (${mappedOrigin}), not ${origin}`);
       target = r.pageOrigin + parsed.pathname + parsed.search + parsed.hash;
     }
     report('load', { id: this.id, url, pageUrl: target });
@@ -574,7 +610,12 @@ export class BrowserWindow extends EventEmitter {
   setMenuBarVisibility(): void {}
   /** Asks the page's 'close' listeners, then closes (Electron's close()). */
   close(): void {
-    const event = { defaultPrevented: false, preventDefault(): void { this.defaultPrevented = true; } };
+    const event = {
+      defaultPrevented: false,
+      preventDefault(): void {
+        this.defaultPrevented = true;
+      },
+    };
     this.emit('close', event);
     if (event.defaultPrevented) return;
     void this.page?.close();
@@ -691,7 +732,20 @@ export const nativeTheme = Object.assign(new EventEmitter(), { shouldUseDarkColo
 export const contextBridge = undefined;
 export const ipcRenderer = undefined;
 
-const electron = { app, BrowserWindow, ipcMain, protocol, session, Menu, shell, dialog, safeStorage, nativeTheme, contextBridge, ipcRenderer };
+const electron = {
+  app,
+  BrowserWindow,
+  ipcMain,
+  protocol,
+  session,
+  Menu,
+  shell,
+  dialog,
+  safeStorage,
+  nativeTheme,
+  contextBridge,
+  ipcRenderer,
+};
 export default electron;
 
 // ---------------------------------------------------------------- start-up
@@ -700,7 +754,11 @@ export default electron;
 // shows "A JavaScript error occurred in the main process" (no window opens):
 // the ghost process that then holds the single-instance lock.
 process.on('uncaughtException', (err) => {
-  report('dialog', { kind: 'error', title: 'A JavaScript error occurred in the main process', content: String(err?.stack ?? err) });
+  report('dialog', {
+    kind: 'error',
+    title: 'A JavaScript error occurred in the main process',
+    content: String(err?.stack ?? err),
+  });
 });
 process.on('unhandledRejection', (err) => {
   report('unhandled-rejection', { message: String((err as Error)?.stack ?? err) });

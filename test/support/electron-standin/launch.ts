@@ -22,7 +22,9 @@ const DESKTOP_OUTPUTS = ['out/main/index.js', 'out/preload/index.cjs', 'out/rend
 
 /** Runs `electron-vite build` when any bundle is missing or older than its sources. */
 export function ensureDesktopBuilt(): void {
-  const builtAt = Math.min(...DESKTOP_OUTPUTS.map((f) => (existsSync(join(repoRoot, f)) ? statSync(join(repoRoot, f)).mtimeMs : 0)));
+  const builtAt = Math.min(
+    ...DESKTOP_OUTPUTS.map((f) => (existsSync(join(repoRoot, f)) ? statSync(join(repoRoot, f)).mtimeMs : 0)),
+  );
   const newest = Math.max(...DESKTOP_SOURCES.map((s) => newestMtime(join(repoRoot, s))));
   if (builtAt > newest) return;
   execFileSync(join(repoRoot, 'node_modules', '.bin', 'electron-vite'), ['build'], { cwd: repoRoot, stdio: 'pipe' });
@@ -31,15 +33,33 @@ export function ensureDesktopBuilt(): void {
 /** Bundles the stand-in (register, boot, electron module) when its sources changed. */
 export function ensureStandinBuilt(): void {
   const out = join(standinDir, 'electron.mjs');
-  const sources = Math.max(newestMtime(import.meta.dirname), newestMtime(join(import.meta.dirname, '..', 'electron-runtime.ts')));
+  const sources = Math.max(
+    newestMtime(import.meta.dirname),
+    newestMtime(join(import.meta.dirname, '..', 'electron-runtime.ts')),
+  );
   if (existsSync(out) && statSync(out).mtimeMs > sources && existsSync(standinExecutable)) return;
   mkdirSync(join(standinDir, 'bin'), { recursive: true });
   execFileSync(
     join(repoRoot, 'node_modules', '.bin', 'esbuild'),
-    ['register.ts', 'boot.ts', 'electron.ts', '--bundle', '--platform=node', '--format=esm', '--target=node20', '--packages=external', '--log-level=warning', `--outdir=${standinDir}`, '--out-extension:.js=.mjs'],
+    [
+      'register.ts',
+      'boot.ts',
+      'electron.ts',
+      '--bundle',
+      '--platform=node',
+      '--format=esm',
+      '--target=node20',
+      '--packages=external',
+      '--log-level=warning',
+      `--outdir=${standinDir}`,
+      '--out-extension:.js=.mjs',
+    ],
     { cwd: import.meta.dirname, stdio: 'pipe' },
   );
-  writeFileSync(standinExecutable, `#!/bin/sh\nexec "${process.execPath}" --import "${join(standinDir, 'register.mjs')}" "${join(standinDir, 'boot.mjs')}" "$@"\n`);
+  writeFileSync(
+    standinExecutable,
+    `#!/bin/sh\nexec "${process.execPath}" --import "${join(standinDir, 'register.mjs')}" "${join(standinDir, 'boot.mjs')}" "$@"\n`,
+  );
   chmodSync(standinExecutable, 0o755);
 }
 
@@ -55,7 +75,11 @@ export interface DesktopApp {
   /** Everything it printed (stdout + stderr). */
   output(): string;
   /** Resolves with the first event of `kind` (already seen or to come) that matches. */
-  waitFor(kind: string, match?: (data: Record<string, unknown>) => boolean, timeoutMs?: number): Promise<Record<string, unknown>>;
+  waitFor(
+    kind: string,
+    match?: (data: Record<string, unknown>) => boolean,
+    timeoutMs?: number,
+  ): Promise<Record<string, unknown>>;
   /** The Chromium the stand-in drives, seen over CDP. */
   browser(): Promise<Browser>;
   /** The page of the window that loaded `url` (app:// as the app asked). */
@@ -75,17 +99,21 @@ export function launchDesktop(opts: LaunchOptions = {}): DesktopApp {
   ensureDesktopBuilt();
   ensureStandinBuilt();
   const userData = opts.userData ?? makeTempDir('desktop-userdata');
-  const proc = startTracked(process.execPath, ['--import', join(standinDir, 'register.mjs'), join(standinDir, 'boot.mjs'), repoRoot], {
-    cwd: repoRoot,
-    env: {
-      ...process.env,
-      HOME: opts.home ?? makeTempDir('desktop-home'),
-      SSH_AUTH_SOCK: '',
-      HOSTDECK_STANDIN_USER_DATA: userData,
-      ...(opts.packaged ? { HOSTDECK_STANDIN_PACKAGED: '1' } : {}),
-      ...opts.env,
+  const proc = startTracked(
+    process.execPath,
+    ['--import', join(standinDir, 'register.mjs'), join(standinDir, 'boot.mjs'), repoRoot],
+    {
+      cwd: repoRoot,
+      env: {
+        ...process.env,
+        HOME: opts.home ?? makeTempDir('desktop-home'),
+        SSH_AUTH_SOCK: '',
+        HOSTDECK_STANDIN_USER_DATA: userData,
+        ...(opts.packaged ? { HOSTDECK_STANDIN_PACKAGED: '1' } : {}),
+        ...opts.env,
+      },
     },
-  });
+  );
   return attach(proc, userData);
 }
 
@@ -161,7 +189,9 @@ export function attach(proc: Tracked, userData: string): DesktopApp {
       const b = await app.browser();
       const deadline = Date.now() + 30_000;
       while (Date.now() < deadline) {
-        for (const ctx of b.contexts()) for (const p of ctx.pages()) if (p.url().startsWith('http') && withoutHash(p.url()) === withoutHash(pageUrl)) return p;
+        for (const ctx of b.contexts())
+          for (const p of ctx.pages())
+            if (p.url().startsWith('http') && withoutHash(p.url()) === withoutHash(pageUrl)) return p;
         await new Promise((r) => setTimeout(r, 100));
       }
       throw new Error(`no page at ${pageUrl}`);

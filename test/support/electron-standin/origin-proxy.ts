@@ -27,7 +27,13 @@ export async function startOriginProxy(mapping: OriginMapping): Promise<OriginPr
       return;
     }
     const upstream = httpRequest(
-      { host: target.hostname, port: target.port || 80, method: req.method, path: target.pathname + target.search, headers: req.headers },
+      {
+        host: target.hostname,
+        port: target.port || 80,
+        method: req.method,
+        path: target.pathname + target.search,
+        headers: req.headers,
+      },
       (up) => {
         res.writeHead(up.statusCode ?? 502, up.headers);
         up.pipe(res);
@@ -78,6 +84,8 @@ function rewriteOrigin(buffer: Buffer, headEnd: number, mapping: OriginMapping):
   const map = mapping();
   const head = buffer.subarray(0, headEnd).toString('latin1');
   if (!map || !/^upgrade:\s*websocket\s*$/im.test(head)) return buffer;
-  const rewritten = head.replace(/^origin:\s*(.*)$/im, (line, value: string) => (value.trim() === map.from ? `Origin: ${map.to}` : line));
+  const rewritten = head.replace(/^origin:\s*(.*)$/im, (line, value: string) =>
+    value.trim() === map.from ? `Origin: ${map.to}` : line,
+  );
   return Buffer.concat([Buffer.from(rewritten, 'latin1'), buffer.subarray(headEnd)]);
 }

@@ -242,6 +242,27 @@ describe('parsing', () => {
     ).toBe(false);
   });
 
+  it('a hashed field matches only in the exact text ssh-keygen writes, as ssh-keygen -F decides', () => {
+    // OpenSSH re-encodes |1|salt|hash from the decoded salt and compares the
+    // text; Node's base64 decoder skips what follows the padding, so
+    // decoding both parts would also take these.
+    const salt = randomBytes(20);
+    const s64 = salt.toString('base64');
+    const h64 = createHmac('sha1', salt).update('alpha').digest('base64');
+    const variants = [
+      `|1|${s64}|${h64}`,
+      `|1|${s64}|${h64}AAAA`,
+      `|1|${s64}|${h64.replace(/=+$/, '')}`,
+      `|1|${s64}AAAA|${h64}`,
+      `|1|${s64.replace(/=+$/, '')}|${h64}`,
+      `|1|${s64}|${h64}=`,
+    ];
+    const file = join(dir, 'hashed-variants');
+    writeFileSync(file, variants.map((v) => `${v} ${ed.line}\n`).join(''));
+    expect(keygenFind('alpha', file)).toEqual([1]);
+    expect(ourFind('alpha', file)).toEqual(keygenFind('alpha', file));
+  });
+
   it('lines up to 64 KiB are read, longer ones skipped; files are read up to 16 MiB', () => {
     const line = `alpha ${ed.line}`;
     const at = (n: number): string => line + ' '.repeat(n - line.length);

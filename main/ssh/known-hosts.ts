@@ -94,15 +94,22 @@ export function hostFieldMatches(name: string, field: string): boolean {
   return matchPatternList(name.toLowerCase(), field) === 1;
 }
 
+/**
+ * OpenSSH (hostfile.c host_hash) decodes the salt, hashes the name with it and
+ * compares its own `|1|salt|hash` text with the field: so only the canonical
+ * base64 of both parts matches. Node's decoder skips what follows padding, so
+ * decoding the field's hash would also take `hash=AAAA`.
+ */
 function hashedMatches(name: string, field: string): boolean {
   const parts = field.slice(HASH_MAGIC.length).split('|');
   if (parts.length !== 2) return false;
-  const salt = Buffer.from(parts[0] as string, 'base64');
-  const want = Buffer.from(parts[1] as string, 'base64');
-  // HMAC-SHA1 with a 20-byte salt (OpenSSH hostfile.c host_hash).
-  if (salt.length !== 20 || want.length !== 20) return false;
-  const got = createHmac('sha1', salt).update(name).digest();
-  return timingSafeEqual(got, want);
+  const saltText = parts[0] as string;
+  const salt = Buffer.from(saltText, 'base64');
+  // HMAC-SHA1 with a 20-byte salt.
+  if (salt.length !== 20 || salt.toString('base64') !== saltText) return false;
+  const want = Buffer.from(parts[1] as string);
+  const got = Buffer.from(createHmac('sha1', salt).update(name).digest('base64'));
+  return got.length === want.length && timingSafeEqual(got, want);
 }
 
 /** 1: a positive pattern matched; -1: a negated one did; 0: none (match.c match_pattern_list). */

@@ -620,7 +620,7 @@ describe.each(CHUNKINGS)('RfbServerHandshake, %s', (_name, chunk) => {
       const err = await failure(turns, { chunk, requireEncryption: true, anonymousTls: false });
       expect(err.code).toBe('VNC_ENCRYPTION_UNAVAILABLE');
       expect(err.details).toEqual({
-        step: 'security',
+        step: 'vencrypt',
         offered: 'VeNCrypt (Plain, TLSVnc), VncAuth',
         anonymousTls: ['TLSVnc'],
       });

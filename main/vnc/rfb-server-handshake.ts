@@ -230,7 +230,7 @@ export class RfbServerHandshake {
   }
 
   #encryptionUnavailable(): Error {
-    return vncError(VncErrorCode.EncryptionUnavailable, { step: 'security', ...this.#offerDetails() });
+    return vncError(VncErrorCode.EncryptionUnavailable, { step: this.#state.step, ...this.#offerDetails() });
   }
 
   /** Prefers VeNCrypt (the only way to encrypt), then VNC Authentication, then None. */

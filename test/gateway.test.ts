@@ -602,6 +602,32 @@ describe('not an upgrade', () => {
   });
 });
 
+describe('a refused upgrade whose client resets', () => {
+  it('a reset while the 404 is written is a socket error the gateway absorbs; it keeps serving', async () => {
+    const gw = await startGateway();
+    const opener = tcpOpener(1);
+    const url = gw.issueTicket(opener);
+    const request = upgradeRequest(gw.port, { path: pathOf(url), upgrade: 'h2c' });
+    // The 404 is written into a socket whose peer has already sent RST: the
+    // write fails with EPIPE or ECONNRESET, emitted as 'error' on a socket
+    // that http.Server handed over to the upgrade listener.
+    for (let i = 0; i < 40; i++) {
+      await new Promise<void>((resolve) => {
+        const s = net.connect(gw.port, '127.0.0.1', () => {
+          s.write(request.repeat(1 + (i % 3)));
+          s.resetAndDestroy();
+        });
+        s.on('error', () => undefined);
+        s.on('close', () => resolve());
+      });
+    }
+    await new Promise((r) => setTimeout(r, 50));
+    const res = await exchange(gw.port, request);
+    expect(res).toMatch(/^HTTP\/1\.1 404 /);
+    expect(opener.calls).toBe(0);
+  });
+});
+
 describe('the URL cannot change the target', () => {
   it('extra path segments and a query are ignored; a second ticket in the path is not redeemed', async () => {
     const echo = await peer(startEchoServer());

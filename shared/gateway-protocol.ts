@@ -51,7 +51,7 @@ export const GatewayCloseReason = {
   REVOKED: 'session revoked',
 } as const;
 
-/** How a gateway socket closed, as the page's terminal or viewer reports it: the close code and its reason text. */
+/** How the gateway ends a session's WebSocket (Session.close): the close frame's code and reason. */
 export interface GatewayCloseInfo {
   code: GatewayCloseCode;
   reason: string;

@@ -41,7 +41,7 @@ export interface AckMessage {
   bytes: number;
 }
 
-/** Main → page: the remote shell ended; the gateway closes the socket right after. */
+/** Main → page: the remote shell ended, with how (both null when the server did not say). */
 export interface ExitMessage {
   type: 'exit';
   /**

@@ -20,7 +20,7 @@ export interface RpcRequest {
 /** Main → page answer to the request with the same `id`: the method's result, or `{ code, message }` when it threw. */
 export type RpcReply = { id: number; ok: true; result: unknown } | { id: number; ok: false; error: ApiError };
 
-/** Main → page push with no request behind it (a prompt, a tab's state); `event` names it, `payload` is its JSON. */
+/** Main → page push with no request behind it (prompt.ask, book.changed); `event` names it, `payload` is its JSON. */
 export interface RpcEvent {
   event: string;
   payload: unknown;

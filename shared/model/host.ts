@@ -102,7 +102,7 @@ export interface AddressBook {
   folders: readonly Folder[];
 }
 
-/** IANA ports: SSH 22 (RFC 4253), VNC display :0 at 5900 (RFC 6143 §1). */
+/** Well-known ports: SSH 22 (RFC 4253 §4.1), VNC 5900, the IANA port for RFB (display :0). */
 export const DEFAULT_PORTS: Record<Protocol, number> = { ssh: 22, vnc: 5900 };
 
 /**

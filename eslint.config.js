@@ -1,6 +1,7 @@
 // Lint rules that keep the layers apart (docs/CONTRIBUTING.md, "Layers": code
 // is layered by where it may run) and keep HTML injection out of the renderer.
 import tseslint from 'typescript-eslint';
+import jsdoc from 'eslint-plugin-jsdoc';
 import { builtinModules } from 'node:module';
 
 const nodeBuiltins = [...builtinModules, ...builtinModules.map((m) => `node:${m}`)];
@@ -66,6 +67,40 @@ const eventNames = [
   },
 ];
 
+// Every public declaration in main/ and shared/ carries a /** */ comment that
+// gives shapes, units, the error codes it throws and the RFC or OpenSSH
+// behaviour it follows (docs/CONTRIBUTING.md). The rule only checks that one
+// is there; review checks that it says something. "Public" is what the
+// module exports (publicOnly) and, in an exported class, every member not
+// #private (constructors excepted: the class comment covers them).
+const requireDocs = {
+  publicOnly: true,
+  enableFixer: false,
+  checkConstructors: false,
+  require: { FunctionDeclaration: true, ClassDeclaration: true, MethodDefinition: false },
+  contexts: [
+    'TSInterfaceDeclaration',
+    'TSTypeAliasDeclaration',
+    'TSEnumDeclaration',
+    'ExportNamedDeclaration > VariableDeclaration',
+    'MethodDefinition[key.type!="PrivateIdentifier"][kind!="constructor"] > FunctionExpression',
+    'PropertyDefinition[key.type!="PrivateIdentifier"]',
+  ],
+};
+
+// TEMPORARY: files other work had open when the rule landed. They still have
+// undocumented exports; document them and delete their line here.
+const docsPending = [
+  'main/ssh/bridge.ts',
+  'shared/errors.ts',
+  'shared/api/contract.ts',
+  'main/api/create-api.ts',
+  'main/api/dispatcher.ts',
+  'main/api/sessions-api.ts',
+  'main/sftp/**',
+  'shared/sftp.ts',
+];
+
 const noElectron = {
   paths: [
     { name: 'electron', message: 'Only the app shell (main/app/) may import electron; inject what it provides.' },
@@ -106,6 +141,15 @@ export default tseslint.config(
       'max-lines-per-function': ['error', { max: 80, skipBlankLines: true, skipComments: true }],
       'no-restricted-syntax': ['error', ...htmlSinks, ...privateMembers, ...eventNames],
     },
+  },
+  {
+    files: ['main/**/*.ts', 'shared/**/*.ts'],
+    plugins: { jsdoc },
+    rules: { 'jsdoc/require-jsdoc': ['error', requireDocs] },
+  },
+  {
+    files: docsPending,
+    rules: { 'jsdoc/require-jsdoc': 'off' },
   },
   {
     // The Electron shell and the preload are the only places that talk to Electron.

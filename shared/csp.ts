@@ -9,6 +9,11 @@
 // way for a server to inject one. WebSockets: only the listed loopback
 // origins (the gateway, and in serve mode the API socket).
 
+/**
+ * The page's Content-Security-Policy header value: scripts only from its own origin, no plugins or form posts, never
+ * framed. `connectSources` are the only places it may connect to (the gateway's ws://127.0.0.1 origin); an empty list
+ * gives `connect-src 'none'`.
+ */
 export function contentSecurityPolicy(connectSources: readonly string[]): string {
   return [
     "default-src 'self'",

@@ -3,6 +3,10 @@
 // can show or map to a sentence. Shared by main (which closes) and the
 // renderer (which explains), so neither hard-codes numbers. No Node here.
 
+/**
+ * WebSocket close codes the gateway sends the page (RFC 6455 §7.4; 4000–4999 are private use): standard ones for
+ * protocol trouble, ours for why the target went away.
+ */
 export const GatewayClose = {
   /** The target ended the session normally, or the page asked to close. */
   NORMAL: 1000,
@@ -28,8 +32,13 @@ export const GatewayClose = {
   TARGET_OPEN_FAILED: 4005,
 } as const;
 
+/** One of the numbers in GatewayClose. */
 export type GatewayCloseCode = (typeof GatewayClose)[keyof typeof GatewayClose];
 
+/**
+ * Close reasons the gateway puts next to its code. Short ASCII: RFC 6455 §5.5 caps a control frame's payload at 125
+ * bytes, two of them the code.
+ */
 export const GatewayCloseReason = {
   TARGET_REFUSED: 'target refused the connection',
   TARGET_UNREACHABLE: 'target unreachable',
@@ -42,6 +51,7 @@ export const GatewayCloseReason = {
   REVOKED: 'session revoked',
 } as const;
 
+/** How the gateway ends a session's WebSocket (Session.close): the close frame's code and reason. */
 export interface GatewayCloseInfo {
   code: GatewayCloseCode;
   reason: string;

@@ -17,6 +17,7 @@ const UNSAFE_CONTROLS = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]/g
 /** A paste longer than this many characters asks first, even on one line. */
 export const LARGE_PASTE_CHARS = 4096;
 
+/** What sanitizePaste returns. */
 export interface SanitizedPaste {
   /** The text to paste, without control characters. */
   text: string;

@@ -10,10 +10,13 @@ export type TransitionTable<S extends string> = Readonly<Record<S, readonly S[]>
 
 /** Thrown on a move the table does not allow; `code` is stable for tests. */
 export class IllegalTransitionError extends Error {
+  /** Always INTERNAL_ILLEGAL_TRANSITION: a bug in Hostdeck, not something a person can fix. */
   readonly code = 'INTERNAL_ILLEGAL_TRANSITION';
   /** The machine's name, as given to its constructor. */
   readonly machine: string;
+  /** The state the machine was in. */
   readonly from: string;
+  /** The state that was asked for and refused. */
   readonly to: string;
 
   constructor(machine: string, from: string, to: string) {
@@ -25,8 +28,10 @@ export class IllegalTransitionError extends Error {
   }
 }
 
+/** Called after every move, with the new state and the one left. */
 export type StateListener<S extends string> = (next: S, previous: S) => void;
 
+/** A state holder that allows only the moves in its table; `to()` on any other move throws IllegalTransitionError. */
 export class StateMachine<S extends string> {
   readonly #name: string;
   readonly #table: TransitionTable<S>;
@@ -44,6 +49,7 @@ export class StateMachine<S extends string> {
     this.#table = table;
   }
 
+  /** The current state. */
   get state(): S {
     return this.#state;
   }

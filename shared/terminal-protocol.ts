@@ -21,18 +21,27 @@
 //
 // Pure: no Node and no DOM, so main and the renderer share it.
 
+/**
+ * Page → main: the terminal's size in character cells, each 1..MAX_TERMINAL_CELLS; sent on as an SSH window-change (RFC
+ * 4254 §6.7).
+ */
 export interface ResizeMessage {
   type: 'resize';
   cols: number;
   rows: number;
 }
 
+/**
+ * Page → main flow control: the page has written `bytes` more of the shell's output, so main may resume reading the
+ * channel.
+ */
 export interface AckMessage {
   type: 'ack';
   /** Bytes written to the terminal since the previous ack (not a running total). */
   bytes: number;
 }
 
+/** Main → page: the remote shell ended, with how (both null when the server did not say). */
 export interface ExitMessage {
   type: 'exit';
   /**
@@ -45,6 +54,7 @@ export interface ExitMessage {
   signal: string | null;
 }
 
+/** Main → page: the session failed; `code` is an error code from shared/errors.ts, `message` the sentence to show. */
 export interface ErrorMessage {
   type: 'error';
   code: string;
@@ -69,6 +79,9 @@ export const MAX_TERMINAL_CELLS = 10_000;
 /** An ack is at most this many bytes (far above any watermark). */
 export const MAX_ACK_BYTES = 2 ** 32;
 
+/**
+ * What the control-frame parsers return: the checked message, or why the frame was refused (for the log, never echoed).
+ */
 export type ParseResult<T> = { ok: true; message: T } | { ok: false; reason: string };
 
 function isCount(v: unknown, max: number, min: number): v is number {

@@ -48,6 +48,7 @@ export const VncErrorCode = {
   AnonymousTlsUnavailable: 'VNC_ANONYMOUS_TLS_UNAVAILABLE',
 } as const;
 
+/** One of the VNC_ codes above. */
 export type VncErrorCode = (typeof VncErrorCode)[keyof typeof VncErrorCode];
 
 /**
@@ -111,6 +112,10 @@ export interface VncCertificateInfo {
  */
 export const VNC_PASSWORD_SIGNIFICANT_CHARS = 8;
 
+/**
+ * True when the password has more than 8 characters (counted as code points), so the server will ignore the rest (RFC
+ * 6143 §7.2.2).
+ */
 export function vncPasswordIsTruncated(password: string): boolean {
   return [...password].length > VNC_PASSWORD_SIGNIFICANT_CHARS;
 }

@@ -31,6 +31,7 @@ type SecretMethods =
   | 'secrets.changeMasterPassword';
 type BookMethods = HostMethods | SecretMethods | 'import.preview' | 'import.apply';
 
+/** What the book methods need: the store, the event sender (book.changed after every write), and the home folder. */
 export interface BookApiContext {
   store: AddressBookStore;
   emit<E extends keyof ApiEvents>(event: E, payload: ApiEvents[E]): void;
@@ -43,6 +44,10 @@ const MAX_HOST_JSON = 64 * 1024;
 const id = (v: unknown, name = 'id'): string => str(v, name, LIMITS.idLength);
 const password = (v: unknown, name = 'password'): string => str(v, name, MAX_SECRET_LENGTH);
 
+/**
+ * The `book.*`, `secrets.*` and `import.*` API methods with their parameter checks (bad parameters: API_BAD_REQUEST).
+ * Handlers pass on the store's STORE_, SECRETS_ and IMPORT_ errors unchanged.
+ */
 export function bookApi(ctx: BookApiContext): ApiModule<BookMethods> {
   const home = ctx.homeDir ?? homedir();
   const changed = (reason: string): void => ctx.emit('book.changed', { reason });

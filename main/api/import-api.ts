@@ -17,6 +17,7 @@ import { arity, folderPath, obj, oneOf, optStr, str, strList } from './param-che
 
 type ImportMethods = 'import.preview' | 'import.apply';
 
+/** What the import methods need: the store, the event sender, and the home folder that `~` expands to. */
 export interface ImportApiContext {
   store: AddressBookStore;
   emit<E extends keyof ApiEvents>(event: E, payload: ApiEvents[E]): void;
@@ -40,6 +41,10 @@ type ReadSource = {
   secrets?: SecretMap;
 };
 
+/**
+ * `import.preview` reads a source and keeps the plan under a random id for a limited time; `import.apply` applies it
+ * once (IMPORT_EXPIRED when the id is unknown or timed out). Readers' IMPORT_ and SECRETS_ errors pass through.
+ */
 export function importApi(ctx: ImportApiContext): ApiModule<ImportMethods> {
   const { store } = ctx;
   const pending = new Map<string, PendingImport>();

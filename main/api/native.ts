@@ -11,6 +11,7 @@ import { createRequire } from 'node:module';
 // the main bundle, and a second declaration is a SyntaxError at start-up.
 const loadCommonJs = createRequire(import.meta.url);
 
+/** Whether each native addon loaded in this process: ssh2's sshcrypto.node and ws's bufferutil. */
 export interface NativeStatus {
   sshCrypto: boolean;
   bufferutil: boolean;
@@ -18,6 +19,7 @@ export interface NativeStatus {
 
 let cached: NativeStatus | undefined;
 
+/** Tries to load both addons once and caches the answer; never throws (a failed load is `false`). */
 export function nativeStatus(): NativeStatus {
   if (cached) return cached;
   let sshCrypto = false;

@@ -5,35 +5,42 @@
 import { HostdeckError } from '../../shared/errors.js';
 import { LIMITS } from '../../shared/model/host.js';
 
+/** API_BAD_REQUEST with `what` in the sentence. */
 export function badRequest(what: string): HostdeckError {
   return new HostdeckError('API_BAD_REQUEST', `Hostdeck could not use that request: ${what}.`);
 }
 
+/** Throws API_BAD_REQUEST unless there are `min`..`max` parameters (default exactly `min`). */
 export function arity(params: readonly unknown[], min: number, max = min): void {
   if (params.length < min || params.length > max)
     throw badRequest(`expected ${min === max ? min : `${min}–${max}`} argument(s), got ${params.length}`);
 }
 
+/** `v` as a string of `min`..`max` UTF-16 code units (default min 1); else throws API_BAD_REQUEST naming `name`. */
 export function str(v: unknown, name: string, max: number, min = 1): string {
   if (typeof v !== 'string' || v.length < min || v.length > max)
     throw badRequest(`${name} must be text of ${min}–${max} characters`);
   return v;
 }
 
+/** Like str, but undefined passes and the empty string is allowed. Throws API_BAD_REQUEST. */
 export function optStr(v: unknown, name: string, max: number): string | undefined {
   return v === undefined ? undefined : str(v, name, max, 0);
 }
 
+/** `v` as a plain object (not null, not an array); else throws API_BAD_REQUEST. */
 export function obj(v: unknown, name: string): Record<string, unknown> {
   if (typeof v !== 'object' || v === null || Array.isArray(v)) throw badRequest(`${name} must be an object`);
   return v as Record<string, unknown>;
 }
 
+/** `v` as an array of at most `maxItems` strings of 1..`maxLength` code units; else throws API_BAD_REQUEST. */
 export function strList(v: unknown, name: string, maxItems: number, maxLength: number): string[] {
   if (!Array.isArray(v) || v.length > maxItems) throw badRequest(`${name} must be a list of at most ${maxItems} items`);
   return v.map((item, i) => str(item, `${name}[${i}]`, maxLength));
 }
 
+/** `v` if it is one of `allowed`; else throws API_BAD_REQUEST listing them. */
 export function oneOf<T extends string>(v: unknown, name: string, allowed: readonly T[]): T {
   if (typeof v !== 'string' || !(allowed as readonly string[]).includes(v))
     throw badRequest(`${name} must be one of ${allowed.join(', ')}`);

@@ -18,6 +18,10 @@ interface Pending {
   dispose(): void;
 }
 
+/**
+ * Holds the questions main is waiting on the person for, each under a random promptId; at most 16 open at once, each
+ * ends unanswered (null) after `timeoutMs` (default 5 minutes).
+ */
 export class PromptBroker {
   readonly #pending = new Map<string, Pending>();
   readonly #emitAsk: (request: PromptRequest & { promptId: string }) => void;
@@ -100,10 +104,12 @@ export class PromptBroker {
     return [...this.#pending.values()].map((p) => p.request);
   }
 
+  /** Questions open now. */
   get size(): number {
     return this.#pending.size;
   }
 
+  /** Ends every open question as unanswered (null), e.g. when the page goes away. */
   dispose(): void {
     for (const p of [...this.#pending.values()]) p.resolve(null);
   }

@@ -20,6 +20,10 @@ export function isTrustedFrame(frame: WebFrameMain | null | undefined, devOrigin
   return devOrigin !== undefined && url.origin === devOrigin;
 }
 
+/**
+ * Answers the page's API calls on IpcChannel.Invoke: a frame that is not our page gets API_FORBIDDEN, a malformed call
+ * API_BAD_REQUEST, the rest goes to the dispatcher. Returns the function that removes the handler.
+ */
 export function setupIpc(dispatcher: ApiDispatcher, devOrigin?: string): () => void {
   ipcMain.handle(IpcChannel.Invoke, async (event: IpcMainInvokeEvent, method: unknown, params: unknown) => {
     if (!isTrustedFrame(event.senderFrame, devOrigin)) {

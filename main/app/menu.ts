@@ -2,11 +2,16 @@
 // so each platform gets its native accelerators and labels.
 import { BrowserWindow, Menu, type MenuItemConstructorOptions } from 'electron';
 
+/** What the application menu offers. */
 export interface MenuOptions {
   /** Offer "Toggle Developer Tools": development builds only, never the packaged app (docs/SECURITY.md, Electron shell 7). */
   developerTools: boolean;
 }
 
+/**
+ * The application menu from Electron roles (app menu on macOS, File, Edit, View, Window); Toggle Developer Tools only
+ * when `options.developerTools`.
+ */
 export function buildMenu(platform: NodeJS.Platform, options: MenuOptions): Menu {
   const template: MenuItemConstructorOptions[] = [
     ...(platform === 'darwin' ? [{ role: 'appMenu' as const }] : []),

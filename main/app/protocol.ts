@@ -26,10 +26,15 @@ export function registerAppScheme(): void {
   ]);
 }
 
+/** The desktop page's CSP: connections only to the gateway on ws://127.0.0.1:`gatewayPort`. */
 export function desktopCsp(gatewayPort: number): string {
   return contentSecurityPolicy([`ws://127.0.0.1:${gatewayPort}`]);
 }
 
+/**
+ * Serves `app://hostdeck/…` from the built page folder `root`: paths that leave it give 404, HTML gets the CSP, every
+ * file gets `nosniff`.
+ */
 export function serveAppScheme(root: string, gatewayPort: () => number): void {
   protocol.handle(APP_SCHEME, async (request) => {
     const file = await resolveInside(root, request.url);

@@ -5,11 +5,16 @@
 import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import type { WindowBounds } from './window.js';
 
+/** A first start's window size, in CSS pixels. */
 export const DEFAULT_BOUNDS: WindowBounds = { width: 1200, height: 800 };
 
 const finite = (v: unknown, min: number, max: number): v is number =>
   typeof v === 'number' && Number.isFinite(v) && v >= min && v <= max;
 
+/**
+ * The saved window bounds, or DEFAULT_BOUNDS when the file is missing, unreadable, or holds sizes out of range (width
+ * 400–16384, height 300–16384). Never throws.
+ */
 export function loadWindowState(path: string): WindowBounds {
   try {
     const raw = JSON.parse(readFileSync(path, 'utf8')) as Record<string, unknown>;
@@ -26,6 +31,9 @@ export function loadWindowState(path: string): WindowBounds {
   }
 }
 
+/**
+ * Writes the bounds (0600, temp file and rename). Failures are ignored: losing the window size is not worth an error.
+ */
 export function saveWindowState(path: string, bounds: WindowBounds): void {
   const tmp = `${path}.${process.pid}.tmp`;
   try {

@@ -3,6 +3,7 @@
 // http(s) links handed to the system browser only after URL parsing.
 import { BrowserWindow, shell, type WebContents } from 'electron';
 
+/** Window position and size in screen pixels; x and y absent means "let the OS place it". */
 export interface WindowBounds {
   x?: number;
   y?: number;
@@ -11,6 +12,10 @@ export interface WindowBounds {
   maximized?: boolean;
 }
 
+/**
+ * The renderer's sandbox: context isolation, no Node, no webviews, web security on, as Electron's security checklist
+ * asks.
+ */
 export const SECURE_WEB_PREFERENCES = Object.freeze({
   contextIsolation: true,
   sandbox: true,
@@ -23,6 +28,7 @@ export const SECURE_WEB_PREFERENCES = Object.freeze({
   spellcheck: false,
 });
 
+/** The main window with SECURE_WEB_PREFERENCES and the given preload script; shown once its page is ready. */
 export function createMainWindow(preload: string, bounds: WindowBounds): BrowserWindow {
   const win = new BrowserWindow({
     ...(bounds.x !== undefined && bounds.y !== undefined ? { x: bounds.x, y: bounds.y } : {}),

@@ -12,6 +12,7 @@ import { TicketBook } from './ticket-book.js';
 import { isAllowedOrigin, isLoopbackHost } from './loopback-guard.js';
 import type { TargetOpener } from './target.js';
 
+/** Gateway settings: allowed Origins, ticket lifetime, size and backpressure limits (bytes), and a log line sink. */
 export interface GatewayOptions {
   /** Exact Origin values a page may come from (e.g. 'http://127.0.0.1:5173'). */
   allowedOrigins: string[];
@@ -33,8 +34,15 @@ export interface GatewayOptions {
   log?: (line: string) => void;
 }
 
+/**
+ * Why an upgrade was refused: a Host header that is not loopback, an Origin not allowed, or a ticket that is not live.
+ */
 export type RefusalReason = 'host' | 'origin' | 'ticket';
 
+/**
+ * Counters for tests and the bench: sessions, live tickets, bytes and frames each way since start, refusals by reason,
+ * and each open session's own counters.
+ */
 export interface GatewayStats {
   openSessions: number;
   totalSessions: number;
@@ -50,7 +58,12 @@ export interface GatewayStats {
 const MAX_TICKET_TTL_MS = 30_000;
 const SHUTDOWN_GRACE_MS = 1_000;
 
+/**
+ * The loopback WebSocket gateway between the page and targets: listens on 127.0.0.1 on an OS-chosen port, redeems
+ * one-time tickets, and joins each page socket to its target in a Session.
+ */
 export class Gateway {
+  /** The TCP port it listens on, on 127.0.0.1. */
   readonly port: number;
   readonly #server: http.Server;
   readonly #wss: WebSocketServer;
@@ -125,6 +138,7 @@ export class Gateway {
     return this.#tickets.revoke(ticketFromPath(urlOrTicket.replace(/^ws:\/\/[^/]*/, '')));
   }
 
+  /** A snapshot of the counters; cheap enough to poll. */
   stats(): GatewayStats {
     return {
       openSessions: this.#sessions.size,

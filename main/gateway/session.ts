@@ -38,6 +38,7 @@ const SESSION_TRANSITIONS: TransitionTable<SessionState> = {
   closed: [],
 };
 
+/** Per-session backpressure settings, from GatewayOptions. */
 export interface SessionLimits {
   /** Bytes queued towards the page above which the target is paused. */
   pageHighWaterMark: number;
@@ -52,6 +53,7 @@ export interface TrafficTotals {
   bytesFromPage: number;
 }
 
+/** One session's counters and flow-control state, in bytes and frames. */
 export interface SessionStats {
   id: number;
   state: SessionState;
@@ -72,7 +74,12 @@ export interface SessionStats {
 /** Reads at least this large are bulk transfer (libuv reads up to 64 KiB). */
 const CORK_MIN_READ = 16 * 1024;
 
+/**
+ * One page WebSocket joined to one target stream, with backpressure both ways and one close code for how it ended
+ * (shared/gateway-protocol.ts).
+ */
 export class Session {
+  /** Number unique within this gateway, in start order (for logs and stats). */
   readonly id: number;
   readonly #state = new StateMachine<SessionState>('gateway session', 'opening', SESSION_TRANSITIONS);
   readonly #ws: WebSocket;
@@ -114,6 +121,7 @@ export class Session {
     ws.on('error', this.#wsOnError);
   }
 
+  /** The current state (see SessionState). */
   get state(): SessionState {
     return this.#state.state;
   }
@@ -143,6 +151,7 @@ export class Session {
     opened.then(this.#onOpened, this.#onOpenFailed);
   }
 
+  /** A snapshot of this session's counters. */
   stats(): SessionStats {
     return {
       id: this.id,

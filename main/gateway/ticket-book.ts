@@ -4,6 +4,10 @@
 // the secret itself in variable time.
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 
+/**
+ * Single-use tickets bound to values, each forgotten after `ttlMs` milliseconds if not redeemed; only SHA-256 digests
+ * of tickets are kept.
+ */
 export class TicketBook<T> {
   readonly #ttlMs: number;
   readonly #entries = new Set<Entry<T>>();
@@ -12,6 +16,7 @@ export class TicketBook<T> {
     this.#ttlMs = ttlMs;
   }
 
+  /** Tickets live now. */
   get size(): number {
     return this.#entries.size;
   }
@@ -50,6 +55,7 @@ export class TicketBook<T> {
     return this.redeem(presented) !== undefined;
   }
 
+  /** Forgets every ticket and stops their timers. */
   clear(): void {
     for (const entry of [...this.#entries]) this.#forget(entry);
   }

@@ -16,6 +16,7 @@ export function newestMtime(path: string): number {
   return newest;
 }
 
+/** True when out/renderer/index.html is missing or older than any page source under `projectRoot`. */
 export function pageIsStale(projectRoot: string): boolean {
   const built = join(projectRoot, 'out', 'renderer', 'index.html');
   if (!existsSync(built)) return true;

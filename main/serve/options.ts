@@ -4,6 +4,7 @@
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 
+/** `npm run serve` options: port (0 lets the OS choose), data folder, whether to open a browser, and --help. */
 export interface ServeOptions {
   port: number;
   dataDir: string;
@@ -11,6 +12,7 @@ export interface ServeOptions {
   help: boolean;
 }
 
+/** The --help text. */
 export const SERVE_USAGE = `Usage: npm run serve -- [options]
 
 Runs Hostdeck in your browser, on this machine only (127.0.0.1).
@@ -21,10 +23,16 @@ Options:
   --no-open        do not open a browser; just print the address
   -h, --help       show this help`;
 
+/** A command-line mistake: cli.ts prints the message and the usage and exits 2, without a stack. */
 export class UsageError extends Error {
+  /** Always 'UsageError'. */
   override name = 'UsageError';
 }
 
+/**
+ * The desktop app's own data folder, so both modes share one address book: %APPDATA%\Hostdeck on Windows,
+ * ~/Library/Application Support/Hostdeck on macOS, $XDG_CONFIG_HOME/Hostdeck (default ~/.config) elsewhere.
+ */
 export function defaultDataDir(
   env: NodeJS.ProcessEnv = process.env,
   platform: NodeJS.Platform = process.platform,
@@ -35,6 +43,10 @@ export function defaultDataDir(
   return join(env['XDG_CONFIG_HOME'] || join(home, '.config'), 'Hostdeck');
 }
 
+/**
+ * Parses `--port N`, `--data-dir DIR`, `--no-open` and `-h`/`--help` (also `--name=value`). Throws UsageError for an
+ * unknown option, a missing value, or a port outside 0–65535.
+ */
 export function parseServeArgs(argv: readonly string[], env: NodeJS.ProcessEnv = process.env): ServeOptions {
   const opts: ServeOptions = { port: 0, dataDir: defaultDataDir(env), open: true, help: false };
   for (let i = 0; i < argv.length; i++) {

@@ -12,6 +12,10 @@ import type { ApiDispatcher } from '../api/dispatcher.js';
 import { isAllowedOrigin, isLoopbackHost, secretMatches } from '../gateway/loopback-guard.js';
 import { StaticFiles } from './static-files.js';
 
+/**
+ * How to start serve mode's HTTP server: port, the built page folder, the API dispatcher, extra connect-src sources,
+ * and the per-launch token.
+ */
 export interface ServeServerOptions {
   /** 0 (the default) lets the OS choose. */
   port?: number;
@@ -24,10 +28,20 @@ export interface ServeServerOptions {
   token?: string;
 }
 
+/** Path of the API WebSocket. */
 export const API_PATH = '/api';
 
+/**
+ * Serve mode's HTTP server on 127.0.0.1: the built page as static files, and the API over a WebSocket at API_PATH that
+ * needs the per-launch token.
+ */
 export class ServeServer {
+  /** The TCP port it listens on, on 127.0.0.1. */
   readonly port: number;
+  /**
+   * Per-launch secret (base64url, 32 random bytes by default) that API connections must present; it reaches the page in
+   * the URL fragment.
+   */
   readonly token: string;
   readonly #http: Server;
   readonly #wss: WebSocketServer;
@@ -46,6 +60,7 @@ export class ServeServer {
     });
   }
 
+  /** Listens on 127.0.0.1:`port` (0: the OS picks). Rejects with the listen error (EADDRINUSE, EACCES). */
   static async start(opts: ServeServerOptions): Promise<ServeServer> {
     const token = opts.token ?? randomBytes(32).toString('base64url');
     const files = new StaticFiles(opts.staticDir, (path): Record<string, string> =>
@@ -78,6 +93,10 @@ export class ServeServer {
     return `http://127.0.0.1:${this.port}/#token=${this.token}`;
   }
 
+  /**
+   * The page's CSP in serve mode: its own origin and API socket (127.0.0.1 and localhost on this port) plus
+   * `connectSources`.
+   */
   contentSecurityPolicy(connectSources: readonly string[]): string {
     return contentSecurityPolicy([
       "'self'",
@@ -147,6 +166,7 @@ export class ServeServer {
     });
   }
 
+  /** Closes every API socket at once and stops listening; resolves when the server is closed. */
   async close(): Promise<void> {
     this.#disposeEvents();
     for (const ws of this.#sockets) ws.terminate();

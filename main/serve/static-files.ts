@@ -17,6 +17,10 @@ const TYPES: Record<string, string> = {
   '.wasm': 'application/wasm',
 };
 
+/**
+ * Serves files under one folder (resolved through symlinks once, at start): no path may leave it, and `headers` adds
+ * per-file headers (the CSP on HTML).
+ */
 export class StaticFiles {
   readonly #root: string;
   readonly #headers: (path: string) => Record<string, string>;

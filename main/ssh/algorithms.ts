@@ -98,8 +98,13 @@ const COMPRESS: readonly CompressionAlgorithm[] = ['none'];
 export const REFUSED_BY_POLICY =
   /-cbc$|^3des|^ssh-rsa$|^ssh-dss$|^hmac-sha1|^hmac-md5|^hmac-ripemd|-96$|-sha1$|group1-|^arcfour|^blowfish|^cast128/;
 
+/** The five negotiated lists of RFC 4253 §7.1, by ssh2's names for them. */
 export type AlgorithmCategory = 'kex' | 'serverHostKey' | 'cipher' | 'hmac' | 'compress';
 
+/**
+ * The algorithm lists Hostdeck offers in this runtime, in preference order (RFC 4253 §7.1: the client's first choice
+ * the server also lists wins).
+ */
 export interface SshOffer {
   kex: KexAlgorithm[];
   serverHostKey: ServerHostKeyAlgorithm[];

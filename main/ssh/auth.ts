@@ -16,18 +16,26 @@ import type { AnyAuthMethod, AuthHandlerMiddleware, ParsedKey, Prompt } from 'ss
 import { keyPassphraseWrong, keyUnreadable } from './errors.js';
 import type { HostdeckError } from '../../shared/errors.js';
 
+/** A private key to try (OpenSSH, PEM or PPK), as IdentityFile names it: `path` on this machine. */
 export interface KeyFile {
   path: string;
   /** The file's bytes, when the caller already has them (tests, the store). */
   data?: Buffer;
 }
 
+/**
+ * A keyboard-interactive request (RFC 4256 §3.2): the server's title, instructions and prompts, each saying whether the
+ * answer may be shown as typed.
+ */
 export interface KeyboardInteractivePrompt {
   name: string;
   instructions: string;
   prompts: ReadonlyArray<{ prompt: string; echo: boolean }>;
 }
 
+/**
+ * How the login asks the person for what is not stored. Each is optional: a missing callback means "skip that method".
+ */
 export interface AuthCallbacks {
   /** An encrypted key needs its passphrase; null = skip this key. `attempt` counts from 1. */
   passphrase?(path: string, attempt: number): Promise<string | null>;
@@ -40,6 +48,7 @@ export interface AuthCallbacks {
 /** The method names of RFC 4252 §5 that Hostdeck uses. */
 export type AuthMethodName = 'publickey' | 'keyboard-interactive' | 'password';
 
+/** Who logs in and with what material; the order follows OpenSSH's PreferredAuthentications default (ssh_config(5)). */
 export interface AuthOptions {
   username: string;
   /**

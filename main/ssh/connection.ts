@@ -56,6 +56,10 @@ const CONNECTION_TRANSITIONS: TransitionTable<ConnectionState> = {
   closed: [],
 };
 
+/**
+ * Where and how SshConnection.connect goes: host and port (default 22), the host-key trust store and the prompt for an
+ * unknown key, the login material (AuthOptions) and the timers.
+ */
 export interface ConnectOptions extends AuthOptions {
   host: string;
   port?: number;
@@ -84,8 +88,11 @@ export interface ConnectOptions extends AuthOptions {
 /** RFC 4254 §5.1 reason code: the server could not connect to the target. */
 const OPEN_CONNECT_FAILED = 2;
 
+/** Milliseconds between keepalive probes (OpenSSH ServerAliveInterval, in ms). */
 export const DEFAULT_KEEPALIVE_INTERVAL = 15_000;
+/** Unanswered probes before the link is declared dead (OpenSSH ServerAliveCountMax). */
 export const DEFAULT_KEEPALIVE_COUNT_MAX = 3;
+/** Milliseconds for TCP connect, key exchange and login together, not counting time spent waiting for the person. */
 export const DEFAULT_READY_TIMEOUT = 20_000;
 
 type Ssh2Error = Error & { level?: string; code?: string | number };
@@ -96,8 +103,11 @@ type Ssh2Error = Error & { level?: string; code?: string | number };
  * DISCONNECTED when the link died.
  */
 export class SshConnection extends EventEmitter {
+  /** The address as given: a name or an IP literal, unresolved. */
   readonly host: string;
+  /** TCP port of the SSH server. */
   readonly port: number;
+  /** The account the login is for. */
   readonly username: string;
   readonly #state = new StateMachine<ConnectionState>('SSH connection', 'connecting', CONNECTION_TRANSITIONS);
   readonly #client: Client = new ssh2.Client();
@@ -132,6 +142,7 @@ export class SshConnection extends EventEmitter {
     this.#state.subscribe((next) => this.emit('state', next));
   }
 
+  /** Where the connection is in its life (see ConnectionState); 'state' events report every move. */
   get state(): ConnectionState {
     return this.#state.state;
   }
@@ -398,6 +409,10 @@ export class SshConnection extends EventEmitter {
     return this.#channel('shell', (cb) => this.#client.shell(pty, { env } as ShellOptions, cb));
   }
 
+  /**
+   * Runs `command` on an exec channel (RFC 4254 §6.5). Rejects with SSH_DISCONNECTED when the connection is not open,
+   * SSH_CHANNEL_FAILED when the server refuses the channel.
+   */
   exec(command: string, opts: ExecOptions = {}): Promise<ClientChannel> {
     return this.#channel('command', (cb) => this.#client.exec(command, opts, cb));
   }

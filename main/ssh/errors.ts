@@ -10,6 +10,10 @@ function where(host: string, port: number): string {
   return port === 22 ? host : `${host} port ${port}`;
 }
 
+/**
+ * SSH_AUTH_FAILED: the server refused every method tried (RFC 4252 §5.1 failure with no method left); `methodsTried`
+ * uses RFC 4252 names.
+ */
 export function authFailed(user: string, host: string, port: number, methodsTried: readonly string[]): HostdeckError {
   const tried = methodsTried.length > 0 ? methodsTried.join(', ') : 'none';
   return new HostdeckError(
@@ -19,6 +23,7 @@ export function authFailed(user: string, host: string, port: number, methodsTrie
   );
 }
 
+/** SSH_HOST_UNREACHABLE: DNS failed or the network has no route (ENOTFOUND, EHOSTUNREACH, ENETUNREACH). */
 export function hostUnreachable(host: string, port: number, cause: unknown): HostdeckError {
   return new HostdeckError(
     'SSH_HOST_UNREACHABLE',
@@ -28,6 +33,7 @@ export function hostUnreachable(host: string, port: number, cause: unknown): Hos
   );
 }
 
+/** SSH_CONNECTION_REFUSED: nothing listens on host:port (ECONNREFUSED, or a jump host's connect failed that way). */
 export function connectionRefused(host: string, port: number, cause: unknown): HostdeckError {
   return new HostdeckError(
     'SSH_CONNECTION_REFUSED',
@@ -37,6 +43,7 @@ export function connectionRefused(host: string, port: number, cause: unknown): H
   );
 }
 
+/** SSH_TIMEOUT after `ms` milliseconds with no finished login; the message rounds to seconds. */
 export function timeout(host: string, port: number, ms: number): HostdeckError {
   return new HostdeckError(
     'SSH_TIMEOUT',
@@ -45,6 +52,7 @@ export function timeout(host: string, port: number, ms: number): HostdeckError {
   );
 }
 
+/** SSH_HOST_KEY_UNKNOWN_REJECTED: the key was in no known_hosts file and the person said no (or did not answer). */
 export function hostKeyRejected(host: string, port: number, fingerprint: string): HostdeckError {
   return new HostdeckError(
     'SSH_HOST_KEY_UNKNOWN_REJECTED',
@@ -53,12 +61,20 @@ export function hostKeyRejected(host: string, port: number, fingerprint: string)
   );
 }
 
+/**
+ * Where the previously trusted key is written: a known_hosts file, its 1-based line, and that key's SHA256 fingerprint.
+ */
 export interface OldKeyPlace {
   file: string;
   line: number;
   fingerprint: string;
 }
 
+/**
+ * SSH_HOST_KEY_CHANGED: a known_hosts line names this host with a different key of the same type, the case where
+ * OpenSSH prints "REMOTE HOST IDENTIFICATION HAS CHANGED". `removeCommand` is the `ssh-keygen -R` line the message
+ * suggests.
+ */
 export function hostKeyChanged(
   host: string,
   port: number,
@@ -85,6 +101,10 @@ export function hostKeyChanged(
   );
 }
 
+/**
+ * SSH_HOST_KEY_REVOKED: the key matches a `@revoked` line (sshd(8) SSH_KNOWN_HOSTS FILE FORMAT); like OpenSSH, never
+ * overridable.
+ */
 export function hostKeyRevoked(
   host: string,
   port: number,
@@ -99,6 +119,10 @@ export function hostKeyRevoked(
   );
 }
 
+/**
+ * SSH_DISCONNECTED: an open connection's link died (socket error, keepalives unanswered) or a channel was asked of a
+ * connection that is not open.
+ */
 export function disconnected(host: string, port: number, cause?: unknown): HostdeckError {
   return new HostdeckError(
     'SSH_DISCONNECTED',
@@ -108,16 +132,25 @@ export function disconnected(host: string, port: number, cause?: unknown): Hostd
   );
 }
 
+/** SSH_KEY_PASSPHRASE_WRONG: the key file at `path` did not decrypt with the passphrase given. */
 export function keyPassphraseWrong(path: string): HostdeckError {
   return new HostdeckError('SSH_KEY_PASSPHRASE_WRONG', `The passphrase for the key ${path} is wrong. Type it again.`, {
     path,
   });
 }
 
+/**
+ * SSH_KEY_UNREADABLE: the key file at `path` is missing, unreadable or not a key format ssh2 parses; `why` ends the
+ * sentence.
+ */
 export function keyUnreadable(path: string, why: string): HostdeckError {
   return new HostdeckError('SSH_KEY_UNREADABLE', `Hostdeck could not use the key ${path}: ${why}.`, { path });
 }
 
+/**
+ * SSH_CHANNEL_FAILED: the server refused a channel open (RFC 4254 §5.1); `what` names it for the sentence ("shell",
+ * "tunnel").
+ */
 export function channelFailed(what: string, host: string, port: number, cause?: unknown): HostdeckError {
   return new HostdeckError(
     'SSH_CHANNEL_FAILED',
@@ -127,6 +160,7 @@ export function channelFailed(what: string, host: string, port: number, cause?: 
   );
 }
 
+/** What a failed algorithm negotiation (RFC 4253 §7.1) had on each side, for the sentence noCommonAlgorithm writes. */
 export interface NoCommonAlgorithm {
   /** What kind of algorithm: 'cipher', 'MAC', 'key exchange', 'host key', 'compression'. */
   kind: string;
@@ -142,6 +176,10 @@ export interface NoCommonAlgorithm {
   refused: readonly string[];
 }
 
+/**
+ * SSH_NO_COMMON_ALGORITHM: the server and Hostdeck share no algorithm of one kind; the sentence says which sshd_config
+ * keyword to change and why what the server allows is refused here.
+ */
 export function noCommonAlgorithm(host: string, port: number, n: NoCommonAlgorithm, cause: unknown): HostdeckError {
   const plural =
     n.kind === 'key exchange'
@@ -188,6 +226,10 @@ export function noCommonAlgorithm(host: string, port: number, n: NoCommonAlgorit
   );
 }
 
+/**
+ * SSH_PROTOCOL: anything else ssh2 reported during the handshake or later (a malformed packet, a MAC failure); the
+ * cause's message is appended.
+ */
 export function protocolError(host: string, port: number, cause: unknown): HostdeckError {
   const msg = cause instanceof Error ? cause.message : String(cause);
   return new HostdeckError(

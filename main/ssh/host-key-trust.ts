@@ -9,6 +9,10 @@ import { appendKnownHost, hostLookupName, KnownHostsFile, type KnownHostLine } f
 import { keyTypeOf, sha256Fingerprint } from './fingerprint.js';
 import { hostKeyChanged, hostKeyRejected, hostKeyRevoked } from './errors.js';
 
+/**
+ * What the known_hosts files say of a host's key: the trusting line, nothing, a line with another key of the same type,
+ * or a `@revoked` line.
+ */
 export type HostKeyVerdict =
   | { kind: 'trusted'; line: KnownHostLine }
   | { kind: 'unknown' }
@@ -26,6 +30,9 @@ export interface UnknownHostKey {
 /** Asks the person; true = trust (and remember), false = cancel. */
 export type AskUnknownHostKey = (key: UnknownHostKey) => Promise<boolean>;
 
+/**
+ * Where host keys are trusted from: Hostdeck's own known_hosts, which it writes, and the person's, which it only reads.
+ */
 export interface HostKeyTrustOptions {
   /** Hostdeck's own file (written, 0600). */
   ownFile: string;
@@ -35,6 +42,10 @@ export interface HostKeyTrustOptions {
   hashNames?: boolean;
 }
 
+/**
+ * Host-key checking as OpenSSH's StrictHostKeyChecking=ask does it (ssh_config(5)): a known key passes, a changed or
+ * revoked one is refused, an unknown one is asked about and then saved.
+ */
 export class HostKeyTrust {
   readonly #ownFile: string;
   readonly #userFiles: readonly string[];

@@ -4,6 +4,10 @@
 // name and key, so a hop can never vouch for the host behind it.
 import { SshConnection, type ConnectOptions } from './connection.js';
 
+/**
+ * How to log in at one jump hop (ProxyJump, ssh_config(5)): everything ConnectOptions has but `sock`, which the
+ * previous hop supplies.
+ */
 export type HopOptions = Omit<ConnectOptions, 'sock'>;
 
 /**

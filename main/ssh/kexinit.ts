@@ -12,6 +12,7 @@
 // of an open connection is untouched.
 import type { Duplex } from 'node:stream';
 
+/** The server's SSH_MSG_KEXINIT name-lists (RFC 4253 §7.1), in its order; Cs is client→server, Sc server→client. */
 export interface ServerKexInit {
   kex: string[];
   serverHostKey: string[];

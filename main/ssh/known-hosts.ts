@@ -10,8 +10,13 @@ import { appendFileSync, chmodSync, closeSync, existsSync, fstatSync, mkdirSync,
 import { dirname } from 'node:path';
 import { keyTypeOf } from './fingerprint.js';
 
+/** A line's optional marker (sshd(8), SSH_KNOWN_HOSTS FILE FORMAT): `@revoked`, `@cert-authority`, or none. */
 export type KnownHostMarker = 'revoked' | 'cert-authority' | null;
 
+/**
+ * One parsed known_hosts line: its marker, host patterns, key type and raw key blob (base64-decoded), with the file and
+ * line it came from.
+ */
 export interface KnownHostLine {
   file: string;
   /** 1-based, as ssh-keygen -F and editors count. */
@@ -29,8 +34,13 @@ const MAX_FILE_BYTES = 16 * 1024 * 1024;
 const MAX_LINE_CHARS = 64 * 1024;
 const HASH_MAGIC = '|1|';
 
+/**
+ * One known_hosts file as read at a moment: its path and the lines that parsed (comments and malformed lines left out).
+ */
 export class KnownHostsFile {
+  /** The path it was read from, as given. */
   readonly path: string;
+  /** The lines that parsed, in file order. */
   readonly lines: readonly KnownHostLine[];
 
   constructor(path: string, lines: readonly KnownHostLine[]) {
@@ -50,6 +60,10 @@ export class KnownHostsFile {
   }
 }
 
+/**
+ * Parses known_hosts text (sshd(8) format); `file` is recorded on every line. Malformed lines are skipped like ssh
+ * skips them; never throws.
+ */
 export function parseKnownHosts(text: string, file: string): KnownHostLine[] {
   const out: KnownHostLine[] = [];
   const rows = text.split('\n');

@@ -6,6 +6,7 @@
 import { createHash } from 'node:crypto';
 import type { SshConnection } from './connection.js';
 
+/** Everything that makes two connections interchangeable; poolKey() turns it into a key. */
 export interface PoolIdentity {
   host: string;
   port: number;
@@ -22,6 +23,7 @@ export function poolKey(id: PoolIdentity): string {
   return JSON.stringify([id.host.toLowerCase(), id.port, id.username, id.credentials ?? [], secret]);
 }
 
+/** A share in a pooled connection, held while a shell or tunnel uses it. */
 export interface Lease {
   readonly connection: SshConnection;
   /** Gives the lease back; the last one closes the connection. Idempotent. */
@@ -33,6 +35,10 @@ interface Entry {
   refs: number;
 }
 
+/**
+ * Shares one SSH connection among every channel for the same identity, like OpenSSH's ControlMaster (ssh_config(5));
+ * refcounted by lease.
+ */
 export class ConnectionPool {
   readonly #entries = new Map<string, Entry>();
 

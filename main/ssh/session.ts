@@ -8,6 +8,10 @@ import type { SshConnection } from './connection.js';
 import type { ConnectionPool } from './pool.js';
 import { SshShell, type ShellOptions } from './shell.js';
 
+/**
+ * What shellTargetOpener needs: the pty size and environment, the bridge's flow-control settings, and the pooled
+ * connection to open the shell on.
+ */
 export interface ShellTargetOptions extends ShellOptions, BridgeOptions {
   pool: ConnectionPool;
   /** poolKey() of the host's identity. */
@@ -16,6 +20,10 @@ export interface ShellTargetOptions extends ShellOptions, BridgeOptions {
   connect: () => Promise<SshConnection>;
 }
 
+/**
+ * A gateway TargetOpener that opens a pty shell on a pooled connection and bridges it to the page. Rejects with what
+ * the pool's connect or the shell open threw (SSH_ codes); the lease is released on failure and on exit.
+ */
 export function shellTargetOpener(opts: ShellTargetOptions): TargetOpener {
   return async (link: GatewayLink): Promise<GatewayTarget> => {
     const lease = await opts.pool.acquire(opts.key, opts.connect);

@@ -9,6 +9,10 @@ import type { ClientChannel } from 'ssh2';
 import type { SshConnection } from './connection.js';
 import type { HostdeckError } from '../../shared/errors.js';
 
+/**
+ * The pty a shell gets (RFC 4254 §6.2): size in character cells, TERM (default xterm-256color) and extra environment
+ * variables (RFC 4254 §6.4; sshd passes only what its AcceptEnv allows).
+ */
 export interface ShellOptions {
   cols: number;
   rows: number;
@@ -38,6 +42,7 @@ export type ShellEnd =
  * the server, and the rare extended data is merged by the reader (bridge.ts).
  */
 export class SshShell extends EventEmitter {
+  /** The ssh2 session channel: stdout as 'data', stdin by write(); the bridge reads and writes it directly. */
   readonly channel: ClientChannel;
   readonly #conn: SshConnection;
   #status: ShellEnd = { kind: 'channel-closed' };
@@ -63,6 +68,10 @@ export class SshShell extends EventEmitter {
     });
   }
 
+  /**
+   * Opens a pty shell channel on an open connection. Rejects with SSH_DISCONNECTED if the connection is not open,
+   * SSH_CHANNEL_FAILED if the server refuses the channel or the pty.
+   */
   static async open(conn: SshConnection, opts: ShellOptions): Promise<SshShell> {
     const channel = await conn.shell(
       { term: opts.term ?? 'xterm-256color', cols: opts.cols, rows: opts.rows, width: 0, height: 0 },
@@ -75,6 +84,7 @@ export class SshShell extends EventEmitter {
     if (err && this.#status.kind === 'channel-closed') this.#status = { kind: 'connection-lost', error: err };
   };
 
+  /** True once the channel closed ('exit' was emitted); resize and close then do nothing. */
   get hasExited(): boolean {
     return this.#end !== null;
   }
@@ -84,11 +94,16 @@ export class SshShell extends EventEmitter {
     return this.#end;
   }
 
+  /**
+   * Sends a window-change (RFC 4254 §6.7) in character cells; pixel size is sent as 0, as the RFC allows. Ignored after
+   * exit.
+   */
   resize(cols: number, rows: number): void {
     if (this.hasExited) return;
     this.channel.setWindow(rows, cols, 0, 0);
   }
 
+  /** Closes the channel (SSH_MSG_CHANNEL_CLOSE); 'exit' follows when the server confirms. Safe to call twice. */
   close(): void {
     if (this.hasExited) return;
     this.channel.close();

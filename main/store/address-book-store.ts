@@ -42,12 +42,20 @@ import { planImport, type ImportDraft, type ImportPreview, type Skipped } from '
 import { buildExport, type SecretMap } from './import/hostdeck-json.js';
 import { SecretVault, type SecretsStatus, type VaultOptions } from './secrets/secret-vault.js';
 
+/**
+ * Something the store noticed while loading or saving that the person should see but that did not stop it (a file moved
+ * aside, a save that failed). `code` is STORE_-prefixed, `path` the file concerned.
+ */
 export interface StoreWarning {
   code: string;
   message: string;
   path: string;
 }
 
+/**
+ * Where the book lives (`<dataDir>/<name>.json`, default name `hostdeck`) and how it is written; the vault options pick
+ * the keyring or master password box.
+ */
 export interface StoreOptions extends VaultOptions {
   dataDir: string;
   /** File name without `.json`. */
@@ -65,8 +73,16 @@ export interface StoreOptions extends VaultOptions {
 /** A hostile file cannot make us read gigabytes: 10,000 hosts is about 4 MB. */
 export const MAX_FILE_BYTES = 64 * 1024 * 1024;
 
+/**
+ * The address book: hosts, folders and their sealed secrets in one 0600 JSON file. Every write is validated first; host
+ * edits are debounced (saveDelayMs, default 250 ms) and flush() writes at once.
+ */
 export class AddressBookStore {
+  /** The JSON file: `<dataDir>/<name>.json`. */
   readonly path: string;
+  /**
+   * What load and background saves reported, oldest first; the page shows them. Save failures in a row are listed once.
+   */
   readonly warnings: StoreWarning[] = [];
   #readOnly: boolean;
   readonly #options: StoreOptions;
@@ -134,6 +150,7 @@ export class AddressBookStore {
     return this.#public(h);
   }
 
+  /** Every folder, as copies: changing one does not change the book. */
   listFolders(): Folder[] {
     return [...this.#folders.values()].map((f) => structuredClone(f));
   }
@@ -220,11 +237,19 @@ export class AddressBookStore {
     return structuredClone(r.folder);
   }
 
+  /**
+   * Forgets a folder's defaults; its hosts keep their folder path. Nothing happens if there is no such folder. Throws
+   * STORE_READ_ONLY or STORE_CLOSED.
+   */
   removeFolder(path: readonly string[]): void {
     this.#writable();
     if (this.#folders.delete(folderKey(path))) this.#changed();
   }
 
+  /**
+   * Typo-forgiving search (shared/model/search.ts), best first, at most `limit` (default 200). The index is rebuilt
+   * only after a change.
+   */
   search(query: string, limit?: number): SearchHit[] {
     this.#index ??= new HostSearchIndex(this.listHosts());
     return this.#index.search(query, limit);
@@ -292,6 +317,7 @@ export class AddressBookStore {
 
   // ---- secrets -----------------------------------------------------------
 
+  /** Which box seals the secrets, whether it is locked, and whether the OS keyring is usable (and if not, why). */
   secretsStatus(): SecretsStatus {
     return this.#vault.status();
   }
@@ -309,6 +335,10 @@ export class AddressBookStore {
     this.setSecret(hostId, kind, value);
   }
 
+  /**
+   * Removes one saved secret of a host (doing nothing if none is saved). Throws STORE_READ_ONLY or STORE_CLOSED,
+   * STORE_UNKNOWN_HOST, or the write's error.
+   */
   clearSecret(hostId: string, kind: SecretKind): void {
     this.#writable();
     if (!this.#hosts.has(hostId)) throw storeErrors.unknownHost(hostId);
@@ -333,6 +363,9 @@ export class AddressBookStore {
     return this.#vault.unlock(password);
   }
 
+  /**
+   * Forgets the master-password key in memory (zeroed); saved secrets need unlockSecrets again. No-op with the keyring.
+   */
   lockSecrets(): void {
     this.#vault.lock();
   }

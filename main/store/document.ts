@@ -9,8 +9,12 @@ import { isKdfParams } from './secrets/aead.js';
 import type { MasterPasswordState } from './secrets/master-password-box.js';
 import type { BoxKind } from './secrets/secret-box.js';
 
+/** The file format's version; older files are migrated on load (migrate). */
 export const CURRENT_VERSION = 2;
 
+/**
+ * A host as written in the file: like SavedHost but without hasSecret, which is worked out from the secrets section.
+ */
 export interface StoredHost extends HostInput {
   id: string;
   createdAt: string;
@@ -18,8 +22,13 @@ export interface StoredHost extends HostInput {
   lastConnectedAt?: string;
 }
 
+/** hostId → secret kind → sealed value (base64 of the box's ciphertext). Never plaintext. */
 export type SealedEntries = Record<string, Partial<Record<SecretKind, string>>>;
 
+/**
+ * The file's secrets: which box sealed them (null: none saved yet), the master password's KDF and verifier when that
+ * box is used, and the sealed values.
+ */
 export interface SecretsSection {
   box: BoxKind | null;
   master?: MasterPasswordState;
@@ -27,6 +36,7 @@ export interface SecretsSection {
   entries: SealedEntries;
 }
 
+/** The whole file at CURRENT_VERSION, as checkDocument accepts it. */
 export interface StoreDocument {
   version: typeof CURRENT_VERSION;
   hosts: StoredHost[];
@@ -34,10 +44,15 @@ export interface StoreDocument {
   secrets: SecretsSection;
 }
 
+/** The book a first start writes: no hosts, no folders, no secrets. */
 export function emptyDocument(): StoreDocument {
   return { version: CURRENT_VERSION, hosts: [], folders: [], secrets: { box: null, entries: {} } };
 }
 
+/**
+ * Turns a document of version N into version N+1; MIGRATIONS is keyed by N. Must not throw on any document
+ * checkDocument would accept at N.
+ */
 export type Migration = (doc: Record<string, unknown>) => Record<string, unknown>;
 
 function isRecord(v: unknown): v is Record<string, unknown> {
@@ -103,6 +118,10 @@ function v1ToV2(doc: Record<string, unknown>): Record<string, unknown> {
 /** MIGRATIONS[n] turns version n into version n + 1. */
 export const MIGRATIONS: Readonly<Record<number, Migration>> = { 1: v1ToV2 };
 
+/**
+ * Applies migrations `from` up to CURRENT_VERSION in order. Throws a plain Error when a step is missing (a bug), or
+ * whatever a step throws.
+ */
 export function migrate(
   doc: Record<string, unknown>,
   from: number,
@@ -117,6 +136,7 @@ export function migrate(
   return out;
 }
 
+/** checkDocument's answer: the typed document, or every field error found. */
 export type DocumentCheck = { ok: true; doc: StoreDocument } | { ok: false; errors: FieldError[] };
 
 const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,3})?Z$/;

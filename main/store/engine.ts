@@ -4,17 +4,20 @@
 // same folder, fsync, rename) with the mode we give the temp file.
 import Conf from 'conf';
 
+/** The file writer under the store (conf or electron-store); the store only ever replaces the whole document. */
 export interface StoreEngine {
   readonly path: string;
   /** A whole-document write: atomic, fsynced, mode 0600. */
   set store(value: Record<string, unknown>);
 }
 
+/** Where the engine writes: `<cwd>/<configName>.json`. */
 export interface EngineOptions {
   cwd: string;
   configName: string;
 }
 
+/** Makes the engine for a data folder; tests pass one that fails on purpose. */
 export type EngineFactory = (options: EngineOptions) => StoreEngine;
 
 /**
@@ -30,5 +33,6 @@ export const ENGINE_OPTIONS = {
   watch: false,
 } as const;
 
+/** The `conf` engine: serve mode and tests. Throws Node's fs errors on a failed write. */
 export const confEngine: EngineFactory = ({ cwd, configName }) =>
   new Conf<Record<string, unknown>>({ ...ENGINE_OPTIONS, cwd, configName, projectName: 'hostdeck' });

@@ -3,6 +3,10 @@
 import { HostdeckError } from '../../shared/errors.js';
 import type { FieldError } from '../../shared/model/validate.js';
 
+/**
+ * Makers of the STORE_ and SECRETS_ errors (and IMPORT_INVALID for a bad export), each with the sentence the person
+ * reads.
+ */
 export const storeErrors = {
   locked(lockPath: string, pid: number): HostdeckError {
     return new HostdeckError(

@@ -8,7 +8,12 @@ import { storeErrors } from './errors.js';
 /** Lock files this process holds, to tell "ours, still open" from "same pid, previous run". */
 const heldHere = new Set<string>();
 
+/**
+ * A lock file holding our pid, so two serve-mode processes never write one book; a stale lock (its pid gone) is taken
+ * over.
+ */
 export class StoreLock {
+  /** The lock file's path, as given to acquire(). */
   readonly path: string;
   #held = false;
 
@@ -16,6 +21,10 @@ export class StoreLock {
     this.path = path;
   }
 
+  /**
+   * Creates the lock file with O_EXCL and mode 0600. Throws STORE_LOCKED when a live process holds it, or Node's fs
+   * error (EACCES, EROFS) when it cannot be made.
+   */
   static acquire(path: string): StoreLock {
     const lock = new StoreLock(path);
     // Two tries: the second after removing a stale lock. If another process
@@ -48,6 +57,7 @@ export class StoreLock {
     throw storeErrors.locked(path, readPid(path) ?? 0);
   }
 
+  /** Deletes the lock file if it is still ours; safe to call twice. */
   release(): void {
     if (!this.#held) return;
     this.#held = false;

@@ -2,6 +2,10 @@
 // resolves when n have arrived, however the network chopped them. Pushing and
 // reading are apart, so the protocol code never touches a socket.
 
+/**
+ * Turns a socket's chunks into exact-length reads for the RFB handshake (RFC 6143 §7 messages are length-prefixed,
+ * never framed): one pending read at a time, resolved once enough bytes have arrived, however they were split.
+ */
 export class ByteReader {
   #chunks: Buffer[] = [];
   #buffered = 0;
@@ -18,10 +22,12 @@ export class ByteReader {
     this.#onEnd = onEnd;
   }
 
+  /** Bytes buffered and not yet read. */
   get length(): number {
     return this.#buffered;
   }
 
+  /** Adds bytes from the peer; ignored after a failure or end. May resolve the pending read. */
   push(chunk: Buffer): void {
     if (this.#failure || chunk.length === 0) return;
     this.#chunks.push(chunk);
@@ -36,6 +42,10 @@ export class ByteReader {
     this.#settle();
   }
 
+  /**
+   * Resolves with exactly `n` bytes (a copy). Rejects when the peer ended or failed first (the onEnd error, e.g.
+   * VNC_SERVER_CLOSED), or with a plain Error if a read is already pending (a bug).
+   */
   read(n: number): Promise<Buffer> {
     if (this.#waiting) return Promise.reject(new Error('ByteReader: one read at a time'));
     return new Promise((resolve, reject) => {
@@ -44,14 +54,17 @@ export class ByteReader {
     });
   }
 
+  /** One unsigned byte (RFC 6143 §7 U8). */
   async readU8(): Promise<number> {
     return (await this.read(1)).readUInt8(0);
   }
 
+  /** A big-endian U16 (RFC 6143 §7: all multi-byte integers are big-endian). */
   async readU16(): Promise<number> {
     return (await this.read(2)).readUInt16BE(0);
   }
 
+  /** A big-endian U32 (RFC 6143 §7), e.g. a reason-string length. */
   async readU32(): Promise<number> {
     return (await this.read(4)).readUInt32BE(0);
   }

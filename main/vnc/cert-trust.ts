@@ -5,8 +5,15 @@
 // replaced atomically.
 import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 
+/**
+ * What the trust file says of a certificate's fingerprint for a host:port: the same one, none yet, or a different one.
+ */
 export type CertVerdict = 'trusted' | 'unknown' | 'changed';
 
+/**
+ * The TOFU store for VeNCrypt X509 server certificates: host:port (host lower-cased) → SHA-256 fingerprint, in one JSON
+ * file at `path`.
+ */
 export class VncCertificateTrust {
   readonly #path: string;
 
@@ -14,12 +21,20 @@ export class VncCertificateTrust {
     this.#path = path;
   }
 
+  /**
+   * Compares `fingerprint` with the one remembered for host:port. A missing or damaged file means 'unknown'; never
+   * throws.
+   */
   verdict(host: string, port: number, fingerprint: string): CertVerdict {
     const known = this.#read()[key(host, port)];
     if (known === undefined) return 'unknown';
     return known === fingerprint ? 'trusted' : 'changed';
   }
 
+  /**
+   * Stores `fingerprint` for host:port, replacing any earlier one, by writing a 0600 temp file and renaming it over the
+   * store. Throws Node's fs errors (EACCES, ENOSPC) as they are.
+   */
   remember(host: string, port: number, fingerprint: string): void {
     const all = this.#read();
     all[key(host, port)] = fingerprint;

@@ -49,6 +49,7 @@ export interface StepTimeouts {
   personMs: number;
 }
 
+/** 15 s for each network step, 5 minutes for a step that waits on the person. */
 export const DEFAULT_TIMEOUTS: StepTimeouts = { stepMs: 15_000, personMs: 300_000 };
 
 /** The moves of to(). */
@@ -80,6 +81,10 @@ const TRANSITIONS = Object.fromEntries(
 const PERSON_STEPS: ReadonlySet<VncStep> = new Set(['password', 'certificate']);
 const UNTIMED_STEPS: ReadonlySet<VncStep> = new Set(['idle', 'open', 'closed']);
 
+/**
+ * The VNC connection's step machine (idle → connecting → version → security → … → open | closed, RFC 6143 §7.1–7.3)
+ * with a time limit armed on every step but idle, open and closed; an illegal move throws IllegalTransitionError.
+ */
 export class ConnectionState {
   readonly #machine = new StateMachine<VncStep>('VNC connection', 'idle', TRANSITIONS);
   #timer: NodeJS.Timeout | undefined;
@@ -102,10 +107,12 @@ export class ConnectionState {
     this.#onTimeout = handler;
   }
 
+  /** The current step. */
   get step(): VncStep {
     return this.#machine.state;
   }
 
+  /** True once close() ran (by failure, time limit, abort or a normal close); final. */
   get closed(): boolean {
     return this.#machine.is('closed');
   }

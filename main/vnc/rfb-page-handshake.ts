@@ -11,6 +11,10 @@ import { VncErrorCode } from '../../shared/vnc-protocol.js';
 import { parseRfbVersion, publishedVersion, RFB_VERSION_LENGTH, rfbVersionBytes } from './rfb-version.js';
 import { vncError } from './vnc-errors.js';
 
+/**
+ * What the page is told: `authenticated` gets a no-auth 3.8 handshake and the server's ServerInit replayed;
+ * `passthrough` gets the server's own version and security offer and authenticates itself.
+ */
 export type PagePlan =
   | { kind: 'authenticated'; serverInit: Buffer }
   | { kind: 'passthrough'; serverVersion: Buffer; clientVersion: RfbVersion; securityOffer: Buffer };
@@ -19,6 +23,10 @@ type PageStep = 'start' | 'version' | 'security-choice' | 'client-init' | 'done'
 
 const SECURITY_NONE = 1;
 
+/**
+ * Main acting as an RFB server towards the page (RFC 6143 §7.1–7.3), I/O-free: page bytes in by push(), bytes out
+ * through `write`. A malformed or unexpected message throws VNC_PROTOCOL_ERROR.
+ */
 export class RfbPageHandshake {
   #step: PageStep = 'start';
   #buffer: Buffer = Buffer.alloc(0);
@@ -32,6 +40,10 @@ export class RfbPageHandshake {
     this.#write = write;
   }
 
+  /**
+   * True once the page's ClientInit was read (or, for passthrough, its version): from then on bytes go straight to the
+   * server.
+   */
   get done(): boolean {
     return this.#step === 'done';
   }

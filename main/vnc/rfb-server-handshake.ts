@@ -15,6 +15,7 @@ import { VNC_CHALLENGE_LENGTH, vncAuthResponse } from './vnc-auth.js';
 import { sanitiseReason, vncError } from './vnc-errors.js';
 import { describeOffer, veNCryptSubtypeName } from './security-names.js';
 
+/** The I/O the server handshake needs from its owner: write bytes, get the password, upgrade the socket to TLS. */
 export interface ServerHandshakeHooks {
   write(bytes: Buffer): void;
   /** The password (saved, or asked of the person); undefined if there is none. */
@@ -26,6 +27,7 @@ export interface ServerHandshakeHooks {
   startTls(kind: 'anon' | 'x509'): Promise<void>;
 }
 
+/** Choices the server handshake makes about which security types it may take. */
 export interface ServerHandshakeOptions {
   /** User name for the VeNCrypt Plain subtypes; without it they are not chosen. */
   username: string | undefined;
@@ -49,6 +51,10 @@ export interface ServerHandshakeOptions {
   shared: boolean;
 }
 
+/**
+ * How the server handshake ended: logged in (with what security, and the ServerInit to replay), a VeNCrypt offer to
+ * retry without, or a security offer to hand the page unchanged.
+ */
 export type ServerHandshakeOutcome =
   | {
       kind: 'authenticated';
@@ -114,6 +120,11 @@ export const MAX_STRING_LENGTH = 64 * 1024;
 
 const SERVER_INIT_FIXED = 24;
 
+/**
+ * Main acting as the RFB client towards the real server (RFC 6143 §7.1–7.3): version, security type (None, VNC
+ * Authentication §7.2.2, VeNCrypt with TLS and Plain), SecurityResult, then reads ServerInit (§7.3.2). Bytes come in
+ * through push(), go out through the hooks.
+ */
 export class RfbServerHandshake {
   readonly #reader: ByteReader;
   #version: RfbVersion = '3.8';
@@ -144,6 +155,12 @@ export class RfbServerHandshake {
     return this.#reader.takeRest();
   }
 
+  /**
+   * Runs the handshake to the end. Rejects with VNC_PROTOCOL_ERROR (malformed message, unsupported version),
+   * VNC_SERVER_REFUSED (the server sent a reason string), VNC_UNSUPPORTED_SECURITY, VNC_PASSWORD_REQUIRED,
+   * VNC_AUTH_FAILED, VNC_TOO_MANY_ATTEMPTS, VNC_ENCRYPTION_UNAVAILABLE, VNC_ANONYMOUS_TLS_UNAVAILABLE,
+   * VNC_SERVER_CLOSED, or whatever startTls rejects with.
+   */
   async run(): Promise<ServerHandshakeOutcome> {
     this.#state.to('version');
     const serverVersion = await this.#reader.read(RFB_VERSION_LENGTH);

@@ -1,8 +1,10 @@
 // The 12-byte ProtocolVersion message, "RFB xxx.yyy\n" (RFC 6143 §7.1.1).
 import type { RfbVersion } from '../../shared/vnc-protocol.js';
 
+/** Bytes in a ProtocolVersion message, "RFB 003.008\n" (RFC 6143 §7.1.1). */
 export const RFB_VERSION_LENGTH = 12;
 
+/** The decimal major and minor numbers of a ProtocolVersion message, as sent (3 and 889 for Apple Remote Desktop). */
 export interface RfbVersionNumber {
   major: number;
   minor: number;
@@ -36,6 +38,7 @@ export function publishedVersion(v: RfbVersionNumber): RfbVersion | undefined {
   return v.minor === 3 ? '3.3' : v.minor === 7 ? '3.7' : v.minor === 8 ? '3.8' : undefined;
 }
 
+/** The 12-byte ProtocolVersion message for a published version, e.g. "RFB 003.008\n". */
 export function rfbVersionBytes(v: RfbVersion): Buffer {
   return Buffer.from(`RFB 003.00${v.slice(2)}\n`, 'latin1');
 }

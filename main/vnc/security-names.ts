@@ -25,6 +25,10 @@ const SUBTYPE_NAMES: Readonly<Record<number, string>> = {
   262: 'X509Plain',
 };
 
+/**
+ * The registered name of an RFB security type number (RFC 6143 §7.1.2 and the IANA registry), or "type N" for one we do
+ * not know.
+ */
 export function securityTypeName(type: number): string {
   return TYPE_NAMES[type] ?? `type ${type}`;
 }

@@ -5,6 +5,10 @@
 import net from 'node:net';
 import { vncSocketError } from './vnc-errors.js';
 
+/**
+ * Opens a TCP connection to a VNC server. Rejects with VNC_CONNECTION_REFUSED, VNC_HOST_UNREACHABLE, VNC_HOST_NOT_FOUND
+ * or VNC_SERVER_CLOSED (mapped from the errno), or with the AbortError itself when `signal` aborts.
+ */
 export function connectTcp(host: string, port: number, signal?: AbortSignal): Promise<net.Socket> {
   return new Promise((resolve, reject) => {
     const socket = net.connect({ host, port, ...(signal ? { signal } : {}) });

@@ -18,6 +18,10 @@ import { vncError } from './vnc-errors.js';
 import { VncPageStream } from './vnc-page-stream.js';
 import { anonymousTlsAvailable, certificateInfo, connectVncTls } from './vnc-tls.js';
 
+/**
+ * What VncConnector.open needs: how to reach the server, how to get the password and have a certificate trusted, the
+ * time limits, and an abort signal.
+ */
 export interface OpenVncOptions {
   /** Opens the byte stream to the VNC server: a TCP socket, or an SSH forwardOut channel. */
   connect: () => Promise<Duplex>;
@@ -61,6 +65,10 @@ export interface OpenVncOptions {
   timeouts?: Partial<StepTimeouts>;
 }
 
+/**
+ * A VNC connection main has logged in to, ready for the page: the stream to hand the gateway and how the login was
+ * secured.
+ */
 export interface AuthenticatedVnc {
   /** The page's end: an RFB 3.8 server that needs no authentication (or the server's own, for 'passthrough'). */
   stream: Duplex;
@@ -94,6 +102,10 @@ interface HandshakeHandlers {
   error: (err: Error) => void;
 }
 
+/**
+ * Owns one VNC connection's sockets around RfbServerHandshake: connects, upgrades to TLS when VeNCrypt asks, enforces
+ * the step time limits and the abort signal, and hands the result to a VncPageStream. One open() per instance.
+ */
 export class VncConnector {
   readonly #state: ConnectionState;
   #raw: Duplex | undefined;
@@ -121,6 +133,12 @@ export class VncConnector {
     this.#failed.catch(() => undefined);
   }
 
+  /**
+   * Connects and logs in, retrying once on a fresh connection when VeNCrypt offered no subtype main can use. Rejects
+   * with what connect() rejects with (VNC_ or SSH_ codes), the server handshake's codes, VNC_TLS_FAILED,
+   * VNC_CERT_REJECTED, VNC_CERT_CHANGED, VNC_TIMEOUT, VNC_SERVER_CLOSED or VNC_ABORTED; every socket is closed on
+   * failure.
+   */
   async open(): Promise<AuthenticatedVnc> {
     const { signal } = this.#options;
     if (signal?.aborted) throw vncError(VncErrorCode.Aborted, { step: 'idle' }, signal.reason);

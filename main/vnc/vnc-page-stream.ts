@@ -8,6 +8,10 @@ import type { ConnectionState } from './connection-state.js';
 import { RfbPageHandshake, type PagePlan } from './rfb-page-handshake.js';
 import { vncError } from './vnc-errors.js';
 
+/**
+ * What VncPageStream needs: the logged-in server connection, bytes already read past main's handshake, and the plan for
+ * the page's handshake.
+ */
 export interface VncPageStreamOptions {
   /** The server connection after main's handshake (TLS or plain), paused. */
   server: Duplex;
@@ -20,6 +24,11 @@ export interface VncPageStreamOptions {
   signal: AbortSignal | undefined;
 }
 
+/**
+ * The page's end of a VNC connection: a Duplex that first plays the RFB server to the page (RfbPageHandshake), then
+ * passes bytes both ways with backpressure. Destroyed with VNC_SERVER_CLOSED, VNC_TIMEOUT or VNC_ABORTED when the
+ * server ends, a step times out or the signal aborts.
+ */
 export class VncPageStream extends Duplex {
   readonly #server: Duplex;
   readonly #release: () => void;
@@ -52,6 +61,10 @@ export class VncPageStream extends Duplex {
     this.#handshake.start();
   }
 
+  /**
+   * Page bytes: fed to the page handshake until it is done, then written to the server, calling back when the server
+   * drains. A bad handshake message fails the write with VNC_PROTOCOL_ERROR.
+   */
   override _write(chunk: Buffer, _encoding: BufferEncoding, callback: (err?: Error | null) => void): void {
     if (this.#handshake.done) {
       this.#toServer(chunk, callback);
@@ -77,15 +90,20 @@ export class VncPageStream extends Duplex {
     else callback();
   }
 
+  /** Resumes the paused server stream once the page handshake is done (backpressure from the page's side). */
   override _read(): void {
     if (this.#handshake.done) this.#server.resume();
   }
 
+  /** The page ended its side: end the server's too (a VNC session has no half-close). */
   override _final(callback: (err?: Error | null) => void): void {
     this.#server.end();
     callback();
   }
 
+  /**
+   * Releases everything: the step machine goes to closed, server listeners come off, the server connection is closed.
+   */
   override _destroy(err: Error | null, callback: (err?: Error | null) => void): void {
     this.#state.close();
     this.#server.off('data', this.#serverOnData);

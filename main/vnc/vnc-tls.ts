@@ -28,6 +28,10 @@ const ANONYMOUS = {
  */
 let anonymousTls: boolean | undefined;
 
+/**
+ * Whether this process's TLS can negotiate anonymous DH suites (true on Node's OpenSSL, false on Electron's BoringSSL);
+ * probed once, cached.
+ */
 export function anonymousTlsAvailable(): boolean {
   if (anonymousTls === undefined) {
     try {
@@ -50,6 +54,7 @@ export interface VncTlsCapabilities {
   anonymousTls: boolean;
 }
 
+/** What this process can do for VeNCrypt, for the page to explain a refusal. */
 export function vncTlsCapabilities(): VncTlsCapabilities {
   return { anonymousTls: anonymousTlsAvailable() };
 }
@@ -62,6 +67,10 @@ export function connectVncTls(socket: Duplex, kind: 'anon' | 'x509'): tls.TLSSoc
   return tls.connect({ socket, ...(kind === 'anon' ? ANONYMOUS : CERTIFICATE), rejectUnauthorized: false });
 }
 
+/**
+ * What the person is shown about a server certificate: fingerprint, subject, issuer, validity dates, PEM, and whether
+ * the system CAs vouch for it.
+ */
 export function certificateInfo(cert: X509Certificate, caVerified: boolean): VncCertificateInfo {
   return {
     fingerprint: sha256Fingerprint(cert.raw),
@@ -74,6 +83,10 @@ export function certificateInfo(cert: X509Certificate, caVerified: boolean): Vnc
   };
 }
 
+/**
+ * SHA-256 of the DER certificate as upper-case hex pairs joined by colons (AB:CD:…), the form browsers and `openssl
+ * x509 -fingerprint -sha256` show.
+ */
 export function sha256Fingerprint(der: Uint8Array): string {
   return createHash('sha256')
     .update(der)

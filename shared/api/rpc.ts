@@ -7,19 +7,26 @@ import type { ApiError } from '../errors.js';
 export const MAX_API_MESSAGE_BYTES = 8 * 1024 * 1024;
 const MAX_METHOD_LENGTH = 64;
 
+/**
+ * Page → main. `id` is the page's own counter, echoed in the reply; `params` is the method's argument list, checked
+ * again in main.
+ */
 export interface RpcRequest {
   id: number;
   method: string;
   params: unknown[];
 }
 
+/** Main → page answer to the request with the same `id`: the method's result, or `{ code, message }` when it threw. */
 export type RpcReply = { id: number; ok: true; result: unknown } | { id: number; ok: false; error: ApiError };
 
+/** Main → page push with no request behind it (prompt.ask, book.changed); `event` names it, `payload` is its JSON. */
 export interface RpcEvent {
   event: string;
   payload: unknown;
 }
 
+/** Anything main sends on the serve-mode WebSocket: a reply (has `id`) or an event (has none). */
 export type RpcServerMessage = RpcReply | ({ id?: undefined } & RpcEvent);
 
 function isPlainObject(v: unknown): v is Record<string, unknown> {

@@ -6,14 +6,23 @@
 // zone (RFC 6874) for link-local addresses; brackets are accepted (people
 // paste them from URLs, RFC 3986 §3.2.2) and removed.
 
+/** What checkAddress recognised: a DNS name, a dotted-quad IPv4, or an IPv6 literal (with or without a `%zone`). */
 export type AddressKind = 'hostname' | 'ipv4' | 'ipv6';
 
+/**
+ * checkAddress's answer: the address trimmed (IPv6 without brackets) and its kind, or a field-error code and a sentence
+ * for the form.
+ */
 export type AddressCheck =
   { ok: true; kind: AddressKind; address: string } | { ok: false; code: string; message: string };
 
 const HEX_GROUP = /^[0-9a-f]{1,4}$/i;
 const ZONE = /^[A-Za-z0-9_.-]{1,32}$/;
 
+/**
+ * Strict dotted-quad: four decimal parts 0–255, no leading zeros (inet_aton would read "010" as octal), no shorthand
+ * like "127.1".
+ */
 export function isIPv4(text: string): boolean {
   // A scanner, not split + regex: this runs for every host on every load.
   let parts = 0;
@@ -38,6 +47,10 @@ export function isIPv4(text: string): boolean {
   return parts === 4;
 }
 
+/**
+ * An IPv6 literal without brackets (RFC 4291 §2.2): at most one `::`, 1–4 hex digits a group, an embedded IPv4 tail, an
+ * optional `%zone` of up to 32 safe characters.
+ */
 export function isIPv6(text: string): boolean {
   const pct = text.indexOf('%');
   const body = pct === -1 ? text : text.slice(0, pct);
@@ -63,6 +76,10 @@ export function isIPv6(text: string): boolean {
   return halves.length === 2 ? count <= 7 : count === 8;
 }
 
+/**
+ * A DNS name by RFC 1123 §2.1: at most 253 characters, labels of 1–63 letters, digits or hyphens, no hyphen at a
+ * label's ends, one trailing dot allowed; a last label of only digits is refused (a mistyped IPv4 address).
+ */
 export function isHostname(text: string): boolean {
   const end = text.endsWith('.') ? text.length - 1 : text.length;
   if (end === 0 || end > 253) return false;

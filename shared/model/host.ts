@@ -2,13 +2,23 @@
 // renderer (forms). No secret value ever appears in these types: a host only
 // says which secrets are saved for it (docs/SECURITY.md, "Address book and secrets").
 
+/** The two kinds of saved host: an SSH shell or a VNC desktop. */
 export type Protocol = 'ssh' | 'vnc';
 
+/**
+ * How an SSH host logs in (RFC 4252 methods): password, a private key file at `path` on this machine, the SSH agent, or
+ * keyboard-interactive (RFC 4256). Secrets are never here; they live in the vault.
+ */
 export type AuthMethod =
   { type: 'password' } | { type: 'privateKey'; path: string } | { type: 'agent' } | { type: 'keyboardInteractive' };
 
+/**
+ * How a VNC desktop fits its tab: `scale` shrinks or grows the picture locally, `remote` asks the server to resize its
+ * desktop (ExtendedDesktopSize), `none` shows it 1:1 with scroll bars.
+ */
 export type VncScaling = 'scale' | 'remote' | 'none';
 
+/** Per-host VNC viewer settings, handed to noVNC when the tab opens. */
 export interface VncOptions {
   viewOnly: boolean;
   scaling: VncScaling;
@@ -29,9 +39,12 @@ export interface VncOptions {
   requireEncryption?: boolean;
 }
 
+/** The secrets a host may have in the vault: SSH password, SSH key passphrase, VNC password. */
 export const SECRET_KINDS = ['password', 'passphrase', 'vncPassword'] as const;
+/** One of SECRET_KINDS. */
 export type SecretKind = (typeof SECRET_KINDS)[number];
 
+/** Which of a host's secrets are stored: true means the vault holds one (the value never leaves main). */
 export type SecretFlags = Record<SecretKind, boolean>;
 
 /** What a person edits: everything of a host except bookkeeping. */
@@ -57,6 +70,9 @@ export interface HostInput {
   colour?: string;
 }
 
+/**
+ * A host as the address book keeps it: the validated input plus a UUID `id` and ISO 8601 timestamps set by the store.
+ */
 export interface SavedHost extends HostInput {
   id: string;
   createdAt: string;
@@ -66,23 +82,33 @@ export interface SavedHost extends HostInput {
   hasSecret: SecretFlags;
 }
 
+/**
+ * What hosts in a folder (and its subfolders) inherit when they leave the field empty; the nearest folder's value wins.
+ */
 export interface FolderDefaults {
   username?: string;
   jumpHostId?: string;
 }
 
+/** A folder, named by its `path` from the root (`['prod', 'web']`), with the defaults its hosts inherit. */
 export interface Folder {
   path: string[];
   defaults: FolderDefaults;
 }
 
+/** The whole address book as the page sees it: hosts (with hasSecret flags, never values) and folders. */
 export interface AddressBook {
   hosts: readonly SavedHost[];
   folders: readonly Folder[];
 }
 
+/** Well-known ports: SSH 22 (RFC 4253 §4.1), VNC 5900, the IANA port for RFB (display :0). */
 export const DEFAULT_PORTS: Record<Protocol, number> = { ssh: 22, vnc: 5900 };
 
+/**
+ * What a new VNC host starts with: interactive, scaled to the tab, noVNC's default quality and compression, shared
+ * session (RFC 6143 §7.3.1 shared-flag).
+ */
 export const DEFAULT_VNC_OPTIONS: VncOptions = {
   viewOnly: false,
   scaling: 'scale',
@@ -108,10 +134,12 @@ export const LIMITS = {
   idLength: 64,
 } as const;
 
+/** A fresh `hasSecret` with every kind false. */
 export function noSecrets(): SecretFlags {
   return { password: false, passphrase: false, vncPassword: false };
 }
 
+/** The key folders are stored under: the path joined by `/` (path parts may not contain `/`). */
 export function folderKey(path: readonly string[]): string {
   return path.join('/');
 }

@@ -5,6 +5,7 @@
 // lower-cased fields so a search over 10,000 hosts does no allocation per host.
 import type { SavedHost } from './host.js';
 
+/** One result of HostSearchIndex.search: higher `score` is a better match; the empty query gives 0 to all. */
 export interface SearchHit {
   host: SavedHost;
   score: number;
@@ -18,6 +19,10 @@ interface Entry {
   name: string;
 }
 
+/**
+ * A search index over a snapshot of hosts; build a new one when the book changes. Each query word must match some field
+ * word (AND), see the scoring above.
+ */
 export class HostSearchIndex {
   readonly #entries: Entry[];
 

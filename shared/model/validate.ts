@@ -14,6 +14,10 @@ import {
   type VncOptions,
 } from './host.js';
 
+/**
+ * One problem with an input: `field` is the dotted path (`vnc.quality`, `jumpChain.1`), `code` a stable name such as
+ * REQUIRED or OUT_OF_RANGE, `message` the sentence shown by the field.
+ */
 export interface FieldError {
   field: string;
   code: string;
@@ -26,6 +30,7 @@ export interface BookView {
   folders: ReadonlyMap<string, Folder>;
 }
 
+/** checkHost's answer: the cleaned input (trimmed, defaults filled) or every error found, not just the first. */
 export type HostCheck = { ok: true; host: HostInput; errors: [] } | { ok: false; errors: FieldError[] };
 
 const CONTROL = /[\u0000-\u001f\u007f]/;
@@ -384,6 +389,10 @@ export function effectiveJumpChain(
 const NO_HOPS: readonly string[] = Object.freeze([]);
 const NO_CYCLES = { cycles: false };
 
+/**
+ * The value of `key` a host in folder `path` inherits: the deepest folder on the path that sets it non-empty, or
+ * undefined.
+ */
 export function inheritedDefault<K extends keyof FolderDefaults>(
   path: readonly string[],
   folders: ReadonlyMap<string, Folder>,
@@ -462,6 +471,10 @@ function findAnyJumpCycle(
   return undefined;
 }
 
+/**
+ * Validates a folder from IPC or an import: the path's names, and defaults that name a saved jump host. `prefix` is put
+ * before every field name (`folders.3.`). Never throws.
+ */
 export function checkFolder(
   input: unknown,
   book: BookView,

@@ -4,6 +4,7 @@ import { HostdeckError } from '../../../shared/errors.js';
 import type { ApiEvents } from '../../../shared/api/contract.js';
 import type { AddressBookStore } from '../../store/address-book-store.js';
 
+/** Sends an API event to the page, typed by shared/api/contract.ts. */
 export type Emit = <E extends keyof ApiEvents>(event: E, payload: ApiEvents[E]) => void;
 
 /**

@@ -8,6 +8,10 @@ import { MAX_TERMINAL_CELLS } from '../../../shared/terminal-protocol.js';
 import type { PromptAnswer, QuickTarget, SessionOptions } from '../../../shared/api/contract.js';
 import { badRequest, obj, oneOf, str } from '../param-checks.js';
 
+/**
+ * Checks a session open's options: `openId` (1–64 characters, to cancel it), terminal `cols` and `rows`
+ * (1..MAX_TERMINAL_CELLS). Throws API_BAD_REQUEST.
+ */
 export function sessionOptions(v: unknown): SessionOptions {
   const o = obj(v, 'options');
   return {
@@ -17,6 +21,10 @@ export function sessionOptions(v: unknown): SessionOptions {
   };
 }
 
+/**
+ * Checks a quick-connect target: a valid address, port 1–65535, and a user name that is empty ("ask me") or passes the
+ * saved-host rules. Throws API_BAD_REQUEST.
+ */
 export function quickTarget(v: unknown): QuickTarget {
   const t = obj(v, 'target');
   const host = str(t['host'], 'target.host', LIMITS.addressLength);
@@ -32,6 +40,10 @@ export function quickTarget(v: unknown): QuickTarget {
   return { username, host: a.address, port };
 }
 
+/**
+ * Checks the page's answer to a prompt: a decision (accept true/false), a secret (≤ 8192 characters, or null to
+ * decline) or keyboard-interactive responses. Throws API_BAD_REQUEST.
+ */
 export function promptAnswer(v: unknown): PromptAnswer {
   const a = obj(v, 'answer');
   const type = oneOf(a['type'], 'answer.type', ['decision', 'secret', 'responses'] as const);

@@ -19,6 +19,10 @@ import type { PromptBroker } from '../prompt-broker.js';
 import { canSeal, rememberSecret, type Emit } from './remember.js';
 import type { TicketRegistry } from './ticket-registry.js';
 
+/**
+ * What SshOpener needs: the store for hosts and secrets, the connection pool, host-key trust, prompts, gateway tickets
+ * and the event sender.
+ */
 export interface SshOpenContext {
   store: AddressBookStore;
   pool: ConnectionPool;
@@ -40,6 +44,10 @@ export interface SshLease {
 
 type HostFacts = { id?: string; name?: string; address: string; port: number; auth?: AuthMethod | undefined };
 
+/**
+ * Opens SSH sessions for saved hosts and quick connects: resolves the jump chain and secrets, connects through the pool
+ * (asking the person through the prompt broker), and issues the gateway ticket.
+ */
 export class SshOpener {
   readonly #ctx: SshOpenContext;
 

@@ -14,6 +14,10 @@ interface OpenSession {
   dispose(): void;
 }
 
+/**
+ * The open sessions of the page and their gateway tickets: each issued ticket is held for a limited time, then released
+ * if never redeemed, and closing a session revokes its ticket and releases what it holds.
+ */
 export class TicketRegistry {
   readonly #sessions = new Map<string, OpenSession>();
   readonly #gateway: () => Gateway;
@@ -62,6 +66,7 @@ export class TicketRegistry {
     this.#sessions.delete(sessionId);
   }
 
+  /** Closes every session (the page went away, or the app quits). */
   dispose(): void {
     for (const s of this.#sessions.values()) s.dispose();
     this.#sessions.clear();

@@ -22,6 +22,10 @@ import { canSeal, rememberSecret, type Emit } from './remember.js';
 import type { SshOpener } from './ssh-open.js';
 import type { TicketRegistry } from './ticket-registry.js';
 
+/**
+ * What VncOpener needs: the store, certificate trust, prompts, tickets, the SSH opener (for viaSshHostId tunnels), the
+ * event sender and the connect log.
+ */
 export interface VncOpenContext {
   store: AddressBookStore;
   certs: VncCertificateTrust;
@@ -33,6 +37,10 @@ export interface VncOpenContext {
   log: (line: string) => void;
 }
 
+/**
+ * Opens VNC sessions for saved hosts: main logs in (password and certificate prompts through the broker), optionally
+ * through an SSH tunnel, and issues the gateway ticket for the page.
+ */
 export class VncOpener {
   readonly #ctx: VncOpenContext;
 

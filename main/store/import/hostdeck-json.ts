@@ -7,11 +7,17 @@ import { storeErrors } from '../errors.js';
 import { deriveKey, isKdfParams, newKdfParams, open, seal, STRONG_KDF, type KdfParams } from '../secrets/aead.js';
 import type { ImportDraft, Skipped } from './import-plan.js';
 
+/** The `format` field that marks a Hostdeck export file. */
 export const EXPORT_FORMAT = 'hostdeck-export';
 const EXPORT_AAD = 'hostdeck:export';
 
+/** hostId → secret kind → plaintext, as the export seals it under its passphrase. */
 export type SecretMap = Record<string, Partial<Record<SecretKind, string>>>;
 
+/**
+ * A Hostdeck export file: the book's hosts and folders, and optionally every secret sealed as one AES-256-GCM blob
+ * under a key scrypt derives from the export passphrase.
+ */
 export interface ExportFile {
   format: typeof EXPORT_FORMAT;
   version: number;
@@ -21,6 +27,10 @@ export interface ExportFile {
   secrets?: { kdf: KdfParams; sealed: string };
 }
 
+/**
+ * The export as pretty-printed JSON. With `secrets`, they are sealed under the passphrase (at least 8 characters, else
+ * SECRETS_WEAK_PASSWORD); scrypt errors reject as they are.
+ */
 export async function buildExport(
   hosts: StoredHost[],
   folders: Folder[],
@@ -43,6 +53,7 @@ export async function buildExport(
   return JSON.stringify(file, undefined, 2);
 }
 
+/** What readExport found: hosts as import drafts, the folders, and the secrets if the passphrase opened them. */
 export interface ParsedExport {
   drafts: ImportDraft[];
   /** Always empty: an export is checked host by host in the preview. */

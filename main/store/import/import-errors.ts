@@ -7,6 +7,7 @@ import { HostdeckError } from '../../../shared/errors.js';
 
 const MB = 1024 * 1024;
 
+/** Makers of the IMPORT_ errors for reading files to import (size, binary content, fs errors, nothing found). */
 export const importErrors = {
   tooLarge(path: string, bytes: number, limit: number): HostdeckError {
     return new HostdeckError(

@@ -8,6 +8,7 @@ import type { Folder, HostInput, SavedHost } from '../../../shared/model/host.js
 import { bookView, checkHost } from '../../../shared/model/validate.js';
 import { Slicer } from './slicer.js';
 
+/** One host an importer proposes, before it is matched against the book. */
 export interface ImportDraft {
   /** The importer's own name for it (an ssh alias, a file), unique per import. */
   ref: string;
@@ -20,12 +21,14 @@ export interface ImportDraft {
   note?: string;
 }
 
+/** Something an importer or the plan left out: where it came from, its name if known, and why (a sentence). */
 export interface Skipped {
   source: string;
   name?: string;
   reason: string;
 }
 
+/** A draft matched to a saved host id (existing or new UUID) with its jump refs resolved to ids. */
 export interface PlannedHost {
   id: string;
   ref: string;
@@ -33,6 +36,7 @@ export interface PlannedHost {
   host: HostInput & { id: string };
 }
 
+/** What an import would do, shown before anything is written: hosts to add, update or leave, and what is skipped. */
 export interface ImportPreview {
   add: PlannedHost[];
   update: PlannedHost[];
@@ -43,6 +47,10 @@ export interface ImportPreview {
   folders: Folder[];
 }
 
+/**
+ * Matches drafts against the saved hosts (by id, then by name and protocol, so a re-import does not duplicate) and
+ * resolves jump refs, without writing anything. Never throws; a draft that cannot be planned is listed in `skipped`.
+ */
 export function planImport(
   drafts: readonly ImportDraft[],
   skipped: readonly Skipped[],

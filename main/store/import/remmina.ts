@@ -70,6 +70,10 @@ export function findRemminaFiles(
   return out.slice(0, MAX_FILES);
 }
 
+/**
+ * Reads Remmina `.remmina` profiles (INI files) into drafts. A file that is too big, unreadable or not an SSH or VNC
+ * profile is listed in `skipped`; never throws.
+ */
 export function readRemminaFiles(paths: readonly string[]): { drafts: ImportDraft[]; skipped: Skipped[] } {
   const drafts: ImportDraft[] = [];
   const skipped: Skipped[] = [];

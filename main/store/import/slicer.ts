@@ -6,6 +6,10 @@
 // in both bundles (electron-vite and serve's esbuild) and a copy of every
 // draft across the thread boundary, for work that is this short.
 
+/**
+ * Cooperative time-slicing for long imports: run for `budgetMs` (default 8 ms), then yield so IPC and timers are not
+ * starved.
+ */
 export class Slicer {
   #start = performance.now();
   #checks = 0;

@@ -22,6 +22,7 @@ export type Condition =
   /** Any other Match: depends on things known only when ssh runs; never applied. */
   | { kind: 'match'; parent: Condition; source: string };
 
+/** One `Keyword args…` line of ssh_config(5) inside a section, with where it came from ("file:line"). */
 export interface Directive {
   /** Lower-cased keyword. */
   key: string;
@@ -31,16 +32,25 @@ export interface Directive {
   problem?: string;
 }
 
+/**
+ * The lines under one Host or Match line (or at the top of a file), with the condition that guards them; `index` orders
+ * sections across Included files.
+ */
 export interface Section {
   index: number;
   condition: Condition;
   directives: Directive[];
 }
 
+/** A Host line as written, whose patterns name the aliases to import. */
 export interface HostLine {
   condition: Extract<Condition, { kind: 'host' }>;
 }
 
+/**
+ * Everything read from a config and its Includes: sections in file order, Host lines, files skipped, and the total size
+ * in bytes.
+ */
 export interface ConfigFiles {
   sections: Section[];
   hostLines: HostLine[];
@@ -48,6 +58,7 @@ export interface ConfigFiles {
   bytes: number;
 }
 
+/** Where to start reading, how to resolve `~` and relative Includes (ssh_config(5) Include), and the time slicer. */
 export interface ReadOptions {
   path: string;
   /** Relative Include paths are under ~/.ssh for a user config. */
@@ -62,6 +73,11 @@ const MAX_INCLUDE_DEPTH = 16;
 export const MAX_CONFIG_BYTES = 4 * 1024 * 1024;
 const ALWAYS: Condition = { kind: 'always' };
 
+/**
+ * Reads a config and its Include files, in OpenSSH's order. Rejects with IMPORT_UNREADABLE or IMPORT_NOT_TEXT for the
+ * main file, IMPORT_TOO_LARGE when everything together passes MAX_CONFIG_BYTES; an Include that fails is listed in
+ * `skipped` instead.
+ */
 export async function readConfigFiles(options: ReadOptions): Promise<ConfigFiles> {
   const out: ConfigFiles = { sections: [], hostLines: [], skipped: [], bytes: 0 };
   const main = await loadText(options.path, out, options.path);

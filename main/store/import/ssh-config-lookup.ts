@@ -7,6 +7,10 @@
 import type { Condition, Directive, Section } from './ssh-config-files.js';
 import { hostLineMatches, isLiteralPattern } from './ssh-config-syntax.js';
 
+/**
+ * The settings ssh would use for one alias: the first value of each keyword (first wins, ssh_config(5)), all
+ * IdentityFile lines, and the winning proxy line.
+ */
 export interface HostSettings {
   /** First value of each keyword, except identityfile (all of them). */
   first: Map<string, Directive>;
@@ -16,6 +20,10 @@ export interface HostSettings {
   proxy: Directive | undefined;
 }
 
+/**
+ * Answers "what applies to this name" over parsed sections: sections whose Host lines are plain names are indexed by
+ * name, pattern sections are checked for every name.
+ */
 export class SshConfigLookup {
   readonly #byName = new Map<string, Section[]>();
   readonly #general: Section[] = [];
@@ -51,6 +59,10 @@ export class SshConfigLookup {
     }
   }
 
+  /**
+   * Merges the sections that apply to `name` in file order, first value wins, as `ssh -G name` would (except Match
+   * lines that need runtime facts, which never apply).
+   */
   settingsFor(name: string): HostSettings {
     const out: HostSettings = { first: new Map(), identityFiles: [], proxy: undefined };
     const own = this.#byName.get(name) ?? [];

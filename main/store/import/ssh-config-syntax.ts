@@ -2,6 +2,10 @@
 // (readconf.c process_config_line_depth, misc.c strdelim and argv_split,
 // match.c match_pattern). No I/O here: text in, tokens out.
 
+/**
+ * One parsed line: a lower-cased keyword with its arguments, or with why OpenSSH would refuse it (an unterminated
+ * quote).
+ */
 export type ConfigLine = { keyword: string; args: string[] } | { keyword: string; error: string };
 
 /**
@@ -77,11 +81,16 @@ export function hostLineMatches(patterns: readonly CompiledPattern[], name: stri
   return matched;
 }
 
+/** One Host pattern: `test` says if a name matches; `negated` for a leading `!`. */
 export interface CompiledPattern {
   negated: boolean;
   test(name: string): boolean;
 }
 
+/**
+ * Compiles a Host pattern with `*` and `?` wildcards (ssh_config(5) PATTERNS); a pattern without wildcards compares
+ * exactly.
+ */
 export function compilePattern(pattern: string): CompiledPattern {
   const negated = pattern.startsWith('!');
   const body = negated ? pattern.slice(1) : pattern;

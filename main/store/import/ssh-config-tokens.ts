@@ -5,6 +5,7 @@
 // with a reason the preview shows.
 import { createHash } from 'node:crypto';
 
+/** Facts about this machine that ssh_config tokens and `~` expand to (ssh_config(5) TOKENS). */
 export interface LocalFacts {
   /** %d and ~: the local user's home. */
   homeDir: string;
@@ -18,6 +19,7 @@ export interface LocalFacts {
   env: Readonly<Record<string, string | undefined>>;
 }
 
+/** Facts about the destination that %h, %n, %p, %r and %k expand to. */
 export interface Destination {
   /** %h: the host name after HostName, lower-cased as ssh does. */
   hostname: string;
@@ -31,6 +33,7 @@ export interface Destination {
   hostKeyAlias: string;
 }
 
+/** An expanded value, or why it cannot be expanded here (an unknown token, an unset ${VAR}). */
 export type Expanded = { ok: true; value: string } | { ok: false; reason: string };
 
 /** `%h` and `%%` in HostName. */

@@ -15,6 +15,7 @@ import { isLiteralPattern } from './ssh-config-syntax.js';
 import { expandHostname, expandPath, type Destination, type LocalFacts } from './ssh-config-tokens.js';
 import { Slicer } from './slicer.js';
 
+/** What readSshConfig reads and how it names the local side. */
 export interface SshConfigOptions {
   /** The file to read (usually ~/.ssh/config). */
   path: string;
@@ -28,11 +29,16 @@ export interface SshConfigOptions {
   local?: Partial<Omit<LocalFacts, 'homeDir'>>;
 }
 
+/** readSshConfig's answer: one draft per alias `ssh <alias>` can reach, and what was left out with why. */
 export interface SshConfigImport {
   drafts: ImportDraft[];
   skipped: Skipped[];
 }
 
+/**
+ * Imports ~/.ssh/config the way `ssh -G <alias>` reads it: Include, first-value-wins, Host patterns, tokens, ProxyJump
+ * chains. Rejects with IMPORT_UNREADABLE, IMPORT_NOT_TEXT or IMPORT_TOO_LARGE (see readConfigFiles).
+ */
 export async function readSshConfig(options: SshConfigOptions): Promise<SshConfigImport> {
   const slicer = new Slicer();
   const files = await readConfigFiles({ path: options.path, sshDir: options.sshDir, homeDir: options.homeDir, slicer });

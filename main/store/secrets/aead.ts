@@ -6,6 +6,7 @@
 // be moved to another host.
 import { createCipheriv, createDecipheriv, randomBytes, scrypt, timingSafeEqual } from 'node:crypto';
 
+/** scrypt parameters (RFC 7914), stored next to what they sealed: salt, N as log2, r and p. */
 export interface KdfParams {
   /** base64, 16 random bytes */
   salt: string;
@@ -18,10 +19,15 @@ export interface KdfParams {
 /** 2^17 × 8 × 128 bytes = 128 MiB per derivation: OWASP's scrypt minimum (2023) and then some. */
 export const STRONG_KDF = { logN: 17, r: 8, p: 1 } as const;
 
+/** Parameters with a fresh 16-byte random salt and the given cost (default the strong one). */
 export function newKdfParams(strength: { logN: number; r: number; p: number } = STRONG_KDF): KdfParams {
   return { salt: randomBytes(16).toString('base64'), logN: strength.logN, r: strength.r, p: strength.p };
 }
 
+/**
+ * True for KDF parameters read from a file that are in safe bounds (salt ≥ 16 bytes, logN 10–20, small r and p), so a
+ * hostile file cannot make scrypt take gigabytes or hours.
+ */
 export function isKdfParams(v: unknown): v is KdfParams {
   if (typeof v !== 'object' || v === null) return false;
   const k = v as Record<string, unknown>;
@@ -41,6 +47,10 @@ export function isKdfParams(v: unknown): v is KdfParams {
   );
 }
 
+/**
+ * A 32-byte AES-256 key from the password (NFC-normalised) by scrypt. Rejects with Node's scrypt error (e.g. out of
+ * memory).
+ */
 export function deriveKey(password: string, params: KdfParams): Promise<Buffer> {
   const N = 2 ** params.logN;
   return new Promise((resolve, reject) => {
@@ -88,6 +98,7 @@ export function makeVerifier(key: Buffer): string {
   return seal(key, VERIFIER_TEXT, VERIFIER_AAD);
 }
 
+/** True when `key` opens the verifier; the comparison is constant-time. */
 export function checkVerifier(key: Buffer, verifier: string): boolean {
   const text = open(key, verifier, VERIFIER_AAD);
   return (

@@ -15,15 +15,25 @@ import {
 import type { SecretBox } from './secret-box.js';
 import { storeErrors } from '../errors.js';
 
+/**
+ * What the file keeps of a master password: its scrypt parameters and a sealed verifier, never the password or the key.
+ */
 export interface MasterPasswordState {
   kdf: KdfParams;
   verifier: string;
 }
 
+/** Shortest master password accepted, in UTF-16 code units. */
 export const MIN_MASTER_PASSWORD = 8;
 
+/**
+ * Seals secrets with AES-256-GCM under a key derived from the master password by scrypt; the key is held only while
+ * unlocked.
+ */
 export class MasterPasswordBox implements SecretBox {
+  /** Always 'masterPassword'. */
   readonly kind = 'masterPassword' as const;
+  /** The KDF parameters and verifier to write to the file. */
   readonly state: MasterPasswordState;
   #key: Buffer | undefined;
 
@@ -48,6 +58,7 @@ export class MasterPasswordBox implements SecretBox {
     return new MasterPasswordBox({ kdf, verifier: makeVerifier(key) }, key);
   }
 
+  /** True while unlocked (the key is in memory). */
   get ready(): boolean {
     return this.#key !== undefined;
   }
@@ -62,16 +73,22 @@ export class MasterPasswordBox implements SecretBox {
     this.#key = key;
   }
 
+  /** Zeroes and drops the key; seal and open then throw SECRETS_LOCKED. */
   lock(): void {
     this.#key?.fill(0);
     this.#key = undefined;
   }
 
+  /** base64(nonce ‖ ciphertext ‖ tag); `context` is bound as associated data. Throws SECRETS_LOCKED when locked. */
   seal(plaintext: string, context: string): string {
     if (this.#key === undefined) throw storeErrors.secretsLocked();
     return seal(this.#key, plaintext, context);
   }
 
+  /**
+   * The plaintext, or undefined when the value was sealed under another key or context. Throws SECRETS_LOCKED when
+   * locked.
+   */
   open(sealed: string, context: string): string | undefined {
     if (this.#key === undefined) throw storeErrors.secretsLocked();
     return open(this.#key, sealed, context);

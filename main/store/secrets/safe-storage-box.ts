@@ -4,8 +4,14 @@
 // "Address book" 1); that and 'unknown' are refused.
 import type { SafeStorageLike, SecretBox } from './secret-box.js';
 
+/**
+ * Seals secrets with Electron's safeStorage (the OS keyring: Keychain, DPAPI, libsecret/kwallet); refuses Linux's
+ * plaintext "basic_text" fallback.
+ */
 export class SafeStorageBox implements SecretBox {
+  /** Always 'safeStorage'. */
   readonly kind = 'safeStorage' as const;
+  /** Always true: the keyring needs no unlocking from Hostdeck. */
   readonly ready = true;
   readonly #safe: SafeStorageLike;
 
@@ -27,12 +33,17 @@ export class SafeStorageBox implements SecretBox {
     return undefined;
   }
 
+  /**
+   * base64 of safeStorage's ciphertext of `{c: context, v: plaintext}`; the context is checked on open, as safeStorage
+   * has no associated data.
+   */
   seal(plaintext: string, context: string): string {
     // safeStorage has no associated data, so the context travels inside and is
     // checked on the way out.
     return this.#safe.encryptString(JSON.stringify({ c: context, v: plaintext })).toString('base64');
   }
 
+  /** The plaintext, or undefined when it does not decrypt or was sealed for another context. Never throws. */
   open(sealed: string, context: string): string | undefined {
     try {
       const inner = JSON.parse(this.#safe.decryptString(Buffer.from(sealed, 'base64'))) as { c?: unknown; v?: unknown };

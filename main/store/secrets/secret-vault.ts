@@ -10,8 +10,10 @@ import { MasterPasswordBox } from './master-password-box.js';
 import { SafeStorageBox } from './safe-storage-box.js';
 import type { BoxKind, SafeStorageLike, SecretBox } from './secret-box.js';
 
+/** Longest secret accepted, in UTF-16 code units (SECRETS_TOO_LONG beyond). */
 export const MAX_SECRET_LENGTH = 8192;
 
+/** What the page is told about secrets: never values, only whether they can be used. */
 export interface SecretsStatus {
   /** The box the saved secrets are sealed with (null: none saved yet). */
   box: BoxKind | null;
@@ -21,12 +23,20 @@ export interface SecretsStatus {
   keyringProblem?: string;
 }
 
+/**
+ * Electron's safeStorage (absent in serve mode), the platform for its checks, and the scrypt cost for a master
+ * password.
+ */
 export interface VaultOptions {
   safeStorage?: SafeStorageLike;
   platform?: NodeJS.Platform;
   kdfStrength?: { logN: number; r: number; p: number };
 }
 
+/**
+ * The secrets section of the book: seals, opens, and rewrites it through one box, and persists each change at once (a
+ * failed write rolls it back and throws the write's error).
+ */
 export class SecretVault {
   #section: SecretsSection;
   #box: SecretBox | undefined;
@@ -51,10 +61,12 @@ export class SecretVault {
     else if (section.box === 'safeStorage') this.#box = this.#keyring;
   }
 
+  /** The section to write to the file (sealed values only). */
   get section(): SecretsSection {
     return this.#section;
   }
 
+  /** Box, lock state and keyring availability; never throws. */
   status(): SecretsStatus {
     const s: SecretsStatus = {
       box: this.#section.box,
@@ -65,6 +77,7 @@ export class SecretVault {
     return s;
   }
 
+  /** Which secrets `hostId` has saved, without opening them. */
   flags(hostId: string): SecretFlags {
     const e = this.#section.entries[hostId];
     if (e === undefined) return noSecrets();
@@ -86,12 +99,17 @@ export class SecretVault {
     this.#commit({ box: 'masterPassword', master: box.state, entries: {} }, box);
   }
 
+  /**
+   * Unlocks the master-password box. Rejects with SECRETS_NO_MASTER_PASSWORD when the keyring (or nothing) seals the
+   * secrets, SECRETS_WRONG_PASSWORD when the password is wrong.
+   */
   async unlock(password: string): Promise<void> {
     const box = this.#box;
     if (!(box instanceof MasterPasswordBox)) throw storeErrors.noMasterPassword();
     await box.unlock(password);
   }
 
+  /** Forgets the master-password key; a no-op for the keyring. */
   lock(): void {
     if (this.#box instanceof MasterPasswordBox) this.#box.lock();
   }
@@ -113,6 +131,10 @@ export class SecretVault {
     current.lock();
   }
 
+  /**
+   * Seals and saves one secret (see setMany). Throws STORE_INVALID (empty), SECRETS_TOO_LONG,
+   * SECRETS_KEYRING_UNAVAILABLE, SECRETS_NO_MASTER_PASSWORD, SECRETS_LOCKED, or the write's error.
+   */
   set(hostId: string, kind: SecretKind, value: string): void {
     this.setMany([[hostId, kind, value]]);
   }
@@ -144,6 +166,10 @@ export class SecretVault {
     this.#commit({ ...section, entries }, box);
   }
 
+  /**
+   * Removes one kind of a host's secrets, or all of them when `kind` is omitted, and saves. Nothing happens if none is
+   * saved; throws the write's error.
+   */
   clear(hostId: string, kind?: SecretKind): void {
     const e = this.#section.entries[hostId];
     if (e === undefined) return;

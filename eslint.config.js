@@ -118,6 +118,7 @@ export default tseslint.config(
       'bench-results/**',
       '.stryker-tmp/**',
       'reports/**',
+      '.scratch/**',
     ],
   },
   ...tseslint.configs.recommended,

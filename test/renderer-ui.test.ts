@@ -81,7 +81,11 @@ describe('TabStrip', () => {
     expect(tab.getAttribute('aria-selected')).toBe('true');
     const panel = document.getElementById(tab.getAttribute('aria-controls') ?? '');
     expect(panel?.getAttribute('role')).toBe('tabpanel');
-    expect(tab.querySelector('.tab-close')?.getAttribute('aria-label')).toBe('Close host a');
+    // The close button is the tab's sibling, never inside it (a control inside a control).
+    expect(tab.parentElement?.querySelector(':scope > .tab-close')?.getAttribute('aria-label')).toBe('Close host a');
+    expect(tab.querySelector('button')).toBeNull();
+    // The tablist owns its tabs (aria-owns), and only them.
+    expect(tabs.element.querySelector('[role=tablist]')?.getAttribute('aria-owns')).toBe(tab.id);
     tabs.dispose();
   });
 

@@ -505,7 +505,7 @@ describe('VNC tabs end to end', () => {
     await waitConnected();
     await expect.poll(() => pixel(), { timeout: 20_000 }).toEqual([128, 128, 0]);
     await expect.poll(() => page.getByRole('tab').first().innerText(), { timeout: 20_000 }).toContain(HTML_NAME);
-    expect(await page.locator('[role=tablist] img, [role=tab] img').count()).toBe(0);
+    expect(await page.locator('.tab-strip img, [role=tab] img').count()).toBe(0);
     expect(dialogs).toEqual([]);
     await shot('html-desktop-name');
     await closeActiveTab('named');

@@ -87,7 +87,7 @@ export class AddressBook {
       }
     });
     this.#d.listen(this.#order, 'change', () => this.render());
-    this.#d.listen(this.#tree, 'keydown', (ev) => this.#onKey(ev as KeyboardEvent));
+    this.#d.listen(this.#tree, 'keydown', (ev) => this.#treeKey(ev as KeyboardEvent));
   }
 
   get order(): BookOrder {
@@ -228,7 +228,7 @@ export class AddressBook {
     this.#setRoving(Math.max(0, Math.min(this.#rows.length - 1, index)), true);
   }
 
-  #onKey(ev: KeyboardEvent): void {
+  #treeKey(ev: KeyboardEvent): void {
     const at = this.#rows.findIndex((r) => r.key === this.#focusKey);
     const row = this.#rows[at];
     if (!row) return;

@@ -2,6 +2,17 @@
 // Keyboard: Ctrl+Tab / Ctrl+Shift+Tab, Ctrl+1…9, Ctrl+W (handled in the
 // capture phase so a focused terminal does not swallow them), arrow keys
 // inside the strip. Drag to reorder. Each tab shows its status.
+//
+// A tab's Close and Reconnect buttons sit beside its role=tab element, not
+// inside it: a tab is itself a control, and a control inside another is lost
+// to screen readers (ARIA in HTML forbids interactive descendants of a tab;
+// axe-core "nested-interactive"). Nor may the buttons be the tablist's
+// children, even through a role=presentation wrapper: a tablist owns only tabs
+// (WAI-ARIA 1.2 "tablist", required owned elements; axe-core
+// "aria-required-children"). So the strip the person sees is a plain
+// container of wrappers (tab plus its buttons), and the tablist is an empty
+// element in it that takes the tabs as its children with aria-owns, in strip
+// order; the buttons stay plain buttons in the strip, named "Close <title>".
 import { Disposables, el } from '../dom.js';
 import { t } from '../i18n/i18n.js';
 
@@ -21,6 +32,9 @@ export interface TabSpec {
 
 interface Tab {
   spec: TabSpec;
+  /** The role=presentation wrapper: the visible tab, what is dragged. */
+  item: HTMLElement;
+  /** The role=tab element. */
   button: HTMLElement;
   label: HTMLElement;
   status: HTMLElement;
@@ -30,6 +44,9 @@ interface Tab {
 
 export class TabStrip {
   readonly element: HTMLElement;
+  /** What the person sees: a row of wrappers, each a tab and its buttons. */
+  readonly #strip: HTMLElement;
+  /** The role=tablist, empty in the DOM: it owns the tabs through aria-owns. */
   readonly #list: HTMLElement;
   readonly #panels: HTMLElement;
   readonly #empty: HTMLElement;
@@ -41,10 +58,16 @@ export class TabStrip {
   constructor(keyTarget: Window | HTMLElement = window) {
     this.#list = el('div', { class: 'tab-list', attrs: { role: 'tablist', 'aria-label': t('tabs.label') } });
     this.#panels = el('div', { class: 'tab-panels' });
-    this.#empty = el('div', { class: 'tab-empty', attrs: { role: 'note' } }, el('h2', { text: t('tabs.empty.title') }), el('p', { text: t('tabs.empty.hint') }));
-    this.element = el('section', { class: 'tabs' }, this.#list, this.#panels, this.#empty);
-    this.#d.listen(keyTarget, 'keydown', (ev) => this.#onShortcut(ev as KeyboardEvent), { capture: true });
-    this.#d.listen(this.#list, 'keydown', (ev) => this.#onListKey(ev as KeyboardEvent));
+    this.#empty = el(
+      'div',
+      { class: 'tab-empty', attrs: { role: 'note' } },
+      el('h2', { text: t('tabs.empty.title') }),
+      el('p', { text: t('tabs.empty.hint') }),
+    );
+    this.#strip = el('div', { class: 'tab-strip', attrs: { hidden: true } }, this.#list);
+    this.element = el('section', { class: 'tabs' }, this.#strip, this.#panels, this.#empty);
+    this.#d.listen(keyTarget, 'keydown', (ev) => this.#shortcut(ev as KeyboardEvent), { capture: true });
+    this.#d.listen(this.#strip, 'keydown', (ev) => this.#stripKey(ev as KeyboardEvent));
   }
 
   get ids(): string[] {
@@ -58,29 +81,53 @@ export class TabStrip {
   add(spec: TabSpec): void {
     const label = el('span', { class: 'tab-title', text: spec.title });
     const status = el('span', { class: 'tab-status', attrs: { 'aria-hidden': 'true' } });
-    const reconnect = el('button', { class: 'tab-reconnect', text: '⟳', attrs: { type: 'button', 'aria-label': t('tabs.reconnect'), title: t('tabs.reconnect'), hidden: true, tabindex: -1 } });
-    const close = el('button', { class: 'tab-close', text: '×', attrs: { type: 'button', 'aria-label': t('tabs.close', { name: spec.title }), title: t('tabs.close', { name: spec.title }), tabindex: -1 } });
+    const reconnect = el('button', {
+      class: 'tab-reconnect',
+      text: '⟳',
+      attrs: {
+        type: 'button',
+        'aria-label': t('tabs.reconnect'),
+        title: t('tabs.reconnect'),
+        hidden: true,
+        tabindex: -1,
+      },
+    });
+    const close = el('button', {
+      class: 'tab-close',
+      text: '×',
+      attrs: {
+        type: 'button',
+        'aria-label': t('tabs.close', { name: spec.title }),
+        title: t('tabs.close', { name: spec.title }),
+        tabindex: -1,
+      },
+    });
     const button = el(
       'div',
       {
-        class: `tab tab-${spec.kind}`,
-        attrs: { role: 'tab', id: `tab-${spec.id}`, 'aria-controls': `panel-${spec.id}`, 'aria-selected': 'false', tabindex: -1, draggable: 'true' },
+        class: 'tab-button',
+        attrs: {
+          role: 'tab',
+          id: `tab-${spec.id}`,
+          'aria-controls': `panel-${spec.id}`,
+          'aria-selected': 'false',
+          tabindex: -1,
+        },
         dataset: { id: spec.id },
       },
       status,
       label,
-      reconnect,
-      close,
     );
+    const item = el('div', { class: `tab tab-${spec.kind}`, attrs: { draggable: 'true' } }, button, reconnect, close);
     spec.panel.id = `panel-${spec.id}`;
     spec.panel.setAttribute('role', 'tabpanel');
     spec.panel.setAttribute('aria-labelledby', button.id);
     spec.panel.hidden = true;
     spec.panel.classList.add('tab-panel');
-    const tab: Tab = { spec, button, label, status, reconnect, state: 'connecting' };
+    const tab: Tab = { spec, item, button, label, status, reconnect, state: 'connecting' };
     this.#tabs.push(tab);
-    button.addEventListener('click', () => this.activate(spec.id));
-    button.addEventListener('auxclick', (ev) => {
+    item.addEventListener('click', () => this.activate(spec.id));
+    item.addEventListener('auxclick', (ev) => {
       if (ev.button === 1) this.close(spec.id);
     });
     close.addEventListener('click', (ev) => {
@@ -92,11 +139,18 @@ export class TabStrip {
       spec.onReconnect?.();
     });
     this.#wireDrag(tab);
-    this.#list.append(button);
+    this.#strip.append(item);
+    this.#owned();
     this.#panels.append(spec.panel);
     this.setStatus(spec.id, 'connecting');
     this.activate(spec.id);
     this.#empty.hidden = true;
+  }
+
+  /** The tablist's children, in the order the strip shows them; the strip shows only when there are tabs. */
+  #owned(): void {
+    this.#list.setAttribute('aria-owns', this.#tabs.map((tab) => tab.button.id).join(' '));
+    this.#strip.hidden = this.#tabs.length === 0;
   }
 
   activate(id: string): void {
@@ -116,7 +170,7 @@ export class TabStrip {
     const index = this.#tabs.findIndex((tab) => tab.spec.id === id);
     if (index < 0) return;
     const [tab] = this.#tabs.splice(index, 1) as [Tab];
-    tab.button.remove();
+    tab.item.remove();
     tab.spec.panel.remove();
     tab.spec.onClose();
     if (this.#active === id) {
@@ -124,6 +178,7 @@ export class TabStrip {
       const next = this.#tabs[Math.min(index, this.#tabs.length - 1)];
       if (next) this.activate(next.spec.id);
     }
+    this.#owned();
     this.#empty.hidden = this.#tabs.length > 0;
   }
 
@@ -132,6 +187,7 @@ export class TabStrip {
     if (!tab) return;
     tab.state = state;
     tab.button.dataset['status'] = state;
+    tab.item.dataset['status'] = state;
     tab.status.title = t(`status.${state}`);
     tab.button.setAttribute('aria-description', t(`status.${state}`));
     tab.reconnect.hidden = state !== 'disconnected' || !tab.spec.onReconnect;
@@ -159,7 +215,7 @@ export class TabStrip {
     return this.#tabs.find((tab) => tab.spec.id === id);
   }
 
-  #onShortcut(ev: KeyboardEvent): void {
+  #shortcut(ev: KeyboardEvent): void {
     if (!ev.ctrlKey || ev.altKey || ev.metaKey) return;
     let handled = true;
     // Inside a terminal, Ctrl+W is the shell's (delete a word in bash, vim's
@@ -169,7 +225,8 @@ export class TabStrip {
     const inTerminal = ev.target instanceof Element && ev.target.closest('.xterm') !== null;
     if (ev.key === 'Tab') this.cycle(ev.shiftKey ? -1 : 1);
     else if (ev.key === 'PageDown' || ev.key === 'PageUp') this.cycle(ev.key === 'PageDown' ? 1 : -1);
-    else if ((ev.key === 'w' || ev.key === 'W') && (ev.shiftKey || !inTerminal) && this.#active) this.close(this.#active);
+    else if ((ev.key === 'w' || ev.key === 'W') && (ev.shiftKey || !inTerminal) && this.#active)
+      this.close(this.#active);
     else if (!ev.shiftKey && /^[1-9]$/.test(ev.key)) {
       // Ctrl+9 is the last tab, as in browsers.
       const n = Number(ev.key);
@@ -182,7 +239,7 @@ export class TabStrip {
     }
   }
 
-  #onListKey(ev: KeyboardEvent): void {
+  #stripKey(ev: KeyboardEvent): void {
     const moves: Record<string, () => void> = {
       ArrowRight: () => this.cycle(1),
       ArrowLeft: () => this.cycle(-1),
@@ -201,14 +258,14 @@ export class TabStrip {
   }
 
   #wireDrag(tab: Tab): void {
-    tab.button.addEventListener('dragstart', (ev) => {
+    tab.item.addEventListener('dragstart', (ev) => {
       this.#dragging = tab.spec.id;
       ev.dataTransfer?.setData('text/plain', tab.spec.title);
     });
-    tab.button.addEventListener('dragover', (ev) => {
+    tab.item.addEventListener('dragover', (ev) => {
       if (this.#dragging && this.#dragging !== tab.spec.id) ev.preventDefault();
     });
-    tab.button.addEventListener('drop', (ev) => {
+    tab.item.addEventListener('drop', (ev) => {
       ev.preventDefault();
       const from = this.#tabs.findIndex((x) => x.spec.id === this.#dragging);
       const to = this.#tabs.indexOf(tab);
@@ -216,8 +273,9 @@ export class TabStrip {
       if (from < 0 || to < 0 || from === to) return;
       const [moved] = this.#tabs.splice(from, 1) as [Tab];
       this.#tabs.splice(to, 0, moved);
-      for (const x of this.#tabs) this.#list.append(x.button);
+      for (const x of this.#tabs) this.#strip.append(x.item);
+      this.#owned();
     });
-    tab.button.addEventListener('dragend', () => (this.#dragging = null));
+    tab.item.addEventListener('dragend', () => (this.#dragging = null));
   }
 }

@@ -1,5 +1,7 @@
 // What a person does in Hostdeck's page, shared by the serve-mode and the
 // desktop (stand-in) end-to-end tests: the same page, two transports.
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import type { Page } from 'playwright-core';
 
 export interface HostFields {
@@ -87,4 +89,45 @@ export async function screenColours(
     for (let i = 0; i < d.length; i += 4) seen.add('#' + [d[i], d[i + 1], d[i + 2]].map((v) => v.toString(16).padStart(2, '0')).join(''));
     return [...seen];
   })()`);
+}
+
+/** One axe-core finding, flattened for a failure message a person can act on. */
+export interface AxeFinding {
+  id: string;
+  impact: string;
+  help: string;
+  nodes: string[];
+}
+
+/**
+ * Runs axe-core (every rule of WCAG 2.0–2.2 A/AA plus axe's best practices) on
+ * what the page shows now and returns its violations. axe is put in through
+ * the DevTools protocol, which the page's CSP does not govern, so the page is
+ * checked under its real policy, not a loosened one.
+ */
+export async function axeViolations(page: Page): Promise<AxeFinding[]> {
+  if (!(await page.evaluate<boolean>('typeof window.axe === "object"'))) await page.evaluate(axeSource());
+  return page.evaluate<AxeFinding[]>(`(async () => {
+    const result = await window.axe.run(document, {
+      runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa', 'best-practice'] },
+      resultTypes: ['violations'],
+    });
+    return result.violations.map((v) => ({
+      id: v.id,
+      impact: v.impact ?? 'unknown',
+      help: v.help,
+      nodes: v.nodes.map((n) => n.target.join(' ')),
+    }));
+  })()`);
+}
+
+/** "id (impact): help — selector, selector" per finding, for expect(...).toEqual([]). */
+export function describeFindings(findings: AxeFinding[]): string[] {
+  return findings.map((f) => `${f.id} (${f.impact}): ${f.help} — ${f.nodes.join(', ')}`);
+}
+
+let axeScript: string | undefined;
+function axeSource(): string {
+  axeScript ??= readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+  return axeScript;
 }

@@ -59,6 +59,28 @@ async function pickTheme(theme: Theme): Promise<void> {
   await expect.poll(() => page.evaluate(() => document.documentElement.dataset['theme'])).toBe(theme);
 }
 
+/** The children of the tablist in Chromium's own accessibility tree (aria-owns applied), as 'role "name"'. */
+async function chromiumTablistChildren(): Promise<string[]> {
+  interface AxNode {
+    nodeId: string;
+    role?: { value?: string };
+    name?: { value?: string };
+    childIds?: string[];
+  }
+  const cdp = await page.context().newCDPSession(page);
+  try {
+    const { nodes } = (await cdp.send('Accessibility.getFullAXTree')) as { nodes: AxNode[] };
+    const byId = new Map(nodes.map((n) => [n.nodeId, n]));
+    const list = nodes.find((n) => n.role?.value === 'tablist');
+    return (list?.childIds ?? [])
+      .map((id) => byId.get(id))
+      .filter((n): n is AxNode => n !== undefined && n.role?.value !== 'none' && n.role?.value !== 'InlineTextBox')
+      .map((n) => `${n.role?.value} "${n.name?.value ?? ''}"`);
+  } finally {
+    await cdp.detach();
+  }
+}
+
 async function closeTabs(): Promise<void> {
   const close = page.getByRole('button', { name: /^Close / });
   for (let n = await close.count(); n > 0; n--) await close.first().click();
@@ -206,6 +228,7 @@ describe('axe-core finds nothing', () => {
     await expect.poll(() => terminalText(page), { timeout: 20_000 }).toContain('ready-42');
     // The tablist's accessible children are its tabs alone; each tab's buttons are beside it.
     expect(await page.getByRole('tablist').ariaSnapshot()).toBe('- tablist "Open sessions":\n  - tab "rig" [selected]');
+    expect(await chromiumTablistChildren()).toEqual(['tab "rig"']);
     await page.getByRole('button', { name: 'Close rig' }).waitFor();
     for (const theme of THEMES) {
       await pickTheme(theme);

@@ -95,7 +95,6 @@ const docsPending = [
   'shared/errors.ts',
   'shared/api/contract.ts',
   'main/api/create-api.ts',
-  'main/api/dispatcher.ts',
   'main/api/sessions-api.ts',
   'main/sftp/**',
   'shared/sftp.ts',

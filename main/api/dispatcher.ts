@@ -12,6 +12,7 @@ import {
 } from '../../shared/api/contract.js';
 import type { RpcReply, RpcRequest } from '../../shared/api/rpc.js';
 
+/** What each API method does, given arguments its check has already typed. */
 export type ApiHandlers = {
   [M in ApiMethodName]: (...params: ApiParams<M>) => Promise<ApiResult<M>> | ApiResult<M>;
 };
@@ -25,6 +26,7 @@ export type ApiParamChecks = {
   [M in ApiMethodName]: (params: readonly unknown[]) => ApiParams<M>;
 };
 
+/** A transport's sink for events main pushes to the page (`prompt.ask`, `book.changed`, …). */
 export type ApiEventListener = <E extends ApiEventName>(event: E, payload: ApiEvents[E]) => void;
 
 /**
@@ -46,6 +48,11 @@ export function joinModules<T extends Array<ApiModule<never>>>(...modules: T): A
   } as ApiModule<MethodsOf<T[number]>>;
 }
 
+/**
+ * Routes one request to its check and then its handler. Every failure becomes
+ * a reply, never a throw: a HostdeckError keeps its code; anything else is
+ * logged with its stack here and reaches the page as INTERNAL.
+ */
 export class ApiDispatcher {
   readonly #handlers: Partial<ApiHandlers>;
   readonly #checks: Partial<ApiParamChecks>;
@@ -57,6 +64,11 @@ export class ApiDispatcher {
     this.#checks = checks;
   }
 
+  /**
+   * Answers one request. Replies with `ok: false` and API_UNKNOWN_METHOD for a
+   * name the contract lacks or this mode does not serve, API_BAD_REQUEST when
+   * the check refuses the arguments, or the handler's own error.
+   */
   async handle(req: RpcRequest): Promise<RpcReply> {
     try {
       if (!isApiMethod(req.method))

@@ -26,6 +26,7 @@ import type { SavedHost } from '../shared/model/host.js';
 import { startChromium } from '../test/support/chromium.js';
 import { freePort } from '../test/support/net.js';
 import { killTree, openRunDir } from '../test/support/processes.js';
+import { sshHostInput, vncHostInput } from '../test/support/hosts.js';
 import { startServe } from '../test/support/serve.js';
 import { startSshd } from '../test/support/sshd.js';
 import { startXvnc, type Xvnc } from '../test/support/xvnc.js';
@@ -190,39 +191,11 @@ async function measure(args: string[]): Promise<void> {
     await page.goto(serve.url);
     await page.locator('body[data-ready=true]').waitFor();
     await pageApi(page, 'secrets.setMasterPassword', 'bench-master-password');
-    const jump = await pageApi<SavedHost>(page, 'hosts.create', {
-      name: 'jump',
-      protocol: 'ssh',
-      address: '127.0.0.1',
-      port: sshd.port,
-      username: sshd.passwordUser,
-      auth: { type: 'password' },
-      folder: [],
-      tags: [],
-      notes: '',
-    });
+    const jump = await pageApi<SavedHost>(page, 'hosts.create', sshHostInput('jump', sshd));
     await pageApi(page, 'secrets.set', jump.id, 'password', sshd.password);
-    const vnc = { viewOnly: false, scaling: 'none', quality: 6, compression: 2, shared: true };
-    await pageApi(page, 'hosts.create', {
-      name: 'direct',
-      protocol: 'vnc',
-      address: direct.host,
-      port: direct.port,
-      folder: [],
-      tags: [],
-      notes: '',
-      vnc,
-    });
-    await pageApi(page, 'hosts.create', {
-      name: 'tunnel',
-      protocol: 'vnc',
-      address: tunnelled.host,
-      port: tunnelled.port,
-      folder: [],
-      tags: [],
-      notes: '',
-      vnc: { ...vnc, viaSshHostId: jump.id },
-    });
+    const vnc = { scaling: 'none' } as const;
+    await pageApi(page, 'hosts.create', vncHostInput('direct', direct, vnc));
+    await pageApi(page, 'hosts.create', vncHostInput('tunnel', tunnelled, { ...vnc, viaSshHostId: jump.id }));
     await page.getByRole('treeitem', { name: 'tunnel' }).waitFor();
 
     const closeTabs = async (): Promise<void> => {

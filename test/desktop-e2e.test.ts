@@ -6,7 +6,6 @@
 // A bundling defect, a runtime difference the code ignores, or a shell defect
 // (navigation, start-up failure, packaged-only rules) fails here.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { execFileSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { createServer, get as httpGet, type Server } from 'node:http';
 import { join } from 'node:path';
@@ -18,6 +17,7 @@ import { makeHome } from './support/serve.js';
 import { startSshd, type Sshd } from './support/sshd.js';
 import { startXvnc, type Xvnc } from './support/xvnc.js';
 import { makeTempDir } from './support/processes.js';
+import { makeSelfSignedCert, x509Args } from './support/certs.js';
 import { canvasPixel } from '../bench/vnc-page.js';
 
 const artifacts = join(import.meta.dirname, '..', 'test-artifacts');
@@ -265,29 +265,8 @@ describe('the desktop app in the Electron stand-in', () => {
   });
 
   it('VNC with X509Vnc connects encrypted after the certificate prompt', async () => {
-    const dir = makeTempDir('desktop-x509');
-    const cert = join(dir, 'cert.pem');
-    const key = join(dir, 'key.pem');
-    execFileSync(
-      'openssl',
-      [
-        'req',
-        '-x509',
-        '-newkey',
-        'rsa:2048',
-        '-nodes',
-        '-subj',
-        '/CN=desktop',
-        '-keyout',
-        key,
-        '-out',
-        cert,
-        '-days',
-        '1',
-      ],
-      { stdio: 'ignore' },
-    );
-    const server = await startXvnc({ securityTypes: 'X509Vnc', extraArgs: ['-X509Cert', cert, '-X509Key', key] });
+    const cert = makeSelfSignedCert(makeTempDir('desktop-x509'), 'desktop');
+    const server = await startXvnc({ securityTypes: 'X509Vnc', extraArgs: x509Args(cert) });
     servers.push(server);
     server.setRootColor('#ff00ff');
     await addVncHost('x509', server);

@@ -5,13 +5,12 @@
 // certificate step's time limit.
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import net from 'node:net';
-import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { HostdeckError } from '../shared/errors.js';
 import type { VncCertificateInfo } from '../shared/vnc-protocol.js';
 import { openAuthenticatedVnc, type OpenVncOptions } from '../main/vnc/vnc-connector.js';
 import { makeTempDir } from './support/processes.js';
+import { makeSelfSignedCert } from './support/certs.js';
 import { FakePage } from './fixtures/vnc/fake-page.js';
 import {
   serverInit,
@@ -27,36 +26,9 @@ let x509Server: { key: Buffer; cert: Buffer };
 let fingerprint: string;
 
 beforeAll(() => {
-  const dir = makeTempDir('vencrypt');
-  const key = join(dir, 'key.pem');
-  const cert = join(dir, 'cert.pem');
-  execFileSync(
-    'openssl',
-    [
-      'req',
-      '-x509',
-      '-newkey',
-      'ec',
-      '-pkeyopt',
-      'ec_paramgen_curve:prime256v1',
-      '-nodes',
-      '-keyout',
-      key,
-      '-out',
-      cert,
-      '-days',
-      '2',
-      '-subj',
-      '/CN=fake-vencrypt',
-    ],
-    { stdio: 'ignore' },
-  );
-  x509Server = { key: readFileSync(key), cert: readFileSync(cert) };
-  fingerprint = execFileSync('openssl', ['x509', '-noout', '-fingerprint', '-sha256', '-in', cert], {
-    encoding: 'utf8',
-  })
-    .trim()
-    .split('=')[1] as string;
+  const made = makeSelfSignedCert(makeTempDir('vencrypt'), 'fake-vencrypt', { keyType: 'ec' });
+  x509Server = { key: readFileSync(made.key), cert: readFileSync(made.cert) };
+  fingerprint = made.fingerprint;
 });
 
 const servers: FakeVncServer[] = [];

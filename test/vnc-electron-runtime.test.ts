@@ -8,15 +8,14 @@
 // fail with codes that name the problem, before any password is sent.
 import { applyElectronRuntimeModel, electronRuntimeModelled } from './support/electron-runtime.js';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { join } from 'node:path';
 import type { Duplex } from 'node:stream';
 import tls from 'node:tls';
 import type { HostdeckError } from '../shared/errors.js';
 import type { VncCertificateInfo } from '../shared/vnc-protocol.js';
 import { startXvnc, VNC_PASSWORD, type Xvnc } from './support/xvnc.js';
 import { makeTempDir } from './support/processes.js';
+import { makeSelfSignedCert, x509Args, type SelfSignedCert } from './support/certs.js';
 import { FakePage } from './fixtures/vnc/fake-page.js';
 import { startRecordingRelay, type RecordingRelay } from './fixtures/vnc/recording-relay.js';
 
@@ -27,7 +26,7 @@ type OpenVncOptions = import('../main/vnc/index.js').OpenVncOptions;
 type AuthenticatedVnc = import('../main/vnc/index.js').AuthenticatedVnc;
 
 let vnc: VncModule;
-let cert: { cert: string; key: string; fingerprint: string };
+let cert: SelfSignedCert;
 const xvncs: Xvnc[] = [];
 const relays: RecordingRelay[] = [];
 const streams: Duplex[] = [];
@@ -35,32 +34,7 @@ const streams: Duplex[] = [];
 beforeAll(async () => {
   // Imported only now: main/vnc must meet the modelled tls module.
   vnc = await import('../main/vnc/index.js');
-  const dir = makeTempDir('vnc-electron-certs');
-  const c = join(dir, 'cert.pem');
-  const k = join(dir, 'key.pem');
-  execFileSync(
-    'openssl',
-    [
-      'req',
-      '-x509',
-      '-newkey',
-      'rsa:2048',
-      '-nodes',
-      '-keyout',
-      k,
-      '-out',
-      c,
-      '-days',
-      '2',
-      '-subj',
-      '/CN=hostdeck-electron',
-    ],
-    { stdio: 'ignore' },
-  );
-  const printed = execFileSync('openssl', ['x509', '-noout', '-fingerprint', '-sha256', '-in', c], {
-    encoding: 'utf8',
-  });
-  cert = { cert: c, key: k, fingerprint: printed.trim().split('=')[1] as string };
+  cert = makeSelfSignedCert(makeTempDir('vnc-electron-certs'), 'hostdeck-electron');
 });
 
 afterEach(async () => {
@@ -163,7 +137,7 @@ describe('VNC in the Electron runtime model (no anonymous TLS)', () => {
   });
 
   it('X509Vnc: encrypted, with the certificate trust step', async () => {
-    const x = await xvnc('X509Vnc', ['-X509Cert', cert.cert, '-X509Key', cert.key]);
+    const x = await xvnc('X509Vnc', x509Args(cert));
     const wire = await relay(x);
     const o = options(wire.port);
     const result = await open(o);
@@ -178,7 +152,7 @@ describe('VNC in the Electron runtime model (no anonymous TLS)', () => {
   });
 
   it('X509Vnc offered beside TLSVnc and VncAuth: X509Vnc is chosen', async () => {
-    const x = await xvnc('TLSVnc,X509Vnc,VncAuth', ['-X509Cert', cert.cert, '-X509Key', cert.key]);
+    const x = await xvnc('TLSVnc,X509Vnc,VncAuth', x509Args(cert));
     const result = await open(options(x.port));
     expect(result).toMatchObject({ security: 'vencrypt-x509-vnc', encrypted: true });
     await pageSees(result, x.desktopName);
@@ -221,7 +195,7 @@ describe('VNC in the Electron runtime model (no anonymous TLS)', () => {
   });
 
   it('"Require encryption" with X509Vnc: satisfied, encrypted', async () => {
-    const x = await xvnc('X509Vnc,VncAuth', ['-X509Cert', cert.cert, '-X509Key', cert.key]);
+    const x = await xvnc('X509Vnc,VncAuth', x509Args(cert));
     const result = await open(options(x.port, { requireEncryption: true }));
     expect(result).toMatchObject({ security: 'vencrypt-x509-vnc', encrypted: true });
   });

@@ -6,9 +6,7 @@
 // handshake and ServerInit, never the password or a challenge.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import net from 'node:net';
-import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { join } from 'node:path';
 import type { Duplex } from 'node:stream';
 import type { HostdeckError } from '../shared/errors.js';
 import type { VncCertificateInfo } from '../shared/vnc-protocol.js';
@@ -21,49 +19,11 @@ import {
 } from '../main/vnc/index.js';
 import { startXvnc, type Xvnc } from './support/xvnc.js';
 import { makeTempDir } from './support/processes.js';
+import { makeSelfSignedCert, x509Args, type SelfSignedCert } from './support/certs.js';
 import { FakePage } from './fixtures/vnc/fake-page.js';
 import { u32 } from './fixtures/vnc/fake-vnc-server.js';
 import { oneByteAtATime } from './fixtures/vnc/one-byte-duplex.js';
 import { startRecordingRelay, type RecordingRelay } from './fixtures/vnc/recording-relay.js';
-
-interface Cert {
-  cert: string;
-  key: string;
-  /** As `openssl x509 -fingerprint -sha256` prints it. */
-  fingerprint: string;
-}
-
-function makeCert(dir: string, name: string): Cert {
-  const cert = join(dir, `${name}.pem`);
-  const key = join(dir, `${name}.key`);
-  execFileSync(
-    'openssl',
-    [
-      'req',
-      '-x509',
-      '-newkey',
-      'rsa:2048',
-      '-nodes',
-      '-keyout',
-      key,
-      '-out',
-      cert,
-      '-days',
-      '2',
-      '-subj',
-      `/CN=${name}`,
-    ],
-    { stdio: 'ignore' },
-  );
-  const printed = execFileSync('openssl', ['x509', '-noout', '-fingerprint', '-sha256', '-in', cert], {
-    encoding: 'utf8',
-  });
-  return { cert, key, fingerprint: printed.trim().split('=')[1] as string };
-}
-
-function x509Args(c: Cert): string[] {
-  return ['-X509Cert', c.cert, '-X509Key', c.key];
-}
 
 /** A saved host's certificate trust, as the store would keep it: TOFU by fingerprint. */
 class CertificateTrust {
@@ -82,13 +42,13 @@ class CertificateTrust {
 const xvncs: Xvnc[] = [];
 const relays: RecordingRelay[] = [];
 const streams: Duplex[] = [];
-let certA: Cert;
-let certB: Cert;
+let certA: SelfSignedCert;
+let certB: SelfSignedCert;
 
 beforeAll(() => {
   const dir = makeTempDir('vnc-certs');
-  certA = makeCert(dir, 'hostdeck-vnc-a');
-  certB = makeCert(dir, 'hostdeck-vnc-b');
+  certA = makeSelfSignedCert(dir, 'hostdeck-vnc-a');
+  certB = makeSelfSignedCert(dir, 'hostdeck-vnc-b');
 });
 
 afterEach(async () => {

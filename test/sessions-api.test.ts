@@ -10,6 +10,7 @@ import { PromptBroker } from '../main/api/prompt-broker.js';
 import { Gateway } from '../main/gateway/gateway.js';
 import type { PromptRequest } from '../shared/api/contract.js';
 import { StoreHarness } from './fixtures/store/harness.js';
+import { callApi, type CallResult } from './support/api.js';
 import { sshHostInput, vncHostInput } from './support/hosts.js';
 import { makeHome } from './support/serve.js';
 import { startSshd, type Sshd } from './support/sshd.js';
@@ -34,7 +35,6 @@ afterAll(async () => {
   await sshd.stop();
 });
 
-let nextId = 1;
 function setup(log?: (line: string) => void): {
   api: Api;
   asked: Array<PromptRequest & { promptId: string }>;
@@ -66,13 +66,8 @@ function setup(log?: (line: string) => void): {
   };
   return { api, asked, gone, answer };
 }
-async function call(
-  api: Api,
-  method: string,
-  ...params: unknown[]
-): Promise<{ ok: boolean; result?: unknown; error?: { code: string; message: string } }> {
-  const r = await api.dispatcher.handle({ id: nextId++, method, params });
-  return r.ok ? { ok: true, result: r.result } : { ok: false, error: r.error };
+function call(api: Api, method: string, ...params: unknown[]): Promise<CallResult> {
+  return callApi(api.dispatcher, method, ...params);
 }
 const size = { cols: 80, rows: 24 };
 

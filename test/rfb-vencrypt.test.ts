@@ -20,6 +20,7 @@ import {
   type FakeVncServer,
 } from './fixtures/vnc/fake-vnc-server.js';
 import { oneByteAtATime } from './fixtures/vnc/one-byte-duplex.js';
+import { VncRig } from './support/vnc-rig.js';
 
 const ANON_SERVER = { ciphers: 'aNULL:@SECLEVEL=0', maxVersion: 'TLSv1.2' } as const;
 let x509Server: { key: Buffer; cert: Buffer };
@@ -31,10 +32,8 @@ beforeAll(() => {
   fingerprint = made.fingerprint;
 });
 
-const servers: FakeVncServer[] = [];
-afterEach(async () => {
-  for (const s of servers.splice(0)) await s.close();
-});
+const rig = new VncRig(openAuthenticatedVnc);
+afterEach(() => rig.closeEach());
 
 interface Seen {
   subtype?: number;
@@ -72,11 +71,8 @@ function plainServer(subtypes: number[], seen: Seen) {
   };
 }
 
-async function fake(script: (p: FakeVncPeer, index: number) => Promise<void>): Promise<FakeVncServer> {
-  const s = await startFakeVncServer(script);
-  servers.push(s);
-  return s;
-}
+const fake = (script: (p: FakeVncPeer, index: number) => Promise<void>): Promise<FakeVncServer> =>
+  rig.closing(startFakeVncServer(script));
 
 function options(server: FakeVncServer, extra: Partial<OpenVncOptions> = {}): OpenVncOptions {
   return {
@@ -88,16 +84,8 @@ function options(server: FakeVncServer, extra: Partial<OpenVncOptions> = {}): Op
   };
 }
 
-async function failure(server: FakeVncServer, extra: Partial<OpenVncOptions> = {}): Promise<HostdeckError> {
-  const err = await openAuthenticatedVnc(options(server, extra)).then(
-    (r) => {
-      r.stream.destroy();
-      throw new Error(`expected a failure, got ${r.security}`);
-    },
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(HostdeckError);
-  return err as HostdeckError;
+function failure(server: FakeVncServer, extra: Partial<OpenVncOptions> = {}): Promise<HostdeckError> {
+  return rig.failure(options(server, extra));
 }
 
 describe('VeNCrypt', () => {

@@ -6,8 +6,6 @@
 // handshake and ServerInit, never the password or a challenge.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import net from 'node:net';
-import { randomBytes } from 'node:crypto';
-import type { Duplex } from 'node:stream';
 import type { HostdeckError } from '../shared/errors.js';
 import type { VncCertificateInfo } from '../shared/vnc-protocol.js';
 import {
@@ -17,13 +15,14 @@ import {
   type AuthenticatedVnc,
   type OpenVncOptions,
 } from '../main/vnc/index.js';
-import { startXvnc, type Xvnc } from './support/xvnc.js';
+import type { Xvnc } from './support/xvnc.js';
 import { makeTempDir } from './support/processes.js';
 import { makeSelfSignedCert, x509Args, type SelfSignedCert } from './support/certs.js';
 import { FakePage } from './fixtures/vnc/fake-page.js';
 import { u32 } from './fixtures/vnc/fake-vnc-server.js';
 import { oneByteAtATime } from './fixtures/vnc/one-byte-duplex.js';
 import { startRecordingRelay, type RecordingRelay } from './fixtures/vnc/recording-relay.js';
+import { VncRig } from './support/vnc-rig.js';
 
 /** A saved host's certificate trust, as the store would keep it: TOFU by fingerprint. */
 class CertificateTrust {
@@ -39,9 +38,7 @@ class CertificateTrust {
   };
 }
 
-const xvncs: Xvnc[] = [];
-const relays: RecordingRelay[] = [];
-const streams: Duplex[] = [];
+const rig = new VncRig(openAuthenticatedVnc);
 let certA: SelfSignedCert;
 let certB: SelfSignedCert;
 
@@ -51,30 +48,11 @@ beforeAll(() => {
   certB = makeSelfSignedCert(dir, 'hostdeck-vnc-b');
 });
 
-afterEach(async () => {
-  for (const s of streams.splice(0)) s.destroy();
-  for (const r of relays.splice(0)) await r.close();
-});
+afterEach(() => rig.closeEach());
+afterAll(() => rig.stopServers());
 
-afterAll(async () => {
-  for (const x of xvncs.splice(0)) await x.stop();
-});
-
-async function xvnc(
-  securityTypes: string,
-  extraArgs: string[] = [],
-  desktopName = `hd-${randomBytes(6).toString('hex')}`,
-): Promise<Xvnc & { desktopName: string }> {
-  const x = await startXvnc({ securityTypes, extraArgs, desktopName });
-  xvncs.push(x);
-  return Object.assign(x, { desktopName });
-}
-
-async function relay(x: Xvnc): Promise<RecordingRelay> {
-  const r = await startRecordingRelay(x.host, x.port);
-  relays.push(r);
-  return r;
-}
+const xvnc = rig.xvnc.bind(rig);
+const relay = (x: Xvnc): Promise<RecordingRelay> => rig.closing(startRecordingRelay(x.host, x.port));
 
 function options(port: number, extra: Partial<OpenVncOptions> = {}): OpenVncOptions & { asked: () => number } {
   let asked = 0;
@@ -93,11 +71,7 @@ function options(port: number, extra: Partial<OpenVncOptions> = {}): OpenVncOpti
   };
 }
 
-async function open(o: OpenVncOptions): Promise<AuthenticatedVnc> {
-  const result = await openAuthenticatedVnc(o);
-  streams.push(result.stream);
-  return result;
-}
+const open = (o: OpenVncOptions): Promise<AuthenticatedVnc> => rig.open(o);
 
 /**
  * The page side: noVNC's 3.8 handshake, then the bytes must be exactly the

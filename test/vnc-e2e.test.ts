@@ -9,12 +9,13 @@ import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import type { HostInput, SavedHost, VncOptions } from '../shared/model/host.js';
-import { canvasPixel, pageApi } from '../bench/vnc-page.js';
+import { pageApi } from '../bench/vnc-page.js';
 import { startChromium } from './support/chromium.js';
 import { makeTempDir } from './support/processes.js';
 import { makeSelfSignedCert, x509Args } from './support/certs.js';
 import { sshHostInput, vncHostInput } from './support/hosts.js';
 import { startServe, type ServeProcess } from './support/serve.js';
+import { ACTIVE_PANEL as activePanel, activeVncPixel, closeActiveTab as closeTab } from './support/session-tabs.js';
 import { startSshd, type Sshd } from './support/sshd.js';
 import { startXvnc, type Xvnc, type XvncOptions } from './support/xvnc.js';
 
@@ -61,11 +62,9 @@ async function connect(name: string): Promise<void> {
   await page.getByRole('treeitem', { name }).dblclick();
 }
 
-const activePanel = '.session[role=tabpanel]:not([hidden])';
-
 /** The RGB of the remote desktop's framebuffer at (x, y), read from noVNC's canvas. */
 function pixel(x = 100, y = 100): Promise<number[] | null> {
-  return canvasPixel(page, `${activePanel} .session-vnc`, x, y);
+  return activeVncPixel(page, x, y);
 }
 
 async function waitConnected(): Promise<void> {
@@ -84,12 +83,8 @@ async function waitConnected(): Promise<void> {
   }
 }
 
-async function closeActiveTab(name: string): Promise<void> {
-  await page
-    .getByRole('button', { name: new RegExp(`^Close ${name}`) })
-    .first()
-    .click();
-  await expect.poll(() => page.getByRole('tab').count()).toBe(0);
+function closeActiveTab(name: string): Promise<void> {
+  return closeTab(page, name);
 }
 
 function bannerText(): Promise<string> {

@@ -74,3 +74,25 @@ export class TerminalProbe {
 
 /** A shell prompt ("$ " at the end of the output). */
 export const PROMPT = /\$ $/;
+
+/** A probe on a duplex stream (an SSH channel): keys are written to it, its data is the terminal's output. */
+export function probeStream(s: {
+  write(b: Buffer): unknown;
+  on(event: 'data', fn: (d: Buffer) => void): unknown;
+}): TerminalProbe {
+  return new TerminalProbe(
+    (b) => s.write(b),
+    (fn) => s.on('data', fn),
+  );
+}
+
+/** A probe on a child process's pipes (the OpenSSH client, cat): keys go to its stdin, its stdout is read. */
+export function probeChild(p: {
+  stdin: { write(b: Buffer): unknown };
+  stdout: { on(event: 'data', fn: (d: Buffer) => void): unknown };
+}): TerminalProbe {
+  return new TerminalProbe(
+    (b) => p.stdin.write(b),
+    (fn) => p.stdout.on('data', fn),
+  );
+}

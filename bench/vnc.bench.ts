@@ -25,7 +25,7 @@ import type { Browser, Page, WebSocket } from 'playwright-core';
 import type { SavedHost } from '../shared/model/host.js';
 import { startChromium } from '../test/support/chromium.js';
 import { freePort } from '../test/support/net.js';
-import { killTree, openRunDir } from '../test/support/processes.js';
+import { inOwnRunDir, killTree } from '../test/support/processes.js';
 import { sshHostInput, vncHostInput } from '../test/support/hosts.js';
 import { startServe } from '../test/support/serve.js';
 import { startSshd } from '../test/support/sshd.js';
@@ -137,15 +137,9 @@ function noTabs(): boolean {
 
 const hex = (rgb: readonly number[]): string => `#${rgb.map((v) => v.toString(16).padStart(2, '0')).join('')}`;
 
-export async function main(args: string[]): Promise<void> {
-  // This bench's own run folder (peers and their pid list), released whatever happens:
-  // with several benches in one process, each must find its own, not the last one's.
-  const run = openRunDir('hostdeck-bench-vnc');
-  try {
-    await measure(args);
-  } finally {
-    run.release();
-  }
+export function main(args: string[]): Promise<void> {
+  // This bench's own run folder: its peers and their pid list.
+  return inOwnRunDir('hostdeck-bench-vnc', () => measure(args));
 }
 
 async function measure(args: string[]): Promise<void> {

@@ -52,7 +52,7 @@ const { SshConnection } = await import('../main/ssh/connection.js');
 const { HostKeyTrust } = await import('../main/ssh/host-key-trust.js');
 const { SshShell } = await import('../main/ssh/shell.js');
 const { sshOffer } = await import('../main/ssh/algorithms.js');
-const { PROMPT, probeStream } = await import('./ssh-measure.js');
+const { keyLogin, PROMPT, probeStream } = await import('./ssh-measure.js');
 type Conn = import('../main/ssh/connection.js').SshConnection;
 
 const loadCommonJs = createRequire(import.meta.url);
@@ -62,20 +62,12 @@ const trust = new HostKeyTrust({ ownFile: config.knownHosts, userFiles: [] });
 let negotiated = { cipher: '', mac: '' };
 let strictKex = false;
 const connect = (): Promise<Conn> =>
-  SshConnection.connect({
-    host: config.host,
-    port: config.port,
-    username: config.user,
-    keyFiles: [{ path: config.keyPath }],
-    agent: false,
-    trust,
-    askHostKey: async () => false,
-    onHandshake: (n, strict) => {
-      const cs = (n as { cs: { cipher: string; mac: string } }).cs;
+  SshConnection.connect(
+    keyLogin(config, trust, (cs, strict) => {
       negotiated = { cipher: cs.cipher, mac: cs.mac };
       strictKex = strict;
-    },
-  });
+    }),
+  );
 
 const bulkCommand = `head -c ${config.bulkBytes} /dev/zero`;
 

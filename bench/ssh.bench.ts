@@ -34,7 +34,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { assertMeasured, printReport, stats, type Measurement } from './report.js';
 import { inOwnRunDir } from '../test/support/processes.js';
 import { nativeStatus } from '../main/api/native.js';
-import { PROMPT, probeChild, probeStream, TerminalProbe } from './ssh-measure.js';
+import { keyLogin, PROMPT, probeChild, probeStream, TerminalProbe } from './ssh-measure.js';
 import type { SshConnection } from '../main/ssh/connection.js';
 import type { ProfileConfig, ProfileResult } from './ssh-profile.js';
 import type { TargetOpener } from '../main/gateway/target.js';
@@ -95,19 +95,11 @@ async function measure(args: string[], runDir: string): Promise<void> {
     const trust = new HostKeyTrust({ ownFile: knownHosts, userFiles: [] });
     let nodeNegotiated = '';
     const connect = (): Promise<SshConnection> =>
-      SshConnection.connect({
-        host: sshd.host,
-        port: sshd.port,
-        username: sshd.keyUser,
-        keyFiles: [{ path: sshd.clientKeyPath }],
-        agent: false,
-        trust,
-        askHostKey: async () => false,
-        onHandshake: (n) => {
-          const cs = (n as { cs: { cipher: string; mac: string } }).cs;
+      SshConnection.connect(
+        keyLogin({ host: sshd.host, port: sshd.port, user: sshd.keyUser, keyPath: sshd.clientKeyPath }, trust, (cs) => {
           nodeNegotiated = pairName(cs);
-        },
-      });
+        }),
+      );
     const sshArgs = [
       '-F',
       '/dev/null',

@@ -122,6 +122,22 @@ async function openHeldOpening(): Promise<{ echo: TcpPeer; page: Page; o: Observ
   return { echo, page, o, release };
 }
 
+/**
+ * Lets a held opener (openHeldOpening) connect after its session ended: the
+ * late target is connected once and destroyed, the session made only `moves`
+ * moves, and nothing escaped.
+ */
+async function releaseLateTarget(
+  held: { echo: TcpPeer; o: Observed; release: () => void },
+  moves: number,
+): Promise<void> {
+  held.release();
+  await expect.poll(() => held.echo.connections).toBe(1);
+  await expect.poll(() => held.echo.sockets.size).toBe(0);
+  expect(held.o.moves).toHaveLength(moves);
+  expect(escaped).toEqual([]);
+}
+
 function opened(ws: WebSocket): Promise<void> {
   return new Promise((resolve) => (ws.readyState === ws.OPEN ? resolve() : ws.once('open', () => resolve())));
 }
@@ -200,22 +216,14 @@ describe('the gateway session moves only along its table', () => {
     o.session.close({ code: GatewayClose.GOING_AWAY, reason: GatewayCloseReason.SHUTTING_DOWN });
     expect(await page.closed).toEqual({ code: GatewayClose.GOING_AWAY, reason: GatewayCloseReason.SHUTTING_DOWN });
     await endsClosed(o, ['opening->closing', 'closing->closed']);
-    release();
-    await expect.poll(() => echo.connections).toBe(1);
-    await expect.poll(() => echo.sockets.size).toBe(0);
-    expect(o.moves).toHaveLength(2);
-    expect(escaped).toEqual([]);
+    await releaseLateTarget({ echo, o, release }, 2);
   });
 
   it('the page goes away during opening: opening -> closed; the late target is destroyed', async () => {
     const { echo, page, o, release } = await openHeldOpening();
     page.ws.terminate();
     await endsClosed(o, ['opening->closed']);
-    release();
-    await expect.poll(() => echo.connections).toBe(1);
-    await expect.poll(() => echo.sockets.size).toBe(0);
-    expect(o.moves).toHaveLength(1);
-    expect(escaped).toEqual([]);
+    await releaseLateTarget({ echo, o, release }, 1);
   });
 
   it('a text frame sent while opening closes the session once it opens: open -> closing -> closed', async () => {

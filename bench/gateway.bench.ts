@@ -11,7 +11,7 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import { Gateway, type GatewayOptions } from '../main/gateway/gateway.js';
 import type { TargetOpener } from '../main/gateway/target.js';
 import { freePort } from '../test/support/net.js';
-import { killTree, openRunDir } from '../test/support/processes.js';
+import { inOwnRunDir, killTree } from '../test/support/processes.js';
 import { assertMeasured, printReport, stats, type Measurement } from './report.js';
 import type { TargetPorts } from './gateway-targets.js';
 import { BENCH_ORIGIN, bufferutilLoaded, type ClientJob, type ClientReply, type Endpoint } from './gateway-client.js';
@@ -54,15 +54,9 @@ function parseOptions(args: string[]): Options {
   };
 }
 
-export async function main(args: string[]): Promise<void> {
-  // This bench's own run folder (peers and their pid list), released whatever happens:
-  // with several benches in one process, each must find its own, not the last one's.
-  const run = openRunDir('hostdeck-bench-gateway');
-  try {
-    await measure(args);
-  } finally {
-    run.release();
-  }
+export function main(args: string[]): Promise<void> {
+  // This bench's own run folder: its peers and their pid list.
+  return inOwnRunDir('hostdeck-bench-gateway', () => measure(args));
 }
 
 async function measure(args: string[]): Promise<void> {

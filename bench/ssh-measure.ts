@@ -1,6 +1,8 @@
 // Measuring a terminal byte stream, shared by the SSH bench (in process) and
 // its page-side client (bench/ssh-bridge-client.ts, another process), so both
 // sides of every comparison are timed by the same code.
+import type { ConnectOptions } from '../main/ssh/connection.js';
+import type { HostKeyTrust } from '../main/ssh/host-key-trust.js';
 
 /** Subscribes a data listener to whatever carries the terminal's output. */
 export type OnData = (fn: (d: Buffer) => void) => void;
@@ -74,3 +76,53 @@ export class TerminalProbe {
 
 /** A shell prompt ("$ " at the end of the output). */
 export const PROMPT = /\$ $/;
+
+/** A probe on a duplex stream (an SSH channel): keys are written to it, its data is the terminal's output. */
+export function probeStream(s: {
+  write(b: Buffer): unknown;
+  on(event: 'data', fn: (d: Buffer) => void): unknown;
+}): TerminalProbe {
+  return new TerminalProbe(
+    (b) => s.write(b),
+    (fn) => s.on('data', fn),
+  );
+}
+
+/** A probe on a child process's pipes (the OpenSSH client, cat): keys go to its stdin, its stdout is read. */
+export function probeChild(p: {
+  stdin: { write(b: Buffer): unknown };
+  stdout: { on(event: 'data', fn: (d: Buffer) => void): unknown };
+}): TerminalProbe {
+  return new TerminalProbe(
+    (b) => p.stdin.write(b),
+    (fn) => p.stdout.on('data', fn),
+  );
+}
+
+/** The client-to-server cipher and MAC a connection settled on. */
+export interface CipherPair {
+  cipher: string;
+  mac: string;
+}
+
+/**
+ * Options for main's SshConnection.connect as the benches log in: by key,
+ * no agent, the host key already in `trust` (nobody is asked). `onPair` gets
+ * the negotiated client-to-server pair and whether strict key exchange is on.
+ */
+export function keyLogin(
+  target: { host: string; port: number; user: string; keyPath: string },
+  trust: HostKeyTrust,
+  onPair: (cs: CipherPair, strictKex: boolean) => void,
+): ConnectOptions {
+  return {
+    host: target.host,
+    port: target.port,
+    username: target.user,
+    keyFiles: [{ path: target.keyPath }],
+    agent: false,
+    trust,
+    askHostKey: async () => false,
+    onHandshake: (n, strict) => onPair((n as { cs: CipherPair }).cs, strict),
+  };
+}

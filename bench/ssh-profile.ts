@@ -52,7 +52,7 @@ const { SshConnection } = await import('../main/ssh/connection.js');
 const { HostKeyTrust } = await import('../main/ssh/host-key-trust.js');
 const { SshShell } = await import('../main/ssh/shell.js');
 const { sshOffer } = await import('../main/ssh/algorithms.js');
-const { PROMPT, TerminalProbe } = await import('./ssh-measure.js');
+const { keyLogin, PROMPT, probeStream } = await import('./ssh-measure.js');
 type Conn = import('../main/ssh/connection.js').SshConnection;
 
 const loadCommonJs = createRequire(import.meta.url);
@@ -62,20 +62,12 @@ const trust = new HostKeyTrust({ ownFile: config.knownHosts, userFiles: [] });
 let negotiated = { cipher: '', mac: '' };
 let strictKex = false;
 const connect = (): Promise<Conn> =>
-  SshConnection.connect({
-    host: config.host,
-    port: config.port,
-    username: config.user,
-    keyFiles: [{ path: config.keyPath }],
-    agent: false,
-    trust,
-    askHostKey: async () => false,
-    onHandshake: (n, strict) => {
-      const cs = (n as { cs: { cipher: string; mac: string } }).cs;
+  SshConnection.connect(
+    keyLogin(config, trust, (cs, strict) => {
       negotiated = { cipher: cs.cipher, mac: cs.mac };
       strictKex = strict;
-    },
-  });
+    }),
+  );
 
 const bulkCommand = `head -c ${config.bulkBytes} /dev/zero`;
 
@@ -101,10 +93,7 @@ let keys: number[] = [];
 if (config.keys > 0) {
   const conn = await connect();
   const ch = await conn.exec('cat', { pty: { term: 'xterm-256color', cols: 80, rows: 24, width: 0, height: 0 } });
-  keys = await new TerminalProbe(
-    (b) => ch.write(b),
-    (fn) => ch.on('data', fn),
-  ).keys(config.keys);
+  keys = await probeStream(ch).keys(config.keys);
   ch.close();
   conn.close();
 }
@@ -115,10 +104,7 @@ for (let i = 0; i < config.readyRuns; i++) {
   const t0 = performance.now();
   const c = await connect();
   const shell = await SshShell.open(c, { cols: 80, rows: 24 });
-  await new TerminalProbe(
-    (b) => shell.channel.write(b),
-    (fn) => shell.channel.on('data', fn),
-  ).until(PROMPT);
+  await probeStream(shell.channel).until(PROMPT);
   ready.push(performance.now() - t0);
   c.close();
 }

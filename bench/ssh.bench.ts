@@ -32,9 +32,9 @@ import { availableParallelism, loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { assertMeasured, printReport, stats, type Measurement } from './report.js';
-import { openRunDir } from '../test/support/processes.js';
+import { inOwnRunDir } from '../test/support/processes.js';
 import { nativeStatus } from '../main/api/native.js';
-import { PROMPT, TerminalProbe } from './ssh-measure.js';
+import { keyLogin, PROMPT, probeChild, probeStream, TerminalProbe } from './ssh-measure.js';
 import type { SshConnection } from '../main/ssh/connection.js';
 import type { ProfileConfig, ProfileResult } from './ssh-profile.js';
 import type { TargetOpener } from '../main/gateway/target.js';
@@ -60,15 +60,9 @@ interface GatewayLike {
   close(): Promise<void>;
 }
 
-export async function main(args: string[]): Promise<void> {
-  // This bench's own run folder (peers and their pid list), released whatever happens:
-  // with several benches in one process, each must find its own, not the last one's.
-  const run = openRunDir('hostdeck-bench-ssh');
-  try {
-    await measure(args, run.dir);
-  } finally {
-    run.release();
-  }
+export function main(args: string[]): Promise<void> {
+  // This bench's own run folder: its peers and their pid list.
+  return inOwnRunDir('hostdeck-bench-ssh', (dir) => measure(args, dir));
 }
 
 async function measure(args: string[], runDir: string): Promise<void> {
@@ -101,19 +95,11 @@ async function measure(args: string[], runDir: string): Promise<void> {
     const trust = new HostKeyTrust({ ownFile: knownHosts, userFiles: [] });
     let nodeNegotiated = '';
     const connect = (): Promise<SshConnection> =>
-      SshConnection.connect({
-        host: sshd.host,
-        port: sshd.port,
-        username: sshd.keyUser,
-        keyFiles: [{ path: sshd.clientKeyPath }],
-        agent: false,
-        trust,
-        askHostKey: async () => false,
-        onHandshake: (n) => {
-          const cs = (n as { cs: { cipher: string; mac: string } }).cs;
+      SshConnection.connect(
+        keyLogin({ host: sshd.host, port: sshd.port, user: sshd.keyUser, keyPath: sshd.clientKeyPath }, trust, (cs) => {
           nodeNegotiated = pairName(cs);
-        },
-      });
+        }),
+      );
     const sshArgs = [
       '-F',
       '/dev/null',
@@ -155,13 +141,12 @@ async function measure(args: string[], runDir: string): Promise<void> {
     const elBulk: number[] = [];
     const elCpu: number[] = [];
     let elInfo: ProfileResult | undefined;
-    const openShell = async (c: SshConnection): Promise<{ probe: TerminalProbe; prompt: Promise<number> }> => {
+    const openShell = async (
+      c: SshConnection,
+    ): Promise<{ probe: TerminalProbe; prompt: Promise<number>; close: () => void }> => {
       const shell = await SshShell.open(c, { cols: 80, rows: 24 });
-      const probe = new TerminalProbe(
-        (b) => shell.channel.write(b),
-        (fn) => shell.channel.on('data', fn),
-      );
-      return { probe, prompt: probe.until(PROMPT) };
+      const probe = probeStream(shell.channel);
+      return { probe, prompt: probe.until(PROMPT), close: () => shell.channel.close() };
     };
 
     // Bulk: MB/s of `head -c 500M /dev/zero` on an exec channel (no pty), as `ssh host cmd > /dev/null`.
@@ -193,10 +178,7 @@ async function measure(args: string[], runDir: string): Promise<void> {
     // Keystrokes: one byte to `cat` on a pty, time until its echo returns.
     const conn = await connect();
     const ch = await conn.exec('cat', { pty: { term: 'xterm-256color', cols: 80, rows: 24, width: 0, height: 0 } });
-    const hdKeys = await new TerminalProbe(
-      (b) => ch.write(b),
-      (fn) => ch.on('data', fn),
-    ).keys(KEYS);
+    const hdKeys = await probeStream(ch).keys(KEYS);
     ch.close();
     conn.close();
     // The OpenSSH client is driven over its stdin/stdout pipes: each key pays
@@ -207,14 +189,8 @@ async function measure(args: string[], runDir: string): Promise<void> {
     // is subtracted from OpenSSH's p50 and p99 (the reference openssh_less_pipes).
     const os = spawn('ssh', ['-tt', ...sshArgs, 'cat'], { stdio: ['pipe', 'pipe', 'ignore'] });
     const pipeCat = spawn('cat', [], { stdio: ['pipe', 'pipe', 'ignore'] });
-    const osProbe = new TerminalProbe(
-      (b) => os.stdin.write(b),
-      (fn) => os.stdout.on('data', fn),
-    );
-    const pipeProbe = new TerminalProbe(
-      (b) => pipeCat.stdin.write(b),
-      (fn) => pipeCat.stdout.on('data', fn),
-    );
+    const osProbe = probeChild(os);
+    const pipeProbe = probeChild(pipeCat);
     const osKeys: number[] = [];
     const pipeKeys: number[] = [];
     for (let block = 0; block < 10; block++) {
@@ -249,14 +225,7 @@ async function measure(args: string[], runDir: string): Promise<void> {
       ).prompt;
       warmReady.push(performance.now() - t0);
       c.close();
-      const t1 = performance.now();
-      const p = spawn('ssh', ['-tt', ...sshArgs], { stdio: ['pipe', 'pipe', 'ignore'] });
-      await new TerminalProbe(
-        () => undefined,
-        (fn) => p.stdout.on('data', fn),
-      ).until(PROMPT);
-      osReady.push(performance.now() - t1);
-      p.kill();
+      osReady.push(await opensshPromptMs(['-tt', ...sshArgs]));
     }
     const controlPath = join(runDir, 'cm.sock');
     const master = spawn('ssh', ['-M', '-S', controlPath, '-N', ...sshArgs], { stdio: 'ignore' });
@@ -267,23 +236,11 @@ async function measure(args: string[], runDir: string): Promise<void> {
       await waitForControlMaster(controlPath, sshArgs);
       for (let i = 0; i < readyRuns; i++) {
         const t0 = performance.now();
-        const shell = await SshShell.open(held, { cols: 80, rows: 24 });
-        await new TerminalProbe(
-          (b) => shell.channel.write(b),
-          (fn) => shell.channel.on('data', fn),
-        ).until(PROMPT);
+        const shell = await openShell(held);
+        await shell.prompt;
         reuseHd.push(performance.now() - t0);
-        shell.channel.close();
-        const t1 = performance.now();
-        const p = spawn('ssh', ['-tt', '-S', controlPath, '-o', 'ControlMaster=no', ...sshArgs], {
-          stdio: ['pipe', 'pipe', 'ignore'],
-        });
-        await new TerminalProbe(
-          () => undefined,
-          (fn) => p.stdout.on('data', fn),
-        ).until(PROMPT);
-        reuseOs.push(performance.now() - t1);
-        p.kill();
+        shell.close();
+        reuseOs.push(await opensshPromptMs(['-tt', '-S', controlPath, '-o', 'ControlMaster=no', ...sshArgs]));
       }
     } finally {
       held.close();
@@ -523,6 +480,16 @@ async function waitForControlMaster(controlPath: string, sshArgs: string[]): Pro
 }
 
 /** MB/s of the OpenSSH client running the bulk command with its output to /dev/null. */
+/** ms from spawning the OpenSSH client with `args` to its shell's first prompt; the client is then killed. */
+async function opensshPromptMs(args: string[]): Promise<number> {
+  const t0 = performance.now();
+  const p = spawn('ssh', args, { stdio: ['pipe', 'pipe', 'ignore'] });
+  await probeChild(p).until(PROMPT);
+  const ms = performance.now() - t0;
+  p.kill();
+  return ms;
+}
+
 function opensshBulk(sshArgs: string[]): number {
   const t0 = performance.now();
   execFileSync('ssh', [...sshArgs, `head -c ${BULK_BYTES} /dev/zero`], { stdio: ['ignore', 'ignore', 'inherit'] });

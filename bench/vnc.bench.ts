@@ -25,7 +25,8 @@ import type { Browser, Page, WebSocket } from 'playwright-core';
 import type { SavedHost } from '../shared/model/host.js';
 import { startChromium } from '../test/support/chromium.js';
 import { freePort } from '../test/support/net.js';
-import { killTree, openRunDir } from '../test/support/processes.js';
+import { inOwnRunDir, killTree } from '../test/support/processes.js';
+import { sshHostInput, vncHostInput } from '../test/support/hosts.js';
 import { startServe } from '../test/support/serve.js';
 import { startSshd } from '../test/support/sshd.js';
 import { startXvnc, type Xvnc } from '../test/support/xvnc.js';
@@ -136,15 +137,9 @@ function noTabs(): boolean {
 
 const hex = (rgb: readonly number[]): string => `#${rgb.map((v) => v.toString(16).padStart(2, '0')).join('')}`;
 
-export async function main(args: string[]): Promise<void> {
-  // This bench's own run folder (peers and their pid list), released whatever happens:
-  // with several benches in one process, each must find its own, not the last one's.
-  const run = openRunDir('hostdeck-bench-vnc');
-  try {
-    await measure(args);
-  } finally {
-    run.release();
-  }
+export function main(args: string[]): Promise<void> {
+  // This bench's own run folder: its peers and their pid list.
+  return inOwnRunDir('hostdeck-bench-vnc', () => measure(args));
 }
 
 async function measure(args: string[]): Promise<void> {
@@ -190,39 +185,11 @@ async function measure(args: string[]): Promise<void> {
     await page.goto(serve.url);
     await page.locator('body[data-ready=true]').waitFor();
     await pageApi(page, 'secrets.setMasterPassword', 'bench-master-password');
-    const jump = await pageApi<SavedHost>(page, 'hosts.create', {
-      name: 'jump',
-      protocol: 'ssh',
-      address: '127.0.0.1',
-      port: sshd.port,
-      username: sshd.passwordUser,
-      auth: { type: 'password' },
-      folder: [],
-      tags: [],
-      notes: '',
-    });
+    const jump = await pageApi<SavedHost>(page, 'hosts.create', sshHostInput('jump', sshd));
     await pageApi(page, 'secrets.set', jump.id, 'password', sshd.password);
-    const vnc = { viewOnly: false, scaling: 'none', quality: 6, compression: 2, shared: true };
-    await pageApi(page, 'hosts.create', {
-      name: 'direct',
-      protocol: 'vnc',
-      address: direct.host,
-      port: direct.port,
-      folder: [],
-      tags: [],
-      notes: '',
-      vnc,
-    });
-    await pageApi(page, 'hosts.create', {
-      name: 'tunnel',
-      protocol: 'vnc',
-      address: tunnelled.host,
-      port: tunnelled.port,
-      folder: [],
-      tags: [],
-      notes: '',
-      vnc: { ...vnc, viaSshHostId: jump.id },
-    });
+    const vnc = { scaling: 'none' } as const;
+    await pageApi(page, 'hosts.create', vncHostInput('direct', direct, vnc));
+    await pageApi(page, 'hosts.create', vncHostInput('tunnel', tunnelled, { ...vnc, viaSshHostId: jump.id }));
     await page.getByRole('treeitem', { name: 'tunnel' }).waitFor();
 
     const closeTabs = async (): Promise<void> => {

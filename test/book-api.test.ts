@@ -5,37 +5,18 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { createApi } from '../main/api/create-api.js';
 import type { ApiDispatcher } from '../main/api/dispatcher.js';
 import { StoreHarness } from './fixtures/store/harness.js';
+import { bookApi, callApi as call } from './support/api.js';
 import type { AddressBookStore } from '../main/store/address-book-store.js';
 
 const harness = new StoreHarness('book-api');
 afterEach(() => harness.cleanup());
 
-let nextId = 1;
-async function call(
-  api: ApiDispatcher,
-  method: string,
-  ...params: unknown[]
-): Promise<{ ok: boolean; result?: unknown; error?: { code: string; message: string } }> {
-  const reply = await api.handle({ id: nextId++, method, params });
-  return reply.ok ? { ok: true, result: reply.result } : { ok: false, error: reply.error };
-}
-
 function setup(): { api: ApiDispatcher; store: AddressBookStore; home: string; events: unknown[] } {
   const home = harness.tempDir();
   const store = harness.open({ saveDelayMs: 0 });
-  const api = createApi({
-    mode: 'serve',
-    version: 't',
-    gatewayPort: () => 1,
-    gateway: () => {
-      throw new Error('no sessions in these tests');
-    },
-    store,
-    homeDir: home,
-  }).dispatcher;
+  const api = bookApi(store, home);
   const events: unknown[] = [];
   api.subscribe((event, payload) => events.push({ event, payload }));
   return { api, store, home, events };

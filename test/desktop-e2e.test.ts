@@ -6,7 +6,6 @@
 // A bundling defect, a runtime difference the code ignores, or a shell defect
 // (navigation, start-up failure, packaged-only rules) fails here.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { execFileSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { createServer, get as httpGet, type Server } from 'node:http';
 import { join } from 'node:path';
@@ -18,7 +17,9 @@ import { makeHome } from './support/serve.js';
 import { startSshd, type Sshd } from './support/sshd.js';
 import { startXvnc, type Xvnc } from './support/xvnc.js';
 import { makeTempDir } from './support/processes.js';
-import { canvasPixel } from '../bench/vnc-page.js';
+import { makeSelfSignedCert, x509Args } from './support/certs.js';
+import { ACTIVE_PANEL as activePanel, activeVncPixel, closeActiveTab as closeTab } from './support/session-tabs.js';
+import { vncHostInput } from './support/hosts.js';
 
 const artifacts = join(import.meta.dirname, '..', 'test-artifacts');
 mkdirSync(artifacts, { recursive: true });
@@ -72,32 +73,16 @@ afterAll(async () => {
   await Promise.all(servers.map((x) => x.stop()));
 });
 
-const activePanel = '.session[role=tabpanel]:not([hidden])';
-
 async function addVncHost(name: string, server: Xvnc): Promise<void> {
-  const vnc = { viewOnly: false, scaling: 'scale', quality: 6, compression: 2, shared: true };
-  const created = await desktopApi('hosts.create', {
-    name,
-    protocol: 'vnc',
-    address: server.host,
-    port: server.port,
-    folder: [],
-    tags: [],
-    notes: '',
-    vnc,
-  });
+  const created = await desktopApi('hosts.create', vncHostInput(name, server));
   expect(created).toMatchObject({ ok: true });
   const id = (created.result as { id: string }).id;
   expect(await desktopApi('secrets.set', id, 'vncPassword', server.password)).toMatchObject({ ok: true });
   await page.getByRole('treeitem', { name }).waitFor();
 }
 
-async function closeActiveTab(name: string): Promise<void> {
-  await page
-    .getByRole('button', { name: new RegExp(`^Close ${name}`) })
-    .first()
-    .click();
-  await expect.poll(() => page.getByRole('tab').count()).toBe(0);
+function closeActiveTab(name: string): Promise<void> {
+  return closeTab(page, name);
 }
 
 describe('the desktop app in the Electron stand-in', () => {
@@ -254,9 +239,7 @@ describe('the desktop app in the Electron stand-in', () => {
     await addVncHost('default-offer', server);
     await connectHost(page, 'default-offer');
     await page.locator(`${activePanel}[data-status=connected]`).waitFor({ timeout: 30_000 });
-    await expect
-      .poll(() => canvasPixel(page, `${activePanel} .session-vnc`, 100, 100), { timeout: 20_000 })
-      .toEqual([0, 255, 0]);
+    await expect.poll(() => activeVncPixel(page), { timeout: 20_000 }).toEqual([0, 255, 0]);
     const security = page.locator(`${activePanel} .vnc-security`);
     await expect(security.innerText()).resolves.toMatch(/^Not encrypted/);
     expect(await security.getAttribute('data-encrypted')).toBe('false');
@@ -265,29 +248,8 @@ describe('the desktop app in the Electron stand-in', () => {
   });
 
   it('VNC with X509Vnc connects encrypted after the certificate prompt', async () => {
-    const dir = makeTempDir('desktop-x509');
-    const cert = join(dir, 'cert.pem');
-    const key = join(dir, 'key.pem');
-    execFileSync(
-      'openssl',
-      [
-        'req',
-        '-x509',
-        '-newkey',
-        'rsa:2048',
-        '-nodes',
-        '-subj',
-        '/CN=desktop',
-        '-keyout',
-        key,
-        '-out',
-        cert,
-        '-days',
-        '1',
-      ],
-      { stdio: 'ignore' },
-    );
-    const server = await startXvnc({ securityTypes: 'X509Vnc', extraArgs: ['-X509Cert', cert, '-X509Key', key] });
+    const cert = makeSelfSignedCert(makeTempDir('desktop-x509'), 'desktop');
+    const server = await startXvnc({ securityTypes: 'X509Vnc', extraArgs: x509Args(cert) });
     servers.push(server);
     server.setRootColor('#ff00ff');
     await addVncHost('x509', server);
@@ -296,9 +258,7 @@ describe('the desktop app in the Electron stand-in', () => {
     await certDialog.waitFor();
     await certDialog.getByRole('button', { name: 'Trust and connect' }).click();
     await page.locator(`${activePanel}[data-status=connected]`).waitFor({ timeout: 30_000 });
-    await expect
-      .poll(() => canvasPixel(page, `${activePanel} .session-vnc`, 100, 100), { timeout: 20_000 })
-      .toEqual([255, 0, 255]);
+    await expect.poll(() => activeVncPixel(page), { timeout: 20_000 }).toEqual([255, 0, 255]);
     const security = page.locator(`${activePanel} .vnc-security`);
     await expect(security.innerText()).resolves.toMatch(/^Encrypted/);
     expect(await security.getAttribute('data-encrypted')).toBe('true');

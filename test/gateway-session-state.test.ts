@@ -8,7 +8,6 @@
 // which path ran.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import http from 'node:http';
-import net from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { AddressInfo } from 'node:net';
 import { WebSocket, WebSocketServer } from 'ws';
@@ -16,7 +15,7 @@ import { Session, type SessionState, type TrafficTotals } from '../main/gateway/
 import type { GatewayTarget, TargetOpener } from '../main/gateway/target.js';
 import { GatewayClose, GatewayCloseReason } from '../shared/gateway-protocol.js';
 import { IllegalTransitionError } from '../shared/state-machine.js';
-import { freePort, startEchoServer, type TcpPeer } from './support/net.js';
+import { connectLoopback, freePort, startEchoServer, type TcpPeer } from './support/net.js';
 
 const cleanups: Array<() => unknown> = [];
 /** Whatever escaped from an event handler or a promise callback during the test. */
@@ -106,15 +105,37 @@ async function peer(p: Promise<TcpPeer>): Promise<TcpPeer> {
 function tcpOpener(port: number, gate?: Promise<void>): TargetOpener {
   return async () => {
     await gate;
-    return new Promise<net.Socket>((resolve, reject) => {
-      const s = net.connect(port, '127.0.0.1');
-      s.once('connect', () => {
-        s.off('error', reject);
-        resolve(s);
-      });
-      s.once('error', reject);
-    });
+    return connectLoopback(port);
   };
+}
+
+/**
+ * A page whose session stays opening: the opener for its echo target waits
+ * until release(). Returns once the page's WebSocket is open.
+ */
+async function openHeldOpening(): Promise<{ echo: TcpPeer; page: Page; o: Observed; release: () => void }> {
+  const echo = await peer(startEchoServer());
+  let release!: () => void;
+  const page = await openPage(tcpOpener(echo.port, new Promise<void>((r) => (release = r))));
+  const o = await page.observed;
+  await opened(page.ws);
+  return { echo, page, o, release };
+}
+
+/**
+ * Lets a held opener (openHeldOpening) connect after its session ended: the
+ * late target is connected once and destroyed, the session made only `moves`
+ * moves, and nothing escaped.
+ */
+async function releaseLateTarget(
+  held: { echo: TcpPeer; o: Observed; release: () => void },
+  moves: number,
+): Promise<void> {
+  held.release();
+  await expect.poll(() => held.echo.connections).toBe(1);
+  await expect.poll(() => held.echo.sockets.size).toBe(0);
+  expect(held.o.moves).toHaveLength(moves);
+  expect(escaped).toEqual([]);
 }
 
 function opened(ws: WebSocket): Promise<void> {
@@ -191,42 +212,22 @@ describe('the gateway session moves only along its table', () => {
   });
 
   it('closed during opening (gateway shutdown): opening -> closing -> closed; the late target is destroyed', async () => {
-    const echo = await peer(startEchoServer());
-    let release!: () => void;
-    const page = await openPage(tcpOpener(echo.port, new Promise<void>((r) => (release = r))));
-    const o = await page.observed;
-    await opened(page.ws);
+    const { echo, page, o, release } = await openHeldOpening();
     o.session.close({ code: GatewayClose.GOING_AWAY, reason: GatewayCloseReason.SHUTTING_DOWN });
     expect(await page.closed).toEqual({ code: GatewayClose.GOING_AWAY, reason: GatewayCloseReason.SHUTTING_DOWN });
     await endsClosed(o, ['opening->closing', 'closing->closed']);
-    release();
-    await expect.poll(() => echo.connections).toBe(1);
-    await expect.poll(() => echo.sockets.size).toBe(0);
-    expect(o.moves).toHaveLength(2);
-    expect(escaped).toEqual([]);
+    await releaseLateTarget({ echo, o, release }, 2);
   });
 
   it('the page goes away during opening: opening -> closed; the late target is destroyed', async () => {
-    const echo = await peer(startEchoServer());
-    let release!: () => void;
-    const page = await openPage(tcpOpener(echo.port, new Promise<void>((r) => (release = r))));
-    const o = await page.observed;
-    await opened(page.ws);
+    const { echo, page, o, release } = await openHeldOpening();
     page.ws.terminate();
     await endsClosed(o, ['opening->closed']);
-    release();
-    await expect.poll(() => echo.connections).toBe(1);
-    await expect.poll(() => echo.sockets.size).toBe(0);
-    expect(o.moves).toHaveLength(1);
-    expect(escaped).toEqual([]);
+    await releaseLateTarget({ echo, o, release }, 1);
   });
 
   it('a text frame sent while opening closes the session once it opens: open -> closing -> closed', async () => {
-    const echo = await peer(startEchoServer());
-    let release!: () => void;
-    const page = await openPage(tcpOpener(echo.port, new Promise<void>((r) => (release = r))));
-    const o = await page.observed;
-    await opened(page.ws);
+    const { page, o, release } = await openHeldOpening();
     page.ws.send(Buffer.from('before'), { binary: true });
     page.ws.send('not for a plain TCP target');
     release();

@@ -15,8 +15,10 @@ import {
   freePort,
   patternChunk,
   probeFromOtherLoopback,
+  connectLoopback,
   startEchoServer,
   startSourceServer,
+  startStalledServer,
   type TcpPeer,
 } from './support/net.js';
 
@@ -45,14 +47,7 @@ function tcpOpener(port: number): TargetOpener & { calls: number; links: Gateway
     (link: GatewayLink) => {
       fn.calls++;
       fn.links.push(link);
-      return new Promise<net.Socket>((resolve, reject) => {
-        const s = net.connect(port, '127.0.0.1');
-        s.once('connect', () => {
-          s.off('error', reject);
-          resolve(s);
-        });
-        s.once('error', reject);
-      });
+      return connectLoopback(port);
     },
     { calls: 0, links: [] as GatewayLink[] },
   );
@@ -956,23 +951,10 @@ describe('backpressure and the memory ceiling', () => {
   });
 
   it('a target that never reads pauses the page socket; the gateway stops taking its frames', async () => {
-    const sockets = new Set<net.Socket>();
+    const stalled = await peer(startStalledServer());
     let got = 0;
-    const srv = net.createServer((s) => {
-      sockets.add(s);
-      s.on('error', () => {});
-      s.pause();
-    });
-    await new Promise<void>((r) => srv.listen(0, '127.0.0.1', () => r()));
-    cleanups.push(
-      () =>
-        new Promise<void>((r) => {
-          for (const s of sockets) s.destroy();
-          srv.close(() => r());
-        }),
-    );
     const gw = await startGateway();
-    const ws = connectWs(gw.issueTicket(tcpOpener((srv.address() as net.AddressInfo).port)));
+    const ws = connectWs(gw.issueTicket(tcpOpener(stalled.port)));
     await opened(ws);
     const frameBytes = 256 * 1024;
     const total = 96 * 1024 * 1024;
@@ -982,7 +964,7 @@ describe('backpressure and the memory ceiling', () => {
     // Kernel buffers on both hops hold some MB; the rest must wait in the page.
     await expect.poll(() => ws.bufferedAmount, { timeout: 20_000 }).toBeGreaterThan(total / 2);
     expect(gw.stats().bytesFromPage).toBeLessThan(total / 2);
-    for (const s of sockets) {
+    for (const s of stalled.sockets) {
       s.on('data', (d) => (got += d.length));
       s.resume();
     }
@@ -991,29 +973,16 @@ describe('backpressure and the memory ceiling', () => {
   });
 
   it('a target gone while the page is paused: the page is read again for its close reply, and the session ends', async () => {
-    const sockets = new Set<net.Socket>();
-    const srv = net.createServer((s) => {
-      sockets.add(s);
-      s.on('error', () => {});
-      s.pause();
-    });
-    await new Promise<void>((r) => srv.listen(0, '127.0.0.1', () => r()));
-    cleanups.push(
-      () =>
-        new Promise<void>((r) => {
-          for (const s of sockets) s.destroy();
-          srv.close(() => r());
-        }),
-    );
+    const stalled = await peer(startStalledServer());
     const gw = await startGateway();
-    const ws = connectWs(gw.issueTicket(tcpOpener((srv.address() as net.AddressInfo).port)));
+    const ws = connectWs(gw.issueTicket(tcpOpener(stalled.port)));
     ws.on('error', () => {});
     await opened(ws);
     const payload = Buffer.alloc(256 * 1024, 7);
     for (let sent = 0; sent < 64 * 1024 * 1024; sent += payload.length) ws.send(payload);
     await expect.poll(() => gw.stats().sessions[0]?.pagePaused, { timeout: 20_000 }).toBe(true);
     const c = closed(ws);
-    for (const s of sockets) s.destroy();
+    for (const s of stalled.sockets) s.destroy();
     // Left paused, the gateway would never read the page's close frame and
     // would hold the session until ws's 30 s close timer.
     await expect.poll(() => gw.stats().openSessions, { timeout: 10_000 }).toBe(0);

@@ -6,10 +6,11 @@ import { cpSync, mkdirSync, readdirSync, symlinkSync, writeFileSync } from 'node
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createApi } from '../main/api/create-api.js';
 import type { ApiDispatcher } from '../main/api/dispatcher.js';
 import type { AddressBookStore } from '../main/store/address-book-store.js';
 import { StoreHarness } from './fixtures/store/harness.js';
+import { bookApi, callApi as call } from './support/api.js';
+import { vncHostInput } from './support/hosts.js';
 import { readExport } from '../main/store/import/hostdeck-json.js';
 import { readRemminaFiles } from '../main/store/import/remmina.js';
 import { readSshConfig } from '../main/store/import/ssh-config.js';
@@ -20,6 +21,14 @@ const harness = new StoreHarness('import');
 afterEach(() => harness.cleanup());
 const tempDir = (): string => harness.tempDir();
 const openStore = (): AddressBookStore => harness.open({ saveDelayMs: 60_000 });
+
+/** Every saved host's id or name, sorted. */
+function sortedHosts(s: AddressBookStore, key: 'id' | 'name'): string[] {
+  return s
+    .listHosts()
+    .map((h) => h[key])
+    .sort();
+}
 
 /** A home with the fixture as ~/.ssh. */
 function home(): { homeDir: string; sshDir: string; path: string } {
@@ -94,21 +103,13 @@ describe('~/.ssh/config', () => {
     const h = home();
     const s = openStore();
     s.applyImport(s.previewImport(await readSshConfig(h)));
-    const ids = s
-      .listHosts()
-      .map((x) => x.id)
-      .sort();
+    const ids = sortedHosts(s, 'id');
     const again = s.previewImport(await readSshConfig(h));
     expect(again.add).toEqual([]);
     expect(again.update).toEqual([]);
     expect(again.unchanged).toHaveLength(9);
     s.applyImport(again);
-    expect(
-      s
-        .listHosts()
-        .map((x) => x.id)
-        .sort(),
-    ).toEqual(ids);
+    expect(sortedHosts(s, 'id')).toEqual(ids);
 
     const bastion = s.listHosts().find((x) => x.name === 'bastion');
     s.saveHost({ ...bastion, port: 22 });
@@ -201,28 +202,14 @@ describe('Hostdeck JSON', () => {
     const preview = t.previewImport(parsed, parsed.folders);
     expect(preview.add).toHaveLength(2);
     t.applyImport(preview);
-    expect(
-      t
-        .listHosts()
-        .map((h) => h.name)
-        .sort(),
-    ).toEqual(['inner', 'jump']);
+    expect(sortedHosts(t, 'name')).toEqual(['inner', 'jump']);
     expect(t.listFolders()).toEqual([{ path: ['x'], defaults: { username: 'u' } }]);
     expect(t.previewImport(await readExport(text)).add).toEqual([]);
   });
 
   it('a VNC host\'s "Require encryption" travels through export and import', async () => {
     const s = openStore();
-    s.saveHost({
-      name: 'strict-vnc',
-      protocol: 'vnc',
-      address: 'desk.example.com',
-      port: 5900,
-      folder: [],
-      tags: [],
-      notes: '',
-      vnc: { viewOnly: false, scaling: 'scale', quality: 6, compression: 2, shared: true, requireEncryption: true },
-    });
+    s.saveHost(vncHostInput('strict-vnc', { host: 'desk.example.com', port: 5900 }, { requireEncryption: true }));
     const text = await s.exportJson();
     const t = openStore();
     t.applyImport(t.previewImport(await readExport(text)));
@@ -265,30 +252,12 @@ describe('Hostdeck JSON', () => {
 });
 
 // What the page sees for big, broken and hand-typed imports.
-let nextCall = 1;
-async function call(
-  api: ApiDispatcher,
-  method: string,
-  ...params: unknown[]
-): Promise<{ ok: boolean; result?: unknown; error?: { code: string; message: string } }> {
-  const reply = await api.handle({ id: nextCall++, method, params });
-  return reply.ok ? { ok: true, result: reply.result } : { ok: false, error: reply.error };
-}
 
 function apiWithHome(): { api: ApiDispatcher; homeDir: string; sshDir: string } {
   const homeDir = tempDir();
   const sshDir = join(homeDir, '.ssh');
   mkdirSync(sshDir);
-  const api = createApi({
-    mode: 'serve',
-    version: 't',
-    gatewayPort: () => 1,
-    gateway: () => {
-      throw new Error('no sessions in these tests');
-    },
-    store: openStore(),
-    homeDir,
-  }).dispatcher;
+  const api = bookApi(openStore(), homeDir);
   return { api, homeDir, sshDir };
 }
 

@@ -19,6 +19,7 @@ import { IllegalTransitionError } from '../shared/state-machine.js';
 import { SessionLifecycle } from '../renderer/src/ui/session-lifecycle.js';
 import type { SessionTab, SessionTabOptions } from '../renderer/src/ui/session-tab.js';
 import { openTabs } from '../renderer/src/ui/open-tabs.js';
+import { vncHostInput } from './support/hosts.js';
 
 const placeholders = (s: string): string[] => [...s.matchAll(/\{(\w+)\}/g)].map((m) => m[1] as string).sort();
 
@@ -387,15 +388,8 @@ describe('host editor: "Require encryption"', () => {
   it("shows a saved host's setting, and unticking it saves the host without it", async () => {
     setLocale('en');
     const host: SavedHost = {
+      ...vncHostInput('desk', { host: 'desk.example.com', port: 5900 }, { requireEncryption: true }),
       id: 'd1',
-      name: 'desk',
-      protocol: 'vnc',
-      address: 'desk.example.com',
-      port: 5900,
-      folder: [],
-      tags: [],
-      notes: '',
-      vnc: { viewOnly: false, scaling: 'scale', quality: 6, compression: 2, shared: true, requireEncryption: true },
       createdAt: '',
       updatedAt: '',
       hasSecret: { password: false, passphrase: false, vncPassword: false },

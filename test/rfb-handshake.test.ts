@@ -24,22 +24,15 @@ import {
 } from './fixtures/vnc/fake-vnc-server.js';
 import { expectedVncResponse } from './fixtures/vnc/independent-vnc-auth.js';
 import { oneByteAtATime } from './fixtures/vnc/one-byte-duplex.js';
+import { VncRig } from './support/vnc-rig.js';
 
 const PASSWORD = 'pa55word';
 const NAME = 'fake desktop ✓';
 
-const servers: FakeVncServer[] = [];
-const streams: Duplex[] = [];
-afterEach(async () => {
-  for (const s of streams.splice(0)) s.destroy();
-  for (const s of servers.splice(0)) await s.close();
-});
-
-async function fake(script: (peer: FakeVncPeer, index: number) => Promise<void>): Promise<FakeVncServer> {
-  const server = await startFakeVncServer(script);
-  servers.push(server);
-  return server;
-}
+const rig = new VncRig(openAuthenticatedVnc);
+afterEach(() => rig.closeEach());
+const fake = (script: (peer: FakeVncPeer, index: number) => Promise<void>): Promise<FakeVncServer> =>
+  rig.closing(startFakeVncServer(script));
 
 function options(server: FakeVncServer, extra: Partial<OpenVncOptions> = {}): OpenVncOptions {
   return {
@@ -53,23 +46,13 @@ function options(server: FakeVncServer, extra: Partial<OpenVncOptions> = {}): Op
   };
 }
 
-async function open(server: FakeVncServer, extra: Partial<OpenVncOptions> = {}): Promise<AuthenticatedVnc> {
-  const result = await openAuthenticatedVnc(options(server, extra));
-  streams.push(result.stream);
-  return result;
+function open(server: FakeVncServer, extra: Partial<OpenVncOptions> = {}): Promise<AuthenticatedVnc> {
+  return rig.open(options(server, extra));
 }
 
 /** The HostdeckError an open fails with (fails the test if it succeeds). */
-async function failure(server: FakeVncServer, extra: Partial<OpenVncOptions> = {}): Promise<HostdeckError> {
-  const err = await openAuthenticatedVnc(options(server, extra)).then(
-    (r) => {
-      streams.push(r.stream);
-      throw new Error(`expected a failure, got ${r.security}`);
-    },
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(HostdeckError);
-  return err as HostdeckError;
+function failure(server: FakeVncServer, extra: Partial<OpenVncOptions> = {}): Promise<HostdeckError> {
+  return rig.failure(options(server, extra));
 }
 
 interface Seen {
@@ -517,7 +500,6 @@ describe('failures', () => {
     const server = await fake(async () => undefined);
     const port = server.port;
     await server.close();
-    servers.splice(0);
     const err = await openAuthenticatedVnc({ ...options(server), connect: () => connectTcp('127.0.0.1', port) }).catch(
       (e: unknown) => e,
     );

@@ -213,6 +213,15 @@ function opening(serverVersion: string, clientVersion: string, types: number[], 
 const clientInit = (shared = true): Turn => ({ client: [shared ? 1 : 0] });
 const serverInitTurn: Turn = { server: INIT, step: 'init' };
 const ok: Turn = { server: u32(0), step: 'security-result' };
+/** VncAuth with the right password; ...ToInit: then a good SecurityResult, ClientInit (shared) and ServerInit. */
+const vncAuth: Turn[] = [{ server: CHALLENGE }, { client: RESPONSE }];
+const vncAuthToInit: Turn[] = [...vncAuth, ok, clientInit(), serverInitTurn];
+/** RFB 3.8 with VncAuth chosen and answered rightly, then `result` as the server's SecurityResult. */
+const vncAuthResult38 = (result: Bytes): Turn[] => [
+  ...opening('003.008', '003.008', [2], 2),
+  ...vncAuth,
+  { server: result },
+];
 
 function authenticated(
   v: '3.3' | '3.7' | '3.8',
@@ -325,9 +334,7 @@ describe.each(CHUNKINGS)('RfbServerHandshake, %s', (_name, chunk) => {
     ])('offer %j: main chooses %i', async (types, choice) => {
       const turns = [...opening('003.008', '003.008', types, choice)];
       const run = await converse(
-        choice === 2
-          ? [...turns, { server: CHALLENGE }, { client: RESPONSE }, ok, clientInit(), serverInitTurn]
-          : [...turns, ok, clientInit(), serverInitTurn],
+        choice === 2 ? [...turns, ...vncAuthToInit] : [...turns, ok, clientInit(), serverInitTurn],
         { chunk },
       );
       expect(run.outcome).toMatchObject({ kind: 'authenticated', security: choice === 2 ? 'vnc-auth' : 'none' });
@@ -339,20 +346,10 @@ describe.each(CHUNKINGS)('RfbServerHandshake, %s', (_name, chunk) => {
         { chunk },
       );
       expect(first.outcome).toEqual({ kind: 'retry-without-vencrypt', subtypes: [] });
-      const second = await converse(
-        [
-          ...opening('003.008', '003.008', [1, 2, 19], 2),
-          { server: CHALLENGE },
-          { client: RESPONSE },
-          ok,
-          clientInit(),
-          serverInitTurn,
-        ],
-        {
-          chunk,
-          allowVeNCrypt: false,
-        },
-      );
+      const second = await converse([...opening('003.008', '003.008', [1, 2, 19], 2), ...vncAuthToInit], {
+        chunk,
+        allowVeNCrypt: false,
+      });
       expect(second.outcome).toMatchObject({ kind: 'authenticated', security: 'vnc-auth' });
     });
   });
@@ -481,31 +478,15 @@ describe.each(CHUNKINGS)('RfbServerHandshake, %s', (_name, chunk) => {
         { client: u32(261) },
         { server: [1] },
         { tls: 'x509' },
-        { server: CHALLENGE },
-        { client: RESPONSE },
-        ok,
-        clientInit(),
-        serverInitTurn,
+        ...vncAuthToInit,
       ];
       expect((await converse(turns, { chunk })).outcome).toEqual(authenticated('3.7', 'vencrypt-x509-vnc'));
     });
 
     it('bytes after TLS started belong to TLS: pushed after the hand-off, they are read as the inner auth', async () => {
-      const run = await converse(
-        [
-          ...toSubtype([258], 258),
-          { server: [1] },
-          { tls: 'anon' },
-          { server: CHALLENGE },
-          { client: RESPONSE },
-          ok,
-          clientInit(),
-          serverInitTurn,
-        ],
-        {
-          chunk,
-        },
-      );
+      const run = await converse([...toSubtype([258], 258), { server: [1] }, { tls: 'anon' }, ...vncAuthToInit], {
+        chunk,
+      });
       expect(run.outcome).toMatchObject({ security: 'vencrypt-tls-vnc' });
     });
 
@@ -571,22 +552,12 @@ describe.each(CHUNKINGS)('RfbServerHandshake, %s', (_name, chunk) => {
     });
 
     it('the second try remembers skipped anonymous subtypes: VncAuth reports them', async () => {
-      const run = await converse(
-        [
-          ...opening('003.008', '003.008', [19, 2], 2),
-          { server: CHALLENGE },
-          { client: RESPONSE },
-          ok,
-          clientInit(),
-          serverInitTurn,
-        ],
-        {
-          chunk,
-          allowVeNCrypt: false,
-          anonymousTls: false,
-          earlierSubtypes: [258, 261, 257],
-        },
-      );
+      const run = await converse([...opening('003.008', '003.008', [19, 2], 2), ...vncAuthToInit], {
+        chunk,
+        allowVeNCrypt: false,
+        anonymousTls: false,
+        earlierSubtypes: [258, 261, 257],
+      });
       expect(run.outcome).toEqual(authenticated('3.8', 'vnc-auth', { anonymousTlsSkipped: ['TLSVnc', 'TLSNone'] }));
     });
   });
@@ -624,23 +595,10 @@ describe.each(CHUNKINGS)('RfbServerHandshake, %s', (_name, chunk) => {
         offered: 'VeNCrypt (Plain, TLSVnc), VncAuth',
         anonymousTls: ['TLSVnc'],
       });
-      const run = await converse(
-        [
-          ...turns,
-          { client: u32(258) },
-          { server: [1] },
-          { tls: 'anon' },
-          { server: CHALLENGE },
-          { client: RESPONSE },
-          ok,
-          clientInit(),
-          serverInitTurn,
-        ],
-        {
-          chunk,
-          requireEncryption: true,
-        },
-      );
+      const run = await converse([...turns, { client: u32(258) }, { server: [1] }, { tls: 'anon' }, ...vncAuthToInit], {
+        chunk,
+        requireEncryption: true,
+      });
       expect(run.outcome).toMatchObject({ security: 'vencrypt-tls-vnc' });
     });
   });
@@ -711,39 +669,15 @@ describe.each(CHUNKINGS)('RfbServerHandshake, %s', (_name, chunk) => {
         { chunk },
       );
       expect(two.code).toBe('VNC_TOO_MANY_ATTEMPTS');
-      const said = await failure(
-        [
-          ...opening('003.008', '003.008', [2], 2),
-          { server: CHALLENGE },
-          { client: RESPONSE },
-          { server: [...u32(1), ...rfbString('too many attempts, wait')] },
-        ],
-        { chunk },
-      );
+      const said = await failure(vncAuthResult38([...u32(1), ...rfbString('too many attempts, wait')]), { chunk });
       expect(said.code).toBe('VNC_TOO_MANY_ATTEMPTS');
       expect(said.details).toEqual({ step: 'security-result', reason: 'too many attempts, wait' });
-      const other = await failure(
-        [
-          ...opening('003.008', '003.008', [2], 2),
-          { server: CHALLENGE },
-          { client: RESPONSE },
-          { server: [...u32(3), ...rfbString('no')] },
-        ],
-        { chunk },
-      );
+      const other = await failure(vncAuthResult38([...u32(3), ...rfbString('no')]), { chunk });
       expect(other.code).toBe('VNC_AUTH_FAILED');
     });
 
     it('a failed 3.8 result whose server closes instead of explaining: still VNC_AUTH_FAILED', async () => {
-      const err = await failure(
-        [
-          ...opening('003.008', '003.008', [2], 2),
-          { server: CHALLENGE },
-          { client: RESPONSE },
-          { server: [...u32(1), 0, 0] },
-        ],
-        { chunk, end: true },
-      );
+      const err = await failure(vncAuthResult38([...u32(1), 0, 0]), { chunk, end: true });
       expect(err.code).toBe('VNC_AUTH_FAILED');
       expect(err.details).toEqual({ step: 'security-result', reason: '' });
     });

@@ -5,13 +5,12 @@
 // certificate step's time limit.
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import net from 'node:net';
-import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { HostdeckError } from '../shared/errors.js';
 import type { VncCertificateInfo } from '../shared/vnc-protocol.js';
 import { openAuthenticatedVnc, type OpenVncOptions } from '../main/vnc/vnc-connector.js';
 import { makeTempDir } from './support/processes.js';
+import { makeSelfSignedCert } from './support/certs.js';
 import { FakePage } from './fixtures/vnc/fake-page.js';
 import {
   serverInit,
@@ -21,48 +20,20 @@ import {
   type FakeVncServer,
 } from './fixtures/vnc/fake-vnc-server.js';
 import { oneByteAtATime } from './fixtures/vnc/one-byte-duplex.js';
+import { VncRig } from './support/vnc-rig.js';
 
 const ANON_SERVER = { ciphers: 'aNULL:@SECLEVEL=0', maxVersion: 'TLSv1.2' } as const;
 let x509Server: { key: Buffer; cert: Buffer };
 let fingerprint: string;
 
 beforeAll(() => {
-  const dir = makeTempDir('vencrypt');
-  const key = join(dir, 'key.pem');
-  const cert = join(dir, 'cert.pem');
-  execFileSync(
-    'openssl',
-    [
-      'req',
-      '-x509',
-      '-newkey',
-      'ec',
-      '-pkeyopt',
-      'ec_paramgen_curve:prime256v1',
-      '-nodes',
-      '-keyout',
-      key,
-      '-out',
-      cert,
-      '-days',
-      '2',
-      '-subj',
-      '/CN=fake-vencrypt',
-    ],
-    { stdio: 'ignore' },
-  );
-  x509Server = { key: readFileSync(key), cert: readFileSync(cert) };
-  fingerprint = execFileSync('openssl', ['x509', '-noout', '-fingerprint', '-sha256', '-in', cert], {
-    encoding: 'utf8',
-  })
-    .trim()
-    .split('=')[1] as string;
+  const made = makeSelfSignedCert(makeTempDir('vencrypt'), 'fake-vencrypt', { keyType: 'ec' });
+  x509Server = { key: readFileSync(made.key), cert: readFileSync(made.cert) };
+  fingerprint = made.fingerprint;
 });
 
-const servers: FakeVncServer[] = [];
-afterEach(async () => {
-  for (const s of servers.splice(0)) await s.close();
-});
+const rig = new VncRig(openAuthenticatedVnc);
+afterEach(() => rig.closeEach());
 
 interface Seen {
   subtype?: number;
@@ -100,11 +71,8 @@ function plainServer(subtypes: number[], seen: Seen) {
   };
 }
 
-async function fake(script: (p: FakeVncPeer, index: number) => Promise<void>): Promise<FakeVncServer> {
-  const s = await startFakeVncServer(script);
-  servers.push(s);
-  return s;
-}
+const fake = (script: (p: FakeVncPeer, index: number) => Promise<void>): Promise<FakeVncServer> =>
+  rig.closing(startFakeVncServer(script));
 
 function options(server: FakeVncServer, extra: Partial<OpenVncOptions> = {}): OpenVncOptions {
   return {
@@ -116,16 +84,8 @@ function options(server: FakeVncServer, extra: Partial<OpenVncOptions> = {}): Op
   };
 }
 
-async function failure(server: FakeVncServer, extra: Partial<OpenVncOptions> = {}): Promise<HostdeckError> {
-  const err = await openAuthenticatedVnc(options(server, extra)).then(
-    (r) => {
-      r.stream.destroy();
-      throw new Error(`expected a failure, got ${r.security}`);
-    },
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(HostdeckError);
-  return err as HostdeckError;
+function failure(server: FakeVncServer, extra: Partial<OpenVncOptions> = {}): Promise<HostdeckError> {
+  return rig.failure(options(server, extra));
 }
 
 describe('VeNCrypt', () => {

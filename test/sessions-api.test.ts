@@ -10,6 +10,8 @@ import { PromptBroker } from '../main/api/prompt-broker.js';
 import { Gateway } from '../main/gateway/gateway.js';
 import type { PromptRequest } from '../shared/api/contract.js';
 import { StoreHarness } from './fixtures/store/harness.js';
+import { callApi, type CallResult } from './support/api.js';
+import { sshHostInput, vncHostInput } from './support/hosts.js';
 import { makeHome } from './support/serve.js';
 import { startSshd, type Sshd } from './support/sshd.js';
 import { startXvnc } from './support/xvnc.js';
@@ -33,11 +35,12 @@ afterAll(async () => {
   await sshd.stop();
 });
 
-let nextId = 1;
 function setup(log?: (line: string) => void): {
   api: Api;
   asked: Array<PromptRequest & { promptId: string }>;
   gone: string[];
+  /** Waits for the nth question (1-based) and answers it; the answer must be accepted. */
+  answer: (n: number, answer: unknown) => Promise<void>;
 } {
   const store = harness.open({ saveDelayMs: 0 });
   const api = createApi({
@@ -57,15 +60,14 @@ function setup(log?: (line: string) => void): {
     if (event === 'prompt.ask') asked.push(payload as PromptRequest & { promptId: string });
     if (event === 'prompt.gone') gone.push((payload as { promptId: string }).promptId);
   });
-  return { api, asked, gone };
+  const answer = async (n: number, a: unknown): Promise<void> => {
+    await expect.poll(() => asked.length, { timeout: 20_000 }).toBe(n);
+    expect((await call(api, 'prompts.answer', (asked[n - 1] as { promptId: string }).promptId, a)).ok).toBe(true);
+  };
+  return { api, asked, gone, answer };
 }
-async function call(
-  api: Api,
-  method: string,
-  ...params: unknown[]
-): Promise<{ ok: boolean; result?: unknown; error?: { code: string; message: string } }> {
-  const r = await api.dispatcher.handle({ id: nextId++, method, params });
-  return r.ok ? { ok: true, result: r.result } : { ok: false, error: r.error };
+function call(api: Api, method: string, ...params: unknown[]): Promise<CallResult> {
+  return callApi(api.dispatcher, method, ...params);
 }
 const size = { cols: 80, rows: 24 };
 
@@ -107,26 +109,10 @@ describe('sessions API', () => {
   it('a saved "Password" host tries only passwords: one wrong one leaves a second prompt (MaxAuthTries 2, PAM offering keyboard-interactive)', async () => {
     const strict = await startSshd({ pam: true, extraConfig: ['MaxAuthTries 2', 'LoginGraceTime 20'] });
     try {
-      const { api, asked } = setup();
-      const host = (
-        await call(api, 'hosts.create', {
-          name: 'pw',
-          protocol: 'ssh',
-          address: '127.0.0.1',
-          port: strict.port,
-          username: strict.passwordUser,
-          auth: { type: 'password' },
-          folder: [],
-          tags: [],
-          notes: '',
-        })
-      ).result as { id: string };
+      const { api, asked, answer } = setup();
+      const host = (await call(api, 'hosts.create', sshHostInput('pw', strict))).result as { id: string };
       const mark = strict.log().length;
       const opening = call(api, 'sessions.open', host.id, { openId: 'pw-1', ...size });
-      const answer = async (n: number, a: unknown): Promise<void> => {
-        await expect.poll(() => asked.length, { timeout: 20_000 }).toBe(n);
-        expect((await call(api, 'prompts.answer', (asked[n - 1] as { promptId: string }).promptId, a)).ok).toBe(true);
-      };
       await answer(1, { type: 'decision', accept: true });
       await answer(2, { type: 'secret', value: 'wrong', remember: false });
       expect(asked[1]).toMatchObject({ kind: 'secret', secret: 'password', attempt: 1 });
@@ -213,19 +199,7 @@ describe('sessions API', () => {
 
   it('opens a saved host through prompts, and the ticket carries a shell', async () => {
     const { api, asked } = setup();
-    const host = (
-      await call(api, 'hosts.create', {
-        name: 'rig',
-        protocol: 'ssh',
-        address: '127.0.0.1',
-        port: sshd.port,
-        username: sshd.passwordUser,
-        auth: { type: 'password' },
-        folder: [],
-        tags: [],
-        notes: '',
-      })
-    ).result as { id: string };
+    const host = (await call(api, 'hosts.create', sshHostInput('rig', sshd))).result as { id: string };
     const opening = call(api, 'sessions.open', host.id, { openId: 'tab-1', ...size });
     await expect.poll(() => asked.length).toBe(1);
     const keyPrompt = asked[0] as PromptRequest & { promptId: string; kind: 'hostKey' };
@@ -266,31 +240,22 @@ describe('sessions API', () => {
 
   it('VNC "Require encryption": refused over plain VncAuth, satisfied by an SSH tunnel; ticket and connect log say how the wire is secured', async () => {
     const lines: string[] = [];
-    const { api, asked } = setup((l) => lines.push(l));
+    const { api, asked, answer } = setup((l) => lines.push(l));
     const x = await startXvnc({ securityTypes: 'VncAuth' });
     try {
       const info = (await call(api, 'app.info')).result as { tls: { anonymous: boolean } };
       expect(info.tls).toEqual({ anonymous: true });
-      const vnc = { viewOnly: false, scaling: 'scale', quality: 6, compression: 2, shared: true };
-      const desk = { protocol: 'vnc', address: '127.0.0.1', port: x.port, folder: [], tags: [], notes: '' };
-      const strict = (
-        await call(api, 'hosts.create', { name: 'strict', ...desk, vnc: { ...vnc, requireEncryption: true } })
-      ).result as { id: string };
+      const strict = (await call(api, 'hosts.create', vncHostInput('strict', x, { requireEncryption: true })))
+        .result as { id: string };
       const refused = await call(api, 'sessions.open', strict.id, { openId: 'v-1', ...size });
       expect(refused.error?.code).toBe('VNC_ENCRYPTION_UNAVAILABLE');
       expect(refused.error?.message).toContain('(it offered: VncAuth)');
       expect(asked).toEqual([]);
       expect(lines.at(-1)).toMatch(/^VNC "strict" \(127\.0\.0\.1:\d+\): not connected: VNC_ENCRYPTION_UNAVAILABLE: /);
 
-      const answerNext = async (n: number, answer: unknown): Promise<void> => {
-        await expect.poll(() => asked.length).toBe(n);
-        expect((await call(api, 'prompts.answer', (asked[n - 1] as { promptId: string }).promptId, answer)).ok).toBe(
-          true,
-        );
-      };
-      const lax = (await call(api, 'hosts.create', { name: 'lax', ...desk, vnc })).result as { id: string };
+      const lax = (await call(api, 'hosts.create', vncHostInput('lax', x))).result as { id: string };
       const opening = call(api, 'sessions.open', lax.id, { openId: 'v-2', ...size });
-      await answerNext(1, { type: 'secret', value: x.password, remember: false });
+      await answer(1, { type: 'secret', value: x.password, remember: false });
       const plain = await opening;
       expect(plain.result).toMatchObject({
         kind: 'vnc',
@@ -300,30 +265,18 @@ describe('sessions API', () => {
         /^VNC "lax" \(127\.0\.0\.1:\d+\): connected with vnc-auth; NOT encrypted: the screen and everything typed cross the network in the clear$/,
       );
 
-      const jump = (
-        await call(api, 'hosts.create', {
-          name: 'jump',
-          protocol: 'ssh',
-          address: '127.0.0.1',
-          port: sshd.port,
-          username: sshd.passwordUser,
-          auth: { type: 'password' },
-          folder: [],
-          tags: [],
-          notes: '',
-        })
-      ).result as { id: string };
+      const jump = (await call(api, 'hosts.create', sshHostInput('jump', sshd))).result as { id: string };
       const tunnelled = (
-        await call(api, 'hosts.create', {
-          name: 'tunnelled',
-          ...desk,
-          vnc: { ...vnc, requireEncryption: true, viaSshHostId: jump.id },
-        })
+        await call(
+          api,
+          'hosts.create',
+          vncHostInput('tunnelled', x, { requireEncryption: true, viaSshHostId: jump.id }),
+        )
       ).result as { id: string };
       const viaSsh = call(api, 'sessions.open', tunnelled.id, { openId: 'v-3', ...size });
-      await answerNext(2, { type: 'decision', accept: true });
-      await answerNext(3, { type: 'secret', value: sshd.password, remember: false });
-      await answerNext(4, { type: 'secret', value: x.password, remember: false });
+      await answer(2, { type: 'decision', accept: true });
+      await answer(3, { type: 'secret', value: sshd.password, remember: false });
+      await answer(4, { type: 'secret', value: x.password, remember: false });
       const ssh = await viaSsh;
       expect(ssh.error).toBeUndefined();
       expect(ssh.result).toMatchObject({
@@ -338,18 +291,7 @@ describe('sessions API', () => {
 
   it('cancelling an open ends its question and fails the call clearly', async () => {
     const { api, asked, gone } = setup();
-    const host = (
-      await call(api, 'hosts.create', {
-        name: 'rig2',
-        protocol: 'ssh',
-        address: '127.0.0.1',
-        port: sshd.port,
-        username: sshd.passwordUser,
-        folder: [],
-        tags: [],
-        notes: '',
-      })
-    ).result as { id: string };
+    const host = (await call(api, 'hosts.create', sshHostInput('rig2', sshd, null))).result as { id: string };
     const opening = call(api, 'sessions.open', host.id, { openId: 'tab-2', ...size });
     await expect.poll(() => asked.length).toBe(1);
     expect((await call(api, 'sessions.cancel', 'tab-2')).ok).toBe(true);
@@ -367,30 +309,10 @@ describe('sessions API', () => {
     // password prompt stayed open, and answering it did nothing.
     const strict = await startSshd({ extraConfig: ['LoginGraceTime 5'] });
     try {
-      const { api, asked, gone } = setup();
-      const host = (
-        await call(api, 'hosts.create', {
-          name: 'grace',
-          protocol: 'ssh',
-          address: '127.0.0.1',
-          port: strict.port,
-          username: strict.passwordUser,
-          auth: { type: 'password' },
-          folder: [],
-          tags: [],
-          notes: '',
-        })
-      ).result as { id: string };
+      const { api, asked, gone, answer } = setup();
+      const host = (await call(api, 'hosts.create', sshHostInput('grace', strict))).result as { id: string };
       const opening = call(api, 'sessions.open', host.id, { openId: 'tab-grace', ...size });
-      await expect.poll(() => asked.length).toBe(1);
-      expect(
-        (
-          await call(api, 'prompts.answer', (asked[0] as { promptId: string }).promptId, {
-            type: 'decision',
-            accept: true,
-          })
-        ).ok,
-      ).toBe(true);
+      await answer(1, { type: 'decision', accept: true });
       await expect.poll(() => asked.length).toBe(2);
       const pw = asked[1] as PromptRequest & { promptId: string };
       expect(pw).toMatchObject({ kind: 'secret', secret: 'password', openId: 'tab-grace' });

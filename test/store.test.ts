@@ -18,6 +18,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { AddressBookStore, MAX_FILE_BYTES, type StoreOptions } from '../main/store/address-book-store.js';
 import { confEngine, type EngineFactory } from '../main/store/engine.js';
 import { StoreHarness } from './fixtures/store/harness.js';
+import { vncHostInput } from './support/hosts.js';
 import { HostdeckError } from '../shared/errors.js';
 
 const fixtures = new URL('./fixtures/store/', import.meta.url);
@@ -40,6 +41,13 @@ const ssh = (name: string, extra: Record<string, unknown> = {}): Record<string, 
   notes: '',
   ...extra,
 });
+
+/** A v2 book file holding one well-formed SSH host, with `change` applied to it. */
+function oneHostFile(change: Record<string, unknown>): string {
+  const at = '2026-01-01T00:00:00.000Z';
+  const host = { id: 'a', ...ssh('a', { address: 'a.example' }), createdAt: at, updatedAt: at, ...change };
+  return JSON.stringify({ version: 2, hosts: [host], folders: [] });
+}
 
 function codeOf(fn: () => unknown): string | undefined {
   try {
@@ -105,27 +113,10 @@ describe('files and modes', () => {
   it('keeps a VNC host\'s "Require encryption" across a reload, at the same schema version', () => {
     const dir = tempDir();
     const a = openStore({ dataDir: dir });
-    const vnc = { viewOnly: false, scaling: 'scale', quality: 6, compression: 2, shared: true };
-    const on = a.saveHost({
-      name: 'strict',
-      protocol: 'vnc',
-      address: 'desk.example.com',
-      port: 5900,
-      folder: [],
-      tags: [],
-      notes: '',
-      vnc: { ...vnc, requireEncryption: true },
-    });
-    const off = a.saveHost({
-      name: 'lax',
-      protocol: 'vnc',
-      address: 'desk.example.com',
-      port: 5901,
-      folder: [],
-      tags: [],
-      notes: '',
-      vnc,
-    });
+    const on = a.saveHost(
+      vncHostInput('strict', { host: 'desk.example.com', port: 5900 }, { requireEncryption: true }),
+    );
+    const off = a.saveHost(vncHostInput('lax', { host: 'desk.example.com', port: 5901 }));
     a.close();
     const raw = JSON.parse(readFileSync(join(dir, 'hostdeck.json'), 'utf8')) as {
       version: number;
@@ -190,51 +181,8 @@ describe('bad files are moved aside, never wiped', () => {
       }),
       'STORE_FILE_INVALID',
     ],
-    [
-      'a port out of range',
-      JSON.stringify({
-        version: 2,
-        hosts: [
-          {
-            id: 'a',
-            name: 'a',
-            protocol: 'ssh',
-            address: 'a.example',
-            port: 0,
-            folder: [],
-            tags: [],
-            notes: '',
-            createdAt: '2026-01-01T00:00:00.000Z',
-            updatedAt: '2026-01-01T00:00:00.000Z',
-          },
-        ],
-        folders: [],
-      }),
-      'STORE_FILE_INVALID',
-    ],
-    [
-      'a dangling jump host',
-      JSON.stringify({
-        version: 2,
-        hosts: [
-          {
-            id: 'a',
-            name: 'a',
-            protocol: 'ssh',
-            address: 'a.example',
-            port: 22,
-            jumpChain: ['gone'],
-            folder: [],
-            tags: [],
-            notes: '',
-            createdAt: '2026-01-01T00:00:00.000Z',
-            updatedAt: '2026-01-01T00:00:00.000Z',
-          },
-        ],
-        folders: [],
-      }),
-      'STORE_FILE_INVALID',
-    ],
+    ['a port out of range', oneHostFile({ port: 0 }), 'STORE_FILE_INVALID'],
+    ['a dangling jump host', oneHostFile({ jumpChain: ['gone'] }), 'STORE_FILE_INVALID'],
     [
       'plaintext where a sealed secret goes, for an unknown host',
       JSON.stringify({

@@ -8,11 +8,14 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import type { HostInput, SavedHost } from '../shared/model/host.js';
-import { canvasPixel, pageApi } from '../bench/vnc-page.js';
+import type { HostInput, SavedHost, VncOptions } from '../shared/model/host.js';
+import { pageApi } from '../bench/vnc-page.js';
 import { startChromium } from './support/chromium.js';
 import { makeTempDir } from './support/processes.js';
+import { makeSelfSignedCert, x509Args } from './support/certs.js';
+import { sshHostInput, vncHostInput } from './support/hosts.js';
 import { startServe, type ServeProcess } from './support/serve.js';
+import { ACTIVE_PANEL as activePanel, activeVncPixel, closeActiveTab as closeTab } from './support/session-tabs.js';
 import { startSshd, type Sshd } from './support/sshd.js';
 import { startXvnc, type Xvnc, type XvncOptions } from './support/xvnc.js';
 
@@ -49,18 +52,8 @@ function api<T>(method: string, ...params: unknown[]): Promise<T> {
   return pageApi<T>(page, method, ...params);
 }
 
-async function addVncHost(name: string, server: Xvnc, extra: Partial<HostInput> = {}): Promise<SavedHost> {
-  const host = await api<SavedHost>('hosts.create', {
-    name,
-    protocol: 'vnc',
-    address: server.host,
-    port: server.port,
-    folder: [],
-    tags: [],
-    notes: '',
-    vnc: { viewOnly: false, scaling: 'scale', quality: 6, compression: 2, shared: true },
-    ...extra,
-  });
+async function addVncHost(name: string, server: Xvnc, vnc: Partial<VncOptions> = {}): Promise<SavedHost> {
+  const host = await api<SavedHost>('hosts.create', vncHostInput(name, server, vnc));
   await page.getByRole('treeitem', { name }).waitFor();
   return host;
 }
@@ -69,11 +62,9 @@ async function connect(name: string): Promise<void> {
   await page.getByRole('treeitem', { name }).dblclick();
 }
 
-const activePanel = '.session[role=tabpanel]:not([hidden])';
-
 /** The RGB of the remote desktop's framebuffer at (x, y), read from noVNC's canvas. */
 function pixel(x = 100, y = 100): Promise<number[] | null> {
-  return canvasPixel(page, `${activePanel} .session-vnc`, x, y);
+  return activeVncPixel(page, x, y);
 }
 
 async function waitConnected(): Promise<void> {
@@ -92,12 +83,8 @@ async function waitConnected(): Promise<void> {
   }
 }
 
-async function closeActiveTab(name: string): Promise<void> {
-  await page
-    .getByRole('button', { name: new RegExp(`^Close ${name}`) })
-    .first()
-    .click();
-  await expect.poll(() => page.getByRole('tab').count()).toBe(0);
+function closeActiveTab(name: string): Promise<void> {
+  return closeTab(page, name);
 }
 
 function bannerText(): Promise<string> {
@@ -246,9 +233,7 @@ describe('VNC tabs end to end', () => {
 
   it('view only: pointer moves in the page do not reach the server; unticked, they do', async () => {
     const server = await xvnc({ securityTypes: 'None', geometry: '800x600' });
-    await addVncHost('viewer', server, {
-      vnc: { viewOnly: true, scaling: 'none', quality: 6, compression: 2, shared: true },
-    });
+    await addVncHost('viewer', server, { viewOnly: true, scaling: 'none' });
     server.x('xdotool', ['mousemove', '5', '5']);
     const where = (): string => server.x('xdotool', ['getmouselocation']).trim();
     const start = where();
@@ -298,21 +283,9 @@ describe('VNC tabs end to end', () => {
   it('reaches an Xvnc on 127.0.0.2 through a saved SSH host, trusting the host key like SSH tabs', async () => {
     const server = await xvnc({ securityTypes: 'None', host: '127.0.0.2' });
     server.setRootColor('#ffff00');
-    const jump = await api<SavedHost>('hosts.create', {
-      name: 'jump',
-      protocol: 'ssh',
-      address: '127.0.0.1',
-      port: sshd.port,
-      username: sshd.passwordUser,
-      auth: { type: 'password' },
-      folder: [],
-      tags: [],
-      notes: '',
-    });
+    const jump = await api<SavedHost>('hosts.create', sshHostInput('jump', sshd));
     await api('secrets.set', jump.id, 'password', sshd.password);
-    await addVncHost('tunnelled', server, {
-      vnc: { viewOnly: false, scaling: 'scale', quality: 6, compression: 2, shared: true, viaSshHostId: jump.id },
-    });
+    await addVncHost('tunnelled', server, { viaSshHostId: jump.id });
     await connect('tunnelled');
     const keyDialog = page.getByRole('dialog', { name: 'Unknown host key' });
     await keyDialog.waitFor();
@@ -341,41 +314,17 @@ describe('VNC tabs end to end', () => {
     await expect(page.locator(`${activePanel} .vnc-security`).innerText()).resolves.toMatch(/^Encrypted/);
     await closeActiveTab('tls');
 
-    const dir = makeTempDir('x509');
-    const cert = join(dir, 'cert.pem');
-    const key = join(dir, 'key.pem');
-    execFileSync(
-      'openssl',
-      [
-        'req',
-        '-x509',
-        '-newkey',
-        'rsa:2048',
-        '-nodes',
-        '-subj',
-        '/CN=test',
-        '-keyout',
-        key,
-        '-out',
-        cert,
-        '-days',
-        '1',
-      ],
-      { stdio: 'ignore' },
-    );
-    expect(existsSync(cert)).toBe(true);
-    const x509 = await xvnc({ securityTypes: 'X509Vnc', extraArgs: ['-X509Cert', cert, '-X509Key', key] });
+    const cert = makeSelfSignedCert(makeTempDir('x509'), 'test');
+    expect(existsSync(cert.cert)).toBe(true);
+    const x509 = await xvnc({ securityTypes: 'X509Vnc', extraArgs: x509Args(cert) });
     x509.setRootColor('#ff00ff');
     const x509Host = await addVncHost('x509', x509);
     await api('secrets.set', x509Host.id, 'vncPassword', x509.password);
     await connect('x509');
     const certDialog = page.getByRole('dialog', { name: 'Unknown VNC server certificate' });
     await certDialog.waitFor();
-    const fingerprint =
-      execFileSync('openssl', ['x509', '-in', cert, '-noout', '-fingerprint', '-sha256'], { encoding: 'utf8' })
-        .split('=')[1]
-        ?.trim() ?? '';
-    expect(fingerprint).not.toBe('');
+    const fingerprint = cert.fingerprint;
+    expect(fingerprint).toMatch(/^[0-9A-F]{2}(:[0-9A-F]{2}){31}$/);
     await shot('certificate-prompt');
     const dialogText = ((await certDialog.textContent()) ?? '').toUpperCase().replace(/[^0-9A-F]/g, '');
     expect(dialogText).toContain(fingerprint.replace(/:/g, ''));

@@ -8,17 +8,15 @@
 // fail with codes that name the problem, before any password is sent.
 import { applyElectronRuntimeModel, electronRuntimeModelled } from './support/electron-runtime.js';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { execFileSync } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import { join } from 'node:path';
-import type { Duplex } from 'node:stream';
 import tls from 'node:tls';
 import type { HostdeckError } from '../shared/errors.js';
 import type { VncCertificateInfo } from '../shared/vnc-protocol.js';
-import { startXvnc, VNC_PASSWORD, type Xvnc } from './support/xvnc.js';
+import { VNC_PASSWORD, type Xvnc } from './support/xvnc.js';
 import { makeTempDir } from './support/processes.js';
+import { makeSelfSignedCert, x509Args, type SelfSignedCert } from './support/certs.js';
 import { FakePage } from './fixtures/vnc/fake-page.js';
 import { startRecordingRelay, type RecordingRelay } from './fixtures/vnc/recording-relay.js';
+import { VncRig } from './support/vnc-rig.js';
 
 applyElectronRuntimeModel();
 
@@ -27,63 +25,22 @@ type OpenVncOptions = import('../main/vnc/index.js').OpenVncOptions;
 type AuthenticatedVnc = import('../main/vnc/index.js').AuthenticatedVnc;
 
 let vnc: VncModule;
-let cert: { cert: string; key: string; fingerprint: string };
-const xvncs: Xvnc[] = [];
-const relays: RecordingRelay[] = [];
-const streams: Duplex[] = [];
+let cert: SelfSignedCert;
+// main/vnc is loaded in beforeAll: the rig reaches it only when a test opens.
+const rig = new VncRig((o) => vnc.openAuthenticatedVnc(o));
 
 beforeAll(async () => {
   // Imported only now: main/vnc must meet the modelled tls module.
   vnc = await import('../main/vnc/index.js');
-  const dir = makeTempDir('vnc-electron-certs');
-  const c = join(dir, 'cert.pem');
-  const k = join(dir, 'key.pem');
-  execFileSync(
-    'openssl',
-    [
-      'req',
-      '-x509',
-      '-newkey',
-      'rsa:2048',
-      '-nodes',
-      '-keyout',
-      k,
-      '-out',
-      c,
-      '-days',
-      '2',
-      '-subj',
-      '/CN=hostdeck-electron',
-    ],
-    { stdio: 'ignore' },
-  );
-  const printed = execFileSync('openssl', ['x509', '-noout', '-fingerprint', '-sha256', '-in', c], {
-    encoding: 'utf8',
-  });
-  cert = { cert: c, key: k, fingerprint: printed.trim().split('=')[1] as string };
+  cert = makeSelfSignedCert(makeTempDir('vnc-electron-certs'), 'hostdeck-electron');
 });
 
-afterEach(async () => {
-  for (const s of streams.splice(0)) s.destroy();
-  for (const r of relays.splice(0)) await r.close();
-});
+afterEach(() => rig.closeEach());
+afterAll(() => rig.stopServers());
 
-afterAll(async () => {
-  for (const x of xvncs.splice(0)) await x.stop();
-});
-
-async function xvnc(securityTypes: string, extraArgs: string[] = []): Promise<Xvnc & { desktopName: string }> {
-  const desktopName = `hd-${randomBytes(6).toString('hex')}`;
-  const x = await startXvnc({ securityTypes, extraArgs, desktopName });
-  xvncs.push(x);
-  return Object.assign(x, { desktopName });
-}
-
-async function relay(x: Xvnc): Promise<RecordingRelay> {
-  const r = await startRecordingRelay(x.host, x.port);
-  relays.push(r);
-  return r;
-}
+const xvnc = (securityTypes: string, extraArgs: string[] = []): ReturnType<VncRig['xvnc']> =>
+  rig.xvnc(securityTypes, extraArgs);
+const relay = (x: Xvnc): Promise<RecordingRelay> => rig.closing(startRecordingRelay(x.host, x.port));
 
 function options(
   port: number,
@@ -109,22 +66,8 @@ function options(
   };
 }
 
-async function open(o: OpenVncOptions): Promise<AuthenticatedVnc> {
-  const result = await vnc.openAuthenticatedVnc(o);
-  streams.push(result.stream);
-  return result;
-}
-
-async function failure(o: OpenVncOptions): Promise<HostdeckError> {
-  const err = await vnc.openAuthenticatedVnc(o).then(
-    (r) => {
-      streams.push(r.stream);
-      throw new Error(`expected a failure, got ${r.security}`);
-    },
-    (e: unknown) => e,
-  );
-  return err as HostdeckError;
-}
+const open = (o: OpenVncOptions): Promise<AuthenticatedVnc> => rig.open(o);
+const failure = (o: OpenVncOptions): Promise<HostdeckError> => rig.failure(o);
 
 /** The page gets the no-auth 3.8 handshake and the real ServerInit, then a real update. */
 async function pageSees(result: AuthenticatedVnc, name: string): Promise<void> {
@@ -163,7 +106,7 @@ describe('VNC in the Electron runtime model (no anonymous TLS)', () => {
   });
 
   it('X509Vnc: encrypted, with the certificate trust step', async () => {
-    const x = await xvnc('X509Vnc', ['-X509Cert', cert.cert, '-X509Key', cert.key]);
+    const x = await xvnc('X509Vnc', x509Args(cert));
     const wire = await relay(x);
     const o = options(wire.port);
     const result = await open(o);
@@ -178,7 +121,7 @@ describe('VNC in the Electron runtime model (no anonymous TLS)', () => {
   });
 
   it('X509Vnc offered beside TLSVnc and VncAuth: X509Vnc is chosen', async () => {
-    const x = await xvnc('TLSVnc,X509Vnc,VncAuth', ['-X509Cert', cert.cert, '-X509Key', cert.key]);
+    const x = await xvnc('TLSVnc,X509Vnc,VncAuth', x509Args(cert));
     const result = await open(options(x.port));
     expect(result).toMatchObject({ security: 'vencrypt-x509-vnc', encrypted: true });
     await pageSees(result, x.desktopName);
@@ -221,7 +164,7 @@ describe('VNC in the Electron runtime model (no anonymous TLS)', () => {
   });
 
   it('"Require encryption" with X509Vnc: satisfied, encrypted', async () => {
-    const x = await xvnc('X509Vnc,VncAuth', ['-X509Cert', cert.cert, '-X509Key', cert.key]);
+    const x = await xvnc('X509Vnc,VncAuth', x509Args(cert));
     const result = await open(options(x.port, { requireEncryption: true }));
     expect(result).toMatchObject({ security: 'vencrypt-x509-vnc', encrypted: true });
   });

@@ -6,10 +6,6 @@
 // handshake and ServerInit, never the password or a challenge.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import net from 'node:net';
-import { execFileSync } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import { join } from 'node:path';
-import type { Duplex } from 'node:stream';
 import type { HostdeckError } from '../shared/errors.js';
 import type { VncCertificateInfo } from '../shared/vnc-protocol.js';
 import {
@@ -19,51 +15,14 @@ import {
   type AuthenticatedVnc,
   type OpenVncOptions,
 } from '../main/vnc/index.js';
-import { startXvnc, type Xvnc } from './support/xvnc.js';
+import type { Xvnc } from './support/xvnc.js';
 import { makeTempDir } from './support/processes.js';
+import { makeSelfSignedCert, x509Args, type SelfSignedCert } from './support/certs.js';
 import { FakePage } from './fixtures/vnc/fake-page.js';
 import { u32 } from './fixtures/vnc/fake-vnc-server.js';
 import { oneByteAtATime } from './fixtures/vnc/one-byte-duplex.js';
 import { startRecordingRelay, type RecordingRelay } from './fixtures/vnc/recording-relay.js';
-
-interface Cert {
-  cert: string;
-  key: string;
-  /** As `openssl x509 -fingerprint -sha256` prints it. */
-  fingerprint: string;
-}
-
-function makeCert(dir: string, name: string): Cert {
-  const cert = join(dir, `${name}.pem`);
-  const key = join(dir, `${name}.key`);
-  execFileSync(
-    'openssl',
-    [
-      'req',
-      '-x509',
-      '-newkey',
-      'rsa:2048',
-      '-nodes',
-      '-keyout',
-      key,
-      '-out',
-      cert,
-      '-days',
-      '2',
-      '-subj',
-      `/CN=${name}`,
-    ],
-    { stdio: 'ignore' },
-  );
-  const printed = execFileSync('openssl', ['x509', '-noout', '-fingerprint', '-sha256', '-in', cert], {
-    encoding: 'utf8',
-  });
-  return { cert, key, fingerprint: printed.trim().split('=')[1] as string };
-}
-
-function x509Args(c: Cert): string[] {
-  return ['-X509Cert', c.cert, '-X509Key', c.key];
-}
+import { VncRig } from './support/vnc-rig.js';
 
 /** A saved host's certificate trust, as the store would keep it: TOFU by fingerprint. */
 class CertificateTrust {
@@ -79,42 +38,21 @@ class CertificateTrust {
   };
 }
 
-const xvncs: Xvnc[] = [];
-const relays: RecordingRelay[] = [];
-const streams: Duplex[] = [];
-let certA: Cert;
-let certB: Cert;
+const rig = new VncRig(openAuthenticatedVnc);
+let certA: SelfSignedCert;
+let certB: SelfSignedCert;
 
 beforeAll(() => {
   const dir = makeTempDir('vnc-certs');
-  certA = makeCert(dir, 'hostdeck-vnc-a');
-  certB = makeCert(dir, 'hostdeck-vnc-b');
+  certA = makeSelfSignedCert(dir, 'hostdeck-vnc-a');
+  certB = makeSelfSignedCert(dir, 'hostdeck-vnc-b');
 });
 
-afterEach(async () => {
-  for (const s of streams.splice(0)) s.destroy();
-  for (const r of relays.splice(0)) await r.close();
-});
+afterEach(() => rig.closeEach());
+afterAll(() => rig.stopServers());
 
-afterAll(async () => {
-  for (const x of xvncs.splice(0)) await x.stop();
-});
-
-async function xvnc(
-  securityTypes: string,
-  extraArgs: string[] = [],
-  desktopName = `hd-${randomBytes(6).toString('hex')}`,
-): Promise<Xvnc & { desktopName: string }> {
-  const x = await startXvnc({ securityTypes, extraArgs, desktopName });
-  xvncs.push(x);
-  return Object.assign(x, { desktopName });
-}
-
-async function relay(x: Xvnc): Promise<RecordingRelay> {
-  const r = await startRecordingRelay(x.host, x.port);
-  relays.push(r);
-  return r;
-}
+const xvnc = rig.xvnc.bind(rig);
+const relay = (x: Xvnc): Promise<RecordingRelay> => rig.closing(startRecordingRelay(x.host, x.port));
 
 function options(port: number, extra: Partial<OpenVncOptions> = {}): OpenVncOptions & { asked: () => number } {
   let asked = 0;
@@ -133,11 +71,7 @@ function options(port: number, extra: Partial<OpenVncOptions> = {}): OpenVncOpti
   };
 }
 
-async function open(o: OpenVncOptions): Promise<AuthenticatedVnc> {
-  const result = await openAuthenticatedVnc(o);
-  streams.push(result.stream);
-  return result;
-}
+const open = (o: OpenVncOptions): Promise<AuthenticatedVnc> => rig.open(o);
 
 /**
  * The page side: noVNC's 3.8 handshake, then the bytes must be exactly the

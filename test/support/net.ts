@@ -124,6 +124,26 @@ export function startSourceServer(totalBytes: number, chunkSize = 64 * 1024, hos
   }, host);
 }
 
+/**
+ * Accepts and never reads: each socket stays paused, so the kernel buffers
+ * fill and the writer meets backpressure. A test may resume a socket itself.
+ */
+export function startStalledServer(host?: string): Promise<TcpPeer> {
+  return listenPeer((sock) => sock.pause(), host);
+}
+
+/** Connects to `port` on 127.0.0.1; rejects with the socket's error (ECONNREFUSED...) instead of emitting it. */
+export function connectLoopback(port: number): Promise<net.Socket> {
+  return new Promise<net.Socket>((resolve, reject) => {
+    const s = net.connect(port, '127.0.0.1');
+    s.once('connect', () => {
+      s.off('error', reject);
+      resolve(s);
+    });
+    s.once('error', reject);
+  });
+}
+
 /** Reads and counts everything; `received` sums over all connections. */
 export async function startSinkServer(host?: string): Promise<TcpPeer & { readonly received: number }> {
   let received = 0;

@@ -62,6 +62,20 @@ export function openRunDir(prefix: string): RunDir {
   };
 }
 
+/**
+ * Runs `fn` in a run folder of its own (openRunDir), released whatever
+ * happens: with several benchmarks in one process, each must find its own
+ * folder, not the last one's.
+ */
+export async function inOwnRunDir<T>(prefix: string, fn: (dir: string) => Promise<T>): Promise<T> {
+  const run = openRunDir(prefix);
+  try {
+    return await fn(run.dir);
+  } finally {
+    run.release();
+  }
+}
+
 /** Kills every process listed in a run folder's `pids` that is still the same process (pids are reused). */
 export function killRecorded(dir: string): void {
   let lines: string[] = [];

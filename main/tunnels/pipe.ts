@@ -34,6 +34,9 @@ export function joinStreams(local: Duplex, channel: Duplex, count: PipeCounters,
   // is already buffered for it, then is destroyed (an `end()` alone would
   // leave it half-open for as long as its peer keeps sending).
   const sideClosed = (other: Duplex) => (): void => {
+    // What it still receives has nowhere to go; read it away, or an ssh2
+    // channel never emits 'end' and so never 'close' (ssh2 lib/utils.js onCHANNEL_CLOSE).
+    other.resume();
     if (!other.destroyed) {
       if (other.writableFinished) other.destroy();
       else {

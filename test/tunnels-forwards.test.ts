@@ -342,6 +342,26 @@ describe('port forwards through the API', () => {
     expect((await started(s, host, 'web')).error?.code).toBe('TUNNEL_PORT_IN_USE');
   });
 
+  it('a forward whose SSH connection dies fails with the reason, frees its port, and starts again later', async () => {
+    const doomed = await startSshd();
+    cleanups.push(() => doomed.stop());
+    const s = setup();
+    const host = await s.call<SavedHost>('hosts.create', sshHost(doomed, [localWeb(target.port)]));
+    const st = await started(s, host, 'web');
+    expect(st.state).toBe('active');
+    const port = st.listening?.port as number;
+    await doomed.kill();
+    await expect
+      .poll(() => s.events.filter((e) => e.forwardId === 'web').at(-1))
+      .toMatchObject({ state: 'failed', error: { code: 'SSH_DISCONNECTED' } });
+    await expect(connectTo(port)).rejects.toMatchObject({ code: 'ECONNREFUSED' });
+    await doomed.restartWithNewHostKey();
+    // A changed host key is refused (the prompt answer only trusts unknown keys): the start fails, saying so.
+    const again = await started(s, host, 'web');
+    expect(again.state).toBe('failed');
+    expect(again.error?.code).toBe('SSH_HOST_KEY_CHANGED');
+  });
+
   it('hostile arguments and hostile forwards are refused with a field-specific reason', async () => {
     const s = setup();
     const host = await s.call<SavedHost>('hosts.create', sshHost(sshd, [localWeb(target.port)]));

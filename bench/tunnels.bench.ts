@@ -9,7 +9,7 @@
 // Both sides use aes128-gcm@openssh.com (the cipher Hostdeck negotiates with
 // OpenSSH; ssh would pick chacha20 by default), so the cipher is not what is compared.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -26,6 +26,7 @@ const CIPHER = 'aes128-gcm@openssh.com';
 
 interface Side {
   name: string;
+  pid: number;
   localPort: number;
   socksPort: number;
   stop(): Promise<void>;
@@ -76,14 +77,19 @@ async function measure(args: string[], runDir: string): Promise<void> {
       sides.push(p);
     }
     const bulk = new Map<string, number[]>(sides.map((s) => [s.name, []]));
+    const cpu = new Map<string, number[]>(sides.map((s) => [s.name, []]));
     for (let r = 0; r < rounds; r++)
-      for (const s of sides) bulk.get(s.name)?.push(await download(s.localPort, bulkBytes));
+      for (const s of sides) {
+        const before = cpuSeconds(s.pid);
+        bulk.get(s.name)?.push(await download(s.localPort, bulkBytes));
+        cpu.get(s.name)?.push(bulkBytes / 1e6 / (cpuSeconds(s.pid) - before));
+      }
     const socks = new Map<string, number[]>(sides.map((s) => [s.name, []]));
     // Interleaved in blocks so a load change hits every side alike.
     for (let block = 0; block < 10; block++)
       for (const s of sides)
         for (let i = 0; i < connects / 10; i++) socks.get(s.name)?.push(await socksFirstByte(s.socksPort, bannerPort));
-    report(bulk, socks, profiles, bulkBytes, rounds, connects);
+    report({ bulk, socks, cpu }, profiles, bulkBytes, rounds, connects);
   } finally {
     for (const s of sides) await s.stop();
     banner.close();
@@ -93,8 +99,7 @@ async function measure(args: string[], runDir: string): Promise<void> {
 }
 
 function report(
-  bulk: Map<string, number[]>,
-  socks: Map<string, number[]>,
+  { bulk, socks, cpu }: Record<'bulk' | 'socks' | 'cpu', Map<string, number[]>>,
   profiles: Array<Side & { ready: TunnelProfileReady }>,
   bulkBytes: number,
   rounds: number,
@@ -102,6 +107,7 @@ function report(
 ): void {
   const os = stats(bulk.get('openssh') ?? []);
   const osSocks = stats(socks.get('openssh') ?? []);
+  const osCpu = stats(cpu.get('openssh') ?? []);
   const rows: Measurement[] = [];
   for (const p of profiles) {
     const prefix = p.name === 'node' ? '' : 'electron_';
@@ -116,6 +122,15 @@ function report(
         referenceValue: os.median,
         better: 'higher',
         note: `median of ${rounds} × ${bulkBytes / 2 ** 20} MiB (${b.min.toFixed(0)}–${b.max.toFixed(0)}; ssh ${os.min.toFixed(0)}–${os.max.toFixed(0)}); ${p.ready.cipher}, native ${p.ready.binding}${p.name === 'node' ? '; target ≥ 1.0×' : ''}`,
+      },
+      {
+        metric: `${prefix}forward_cpu`,
+        value: stats(cpu.get(p.name) ?? []).median,
+        unit: 'MB/CPU-s',
+        reference: 'openssh_L',
+        referenceValue: osCpu.median,
+        better: 'higher',
+        note: 'MB per CPU-second of the forwarding process during forward_throughput',
       },
       {
         metric: `${prefix}socks_connect_p50`,
@@ -140,6 +155,13 @@ function report(
   printReport('tunnels', 'Port forwards (Hostdeck vs OpenSSH client)', rows, [
     `Hostdeck forwards (main/tunnels) in a child process per runtime profile vs ${spawnSync('ssh', ['-V'], { encoding: 'utf8' }).stderr.trim()} -N -L/-D, -c ${CIPHER}, one local sshd`,
   ]);
+}
+
+/** User + system CPU seconds of process `pid` so far (/proc/<pid>/stat fields 14 and 15, in clock ticks of 1/100 s). */
+function cpuSeconds(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
 }
 
 /** MB/s of reading `bytes` through the forward on `port`. */
@@ -222,6 +244,7 @@ async function startOpenssh(sshd: Sshd, knownHosts: string, targetPort: number):
   await waitForListener(localPort, child, 'ssh -L');
   return {
     name: 'openssh',
+    pid: child.pid as number,
     localPort,
     socksPort,
     stop: async () => {
@@ -246,6 +269,7 @@ async function startProfile(config: TunnelProfileConfig): Promise<Side & { ready
   });
   return {
     name: config.runtime,
+    pid: child.pid as number,
     localPort: ready.localPort,
     socksPort: ready.socksPort,
     ready,

@@ -50,7 +50,20 @@ export function joinStreams(local: Duplex, channel: Duplex, count: PipeCounters,
     }
   };
   local.on('data', (b: Buffer) => count.out(b.length));
-  channel.on('data', (b: Buffer) => count.in(b.length));
+  // ssh2 delivers one 'data' per SSH packet (32 KiB at most), often several
+  // per socket read: corked until the next tick, they leave in one writev.
+  let corked = false;
+  const uncork = (): void => {
+    corked = false;
+    local.uncork();
+  };
+  channel.on('data', (b: Buffer) => {
+    count.in(b.length);
+    if (corked || local.destroyed) return;
+    corked = true;
+    local.cork();
+    process.nextTick(uncork);
+  });
   local.on('error', destroyBoth);
   channel.on('error', destroyBoth);
   local.once('close', sideClosed(channel));

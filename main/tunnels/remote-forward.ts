@@ -9,6 +9,7 @@ import type { ClientChannel } from 'ssh2';
 import type { PortForward } from '../../shared/model/host.js';
 import type { ForwardedConnection, SshConnection } from '../ssh/connection.js';
 import type { Carrier, ForwardHooks } from './forward.js';
+import { disconnected } from '../ssh/errors.js';
 import { remoteRefused, targetUnreachable } from './errors.js';
 
 type Route = (info: ForwardedConnection, accept: () => ClientChannel, reject: () => void) => void;
@@ -72,6 +73,8 @@ export function remoteCarrier(spec: PortForward, hooks: ForwardHooks): Carrier {
         port = await conn.forwardIn(spec.bindAddress, spec.bindPort);
       } catch (err) {
         if (err instanceof Error && err.name === 'HostdeckError') throw err;
+        // ssh2 answers a request still pending when the link drops with "No response from server".
+        if (conn.state !== 'open') throw disconnected(conn.host, conn.port, err);
         throw remoteRefused(conn.host, spec.bindAddress, spec.bindPort, err);
       }
       bound = { key: routeKey(spec.bindAddress, port), port };

@@ -8,7 +8,7 @@
 // look: SSH_ (main/ssh/errors.ts), VNC_ (main/vnc/vnc-errors.ts, codes in
 // shared/vnc-protocol.ts), STORE_ and SECRETS_ (main/store/errors.ts),
 // IMPORT_ (main/store/import/import-errors.ts, main/store/errors.ts,
-// main/api/import-api.ts), API_ (main/api, the transports, the page's API
+// main/api/import-api.ts), TUNNEL_ (main/tunnels/errors.ts), API_ (main/api, the transports, the page's API
 // client), GATEWAY_ (serve mode before its gateway is up). INTERNAL is the
 // one unprefixed code: anything that was not a HostdeckError.
 //
@@ -102,6 +102,24 @@ export const API_ERROR_CODES = [
 ] as const;
 export type ApiErrorCode = (typeof API_ERROR_CODES)[number];
 
+export const TUNNEL_ERROR_CODES = [
+  /** A local or dynamic forward's port is taken on this machine (EADDRINUSE). */
+  'TUNNEL_PORT_IN_USE',
+  /** Listening failed for another reason: no such local address, a privileged port. */
+  'TUNNEL_BIND_FAILED',
+  /** The SSH server refused to listen for a remote forward (tcpip-forward failed). */
+  'TUNNEL_REMOTE_REFUSED',
+  /** The SSH server refused a channel of a running forward (administratively prohibited, …). */
+  'TUNNEL_CHANNEL_REFUSED',
+  /** A remote forward's connection could not reach its target on this machine. */
+  'TUNNEL_TARGET_UNREACHABLE',
+  /** A forward has as many open channels as it may; the new connection was closed. */
+  'TUNNEL_TOO_MANY_CHANNELS',
+  /** No saved forward with that id on that host. */
+  'TUNNEL_UNKNOWN_FORWARD',
+] as const;
+export type TunnelErrorCode = (typeof TUNNEL_ERROR_CODES)[number];
+
 export const GATEWAY_ERROR_CODES = ['GATEWAY_STARTING'] as const;
 export type GatewayErrorCode = (typeof GATEWAY_ERROR_CODES)[number];
 
@@ -114,6 +132,7 @@ export type ErrorCode =
   | ImportErrorCode
   | ApiErrorCode
   | GatewayErrorCode
+  | TunnelErrorCode
   | 'INTERNAL';
 
 /**

@@ -4,6 +4,11 @@
 // name, port, identity files and ProxyJump, and `ssh -v` (connecting through
 // `ProxyCommand false`, so nothing leaves the machine) for the identity file
 // paths after ~, ${VAR} and %-token expansion, which -G prints unexpanded.
+// LocalForward, RemoteForward and DynamicForward are compared with the
+// forwards -G lists (a bind left out made explicit as ssh binds it: loopback
+// under GatewayPorts no; "*" or empty: every interface), and ForwardAgent
+// with -G's forwardagent; forwards Hostdeck leaves out with a note (Unix
+// sockets, RemoteForward without a target) are not compared.
 // Jump hosts are followed the way ssh follows them: `ProxyJump a,b` runs
 // `ssh -J a … b`, so a's own ProxyJump applies and b's does not. HOME points
 // at a temp folder so the person's own files never leak in; ssh expands `~`
@@ -47,7 +52,27 @@ interface Endpoint {
   port: number;
   /** Explicit identity files, expanded; [] when ssh would fall back to its defaults. */
   keys: string[];
-  chain: Array<Omit<Endpoint, 'chain'>>;
+  chain: Array<Omit<Endpoint, 'chain' | 'forwards' | 'forwardAgent'>>;
+  /** "kind bind:port target:port", sorted; bind and target lower-case, without brackets. */
+  forwards: string[];
+  forwardAgent: boolean;
+}
+
+/** One -G forward line ("localforward [127.0.0.1]:8081 [::1]:81") in the compared form, or undefined when Hostdeck leaves it out. */
+function sshGForward(kind: string, value: string, gatewayPorts: boolean): string | undefined {
+  const [listen = '', target] = value.split(' ');
+  if (listen.startsWith('/') || target?.startsWith('/') || target === '[socks]:0') return undefined;
+  const m = /^(?:\[([^\]]*)\]:)?([^:]+)$/.exec(listen);
+  if (!m || !/^\d+$/.test(m[2] as string)) return undefined;
+  const t = target === undefined ? undefined : /^\[([^\]]*)\]:(.+)$/.exec(target);
+  if (target !== undefined && (!t || !/^\d+$/.test(t[2] as string))) return undefined;
+  const written = m[1];
+  const bind =
+    written === '' || written === '*' || (written === undefined && gatewayPorts)
+      ? '0.0.0.0'
+      : (written ?? (kind === 'remoteforward' ? 'localhost' : '127.0.0.1'));
+  const k = kind.replace('forward', '');
+  return `${k} ${bind.toLowerCase()}:${m[2]}${t ? ` ${(t[1] as string).toLowerCase()}:${t[2]}` : ''}`;
 }
 
 async function sshG(
@@ -121,12 +146,26 @@ async function openssh(
   const listed = g.get('identityfile') ?? [];
   const defaults = listed.length === DEFAULT_KEYS.length && listed.every((k, i) => k === DEFAULT_KEYS[i]);
   const keys = defaults ? [] : await sshKeys(cfg, env, target, user, port);
+  const gatewayPorts = g.get('gatewayports')?.[0] === 'yes';
+  // -G also lists a LocalForward to a Unix socket under dynamicforward (its dump
+  // prints every local forward with no connect host there); that is not a SOCKS proxy.
+  const socketListens = new Set(
+    (g.get('localforward') ?? []).filter((v) => v.split(' ')[1]?.startsWith('/')).map((v) => v.split(' ')[0]),
+  );
+  const forwards = ['localforward', 'remoteforward', 'dynamicforward'].flatMap((k) =>
+    (g.get(k) ?? [])
+      .filter((v) => k !== 'dynamicforward' || !socketListens.has(v))
+      .map((v) => sshGForward(k, v, gatewayPorts))
+      .filter((x): x is string => x !== undefined),
+  );
   const e: Endpoint = {
     user: g.get('user')?.[0] ?? '',
     hostname: g.get('hostname')?.[0] ?? '',
     port: Number(g.get('port')?.[0]),
     keys,
     chain: [],
+    forwards: forwards.sort(),
+    forwardAgent: (g.get('forwardagent')?.[0] ?? 'no') !== 'no',
   };
   const pj = g.get('proxyjump')?.[0];
   if (pj !== undefined && depth < 10) {
@@ -139,7 +178,7 @@ async function openssh(
   return e;
 }
 
-function strip(e: Endpoint): Omit<Endpoint, 'chain'> {
+function strip(e: Endpoint): Omit<Endpoint, 'chain' | 'forwards' | 'forwardAgent'> {
   return { user: e.user, hostname: e.hostname, port: e.port, keys: e.keys };
 }
 
@@ -150,14 +189,20 @@ function hostdeck(d: ImportDraft, byRef: Map<string, ImportDraft>): Endpoint {
     const more = /\(([^)]*)\); a Hostdeck host keeps one/.exec(x.note ?? '')?.[1]?.split(', ');
     return more ?? [x.host.auth.path];
   };
-  const one = (x: ImportDraft): Omit<Endpoint, 'chain'> => ({
+  const one = (x: ImportDraft): Omit<Endpoint, 'chain' | 'forwards' | 'forwardAgent'> => ({
     user: x.host.username ?? me.username,
     hostname: x.host.address,
     port: x.host.port,
     keys: keysOf(x),
   });
+  const forwards = (d.host.forwards ?? []).map(
+    (f) =>
+      `${f.kind === 'local' ? 'local' : f.kind === 'remote' ? 'remote' : 'dynamic'} ${f.bindAddress}:${f.bindPort}${f.targetHost === undefined ? '' : ` ${f.targetHost}:${f.targetPort}`}`,
+  );
   return {
     ...one(d),
+    forwards: forwards.sort(),
+    forwardAgent: d.host.forwardAgent === true,
     chain: (d.jumpRefs ?? []).map((r) => {
       const hop = byRef.get(r);
       if (hop === undefined) throw new Error(`jump ref ${r} has no draft`);
@@ -382,6 +427,38 @@ const fixtures: Fixture[] = [
     config: 'Host web-01.prod.example\n  User deploy\nHost 192.0.2.7\n  Port 2207\n',
     minCompared: 2,
   },
+  {
+    name: 'LocalForward, RemoteForward, DynamicForward in every form',
+    config:
+      'Host t\n  HostName t.example\n  LocalForward 8080 localhost:80\n  LocalForward 127.0.0.1:8081 [::1]:81\n' +
+      '  LocalForward [::1]:8082 DB.internal:5432\n  LocalForward *:8083 h:1\n  LocalForward :8084 h:2\n' +
+      '  LocalForward localhost:8085 h:3\n  RemoteForward 9000 localhost:3000\n  RemoteForward 0.0.0.0:9002 10.0.0.1:22\n' +
+      '  RemoteForward 0 127.0.0.1:22\n  DynamicForward 1080\n  DynamicForward 127.0.0.1:1081\n  DynamicForward [::1]:1082\n' +
+      '  LocalForward 8080 localhost:80\n  LocalForward=8086 "h:4"\n',
+  },
+  {
+    name: 'forwards to Unix sockets and reverse SOCKS are left out; service names are ports',
+    config:
+      'Host t\n  LocalForward /tmp/hostdeck.sock h:1\n  LocalForward 8090 /run/x.sock\n  RemoteForward 9001\n' +
+      '  LocalForward http h:1\n  LocalForward 8091 h:https\n  LocalForward 8092 h:5\n',
+  },
+  {
+    name: 'forwards add up across blocks; ForwardAgent first value wins',
+    config:
+      'Host a b\n  LocalForward 7001 x:1\n  ForwardAgent yes\nHost a\n  ForwardAgent no\n  DynamicForward 7002\n' +
+      'Host *\n  RemoteForward 7003 y:2\n  ForwardAgent no\nHost c\n',
+    minCompared: 3,
+  },
+  {
+    name: 'GatewayPorts yes: forwards without a bind listen on every interface',
+    config:
+      'Host t\n  GatewayPorts yes\n  LocalForward 8080 h:80\n  DynamicForward 1080\n  LocalForward 127.0.0.1:8081 h:81\n',
+  },
+  {
+    name: 'ForwardAgent with a socket path',
+    config: 'Host t\n  ForwardAgent /tmp/agent.sock\nHost u\n  ForwardAgent yes\n',
+    minCompared: 2,
+  },
 ];
 
 // Generated configs: many blocks, patterns and defaults in varied orders.
@@ -419,6 +496,30 @@ const refused: Array<{ name: string; config: string; host: string; reason: strin
   { name: 'Port out of range', config: 'Host bp\n  Port 99999\n', host: 'bp', reason: 'not a port number' },
   { name: 'HostName with two values', config: 'Host hv\n  HostName a b\n', host: 'hv', reason: 'takes one value' },
   { name: 'unclosed quote', config: 'Host q\n  User "alice\n', host: 'q', reason: 'never closed' },
+  {
+    name: 'LocalForward without a target',
+    config: 'Host lf\n  LocalForward 8090\n',
+    host: 'lf',
+    reason: 'wrong number',
+  },
+  {
+    name: 'LocalForward port out of range',
+    config: 'Host lf\n  LocalForward 70000 h:1\n',
+    host: 'lf',
+    reason: 'out of range',
+  },
+  {
+    name: 'DynamicForward that is not a port',
+    config: 'Host df\n  DynamicForward 1.2.3\n',
+    host: 'df',
+    reason: 'refuses',
+  },
+  {
+    name: 'RemoteForward with a bad target',
+    config: 'Host rf\n  RemoteForward 9000 h:\n',
+    host: 'rf',
+    reason: 'refuses',
+  },
 ];
 
 function setUp(

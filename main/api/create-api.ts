@@ -4,6 +4,7 @@ import { ApiDispatcher, joinModules, noParams, type ApiModule } from './dispatch
 import { nativeStatus } from './native.js';
 import { bookApi } from './book-api.js';
 import { sessionsApi, type SessionsContext } from './sessions-api.js';
+import { tunnelsApi } from './tunnels-api.js';
 import { vncTlsCapabilities } from '../vnc/index.js';
 import type { AppInfo, ApiEventName, ApiEvents, ApiMethodName } from '../../shared/api/contract.js';
 import type { AddressBookStore } from '../store/address-book-store.js';
@@ -60,12 +61,19 @@ export function createApi(ctx: ApiContext): Api {
     ...ctx.ssh,
     ...(ctx.log ? { log: ctx.log } : {}),
   });
+  const tunnels = tunnelsApi({ store: ctx.store, ssh: sessions.ssh, emit });
   // Typed as the whole contract: a method without a handler and a check does not compile.
   const api: ApiModule<ApiMethodName> = joinModules(
     appApi(ctx),
     bookApi({ store: ctx.store, emit, ...home }),
     sessions,
+    tunnels,
   );
   sink.dispatcher = new ApiDispatcher(api.handlers, api.checks);
-  return { dispatcher: sink.dispatcher, dispose: () => sessions.dispose() };
+  // Forwards first: their leases go back before the pool closes.
+  const dispose = async (): Promise<void> => {
+    await tunnels.dispose();
+    await sessions.dispose();
+  };
+  return { dispatcher: sink.dispatcher, dispose };
 }

@@ -42,6 +42,8 @@ export interface SessionsContext {
 
 export interface SessionsModule extends ApiModule<SessionMethods> {
   pool: ConnectionPool;
+  /** Leases for other long-lived SSH features (port forwards). */
+  ssh: SshOpener;
   prompts: PromptBroker;
   dispose(): Promise<void>;
 }
@@ -72,6 +74,7 @@ export function sessionsApi(ctx: SessionsContext): SessionsModule {
 
   return {
     pool,
+    ssh,
     prompts,
     dispose: async () => {
       prompts.dispose();

@@ -83,7 +83,22 @@ export interface ConnectOptions extends AuthOptions {
   sock?: Duplex;
   /** Negotiated-algorithm report, for tests and the bench. */
   onHandshake?: (negotiated: unknown, strictKex: boolean) => void;
+  /**
+   * ssh-agent socket to forward (auth-agent-req@openssh.com on every session
+   * channel, as `ssh -A`); absent: no agent forwarding. Not used to log in.
+   */
+  agentForward?: string;
 }
+
+/** A connection the server accepted on a remote forward (RFC 4254 §7.2 "forwarded-tcpip"). */
+export interface ForwardedConnection {
+  /** The address and port the server listens on, as requested (the port as bound when 0 was asked). */
+  destIP: string;
+  destPort: number;
+  srcIP: string;
+  srcPort: number;
+}
+export type ForwardedHandler = (info: ForwardedConnection, accept: () => ClientChannel, reject: () => void) => void;
 
 /** RFC 4254 §5.1 reason code: the server could not connect to the target. */
 const OPEN_CONNECT_FAILED = 2;
@@ -140,6 +155,17 @@ export class SshConnection extends EventEmitter {
     };
     this.#plan = new AuthPlan(opts, (waiting) => this.#personWaiting(waiting));
     this.#state.subscribe((next) => this.emit('state', next));
+    // ssh2 reserves a channel before emitting; with no handler it must be refused, not left open.
+    this.#client.on('tcp connection', (info: ForwardedConnection, accept: () => ClientChannel, reject: () => void) =>
+      this.#forwarded === undefined ? reject() : this.#forwarded(info, accept, reject),
+    );
+  }
+
+  #forwarded: ForwardedHandler | undefined;
+
+  /** Who receives the server's forwarded-tcpip channel opens (main/tunnels); undefined refuses them. */
+  set forwardedHandler(handler: ForwardedHandler | undefined) {
+    this.#forwarded = handler;
   }
 
   /** Where the connection is in its life (see ConnectionState); 'state' events report every move. */
@@ -200,6 +226,7 @@ export class SshConnection extends EventEmitter {
       algorithms: algorithms(),
       authHandler: this.#plan.handler(),
       hostVerifier: (key: Buffer, verify: (ok: boolean) => void) => this.#verifyHostKey(opts, key, verify),
+      ...(opts.agentForward ? { agent: opts.agentForward, agentForward: true } : {}),
     };
     // ssh2 throws synchronously on a bad option (an algorithm this runtime
     // lacks: "Unsupported algorithm"); uncaught here it would be an
@@ -433,6 +460,37 @@ export class SshConnection extends EventEmitter {
           /refused/i.test(failure.message) ? connectionRefused(host, port, err) : hostUnreachable(host, port, err),
         );
       });
+    });
+  }
+
+  /**
+   * Asks the server to listen on bindAddress:bindPort and open a
+   * forwarded-tcpip channel for each connection it accepts there (RFC 4254
+   * §7.1 "tcpip-forward"); resolves the port it listens on (the one it chose
+   * when 0 was asked). Rejects with the raw ssh2 error when the server
+   * answers SSH_MSG_REQUEST_FAILURE, which carries no reason (RFC 4254 §4),
+   * or SSH_DISCONNECTED.
+   */
+  forwardIn(bindAddress: string, bindPort: number): Promise<number> {
+    if (!this.#state.is('open')) return Promise.reject(disconnected(this.host, this.port));
+    return new Promise((resolve, reject) => {
+      try {
+        this.#client.forwardIn(bindAddress, bindPort, (err, port) => (err ? reject(err) : resolve(port)));
+      } catch (err) {
+        reject(disconnected(this.host, this.port, err));
+      }
+    });
+  }
+
+  /** Cancels a forwardIn ("cancel-tcpip-forward", RFC 4254 §7.1); resolves even when the link is gone. */
+  unforwardIn(bindAddress: string, bindPort: number): Promise<void> {
+    if (!this.#state.is('open')) return Promise.resolve();
+    return new Promise((resolve) => {
+      try {
+        this.#client.unforwardIn(bindAddress, bindPort, () => resolve());
+      } catch {
+        resolve();
+      }
     });
   }
 

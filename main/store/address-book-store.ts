@@ -488,6 +488,7 @@ export class AddressBookStore {
     if (h.jumpChain !== undefined) out.jumpChain = [...h.jumpChain];
     if (h.auth !== undefined) out.auth = { ...h.auth };
     if (h.vnc !== undefined) out.vnc = { ...h.vnc };
+    if (h.forwards !== undefined) out.forwards = h.forwards.map((f) => ({ ...f }));
     return out;
   }
 

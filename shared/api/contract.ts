@@ -4,6 +4,7 @@
 // method is added here, implemented in main, and nothing else changes.
 import type { Folder, HostInput, SavedHost, SecretKind } from '../model/host.js';
 import type { VncWire } from '../vnc-protocol.js';
+import type { ForwardStatus, TunnelStartOptions } from '../tunnels.js';
 
 export interface AppInfo {
   name: string;
@@ -192,6 +193,12 @@ export interface ApiMethods {
   'sessions.close': { params: [sessionId: string]; result: null };
   'sessions.cancel': { params: [openId: string]; result: null };
   'prompts.answer': { params: [promptId: string, answer: PromptAnswer]; result: null };
+  'tunnels.list': { params: []; result: ForwardStatus[] };
+  'tunnels.start': {
+    params: [hostId: string, forwardId: string, options: TunnelStartOptions];
+    result: ForwardStatus;
+  };
+  'tunnels.stop': { params: [hostId: string, forwardId: string]; result: ForwardStatus };
 }
 
 export type ApiMethodName = keyof ApiMethods;
@@ -224,6 +231,9 @@ export const API_METHODS = [
   'sessions.close',
   'sessions.cancel',
   'prompts.answer',
+  'tunnels.list',
+  'tunnels.start',
+  'tunnels.stop',
 ] as const satisfies readonly ApiMethodName[];
 
 /** Event name → payload. */
@@ -235,6 +245,8 @@ export interface ApiEvents {
   'prompt.ask': PromptRequest & { promptId: string };
   /** The question ended unanswered (connection gave up, timed out): close its dialog. */
   'prompt.gone': { promptId: string };
+  /** A port forward's state or counters changed (counters at most every TUNNEL_EVENT_INTERVAL_MS). */
+  'tunnels.changed': ForwardStatus;
 }
 
 export type ApiEventName = keyof ApiEvents;
@@ -243,6 +255,7 @@ export const API_EVENTS = [
   'book.changed',
   'prompt.ask',
   'prompt.gone',
+  'tunnels.changed',
 ] as const satisfies readonly ApiEventName[];
 
 export function isApiMethod(name: string): name is ApiMethodName {

@@ -39,6 +39,33 @@ export interface VncOptions {
   requireEncryption?: boolean;
 }
 
+/** ssh -L (local), -R (remote), -D (dynamic, a SOCKS5 proxy). */
+export type ForwardKind = 'local' | 'remote' | 'dynamic';
+
+/**
+ * A saved port forward of an SSH host (ssh(1) -L, -R, -D; ssh_config(5)
+ * LocalForward, RemoteForward, DynamicForward). The bind is where the
+ * listening socket is: on this machine for local and dynamic, on the SSH
+ * server for remote. Binds default to DEFAULT_BIND_ADDRESS; any address that
+ * is not loopback needs `exposed: true` (docs/TUNNELS.md, "Safety").
+ */
+export interface PortForward {
+  /** Unique within the host: 1–64 letters, digits, "-" or "_". */
+  id: string;
+  kind: ForwardKind;
+  /** IPv4, IPv6 (no brackets) or a host name; "0.0.0.0" or "::" for every interface. */
+  bindAddress: string;
+  /** 0–65535; 0 lets the OS (local, dynamic) or the server (remote) choose. */
+  bindPort: number;
+  /** local: where the SSH server connects to; remote: where this machine connects to. Absent for dynamic. */
+  targetHost?: string;
+  targetPort?: number;
+  /** The person chose to bind a non-loopback address. Stored only when true. */
+  exposed?: boolean;
+}
+
+export const DEFAULT_BIND_ADDRESS = '127.0.0.1';
+
 /** The secrets a host may have in the vault: SSH password, SSH key passphrase, VNC password. */
 export const SECRET_KINDS = ['password', 'passphrase', 'vncPassword'] as const;
 /** One of SECRET_KINDS. */
@@ -68,6 +95,10 @@ export interface HostInput {
   notes: string;
   /** #rrggbb or absent. */
   colour?: string;
+  /** SSH only: saved port forwards. Absent: none (files written before forwards need no migration). */
+  forwards?: PortForward[];
+  /** SSH only: forward the local ssh-agent to the target (ssh -A). Absent or false: off. */
+  forwardAgent?: boolean;
 }
 
 /**
@@ -132,6 +163,7 @@ export const LIMITS = {
   folderSegmentLength: 64,
   jumpChain: 8,
   idLength: 64,
+  forwards: 64,
 } as const;
 
 /** A fresh `hasSecret` with every kind false. */

@@ -10,6 +10,7 @@ import {
   type Folder,
   type FolderDefaults,
   type HostInput,
+  type PortForward,
   type Protocol,
   type VncOptions,
 } from './host.js';
@@ -293,6 +294,7 @@ export function checkHost(
   if (protocol === 'vnc' && method !== undefined && method.type !== 'password') {
     c.add('auth.type', 'NOT_ALLOWED', 'A VNC host authenticates with a password (or none).');
   }
+  const ssh = sshExtras(c, input, protocol);
   if (c.errors.length > 0) return { ok: false, errors: c.errors };
 
   const host: HostInput = {
@@ -310,8 +312,121 @@ export function checkHost(
   if (jumpChain !== undefined) host.jumpChain = jumpChain;
   if (vncOptions !== undefined) host.vnc = vncOptions;
   if (colour !== undefined) host.colour = colour;
-  checkReferences(c, host, book, options.cycles !== false);
+  checkReferences(c, Object.assign(host, ssh), book, options.cycles !== false);
   return c.errors.length > 0 ? { ok: false, errors: c.errors } : { ok: true, host, errors: [] };
+}
+
+/** Port forwards and agent forwarding: SSH hosts only; both optional, so older files stay valid. */
+function sshExtras(
+  c: Collector,
+  input: Record<string, unknown>,
+  protocol: unknown,
+): Pick<HostInput, 'forwards' | 'forwardAgent'> {
+  const out: Pick<HostInput, 'forwards' | 'forwardAgent'> = {};
+  for (const key of ['forwards', 'forwardAgent'] as const)
+    if (input[key] !== undefined && protocol !== 'ssh') {
+      c.add(key, 'NOT_ALLOWED', 'Port forwards and agent forwarding apply only to SSH hosts.');
+      return out;
+    }
+  if (input['forwardAgent'] !== undefined && bool(c, 'forwardAgent', input['forwardAgent'], 'Agent forwarding'))
+    out.forwardAgent = true;
+  if (input['forwards'] !== undefined) {
+    const forwards = checkForwards(c, input['forwards']);
+    if (forwards !== undefined && forwards.length > 0) out.forwards = forwards;
+  }
+  return out;
+}
+
+/**
+ * True for a bind only this machine (or, for a remote forward, only the SSH
+ * server itself) can reach: 127.0.0.0/8, ::1 and "localhost".
+ */
+export function isLoopbackBind(address: string): boolean {
+  const a = address.toLowerCase();
+  return a === 'localhost' || a === '::1' || (a.startsWith('127.') && checkAddress(a).ok);
+}
+
+function checkForwards(c: Collector, v: unknown): PortForward[] | undefined {
+  if (!Array.isArray(v)) {
+    c.add('forwards', 'WRONG_TYPE', 'The port forwards must be a list.');
+    return undefined;
+  }
+  if (v.length > LIMITS.forwards) {
+    c.add('forwards', 'TOO_MANY', `A host has at most ${LIMITS.forwards} port forwards.`);
+    return undefined;
+  }
+  const out: PortForward[] = [];
+  const binds = new Set<string>();
+  for (let i = 0; i < v.length; i++) {
+    const f = checkForward(c, `forwards[${i}].`, v[i]);
+    if (f === undefined) continue;
+    if (out.some((o) => o.id === f.id))
+      c.add(`forwards[${i}].id`, 'DUPLICATE_ID', `Two port forwards share the id "${f.id}".`);
+    // Port 0 is chosen when the forward starts, so it never collides here.
+    const bind = `${f.kind === 'remote' ? 'remote' : 'local'} ${f.bindAddress} ${f.bindPort}`;
+    if (f.bindPort !== 0 && binds.has(bind))
+      c.add(
+        `forwards[${i}].bindPort`,
+        'DUPLICATE_BIND',
+        `Another forward of this host already listens on ${f.bindAddress} port ${f.bindPort}; only one can.`,
+      );
+    binds.add(bind);
+    out.push(f);
+  }
+  return out;
+}
+
+const FORWARD_KINDS = ['local', 'remote', 'dynamic'];
+
+function checkForward(c: Collector, at: string, v: unknown): PortForward | undefined {
+  if (!isRecord(v)) {
+    c.add(at.slice(0, -1), 'WRONG_TYPE', 'A port forward must be an object with a kind, a bind and a target.');
+    return undefined;
+  }
+  const before = c.errors.length;
+  const fid = id(c, `${at}id`, v['id'], 'A port forward id');
+  const kind = v['kind'];
+  if (typeof kind !== 'string' || !FORWARD_KINDS.includes(kind))
+    c.add(`${at}kind`, 'INVALID_CHOICE', 'A port forward is "local" (-L), "remote" (-R) or "dynamic" (-D, SOCKS).');
+  const bindAddress = forwardAddress(c, `${at}bindAddress`, v['bindAddress'] ?? '127.0.0.1', 'The bind address');
+  const bindPort = int(c, `${at}bindPort`, v['bindPort'], 0, 65535, 'The bind port');
+  const exposed =
+    v['exposed'] === undefined ? false : bool(c, `${at}exposed`, v['exposed'], 'Exposed to the network') === true;
+  if (bindAddress !== undefined && !isLoopbackBind(bindAddress) && !exposed)
+    c.add(
+      `${at}bindAddress`,
+      'EXPOSED_NOT_CONFIRMED',
+      `Listening on ${bindAddress} lets other machines on the network use this forward${kind === 'dynamic' ? ' (an open proxy into the SSH host’s network)' : ''}, without any login. Keep 127.0.0.1, or confirm "exposed to the network".`,
+    );
+  const f = { id: fid, kind, bindAddress, bindPort } as PortForward;
+  if (kind === 'dynamic') {
+    if (v['targetHost'] !== undefined || v['targetPort'] !== undefined)
+      c.add(`${at}targetHost`, 'NOT_ALLOWED', 'A dynamic (SOCKS) forward has no target: the client names one.');
+  } else {
+    const targetHost = forwardAddress(c, `${at}targetHost`, v['targetHost'], 'The target host');
+    const targetPort = int(c, `${at}targetPort`, v['targetPort'], 1, 65535, 'The target port');
+    if (targetHost !== undefined) f.targetHost = targetHost;
+    if (targetPort !== undefined) f.targetPort = targetPort;
+  }
+  if (exposed) f.exposed = true;
+  return c.errors.length > before ? undefined : f;
+}
+
+function forwardAddress(c: Collector, field: string, v: unknown, label: string): string | undefined {
+  if (typeof v !== 'string') {
+    c.add(
+      field,
+      v === undefined ? 'REQUIRED' : 'WRONG_TYPE',
+      `${label} must be a host name, an IPv4 or an IPv6 address.`,
+    );
+    return undefined;
+  }
+  const a = checkAddress(v);
+  if (!a.ok) {
+    c.add(field, a.code, `${label}: ${a.message}`);
+    return undefined;
+  }
+  return a.address;
 }
 
 function checkTags(c: Collector, v: unknown): string[] | undefined {

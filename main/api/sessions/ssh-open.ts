@@ -92,13 +92,20 @@ export class SshOpener {
       this.#options(store.getHost(id), store.resolve(id).username ?? username, openId, signal),
     );
     const target = this.#options(host, username, openId, signal);
+    // ForwardAgent: only to the target, never to the hops (as ssh -A with ProxyJump).
+    const agentSocket = process.env['SSH_AUTH_SOCK'];
+    if (host.forwardAgent === true && agentSocket) target.agentForward = agentSocket;
     const connect = (): Promise<SshConnection> =>
       hops.length > 0 ? connectThrough(hops, target) : SshConnection.connect(target as ConnectOptions);
     const key = poolKey({
       host: host.address,
       port: host.port,
       username,
-      credentials: [JSON.stringify(host.auth ?? 'auto'), ...resolved.jumpChain],
+      credentials: [
+        JSON.stringify(host.auth ?? 'auto'),
+        ...resolved.jumpChain,
+        ...(target.agentForward ? ['agent-forward'] : []),
+      ],
     });
     return { lease: await pool.acquire(key, connect), key, connect };
   }

@@ -207,6 +207,8 @@ const COMPARED = [
   'tags',
   'notes',
   'colour',
+  'forwards',
+  'forwardAgent',
 ] as const;
 
 function sameHost(a: HostInput, b: HostInput): boolean {

@@ -18,7 +18,11 @@ export interface HostSettings {
   identityFiles: Directive[];
   /** ProxyJump and ProxyCommand exclude each other: whichever comes first wins (readconf.c). */
   proxy: Directive | undefined;
+  /** Every LocalForward, RemoteForward and DynamicForward line that applies, in order (all of them count). */
+  forwards: Directive[];
 }
+
+const FORWARD_KEYS = new Set(['localforward', 'remoteforward', 'dynamicforward']);
 
 /**
  * Answers "what applies to this name" over parsed sections: sections whose Host lines are plain names are indexed by
@@ -64,7 +68,7 @@ export class SshConfigLookup {
    * lines that need runtime facts, which never apply).
    */
   settingsFor(name: string): HostSettings {
-    const out: HostSettings = { first: new Map(), identityFiles: [], proxy: undefined };
+    const out: HostSettings = { first: new Map(), identityFiles: [], proxy: undefined, forwards: [] };
     const own = this.#byName.get(name) ?? [];
     const general = this.#general;
     // Merge the two lists (each in file order) so first-wins sees file order.
@@ -78,6 +82,7 @@ export class SshConfigLookup {
       for (const d of s.directives) {
         if (d.key === 'identityfile') out.identityFiles.push(d);
         else if (d.key === 'proxyjump' || d.key === 'proxycommand') out.proxy ??= d;
+        else if (FORWARD_KEYS.has(d.key)) out.forwards.push(d);
         if (!out.first.has(d.key)) out.first.set(d.key, d);
       }
     }

@@ -10,7 +10,8 @@ import { hostname as localHostName, userInfo } from 'node:os';
 import { DEFAULT_PORTS, LIMITS } from '../../../shared/model/host.js';
 import type { ImportDraft, Skipped } from './import-plan.js';
 import { readConfigFiles, type Condition, type Directive } from './ssh-config-files.js';
-import { SshConfigLookup } from './ssh-config-lookup.js';
+import { readForwards } from './ssh-config-forwards.js';
+import { SshConfigLookup, type HostSettings } from './ssh-config-lookup.js';
 import { isLiteralPattern } from './ssh-config-syntax.js';
 import { expandHostname, expandPath, type Destination, type LocalFacts } from './ssh-config-tokens.js';
 import { Slicer } from './slicer.js';
@@ -234,7 +235,8 @@ class DraftBuilder {
       if ('reason' in chain) return fail(chain.reason, s.proxy.source);
       draft.jumpRefs = chain.refs;
     }
-    return { ok: true, ref, draft };
+    const tunnels = forwarding(s, draft);
+    return tunnels === undefined ? { ok: true, ref, draft } : fail(tunnels.reason, tunnels.source);
   }
 
   /**
@@ -309,6 +311,24 @@ class DraftBuilder {
     if (hop.port !== undefined) override.port = hop.port;
     return this.#build(ref, hopName(hop), hop.host, override, source);
   }
+}
+
+/**
+ * Forwards and ForwardAgent onto the draft (notes for what is left out);
+ * a forwarding line ssh would refuse is returned as the reason to skip.
+ */
+function forwarding(s: HostSettings, draft: ImportDraft): { reason: string; source: string } | undefined {
+  const read = readForwards(s.forwards, s.first.get('gatewayports')?.args[0]?.toLowerCase());
+  if ('reason' in read) return { reason: read.reason, source: draft.source };
+  if (read.forwards.length > 0) draft.host.forwards = read.forwards;
+  const agent = s.first.get('forwardagent')?.args[0];
+  if (agent !== undefined && agent.toLowerCase() !== 'no') {
+    draft.host.forwardAgent = true;
+    if (agent.toLowerCase() !== 'yes')
+      read.notes.push(`ForwardAgent ${agent}: Hostdeck forwards the agent of SSH_AUTH_SOCK, not that socket.`);
+  }
+  if (read.notes.length > 0) draft.note = [draft.note, ...read.notes].filter((n) => n !== undefined).join(' ');
+  return undefined;
 }
 
 function keywordName(key: string): string {

@@ -1,0 +1,283 @@
+// `npm run bench -- tunnels [--quick] [--runtime=both|node|electron]`:
+// Hostdeck's port forwards against the OpenSSH client on the same local sshd,
+// each in a process of its own, the same reader in this process for both.
+// Rows (electron_* for the Electron runtime profile, bench/tunnels-profile.ts):
+//   forward_throughput   MB/s of a bulk TCP download through a local forward   vs `ssh -N -L`   (target ≥ 1.0× in node)
+//   socks_connect_p50    ms from opening the SOCKS5 connection to the first byte of the target's banner,
+//                        CONNECT by IPv4 address                                vs `ssh -N -D`
+//   socks_connect_p99    the same, 99th percentile
+// Both sides use aes128-gcm@openssh.com (the cipher Hostdeck negotiates with
+// OpenSSH; ssh would pick chacha20 by default), so the cipher is not what is compared.
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import net from 'node:net';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { assertMeasured, printReport, stats, type Measurement } from './report.js';
+import { openRunDir } from '../test/support/processes.js';
+import { freePort, startSourceServer } from '../test/support/net.js';
+import { startSshd, type Sshd } from '../test/support/sshd.js';
+import { ensureTestUsers } from '../test/support/users.js';
+import { connectTo, readBytes, socksConnect } from './tunnels-rig.js';
+import type { TunnelProfileConfig, TunnelProfileReady } from './tunnels-profile.js';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const CIPHER = 'aes128-gcm@openssh.com';
+
+interface Side {
+  name: string;
+  pid: number;
+  localPort: number;
+  socksPort: number;
+  stop(): Promise<void>;
+}
+
+export async function main(args: string[]): Promise<void> {
+  const run = openRunDir('hostdeck-bench-tunnels');
+  try {
+    await measure(args, run.dir);
+  } finally {
+    run.release();
+  }
+}
+
+async function measure(args: string[], runDir: string): Promise<void> {
+  const quick = args.includes('--quick');
+  const runtime = args.find((a) => a.startsWith('--runtime='))?.slice('--runtime='.length) ?? 'both';
+  if (runtime !== 'both' && runtime !== 'electron' && runtime !== 'node')
+    throw new Error(`--runtime=${runtime}: expected both, electron or node`);
+  const bulkBytes = (quick ? 64 : 256) * 1024 * 1024;
+  const rounds = quick ? 2 : 5;
+  const connects = quick ? 50 : 200;
+  ensureTestUsers();
+  const sshd = await startSshd();
+  const source = await startSourceServer(bulkBytes, 256 * 1024);
+  const banner = net.createServer((s) => s.end('x'));
+  await new Promise<void>((ok) => banner.listen(0, '127.0.0.1', ok));
+  const bannerPort = (banner.address() as net.AddressInfo).port;
+  const knownHosts = join(runDir, 'known_hosts');
+  writeFileSync(knownHosts, `[${sshd.host}]:${sshd.port} ${sshd.hostPublicKey()}\n`);
+  const sides: Side[] = [];
+  try {
+    const openssh = await startOpenssh(sshd, knownHosts, source.port);
+    sides.push(openssh);
+    const profiles: Array<Side & { ready: TunnelProfileReady }> = [];
+    const runtimes: Array<'node' | 'electron'> = runtime === 'both' ? ['node', 'electron'] : [runtime];
+    for (const rt of runtimes) {
+      const p = await startProfile({
+        runtime: rt,
+        host: sshd.host,
+        port: sshd.port,
+        user: sshd.keyUser,
+        keyPath: sshd.clientKeyPath,
+        knownHosts,
+        targetPort: source.port,
+      });
+      profiles.push(p);
+      sides.push(p);
+    }
+    const bulk = new Map<string, number[]>(sides.map((s) => [s.name, []]));
+    const cpu = new Map<string, number[]>(sides.map((s) => [s.name, []]));
+    for (let r = 0; r < rounds; r++)
+      for (const s of sides) {
+        const before = cpuSeconds(s.pid);
+        bulk.get(s.name)?.push(await download(s.localPort, bulkBytes));
+        cpu.get(s.name)?.push(bulkBytes / 1e6 / (cpuSeconds(s.pid) - before));
+      }
+    const socks = new Map<string, number[]>(sides.map((s) => [s.name, []]));
+    // Interleaved in blocks so a load change hits every side alike.
+    for (let block = 0; block < 10; block++)
+      for (const s of sides)
+        for (let i = 0; i < connects / 10; i++) socks.get(s.name)?.push(await socksFirstByte(s.socksPort, bannerPort));
+    report({ bulk, socks, cpu }, profiles, bulkBytes, rounds, connects);
+  } finally {
+    for (const s of sides) await s.stop();
+    banner.close();
+    await source.close();
+    await sshd.stop();
+  }
+}
+
+function report(
+  { bulk, socks, cpu }: Record<'bulk' | 'socks' | 'cpu', Map<string, number[]>>,
+  profiles: Array<Side & { ready: TunnelProfileReady }>,
+  bulkBytes: number,
+  rounds: number,
+  connects: number,
+): void {
+  const os = stats(bulk.get('openssh') ?? []);
+  const osSocks = stats(socks.get('openssh') ?? []);
+  const osCpu = stats(cpu.get('openssh') ?? []);
+  const rows: Measurement[] = [];
+  for (const p of profiles) {
+    const prefix = p.name === 'node' ? '' : 'electron_';
+    const b = stats(bulk.get(p.name) ?? []);
+    const c = stats(socks.get(p.name) ?? []);
+    rows.push(
+      {
+        metric: `${prefix}forward_throughput`,
+        value: b.median,
+        unit: 'MB/s',
+        reference: 'openssh_L',
+        referenceValue: os.median,
+        better: 'higher',
+        note: `median of ${rounds} × ${bulkBytes / 2 ** 20} MiB (${b.min.toFixed(0)}–${b.max.toFixed(0)}; ssh ${os.min.toFixed(0)}–${os.max.toFixed(0)}); ${p.ready.cipher}, native ${p.ready.binding}${p.name === 'node' ? '; target ≥ 1.0×' : ''}`,
+      },
+      {
+        metric: `${prefix}forward_cpu`,
+        value: stats(cpu.get(p.name) ?? []).median,
+        unit: 'MB/CPU-s',
+        reference: 'openssh_L',
+        referenceValue: osCpu.median,
+        better: 'higher',
+        note: 'MB per CPU-second of the forwarding process during forward_throughput',
+      },
+      {
+        metric: `${prefix}socks_connect_p50`,
+        value: c.p50,
+        unit: 'ms',
+        reference: 'openssh_D',
+        referenceValue: osSocks.p50,
+        better: 'lower',
+        note: `${connects} CONNECTs to 127.0.0.1, first banner byte`,
+      },
+      {
+        metric: `${prefix}socks_connect_p99`,
+        value: c.p99,
+        unit: 'ms',
+        reference: 'openssh_D',
+        referenceValue: osSocks.p99,
+        better: 'lower',
+      },
+    );
+  }
+  assertMeasured(rows);
+  printReport('tunnels', 'Port forwards (Hostdeck vs OpenSSH client)', rows, [
+    `Hostdeck forwards (main/tunnels) in a child process per runtime profile vs ${spawnSync('ssh', ['-V'], { encoding: 'utf8' }).stderr.trim()} -N -L/-D, -c ${CIPHER}, one local sshd`,
+  ]);
+}
+
+/** User + system CPU seconds of process `pid` so far (/proc/<pid>/stat fields 14 and 15, in clock ticks of 1/100 s). */
+function cpuSeconds(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
+/** MB/s of reading `bytes` through the forward on `port`. */
+async function download(port: number, bytes: number): Promise<number> {
+  const t0 = performance.now();
+  const sock = await connectTo(port);
+  let got = 0;
+  await new Promise<void>((ok, fail) => {
+    sock.on('data', (d: Buffer) => (got += d.length));
+    sock.once('end', ok);
+    sock.once('error', fail);
+  });
+  sock.destroy();
+  if (got !== bytes) throw new Error(`forward_throughput: got ${got} of ${bytes} bytes`);
+  return bytes / 1e6 / ((performance.now() - t0) / 1000);
+}
+
+/** ms from opening a SOCKS5 connection to the first byte from the target. */
+async function socksFirstByte(socksPort: number, targetPort: number): Promise<number> {
+  const t0 = performance.now();
+  const sock = await connectTo(socksPort);
+  sock.setNoDelay(true);
+  const reply = await socksConnect(sock, '127.0.0.1', targetPort);
+  if (reply !== 0) throw new Error(`socks_connect: reply ${reply}`);
+  await readBytes(sock, 1);
+  const ms = performance.now() - t0;
+  sock.destroy();
+  return ms;
+}
+
+async function waitForListener(port: number, child: ChildProcess, what: string): Promise<void> {
+  for (let i = 0; i < 300; i++) {
+    if (child.exitCode !== null) throw new Error(`${what} exited ${child.exitCode}`);
+    const ok = await new Promise<boolean>((resolve) => {
+      const s = net.connect(port, '127.0.0.1');
+      s.once('connect', () => (s.destroy(), resolve(true)));
+      s.once('error', () => resolve(false));
+    });
+    if (ok) return;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`${what} never listened on ${port}`);
+}
+
+async function startOpenssh(sshd: Sshd, knownHosts: string, targetPort: number): Promise<Side> {
+  const localPort = await freePort();
+  const socksPort = await freePort();
+  const child = spawn(
+    'ssh',
+    [
+      '-F',
+      '/dev/null',
+      '-N',
+      '-p',
+      String(sshd.port),
+      '-i',
+      sshd.clientKeyPath,
+      '-c',
+      CIPHER,
+      '-o',
+      `UserKnownHostsFile=${knownHosts}`,
+      '-o',
+      'StrictHostKeyChecking=yes',
+      '-o',
+      'BatchMode=yes',
+      '-o',
+      'IdentitiesOnly=yes',
+      '-o',
+      'ExitOnForwardFailure=yes',
+      '-L',
+      `127.0.0.1:${localPort}:127.0.0.1:${targetPort}`,
+      '-D',
+      `127.0.0.1:${socksPort}`,
+      `${sshd.keyUser}@${sshd.host}`,
+    ],
+    { stdio: ['ignore', 'ignore', 'inherit'] },
+  );
+  // The probe connect to the -L port opens a download; it is closed at once.
+  await waitForListener(socksPort, child, 'ssh -D');
+  await waitForListener(localPort, child, 'ssh -L');
+  return {
+    name: 'openssh',
+    pid: child.pid as number,
+    localPort,
+    socksPort,
+    stop: async () => {
+      child.kill();
+      if (child.exitCode === null) await new Promise((ok) => child.once('exit', ok));
+    },
+  };
+}
+
+async function startProfile(config: TunnelProfileConfig): Promise<Side & { ready: TunnelProfileReady }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', join(here, 'tunnels-profile.ts'), JSON.stringify(config)], {
+    stdio: ['pipe', 'pipe', 'inherit'],
+  });
+  const ready = await new Promise<TunnelProfileReady>((resolve, reject) => {
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => {
+      out += d.toString();
+      const nl = out.indexOf('\n');
+      if (nl !== -1) resolve(JSON.parse(out.slice(0, nl)) as TunnelProfileReady);
+    });
+    child.once('exit', (code) => reject(new Error(`${config.runtime} tunnels profile exited ${code}`)));
+  });
+  return {
+    name: config.runtime,
+    pid: child.pid as number,
+    localPort: ready.localPort,
+    socksPort: ready.socksPort,
+    ready,
+    stop: async () => {
+      if (child.exitCode !== null) return;
+      const exited = new Promise((ok) => child.once('exit', ok));
+      child.stdin.end();
+      await exited;
+    },
+  };
+}

@@ -1,0 +1,59 @@
+// The port-forward calls: argument checks and routing only; the work is in
+// main/tunnels/ (TunnelManager). Forwards ride the same pooled, verified
+// connections as terminals (SshOpener.lease), so a forward started with no
+// terminal open logs in with no shell, like `ssh -N`.
+import { LIMITS } from '../../shared/model/host.js';
+import type { ApiEvents } from '../../shared/api/contract.js';
+import type { TunnelStartOptions } from '../../shared/tunnels.js';
+import type { SshOpener } from './sessions/ssh-open.js';
+import type { AddressBookStore } from '../store/address-book-store.js';
+import { TunnelManager, type TunnelManagerOptions } from '../tunnels/tunnel-manager.js';
+import { noParams, type ApiModule } from './dispatcher.js';
+import { arity, obj, str } from './param-checks.js';
+
+type TunnelMethods = 'tunnels.list' | 'tunnels.start' | 'tunnels.stop';
+
+export interface TunnelsContext {
+  store: AddressBookStore;
+  ssh: Pick<SshOpener, 'lease'>;
+  emit<E extends keyof ApiEvents>(event: E, payload: ApiEvents[E]): void;
+  /** Tests: carriers with other limits. */
+  carriers?: TunnelManagerOptions['carriers'];
+}
+
+export interface TunnelsModule extends ApiModule<TunnelMethods> {
+  manager: TunnelManager;
+  dispose(): Promise<void>;
+}
+
+export function tunnelsApi(ctx: TunnelsContext): TunnelsModule {
+  const manager = new TunnelManager({
+    hosts: ctx.store,
+    lease: async (hostId, openId, signal) => (await ctx.ssh.lease(hostId, openId, signal)).lease,
+    changed: (status) => ctx.emit('tunnels.changed', status),
+    ...(ctx.carriers ? { carriers: ctx.carriers } : {}),
+  });
+  return {
+    manager,
+    dispose: () => manager.dispose(),
+    handlers: {
+      'tunnels.list': () => manager.list(),
+      'tunnels.start': (hostId, forwardId, opts) => manager.start(hostId, forwardId, opts.openId),
+      'tunnels.stop': (hostId, forwardId) => manager.stop(hostId, forwardId),
+    },
+    checks: {
+      'tunnels.list': noParams,
+      'tunnels.start': (p) => (arity(p, 3), [...forwardRef(p), startOptions(p[2])]),
+      'tunnels.stop': (p) => (arity(p, 2), forwardRef(p)),
+    },
+  };
+}
+
+function forwardRef(p: readonly unknown[]): [hostId: string, forwardId: string] {
+  return [str(p[0], 'hostId', LIMITS.idLength), str(p[1], 'forwardId', LIMITS.idLength)];
+}
+
+function startOptions(v: unknown): TunnelStartOptions {
+  const o = obj(v, 'options');
+  return { openId: str(o['openId'], 'options.openId', 64) };
+}

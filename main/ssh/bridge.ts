@@ -106,9 +106,9 @@ export class ShellBridge implements GatewayTarget {
     return this.#pausedForAcks || this.#pausedForStream;
   }
 
-  /** The bound on bytes in flight (bytes): the fixed HIGH, or what the page draws in ~100 ms (flow-rate.ts). */
+  /** The bound on bytes in flight (bytes): the fixed HIGH, or what the page draws in ~100 ms or a round trip (flow-rate.ts). */
   get high(): number {
-    return this.#fixed?.high ?? flowBudget(this.#rate.bytesPerMs);
+    return this.#fixed?.high ?? flowBudget(this.#rate.bytesPerMs, this.#rate.lagMs);
   }
 
   /** Below this many unacknowledged bytes a paused channel resumes and the window is topped up (bytes). */

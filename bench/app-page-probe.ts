@@ -49,6 +49,7 @@ export const PAGE_PROBE = String.raw`(() => {
     lastKey = { key: ev.key, at: ev.timeStamp };
     if (watch && watch.kind === 'bulk' && watch.t0 === null && ev.key === 'Enter') watch.t0 = ev.timeStamp;
     if (watch && watch.kind === 'key' && watch.t0 === null && ev.key === watch.key) watch.t0 = ev.timeStamp;
+    if (watch && watch.kind === 'interrupt' && watch.t0 === null && ev.ctrlKey && ev.key.toLowerCase() === 'c') watch.t0 = ev.timeStamp;
   }, true);
 
   // The marker may sit anywhere in a frame (the prompt can follow it in the same
@@ -76,7 +77,7 @@ export const PAGE_PROBE = String.raw`(() => {
       watch.idleSince = null;
     }
     if (!watch || watch.rec !== rec || watch.target !== null || watch.t0 === null) return;
-    if (watch.kind === 'bulk') {
+    if (watch.kind === 'bulk' || watch.kind === 'interrupt') {
       const text = watch.tail + latin1.decode(bytes);
       if (text.includes(watch.marker)) watch.target = rec.rx;
       else watch.tail = text.slice(-watch.marker.length);
@@ -107,6 +108,9 @@ export const PAGE_PROBE = String.raw`(() => {
     }
     send(data) {
       const rec = this.__hdRec;
+      if (rec && typeof data === 'string' && data.startsWith('{"type":"resize"')) {
+        try { const m = JSON.parse(data); rec.size = { cols: m.cols, rows: m.rows }; } catch (e) {}
+      }
       if (rec && typeof data === 'string' && data.startsWith('{"type":"ack"')) {
         try { rec.acked += JSON.parse(data).bytes; } catch (e) {}
         super.send(data);
@@ -160,6 +164,10 @@ export const PAGE_PROBE = String.raw`(() => {
     },
     /** Arms a bulk run: from the next Enter keydown until marker is drawn. */
     armBulk: (marker, timeoutMs) => arm({ kind: 'bulk', marker }, timeoutMs),
+    /** Arms an interrupt: from the next Ctrl+C keydown until marker (the prompt) is drawn. */
+    armInterrupt: (marker, timeoutMs) => arm({ kind: 'interrupt', marker }, timeoutMs),
+    /** The newest terminal's size in cells, as the page last told main (its resize frame). */
+    terminalSize: () => terminalSocket().size || null,
     /** Arms one keystroke: from its keydown until the echoed character is drawn. */
     armKey: (key, timeoutMs) => arm({ kind: 'key', key, code: key.charCodeAt(0) }, timeoutMs),
     /** The armed run's result: {t0, end, bytes, ms} (page clock). */
@@ -237,6 +245,14 @@ export class PageProbe {
 
   armBulk(marker: string, timeoutMs: number): Promise<void> {
     return this.#page.evaluate(`window.__hdProbe.armBulk(${JSON.stringify(marker)}, ${timeoutMs})`);
+  }
+
+  armInterrupt(marker: string, timeoutMs: number): Promise<void> {
+    return this.#page.evaluate(`window.__hdProbe.armInterrupt(${JSON.stringify(marker)}, ${timeoutMs})`);
+  }
+
+  terminalSize(): Promise<{ cols: number; rows: number } | null> {
+    return this.#page.evaluate('window.__hdProbe.terminalSize()');
   }
 
   armKey(key: string, timeoutMs: number): Promise<void> {

@@ -1,9 +1,10 @@
 // The ceiling for terminal_throughput on this machine: the same bytes
 // `seq 1 3000000` puts on a pty, written straight into xterm.js (the
 // app's version, its options and its WebGL addon) in a blank page of the same
-// Chromium, with the same flow control the app's bridge applies
-// (main/ssh/bridge.ts: pause above 512 KiB unacknowledged, resume below
-// 128 KiB), and no network, gateway or SSH at all. If this is slow too, the
+// Chromium, with flow control of the same kind as the app's bridge but fixed
+// watermarks (pause above 512 KiB unacknowledged, resume below 128 KiB; the
+// bridge sizes its budget from the drawing rate, main/ssh/flow-rate.ts), and
+// no network, gateway or SSH at all. If this is slow too, the
 // page, not the path to it, sets the pace.
 import { createRequire } from 'node:module';
 import type { Browser } from 'playwright-core';

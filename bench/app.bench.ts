@@ -6,6 +6,9 @@
 //   longest_task          longest main-thread task while that output is drawn                  (< 200 ms)
 //   keystroke_drawn_p50/p99  keydown → its echo drawn in xterm.js (ssh2's own echo round trip in the note)
 //   heap_per_ssh_tab      JS heap added per open SSH tab, 10 tabs on one pooled connection
+//   interrupt_latency     `seq 1 60000000` flooding for 2 s, Ctrl+C keydown → the prompt drawn, p50 of 5,
+//                         vs openssh_tmux (OpenSSH in tmux at the same cols × rows)  (≤ 1.5×)
+//   interrupt_latency_yes the same with `yes`
 // How "drawn" is detected without polling the buffer: bench/app-page-probe.ts.
 import { mkdirSync } from 'node:fs';
 import { loadavg } from 'node:os';
@@ -20,6 +23,7 @@ import { PageProbe, type ReadyInfo } from './app-page-probe.js';
 import { RIG_HOST, writeBook } from './app-book.js';
 import { cpuBetween, cpuSnapshot } from './app-cpu.js';
 import { xtermAlone } from './app-xterm-alone.js';
+import { TmuxSsh, tmuxInterrupts } from './app-tmux.js';
 import type { SshConnection } from '../main/ssh/connection.js';
 import type { ServeProcess } from '../test/support/serve.js';
 
@@ -31,16 +35,20 @@ const SEQ_END = `\n${SEQ}\r\n`;
 const TABS = 10;
 const VIEWPORT = { width: 1280, height: 800 };
 const MiB = 1024 * 1024;
+/** How long a flood runs before Ctrl+C (ms), and the floods. */
+const FLOOD_MS = 2000;
+const FLOODS = { seq: 'seq 1 60000000', yes: 'yes' } as const;
 
 interface Options {
   startRuns: number;
   bulkRuns: number;
   keys: number;
+  interrupts: number;
 }
 
 function parseOptions(args: string[]): Options {
   const quick = args.includes('--quick');
-  return { startRuns: quick ? 2 : 5, bulkRuns: quick ? 1 : 3, keys: quick ? 50 : 200 };
+  return { startRuns: quick ? 2 : 5, bulkRuns: quick ? 1 : 3, keys: quick ? 50 : 200, interrupts: quick ? 3 : 5 };
 }
 
 /** Epoch milliseconds with sub-millisecond precision, comparable with a page's performance.timeOrigin + now(). */
@@ -291,6 +299,35 @@ async function measure(args: string[], runDir: string): Promise<void> {
       c.close();
     }
 
+    // ---- Ctrl+C in a flood: the app, then OpenSSH in tmux at the app terminal's size, against the same sshd.
+    const intr: Record<keyof typeof FLOODS, { app: number[]; past: number[]; tmux: number[] }> = {
+      seq: { app: [], past: [], tmux: [] },
+      yes: { app: [], past: [], tmux: [] },
+    };
+    await openRigTab(page, probe, 1);
+    const size = await probe.terminalSize();
+    if (!size) throw new Error('the page sent no terminal size');
+    for (const name of Object.keys(FLOODS) as Array<keyof typeof FLOODS>) {
+      const r = await interruptsInPage(page, probe, FLOODS[name], o.interrupts);
+      intr[name].app.push(...r.ms);
+      intr[name].past.push(...r.bytes);
+    }
+    await closeAllTabs(page);
+    const tmux = await TmuxSsh.start(
+      runDir,
+      { host: sshd.host, port: sshd.port, user: sshd.keyUser, keyPath: sshd.clientKeyPath },
+      size,
+    );
+    cleanup.push(() => tmux.stop());
+    for (const name of Object.keys(FLOODS) as Array<keyof typeof FLOODS>)
+      intr[name].tmux.push(...(await tmuxInterrupts(tmux, FLOODS[name], o.interrupts, FLOOD_MS)));
+    for (const name of Object.keys(FLOODS) as Array<keyof typeof FLOODS>) {
+      const v = intr[name];
+      say(
+        `Ctrl+C after ${FLOOD_MS / 1000} s of \`${FLOODS[name]}\` at ${size.cols}×${size.rows} (ms): app ${v.app.map((x) => x.toFixed(0)).join(', ')} (MB drawn after the keydown: ${v.past.map((x) => (x / 1e6).toFixed(2)).join(', ')}); openssh_tmux ${v.tmux.map((x) => x.toFixed(0)).join(', ')}`,
+      );
+    }
+
     const k = stats(keyMs);
     const dk = stats(directKeys);
     const kr = stats(keyReceivedMs);
@@ -338,6 +375,8 @@ async function measure(args: string[], runDir: string): Promise<void> {
         note: `echo received ${kr.p99.toFixed(1)}; ssh2 alone ${dk.p99.toFixed(2)}; max ${k.max.toFixed(1)}`,
       },
       { metric: 'heap_per_ssh_tab', value: perTab, unit: 'MiB', note: `(${TABS} tabs − none) / ${TABS}, after GC` },
+      interruptRow('interrupt_latency', intr.seq, size),
+      interruptRow('interrupt_latency_yes', intr.yes, size),
     ];
     assertMeasured(rows);
     printReport('app', 'The app in serve mode (headless Chromium, real sshd, 1,000-host book)', rows, preface);
@@ -350,6 +389,51 @@ async function measure(args: string[], runDir: string): Promise<void> {
       }
     }
   }
+}
+
+/** One interrupt row: p50 of the app against p50 of OpenSSH in tmux, measured in the same run. */
+function interruptRow(
+  metric: string,
+  v: { app: number[]; past: number[]; tmux: number[] },
+  size: { cols: number; rows: number },
+): Measurement {
+  const a = stats(v.app);
+  const t = stats(v.tmux);
+  return {
+    metric,
+    value: a.p50,
+    unit: 'ms',
+    reference: 'openssh_tmux',
+    referenceValue: t.p50,
+    note: `Ctrl+C → prompt drawn, p50 of ${a.samples} (${a.min.toFixed(0)}–${a.max.toFixed(0)}; tmux ${t.min.toFixed(0)}–${t.max.toFixed(0)}), ${size.cols}×${size.rows}; target ≤ 1.5×`,
+  };
+}
+
+/**
+ * In one open tab at its prompt: `runs` times, start `command`, let it flood
+ * for FLOOD_MS, press Ctrl+C and time from its keydown until the next prompt
+ * is drawn (the probe's "drawn": acked, then one animation frame). Also the
+ * bytes the page received between arming and the prompt: what was still
+ * queued when Ctrl+C was pressed.
+ */
+async function interruptsInPage(
+  page: Page,
+  probe: PageProbe,
+  command: string,
+  runs: number,
+): Promise<{ ms: number[]; bytes: number[] }> {
+  const ms: number[] = [];
+  const bytes: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    await typeLine(page, command);
+    await page.waitForTimeout(FLOOD_MS);
+    await probe.armInterrupt('$ ', 30_000);
+    await page.keyboard.press('Control+C');
+    const r = await probe.result();
+    ms.push(r.ms);
+    bytes.push(r.bytes);
+  }
+  return { ms, bytes };
 }
 
 interface BulkResult {

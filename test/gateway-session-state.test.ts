@@ -242,7 +242,7 @@ describe('the gateway session moves only along its table', () => {
     const echo = await peer(startEchoServer());
     const controlled: TargetOpener = async (link) => {
       const stream = await tcpOpener(echo.port)(link);
-      return { stream: stream as Duplex, onControl: () => undefined } satisfies GatewayTarget;
+      return { stream: stream as Duplex, receiveControl: () => undefined } satisfies GatewayTarget;
     };
     const page = await openPage(controlled);
     const o = await page.observed;

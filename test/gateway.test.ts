@@ -705,7 +705,7 @@ describe('bytes', () => {
 });
 
 describe('control text frames', () => {
-  it('without onControl a text frame closes with 1003 and the target is destroyed', async () => {
+  it('without receiveControl a text frame closes with 1003 and the target is destroyed', async () => {
     const echo = await peer(startEchoServer());
     const gw = await startGateway();
     const ws = connectWs(gw.issueTicket(tcpOpener(echo.port)));
@@ -719,7 +719,7 @@ describe('control text frames', () => {
     await expect.poll(() => echo.sockets.size).toBe(0);
   });
 
-  it('text frames reach onControl (split UTF-8 included); sendControl keeps order with bytes and precedes the close', async () => {
+  it('text frames reach receiveControl (split UTF-8 included); sendControl keeps order with bytes and precedes the close', async () => {
     const echo = await peer(startEchoServer());
     const gw = await startGateway();
     const controls: string[] = [];
@@ -730,7 +730,7 @@ describe('control text frames', () => {
       gw.issueTicket(async (l) => {
         link = l;
         sock = (await inner(l)) as net.Socket;
-        return { stream: sock, onControl: (t) => controls.push(t) };
+        return { stream: sock, receiveControl: (t) => controls.push(t) };
       }),
     );
     await opened(ws);
@@ -753,14 +753,14 @@ describe('control text frames', () => {
     expect(seen).toEqual(['b:one', 't:{"exit":0}', 'b:two', 't:{"bye":true}']);
   });
 
-  it('a throwing onControl closes with 1011', async () => {
+  it('a throwing receiveControl closes with 1011', async () => {
     const echo = await peer(startEchoServer());
     const gw = await startGateway();
     const inner = tcpOpener(echo.port);
     const ws = connectWs(
       gw.issueTicket(async (l) => ({
         stream: (await inner(l)) as net.Socket,
-        onControl: () => {
+        receiveControl: () => {
           throw new Error('bad control');
         },
       })),

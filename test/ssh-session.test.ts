@@ -89,7 +89,7 @@ describe('shell through the bridge', () => {
     typeBytewise(bridge.stream, 'stty size\r');
     // bash turns bracketed paste off (ESC[?2004l) and returns the carriage before the output.
     await expect.poll(() => reader.text).toMatch(/\r24 80\r\n/);
-    bridge.onControl(JSON.stringify({ type: 'resize', cols: 123, rows: 45 }));
+    bridge.receiveControl(JSON.stringify({ type: 'resize', cols: 123, rows: 45 }));
     typeBytewise(bridge.stream, 'stty size\r');
     await expect.poll(() => reader.text).toMatch(/\r45 123\r\n/);
   });
@@ -110,7 +110,7 @@ describe('shell through the bridge', () => {
       '{"__proto__":{"type":"ack"}}',
       `{"type":"ack","bytes":1,"p":"${'x'.repeat(5000)}"}`,
     ];
-    for (const h of hostile) bridge.onControl(h);
+    for (const h of hostile) bridge.receiveControl(h);
     expect(link.sent).toHaveLength(hostile.length);
     expect(
       link.sent.every(
@@ -173,7 +173,7 @@ describe('flow control', () => {
     expect(maxUnacked).toBeLessThanOrEqual(high + maxChunk);
     expect(reader.bytes - atPause).toBeLessThanOrEqual(maxChunk);
     // The page draws everything it got: the channel resumes and more arrives.
-    bridge.onControl(JSON.stringify({ type: 'ack', bytes: bridge.unacked }));
+    bridge.receiveControl(JSON.stringify({ type: 'ack', bytes: bridge.unacked }));
     expect(bridge.paused).toBe(false);
     await expect.poll(() => reader.bytes, { timeout: 20_000 }).toBeGreaterThan(atPause + high);
     await expect.poll(() => bridge.paused, { timeout: 20_000 }).toBe(true);

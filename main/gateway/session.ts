@@ -91,7 +91,7 @@ export class Session {
   readonly #onClosed: (session: Session) => void;
   readonly #abort = new AbortController();
   #stream: Duplex | undefined;
-  #onControl: ((text: string) => void) | undefined;
+  #receiveControl: ((text: string) => void) | undefined;
   #held: Array<{ data: Buffer; isBinary: boolean }> = [];
   #heldBytes = 0;
   #bytesToPage = 0;
@@ -201,7 +201,7 @@ export class Session {
     this.#state.to('open');
     const stream = target.stream;
     this.#stream = stream;
-    this.#onControl = target.onControl?.bind(target);
+    this.#receiveControl = target.receiveControl?.bind(target);
     // Small frames (keystrokes, RFB input events) must not wait for Nagle.
     if (stream instanceof net.Socket) stream.setNoDelay(true);
     stream.on('data', this.#streamOnData);
@@ -240,12 +240,12 @@ export class Session {
   #deliver(data: Buffer, isBinary: boolean): void {
     const stream = this.#stream as Duplex;
     if (!isBinary) {
-      if (this.#onControl === undefined) {
+      if (this.#receiveControl === undefined) {
         this.close({ code: GatewayClose.UNSUPPORTED_DATA, reason: GatewayCloseReason.TEXT_NOT_ACCEPTED });
         return;
       }
       try {
-        this.#onControl(data.toString('utf8'));
+        this.#receiveControl(data.toString('utf8'));
       } catch {
         this.close({ code: GatewayClose.INTERNAL, reason: GatewayCloseReason.CONTROL_FAILED });
       }

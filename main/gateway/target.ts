@@ -26,7 +26,7 @@ export interface GatewayTarget {
    * validates it). Without this handler a text frame is a protocol error for
    * that socket (close 1003).
    */
-  onControl?(text: string): void;
+  receiveControl?(text: string): void;
 }
 
 /**

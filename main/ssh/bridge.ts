@@ -2,86 +2,146 @@
 // binary frames → shell stdin; shell output → page; page text frames are the
 // control messages of shared/terminal-protocol.ts. Modelled on xterm.js's
 // AttachAddon, plus the flow control of xterm.js's flow-control guide
-// (xtermjs.org/docs/guides/flowcontrol): we count bytes sent to the page, the
-// page acks bytes it has drawn, and the SSH channel is paused while more than
-// HIGH bytes are unacknowledged and resumed below LOW. A paused ssh2 channel
-// stops adjusting its window (RFC 4254 §5.2) once its own buffer is full, so
-// the server stops sending and `cat` of a huge file holds memory at HIGH plus
-// ssh2's channel buffer (at most two 2 MiB windows).
+// (xtermjs.org/docs/guides/flowcontrol): we count bytes sent to the page and
+// the page acks bytes it has drawn.
+//
+// Latency-aware flow control (flow-rate.ts, flow-window.ts): the bytes in
+// flight, from the SSH window the server may still fill to xterm.js's write
+// buffer, are held to what the page draws in about 100 ms, measured from its
+// acks as it runs (between 128 KiB and 2 MiB). Two levers hold them there:
+// the SSH window is granted by the bridge, only up to that budget, and
+// the channel is paused while more than the budget is unacknowledged (resumed
+// below half of it), which also bounds memory against a server that ignores
+// its window. So Ctrl+C in a flood waits for ~100 ms of drawing, not for the
+// megabytes a throughput-sized window let pile up.
+//
+// With fixed watermarks (BridgeOptions), or when ssh2's window cannot be taken
+// over, the bridge only pauses and resumes the channel, as before: a paused
+// ssh2 channel stops adjusting its window (RFC 4254 §5.2) once its own buffer
+// is full, so memory stays at HIGH plus ssh2's buffer (at most two 2 MiB
+// windows).
 import { Duplex } from 'node:stream';
 import type { GatewayLink, GatewayTarget } from '../gateway/target.js';
 import { parsePageControl, type MainControlMessage } from '../../shared/terminal-protocol.js';
+import { DrawRate, flowBudget } from './flow-rate.js';
+import { PeerWindow } from './flow-window.js';
 import type { ShellEnd, SshShell } from './shell.js';
 
-// Measured with `npm run bench -- app`: at 512 KiB / 128 KiB the page sat
-// idle, everything drawn, for ~45% of a `seq 1 3000000` run waiting for the
-// next bytes (6.5 MB/s); at 2 MiB / 512 KiB the idle time falls to ~25% and
-// throughput rises to 8.2–8.7 MB/s, the longest main-thread task staying
-// under 130 ms. Ctrl+C still stops a flood within about a quarter second.
+// The fixed window Hostdeck used before flow control became latency-aware
+// (chosen for throughput alone: `npm run bench -- app` measured 8.2–8.7 MB/s at
+// 2 MiB / 512 KiB against 6.5 MB/s at 512 KiB / 128 KiB, but Ctrl+C in a flood
+// then waited for up to 6 MB to be drawn). Used only when a caller asks for
+// fixed watermarks without naming them.
 export const DEFAULT_HIGH_WATERMARK = 2 * 1024 * 1024;
 export const DEFAULT_LOW_WATERMARK = 512 * 1024;
 
+/** The smallest window top-up (bytes) once the budget is larger than four of them: one page ack. */
+const GRANT_STEP = 64 * 1024;
+
 export interface BridgeOptions {
+  /**
+   * Fixed watermarks (bytes unacknowledged): pause above high, resume below
+   * low, ssh2 granting its own window. Without them the budget adapts to the
+   * page's drawing rate and the bridge grants the SSH window.
+   */
   highWatermark?: number;
   lowWatermark?: number;
+  /** Milliseconds, monotonic; performance.now() unless a test drives the clock. */
+  clock?: () => number;
 }
 
 export class ShellBridge implements GatewayTarget {
   readonly stream: Duplex;
-  readonly high: number;
-  readonly low: number;
-  private readonly shell: SshShell;
-  private readonly link: GatewayLink;
-  private unackedBytes = 0;
-  private pausedForAcks = false;
-  private pausedForStream = false;
-  private ended = false;
-  /** Output of the current burst, sent as one frame (see channelOnData). */
-  private pending: Buffer[] = [];
-  private flushQueued = false;
+  readonly #shell: SshShell;
+  readonly #link: GatewayLink;
+  readonly #fixed: { high: number; low: number } | null;
+  readonly #window: PeerWindow | null;
+  readonly #rate = new DrawRate();
+  readonly #clock: () => number;
+  #unacked = 0;
+  #pausedForAcks = false;
+  #pausedForStream = false;
+  #ended = false;
+  /** Output of the current burst, sent as one frame (see #channelOnData). */
+  #pending: Buffer[] = [];
+  #flushQueued = false;
 
   constructor(shell: SshShell, link: GatewayLink, opts: BridgeOptions = {}) {
-    this.shell = shell;
-    this.link = link;
-    this.high = opts.highWatermark ?? DEFAULT_HIGH_WATERMARK;
-    this.low = opts.lowWatermark ?? DEFAULT_LOW_WATERMARK;
+    this.#shell = shell;
+    this.#link = link;
+    this.#clock = opts.clock ?? (() => performance.now());
+    const fixed = opts.highWatermark !== undefined || opts.lowWatermark !== undefined;
+    const high = opts.highWatermark ?? DEFAULT_HIGH_WATERMARK;
+    this.#fixed = fixed ? { high, low: Math.min(high, opts.lowWatermark ?? DEFAULT_LOW_WATERMARK) } : null;
     const channel = shell.channel;
+    this.#window = fixed ? null : PeerWindow.takeOver(channel);
     this.stream = new Duplex({
       read: () => {
-        this.pausedForStream = false;
-        this.updateFlow();
+        this.#pausedForStream = false;
+        this.#updateFlow();
       },
       write: (chunk: Buffer, _enc, cb) => {
-        if (this.ended) return cb();
+        if (this.#ended) return cb();
         channel.write(chunk, () => cb());
       },
       final: (cb) => cb(),
       destroy: (err, cb) => {
-        this.dispose();
+        this.#dispose();
         cb(err);
       },
     });
-    channel.on('data', this.channelOnData);
-    channel.stderr.on('data', this.channelOnData);
-    shell.once('exit', this.shellOnExit);
-    link.signal.addEventListener('abort', this.linkOnAbort, { once: true });
+    channel.on('data', this.#channelOnData);
+    channel.stderr.on('data', this.#channelOnData);
+    shell.once('exit', this.#shellOnExit);
+    link.signal.addEventListener('abort', this.#linkOnAbort, { once: true });
   }
 
-  /** Bytes sent to the page and not yet acknowledged. */
+  /** Bytes sent to the page (or about to be) and not yet acknowledged. */
   get unacked(): number {
-    return this.unackedBytes;
+    return this.#unacked;
   }
 
   /** Whether the SSH channel is currently paused. */
   get paused(): boolean {
-    return this.pausedForAcks || this.pausedForStream;
+    return this.#pausedForAcks || this.#pausedForStream;
   }
 
-  onControl(text: string): void {
+  /** The bound on bytes in flight (bytes): the fixed HIGH, or what the page draws in ~100 ms or a round trip (flow-rate.ts). */
+  get high(): number {
+    return this.#fixed?.high ?? flowBudget(this.#rate.bytesPerMs, this.#rate.lagMs);
+  }
+
+  /** Below this many unacknowledged bytes a paused channel resumes and the window is topped up (bytes). */
+  get low(): number {
+    return this.#fixed?.low ?? Math.floor(this.high / 2);
+  }
+
+  /** The page's measured drawing rate (bytes per ms of busy time), or null before it is known. */
+  get drawRate(): number | null {
+    return this.#rate.bytesPerMs;
+  }
+
+  /** Bytes the server may still send (SSH window), or null when ssh2 grants the window (fixed watermarks). */
+  get peerWindow(): number | null {
+    return this.#window?.remaining ?? null;
+  }
+
+  /**
+   * Every output byte between sshd and the page's screen that Hostdeck knows
+   * of: unacknowledged, buffered in ssh2, and the SSH window still open to
+   * the server (what it may have sent already). With the window taken over
+   * this stays at or below `high`, past the initial window (flow-window.ts).
+   */
+  get inFlight(): number {
+    const c = this.#shell.channel;
+    return this.#unacked + c.readableLength + c.stderr.readableLength + Math.max(0, this.#window?.remaining ?? 0);
+  }
+
+  receiveControl(text: string): void {
     const parsed = parsePageControl(text);
     if (!parsed.ok) {
       // A bad frame is refused on its own; the shell and the socket go on.
-      this.link.sendControl({
+      this.#link.sendControl({
         type: 'error',
         code: 'SSH_BAD_CONTROL',
         message: `Hostdeck ignored a control message: ${parsed.reason}.`,
@@ -89,83 +149,96 @@ export class ShellBridge implements GatewayTarget {
       return;
     }
     const msg = parsed.message;
-    if (msg.type === 'resize') this.shell.resize(msg.cols, msg.rows);
+    if (msg.type === 'resize') this.#shell.resize(msg.cols, msg.rows);
     else {
-      this.unackedBytes = Math.max(0, this.unackedBytes - msg.bytes);
-      this.updateFlow();
+      // An ack for more than was sent (a confused or hostile page) counts only what was sent.
+      const bytes = Math.min(msg.bytes, this.#unacked);
+      this.#unacked -= bytes;
+      this.#rate.acked(this.#clock(), bytes, this.#unacked);
+      this.#updateFlow();
     }
   }
 
-  private readonly channelOnData = (data: Buffer): void => {
-    if (this.ended) return;
-    this.unackedBytes += data.length;
+  readonly #channelOnData = (data: Buffer): void => {
+    if (this.#ended) return;
+    this.#rate.sent(this.#clock());
+    this.#unacked += data.length;
     // ssh2 parses a whole socket read at once, so a burst arrives as many
     // small channel packets in one tick (a pty hands sshd ~4 KiB at a time).
     // Sending them as one frame after the tick saves a WebSocket frame and a
     // page callback per packet and adds no delay to a lone keystroke echo.
-    this.pending.push(data);
-    if (!this.flushQueued) {
-      this.flushQueued = true;
-      queueMicrotask(this.flush);
+    this.#pending.push(data);
+    if (!this.#flushQueued) {
+      this.#flushQueued = true;
+      queueMicrotask(this.#flush);
     }
-    this.updateFlow();
+    this.#updateFlow();
   };
 
-  private readonly flush = (): void => {
-    this.flushQueued = false;
-    if (this.pending.length === 0 || this.stream.destroyed) return;
-    const chunk = this.pending.length === 1 ? (this.pending[0] as Buffer) : Buffer.concat(this.pending);
-    this.pending = [];
+  readonly #flush = (): void => {
+    this.#flushQueued = false;
+    if (this.#pending.length === 0 || this.stream.destroyed) return;
+    const chunk = this.#pending.length === 1 ? (this.#pending[0] as Buffer) : Buffer.concat(this.#pending);
+    this.#pending = [];
     if (!this.stream.push(chunk)) {
-      this.pausedForStream = true;
-      this.updateFlow();
+      this.#pausedForStream = true;
+      this.#updateFlow();
     }
   };
 
-  private updateFlow(): void {
-    if (this.ended) return;
-    if (this.unackedBytes > this.high) this.pausedForAcks = true;
-    else if (this.unackedBytes < this.low) this.pausedForAcks = false;
-    const channel = this.shell.channel;
+  #updateFlow(): void {
+    if (this.#ended) return;
+    const high = this.high;
+    const low = this.low;
+    if (this.#unacked > high) this.#pausedForAcks = true;
+    else if (this.#unacked < low) this.#pausedForAcks = false;
+    const channel = this.#shell.channel;
     if (this.paused) {
       channel.pause();
       channel.stderr.pause();
-    } else {
-      channel.resume();
-      channel.stderr.resume();
+      return;
     }
+    channel.resume();
+    channel.stderr.resume();
+    // Top the server's window up to the budget whenever a step of it is free
+    // (CHANNEL_WINDOW_ADJUST, RFC 4254 §5.2): the page then always has bytes
+    // queued behind what it draws, so the time fresh bytes take to arrive is
+    // hidden, while one adjust covers several acks.
+    const free = high - this.inFlight;
+    if (this.#window && free >= Math.min(GRANT_STEP, high / 4)) this.#window.grant(free);
   }
 
-  private readonly shellOnExit = (end: ShellEnd): void => {
-    if (this.ended) return;
+  readonly #shellOnExit = (end: ShellEnd): void => {
+    if (this.#ended) return;
     // The one frame that says how the session ended goes before the end of the stream,
     // so the page sees it before the close (target.ts).
-    this.flush();
-    this.link.sendControl(endFrame(end));
-    this.ended = true;
-    this.detach();
+    this.#flush();
+    this.#link.sendControl(endFrame(end));
+    this.#ended = true;
+    this.#detach();
     this.stream.push(null);
     this.stream.end();
   };
 
-  private readonly linkOnAbort = (): void => {
-    this.dispose();
+  readonly #linkOnAbort = (): void => {
+    this.#dispose();
   };
 
-  private detach(): void {
-    const channel = this.shell.channel;
-    channel.removeListener('data', this.channelOnData);
-    channel.stderr.removeListener('data', this.channelOnData);
-    this.shell.removeListener('exit', this.shellOnExit);
-    this.link.signal.removeEventListener('abort', this.linkOnAbort);
+  #detach(): void {
+    const channel = this.#shell.channel;
+    channel.removeListener('data', this.#channelOnData);
+    channel.stderr.removeListener('data', this.#channelOnData);
+    this.#shell.removeListener('exit', this.#shellOnExit);
+    this.#link.signal.removeEventListener('abort', this.#linkOnAbort);
+    this.#window?.release();
   }
 
-  private dispose(): void {
-    if (!this.ended) {
-      this.ended = true;
-      this.detach();
+  #dispose(): void {
+    if (!this.#ended) {
+      this.#ended = true;
+      this.#detach();
     }
-    this.shell.close();
+    this.#shell.close();
   }
 }
 

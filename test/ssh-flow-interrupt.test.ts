@@ -1,0 +1,165 @@
+// Ctrl+C in a flood, against real sshd, through the bridge and a stand-in
+// page that draws at a set rate on its own clock (fixtures/ssh/drawing-page.ts).
+// What is asserted is bytes, never time: after Ctrl+C the page draws at most
+// the bytes that were in flight, and with latency-aware flow control those are
+// bounded by what the page draws in DRAW_TARGET_MS, whether it draws slowly or
+// fast. The same run with the fixed 2 MiB window of before breaks that bound,
+// which shows the test can fail. A page that never acks still holds the
+// server, and memory, to the SSH window.
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { startSshd, type Sshd } from './support/sshd.js';
+import { SshConnection } from '../main/ssh/connection.js';
+import { SshShell } from '../main/ssh/shell.js';
+import { DEFAULT_HIGH_WATERMARK, DEFAULT_LOW_WATERMARK, ShellBridge, type BridgeOptions } from '../main/ssh/bridge.js';
+import { DRAW_TARGET_MS, MAX_BUDGET, MIN_BUDGET } from '../main/ssh/flow-rate.js';
+import { keyUserOptions, trustFiles, type TrustFiles } from './fixtures/ssh/harness.js';
+import { RecordingLink } from './fixtures/ssh/fake-link.js';
+import { DrawingPage } from './fixtures/ssh/drawing-page.js';
+import { typeBytewise } from './fixtures/ssh/terminal-reader.js';
+
+let sshd: Sshd;
+let t: TrustFiles;
+const cleanups: Array<() => unknown> = [];
+const MiB = 1024 * 1024;
+/** "^C", CRLF and a prompt: what the page draws after the interrupt besides what was in flight. */
+const PROMPT_SLACK = 1024;
+
+beforeAll(async () => {
+  sshd = await startSshd();
+  t = trustFiles([sshd]);
+});
+afterEach(async () => {
+  for (const c of cleanups.splice(0).reverse()) await c();
+});
+afterAll(async () => {
+  await sshd?.stop();
+});
+
+/** A shell at its prompt, its bridge, and a page drawing `rate` bytes per ms of the page's clock. */
+async function tab(rate: number, opts: BridgeOptions = {}) {
+  const conn = await SshConnection.connect(keyUserOptions(sshd, t));
+  cleanups.push(() => conn.close());
+  const shell = await SshShell.open(conn, { cols: 80, rows: 24 });
+  // The bridge reads the page's clock; the page is made once the bridge's stream exists.
+  const clock = { page: null as DrawingPage | null };
+  const bridge = new ShellBridge(shell, new RecordingLink(), { clock: () => clock.page?.now ?? 0, ...opts });
+  const page = new DrawingPage(bridge.stream, rate, (bytes) =>
+    bridge.receiveControl(JSON.stringify({ type: 'ack', bytes })),
+  );
+  clock.page = page;
+  cleanups.push(() => {
+    page.stop();
+    bridge.stream.destroy();
+  });
+  await page.promptDrawn();
+  return { bridge, page, shell };
+}
+
+/**
+ * Floods, lets the page draw `warm` bytes (past the 2 MiB ssh2 granted when the
+ * channel opened, which no one can take back), records the largest in-flight
+ * figure while it draws `watch` more, then Ctrl+C: returns the bytes drawn
+ * after the keystroke until the prompt, and the budget at that moment.
+ */
+async function interrupt(b: Awaited<ReturnType<typeof tab>>, command: string, warm: number, watch: number) {
+  const { bridge, page } = b;
+  typeBytewise(bridge.stream, `${command}\r`);
+  await page.drawUntil(warm);
+  let maxInFlight = 0;
+  const sample = setInterval(() => (maxInFlight = Math.max(maxInFlight, bridge.inFlight)), 1);
+  try {
+    await page.drawUntil(warm + watch);
+  } finally {
+    clearInterval(sample);
+  }
+  const high = bridge.high;
+  const at = page.drawn;
+  bridge.stream.write(Buffer.from([3]));
+  await page.promptDrawn();
+  return { drawnAfter: page.drawn - at, high, maxInFlight };
+}
+
+describe('Ctrl+C in a flood', () => {
+  it('a slow page (3 MB/s): the budget shrinks to ~100 ms of its drawing, and Ctrl+C draws no more than that', async () => {
+    const rate = 3000;
+    const b = await tab(rate);
+    expect(b.bridge.peerWindow).not.toBeNull(); // ssh2's window was taken over (main/ssh/flow-window.ts)
+    const r = await interrupt(b, 'seq 1 60000000', 4 * MiB, 4 * MiB);
+    const target = rate * DRAW_TARGET_MS;
+    expect(r.high).toBeGreaterThan(0.8 * target);
+    expect(r.high).toBeLessThan(1.2 * target);
+    expect(r.maxInFlight).toBeLessThanOrEqual(r.high + 64 * 1024);
+    expect(r.drawnAfter).toBeLessThanOrEqual(1.5 * target + PROMPT_SLACK);
+  });
+
+  it('a fast page (15 MB/s): the budget grows with it, and `yes` is stopped within it too', async () => {
+    const rate = 15_000;
+    const b = await tab(rate);
+    const r = await interrupt(b, 'yes', 6 * MiB, 6 * MiB);
+    const target = Math.min(MAX_BUDGET, rate * DRAW_TARGET_MS);
+    expect(r.high).toBeGreaterThan(0.8 * target);
+    expect(r.high).toBeGreaterThan(4 * MIN_BUDGET);
+    expect(r.drawnAfter).toBeLessThanOrEqual(1.5 * target + PROMPT_SLACK);
+  });
+
+  it('the page slows down mid-flood: the window shrinks with it', async () => {
+    const b = await tab(15_000);
+    typeBytewise(b.bridge.stream, 'seq 1 60000000\r');
+    await b.page.drawUntil(6 * MiB);
+    const fast = b.bridge.high;
+    b.page.rate = 2000;
+    await b.page.drawUntil(10 * MiB);
+    const slow = b.bridge.high;
+    expect(slow).toBeLessThan(fast / 3);
+    expect(slow).toBeLessThan(1.2 * 2000 * DRAW_TARGET_MS);
+    b.bridge.stream.write(Buffer.from([3]));
+    await b.page.promptDrawn();
+  });
+
+  it('control: with the fixed 2 MiB window of before, the same slow page draws far more after Ctrl+C', async () => {
+    const rate = 3000;
+    const b = await tab(rate, { highWatermark: DEFAULT_HIGH_WATERMARK, lowWatermark: DEFAULT_LOW_WATERMARK });
+    expect(b.bridge.peerWindow).toBeNull();
+    const r = await interrupt(b, 'seq 1 60000000', 4 * MiB, 4 * MiB);
+    expect(r.drawnAfter).toBeGreaterThan(1.5 * rate * DRAW_TARGET_MS + PROMPT_SLACK);
+  });
+});
+
+describe('a page that never acks', () => {
+  it('the server stops once the window is used; nothing more is granted; an ack lets it go on', async () => {
+    const conn = await SshConnection.connect(keyUserOptions(sshd, t));
+    cleanups.push(() => conn.close());
+    const shell = await SshShell.open(conn, { cols: 80, rows: 24 });
+    const bridge = new ShellBridge(shell, new RecordingLink());
+    let received = 0;
+    bridge.stream.on('data', (d: Buffer) => (received += d.length));
+    cleanups.push(() => bridge.stream.destroy());
+    await expect.poll(() => received).toBeGreaterThan(0); // the prompt
+    bridge.receiveControl(JSON.stringify({ type: 'ack', bytes: bridge.unacked }));
+    const rssBefore = process.memoryUsage().rss;
+    typeBytewise(bridge.stream, 'head -c 1G /dev/zero\r');
+    // ssh2 granted 2 MiB when the channel opened; once that is used, sshd must wait.
+    await expect.poll(() => bridge.peerWindow, { timeout: 20_000 }).toBeLessThanOrEqual(0);
+    await expect.poll(() => bridge.paused, { timeout: 20_000 }).toBe(true);
+    const held = bridge.inFlight;
+    expect(held).toBeLessThanOrEqual(2 * MiB + 64 * 1024);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(bridge.inFlight).toBe(held); // nothing more came: no window was granted behind the page's back
+    expect(process.memoryUsage().rss - rssBefore).toBeLessThan(64 * MiB);
+    // The page draws everything: the flood goes on, and stops again, never past the window first granted.
+    const before = received;
+    bridge.receiveControl(JSON.stringify({ type: 'ack', bytes: bridge.unacked }));
+    await expect.poll(() => received, { timeout: 20_000 }).toBeGreaterThan(before);
+    await expect.poll(() => bridge.paused, { timeout: 20_000 }).toBe(true);
+    expect(bridge.inFlight).toBeLessThanOrEqual(2 * MiB + 64 * 1024);
+    bridge.stream.write(Buffer.from([3]));
+  });
+
+  it('an ack for more than was sent counts only what was sent', async () => {
+    const b = await tab(5000);
+    b.bridge.receiveControl(JSON.stringify({ type: 'ack', bytes: 2 ** 32 }));
+    expect(b.bridge.unacked).toBe(0);
+    typeBytewise(b.bridge.stream, 'echo OK$((6*7))\r');
+    await expect.poll(() => b.page.tail).toMatch(/OK42/);
+  });
+});

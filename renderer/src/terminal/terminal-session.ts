@@ -74,7 +74,7 @@ export class TerminalSession {
     this.#d.add(this.terminal.onData((data) => this.#send(new TextEncoder().encode(data))).dispose);
     this.#d.add(this.terminal.onBinary((data) => this.#send(Uint8Array.from(data, (c) => c.charCodeAt(0) & 0xff))).dispose);
     this.#d.add(this.terminal.onResize(({ cols, rows }) => this.#control({ type: 'resize', cols, rows })).dispose);
-    this.terminal.attachCustomKeyEventHandler((ev) => this.#onKey(ev));
+    this.terminal.attachCustomKeyEventHandler((ev) => this.#shortcutKey(ev));
     this.#interceptPastes(container);
     const observer = new ResizeObserver(() => this.fit());
     observer.observe(container);
@@ -141,7 +141,7 @@ export class TerminalSession {
       this.#control({ type: 'resize', cols: this.terminal.cols, rows: this.terminal.rows });
     });
     ws.addEventListener('message', (ev: MessageEvent<ArrayBuffer | string>) => {
-      if (typeof ev.data === 'string') this.#onControl(ev.data);
+      if (typeof ev.data === 'string') this.#readControl(ev.data);
       else this.#write(new Uint8Array(ev.data));
     });
     ws.addEventListener('close', (ev) => {
@@ -228,7 +228,7 @@ export class TerminalSession {
     });
   }
 
-  #onControl(text: string): void {
+  #readControl(text: string): void {
     let msg: MainControlMessage;
     try {
       msg = JSON.parse(text) as MainControlMessage;
@@ -316,7 +316,7 @@ export class TerminalSession {
   }
 
   /** Copy/paste, find and zoom shortcuts; returning false keeps the key from the shell. */
-  #onKey(ev: KeyboardEvent): boolean {
+  #shortcutKey(ev: KeyboardEvent): boolean {
     if (ev.type !== 'keydown' || !ev.ctrlKey) return true;
     if (ev.shiftKey && (ev.key === 'F' || ev.key === 'f')) {
       this.openSearch();

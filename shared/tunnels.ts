@@ -13,6 +13,7 @@ import type { ForwardKind } from './model/host.js';
  */
 export type ForwardState = 'stopped' | 'starting' | 'active' | 'stopping' | 'failed';
 
+/** One saved forward's live state, from tunnels.list and tunnels.start/stop, and in 'tunnels.changed' events. */
 export interface ForwardStatus {
   hostId: string;
   forwardId: string;

@@ -13,6 +13,7 @@ import { arity, obj, str } from './param-checks.js';
 
 type TunnelMethods = 'tunnels.list' | 'tunnels.start' | 'tunnels.stop';
 
+/** What the tunnels calls need from the app: the address book, SSH leases, the event sender. */
 export interface TunnelsContext {
   store: AddressBookStore;
   ssh: Pick<SshOpener, 'lease'>;
@@ -21,11 +22,17 @@ export interface TunnelsContext {
   carriers?: TunnelManagerOptions['carriers'];
 }
 
+/** The tunnels.* handlers and checks, the TunnelManager behind them, and dispose(): stops every forward and its events. */
 export interface TunnelsModule extends ApiModule<TunnelMethods> {
   manager: TunnelManager;
   dispose(): Promise<void>;
 }
 
+/**
+ * tunnels.list, tunnels.start(hostId, forwardId, { openId }), tunnels.stop(hostId, forwardId).
+ * Malformed params throw API_BAD_REQUEST (ids up to LIMITS.idLength, openId up to 64 chars); start and
+ * stop throw STORE_UNKNOWN_HOST, API_NOT_SSH, TUNNEL_UNKNOWN_FORWARD (TunnelManager).
+ */
 export function tunnelsApi(ctx: TunnelsContext): TunnelsModule {
   const manager = new TunnelManager({
     hosts: ctx.store,

@@ -32,12 +32,15 @@ import type { ShellEnd, SshShell } from './shell.js';
 // 2 MiB / 512 KiB against 6.5 MB/s at 512 KiB / 128 KiB, but Ctrl+C in a flood
 // then waited for up to 6 MB to be drawn). Used only when a caller asks for
 // fixed watermarks without naming them.
+/** Fixed mode: pause the channel above this many unacknowledged bytes (2 MiB). */
 export const DEFAULT_HIGH_WATERMARK = 2 * 1024 * 1024;
+/** Fixed mode: resume the channel below this many unacknowledged bytes (512 KiB); capped at the high watermark. */
 export const DEFAULT_LOW_WATERMARK = 512 * 1024;
 
 /** The smallest window top-up (bytes) once the budget is larger than four of them: one page ack. */
 const GRANT_STEP = 64 * 1024;
 
+/** Flow-control settings; none given (the default) means latency-aware flow control. */
 export interface BridgeOptions {
   /**
    * Fixed watermarks (bytes unacknowledged): pause above high, resume below
@@ -50,7 +53,12 @@ export interface BridgeOptions {
   clock?: () => number;
 }
 
+/**
+ * One shell tab's bridge between an SshShell and the page's socket. When the shell
+ * ends it sends one exit or error frame, then ends the stream; an aborted link closes the shell.
+ */
 export class ShellBridge implements GatewayTarget {
+  /** Page bytes in (to the shell's stdin), shell stdout and stderr out, one frame per burst of output. */
   readonly stream: Duplex;
   readonly #shell: SshShell;
   readonly #link: GatewayLink;
@@ -137,6 +145,10 @@ export class ShellBridge implements GatewayTarget {
     return this.#unacked + c.readableLength + c.stderr.readableLength + Math.max(0, this.#window?.remaining ?? 0);
   }
 
+  /**
+   * One page text frame: resize, or an ack of bytes drawn (capped at what is unacked).
+   * A malformed frame is answered with an SSH_BAD_CONTROL error frame; nothing is thrown.
+   */
   receiveControl(text: string): void {
     const parsed = parsePageControl(text);
     if (!parsed.ok) {

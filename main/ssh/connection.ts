@@ -98,6 +98,7 @@ export interface ForwardedConnection {
   srcIP: string;
   srcPort: number;
 }
+/** Takes one forwarded-tcpip open: accept() opens the channel, reject() refuses it (RFC 4254 §7.2). */
 export type ForwardedHandler = (info: ForwardedConnection, accept: () => ClientChannel, reject: () => void) => void;
 
 /** RFC 4254 §5.1 reason code: the server could not connect to the target. */

@@ -35,6 +35,7 @@ interface ChannelInternals {
   _client: { _protocol: { channelWindowAdjust(id: number, amount: number): void } };
 }
 
+/** One channel's receive window (bytes), granted by Hostdeck; made only by takeOver(). */
 export class PeerWindow {
   readonly #channel: ChannelInternals;
   #remaining: number;

@@ -14,6 +14,11 @@ import { MAX_HANDSHAKE_BYTES, SOCKS_REPLY, Socks5Handshake, socksReply, type Soc
 /** As OpenSSH's client gives a SOCKS client no limit, a silent one would hold a socket forever: 10 s. */
 export const HANDSHAKE_TIMEOUT_MS = 10_000;
 
+/**
+ * `ssh -D`: a SOCKS5 listener on the bind. A failed channel is answered with its
+ * RFC 1928 §6 reply (socksReplyFor) and shown in the status as TUNNEL_CHANNEL_REFUSED;
+ * a client silent for `handshakeMs` mid-handshake is dropped.
+ */
 export function dynamicCarrier(spec: PortForward, hooks: ForwardHooks, handshakeMs = HANDSHAKE_TIMEOUT_MS): Carrier {
   return tcpCarrier(spec.bindAddress, spec.bindPort, (sock) => socksClient(sock, hooks, handshakeMs));
 }

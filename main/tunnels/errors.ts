@@ -82,6 +82,7 @@ export function targetUnreachable(address: string, port: number, err: NodeJS.Err
   );
 }
 
+/** TUNNEL_TOO_MANY_CHANNELS: a forward already carries `limit` channels; the newest is closed, the forward goes on. */
 export function tooManyChannels(limit: number): HostdeckError {
   return new HostdeckError(
     'TUNNEL_TOO_MANY_CHANNELS',
@@ -90,6 +91,7 @@ export function tooManyChannels(limit: number): HostdeckError {
   );
 }
 
+/** TUNNEL_UNKNOWN_FORWARD: the host has no saved forward with that id (deleted, or never saved). */
 export function unknownForward(hostName: string, forwardId: string): HostdeckError {
   return new HostdeckError(
     'TUNNEL_UNKNOWN_FORWARD',

@@ -48,6 +48,7 @@ export interface Carrier {
   close(): Promise<void>;
 }
 
+/** Makes the listener for one forward kind (main/tunnels/local-forward.ts, remote-forward.ts, dynamic-forward.ts). */
 export type CarrierFactory = (spec: PortForward, hooks: ForwardHooks) => Carrier;
 
 /** How start() gets its connection: a pooled lease (SshOpener.lease), cancelled through `signal`. */
@@ -58,7 +59,9 @@ export type AcquireLease = (signal: AbortSignal) => Promise<Lease>;
  * counters (the manager throttles those).
  */
 export class RunningForward extends EventEmitter {
+  /** The saved host whose SSH connection carries the forward. */
   readonly hostId: string;
+  /** The saved forward as it was when this started; an edit takes effect on the next start (TunnelManager). */
   readonly spec: PortForward;
   readonly #state: StateMachine<ForwardState>;
   readonly #makeCarrier: CarrierFactory;
@@ -84,10 +87,12 @@ export class RunningForward extends EventEmitter {
     this.#state.subscribe(() => this.emit('changed', true));
   }
 
+  /** See ForwardState (shared/tunnels.ts) for what each state means. */
   get state(): ForwardState {
     return this.#state.state;
   }
 
+  /** A snapshot: `listening` only while active, `error` from the last failure or refused channel. */
   status(): ForwardStatus {
     const s: ForwardStatus = {
       hostId: this.hostId,

@@ -6,6 +6,10 @@ import type { Carrier, ForwardHooks } from './forward.js';
 import { channelError } from './channel-errors.js';
 import { tcpCarrier } from './listener.js';
 
+/**
+ * `ssh -L`: listens on the bind; the SSH server connects to targetHost:targetPort.
+ * A refused channel goes to hooks.refused (TUNNEL_CHANNEL_REFUSED, or SSH_DISCONNECTED).
+ */
 export function localCarrier(spec: PortForward, hooks: ForwardHooks): Carrier {
   const targetHost = spec.targetHost as string;
   const targetPort = spec.targetPort as number;

@@ -7,6 +7,7 @@
 // `ssh -L` does): HTTP clients that shut their sending side still get the reply.
 import type { Duplex } from 'node:stream';
 
+/** Called with each chunk's length in bytes as it passes, in either direction. */
 export interface PipeCounters {
   /** Bytes from the local side into the channel. */
   out(bytes: number): void;

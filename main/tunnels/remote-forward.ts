@@ -45,6 +45,11 @@ function removeRoute(conn: SshConnection, key: string): void {
   }
 }
 
+/**
+ * `ssh -R`: listen() sends tcpip-forward (RFC 4254 §7.1) and resolves the port as bound;
+ * throws TUNNEL_REMOTE_REFUSED, or SSH_DISCONNECTED when the link drops meanwhile.
+ * A target here that does not answer is TUNNEL_TARGET_UNREACHABLE, through hooks.refused.
+ */
 export function remoteCarrier(spec: PortForward, hooks: ForwardHooks): Carrier {
   const conn = hooks.connection;
   const targetHost = spec.targetHost as string;

@@ -29,6 +29,7 @@ const ATYP_IPV6 = 0x04;
 /** Letters, digits, dots, hyphens and underscores: anything else is no host name a server should look up. */
 const DOMAIN = /^[A-Za-z0-9._-]+$/;
 
+/** What the dynamic forward does next with the client's socket. */
 export type SocksStep =
   /** Send `reply` (the method choice) and keep reading. */
   | { kind: 'reply'; reply: Buffer }
@@ -46,6 +47,7 @@ export class Socks5Handshake {
   #buffered: Buffer = Buffer.alloc(0);
   #phase: 'greeting' | 'request' | 'done' = 'greeting';
 
+  /** Takes the next bytes from the client; [] while a greeting or request is still incomplete, and after the last step. */
   push(chunk: Buffer): SocksStep[] {
     if (this.#phase === 'done') return [];
     this.#buffered = this.#buffered.length === 0 ? chunk : Buffer.concat([this.#buffered, chunk]);

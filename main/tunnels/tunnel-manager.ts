@@ -12,7 +12,9 @@ import { RunningForward, type CarrierFactory } from './forward.js';
 import { localCarrier } from './local-forward.js';
 import { remoteCarrier } from './remote-forward.js';
 
+/** What TunnelManager needs: the address book, a way to lease connections, and where to report changes. */
 export interface TunnelManagerOptions {
+  /** The address book (AddressBookStore); getHost throws STORE_UNKNOWN_HOST. */
   hosts: { getHost(id: string): SavedHost; listHosts(): SavedHost[] };
   /**
    * A pooled, verified connection to the saved host, through its jump chain
@@ -40,6 +42,7 @@ interface Entry {
   lastSent: number;
 }
 
+/** Starts, stops and lists saved forwards by host and forward id; behind the tunnels.* API calls. */
 export class TunnelManager {
   readonly #opts: TunnelManagerOptions;
   readonly #entries = new Map<string, Entry>();

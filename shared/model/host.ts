@@ -64,6 +64,7 @@ export interface PortForward {
   exposed?: boolean;
 }
 
+/** The bind a new forward gets: IPv4 loopback, reachable from this machine only (anything else needs `exposed`). */
 export const DEFAULT_BIND_ADDRESS = '127.0.0.1';
 
 /** The secrets a host may have in the vault: SSH password, SSH key passphrase, VNC password. */

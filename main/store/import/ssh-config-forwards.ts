@@ -14,6 +14,7 @@ import { LIMITS, type ForwardKind, type PortForward } from '../../../shared/mode
 import { checkAddress } from '../../../shared/model/address.js';
 import type { Directive } from './ssh-config-files.js';
 
+/** The host's forwards and notes on lines left out, or `reason`: a line ssh refuses, so the host is skipped. */
 export type ForwardsRead = { forwards: PortForward[]; notes: string[] } | { reason: string };
 
 const KINDS: Record<string, ForwardKind> = {

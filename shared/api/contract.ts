@@ -4,6 +4,7 @@
 // method is added here, implemented in main, and nothing else changes.
 import type { Folder, HostInput, SavedHost, SecretKind } from '../model/host.js';
 import type { VncWire } from '../vnc-protocol.js';
+import { SFTP_API_EVENTS, SFTP_API_METHODS, type SftpApiEvents, type SftpApiMethods } from '../sftp.js';
 
 export interface AppInfo {
   name: string;
@@ -166,8 +167,8 @@ export interface SessionTicket {
   vnc?: VncTicketInfo;
 }
 
-/** Method name → parameter tuple and result. */
-export interface ApiMethods {
+/** Method name → parameter tuple and result (the file browser's are in shared/sftp.ts). */
+export interface ApiMethods extends SftpApiMethods {
   'app.info': { params: []; result: AppInfo };
   'book.get': { params: []; result: BookSnapshot };
   'hosts.create': { params: [host: HostInput]; result: SavedHost };
@@ -224,10 +225,11 @@ export const API_METHODS = [
   'sessions.close',
   'sessions.cancel',
   'prompts.answer',
+  ...SFTP_API_METHODS,
 ] as const satisfies readonly ApiMethodName[];
 
 /** Event name → payload. */
-export interface ApiEvents {
+export interface ApiEvents extends SftpApiEvents {
   'store.warning': StoreWarningInfo;
   /** The book changed (this page or another): fetch it again. */
   'book.changed': { reason: string };
@@ -243,6 +245,7 @@ export const API_EVENTS = [
   'book.changed',
   'prompt.ask',
   'prompt.gone',
+  ...SFTP_API_EVENTS,
 ] as const satisfies readonly ApiEventName[];
 
 export function isApiMethod(name: string): name is ApiMethodName {

@@ -33,9 +33,10 @@ export async function readFolder(
   client: SftpClient,
   path: Buffer,
   max: number = SFTP_LIMITS.listEntries,
-): Promise<{ entries: RawEntry[]; refused: number }> {
+): Promise<{ entries: RawEntry[]; refused: number; refusedNames: Buffer[] }> {
   const handle = await client.opendir(path);
   const entries: RawEntry[] = [];
+  const refusedNames: Buffer[] = [];
   let refused = 0;
   try {
     for (;;) {
@@ -44,15 +45,16 @@ export async function readFolder(
       for (const e of batch) {
         const dots = e.name.length <= 2 && (e.name.equals(DOT) || e.name.equals(DOTDOT));
         if (dots) continue;
-        if (e.name.length === 0 || e.name.includes(0) || e.name.includes(0x2f)) refused++;
-        else entries.push(e);
+        if (e.name.length === 0 || e.name.includes(0) || e.name.includes(0x2f)) {
+          if (refused++ < 1000) refusedNames.push(e.name);
+        } else entries.push(e);
         if (entries.length + refused > max) throw sftpError('SFTP_LISTING_TOO_LONG', { max });
       }
     }
   } finally {
     await client.closeHandle(handle).catch(() => undefined);
   }
-  return { entries, refused };
+  return { entries, refused, refusedNames };
 }
 
 const DOT = Buffer.from('.');
@@ -163,7 +165,9 @@ export async function walkRemote(
   let count = 0;
   const walk = async (dir: Buffer, names: Buffer[]): Promise<void> => {
     if (names.length > MAX_TREE_DEPTH) throw sftpError('SFTP_LISTING_TOO_LONG', { depth: names.length });
-    const { entries } = await readFolder(client, dir, Math.min(SFTP_LIMITS.listEntries, maxNodes - count));
+    const { entries, refusedNames } = await readFolder(client, dir, Math.min(SFTP_LIMITS.listEntries, maxNodes - count));
+    // Names that are paths ('/' inside, NUL, empty) are reported so the plan can skip them visibly.
+    for (const name of refusedNames) visit({ path: Buffer.alloc(0), names: [...names, name], kind: 'other', attrs: {} });
     const dirs: RemoteNode[] = [];
     for (const e of entries) {
       if (++count > maxNodes) throw sftpError('SFTP_LISTING_TOO_LONG', { max: maxNodes });

@@ -105,13 +105,14 @@ export async function downloadOne(ctx: MoveContext, f: PlannedFile, target: Buff
 async function keepOrDrop(ctx: MoveContext, temp: Buffer, err: unknown): Promise<void> {
   const reason = ctx.stopReason();
   const watermark = (err as { watermark?: number }).watermark;
-  const keep = reason === 'pause' || (reason === undefined && watermark !== undefined && !isSizeChange(err));
+  // A pause, or a lost connection, keeps the partial for a resume; anything the server got wrong does not.
+  const keep = reason === 'pause' || (reason === undefined && isCode(err, 'SFTP_CLOSED'));
   if (keep && watermark !== undefined) await truncate(temp, watermark).catch(() => undefined);
   else await unlink(temp).catch(() => undefined);
 }
 
-function isSizeChange(err: unknown): boolean {
-  return err instanceof HostdeckError && err.code === 'SFTP_SIZE_CHANGED';
+function isCode(err: unknown, code: string): boolean {
+  return err instanceof HostdeckError && err.code === code;
 }
 
 async function ensureSpace(path: Buffer, bytes: number): Promise<void> {

@@ -41,9 +41,9 @@ function skipped(relative: string, code: string, message: string): PlannedFile {
 
 /** A remote file or folder to download. Throws the client's codes and SFTP_LISTING_TOO_LONG. */
 export async function planDownload(client: SftpClient, source: Buffer, followLinks: boolean): Promise<Plan> {
-  const top = await client.lstat(source);
   const rootName = localName(remoteBase(source));
   if (!rootName) throw sftpError('SFTP_UNSAFE_NAME', { name: remoteBase(source).toString('utf8') });
+  const top = await client.lstat(source);
   let kind = kindOf(top);
   let attrs = top;
   if (kind === 'link') {

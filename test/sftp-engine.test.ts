@@ -49,14 +49,29 @@ function localDir(): { path: string; id: string } {
   return { path, id: rig.service.handles.issue(path).id };
 }
 
-async function download(sources: string[], dir = localDir(), followLinks = false): Promise<{ item: TransferItem; dir: string }> {
-  const [item] = rig.service.enqueue({ direction: 'download', sftpId: rig.sftpId, sources, localDir: dir.id, followLinks });
+async function download(
+  sources: string[],
+  dir = localDir(),
+  followLinks = false,
+): Promise<{ item: TransferItem; dir: string }> {
+  const [item] = rig.service.enqueue({
+    direction: 'download',
+    sftpId: rig.sftpId,
+    sources,
+    localDir: dir.id,
+    followLinks,
+  });
   return { item: await rig.settle(item as TransferItem), dir: dir.path };
 }
 
 async function upload(localPath: string, into: string): Promise<TransferItem> {
   const handle = rig.service.handles.issue(localPath);
-  const [item] = rig.service.enqueue({ direction: 'upload', sftpId: rig.sftpId, sources: [handle.id], remoteDir: into });
+  const [item] = rig.service.enqueue({
+    direction: 'upload',
+    sftpId: rig.sftpId,
+    sources: [handle.id],
+    remoteDir: into,
+  });
   return rig.settle(item as TransferItem);
 }
 
@@ -195,7 +210,12 @@ describe('transfers on real sshd', () => {
     execFileSync('cp', [big, join(dir, 'big.bin')]);
     chownTree(dir, sshd.keyUser);
     const local = localDir();
-    const [down] = rig.service.enqueue({ direction: 'download', sftpId: rig.sftpId, sources: [`${dir}/big.bin`], localDir: local.id });
+    const [down] = rig.service.enqueue({
+      direction: 'download',
+      sftpId: rig.sftpId,
+      sources: [`${dir}/big.bin`],
+      localDir: local.id,
+    });
     await waitForBytes(down!.id, 20 * 1024 * 1024);
     rig.service.queue.cancel(down!.id);
     expect((await rig.settle(down!)).state).toBe('cancelled');
@@ -203,7 +223,12 @@ describe('transfers on real sshd', () => {
 
     const target = remoteFolder('cancel-up');
     const handle = rig.service.handles.issue(big);
-    const [up] = rig.service.enqueue({ direction: 'upload', sftpId: rig.sftpId, sources: [handle.id], remoteDir: target });
+    const [up] = rig.service.enqueue({
+      direction: 'upload',
+      sftpId: rig.sftpId,
+      sources: [handle.id],
+      remoteDir: target,
+    });
     await waitForBytes(up!.id, 20 * 1024 * 1024);
     rig.service.queue.cancel(up!.id);
     expect((await rig.settle(up!)).state).toBe('cancelled');
@@ -215,7 +240,12 @@ describe('transfers on real sshd', () => {
     execFileSync('cp', [big, join(dir, 'big.bin')]);
     chownTree(dir, sshd.keyUser);
     const local = localDir();
-    const [item] = rig.service.enqueue({ direction: 'download', sftpId: rig.sftpId, sources: [`${dir}/big.bin`], localDir: local.id });
+    const [item] = rig.service.enqueue({
+      direction: 'download',
+      sftpId: rig.sftpId,
+      sources: [`${dir}/big.bin`],
+      localDir: local.id,
+    });
     await waitForBytes(item!.id, 100 * 1024 * 1024);
     rig.service.queue.pause(item!.id);
     expect((await rig.settle(item!)).state).toBe('paused');
@@ -262,13 +292,19 @@ describe('transfers on real sshd', () => {
     expect(readFileSync(join(local.path, 'conflict', 'a'), 'utf8')).toBe('local a');
 
     const again = answerConflicts(asked, { choice: 'rename', applyToAll: false });
-    await download([`${dir}/a`], { path: join(local.path, 'conflict'), id: rig.service.handles.issue(join(local.path, 'conflict')).id });
+    await download([`${dir}/a`], {
+      path: join(local.path, 'conflict'),
+      id: rig.service.handles.issue(join(local.path, 'conflict')).id,
+    });
     again.stop();
     expect(readFileSync(join(local.path, 'conflict', 'a (1)'), 'utf8')).toBe('remote a');
 
     // The local copy is newer than the remote one: overwrite-if-newer skips it.
     const newer = answerConflicts(asked, { choice: 'overwrite-if-newer', applyToAll: true });
-    const { item: n } = await download([`${dir}/b`], { path: join(local.path, 'conflict'), id: rig.service.handles.issue(join(local.path, 'conflict')).id });
+    const { item: n } = await download([`${dir}/b`], {
+      path: join(local.path, 'conflict'),
+      id: rig.service.handles.issue(join(local.path, 'conflict')).id,
+    });
     newer.stop();
     expect(n.filesSkipped).toBe(1);
     expect(readFileSync(join(local.path, 'conflict', 'b'), 'utf8')).toBe('local b');
@@ -293,20 +329,25 @@ describe('transfers on real sshd', () => {
     expect(() =>
       rig.service.enqueue({ direction: 'download', sftpId: rig.sftpId, sources: ['/etc/passwd'], localDir: 'made-up' }),
     ).toThrow(expect.objectContaining({ code: 'SFTP_LOCAL_HANDLE_UNKNOWN' }) as unknown as Error);
-    await expect(rig.service.list('nope', '/')).rejects.toMatchObject({ code: 'SFTP_NO_SESSION' } satisfies Partial<HostdeckError>);
+    await expect(rig.service.list('nope', '/')).rejects.toMatchObject({
+      code: 'SFTP_NO_SESSION',
+    } satisfies Partial<HostdeckError>);
   });
 });
 
 async function waitForBytes(id: string, bytes: number): Promise<void> {
   for (;;) {
     const item = rig.service.queue.list().find((i) => i.id === id);
-    if (!item || item.state !== 'running' && item.state !== 'queued') throw new Error(`item ended: ${item?.state}`);
+    if (!item || (item.state !== 'running' && item.state !== 'queued')) throw new Error(`item ended: ${item?.state}`);
     if (item.bytesDone >= bytes) return;
     await new Promise((r) => setTimeout(r, 5));
   }
 }
 
-function answerConflicts(asked: ConflictQuestion[], answer: { choice: 'skip' | 'rename' | 'overwrite' | 'overwrite-if-newer'; applyToAll: boolean }): { stop(): void } {
+function answerConflicts(
+  asked: ConflictQuestion[],
+  answer: { choice: 'skip' | 'rename' | 'overwrite' | 'overwrite-if-newer'; applyToAll: boolean },
+): { stop(): void } {
   let seen = rig.events.length;
   const timer = setInterval(() => {
     for (; seen < rig.events.length; seen++) {

@@ -70,7 +70,10 @@ export async function downloadOne(ctx: MoveContext, f: PlannedFile, target: Buff
     if (choice === 'skip') return false;
     if (choice === 'rename') target = await freeLocalName(target);
   }
-  const temp = joinLocal(Buffer.from(dirname(target.toString('latin1')), 'latin1'), partialName(f, Buffer.from(remoteBase(target))));
+  const temp = joinLocal(
+    Buffer.from(dirname(target.toString('latin1')), 'latin1'),
+    partialName(f, Buffer.from(remoteBase(target))),
+  );
   // O_NOFOLLOW: a link planted at the temporary name is refused, not written through.
   let fd: FileHandle;
   try {
@@ -82,7 +85,7 @@ export async function downloadOne(ctx: MoveContext, f: PlannedFile, target: Buff
   try {
     const partial = (await fd.stat()).size;
     start = Math.max(0, Math.min(partial, size) - resumeSlack(ctx.pipe));
-    await ensureSpace(temp, size - start);
+    if (size - start > SPACE_CHECK_FROM) await ensureSpace(temp, size - start);
     if (start > 0) ctx.onBytes(start);
     await downloadBytes(ctx.client, f.remote, fd, { start, size }, ctx.pipe, ctx);
     await fd.truncate(size);
@@ -115,6 +118,9 @@ function isCode(err: unknown, code: string): boolean {
   return err instanceof HostdeckError && err.code === code;
 }
 
+/** Files smaller than this are not worth a statfs each (a full disk still fails their write, as SFTP_LOCAL_IO). */
+const SPACE_CHECK_FROM = 64 * 1024 * 1024;
+
 async function ensureSpace(path: Buffer, bytes: number): Promise<void> {
   const s = await statfs(dirname(path.toString('latin1'))).catch(() => null);
   if (s && bytes > s.bavail * s.bsize) throw sftpError('SFTP_LOCAL_IO', { errno: 'ENOSPC', needed: bytes });
@@ -131,10 +137,11 @@ async function freeLocalName(target: Buffer): Promise<Buffer> {
 }
 
 /** Uploads the local file f.local[0] to f.remote. Returns false when skipped. */
-export async function uploadOne(ctx: MoveContext, f: PlannedFile): Promise<boolean> {
+export async function uploadOne(ctx: MoveContext, f: PlannedFile, freshFolder = false): Promise<boolean> {
   const { client } = ctx;
   let target = f.remote;
-  const existing = await client.lstat(target).catch(() => null);
+  // In a folder this item just made there is nothing to clash with: no round trip to look.
+  const existing = freshFolder ? null : await client.lstat(target).catch(() => null);
   let replace = false;
   if (existing) {
     const choice = await ctx.conflict({ size: existing.size ?? 0, mtimeMs: (existing.mtime ?? 0) * 1000 });
@@ -148,14 +155,21 @@ export async function uploadOne(ctx: MoveContext, f: PlannedFile): Promise<boole
   } catch (err) {
     throw localIoError(err, 'open');
   }
-  const temp = joinRemote(remoteParent(target), Buffer.concat([Buffer.from('.'), remoteBase(target).subarray(0, 200), Buffer.from('.hdpart')]));
+  const temp = joinRemote(
+    remoteParent(target),
+    Buffer.concat([Buffer.from('.'), remoteBase(target).subarray(0, 200), Buffer.from('.hdpart')]),
+  );
   try {
-    const handle = await client.open(temp, OPEN_FLAGS.WRITE | OPEN_FLAGS.CREAT | OPEN_FLAGS.TRUNC, { mode: f.mode & 0o777 });
+    const handle = await client.open(temp, OPEN_FLAGS.WRITE | OPEN_FLAGS.CREAT | OPEN_FLAGS.TRUNC, {
+      mode: f.mode & 0o777,
+    });
     try {
       await uploadBytes(client, handle, fd, { start: 0, size: f.size }, ctx.pipe, ctx);
-      if (f.mtime > 0) await client.fsetstat(handle, { atime: f.mtime, mtime: f.mtime }).catch(() => undefined);
     } finally {
-      await client.closeHandle(handle).catch(() => undefined);
+      // Pipelined: the server takes them in order, so the times are set before the close, in one round trip.
+      const times =
+        f.mtime > 0 ? client.fsetstat(handle, { atime: f.mtime, mtime: f.mtime }).catch(() => undefined) : undefined;
+      await Promise.all([times, client.closeHandle(handle).catch(() => undefined)]);
     }
     await client.rename(temp, target, replace);
   } catch (err) {

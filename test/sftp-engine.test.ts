@@ -14,6 +14,7 @@ import {
   openSync,
   writeSync,
   closeSync,
+  readSync,
 } from 'node:fs';
 import { join } from 'node:path';
 import { startSshd, type Sshd } from './support/sshd.js';
@@ -21,6 +22,7 @@ import { keyUserOptions, trustFiles } from './fixtures/ssh/harness.js';
 import { makeTempDir } from './support/processes.js';
 import { chownTree, openRig, remoteDir, sha256File, treeDigest, writeTree, type Rig } from './support/sftp-rig.js';
 import type { ConflictQuestion, TransferItem } from '../shared/sftp.js';
+import { partialName } from '../main/sftp/move.js';
 import type { HostdeckError } from '../shared/errors.js';
 
 let sshd: Sshd;
@@ -263,6 +265,35 @@ describe('transfers on real sshd', () => {
     expect(readdirSync(local.path)).toEqual(['big.bin']);
     expect(readFileSync(join(local.path, 'big.bin')).subarray(0, 4).toString()).toBe('KEPT');
   }, 120_000);
+
+  it('offsets past 4 GiB: a partial download resumed beyond 2^32 completes exactly (sparse files, a few MiB moved)', async () => {
+    const dir = remoteFolder('huge');
+    const size = 2 ** 32 + 3 * 1024 * 1024 + 17;
+    const tail = Buffer.from('the end of a file larger than 4 GiB');
+    const remoteFile = join(dir, 'huge.bin');
+    execFileSync('truncate', ['-s', String(size - tail.length), remoteFile]);
+    writeFileSync(remoteFile, tail, { flag: 'a' });
+    chownTree(dir, sshd.keyUser);
+    const mtime = Math.floor(lstatSync(remoteFile).mtimeMs / 1000);
+    const local = localDir();
+    // A partial of everything but the last 3 MiB, as a paused download leaves it (sparse: zeros).
+    const partial = join(
+      local.path,
+      partialName({ remote: Buffer.from(`${dir}/huge.bin`), size, mtime }, Buffer.from('huge.bin')).toString(),
+    );
+    execFileSync('truncate', ['-s', String(2 ** 32), partial]);
+    const { item } = await download([`${dir}/huge.bin`], local);
+    expect(item).toMatchObject({ state: 'done', bytesTotal: size, bytesDone: size });
+    const got = join(local.path, 'huge.bin');
+    expect(lstatSync(got).size).toBe(size);
+    const fd = openSync(got, 'r');
+    const end = Buffer.alloc(tail.length);
+    readSync(fd, end, 0, tail.length, size - tail.length);
+    closeSync(fd);
+    expect(end.equals(tail)).toBe(true);
+    // Only the part after the resume point (less a few MiB of slack) crossed the wire.
+    expect(lstatSync(got).blocks * 512).toBeLessThan(64 * 1024 * 1024);
+  });
 
   it('a changed remote file is not resumed onto: its partial has another name', async () => {
     const dir = remoteFolder('resume-changed');

@@ -36,7 +36,8 @@ function resumeSlack(pipe: PipeOptions): number {
   return pipe.requestSize * pipe.inFlight;
 }
 
-function partialName(f: PlannedFile, base: Buffer): Buffer {
+/** The name a partial download is kept under, beside its target: from the remote path, size and mtime. */
+export function partialName(f: Pick<PlannedFile, 'remote' | 'size' | 'mtime'>, base: Buffer): Buffer {
   const digest = createHash('sha256').update(f.remote).update(`\0${f.size}\0${f.mtime}`).digest('hex').slice(0, 16);
   const stem = base.subarray(0, 180);
   return Buffer.concat([Buffer.from('.'), stem, Buffer.from(`.${digest}.hdpart`)]);

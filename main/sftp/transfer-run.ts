@@ -11,6 +11,7 @@ import { eachLimited } from './listing.js';
 import { downloadOne, makeLocalFolder, uploadOne, type MoveContext, type Resolution } from './move.js';
 import { insideRoot, joinLocal } from './names.js';
 import { planDownload, planUpload, type PlannedFile } from './plan.js';
+import { sep } from 'node:path';
 import type { QueueItem } from './transfer-queue.js';
 import { remoteParent } from './remote-path.js';
 
@@ -53,7 +54,7 @@ export async function runItem(item: QueueItem, ctx: RunContext): Promise<void> {
   ctx.planned();
   const fresh =
     source.direction === 'download'
-      ? (await makeDownloadFolders(plan.folders, source.localDir), new Set<string>())
+      ? await makeDownloadFolders(plan.folders, source.localDir)
       : await makeUploadFolders(ctx.client, plan.folders);
 
   let firstError: unknown;
@@ -106,7 +107,8 @@ async function moveFile(item: QueueItem, ctx: RunContext, f: PlannedFile, fresh:
       const root = Buffer.from(source.localDir);
       const target = f.local.reduce((p, c) => joinLocal(p, c), root);
       if (!insideRoot(root, target)) throw sftpError('SFTP_UNSAFE_NAME', { relative: f.relative });
-      moved = await downloadOne(move, f, target);
+      const parent = target.subarray(0, target.lastIndexOf(sep.charCodeAt(0)));
+      moved = await downloadOne(move, f, target, fresh.has(parent.toString('base64')));
     } else moved = await uploadOne(move, f, fresh.has(remoteParent(f.remote).toString('base64')));
   } catch (err) {
     info.bytesDone -= f.bytesDone;
@@ -125,13 +127,16 @@ async function moveFile(item: QueueItem, ctx: RunContext, f: PlannedFile, fresh:
   }
 }
 
-async function makeDownloadFolders(folders: Array<{ local: Buffer[] }>, localDir: string): Promise<void> {
+/** Makes the item's local folders; returns the ones it created (base64 of the path), where nothing can clash. */
+async function makeDownloadFolders(folders: Array<{ local: Buffer[] }>, localDir: string): Promise<Set<string>> {
   const root = Buffer.from(localDir);
+  const created = new Set<string>();
   for (const folder of folders) {
     const path = folder.local.reduce((p, c) => joinLocal(p, c), root);
     if (!insideRoot(root, path)) throw sftpError('SFTP_UNSAFE_NAME');
-    await makeLocalFolder(path);
+    if (await makeLocalFolder(path)) created.add(path.toString('base64'));
   }
+  return created;
 }
 
 /** Makes the item's remote folders; returns the ones it created (base64 of the path), where nothing can clash. */

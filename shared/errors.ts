@@ -9,7 +9,7 @@
 // shared/vnc-protocol.ts), STORE_ and SECRETS_ (main/store/errors.ts),
 // IMPORT_ (main/store/import/import-errors.ts, main/store/errors.ts,
 // main/api/import-api.ts), TUNNEL_ (main/tunnels/errors.ts), API_ (main/api, the transports, the page's API
-// client), GATEWAY_ (serve mode before its gateway is up). INTERNAL is the
+// client), GATEWAY_ (serve mode before its gateway is up), SFTP_ (main/sftp/errors.ts). INTERNAL is the
 // one unprefixed code: anything that was not a HostdeckError.
 //
 // Who writes the sentence the person reads. The rule:
@@ -120,6 +120,41 @@ export const TUNNEL_ERROR_CODES = [
 ] as const;
 export type TunnelErrorCode = (typeof TUNNEL_ERROR_CODES)[number];
 
+export const SFTP_ERROR_CODES = [
+  /** The server has no SFTP subsystem, or refused the channel. */
+  'SFTP_UNAVAILABLE',
+  /** An sftpId the page holds is not (or no longer) open. */
+  'SFTP_NO_SESSION',
+  'SFTP_NOT_FOUND',
+  'SFTP_PERMISSION_DENIED',
+  'SFTP_EXISTS',
+  /** The server answered SSH_FX_FAILURE (a folder not empty, a full disk, ...). */
+  'SFTP_FAILURE',
+  /** The server broke the protocol (a malformed or oversized reply, a lying size). */
+  'SFTP_PROTOCOL',
+  /** A listing longer than SFTP_LIMITS.listEntries, or one that never ends. */
+  'SFTP_LISTING_TOO_LONG',
+  /** Symlinks that point at each other. */
+  'SFTP_LINK_LOOP',
+  /** A remote name that cannot be used on this disk as it is (and was not renamed). */
+  'SFTP_UNSAFE_NAME',
+  /** The file changed size while it was read (or the server lied about it). */
+  'SFTP_SIZE_CHANGED',
+  /** Reading or writing the local disk failed (details.errno). */
+  'SFTP_LOCAL_IO',
+  /** A local handle id main did not issue (or that was forgotten). */
+  'SFTP_LOCAL_HANDLE_UNKNOWN',
+  /** Serve mode: main has no local files to offer; the browser transfers. */
+  'SFTP_NO_LOCAL_FILES',
+  'SFTP_PLAN_UNKNOWN',
+  'SFTP_TRANSFER_UNKNOWN',
+  'SFTP_QUESTION_UNKNOWN',
+  /** The SFTP channel or its connection closed. */
+  'SFTP_CLOSED',
+  'SFTP_CANCELLED',
+] as const;
+export type SftpErrorCode = (typeof SFTP_ERROR_CODES)[number];
+
 export const GATEWAY_ERROR_CODES = ['GATEWAY_STARTING'] as const;
 export type GatewayErrorCode = (typeof GATEWAY_ERROR_CODES)[number];
 
@@ -133,6 +168,7 @@ export type ErrorCode =
   | ApiErrorCode
   | GatewayErrorCode
   | TunnelErrorCode
+  | SftpErrorCode
   | 'INTERNAL';
 
 /**

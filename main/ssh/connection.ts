@@ -437,6 +437,11 @@ export class SshConnection extends EventEmitter {
     return this.#channel('shell', (cb) => this.#client.shell(pty, { env } as ShellOptions, cb));
   }
 
+  /** A subsystem channel (RFC 4254 §6.5), e.g. 'sftp' for main/sftp. */
+  subsystem(name: string): Promise<ClientChannel> {
+    return this.#channel(name, (cb) => this.#client.subsys(name, cb));
+  }
+
   /**
    * Runs `command` on an exec channel (RFC 4254 §6.5). Rejects with SSH_DISCONNECTED when the connection is not open,
    * SSH_CHANNEL_FAILED when the server refuses the channel.

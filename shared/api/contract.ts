@@ -5,6 +5,7 @@
 import type { Folder, HostInput, SavedHost, SecretKind } from '../model/host.js';
 import type { VncWire } from '../vnc-protocol.js';
 import type { ForwardStatus, TunnelStartOptions } from '../tunnels.js';
+import { SFTP_API_EVENTS, SFTP_API_METHODS, type SftpApiEvents, type SftpApiMethods } from '../sftp.js';
 
 export interface AppInfo {
   name: string;
@@ -167,8 +168,8 @@ export interface SessionTicket {
   vnc?: VncTicketInfo;
 }
 
-/** Method name → parameter tuple and result. */
-export interface ApiMethods {
+/** Method name → parameter tuple and result (the file browser's are in shared/sftp.ts). */
+export interface ApiMethods extends SftpApiMethods {
   'app.info': { params: []; result: AppInfo };
   'book.get': { params: []; result: BookSnapshot };
   'hosts.create': { params: [host: HostInput]; result: SavedHost };
@@ -234,10 +235,11 @@ export const API_METHODS = [
   'tunnels.list',
   'tunnels.start',
   'tunnels.stop',
+  ...SFTP_API_METHODS,
 ] as const satisfies readonly ApiMethodName[];
 
 /** Event name → payload. */
-export interface ApiEvents {
+export interface ApiEvents extends SftpApiEvents {
   'store.warning': StoreWarningInfo;
   /** The book changed (this page or another): fetch it again. */
   'book.changed': { reason: string };
@@ -256,6 +258,7 @@ export const API_EVENTS = [
   'prompt.ask',
   'prompt.gone',
   'tunnels.changed',
+  ...SFTP_API_EVENTS,
 ] as const satisfies readonly ApiEventName[];
 
 export function isApiMethod(name: string): name is ApiMethodName {

@@ -12,6 +12,7 @@ import { pasteLines } from '../../../shared/paste.js';
 import { SessionLifecycle } from './session-lifecycle.js';
 import type { SessionTab, SessionTabOptions, TabState, TerminalLook, TerminalReadout } from './session-tab.js';
 import type { TabStatus } from './tab-strip.js';
+import { FilesDock } from '../files/files-dock.js';
 
 export interface SshTabOptions extends SessionTabOptions {
   look: TerminalLook;
@@ -38,6 +39,9 @@ export class SshTab implements SessionTab {
   readonly #life: SessionLifecycle;
   readonly #terminal: TerminalSession;
   readonly #d = new Disposables();
+  readonly #files: FilesDock;
+  #sessionId: string | null = null;
+  #shellDir: string | null = null;
 
   constructor(opts: SshTabOptions) {
     this.#opts = opts;
@@ -45,14 +49,28 @@ export class SshTab implements SessionTab {
       this.element.dataset['status'] = status;
       opts.onStatus(status);
     };
-    this.#life = new SessionLifecycle({ ...opts, onStatus }, {
+    const onConnected = (ticket: Parameters<NonNullable<SshTabOptions['onConnected']>>[0]): void => {
+      this.#sessionId = ticket.sessionId;
+      opts.onConnected?.(ticket);
+    };
+    this.#life = new SessionLifecycle({ ...opts, onStatus, onConnected }, {
       size: () => ({ cols: this.#terminal.terminal.cols, rows: this.#terminal.terminal.rows }),
       attach: (ticket) => this.#terminal.connect(ticket.url),
       // A new connect() replaces the terminal's socket; nothing to drop first.
       detach: () => undefined,
       focus: () => this.focus(),
     });
-    this.element = el('div', { class: 'session' }, this.#life.banner, this.#surface);
+    this.#files = new FilesDock(this.#surface, {
+      api: opts.api,
+      target: () => (this.#sessionId ? { sessionId: this.#sessionId } : null),
+      shellDir: () => this.#shellDir,
+      onLayout: () => this.#terminal.fit(),
+    });
+    this.#d.add(() => this.#files.dispose());
+    // Ctrl+Shift+E (the files panel, as VS Code's explorer): taken before xterm sees it.
+    const filesButton = el('button', { text: t('files.open'), class: 'files-toggle', attrs: { type: 'button', 'aria-label': t('files.open.label'), title: `${t('files.open.label')} (Ctrl+Shift+E)`, 'aria-keyshortcuts': 'Control+Shift+E' }, on: { click: () => this.toggleFiles() } });
+    this.#d.listen(document, 'keydown', (ev) => this.#filesShortcut(ev as KeyboardEvent), { capture: true });
+    this.element = el('div', { class: 'session' }, this.#life.banner, el('div', { class: 'files-tabbar' }, filesButton), this.#files.element);
     const theme = opts.look.dark ? darkTheme : lightTheme;
     // The surface takes the terminal's background, so the part below the
     // last whole row is not a strip of another colour.
@@ -64,6 +82,10 @@ export class SshTab implements SessionTab {
       confirmLink: (url) => confirmDialog(t('session.linkConfirm.title'), t('session.linkConfirm.body', { url }), t('session.linkConfirm.ok')),
       confirmPaste: (text) => confirmPaste(text),
       onEvent: (ev) => this.#terminalOnEvent(ev),
+      onCwd: (dir) => {
+        this.#shellDir = dir.path;
+        this.#files.shellDirChanged();
+      },
     });
     this.#d.add(() => this.#terminal.dispose());
     const term = this.#terminal.terminal;
@@ -108,6 +130,20 @@ export class SshTab implements SessionTab {
   close(): void {
     this.#life.close();
     this.#d.dispose();
+  }
+
+  /** Shows or hides the files panel beside the terminal; focus goes to the list or back to the terminal. */
+  toggleFiles(show?: boolean): void {
+    this.#files.toggle(show);
+    if (!this.#files.visible) this.focus();
+  }
+
+  #filesShortcut(ev: KeyboardEvent): void {
+    if (!ev.ctrlKey || !ev.shiftKey || ev.altKey || (ev.key !== 'E' && ev.key !== 'e')) return;
+    if (this.element.hidden || !this.element.isConnected || this.element.closest('[hidden]')) return;
+    ev.preventDefault();
+    ev.stopPropagation();
+    this.toggleFiles();
   }
 
   #terminalOnEvent(ev: TerminalEvent): void {

@@ -4,6 +4,7 @@ import { ApiDispatcher, joinModules, noParams, type ApiModule } from './dispatch
 import { nativeStatus } from './native.js';
 import { bookApi } from './book-api.js';
 import { sessionsApi, type SessionsContext } from './sessions-api.js';
+import { filesApi, type FilesContext } from './files-api.js';
 import { vncTlsCapabilities } from '../vnc/index.js';
 import type { AppInfo, ApiEventName, ApiEvents, ApiMethodName } from '../../shared/api/contract.js';
 import type { AddressBookStore } from '../store/address-book-store.js';
@@ -21,6 +22,14 @@ export interface ApiContext {
   ssh?: Pick<SessionsContext, 'keepaliveInterval' | 'userKnownHosts'>;
   /** The connect log: one line per VNC connection (default: standard error). */
   log?: (line: string) => void;
+  /**
+   * Desktop: the native open dialog for local files (absolute paths the
+   * person chose; [] when cancelled). Absent in serve mode, where the browser
+   * itself reads and writes local files.
+   */
+  pickLocal?: FilesContext['pickLocal'];
+  /** Test and bench hook: the SFTP engine's request sizes and parallelism. */
+  sftp?: Pick<FilesContext, 'pipe' | 'filesInParallel' | 'itemsInParallel'>;
 }
 
 export interface Api {
@@ -60,12 +69,26 @@ export function createApi(ctx: ApiContext): Api {
     ...ctx.ssh,
     ...(ctx.log ? { log: ctx.log } : {}),
   });
+  const files = filesApi({
+    emit: (event, payload) => sink.dispatcher?.emit(event, payload as ApiEvents[typeof event]),
+    leaseHost: (hostId, openId) => sessions.leaseHost(hostId, openId),
+    ...(ctx.pickLocal ? { pickLocal: ctx.pickLocal } : {}),
+    ...ctx.sftp,
+  });
   // Typed as the whole contract: a method without a handler and a check does not compile.
   const api: ApiModule<ApiMethodName> = joinModules(
     appApi(ctx),
     bookApi({ store: ctx.store, emit, ...home }),
     sessions,
+    files,
   );
   sink.dispatcher = new ApiDispatcher(api.handlers, api.checks);
-  return { dispatcher: sink.dispatcher, dispose: () => sessions.dispose() };
+  return {
+    dispatcher: sink.dispatcher,
+    // Transfers stop (and let go of their channels) before the connections close.
+    dispose: async () => {
+      await files.dispose();
+      await sessions.dispose();
+    },
+  };
 }

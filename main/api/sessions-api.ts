@@ -7,10 +7,10 @@
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { LIMITS } from '../../shared/model/host.js';
-import type { ApiEvents, SessionTicket } from '../../shared/api/contract.js';
+import type { ApiEvents } from '../../shared/api/contract.js';
 import type { Gateway } from '../gateway/gateway.js';
 import { HostKeyTrust } from '../ssh/host-key-trust.js';
-import { ConnectionPool } from '../ssh/pool.js';
+import { ConnectionPool, type Lease } from '../ssh/pool.js';
 import type { AddressBookStore } from '../store/address-book-store.js';
 import { VncCertificateTrust } from '../vnc/cert-trust.js';
 import type { ApiModule } from './dispatcher.js';
@@ -42,6 +42,12 @@ export interface SessionsContext {
 
 export interface SessionsModule extends ApiModule<SessionMethods> {
   pool: ConnectionPool;
+  /**
+   * A lease on a saved SSH host's pooled connection for another kind of
+   * channel (the file browser), asking through prompts tied to openId and
+   * stopped by sessions.cancel(openId) like an open.
+   */
+  leaseHost(hostId: string, openId: string): Promise<Lease>;
   prompts: PromptBroker;
   dispose(): Promise<void>;
 }
@@ -55,10 +61,7 @@ export function sessionsApi(ctx: SessionsContext): SessionsModule {
    * page can stop it. When the open ends (opened, failed, or its connection
    * dropped while a question waited) its questions are withdrawn.
    */
-  const withOpen = async (
-    openId: string,
-    run: (signal: AbortSignal) => Promise<SessionTicket>,
-  ): Promise<SessionTicket> => {
+  const withOpen = async <T,>(openId: string, run: (signal: AbortSignal) => Promise<T>): Promise<T> => {
     if (opening.has(openId)) throw badRequest('that openId is already in use');
     const ac = new AbortController();
     opening.set(openId, ac);
@@ -73,6 +76,7 @@ export function sessionsApi(ctx: SessionsContext): SessionsModule {
   return {
     pool,
     prompts,
+    leaseHost: (hostId, openId) => withOpen(openId, async (signal) => (await ssh.lease(hostId, openId, signal)).lease),
     dispose: async () => {
       prompts.dispose();
       for (const ac of opening.values()) ac.abort();

@@ -398,6 +398,11 @@ export class SshConnection extends EventEmitter {
     return this.#channel('shell', (cb) => this.#client.shell(pty, { env } as ShellOptions, cb));
   }
 
+  /** A subsystem channel (RFC 4254 §6.5), e.g. 'sftp' for main/sftp. */
+  subsystem(name: string): Promise<ClientChannel> {
+    return this.#channel(name, (cb) => this.#client.subsys(name, cb));
+  }
+
   exec(command: string, opts: ExecOptions = {}): Promise<ClientChannel> {
     return this.#channel('command', (cb) => this.#client.exec(command, opts, cb));
   }

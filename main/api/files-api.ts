@@ -1,0 +1,169 @@
+// The file browser's API: argument checks and routing to the SFTP engine
+// (main/sftp/service.ts). Every argument is hostile until checked here: remote
+// paths are bounded text or base64 without NUL; local files are only ever
+// handle ids main issued (there is no parameter a local path could go in).
+import { LIMITS } from '../../shared/model/host.js';
+import {
+  SFTP_LIMITS,
+  type ConflictAnswer,
+  type LocalPickPurpose,
+  type RemotePath,
+  type SftpApiMethods,
+  type SftpOpenTarget,
+  type TransferRequest,
+} from '../../shared/sftp.js';
+import { sftpError } from '../sftp/errors.js';
+import { SftpService, type SftpServiceOptions } from '../sftp/service.js';
+import { noParams, type ApiModule } from './dispatcher.js';
+import { arity, badRequest, obj, oneOf, str } from './param-checks.js';
+
+type FileMethods = keyof SftpApiMethods;
+
+export interface FilesModule extends ApiModule<FileMethods> {
+  service: SftpService;
+  dispose(): Promise<void>;
+}
+
+export interface FilesContext extends Omit<SftpServiceOptions, 'lease'> {
+  /** A pooled lease for a saved host (SessionsModule.leaseHost). */
+  leaseHost: (hostId: string, openId: string) => ReturnType<SftpServiceOptions['lease']>;
+}
+
+const ID = 64;
+
+export function filesApi(ctx: FilesContext): FilesModule {
+  const service = new SftpService({
+    ...ctx,
+    lease: (target, openId) => {
+      // An open tab's connection is reached through its saved host (the pool shares it);
+      // a quick-connect tab has none yet (docs/SFTP.md, "Not yet").
+      if ('hostId' in target) return ctx.leaseHost(target.hostId, openId);
+      return Promise.reject(sftpError('SFTP_NO_SESSION', { reason: 'sessionId targets are not supported yet' }));
+    },
+  });
+  const q = service.queue;
+  return {
+    service,
+    dispose: () => service.dispose(),
+    handlers: {
+      'sftp.open': (target, options) => service.open(target, options.openId, new AbortController().signal),
+      'sftp.close': (id) => (service.close(id), null),
+      'sftp.list': (id, path) => service.list(id, path),
+      'sftp.stat': (id, path) => service.stat(id, path),
+      'sftp.realpath': (id, path) => service.realpath(id, path),
+      'sftp.mkdir': async (id, path) => (await service.mkdir(id, path), null),
+      'sftp.rename': async (id, from, to) => (await service.rename(id, from, to), null),
+      'sftp.chmod': async (id, path, mode) => (await service.chmod(id, path, mode), null),
+      'sftp.deletePlan': (id, paths) => service.deletePlan(id, paths),
+      'sftp.delete': (planId) => service.delete(planId),
+      'localFiles.pick': (purpose) => service.pick(purpose),
+      'transfers.enqueue': (req) => service.enqueue(req),
+      'transfers.list': () => q.list(),
+      'transfers.children': (id, offset, limit) => q.children(id, offset, limit),
+      'transfers.pause': (id) => (q.pause(id), null),
+      'transfers.resume': (id) => (q.resume(id), null),
+      'transfers.cancel': (id) => (q.cancel(id), null),
+      'transfers.retry': (id) => (q.retry(id), null),
+      'transfers.clear': () => (q.clear(), null),
+      'transfers.answerConflict': (qid, answer) => (q.answer(qid, answer), null),
+    },
+    checks: fileChecks(),
+  };
+}
+
+function fileChecks(): ApiModule<FileMethods>['checks'] {
+  const id = (v: unknown, name = 'sftpId'): string => str(v, name, ID);
+  return {
+    'sftp.open': (p) => (arity(p, 2), [openTarget(p[0]), { openId: str(obj(p[1], 'options')['openId'], 'openId', ID) }]),
+    'sftp.close': (p) => (arity(p, 1), [id(p[0])]),
+    'sftp.list': (p) => (arity(p, 2), [id(p[0]), remotePath(p[1])]),
+    'sftp.stat': (p) => (arity(p, 2), [id(p[0]), remotePath(p[1])]),
+    'sftp.realpath': (p) => (arity(p, 2), [id(p[0]), remotePath(p[1])]),
+    'sftp.mkdir': (p) => (arity(p, 2), [id(p[0]), remotePath(p[1])]),
+    'sftp.rename': (p) => (arity(p, 3), [id(p[0]), remotePath(p[1]), remotePath(p[2])]),
+    'sftp.chmod': (p) => (arity(p, 3), [id(p[0]), remotePath(p[1]), int(p[2], 'mode', 0, 0o7777)]),
+    'sftp.deletePlan': (p) => (arity(p, 2), [id(p[0]), list(p[1], 'paths').map(remotePath)]),
+    'sftp.delete': (p) => (arity(p, 1), [id(p[0], 'planId')]),
+    'localFiles.pick': (p) =>
+      (arity(p, 1), [oneOf<LocalPickPurpose>(p[0], 'purpose', ['upload-files', 'upload-folder', 'download-folder'])]),
+    'transfers.enqueue': (p) => (arity(p, 1), [transferRequest(p[0])]),
+    'transfers.list': noParams,
+    'transfers.children': (p) =>
+      (arity(p, 3), [id(p[0], 'transferId'), int(p[1], 'offset', 0, 1e9), int(p[2], 'limit', 1, SFTP_LIMITS.childrenPage)]),
+    'transfers.pause': (p) => (arity(p, 1), [id(p[0], 'transferId')]),
+    'transfers.resume': (p) => (arity(p, 1), [id(p[0], 'transferId')]),
+    'transfers.cancel': (p) => (arity(p, 1), [id(p[0], 'transferId')]),
+    'transfers.retry': (p) => (arity(p, 1), [id(p[0], 'transferId')]),
+    'transfers.clear': noParams,
+    'transfers.answerConflict': (p) => (arity(p, 2), [id(p[0], 'questionId'), conflictAnswer(p[1])]),
+  };
+}
+
+function int(v: unknown, name: string, min: number, max: number): number {
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max)
+    throw badRequest(`${name} must be a whole number from ${min} to ${max}`);
+  return v;
+}
+
+function list(v: unknown, name: string): unknown[] {
+  if (!Array.isArray(v) || v.length < 1 || v.length > SFTP_LIMITS.sources)
+    throw badRequest(`${name} must be a list of 1–${SFTP_LIMITS.sources} items`);
+  return v;
+}
+
+/** A remote path: text, or base64 bytes; never empty, never NUL (SFTP strings end at none, servers' C strings at the first). */
+export function remotePath(v: unknown): RemotePath {
+  if (typeof v === 'string') {
+    const p = str(v, 'path', SFTP_LIMITS.pathLength);
+    if (p.includes('\0')) throw badRequest('path must not contain NUL');
+    return p;
+  }
+  const o = obj(v, 'path');
+  if (Object.keys(o).length !== 1) throw badRequest('path must be text or { b64 }');
+  const b64 = str(o['b64'], 'path.b64', Math.ceil((SFTP_LIMITS.pathLength * 4) / 3) + 4);
+  if (!/^[A-Za-z0-9+/]+={0,2}$/.test(b64)) throw badRequest('path.b64 must be base64');
+  const bytes = Buffer.from(b64, 'base64');
+  if (bytes.length === 0 || bytes.includes(0)) throw badRequest('path must not be empty or contain NUL');
+  return { b64 };
+}
+
+function openTarget(v: unknown): SftpOpenTarget {
+  const o = obj(v, 'target');
+  const keys = Object.keys(o);
+  if (keys.length === 1 && keys[0] === 'hostId') return { hostId: str(o['hostId'], 'hostId', LIMITS.idLength) };
+  if (keys.length === 1 && keys[0] === 'sessionId') return { sessionId: str(o['sessionId'], 'sessionId', ID) };
+  throw badRequest('target must be { hostId } or { sessionId }');
+}
+
+function only(o: Record<string, unknown>, allowed: readonly string[], name: string): void {
+  for (const k of Object.keys(o)) if (!allowed.includes(k)) throw badRequest(`${name} has an unknown field "${k}"`);
+}
+
+function transferRequest(v: unknown): TransferRequest {
+  const o = obj(v, 'request');
+  const direction = oneOf(o['direction'], 'direction', ['upload', 'download'] as const);
+  const sftpId = str(o['sftpId'], 'sftpId', ID);
+  if (direction === 'upload') {
+    only(o, ['direction', 'sftpId', 'sources', 'remoteDir'], 'request');
+    const sources = list(o['sources'], 'sources').map((s, i) => str(s, `sources[${i}]`, ID));
+    return { direction, sftpId, sources, remoteDir: remotePath(o['remoteDir']) };
+  }
+  only(o, ['direction', 'sftpId', 'sources', 'localDir', 'followLinks'], 'request');
+  if (o['followLinks'] !== undefined && typeof o['followLinks'] !== 'boolean') throw badRequest('followLinks must be true or false');
+  const req: TransferRequest = {
+    direction,
+    sftpId,
+    sources: list(o['sources'], 'sources').map(remotePath),
+    localDir: str(o['localDir'], 'localDir', ID),
+  };
+  if (o['followLinks'] === true) req.followLinks = true;
+  return req;
+}
+
+function conflictAnswer(v: unknown): ConflictAnswer {
+  const o = obj(v, 'answer');
+  only(o, ['choice', 'applyToAll'], 'answer');
+  const choice = oneOf(o['choice'], 'choice', ['overwrite', 'skip', 'rename', 'overwrite-if-newer'] as const);
+  if (typeof o['applyToAll'] !== 'boolean') throw badRequest('applyToAll must be true or false');
+  return { choice, applyToAll: o['applyToAll'] };
+}

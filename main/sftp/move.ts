@@ -1,0 +1,178 @@
+// One file, one way, with the rules that keep the destination whole: bytes
+// go to a temporary name and are renamed onto the real name only when
+// complete, so a cancelled or broken transfer never leaves a truncated file
+// under the real name. A partial download is kept under a name derived from
+// the remote file's path, size and mtime, and resumed only when all three
+// still match (OpenSSH's `reget` trusts the size alone).
+import { createHash } from 'node:crypto';
+import { constants } from 'node:fs';
+import { lstat, mkdir, open, rename, statfs, truncate, unlink, utimes, type FileHandle } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { HostdeckError } from '../../shared/errors.js';
+import type { SftpClient } from './client.js';
+import { localIoError, sftpError } from './errors.js';
+import { downloadBytes, uploadBytes, type PipeOptions } from './file-transfer.js';
+import { joinLocal, numberedName } from './names.js';
+import type { PlannedFile } from './plan.js';
+import { joinRemote, remoteBase, remoteParent } from './remote-path.js';
+import { OPEN_FLAGS } from './wire.js';
+
+/** What to do about an existing destination; 'rename' means a free numbered name. */
+export type Resolution = 'overwrite' | 'skip' | 'rename';
+
+export interface MoveContext {
+  client: SftpClient;
+  pipe: PipeOptions;
+  signal: AbortSignal;
+  onBytes(n: number): void;
+  /** Asked when the destination exists. */
+  conflict(existing: { size: number; mtimeMs: number }): Promise<Resolution>;
+  /** Why the signal fired: 'pause' keeps a partial download, 'cancel' removes it. */
+  stopReason(): 'pause' | 'cancel' | undefined;
+}
+
+/** Bytes re-read from the end of a partial download, in case its last writes never landed (a crash). */
+function resumeSlack(pipe: PipeOptions): number {
+  return pipe.requestSize * pipe.inFlight;
+}
+
+function partialName(f: PlannedFile, base: Buffer): Buffer {
+  const digest = createHash('sha256').update(f.remote).update(`\0${f.size}\0${f.mtime}`).digest('hex').slice(0, 16);
+  const stem = base.subarray(0, 180);
+  return Buffer.concat([Buffer.from('.'), stem, Buffer.from(`.${digest}.hdpart`)]);
+}
+
+/** Creates a local folder below root; an existing one must be a real folder (not a link planted to lead elsewhere). */
+export async function makeLocalFolder(path: Buffer): Promise<void> {
+  try {
+    await mkdir(path);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw localIoError(err, 'mkdir');
+    const st = await lstat(path);
+    if (!st.isDirectory()) throw sftpError('SFTP_UNSAFE_NAME', { reason: 'a local non-folder is in the way' });
+  }
+}
+
+/** Downloads f to `target` (an absolute local path whose parents exist). Returns false when skipped. */
+export async function downloadOne(ctx: MoveContext, f: PlannedFile, target: Buffer): Promise<boolean> {
+  let size = f.size;
+  if (size < 0) {
+    const attrs = await ctx.client.stat(f.remote);
+    if (((attrs.mode ?? 0) & 0o170000) !== 0o100000) throw sftpError('SFTP_FAILURE', { reason: 'link to a non-file' });
+    size = attrs.size ?? 0;
+    f.size = size;
+    f.mtime = attrs.mtime ?? 0;
+  }
+  const existing = await lstat(target).catch(() => null);
+  if (existing) {
+    if (!existing.isFile()) throw sftpError('SFTP_EXISTS', { reason: 'a local non-file is in the way' });
+    const choice = await ctx.conflict({ size: existing.size, mtimeMs: existing.mtimeMs });
+    if (choice === 'skip') return false;
+    if (choice === 'rename') target = await freeLocalName(target);
+  }
+  const temp = joinLocal(Buffer.from(dirname(target.toString('latin1')), 'latin1'), partialName(f, Buffer.from(remoteBase(target))));
+  // O_NOFOLLOW: a link planted at the temporary name is refused, not written through.
+  let fd: FileHandle;
+  try {
+    fd = await open(temp, constants.O_WRONLY | constants.O_CREAT | constants.O_NOFOLLOW, 0o600);
+  } catch (err) {
+    throw localIoError(err, 'open');
+  }
+  let start = 0;
+  try {
+    const partial = (await fd.stat()).size;
+    start = Math.max(0, Math.min(partial, size) - resumeSlack(ctx.pipe));
+    await ensureSpace(temp, size - start);
+    if (start > 0) ctx.onBytes(start);
+    await downloadBytes(ctx.client, f.remote, fd, { start, size }, ctx.pipe, ctx);
+    await fd.truncate(size);
+  } catch (err) {
+    await fd.close().catch(() => undefined);
+    await keepOrDrop(ctx, temp, err);
+    throw err;
+  }
+  await fd.close();
+  try {
+    if (f.mtime > 0) await utimes(temp, f.mtime, f.mtime);
+    await rename(temp, target);
+  } catch (err) {
+    await unlink(temp).catch(() => undefined);
+    throw localIoError(err, 'rename');
+  }
+  return true;
+}
+
+async function keepOrDrop(ctx: MoveContext, temp: Buffer, err: unknown): Promise<void> {
+  const reason = ctx.stopReason();
+  const watermark = (err as { watermark?: number }).watermark;
+  // A pause, or a lost connection, keeps the partial for a resume; anything the server got wrong does not.
+  const keep = reason === 'pause' || (reason === undefined && isCode(err, 'SFTP_CLOSED'));
+  if (keep && watermark !== undefined) await truncate(temp, watermark).catch(() => undefined);
+  else await unlink(temp).catch(() => undefined);
+}
+
+function isCode(err: unknown, code: string): boolean {
+  return err instanceof HostdeckError && err.code === code;
+}
+
+async function ensureSpace(path: Buffer, bytes: number): Promise<void> {
+  const s = await statfs(dirname(path.toString('latin1'))).catch(() => null);
+  if (s && bytes > s.bavail * s.bsize) throw sftpError('SFTP_LOCAL_IO', { errno: 'ENOSPC', needed: bytes });
+}
+
+async function freeLocalName(target: Buffer): Promise<Buffer> {
+  const dir = Buffer.from(dirname(target.toString('latin1')), 'latin1');
+  const base = Buffer.from(remoteBase(target));
+  for (let n = 1; n < 10_000; n++) {
+    const candidate = joinLocal(dir, numberedName(base, n));
+    if (!(await lstat(candidate).catch(() => null))) return candidate;
+  }
+  throw sftpError('SFTP_EXISTS');
+}
+
+/** Uploads the local file f.local[0] to f.remote. Returns false when skipped. */
+export async function uploadOne(ctx: MoveContext, f: PlannedFile): Promise<boolean> {
+  const { client } = ctx;
+  let target = f.remote;
+  const existing = await client.lstat(target).catch(() => null);
+  let replace = false;
+  if (existing) {
+    const choice = await ctx.conflict({ size: existing.size ?? 0, mtimeMs: (existing.mtime ?? 0) * 1000 });
+    if (choice === 'skip') return false;
+    if (choice === 'rename') target = await freeRemoteName(client, target);
+    else replace = true;
+  }
+  let fd: FileHandle;
+  try {
+    fd = await open(f.local[0] as Buffer, constants.O_RDONLY | constants.O_NOFOLLOW);
+  } catch (err) {
+    throw localIoError(err, 'open');
+  }
+  const temp = joinRemote(remoteParent(target), Buffer.concat([Buffer.from('.'), remoteBase(target).subarray(0, 200), Buffer.from('.hdpart')]));
+  try {
+    const handle = await client.open(temp, OPEN_FLAGS.WRITE | OPEN_FLAGS.CREAT | OPEN_FLAGS.TRUNC, { mode: f.mode & 0o777 });
+    try {
+      await uploadBytes(client, handle, fd, { start: 0, size: f.size }, ctx.pipe, ctx);
+      if (f.mtime > 0) await client.fsetstat(handle, { atime: f.mtime, mtime: f.mtime }).catch(() => undefined);
+    } finally {
+      await client.closeHandle(handle).catch(() => undefined);
+    }
+    await client.rename(temp, target, replace);
+  } catch (err) {
+    await client.remove(temp).catch(() => undefined);
+    throw err;
+  } finally {
+    await fd.close().catch(() => undefined);
+  }
+  return true;
+}
+
+async function freeRemoteName(client: SftpClient, target: Buffer): Promise<Buffer> {
+  const dir = remoteParent(target);
+  const base = Buffer.from(remoteBase(target));
+  for (let n = 1; n < 10_000; n++) {
+    const candidate = joinRemote(dir, numberedName(base, n));
+    if (!(await client.lstat(candidate).catch(() => null))) return candidate;
+  }
+  throw sftpError('SFTP_EXISTS');
+}

@@ -1,0 +1,144 @@
+// Running one queue item: plan it once (its files and totals), make its
+// folders, then move its files a few at a time. A re-run (resume, retry)
+// keeps the plan and skips files already done. Every local path is checked
+// to lie inside the folder the person chose before anything is written.
+import { HostdeckError, toApiError } from '../../shared/errors.js';
+import type { ConflictQuestion } from '../../shared/sftp.js';
+import type { SftpClient } from './client.js';
+import { sftpError } from './errors.js';
+import type { PipeOptions } from './file-transfer.js';
+import { eachLimited } from './listing.js';
+import { downloadOne, makeLocalFolder, uploadOne, type MoveContext, type Resolution } from './move.js';
+import { insideRoot, joinLocal } from './names.js';
+import { planDownload, planUpload, type PlannedFile } from './plan.js';
+import type { QueueItem } from './transfer-queue.js';
+
+export type ItemSource =
+  | { direction: 'download'; remote: Buffer; localDir: string; followLinks: boolean }
+  | { direction: 'upload'; localPath: string; remoteDir: Buffer };
+
+export interface RunContext {
+  client: SftpClient;
+  pipe: PipeOptions;
+  filesInParallel: number;
+  signal: AbortSignal;
+  stopReason(): 'pause' | 'cancel' | undefined;
+  /** The plan is made: totals are known. */
+  planned(): void;
+  conflict(q: Omit<ConflictQuestion, 'questionId' | 'transferId'>): Promise<Resolution>;
+}
+
+/** Runs an item to its end; throws the first failure when nothing could be moved, or a stop. */
+export async function runItem(item: QueueItem, ctx: RunContext): Promise<void> {
+  const { info, source } = item;
+  if (!item.plan) {
+    item.plan =
+      source.direction === 'download'
+        ? await planDownload(ctx.client, source.remote, source.followLinks)
+        : await planUpload(source.localPath, source.remoteDir);
+    info.kind = item.plan.kind;
+    info.name = item.plan.name;
+  }
+  const plan = item.plan;
+  const files = plan.files;
+  info.children = plan.kind === 'folder' ? files.length : 0;
+  info.filesTotal = files.filter((f) => f.state !== 'skipped').length;
+  info.bytesTotal = files.reduce((n, f) => n + Math.max(0, f.size), 0);
+  info.filesSkipped = files.filter((f) => f.state === 'skipped').length;
+  info.filesFailed = 0;
+  for (const f of files) if (f.state !== 'done' && f.state !== 'skipped') [f.state, f.bytesDone] = ['queued', 0];
+  info.filesDone = files.filter((f) => f.state === 'done').length;
+  info.bytesDone = files.reduce((n, f) => n + (f.state === 'done' || f.state === 'skipped' ? f.bytesDone : 0), 0);
+  ctx.planned();
+  if (source.direction === 'download') await makeDownloadFolders(plan.folders, source.localDir);
+  else await makeUploadFolders(ctx.client, plan.folders);
+
+  let firstError: unknown;
+  await eachLimited(files, Math.max(1, ctx.filesInParallel), async (f) => {
+    if (f.state === 'done' || f.state === 'skipped') return;
+    if (ctx.signal.aborted) throw ctx.signal.reason;
+    try {
+      await moveFile(item, ctx, f);
+    } catch (err) {
+      if (ctx.stopReason() || isConnectionLost(err)) throw err;
+      // One bad file does not stop a folder; the item reports how many failed.
+      const e = toApiError(err);
+      [f.state, f.error] = ['failed', { code: e.code, message: e.message }];
+      info.filesFailed++;
+      firstError ??= err;
+    }
+  });
+  if (firstError !== undefined && (plan.kind === 'file' || info.filesDone === 0)) throw firstError;
+  if (firstError !== undefined) throw sftpError('SFTP_FAILURE', { failed: info.filesFailed, done: info.filesDone });
+}
+
+function isConnectionLost(err: unknown): boolean {
+  return err instanceof HostdeckError && (err.code === 'SFTP_CLOSED' || err.code === 'SFTP_PROTOCOL');
+}
+
+async function moveFile(item: QueueItem, ctx: RunContext, f: PlannedFile): Promise<void> {
+  const { info, source } = item;
+  f.state = 'running';
+  const move: MoveContext = {
+    client: ctx.client,
+    pipe: ctx.pipe,
+    signal: ctx.signal,
+    stopReason: ctx.stopReason,
+    onBytes: (n) => {
+      f.bytesDone += n;
+      info.bytesDone += n;
+    },
+    conflict: (existing) =>
+      ctx.conflict({
+        name: f.relative.slice(f.relative.lastIndexOf('/') + 1),
+        relative: f.relative,
+        existing,
+        incoming: { size: Math.max(0, f.size), mtimeMs: f.mtime * 1000 },
+        remaining: info.filesTotal - info.filesDone - 1,
+      }),
+  };
+  let moved: boolean;
+  try {
+    if (source.direction === 'download') {
+      const root = Buffer.from(source.localDir);
+      const target = f.local.reduce((p, c) => joinLocal(p, c), root);
+      if (!insideRoot(root, target)) throw sftpError('SFTP_UNSAFE_NAME', { relative: f.relative });
+      moved = await downloadOne(move, f, target);
+    } else moved = await uploadOne(move, f);
+  } catch (err) {
+    info.bytesDone -= f.bytesDone;
+    f.bytesDone = 0;
+    f.state = 'queued';
+    throw err;
+  }
+  if (moved) {
+    f.state = 'done';
+    info.filesDone++;
+  } else {
+    [f.state, f.bytesDone] = ['skipped', 0];
+    info.filesSkipped++;
+    info.filesTotal--;
+    info.bytesTotal -= Math.max(0, f.size);
+  }
+}
+
+async function makeDownloadFolders(folders: Array<{ local: Buffer[] }>, localDir: string): Promise<void> {
+  const root = Buffer.from(localDir);
+  for (const folder of folders) {
+    const path = folder.local.reduce((p, c) => joinLocal(p, c), root);
+    if (!insideRoot(root, path)) throw sftpError('SFTP_UNSAFE_NAME');
+    await makeLocalFolder(path);
+  }
+}
+
+async function makeUploadFolders(client: SftpClient, folders: Array<{ remote: Buffer }>): Promise<void> {
+  for (const folder of folders) {
+    try {
+      await client.mkdir(folder.remote);
+    } catch (err) {
+      // An existing folder is merged into; anything else in the way fails.
+      const st = await client.lstat(folder.remote).catch(() => null);
+      if (!st || ((st.mode ?? 0) & 0o170000) !== 0o040000) throw err;
+    }
+  }
+}

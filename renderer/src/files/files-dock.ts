@@ -13,7 +13,7 @@ const MIN = 260;
 
 export interface FilesDockOptions {
   api: ApiClient;
-  target(): SftpOpenTarget | null;
+  targets(): Promise<SftpOpenTarget[]>;
   shellDir(): string | null;
   /** The panel was shown or hidden: the terminal refits. */
   onLayout(): void;
@@ -53,7 +53,7 @@ export class FilesDock {
     this.#splitter.hidden = !show;
     if (show) {
       if (!this.#panel) {
-        this.#panel = new FilesPanel({ api: this.#opts.api, target: this.#opts.target, shellDir: this.#opts.shellDir });
+        this.#panel = new FilesPanel({ api: this.#opts.api, targets: this.#opts.targets, shellDir: this.#opts.shellDir });
         this.#slot.append(this.#panel.element);
         this.#d.add(() => this.#panel?.dispose());
         const saved = Number(localStorage.getItem(WIDTH_KEY));

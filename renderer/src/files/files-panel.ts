@@ -9,7 +9,7 @@ import { Disposables, el } from '../dom.js';
 import { locale, t } from '../i18n/i18n.js';
 import { confirmDialog } from '../ui/dialogs.js';
 import { SFTP_MESSAGES } from '../../../shared/sftp-messages.js';
-import type { LocalPickPurpose, RemotePath, SftpEntry, SftpListing, SftpOpenTarget } from '../../../shared/sftp.js';
+import type { LocalPickPurpose, RemotePath, SftpEntry, SftpListing, SftpOpenTarget, SftpSessionInfo } from '../../../shared/sftp.js';
 import { openMenu, type MenuItem } from './context-menu.js';
 import { askMode, askName } from './file-dialogs.js';
 import { FileGrid } from './file-grid.js';
@@ -22,8 +22,12 @@ import './files.css';
 
 export interface FilesPanelOptions {
   api: ApiClient;
-  /** Where to attach: the tab's session (null while it has none). */
-  target(): SftpOpenTarget | null;
+  /**
+   * Where to attach, best first: the tab's session, then its saved host. The
+   * panel tries the next when main answers SFTP_NO_SESSION (an engine that
+   * reaches tabs only through their saved host). Empty while the tab has no session.
+   */
+  targets(): Promise<SftpOpenTarget[]>;
   /** The shell's current folder from OSC 7, or null when it never said. */
   shellDir(): string | null;
 }
@@ -155,15 +159,10 @@ export class FilesPanel {
   }
 
   async #open(): Promise<void> {
-    const target = this.#opts.target();
-    if (!target) {
-      this.#showError(t('files.noSession'));
-      return;
-    }
     this.#status.textContent = t('files.connecting');
     let home: RemotePath;
     try {
-      const info = await this.#opts.api.call('sftp.open', target, { openId: `files-${++openSeq}-${Date.now()}` });
+      const info = await this.#attach(await this.#opts.targets());
       this.#sftpId = info.sftpId;
       home = info.home;
     } catch (err) {
@@ -172,6 +171,18 @@ export class FilesPanel {
     }
     // Reopened after the session dropped: stay in the folder that was shown.
     await this.navigate(this.#listing?.path ?? home, false);
+  }
+
+  async #attach(targets: SftpOpenTarget[]): Promise<SftpSessionInfo> {
+    if (targets.length === 0) throw new Error(t('files.noSession'));
+    for (let i = 0; ; i++) {
+      try {
+        return await this.#opts.api.call('sftp.open', targets[i] as SftpOpenTarget, { openId: `files-${++openSeq}-${Date.now()}` });
+      } catch (err) {
+        const last = i >= targets.length - 1;
+        if (last || !(err instanceof ApiCallError) || err.code !== 'SFTP_NO_SESSION') throw err;
+      }
+    }
   }
 
   #redraw(keepActive: boolean): void {

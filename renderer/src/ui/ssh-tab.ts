@@ -13,6 +13,7 @@ import { SessionLifecycle } from './session-lifecycle.js';
 import type { SessionTab, SessionTabOptions, TabState, TerminalLook, TerminalReadout } from './session-tab.js';
 import type { TabStatus } from './tab-strip.js';
 import { FilesDock } from '../files/files-dock.js';
+import type { SftpOpenTarget } from '../../../shared/sftp.js';
 
 export interface SshTabOptions extends SessionTabOptions {
   look: TerminalLook;
@@ -62,7 +63,7 @@ export class SshTab implements SessionTab {
     });
     this.#files = new FilesDock(this.#surface, {
       api: opts.api,
-      target: () => (this.#sessionId ? { sessionId: this.#sessionId } : null),
+      targets: () => this.#filesTargets(),
       shellDir: () => this.#shellDir,
       onLayout: () => this.#terminal.fit(),
     });
@@ -136,6 +137,18 @@ export class SshTab implements SessionTab {
   toggleFiles(show?: boolean): void {
     this.#files.toggle(show);
     if (!this.#files.visible) this.focus();
+  }
+
+  /**
+   * The tab's session, then the saved host of the same name when exactly one
+   * has it: the engine reaches an open tab's connection only through its
+   * saved host for now, and the tab is not told its host id.
+   */
+  async #filesTargets(): Promise<SftpOpenTarget[]> {
+    if (!this.#sessionId) return [];
+    const book = await this.#opts.api.call('book.get').catch(() => null);
+    const same = book?.hosts.filter((h) => h.name === this.baseTitle) ?? [];
+    return [{ sessionId: this.#sessionId }, ...(same.length === 1 && same[0] ? [{ hostId: same[0].id }] : [])];
   }
 
   #filesShortcut(ev: KeyboardEvent): void {

@@ -71,7 +71,7 @@ export function shownNames(page: Page): Promise<string[]> {
 export function activeName(page: Page): Promise<string> {
   return filesGrid(page).evaluate((g) => {
     const id = g.getAttribute('aria-activedescendant');
-    return (id && document.getElementById(id)?.querySelector('.files-col-name')?.textContent) || '';
+    return (id && g.ownerDocument.getElementById(id)?.querySelector('.files-col-name')?.textContent) || '';
   });
 }
 

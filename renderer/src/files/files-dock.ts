@@ -22,6 +22,8 @@ export interface FilesDockOptions {
 export class FilesDock {
   /** The row holding the terminal's surface, the splitter and the panel. */
   readonly element: HTMLElement;
+  /** The tab's "Files" button (Ctrl+Shift+E); the tab puts it where it likes and handles its click. */
+  readonly button: HTMLButtonElement;
   readonly #opts: FilesDockOptions;
   readonly #splitter: HTMLElement;
   readonly #slot: HTMLElement;
@@ -36,6 +38,11 @@ export class FilesDock {
       attrs: { role: 'separator', tabindex: 0, hidden: true, 'aria-orientation': 'vertical', 'aria-label': t('files.resize'), 'aria-valuemin': MIN, 'aria-valuemax': 4000, title: t('files.resize') },
     });
     this.element = el('div', { class: 'files-split' }, surface, this.#splitter, this.#slot);
+    this.button = el('button', {
+      text: t('files.open'),
+      class: 'files-toggle',
+      attrs: { type: 'button', 'aria-label': t('files.open.label'), title: `${t('files.open.label')} (Ctrl+Shift+E)`, 'aria-keyshortcuts': 'Control+Shift+E', 'aria-expanded': 'false' },
+    });
     this.#wireSplitter();
   }
 
@@ -51,6 +58,7 @@ export class FilesDock {
   toggle(show = !this.visible): void {
     this.#slot.hidden = !show;
     this.#splitter.hidden = !show;
+    this.button.setAttribute('aria-expanded', String(show));
     if (show) {
       if (!this.#panel) {
         this.#panel = new FilesPanel({ api: this.#opts.api, targets: this.#opts.targets, shellDir: this.#opts.shellDir });

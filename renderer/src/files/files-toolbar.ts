@@ -58,7 +58,7 @@ export class FilesToolbar {
     });
     this.#filter = el('input', { class: 'files-filter', attrs: { type: 'search', 'aria-label': t('files.filter'), placeholder: t('files.filter'), 'aria-keyshortcuts': 'Control+F' } });
     this.#filter.addEventListener('input', () => a.filter(this.#filter.value));
-    this.#follow = button('⌖', t('files.follow'), null, a.follow);
+    this.#follow = button('>_', t('files.follow'), null, a.follow);
     this.#follow.classList.add('files-follow');
     this.element = el(
       'div',
@@ -73,7 +73,7 @@ export class FilesToolbar {
       this.#filter,
       button('+', t('files.action.newFolder'), 'Control+Shift+N', a.newFolder),
       button('⇡', t('files.action.upload'), 'Control+U', () => a.upload(false), serveWhy),
-      button('⇡▣', t('files.action.uploadFolder'), null, () => a.upload(true), serveWhy),
+      button('⇈', t('files.action.uploadFolder'), null, () => a.upload(true), serveWhy),
       button('⇣', t('files.action.download'), 'Control+D', a.download, serveWhy),
       button('⇅', t('files.transfers'), null, a.transfers),
     );

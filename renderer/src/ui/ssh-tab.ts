@@ -68,10 +68,10 @@ export class SshTab implements SessionTab {
       onLayout: () => this.#terminal.fit(),
     });
     this.#d.add(() => this.#files.dispose());
+    this.#files.button.addEventListener('click', () => this.toggleFiles());
     // Ctrl+Shift+E (the files panel, as VS Code's explorer): taken before xterm sees it.
-    const filesButton = el('button', { text: t('files.open'), class: 'files-toggle', attrs: { type: 'button', 'aria-label': t('files.open.label'), title: `${t('files.open.label')} (Ctrl+Shift+E)`, 'aria-keyshortcuts': 'Control+Shift+E' }, on: { click: () => this.toggleFiles() } });
     this.#d.listen(document, 'keydown', (ev) => this.#filesShortcut(ev as KeyboardEvent), { capture: true });
-    this.element = el('div', { class: 'session' }, this.#life.banner, el('div', { class: 'files-tabbar' }, filesButton), this.#files.element);
+    this.element = el('div', { class: 'session' }, this.#life.banner, el('div', { class: 'files-tabbar' }, this.#files.button), this.#files.element);
     const theme = opts.look.dark ? darkTheme : lightTheme;
     // The surface takes the terminal's background, so the part below the
     // last whole row is not a strip of another colour.

@@ -5,6 +5,7 @@ import { el } from '../dom.js';
 import { t } from '../i18n/i18n.js';
 import type { ConflictAnswer, ConflictChoice, ConflictQuestion } from '../../../shared/sftp.js';
 import { formatMode, formatSize, parseOctalMode } from './files-model.js';
+import './files.css';
 
 let seq = 0;
 
@@ -22,10 +23,33 @@ function show<T>(dialog: HTMLDialogElement, focus: HTMLElement, result: () => T)
       before?.focus();
       resolve(result());
     });
+    dialog.addEventListener('keydown', (ev) => trapTab(dialog, ev));
     document.body.append(dialog);
     dialog.showModal();
     focus.focus();
   });
+}
+
+/**
+ * Keeps Tab inside the dialog: showModal() makes the page inert, but Tab past
+ * the last control would still leave for the browser's own UI (WAI-ARIA APG,
+ * "Dialog (Modal)": Tab wraps from the last focusable element to the first).
+ */
+function trapTab(dialog: HTMLDialogElement, ev: KeyboardEvent): void {
+  if (ev.key !== 'Tab') return;
+  const all = [...dialog.querySelectorAll<HTMLElement>('button, input, select, textarea, [tabindex]:not([tabindex="-1"])')].filter(
+    (e) => !e.hasAttribute('disabled') && e.offsetParent !== null && !(e instanceof HTMLInputElement && e.type === 'radio' && !e.checked),
+  );
+  const first = all[0];
+  const last = all[all.length - 1];
+  if (!first || !last) return;
+  if (!ev.shiftKey && document.activeElement === last) {
+    ev.preventDefault();
+    first.focus();
+  } else if (ev.shiftKey && document.activeElement === first) {
+    ev.preventDefault();
+    last.focus();
+  }
 }
 
 /** Asks for a name (new folder, rename). Resolves null on cancel; a name with '/' or NUL is refused in place. */

@@ -8,6 +8,7 @@ import { Disposables, el } from '../dom.js';
 import { t } from '../i18n/i18n.js';
 import type { TransferChild, TransferItem } from '../../../shared/sftp.js';
 import { formatSize } from './files-model.js';
+import './files.css';
 import type { TransferCenter } from './transfer-center.js';
 
 /** Row height in CSS pixels (files.css .transfer-row). */

@@ -76,13 +76,30 @@ async function listOnce(page: Page, dir: string, rows: number): Promise<{ ms: nu
 /** `ls -la dir` over an already open OpenSSH connection (ControlMaster), ms. */
 function sshLs(sshd: Sshd, dir: string, runs: number): number[] {
   const sock = join(makeTempDir('sftp-page-ssh'), 'ctl');
-  const base = ['-i', sshd.clientKeyPath, '-p', String(sshd.port), '-o', 'StrictHostKeyChecking=no', '-o', 'UserKnownHostsFile=/dev/null', '-o', 'LogLevel=ERROR', '-o', 'BatchMode=yes', '-S', sock];
+  const base = [
+    '-i',
+    sshd.clientKeyPath,
+    '-p',
+    String(sshd.port),
+    '-o',
+    'StrictHostKeyChecking=no',
+    '-o',
+    'UserKnownHostsFile=/dev/null',
+    '-o',
+    'LogLevel=ERROR',
+    '-o',
+    'BatchMode=yes',
+    '-S',
+    sock,
+  ];
   execFileSync('ssh', [...base, '-M', '-f', '-N', `${sshd.keyUser}@${sshd.host}`]);
   const times: number[] = [];
   try {
     for (let i = 0; i < runs; i++) {
       const t0 = performance.now();
-      const r = spawnSync('ssh', [...base, `${sshd.keyUser}@${sshd.host}`, 'ls', '-la', dir], { maxBuffer: 64 * 1024 * 1024 });
+      const r = spawnSync('ssh', [...base, `${sshd.keyUser}@${sshd.host}`, 'ls', '-la', dir], {
+        maxBuffer: 64 * 1024 * 1024,
+      });
       if (r.status !== 0) throw new Error(`ssh ls failed: ${r.stderr.toString()}`);
       times.push(performance.now() - t0);
     }
@@ -102,9 +119,18 @@ async function measure(runs: number): Promise<void> {
     const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
     await page.goto(serve.url);
     await page.locator('body[data-ready=true]').waitFor();
-    await addHost(page, { name: 'rig', address: '127.0.0.1', port: sshd.port, user: sshd.passwordUser, auth: 'password' });
+    await addHost(page, {
+      name: 'rig',
+      address: '127.0.0.1',
+      port: sshd.port,
+      user: sshd.passwordUser,
+      auth: 'password',
+    });
     await connectHost(page, 'rig');
-    await page.getByRole('dialog', { name: 'Unknown host key' }).getByRole('button', { name: 'Trust and connect' }).click();
+    await page
+      .getByRole('dialog', { name: 'Unknown host key' })
+      .getByRole('button', { name: 'Trust and connect' })
+      .click();
     await answerPassword(page, sshd.password);
     await page.locator('[role=tab][data-status=connected]').waitFor();
     await openFilesPanel(page);
@@ -119,8 +145,24 @@ async function measure(runs: number): Promise<void> {
     const longBig = stats(bigRuns.map((r) => r.longest));
     const longSmall = stats(smallRuns.map((r) => r.longest));
     const rows: Measurement[] = [
-      { metric: 'sftp_list_10k', value: list.median, unit: 'ms', reference: 'ssh_ls_la', referenceValue: ls.median, better: 'lower', note: `min–max ${list.min.toFixed(0)}–${list.max.toFixed(0)}; ls ${ls.min.toFixed(0)}–${ls.max.toFixed(0)}; target < 300 ms; ${runs} runs` },
-      { metric: 'longest_task_list_10k', value: longBig.max, unit: 'ms', reference: 'longest_task_list_10', referenceValue: Math.max(longSmall.max, 1), better: 'lower', note: `worst of ${runs}; 0 = no task ≥ 50 ms (the longtask threshold); reference floored at 1 ms; target < 100 ms` },
+      {
+        metric: 'sftp_list_10k',
+        value: list.median,
+        unit: 'ms',
+        reference: 'ssh_ls_la',
+        referenceValue: ls.median,
+        better: 'lower',
+        note: `min–max ${list.min.toFixed(0)}–${list.max.toFixed(0)}; ls ${ls.min.toFixed(0)}–${ls.max.toFixed(0)}; target < 300 ms; ${runs} runs`,
+      },
+      {
+        metric: 'longest_task_list_10k',
+        value: longBig.max,
+        unit: 'ms',
+        reference: 'longest_task_list_10',
+        referenceValue: Math.max(longSmall.max, 1),
+        better: 'lower',
+        note: `worst of ${runs}; 0 = no task ≥ 50 ms (the longtask threshold); reference floored at 1 ms; target < 100 ms`,
+      },
     ];
     assertMeasured(rows);
     printReport('sftp-page', 'Files panel (serve mode, headless Chromium, real sshd internal-sftp)', rows);

@@ -70,11 +70,37 @@ async function shot(name: string): Promise<void> {
 }
 
 function item(i: number, over: Record<string, unknown> = {}): Record<string, unknown> {
-  return { id: `t${i}`, state: 'queued', bytesTotal: 1_000_000, bytesDone: 0, filesTotal: 1, filesDone: 0, speed: 0, eta: null, direction: i % 2 ? 'upload' : 'download', kind: 'file', sftpId: 's1', name: `file-${i}.bin`, remoteText: '/srv', children: 0, filesFailed: 0, filesSkipped: 0, createdAt: 1000 + i, ...over };
+  return {
+    id: `t${i}`,
+    state: 'queued',
+    bytesTotal: 1_000_000,
+    bytesDone: 0,
+    filesTotal: 1,
+    filesDone: 0,
+    speed: 0,
+    eta: null,
+    direction: i % 2 ? 'upload' : 'download',
+    kind: 'file',
+    sftpId: 's1',
+    name: `file-${i}.bin`,
+    remoteText: '/srv',
+    children: 0,
+    filesFailed: 0,
+    filesSkipped: 0,
+    createdAt: 1000 + i,
+    ...over,
+  };
 }
 
 beforeAll(async () => {
-  const out = await build({ stdin: { contents: HARNESS, resolveDir: root, loader: 'ts' }, bundle: true, write: false, format: 'esm', outdir: join(root, 'out', 'sftp-ui-harness'), logLevel: 'silent' });
+  const out = await build({
+    stdin: { contents: HARNESS, resolveDir: root, loader: 'ts' },
+    bundle: true,
+    write: false,
+    format: 'esm',
+    outdir: join(root, 'out', 'sftp-ui-harness'),
+    logLevel: 'silent',
+  });
   const js = out.outputFiles.find((f) => f.path.endsWith('.js'))?.text ?? '';
   const css = out.outputFiles.find((f) => f.path.endsWith('.css'))?.text ?? '';
   browser = await startChromium();
@@ -91,9 +117,26 @@ afterAll(async () => {
 
 describe('transfers drawer', () => {
   it('shows 10,000 items with only the visible rows in the DOM', async () => {
-    const items = [item(0, { kind: 'folder', name: 'project', state: 'running', bytesTotal: 16_384_000, bytesDone: 6_000_000, filesTotal: 2000, filesDone: 731, speed: 41_000_000, eta: 12, children: 2000, filesSkipped: 3 })];
+    const items = [
+      item(0, {
+        kind: 'folder',
+        name: 'project',
+        state: 'running',
+        bytesTotal: 16_384_000,
+        bytesDone: 6_000_000,
+        filesTotal: 2000,
+        filesDone: 731,
+        speed: 41_000_000,
+        eta: 12,
+        children: 2000,
+        filesSkipped: 3,
+      }),
+    ];
     for (let i = 1; i < 10_000; i++) items.push(item(i));
-    await page.evaluate((all) => { for (const it of all) (window as never as { harness: { emit(e: string, p: unknown): void } }).harness.emit('transfer.changed', it); }, items);
+    await page.evaluate((all) => {
+      for (const it of all)
+        (window as never as { harness: { emit(e: string, p: unknown): void } }).harness.emit('transfer.changed', it);
+    }, items);
     await expect.poll(() => page.locator('.transfer-row[aria-setsize="10000"]').count()).toBeGreaterThan(0);
     expect(await page.locator('.transfer-row:not([hidden])').count()).toBeLessThan(40);
     await expect(page.locator('.transfers-summary').textContent()).resolves.toBe('10000 active of 10000');
@@ -101,7 +144,9 @@ describe('transfers drawer', () => {
 
   it('applies a flood of progress events once per frame', async () => {
     const before = await page.evaluate<number>('window.harness.redraws()');
-    await page.evaluate(`(() => { for (let k = 1; k <= 500; k++) window.harness.emit('transfer.progress', { items: [{ id: 't0', state: 'running', bytesTotal: 16384000, bytesDone: 6000000 + k * 10000, filesTotal: 2000, filesDone: 731 + k, speed: 41000000, eta: 12 }] }); })()`);
+    await page.evaluate(
+      `(() => { for (let k = 1; k <= 500; k++) window.harness.emit('transfer.progress', { items: [{ id: 't0', state: 'running', bytesTotal: 16384000, bytesDone: 6000000 + k * 10000, filesTotal: 2000, filesDone: 731 + k, speed: 41000000, eta: 12 }] }); })()`,
+    );
     await expect.poll(() => page.locator('[data-id=t0] .transfer-facts').textContent()).toContain('1231 of 2000 files');
     const after = await page.evaluate<number>('window.harness.redraws()');
     // 500 events sent in one task: at most a frame or two of redraws, never one per event.
@@ -111,15 +156,23 @@ describe('transfers drawer', () => {
   it('expands a folder item to its files, a page at a time', async () => {
     await page.getByRole('button', { name: 'Show the files of project' }).click();
     await page.getByText('src/module-0/index.ts').waitFor();
-    await expect(page.getByRole('button', { name: 'Show the files of project' }).getAttribute('aria-expanded')).resolves.toBe('true');
-    const children = await page.evaluate<Array<[string, unknown[]]>>('window.harness.calls.filter((c) => c[0] === "transfers.children")');
+    await expect(
+      page.getByRole('button', { name: 'Show the files of project' }).getAttribute('aria-expanded'),
+    ).resolves.toBe('true');
+    const children = await page.evaluate<Array<[string, unknown[]]>>(
+      'window.harness.calls.filter((c) => c[0] === "transfers.children")',
+    );
     expect(children[0]?.[1]).toEqual(['t0', 0, 200]);
     await shot('files-transfer-folder');
   });
 
   it('pause, resume, cancel and retry go to main by item id', async () => {
     await page.getByRole('button', { name: 'Pause: project' }).click();
-    await page.evaluate((it) => (window as never as { harness: { emit(e: string, p: unknown): void } }).harness.emit('transfer.changed', it), item(5, { state: 'failed', error: { code: 'SFTP_LOCAL_IO', message: 'Could not write the local file.' } }));
+    await page.evaluate(
+      (it) =>
+        (window as never as { harness: { emit(e: string, p: unknown): void } }).harness.emit('transfer.changed', it),
+      item(5, { state: 'failed', error: { code: 'SFTP_LOCAL_IO', message: 'Could not write the local file.' } }),
+    );
     await page.locator('.transfers-viewport').evaluate((v) => (v.scrollTop = 48 * 200 + 48 * 5));
     await page.getByRole('button', { name: 'Retry: file-5.bin' }).click();
     const calls = await page.evaluate<Array<[string, unknown[]]>>('window.harness.calls.map((c) => [c[0], c[1]])');
@@ -129,10 +182,22 @@ describe('transfers drawer', () => {
 });
 
 describe('conflict dialog', () => {
-  const question = { questionId: 'q1', transferId: 't0', name: 'index.ts', relative: 'src/module-7/index.ts', existing: { size: 8192, mtimeMs: Date.UTC(2025, 0, 2) }, incoming: { size: 9000, mtimeMs: Date.UTC(2026, 5, 1) }, remaining: 41 };
+  const question = {
+    questionId: 'q1',
+    transferId: 't0',
+    name: 'index.ts',
+    relative: 'src/module-7/index.ts',
+    existing: { size: 8192, mtimeMs: Date.UTC(2025, 0, 2) },
+    incoming: { size: 9000, mtimeMs: Date.UTC(2026, 5, 1) },
+    remaining: 41,
+  };
 
   it('answers by keyboard only, with apply to all, focus kept inside', async () => {
-    await page.evaluate((q) => (window as never as { harness: { emit(e: string, p: unknown): void } }).harness.emit('transfer.conflict', q), question);
+    await page.evaluate(
+      (q) =>
+        (window as never as { harness: { emit(e: string, p: unknown): void } }).harness.emit('transfer.conflict', q),
+      question,
+    );
     const dialog = page.getByRole('dialog', { name: 'A file with this name already exists' });
     await dialog.waitFor();
     await expect(dialog.textContent()).resolves.toContain('src/module-7/index.ts');
@@ -149,20 +214,32 @@ describe('conflict dialog', () => {
     await page.keyboard.press('Tab');
     await page.keyboard.press('Enter');
     await dialog.waitFor({ state: 'detached' });
-    const calls = await page.evaluate<Array<[string, unknown[]]>>('window.harness.calls.filter((c) => c[0] === "transfers.answerConflict")');
+    const calls = await page.evaluate<Array<[string, unknown[]]>>(
+      'window.harness.calls.filter((c) => c[0] === "transfers.answerConflict")',
+    );
     expect(calls).toEqual([['transfers.answerConflict', ['q1', { choice: 'rename', applyToAll: true }]]]);
   });
 
   it('Esc answers skip; a question that goes away closes its dialog unanswered', async () => {
-    await page.evaluate((q) => (window as never as { harness: { emit(e: string, p: unknown): void } }).harness.emit('transfer.conflict', q), { ...question, questionId: 'q2' });
+    await page.evaluate(
+      (q) =>
+        (window as never as { harness: { emit(e: string, p: unknown): void } }).harness.emit('transfer.conflict', q),
+      { ...question, questionId: 'q2' },
+    );
     await page.getByRole('dialog').waitFor();
     await page.keyboard.press('Escape');
     await page.getByRole('dialog').waitFor({ state: 'detached' });
-    await page.evaluate((q) => (window as never as { harness: { emit(e: string, p: unknown): void } }).harness.emit('transfer.conflict', q), { ...question, questionId: 'q3' });
+    await page.evaluate(
+      (q) =>
+        (window as never as { harness: { emit(e: string, p: unknown): void } }).harness.emit('transfer.conflict', q),
+      { ...question, questionId: 'q3' },
+    );
     await page.getByRole('dialog').waitFor();
     await page.evaluate(`window.harness.emit('transfer.conflictGone', { questionId: 'q3' })`);
     await page.getByRole('dialog').waitFor({ state: 'detached' });
-    const answers = await page.evaluate<Array<[string, unknown[]]>>('window.harness.calls.filter((c) => c[0] === "transfers.answerConflict").map((c) => c[1][0])');
+    const answers = await page.evaluate<Array<[string, unknown[]]>>(
+      'window.harness.calls.filter((c) => c[0] === "transfers.answerConflict").map((c) => c[1][0])',
+    );
     expect(answers).toEqual(['q1', 'q2']);
     const q2 = await page.evaluate('window.harness.calls.find((c) => c[1][0] === "q2")[1][1]');
     expect(q2).toEqual({ choice: 'skip', applyToAll: false });

@@ -13,7 +13,16 @@ import { startChromium } from './support/chromium.js';
 import { startSshd, type Sshd } from './support/sshd.js';
 import { makeHome, startServe, type ServeProcess } from './support/serve.js';
 import { addHost, answerPassword, connectHost, typeInTerminal } from './support/app-page.js';
-import { activeName, filesGrid, filesPanel, keyTo, makeRemoteTree, openFilesPanel, shownNames, typePath } from './support/files-page.js';
+import {
+  activeName,
+  filesGrid,
+  filesPanel,
+  keyTo,
+  makeRemoteTree,
+  openFilesPanel,
+  shownNames,
+  typePath,
+} from './support/files-page.js';
 
 const artifacts = join(import.meta.dirname, '..', 'test-artifacts');
 mkdirSync(artifacts, { recursive: true });
@@ -40,9 +49,9 @@ beforeAll(async () => {
     'beta.log': 'b'.repeat(10),
     'gamma.bin': 'g'.repeat(5000),
     '.hidden-rc': 'secret',
-    'docs': null,
+    docs: null,
     'docs/readme.md': '# hi',
-    'old': null,
+    old: null,
     'old/a.txt': '1',
     'old/deep': null,
     'old/deep/b.txt': '22',
@@ -59,9 +68,18 @@ beforeAll(async () => {
   page.on('pageerror', (err) => console.error('page error:', err.message));
   await page.goto(serve.url);
   await page.locator('body[data-ready=true]').waitFor();
-  await addHost(page, { name: 'rig', address: '127.0.0.1', port: sshd.port, user: sshd.passwordUser, auth: 'password' });
+  await addHost(page, {
+    name: 'rig',
+    address: '127.0.0.1',
+    port: sshd.port,
+    user: sshd.passwordUser,
+    auth: 'password',
+  });
   await connectHost(page, 'rig');
-  await page.getByRole('dialog', { name: 'Unknown host key' }).getByRole('button', { name: 'Trust and connect' }).click();
+  await page
+    .getByRole('dialog', { name: 'Unknown host key' })
+    .getByRole('button', { name: 'Trust and connect' })
+    .click();
   await answerPassword(page, sshd.password);
   await page.locator('[role=tab][data-status=connected]').waitFor();
 }, 120_000);
@@ -76,7 +94,9 @@ afterAll(async () => {
 describe('files panel (serve mode, real sshd)', () => {
   it('opens beside the terminal with Ctrl+Shift+E, in the login folder, with a splitter', async () => {
     await openFilesPanel(page);
-    await expect.poll(() => filesPanel(page).locator('.files-crumb[aria-current]').textContent()).toBe(sshd.passwordUser);
+    await expect
+      .poll(() => filesPanel(page).locator('.files-crumb[aria-current]').textContent())
+      .toBe(sshd.passwordUser);
     const splitter = page.getByRole('separator', { name: 'Resize the files panel' });
     const before = Number(await splitter.getAttribute('aria-valuenow'));
     await splitter.focus();
@@ -86,7 +106,9 @@ describe('files panel (serve mode, real sshd)', () => {
 
   it('goes to a typed path; hidden files only when asked', async () => {
     await typePath(page, root);
-    await expect.poll(() => shownNames(page)).toEqual(['big', 'docs', 'old', 'with space', 'alpha.txt', 'beta.log', 'gamma.bin']);
+    await expect
+      .poll(() => shownNames(page))
+      .toEqual(['big', 'docs', 'old', 'with space', 'alpha.txt', 'beta.log', 'gamma.bin']);
     await filesGrid(page).focus();
     await page.keyboard.press('Control+H');
     await expect.poll(() => shownNames(page)).toContain('.hidden-rc');
@@ -104,7 +126,9 @@ describe('files panel (serve mode, real sshd)', () => {
     await filesPanel(page).getByRole('button', { name: 'Reverse order' }).click();
     await filesPanel(page).getByRole('combobox', { name: 'Sort by' }).selectOption('date');
     await expect.poll(async () => (await shownNames(page))[4]).toBe('gamma.bin');
-    await expect(filesGrid(page).getByRole('columnheader', { name: 'Modified' }).getAttribute('aria-sort')).resolves.toBe('ascending');
+    await expect(
+      filesGrid(page).getByRole('columnheader', { name: 'Modified' }).getAttribute('aria-sort'),
+    ).resolves.toBe('ascending');
     await filesPanel(page).getByRole('combobox', { name: 'Sort by' }).selectOption('name');
   });
 
@@ -144,7 +168,9 @@ describe('files panel (serve mode, real sshd)', () => {
     await page.keyboard.press('Enter');
     await chmod.waitFor({ state: 'detached' });
     await expect.poll(() => statSync(join(root, 'alpha.txt')).mode & 0o777).toBe(0o640);
-    await expect.poll(() => filesGrid(page).locator('[role=row]', { hasText: 'alpha.txt' }).textContent()).toContain('rw-r-----');
+    await expect
+      .poll(() => filesGrid(page).locator('[role=row]', { hasText: 'alpha.txt' }).textContent())
+      .toContain('rw-r-----');
   });
 
   it('deletes a folder after saying how much goes (Delete, count first)', async () => {
@@ -177,7 +203,16 @@ describe('files panel (serve mode, real sshd)', () => {
     const menu = page.getByRole('menu', { name: 'File actions' });
     await menu.waitFor();
     const items = await menu.getByRole('menuitem').allTextContents();
-    for (const a of ['Open', 'Rename…', 'Delete…', 'New folder…', 'Permissions…', 'Download…', 'Upload files…', 'Refresh']) {
+    for (const a of [
+      'Open',
+      'Rename…',
+      'Delete…',
+      'New folder…',
+      'Permissions…',
+      'Download…',
+      'Upload files…',
+      'Refresh',
+    ]) {
       expect(items.some((i) => i.startsWith(a))).toBe(true);
     }
     await page.keyboard.press('Enter'); // the first item: Open
@@ -205,7 +240,10 @@ describe('files panel (serve mode, real sshd)', () => {
     const follow = filesPanel(page).getByRole('button', { name: 'Open the terminal’s current folder' });
     await expect(follow.getAttribute('aria-disabled')).resolves.toBe('true');
     await expect(follow.getAttribute('title')).resolves.toContain('PROMPT_COMMAND');
-    await typeInTerminal(page, `cd '${root}/with space' && printf '\\033]7;file://%s%s\\033\\\\' "$HOSTNAME" "$(pwd | sed 's/ /%20/g')"`);
+    await typeInTerminal(
+      page,
+      `cd '${root}/with space' && printf '\\033]7;file://%s%s\\033\\\\' "$HOSTNAME" "$(pwd | sed 's/ /%20/g')"`,
+    );
     await expect.poll(() => follow.getAttribute('aria-disabled')).toBeNull();
     await follow.click();
     await expect.poll(() => filesPanel(page).locator('.files-crumb[aria-current]').textContent()).toBe('with space');
@@ -224,13 +262,29 @@ describe('files panel (serve mode, real sshd)', () => {
     const unnamed = await filesPanel(page).evaluate((panel) =>
       [...panel.querySelectorAll('button, input, select, [role=grid], [role=separator]')]
         .filter((e) => (e as HTMLElement).offsetParent !== null)
-        .filter((e) => !(e.getAttribute('aria-label') || e.getAttribute('title') || (e.tagName === 'BUTTON' && e.textContent?.trim())))
+        .filter(
+          (e) =>
+            !(
+              e.getAttribute('aria-label') ||
+              e.getAttribute('title') ||
+              (e.tagName === 'BUTTON' && e.textContent?.trim())
+            ),
+        )
         .map((e) => e.outerHTML.slice(0, 100)),
     );
     expect(unnamed).toEqual([]);
   });
 
   it('leaves nothing behind on the server it was not asked to make', () => {
-    expect(readdirSync(root).sort()).toEqual(['.hidden-rc', 'alpha.txt', 'big', 'docs', 'fresh', 'gamma.bin', 'renamed.log', 'with space']);
+    expect(readdirSync(root).sort()).toEqual([
+      '.hidden-rc',
+      'alpha.txt',
+      'big',
+      'docs',
+      'fresh',
+      'gamma.bin',
+      'renamed.log',
+      'with space',
+    ]);
   });
 });

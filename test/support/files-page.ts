@@ -61,7 +61,10 @@ export function shownNames(page: Page): Promise<string[]> {
     .locator('.files-spacer [role=row]:not([hidden])')
     .evaluateAll((rows) =>
       rows
-        .map((r) => ({ i: Number(r.getAttribute('aria-rowindex')), name: r.querySelector('.files-col-name')?.textContent ?? '' }))
+        .map((r) => ({
+          i: Number(r.getAttribute('aria-rowindex')),
+          name: r.querySelector('.files-col-name')?.textContent ?? '',
+        }))
         .sort((a, b) => a.i - b.i)
         .map((r) => r.name),
     );

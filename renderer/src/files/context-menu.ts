@@ -20,7 +20,15 @@ export function openMenu(label: string, items: MenuItem[], x: number, y: number)
   const buttons = items.map((item) =>
     el(
       'div',
-      { class: 'files-menuitem', attrs: { role: 'menuitem', tabindex: -1, 'aria-disabled': item.disabled ? 'true' : null, 'aria-keyshortcuts': item.keys ?? null } },
+      {
+        class: 'files-menuitem',
+        attrs: {
+          role: 'menuitem',
+          tabindex: -1,
+          'aria-disabled': item.disabled ? 'true' : null,
+          'aria-keyshortcuts': item.keys ?? null,
+        },
+      },
       el('span', { text: item.label }),
       item.keys ? el('kbd', { text: item.keys }) : null,
     ),
@@ -58,9 +66,14 @@ export function openMenu(label: string, items: MenuItem[], x: number, y: number)
   const r = menu.getBoundingClientRect();
   menu.style.left = `${Math.max(0, Math.min(x, innerWidth - r.width))}px`;
   menu.style.top = `${Math.max(0, Math.min(y, innerHeight - r.height))}px`;
-  d.listen(document, 'pointerdown', (ev) => {
-    if (!menu.contains(ev.target as Node)) close(false);
-  }, { capture: true });
+  d.listen(
+    document,
+    'pointerdown',
+    (ev) => {
+      if (!menu.contains(ev.target as Node)) close(false);
+    },
+    { capture: true },
+  );
   open = handle;
   focusAt(items.findIndex((i) => !i.disabled));
 }

@@ -9,9 +9,18 @@ import './files.css';
 
 let seq = 0;
 
-function modal(title: string, className: string, ...body: HTMLElement[]): { dialog: HTMLDialogElement; titleId: string } {
+function modal(
+  title: string,
+  className: string,
+  ...body: HTMLElement[]
+): { dialog: HTMLDialogElement; titleId: string } {
   const titleId = `hd-files-dlg-${++seq}`;
-  const dialog = el('dialog', { class: `files-dialog ${className}`, attrs: { 'aria-labelledby': titleId } }, el('h2', { text: title, attrs: { id: titleId } }), ...body);
+  const dialog = el(
+    'dialog',
+    { class: `files-dialog ${className}`, attrs: { 'aria-labelledby': titleId } },
+    el('h2', { text: title, attrs: { id: titleId } }),
+    ...body,
+  );
   return { dialog, titleId };
 }
 
@@ -37,8 +46,13 @@ function show<T>(dialog: HTMLDialogElement, focus: HTMLElement, result: () => T)
  */
 function trapTab(dialog: HTMLDialogElement, ev: KeyboardEvent): void {
   if (ev.key !== 'Tab') return;
-  const all = [...dialog.querySelectorAll<HTMLElement>('button, input, select, textarea, [tabindex]:not([tabindex="-1"])')].filter(
-    (e) => !e.hasAttribute('disabled') && e.offsetParent !== null && !(e instanceof HTMLInputElement && e.type === 'radio' && !e.checked),
+  const all = [
+    ...dialog.querySelectorAll<HTMLElement>('button, input, select, textarea, [tabindex]:not([tabindex="-1"])'),
+  ].filter(
+    (e) =>
+      !e.hasAttribute('disabled') &&
+      e.offsetParent !== null &&
+      !(e instanceof HTMLInputElement && e.type === 'radio' && !e.checked),
   );
   const first = all[0];
   const last = all[all.length - 1];
@@ -54,11 +68,19 @@ function trapTab(dialog: HTMLDialogElement, ev: KeyboardEvent): void {
 
 /** Asks for a name (new folder, rename). Resolves null on cancel; a name with '/' or NUL is refused in place. */
 export function askName(title: string, label: string, initial: string, ok: string): Promise<string | null> {
-  const input = el('input', { attrs: { type: 'text', 'aria-label': label, spellcheck: 'false', autocomplete: 'off', value: initial } });
+  const input = el('input', {
+    attrs: { type: 'text', 'aria-label': label, spellcheck: 'false', autocomplete: 'off', value: initial },
+  });
   const error = el('p', { class: 'field-error', attrs: { 'aria-live': 'polite' } });
   const cancel = el('button', { text: t('dialog.cancel'), attrs: { type: 'button' } });
   const submit = el('button', { text: ok, class: 'primary', attrs: { type: 'submit' } });
-  const form = el('form', { attrs: { method: 'dialog' } }, el('label', { text: label }, input), error, el('div', { class: 'dialog-actions' }, cancel, submit));
+  const form = el(
+    'form',
+    { attrs: { method: 'dialog' } },
+    el('label', { text: label }, input),
+    error,
+    el('div', { class: 'dialog-actions' }, cancel, submit),
+  );
   const { dialog } = modal(title, 'files-name', form);
   let answer: string | null = null;
   cancel.addEventListener('click', () => dialog.close());
@@ -80,7 +102,15 @@ export function askName(title: string, label: string, initial: string, ok: strin
 
 /** Permission bits as nine checkboxes and an octal field kept in step. Resolves the new mode or null. */
 export function askMode(name: string, current: number): Promise<number | null> {
-  const octal = el('input', { attrs: { type: 'text', inputmode: 'numeric', 'aria-label': t('files.chmod.octal'), value: (current & 0o7777).toString(8).padStart(3, '0'), maxlength: 4 } });
+  const octal = el('input', {
+    attrs: {
+      type: 'text',
+      inputmode: 'numeric',
+      'aria-label': t('files.chmod.octal'),
+      value: (current & 0o7777).toString(8).padStart(3, '0'),
+      maxlength: 4,
+    },
+  });
   const boxes: Array<[HTMLInputElement, number]> = [];
   const who = [t('files.chmod.owner'), t('files.chmod.group'), t('files.chmod.others')];
   const what = [t('files.chmod.read'), t('files.chmod.write'), t('files.chmod.exec')];
@@ -115,7 +145,14 @@ export function askMode(name: string, current: number): Promise<number | null> {
   });
   const cancel = el('button', { text: t('dialog.cancel'), attrs: { type: 'button' } });
   const submit = el('button', { text: t('files.chmod.apply'), class: 'primary', attrs: { type: 'submit' } });
-  const form = el('form', { attrs: { method: 'dialog' } }, ...rows, el('label', { text: t('files.chmod.octal') }, octal), preview, el('div', { class: 'dialog-actions' }, cancel, submit));
+  const form = el(
+    'form',
+    { attrs: { method: 'dialog' } },
+    ...rows,
+    el('label', { text: t('files.chmod.octal') }, octal),
+    preview,
+    el('div', { class: 'dialog-actions' }, cancel, submit),
+  );
   const { dialog } = modal(t('files.chmod.title', { name }), 'files-chmod', form);
   let answer: number | null = null;
   cancel.addEventListener('click', () => dialog.close());
@@ -142,20 +179,34 @@ export interface ConflictDialogHandle {
  */
 export function conflictDialog(q: ConflictQuestion, when: (ms: number) => string): ConflictDialogHandle {
   const radios = CHOICES.map((choice, i) => {
-    const input = el('input', { attrs: { type: 'radio', name: `hd-conflict-${q.questionId}`, value: choice, checked: i === 1 } });
+    const input = el('input', {
+      attrs: { type: 'radio', name: `hd-conflict-${q.questionId}`, value: choice, checked: i === 1 },
+    });
     return el('label', { class: 'files-choice' }, input, ` ${t(`files.conflict.${choice}`)}`);
   });
   const all = el('input', { attrs: { type: 'checkbox' } });
   const side = (label: string, s: { size: number; mtimeMs: number }): HTMLElement =>
-    el('div', {}, el('dt', { text: label }), el('dd', { text: `${formatSize(s.size)} · ${s.mtimeMs ? when(s.mtimeMs) : '—'}` }));
+    el(
+      'div',
+      {},
+      el('dt', { text: label }),
+      el('dd', { text: `${formatSize(s.size)} · ${s.mtimeMs ? when(s.mtimeMs) : '—'}` }),
+    );
   const submit = el('button', { text: t('files.conflict.answer'), class: 'primary', attrs: { type: 'submit' } });
   const form = el(
     'form',
     { attrs: { method: 'dialog' } },
     el('p', { text: t('files.conflict.body', { name: q.relative || q.name }) }),
-    el('dl', { class: 'files-conflict-sides' }, side(t('files.conflict.existing'), q.existing), side(t('files.conflict.incoming'), q.incoming)),
+    el(
+      'dl',
+      { class: 'files-conflict-sides' },
+      side(t('files.conflict.existing'), q.existing),
+      side(t('files.conflict.incoming'), q.incoming),
+    ),
     el('fieldset', { class: 'files-choices' }, el('legend', { text: t('files.conflict.choice') }), ...radios),
-    q.remaining > 0 ? el('label', {}, all, ` ${t('files.conflict.applyAll', { count: q.remaining })}`) : null as unknown as HTMLElement,
+    q.remaining > 0
+      ? el('label', {}, all, ` ${t('files.conflict.applyAll', { count: q.remaining })}`)
+      : (null as unknown as HTMLElement),
     el('div', { class: 'dialog-actions' }, submit),
   );
   const { dialog } = modal(t('files.conflict.title'), 'files-conflict', form);

@@ -45,14 +45,40 @@ export class FileGrid {
   constructor(opts: FileGridOptions) {
     this.#opts = opts;
     const header = (key: SortKey | null, label: string): HTMLElement =>
-      el('div', { class: `files-cell files-col-${key ?? 'mode'}`, text: label, attrs: { role: 'columnheader' }, on: key ? { click: () => opts.onSort(key) } : {} });
-    this.#headers = { name: header('name', t('files.col.name')), size: header('size', t('files.col.size')), date: header('date', t('files.col.date')) };
-    const headRow = el('div', { class: 'files-row files-head', attrs: { role: 'row', 'aria-rowindex': 1 } }, this.#headers.name, this.#headers.size, this.#headers.date, header(null, t('files.col.mode')));
+      el('div', {
+        class: `files-cell files-col-${key ?? 'mode'}`,
+        text: label,
+        attrs: { role: 'columnheader' },
+        on: key ? { click: () => opts.onSort(key) } : {},
+      });
+    this.#headers = {
+      name: header('name', t('files.col.name')),
+      size: header('size', t('files.col.size')),
+      date: header('date', t('files.col.date')),
+    };
+    const headRow = el(
+      'div',
+      { class: 'files-row files-head', attrs: { role: 'row', 'aria-rowindex': 1 } },
+      this.#headers.name,
+      this.#headers.size,
+      this.#headers.date,
+      header(null, t('files.col.mode')),
+    );
     this.#spacer = el('div', { class: 'files-spacer', attrs: { role: 'rowgroup' } });
     this.#viewport = el('div', { class: 'files-viewport' }, this.#spacer);
     this.element = el(
       'div',
-      { class: 'files-grid', attrs: { role: 'grid', tabindex: 0, 'aria-label': t('files.list'), 'aria-multiselectable': 'true', 'aria-colcount': 4, 'aria-rowcount': 1 } },
+      {
+        class: 'files-grid',
+        attrs: {
+          role: 'grid',
+          tabindex: 0,
+          'aria-label': t('files.list'),
+          'aria-multiselectable': 'true',
+          'aria-colcount': 4,
+          'aria-rowcount': 1,
+        },
+      },
       el('div', { attrs: { role: 'rowgroup' } }, headRow),
       this.#viewport,
     );
@@ -87,7 +113,8 @@ export class FileGrid {
   }
 
   setSort(key: SortKey, descending: boolean): void {
-    for (const [k, h] of Object.entries(this.#headers)) h.setAttribute('aria-sort', k === key ? (descending ? 'descending' : 'ascending') : 'none');
+    for (const [k, h] of Object.entries(this.#headers))
+      h.setAttribute('aria-sort', k === key ? (descending ? 'descending' : 'ascending') : 'none');
   }
 
   activeEntry(): SftpEntry | undefined {
@@ -164,7 +191,8 @@ export class FileGrid {
     row.classList.toggle('active', index === this.#active);
     row.dataset['kind'] = isFolder(entry) ? 'dir' : entry.kind;
     const [name, size, date, mode] = row.children as unknown as HTMLElement[];
-    (name as HTMLElement).textContent = entry.kind === 'link' && entry.link ? `${entry.name} → ${entry.link.target}` : entry.name;
+    (name as HTMLElement).textContent =
+      entry.kind === 'link' && entry.link ? `${entry.name} → ${entry.link.target}` : entry.name;
     (size as HTMLElement).textContent = isFolder(entry) ? '' : formatSize(entry.size);
     (date as HTMLElement).textContent = entry.mtimeMs > 0 ? this.#dateFormat.format(entry.mtimeMs) : '';
     (mode as HTMLElement).textContent = entry.mode ? formatMode(entry.mode) : '';
@@ -203,7 +231,8 @@ export class FileGrid {
     const moves: Record<string, number> = { ArrowDown: 1, ArrowUp: -1, PageDown: page, PageUp: -page };
     const step = moves[ev.key];
     if (step !== undefined && !ev.altKey) this.moveTo(this.#active + step, ev.shiftKey);
-    else if (ev.key === 'Home' || ev.key === 'End') this.moveTo(ev.key === 'Home' ? 0 : this.#entries.length - 1, ev.shiftKey);
+    else if (ev.key === 'Home' || ev.key === 'End')
+      this.moveTo(ev.key === 'Home' ? 0 : this.#entries.length - 1, ev.shiftKey);
     else if (ev.key === ' ') {
       const entry = this.activeEntry();
       if (entry) {
@@ -225,6 +254,14 @@ export class FileGrid {
 }
 
 function makeRow(): HTMLElement {
-  const cell = (col: string): HTMLElement => el('div', { class: `files-cell files-col-${col}`, attrs: { role: 'gridcell' } });
-  return el('div', { class: 'files-row', attrs: { role: 'row' } }, cell('name'), cell('size'), cell('date'), cell('mode'));
+  const cell = (col: string): HTMLElement =>
+    el('div', { class: `files-cell files-col-${col}`, attrs: { role: 'gridcell' } });
+  return el(
+    'div',
+    { class: 'files-row', attrs: { role: 'row' } },
+    cell('name'),
+    cell('size'),
+    cell('date'),
+    cell('mode'),
+  );
 }

@@ -35,13 +35,28 @@ export class FilesDock {
     this.#slot = el('div', { class: 'files-slot', attrs: { hidden: true } });
     this.#splitter = el('div', {
       class: 'files-splitter',
-      attrs: { role: 'separator', tabindex: 0, hidden: true, 'aria-orientation': 'vertical', 'aria-label': t('files.resize'), 'aria-valuemin': MIN, 'aria-valuemax': 4000, title: t('files.resize') },
+      attrs: {
+        role: 'separator',
+        tabindex: 0,
+        hidden: true,
+        'aria-orientation': 'vertical',
+        'aria-label': t('files.resize'),
+        'aria-valuemin': MIN,
+        'aria-valuemax': 4000,
+        title: t('files.resize'),
+      },
     });
     this.element = el('div', { class: 'files-split' }, surface, this.#splitter, this.#slot);
     this.button = el('button', {
       text: t('files.open'),
       class: 'files-toggle',
-      attrs: { type: 'button', 'aria-label': t('files.open.label'), title: `${t('files.open.label')} (Ctrl+Shift+E)`, 'aria-keyshortcuts': 'Control+Shift+E', 'aria-expanded': 'false' },
+      attrs: {
+        type: 'button',
+        'aria-label': t('files.open.label'),
+        title: `${t('files.open.label')} (Ctrl+Shift+E)`,
+        'aria-keyshortcuts': 'Control+Shift+E',
+        'aria-expanded': 'false',
+      },
     });
     this.#wireSplitter();
   }
@@ -61,7 +76,11 @@ export class FilesDock {
     this.button.setAttribute('aria-expanded', String(show));
     if (show) {
       if (!this.#panel) {
-        this.#panel = new FilesPanel({ api: this.#opts.api, targets: this.#opts.targets, shellDir: this.#opts.shellDir });
+        this.#panel = new FilesPanel({
+          api: this.#opts.api,
+          targets: this.#opts.targets,
+          shellDir: this.#opts.shellDir,
+        });
         this.#slot.append(this.#panel.element);
         this.#d.add(() => this.#panel?.dispose());
         const saved = Number(localStorage.getItem(WIDTH_KEY));

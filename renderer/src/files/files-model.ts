@@ -28,7 +28,9 @@ export function sortEntries(entries: readonly SftpEntry[], key: SortKey, descend
 /** Hidden entries (dot names) only when asked; then those whose name contains `filter` (case-insensitive). */
 export function visibleEntries(entries: readonly SftpEntry[], showHidden: boolean, filter: string): SftpEntry[] {
   const needle = filter.trim().toLowerCase();
-  return entries.filter((e) => (showHidden || !e.name.startsWith('.')) && (needle === '' || e.name.toLowerCase().includes(needle)));
+  return entries.filter(
+    (e) => (showHidden || !e.name.startsWith('.')) && (needle === '' || e.name.toLowerCase().includes(needle)),
+  );
 }
 
 /** A folder, or a symlink whose target is a folder: Enter opens it. */
@@ -52,11 +54,18 @@ export function formatSize(bytes: number): string {
 /** Permission bits as `ls -l` prints them (rwxr-xr-x), setuid/setgid/sticky included. */
 export function formatMode(mode: number): string {
   const bit = (m: number, c: string): string => (mode & m ? c : '-');
-  const special = (x: number, s: number, lower: string, upper: string): string => (mode & s ? (mode & x ? lower : upper) : mode & x ? 'x' : '-');
+  const special = (x: number, s: number, lower: string, upper: string): string =>
+    mode & s ? (mode & x ? lower : upper) : mode & x ? 'x' : '-';
   return (
-    bit(0o400, 'r') + bit(0o200, 'w') + special(0o100, 0o4000, 's', 'S') +
-    bit(0o40, 'r') + bit(0o20, 'w') + special(0o10, 0o2000, 's', 'S') +
-    bit(0o4, 'r') + bit(0o2, 'w') + special(0o1, 0o1000, 't', 'T')
+    bit(0o400, 'r') +
+    bit(0o200, 'w') +
+    special(0o100, 0o4000, 's', 'S') +
+    bit(0o40, 'r') +
+    bit(0o20, 'w') +
+    special(0o10, 0o2000, 's', 'S') +
+    bit(0o4, 'r') +
+    bit(0o2, 'w') +
+    special(0o1, 0o1000, 't', 'T')
   );
 }
 

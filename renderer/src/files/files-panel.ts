@@ -9,11 +9,26 @@ import { Disposables, el } from '../dom.js';
 import { locale, t } from '../i18n/i18n.js';
 import { confirmDialog } from '../ui/dialogs.js';
 import { SFTP_MESSAGES } from '../../../shared/sftp-messages.js';
-import type { LocalPickPurpose, RemotePath, SftpEntry, SftpListing, SftpOpenTarget, SftpSessionInfo } from '../../../shared/sftp.js';
+import type {
+  LocalPickPurpose,
+  RemotePath,
+  SftpEntry,
+  SftpListing,
+  SftpOpenTarget,
+  SftpSessionInfo,
+} from '../../../shared/sftp.js';
 import { openMenu, type MenuItem } from './context-menu.js';
 import { askMode, askName } from './file-dialogs.js';
 import { FileGrid } from './file-grid.js';
-import { childPath, formatSize, isFolder, parentPath, sortEntries, visibleEntries, type SortKey } from './files-model.js';
+import {
+  childPath,
+  formatSize,
+  isFolder,
+  parentPath,
+  sortEntries,
+  visibleEntries,
+  type SortKey,
+} from './files-model.js';
 import { PathBar } from './path-bar.js';
 import { FilesToolbar } from './files-toolbar.js';
 import { transferCenter } from './transfer-center.js';
@@ -91,11 +106,15 @@ export class FilesPanel {
     this.grid.setSort(this.#sort, this.#descending);
     this.#d.listen(this.element, 'keydown', (ev) => this.#panelKey(ev as KeyboardEvent));
     this.#listenDrops();
-    this.#d.add(opts.api.on('sftp.closed', ({ sftpId, error }) => {
-      if (sftpId !== this.#sftpId) return;
-      this.#sftpId = null;
-      this.#showError(error ? new ApiCallError({ code: error.code as never, message: error.message }) : t('files.closed'));
-    }));
+    this.#d.add(
+      opts.api.on('sftp.closed', ({ sftpId, error }) => {
+        if (sftpId !== this.#sftpId) return;
+        this.#sftpId = null;
+        this.#showError(
+          error ? new ApiCallError({ code: error.code as never, message: error.message }) : t('files.closed'),
+        );
+      }),
+    );
     this.#d.add(() => this.grid.dispose());
     this.#d.add(() => this.#drawer.dispose());
     this.#d.add(() => {
@@ -177,7 +196,9 @@ export class FilesPanel {
     if (targets.length === 0) throw new Error(t('files.noSession'));
     for (let i = 0; ; i++) {
       try {
-        return await this.#opts.api.call('sftp.open', targets[i] as SftpOpenTarget, { openId: `files-${++openSeq}-${Date.now()}` });
+        return await this.#opts.api.call('sftp.open', targets[i] as SftpOpenTarget, {
+          openId: `files-${++openSeq}-${Date.now()}`,
+        });
       } catch (err) {
         const last = i >= targets.length - 1;
         if (last || !(err instanceof ApiCallError) || err.code !== 'SFTP_NO_SESSION') throw err;
@@ -188,14 +209,20 @@ export class FilesPanel {
   #redraw(keepActive: boolean): void {
     const listing = this.#listing;
     if (!listing) return;
-    const shown = sortEntries(visibleEntries(listing.entries, this.#showHidden, this.#filter), this.#sort, this.#descending);
+    const shown = sortEntries(
+      visibleEntries(listing.entries, this.#showHidden, this.#filter),
+      this.#sort,
+      this.#descending,
+    );
     this.grid.setEntries(shown, keepActive);
     const hidden = listing.entries.length - shown.length;
     this.#status.textContent = [
       t('files.count', { shown: shown.length, total: listing.entries.length }),
       hidden > 0 && this.#filter ? t('files.filtered', { count: hidden }) : '',
       listing.refused > 0 ? t('files.refused', { count: listing.refused }) : '',
-    ].filter(Boolean).join(' · ');
+    ]
+      .filter(Boolean)
+      .join(' · ');
   }
 
   #showError(err: unknown): void {
@@ -282,14 +309,29 @@ export class FilesPanel {
     const none = sel.length === 0;
     const transfer = isDesktop() ? false : true;
     const items: MenuItem[] = [
-      { label: t('files.action.open'), keys: 'Enter', disabled: !one || !isFolder(one), run: () => void (one && this.navigate(one.path)) },
+      {
+        label: t('files.action.open'),
+        keys: 'Enter',
+        disabled: !one || !isFolder(one),
+        run: () => void (one && this.navigate(one.path)),
+      },
       { label: t('files.action.up'), keys: 'Backspace', run: () => void this.up() },
       { label: t('files.action.rename'), keys: 'F2', disabled: !one, run: () => void (one && this.#rename(one)) },
       { label: t('files.action.delete'), keys: 'Delete', disabled: none, run: () => void this.#delete(sel) },
       { label: t('files.action.newFolder'), keys: 'Control+Shift+N', run: () => void this.#newFolder() },
       { label: t('files.action.chmod'), keys: 'Alt+Enter', disabled: !one, run: () => void (one && this.#chmod(one)) },
-      { label: t('files.action.download'), keys: 'Control+D', disabled: none || transfer, run: () => void this.#download(sel) },
-      { label: t('files.action.upload'), keys: 'Control+U', disabled: transfer, run: () => void this.#upload('upload-files') },
+      {
+        label: t('files.action.download'),
+        keys: 'Control+D',
+        disabled: none || transfer,
+        run: () => void this.#download(sel),
+      },
+      {
+        label: t('files.action.upload'),
+        keys: 'Control+U',
+        disabled: transfer,
+        run: () => void this.#upload('upload-files'),
+      },
       { label: t('files.action.refresh'), keys: 'F5', run: () => void this.refresh() },
     ];
     openMenu(t('files.menu'), items, x, y);
@@ -316,8 +358,14 @@ export class FilesPanel {
     const id = this.#sftpId;
     const dir = this.#listing?.pathText;
     if (!id || dir === undefined) return;
-    const name = await askName(t('files.rename.title', { name: entry.name }), t('files.name.label'), entry.name, t('files.rename.ok'));
-    if (name && name !== entry.name) await this.#run(() => this.#opts.api.call('sftp.rename', id, entry.path, childPath(dir, name)));
+    const name = await askName(
+      t('files.rename.title', { name: entry.name }),
+      t('files.name.label'),
+      entry.name,
+      t('files.rename.ok'),
+    );
+    if (name && name !== entry.name)
+      await this.#run(() => this.#opts.api.call('sftp.rename', id, entry.path, childPath(dir, name)));
   }
 
   async #chmod(entry: SftpEntry): Promise<void> {
@@ -332,9 +380,19 @@ export class FilesPanel {
     const id = this.#sftpId;
     if (!id || entries.length === 0) return;
     await this.#run(async () => {
-      const plan = await this.#opts.api.call('sftp.deletePlan', id, entries.map((e) => e.path));
-      const what = entries.length === 1 ? (entries[0] as SftpEntry).name : t('files.delete.items', { count: entries.length });
-      const body = t('files.delete.body', { what, files: plan.files, folders: plan.folders, size: formatSize(plan.bytes) });
+      const plan = await this.#opts.api.call(
+        'sftp.deletePlan',
+        id,
+        entries.map((e) => e.path),
+      );
+      const what =
+        entries.length === 1 ? (entries[0] as SftpEntry).name : t('files.delete.items', { count: entries.length });
+      const body = t('files.delete.body', {
+        what,
+        files: plan.files,
+        folders: plan.folders,
+        size: formatSize(plan.bytes),
+      });
       if (!(await confirmDialog(t('files.delete.title'), body, t('files.delete.ok'), true))) return;
       const done = await this.#opts.api.call('sftp.delete', plan.planId);
       this.#status.textContent = t('files.delete.done', { files: done.files, folders: done.folders });
@@ -350,7 +408,14 @@ export class FilesPanel {
     await this.#run(async () => {
       const handles = await this.#opts.api.call('localFiles.pick', purpose);
       if (handles.length === 0) return;
-      this.#enqueued(await this.#opts.api.call('transfers.enqueue', { direction: 'upload', sftpId: id, sources: handles.map((h) => h.id), remoteDir: dir }));
+      this.#enqueued(
+        await this.#opts.api.call('transfers.enqueue', {
+          direction: 'upload',
+          sftpId: id,
+          sources: handles.map((h) => h.id),
+          remoteDir: dir,
+        }),
+      );
     }, false);
   }
 
@@ -361,7 +426,14 @@ export class FilesPanel {
     await this.#run(async () => {
       const [folder] = await this.#opts.api.call('localFiles.pick', 'download-folder');
       if (!folder) return;
-      this.#enqueued(await this.#opts.api.call('transfers.enqueue', { direction: 'download', sftpId: id, sources: entries.map((e) => e.path), localDir: folder.id }));
+      this.#enqueued(
+        await this.#opts.api.call('transfers.enqueue', {
+          direction: 'download',
+          sftpId: id,
+          sources: entries.map((e) => e.path),
+          localDir: folder.id,
+        }),
+      );
     }, false);
   }
 

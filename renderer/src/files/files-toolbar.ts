@@ -34,29 +34,58 @@ export class FilesToolbar {
   readonly #hidden: HTMLButtonElement;
 
   constructor(a: ToolbarActions) {
-    const button = (text: string, label: string, keys: string | null, run: () => void, why?: string): HTMLButtonElement => {
-      const b = el('button', { text, class: 'icon', attrs: { type: 'button', 'aria-label': label, title: keys ? `${label} (${keys.replace('Control', 'Ctrl')})` : label, 'aria-keyshortcuts': keys } });
-      b.addEventListener('click', () => (b.getAttribute('aria-disabled') === 'true' ? a.explain(b.dataset['why'] ?? '') : run()));
-      if (why) disable(b, why);
-      return b;
-    };
+    const button = toolButton(a.explain);
     const serveWhy = a.desktop ? undefined : t('files.serveNoTransfer');
     this.#back = button('←', t('files.back'), 'Alt+ArrowLeft', a.back, t('files.back.none'));
-    const hidden = el('button', { text: '.*', class: 'icon', attrs: { type: 'button', 'aria-label': t('files.hidden'), title: `${t('files.hidden')} (Ctrl+H)`, 'aria-pressed': 'false', 'aria-keyshortcuts': 'Control+H' } });
+    const hidden = el('button', {
+      text: '.*',
+      class: 'icon',
+      attrs: {
+        type: 'button',
+        'aria-label': t('files.hidden'),
+        title: `${t('files.hidden')} (Ctrl+H)`,
+        'aria-pressed': 'false',
+        'aria-keyshortcuts': 'Control+H',
+      },
+    });
     hidden.addEventListener('click', () => {
       const on = hidden.getAttribute('aria-pressed') !== 'true';
       hidden.setAttribute('aria-pressed', String(on));
       a.hidden(on);
     });
-    this.#sortKey = el('select', { attrs: { 'aria-label': t('files.sort') } }, ...(['name', 'size', 'date'] as const).map((k) => el('option', { text: t(`files.sort.${k}`), attrs: { value: k } })));
-    this.#sortDir = el('button', { text: '↑', class: 'icon', attrs: { type: 'button', 'aria-label': t('files.sort.descending'), 'aria-pressed': 'false', title: t('files.sort.descending') } });
-    const sort = (): void => a.sort(this.#sortKey.value as SortKey, this.#sortDir.getAttribute('aria-pressed') === 'true');
+    this.#sortKey = el(
+      'select',
+      { attrs: { 'aria-label': t('files.sort') } },
+      ...(['name', 'size', 'date'] as const).map((k) =>
+        el('option', { text: t(`files.sort.${k}`), attrs: { value: k } }),
+      ),
+    );
+    this.#sortDir = el('button', {
+      text: '↑',
+      class: 'icon',
+      attrs: {
+        type: 'button',
+        'aria-label': t('files.sort.descending'),
+        'aria-pressed': 'false',
+        title: t('files.sort.descending'),
+      },
+    });
+    const sort = (): void =>
+      a.sort(this.#sortKey.value as SortKey, this.#sortDir.getAttribute('aria-pressed') === 'true');
     this.#sortKey.addEventListener('change', sort);
     this.#sortDir.addEventListener('click', () => {
       this.#sortDir.setAttribute('aria-pressed', String(this.#sortDir.getAttribute('aria-pressed') !== 'true'));
       sort();
     });
-    this.#filter = el('input', { class: 'files-filter', attrs: { type: 'search', 'aria-label': t('files.filter'), placeholder: t('files.filter'), 'aria-keyshortcuts': 'Control+F' } });
+    this.#filter = el('input', {
+      class: 'files-filter',
+      attrs: {
+        type: 'search',
+        'aria-label': t('files.filter'),
+        placeholder: t('files.filter'),
+        'aria-keyshortcuts': 'Control+F',
+      },
+    });
     this.#filter.addEventListener('input', () => a.filter(this.#filter.value));
     this.#follow = button('>_', t('files.follow'), null, a.follow);
     this.#follow.classList.add('files-follow');
@@ -111,6 +140,27 @@ export class FilesToolbar {
     this.#filter.focus();
     this.#filter.select();
   }
+}
+
+/** A toolbar button that, while aria-disabled, says why instead of acting. */
+function toolButton(explain: (why: string) => void) {
+  return (text: string, label: string, keys: string | null, run: () => void, why?: string): HTMLButtonElement => {
+    const b = el('button', {
+      text,
+      class: 'icon',
+      attrs: {
+        type: 'button',
+        'aria-label': label,
+        title: keys ? `${label} (${keys.replace('Control', 'Ctrl')})` : label,
+        'aria-keyshortcuts': keys,
+      },
+    });
+    b.addEventListener('click', () =>
+      b.getAttribute('aria-disabled') === 'true' ? explain(b.dataset['why'] ?? '') : run(),
+    );
+    if (why) disable(b, why);
+    return b;
+  };
 }
 
 function disable(b: HTMLButtonElement, why: string): void {

@@ -13,9 +13,30 @@ export class PathBar {
 
   constructor(opts: { go(path: string): void }) {
     this.#crumbs = el('ol', { class: 'files-crumbs' });
-    this.#input = el('input', { class: 'files-path-input', attrs: { type: 'text', 'aria-label': t('files.path'), spellcheck: 'false', autocomplete: 'off', hidden: true } });
-    const edit = el('button', { text: '✎', class: 'icon', attrs: { type: 'button', 'aria-label': t('files.path.edit'), title: t('files.path.edit'), 'aria-keyshortcuts': 'Control+L' }, on: { click: () => this.edit() } });
-    const nav = el('nav', { class: 'files-crumb-nav', attrs: { 'aria-label': t('files.path') }, on: { click: (ev) => ev.target === ev.currentTarget && this.edit() } }, this.#crumbs);
+    this.#input = el('input', {
+      class: 'files-path-input',
+      attrs: { type: 'text', 'aria-label': t('files.path'), spellcheck: 'false', autocomplete: 'off', hidden: true },
+    });
+    const edit = el('button', {
+      text: '✎',
+      class: 'icon',
+      attrs: {
+        type: 'button',
+        'aria-label': t('files.path.edit'),
+        title: t('files.path.edit'),
+        'aria-keyshortcuts': 'Control+L',
+      },
+      on: { click: () => this.edit() },
+    });
+    const nav = el(
+      'nav',
+      {
+        class: 'files-crumb-nav',
+        attrs: { 'aria-label': t('files.path') },
+        on: { click: (ev) => ev.target === ev.currentTarget && this.edit() },
+      },
+      this.#crumbs,
+    );
     this.element = el('div', { class: 'files-pathbar' }, nav, this.#input, edit);
     this.#input.addEventListener('keydown', (ev) => {
       if (ev.key === 'Enter') {
@@ -41,7 +62,15 @@ export class PathBar {
     const parts = breadcrumbs(path);
     this.#crumbs.replaceChildren(
       ...parts.map((p, i) =>
-        el('li', {}, el('button', { text: p.label, class: 'files-crumb', attrs: { type: 'button', 'data-path': p.path, 'aria-current': i === parts.length - 1 ? 'location' : null } })),
+        el(
+          'li',
+          {},
+          el('button', {
+            text: p.label,
+            class: 'files-crumb',
+            attrs: { type: 'button', 'data-path': p.path, 'aria-current': i === parts.length - 1 ? 'location' : null },
+          }),
+        ),
       ),
     );
   }

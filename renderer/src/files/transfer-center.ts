@@ -113,7 +113,10 @@ export class TransferCenter {
       const gone = this.#asking?.q !== q;
       this.#asking = null;
       // Esc answers "skip": the existing file is left as it was.
-      if (!gone) void this.#api.call('transfers.answerConflict', q.questionId, answer ?? { choice: 'skip', applyToAll: false }).catch(() => undefined);
+      if (!gone)
+        void this.#api
+          .call('transfers.answerConflict', q.questionId, answer ?? { choice: 'skip', applyToAll: false })
+          .catch(() => undefined);
       this.#next();
     });
   }

@@ -15,7 +15,10 @@ import type { TransferCenter } from './transfer-center.js';
 export const TRANSFER_ROW = 48;
 const CHILD_PAGE = 200;
 
-type Row = { kind: 'item'; item: TransferItem } | { kind: 'child'; child: TransferChild; parent: string } | { kind: 'more'; parent: string };
+type Row =
+  | { kind: 'item'; item: TransferItem }
+  | { kind: 'child'; child: TransferChild; parent: string }
+  | { kind: 'more'; parent: string };
 
 export class TransfersDrawer {
   readonly element: HTMLElement;
@@ -35,9 +38,22 @@ export class TransfersDrawer {
     this.#center = center;
     this.#summary = el('span', { class: 'transfers-summary', attrs: { 'aria-live': 'polite' } });
     this.#spacer = el('div', { class: 'transfers-spacer' });
-    this.#viewport = el('div', { class: 'transfers-viewport', attrs: { role: 'list', 'aria-label': t('files.transfers') } }, this.#spacer);
-    const clear = el('button', { text: t('files.transfers.clear'), attrs: { type: 'button' }, on: { click: () => void api.call('transfers.clear').catch(() => undefined) } });
-    this.element = el('section', { class: 'transfers-drawer', attrs: { 'aria-label': t('files.transfers'), hidden: true } }, el('header', {}, el('h3', { text: t('files.transfers') }), this.#summary, clear), this.#viewport);
+    this.#viewport = el(
+      'div',
+      { class: 'transfers-viewport', attrs: { role: 'list', 'aria-label': t('files.transfers') } },
+      this.#spacer,
+    );
+    const clear = el('button', {
+      text: t('files.transfers.clear'),
+      attrs: { type: 'button' },
+      on: { click: () => void api.call('transfers.clear').catch(() => undefined) },
+    });
+    this.element = el(
+      'section',
+      { class: 'transfers-drawer', attrs: { 'aria-label': t('files.transfers'), hidden: true } },
+      el('header', {}, el('h3', { text: t('files.transfers') }), this.#summary, clear),
+      this.#viewport,
+    );
     this.#d.add(center.subscribe(() => this.#rebuild()));
     this.#d.listen(this.#viewport, 'scroll', () => this.#schedule());
     this.#d.listen(this.#spacer, 'click', (ev) => this.#clickAction(ev));
@@ -89,7 +105,8 @@ export class TransfersDrawer {
     const first = Math.max(0, Math.floor(vp.scrollTop / TRANSFER_ROW) - 3);
     const last = Math.min(this.#rows.length, Math.ceil((vp.scrollTop + (vp.clientHeight || 300)) / TRANSFER_ROW) + 3);
     const count = Math.max(0, last - first);
-    while (this.#pool.length < count) this.#pool.push(this.#spacer.appendChild(el('div', { class: 'transfer-row', attrs: { role: 'listitem' } })));
+    while (this.#pool.length < count)
+      this.#pool.push(this.#spacer.appendChild(el('div', { class: 'transfer-row', attrs: { role: 'listitem' } })));
     this.#pool.forEach((row, i) => {
       const r = i < count ? this.#rows[first + i] : undefined;
       row.hidden = !r;
@@ -154,37 +171,105 @@ function fillRow(row: HTMLElement, r: Row, expanded: boolean): void {
   row.replaceChildren();
   row.className = `transfer-row transfer-${r.kind}`;
   if (r.kind === 'more') {
-    row.append(el('button', { text: t('files.transfers.more'), attrs: { type: 'button', 'data-action': 'more', 'data-id': r.parent } }));
+    row.append(
+      el('button', {
+        text: t('files.transfers.more'),
+        attrs: { type: 'button', 'data-action': 'more', 'data-id': r.parent },
+      }),
+    );
     return;
   }
   if (r.kind === 'child') {
     row.dataset['state'] = r.child.state;
-    row.append(el('span', { class: 'transfer-name', text: r.child.relative }), el('span', { class: 'transfer-state', text: t(`files.state.${r.child.state}`) }), el('span', { class: 'transfer-bytes', text: `${formatSize(r.child.bytesDone)} / ${formatSize(r.child.bytesTotal)}` }));
+    row.append(
+      el('span', { class: 'transfer-name', text: r.child.relative }),
+      el('span', { class: 'transfer-state', text: t(`files.state.${r.child.state}`) }),
+      el('span', {
+        class: 'transfer-bytes',
+        text: `${formatSize(r.child.bytesDone)} / ${formatSize(r.child.bytesTotal)}`,
+      }),
+    );
     return;
   }
-  const item = r.item;
+  fillItem(row, r.item, expanded);
+}
+
+function fillItem(row: HTMLElement, item: TransferItem, expanded: boolean): void {
   row.dataset['state'] = item.state;
   row.dataset['id'] = item.id;
-  const pct = item.bytesTotal > 0 ? Math.round((item.bytesDone / item.bytesTotal) * 100) : item.state === 'done' ? 100 : 0;
+  const pct =
+    item.bytesTotal > 0 ? Math.round((item.bytesDone / item.bytesTotal) * 100) : item.state === 'done' ? 100 : 0;
   const arrow = item.direction === 'upload' ? '↑' : '↓';
+  row.append(
+    el(
+      'div',
+      { class: 'transfer-line' },
+      el('span', {
+        class: 'transfer-dir',
+        text: arrow,
+        attrs: { 'aria-label': t(`files.transfers.${item.direction}`) },
+      }),
+      el('span', { class: 'transfer-name', text: item.name }),
+      el('span', { class: 'transfer-state', text: t(`files.state.${item.state}`) }),
+      el('span', { class: 'transfer-actions' }, ...itemActions(item, expanded)),
+    ),
+    el(
+      'div',
+      { class: 'transfer-line' },
+      progressBar(pct, item.name),
+      el('span', { class: 'transfer-facts', text: item.error ? item.error.message : itemFacts(item).join(' · ') }),
+    ),
+  );
+}
+
+/** The buttons a queue item offers in its state (each named with the item's name). */
+function itemActions(item: TransferItem, expanded: boolean): HTMLElement[] {
   const btn = (action: string, label: string, text: string): HTMLElement =>
-    el('button', { text, class: 'icon', attrs: { type: 'button', 'data-action': action, 'data-id': item.id, 'aria-label': `${label}: ${item.name}`, title: label } });
+    el('button', {
+      text,
+      class: 'icon',
+      attrs: {
+        type: 'button',
+        'data-action': action,
+        'data-id': item.id,
+        'aria-label': `${label}: ${item.name}`,
+        title: label,
+      },
+    });
   const actions: HTMLElement[] = [];
-  if (item.kind === 'folder') actions.push(el('button', { text: expanded ? '▾' : '▸', class: 'icon', attrs: { type: 'button', 'data-action': 'expand', 'data-id': item.id, 'aria-expanded': String(expanded), 'aria-label': t('files.transfers.expand', { name: item.name }) } }));
+  if (item.kind === 'folder')
+    actions.push(
+      el('button', {
+        text: expanded ? '▾' : '▸',
+        class: 'icon',
+        attrs: {
+          type: 'button',
+          'data-action': 'expand',
+          'data-id': item.id,
+          'aria-expanded': String(expanded),
+          'aria-label': t('files.transfers.expand', { name: item.name }),
+        },
+      }),
+    );
   if (item.state === 'running' || item.state === 'queued') actions.push(btn('pause', t('files.transfers.pause'), '⏸'));
   if (item.state === 'paused') actions.push(btn('resume', t('files.transfers.resume'), '▶'));
-  if (item.state === 'failed' || item.state === 'cancelled') actions.push(btn('retry', t('files.transfers.retry'), '↻'));
-  if (item.state !== 'done' && item.state !== 'cancelled' && item.state !== 'failed') actions.push(btn('cancel', t('files.transfers.cancel'), '✕'));
+  if (item.state === 'failed' || item.state === 'cancelled')
+    actions.push(btn('retry', t('files.transfers.retry'), '↻'));
+  if (item.state !== 'done' && item.state !== 'cancelled' && item.state !== 'failed')
+    actions.push(btn('cancel', t('files.transfers.cancel'), '✕'));
+  return actions;
+}
+
+/** Bytes, files, speed and ETA of an item, as short phrases. */
+function itemFacts(item: TransferItem): string[] {
   const facts = [`${formatSize(item.bytesDone)} / ${formatSize(item.bytesTotal)}`];
   if (item.kind === 'folder') facts.push(t('files.transfers.files', { done: item.filesDone, total: item.filesTotal }));
   if (item.state === 'running' && item.speed > 0) facts.push(`${formatSize(item.speed)}/s`);
-  if (item.state === 'running' && item.eta !== null) facts.push(t('files.transfers.eta', { time: formatEta(item.eta) }));
+  if (item.state === 'running' && item.eta !== null)
+    facts.push(t('files.transfers.eta', { time: formatEta(item.eta) }));
   if (item.filesFailed > 0) facts.push(t('files.transfers.failedCount', { count: item.filesFailed }));
   if (item.filesSkipped > 0) facts.push(t('files.transfers.skippedCount', { count: item.filesSkipped }));
-  row.append(
-    el('div', { class: 'transfer-line' }, el('span', { class: 'transfer-dir', text: arrow, attrs: { 'aria-label': t(`files.transfers.${item.direction}`) } }), el('span', { class: 'transfer-name', text: item.name }), el('span', { class: 'transfer-state', text: t(`files.state.${item.state}`) }), el('span', { class: 'transfer-actions' }, ...actions)),
-    el('div', { class: 'transfer-line' }, progressBar(pct, item.name), el('span', { class: 'transfer-facts', text: item.error ? item.error.message : facts.join(' · ') })),
-  );
+  return facts;
 }
 
 function formatEta(seconds: number): string {
@@ -199,5 +284,18 @@ function progressBar(pct: number, name: string): HTMLElement {
   const fill = el('div');
   // CSSOM, not a style attribute: the page's CSP has no 'unsafe-inline' for styles.
   fill.style.width = `${pct}%`;
-  return el('div', { class: 'transfer-bar', attrs: { role: 'progressbar', 'aria-valuemin': 0, 'aria-valuemax': 100, 'aria-valuenow': pct, 'aria-label': name } }, fill);
+  return el(
+    'div',
+    {
+      class: 'transfer-bar',
+      attrs: {
+        role: 'progressbar',
+        'aria-valuemin': 0,
+        'aria-valuemax': 100,
+        'aria-valuenow': pct,
+        'aria-label': name,
+      },
+    },
+    fill,
+  );
 }

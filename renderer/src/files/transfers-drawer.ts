@@ -251,7 +251,7 @@ function itemActions(item: TransferItem, expanded: boolean): HTMLElement[] {
         },
       }),
     );
-  if (item.state === 'running' || item.state === 'queued') actions.push(btn('pause', t('files.transfers.pause'), '⏸'));
+  if (item.state === 'running' || item.state === 'queued') actions.push(btn('pause', t('files.transfers.pause'), '‖'));
   if (item.state === 'paused') actions.push(btn('resume', t('files.transfers.resume'), '▶'));
   if (item.state === 'failed' || item.state === 'cancelled')
     actions.push(btn('retry', t('files.transfers.retry'), '↻'));

@@ -14,6 +14,7 @@ import {
   openSync,
   writeSync,
   closeSync,
+  readSync,
 } from 'node:fs';
 import { join } from 'node:path';
 import { startSshd, type Sshd } from './support/sshd.js';
@@ -21,6 +22,7 @@ import { keyUserOptions, trustFiles } from './fixtures/ssh/harness.js';
 import { makeTempDir } from './support/processes.js';
 import { chownTree, openRig, remoteDir, sha256File, treeDigest, writeTree, type Rig } from './support/sftp-rig.js';
 import type { ConflictQuestion, TransferItem } from '../shared/sftp.js';
+import { partialName } from '../main/sftp/move.js';
 import type { HostdeckError } from '../shared/errors.js';
 
 let sshd: Sshd;
@@ -49,14 +51,29 @@ function localDir(): { path: string; id: string } {
   return { path, id: rig.service.handles.issue(path).id };
 }
 
-async function download(sources: string[], dir = localDir(), followLinks = false): Promise<{ item: TransferItem; dir: string }> {
-  const [item] = rig.service.enqueue({ direction: 'download', sftpId: rig.sftpId, sources, localDir: dir.id, followLinks });
+async function download(
+  sources: string[],
+  dir = localDir(),
+  followLinks = false,
+): Promise<{ item: TransferItem; dir: string }> {
+  const [item] = rig.service.enqueue({
+    direction: 'download',
+    sftpId: rig.sftpId,
+    sources,
+    localDir: dir.id,
+    followLinks,
+  });
   return { item: await rig.settle(item as TransferItem), dir: dir.path };
 }
 
 async function upload(localPath: string, into: string): Promise<TransferItem> {
   const handle = rig.service.handles.issue(localPath);
-  const [item] = rig.service.enqueue({ direction: 'upload', sftpId: rig.sftpId, sources: [handle.id], remoteDir: into });
+  const [item] = rig.service.enqueue({
+    direction: 'upload',
+    sftpId: rig.sftpId,
+    sources: [handle.id],
+    remoteDir: into,
+  });
   return rig.settle(item as TransferItem);
 }
 
@@ -195,7 +212,12 @@ describe('transfers on real sshd', () => {
     execFileSync('cp', [big, join(dir, 'big.bin')]);
     chownTree(dir, sshd.keyUser);
     const local = localDir();
-    const [down] = rig.service.enqueue({ direction: 'download', sftpId: rig.sftpId, sources: [`${dir}/big.bin`], localDir: local.id });
+    const [down] = rig.service.enqueue({
+      direction: 'download',
+      sftpId: rig.sftpId,
+      sources: [`${dir}/big.bin`],
+      localDir: local.id,
+    });
     await waitForBytes(down!.id, 20 * 1024 * 1024);
     rig.service.queue.cancel(down!.id);
     expect((await rig.settle(down!)).state).toBe('cancelled');
@@ -203,7 +225,12 @@ describe('transfers on real sshd', () => {
 
     const target = remoteFolder('cancel-up');
     const handle = rig.service.handles.issue(big);
-    const [up] = rig.service.enqueue({ direction: 'upload', sftpId: rig.sftpId, sources: [handle.id], remoteDir: target });
+    const [up] = rig.service.enqueue({
+      direction: 'upload',
+      sftpId: rig.sftpId,
+      sources: [handle.id],
+      remoteDir: target,
+    });
     await waitForBytes(up!.id, 20 * 1024 * 1024);
     rig.service.queue.cancel(up!.id);
     expect((await rig.settle(up!)).state).toBe('cancelled');
@@ -215,7 +242,12 @@ describe('transfers on real sshd', () => {
     execFileSync('cp', [big, join(dir, 'big.bin')]);
     chownTree(dir, sshd.keyUser);
     const local = localDir();
-    const [item] = rig.service.enqueue({ direction: 'download', sftpId: rig.sftpId, sources: [`${dir}/big.bin`], localDir: local.id });
+    const [item] = rig.service.enqueue({
+      direction: 'download',
+      sftpId: rig.sftpId,
+      sources: [`${dir}/big.bin`],
+      localDir: local.id,
+    });
     await waitForBytes(item!.id, 100 * 1024 * 1024);
     rig.service.queue.pause(item!.id);
     expect((await rig.settle(item!)).state).toBe('paused');
@@ -233,6 +265,35 @@ describe('transfers on real sshd', () => {
     expect(readdirSync(local.path)).toEqual(['big.bin']);
     expect(readFileSync(join(local.path, 'big.bin')).subarray(0, 4).toString()).toBe('KEPT');
   }, 120_000);
+
+  it('offsets past 4 GiB: a partial download resumed beyond 2^32 completes exactly (sparse files, a few MiB moved)', async () => {
+    const dir = remoteFolder('huge');
+    const size = 2 ** 32 + 3 * 1024 * 1024 + 17;
+    const tail = Buffer.from('the end of a file larger than 4 GiB');
+    const remoteFile = join(dir, 'huge.bin');
+    execFileSync('truncate', ['-s', String(size - tail.length), remoteFile]);
+    writeFileSync(remoteFile, tail, { flag: 'a' });
+    chownTree(dir, sshd.keyUser);
+    const mtime = Math.floor(lstatSync(remoteFile).mtimeMs / 1000);
+    const local = localDir();
+    // A partial of everything but the last 3 MiB, as a paused download leaves it (sparse: zeros).
+    const partial = join(
+      local.path,
+      partialName({ remote: Buffer.from(`${dir}/huge.bin`), size, mtime }, Buffer.from('huge.bin')).toString(),
+    );
+    execFileSync('truncate', ['-s', String(2 ** 32), partial]);
+    const { item } = await download([`${dir}/huge.bin`], local);
+    expect(item).toMatchObject({ state: 'done', bytesTotal: size, bytesDone: size });
+    const got = join(local.path, 'huge.bin');
+    expect(lstatSync(got).size).toBe(size);
+    const fd = openSync(got, 'r');
+    const end = Buffer.alloc(tail.length);
+    readSync(fd, end, 0, tail.length, size - tail.length);
+    closeSync(fd);
+    expect(end.equals(tail)).toBe(true);
+    // Only the part after the resume point (less a few MiB of slack) crossed the wire.
+    expect(lstatSync(got).blocks * 512).toBeLessThan(64 * 1024 * 1024);
+  });
 
   it('a changed remote file is not resumed onto: its partial has another name', async () => {
     const dir = remoteFolder('resume-changed');
@@ -262,13 +323,19 @@ describe('transfers on real sshd', () => {
     expect(readFileSync(join(local.path, 'conflict', 'a'), 'utf8')).toBe('local a');
 
     const again = answerConflicts(asked, { choice: 'rename', applyToAll: false });
-    await download([`${dir}/a`], { path: join(local.path, 'conflict'), id: rig.service.handles.issue(join(local.path, 'conflict')).id });
+    await download([`${dir}/a`], {
+      path: join(local.path, 'conflict'),
+      id: rig.service.handles.issue(join(local.path, 'conflict')).id,
+    });
     again.stop();
     expect(readFileSync(join(local.path, 'conflict', 'a (1)'), 'utf8')).toBe('remote a');
 
     // The local copy is newer than the remote one: overwrite-if-newer skips it.
     const newer = answerConflicts(asked, { choice: 'overwrite-if-newer', applyToAll: true });
-    const { item: n } = await download([`${dir}/b`], { path: join(local.path, 'conflict'), id: rig.service.handles.issue(join(local.path, 'conflict')).id });
+    const { item: n } = await download([`${dir}/b`], {
+      path: join(local.path, 'conflict'),
+      id: rig.service.handles.issue(join(local.path, 'conflict')).id,
+    });
     newer.stop();
     expect(n.filesSkipped).toBe(1);
     expect(readFileSync(join(local.path, 'conflict', 'b'), 'utf8')).toBe('local b');
@@ -293,20 +360,25 @@ describe('transfers on real sshd', () => {
     expect(() =>
       rig.service.enqueue({ direction: 'download', sftpId: rig.sftpId, sources: ['/etc/passwd'], localDir: 'made-up' }),
     ).toThrow(expect.objectContaining({ code: 'SFTP_LOCAL_HANDLE_UNKNOWN' }) as unknown as Error);
-    await expect(rig.service.list('nope', '/')).rejects.toMatchObject({ code: 'SFTP_NO_SESSION' } satisfies Partial<HostdeckError>);
+    await expect(rig.service.list('nope', '/')).rejects.toMatchObject({
+      code: 'SFTP_NO_SESSION',
+    } satisfies Partial<HostdeckError>);
   });
 });
 
 async function waitForBytes(id: string, bytes: number): Promise<void> {
   for (;;) {
     const item = rig.service.queue.list().find((i) => i.id === id);
-    if (!item || item.state !== 'running' && item.state !== 'queued') throw new Error(`item ended: ${item?.state}`);
+    if (!item || (item.state !== 'running' && item.state !== 'queued')) throw new Error(`item ended: ${item?.state}`);
     if (item.bytesDone >= bytes) return;
     await new Promise((r) => setTimeout(r, 5));
   }
 }
 
-function answerConflicts(asked: ConflictQuestion[], answer: { choice: 'skip' | 'rename' | 'overwrite' | 'overwrite-if-newer'; applyToAll: boolean }): { stop(): void } {
+function answerConflicts(
+  asked: ConflictQuestion[],
+  answer: { choice: 'skip' | 'rename' | 'overwrite' | 'overwrite-if-newer'; applyToAll: boolean },
+): { stop(): void } {
   let seen = rig.events.length;
   const timer = setInterval(() => {
     for (; seen < rig.events.length; seen++) {

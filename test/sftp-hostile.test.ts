@@ -6,7 +6,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { existsSync, mkdirSync, readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { startFakeSftpServer, DIR, FILE, LINK, type FakeNode, type FakeSftpServer } from './support/fake-sftp-server.js';
+import {
+  startFakeSftpServer,
+  DIR,
+  FILE,
+  LINK,
+  type FakeNode,
+  type FakeSftpServer,
+} from './support/fake-sftp-server.js';
 import { openRig, type Rig } from './support/sftp-rig.js';
 import { makeTempDir } from './support/processes.js';
 import { HostKeyTrust } from '../main/ssh/host-key-trust.js';
@@ -21,8 +28,14 @@ const file = (content: Buffer, size = content.length): FakeNode => ({
   attrs: { mode: FILE, size, mtime: 1_700_000_000, atime: 1_700_000_000 },
   read: (offset, len) => (offset >= content.length ? null : content.subarray(offset, offset + len)),
 });
-const entry = (filename: string, mode = FILE, size = 5) => ({ filename, attrs: { mode, size, mtime: 1_700_000_000, atime: 1_700_000_000 } });
-const once = (entries: ReturnType<typeof entry>[]): FakeNode => ({ kind: 'dir', batch: (n) => (n === 0 ? entries : null) });
+const entry = (filename: string, mode = FILE, size = 5) => ({
+  filename,
+  attrs: { mode, size, mtime: 1_700_000_000, atime: 1_700_000_000 },
+});
+const once = (entries: ReturnType<typeof entry>[]): FakeNode => ({
+  kind: 'dir',
+  batch: (n) => (n === 0 ? entries : null),
+});
 
 /** The hostile tree. */
 function resolve(path: string): FakeNode | undefined {
@@ -37,10 +50,12 @@ function resolve(path: string): FakeNode | undefined {
       entry('bell\u0007\u001b[2J.txt'),
     ]);
   if (path.startsWith('/evil/')) return file(Buffer.from('pwned'));
-  if (path === '/endless') return { kind: 'dir', batch: (n) => Array.from({ length: 100 }, (_, i) => entry(`f${n}-${i}`)) };
+  if (path === '/endless')
+    return { kind: 'dir', batch: (n) => Array.from({ length: 100 }, (_, i) => entry(`f${n}-${i}`)) };
   if (path === '/liar/small') return file(Buffer.alloc(1024 * 1024, 7), 10);
   if (path === '/liar/large') return file(Buffer.from('only ten b'), 1024 * 1024);
-  if (path === '/liar/greedy') return { kind: 'file', attrs: { mode: FILE, size: 100 }, read: (_o, len) => Buffer.alloc(len + 100) };
+  if (path === '/liar/greedy')
+    return { kind: 'file', attrs: { mode: FILE, size: 100 }, read: (_o, len) => Buffer.alloc(len + 100) };
   if (/^\/loop(\/self)*$/.test(path)) return once([entry('self', DIR, 4096)]);
   if (path === '/links') return once([entry('a', LINK, 1), entry('b', LINK, 1)]);
   if (path === '/links/a') return { kind: 'link', target: '/links/b' };
@@ -81,8 +96,16 @@ function chosen(): { guard: string; path: string; id: string } {
   return { guard, path, id: rig.service.handles.issue(path).id };
 }
 
-async function download(source: string, into = chosen()): Promise<{ item: TransferItem; into: ReturnType<typeof chosen> }> {
-  const [item] = rig.service.enqueue({ direction: 'download', sftpId: rig.sftpId, sources: [source], localDir: into.id });
+async function download(
+  source: string,
+  into = chosen(),
+): Promise<{ item: TransferItem; into: ReturnType<typeof chosen> }> {
+  const [item] = rig.service.enqueue({
+    direction: 'download',
+    sftpId: rig.sftpId,
+    sources: [source],
+    localDir: into.id,
+  });
   return { item: await rig.settle(item as TransferItem), into };
 }
 
@@ -169,10 +192,19 @@ describe('a hostile page', () => {
     const home = process.env['HOME'] ?? '/root';
     const attempts: Array<[unknown[], string]> = [
       [[{ direction: 'download', sftpId, sources: ['/evil/ok.txt'], localDir: home }], 'SFTP_LOCAL_HANDLE_UNKNOWN'],
-      [[{ direction: 'download', sftpId, sources: ['/evil/ok.txt'], localDir: `${home}/.bashrc` }], 'SFTP_LOCAL_HANDLE_UNKNOWN'],
+      [
+        [{ direction: 'download', sftpId, sources: ['/evil/ok.txt'], localDir: `${home}/.bashrc` }],
+        'SFTP_LOCAL_HANDLE_UNKNOWN',
+      ],
       [[{ direction: 'download', sftpId, sources: ['/evil/ok.txt'], localDir: { path: home } }], 'API_BAD_REQUEST'],
-      [[{ direction: 'download', sftpId, sources: ['/evil/ok.txt'], localDir: 'x', localPath: `${home}/.bashrc` }], 'API_BAD_REQUEST'],
-      [[{ direction: 'upload', sftpId, sources: [`${home}/.ssh/id_ed25519`], remoteDir: '/evil' }], 'SFTP_LOCAL_HANDLE_UNKNOWN'],
+      [
+        [{ direction: 'download', sftpId, sources: ['/evil/ok.txt'], localDir: 'x', localPath: `${home}/.bashrc` }],
+        'API_BAD_REQUEST',
+      ],
+      [
+        [{ direction: 'upload', sftpId, sources: [`${home}/.ssh/id_ed25519`], remoteDir: '/evil' }],
+        'SFTP_LOCAL_HANDLE_UNKNOWN',
+      ],
       [[{ direction: 'upload', sftpId, sources: ['made-up-handle'], remoteDir: '/evil' }], 'SFTP_LOCAL_HANDLE_UNKNOWN'],
     ];
     for (const [params, code] of attempts) {
@@ -187,7 +219,12 @@ describe('a hostile page', () => {
     expect(r.ok).toBe(true);
     const [handle] = (r as { result: Array<{ id: string; kind: string }> }).result;
     expect(handle?.kind).toBe('folder');
-    const ok = await call('transfers.enqueue', { direction: 'download', sftpId, sources: ['/evil'], localDir: handle?.id });
+    const ok = await call('transfers.enqueue', {
+      direction: 'download',
+      sftpId,
+      sources: ['/evil'],
+      localDir: handle?.id,
+    });
     expect(ok.ok).toBe(true);
     const [item] = (ok as { result: TransferItem[] }).result;
     for (;;) {

@@ -74,7 +74,10 @@ export function filesApi(ctx: FilesContext): FilesModule {
 function fileChecks(): ApiModule<FileMethods>['checks'] {
   const id = (v: unknown, name = 'sftpId'): string => str(v, name, ID);
   return {
-    'sftp.open': (p) => (arity(p, 2), [openTarget(p[0]), { openId: str(obj(p[1], 'options')['openId'], 'openId', ID) }]),
+    'sftp.open': (p) => (
+      arity(p, 2),
+      [openTarget(p[0]), { openId: str(obj(p[1], 'options')['openId'], 'openId', ID) }]
+    ),
     'sftp.close': (p) => (arity(p, 1), [id(p[0])]),
     'sftp.list': (p) => (arity(p, 2), [id(p[0]), remotePath(p[1])]),
     'sftp.stat': (p) => (arity(p, 2), [id(p[0]), remotePath(p[1])]),
@@ -84,12 +87,16 @@ function fileChecks(): ApiModule<FileMethods>['checks'] {
     'sftp.chmod': (p) => (arity(p, 3), [id(p[0]), remotePath(p[1]), int(p[2], 'mode', 0, 0o7777)]),
     'sftp.deletePlan': (p) => (arity(p, 2), [id(p[0]), list(p[1], 'paths').map(remotePath)]),
     'sftp.delete': (p) => (arity(p, 1), [id(p[0], 'planId')]),
-    'localFiles.pick': (p) =>
-      (arity(p, 1), [oneOf<LocalPickPurpose>(p[0], 'purpose', ['upload-files', 'upload-folder', 'download-folder'])]),
+    'localFiles.pick': (p) => (
+      arity(p, 1),
+      [oneOf<LocalPickPurpose>(p[0], 'purpose', ['upload-files', 'upload-folder', 'download-folder'])]
+    ),
     'transfers.enqueue': (p) => (arity(p, 1), [transferRequest(p[0])]),
     'transfers.list': noParams,
-    'transfers.children': (p) =>
-      (arity(p, 3), [id(p[0], 'transferId'), int(p[1], 'offset', 0, 1e9), int(p[2], 'limit', 1, SFTP_LIMITS.childrenPage)]),
+    'transfers.children': (p) => (
+      arity(p, 3),
+      [id(p[0], 'transferId'), int(p[1], 'offset', 0, 1e9), int(p[2], 'limit', 1, SFTP_LIMITS.childrenPage)]
+    ),
     'transfers.pause': (p) => (arity(p, 1), [id(p[0], 'transferId')]),
     'transfers.resume': (p) => (arity(p, 1), [id(p[0], 'transferId')]),
     'transfers.cancel': (p) => (arity(p, 1), [id(p[0], 'transferId')]),
@@ -149,7 +156,8 @@ function transferRequest(v: unknown): TransferRequest {
     return { direction, sftpId, sources, remoteDir: remotePath(o['remoteDir']) };
   }
   only(o, ['direction', 'sftpId', 'sources', 'localDir', 'followLinks'], 'request');
-  if (o['followLinks'] !== undefined && typeof o['followLinks'] !== 'boolean') throw badRequest('followLinks must be true or false');
+  if (o['followLinks'] !== undefined && typeof o['followLinks'] !== 'boolean')
+    throw badRequest('followLinks must be true or false');
   const req: TransferRequest = {
     direction,
     sftpId,

@@ -61,7 +61,7 @@ export function sessionsApi(ctx: SessionsContext): SessionsModule {
    * page can stop it. When the open ends (opened, failed, or its connection
    * dropped while a question waited) its questions are withdrawn.
    */
-  const withOpen = async <T,>(openId: string, run: (signal: AbortSignal) => Promise<T>): Promise<T> => {
+  const withOpen = async <T>(openId: string, run: (signal: AbortSignal) => Promise<T>): Promise<T> => {
     if (opening.has(openId)) throw badRequest('that openId is already in use');
     const ac = new AbortController();
     opening.set(openId, ac);

@@ -78,6 +78,17 @@ async function onReady(): Promise<void> {
     gatewayPort: () => gateway.port,
     gateway: () => gateway,
     store,
+    // The file browser's local files come only from this dialog (and OS drops): the page never names a path.
+    pickLocal: async (purpose) => {
+      const properties: Array<'openFile' | 'openDirectory' | 'multiSelections' | 'createDirectory'> =
+        purpose === 'upload-files'
+          ? ['openFile', 'multiSelections']
+          : purpose === 'upload-folder'
+            ? ['openDirectory', 'multiSelections']
+            : ['openDirectory', 'createDirectory'];
+      const r = await dialog.showOpenDialog({ properties });
+      return r.canceled ? [] : r.filePaths;
+    },
   });
   setupCleanQuit(async () => {
     await dispose();

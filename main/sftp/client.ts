@@ -10,15 +10,7 @@ import { EventEmitter } from 'node:events';
 import type { Duplex } from 'node:stream';
 import { HostdeckError } from '../../shared/errors.js';
 import { sftpError, statusError } from './errors.js';
-import {
-  FX,
-  FXP,
-  PacketCutter,
-  PacketReader,
-  PacketWriter,
-  protocolError,
-  type Attrs,
-} from './wire.js';
+import { FX, FXP, PacketCutter, PacketReader, PacketWriter, protocolError, type Attrs } from './wire.js';
 
 /** A directory entry as the server sent it: name bytes, OpenSSH's ls-style long name, attributes. */
 export interface RawEntry {
@@ -152,7 +144,11 @@ export class SftpClient extends EventEmitter {
   }
 
   async lstat(path: Buffer): Promise<Attrs> {
-    return expect(await this.#request('lstat', new PacketWriter(FXP.LSTAT, 0).string(path)), FXP.ATTRS, 'lstat').attrs();
+    return expect(
+      await this.#request('lstat', new PacketWriter(FXP.LSTAT, 0).string(path)),
+      FXP.ATTRS,
+      'lstat',
+    ).attrs();
   }
 
   async stat(path: Buffer): Promise<Attrs> {
@@ -160,7 +156,11 @@ export class SftpClient extends EventEmitter {
   }
 
   async fstat(handle: Buffer): Promise<Attrs> {
-    return expect(await this.#request('fstat', new PacketWriter(FXP.FSTAT, 0).string(handle)), FXP.ATTRS, 'fstat').attrs();
+    return expect(
+      await this.#request('fstat', new PacketWriter(FXP.FSTAT, 0).string(handle)),
+      FXP.ATTRS,
+      'fstat',
+    ).attrs();
   }
 
   async setstat(path: Buffer, attrs: Attrs): Promise<void> {
@@ -168,7 +168,10 @@ export class SftpClient extends EventEmitter {
   }
 
   async fsetstat(handle: Buffer, attrs: Attrs): Promise<void> {
-    expectOk(await this.#request('fsetstat', new PacketWriter(FXP.FSETSTAT, 0).string(handle).attrs(attrs)), 'fsetstat');
+    expectOk(
+      await this.#request('fsetstat', new PacketWriter(FXP.FSETSTAT, 0).string(handle).attrs(attrs)),
+      'fsetstat',
+    );
   }
 
   async opendir(path: Buffer): Promise<Buffer> {
@@ -189,8 +192,7 @@ export class SftpClient extends EventEmitter {
     // Each entry takes at least 12 bytes: a count beyond that is a lie.
     if (count * 12 > r.remaining) throw protocolError('a NAME count larger than the packet');
     const out: RawEntry[] = [];
-    for (let i = 0; i < count; i++)
-      out.push({ name: Buffer.from(r.bytes()), longname: r.text(), attrs: r.attrs() });
+    for (let i = 0; i < count; i++) out.push({ name: Buffer.from(r.bytes()), longname: r.text(), attrs: r.attrs() });
     return out;
   }
 

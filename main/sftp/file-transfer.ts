@@ -91,11 +91,18 @@ export async function downloadBytes(
   const step = Math.min(opts.requestSize, client.limits.maxRead);
   try {
     await runWorkers(range.start, range.size, step, opts.inFlight, job.signal, async (offset, len) => {
+      // The last request asks for one byte more: a byte past the size the
+      // server gave means the file is longer than it said, and an exact answer
+      // saves the round trip of a separate end-of-file read (OpenSSH's
+      // sftp-server answers a regular file's READ with one read(2), in full).
+      const last = offset + len === range.size;
       let done = 0;
       // A short read (the server may cap a request) is followed by a read of the rest.
       while (done < len) {
-        const data = await client.read(handle, offset + done, len - done);
+        const want = len - done + (last ? 1 : 0);
+        const data = await client.read(handle, offset + done, want);
         if (data === null || data.length === 0) throw sftpError('SFTP_SIZE_CHANGED', { expected: range.size });
+        if (done + data.length > len) throw sftpError('SFTP_SIZE_CHANGED', { expected: range.size });
         try {
           await fd.write(data, 0, data.length, offset + done);
         } catch (err) {
@@ -105,11 +112,13 @@ export async function downloadBytes(
         job.onBytes(data.length);
       }
     });
-    if ((await client.read(handle, range.size, 1)) !== null)
+    // An empty file (or a resume that had everything): one read says whether it is really at its end.
+    if (range.start >= range.size && (await client.read(handle, range.size, 1)) !== null)
       throw Object.assign(sftpError('SFTP_SIZE_CHANGED', { expected: range.size }), { watermark: range.size });
     return { watermark: range.size };
   } finally {
-    await client.closeHandle(handle).catch(() => undefined);
+    // Not awaited: the server answers in order, and nothing depends on the answer.
+    client.closeHandle(handle).catch(() => undefined);
   }
 }
 

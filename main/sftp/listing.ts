@@ -124,7 +124,11 @@ function ownersFromLongname(longname: string): { owner: string; group: string } 
 }
 
 /** Runs fn over items, at most `limit` at a time; rejects with the first failure after all stop. */
-export async function eachLimited<T>(items: readonly T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
+export async function eachLimited<T>(
+  items: readonly T[],
+  limit: number,
+  fn: (item: T) => Promise<void>,
+): Promise<void> {
   let next = 0;
   let failure: unknown;
   const worker = async (): Promise<void> => {
@@ -165,13 +169,23 @@ export async function walkRemote(
   let count = 0;
   const walk = async (dir: Buffer, names: Buffer[]): Promise<void> => {
     if (names.length > MAX_TREE_DEPTH) throw sftpError('SFTP_LISTING_TOO_LONG', { depth: names.length });
-    const { entries, refusedNames } = await readFolder(client, dir, Math.min(SFTP_LIMITS.listEntries, maxNodes - count));
+    const { entries, refusedNames } = await readFolder(
+      client,
+      dir,
+      Math.min(SFTP_LIMITS.listEntries, maxNodes - count),
+    );
     // Names that are paths ('/' inside, NUL, empty) are reported so the plan can skip them visibly.
-    for (const name of refusedNames) visit({ path: Buffer.alloc(0), names: [...names, name], kind: 'other', attrs: {} });
+    for (const name of refusedNames)
+      visit({ path: Buffer.alloc(0), names: [...names, name], kind: 'other', attrs: {} });
     const dirs: RemoteNode[] = [];
     for (const e of entries) {
       if (++count > maxNodes) throw sftpError('SFTP_LISTING_TOO_LONG', { max: maxNodes });
-      const node: RemoteNode = { path: joinRemote(dir, e.name), names: [...names, e.name], kind: kindOf(e.attrs), attrs: e.attrs };
+      const node: RemoteNode = {
+        path: joinRemote(dir, e.name),
+        names: [...names, e.name],
+        kind: kindOf(e.attrs),
+        attrs: e.attrs,
+      };
       visit(node);
       if (node.kind === 'dir') dirs.push(node);
     }

@@ -19,7 +19,6 @@ export interface LocalName {
 const WINDOWS_RESERVED = /^(con|prn|aux|nul|com[0-9¹²³]|lpt[0-9¹²³])(\..*)?$/i;
 const WINDOWS_FORBIDDEN = /[<>:"|?*\\]/g;
 // C0, DEL and C1 controls: harmless to the file system, but they rewrite a terminal or a log line.
-// eslint-disable-next-line no-control-regex
 const CONTROL = /[\u0000-\u001f\u007f-\u009f]/g;
 /** Longest component most file systems take (ext4, NTFS: 255). */
 const MAX_COMPONENT_BYTES = 255;

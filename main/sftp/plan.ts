@@ -36,7 +36,17 @@ export interface Plan {
 const MAX_FILES = 1_000_000;
 
 function skipped(relative: string, code: string, message: string): PlannedFile {
-  return { relative, remote: Buffer.alloc(0), local: [], size: 0, mtime: 0, mode: 0, state: 'skipped', bytesDone: 0, error: { code, message } };
+  return {
+    relative,
+    remote: Buffer.alloc(0),
+    local: [],
+    size: 0,
+    mtime: 0,
+    mode: 0,
+    state: 'skipped',
+    bytesDone: 0,
+    error: { code, message },
+  };
 }
 
 /** A remote file or folder to download. Throws the client's codes and SFTP_LISTING_TOO_LONG. */
@@ -51,13 +61,15 @@ export async function planDownload(client: SftpClient, source: Buffer, followLin
     kind = kindOf(attrs);
   }
   const name = rootName.text;
-  if (kind === 'file')
-    return { kind: 'file', name, folders: [], files: [file(name, source, [rootName.bytes], attrs)] };
+  if (kind === 'file') return { kind: 'file', name, folders: [], files: [file(name, source, [rootName.bytes], attrs)] };
   if (kind !== 'dir') throw sftpError('SFTP_FAILURE', { reason: 'not a file or folder' });
   const plan: Plan = { kind: 'folder', name, folders: [{ local: [rootName.bytes], remote: source }], files: [] };
   const localOf = new Map<string, Buffer[]>([['', [rootName.bytes]]]);
   await walkRemote(client, source, (node) => {
-    const parentKey = node.names.slice(0, -1).map((n) => n.toString('base64')).join('/');
+    const parentKey = node.names
+      .slice(0, -1)
+      .map((n) => n.toString('base64'))
+      .join('/');
     const parent = localOf.get(parentKey);
     const relative = [name, ...node.names.map((n) => n.toString('utf8'))].join('/');
     const local = localName(node.names[node.names.length - 1] as Buffer);
@@ -71,7 +83,8 @@ export async function planDownload(client: SftpClient, source: Buffer, followLin
       plan.files.push(file(relative, node.path, path, node.attrs));
     } else {
       // Links are not followed out of a folder being downloaded (followLinks follows links to files only).
-      if (node.kind === 'link' && followLinks) return void plan.files.push({ ...file(relative, node.path, path, node.attrs), size: -1 });
+      if (node.kind === 'link' && followLinks)
+        return void plan.files.push({ ...file(relative, node.path, path, node.attrs), size: -1 });
       plan.files.push(skipped(relative, node.kind === 'link' ? 'SFTP_LINK_SKIPPED' : 'SFTP_NOT_A_FILE', node.kind));
     }
     if (plan.files.length > MAX_FILES) throw sftpError('SFTP_LISTING_TOO_LONG', { max: MAX_FILES });
@@ -79,8 +92,22 @@ export async function planDownload(client: SftpClient, source: Buffer, followLin
   return plan;
 }
 
-function file(relative: string, remote: Buffer, local: Buffer[], attrs: { size?: number; mtime?: number; mode?: number }): PlannedFile {
-  return { relative, remote, local, size: attrs.size ?? 0, mtime: attrs.mtime ?? 0, mode: attrs.mode ?? 0o644, state: 'queued', bytesDone: 0 };
+function file(
+  relative: string,
+  remote: Buffer,
+  local: Buffer[],
+  attrs: { size?: number; mtime?: number; mode?: number },
+): PlannedFile {
+  return {
+    relative,
+    remote,
+    local,
+    size: attrs.size ?? 0,
+    mtime: attrs.mtime ?? 0,
+    mode: attrs.mode ?? 0o644,
+    state: 'queued',
+    bytesDone: 0,
+  };
 }
 
 /** A local file or folder to upload into remoteDir. Local links are not followed. Throws SFTP_LOCAL_IO. */
@@ -88,11 +115,20 @@ export async function planUpload(localPath: string, remoteDir: Buffer): Promise<
   const name = basename(localPath);
   const st = await lstat(localPath).catch((err: unknown) => Promise.reject(localIoError(err, 'stat')));
   const remoteRoot = joinRemote(remoteDir, Buffer.from(name));
-  const stamp = (s: { size: number; mtimeMs: number; mode: number }) => ({ size: s.size, mtime: Math.floor(s.mtimeMs / 1000), mode: s.mode });
+  const stamp = (s: { size: number; mtimeMs: number; mode: number }) => ({
+    size: s.size,
+    mtime: Math.floor(s.mtimeMs / 1000),
+    mode: s.mode,
+  });
   if (st.isFile())
     return { kind: 'file', name, folders: [], files: [file(name, remoteRoot, [Buffer.from(localPath)], stamp(st))] };
   if (!st.isDirectory()) throw sftpError('SFTP_LOCAL_IO', { errno: 'EINVAL' });
-  const plan: Plan = { kind: 'folder', name, folders: [{ local: [Buffer.from(localPath)], remote: remoteRoot }], files: [] };
+  const plan: Plan = {
+    kind: 'folder',
+    name,
+    folders: [{ local: [Buffer.from(localPath)], remote: remoteRoot }],
+    files: [],
+  };
   // Names as bytes: a local name that is not UTF-8 reaches the server exactly.
   const walk = async (dir: Buffer, remote: Buffer, rel: string, depth: number): Promise<void> => {
     if (depth > MAX_TREE_DEPTH) throw sftpError('SFTP_LISTING_TOO_LONG', { depth });
@@ -109,7 +145,8 @@ export async function planUpload(localPath: string, remoteDir: Buffer): Promise<
       } else if (e.isFile()) {
         const s = await lstat(full).catch((err: unknown) => Promise.reject(localIoError(err, 'stat')));
         plan.files.push(file(relative, r, [full], stamp(s)));
-      } else plan.files.push(skipped(relative, e.isSymbolicLink() ? 'SFTP_LINK_SKIPPED' : 'SFTP_NOT_A_FILE', 'not a file'));
+      } else
+        plan.files.push(skipped(relative, e.isSymbolicLink() ? 'SFTP_LINK_SKIPPED' : 'SFTP_NOT_A_FILE', 'not a file'));
       if (plan.files.length > MAX_FILES) throw sftpError('SFTP_LISTING_TOO_LONG', { max: MAX_FILES });
     }
   };

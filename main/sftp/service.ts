@@ -26,13 +26,14 @@ import { remoteBase, remoteBytes, toRemotePath } from './remote-path.js';
 import { TransferQueue, type QueueEmit } from './transfer-queue.js';
 
 /**
- * Defaults chosen by measurement (bench/sftp.bench.ts, docs/SFTP.md): 255 KiB
- * requests (OpenSSH's sftp-server limit, from limits@openssh.com), 16 in
- * flight (4 MiB per file: more does not help on loopback or a LAN and only
- * costs memory), 8 small files at once (a small file is latency-bound).
+ * Defaults chosen by measurement (`npm run bench -- sftp --sweep`, docs/SFTP.md):
+ * 256 KiB requests, clamped to what the server says it takes (OpenSSH's
+ * sftp-server: 255 KiB, limits@openssh.com); 16 in flight per file (4 MiB:
+ * 32 was no faster and doubles the memory); 16 small files at once (a small
+ * file costs round trips, not bandwidth).
  */
 export const DEFAULT_PIPE: PipeOptions = { requestSize: 256 * 1024, inFlight: 16 };
-export const DEFAULT_FILES_IN_PARALLEL = 8;
+export const DEFAULT_FILES_IN_PARALLEL = 16;
 export const DEFAULT_ITEMS_IN_PARALLEL = 2;
 const PLAN_TTL_MS = 60_000;
 
@@ -200,7 +201,12 @@ export class SftpService {
     const remoteDir = remoteBytes(req.remoteDir);
     const sources = req.sources.map((id) => this.handles.resolve(id));
     return sources.map(({ path, handle }) =>
-      this.queue.add(req.sftpId, { direction: 'upload', localPath: path, remoteDir }, handle.name, remoteDir.toString('utf8')),
+      this.queue.add(
+        req.sftpId,
+        { direction: 'upload', localPath: path, remoteDir },
+        handle.name,
+        remoteDir.toString('utf8'),
+      ),
     );
   }
 

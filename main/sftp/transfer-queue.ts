@@ -86,13 +86,32 @@ export class TransferQueue {
   add(sftpId: string, source: ItemSource, name: string, remoteText: string): TransferItem {
     const id = randomBytes(9).toString('base64url');
     const info: TransferItem = {
-      id, direction: source.direction, kind: 'file', sftpId, name, remoteText, children: 0,
-      state: 'queued', bytesTotal: 0, bytesDone: 0, filesTotal: 0, filesDone: 0, filesFailed: 0, filesSkipped: 0,
-      speed: 0, eta: null, createdAt: Date.now(),
+      id,
+      direction: source.direction,
+      kind: 'file',
+      sftpId,
+      name,
+      remoteText,
+      children: 0,
+      state: 'queued',
+      bytesTotal: 0,
+      bytesDone: 0,
+      filesTotal: 0,
+      filesDone: 0,
+      filesFailed: 0,
+      filesSkipped: 0,
+      speed: 0,
+      eta: null,
+      createdAt: Date.now(),
     };
     const item: QueueItem = {
-      info, source, state: new StateMachine('transfer', 'queued', TRANSITIONS), asking: Promise.resolve(),
-      questions: new Set(), moved: false, speed: { at: Date.now(), bytes: 0, rate: 0 },
+      info,
+      source,
+      state: new StateMachine('transfer', 'queued', TRANSITIONS),
+      asking: Promise.resolve(),
+      questions: new Set(),
+      moved: false,
+      speed: { at: Date.now(), bytes: 0, rate: 0 },
     };
     this.#items.set(id, item);
     this.#changed(item);
@@ -107,7 +126,10 @@ export class TransferQueue {
   children(id: string, offset: number, limit: number): { total: number; children: TransferChild[] } {
     const files = this.#get(id).plan?.files ?? [];
     const children = files.slice(offset, offset + limit).map((f) => ({
-      relative: f.relative, state: f.state, bytesTotal: Math.max(0, f.size), bytesDone: f.bytesDone,
+      relative: f.relative,
+      state: f.state,
+      bytesTotal: Math.max(0, f.size),
+      bytesDone: f.bytesDone,
       ...(f.error ? { error: f.error } : {}),
     }));
     return { total: files.length, children };
@@ -291,8 +313,14 @@ export class TransferQueue {
       info.speed = Math.round(s.rate);
       info.eta = s.rate > 0 ? Math.ceil((info.bytesTotal - info.bytesDone) / s.rate) : null;
       items.push({
-        id: info.id, state: info.state, bytesTotal: info.bytesTotal, bytesDone: info.bytesDone,
-        filesTotal: info.filesTotal, filesDone: info.filesDone, speed: info.speed, eta: info.eta,
+        id: info.id,
+        state: info.state,
+        bytesTotal: info.bytesTotal,
+        bytesDone: info.bytesDone,
+        filesTotal: info.filesTotal,
+        filesDone: info.filesDone,
+        speed: info.speed,
+        eta: info.eta,
       });
     }
     if (items.length > 0) this.#opts.emit('transfer.progress', { items });

@@ -11,7 +11,9 @@ import { eachLimited } from './listing.js';
 import { downloadOne, makeLocalFolder, uploadOne, type MoveContext, type Resolution } from './move.js';
 import { insideRoot, joinLocal } from './names.js';
 import { planDownload, planUpload, type PlannedFile } from './plan.js';
+import { sep } from 'node:path';
 import type { QueueItem } from './transfer-queue.js';
+import { remoteParent } from './remote-path.js';
 
 export type ItemSource =
   | { direction: 'download'; remote: Buffer; localDir: string; followLinks: boolean }
@@ -50,15 +52,17 @@ export async function runItem(item: QueueItem, ctx: RunContext): Promise<void> {
   info.filesDone = files.filter((f) => f.state === 'done').length;
   info.bytesDone = files.reduce((n, f) => n + (f.state === 'done' || f.state === 'skipped' ? f.bytesDone : 0), 0);
   ctx.planned();
-  if (source.direction === 'download') await makeDownloadFolders(plan.folders, source.localDir);
-  else await makeUploadFolders(ctx.client, plan.folders);
+  const fresh =
+    source.direction === 'download'
+      ? await makeDownloadFolders(plan.folders, source.localDir)
+      : await makeUploadFolders(ctx.client, plan.folders);
 
   let firstError: unknown;
   await eachLimited(files, Math.max(1, ctx.filesInParallel), async (f) => {
     if (f.state === 'done' || f.state === 'skipped') return;
     if (ctx.signal.aborted) throw ctx.signal.reason;
     try {
-      await moveFile(item, ctx, f);
+      await moveFile(item, ctx, f, fresh);
     } catch (err) {
       if (ctx.stopReason() || isConnectionLost(err)) throw err;
       // One bad file does not stop a folder; the item reports how many failed.
@@ -76,7 +80,7 @@ function isConnectionLost(err: unknown): boolean {
   return err instanceof HostdeckError && (err.code === 'SFTP_CLOSED' || err.code === 'SFTP_PROTOCOL');
 }
 
-async function moveFile(item: QueueItem, ctx: RunContext, f: PlannedFile): Promise<void> {
+async function moveFile(item: QueueItem, ctx: RunContext, f: PlannedFile, fresh: Set<string>): Promise<void> {
   const { info, source } = item;
   f.state = 'running';
   const move: MoveContext = {
@@ -103,8 +107,9 @@ async function moveFile(item: QueueItem, ctx: RunContext, f: PlannedFile): Promi
       const root = Buffer.from(source.localDir);
       const target = f.local.reduce((p, c) => joinLocal(p, c), root);
       if (!insideRoot(root, target)) throw sftpError('SFTP_UNSAFE_NAME', { relative: f.relative });
-      moved = await downloadOne(move, f, target);
-    } else moved = await uploadOne(move, f);
+      const parent = target.subarray(0, target.lastIndexOf(sep.charCodeAt(0)));
+      moved = await downloadOne(move, f, target, fresh.has(parent.toString('base64')));
+    } else moved = await uploadOne(move, f, fresh.has(remoteParent(f.remote).toString('base64')));
   } catch (err) {
     info.bytesDone -= f.bytesDone;
     f.bytesDone = 0;
@@ -122,23 +127,30 @@ async function moveFile(item: QueueItem, ctx: RunContext, f: PlannedFile): Promi
   }
 }
 
-async function makeDownloadFolders(folders: Array<{ local: Buffer[] }>, localDir: string): Promise<void> {
+/** Makes the item's local folders; returns the ones it created (base64 of the path), where nothing can clash. */
+async function makeDownloadFolders(folders: Array<{ local: Buffer[] }>, localDir: string): Promise<Set<string>> {
   const root = Buffer.from(localDir);
+  const created = new Set<string>();
   for (const folder of folders) {
     const path = folder.local.reduce((p, c) => joinLocal(p, c), root);
     if (!insideRoot(root, path)) throw sftpError('SFTP_UNSAFE_NAME');
-    await makeLocalFolder(path);
+    if (await makeLocalFolder(path)) created.add(path.toString('base64'));
   }
+  return created;
 }
 
-async function makeUploadFolders(client: SftpClient, folders: Array<{ remote: Buffer }>): Promise<void> {
+/** Makes the item's remote folders; returns the ones it created (base64 of the path), where nothing can clash. */
+async function makeUploadFolders(client: SftpClient, folders: Array<{ remote: Buffer }>): Promise<Set<string>> {
+  const created = new Set<string>();
   for (const folder of folders) {
     try {
       await client.mkdir(folder.remote);
+      created.add(folder.remote.toString('base64'));
     } catch (err) {
       // An existing folder is merged into; anything else in the way fails.
       const st = await client.lstat(folder.remote).catch(() => null);
       if (!st || ((st.mode ?? 0) & 0o170000) !== 0o040000) throw err;
     }
   }
+  return created;
 }

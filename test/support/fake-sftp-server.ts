@@ -27,7 +27,11 @@ export interface FakeEntry {
 }
 
 export type FakeNode =
-  | { kind: 'dir'; attrs?: Partial<FakeAttrs>; /** Batches of entries; called once per READDIR, null ends. */ batch: (n: number) => FakeEntry[] | null }
+  | {
+      kind: 'dir';
+      attrs?: Partial<FakeAttrs>;
+      /** Batches of entries; called once per READDIR, null ends. */ batch: (n: number) => FakeEntry[] | null;
+    }
   | { kind: 'file'; attrs: FakeAttrs; read: (offset: number, len: number) => Buffer | null }
   | { kind: 'link'; target: string };
 
@@ -55,9 +59,7 @@ export async function startFakeSftpServer(resolve: (path: string) => FakeNode | 
     client.on('error', () => undefined);
     client.on('authentication', (ctx) => ctx.accept());
     client.on('ready', () =>
-      client.on('session', (accept) =>
-        accept().on('sftp', (acceptSftp) => serve(acceptSftp(), resolve, seen)),
-      ),
+      client.on('session', (accept) => accept().on('sftp', (acceptSftp) => serve(acceptSftp(), resolve, seen))),
     );
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
@@ -108,7 +110,10 @@ function serve(sftp: SFTPWrapper, resolve: (path: string) => FakeNode | undefine
     if (!o || o.node.kind !== 'dir') return void sftp.status(reqid, STATUS.FAILURE);
     const batch = o.node.batch(o.calls++);
     if (!batch) return void sftp.status(reqid, STATUS.EOF);
-    sftp.name(reqid, batch.map((e) => ({ filename: e.filename, longname: e.filename, attrs: e.attrs as never })));
+    sftp.name(
+      reqid,
+      batch.map((e) => ({ filename: e.filename, longname: e.filename, attrs: e.attrs as never })),
+    );
   });
   sftp.on('READ', (reqid, h, offset, len) => {
     const o = byHandle(h);
@@ -122,7 +127,8 @@ function serve(sftp: SFTPWrapper, resolve: (path: string) => FakeNode | undefine
     let node = resolve(path);
     for (let hops = 0; follow && node?.kind === 'link' && hops < 40; hops++) node = resolve(node.target);
     if (!node) return void sftp.status(reqid, STATUS.NO_SUCH_FILE);
-    if (follow && node.kind === 'link') return void sftp.status(reqid, STATUS.FAILURE, 'Too many levels of symbolic links');
+    if (follow && node.kind === 'link')
+      return void sftp.status(reqid, STATUS.FAILURE, 'Too many levels of symbolic links');
     sftp.attrs(reqid, attrsOf(node) as never);
   };
   sftp.on('STAT', stat(true));

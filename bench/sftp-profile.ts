@@ -1,0 +1,202 @@
+// One runtime profile of the SFTP bench, in a process of its own:
+//   node --import tsx bench/sftp-profile.ts '<SftpProfileConfig JSON>'
+// With runtime 'electron' the Electron runtime model is applied first
+// (test/support/electron-runtime.ts: BoringSSL's cipher set, ssh2's
+// OpenSSL-built binding refused), then ssh2 is loaded. It measures Hostdeck's
+// whole engine (SftpService: queue, temporary name, rename) from enqueue to
+// done, and samples this process's RSS during the big transfers. Prints one
+// JSON line (SftpProfileResult) on stdout.
+import { applyElectronRuntimeModel } from '../test/support/electron-runtime.js';
+
+export interface SftpProfileConfig {
+  runtime: 'electron' | 'node';
+  host: string;
+  port: number;
+  user: string;
+  keyPath: string;
+  knownHosts: string;
+  /** The big local file to upload, and the remote copy to download. */
+  bigLocal: string;
+  bigRemote: string;
+  /** A local tree to upload, and a remote copy to download. */
+  treeLocal: string;
+  treeRemote: string;
+  /** Remote folder uploads go into; local folder downloads go into (emptied between runs). */
+  remoteScratch: string;
+  localScratch: string;
+  runs: number;
+  /** Request size × in flight pairs measured on downloads and uploads of the big file (empty: defaults only). */
+  sweep: Array<{ requestSize: number; inFlight: number }>;
+  /** Files moved at once for the tree runs (empty: the default only). */
+  parallelSweep: number[];
+}
+
+export interface SftpProfileResult {
+  runtime: 'electron' | 'node';
+  binding: boolean;
+  negotiated: string;
+  download: number[];
+  upload: number[];
+  /** Max RSS minus RSS before, MiB, over each big transfer. */
+  rssGrowth: number[];
+  treeDown: number[];
+  treeUp: number[];
+  sweep: Array<{ requestSize: number; inFlight: number; download: number; upload: number }>;
+  parallelSweep: Array<{ files: number; down: number; up: number }>;
+}
+
+const config = JSON.parse(process.argv[2] ?? '{}') as SftpProfileConfig;
+if (config.runtime === 'electron') applyElectronRuntimeModel();
+
+const { rmSync, mkdirSync, readdirSync, statSync } = await import('node:fs');
+const { join } = await import('node:path');
+const { execFileSync } = await import('node:child_process');
+const { createRequire } = await import('node:module');
+const { SshConnection } = await import('../main/ssh/connection.js');
+const { HostKeyTrust } = await import('../main/ssh/host-key-trust.js');
+const { ConnectionPool } = await import('../main/ssh/pool.js');
+const { SftpService } = await import('../main/sftp/service.js');
+type PipeOptions = import('../main/sftp/file-transfer.js').PipeOptions;
+type Service = InstanceType<typeof SftpService>;
+
+const binding =
+  (createRequire(import.meta.url)('ssh2/lib/protocol/crypto.js') as { bindingAvailable?: boolean }).bindingAvailable ===
+  true;
+const trust = new HostKeyTrust({ ownFile: config.knownHosts, userFiles: [] });
+let negotiated = '';
+const pool = new ConnectionPool();
+const connect = () =>
+  SshConnection.connect({
+    host: config.host,
+    port: config.port,
+    username: config.user,
+    keyFiles: [{ path: config.keyPath }],
+    agent: false,
+    trust,
+    askHostKey: async () => false,
+    onHandshake: (n) => {
+      const cs = (n as { cs: { cipher: string; mac: string } }).cs;
+      negotiated = cs.mac ? `${cs.cipher}+${cs.mac}` : cs.cipher;
+    },
+  });
+
+async function withService<T>(
+  opts: { pipe?: PipeOptions; filesInParallel?: number },
+  fn: (s: Service, id: string) => Promise<T>,
+): Promise<T> {
+  const service = new SftpService({ emit: () => undefined, lease: () => pool.acquire('bench', connect), ...opts });
+  const { sftpId } = await service.open({ hostId: 'bench' }, 'bench', new AbortController().signal);
+  try {
+    return await fn(service, sftpId);
+  } finally {
+    await service.dispose();
+  }
+}
+
+function clean(): void {
+  for (const dir of [config.remoteScratch, config.localScratch])
+    for (const name of readdirSync(dir)) rmSync(join(dir, name), { recursive: true, force: true });
+}
+
+/** Seconds from enqueue to done. */
+async function timed(
+  service: Service,
+  sftpId: string,
+  direction: 'download' | 'upload',
+  source: string,
+): Promise<number> {
+  const t0 = performance.now();
+  const [item] =
+    direction === 'download'
+      ? service.enqueue({
+          direction,
+          sftpId,
+          sources: [source],
+          localDir: service.handles.issue(config.localScratch).id,
+        })
+      : service.enqueue({
+          direction,
+          sftpId,
+          sources: [service.handles.issue(source).id],
+          remoteDir: config.remoteScratch,
+        });
+  const done = await service.queue.settled((item as { id: string }).id);
+  if (done.state !== 'done') throw new Error(`${direction} of ${source} ended ${done.state}: ${done.error?.message}`);
+  return (performance.now() - t0) / 1000;
+}
+
+function sampleRss(): { stop(): number } {
+  const before = process.memoryUsage().rss;
+  let max = before;
+  const timer = setInterval(() => (max = Math.max(max, process.memoryUsage().rss)), 20);
+  return {
+    stop: () => {
+      clearInterval(timer);
+      return (Math.max(max, process.memoryUsage().rss) - before) / 1024 / 1024;
+    },
+  };
+}
+
+const bigBytes = statSync(config.bigLocal).size;
+const result: SftpProfileResult = {
+  runtime: config.runtime,
+  binding,
+  negotiated: '',
+  download: [],
+  upload: [],
+  rssGrowth: [],
+  treeDown: [],
+  treeUp: [],
+  sweep: [],
+  parallelSweep: [],
+};
+(globalThis as { gc?: () => void }).gc?.();
+await withService({}, async (service, id) => {
+  for (let i = 0; i < config.runs; i++) {
+    clean();
+    execFileSync('sync');
+    let rss = sampleRss();
+    result.download.push(bigBytes / 1e6 / (await timed(service, id, 'download', config.bigRemote)));
+    result.rssGrowth.push(rss.stop());
+    clean();
+    rss = sampleRss();
+    result.upload.push(bigBytes / 1e6 / (await timed(service, id, 'upload', config.bigLocal)));
+    result.rssGrowth.push(rss.stop());
+    clean();
+    const treeFiles = countFiles(config.treeLocal);
+    result.treeDown.push(treeFiles / (await timed(service, id, 'download', config.treeRemote)));
+    clean();
+    result.treeUp.push(treeFiles / (await timed(service, id, 'upload', config.treeLocal)));
+  }
+});
+for (const pipe of config.sweep) {
+  await withService({ pipe }, async (service, id) => {
+    clean();
+    const download = bigBytes / 1e6 / (await timed(service, id, 'download', config.bigRemote));
+    clean();
+    const upload = bigBytes / 1e6 / (await timed(service, id, 'upload', config.bigLocal));
+    result.sweep.push({ ...pipe, download, upload });
+  });
+}
+for (const files of config.parallelSweep) {
+  await withService({ filesInParallel: files }, async (service, id) => {
+    const n = countFiles(config.treeLocal);
+    clean();
+    const down = n / (await timed(service, id, 'download', config.treeRemote));
+    clean();
+    const up = n / (await timed(service, id, 'upload', config.treeLocal));
+    result.parallelSweep.push({ files, down, up });
+  });
+}
+clean();
+result.negotiated = negotiated;
+await pool.closeAll();
+mkdirSync(config.localScratch, { recursive: true });
+process.stdout.write(`${JSON.stringify(result)}\n`);
+process.exit(0);
+
+function countFiles(dir: string): number {
+  let n = 0;
+  for (const e of readdirSync(dir, { withFileTypes: true })) n += e.isDirectory() ? countFiles(join(dir, e.name)) : 1;
+  return n;
+}

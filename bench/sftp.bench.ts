@@ -1,0 +1,257 @@
+// `npm run bench -- sftp [--quick] [--runtime=both|node|electron] [--sweep]`:
+// Hostdeck's SFTP engine (main/sftp, through SftpService: queue, temporary
+// name, rename) against the OpenSSH `sftp` client in batch mode, same sshd
+// (internal-sftp), same files, same run. Each runtime profile runs in a child
+// process (bench/sftp-profile.ts); 'electron' applies the Electron runtime
+// model first (no native binding, BoringSSL's ciphers).
+// Rows (electron_* for the Electron profile):
+//   sftp_download / sftp_upload     MB/s, one 1 GiB file   vs `sftp get`/`put`   (node ≥ 1.0×, electron ≥ 0.5×)
+//   sftp_small_files_down / _up     files/s, 2,000 × 8 KiB tree in 20 folders vs `sftp get -r`/`put -r` (≥ 2×)
+//   rss_growth                      MiB, the profile process's RSS high-water mark above its start
+//                                   during the 1 GiB transfers (< 64 MiB)
+//   --sweep adds sftp_download:<KiB>x<n> / sftp_upload:<KiB>x<n> (request size × in flight)
+//   and sftp_small_files_down:<n>files (files at once), the measurements the defaults came from.
+// OpenSSH is timed over its whole process (connect and login included, about
+// 0.1 s here); Hostdeck from enqueue to done on an open session. OpenSSH uses
+// its own default cipher; the table names both.
+import { spawn, execFileSync } from 'node:child_process';
+import { chmodSync, mkdirSync, writeFileSync, readdirSync, rmSync } from 'node:fs';
+import { join, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { loadavg } from 'node:os';
+import { openRunDir } from '../test/support/processes.js';
+import { printReport, stats, type Measurement } from './report.js';
+import type { SftpProfileConfig, SftpProfileResult } from './sftp-profile.js';
+
+const here = dirname(fileURLToPath(import.meta.url));
+
+export async function main(args: string[]): Promise<void> {
+  const run = openRunDir('hostdeck-bench-sftp');
+  try {
+    await measure(args, run.dir);
+  } finally {
+    run.release();
+  }
+}
+
+async function measure(args: string[], runDir: string): Promise<void> {
+  const quick = args.includes('--quick');
+  const runs = quick ? 1 : 3;
+  const runtime = args.find((a) => a.startsWith('--runtime='))?.slice('--runtime='.length) ?? 'both';
+  if (!['both', 'node', 'electron'].includes(runtime))
+    throw new Error(`--runtime=${runtime}: expected both, electron or node`);
+  const bigBytes = (quick ? 256 : 1024) * 1024 * 1024;
+  const loadBefore = loadavg();
+  const { ensureTestUsers } = await import('../test/support/users.js');
+  const { startSshd } = await import('../test/support/sshd.js');
+  const { appendKnownHost, hostLookupName } = await import('../main/ssh/known-hosts.js');
+  ensureTestUsers();
+  const sshd = await startSshd();
+  try {
+    const knownHosts = join(runDir, 'known_hosts');
+    const [type, b64] = sshd.hostPublicKey().split(' ') as [string, string];
+    appendKnownHost(knownHosts, hostLookupName(sshd.host, sshd.port), type, Buffer.from(b64, 'base64'), false);
+    const dirs = makeDirs(runDir, sshd.keyUser, bigBytes);
+    const openssh = (batch: string): number => {
+      const t0 = performance.now();
+      execFileSync(
+        'sftp',
+        [
+          '-q',
+          '-b',
+          '-',
+          '-F',
+          '/dev/null',
+          '-P',
+          String(sshd.port),
+          '-i',
+          sshd.clientKeyPath,
+          '-o',
+          `UserKnownHostsFile=${knownHosts}`,
+          '-o',
+          'StrictHostKeyChecking=yes',
+          '-o',
+          'BatchMode=yes',
+          '-o',
+          'IdentitiesOnly=yes',
+          `${sshd.keyUser}@${sshd.host}`,
+        ],
+        { input: `${batch}\n`, stdio: ['pipe', 'ignore', 'inherit'] },
+      );
+      return (performance.now() - t0) / 1000;
+    };
+    const clean = (): void => {
+      for (const d of [dirs.remoteScratch, dirs.localScratch])
+        for (const n of readdirSync(d)) rmSync(join(d, n), { recursive: true, force: true });
+    };
+    const ref = { download: [] as number[], upload: [] as number[], treeDown: [] as number[], treeUp: [] as number[] };
+    for (let i = 0; i < runs; i++) {
+      clean();
+      ref.download.push(bigBytes / 1e6 / openssh(`get ${dirs.bigRemote} ${dirs.localScratch}/big.bin`));
+      clean();
+      ref.upload.push(bigBytes / 1e6 / openssh(`put ${dirs.bigLocal} ${dirs.remoteScratch}/big.bin`));
+      clean();
+      ref.treeDown.push(2000 / openssh(`get -r ${dirs.treeRemote} ${dirs.localScratch}/`));
+      clean();
+      ref.treeUp.push(2000 / openssh(`put -r ${dirs.treeLocal} ${dirs.remoteScratch}/`));
+    }
+    clean();
+    const sshCipher = execFileSync('ssh', ['-Q', 'cipher']).toString().includes('chacha20')
+      ? 'chacha20-poly1305@openssh.com (OpenSSH default)'
+      : 'OpenSSH default';
+    const base: Omit<SftpProfileConfig, 'runtime'> = {
+      host: sshd.host,
+      port: sshd.port,
+      user: sshd.keyUser,
+      keyPath: sshd.clientKeyPath,
+      knownHosts,
+      ...dirs,
+      runs,
+      sweep: args.includes('--sweep') ? SWEEP : [],
+      parallelSweep: args.includes('--sweep') ? [1, 4, 8, 16] : [],
+    };
+    const profiles: SftpProfileResult[] = [];
+    for (const rt of runtime === 'both' ? (['node', 'electron'] as const) : [runtime as 'node' | 'electron'])
+      profiles.push(await runProfile({ ...base, runtime: rt }));
+    const rows = profiles.flatMap((p) => rowsFor(p, ref));
+    printReport(
+      'sftp',
+      `SFTP engine (Hostdeck SftpService vs OpenSSH sftp -b, same sshd internal-sftp, ${bigBytes / 1024 / 1024} MiB file, 2,000 × 8 KiB tree)`,
+      rows,
+      [
+        `load average before ${loadBefore.map((l) => l.toFixed(2)).join(' ')}, after ${loadavg()
+          .map((l) => l.toFixed(2))
+          .join(' ')}; medians of ${runs} run(s)`,
+        `OpenSSH sftp: ${sshCipher}; ` +
+          profiles.map((p) => `${p.runtime} profile: ${p.negotiated}, native binding ${p.binding}`).join('; '),
+      ],
+    );
+  } finally {
+    await sshd.stop();
+  }
+}
+
+const SWEEP = [
+  { requestSize: 32 * 1024, inFlight: 64 },
+  { requestSize: 64 * 1024, inFlight: 32 },
+  { requestSize: 128 * 1024, inFlight: 16 },
+  { requestSize: 256 * 1024, inFlight: 4 },
+  { requestSize: 256 * 1024, inFlight: 8 },
+  { requestSize: 256 * 1024, inFlight: 16 },
+  { requestSize: 256 * 1024, inFlight: 32 },
+];
+
+function rowsFor(
+  p: SftpProfileResult,
+  ref: Record<'download' | 'upload' | 'treeDown' | 'treeUp', number[]>,
+): Measurement[] {
+  const pre = p.runtime === 'electron' ? 'electron_' : '';
+  const target = (node: string, electron: string): string => `target ${p.runtime === 'electron' ? electron : node}`;
+  const row = (
+    metric: string,
+    values: number[],
+    refValues: number[],
+    unit: string,
+    reference: string,
+    note: string,
+  ): Measurement => {
+    const s = stats(values);
+    return {
+      metric: `${pre}${metric}`,
+      value: s.median,
+      unit,
+      reference,
+      referenceValue: stats(refValues).median,
+      note: `${note}; ${s.min.toFixed(0)}–${s.max.toFixed(0)}`,
+      better: 'higher',
+    };
+  };
+  const rows: Measurement[] = [
+    row('sftp_download', p.download, ref.download, 'MB/s', 'openssh sftp get', target('≥ 1.0×', '≥ 0.5×')),
+    row('sftp_upload', p.upload, ref.upload, 'MB/s', 'openssh sftp put', target('≥ 1.0×', '≥ 0.5×')),
+    row('sftp_small_files_down', p.treeDown, ref.treeDown, 'files/s', 'openssh sftp get -r', 'target ≥ 2×'),
+    row('sftp_small_files_up', p.treeUp, ref.treeUp, 'files/s', 'openssh sftp put -r', 'target ≥ 2×'),
+    {
+      metric: `${pre}rss_growth`,
+      value: stats(p.rssGrowth).max,
+      unit: 'MiB',
+      note: 'target < 64 MiB; worst of the big transfers',
+      better: 'lower',
+    },
+  ];
+  for (const s of p.sweep) {
+    const tag = `${s.requestSize / 1024}KiBx${s.inFlight}`;
+    rows.push({ metric: `${pre}sftp_download:${tag}`, value: s.download, unit: 'MB/s', note: 'sweep, one run' });
+    rows.push({ metric: `${pre}sftp_upload:${tag}`, value: s.upload, unit: 'MB/s', note: 'sweep, one run' });
+  }
+  for (const s of p.parallelSweep) {
+    rows.push({
+      metric: `${pre}sftp_small_files_down:${s.files}files`,
+      value: s.down,
+      unit: 'files/s',
+      note: 'sweep, one run',
+    });
+    rows.push({
+      metric: `${pre}sftp_small_files_up:${s.files}files`,
+      value: s.up,
+      unit: 'files/s',
+      note: 'sweep, one run',
+    });
+  }
+  return rows;
+}
+
+function makeDirs(
+  runDir: string,
+  user: string,
+  bigBytes: number,
+): Omit<
+  SftpProfileConfig,
+  'runtime' | 'host' | 'port' | 'user' | 'keyPath' | 'knownHosts' | 'runs' | 'sweep' | 'parallelSweep'
+> {
+  const local = join(runDir, 'local');
+  const remote = join(runDir, 'remote');
+  const dirs = {
+    bigLocal: join(local, 'big.bin'),
+    bigRemote: join(remote, 'src', 'big.bin'),
+    treeLocal: join(local, 'tree'),
+    treeRemote: join(remote, 'src', 'tree'),
+    remoteScratch: join(remote, 'scratch'),
+    localScratch: join(local, 'scratch'),
+  };
+  mkdirSync(dirs.localScratch, { recursive: true });
+  mkdirSync(dirname(dirs.bigRemote), { recursive: true });
+  mkdirSync(dirs.remoteScratch, { recursive: true });
+  execFileSync('sh', ['-c', `head -c ${bigBytes} /dev/urandom > '${dirs.bigLocal}'`]);
+  execFileSync('cp', [dirs.bigLocal, dirs.bigRemote]);
+  for (let i = 0; i < 2000; i++) {
+    const d = join(dirs.treeLocal, `d${Math.floor(i / 100)}`);
+    mkdirSync(d, { recursive: true });
+    writeFileSync(join(d, `f${i}.bin`), Buffer.alloc(8192, i % 251));
+  }
+  execFileSync('cp', ['-r', dirs.treeLocal, dirs.treeRemote]);
+  execFileSync('chown', ['-R', `${user}:${user}`, remote]);
+  chmodSync(runDir, 0o711);
+  chmodSync(remote, 0o755);
+  return dirs;
+}
+
+function runProfile(config: SftpProfileConfig): Promise<SftpProfileResult> {
+  return new Promise((resolve, reject) => {
+    const p = spawn(
+      process.execPath,
+      ['--expose-gc', '--import', 'tsx', join(here, 'sftp-profile.ts'), JSON.stringify(config)],
+      {
+        stdio: ['ignore', 'pipe', 'inherit'],
+      },
+    );
+    let out = '';
+    p.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    p.once('error', reject);
+    p.once('exit', (code) =>
+      code === 0
+        ? resolve(JSON.parse(out) as SftpProfileResult)
+        : reject(new Error(`${config.runtime} profile exited ${code}`)),
+    );
+  });
+}

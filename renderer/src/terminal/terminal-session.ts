@@ -14,6 +14,7 @@ import { Disposables, el } from '../dom.js';
 import { t } from '../i18n/i18n.js';
 import { ACK_EVERY_BYTES, type MainControlMessage } from '../../../shared/terminal-protocol.js';
 import { pasteNeedsConfirmation, sanitizePaste } from '../../../shared/paste.js';
+import { parseOsc7 } from '../files/files-model.js';
 
 
 export type TerminalEvent =
@@ -31,6 +32,8 @@ export interface TerminalOptions {
   /** Asks the person before a multi-line or large paste is sent; resolves true to send it. */
   confirmPaste(text: string): Promise<boolean>;
   onEvent(ev: TerminalEvent): void;
+  /** The shell reported its current folder (OSC 7, file://host/path): the files panel can follow it. */
+  onCwd?(dir: { host: string; path: string }): void;
 }
 
 export class TerminalSession {
@@ -76,6 +79,7 @@ export class TerminalSession {
     this.#d.add(this.terminal.onResize(({ cols, rows }) => this.#control({ type: 'resize', cols, rows })).dispose);
     this.terminal.attachCustomKeyEventHandler((ev) => this.#shortcutKey(ev));
     this.#interceptPastes(container);
+    this.#d.add(this.terminal.parser.registerOscHandler(7, (data) => this.#reportCwd(data)).dispose);
     const observer = new ResizeObserver(() => this.fit());
     observer.observe(container);
     this.#d.add(() => observer.disconnect());
@@ -126,6 +130,13 @@ export class TerminalSession {
       container.removeEventListener('dragover', onDragOver, { capture: true });
       container.removeEventListener('drop', onDrop, { capture: true });
     });
+  }
+
+  /** OSC 7 "current directory" (VTE, macOS Terminal); handled (true) even when malformed, so it never prints. */
+  #reportCwd(data: string): boolean {
+    const dir = parseOsc7(data);
+    if (dir) this.#opts.onCwd?.(dir);
+    return true;
   }
 
   /** Attaches to a gateway ticket URL. */

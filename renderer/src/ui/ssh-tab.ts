@@ -12,6 +12,8 @@ import { pasteLines } from '../../../shared/paste.js';
 import { SessionLifecycle } from './session-lifecycle.js';
 import type { SessionTab, SessionTabOptions, TabState, TerminalLook, TerminalReadout } from './session-tab.js';
 import type { TabStatus } from './tab-strip.js';
+import { FilesDock } from '../files/files-dock.js';
+import type { SftpOpenTarget } from '../../../shared/sftp.js';
 
 export interface SshTabOptions extends SessionTabOptions {
   look: TerminalLook;
@@ -38,6 +40,9 @@ export class SshTab implements SessionTab {
   readonly #life: SessionLifecycle;
   readonly #terminal: TerminalSession;
   readonly #d = new Disposables();
+  readonly #files: FilesDock;
+  #sessionId: string | null = null;
+  #shellDir: string | null = null;
 
   constructor(opts: SshTabOptions) {
     this.#opts = opts;
@@ -45,14 +50,28 @@ export class SshTab implements SessionTab {
       this.element.dataset['status'] = status;
       opts.onStatus(status);
     };
-    this.#life = new SessionLifecycle({ ...opts, onStatus }, {
+    const onConnected = (ticket: Parameters<NonNullable<SshTabOptions['onConnected']>>[0]): void => {
+      this.#sessionId = ticket.sessionId;
+      opts.onConnected?.(ticket);
+    };
+    this.#life = new SessionLifecycle({ ...opts, onStatus, onConnected }, {
       size: () => ({ cols: this.#terminal.terminal.cols, rows: this.#terminal.terminal.rows }),
       attach: (ticket) => this.#terminal.connect(ticket.url),
       // A new connect() replaces the terminal's socket; nothing to drop first.
       detach: () => undefined,
       focus: () => this.focus(),
     });
-    this.element = el('div', { class: 'session' }, this.#life.banner, this.#surface);
+    this.#files = new FilesDock(this.#surface, {
+      api: opts.api,
+      targets: () => this.#filesTargets(),
+      shellDir: () => this.#shellDir,
+      onLayout: () => this.#terminal.fit(),
+    });
+    this.#d.add(() => this.#files.dispose());
+    this.#files.button.addEventListener('click', () => this.toggleFiles());
+    // Ctrl+Shift+E (the files panel, as VS Code's explorer): taken before xterm sees it.
+    this.#d.listen(document, 'keydown', (ev) => this.#filesShortcut(ev as KeyboardEvent), { capture: true });
+    this.element = el('div', { class: 'session' }, this.#life.banner, el('div', { class: 'files-tabbar' }, this.#files.button), this.#files.element);
     const theme = opts.look.dark ? darkTheme : lightTheme;
     // The surface takes the terminal's background, so the part below the
     // last whole row is not a strip of another colour.
@@ -64,6 +83,10 @@ export class SshTab implements SessionTab {
       confirmLink: (url) => confirmDialog(t('session.linkConfirm.title'), t('session.linkConfirm.body', { url }), t('session.linkConfirm.ok')),
       confirmPaste: (text) => confirmPaste(text),
       onEvent: (ev) => this.#terminalOnEvent(ev),
+      onCwd: (dir) => {
+        this.#shellDir = dir.path;
+        this.#files.shellDirChanged();
+      },
     });
     this.#d.add(() => this.#terminal.dispose());
     const term = this.#terminal.terminal;
@@ -108,6 +131,32 @@ export class SshTab implements SessionTab {
   close(): void {
     this.#life.close();
     this.#d.dispose();
+  }
+
+  /** Shows or hides the files panel beside the terminal; focus goes to the list or back to the terminal. */
+  toggleFiles(show?: boolean): void {
+    this.#files.toggle(show);
+    if (!this.#files.visible) this.focus();
+  }
+
+  /**
+   * The tab's session, then the saved host of the same name when exactly one
+   * has it: the engine reaches an open tab's connection only through its
+   * saved host for now, and the tab is not told its host id.
+   */
+  async #filesTargets(): Promise<SftpOpenTarget[]> {
+    if (!this.#sessionId) return [];
+    const book = await this.#opts.api.call('book.get').catch(() => null);
+    const same = book?.hosts.filter((h) => h.name === this.baseTitle) ?? [];
+    return [{ sessionId: this.#sessionId }, ...(same.length === 1 && same[0] ? [{ hostId: same[0].id }] : [])];
+  }
+
+  #filesShortcut(ev: KeyboardEvent): void {
+    if (!ev.ctrlKey || !ev.shiftKey || ev.altKey || (ev.key !== 'E' && ev.key !== 'e')) return;
+    if (this.element.hidden || !this.element.isConnected || this.element.closest('[hidden]')) return;
+    ev.preventDefault();
+    ev.stopPropagation();
+    this.toggleFiles();
   }
 
   #terminalOnEvent(ev: TerminalEvent): void {

@@ -7,7 +7,12 @@ import { API_EVENTS, API_METHODS } from '../shared/api/contract.js';
 import { IpcChannel } from '../shared/api/channels.js';
 
 const api = Object.freeze(
-  Object.fromEntries(API_METHODS.map((method) => [method, (...params: unknown[]) => ipcRenderer.invoke(IpcChannel.Invoke, method, params)])),
+  Object.fromEntries(
+    API_METHODS.map((method) => [
+      method,
+      (...params: unknown[]) => ipcRenderer.invoke(IpcChannel.Invoke, method, params),
+    ]),
+  ),
 );
 
 const knownEvents = new Set<string>(API_EVENTS);

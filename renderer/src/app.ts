@@ -30,7 +30,8 @@ export function parseQuickTarget(text: string): { username: string; host: string
   // than one colon and no brackets means the colons belong to the address,
   // so there is no port (a port needs the [v6]:port form).
   const bare = /^(?:ssh:\/\/)?(?:([^@\s/]+)@)?([0-9a-fA-F:.]*:[0-9a-fA-F:.]*:[0-9a-fA-F:.]*)\/?$/.exec(trimmed);
-  if (bare && isIPv6(bare[2] as string)) return { username: bare[1] ?? '', host: (bare[2] as string).toLowerCase(), port: 22 };
+  if (bare && isIPv6(bare[2] as string))
+    return { username: bare[1] ?? '', host: (bare[2] as string).toLowerCase(), port: 22 };
   const m = /^(?:ssh:\/\/)?(?:([^@\s/]+)@)?(\[[0-9a-fA-F:.]+\]|[^:\s/@[\]]+)(?::(\d{1,5}))?\/?$/.exec(trimmed);
   if (!m) return null;
   const port = m[3] ? Number(m[3]) : 22;
@@ -122,27 +123,52 @@ export class App {
   }
 
   connect(host: SavedHost): void {
-    this.#openTab(host.name, host.protocol, (openId, size) => this.#api.call('sessions.open', host.id, { openId, ...size }), host.vnc);
+    this.#openTab(
+      host.name,
+      host.protocol,
+      (openId, size) => this.#api.call('sessions.open', host.id, { openId, ...size }),
+      host.vnc,
+    );
   }
 
   quickConnect(text: string): boolean {
     const target = parseQuickTarget(text);
     if (!target) return false;
     const title = target.username ? `${target.username}@${target.host}` : target.host;
-    this.#openTab(title, 'ssh', (openId, size) => this.#api.call('sessions.quickConnect', target, { openId, ...size }), undefined, () => {
-      if (this.#snapshot.hosts.some((h) => h.address === target.host && h.port === target.port && h.username === target.username)) return;
-      const save = el('button', { text: t('quick.save', { name: title }), attrs: { type: 'button' } });
-      save.addEventListener('click', () =>
-        openHostEditor({
-          api: this.#api,
-          hosts: this.#snapshot.hosts,
-          folders: this.#snapshot.folders,
-          prefill: { name: target.host, protocol: 'ssh', address: target.host, port: target.port, username: target.username, folder: [], tags: [], notes: '' },
-          onSaved: () => void this.refresh(),
-        }),
-      );
-      this.toast(save);
-    });
+    this.#openTab(
+      title,
+      'ssh',
+      (openId, size) => this.#api.call('sessions.quickConnect', target, { openId, ...size }),
+      undefined,
+      () => {
+        if (
+          this.#snapshot.hosts.some(
+            (h) => h.address === target.host && h.port === target.port && h.username === target.username,
+          )
+        )
+          return;
+        const save = el('button', { text: t('quick.save', { name: title }), attrs: { type: 'button' } });
+        save.addEventListener('click', () =>
+          openHostEditor({
+            api: this.#api,
+            hosts: this.#snapshot.hosts,
+            folders: this.#snapshot.folders,
+            prefill: {
+              name: target.host,
+              protocol: 'ssh',
+              address: target.host,
+              port: target.port,
+              username: target.username,
+              folder: [],
+              tags: [],
+              notes: '',
+            },
+            onSaved: () => void this.refresh(),
+          }),
+        );
+        this.toast(save);
+      },
+    );
     return true;
   }
 
@@ -159,7 +185,15 @@ export class App {
     const clamp = (w: number): number => Math.round(Math.min(Math.max(w, MIN), max()));
     const bar = el('div', {
       class: 'splitter',
-      attrs: { role: 'separator', tabindex: 0, 'aria-orientation': 'vertical', 'aria-label': t('sidebar.resize'), 'aria-controls': 'sidebar', 'aria-valuemin': MIN, title: t('sidebar.resize') },
+      attrs: {
+        role: 'separator',
+        tabindex: 0,
+        'aria-orientation': 'vertical',
+        'aria-label': t('sidebar.resize'),
+        'aria-controls': 'sidebar',
+        'aria-valuemin': MIN,
+        title: t('sidebar.resize'),
+      },
     });
     const show = (width: number): void => {
       bar.setAttribute('aria-valuenow', String(width));
@@ -171,9 +205,15 @@ export class App {
       show(width);
       localStorage.setItem(KEY, String(width));
     };
-    const current = (): number => this.#root.querySelector('.sidebar')?.getBoundingClientRect().width ?? DEFAULT_SIDEBAR;
+    const current = (): number =>
+      this.#root.querySelector('.sidebar')?.getBoundingClientRect().width ?? DEFAULT_SIDEBAR;
     bar.addEventListener('keydown', (ev) => {
-      const to: Record<string, () => number> = { ArrowLeft: () => current() - 20, ArrowRight: () => current() + 20, Home: () => MIN, End: max };
+      const to: Record<string, () => number> = {
+        ArrowLeft: () => current() - 20,
+        ArrowRight: () => current() + 20,
+        Home: () => MIN,
+        End: max,
+      };
       const target = to[ev.key];
       if (!target) return;
       ev.preventDefault();
@@ -197,7 +237,10 @@ export class App {
       () => this.#root.querySelector<HTMLElement>('.quick-connect input'),
       () => this.#book.search,
       () => this.#root.querySelector<HTMLElement>('[role=tab][aria-selected=true]'),
-      () => this.#root.querySelector<HTMLElement>('[role=tabpanel]:not([hidden]) .xterm-helper-textarea, [role=tabpanel]:not([hidden]) canvas'),
+      () =>
+        this.#root.querySelector<HTMLElement>(
+          '[role=tabpanel]:not([hidden]) .xterm-helper-textarea, [role=tabpanel]:not([hidden]) canvas',
+        ),
     ];
     const at = regions.findIndex((r) => {
       const el = r();
@@ -216,20 +259,40 @@ export class App {
     showToast(content);
   }
 
-  #openTab(title: string, kind: 'ssh' | 'vnc', open: SessionTabOptions['open'], vnc?: SavedHost['vnc'], onFirstConnect?: () => void): void {
+  #openTab(
+    title: string,
+    kind: 'ssh' | 'vnc',
+    open: SessionTabOptions['open'],
+    vnc?: SavedHost['vnc'],
+    onFirstConnect?: () => void,
+  ): void {
     // xterm.js and noVNC are most of the page's weight: each loads with the
     // first tab that needs it, so the address book is usable sooner.
     const load: Promise<(opts: SessionTabOptions) => SessionTab> =
       kind === 'ssh'
-        ? import('./ui/ssh-tab.js').then(({ SshTab }) => (opts) => new SshTab({ ...opts, look: this.#look() }))
-        : import('./ui/vnc-tab.js').then(({ VncTab }) => (opts) => new VncTab({ ...opts, ...(vnc ? { vnc } : {}) }));
+        ? import('./ui/ssh-tab.js').then(
+            ({ SshTab }) =>
+              (opts) =>
+                new SshTab({ ...opts, look: this.#look() }),
+          )
+        : import('./ui/vnc-tab.js').then(
+            ({ VncTab }) =>
+              (opts) =>
+                new VncTab({ ...opts, ...(vnc ? { vnc } : {}) }),
+          );
     void load.then(
       (create) => this.#addTab(create, title, kind, open, onFirstConnect),
       (err: unknown) => this.toast(err instanceof Error ? err.message : String(err)),
     );
   }
 
-  #addTab(create: (opts: SessionTabOptions) => SessionTab, title: string, kind: 'ssh' | 'vnc', open: SessionTabOptions['open'], onFirstConnect: (() => void) | undefined): void {
+  #addTab(
+    create: (opts: SessionTabOptions) => SessionTab,
+    title: string,
+    kind: 'ssh' | 'vnc',
+    open: SessionTabOptions['open'],
+    onFirstConnect: (() => void) | undefined,
+  ): void {
     const id = `s${++tabCounter}`;
     // Several tabs to one host are told apart by a number: "rig", "rig (2)".
     const same = openTabs.all().filter((t) => t.baseTitle === title).length;
@@ -287,7 +350,15 @@ export class App {
   }
 
   async #remove(host: SavedHost): Promise<void> {
-    if (await confirmDialog(t('confirm.delete.title', { name: host.name }), t('confirm.delete.body'), t('confirm.delete.ok'), true)) await this.#run(this.#api.call('hosts.delete', host.id));
+    if (
+      await confirmDialog(
+        t('confirm.delete.title', { name: host.name }),
+        t('confirm.delete.body'),
+        t('confirm.delete.ok'),
+        true,
+      )
+    )
+      await this.#run(this.#api.call('hosts.delete', host.id));
   }
 
   async #run(p: Promise<unknown>): Promise<void> {
@@ -300,31 +371,78 @@ export class App {
 
   #render(openSettings: () => void): void {
     clear(this.#root);
-    const quick = el('input', { attrs: { type: 'text', 'aria-label': t('quick.label'), placeholder: t('quick.placeholder'), spellcheck: 'false', autocapitalize: 'off' } });
-    const quickForm = el('form', { class: 'quick-connect', attrs: { role: 'search', 'aria-label': t('quick.label') } }, quick, el('button', { text: t('quick.connect'), attrs: { type: 'submit' } }));
+    const quick = el('input', {
+      attrs: {
+        type: 'text',
+        'aria-label': t('quick.label'),
+        placeholder: t('quick.placeholder'),
+        spellcheck: 'false',
+        autocapitalize: 'off',
+      },
+    });
+    const quickForm = el(
+      'form',
+      { class: 'quick-connect', attrs: { role: 'search', 'aria-label': t('quick.label') } },
+      quick,
+      el('button', { text: t('quick.connect'), attrs: { type: 'submit' } }),
+    );
     quickForm.addEventListener('submit', (ev) => {
       ev.preventDefault();
       if (this.quickConnect(quick.value)) quick.value = '';
       else this.toast(t('quick.invalid'));
     });
-    const settings = el('button', { class: 'icon', text: '⚙', attrs: { type: 'button', 'aria-label': t('settings.open'), title: t('settings.title') }, on: { click: openSettings } });
+    const settings = el('button', {
+      class: 'icon',
+      text: '⚙',
+      attrs: { type: 'button', 'aria-label': t('settings.open'), title: t('settings.title') },
+      on: { click: openSettings },
+    });
     const actions = el(
       'div',
       { class: 'sidebar-actions' },
-      el('button', { text: t('sidebar.add'), class: 'primary', attrs: { type: 'button' }, on: { click: () => this.#edit() } }),
-      el('button', { text: t('sidebar.import'), attrs: { type: 'button' }, on: { click: () => openImportDialog(this.#api, (m) => this.toast(m)) } }),
-      el('button', { text: t('sidebar.export'), attrs: { type: 'button' }, on: { click: () => openExportDialog(this.#api, (m) => this.toast(m)) } }),
+      el('button', {
+        text: t('sidebar.add'),
+        class: 'primary',
+        attrs: { type: 'button' },
+        on: { click: () => this.#edit() },
+      }),
+      el('button', {
+        text: t('sidebar.import'),
+        attrs: { type: 'button' },
+        on: { click: () => openImportDialog(this.#api, (m) => this.toast(m)) },
+      }),
+      el('button', {
+        text: t('sidebar.export'),
+        attrs: { type: 'button' },
+        on: { click: () => openExportDialog(this.#api, (m) => this.toast(m)) },
+      }),
     );
     const info = this.#info;
     // The desktop app runs on Electron's BoringSSL, where ssh2's OpenSSL addon
     // can never load: that is how it is built, not something to repair.
     const expectedJs = info.mode === 'desktop' && !info.native.sshCrypto;
-    const missing = [!info.native.sshCrypto && !expectedJs && 'sshcrypto', !info.native.bufferutil && 'bufferutil'].filter(Boolean).join(', ');
+    const missing = [!info.native.sshCrypto && !expectedJs && 'sshcrypto', !info.native.bufferutil && 'bufferutil']
+      .filter(Boolean)
+      .join(', ');
     this.#root.append(
-      el('header', { class: 'topbar' }, el('h1', { text: t('app.title') }), quickForm, el('div', { class: 'spacer' }), settings),
+      el(
+        'header',
+        { class: 'topbar' },
+        el('h1', { text: t('app.title') }),
+        quickForm,
+        el('div', { class: 'spacer' }),
+        settings,
+      ),
       // The splitter belongs to the address book's landmark, so no content
       // sits outside a landmark (axe-core "region").
-      el('nav', { class: 'sidebar', attrs: { id: 'sidebar', 'aria-label': t('sidebar.label') } }, actions, this.#warnings, this.#book.element, this.#splitter()),
+      el(
+        'nav',
+        { class: 'sidebar', attrs: { id: 'sidebar', 'aria-label': t('sidebar.label') } },
+        actions,
+        this.#warnings,
+        this.#book.element,
+        this.#splitter(),
+      ),
       el('main', { class: 'main' }, this.#tabs.element),
       el(
         'footer',

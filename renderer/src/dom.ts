@@ -13,7 +13,11 @@ export interface ElProps {
   dataset?: Record<string, string>;
 }
 
-export function el<K extends keyof HTMLElementTagNameMap>(tag: K, props: ElProps = {}, ...children: Child[]): HTMLElementTagNameMap[K] {
+export function el<K extends keyof HTMLElementTagNameMap>(
+  tag: K,
+  props: ElProps = {},
+  ...children: Child[]
+): HTMLElementTagNameMap[K] {
   const node = document.createElement(tag);
   if (props.class) node.className = props.class;
   if (props.text !== undefined) node.textContent = props.text;
@@ -57,7 +61,12 @@ export class Disposables {
   add(dispose: () => void): void {
     this.#items.push(dispose);
   }
-  listen<T extends EventTarget>(target: T, type: string, fn: (ev: Event) => void, opts?: AddEventListenerOptions): void {
+  listen<T extends EventTarget>(
+    target: T,
+    type: string,
+    fn: (ev: Event) => void,
+    opts?: AddEventListenerOptions,
+  ): void {
     target.addEventListener(type, fn, opts);
     this.add(() => target.removeEventListener(type, fn, opts));
   }

@@ -18,7 +18,9 @@ function applySettings(s: LocalSettings): void {
 }
 
 function isDark(): boolean {
-  return settings.theme === 'dark' || (settings.theme === 'system' && matchMedia('(prefers-color-scheme: dark)').matches);
+  return (
+    settings.theme === 'dark' || (settings.theme === 'system' && matchMedia('(prefers-color-scheme: dark)').matches)
+  );
 }
 
 async function boot(): Promise<void> {
@@ -27,23 +29,28 @@ async function boot(): Promise<void> {
   try {
     const api = await connectApi();
     const info = await api.call('app.info');
-    const app: App = new App(api, info, root, () => ({ fontFamily: settings.fontFamily, fontSize: settings.fontSize, dark: isDark() }), () =>
-      openSettings(
-        settings,
-        (next) => {
-          const relabel = next.language !== settings.language;
-          settings = next;
-          applySettings(next);
-          app.applyLook();
-          // Labels are built once: with no session open, reload at once to
-          // relabel (the token survives in sessionStorage); with sessions
-          // open, a reload would end them, so say it applies after one.
-          if (relabel && app.sessionCount === 0) location.reload();
-          else if (relabel) app.toast(t('settings.languageReload'));
-        },
-        api,
-        app.bookPath,
-      ),
+    const app: App = new App(
+      api,
+      info,
+      root,
+      () => ({ fontFamily: settings.fontFamily, fontSize: settings.fontSize, dark: isDark() }),
+      () =>
+        openSettings(
+          settings,
+          (next) => {
+            const relabel = next.language !== settings.language;
+            settings = next;
+            applySettings(next);
+            app.applyLook();
+            // Labels are built once: with no session open, reload at once to
+            // relabel (the token survives in sessionStorage); with sessions
+            // open, a reload would end them, so say it applies after one.
+            if (relabel && app.sessionCount === 0) location.reload();
+            else if (relabel) app.toast(t('settings.languageReload'));
+          },
+          api,
+          app.bookPath,
+        ),
     );
     // Following the system theme: open terminals follow it too.
     matchMedia('(prefers-color-scheme: dark)').addEventListener('change', () => app.applyLook());
@@ -57,7 +64,16 @@ async function boot(): Promise<void> {
         { class: 'boot', attrs: { role: 'alert' } },
         el('p', { text: t('app.unreachable') }),
         el('p', { class: 'error', text: err instanceof Error ? err.message : String(err) }),
-        el('div', {}, el('button', { text: t('app.retry'), class: 'primary', attrs: { type: 'button' }, on: { click: () => void boot() } })),
+        el(
+          'div',
+          {},
+          el('button', {
+            text: t('app.retry'),
+            class: 'primary',
+            attrs: { type: 'button' },
+            on: { click: () => void boot() },
+          }),
+        ),
       ),
     );
   }

@@ -55,7 +55,11 @@ function desktopClient(bridge: DesktopBridge): ApiClient {
   return {
     async call(method, ...params) {
       const fn = bridge.api[method];
-      if (!fn) throw new ApiCallError({ code: 'API_UNKNOWN_METHOD', message: 'This version of Hostdeck cannot do that. Restart the app.' });
+      if (!fn)
+        throw new ApiCallError({
+          code: 'API_UNKNOWN_METHOD',
+          message: 'This version of Hostdeck cannot do that. Restart the app.',
+        });
       const reply = await fn(...params);
       if (!reply.ok) throw new ApiCallError(reply.error);
       return reply.result as never;
@@ -80,7 +84,12 @@ function takeToken(): string | null {
 function serveClient(): Promise<ApiClient> {
   const token = takeToken();
   if (!token) {
-    return Promise.reject(new ApiCallError({ code: 'API_NO_TOKEN', message: 'Open Hostdeck with the full address that `npm run serve` printed (it ends with #token=…).' }));
+    return Promise.reject(
+      new ApiCallError({
+        code: 'API_NO_TOKEN',
+        message: 'Open Hostdeck with the full address that `npm run serve` printed (it ends with #token=…).',
+      }),
+    );
   }
   const hub = new EventHub();
   const pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
@@ -116,7 +125,9 @@ function serveClient(): Promise<ApiClient> {
   const client: ApiClient = {
     call(method, ...params) {
       if (ws.readyState !== WebSocket.OPEN) {
-        return Promise.reject(new ApiCallError({ code: 'API_DISCONNECTED', message: 'Hostdeck is not connected. Reload the page.' }));
+        return Promise.reject(
+          new ApiCallError({ code: 'API_DISCONNECTED', message: 'Hostdeck is not connected. Reload the page.' }),
+        );
       }
       const id = nextId++;
       return new Promise((resolve, reject) => {
@@ -128,6 +139,16 @@ function serveClient(): Promise<ApiClient> {
   };
   return new Promise((resolve, reject) => {
     ws.addEventListener('open', () => resolve(client), { once: true });
-    ws.addEventListener('error', () => reject(new ApiCallError({ code: 'API_UNREACHABLE', message: 'Could not reach Hostdeck. Start it with `npm run serve` and open the address it prints.' })), { once: true });
+    ws.addEventListener(
+      'error',
+      () =>
+        reject(
+          new ApiCallError({
+            code: 'API_UNREACHABLE',
+            message: 'Could not reach Hostdeck. Start it with `npm run serve` and open the address it prints.',
+          }),
+        ),
+      { once: true },
+    );
   });
 }

@@ -13,7 +13,8 @@ let current: Locale = 'en';
 export function pickLocale(preferred: readonly string[]): Locale {
   for (const tag of preferred) {
     const lower = tag.toLowerCase();
-    if (lower === 'zh' || lower.startsWith('zh-cn') || lower.startsWith('zh-sg') || lower.startsWith('zh-hans')) return 'zh-CN';
+    if (lower === 'zh' || lower.startsWith('zh-cn') || lower.startsWith('zh-sg') || lower.startsWith('zh-hans'))
+      return 'zh-CN';
     if (lower.startsWith('en')) return 'en';
   }
   return 'en';

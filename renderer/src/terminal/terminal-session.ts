@@ -16,7 +16,6 @@ import { ACK_EVERY_BYTES, type MainControlMessage } from '../../../shared/termin
 import { pasteNeedsConfirmation, sanitizePaste } from '../../../shared/paste.js';
 import { parseOsc7 } from '../files/files-model.js';
 
-
 export type TerminalEvent =
   | { type: 'open' }
   | { type: 'exit'; code: number | null; signal: string | null }
@@ -75,7 +74,9 @@ export class TerminalSession {
     this.#loadWebgl();
     this.#d.add(() => this.terminal.dispose());
     this.#d.add(this.terminal.onData((data) => this.#send(new TextEncoder().encode(data))).dispose);
-    this.#d.add(this.terminal.onBinary((data) => this.#send(Uint8Array.from(data, (c) => c.charCodeAt(0) & 0xff))).dispose);
+    this.#d.add(
+      this.terminal.onBinary((data) => this.#send(Uint8Array.from(data, (c) => c.charCodeAt(0) & 0xff))).dispose,
+    );
     this.#d.add(this.terminal.onResize(({ cols, rows }) => this.#control({ type: 'resize', cols, rows })).dispose);
     this.terminal.attachCustomKeyEventHandler((ev) => this.#shortcutKey(ev));
     this.#interceptPastes(container);
@@ -248,7 +249,11 @@ export class TerminalSession {
     }
     if (msg.type === 'exit') {
       this.#ended = true;
-      this.#opts.onEvent({ type: 'exit', code: typeof msg.code === 'number' ? msg.code : null, signal: typeof msg.signal === 'string' ? msg.signal : null });
+      this.#opts.onEvent({
+        type: 'exit',
+        code: typeof msg.code === 'number' ? msg.code : null,
+        signal: typeof msg.signal === 'string' ? msg.signal : null,
+      });
     } else if (msg.type === 'error') {
       this.#ended = true;
       this.#opts.onEvent({ type: 'error', code: String(msg.code), message: String(msg.message) });
@@ -283,13 +288,24 @@ export class TerminalSession {
   }
 
   #makeSearchBar(): HTMLElement {
-    const input = el('input', { attrs: { type: 'search', 'aria-label': t('search.label'), placeholder: t('search.label') } });
+    const input = el('input', {
+      attrs: { type: 'search', 'aria-label': t('search.label'), placeholder: t('search.label') },
+    });
     const count = el('span', { class: 'search-count', attrs: { 'aria-live': 'polite' } });
     // Decorations make the addon count matches (onDidChangeResults) and mark them in the scrollbar.
-    const decorations = { matchBackground: '#6b5a00', matchOverviewRuler: '#b38f00', activeMatchBackground: '#b36b00', activeMatchColorOverviewRuler: '#ff9f1a' };
+    const decorations = {
+      matchBackground: '#6b5a00',
+      matchOverviewRuler: '#b38f00',
+      activeMatchBackground: '#b36b00',
+      activeMatchColorOverviewRuler: '#ff9f1a',
+    };
     this.#d.add(
       this.search.onDidChangeResults(({ resultIndex, resultCount }) => {
-        count.textContent = !input.value ? '' : resultCount === 0 ? t('search.none') : t('search.count', { index: resultIndex + 1, count: resultCount });
+        count.textContent = !input.value
+          ? ''
+          : resultCount === 0
+            ? t('search.none')
+            : t('search.count', { index: resultIndex + 1, count: resultCount });
       }).dispose,
     );
     const find = (forward: boolean): void => {
@@ -319,9 +335,21 @@ export class TerminalSession {
       { class: 'terminal-search', attrs: { role: 'search', hidden: true } },
       input,
       count,
-      el('button', { text: '↑', attrs: { type: 'button', 'aria-label': t('search.previous'), title: t('search.previous') }, on: { click: () => find(false) } }),
-      el('button', { text: '↓', attrs: { type: 'button', 'aria-label': t('search.next'), title: t('search.next') }, on: { click: () => find(true) } }),
-      el('button', { text: t('dialog.close'), attrs: { type: 'button', 'aria-label': t('search.close'), title: t('search.close') }, on: { click: close } }),
+      el('button', {
+        text: '↑',
+        attrs: { type: 'button', 'aria-label': t('search.previous'), title: t('search.previous') },
+        on: { click: () => find(false) },
+      }),
+      el('button', {
+        text: '↓',
+        attrs: { type: 'button', 'aria-label': t('search.next'), title: t('search.next') },
+        on: { click: () => find(true) },
+      }),
+      el('button', {
+        text: t('dialog.close'),
+        attrs: { type: 'button', 'aria-label': t('search.close'), title: t('search.close') },
+        on: { click: close },
+      }),
     );
     return bar;
   }

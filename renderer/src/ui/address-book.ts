@@ -53,25 +53,50 @@ export class AddressBook {
 
   constructor(actions: AddressBookActions) {
     this.#actions = actions;
-    this.search = el('input', { attrs: { type: 'search', 'aria-label': t('sidebar.search'), placeholder: t('sidebar.search.placeholder'), 'aria-controls': 'book-tree' } });
+    this.search = el('input', {
+      attrs: {
+        type: 'search',
+        'aria-label': t('sidebar.search'),
+        placeholder: t('sidebar.search.placeholder'),
+        'aria-controls': 'book-tree',
+      },
+    });
     this.#order = el(
       'select',
       { attrs: { 'aria-label': t('book.sort') } },
       el('option', { text: t('book.sort.name'), attrs: { value: 'name' } }),
       el('option', { text: t('book.sort.recent'), attrs: { value: 'recent' } }),
     );
-    this.#tree = el('div', { class: 'book-tree', attrs: { role: 'tree', id: 'book-tree', 'aria-label': t('book.tree') } });
+    this.#tree = el('div', {
+      class: 'book-tree',
+      attrs: { role: 'tree', id: 'book-tree', 'aria-label': t('book.tree') },
+    });
     this.#summary = el('div', { class: 'book-summary', attrs: { 'aria-live': 'polite' } });
     const act = (label: string, run: (h: SavedHost) => void): HTMLButtonElement =>
-      el('button', { text: label, attrs: { type: 'button', disabled: true }, on: { click: () => this.#selectedHost() && run(this.#selectedHost() as SavedHost) } });
+      el('button', {
+        text: label,
+        attrs: { type: 'button', disabled: true },
+        on: { click: () => this.#selectedHost() && run(this.#selectedHost() as SavedHost) },
+      });
     this.#barButtons = [
       act(t('book.connect'), (h) => this.#actions.connect(h)),
       act(t('book.edit'), (h) => this.#actions.edit(h)),
       act(t('book.duplicate'), (h) => this.#actions.duplicate(h)),
       act(t('book.delete'), (h) => this.#actions.remove(h)),
     ];
-    this.#bar = el('div', { class: 'book-actions', attrs: { role: 'toolbar', 'aria-label': t('book.actions', { name: '' }).trim() } }, ...this.#barButtons);
-    this.element = el('div', { class: 'book' }, el('div', { class: 'book-filter' }, this.search, this.#order), this.#summary, this.#tree, this.#bar);
+    this.#bar = el(
+      'div',
+      { class: 'book-actions', attrs: { role: 'toolbar', 'aria-label': t('book.actions', { name: '' }).trim() } },
+      ...this.#barButtons,
+    );
+    this.element = el(
+      'div',
+      { class: 'book' },
+      el('div', { class: 'book-filter' }, this.search, this.#order),
+      this.#summary,
+      this.#tree,
+      this.#bar,
+    );
     this.#d.listen(this.search, 'input', () => this.render());
     this.#d.listen(this.search, 'keydown', (ev) => {
       const k = ev as KeyboardEvent;
@@ -111,7 +136,8 @@ export class AddressBook {
     }
     if (query) {
       const hits = this.#index.search(query, 500);
-      this.#summary.textContent = hits.length === 0 ? t('sidebar.noMatch', { query }) : t('book.results', { count: hits.length });
+      this.#summary.textContent =
+        hits.length === 0 ? t('sidebar.noMatch', { query }) : t('book.results', { count: hits.length });
       for (const hit of hits) this.#addHostRow(hit.host, 1, true);
     } else {
       this.#summary.textContent = t('book.count', { count: this.#hosts.length });
@@ -147,7 +173,9 @@ export class AddressBook {
 
   #sortHosts(hosts: SavedHost[]): SavedHost[] {
     if (this.order === 'recent') {
-      return hosts.sort((a, b) => (b.lastConnectedAt ?? '').localeCompare(a.lastConnectedAt ?? '') || a.name.localeCompare(b.name));
+      return hosts.sort(
+        (a, b) => (b.lastConnectedAt ?? '').localeCompare(a.lastConnectedAt ?? '') || a.name.localeCompare(b.name),
+      );
     }
     return hosts.sort((a, b) => a.name.localeCompare(b.name, undefined, { numeric: true }));
   }
@@ -160,7 +188,11 @@ export class AddressBook {
       const expanded = !this.#collapsed.has(key);
       const element = el(
         'div',
-        { class: 'book-row book-folder', attrs: { role: 'treeitem', 'aria-level': level + 1, 'aria-expanded': String(expanded), tabindex: -1 }, dataset: { key } },
+        {
+          class: 'book-row book-folder',
+          attrs: { role: 'treeitem', 'aria-level': level + 1, 'aria-expanded': String(expanded), tabindex: -1 },
+          dataset: { key },
+        },
         el('span', { class: 'twisty', text: expanded ? '▾' : '▸', attrs: { 'aria-hidden': 'true' } }),
         el('span', { class: 'book-name', text: name }),
       );
@@ -184,14 +216,37 @@ export class AddressBook {
     const detail = `${host.username ? `${host.username}@` : ''}${host.address}${host.port !== (host.protocol === 'ssh' ? 22 : 5900) ? `:${host.port}` : ''}`;
     const element = el(
       'div',
-      { class: 'book-row book-host', attrs: { role: 'treeitem', 'aria-level': level + 1, tabindex: -1, draggable: 'true', 'aria-description': `${t(`book.protocol.${host.protocol}`)} ${detail}` }, dataset: { key } },
-      el('span', { class: `proto proto-${host.protocol}`, text: t(`book.protocol.${host.protocol}`), attrs: { 'aria-hidden': 'true' } }),
+      {
+        class: 'book-row book-host',
+        attrs: {
+          role: 'treeitem',
+          'aria-level': level + 1,
+          tabindex: -1,
+          draggable: 'true',
+          'aria-description': `${t(`book.protocol.${host.protocol}`)} ${detail}`,
+        },
+        dataset: { key },
+      },
+      el('span', {
+        class: `proto proto-${host.protocol}`,
+        text: t(`book.protocol.${host.protocol}`),
+        attrs: { 'aria-hidden': 'true' },
+      }),
       el('span', { class: 'book-name', text: host.name }),
-      el('span', { class: 'book-detail', text: showFolder && host.folder.length > 0 ? `${host.folder.join(' / ')} · ${detail}` : detail, attrs: { 'aria-hidden': 'true' } }),
+      el('span', {
+        class: 'book-detail',
+        text: showFolder && host.folder.length > 0 ? `${host.folder.join(' / ')} · ${detail}` : detail,
+        attrs: { 'aria-hidden': 'true' },
+      }),
     );
     if (host.colour) element.style.setProperty('--host-colour', host.colour);
     element.style.paddingLeft = `${8 + level * 14}px`;
-    element.addEventListener('click', () => this.#setRoving(this.#rows.findIndex((r) => r.key === key), true));
+    element.addEventListener('click', () =>
+      this.#setRoving(
+        this.#rows.findIndex((r) => r.key === key),
+        true,
+      ),
+    );
     element.addEventListener('dblclick', () => this.#actions.connect(host));
     element.addEventListener('dragstart', (ev) => ev.dataTransfer?.setData('application/x-hostdeck-host', host.id));
     this.#rows.push({ key, level, kind: 'host', host, element });
@@ -215,7 +270,10 @@ export class AddressBook {
     this.#focusKey = row?.key ?? null;
     const host = row?.host;
     for (const b of this.#barButtons) b.disabled = !host;
-    this.#bar.setAttribute('aria-label', host ? t('book.actions', { name: host.name }) : t('book.actions', { name: '' }).trim());
+    this.#bar.setAttribute(
+      'aria-label',
+      host ? t('book.actions', { name: host.name }) : t('book.actions', { name: '' }).trim(),
+    );
     if (row && focus) row.element.focus();
   }
 

@@ -38,5 +38,10 @@ export function confirmDialog(title: string, body: string, ok: string, danger = 
 export function formRow(label: string, control: HTMLElement, hint?: string): HTMLElement {
   const id = control.id || `hd-row-${++uid}`;
   control.id = id;
-  return el('div', { class: 'form-row' }, el('label', { text: label, attrs: { for: id } }), el('div', { class: 'form-control' }, control, hint ? el('div', { class: 'field-hint', text: hint }) : null));
+  return el(
+    'div',
+    { class: 'form-row' },
+    el('label', { text: label, attrs: { for: id } }),
+    el('div', { class: 'form-control' }, control, hint ? el('div', { class: 'field-hint', text: hint }) : null),
+  );
 }

@@ -41,7 +41,12 @@ export class EditorFields {
     const error = el('div', { class: 'field-error', attrs: { id: `${id}-err`, role: 'alert' } });
     const hintEl = hint ? el('div', { class: 'field-hint', text: hint, attrs: { id: `${id}-hint` } }) : null;
     input.setAttribute('aria-describedby', [hint ? `${id}-hint` : '', `${id}-err`].filter(Boolean).join(' '));
-    const row = el('div', { class: 'form-row' }, el('label', { text: label, attrs: { for: id } }), el('div', { class: 'form-control' }, input, hintEl, error));
+    const row = el(
+      'div',
+      { class: 'form-row' },
+      el('label', { text: label, attrs: { for: id } }),
+      el('div', { class: 'form-control' }, input, hintEl, error),
+    );
     const f = { row, input, error };
     this.#fields.set(name, f);
     this.rows.push(row);
@@ -86,7 +91,11 @@ export function textInput(value = '', attrs: Record<string, string | number | bo
 }
 
 export function selectInput(value: string, options: ReadonlyArray<readonly [string, string]>): HTMLSelectElement {
-  return el('select', {}, ...options.map(([v, label]) => el('option', { text: label, attrs: { value: v, selected: v === value } })));
+  return el(
+    'select',
+    {},
+    ...options.map(([v, label]) => el('option', { text: label, attrs: { value: v, selected: v === value } })),
+  );
 }
 
 export function checkbox(checked: boolean): HTMLInputElement {
@@ -100,9 +109,17 @@ export function checkbox(checked: boolean): HTMLInputElement {
  * would fall back to "none" and saving would silently drop the reference;
  * kept, the validator names the problem beside the field instead.
  */
-export function sshHostChoices(hosts: readonly SavedHost[], selfId: string | undefined, none: string, current = ''): Array<[string, string]> {
+export function sshHostChoices(
+  hosts: readonly SavedHost[],
+  selfId: string | undefined,
+  none: string,
+  current = '',
+): Array<[string, string]> {
   const label = (x: SavedHost): string => `${x.name} (${x.address})`;
-  const choices: Array<[string, string]> = [['', none], ...hosts.filter((x) => x.protocol === 'ssh' && x.id !== selfId).map((x): [string, string] => [x.id, label(x)])];
+  const choices: Array<[string, string]> = [
+    ['', none],
+    ...hosts.filter((x) => x.protocol === 'ssh' && x.id !== selfId).map((x): [string, string] => [x.id, label(x)]),
+  ];
   if (current && !choices.some(([id]) => id === current)) {
     const known = hosts.find((x) => x.id === current);
     choices.push([current, known ? label(known) : t('editor.host.missing', { id: current })]);

@@ -12,7 +12,18 @@ import { t } from '../i18n/i18n.js';
 import type { ApiClient } from '../api/client.js';
 import { ApiCallError } from '../api/client.js';
 import { bookView, checkHost, inheritedDefault, type FieldError } from '../../../shared/model/validate.js';
-import { DEFAULT_PORTS, DEFAULT_VNC_OPTIONS, folderKey, type AuthMethod, type Folder, type HostInput, type Protocol, type SavedHost, type SecretKind, type VncOptions } from '../../../shared/model/host.js';
+import {
+  DEFAULT_PORTS,
+  DEFAULT_VNC_OPTIONS,
+  folderKey,
+  type AuthMethod,
+  type Folder,
+  type HostInput,
+  type Protocol,
+  type SavedHost,
+  type SecretKind,
+  type VncOptions,
+} from '../../../shared/model/host.js';
 import { checkbox, EditorFields, selectInput, sshHostChoices, textInput, type Field } from './editor-fields.js';
 import { JumpChainEditor } from './jump-chain-editor.js';
 import { vncLengthNote } from './prompts.js';
@@ -58,7 +69,11 @@ export function openHostEditor(ctx: EditorContext): HTMLDialogElement {
   const organise = organiseSection(fields, base, ctx.folders);
   const secrets = secretsSection(fields, ctx);
   const sections: Section[] = [general, auth, jumps, vnc, organise, secrets];
-  const state = (): EditorState => ({ isSsh: general.protocol() === 'ssh', authType: auth.type(), folder: organise.folder() });
+  const state = (): EditorState => ({
+    isSsh: general.protocol() === 'ssh',
+    authType: auth.type(),
+    folder: organise.folder(),
+  });
   const sync = (): void => {
     const s = state();
     for (const section of sections) section.sync(s);
@@ -70,7 +85,13 @@ export function openHostEditor(ctx: EditorContext): HTMLDialogElement {
     return out;
   };
   const validate = (all: boolean): ReturnType<typeof checkHost> => {
-    const r = checkHost(collect(), bookView(ctx.hosts.filter((x) => x.id !== h?.id), ctx.folders));
+    const r = checkHost(
+      collect(),
+      bookView(
+        ctx.hosts.filter((x) => x.id !== h?.id),
+        ctx.folders,
+      ),
+    );
     fields.showErrors(r.ok ? [] : r.errors, !all);
     return r;
   };
@@ -89,7 +110,12 @@ export function openHostEditor(ctx: EditorContext): HTMLDialogElement {
       form.querySelector<HTMLElement>('[aria-invalid]')?.focus();
       return;
     }
-    void saveHost(ctx, checked.host, secrets, { dialog, status, saveButton, showErrors: (errors) => fields.showErrors(errors, false) });
+    void saveHost(ctx, checked.host, secrets, {
+      dialog,
+      status,
+      saveButton,
+      showErrors: (errors) => fields.showErrors(errors, false),
+    });
   });
   sync();
   dialog.addEventListener('close', () => {
@@ -102,14 +128,20 @@ export function openHostEditor(ctx: EditorContext): HTMLDialogElement {
   return dialog;
 }
 
-function editorDialog(h: SavedHost | undefined, rows: readonly HTMLElement[]): { dialog: HTMLDialogElement; form: HTMLFormElement; status: HTMLElement; saveButton: HTMLButtonElement } {
+function editorDialog(
+  h: SavedHost | undefined,
+  rows: readonly HTMLElement[],
+): { dialog: HTMLDialogElement; form: HTMLFormElement; status: HTMLElement; saveButton: HTMLButtonElement } {
   const status = el('p', { class: 'form-status', attrs: { role: 'status', 'aria-live': 'polite' } });
   const saveButton = el('button', { text: t('editor.save'), class: 'primary', attrs: { type: 'submit' } });
   const cancel = el('button', { text: t('dialog.cancel'), attrs: { type: 'button', value: 'cancel' } });
   const form = el(
     'form',
     { attrs: { method: 'dialog', novalidate: true } },
-    el('h2', { text: h ? t('editor.title.edit', { name: h.name }) : t('editor.title.new'), attrs: { id: 'hd-editor-title' } }),
+    el('h2', {
+      text: h ? t('editor.title.edit', { name: h.name }) : t('editor.title.new'),
+      attrs: { id: 'hd-editor-title' },
+    }),
     ...rows,
     status,
     el('div', { class: 'dialog-actions' }, cancel, saveButton),
@@ -130,7 +162,9 @@ async function saveHost(ctx: EditorContext, input: HostInput, secrets: SecretsSe
   view.saveButton.disabled = true;
   view.status.textContent = t('editor.saving');
   try {
-    const saved = ctx.host ? await ctx.api.call('hosts.update', { ...input, id: ctx.host.id }) : await ctx.api.call('hosts.create', input);
+    const saved = ctx.host
+      ? await ctx.api.call('hosts.update', { ...input, id: ctx.host.id })
+      : await ctx.api.call('hosts.create', input);
     const secretNote = await secrets.save(saved);
     view.dialog.close();
     // The host is saved either way; a password that could not be sealed is reported, not retried here.
@@ -146,12 +180,39 @@ async function saveHost(ctx: EditorContext, input: HostInput, secrets: SecretsSe
   }
 }
 
-function generalSection(fields: EditorFields, base: Partial<HostInput>, folders: readonly Folder[], onProtocol: () => void): Section & { protocol(): Protocol; focus(): void } {
+function generalSection(
+  fields: EditorFields,
+  base: Partial<HostInput>,
+  folders: readonly Folder[],
+  onProtocol: () => void,
+): Section & { protocol(): Protocol; focus(): void } {
   const name = fields.field('name', t('editor.name'), textInput(base.name ?? '', { required: true, maxlength: 128 }));
-  const protocol = fields.field('protocol', t('editor.protocol'), selectInput(base.protocol ?? 'ssh', [['ssh', 'SSH'], ['vnc', 'VNC']]));
-  const address = fields.field('address', t('editor.address'), textInput(base.address ?? '', { required: true, inputmode: 'url' }), t('editor.address.hint'));
-  const port = fields.field('port', t('editor.port'), el('input', { attrs: { type: 'number', min: 1, max: 65535, value: base.port ?? DEFAULT_PORTS[base.protocol ?? 'ssh'] } }));
-  const username = fields.field('username', t('editor.username'), textInput(base.username ?? '', { autocapitalize: 'off' }));
+  const protocol = fields.field(
+    'protocol',
+    t('editor.protocol'),
+    selectInput(base.protocol ?? 'ssh', [
+      ['ssh', 'SSH'],
+      ['vnc', 'VNC'],
+    ]),
+  );
+  const address = fields.field(
+    'address',
+    t('editor.address'),
+    textInput(base.address ?? '', { required: true, inputmode: 'url' }),
+    t('editor.address.hint'),
+  );
+  const port = fields.field(
+    'port',
+    t('editor.port'),
+    el('input', {
+      attrs: { type: 'number', min: 1, max: 65535, value: base.port ?? DEFAULT_PORTS[base.protocol ?? 'ssh'] },
+    }),
+  );
+  const username = fields.field(
+    'username',
+    t('editor.username'),
+    textInput(base.username ?? '', { autocapitalize: 'off' }),
+  );
   protocol.input.addEventListener('change', () => {
     // A port left at the old protocol's default follows the new one.
     const p = protocol.input.value as Protocol;
@@ -168,7 +229,12 @@ function generalSection(fields: EditorFields, base: Partial<HostInput>, folders:
       username.input.setAttribute('placeholder', inherited ? t('editor.username.inherited', { name: inherited }) : '');
     },
     collect: (out) => {
-      Object.assign(out, { name: name.input.value, protocol: protocol.input.value, address: address.input.value.trim(), port: Number(port.input.value) });
+      Object.assign(out, {
+        name: name.input.value,
+        protocol: protocol.input.value,
+        address: address.input.value.trim(),
+        port: Number(port.input.value),
+      });
       if (username.input.value.trim()) out['username'] = username.input.value.trim();
     },
   };
@@ -186,7 +252,11 @@ function authSection(fields: EditorFields, base: Partial<HostInput>): Section & 
       ['keyboardInteractive', t('editor.auth.keyboardInteractive')],
     ]),
   );
-  const keyPath = fields.field('auth.path', t('editor.keyPath'), textInput(base.auth?.type === 'privateKey' ? base.auth.path : '', { placeholder: '~/.ssh/id_ed25519' }));
+  const keyPath = fields.field(
+    'auth.path',
+    t('editor.keyPath'),
+    textInput(base.auth?.type === 'privateKey' ? base.auth.path : '', { placeholder: '~/.ssh/id_ed25519' }),
+  );
   return {
     type: () => auth.input.value as AuthChoice,
     sync: (s) => {
@@ -203,7 +273,12 @@ function authSection(fields: EditorFields, base: Partial<HostInput>): Section & 
 
 function jumpSection(fields: EditorFields, ctx: EditorContext, onChange: () => void): Section & { dispose(): void } {
   const h = ctx.host;
-  const jumps = new JumpChainEditor({ chain: (ctx.host ?? ctx.prefill)?.jumpChain ?? [], hosts: ctx.hosts, selfId: h?.id, onChange });
+  const jumps = new JumpChainEditor({
+    chain: (ctx.host ?? ctx.prefill)?.jumpChain ?? [],
+    hosts: ctx.hosts,
+    selfId: h?.id,
+    onChange,
+  });
   fields.part(jumps.element, jumps);
   return {
     dispose: () => jumps.dispose(),
@@ -219,14 +294,39 @@ function jumpSection(fields: EditorFields, ctx: EditorContext, onChange: () => v
 }
 
 function vncSection(fields: EditorFields, v: VncOptions, ctx: EditorContext): Section {
-  const via = fields.field('vnc.viaSshHostId', t('editor.via'), selectInput(v.viaSshHostId ?? '', sshHostChoices(ctx.hosts, ctx.host?.id, t('editor.via.none'), v.viaSshHostId)));
+  const via = fields.field(
+    'vnc.viaSshHostId',
+    t('editor.via'),
+    selectInput(v.viaSshHostId ?? '', sshHostChoices(ctx.hosts, ctx.host?.id, t('editor.via.none'), v.viaSshHostId)),
+  );
   const viewOnly = fields.field('vnc.viewOnly', t('editor.viewOnly'), checkbox(v.viewOnly));
-  const scaling = fields.field('vnc.scaling', t('editor.scaling'), selectInput(v.scaling, [['scale', t('editor.scaling.scale')], ['remote', t('editor.scaling.remote')], ['none', t('editor.scaling.none')]]));
-  const quality = fields.field('vnc.quality', t('editor.quality'), el('input', { attrs: { type: 'range', min: 0, max: 9, value: v.quality } }));
-  const compression = fields.field('vnc.compression', t('editor.compression'), el('input', { attrs: { type: 'range', min: 0, max: 9, value: v.compression } }));
+  const scaling = fields.field(
+    'vnc.scaling',
+    t('editor.scaling'),
+    selectInput(v.scaling, [
+      ['scale', t('editor.scaling.scale')],
+      ['remote', t('editor.scaling.remote')],
+      ['none', t('editor.scaling.none')],
+    ]),
+  );
+  const quality = fields.field(
+    'vnc.quality',
+    t('editor.quality'),
+    el('input', { attrs: { type: 'range', min: 0, max: 9, value: v.quality } }),
+  );
+  const compression = fields.field(
+    'vnc.compression',
+    t('editor.compression'),
+    el('input', { attrs: { type: 'range', min: 0, max: 9, value: v.compression } }),
+  );
   for (const f of [quality, compression]) showRangeValue(f);
   const shared = fields.field('vnc.shared', t('editor.shared'), checkbox(v.shared));
-  const requireEncryption = fields.field('vnc.requireEncryption', t('editor.requireEncryption'), checkbox(v.requireEncryption ?? false), t('editor.requireEncryption.hint'));
+  const requireEncryption = fields.field(
+    'vnc.requireEncryption',
+    t('editor.requireEncryption'),
+    checkbox(v.requireEncryption ?? false),
+    t('editor.requireEncryption.hint'),
+  );
   const checked = (f: Field): boolean => (f.input as HTMLInputElement).checked;
   return {
     sync: (s) => {
@@ -255,24 +355,56 @@ function showRangeValue(f: Field): void {
   f.input.parentElement?.classList.add('range-control');
 }
 
-function organiseSection(fields: EditorFields, base: Partial<HostInput>, folders: readonly Folder[]): Section & { folder(): string[] } {
-  const folder = fields.field('folder', t('editor.folder'), textInput((base.folder ?? []).join('/'), { list: 'hd-folders' }), t('editor.folder.hint'));
-  folder.input.after(el('datalist', { attrs: { id: 'hd-folders' } }, ...folders.map((f) => el('option', { attrs: { value: folderKey(f.path) } }))));
+function organiseSection(
+  fields: EditorFields,
+  base: Partial<HostInput>,
+  folders: readonly Folder[],
+): Section & { folder(): string[] } {
+  const folder = fields.field(
+    'folder',
+    t('editor.folder'),
+    textInput((base.folder ?? []).join('/'), { list: 'hd-folders' }),
+    t('editor.folder.hint'),
+  );
+  folder.input.after(
+    el(
+      'datalist',
+      { attrs: { id: 'hd-folders' } },
+      ...folders.map((f) => el('option', { attrs: { value: folderKey(f.path) } })),
+    ),
+  );
   const tags = fields.field('tags', t('editor.tags'), textInput((base.tags ?? []).join(', ')), t('editor.tags.hint'));
   const noColour = checkbox(base.colour === undefined);
-  const colour = fields.field('colour', t('editor.colour'), el('input', { attrs: { type: 'color', value: base.colour ?? '#2f6fde' } }));
-  colour.row.querySelector('.form-control')?.append(el('label', { class: 'inline' }, noColour, ` ${t('editor.colour.none')}`));
+  const colour = fields.field(
+    'colour',
+    t('editor.colour'),
+    el('input', { attrs: { type: 'color', value: base.colour ?? '#2f6fde' } }),
+  );
+  colour.row
+    .querySelector('.form-control')
+    ?.append(el('label', { class: 'inline' }, noColour, ` ${t('editor.colour.none')}`));
   const syncColour = (): void => void ((colour.input as HTMLInputElement).disabled = noColour.checked);
   noColour.addEventListener('change', syncColour);
   syncColour();
-  const notes = fields.field('notes', t('editor.notes'), el('textarea', { text: base.notes ?? '', attrs: { rows: 3, maxlength: 10000 } }));
-  const folderValue = (): string[] => folder.input.value.split('/').map((s) => s.trim()).filter(Boolean);
+  const notes = fields.field(
+    'notes',
+    t('editor.notes'),
+    el('textarea', { text: base.notes ?? '', attrs: { rows: 3, maxlength: 10000 } }),
+  );
+  const folderValue = (): string[] =>
+    folder.input.value
+      .split('/')
+      .map((s) => s.trim())
+      .filter(Boolean);
   return {
     folder: folderValue,
     sync: () => undefined,
     collect: (out) => {
       out['folder'] = folderValue();
-      out['tags'] = tags.input.value.split(',').map((s) => s.trim()).filter(Boolean);
+      out['tags'] = tags.input.value
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean);
       out['notes'] = notes.input.value;
       if (!noColour.checked) out['colour'] = colour.input.value;
     },
@@ -288,13 +420,32 @@ interface SecretsSection extends Section {
 function secretsSection(fields: EditorFields, ctx: EditorContext): SecretsSection {
   const secretField = (kind: SecretKind): { f: Field; forget: HTMLInputElement } => {
     const saved = ctx.host?.hasSecret[kind] ?? false;
-    const f = fields.field(`secret.${kind}`, t(`editor.secret.${kind}`), el('input', { attrs: { type: 'password', autocomplete: 'new-password', placeholder: saved ? t('editor.secret.saved') : t('editor.secret.none') } }));
+    const f = fields.field(
+      `secret.${kind}`,
+      t(`editor.secret.${kind}`),
+      el('input', {
+        attrs: {
+          type: 'password',
+          autocomplete: 'new-password',
+          placeholder: saved ? t('editor.secret.saved') : t('editor.secret.none'),
+        },
+      }),
+    );
     const forget = checkbox(false);
-    if (saved) f.row.querySelector('.form-control')?.append(el('label', { class: 'inline' }, forget, ` ${t('editor.secret.forget')}`));
+    if (saved)
+      f.row
+        .querySelector('.form-control')
+        ?.append(el('label', { class: 'inline' }, forget, ` ${t('editor.secret.forget')}`));
     return { f, forget };
   };
-  const secrets = { password: secretField('password'), passphrase: secretField('passphrase'), vncPassword: secretField('vncPassword') };
-  secrets.vncPassword.f.row.querySelector('.form-control')?.append(vncLengthNote(secrets.vncPassword.f.input as HTMLInputElement));
+  const secrets = {
+    password: secretField('password'),
+    passphrase: secretField('passphrase'),
+    vncPassword: secretField('vncPassword'),
+  };
+  secrets.vncPassword.f.row
+    .querySelector('.form-control')
+    ?.append(vncLengthNote(secrets.vncPassword.f.input as HTMLInputElement));
   // Without a keyring or an unlocked master password nothing can be sealed:
   // say so before the person types a password that could not be kept.
   void ctx.api.call('secrets.status').then(
@@ -319,7 +470,11 @@ function secretsSection(fields: EditorFields, ctx: EditorContext): SecretsSectio
   };
 }
 
-async function saveSecrets(api: ApiClient, saved: SavedHost, secrets: Record<SecretKind, { f: Field; forget: HTMLInputElement }>): Promise<string | null> {
+async function saveSecrets(
+  api: ApiClient,
+  saved: SavedHost,
+  secrets: Record<SecretKind, { f: Field; forget: HTMLInputElement }>,
+): Promise<string | null> {
   for (const kind of ['password', 'passphrase', 'vncPassword'] as const) {
     const { f, forget } = secrets[kind];
     const value = (f.input as HTMLInputElement).value;
@@ -327,7 +482,8 @@ async function saveSecrets(api: ApiClient, saved: SavedHost, secrets: Record<Sec
       if (forget.checked) await api.call('secrets.clear', saved.id, kind);
       else if (value && !f.row.hidden) await api.call('secrets.set', saved.id, kind, value);
     } catch (err) {
-      if (err instanceof ApiCallError && (err.code === 'SECRETS_NO_MASTER_PASSWORD' || err.code === 'SECRETS_LOCKED')) return t('editor.secretNeedsMaster');
+      if (err instanceof ApiCallError && (err.code === 'SECRETS_NO_MASTER_PASSWORD' || err.code === 'SECRETS_LOCKED'))
+        return t('editor.secretNeedsMaster');
       return err instanceof Error ? err.message : String(err);
     } finally {
       (f.input as HTMLInputElement).value = '';

@@ -12,7 +12,11 @@ export function openImportDialog(api: ApiClient, onDone: (message: string) => vo
   const result = el('div', { class: 'import-result', attrs: { 'aria-live': 'polite' } });
   const status = el('p', { class: 'form-status', attrs: { role: 'status' } });
   const previewButton = el('button', { text: t('import.preview'), attrs: { type: 'button' } });
-  const applyButton = el('button', { text: t('import.apply', { count: 0 }), class: 'primary', attrs: { type: 'button', disabled: true } });
+  const applyButton = el('button', {
+    text: t('import.apply', { count: 0 }),
+    class: 'primary',
+    attrs: { type: 'button', disabled: true },
+  });
   const dialog = el(
     'dialog',
     { class: 'wide', attrs: { 'aria-labelledby': 'hd-import-title' } },
@@ -21,7 +25,13 @@ export function openImportDialog(api: ApiClient, onDone: (message: string) => vo
     ...Object.values(rows).flat(),
     result,
     status,
-    el('div', { class: 'dialog-actions' }, el('button', { text: t('dialog.cancel'), attrs: { type: 'button' }, on: { click: () => dialog.close() } }), previewButton, applyButton),
+    el(
+      'div',
+      { class: 'dialog-actions' },
+      el('button', { text: t('dialog.cancel'), attrs: { type: 'button' }, on: { click: () => dialog.close() } }),
+      previewButton,
+      applyButton,
+    ),
   );
   let previewId: string | null = null;
   const sync = (): void => {
@@ -71,7 +81,11 @@ export function openImportDialog(api: ApiClient, onDone: (message: string) => vo
 }
 
 /** Where to import from: the source, the rows each kind needs, and what they say. */
-function importSourceFields(): { source: HTMLSelectElement; rows: Record<string, HTMLElement[]>; read(): Promise<ImportSource> } {
+function importSourceFields(): {
+  source: HTMLSelectElement;
+  rows: Record<string, HTMLElement[]>;
+  read(): Promise<ImportSource>;
+} {
   const source = el(
     'select',
     {},
@@ -89,11 +103,20 @@ function importSourceFields(): { source: HTMLSelectElement; rows: Record<string,
     'hostdeck-json': [formRow(t('import.file'), file), formRow(t('import.passphrase'), passphrase)],
   };
   const read = async (): Promise<ImportSource> => {
-    if (source.value === 'remmina') return { kind: 'remmina', paths: paths.value.split('\n').map((s) => s.trim()).filter(Boolean) };
+    if (source.value === 'remmina')
+      return {
+        kind: 'remmina',
+        paths: paths.value
+          .split('\n')
+          .map((s) => s.trim())
+          .filter(Boolean),
+      };
     if (source.value === 'hostdeck-json') {
       const f = file.files?.[0];
       const text = f ? await f.text() : '';
-      return passphrase.value ? { kind: 'hostdeck-json', text, passphrase: passphrase.value } : { kind: 'hostdeck-json', text };
+      return passphrase.value
+        ? { kind: 'hostdeck-json', text, passphrase: passphrase.value }
+        : { kind: 'hostdeck-json', text };
     }
     return path.value.trim() ? { kind: 'ssh-config', path: path.value.trim() } : { kind: 'ssh-config' };
   };
@@ -101,20 +124,57 @@ function importSourceFields(): { source: HTMLSelectElement; rows: Record<string,
 }
 
 function renderPreview(into: HTMLElement, p: ImportPreviewInfo): void {
-  into.append(el('p', { text: t('import.summary', { add: p.add.length, update: p.update.length, unchanged: p.unchanged, noted: p.notes.length, skipped: p.skipped.length }) }));
-  const items = [...p.add.map((h) => ({ h, action: t('import.action.add') })), ...p.update.map((h) => ({ h, action: t('import.action.update') }))];
+  into.append(
+    el('p', {
+      text: t('import.summary', {
+        add: p.add.length,
+        update: p.update.length,
+        unchanged: p.unchanged,
+        noted: p.notes.length,
+        skipped: p.skipped.length,
+      }),
+    }),
+  );
+  const items = [
+    ...p.add.map((h) => ({ h, action: t('import.action.add') })),
+    ...p.update.map((h) => ({ h, action: t('import.action.update') })),
+  ];
   if (items.length > 0) {
     into.append(
       el(
         'table',
         { class: 'preview-table' },
-        el('thead', {}, el('tr', {}, el('th', { text: t('import.col.name') }), el('th', { text: t('import.col.address') }), el('th', { text: t('import.col.action') }))),
-        el('tbody', {}, ...items.map(({ h, action }) => el('tr', {}, el('td', { text: h.name }), el('td', { text: `${h.username ? `${h.username}@` : ''}${h.address}:${h.port}` }), el('td', { text: action })))),
+        el(
+          'thead',
+          {},
+          el(
+            'tr',
+            {},
+            el('th', { text: t('import.col.name') }),
+            el('th', { text: t('import.col.address') }),
+            el('th', { text: t('import.col.action') }),
+          ),
+        ),
+        el(
+          'tbody',
+          {},
+          ...items.map(({ h, action }) =>
+            el(
+              'tr',
+              {},
+              el('td', { text: h.name }),
+              el('td', { text: `${h.username ? `${h.username}@` : ''}${h.address}:${h.port}` }),
+              el('td', { text: action }),
+            ),
+          ),
+        ),
       ),
     );
   }
-  const line = (s: { source: string; name?: string; reason: string }): HTMLElement => el('li', { text: `${s.name ? `${s.name}: ` : ''}${s.reason} (${s.source})` });
-  if (p.notes.length > 0) into.append(el('h3', { text: t('import.notes') }), el('ul', { class: 'skipped' }, ...p.notes.map(line)));
+  const line = (s: { source: string; name?: string; reason: string }): HTMLElement =>
+    el('li', { text: `${s.name ? `${s.name}: ` : ''}${s.reason} (${s.source})` });
+  if (p.notes.length > 0)
+    into.append(el('h3', { text: t('import.notes') }), el('ul', { class: 'skipped' }, ...p.notes.map(line)));
   if (p.skipped.length > 0) {
     into.append(el('h3', { text: t('import.skipped') }), el('ul', { class: 'skipped' }, ...p.skipped.map(line)));
   }
@@ -131,7 +191,12 @@ export function openExportDialog(api: ApiClient, onDone: (message: string) => vo
     el('p', { text: t('export.body') }),
     formRow(t('export.passphrase'), passphrase),
     status,
-    el('div', { class: 'dialog-actions' }, el('button', { text: t('dialog.cancel'), attrs: { type: 'button' }, on: { click: () => dialog.close() } }), save),
+    el(
+      'div',
+      { class: 'dialog-actions' },
+      el('button', { text: t('dialog.cancel'), attrs: { type: 'button' }, on: { click: () => dialog.close() } }),
+      save,
+    ),
   );
   save.addEventListener('click', () => {
     void api.call('export.json', passphrase.value ? { passphrase: passphrase.value } : {}).then(

@@ -47,7 +47,10 @@ export class JumpChainEditor implements ErrorPart {
   constructor(opts: JumpChainOptions) {
     this.#opts = opts;
     const id = controlId();
-    this.#add = el('button', { text: t('editor.jumps.add'), attrs: { type: 'button', 'aria-describedby': `${id}-hint` } });
+    this.#add = el('button', {
+      text: t('editor.jumps.add'),
+      attrs: { type: 'button', 'aria-describedby': `${id}-hint` },
+    });
     this.#d.listen(this.#add, 'click', () => this.#insert());
     this.#error = el('div', { class: 'field-error', attrs: { id: `${id}-err`, role: 'alert' } });
     this.element = el(
@@ -60,7 +63,11 @@ export class JumpChainEditor implements ErrorPart {
         this.#empty,
         this.#list,
         el('div', { class: 'jump-actions' }, this.#add),
-        el('div', { class: 'field-hint', text: t('editor.jumps.hint', { max: LIMITS.jumpChain }), attrs: { id: `${id}-hint` } }),
+        el('div', {
+          class: 'field-hint',
+          text: t('editor.jumps.hint', { max: LIMITS.jumpChain }),
+          attrs: { id: `${id}-hint` },
+        }),
         this.#error,
       ),
     );
@@ -104,7 +111,8 @@ export class JumpChainEditor implements ErrorPart {
     const select = selectInput(ref, sshHostChoices(this.#opts.hosts, this.#opts.selfId, t('editor.jump.none'), ref));
     select.id = id;
     select.setAttribute('aria-describedby', `${id}-err`);
-    const button = (text: string): HTMLButtonElement => el('button', { class: 'icon', text, attrs: { type: 'button' } });
+    const button = (text: string): HTMLButtonElement =>
+      el('button', { class: 'icon', text, attrs: { type: 'button' } });
     const hop: Hop = {
       row: el('li', { class: 'jump-hop' }),
       label: el('label', { attrs: { for: id } }),
@@ -160,7 +168,11 @@ export class JumpChainEditor implements ErrorPart {
       const n = i + 1;
       hop.label.textContent = t('editor.jump', { n });
       // The arrows mean nothing read aloud: each button is named after its hop.
-      for (const [button, key] of [[hop.up, 'editor.jump.up'], [hop.down, 'editor.jump.down'], [hop.remove, 'editor.jump.remove']] as const) {
+      for (const [button, key] of [
+        [hop.up, 'editor.jump.up'],
+        [hop.down, 'editor.jump.down'],
+        [hop.remove, 'editor.jump.remove'],
+      ] as const) {
         button.setAttribute('aria-label', t(key, { n }));
         button.title = t(key, { n });
       }

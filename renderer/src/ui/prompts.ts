@@ -81,12 +81,28 @@ function titleOf(p: Prompt): string {
 const isElement = (x: HTMLElement | null): x is HTMLElement => x !== null;
 
 const facts = (rows: Array<[string, string]>): HTMLElement =>
-  el('dl', { class: 'facts' }, ...rows.flatMap(([k, v]) => [el('dt', { text: k }), el('dd', { class: 'mono', text: v })]));
+  el(
+    'dl',
+    { class: 'facts' },
+    ...rows.flatMap(([k, v]) => [el('dt', { text: k }), el('dd', { class: 'mono', text: v })]),
+  );
 
-function build(p: Prompt): { body: HTMLElement[]; primary: string; collect: () => PromptAnswer; cancelAnswer: PromptAnswer; focus?: HTMLElement } {
+function build(p: Prompt): {
+  body: HTMLElement[];
+  primary: string;
+  collect: () => PromptAnswer;
+  cancelAnswer: PromptAnswer;
+  focus?: HTMLElement;
+} {
   if (p.kind === 'hostKey') {
     return {
-      body: [el('p', { text: t('prompt.hostKey.body', { host: p.host, port: p.port }) }), facts([[t('prompt.hostKey.type'), p.keyType], [t('prompt.hostKey.fingerprint'), p.fingerprint]])],
+      body: [
+        el('p', { text: t('prompt.hostKey.body', { host: p.host, port: p.port }) }),
+        facts([
+          [t('prompt.hostKey.type'), p.keyType],
+          [t('prompt.hostKey.fingerprint'), p.fingerprint],
+        ]),
+      ],
       primary: t('prompt.hostKey.trust'),
       collect: () => ({ type: 'decision', accept: true }),
       cancelAnswer: { type: 'decision', accept: false },
@@ -96,7 +112,12 @@ function build(p: Prompt): { body: HTMLElement[]; primary: string; collect: () =
     return {
       body: [
         el('p', { text: t('prompt.cert.body', { host: p.host, port: p.port }) }),
-        facts([[t('prompt.hostKey.fingerprint'), p.fingerprint], [t('prompt.cert.subject'), p.subject], [t('prompt.cert.issuer'), p.issuer], [t('prompt.cert.validTo'), p.validTo]]),
+        facts([
+          [t('prompt.hostKey.fingerprint'), p.fingerprint],
+          [t('prompt.cert.subject'), p.subject],
+          [t('prompt.cert.issuer'), p.issuer],
+          [t('prompt.cert.validTo'), p.validTo],
+        ]),
       ],
       primary: t('prompt.cert.trust'),
       collect: () => ({ type: 'decision', accept: true }),
@@ -104,11 +125,22 @@ function build(p: Prompt): { body: HTMLElement[]; primary: string; collect: () =
     };
   }
   if (p.kind === 'keyboardInteractive') {
-    const inputs = p.prompts.map((q) => el('input', { attrs: { type: q.echo ? 'text' : 'password', autocomplete: 'one-time-code', 'aria-label': q.prompt } }));
+    const inputs = p.prompts.map((q) =>
+      el('input', {
+        attrs: { type: q.echo ? 'text' : 'password', autocomplete: 'one-time-code', 'aria-label': q.prompt },
+      }),
+    );
     return {
       body: [
         p.instructions ? (el('p', { class: 'server-text', text: p.instructions }) as HTMLElement) : null,
-        ...p.prompts.map((q, i) => el('label', { class: 'stack' }, el('span', { class: 'server-text', text: q.prompt }), inputs[i] as HTMLInputElement)),
+        ...p.prompts.map((q, i) =>
+          el(
+            'label',
+            { class: 'stack' },
+            el('span', { class: 'server-text', text: q.prompt }),
+            inputs[i] as HTMLInputElement,
+          ),
+        ),
       ].filter(isElement),
       primary: t('dialog.ok'),
       collect: () => ({ type: 'responses', responses: inputs.map((i) => i.value) }),
@@ -116,12 +148,20 @@ function build(p: Prompt): { body: HTMLElement[]; primary: string; collect: () =
       ...(inputs[0] ? { focus: inputs[0] } : {}),
     };
   }
-  const input = el('input', { attrs: { type: 'password', autocomplete: 'current-password', 'aria-label': titleOf(p) } });
+  const input = el('input', {
+    attrs: { type: 'password', autocomplete: 'current-password', 'aria-label': titleOf(p) },
+  });
   const remember = el('input', { attrs: { type: 'checkbox' } });
   const note = p.secret === 'vncPassword' ? vncLengthNote(input) : null;
   return {
     body: [
-      p.attempt > 1 ? (el('p', { class: 'field-error', text: t('prompt.secret.retry', { attempt: p.attempt }), attrs: { role: 'alert' } }) as HTMLElement) : null,
+      p.attempt > 1
+        ? (el('p', {
+            class: 'field-error',
+            text: t('prompt.secret.retry', { attempt: p.attempt }),
+            attrs: { role: 'alert' },
+          }) as HTMLElement)
+        : null,
       input as HTMLElement,
       note,
       p.canRemember ? el('label', { class: 'inline' }, remember, ` ${t('prompt.remember')}`) : null,
@@ -137,7 +177,9 @@ function build(p: Prompt): { body: HTMLElement[]; primary: string; collect: () =
 export function vncLengthNote(input: HTMLInputElement): HTMLElement {
   const note = el('p', { class: 'field-hint', attrs: { 'aria-live': 'polite' } });
   const update = (): void => {
-    note.textContent = vncPasswordIsTruncated(input.value) ? t('vnc.passwordTruncated', { n: VNC_PASSWORD_SIGNIFICANT_CHARS }) : '';
+    note.textContent = vncPasswordIsTruncated(input.value)
+      ? t('vnc.passwordTruncated', { n: VNC_PASSWORD_SIGNIFICANT_CHARS })
+      : '';
   };
   input.addEventListener('input', update);
   return note;
@@ -145,7 +187,8 @@ export function vncLengthNote(input: HTMLInputElement): HTMLElement {
 
 /** The refusal for a changed host key: no way past it here, only what to do. */
 export function showHostKeyChanged(details: Record<string, unknown>, host: string): void {
-  const str = (k: string): string => (typeof details[k] === 'string' ? (details[k] as string) : typeof details[k] === 'number' ? String(details[k]) : '');
+  const str = (k: string): string =>
+    typeof details[k] === 'string' ? (details[k] as string) : typeof details[k] === 'number' ? String(details[k]) : '';
   const close = el('button', { text: t('dialog.close'), class: 'primary', attrs: { type: 'button' } });
   const dialog = el(
     'dialog',

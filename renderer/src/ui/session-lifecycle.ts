@@ -82,7 +82,8 @@ export class SessionLifecycle {
       this.#openId = null;
       if (!this.#state.is('opening')) return;
       const message = err instanceof Error ? err.message : String(err);
-      if (err instanceof ApiCallError && err.code === 'SSH_HOST_KEY_CHANGED' && err.details) showHostKeyChanged(err.details, String(err.details['host'] ?? this.#opts.title));
+      if (err instanceof ApiCallError && err.code === 'SSH_HOST_KEY_CHANGED' && err.details)
+        showHostKeyChanged(err.details, String(err.details['host'] ?? this.#opts.title));
       this.end(`${t('session.failed', { name: this.#opts.title })}: ${message}`);
     }
   }
@@ -105,7 +106,12 @@ export class SessionLifecycle {
     clear(this.banner);
     this.banner.append(
       el('span', { text: bannerText }),
-      el('button', { text: t('tabs.reconnect'), class: 'primary', attrs: { type: 'button' }, on: { click: () => void this.open() } }),
+      el('button', {
+        text: t('tabs.reconnect'),
+        class: 'primary',
+        attrs: { type: 'button' },
+        on: { click: () => void this.open() },
+      }),
     );
     return true;
   }

@@ -24,8 +24,12 @@ export function loadLocalSettings(): LocalSettings {
     const raw = JSON.parse(localStorage.getItem(KEY) ?? '{}') as Partial<LocalSettings>;
     const theme: Theme = raw.theme === 'light' || raw.theme === 'dark' ? raw.theme : 'system';
     const language = raw.language && (LOCALES as readonly string[]).includes(raw.language) ? raw.language : 'system';
-    const fontFamily = typeof raw.fontFamily === 'string' && raw.fontFamily.trim() && raw.fontFamily.length <= 200 ? raw.fontFamily : DEFAULT_FONT;
-    const fontSize = typeof raw.fontSize === 'number' && raw.fontSize >= 6 && raw.fontSize <= 40 ? Math.round(raw.fontSize) : 14;
+    const fontFamily =
+      typeof raw.fontFamily === 'string' && raw.fontFamily.trim() && raw.fontFamily.length <= 200
+        ? raw.fontFamily
+        : DEFAULT_FONT;
+    const fontSize =
+      typeof raw.fontSize === 'number' && raw.fontSize >= 6 && raw.fontSize <= 40 ? Math.round(raw.fontSize) : 14;
     const confirmPaste = raw.confirmPaste !== false;
     return { theme, language, fontFamily, fontSize, confirmPaste };
   } catch {
@@ -43,14 +47,23 @@ export function applyTheme(theme: Theme): void {
 }
 
 /** Opens the settings dialog; `onChange` gets the new settings after each change. */
-export function openSettings(current: LocalSettings, onChange: (s: LocalSettings) => void, api?: ApiClient, dataFile?: string): HTMLDialogElement {
+export function openSettings(
+  current: LocalSettings,
+  onChange: (s: LocalSettings) => void,
+  api?: ApiClient,
+  dataFile?: string,
+): HTMLDialogElement {
   const settings = { ...current };
   const changed = (): void => {
     saveLocalSettings(settings);
     onChange({ ...settings });
   };
   const select = <T extends string>(value: T, options: Array<[T, string]>, set: (v: T) => void): HTMLSelectElement => {
-    const s = el('select', {}, ...options.map(([v, label]) => el('option', { text: label, attrs: { value: v, selected: v === value } })));
+    const s = el(
+      'select',
+      {},
+      ...options.map(([v, label]) => el('option', { text: label, attrs: { value: v, selected: v === value } })),
+    );
     s.addEventListener('change', () => {
       set(s.value as T);
       changed();
@@ -80,14 +93,45 @@ export function openSettings(current: LocalSettings, onChange: (s: LocalSettings
     'dialog',
     { class: 'wide', attrs: { 'aria-labelledby': 'settings-title' } },
     el('h2', { text: t('settings.title'), attrs: { id: 'settings-title' } }),
-    formRow(t('settings.theme'), select<Theme>(settings.theme, [['system', t('settings.theme.system')], ['light', t('settings.theme.light')], ['dark', t('settings.theme.dark')]], (v) => (settings.theme = v))),
-    formRow(t('settings.language'), select<Locale | 'system'>(settings.language, [['system', t('settings.language.system')], ['en', 'English'], ['zh-CN', '简体中文']], (v) => (settings.language = v))),
+    formRow(
+      t('settings.theme'),
+      select<Theme>(
+        settings.theme,
+        [
+          ['system', t('settings.theme.system')],
+          ['light', t('settings.theme.light')],
+          ['dark', t('settings.theme.dark')],
+        ],
+        (v) => (settings.theme = v),
+      ),
+    ),
+    formRow(
+      t('settings.language'),
+      select<Locale | 'system'>(
+        settings.language,
+        [
+          ['system', t('settings.language.system')],
+          ['en', 'English'],
+          ['zh-CN', '简体中文'],
+        ],
+        (v) => (settings.language = v),
+      ),
+    ),
     formRow(t('settings.fontFamily'), font),
     formRow(t('settings.fontSize'), size),
     formRow(t('settings.confirmPaste'), confirmPaste),
     api ? secrets : null,
     dataFile ? el('p', { class: 'field-hint', text: t('settings.dataFile', { path: dataFile }) }) : null,
-    el('div', { class: 'dialog-actions' }, el('button', { text: t('dialog.close'), class: 'primary', attrs: { type: 'button' }, on: { click: () => dialog.close() } })),
+    el(
+      'div',
+      { class: 'dialog-actions' },
+      el('button', {
+        text: t('dialog.close'),
+        class: 'primary',
+        attrs: { type: 'button' },
+        on: { click: () => dialog.close() },
+      }),
+    ),
   );
   if (api) void renderSecrets(api, secrets);
   dialog.addEventListener('close', () => dialog.remove());
@@ -124,15 +168,18 @@ async function renderSecrets(api: ApiClient, into: HTMLElement, note = ''): Prom
     );
   };
   // A typo in a new master password would lock away every saved password: type it twice.
-  const setNew = (np: HTMLInputElement, confirm: HTMLInputElement, call: () => Promise<unknown>): ((ev: Event) => void) => (ev) => {
-    if (np.value !== confirm.value) {
-      message.textContent = t('settings.mismatch');
-      confirm.focus();
-      return;
-    }
-    run(call(), ev.currentTarget as HTMLButtonElement);
-  };
-  const pw = (label: string): HTMLInputElement => el('input', { attrs: { type: 'password', autocomplete: 'new-password', 'aria-label': label } });
+  const setNew =
+    (np: HTMLInputElement, confirm: HTMLInputElement, call: () => Promise<unknown>): ((ev: Event) => void) =>
+    (ev) => {
+      if (np.value !== confirm.value) {
+        message.textContent = t('settings.mismatch');
+        confirm.focus();
+        return;
+      }
+      run(call(), ev.currentTarget as HTMLButtonElement);
+    };
+  const pw = (label: string): HTMLInputElement =>
+    el('input', { attrs: { type: 'password', autocomplete: 'new-password', 'aria-label': label } });
   if (s.box === null) {
     status.textContent = t('settings.secrets.none');
     const np = pw(t('settings.masterNew'));
@@ -140,23 +187,42 @@ async function renderSecrets(api: ApiClient, into: HTMLElement, note = ''): Prom
     into.append(
       formRow(t('settings.masterNew'), np),
       formRow(t('settings.masterConfirm'), confirm),
-      el('button', { text: t('settings.masterSet'), attrs: { type: 'button' }, on: { click: setNew(np, confirm, () => api.call('secrets.setMasterPassword', np.value)) } }),
+      el('button', {
+        text: t('settings.masterSet'),
+        attrs: { type: 'button' },
+        on: { click: setNew(np, confirm, () => api.call('secrets.setMasterPassword', np.value)) },
+      }),
     );
   } else if (s.locked) {
     status.textContent = t('settings.secrets.locked');
     const cur = pw(t('settings.master'));
-    into.append(formRow(t('settings.master'), cur), el('button', { text: t('settings.unlock'), attrs: { type: 'button' }, on: { click: (ev) => run(api.call('secrets.unlock', cur.value), ev.currentTarget as HTMLButtonElement) } }));
+    into.append(
+      formRow(t('settings.master'), cur),
+      el('button', {
+        text: t('settings.unlock'),
+        attrs: { type: 'button' },
+        on: { click: (ev) => run(api.call('secrets.unlock', cur.value), ev.currentTarget as HTMLButtonElement) },
+      }),
+    );
   } else {
     status.textContent = t('settings.secrets.unlocked');
     const cur = pw(t('settings.master'));
     const np = pw(t('settings.masterNew'));
     const confirm = pw(t('settings.masterConfirm'));
     into.append(
-      el('button', { text: t('settings.lock'), attrs: { type: 'button' }, on: { click: () => run(api.call('secrets.lock')) } }),
+      el('button', {
+        text: t('settings.lock'),
+        attrs: { type: 'button' },
+        on: { click: () => run(api.call('secrets.lock')) },
+      }),
       formRow(t('settings.master'), cur),
       formRow(t('settings.masterNew'), np),
       formRow(t('settings.masterConfirm'), confirm),
-      el('button', { text: t('settings.masterChange'), attrs: { type: 'button' }, on: { click: setNew(np, confirm, () => api.call('secrets.changeMasterPassword', cur.value, np.value)) } }),
+      el('button', {
+        text: t('settings.masterChange'),
+        attrs: { type: 'button' },
+        on: { click: setNew(np, confirm, () => api.call('secrets.changeMasterPassword', cur.value, np.value)) },
+      }),
     );
   }
   into.append(message);

@@ -27,7 +27,11 @@ function confirmPaste(text: string): Promise<boolean> {
   if (!loadLocalSettings().confirmPaste) return Promise.resolve(true);
   const lines = pasteLines(text);
   const shown = lines.slice(0, 6).map((l) => (l.length > 100 ? `${l.slice(0, 100)}…` : l));
-  const body = [t('paste.confirm.body', { lines: lines.length, chars: text.length }), ...shown, ...(lines.length > shown.length ? ['…'] : [])].join('\n');
+  const body = [
+    t('paste.confirm.body', { lines: lines.length, chars: text.length }),
+    ...shown,
+    ...(lines.length > shown.length ? ['…'] : []),
+  ].join('\n');
   return confirmDialog(t('paste.confirm.title'), body, t('paste.confirm.ok'));
 }
 
@@ -54,13 +58,16 @@ export class SshTab implements SessionTab {
       this.#sessionId = ticket.sessionId;
       opts.onConnected?.(ticket);
     };
-    this.#life = new SessionLifecycle({ ...opts, onStatus, onConnected }, {
-      size: () => ({ cols: this.#terminal.terminal.cols, rows: this.#terminal.terminal.rows }),
-      attach: (ticket) => this.#terminal.connect(ticket.url),
-      // A new connect() replaces the terminal's socket; nothing to drop first.
-      detach: () => undefined,
-      focus: () => this.focus(),
-    });
+    this.#life = new SessionLifecycle(
+      { ...opts, onStatus, onConnected },
+      {
+        size: () => ({ cols: this.#terminal.terminal.cols, rows: this.#terminal.terminal.rows }),
+        attach: (ticket) => this.#terminal.connect(ticket.url),
+        // A new connect() replaces the terminal's socket; nothing to drop first.
+        detach: () => undefined,
+        focus: () => this.focus(),
+      },
+    );
     this.#files = new FilesDock(this.#surface, {
       api: opts.api,
       targets: () => this.#filesTargets(),
@@ -71,7 +78,13 @@ export class SshTab implements SessionTab {
     this.#files.button.addEventListener('click', () => this.toggleFiles());
     // Ctrl+Shift+E (the files panel, as VS Code's explorer): taken before xterm sees it.
     this.#d.listen(document, 'keydown', (ev) => this.#filesShortcut(ev as KeyboardEvent), { capture: true });
-    this.element = el('div', { class: 'session' }, this.#life.banner, el('div', { class: 'files-tabbar' }, this.#files.button), this.#files.element);
+    this.element = el(
+      'div',
+      { class: 'session' },
+      this.#life.banner,
+      el('div', { class: 'files-tabbar' }, this.#files.button),
+      this.#files.element,
+    );
     const theme = opts.look.dark ? darkTheme : lightTheme;
     // The surface takes the terminal's background, so the part below the
     // last whole row is not a strip of another colour.
@@ -80,7 +93,12 @@ export class SshTab implements SessionTab {
       fontFamily: opts.look.fontFamily,
       fontSize: opts.look.fontSize,
       theme,
-      confirmLink: (url) => confirmDialog(t('session.linkConfirm.title'), t('session.linkConfirm.body', { url }), t('session.linkConfirm.ok')),
+      confirmLink: (url) =>
+        confirmDialog(
+          t('session.linkConfirm.title'),
+          t('session.linkConfirm.body', { url }),
+          t('session.linkConfirm.ok'),
+        ),
       confirmPaste: (text) => confirmPaste(text),
       onEvent: (ev) => this.#terminalOnEvent(ev),
       onCwd: (dir) => {

@@ -33,19 +33,31 @@ export class VncTab implements SessionTab {
       this.element.dataset['status'] = status;
       opts.onStatus(status);
     };
-    this.#life = new SessionLifecycle({ ...opts, onStatus }, {
-      // A desktop has no rows and columns; main ignores the size for VNC.
-      size: () => ({ cols: 80, rows: 24 }),
-      attach: (ticket) => {
-        if (ticket.vnc) this.#toolbar.showSecurity(ticket.vnc);
-        this.#vnc.connect(ticket.url);
+    this.#life = new SessionLifecycle(
+      { ...opts, onStatus },
+      {
+        // A desktop has no rows and columns; main ignores the size for VNC.
+        size: () => ({ cols: 80, rows: 24 }),
+        attach: (ticket) => {
+          if (ticket.vnc) this.#toolbar.showSecurity(ticket.vnc);
+          this.#vnc.connect(ticket.url);
+        },
+        detach: () => this.#vnc.disconnect(),
+        focus: () => this.focus(),
       },
-      detach: () => this.#vnc.disconnect(),
+    );
+    this.#vnc = new VncSession(this.#surface, {
+      ...(opts.vnc ?? DEFAULT_VNC_OPTIONS),
+      onEvent: (ev) => this.#vncOnEvent(ev),
+    });
+    this.#d.add(() => this.#vnc.dispose());
+    this.#toolbar = new VncToolbar({
+      vnc: this.#vnc,
+      options: opts.vnc,
+      surface: this.#surface,
+      title: opts.title,
       focus: () => this.focus(),
     });
-    this.#vnc = new VncSession(this.#surface, { ...(opts.vnc ?? DEFAULT_VNC_OPTIONS), onEvent: (ev) => this.#vncOnEvent(ev) });
-    this.#d.add(() => this.#vnc.dispose());
-    this.#toolbar = new VncToolbar({ vnc: this.#vnc, options: opts.vnc, surface: this.#surface, title: opts.title, focus: () => this.focus() });
     this.#d.add(() => this.#toolbar.dispose());
     this.element = el('div', { class: 'session' }, this.#toolbar.element, this.#life.banner, this.#surface);
   }
@@ -111,15 +123,22 @@ export class VncTab implements SessionTab {
   }
 }
 
-function credentialsForm(types: string[], send: (creds: { username?: string; password?: string }) => void): HTMLFormElement {
+function credentialsForm(
+  types: string[],
+  send: (creds: { username?: string; password?: string }) => void,
+): HTMLFormElement {
   const fields: Array<['username' | 'password', HTMLInputElement]> = [];
-  if (types.includes('username')) fields.push(['username', el('input', { attrs: { type: 'text', autocomplete: 'username' } })]);
-  if (types.includes('password') || fields.length === 0) fields.push(['password', el('input', { attrs: { type: 'password', autocomplete: 'current-password' } })]);
+  if (types.includes('username'))
+    fields.push(['username', el('input', { attrs: { type: 'text', autocomplete: 'username' } })]);
+  if (types.includes('password') || fields.length === 0)
+    fields.push(['password', el('input', { attrs: { type: 'password', autocomplete: 'current-password' } })]);
   const form = el(
     'form',
     { class: 'vnc-credentials', attrs: { 'aria-label': t('vnc.credentials') } },
     el('p', { text: t('vnc.passthrough') }),
-    ...fields.map(([kind, input]) => formRow(t(kind === 'username' ? 'vnc.credentials.username' : 'vnc.credentials.password'), input)),
+    ...fields.map(([kind, input]) =>
+      formRow(t(kind === 'username' ? 'vnc.credentials.username' : 'vnc.credentials.password'), input),
+    ),
     el('button', { text: t('vnc.credentials.send'), attrs: { type: 'submit' } }),
   );
   form.addEventListener('submit', (ev) => {

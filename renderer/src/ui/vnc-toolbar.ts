@@ -21,7 +21,9 @@ export interface VncToolbarOptions {
 }
 
 /** Special keys, sent as chords (X11 keysyms, RFC 6143 §7.5.4). */
-const CHORDS: ReadonlyArray<readonly [value: string, label: Parameters<typeof t>[0], keys: ReadonlyArray<keyof typeof KEYS>]> = [
+const CHORDS: ReadonlyArray<
+  readonly [value: string, label: Parameters<typeof t>[0], keys: ReadonlyArray<keyof typeof KEYS>]
+> = [
   ['ctrlEsc', 'vnc.key.ctrlEsc', ['ControlL', 'Escape']],
   ['altTab', 'vnc.key.altTab', ['AltL', 'Tab']],
   ['altF4', 'vnc.key.altF4', ['AltL', 'F4']],
@@ -45,7 +47,12 @@ export class VncToolbar {
       { class: 'vnc-clipboard' },
       el('summary', { text: t('vnc.clipboard') }),
       // A popover, so the toolbar does not reflow under it while it is open.
-      el('div', { class: 'clip-panel' }, this.#clipboard, this.#button(t('vnc.clipboard.send'), () => vnc.pasteText(this.#clipboard.value))),
+      el(
+        'div',
+        { class: 'clip-panel' },
+        this.#clipboard,
+        this.#button(t('vnc.clipboard.send'), () => vnc.pasteText(this.#clipboard.value)),
+      ),
     );
     // Controls on one row, what protects the wire and the rate on a row of
     // their own: the security sentence is long and made the controls wrap.
@@ -101,7 +108,9 @@ export class VncToolbar {
       'select',
       { attrs: { 'aria-label': t('vnc.scaling') } },
       // Short labels: the toolbar must fit one row beside the address book.
-      ...(['scale', 'remote', 'none'] as const).map((s) => el('option', { text: t(`vnc.scaling.${s}`), attrs: { value: s, selected: chosen === s } })),
+      ...(['scale', 'remote', 'none'] as const).map((s) =>
+        el('option', { text: t(`vnc.scaling.${s}`), attrs: { value: s, selected: chosen === s } }),
+      ),
     );
     this.#d.listen(select, 'change', () => (this.#opts.vnc.scaling = select.value as VncScaling));
     return select;
@@ -132,7 +141,10 @@ export class VncToolbar {
   async #screenshot(): Promise<void> {
     const blob = await this.#opts.vnc.screenshot();
     if (!blob) return;
-    downloadBlob(blob, `${this.#opts.title.replace(/[^\w.-]+/g, '_')}-${new Date().toISOString().replace(/[:.]/g, '-')}.png`);
+    downloadBlob(
+      blob,
+      `${this.#opts.title.replace(/[^\w.-]+/g, '_')}-${new Date().toISOString().replace(/[:.]/g, '-')}.png`,
+    );
   }
 }
 

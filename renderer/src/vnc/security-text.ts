@@ -21,7 +21,8 @@ export function vncSecurityText(v: VncTicketInfo): string {
           ? t('vnc.partial.ssh', { security, via: v.via ?? '', target: v.target ?? '' })
           : t('vnc.unencrypted', { security });
   const parts = [wire];
-  if (v.anonymousTlsSkipped && v.wire !== 'tls' && v.wire !== 'ssh') parts.push(t('vnc.noAnonymousTls', { subtypes: v.anonymousTlsSkipped.join(', ') }));
+  if (v.anonymousTlsSkipped && v.wire !== 'tls' && v.wire !== 'ssh')
+    parts.push(t('vnc.noAnonymousTls', { subtypes: v.anonymousTlsSkipped.join(', ') }));
   if (v.passthrough) parts.push(t('vnc.passthrough'));
   return joinSentences(parts);
 }

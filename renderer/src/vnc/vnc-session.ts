@@ -69,7 +69,8 @@ export class VncSession {
     this.#d.add(() => clearInterval(timer));
     rfb.background = 'var(--bg-sunken, #202020)';
     this.#apply(rfb);
-    const on = (type: string, fn: (ev: CustomEvent) => void): void => this.#d.listen(rfb, type, (ev) => fn(ev as CustomEvent));
+    const on = (type: string, fn: (ev: CustomEvent) => void): void =>
+      this.#d.listen(rfb, type, (ev) => fn(ev as CustomEvent));
     on('connect', () => this.#opts.onEvent({ type: 'connect' }));
     on('disconnect', (ev) => {
       // A disconnected RFB refuses disconnect() (noVNC logs an error), so forget it first.
@@ -77,9 +78,18 @@ export class VncSession {
       clearInterval(timer);
       this.#opts.onEvent({ type: 'disconnect', clean: Boolean((ev.detail as { clean?: boolean }).clean) });
     });
-    on('desktopname', (ev) => this.#opts.onEvent({ type: 'desktopname', name: String((ev.detail as { name?: unknown }).name ?? '') }));
-    on('clipboard', (ev) => this.#opts.onEvent({ type: 'clipboard', text: String((ev.detail as { text?: unknown }).text ?? '') }));
-    on('credentialsrequired', (ev) => this.#opts.onEvent({ type: 'credentialsrequired', types: ((ev.detail as { types?: string[] }).types ?? []).map(String) }));
+    on('desktopname', (ev) =>
+      this.#opts.onEvent({ type: 'desktopname', name: String((ev.detail as { name?: unknown }).name ?? '') }),
+    );
+    on('clipboard', (ev) =>
+      this.#opts.onEvent({ type: 'clipboard', text: String((ev.detail as { text?: unknown }).text ?? '') }),
+    );
+    on('credentialsrequired', (ev) =>
+      this.#opts.onEvent({
+        type: 'credentialsrequired',
+        types: ((ev.detail as { types?: string[] }).types ?? []).map(String),
+      }),
+    );
     on('securityfailure', (ev) => {
       const d = ev.detail as { status?: number; reason?: string };
       this.#opts.onEvent({ type: 'securityfailure', status: Number(d.status ?? 0), reason: String(d.reason ?? '') });

@@ -27,6 +27,7 @@
 // catalog entries only if the page is to explain it itself.
 import type { VncErrorCode } from './vnc-protocol.js';
 
+/** SSH connections, logins, host keys and shells (main/ssh/errors.ts, main/ssh/end-reasons.ts). */
 export const SSH_ERROR_CODES = [
   'SSH_AUTH_FAILED',
   'SSH_HOST_UNREACHABLE',
@@ -44,10 +45,12 @@ export const SSH_ERROR_CODES = [
   /** A terminal control frame from the page that the bridge ignored (shared/terminal-protocol.ts). */
   'SSH_BAD_CONTROL',
 ] as const;
+/** One of SSH_ERROR_CODES. */
 export type SshErrorCode = (typeof SSH_ERROR_CODES)[number];
 
 export type { VncErrorCode };
 
+/** The address book file: reading, writing, its lock and its schema (main/store/errors.ts). */
 export const STORE_ERROR_CODES = [
   'STORE_LOCKED',
   'STORE_UNREADABLE',
@@ -57,8 +60,10 @@ export const STORE_ERROR_CODES = [
   'STORE_READ_ONLY',
   'STORE_CLOSED',
 ] as const;
+/** One of STORE_ERROR_CODES. */
 export type StoreErrorCode = (typeof STORE_ERROR_CODES)[number];
 
+/** The secret vault: OS keyring (safeStorage) or master password (main/store/secrets/). */
 export const SECRETS_ERROR_CODES = [
   'SECRETS_WRONG_PASSWORD',
   'SECRETS_LOCKED',
@@ -72,8 +77,10 @@ export const SECRETS_ERROR_CODES = [
   /** A secret typed with "remember" could not be sealed (a store.warning, not a failed call). */
   'SECRETS_FAILED',
 ] as const;
+/** One of SECRETS_ERROR_CODES. */
 export type SecretsErrorCode = (typeof SECRETS_ERROR_CODES)[number];
 
+/** Importing ssh_config, Remmina profiles and Hostdeck exports (main/store/import/import-errors.ts). */
 export const IMPORT_ERROR_CODES = [
   'IMPORT_INVALID',
   'IMPORT_TOO_LARGE',
@@ -82,8 +89,10 @@ export const IMPORT_ERROR_CODES = [
   'IMPORT_NOTHING_FOUND',
   'IMPORT_EXPIRED',
 ] as const;
+/** One of IMPORT_ERROR_CODES. */
 export type ImportErrorCode = (typeof IMPORT_ERROR_CODES)[number];
 
+/** Requests refused by the API layer itself: unknown method, bad arguments, wrong mode (main/api/). */
 export const API_ERROR_CODES = [
   'API_BAD_REQUEST',
   'API_UNKNOWN_METHOD',
@@ -100,8 +109,10 @@ export const API_ERROR_CODES = [
   /** Made in the page's API client: the serve API socket could not open. */
   'API_UNREACHABLE',
 ] as const;
+/** One of API_ERROR_CODES. */
 export type ApiErrorCode = (typeof API_ERROR_CODES)[number];
 
+/** Port forwards (ssh -L, -R, -D) and their SOCKS5 server (main/tunnels/errors.ts). */
 export const TUNNEL_ERROR_CODES = [
   /** A local or dynamic forward's port is taken on this machine (EADDRINUSE). */
   'TUNNEL_PORT_IN_USE',
@@ -118,8 +129,10 @@ export const TUNNEL_ERROR_CODES = [
   /** No saved forward with that id on that host. */
   'TUNNEL_UNKNOWN_FORWARD',
 ] as const;
+/** One of TUNNEL_ERROR_CODES. */
 export type TunnelErrorCode = (typeof TUNNEL_ERROR_CODES)[number];
 
+/** The file browser and transfers (main/sftp/errors.ts); status codes per SFTP v3 (draft-ietf-secsh-filexfer-02 §7). */
 export const SFTP_ERROR_CODES = [
   /** The server has no SFTP subsystem, or refused the channel. */
   'SFTP_UNAVAILABLE',
@@ -153,9 +166,12 @@ export const SFTP_ERROR_CODES = [
   'SFTP_CLOSED',
   'SFTP_CANCELLED',
 ] as const;
+/** One of SFTP_ERROR_CODES. */
 export type SftpErrorCode = (typeof SFTP_ERROR_CODES)[number];
 
+/** Serve mode: a request that came before the gateway was listening. */
 export const GATEWAY_ERROR_CODES = ['GATEWAY_STARTING'] as const;
+/** One of GATEWAY_ERROR_CODES. */
 export type GatewayErrorCode = (typeof GATEWAY_ERROR_CODES)[number];
 
 /** Every code a HostdeckError (or an ApiError) can carry. */
@@ -181,6 +197,7 @@ export const PAGE_EXPLAINED = {
   SECRETS_LOCKED: 'editor.secretNeedsMaster',
 } as const satisfies Partial<Record<ErrorCode, string>>;
 
+/** An error as it crosses the API (IPC or the serve WebSocket): a stable code, the sentence main wrote, optional facts. */
 export interface ApiError<C extends ErrorCode = ErrorCode> {
   code: C;
   message: string;
@@ -188,8 +205,11 @@ export interface ApiError<C extends ErrorCode = ErrorCode> {
   details?: Record<string, unknown>;
 }
 
+/** An error a person can meet, typed by its code. Anything else thrown reaches the page as INTERNAL (toApiError). */
 export class HostdeckError<C extends ErrorCode = ErrorCode> extends Error {
+  /** Stable: tests and the page switch on it. */
   readonly code: C;
+  /** Structured facts the page may render itself (field, fingerprint, file and line); never a secret. */
   readonly details: Record<string, unknown> | undefined;
 
   constructor(code: C, message: string, details?: Record<string, unknown>, options?: { cause?: unknown }) {
@@ -208,6 +228,7 @@ export class HostdeckError<C extends ErrorCode = ErrorCode> extends Error {
     return Function.prototype[Symbol.hasInstance].call(this, value);
   }
 
+  /** The wire form; `details` only when present. */
   toJSON(): ApiError<C> {
     return this.details === undefined
       ? { code: this.code, message: this.message }

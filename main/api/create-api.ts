@@ -11,6 +11,7 @@ import type { AppInfo, ApiEventName, ApiEvents, ApiMethodName } from '../../shar
 import type { AddressBookStore } from '../store/address-book-store.js';
 import type { Gateway } from '../gateway/gateway.js';
 
+/** What the API needs from its host process: the store, the gateway, and for the desktop the native file dialog. */
 export interface ApiContext {
   mode: AppInfo['mode'];
   version: string;
@@ -33,6 +34,7 @@ export interface ApiContext {
   sftp?: Pick<FilesContext, 'pipe' | 'filesInParallel' | 'itemsInParallel'>;
 }
 
+/** The assembled API: one dispatcher for either transport, and how to end everything it started. */
 export interface Api {
   dispatcher: ApiDispatcher;
   /** Ends every session, prompt and pooled connection. */
@@ -56,6 +58,7 @@ function appApi(ctx: Pick<ApiContext, 'version' | 'mode' | 'gatewayPort'>): ApiM
   };
 }
 
+/** Builds every API module (app, book, import, secrets, sessions, tunnels, files) behind one dispatcher. */
 export function createApi(ctx: ApiContext): Api {
   // Events need the dispatcher and the dispatcher needs the modules: the
   // modules get an emit that forwards once it exists.

@@ -24,6 +24,7 @@ import { VncOpener } from './sessions/vnc-open.js';
 type SessionMethods =
   'sessions.open' | 'sessions.quickConnect' | 'sessions.close' | 'sessions.cancel' | 'prompts.answer';
 
+/** What the sessions API needs: the store, the gateway for tickets, an event sink, and test hooks. */
 export interface SessionsContext {
   store: AddressBookStore;
   gateway: () => Gateway;
@@ -40,6 +41,7 @@ export interface SessionsContext {
   log?: (line: string) => void;
 }
 
+/** The sessions API plus what other modules share with it: the pool, the SSH opener and the prompt broker. */
 export interface SessionsModule extends ApiModule<SessionMethods> {
   pool: ConnectionPool;
   /** Leases for other long-lived SSH features (port forwards). */
@@ -54,6 +56,7 @@ export interface SessionsModule extends ApiModule<SessionMethods> {
   dispose(): Promise<void>;
 }
 
+/** Opening, cancelling and closing SSH and VNC sessions, and answering their prompts. Opens reject with SSH_ and VNC_ codes, or API_BAD_REQUEST for an openId already in use. */
 export function sessionsApi(ctx: SessionsContext): SessionsModule {
   const { store, pool, prompts, tickets, ssh, vnc } = createOpeners(ctx);
   const opening = new Map<string, AbortController>();

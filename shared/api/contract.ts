@@ -7,6 +7,7 @@ import type { VncWire } from '../vnc-protocol.js';
 import type { ForwardStatus, TunnelStartOptions } from '../tunnels.js';
 import { SFTP_API_EVENTS, SFTP_API_METHODS, type SftpApiEvents, type SftpApiMethods } from '../sftp.js';
 
+/** What `app.info` answers: the app's mode, version and what its runtime can do. */
 export interface AppInfo {
   name: string;
   version: string;
@@ -25,6 +26,7 @@ export interface AppInfo {
   tls: { anonymous: boolean };
 }
 
+/** A problem with the address book file that did not stop it loading (a STORE_ code, its sentence, the file). */
 export interface StoreWarningInfo {
   code: string;
   message: string;
@@ -41,6 +43,7 @@ export interface BookSnapshot {
   path: string;
 }
 
+/** Where `import.preview` reads from: an ssh_config file, Remmina profiles, or a Hostdeck export (text, maybe encrypted). */
 export type ImportSource =
   | {
       kind: 'ssh-config';
@@ -53,6 +56,7 @@ export type ImportSource =
     }
   | { kind: 'hostdeck-json'; text: string; passphrase?: string };
 
+/** One host as an import preview lists it. */
 export interface ImportPreviewItem {
   name: string;
   protocol: 'ssh' | 'vnc';
@@ -75,6 +79,7 @@ export interface ImportPreviewInfo {
   withSecrets: boolean;
 }
 
+/** Which vault holds the secrets and whether it is locked (a master-password vault is, until unlocked). */
 export interface SecretsStatusInfo {
   box: 'safeStorage' | 'masterPassword' | null;
   locked: boolean;
@@ -119,11 +124,13 @@ export type PromptRequest =
       validTo: string;
     };
 
+/** The page's answer to a `prompt.ask`: a yes/no (host key), a secret (null: cancelled), or keyboard-interactive responses (RFC 4256 §3.4). */
 export type PromptAnswer =
   | { type: 'decision'; accept: boolean }
   | { type: 'secret'; value: string | null; remember: boolean }
   | { type: 'responses'; responses: string[] | null };
 
+/** How to open a session: its open id and the terminal size in character cells. */
 export interface SessionOptions {
   /** Chosen by the page; prompts for this open carry it. */
   openId: string;
@@ -131,6 +138,7 @@ export interface SessionOptions {
   rows: number;
 }
 
+/** A quick-connect target (`user@host:port`), checked like a saved host before any connection. */
 export interface QuickTarget {
   username: string;
   host: string;
@@ -202,8 +210,11 @@ export interface ApiMethods extends SftpApiMethods {
   'tunnels.stop': { params: [hostId: string, forwardId: string]; result: ForwardStatus };
 }
 
+/** Every method name of the API. */
 export type ApiMethodName = keyof ApiMethods;
+/** A method's argument tuple. */
 export type ApiParams<M extends ApiMethodName> = ApiMethods[M]['params'];
+/** A method's result (the resolved value). */
 export type ApiResult<M extends ApiMethodName> = ApiMethods[M]['result'];
 
 /** The fixed list the preload and the transports are built from. */
@@ -251,7 +262,9 @@ export interface ApiEvents extends SftpApiEvents {
   'tunnels.changed': ForwardStatus;
 }
 
+/** Every event name main pushes to the page. */
 export type ApiEventName = keyof ApiEvents;
+/** The event names as a list, for the transports (checked complete by API_LISTS_COMPLETE). */
 export const API_EVENTS = [
   'store.warning',
   'book.changed',
@@ -261,6 +274,7 @@ export const API_EVENTS = [
   ...SFTP_API_EVENTS,
 ] as const satisfies readonly ApiEventName[];
 
+/** Whether a name from the wire is a method of the contract (the dispatcher's first check). */
 export function isApiMethod(name: string): name is ApiMethodName {
   return (API_METHODS as readonly string[]).includes(name);
 }
@@ -268,6 +282,7 @@ export function isApiMethod(name: string): name is ApiMethodName {
 // Compile-time proof that the lists name every method and event of the types.
 type Missing<All, Listed> =
   Exclude<All, Listed> extends never ? true : ['missing from the list:', Exclude<All, Listed>];
+/** Fails to compile when API_METHODS or API_EVENTS misses a name of the types. */
 export const API_LISTS_COMPLETE: [
   Missing<ApiMethodName, (typeof API_METHODS)[number]>,
   Missing<ApiEventName, (typeof API_EVENTS)[number]>,

@@ -371,59 +371,14 @@ export class App {
 
   #render(openSettings: () => void): void {
     clear(this.#root);
-    const quick = el('input', {
-      attrs: {
-        type: 'text',
-        'aria-label': t('quick.label'),
-        placeholder: t('quick.placeholder'),
-        spellcheck: 'false',
-        autocapitalize: 'off',
-      },
-    });
-    const quickForm = el(
-      'form',
-      { class: 'quick-connect', attrs: { role: 'search', 'aria-label': t('quick.label') } },
-      quick,
-      el('button', { text: t('quick.connect'), attrs: { type: 'submit' } }),
-    );
-    quickForm.addEventListener('submit', (ev) => {
-      ev.preventDefault();
-      if (this.quickConnect(quick.value)) quick.value = '';
-      else this.toast(t('quick.invalid'));
-    });
+    const quickForm = this.#quickConnectForm();
     const settings = el('button', {
       class: 'icon',
       text: '⚙',
       attrs: { type: 'button', 'aria-label': t('settings.open'), title: t('settings.title') },
       on: { click: openSettings },
     });
-    const actions = el(
-      'div',
-      { class: 'sidebar-actions' },
-      el('button', {
-        text: t('sidebar.add'),
-        class: 'primary',
-        attrs: { type: 'button' },
-        on: { click: () => this.#edit() },
-      }),
-      el('button', {
-        text: t('sidebar.import'),
-        attrs: { type: 'button' },
-        on: { click: () => openImportDialog(this.#api, (m) => this.toast(m)) },
-      }),
-      el('button', {
-        text: t('sidebar.export'),
-        attrs: { type: 'button' },
-        on: { click: () => openExportDialog(this.#api, (m) => this.toast(m)) },
-      }),
-    );
-    const info = this.#info;
-    // The desktop app runs on Electron's BoringSSL, where ssh2's OpenSSL addon
-    // can never load: that is how it is built, not something to repair.
-    const expectedJs = info.mode === 'desktop' && !info.native.sshCrypto;
-    const missing = [!info.native.sshCrypto && !expectedJs && 'sshcrypto', !info.native.bufferutil && 'bufferutil']
-      .filter(Boolean)
-      .join(', ');
+    const actions = this.#sidebarActions();
     this.#root.append(
       el(
         'header',
@@ -444,14 +399,75 @@ export class App {
         this.#splitter(),
       ),
       el('main', { class: 'main' }, this.#tabs.element),
-      el(
-        'footer',
-        { class: 'statusbar' },
-        el('span', { text: t('about.version', { version: info.version, mode: info.mode }) }),
-        expectedJs ? el('span', { text: t('app.native.desktopJs') }) : null,
-        missing ? el('span', { class: 'warn', text: t('app.native.slow', { what: missing }) }) : null,
-      ),
+      this.#statusBar(),
     );
     this.#book.focus();
+  }
+
+  /** The top bar's quick-connect box: connects on submit, keeps the text when it does not parse. */
+  #quickConnectForm(): HTMLFormElement {
+    const quick = el('input', {
+      attrs: {
+        type: 'text',
+        'aria-label': t('quick.label'),
+        placeholder: t('quick.placeholder'),
+        spellcheck: 'false',
+        autocapitalize: 'off',
+      },
+    });
+    const quickForm = el(
+      'form',
+      { class: 'quick-connect', attrs: { role: 'search', 'aria-label': t('quick.label') } },
+      quick,
+      el('button', { text: t('quick.connect'), attrs: { type: 'submit' } }),
+    );
+    quickForm.addEventListener('submit', (ev) => {
+      ev.preventDefault();
+      if (this.quickConnect(quick.value)) quick.value = '';
+      else this.toast(t('quick.invalid'));
+    });
+    return quickForm;
+  }
+
+  /** The buttons above the address book: add, import, export. */
+  #sidebarActions(): HTMLElement {
+    return el(
+      'div',
+      { class: 'sidebar-actions' },
+      el('button', {
+        text: t('sidebar.add'),
+        class: 'primary',
+        attrs: { type: 'button' },
+        on: { click: () => this.#edit() },
+      }),
+      el('button', {
+        text: t('sidebar.import'),
+        attrs: { type: 'button' },
+        on: { click: () => openImportDialog(this.#api, (m) => this.toast(m)) },
+      }),
+      el('button', {
+        text: t('sidebar.export'),
+        attrs: { type: 'button' },
+        on: { click: () => openExportDialog(this.#api, (m) => this.toast(m)) },
+      }),
+    );
+  }
+
+  /** The status line: version and mode, and which native addons are missing. */
+  #statusBar(): HTMLElement {
+    const info = this.#info;
+    // The desktop app runs on Electron's BoringSSL, where ssh2's OpenSSL addon
+    // can never load: that is how it is built, not something to repair.
+    const expectedJs = info.mode === 'desktop' && !info.native.sshCrypto;
+    const missing = [!info.native.sshCrypto && !expectedJs && 'sshcrypto', !info.native.bufferutil && 'bufferutil']
+      .filter(Boolean)
+      .join(', ');
+    return el(
+      'footer',
+      { class: 'statusbar' },
+      el('span', { text: t('about.version', { version: info.version, mode: info.mode }) }),
+      expectedJs ? el('span', { text: t('app.native.desktopJs') }) : null,
+      missing ? el('span', { class: 'warn', text: t('app.native.slow', { what: missing }) }) : null,
+    );
   }
 }

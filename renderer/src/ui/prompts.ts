@@ -87,67 +87,82 @@ const facts = (rows: Array<[string, string]>): HTMLElement =>
     ...rows.flatMap(([k, v]) => [el('dt', { text: k }), el('dd', { class: 'mono', text: v })]),
   );
 
-function build(p: Prompt): {
+/** What a prompt dialog shows and answers, apart from its title and buttons. */
+interface PromptView {
   body: HTMLElement[];
   primary: string;
   collect: () => PromptAnswer;
   cancelAnswer: PromptAnswer;
   focus?: HTMLElement;
-} {
-  if (p.kind === 'hostKey') {
-    return {
-      body: [
-        el('p', { text: t('prompt.hostKey.body', { host: p.host, port: p.port }) }),
-        facts([
-          [t('prompt.hostKey.type'), p.keyType],
-          [t('prompt.hostKey.fingerprint'), p.fingerprint],
-        ]),
-      ],
-      primary: t('prompt.hostKey.trust'),
-      collect: () => ({ type: 'decision', accept: true }),
-      cancelAnswer: { type: 'decision', accept: false },
-    };
-  }
-  if (p.kind === 'vncCertificate') {
-    return {
-      body: [
-        el('p', { text: t('prompt.cert.body', { host: p.host, port: p.port }) }),
-        facts([
-          [t('prompt.hostKey.fingerprint'), p.fingerprint],
-          [t('prompt.cert.subject'), p.subject],
-          [t('prompt.cert.issuer'), p.issuer],
-          [t('prompt.cert.validTo'), p.validTo],
-        ]),
-      ],
-      primary: t('prompt.cert.trust'),
-      collect: () => ({ type: 'decision', accept: true }),
-      cancelAnswer: { type: 'decision', accept: false },
-    };
-  }
-  if (p.kind === 'keyboardInteractive') {
-    const inputs = p.prompts.map((q) =>
-      el('input', {
-        attrs: { type: q.echo ? 'text' : 'password', autocomplete: 'one-time-code', 'aria-label': q.prompt },
-      }),
-    );
-    return {
-      body: [
-        p.instructions ? (el('p', { class: 'server-text', text: p.instructions }) as HTMLElement) : null,
-        ...p.prompts.map((q, i) =>
-          el(
-            'label',
-            { class: 'stack' },
-            el('span', { class: 'server-text', text: q.prompt }),
-            inputs[i] as HTMLInputElement,
-          ),
+}
+
+type PromptOf<K extends Prompt['kind']> = Extract<Prompt, { kind: K }>;
+
+function build(p: Prompt): PromptView {
+  if (p.kind === 'hostKey') return hostKeyView(p);
+  if (p.kind === 'vncCertificate') return certificateView(p);
+  if (p.kind === 'keyboardInteractive') return keyboardView(p);
+  return secretView(p);
+}
+
+function hostKeyView(p: PromptOf<'hostKey'>): PromptView {
+  return {
+    body: [
+      el('p', { text: t('prompt.hostKey.body', { host: p.host, port: p.port }) }),
+      facts([
+        [t('prompt.hostKey.type'), p.keyType],
+        [t('prompt.hostKey.fingerprint'), p.fingerprint],
+      ]),
+    ],
+    primary: t('prompt.hostKey.trust'),
+    collect: () => ({ type: 'decision', accept: true }),
+    cancelAnswer: { type: 'decision', accept: false },
+  };
+}
+
+function certificateView(p: PromptOf<'vncCertificate'>): PromptView {
+  return {
+    body: [
+      el('p', { text: t('prompt.cert.body', { host: p.host, port: p.port }) }),
+      facts([
+        [t('prompt.hostKey.fingerprint'), p.fingerprint],
+        [t('prompt.cert.subject'), p.subject],
+        [t('prompt.cert.issuer'), p.issuer],
+        [t('prompt.cert.validTo'), p.validTo],
+      ]),
+    ],
+    primary: t('prompt.cert.trust'),
+    collect: () => ({ type: 'decision', accept: true }),
+    cancelAnswer: { type: 'decision', accept: false },
+  };
+}
+
+function keyboardView(p: PromptOf<'keyboardInteractive'>): PromptView {
+  const inputs = p.prompts.map((q) =>
+    el('input', {
+      attrs: { type: q.echo ? 'text' : 'password', autocomplete: 'one-time-code', 'aria-label': q.prompt },
+    }),
+  );
+  return {
+    body: [
+      p.instructions ? (el('p', { class: 'server-text', text: p.instructions }) as HTMLElement) : null,
+      ...p.prompts.map((q, i) =>
+        el(
+          'label',
+          { class: 'stack' },
+          el('span', { class: 'server-text', text: q.prompt }),
+          inputs[i] as HTMLInputElement,
         ),
-      ].filter(isElement),
-      primary: t('dialog.ok'),
-      collect: () => ({ type: 'responses', responses: inputs.map((i) => i.value) }),
-      cancelAnswer: { type: 'responses', responses: null },
-      ...(inputs[0] ? { focus: inputs[0] } : {}),
-    };
-  }
+      ),
+    ].filter(isElement),
+    primary: t('dialog.ok'),
+    collect: () => ({ type: 'responses', responses: inputs.map((i) => i.value) }),
+    cancelAnswer: { type: 'responses', responses: null },
+    ...(inputs[0] ? { focus: inputs[0] } : {}),
+  };
+}
+
+function secretView(p: PromptOf<'secret'>): PromptView {
   const input = el('input', {
     attrs: { type: 'password', autocomplete: 'current-password', 'aria-label': titleOf(p) },
   });

@@ -58,18 +58,94 @@ export function openSettings(
     saveLocalSettings(settings);
     onChange({ ...settings });
   };
-  const select = <T extends string>(value: T, options: Array<[T, string]>, set: (v: T) => void): HTMLSelectElement => {
-    const s = el(
-      'select',
-      {},
-      ...options.map(([v, label]) => el('option', { text: label, attrs: { value: v, selected: v === value } })),
-    );
-    s.addEventListener('change', () => {
-      set(s.value as T);
-      changed();
-    });
-    return s;
-  };
+  const secrets = el('section', { class: 'settings-secrets', attrs: { 'aria-labelledby': 'settings-secrets-title' } });
+  const dialog = settingsDialog(
+    ...appearanceRows(settings, changed),
+    ...terminalRows(settings, changed),
+    api ? secrets : null,
+    dataFile ? el('p', { class: 'field-hint', text: t('settings.dataFile', { path: dataFile }) }) : null,
+  );
+  if (api) void renderSecrets(api, secrets);
+  dialog.addEventListener('close', () => dialog.remove());
+  document.body.append(dialog);
+  dialog.showModal();
+  return dialog;
+}
+
+/** The dialog around the settings' rows: title, then the rows, then Close. */
+function settingsDialog(...rows: Array<HTMLElement | null>): HTMLDialogElement {
+  const dialog = el(
+    'dialog',
+    { class: 'wide', attrs: { 'aria-labelledby': 'settings-title' } },
+    el('h2', { text: t('settings.title'), attrs: { id: 'settings-title' } }),
+    ...rows,
+    el(
+      'div',
+      { class: 'dialog-actions' },
+      el('button', {
+        text: t('dialog.close'),
+        class: 'primary',
+        attrs: { type: 'button' },
+        on: { click: () => dialog.close() },
+      }),
+    ),
+  );
+  return dialog;
+}
+
+/** A select over `options` that stores the choice with `set` and reports it with `changed`. */
+function choice<T extends string>(
+  value: T,
+  options: Array<[T, string]>,
+  set: (v: T) => void,
+  changed: () => void,
+): HTMLSelectElement {
+  const s = el(
+    'select',
+    {},
+    ...options.map(([v, label]) => el('option', { text: label, attrs: { value: v, selected: v === value } })),
+  );
+  s.addEventListener('change', () => {
+    set(s.value as T);
+    changed();
+  });
+  return s;
+}
+
+/** The theme and language rows. */
+function appearanceRows(settings: LocalSettings, changed: () => void): HTMLElement[] {
+  return [
+    formRow(
+      t('settings.theme'),
+      choice<Theme>(
+        settings.theme,
+        [
+          ['system', t('settings.theme.system')],
+          ['light', t('settings.theme.light')],
+          ['dark', t('settings.theme.dark')],
+        ],
+        (v) => (settings.theme = v),
+        changed,
+      ),
+    ),
+    formRow(
+      t('settings.language'),
+      choice<Locale | 'system'>(
+        settings.language,
+        [
+          ['system', t('settings.language.system')],
+          ['en', 'English'],
+          ['zh-CN', '简体中文'],
+        ],
+        (v) => (settings.language = v),
+        changed,
+      ),
+    ),
+  ];
+}
+
+/** The terminal's rows: font family, font size, and whether to confirm a paste. */
+function terminalRows(settings: LocalSettings, changed: () => void): HTMLElement[] {
   const font = el('input', { attrs: { type: 'text', value: settings.fontFamily, spellcheck: 'false' } });
   font.addEventListener('change', () => {
     settings.fontFamily = font.value.trim() || DEFAULT_FONT;
@@ -88,56 +164,11 @@ export function openSettings(
     settings.confirmPaste = confirmPaste.checked;
     changed();
   });
-  const secrets = el('section', { class: 'settings-secrets', attrs: { 'aria-labelledby': 'settings-secrets-title' } });
-  const dialog = el(
-    'dialog',
-    { class: 'wide', attrs: { 'aria-labelledby': 'settings-title' } },
-    el('h2', { text: t('settings.title'), attrs: { id: 'settings-title' } }),
-    formRow(
-      t('settings.theme'),
-      select<Theme>(
-        settings.theme,
-        [
-          ['system', t('settings.theme.system')],
-          ['light', t('settings.theme.light')],
-          ['dark', t('settings.theme.dark')],
-        ],
-        (v) => (settings.theme = v),
-      ),
-    ),
-    formRow(
-      t('settings.language'),
-      select<Locale | 'system'>(
-        settings.language,
-        [
-          ['system', t('settings.language.system')],
-          ['en', 'English'],
-          ['zh-CN', '简体中文'],
-        ],
-        (v) => (settings.language = v),
-      ),
-    ),
+  return [
     formRow(t('settings.fontFamily'), font),
     formRow(t('settings.fontSize'), size),
     formRow(t('settings.confirmPaste'), confirmPaste),
-    api ? secrets : null,
-    dataFile ? el('p', { class: 'field-hint', text: t('settings.dataFile', { path: dataFile }) }) : null,
-    el(
-      'div',
-      { class: 'dialog-actions' },
-      el('button', {
-        text: t('dialog.close'),
-        class: 'primary',
-        attrs: { type: 'button' },
-        on: { click: () => dialog.close() },
-      }),
-    ),
-  );
-  if (api) void renderSecrets(api, secrets);
-  dialog.addEventListener('close', () => dialog.remove());
-  document.body.append(dialog);
-  dialog.showModal();
-  return dialog;
+  ];
 }
 
 async function renderSecrets(api: ApiClient, into: HTMLElement, note = ''): Promise<void> {
@@ -156,6 +187,29 @@ async function renderSecrets(api: ApiClient, into: HTMLElement, note = ''): Prom
     return;
   }
   const message = el('p', { class: 'form-status', text: note, attrs: { 'aria-live': 'polite' } });
+  const actions = secretActions(api, into, message);
+  if (s.box === null) {
+    status.textContent = t('settings.secrets.none');
+    into.append(...setMasterRows(api, actions));
+  } else if (s.locked) {
+    status.textContent = t('settings.secrets.locked');
+    into.append(...unlockRows(api, actions));
+  } else {
+    status.textContent = t('settings.secrets.unlocked');
+    into.append(...unlockedRows(api, actions));
+  }
+  into.append(message);
+}
+
+/** What the master-password buttons do, reporting in `message`. */
+interface SecretActions {
+  /** Waits for `p` with `button` disabled; redraws the section when it succeeds. */
+  run(p: Promise<unknown>, button?: HTMLButtonElement): void;
+  /** A click listener that calls `call` once `np` and `confirm` match. */
+  setNew(np: HTMLInputElement, confirm: HTMLInputElement, call: () => Promise<unknown>): (ev: Event) => void;
+}
+
+function secretActions(api: ApiClient, into: HTMLElement, message: HTMLElement): SecretActions {
   const run = (p: Promise<unknown>, button?: HTMLButtonElement): void => {
     message.textContent = t('settings.working');
     if (button) button.disabled = true;
@@ -178,52 +232,58 @@ async function renderSecrets(api: ApiClient, into: HTMLElement, note = ''): Prom
       }
       run(call(), ev.currentTarget as HTMLButtonElement);
     };
-  const pw = (label: string): HTMLInputElement =>
-    el('input', { attrs: { type: 'password', autocomplete: 'new-password', 'aria-label': label } });
-  if (s.box === null) {
-    status.textContent = t('settings.secrets.none');
-    const np = pw(t('settings.masterNew'));
-    const confirm = pw(t('settings.masterConfirm'));
-    into.append(
-      formRow(t('settings.masterNew'), np),
-      formRow(t('settings.masterConfirm'), confirm),
-      el('button', {
-        text: t('settings.masterSet'),
-        attrs: { type: 'button' },
-        on: { click: setNew(np, confirm, () => api.call('secrets.setMasterPassword', np.value)) },
-      }),
-    );
-  } else if (s.locked) {
-    status.textContent = t('settings.secrets.locked');
-    const cur = pw(t('settings.master'));
-    into.append(
-      formRow(t('settings.master'), cur),
-      el('button', {
-        text: t('settings.unlock'),
-        attrs: { type: 'button' },
-        on: { click: (ev) => run(api.call('secrets.unlock', cur.value), ev.currentTarget as HTMLButtonElement) },
-      }),
-    );
-  } else {
-    status.textContent = t('settings.secrets.unlocked');
-    const cur = pw(t('settings.master'));
-    const np = pw(t('settings.masterNew'));
-    const confirm = pw(t('settings.masterConfirm'));
-    into.append(
-      el('button', {
-        text: t('settings.lock'),
-        attrs: { type: 'button' },
-        on: { click: () => run(api.call('secrets.lock')) },
-      }),
-      formRow(t('settings.master'), cur),
-      formRow(t('settings.masterNew'), np),
-      formRow(t('settings.masterConfirm'), confirm),
-      el('button', {
-        text: t('settings.masterChange'),
-        attrs: { type: 'button' },
-        on: { click: setNew(np, confirm, () => api.call('secrets.changeMasterPassword', cur.value, np.value)) },
-      }),
-    );
-  }
-  into.append(message);
+  return { run, setNew };
+}
+
+const pw = (label: string): HTMLInputElement =>
+  el('input', { attrs: { type: 'password', autocomplete: 'new-password', 'aria-label': label } });
+
+/** No master password yet: set one. */
+function setMasterRows(api: ApiClient, { setNew }: SecretActions): HTMLElement[] {
+  const np = pw(t('settings.masterNew'));
+  const confirm = pw(t('settings.masterConfirm'));
+  return [
+    formRow(t('settings.masterNew'), np),
+    formRow(t('settings.masterConfirm'), confirm),
+    el('button', {
+      text: t('settings.masterSet'),
+      attrs: { type: 'button' },
+      on: { click: setNew(np, confirm, () => api.call('secrets.setMasterPassword', np.value)) },
+    }),
+  ];
+}
+
+/** Saved passwords are sealed: unlock them with the master password. */
+function unlockRows(api: ApiClient, { run }: SecretActions): HTMLElement[] {
+  const cur = pw(t('settings.master'));
+  return [
+    formRow(t('settings.master'), cur),
+    el('button', {
+      text: t('settings.unlock'),
+      attrs: { type: 'button' },
+      on: { click: (ev) => run(api.call('secrets.unlock', cur.value), ev.currentTarget as HTMLButtonElement) },
+    }),
+  ];
+}
+
+/** Unlocked: lock again, or change the master password. */
+function unlockedRows(api: ApiClient, { run, setNew }: SecretActions): HTMLElement[] {
+  const cur = pw(t('settings.master'));
+  const np = pw(t('settings.masterNew'));
+  const confirm = pw(t('settings.masterConfirm'));
+  return [
+    el('button', {
+      text: t('settings.lock'),
+      attrs: { type: 'button' },
+      on: { click: () => run(api.call('secrets.lock')) },
+    }),
+    formRow(t('settings.master'), cur),
+    formRow(t('settings.masterNew'), np),
+    formRow(t('settings.masterConfirm'), confirm),
+    el('button', {
+      text: t('settings.masterChange'),
+      attrs: { type: 'button' },
+      on: { click: setNew(np, confirm, () => api.call('secrets.changeMasterPassword', cur.value, np.value)) },
+    }),
+  ];
 }

@@ -95,8 +95,6 @@ const docsPending = [
   'shared/api/contract.ts',
   'main/api/create-api.ts',
   'main/api/sessions-api.ts',
-  'main/sftp/**',
-  'shared/sftp.ts',
 ];
 
 const noElectron = {

@@ -88,13 +88,6 @@ const requireDocs = {
   ],
 };
 
-// TEMPORARY: files other work had open when the rule landed. They still have
-// undocumented exports; document them and delete their line here.
-const docsPending = [
-  'main/sftp/**',
-  'shared/sftp.ts',
-];
-
 const noElectron = {
   paths: [
     { name: 'electron', message: 'Only the app shell (main/app/) may import electron; inject what it provides.' },
@@ -141,10 +134,6 @@ export default tseslint.config(
     files: ['main/**/*.ts', 'shared/**/*.ts'],
     plugins: { jsdoc },
     rules: { 'jsdoc/require-jsdoc': ['error', requireDocs] },
-  },
-  {
-    files: docsPending,
-    rules: { 'jsdoc/require-jsdoc': 'off' },
   },
   {
     // The Electron shell and the preload are the only places that talk to Electron.

@@ -5,6 +5,7 @@
 // into these sentences, so both languages stay whole.
 import type { SftpErrorCode } from './errors.js';
 
+/** The person-facing sentence for each SFTP_ code: English (sent as the error message) and zh-CN. */
 export const SFTP_MESSAGES: Record<SftpErrorCode, { en: string; 'zh-CN': string }> = {
   SFTP_UNAVAILABLE: {
     en: 'This server does not offer file transfer (SFTP). Ask its administrator to enable the sftp subsystem.',

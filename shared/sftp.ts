@@ -51,6 +51,7 @@ export interface SftpEntry {
   link?: { target: string; targetKind: SftpEntryKind | 'missing' | 'loop' };
 }
 
+/** A folder as sftp.list returns it (READDIR over an OPENDIR handle, draft-ietf-secsh-filexfer-02 §6.7). */
 export interface SftpListing {
   /** The folder's canonical path (after symlinks, REALPATH). */
   path: RemotePath;
@@ -64,6 +65,7 @@ export interface SftpListing {
 /** Where a file browser attaches: a saved SSH host, or the connection of an open SSH tab. */
 export type SftpOpenTarget = { hostId: string } | { sessionId: string };
 
+/** What sftp.open returns: the id every other sftp.* call takes, and where the browser starts. */
 export interface SftpSessionInfo {
   sftpId: string;
   /** The login folder (REALPATH "."), where the browser starts. */
@@ -95,11 +97,14 @@ export interface LocalHandle {
   size?: number;
 }
 
+/** Why localFiles.pick opens its native dialog: files or a folder to upload, or a folder to download into. */
 export type LocalPickPurpose = 'upload-files' | 'upload-folder' | 'download-folder';
 
 // --- Transfers ----------------------------------------------------------
 
+/** Upload: local handles into a remote folder; download: remote paths into a local folder handle. */
 export type TransferDirection = 'upload' | 'download';
+/** A transfer item's lifecycle; done, failed and cancelled are final until transfers.retry. */
 export type TransferState = 'queued' | 'running' | 'paused' | 'done' | 'failed' | 'cancelled';
 
 /**
@@ -164,6 +169,7 @@ export interface TransferChild {
 
 // --- Conflicts ----------------------------------------------------------
 
+/** How a clash with an existing destination is settled; overwrite-if-newer compares mtimeMs. */
 export type ConflictChoice = 'overwrite' | 'skip' | 'rename' | 'overwrite-if-newer';
 
 /** Asked once per clash; an answer with applyToAll answers the rest of that transfer item. */
@@ -179,6 +185,7 @@ export interface ConflictQuestion {
   remaining: number;
 }
 
+/** The reply to a ConflictQuestion; applyToAll reuses the choice for the rest of that item. */
 export interface ConflictAnswer {
   choice: ConflictChoice;
   applyToAll: boolean;
@@ -186,6 +193,7 @@ export interface ConflictAnswer {
 
 // --- Limits -------------------------------------------------------------
 
+/** Caps main enforces on API input and output; over one fails with the SFTP_ code named per field. */
 export const SFTP_LIMITS = {
   /** Longest remote path the API accepts (bytes of text or base64 text). */
   pathLength: 8192,
@@ -235,6 +243,7 @@ export interface SftpApiMethods {
   'transfers.answerConflict': { params: [questionId: string, answer: ConflictAnswer]; result: null };
 }
 
+/** The method names in SftpApiMethods, for the dispatcher to register and the preload to allow. */
 export const SFTP_API_METHODS = [
   'sftp.open',
   'sftp.close',
@@ -274,6 +283,7 @@ export interface SftpApiEvents {
   'sftp.closed': { sftpId: string; error?: { code: string; message: string } };
 }
 
+/** The event names in SftpApiEvents, for the preload to forward. */
 export const SFTP_API_EVENTS = [
   'transfer.changed',
   'transfer.progress',

@@ -19,11 +19,13 @@ import { arity, badRequest, obj, oneOf, str } from './param-checks.js';
 
 type FileMethods = keyof SftpApiMethods;
 
+/** The sftp.*, localFiles.* and transfers.* API methods, plus the SftpService behind them; dispose closes every SFTP session. */
 export interface FilesModule extends ApiModule<FileMethods> {
   service: SftpService;
   dispose(): Promise<void>;
 }
 
+/** What filesApi needs: the SftpService options, with leases taken per saved host from the connection pool. */
 export interface FilesContext extends Omit<SftpServiceOptions, 'lease'> {
   /** A pooled lease for a saved host (SessionsModule.leaseHost). */
   leaseHost: (hostId: string, openId: string) => ReturnType<SftpServiceOptions['lease']>;
@@ -31,6 +33,10 @@ export interface FilesContext extends Omit<SftpServiceOptions, 'lease'> {
 
 const ID = 64;
 
+/**
+ * Builds the files API module. Params are checked before SftpService sees them;
+ * a { sessionId } open target fails with SFTP_NO_SESSION (not supported yet).
+ */
 export function filesApi(ctx: FilesContext): FilesModule {
   const service = new SftpService({
     ...ctx,

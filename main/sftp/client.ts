@@ -40,6 +40,7 @@ export interface WritePacket {
 
 const MIN_LIMIT = 32 * 1024;
 
+/** An SFTP v3 client (draft-ietf-secsh-filexfer-02) over an RFC 4254 §6.5 'sftp' subsystem channel; create with start(). */
 export class SftpClient extends EventEmitter {
   readonly #channel: Duplex;
   readonly #cutter = new PacketCutter();
@@ -47,7 +48,9 @@ export class SftpClient extends EventEmitter {
   #nextId = 1;
   #closed: HostdeckError | null | undefined;
   #drain: Promise<void> | undefined;
+  /** Extension name → data from the server's VERSION packet (draft-ietf-secsh-filexfer-02 §4). */
   readonly extensions = new Map<string, string>();
+  /** Largest READ/WRITE payload in bytes: limits@openssh.com (OpenSSH PROTOCOL) when offered, clamped to 32–256 KiB. */
   limits: SftpLimits = { maxRead: MIN_LIMIT, maxWrite: MIN_LIMIT };
 
   private constructor(channel: Duplex) {
@@ -65,6 +68,7 @@ export class SftpClient extends EventEmitter {
     return client;
   }
 
+  /** True once the channel closed or close() was called; later requests fail with SFTP_CLOSED. */
   get closed(): boolean {
     return this.#closed !== undefined;
   }
@@ -95,17 +99,20 @@ export class SftpClient extends EventEmitter {
     return this.#drain;
   }
 
+  /** Ends the channel; pending requests fail with SFTP_CLOSED. Idempotent. */
   close(): void {
     if (this.closed) return;
     this.#channel.end();
     this.#end(null);
   }
 
+  /** OPEN (§6.3) with SSH_FXF_* pflags; returns the handle. Throws SFTP_NOT_FOUND, SFTP_PERMISSION_DENIED, SFTP_FAILURE or SFTP_CLOSED from the STATUS reply. */
   async open(path: Buffer, flags: number, attrs: Attrs = {}): Promise<Buffer> {
     const r = await this.#request('open', new PacketWriter(FXP.OPEN, 0).string(path).u32(flags).attrs(attrs));
     return Buffer.from(expect(r, FXP.HANDLE, 'open').bytes());
   }
 
+  /** CLOSE (§6.3) of a file or directory handle. Throws SFTP_NOT_FOUND, SFTP_PERMISSION_DENIED, SFTP_FAILURE or SFTP_CLOSED from the STATUS reply. */
   async closeHandle(handle: Buffer): Promise<void> {
     expectOk(await this.#request('close', new PacketWriter(FXP.CLOSE, 0).string(handle)), 'close');
   }
@@ -143,6 +150,7 @@ export class SftpClient extends EventEmitter {
     expectOk(await this.#send('write', buf.subarray(0, total), 5), 'write');
   }
 
+  /** LSTAT (§6.8): attrs of the link itself, not its target. Throws SFTP_NOT_FOUND, SFTP_PERMISSION_DENIED, SFTP_FAILURE or SFTP_CLOSED from the STATUS reply. */
   async lstat(path: Buffer): Promise<Attrs> {
     return expect(
       await this.#request('lstat', new PacketWriter(FXP.LSTAT, 0).string(path)),
@@ -151,10 +159,12 @@ export class SftpClient extends EventEmitter {
     ).attrs();
   }
 
+  /** STAT (§6.8), following symlinks. Throws SFTP_NOT_FOUND, SFTP_PERMISSION_DENIED, SFTP_FAILURE or SFTP_CLOSED from the STATUS reply. */
   async stat(path: Buffer): Promise<Attrs> {
     return expect(await this.#request('stat', new PacketWriter(FXP.STAT, 0).string(path)), FXP.ATTRS, 'stat').attrs();
   }
 
+  /** FSTAT (§6.8) of an open handle. Throws SFTP_NOT_FOUND, SFTP_PERMISSION_DENIED, SFTP_FAILURE or SFTP_CLOSED from the STATUS reply. */
   async fstat(handle: Buffer): Promise<Attrs> {
     return expect(
       await this.#request('fstat', new PacketWriter(FXP.FSTAT, 0).string(handle)),
@@ -163,10 +173,12 @@ export class SftpClient extends EventEmitter {
     ).attrs();
   }
 
+  /** SETSTAT (§6.9): only the attrs given are sent. Throws SFTP_NOT_FOUND, SFTP_PERMISSION_DENIED, SFTP_FAILURE or SFTP_CLOSED from the STATUS reply. */
   async setstat(path: Buffer, attrs: Attrs): Promise<void> {
     expectOk(await this.#request('setstat', new PacketWriter(FXP.SETSTAT, 0).string(path).attrs(attrs)), 'setstat');
   }
 
+  /** FSETSTAT (§6.9) on an open handle. Throws SFTP_NOT_FOUND, SFTP_PERMISSION_DENIED, SFTP_FAILURE or SFTP_CLOSED from the STATUS reply. */
   async fsetstat(handle: Buffer, attrs: Attrs): Promise<void> {
     expectOk(
       await this.#request('fsetstat', new PacketWriter(FXP.FSETSTAT, 0).string(handle).attrs(attrs)),
@@ -174,6 +186,7 @@ export class SftpClient extends EventEmitter {
     );
   }
 
+  /** OPENDIR (§6.7); returns the handle for readdir(). Throws SFTP_NOT_FOUND, SFTP_PERMISSION_DENIED, SFTP_FAILURE or SFTP_CLOSED from the STATUS reply. */
   async opendir(path: Buffer): Promise<Buffer> {
     const r = await this.#request('opendir', new PacketWriter(FXP.OPENDIR, 0).string(path));
     return Buffer.from(expect(r, FXP.HANDLE, 'opendir').bytes());
@@ -196,22 +209,27 @@ export class SftpClient extends EventEmitter {
     return out;
   }
 
+  /** REMOVE (§6.5) of a file. Throws SFTP_NOT_FOUND, SFTP_PERMISSION_DENIED, SFTP_FAILURE or SFTP_CLOSED from the STATUS reply. */
   async remove(path: Buffer): Promise<void> {
     expectOk(await this.#request('remove', new PacketWriter(FXP.REMOVE, 0).string(path)), 'remove');
   }
 
+  /** MKDIR (§6.6). Throws SFTP_NOT_FOUND, SFTP_PERMISSION_DENIED, SFTP_FAILURE or SFTP_CLOSED from the STATUS reply. */
   async mkdir(path: Buffer, attrs: Attrs = {}): Promise<void> {
     expectOk(await this.#request('mkdir', new PacketWriter(FXP.MKDIR, 0).string(path).attrs(attrs)), 'mkdir');
   }
 
+  /** RMDIR (§6.6) of an empty folder. Throws SFTP_NOT_FOUND, SFTP_PERMISSION_DENIED, SFTP_FAILURE or SFTP_CLOSED from the STATUS reply. */
   async rmdir(path: Buffer): Promise<void> {
     expectOk(await this.#request('rmdir', new PacketWriter(FXP.RMDIR, 0).string(path)), 'rmdir');
   }
 
+  /** REALPATH (§6.11): the canonical absolute path as bytes. Throws SFTP_NOT_FOUND, SFTP_PERMISSION_DENIED, SFTP_FAILURE or SFTP_CLOSED from the STATUS reply; SFTP_PROTOCOL if the NAME is empty. */
   async realpath(path: Buffer): Promise<Buffer> {
     return firstName(await this.#request('realpath', new PacketWriter(FXP.REALPATH, 0).string(path)), 'realpath');
   }
 
+  /** READLINK (§6.10): the link's target bytes, unresolved. Throws SFTP_NOT_FOUND, SFTP_PERMISSION_DENIED, SFTP_FAILURE or SFTP_CLOSED from the STATUS reply; SFTP_PROTOCOL if the NAME is empty. */
   async readlink(path: Buffer): Promise<Buffer> {
     return firstName(await this.#request('readlink', new PacketWriter(FXP.READLINK, 0).string(path)), 'readlink');
   }

@@ -5,6 +5,7 @@ import { HostdeckError, type SftpErrorCode } from '../../shared/errors.js';
 import { SFTP_MESSAGES } from '../../shared/sftp-messages.js';
 import { FX } from './wire.js';
 
+/** A HostdeckError for an SFTP_ code, message from SFTP_MESSAGES (en); specifics go in details, the original error in cause. */
 export function sftpError(
   code: SftpErrorCode,
   details?: Record<string, unknown>,

@@ -10,6 +10,7 @@ import type { SftpClient } from './client.js';
 import { localIoError, sftpError } from './errors.js';
 import { OPEN_FLAGS } from './wire.js';
 
+/** How one file is pipelined: request size in bytes and requests in flight (defaults: DEFAULT_PIPE). */
 export interface PipeOptions {
   /** Bytes per READ/WRITE request (clamped to the server's limits). */
   requestSize: number;
@@ -17,6 +18,7 @@ export interface PipeOptions {
   inFlight: number;
 }
 
+/** One file copy's cancel signal and byte-progress callback. */
 export interface ByteJob {
   signal: AbortSignal;
   /** Called as bytes reach their destination. */

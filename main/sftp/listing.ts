@@ -9,11 +9,13 @@ import { sftpError } from './errors.js';
 import { isUtf8, joinRemote, remoteParent, toRemotePath } from './remote-path.js';
 import type { Attrs } from './wire.js';
 
+/** Deepest folder nesting a tree walk enters; deeper fails with SFTP_LISTING_TOO_LONG. */
 export const MAX_TREE_DEPTH = 64;
 /** OpenSSH's and Linux's own bound on following links (MAXSYMLINKS 40). */
 export const MAX_LINK_HOPS = 40;
 const S_IFMT = 0o170000;
 
+/** Entry kind from st_mode's S_IFMT bits (SFTPv3 permissions, §5); 'other' when mode is absent. */
 export function kindOf(attrs: Attrs): SftpEntryKind {
   if (attrs.mode === undefined) return 'other';
   switch (attrs.mode & S_IFMT) {
@@ -98,6 +100,7 @@ async function linkTargetKind(client: SftpClient, path: Buffer): Promise<SftpEnt
   return 'loop';
 }
 
+/** An SftpEntry for a READDIR name under `dir`: UTF-8 name (base64 too when not valid UTF-8), attrs in bytes and ms. */
 export function toEntry(dir: Buffer, e: RawEntry): SftpEntry {
   const { attrs } = e;
   const entry: SftpEntry = {

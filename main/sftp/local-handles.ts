@@ -18,6 +18,7 @@ interface Issued {
 /** Handles a session may hold; the oldest is forgotten past this. */
 const MAX_HANDLES = 10_000;
 
+/** Opaque ids for local paths the person chose; an unknown id fails with SFTP_LOCAL_HANDLE_UNKNOWN. */
 export class LocalHandles {
   readonly #issued = new Map<string, Issued>();
 
@@ -51,6 +52,7 @@ export class LocalHandles {
     return issued;
   }
 
+  /** Forgets every issued handle. */
   clear(): void {
     this.#issued.clear();
   }

@@ -20,6 +20,7 @@ import { OPEN_FLAGS } from './wire.js';
 /** What to do about an existing destination; 'rename' means a free numbered name. */
 export type Resolution = 'overwrite' | 'skip' | 'rename';
 
+/** What one file copy needs: the client, pipelining, cancel signal, progress, and how to settle a clash. */
 export interface MoveContext {
   client: SftpClient;
   pipe: PipeOptions;

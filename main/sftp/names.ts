@@ -7,6 +7,7 @@
 // inside the folder the person chose (insideRoot).
 import { isAbsolute, relative, resolve, sep } from 'node:path';
 
+/** Which local file system's name rules apply: POSIX takes any bytes but '/' and NUL; win32 also bars reserved names and characters. */
 export type NamePlatform = 'posix' | 'win32';
 
 /** A component to write locally (exact bytes on POSIX), and whether it differs from the server's. */

@@ -11,6 +11,7 @@ import { MAX_TREE_DEPTH, kindOf, walkRemote } from './listing.js';
 import { localName } from './names.js';
 import { joinRemote, remoteBase } from './remote-path.js';
 
+/** One file of a transfer item: remote path, local components, size in bytes and its own progress and state. */
 export interface PlannedFile {
   /** Display path inside the item ('/'-separated). */
   relative: string;
@@ -25,6 +26,7 @@ export interface PlannedFile {
   error?: { code: string; message: string };
 }
 
+/** What a transfer item moves, found before any byte is copied: its folders (parents first) and files. */
 export interface Plan {
   kind: 'file' | 'folder';
   name: string;

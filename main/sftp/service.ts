@@ -33,10 +33,13 @@ import { TransferQueue, type QueueEmit } from './transfer-queue.js';
  * file costs round trips, not bandwidth).
  */
 export const DEFAULT_PIPE: PipeOptions = { requestSize: 256 * 1024, inFlight: 16 };
+/** Small files copied at once within one transfer item. */
 export const DEFAULT_FILES_IN_PARALLEL = 16;
+/** Transfer items (one per enqueued source) running at once. */
 export const DEFAULT_ITEMS_IN_PARALLEL = 2;
 const PLAN_TTL_MS = 60_000;
 
+/** What SftpService needs: an event sink, a pooled-connection lease, the desktop file picker, and transfer tuning. */
 export interface SftpServiceOptions {
   emit: QueueEmit;
   /** A lease on the pooled connection for a target (asks through prompts tied to openId). */
@@ -61,11 +64,14 @@ interface StoredPlan {
   timer: NodeJS.Timeout;
 }
 
+/** SFTP sessions by sftpId, delete plans (kept 60 s), local handles and the transfer queue behind the files API. */
 export class SftpService {
   readonly #opts: SftpServiceOptions;
   readonly #sessions = new Map<string, Session>();
   readonly #plans = new Map<string, StoredPlan>();
+  /** Opaque ids for local paths the page may read or write (LocalHandle). */
   readonly handles = new LocalHandles();
+  /** Uploads and downloads, run over this service's sessions. */
   readonly queue: TransferQueue;
 
   constructor(opts: SftpServiceOptions) {
@@ -100,6 +106,7 @@ export class SftpService {
     return { sftpId, home: toRemotePath(home), homeText: home.toString('utf8') };
   }
 
+  /** Closes the channel and releases the lease; an unknown sftpId is ignored. No sftp.closed event. */
   close(sftpId: string): void {
     const s = this.#sessions.get(sftpId);
     if (!s) return;
@@ -108,10 +115,12 @@ export class SftpService {
     s.lease.release();
   }
 
+  /** The folder's entries with symlinks resolved. Throws SFTP_NO_SESSION, or the server's status as SFTP_NOT_FOUND, SFTP_PERMISSION_DENIED, SFTP_FAILURE, SFTP_LISTING_TOO_LONG, SFTP_LINK_LOOP. */
   async list(sftpId: string, path: RemotePath): Promise<SftpListing> {
     return listFolder(this.#session(sftpId).client, remoteBytes(path));
   }
 
+  /** STAT (follows symlinks) of one path as an SftpEntry. Throws SFTP_NO_SESSION, or the server's status as SFTP_NOT_FOUND, SFTP_PERMISSION_DENIED, SFTP_FAILURE. */
   async stat(sftpId: string, path: RemotePath): Promise<SftpEntry> {
     const p = remoteBytes(path);
     const attrs = await this.#session(sftpId).client.stat(p);
@@ -120,19 +129,23 @@ export class SftpService {
     return entry;
   }
 
+  /** The canonical path (REALPATH), as bytes and as text. Throws SFTP_NO_SESSION, or the server's status as SFTP_NOT_FOUND, SFTP_PERMISSION_DENIED, SFTP_FAILURE. */
   async realpath(sftpId: string, path: RemotePath): Promise<{ path: RemotePath; text: string }> {
     const p = await this.#session(sftpId).client.realpath(remoteBytes(path));
     return { path: toRemotePath(p), text: p.toString('utf8') };
   }
 
+  /** MKDIR with server-default permissions. Throws SFTP_NO_SESSION, or the server's status as SFTP_NOT_FOUND, SFTP_PERMISSION_DENIED, SFTP_FAILURE. */
   async mkdir(sftpId: string, path: RemotePath): Promise<void> {
     return this.#session(sftpId).client.mkdir(remoteBytes(path));
   }
 
+  /** Renames (see SftpClient.rename for replacing an existing target). Throws SFTP_NO_SESSION, or the server's status as SFTP_NOT_FOUND, SFTP_PERMISSION_DENIED, SFTP_FAILURE. */
   async rename(sftpId: string, from: RemotePath, to: RemotePath): Promise<void> {
     return this.#session(sftpId).client.rename(remoteBytes(from), remoteBytes(to));
   }
 
+  /** Sets permission bits (mode & 0o7777) with SETSTAT. Throws SFTP_NO_SESSION, or the server's status as SFTP_NOT_FOUND, SFTP_PERMISSION_DENIED, SFTP_FAILURE. */
   async chmod(sftpId: string, path: RemotePath, mode: number): Promise<void> {
     return this.#session(sftpId).client.setstat(remoteBytes(path), { mode: mode & 0o7777 });
   }
@@ -210,6 +223,7 @@ export class SftpService {
     );
   }
 
+  /** Stops the queue, closes every session and drops pending delete plans. */
   async dispose(): Promise<void> {
     await this.queue.dispose();
     for (const id of [...this.#sessions.keys()]) this.close(id);

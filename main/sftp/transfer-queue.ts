@@ -35,8 +35,10 @@ const TRANSITIONS: TransitionTable<TransferState> = {
   done: [],
 };
 
+/** Sends one files-API event (shared/sftp.ts SftpApiEvents) to the page. */
 export type QueueEmit = <E extends keyof SftpApiEvents>(event: E, payload: SftpApiEvents[E]) => void;
 
+/** What TransferQueue needs: the event sink, a client per sftpId, pipelining and parallelism settings. */
 export interface QueueOptions {
   emit: QueueEmit;
   /** The SFTP client for a session id; throws SFTP_NO_SESSION. */
@@ -71,6 +73,7 @@ interface OpenQuestion {
   resolve(answer: ConflictAnswer | null): void;
 }
 
+/** Runs transfer items through queued → running → done/failed/cancelled (paused between), emitting transfer.* events; progress every 250 ms by default. */
 export class TransferQueue {
   readonly #opts: QueueOptions;
   readonly #items = new Map<string, QueueItem>();
@@ -83,6 +86,7 @@ export class TransferQueue {
     this.#timer.unref();
   }
 
+  /** Queues one item (a file or folder) and starts it when a slot is free; returns a copy of its TransferItem. */
   add(sftpId: string, source: ItemSource, name: string, remoteText: string): TransferItem {
     const id = randomBytes(9).toString('base64url');
     const info: TransferItem = {
@@ -119,10 +123,12 @@ export class TransferQueue {
     return { ...info };
   }
 
+  /** Copies of every item, in the order added. */
   list(): TransferItem[] {
     return [...this.#items.values()].map((i) => ({ ...i.info }));
   }
 
+  /** A page of a folder item's files (offset, limit), with the total count. Throws SFTP_TRANSFER_UNKNOWN. */
   children(id: string, offset: number, limit: number): { total: number; children: TransferChild[] } {
     const files = this.#get(id).plan?.files ?? [];
     const children = files.slice(offset, offset + limit).map((f) => ({
@@ -135,12 +141,14 @@ export class TransferQueue {
     return { total: files.length, children };
   }
 
+  /** Stops a running item (its partial file stays, for resume) or holds a queued one; other states are left alone. Throws SFTP_TRANSFER_UNKNOWN. */
   pause(id: string): void {
     const item = this.#get(id);
     if (item.state.is('running')) this.#stop(item, 'pause');
     else if (item.state.is('queued')) this.#move(item, 'paused');
   }
 
+  /** Re-queues a paused item; other states are left alone. Throws SFTP_TRANSFER_UNKNOWN. */
   resume(id: string): void {
     const item = this.#get(id);
     if (item.state.is('paused') && !item.run) {
@@ -149,12 +157,14 @@ export class TransferQueue {
     }
   }
 
+  /** Stops a running, queued or paused item for good; finished items are left alone. Throws SFTP_TRANSFER_UNKNOWN. */
   cancel(id: string): void {
     const item = this.#get(id);
     if (item.state.is('running')) this.#stop(item, 'cancel');
     else if (item.state.is('queued') || item.state.is('paused')) this.#move(item, 'cancelled');
   }
 
+  /** Re-queues a failed or cancelled item (a partial download resumes when size and mtime still match). Throws SFTP_TRANSFER_UNKNOWN. */
   retry(id: string): void {
     const item = this.#get(id);
     if ((item.state.is('failed') || item.state.is('cancelled')) && !item.run) {
@@ -164,6 +174,7 @@ export class TransferQueue {
     }
   }
 
+  /** Forgets finished items (done, failed, cancelled) and emits transfer.removed with their ids. */
   clear(): void {
     const ids: string[] = [];
     for (const [id, item] of this.#items)
@@ -174,6 +185,7 @@ export class TransferQueue {
     if (ids.length > 0) this.#opts.emit('transfer.removed', { ids });
   }
 
+  /** Settles a ConflictQuestion. Throws SFTP_QUESTION_UNKNOWN for an unknown or already answered id. */
   answer(questionId: string, answer: ConflictAnswer): void {
     const q = this.#questions.get(questionId);
     if (!q) throw sftpError('SFTP_QUESTION_UNKNOWN');

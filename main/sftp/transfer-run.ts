@@ -15,10 +15,12 @@ import { sep } from 'node:path';
 import type { QueueItem } from './transfer-queue.js';
 import { remoteParent } from './remote-path.js';
 
+/** What one transfer item moves: a remote path into a local folder, or a local path into a remote folder. */
 export type ItemSource =
   | { direction: 'download'; remote: Buffer; localDir: string; followLinks: boolean }
   | { direction: 'upload'; localPath: string; remoteDir: Buffer };
 
+/** What running an item needs from the queue: the client, pipelining and parallelism, stop signal and reason, and conflict asking. */
 export interface RunContext {
   client: SftpClient;
   pipe: PipeOptions;

@@ -66,6 +66,7 @@ export interface Attrs {
   mtime?: number;
 }
 
+/** An SFTP_PROTOCOL error for a malformed reply; `what` names the fault and goes in details. */
 export function protocolError(what: string): HostdeckError {
   return new HostdeckError(
     'SFTP_PROTOCOL',
@@ -84,16 +85,19 @@ export class PacketWriter {
     if (id !== undefined) this.u32(id);
   }
 
+  /** Appends one byte (0–255). */
   byte(v: number): this {
     return this.#push(Buffer.from([v]));
   }
 
+  /** Appends a uint32, big-endian; v is taken mod 2^32. */
   u32(v: number): this {
     const b = Buffer.allocUnsafe(4);
     b.writeUInt32BE(v >>> 0);
     return this.#push(b);
   }
 
+  /** Appends a uint64, big-endian (offsets and sizes in bytes); v must be a safe non-negative integer. */
   u64(v: number): this {
     const b = Buffer.allocUnsafe(8);
     b.writeBigUInt64BE(BigInt(v));
@@ -107,6 +111,7 @@ export class PacketWriter {
     return this.#push(bytes);
   }
 
+  /** Appends an ATTRS block (draft-ietf-secsh-filexfer-02 §5): flags, then only the fields present; uid/gid and atime/mtime go in pairs. */
   attrs(a: Attrs): this {
     let flags = 0;
     if (a.size !== undefined) flags |= ATTR.SIZE;
@@ -137,6 +142,7 @@ export class PacketWriter {
 
 /** Reads fields of one reply; any overrun is SFTP_PROTOCOL. */
 export class PacketReader {
+  /** The whole packet being read (type byte onward). */
   readonly buf: Buffer;
   #pos: number;
 
@@ -145,15 +151,18 @@ export class PacketReader {
     this.#pos = pos;
   }
 
+  /** Bytes left unread. */
   get remaining(): number {
     return this.buf.length - this.#pos;
   }
 
+  /** Reads one byte. Throws SFTP_PROTOCOL past the end. */
   byte(): number {
     this.#need(1);
     return this.buf[this.#pos++] as number;
   }
 
+  /** Reads a big-endian uint32. Throws SFTP_PROTOCOL past the end. */
   u32(): number {
     this.#need(4);
     const v = this.buf.readUInt32BE(this.#pos);
@@ -161,6 +170,7 @@ export class PacketReader {
     return v;
   }
 
+  /** Reads a big-endian uint64. Throws SFTP_PROTOCOL past the end or above 2^53. */
   u64(): number {
     this.#need(8);
     const v = this.buf.readBigUInt64BE(this.#pos);
@@ -178,10 +188,12 @@ export class PacketReader {
     return v;
   }
 
+  /** An SSH string decoded as UTF-8 (invalid bytes become U+FFFD). Throws SFTP_PROTOCOL past the end. */
   text(): string {
     return this.bytes().toString('utf8');
   }
 
+  /** Reads an ATTRS block (§5); extended pairs are skipped. Throws SFTP_PROTOCOL past the end or over 1024 extended pairs. */
   attrs(): Attrs {
     const flags = this.u32();
     const a: Attrs = {};

@@ -214,6 +214,9 @@ describe('conflict dialog', () => {
     await page.keyboard.press('Tab');
     await page.keyboard.press('Enter');
     await dialog.waitFor({ state: 'detached' });
+    // The answer goes out when the dialog's close event resolves its promise,
+    // which can come a task after the element leaves the DOM.
+    await page.waitForFunction('window.harness.calls.some((c) => c[0] === "transfers.answerConflict")');
     const calls = await page.evaluate<Array<[string, unknown[]]>>(
       'window.harness.calls.filter((c) => c[0] === "transfers.answerConflict")',
     );

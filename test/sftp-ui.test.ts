@@ -12,7 +12,7 @@ import type { Browser, Page } from 'playwright-core';
 import { startChromium } from './support/chromium.js';
 import { startSshd, type Sshd } from './support/sshd.js';
 import { makeHome, startServe, type ServeProcess } from './support/serve.js';
-import { addHost, answerPassword, connectHost, typeInTerminal } from './support/app-page.js';
+import { openAppPage, openSshTab, typeInTerminal } from './support/app-page.js';
 import {
   activeName,
   filesGrid,
@@ -64,24 +64,8 @@ beforeAll(async () => {
   mkdirSync(big);
   for (let i = 0; i < 10_000; i++) writeFileSync(join(big, `f${String(i).padStart(5, '0')}.dat`), '');
   execFileSync('chown', ['-R', `${sshd.passwordUser}:`, big]);
-  page = await browser.newPage({ viewport: { width: 1280, height: 760 } });
-  page.on('pageerror', (err) => console.error('page error:', err.message));
-  await page.goto(serve.url);
-  await page.locator('body[data-ready=true]').waitFor();
-  await addHost(page, {
-    name: 'rig',
-    address: '127.0.0.1',
-    port: sshd.port,
-    user: sshd.passwordUser,
-    auth: 'password',
-  });
-  await connectHost(page, 'rig');
-  await page
-    .getByRole('dialog', { name: 'Unknown host key' })
-    .getByRole('button', { name: 'Trust and connect' })
-    .click();
-  await answerPassword(page, sshd.password);
-  await page.locator('[role=tab][data-status=connected]').waitFor();
+  page = await openAppPage(browser, serve.url);
+  await openSshTab(page, sshd);
 }, 120_000);
 
 afterAll(async () => {

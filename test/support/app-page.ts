@@ -2,7 +2,7 @@
 // desktop (stand-in) end-to-end tests: the same page, two transports.
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import type { Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 
 export interface HostFields {
   name: string;
@@ -64,6 +64,46 @@ export async function answerPassword(page: Page, password: string): Promise<void
   const dialog = page.getByRole('dialog', { name: /Password for/ });
   await dialog.locator('input[type=password]').fill(password);
   await dialog.getByRole('button', { name: 'OK' }).click();
+}
+
+/**
+ * A new page on Hostdeck's serve URL, ready for input: page errors go to
+ * stderr, and it waits for the app to mark `body[data-ready=true]`.
+ * `viewport` is in CSS pixels (default 1280 × 760).
+ */
+export async function openAppPage(
+  browser: Browser,
+  url: string,
+  viewport: { width: number; height: number } = { width: 1280, height: 760 },
+): Promise<Page> {
+  const page = await browser.newPage({ viewport });
+  page.on('pageerror', (err) => console.error('page error:', err.message));
+  await page.goto(url);
+  await page.locator('body[data-ready=true]').waitFor({ timeout: 30_000 });
+  return page;
+}
+
+/** The sshd a page test logs into with a password (see test/support/sshd.ts). */
+export interface PasswordPeer {
+  port: number;
+  passwordUser: string;
+  password: string;
+}
+
+/**
+ * What a person does the first time with a new SSH host: add it (password
+ * sign-in), double-click it, trust its unknown host key, type the password,
+ * and wait for the tab to say connected. Returns once the terminal is live.
+ */
+export async function openSshTab(page: Page, sshd: PasswordPeer, name = 'rig'): Promise<void> {
+  await addHost(page, { name, address: '127.0.0.1', port: sshd.port, user: sshd.passwordUser, auth: 'password' });
+  await connectHost(page, name);
+  await page
+    .getByRole('dialog', { name: 'Unknown host key' })
+    .getByRole('button', { name: 'Trust and connect' })
+    .click();
+  await answerPassword(page, sshd.password);
+  await page.locator('[role=tab][data-status=connected]').waitFor({ timeout: 30_000 });
 }
 
 /**

@@ -9,6 +9,7 @@
 // clock starts as the command is written.
 import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { join } from 'node:path';
+import { opensshOptions } from '../test/support/sshd.js';
 
 export interface TmuxTarget {
   host: string;
@@ -34,24 +35,7 @@ export class TmuxSsh {
 
   static async start(dir: string, t: TmuxTarget, size: { cols: number; rows: number }): Promise<TmuxSsh> {
     const socket = join(dir, 'tmux.sock');
-    const ssh = [
-      'ssh',
-      '-F',
-      '/dev/null',
-      '-p',
-      String(t.port),
-      '-i',
-      t.keyPath,
-      '-o',
-      'StrictHostKeyChecking=no',
-      '-o',
-      'UserKnownHostsFile=/dev/null',
-      '-o',
-      'LogLevel=ERROR',
-      '-o',
-      'BatchMode=yes',
-      `${t.user}@${t.host}`,
-    ].join(' ');
+    const ssh = ['ssh', ...opensshOptions(), '-p', String(t.port), '-i', t.keyPath, `${t.user}@${t.host}`].join(' ');
     const run = (args: string[]): void => {
       const r = spawnSync('tmux', ['-S', socket, '-f', '/dev/null', ...args], { encoding: 'utf8' });
       if (r.status !== 0) throw new Error(`tmux ${args[0]} failed: ${r.error?.message ?? r.stderr}`);

@@ -15,10 +15,10 @@ import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { assertMeasured, printReport, stats, type Measurement } from './report.js';
 import { makeTempDir, openRunDir } from '../test/support/processes.js';
-import { startSshd, type Sshd } from '../test/support/sshd.js';
+import { opensshOptions, startSshd, type Sshd } from '../test/support/sshd.js';
 import { makeHome, startServe } from '../test/support/serve.js';
 import { startChromium } from '../test/support/chromium.js';
-import { addHost, answerPassword, connectHost } from '../test/support/app-page.js';
+import { openAppPage, openSshTab } from '../test/support/app-page.js';
 import { filesGrid, openFilesPanel, typePath } from '../test/support/files-page.js';
 
 const ENTRIES = 10_000;
@@ -76,22 +76,7 @@ async function listOnce(page: Page, dir: string, rows: number): Promise<{ ms: nu
 /** `ls -la dir` over an already open OpenSSH connection (ControlMaster), ms. */
 function sshLs(sshd: Sshd, dir: string, runs: number): number[] {
   const sock = join(makeTempDir('sftp-page-ssh'), 'ctl');
-  const base = [
-    '-i',
-    sshd.clientKeyPath,
-    '-p',
-    String(sshd.port),
-    '-o',
-    'StrictHostKeyChecking=no',
-    '-o',
-    'UserKnownHostsFile=/dev/null',
-    '-o',
-    'LogLevel=ERROR',
-    '-o',
-    'BatchMode=yes',
-    '-S',
-    sock,
-  ];
+  const base = [...opensshOptions(), '-i', sshd.clientKeyPath, '-p', String(sshd.port), '-S', sock];
   execFileSync('ssh', [...base, '-M', '-f', '-N', `${sshd.keyUser}@${sshd.host}`]);
   const times: number[] = [];
   try {
@@ -116,23 +101,8 @@ async function measure(runs: number): Promise<void> {
   const big = makeFolder(ENTRIES);
   const small = makeFolder(10);
   try {
-    const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
-    await page.goto(serve.url);
-    await page.locator('body[data-ready=true]').waitFor();
-    await addHost(page, {
-      name: 'rig',
-      address: '127.0.0.1',
-      port: sshd.port,
-      user: sshd.passwordUser,
-      auth: 'password',
-    });
-    await connectHost(page, 'rig');
-    await page
-      .getByRole('dialog', { name: 'Unknown host key' })
-      .getByRole('button', { name: 'Trust and connect' })
-      .click();
-    await answerPassword(page, sshd.password);
-    await page.locator('[role=tab][data-status=connected]').waitFor();
+    const page = await openAppPage(browser, serve.url, { width: 1280, height: 800 });
+    await openSshTab(page, sshd);
     await openFilesPanel(page);
     const bigRuns: Array<{ ms: number; longest: number }> = [];
     const smallRuns: Array<{ ms: number; longest: number }> = [];

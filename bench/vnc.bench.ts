@@ -24,6 +24,7 @@ import net from 'node:net';
 import type { Browser, Page, WebSocket } from 'playwright-core';
 import type { SavedHost } from '../shared/model/host.js';
 import { startChromium } from '../test/support/chromium.js';
+import { openAppPage } from '../test/support/app-page.js';
 import { freePort } from '../test/support/net.js';
 import { inOwnRunDir, killTree } from '../test/support/processes.js';
 import { sshHostInput, vncHostInput } from '../test/support/hosts.js';
@@ -166,7 +167,6 @@ async function measure(args: string[]): Promise<void> {
     const browser: Browser = await startChromium();
     stack.push(() => browser.close());
 
-    const page = await browser.newPage({ viewport: { width: 1600, height: 1000 } });
     /** Bytes each VNC WebSocket received, by socket (not by URL, which need not be unique). */
     const received = new Map<WebSocket, number>();
     const track = (p: Page): void => {
@@ -181,9 +181,7 @@ async function measure(args: string[]): Promise<void> {
         );
       });
     };
-    track(page);
-    await page.goto(serve.url);
-    await page.locator('body[data-ready=true]').waitFor();
+    const page = await openAppPage(browser, serve.url, { width: 1600, height: 1000 }, track);
     await pageApi(page, 'secrets.setMasterPassword', 'bench-master-password');
     const jump = await pageApi<SavedHost>(page, 'hosts.create', sshHostInput('jump', sshd));
     await pageApi(page, 'secrets.set', jump.id, 'password', sshd.password);

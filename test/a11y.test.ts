@@ -20,6 +20,8 @@ import {
   axeViolations,
   connectHost,
   describeFindings,
+  openAppPage,
+  passwordHost,
   typeInTerminal,
   terminalText,
 } from './support/app-page.js';
@@ -93,10 +95,7 @@ beforeAll(async () => {
   xvnc.setRootColor('#2e8b57');
   serve = await startServe({ home });
   browser = await startChromium();
-  page = await browser.newPage({ viewport: { width: 1200, height: 760 } });
-  page.on('pageerror', (err) => console.error('page error:', err.message));
-  await page.goto(serve.url);
-  await page.locator('body[data-ready=true]').waitFor();
+  page = await openAppPage(browser, serve.url, { width: 1200, height: 760 });
 }, 90_000);
 
 afterAll(async () => {
@@ -164,13 +163,7 @@ describe('axe-core finds nothing', () => {
   });
 
   it('on the address book with SSH and VNC hosts (their badges), and the delete confirmation', async () => {
-    await addHost(page, {
-      name: 'rig',
-      address: '127.0.0.1',
-      port: sshd.port,
-      user: sshd.passwordUser,
-      auth: 'password',
-    });
+    await addHost(page, passwordHost(sshd));
     await page.getByRole('button', { name: 'Add host' }).click();
     const dialog = page.getByRole('dialog', { name: 'Add host' });
     await dialog.getByLabel('Protocol').selectOption('vnc');

@@ -10,12 +10,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { startChromium } from './support/chromium.js';
-import { startSshd, type Sshd } from './support/sshd.js';
+import { disconnectsSince, startSshd, type Sshd } from './support/sshd.js';
 import { makeHome, startServe, type ServeProcess } from './support/serve.js';
 import {
   addHost as pageAddHost,
   answerPassword as pageAnswerPassword,
   connectHost,
+  openAppPage,
+  passwordHost,
   screenColours,
   terminalSelection,
   terminalText as pageTerminalText,
@@ -40,10 +42,7 @@ const terminalText = (): Promise<string> => pageTerminalText(page);
 const typeInTerminal = (text: string): Promise<void> => pageTypeInTerminal(page, text);
 
 async function openApp(s: ServeProcess): Promise<void> {
-  page = await browser.newPage({ viewport: { width: 1200, height: 760 } });
-  page.on('pageerror', (err) => console.error('page error:', err.message));
-  await page.goto(s.url);
-  await page.locator('body[data-ready=true]').waitFor();
+  page = await openAppPage(browser, s.url, { width: 1200, height: 760 });
 }
 
 const addHost = (fields: HostFields): Promise<void> => pageAddHost(page, fields);
@@ -101,7 +100,7 @@ describe('serve mode end to end', () => {
     await expect.poll(() => dialog.getByLabel('Port').getAttribute('aria-invalid')).not.toBeNull();
     await shot('editor-invalid-port');
     await dialog.getByRole('button', { name: 'Cancel' }).click();
-    await addHost({ name: 'rig', address: '127.0.0.1', port: sshd.port, user: sshd.passwordUser, auth: 'password' });
+    await addHost(passwordHost(sshd));
     await shot('book-one-host');
   });
 
@@ -274,18 +273,7 @@ describe('serve mode end to end', () => {
         .click();
     await expect.poll(() => page.getByRole('tab').count()).toBe(0);
     // The pooled connection closes with its last tab: exactly one disconnect.
-    await expect
-      .poll(
-        () =>
-          (
-            sshd
-              .log()
-              .slice(mark)
-              .match(/Received disconnect from/g) ?? []
-          ).length,
-        { timeout: 20_000 },
-      )
-      .toBe(1);
+    await expect.poll(() => disconnectsSince(sshd, mark), { timeout: 20_000 }).toBe(1);
   });
 
   it('asks again, with a clear note, after a wrong password', async () => {

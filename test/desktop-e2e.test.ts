@@ -12,9 +12,9 @@ import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { contentSecurityPolicy } from '../shared/csp.js';
 import { launchDesktop, type DesktopApp } from './support/electron-standin/launch.js';
-import { addHost, answerPassword, connectHost, terminalText, typeInTerminal } from './support/app-page.js';
+import { addHost, answerPassword, connectHost, openSshTab, terminalText, typeInTerminal } from './support/app-page.js';
 import { makeHome } from './support/serve.js';
-import { startSshd, type Sshd } from './support/sshd.js';
+import { disconnectsSince, startSshd, type Sshd } from './support/sshd.js';
 import { startXvnc, type Xvnc } from './support/xvnc.js';
 import { makeTempDir } from './support/processes.js';
 import { makeSelfSignedCert, x509Args } from './support/certs.js';
@@ -162,20 +162,9 @@ describe('the desktop app in the Electron stand-in', () => {
   });
 
   it('SSH in BoringSSL: add a host, trust its key, log in, see a command run', async () => {
-    await addHost(page, {
-      name: 'rig',
-      address: '127.0.0.1',
-      port: sshd.port,
-      user: sshd.passwordUser,
-      auth: 'password',
+    await openSshTab(page, sshd, 'rig', async (keyDialog) => {
+      await expect(keyDialog.textContent()).resolves.toContain(sshd.hostKeyFingerprint());
     });
-    await connectHost(page, 'rig');
-    const keyDialog = page.getByRole('dialog', { name: 'Unknown host key' });
-    await keyDialog.waitFor();
-    await expect(keyDialog.textContent()).resolves.toContain(sshd.hostKeyFingerprint());
-    await keyDialog.getByRole('button', { name: 'Trust and connect' }).click();
-    await answerPassword(page, sshd.password);
-    await page.locator('[role=tab][data-status=connected]').waitFor({ timeout: 30_000 });
     await typeInTerminal(page, 'echo desktop-$((6*7))');
     await expect.poll(() => terminalText(page), { timeout: 20_000 }).toContain('desktop-42');
     await page.screenshot({ path: join(artifacts, 'desktop-terminal.png') });
@@ -283,16 +272,7 @@ describe('the desktop app in the Electron stand-in', () => {
     const mark = sshd.log().length;
     desktop.proc.child.kill('SIGTERM');
     expect(await desktop.proc.exited).toBe(0);
-    await expect
-      .poll(
-        () =>
-          sshd
-            .log()
-            .slice(mark)
-            .match(/Received disconnect from 127\.0\.0\.1/g)?.length ?? 0,
-        { timeout: 10_000 },
-      )
-      .toBe(2);
+    await expect.poll(() => disconnectsSince(sshd, mark), { timeout: 10_000 }).toBe(2);
   });
 });
 

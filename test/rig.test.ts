@@ -5,7 +5,7 @@ import net from 'node:net';
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { Client } from 'ssh2';
-import { startSshd } from './support/sshd.js';
+import { opensshOptions, startSshd } from './support/sshd.js';
 import { startXvnc } from './support/xvnc.js';
 import { startChromium } from './support/chromium.js';
 import { startEchoServer, startSinkServer, startSourceServer, patternChunk } from './support/net.js';
@@ -71,25 +71,7 @@ describe('sshd', () => {
     const ssh = (user: string, extra: string[]): string =>
       execFileSync(
         'ssh',
-        [
-          '-F',
-          '/dev/null',
-          '-p',
-          String(sshd.port),
-          '-o',
-          'StrictHostKeyChecking=no',
-          '-o',
-          'UserKnownHostsFile=/dev/null',
-          '-o',
-          'BatchMode=yes',
-          '-o',
-          'LogLevel=ERROR',
-          ...extra,
-          `${user}@${sshd.host}`,
-          'echo',
-          'rig-ok',
-          '$(whoami)',
-        ],
+        [...opensshOptions(), '-p', String(sshd.port), ...extra, `${user}@${sshd.host}`, 'echo', 'rig-ok', '$(whoami)'],
         { encoding: 'utf8', timeout: 20000 },
       );
     expect(ssh(sshd.keyUser, ['-i', sshd.clientKeyPath]).trim()).toBe(`rig-ok ${sshd.keyUser}`);

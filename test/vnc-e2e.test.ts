@@ -11,6 +11,7 @@ import type { Browser, Page } from 'playwright-core';
 import type { HostInput, SavedHost, VncOptions } from '../shared/model/host.js';
 import { pageApi } from '../bench/vnc-page.js';
 import { startChromium } from './support/chromium.js';
+import { openAppPage } from './support/app-page.js';
 import { makeTempDir } from './support/processes.js';
 import { makeSelfSignedCert, x509Args } from './support/certs.js';
 import { sshHostInput, vncHostInput } from './support/hosts.js';
@@ -95,16 +96,20 @@ beforeAll(async () => {
   sshd = await startSshd();
   serve = await startServe();
   browser = await startChromium();
-  page = await browser.newPage({ viewport: { width: 1200, height: 760 } });
-  page.on('pageerror', (err) => console.error('page error:', err.message));
-  page.on('console', (m) => {
+  page = await openAppPage(browser, serve.url, { width: 1200, height: 760 }, watchPage);
+  await api('secrets.setMasterPassword', MASTER);
+}, 90_000);
+
+/** Listeners that must see the page's first load: its errors, dialogs and WebSocket frames. */
+function watchPage(p: Page): void {
+  p.on('console', (m) => {
     if (m.type() === 'error') console.error(`page ${m.type()}:`, m.text());
   });
-  page.on('dialog', (d) => {
+  p.on('dialog', (d) => {
     dialogs.push(d.message());
     void d.dismiss();
   });
-  page.on('websocket', (ws) => {
+  p.on('websocket', (ws) => {
     const url = ws.url();
     if (url.includes('/api?')) {
       ws.on('framereceived', (f) =>
@@ -119,10 +124,7 @@ beforeAll(async () => {
     ws.on('framereceived', (f) => got.push(Buffer.from(f.payload)));
     ws.on('framesent', (f) => sent.push(Buffer.from(f.payload)));
   });
-  await page.goto(serve.url);
-  await page.locator('body[data-ready=true]').waitFor();
-  await api('secrets.setMasterPassword', MASTER);
-}, 90_000);
+}
 
 // A failed test must not leave its tab for the next one to trip over.
 afterEach(async () => {

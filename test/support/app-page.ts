@@ -2,7 +2,7 @@
 // desktop (stand-in) end-to-end tests: the same page, two transports.
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser, Locator, Page } from 'playwright-core';
 
 export interface HostFields {
   name: string;
@@ -69,15 +69,19 @@ export async function answerPassword(page: Page, password: string): Promise<void
 /**
  * A new page on Hostdeck's serve URL, ready for input: page errors go to
  * stderr, and it waits for the app to mark `body[data-ready=true]`.
- * `viewport` is in CSS pixels (default 1280 × 760).
+ * `viewport` is in CSS pixels (default 1280 × 760). `watch` runs on the new
+ * page before it navigates, for listeners that must see the first load (its
+ * WebSockets, dialogs, console).
  */
 export async function openAppPage(
   browser: Browser,
   url: string,
   viewport: { width: number; height: number } = { width: 1280, height: 760 },
+  watch?: (page: Page) => void,
 ): Promise<Page> {
   const page = await browser.newPage({ viewport });
   page.on('pageerror', (err) => console.error('page error:', err.message));
+  watch?.(page);
   await page.goto(url);
   await page.locator('body[data-ready=true]').waitFor({ timeout: 30_000 });
   return page;
@@ -90,18 +94,32 @@ export interface PasswordPeer {
   password: string;
 }
 
+/** The host editor's fields for the rig sshd at 127.0.0.1 as its password user, password sign-in. */
+export function passwordHost(sshd: PasswordPeer, name = 'rig'): HostFields {
+  return { name, address: '127.0.0.1', port: sshd.port, user: sshd.passwordUser, auth: 'password' };
+}
+
 /**
  * What a person does the first time with a new SSH host: add it (password
  * sign-in), double-click it, trust its unknown host key, type the password,
  * and wait for the tab to say connected. Returns once the terminal is live.
+ * `checkKey`, when given, sees the host-key dialog before it is answered (a
+ * test's assertion on the fingerprint shown).
  */
-export async function openSshTab(page: Page, sshd: PasswordPeer, name = 'rig'): Promise<void> {
-  await addHost(page, { name, address: '127.0.0.1', port: sshd.port, user: sshd.passwordUser, auth: 'password' });
+export async function openSshTab(
+  page: Page,
+  sshd: PasswordPeer,
+  name = 'rig',
+  checkKey?: (dialog: Locator) => Promise<void>,
+): Promise<void> {
+  await addHost(page, passwordHost(sshd, name));
   await connectHost(page, name);
-  await page
-    .getByRole('dialog', { name: 'Unknown host key' })
-    .getByRole('button', { name: 'Trust and connect' })
-    .click();
+  const keyDialog = page.getByRole('dialog', { name: 'Unknown host key' });
+  if (checkKey) {
+    await keyDialog.waitFor();
+    await checkKey(keyDialog);
+  }
+  await keyDialog.getByRole('button', { name: 'Trust and connect' }).click();
   await answerPassword(page, sshd.password);
   await page.locator('[role=tab][data-status=connected]').waitFor({ timeout: 30_000 });
 }

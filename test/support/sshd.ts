@@ -160,3 +160,32 @@ export async function startSshd(opts: SshdOptions = {}): Promise<Sshd> {
     },
   };
 }
+
+/** How many clean disconnects ("Received disconnect from") sshd logged after `mark`, a length of sshd.log() taken before. */
+export function disconnectsSince(sshd: Pick<Sshd, 'log'>, mark: number): number {
+  return (
+    sshd
+      .log()
+      .slice(mark)
+      .match(/Received disconnect from /g) ?? []
+  ).length;
+}
+
+/**
+ * The options every OpenSSH client run (ssh, sftp) against a rig sshd shares:
+ * no user config, never a question (BatchMode), errors only, only the keys
+ * given with -i. With `knownHosts` the host key must be in that file
+ * (StrictHostKeyChecking=yes, as a careful person runs it); without it, it is
+ * not checked at all (a throwaway reference login). The port (-p for ssh, -P
+ * for sftp), key and destination are the caller's.
+ */
+export function opensshOptions(knownHosts?: string): string[] {
+  const hostKey = knownHosts
+    ? [`UserKnownHostsFile=${knownHosts}`, 'StrictHostKeyChecking=yes']
+    : ['UserKnownHostsFile=/dev/null', 'StrictHostKeyChecking=no'];
+  return [
+    '-F',
+    '/dev/null',
+    ...[...hostKey, 'BatchMode=yes', 'IdentitiesOnly=yes', 'LogLevel=ERROR'].flatMap((o) => ['-o', o]),
+  ];
+}

@@ -16,9 +16,9 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { BrowserContext, Page } from 'playwright-core';
 import { assertMeasured, printReport, stats, type Measurement } from './report.js';
-import { openRunDir } from '../test/support/processes.js';
+import { inOwnRunDir } from '../test/support/processes.js';
 import { nativeStatus } from '../main/api/native.js';
-import { PROMPT, TerminalProbe } from './ssh-measure.js';
+import { keyLogin, PROMPT, probeStream, sshdKeyUser } from './ssh-measure.js';
 import { PageProbe, type ReadyInfo } from './app-page-probe.js';
 import { RIG_HOST, writeBook } from './app-book.js';
 import { cpuBetween, cpuSnapshot } from './app-cpu.js';
@@ -56,15 +56,9 @@ function epochNow(): number {
   return performance.timeOrigin + performance.now();
 }
 
-export async function main(args: string[]): Promise<void> {
-  // This bench's own run folder (peers and their pid list), released whatever happens:
-  // with several benches in one process, each must find its own, not the last one's.
-  const run = openRunDir('hostdeck-bench-app');
-  try {
-    await measure(args, run.dir);
-  } finally {
-    run.release();
-  }
+export function main(args: string[]): Promise<void> {
+  // This bench's own run folder: its peers, their pid list and the app's data folder.
+  return inOwnRunDir('hostdeck-bench-app', (dir) => measure(args, dir));
 }
 
 async function measure(args: string[], runDir: string): Promise<void> {
@@ -213,16 +207,7 @@ async function measure(args: string[], runDir: string): Promise<void> {
     // ---- throughput, interleaved with the ssh2-alone reference so both see the same machine load.
     const knownHosts = join(runDir, 'data', 'known_hosts');
     const trust = new HostKeyTrust({ ownFile: knownHosts, userFiles: [] });
-    const connect = (): Promise<SshConnection> =>
-      SshConnection.connect({
-        host: sshd.host,
-        port: sshd.port,
-        username: sshd.keyUser,
-        keyFiles: [{ path: sshd.clientKeyPath }],
-        agent: false,
-        trust,
-        askHostKey: async () => false,
-      });
+    const connect = (): Promise<SshConnection> => SshConnection.connect(keyLogin(sshdKeyUser(sshd), trust));
     const directMbps: number[] = [];
     const appMbps: number[] = [];
     const appBytes: number[] = [];
@@ -232,10 +217,7 @@ async function measure(args: string[], runDir: string): Promise<void> {
       const c = await connect();
       try {
         const shell = await SshShell.open(c, { cols: 80, rows: 24 });
-        const t = new TerminalProbe(
-          (b) => shell.channel.write(b),
-          (fn) => shell.channel.on('data', fn),
-        );
+        const t = probeStream(shell.channel);
         await t.until(PROMPT);
         const done = t.until(/\n3000000\r\n/);
         const t0 = performance.now();
@@ -289,10 +271,7 @@ async function measure(args: string[], runDir: string): Promise<void> {
     let directKeys: number[];
     try {
       const shell = await SshShell.open(c, { cols: 80, rows: 24 });
-      const t = new TerminalProbe(
-        (b) => shell.channel.write(b),
-        (fn) => shell.channel.on('data', fn),
-      );
+      const t = probeStream(shell.channel);
       await t.until(PROMPT);
       directKeys = await t.keysInShell(o.keys);
     } finally {

@@ -7,14 +7,9 @@
 // done, and samples this process's RSS during the big transfers. Prints one
 // JSON line (SftpProfileResult) on stdout.
 import { applyElectronRuntimeModel } from '../test/support/electron-runtime.js';
+import type { ProfileTarget } from './profile-rig.js';
 
-export interface SftpProfileConfig {
-  runtime: 'electron' | 'node';
-  host: string;
-  port: number;
-  user: string;
-  keyPath: string;
-  knownHosts: string;
+export interface SftpProfileConfig extends ProfileTarget {
   /** The big local file to upload, and the remote copy to download. */
   bigLocal: string;
   bigRemote: string;
@@ -51,34 +46,25 @@ if (config.runtime === 'electron') applyElectronRuntimeModel();
 const { rmSync, mkdirSync, readdirSync, statSync } = await import('node:fs');
 const { join } = await import('node:path');
 const { execFileSync } = await import('node:child_process');
-const { createRequire } = await import('node:module');
 const { SshConnection } = await import('../main/ssh/connection.js');
 const { HostKeyTrust } = await import('../main/ssh/host-key-trust.js');
 const { ConnectionPool } = await import('../main/ssh/pool.js');
 const { SftpService } = await import('../main/sftp/service.js');
+const { nativeStatus } = await import('../main/api/native.js');
+const { keyLogin } = await import('./ssh-measure.js');
 type PipeOptions = import('../main/sftp/file-transfer.js').PipeOptions;
 type Service = InstanceType<typeof SftpService>;
 
-const binding =
-  (createRequire(import.meta.url)('ssh2/lib/protocol/crypto.js') as { bindingAvailable?: boolean }).bindingAvailable ===
-  true;
+const binding = nativeStatus().sshCrypto;
 const trust = new HostKeyTrust({ ownFile: config.knownHosts, userFiles: [] });
 let negotiated = '';
 const pool = new ConnectionPool();
 const connect = () =>
-  SshConnection.connect({
-    host: config.host,
-    port: config.port,
-    username: config.user,
-    keyFiles: [{ path: config.keyPath }],
-    agent: false,
-    trust,
-    askHostKey: async () => false,
-    onHandshake: (n) => {
-      const cs = (n as { cs: { cipher: string; mac: string } }).cs;
+  SshConnection.connect(
+    keyLogin(config, trust, (cs) => {
       negotiated = cs.mac ? `${cs.cipher}+${cs.mac}` : cs.cipher;
-    },
-  });
+    }),
+  );
 
 async function withService<T>(
   opts: { pipe?: PipeOptions; filesInParallel?: number },

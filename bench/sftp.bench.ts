@@ -14,43 +14,36 @@
 // OpenSSH is timed over its whole process (connect and login included, about
 // 0.1 s here); Hostdeck from enqueue to done on an open session. OpenSSH uses
 // its own default cipher; the table names both.
-import { spawn, execFileSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { chmodSync, mkdirSync, writeFileSync, readdirSync, rmSync } from 'node:fs';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadavg } from 'node:os';
-import { openRunDir } from '../test/support/processes.js';
+import { inOwnRunDir } from '../test/support/processes.js';
+import { opensshOptions } from '../test/support/sshd.js';
+import { runJsonChild, runtimeArg, runtimesOf, trustedTarget, type ProfileTarget } from './profile-rig.js';
 import { printReport, stats, type Measurement } from './report.js';
 import type { SftpProfileConfig, SftpProfileResult } from './sftp-profile.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 
-export async function main(args: string[]): Promise<void> {
-  const run = openRunDir('hostdeck-bench-sftp');
-  try {
-    await measure(args, run.dir);
-  } finally {
-    run.release();
-  }
+export function main(args: string[]): Promise<void> {
+  // This bench's own run folder: its peers, their pid list and the files it moves.
+  return inOwnRunDir('hostdeck-bench-sftp', (dir) => measure(args, dir));
 }
 
 async function measure(args: string[], runDir: string): Promise<void> {
   const quick = args.includes('--quick');
   const runs = quick ? 1 : 3;
-  const runtime = args.find((a) => a.startsWith('--runtime='))?.slice('--runtime='.length) ?? 'both';
-  if (!['both', 'node', 'electron'].includes(runtime))
-    throw new Error(`--runtime=${runtime}: expected both, electron or node`);
+  const runtime = runtimeArg(args);
   const bigBytes = (quick ? 256 : 1024) * 1024 * 1024;
   const loadBefore = loadavg();
   const { ensureTestUsers } = await import('../test/support/users.js');
   const { startSshd } = await import('../test/support/sshd.js');
-  const { appendKnownHost, hostLookupName } = await import('../main/ssh/known-hosts.js');
   ensureTestUsers();
   const sshd = await startSshd();
   try {
-    const knownHosts = join(runDir, 'known_hosts');
-    const [type, b64] = sshd.hostPublicKey().split(' ') as [string, string];
-    appendKnownHost(knownHosts, hostLookupName(sshd.host, sshd.port), type, Buffer.from(b64, 'base64'), false);
+    const target = trustedTarget(sshd, runDir);
     const dirs = makeDirs(runDir, sshd.keyUser, bigBytes);
     const openssh = (batch: string): number => {
       const t0 = performance.now();
@@ -60,20 +53,11 @@ async function measure(args: string[], runDir: string): Promise<void> {
           '-q',
           '-b',
           '-',
-          '-F',
-          '/dev/null',
+          ...opensshOptions(target.knownHosts),
           '-P',
           String(sshd.port),
           '-i',
           sshd.clientKeyPath,
-          '-o',
-          `UserKnownHostsFile=${knownHosts}`,
-          '-o',
-          'StrictHostKeyChecking=yes',
-          '-o',
-          'BatchMode=yes',
-          '-o',
-          'IdentitiesOnly=yes',
           `${sshd.keyUser}@${sshd.host}`,
         ],
         { input: `${batch}\n`, stdio: ['pipe', 'ignore', 'inherit'] },
@@ -100,19 +84,14 @@ async function measure(args: string[], runDir: string): Promise<void> {
       ? 'chacha20-poly1305@openssh.com (OpenSSH default)'
       : 'OpenSSH default';
     const base: Omit<SftpProfileConfig, 'runtime'> = {
-      host: sshd.host,
-      port: sshd.port,
-      user: sshd.keyUser,
-      keyPath: sshd.clientKeyPath,
-      knownHosts,
+      ...target,
       ...dirs,
       runs,
       sweep: args.includes('--sweep') ? SWEEP : [],
       parallelSweep: args.includes('--sweep') ? [1, 4, 8, 16] : [],
     };
     const profiles: SftpProfileResult[] = [];
-    for (const rt of runtime === 'both' ? (['node', 'electron'] as const) : [runtime as 'node' | 'electron'])
-      profiles.push(await runProfile({ ...base, runtime: rt }));
+    for (const rt of runtimesOf(runtime)) profiles.push(await runProfile({ ...base, runtime: rt }));
     const rows = profiles.flatMap((p) => rowsFor(p, ref));
     printReport(
       'sftp',
@@ -205,10 +184,7 @@ function makeDirs(
   runDir: string,
   user: string,
   bigBytes: number,
-): Omit<
-  SftpProfileConfig,
-  'runtime' | 'host' | 'port' | 'user' | 'keyPath' | 'knownHosts' | 'runs' | 'sweep' | 'parallelSweep'
-> {
+): Omit<SftpProfileConfig, keyof ProfileTarget | 'runs' | 'sweep' | 'parallelSweep'> {
   const local = join(runDir, 'local');
   const remote = join(runDir, 'remote');
   const dirs = {
@@ -237,21 +213,7 @@ function makeDirs(
 }
 
 function runProfile(config: SftpProfileConfig): Promise<SftpProfileResult> {
-  return new Promise((resolve, reject) => {
-    const p = spawn(
-      process.execPath,
-      ['--expose-gc', '--import', 'tsx', join(here, 'sftp-profile.ts'), JSON.stringify(config)],
-      {
-        stdio: ['ignore', 'pipe', 'inherit'],
-      },
-    );
-    let out = '';
-    p.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    p.once('error', reject);
-    p.once('exit', (code) =>
-      code === 0
-        ? resolve(JSON.parse(out) as SftpProfileResult)
-        : reject(new Error(`${config.runtime} profile exited ${code}`)),
-    );
-  });
+  return runJsonChild(join(here, 'sftp-profile.ts'), [JSON.stringify(config)], `${config.runtime} profile`, [
+    '--expose-gc',
+  ]);
 }

@@ -3,6 +3,7 @@
 // sides of every comparison are timed by the same code.
 import type { ConnectOptions } from '../main/ssh/connection.js';
 import type { HostKeyTrust } from '../main/ssh/host-key-trust.js';
+import type { Sshd } from '../test/support/sshd.js';
 
 /** Subscribes a data listener to whatever carries the terminal's output. */
 export type OnData = (fn: (d: Buffer) => void) => void;
@@ -105,15 +106,29 @@ export interface CipherPair {
   mac: string;
 }
 
+/** Where keyLogin logs in: host, port, user name, and the private key file's path. */
+export interface KeyTarget {
+  host: string;
+  port: number;
+  user: string;
+  keyPath: string;
+}
+
+/** The rig sshd's key user (test/support/sshd.ts) as a KeyTarget. */
+export function sshdKeyUser(sshd: Pick<Sshd, 'host' | 'port' | 'keyUser' | 'clientKeyPath'>): KeyTarget {
+  return { host: sshd.host, port: sshd.port, user: sshd.keyUser, keyPath: sshd.clientKeyPath };
+}
+
 /**
- * Options for main's SshConnection.connect as the benches log in: by key,
- * no agent, the host key already in `trust` (nobody is asked). `onPair` gets
- * the negotiated client-to-server pair and whether strict key exchange is on.
+ * Options for main's SshConnection.connect as the benches and the rig tests
+ * log in: by key, no agent, the host key already in `trust` (an unknown key is
+ * refused; nobody is asked). `onPair`, when given, gets the negotiated
+ * client-to-server pair and whether strict key exchange is on.
  */
 export function keyLogin(
-  target: { host: string; port: number; user: string; keyPath: string },
+  target: KeyTarget,
   trust: HostKeyTrust,
-  onPair: (cs: CipherPair, strictKex: boolean) => void,
+  onPair?: (cs: CipherPair, strictKex: boolean) => void,
 ): ConnectOptions {
   return {
     host: target.host,
@@ -123,6 +138,8 @@ export function keyLogin(
     agent: false,
     trust,
     askHostKey: async () => false,
-    onHandshake: (n, strict) => onPair((n as { cs: CipherPair }).cs, strict),
+    ...(onPair && {
+      onHandshake: (n: unknown, strict: boolean) => onPair((n as { cs: CipherPair }).cs, strict),
+    }),
   };
 }

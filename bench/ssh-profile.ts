@@ -7,14 +7,9 @@
 // there) and, for choosing that order, bulk throughput of fixed cipher/MAC
 // pairs through ssh2 directly. Prints one JSON line (ProfileResult) on stdout.
 import { applyElectronRuntimeModel } from '../test/support/electron-runtime.js';
+import type { ProfileTarget } from './profile-rig.js';
 
-export interface ProfileConfig {
-  runtime: 'electron' | 'node';
-  host: string;
-  port: number;
-  user: string;
-  keyPath: string;
-  knownHosts: string;
+export interface ProfileConfig extends ProfileTarget {
   bulkBytes: number;
   /** Bulk runs through Hostdeck's connection. */
   runs: number;
@@ -46,18 +41,16 @@ if (config.runtime === 'electron') applyElectronRuntimeModel();
 
 const { readFileSync } = await import('node:fs');
 const net = (await import('node:net')).default;
-const { createRequire } = await import('node:module');
 const ssh2 = (await import('ssh2')).default;
 const { SshConnection } = await import('../main/ssh/connection.js');
 const { HostKeyTrust } = await import('../main/ssh/host-key-trust.js');
 const { SshShell } = await import('../main/ssh/shell.js');
 const { sshOffer } = await import('../main/ssh/algorithms.js');
 const { keyLogin, PROMPT, probeStream } = await import('./ssh-measure.js');
+const { nativeStatus } = await import('../main/api/native.js');
 type Conn = import('../main/ssh/connection.js').SshConnection;
 
-const loadCommonJs = createRequire(import.meta.url);
-const binding =
-  (loadCommonJs('ssh2/lib/protocol/crypto.js') as { bindingAvailable?: boolean }).bindingAvailable === true;
+const binding = nativeStatus().sshCrypto;
 const trust = new HostKeyTrust({ ownFile: config.knownHosts, userFiles: [] });
 let negotiated = { cipher: '', mac: '' };
 let strictKex = false;

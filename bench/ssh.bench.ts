@@ -35,6 +35,8 @@ import { assertMeasured, printReport, stats, type Measurement } from './report.j
 import { inOwnRunDir } from '../test/support/processes.js';
 import { nativeStatus } from '../main/api/native.js';
 import { keyLogin, PROMPT, probeChild, probeStream, TerminalProbe } from './ssh-measure.js';
+import { runJsonChild, runtimeArg, trustedTarget } from './profile-rig.js';
+import { opensshOptions } from '../test/support/sshd.js';
 import type { SshConnection } from '../main/ssh/connection.js';
 import type { ProfileConfig, ProfileResult } from './ssh-profile.js';
 import type { TargetOpener } from '../main/gateway/target.js';
@@ -69,9 +71,7 @@ async function measure(args: string[], runDir: string): Promise<void> {
   const quick = args.includes('--quick');
   const runs = quick ? 1 : 3;
   const readyRuns = quick ? 3 : 10;
-  const runtime = args.find((a) => a.startsWith('--runtime='))?.slice('--runtime='.length) ?? 'both';
-  if (runtime !== 'both' && runtime !== 'electron' && runtime !== 'node')
-    throw new Error(`--runtime=${runtime}: expected both, electron or node`);
+  const runtime = runtimeArg(args);
   const electron = runtime !== 'node';
   const matrix = runtime === 'electron' || args.includes('--ciphers') ? MATRIX : [];
   const loadBefore = loadavg();
@@ -79,7 +79,6 @@ async function measure(args: string[], runDir: string): Promise<void> {
   const { startSshd } = await import('../test/support/sshd.js');
   const { SshConnection } = await import('../main/ssh/connection.js');
   const { HostKeyTrust } = await import('../main/ssh/host-key-trust.js');
-  const { appendKnownHost, hostLookupName } = await import('../main/ssh/known-hosts.js');
   const { SshShell } = await import('../main/ssh/shell.js');
   const { ConnectionPool } = await import('../main/ssh/pool.js');
   const { shellTargetOpener } = await import('../main/ssh/session.js');
@@ -89,47 +88,30 @@ async function measure(args: string[], runDir: string): Promise<void> {
   ensureTestUsers();
   const sshd = await startSshd();
   try {
-    const knownHosts = join(runDir, 'known_hosts');
-    const [type, b64] = sshd.hostPublicKey().split(' ') as [string, string];
-    appendKnownHost(knownHosts, hostLookupName(sshd.host, sshd.port), type, Buffer.from(b64, 'base64'), false);
-    const trust = new HostKeyTrust({ ownFile: knownHosts, userFiles: [] });
+    const target = trustedTarget(sshd, runDir);
+    const trust = new HostKeyTrust({ ownFile: target.knownHosts, userFiles: [] });
     let nodeNegotiated = '';
     const connect = (): Promise<SshConnection> =>
       SshConnection.connect(
-        keyLogin({ host: sshd.host, port: sshd.port, user: sshd.keyUser, keyPath: sshd.clientKeyPath }, trust, (cs) => {
+        keyLogin(target, trust, (cs) => {
           nodeNegotiated = pairName(cs);
         }),
       );
     const sshArgs = [
-      '-F',
-      '/dev/null',
+      ...opensshOptions(target.knownHosts),
       '-p',
       String(sshd.port),
       '-i',
       sshd.clientKeyPath,
       '-c',
       CIPHER,
-      '-o',
-      `UserKnownHostsFile=${knownHosts}`,
-      '-o',
-      'StrictHostKeyChecking=yes',
-      '-o',
-      'BatchMode=yes',
-      '-o',
-      'IdentitiesOnly=yes',
-      '-o',
-      'LogLevel=ERROR',
       `${sshd.keyUser}@${sshd.host}`,
     ];
     // The Electron profile in a child process (the model cannot be undone in this one).
     const profile = (over: Partial<ProfileConfig>): Promise<ProfileResult> =>
       runProfile({
         runtime: 'electron',
-        host: sshd.host,
-        port: sshd.port,
-        user: sshd.keyUser,
-        keyPath: sshd.clientKeyPath,
-        knownHosts,
+        ...target,
         bulkBytes: BULK_BYTES,
         runs: 0,
         keys: 0,
@@ -498,36 +480,12 @@ function opensshBulk(sshArgs: string[]): number {
 
 /** Runs bench/ssh-bridge-client.ts in its own Node process and returns its JSON line. */
 function pageClient<T>(url: string, mode: 'bulk' | 'keys', n: number): Promise<T> {
-  return new Promise((resolve, reject) => {
-    const p = spawn(
-      process.execPath,
-      ['--import', 'tsx', join(here, 'ssh-bridge-client.ts'), url, ORIGIN, mode, String(n)],
-      { stdio: ['ignore', 'pipe', 'inherit'] },
-    );
-    let out = '';
-    p.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    p.once('error', reject);
-    p.once('exit', (code) =>
-      code === 0 ? resolve(JSON.parse(out) as T) : reject(new Error(`bridge client exited ${code}`)),
-    );
-  });
+  return runJsonChild<T>(join(here, 'ssh-bridge-client.ts'), [url, ORIGIN, mode, String(n)], 'bridge client');
 }
 
 /** Runs bench/ssh-profile.ts in its own Node process and returns its result. */
 function runProfile(config: ProfileConfig): Promise<ProfileResult> {
-  return new Promise((resolve, reject) => {
-    const p = spawn(process.execPath, ['--import', 'tsx', join(here, 'ssh-profile.ts'), JSON.stringify(config)], {
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
-    let out = '';
-    p.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    p.once('error', reject);
-    p.once('exit', (code) =>
-      code === 0
-        ? resolve(JSON.parse(out) as ProfileResult)
-        : reject(new Error(`${config.runtime} profile exited ${code}`)),
-    );
-  });
+  return runJsonChild(join(here, 'ssh-profile.ts'), [JSON.stringify(config)], `${config.runtime} profile`);
 }
 
 /** "aes128-ctr+hmac-sha2-256-etm@openssh.com", or the cipher alone for AEAD ciphers (ssh2 reports no MAC for them). */

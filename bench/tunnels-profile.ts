@@ -7,14 +7,9 @@
 // (SOCKS5) forward on one pooled connection, prints one JSON line (where they
 // listen, what was negotiated), and runs until its standard input closes.
 import { applyElectronRuntimeModel } from '../test/support/electron-runtime.js';
+import type { ProfileTarget } from './profile-rig.js';
 
-export interface TunnelProfileConfig {
-  runtime: 'electron' | 'node';
-  host: string;
-  port: number;
-  user: string;
-  keyPath: string;
-  knownHosts: string;
+export interface TunnelProfileConfig extends ProfileTarget {
   targetPort: number;
 }
 
@@ -28,45 +23,23 @@ export interface TunnelProfileReady {
 const config = JSON.parse(process.argv[2] ?? '{}') as TunnelProfileConfig;
 if (config.runtime === 'electron') applyElectronRuntimeModel();
 
-const { createRequire } = await import('node:module');
 const { SshConnection } = await import('../main/ssh/connection.js');
 const { HostKeyTrust } = await import('../main/ssh/host-key-trust.js');
 const { ConnectionPool } = await import('../main/ssh/pool.js');
 const { TunnelManager } = await import('../main/tunnels/tunnel-manager.js');
+const { nativeStatus } = await import('../main/api/native.js');
+const { keyLogin } = await import('./ssh-measure.js');
+const { forwardingHost, loopbackLocalForward } = await import('./tunnels-rig.js');
 
-const binding =
-  (createRequire(import.meta.url)('ssh2/lib/protocol/crypto.js') as { bindingAvailable?: boolean }).bindingAvailable ===
-  true;
+const binding = nativeStatus().sshCrypto;
 let cipher = '';
 const pool = new ConnectionPool();
 const trust = new HostKeyTrust({ ownFile: config.knownHosts, userFiles: [] });
-const connect = () =>
-  SshConnection.connect({
-    host: config.host,
-    port: config.port,
-    username: config.user,
-    keyFiles: [{ path: config.keyPath }],
-    agent: false,
-    trust,
-    askHostKey: async () => false,
-    onHandshake: (n) => (cipher = (n as { cs: { cipher: string } }).cs.cipher),
-  });
-const host = {
-  id: 'bench',
-  name: 'bench',
-  protocol: 'ssh',
-  forwards: [
-    {
-      id: 'L',
-      kind: 'local',
-      bindAddress: '127.0.0.1',
-      bindPort: 0,
-      targetHost: '127.0.0.1',
-      targetPort: config.targetPort,
-    },
-    { id: 'D', kind: 'dynamic', bindAddress: '127.0.0.1', bindPort: 0 },
-  ],
-} as unknown as import('../shared/model/host.js').SavedHost;
+const connect = () => SshConnection.connect(keyLogin(config, trust, (cs) => (cipher = cs.cipher)));
+const host = forwardingHost('bench', [
+  loopbackLocalForward('L', config.targetPort),
+  { id: 'D', kind: 'dynamic', bindAddress: '127.0.0.1', bindPort: 0 },
+]);
 const manager = new TunnelManager({
   hosts: { getHost: () => host, listHosts: () => [host] },
   lease: () => pool.acquire('bench', connect),

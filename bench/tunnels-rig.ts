@@ -13,6 +13,8 @@ import { ConnectionPool, type Lease } from '../main/ssh/pool.js';
 import { killTree, startTracked, type Tracked } from '../test/support/processes.js';
 import { waitForBanner } from '../test/support/net.js';
 import type { Sshd } from '../test/support/sshd.js';
+import { keyLogin, sshdKeyUser } from './ssh-measure.js';
+import type { PortForward, SavedHost } from '../shared/model/host.js';
 
 /** Reads exactly `n` bytes from `sock` (any chunking), or rejects when it closes first. */
 export function readBytes(sock: net.Socket, n: number): Promise<Buffer> {
@@ -134,20 +136,23 @@ export async function startHttpTarget(host = '127.0.0.1', bigBytes = 0): Promise
   };
 }
 
+/** A local forward (-L) from 127.0.0.1 on a port the OS chooses to 127.0.0.1:`targetPort` on the server's side. */
+export function loopbackLocalForward(id: string, targetPort: number): PortForward {
+  return { id, kind: 'local', bindAddress: '127.0.0.1', bindPort: 0, targetHost: '127.0.0.1', targetPort };
+}
+
+/** What a TunnelManager reads of a saved SSH host, and no more: its id (also its name) and its forwards. */
+export function forwardingHost(id: string, forwards: PortForward[]): SavedHost {
+  return { id, name: id, protocol: 'ssh', forwards } as unknown as SavedHost;
+}
+
 /** A lease on a pooled, verified connection to the test sshd as its key user (as SshOpener.lease gives). */
 export function sshdLeaser(sshd: Sshd, dir: string): { lease: () => Promise<Lease>; pool: ConnectionPool } {
   const pool = new ConnectionPool();
   const trust = new HostKeyTrust({ ownFile: join(dir, 'known_hosts'), userFiles: [] });
+  // The known_hosts starts empty: the first connection trusts the key it is shown.
   const connect = (): Promise<SshConnection> =>
-    SshConnection.connect({
-      host: sshd.host,
-      port: sshd.port,
-      username: sshd.keyUser,
-      keyFiles: [{ path: sshd.clientKeyPath }],
-      agent: false,
-      trust,
-      askHostKey: async () => true,
-    });
+    SshConnection.connect({ ...keyLogin(sshdKeyUser(sshd), trust), askHostKey: async () => true });
   return { lease: () => pool.acquire(`${sshd.host}:${sshd.port}`, connect), pool };
 }
 

@@ -9,17 +9,18 @@
 // Both sides use aes128-gcm@openssh.com (the cipher Hostdeck negotiates with
 // OpenSSH; ssh would pick chacha20 by default), so the cipher is not what is compared.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import net from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { assertMeasured, printReport, stats, type Measurement } from './report.js';
-import { openRunDir } from '../test/support/processes.js';
+import { inOwnRunDir } from '../test/support/processes.js';
 import { freePort, startSourceServer } from '../test/support/net.js';
-import { startSshd, type Sshd } from '../test/support/sshd.js';
+import { opensshOptions, startSshd, type Sshd } from '../test/support/sshd.js';
 import { ensureTestUsers } from '../test/support/users.js';
 import { connectTo, readBytes, socksConnect } from './tunnels-rig.js';
 import type { TunnelProfileConfig, TunnelProfileReady } from './tunnels-profile.js';
+import { runtimeArg, runtimesOf, trustedTarget } from './profile-rig.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const CIPHER = 'aes128-gcm@openssh.com';
@@ -32,20 +33,14 @@ interface Side {
   stop(): Promise<void>;
 }
 
-export async function main(args: string[]): Promise<void> {
-  const run = openRunDir('hostdeck-bench-tunnels');
-  try {
-    await measure(args, run.dir);
-  } finally {
-    run.release();
-  }
+export function main(args: string[]): Promise<void> {
+  // This bench's own run folder: its peers and their pid list.
+  return inOwnRunDir('hostdeck-bench-tunnels', (dir) => measure(args, dir));
 }
 
 async function measure(args: string[], runDir: string): Promise<void> {
   const quick = args.includes('--quick');
-  const runtime = args.find((a) => a.startsWith('--runtime='))?.slice('--runtime='.length) ?? 'both';
-  if (runtime !== 'both' && runtime !== 'electron' && runtime !== 'node')
-    throw new Error(`--runtime=${runtime}: expected both, electron or node`);
+  const runtime = runtimeArg(args);
   const bulkBytes = (quick ? 64 : 256) * 1024 * 1024;
   const rounds = quick ? 2 : 5;
   const connects = quick ? 50 : 200;
@@ -55,24 +50,14 @@ async function measure(args: string[], runDir: string): Promise<void> {
   const banner = net.createServer((s) => s.end('x'));
   await new Promise<void>((ok) => banner.listen(0, '127.0.0.1', ok));
   const bannerPort = (banner.address() as net.AddressInfo).port;
-  const knownHosts = join(runDir, 'known_hosts');
-  writeFileSync(knownHosts, `[${sshd.host}]:${sshd.port} ${sshd.hostPublicKey()}\n`);
+  const target = trustedTarget(sshd, runDir);
   const sides: Side[] = [];
   try {
-    const openssh = await startOpenssh(sshd, knownHosts, source.port);
+    const openssh = await startOpenssh(sshd, target.knownHosts, source.port);
     sides.push(openssh);
     const profiles: Array<Side & { ready: TunnelProfileReady }> = [];
-    const runtimes: Array<'node' | 'electron'> = runtime === 'both' ? ['node', 'electron'] : [runtime];
-    for (const rt of runtimes) {
-      const p = await startProfile({
-        runtime: rt,
-        host: sshd.host,
-        port: sshd.port,
-        user: sshd.keyUser,
-        keyPath: sshd.clientKeyPath,
-        knownHosts,
-        targetPort: source.port,
-      });
+    for (const rt of runtimesOf(runtime)) {
+      const p = await startProfile({ runtime: rt, ...target, targetPort: source.port });
       profiles.push(p);
       sides.push(p);
     }
@@ -212,8 +197,7 @@ async function startOpenssh(sshd: Sshd, knownHosts: string, targetPort: number):
   const child = spawn(
     'ssh',
     [
-      '-F',
-      '/dev/null',
+      ...opensshOptions(knownHosts),
       '-N',
       '-p',
       String(sshd.port),
@@ -221,14 +205,6 @@ async function startOpenssh(sshd: Sshd, knownHosts: string, targetPort: number):
       sshd.clientKeyPath,
       '-c',
       CIPHER,
-      '-o',
-      `UserKnownHostsFile=${knownHosts}`,
-      '-o',
-      'StrictHostKeyChecking=yes',
-      '-o',
-      'BatchMode=yes',
-      '-o',
-      'IdentitiesOnly=yes',
       '-o',
       'ExitOnForwardFailure=yes',
       '-L',

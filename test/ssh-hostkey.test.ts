@@ -6,9 +6,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execFileSync } from 'node:child_process';
 import { appendFileSync, existsSync, readFileSync, statSync } from 'node:fs';
-import { startSshd, type Sshd } from './support/sshd.js';
+import { startSshd, trustSshd, type Sshd } from './support/sshd.js';
 import { SshConnection, type ConnectOptions } from '../main/ssh/connection.js';
-import { connectFailure, keyUserOptions, logSince, trustFiles, trustSshd } from './fixtures/ssh/harness.js';
+import { connectFailure, keyUserOptions, logSince, trustFiles } from './fixtures/ssh/harness.js';
 import type { HostdeckError } from '../shared/errors.js';
 
 const AUTH_LINE = /Failed|Accepted|Postponed|Partial|Invalid user|authentication/i;

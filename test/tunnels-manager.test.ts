@@ -5,9 +5,8 @@
 // channel, timer or lease behind.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TunnelManager } from '../main/tunnels/tunnel-manager.js';
-import type { SavedHost } from '../shared/model/host.js';
 import type { ForwardStatus } from '../shared/tunnels.js';
-import { connectTo, sshdLeaser } from '../bench/tunnels-rig.js';
+import { connectTo, forwardingHost, loopbackLocalForward, sshdLeaser } from '../bench/tunnels-rig.js';
 import { startSourceServer, type TcpPeer } from './support/net.js';
 import { makeTempDir } from './support/processes.js';
 import { startSshd, type Sshd } from './support/sshd.js';
@@ -28,21 +27,7 @@ afterAll(async () => {
 describe('TunnelManager', () => {
   it('throttles counter reports, reports states at once, counts every byte, and stop releases the connection', async () => {
     const leaser = sshdLeaser(sshd, makeTempDir('manager'));
-    const host = {
-      id: 'h',
-      name: 'h',
-      protocol: 'ssh',
-      forwards: [
-        {
-          id: 'L',
-          kind: 'local',
-          bindAddress: '127.0.0.1',
-          bindPort: 0,
-          targetHost: '127.0.0.1',
-          targetPort: source.port,
-        },
-      ],
-    } as unknown as SavedHost;
+    const host = forwardingHost('h', [loopbackLocalForward('L', source.port)]);
     const reports: ForwardStatus[] = [];
     const manager = new TunnelManager({
       hosts: { getHost: () => host, listHosts: () => [host] },

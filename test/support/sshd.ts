@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { captureOutput, killTree, makeTempDir, startTracked, type Tracked } from './processes.js';
 import { freePort, waitForBanner } from './net.js';
 import { KEY_USER, PASSWORD, PASSWORD_USER } from './users.js';
+import { appendKnownHost, hostLookupName } from '../../main/ssh/known-hosts.js';
 
 export type HostKeyType = 'ed25519' | 'ecdsa' | 'rsa';
 
@@ -188,4 +189,10 @@ export function opensshOptions(knownHosts?: string): string[] {
     '/dev/null',
     ...[...hostKey, 'BatchMode=yes', 'IdentitiesOnly=yes', 'LogLevel=ERROR'].flatMap((o) => ['-o', o]),
   ];
+}
+
+/** Appends sshd's host key to a known_hosts file in OpenSSH's format (`[host]:port type key`, name not hashed). */
+export function trustSshd(file: string, sshd: Pick<Sshd, 'host' | 'port' | 'hostPublicKey'>): void {
+  const [type, b64] = sshd.hostPublicKey().split(' ') as [string, string];
+  appendKnownHost(file, hostLookupName(sshd.host, sshd.port), type, Buffer.from(b64, 'base64'), false);
 }

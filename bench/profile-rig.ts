@@ -1,0 +1,62 @@
+// The set-up the SSH, SFTP and tunnels benches share: each measures Hostdeck
+// in runtime profiles (a child process per runtime, bench/*-profile.ts)
+// against the OpenSSH client, on the same rig sshd, inside its own run folder.
+// Here: the --runtime flag, the known_hosts both sides check the host key
+// against, the login a profile is handed, and running a child that answers
+// with JSON on stdout.
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { trustSshd, type Sshd } from '../test/support/sshd.js';
+import { sshdKeyUser, type KeyTarget } from './ssh-measure.js';
+
+/** The runtime a profile process models: plain Node (serve mode) or the Electron runtime model (desktop). */
+export type Runtime = 'node' | 'electron';
+
+/** What a profile process logs in with: the rig sshd's key user, its host key already in `knownHosts`. */
+export interface ProfileTarget extends KeyTarget {
+  runtime: Runtime;
+  knownHosts: string;
+}
+
+/** `--runtime=both|node|electron` (default both); anything else throws. */
+export function runtimeArg(args: string[]): Runtime | 'both' {
+  const runtime = args.find((a) => a.startsWith('--runtime='))?.slice('--runtime='.length) ?? 'both';
+  if (runtime !== 'both' && runtime !== 'electron' && runtime !== 'node')
+    throw new Error(`--runtime=${runtime}: expected both, electron or node`);
+  return runtime;
+}
+
+/** The profiles a `--runtime` value asks for, Node first. */
+export function runtimesOf(runtime: Runtime | 'both'): Runtime[] {
+  return runtime === 'both' ? ['node', 'electron'] : [runtime];
+}
+
+/**
+ * Writes sshd's host key to `<runDir>/known_hosts` (OpenSSH's format, names
+ * not hashed), for Hostdeck's HostKeyTrust and the OpenSSH client alike, and
+ * returns the login a profile gets (all but its runtime).
+ */
+export function trustedTarget(sshd: Sshd, runDir: string): Omit<ProfileTarget, 'runtime'> {
+  const knownHosts = join(runDir, 'known_hosts');
+  trustSshd(knownHosts, sshd);
+  return { ...sshdKeyUser(sshd), knownHosts };
+}
+
+/**
+ * Runs `node [nodeFlags] --import tsx <script> <args>` in a process of its own
+ * and resolves with its whole stdout parsed as JSON; rejects, naming `what`,
+ * if it exits non-zero. Its stderr goes to this process's.
+ */
+export function runJsonChild<T>(script: string, args: string[], what: string, nodeFlags: string[] = []): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const p = spawn(process.execPath, [...nodeFlags, '--import', 'tsx', script, ...args], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    let out = '';
+    p.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    p.once('error', reject);
+    p.once('exit', (code) =>
+      code === 0 ? resolve(JSON.parse(out) as T) : reject(new Error(`${what} exited ${code}`)),
+    );
+  });
+}

@@ -16,6 +16,7 @@ import { StoreHarness } from './fixtures/store/harness.js';
 import { freePort } from './support/net.js';
 import { makeHome } from './support/serve.js';
 import { startSshd, type Sshd } from './support/sshd.js';
+import { sshKeyHostInput } from './support/hosts.js';
 import { startXvnc, type Xvnc } from './support/xvnc.js';
 
 const harness = new StoreHarness('failures');
@@ -86,19 +87,7 @@ beforeAll(async () => {
   silentPort = await listener(() => undefined);
   closingSshPort = await listener((s) => s.end('SSH-2.0-OpenSSH_9.2\r\n'));
   closingVncPort = await listener((s) => s.end('RFB 003.008\n'));
-  const jump = (
-    await call('hosts.create', {
-      name: 'jump',
-      protocol: 'ssh',
-      address: '127.0.0.1',
-      port: sshd.port,
-      username: sshd.keyUser,
-      auth: { type: 'privateKey', path: sshd.clientKeyPath },
-      folder: [],
-      tags: [],
-      notes: '',
-    })
-  ).result as { id: string };
+  const jump = (await call('hosts.create', sshKeyHostInput('jump', sshd))).result as { id: string };
   jumpId = jump.id;
 }, 60_000);
 

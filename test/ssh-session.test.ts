@@ -3,7 +3,7 @@
 // (UTF-8 split), output read one byte per read; hostile control frames; a
 // reader that never acks; a server killed mid-session; a link that goes
 // silent without closing.
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import net from 'node:net';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -22,24 +22,16 @@ import { openTunnel } from '../main/ssh/tunnel.js';
 import { connectThrough } from '../main/ssh/jump.js';
 import { ConnectionPool, poolKey } from '../main/ssh/pool.js';
 import { shellTargetOpener } from '../main/ssh/session.js';
-import { keyUserOptions, logSince, trustFiles, type TrustFiles } from './fixtures/ssh/harness.js';
+import { keyUserOptions, logSince, sharedSshd, trustFiles, type TrustFiles } from './fixtures/ssh/harness.js';
 import { OneByteReader, typeBytewise } from './fixtures/ssh/terminal-reader.js';
 import { RecordingLink } from './fixtures/ssh/fake-link.js';
 import type { HostdeckError } from '../shared/errors.js';
 
 let sshd: Sshd;
 let t: TrustFiles;
-const cleanups: Array<() => unknown> = [];
-
-beforeAll(async () => {
-  sshd = await startSshd();
-  t = trustFiles([sshd]);
-});
-afterEach(async () => {
-  for (const c of cleanups.splice(0).reverse()) await c();
-});
-afterAll(async () => {
-  await sshd?.stop();
+const cleanups = sharedSshd((s, tf) => {
+  sshd = s;
+  t = tf;
 });
 
 async function open(s: Sshd = sshd, tf: TrustFiles = t, extra = {}): Promise<SshConnection> {

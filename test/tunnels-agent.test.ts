@@ -12,6 +12,7 @@ import { StoreHarness } from './fixtures/store/harness.js';
 import { makeTempDir } from './support/processes.js';
 import { makeHome } from './support/serve.js';
 import { generateKey, startSshd, type Sshd } from './support/sshd.js';
+import { sshKeyHostInput } from './support/hosts.js';
 
 const harness = new StoreHarness('agent');
 let sshd: Sshd;
@@ -70,18 +71,8 @@ describe('agent forwarding', () => {
       },
     });
     try {
-      const base = {
-        protocol: 'ssh',
-        address: sshd.host,
-        port: sshd.port,
-        username: sshd.keyUser,
-        auth: { type: 'privateKey', path: sshd.clientKeyPath },
-        folder: [],
-        tags: [],
-        notes: '',
-      } as const;
-      const plain = store.saveHost({ ...base, name: 'plain' });
-      const forwarding = store.saveHost({ ...base, name: 'forwarding', forwardAgent: true });
+      const plain = store.saveHost(sshKeyHostInput('plain', sshd));
+      const forwarding = store.saveHost({ ...sshKeyHostInput('forwarding', sshd), forwardAgent: true });
       expect(plain.forwardAgent).toBeUndefined();
       const cmd = 'echo "sock=[$SSH_AUTH_SOCK]"; ssh-add -l';
       const off = await runOnServer(sessions, plain, cmd);

@@ -1,6 +1,7 @@
 // Address-book entries for the real peers of the rig, as a person would save
 // them through hosts.create: an SSH host that logs in to the rig's sshd as
-// its password user, and a VNC host pointing at an Xvnc (or any host:port).
+// its password user or its key user, and a VNC host pointing at an Xvnc (or
+// any host:port).
 import type { AuthMethod, HostInput, VncOptions } from '../../shared/model/host.js';
 
 /** The VNC settings a person gets by default in the host editor. */
@@ -16,17 +17,19 @@ export function sshHostInput(
   sshd: { port: number; passwordUser: string },
   auth: AuthMethod | null = { type: 'password' },
 ): HostInput {
-  return {
-    name,
-    protocol: 'ssh',
-    address: '127.0.0.1',
-    port: sshd.port,
-    username: sshd.passwordUser,
-    ...(auth ? { auth } : {}),
-    folder: [],
-    tags: [],
-    notes: '',
-  };
+  return savedSsh(name, '127.0.0.1', sshd.port, sshd.passwordUser, auth);
+}
+
+/** The same for sshd's key user at sshd.host, signing in with the rig's private key file. */
+export function sshKeyHostInput(
+  name: string,
+  sshd: { host: string; port: number; keyUser: string; clientKeyPath: string },
+): HostInput {
+  return savedSsh(name, sshd.host, sshd.port, sshd.keyUser, { type: 'privateKey', path: sshd.clientKeyPath });
+}
+
+function savedSsh(name: string, address: string, port: number, username: string, auth: AuthMethod | null): HostInput {
+  return { name, protocol: 'ssh', address, port, username, ...(auth ? { auth } : {}), folder: [], tags: [], notes: '' };
 }
 
 /** A saved VNC host at server.host:server.port, top level, with VNC_SETTINGS merged with `vnc`. */

@@ -6,7 +6,7 @@
 // with JSON on stdout.
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
-import { trustSshd, type Sshd } from '../test/support/sshd.js';
+import { opensshOptions, trustSshd, type Sshd } from '../test/support/sshd.js';
 import { sshdKeyUser, type KeyTarget } from './ssh-measure.js';
 
 /** The runtime a profile process models: plain Node (serve mode) or the Electron runtime model (desktop). */
@@ -40,6 +40,16 @@ export function trustedTarget(sshd: Sshd, runDir: string): Omit<ProfileTarget, '
   const knownHosts = join(runDir, 'known_hosts');
   trustSshd(knownHosts, sshd);
   return { ...sshdKeyUser(sshd), knownHosts };
+}
+
+/**
+ * The OpenSSH client's options for the login a profile gets: the host key
+ * checked strictly against target.knownHosts, the same key file, the port
+ * (ssh's -p), and `cipher` (-c) so that both sides encrypt alike. The
+ * destination, `${target.user}@${target.host}`, comes after the caller's own.
+ */
+export function opensshLogin(target: Omit<ProfileTarget, 'runtime'>, cipher: string): string[] {
+  return [...opensshOptions(target.knownHosts), '-p', String(target.port), '-i', target.keyPath, '-c', cipher];
 }
 
 /**

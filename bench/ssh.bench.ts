@@ -35,8 +35,7 @@ import { assertMeasured, printReport, stats, type Measurement } from './report.j
 import { inOwnRunDir } from '../test/support/processes.js';
 import { nativeStatus } from '../main/api/native.js';
 import { keyLogin, PROMPT, probeChild, probeStream, TerminalProbe } from './ssh-measure.js';
-import { runJsonChild, runtimeArg, trustedTarget } from './profile-rig.js';
-import { opensshOptions } from '../test/support/sshd.js';
+import { opensshLogin, runJsonChild, runtimeArg, trustedTarget } from './profile-rig.js';
 import type { SshConnection } from '../main/ssh/connection.js';
 import type { ProfileConfig, ProfileResult } from './ssh-profile.js';
 import type { TargetOpener } from '../main/gateway/target.js';
@@ -97,16 +96,7 @@ async function measure(args: string[], runDir: string): Promise<void> {
           nodeNegotiated = pairName(cs);
         }),
       );
-    const sshArgs = [
-      ...opensshOptions(target.knownHosts),
-      '-p',
-      String(sshd.port),
-      '-i',
-      sshd.clientKeyPath,
-      '-c',
-      CIPHER,
-      `${sshd.keyUser}@${sshd.host}`,
-    ];
+    const sshArgs = [...opensshLogin(target, CIPHER), `${target.user}@${target.host}`];
     // The Electron profile in a child process (the model cannot be undone in this one).
     const profile = (over: Partial<ProfileConfig>): Promise<ProfileResult> =>
       runProfile({

@@ -16,11 +16,11 @@ import { fileURLToPath } from 'node:url';
 import { assertMeasured, printReport, stats, type Measurement } from './report.js';
 import { inOwnRunDir } from '../test/support/processes.js';
 import { freePort, startSourceServer } from '../test/support/net.js';
-import { opensshOptions, startSshd, type Sshd } from '../test/support/sshd.js';
+import { startSshd } from '../test/support/sshd.js';
 import { ensureTestUsers } from '../test/support/users.js';
 import { connectTo, readBytes, socksConnect } from './tunnels-rig.js';
 import type { TunnelProfileConfig, TunnelProfileReady } from './tunnels-profile.js';
-import { runtimeArg, runtimesOf, trustedTarget } from './profile-rig.js';
+import { opensshLogin, runtimeArg, runtimesOf, trustedTarget, type ProfileTarget } from './profile-rig.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const CIPHER = 'aes128-gcm@openssh.com';
@@ -53,7 +53,7 @@ async function measure(args: string[], runDir: string): Promise<void> {
   const target = trustedTarget(sshd, runDir);
   const sides: Side[] = [];
   try {
-    const openssh = await startOpenssh(sshd, target.knownHosts, source.port);
+    const openssh = await startOpenssh(target, source.port);
     sides.push(openssh);
     const profiles: Array<Side & { ready: TunnelProfileReady }> = [];
     for (const rt of runtimesOf(runtime)) {
@@ -191,27 +191,21 @@ async function waitForListener(port: number, child: ChildProcess, what: string):
   throw new Error(`${what} never listened on ${port}`);
 }
 
-async function startOpenssh(sshd: Sshd, knownHosts: string, targetPort: number): Promise<Side> {
+async function startOpenssh(target: Omit<ProfileTarget, 'runtime'>, targetPort: number): Promise<Side> {
   const localPort = await freePort();
   const socksPort = await freePort();
   const child = spawn(
     'ssh',
     [
-      ...opensshOptions(knownHosts),
+      ...opensshLogin(target, CIPHER),
       '-N',
-      '-p',
-      String(sshd.port),
-      '-i',
-      sshd.clientKeyPath,
-      '-c',
-      CIPHER,
       '-o',
       'ExitOnForwardFailure=yes',
       '-L',
       `127.0.0.1:${localPort}:127.0.0.1:${targetPort}`,
       '-D',
       `127.0.0.1:${socksPort}`,
-      `${sshd.keyUser}@${sshd.host}`,
+      `${target.user}@${target.host}`,
     ],
     { stdio: ['ignore', 'ignore', 'inherit'] },
   );

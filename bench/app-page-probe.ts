@@ -79,8 +79,10 @@ export const PAGE_PROBE = String.raw`(() => {
     if (!watch || watch.rec !== rec || watch.target !== null || watch.t0 === null) return;
     if (watch.kind === 'bulk' || watch.kind === 'interrupt') {
       const text = watch.tail + latin1.decode(bytes);
-      if (text.includes(watch.marker)) watch.target = rec.rx;
-      else watch.tail = text.slice(-watch.marker.length);
+      if (text.includes(watch.marker)) {
+        watch.target = rec.rx;
+        watch.recvAt = performance.now();
+      } else watch.tail = text.slice(-watch.marker.length);
     } else if (bytes.includes(watch.code)) {
       watch.target = rec.rx;
       watch.recvAt = performance.now();
@@ -207,7 +209,7 @@ export interface DrawnResult {
   end: number;
   bytes: number;
   ms: number;
-  /** Keystrokes only: keydown → the frame carrying the echo reached the page. */
+  /** Keystrokes and interrupts: keydown → the frame carrying the echo (the prompt) reached the page. */
   receivedMs: number | null;
   /** Time the page had drawn everything it had received and waited for more bytes. */
   starvedMs: number;

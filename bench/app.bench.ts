@@ -279,9 +279,9 @@ async function measure(args: string[], runDir: string): Promise<void> {
     }
 
     // ---- Ctrl+C in a flood: the app, then OpenSSH in tmux at the app terminal's size, against the same sshd.
-    const intr: Record<keyof typeof FLOODS, { app: number[]; past: number[]; tmux: number[] }> = {
-      seq: { app: [], past: [], tmux: [] },
-      yes: { app: [], past: [], tmux: [] },
+    const intr: Record<keyof typeof FLOODS, { app: number[]; past: number[]; recv: number[]; tmux: number[] }> = {
+      seq: { app: [], past: [], recv: [], tmux: [] },
+      yes: { app: [], past: [], recv: [], tmux: [] },
     };
     await openRigTab(page, probe, 1);
     const size = await probe.terminalSize();
@@ -290,6 +290,7 @@ async function measure(args: string[], runDir: string): Promise<void> {
       const r = await interruptsInPage(page, probe, FLOODS[name], o.interrupts);
       intr[name].app.push(...r.ms);
       intr[name].past.push(...r.bytes);
+      intr[name].recv.push(...r.received);
     }
     await closeAllTabs(page);
     const tmux = await TmuxSsh.start(
@@ -303,7 +304,7 @@ async function measure(args: string[], runDir: string): Promise<void> {
     for (const name of Object.keys(FLOODS) as Array<keyof typeof FLOODS>) {
       const v = intr[name];
       say(
-        `Ctrl+C after ${FLOOD_MS / 1000} s of \`${FLOODS[name]}\` at ${size.cols}×${size.rows} (ms): app ${v.app.map((x) => x.toFixed(0)).join(', ')} (MB drawn after the keydown: ${v.past.map((x) => (x / 1e6).toFixed(2)).join(', ')}); openssh_tmux ${v.tmux.map((x) => x.toFixed(0)).join(', ')}`,
+        `Ctrl+C after ${FLOOD_MS / 1000} s of \`${FLOODS[name]}\` at ${size.cols}×${size.rows} (ms): app ${v.app.map((x) => x.toFixed(0)).join(', ')} (MB drawn after the keydown: ${v.past.map((x) => (x / 1e6).toFixed(2)).join(', ')}; the prompt's frame reached the page after ${v.recv.map((x) => x.toFixed(0)).join(', ')}); openssh_tmux ${v.tmux.map((x) => x.toFixed(0)).join(', ')}`,
       );
     }
 
@@ -373,7 +374,7 @@ async function measure(args: string[], runDir: string): Promise<void> {
 /** One interrupt row: p50 of the app against p50 of OpenSSH in tmux, measured in the same run. */
 function interruptRow(
   metric: string,
-  v: { app: number[]; past: number[]; tmux: number[] },
+  v: { app: number[]; past: number[]; recv: number[]; tmux: number[] },
   size: { cols: number; rows: number },
 ): Measurement {
   const a = stats(v.app);
@@ -393,16 +394,18 @@ function interruptRow(
  * for FLOOD_MS, press Ctrl+C and time from its keydown until the next prompt
  * is drawn (the probe's "drawn": acked, then one animation frame). Also the
  * bytes the page received between arming and the prompt: what was still
- * queued when Ctrl+C was pressed.
+ * queued when Ctrl+C was pressed; and when the frame carrying the prompt
+ * reached the page (ms after the keydown): the rest is xterm.js's queue.
  */
 async function interruptsInPage(
   page: Page,
   probe: PageProbe,
   command: string,
   runs: number,
-): Promise<{ ms: number[]; bytes: number[] }> {
+): Promise<{ ms: number[]; bytes: number[]; received: number[] }> {
   const ms: number[] = [];
   const bytes: number[] = [];
+  const received: number[] = [];
   for (let i = 0; i < runs; i++) {
     await typeLine(page, command);
     await page.waitForTimeout(FLOOD_MS);
@@ -411,8 +414,9 @@ async function interruptsInPage(
     const r = await probe.result();
     ms.push(r.ms);
     bytes.push(r.bytes);
+    if (r.receivedMs !== null) received.push(r.receivedMs);
   }
-  return { ms, bytes };
+  return { ms, bytes, received };
 }
 
 interface BulkResult {

@@ -70,7 +70,7 @@ export type MainControlMessage = ExitMessage | ErrorMessage;
  * The page acks at least this often (bytes written to the terminal), and also
  * once a smaller burst has been written, so main's LOW watermark is reached.
  */
-export const ACK_EVERY_BYTES = 64 * 1024;
+export const ACK_EVERY_BYTES = 32 * 1024;
 
 /** A control frame larger than this is refused unparsed (hostile JSON). */
 export const MAX_CONTROL_FRAME = 1024;

@@ -1,114 +1,132 @@
-// The flow-control budget on its own (main/ssh/flow-rate.ts): a controlled
-// stream of sends and acks on a clock the test moves, so the drawing rate is
-// exact. The budget follows what the page draws in DRAW_TARGET_MS: it shrinks
-// for a slow page, grows for a fast one, stays within its floor and ceiling;
-// time the page spends waiting for bytes never counts as drawing, and a long
-// round trip widens the budget so the page is not starved.
+// The flow-control budget on its own (main/ssh/flow-rate.ts), on a simulated
+// page and link the test steps through 1 ms at a time, so rates and delays
+// are exact. The budget settles where the bytes queued in front of the page
+// take about QUEUE_TARGET_MS to draw: it shrinks for a slow page, grows for a
+// fast one, covers a long round trip outside the page (so the page is not
+// starved), stays within its floor and ceiling, and does not grow while the
+// output is held back by the producer rather than by the budget.
 import { describe, expect, it } from 'vitest';
-import { DRAW_TARGET_MS, DrawRate, INITIAL_BUDGET, MAX_BUDGET, MIN_BUDGET, flowBudget } from '../main/ssh/flow-rate.js';
+import { FlowBudget, INITIAL_BUDGET, MAX_BUDGET, MIN_BUDGET, QUEUE_TARGET_MS } from '../main/ssh/flow-rate.js';
 import { ACK_EVERY_BYTES } from '../shared/terminal-protocol.js';
 
-/** A page that always has bytes queued and draws `rate` bytes/ms, acking every ACK_EVERY_BYTES. */
-function drawBusy(r: DrawRate, clock: { now: number }, rate: number, bytes: number): void {
-  r.sent(clock.now);
-  for (let done = 0; done < bytes; done += ACK_EVERY_BYTES) {
-    clock.now += ACK_EVERY_BYTES / rate;
-    r.acked(clock.now, ACK_EVERY_BYTES, 1);
+/** What the bridge sends at once (bytes): a few SSH packets of one socket read. */
+const CHUNK = 16 * 1024;
+
+/**
+ * A bridge, a link taking `oneWayMs` each way and a page drawing `rate`
+ * bytes/ms, acking every ACK_EVERY_BYTES drawn or when it runs dry; the
+ * producer offers `produce` bytes/ms (Infinity: a flood). Runs `ms`; returns
+ * what the page drew and the queueing delay the last bytes saw.
+ */
+class Rig {
+  now = 0;
+  rate: number;
+  readonly oneWayMs: number;
+  readonly b = new FlowBudget();
+  unacked = 0;
+  drawn = 0;
+  #offered = 0;
+  #inTransit: Array<{ at: number; bytes: number }> = [];
+  #queued = 0;
+  #acks: Array<{ at: number; bytes: number }> = [];
+  #drawnUnacked = 0;
+
+  constructor(rate: number, oneWayMs = 0) {
+    this.rate = rate;
+    this.oneWayMs = oneWayMs;
+  }
+
+  run(ms: number, produce = Infinity): void {
+    for (const end = this.now + ms; this.now < end; this.now++) {
+      this.#offered = Math.min(this.#offered + produce, 4 * MAX_BUDGET);
+      while (this.unacked < this.b.budget && this.#offered >= 1) {
+        const bytes = Math.floor(Math.min(CHUNK, this.#offered, this.b.budget - this.unacked + 1));
+        this.#offered -= bytes;
+        this.unacked += bytes;
+        this.b.sent(this.now, bytes);
+        this.#inTransit.push({ at: this.now + this.oneWayMs, bytes });
+      }
+      while (this.#inTransit.length > 0 && (this.#inTransit[0] as { at: number }).at <= this.now)
+        this.#queued += (this.#inTransit.shift() as { bytes: number }).bytes;
+      const draw = Math.min(this.#queued, this.rate);
+      this.#queued -= draw;
+      this.drawn += draw;
+      this.#drawnUnacked += draw;
+      if (this.#drawnUnacked >= ACK_EVERY_BYTES || (this.#queued === 0 && this.#drawnUnacked > 0)) {
+        this.#acks.push({ at: this.now + this.oneWayMs, bytes: this.#drawnUnacked });
+        this.#drawnUnacked = 0;
+      }
+      while (this.#acks.length > 0 && (this.#acks[0] as { at: number }).at <= this.now) {
+        const ack = this.#acks.shift() as { bytes: number };
+        const limited = this.unacked >= this.b.budget / 2;
+        this.unacked -= ack.bytes;
+        this.b.acked(this.now, ack.bytes, limited);
+      }
+    }
   }
 }
 
 describe('flow budget', () => {
-  it('before any drawing it is INITIAL_BUDGET; a few ms of drawing are not a sample yet', () => {
-    const r = new DrawRate();
-    expect(flowBudget(r.bytesPerMs)).toBe(INITIAL_BUDGET);
-    r.sent(0);
-    r.acked(1, 64 * 1024, 0);
-    expect(r.bytesPerMs).toBeNull();
-    expect(flowBudget(r.bytesPerMs)).toBe(INITIAL_BUDGET);
+  it('is INITIAL_BUDGET before the first ack', () => {
+    expect(new FlowBudget().budget).toBe(INITIAL_BUDGET);
   });
 
-  it('follows the page: what it draws in DRAW_TARGET_MS, shrinking when it slows and growing when it speeds up', () => {
-    const r = new DrawRate();
-    const clock = { now: 0 };
-    drawBusy(r, clock, 3000, 8 * 1024 * 1024); // 3 MB/s
-    const slow = flowBudget(r.bytesPerMs);
-    expect(slow).toBeGreaterThan(0.95 * 3000 * DRAW_TARGET_MS);
-    expect(slow).toBeLessThan(1.05 * 3000 * DRAW_TARGET_MS);
-    drawBusy(r, clock, 12_000, 32 * 1024 * 1024); // 12 MB/s
-    const fast = flowBudget(r.bytesPerMs);
-    expect(fast).toBeGreaterThan(0.95 * 12_000 * DRAW_TARGET_MS);
-    expect(fast).toBeLessThan(1.05 * 12_000 * DRAW_TARGET_MS);
-    drawBusy(r, clock, 2000, 8 * 1024 * 1024); // and back down
-    expect(flowBudget(r.bytesPerMs)).toBeLessThan(1.1 * 2000 * DRAW_TARGET_MS);
+  it('settles at about QUEUE_TARGET_MS of drawing: shrinking for a slow page, growing for a fast one', () => {
+    const rig = new Rig(3000); // 3 MB/s
+    rig.run(3000);
+    expect(rig.b.budget).toBeGreaterThan(0.6 * 3000 * QUEUE_TARGET_MS);
+    expect(rig.b.budget).toBeLessThan(1.5 * 3000 * QUEUE_TARGET_MS);
+    rig.rate = 12_000;
+    rig.run(3000);
+    expect(rig.b.budget).toBeGreaterThan(0.6 * 12_000 * QUEUE_TARGET_MS);
+    expect(rig.b.budget).toBeLessThan(1.5 * 12_000 * QUEUE_TARGET_MS);
+    rig.rate = 2000;
+    rig.run(3000);
+    expect(rig.b.budget).toBeLessThan(1.5 * 2000 * QUEUE_TARGET_MS);
+  });
+
+  it('keeps the page drawing at full speed', () => {
+    const rig = new Rig(5000);
+    rig.run(1000);
+    const before = rig.drawn;
+    rig.run(4000);
+    expect((rig.drawn - before) / 4000).toBeGreaterThan(0.97 * 5000);
+  });
+
+  it('covers a long round trip outside the page: the page is not starved, the queue stays near the target', () => {
+    const rig = new Rig(3000, 75); // 150 ms there and back
+    rig.run(200, 1); // a trickle first, like a prompt: the round trip is measured
+    expect(rig.b.baseMs).toBeGreaterThan(140);
+    rig.run(1000);
+    const before = rig.drawn;
+    rig.run(4000);
+    expect((rig.drawn - before) / 4000).toBeGreaterThan(0.95 * 3000);
+    expect(rig.b.budget).toBeGreaterThan(3000 * 150);
+    expect(rig.b.budget).toBeLessThan(3000 * (150 + 1.5 * QUEUE_TARGET_MS));
   });
 
   it('stays between MIN_BUDGET and MAX_BUDGET', () => {
-    const r = new DrawRate();
-    const clock = { now: 0 };
-    drawBusy(r, clock, 100, 2 * 1024 * 1024); // 100 kB/s: a page in a hidden, throttled tab
-    expect(flowBudget(r.bytesPerMs)).toBe(MIN_BUDGET);
-    drawBusy(r, clock, 200_000, 256 * 1024 * 1024); // 200 MB/s
-    expect(flowBudget(r.bytesPerMs)).toBe(MAX_BUDGET);
+    const slow = new Rig(100); // 100 kB/s: a page in a hidden, throttled tab
+    slow.run(20_000);
+    expect(slow.b.budget).toBe(MIN_BUDGET);
+    const fast = new Rig(200_000, 5); // 200 MB/s
+    fast.run(3000);
+    expect(fast.b.budget).toBe(MAX_BUDGET);
   });
 
-  it('time spent waiting for bytes is not drawing: a starved page keeps its budget', () => {
-    const r = new DrawRate();
-    const clock = { now: 0 };
-    drawBusy(r, clock, 5000, 8 * 1024 * 1024);
-    const before = flowBudget(r.bytesPerMs);
-    // Now bytes trickle: each burst is drawn at the same speed, then the page waits 500 ms.
-    for (let i = 0; i < 50; i++) {
-      r.sent(clock.now);
-      clock.now += 4096 / 5000;
-      r.acked(clock.now, 4096, 0);
-      clock.now += 500;
-    }
-    expect(flowBudget(r.bytesPerMs)).toBeGreaterThan(0.9 * before);
-  });
-
-  it('a page that waits with bytes still on their way is not taken for a slow one', () => {
-    // Main cannot tell bytes in transit from bytes queued in the page: bursts
-    // drawn back to back at 4 MB/s, each after 80 ms of waiting with bytes
-    // "unacked". The best recent sample is the page's real speed.
-    const r = new DrawRate();
-    const clock = { now: 0 };
-    r.sent(0);
-    for (let burst = 0; burst < 20; burst++) {
-      clock.now += 80;
-      for (let i = 0; i < 4; i++) {
-        clock.now += ACK_EVERY_BYTES / 4000;
-        r.acked(clock.now, ACK_EVERY_BYTES, 1);
-      }
-    }
-    expect(r.bytesPerMs).toBeGreaterThan(0.95 * 4000);
-    expect(r.bytesPerMs).toBeLessThan(1.05 * 4000);
-  });
-
-  it('a round trip outside the page longer than DRAW_TARGET_MS widens the budget to cover it (throughput)', () => {
-    const r = new DrawRate();
-    const clock = { now: 0 };
-    drawBusy(r, clock, 3000, 4 * 1024 * 1024);
-    r.acked(clock.now, 1, 0); // everything drawn: the page is idle
-    expect(r.lagMs).toBe(0);
-    for (let i = 0; i < 8; i++) {
-      clock.now += 10;
-      r.sent(clock.now);
-      clock.now += 150 + 4096 / 3000; // 150 ms there and back, plus the drawing
-      r.acked(clock.now, 4096, 0);
-    }
-    expect(r.lagMs).toBeCloseTo(150, 0);
-    expect(flowBudget(r.bytesPerMs, r.lagMs)).toBeGreaterThan(0.95 * 3000 * 1.25 * 150);
-    expect(flowBudget(r.bytesPerMs, r.lagMs)).toBeLessThan(1.05 * 3000 * 1.25 * 150);
-    // A short round trip leaves the budget at DRAW_TARGET_MS of drawing.
-    expect(flowBudget(3000, 20)).toBe(3000 * DRAW_TARGET_MS);
+  it('does not grow while the producer, not the budget, holds the output back', () => {
+    const rig = new Rig(5000);
+    rig.run(5000, 50); // 50 kB/s of output to a page that draws 5 MB/s
+    expect(rig.b.budget).toBeLessThanOrEqual(INITIAL_BUDGET);
   });
 
   it('an ack with nothing sent, or of nothing, changes nothing', () => {
-    const r = new DrawRate();
-    r.acked(10, 1_000_000, 0);
-    expect(r.bytesPerMs).toBeNull();
-    r.sent(20);
-    r.acked(10_000, 0, 0);
-    expect(r.bytesPerMs).toBeNull();
+    const b = new FlowBudget();
+    b.acked(10, 1_000_000, true);
+    expect(b.queueMs).toBeNull();
+    b.sent(20, 1000);
+    b.acked(10_000, 0, true);
+    expect(b.queueMs).toBeNull();
+    expect(b.budget).toBe(INITIAL_BUDGET);
   });
 });

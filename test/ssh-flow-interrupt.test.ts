@@ -2,36 +2,45 @@
 // page that draws at a set rate on its own clock (fixtures/ssh/drawing-page.ts).
 // What is asserted is bytes, never time: after Ctrl+C the page draws at most
 // the bytes that were in flight, and with latency-aware flow control those are
-// bounded by what the page draws in DRAW_TARGET_MS, whether it draws slowly or
-// fast. The same run with the fixed 2 MiB window of before breaks that bound,
-// which shows the test can fail. A page that never acks still holds the
-// server, and memory, to the SSH window.
-import { describe, expect, it } from 'vitest';
-import type { Sshd } from './support/sshd.js';
+// bounded by what the page draws in about QUEUE_TARGET_MS, whether it draws
+// slowly or fast, and, right after the channel opened, by the small window it
+// opened with. The same runs with the fixed 2 MiB window of before, and with
+// ssh2's 2 MiB opening window, break those bounds, which shows the tests can
+// fail. A page that never acks holds the server, and memory, to the budget.
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { startSshd, type Sshd } from './support/sshd.js';
 import { SshConnection } from '../main/ssh/connection.js';
 import { SshShell } from '../main/ssh/shell.js';
 import { DEFAULT_HIGH_WATERMARK, DEFAULT_LOW_WATERMARK, ShellBridge, type BridgeOptions } from '../main/ssh/bridge.js';
-import { DRAW_TARGET_MS, MAX_BUDGET, MIN_BUDGET } from '../main/ssh/flow-rate.js';
-import { keyUserOptions, sharedSshd, type TrustFiles } from './fixtures/ssh/harness.js';
+import { INITIAL_BUDGET, MAX_BUDGET, MIN_BUDGET, QUEUE_TARGET_MS } from '../main/ssh/flow-rate.js';
+import { keyUserOptions, trustFiles, type TrustFiles } from './fixtures/ssh/harness.js';
 import { RecordingLink } from './fixtures/ssh/fake-link.js';
 import { DrawingPage } from './fixtures/ssh/drawing-page.js';
 import { typeBytewise } from './fixtures/ssh/terminal-reader.js';
 
 let sshd: Sshd;
 let t: TrustFiles;
+const cleanups: Array<() => unknown> = [];
 const MiB = 1024 * 1024;
 /** "^C", CRLF and a prompt: what the page draws after the interrupt besides what was in flight. */
 const PROMPT_SLACK = 1024;
-const cleanups = sharedSshd((s, tf) => {
-  sshd = s;
-  t = tf;
+
+beforeAll(async () => {
+  sshd = await startSshd();
+  t = trustFiles([sshd]);
+});
+afterEach(async () => {
+  for (const c of cleanups.splice(0).reverse()) await c();
+});
+afterAll(async () => {
+  await sshd?.stop();
 });
 
 /** A shell at its prompt, its bridge, and a page drawing `rate` bytes per ms of the page's clock. */
-async function tab(rate: number, opts: BridgeOptions = {}) {
+async function tab(rate: number, opts: BridgeOptions = {}, initialWindow?: number) {
   const conn = await SshConnection.connect(keyUserOptions(sshd, t));
   cleanups.push(() => conn.close());
-  const shell = await SshShell.open(conn, { cols: 80, rows: 24 });
+  const shell = await SshShell.open(conn, { cols: 80, rows: 24, ...(initialWindow ? { initialWindow } : {}) });
   // The bridge reads the page's clock; the page is made once the bridge's stream exists.
   const clock = { page: null as DrawingPage | null };
   const bridge = new ShellBridge(shell, new RecordingLink(), { clock: () => clock.page?.now ?? 0, ...opts });
@@ -48,8 +57,7 @@ async function tab(rate: number, opts: BridgeOptions = {}) {
 }
 
 /**
- * Floods, lets the page draw `warm` bytes (past the 2 MiB ssh2 granted when the
- * channel opened, which no one can take back), records the largest in-flight
+ * Floods, lets the page draw `warm` bytes, records the largest in-flight
  * figure while it draws `watch` more, then Ctrl+C: returns the bytes drawn
  * after the keystroke until the prompt, and the budget at that moment.
  */
@@ -72,15 +80,17 @@ async function interrupt(b: Awaited<ReturnType<typeof tab>>, command: string, wa
 }
 
 describe('Ctrl+C in a flood', () => {
-  it('a slow page (3 MB/s): the budget shrinks to ~100 ms of its drawing, and Ctrl+C draws no more than that', async () => {
+  it('a slow page (3 MB/s): the budget shrinks to ~QUEUE_TARGET_MS of its drawing, and Ctrl+C draws no more than that', async () => {
     const rate = 3000;
     const b = await tab(rate);
     expect(b.bridge.peerWindow).not.toBeNull(); // ssh2's window was taken over (main/ssh/flow-window.ts)
     const r = await interrupt(b, 'seq 1 60000000', 4 * MiB, 4 * MiB);
-    const target = rate * DRAW_TARGET_MS;
-    expect(r.high).toBeGreaterThan(0.8 * target);
-    expect(r.high).toBeLessThan(1.2 * target);
-    expect(r.maxInFlight).toBeLessThanOrEqual(r.high + 64 * 1024);
+    const target = rate * QUEUE_TARGET_MS;
+    // The budget moves by at most a quarter per ack around its target (flow-rate.ts).
+    expect(r.high).toBeGreaterThan(0.6 * target);
+    expect(r.high).toBeLessThan(1.5 * target);
+    // In flight can pass a budget that just shrank, by what was granted before it did.
+    expect(r.maxInFlight).toBeLessThanOrEqual(2 * target);
     expect(r.drawnAfter).toBeLessThanOrEqual(1.5 * target + PROMPT_SLACK);
   });
 
@@ -88,10 +98,12 @@ describe('Ctrl+C in a flood', () => {
     const rate = 15_000;
     const b = await tab(rate);
     const r = await interrupt(b, 'yes', 6 * MiB, 6 * MiB);
-    const target = Math.min(MAX_BUDGET, rate * DRAW_TARGET_MS);
+    const target = Math.min(MAX_BUDGET, rate * QUEUE_TARGET_MS);
     expect(r.high).toBeGreaterThan(0.8 * target);
     expect(r.high).toBeGreaterThan(4 * MIN_BUDGET);
-    expect(r.drawnAfter).toBeLessThanOrEqual(1.5 * target + PROMPT_SLACK);
+    // At 15 MB/s sshd and `yes` may not keep the window full on a loaded machine: the
+    // budget then also covers granted window not yet used (flow-rate.ts).
+    expect(r.drawnAfter).toBeLessThanOrEqual(2 * target + PROMPT_SLACK);
   });
 
   it('the page slows down mid-flood: the window shrinks with it', async () => {
@@ -103,9 +115,24 @@ describe('Ctrl+C in a flood', () => {
     await b.page.drawUntil(10 * MiB);
     const slow = b.bridge.high;
     expect(slow).toBeLessThan(fast / 3);
-    expect(slow).toBeLessThan(1.2 * 2000 * DRAW_TARGET_MS);
+    expect(slow).toBeLessThan(1.5 * 2000 * QUEUE_TARGET_MS);
     b.bridge.stream.write(Buffer.from([3]));
     await b.page.promptDrawn();
+  });
+
+  it('Ctrl+C right after the flood starts: no more than the window the channel opened with', async () => {
+    const rate = 3000;
+    const b = await tab(rate);
+    const r = await interrupt(b, 'seq 1 60000000', 512 * 1024, 0);
+    // The budget may have grown past the opening window by then, not to ssh2's 2 MiB.
+    expect(r.drawnAfter).toBeLessThanOrEqual(1.5 * INITIAL_BUDGET + PROMPT_SLACK);
+  });
+
+  it("control: with ssh2's 2 MiB opening window, the same early Ctrl+C draws far more", async () => {
+    const rate = 3000;
+    const b = await tab(rate, {}, 2 * MiB);
+    const r = await interrupt(b, 'seq 1 60000000', 512 * 1024, 0);
+    expect(r.drawnAfter).toBeGreaterThan(2 * INITIAL_BUDGET);
   });
 
   it('control: with the fixed 2 MiB window of before, the same slow page draws far more after Ctrl+C', async () => {
@@ -113,7 +140,7 @@ describe('Ctrl+C in a flood', () => {
     const b = await tab(rate, { highWatermark: DEFAULT_HIGH_WATERMARK, lowWatermark: DEFAULT_LOW_WATERMARK });
     expect(b.bridge.peerWindow).toBeNull();
     const r = await interrupt(b, 'seq 1 60000000', 4 * MiB, 4 * MiB);
-    expect(r.drawnAfter).toBeGreaterThan(1.5 * rate * DRAW_TARGET_MS + PROMPT_SLACK);
+    expect(r.drawnAfter).toBeGreaterThan(1.5 * rate * QUEUE_TARGET_MS + PROMPT_SLACK);
   });
 });
 
@@ -130,11 +157,11 @@ describe('a page that never acks', () => {
     bridge.receiveControl(JSON.stringify({ type: 'ack', bytes: bridge.unacked }));
     const rssBefore = process.memoryUsage().rss;
     typeBytewise(bridge.stream, 'head -c 1G /dev/zero\r');
-    // ssh2 granted 2 MiB when the channel opened; once that is used, sshd must wait.
+    // The channel opened with INITIAL_BUDGET of window and the bridge never grants past
+    // its budget: once that is used, sshd must wait.
     await expect.poll(() => bridge.peerWindow, { timeout: 20_000 }).toBeLessThanOrEqual(0);
-    await expect.poll(() => bridge.paused, { timeout: 20_000 }).toBe(true);
     const held = bridge.inFlight;
-    expect(held).toBeLessThanOrEqual(2 * MiB + 64 * 1024);
+    expect(held).toBeLessThanOrEqual(INITIAL_BUDGET + 32 * 1024);
     await new Promise((r) => setTimeout(r, 300));
     expect(bridge.inFlight).toBe(held); // nothing more came: no window was granted behind the page's back
     expect(process.memoryUsage().rss - rssBefore).toBeLessThan(64 * MiB);
@@ -142,8 +169,8 @@ describe('a page that never acks', () => {
     const before = received;
     bridge.receiveControl(JSON.stringify({ type: 'ack', bytes: bridge.unacked }));
     await expect.poll(() => received, { timeout: 20_000 }).toBeGreaterThan(before);
-    await expect.poll(() => bridge.paused, { timeout: 20_000 }).toBe(true);
-    expect(bridge.inFlight).toBeLessThanOrEqual(2 * MiB + 64 * 1024);
+    await expect.poll(() => bridge.peerWindow, { timeout: 20_000 }).toBeLessThanOrEqual(0);
+    expect(bridge.inFlight).toBeLessThanOrEqual(MAX_BUDGET + 32 * 1024);
     bridge.stream.write(Buffer.from([3]));
   });
 

@@ -7,13 +7,13 @@
 //
 // Latency-aware flow control (flow-rate.ts, flow-window.ts): the bytes in
 // flight, from the SSH window the server may still fill to xterm.js's write
-// buffer, are held to what the page draws in about 100 ms, measured from its
-// acks as it runs (between 128 KiB and 2 MiB). Two levers hold them there:
+// buffer, are held so that they wait about 40 ms in front of the page, steered
+// by the delay its acks show (between 64 KiB and 2 MiB). Two levers hold them there:
 // the SSH window is granted by the bridge, only up to that budget, and
 // the channel is paused while more than the budget is unacknowledged (resumed
 // below half of it), which also bounds memory against a server that ignores
-// its window. So Ctrl+C in a flood waits for ~100 ms of drawing, not for the
-// megabytes a throughput-sized window let pile up.
+// its window. So Ctrl+C in a flood waits for ~40 ms of queued drawing plus the
+// round trip, not for the megabytes a throughput-sized window let pile up.
 //
 // With fixed watermarks (BridgeOptions), or when ssh2's window cannot be taken
 // over, the bridge only pauses and resumes the channel, as before: a paused
@@ -23,7 +23,7 @@
 import { Duplex } from 'node:stream';
 import type { GatewayLink, GatewayTarget } from '../gateway/target.js';
 import { parsePageControl, type MainControlMessage } from '../../shared/terminal-protocol.js';
-import { DrawRate, flowBudget } from './flow-rate.js';
+import { FlowBudget } from './flow-rate.js';
 import { PeerWindow } from './flow-window.js';
 import type { ShellEnd, SshShell } from './shell.js';
 
@@ -38,7 +38,7 @@ export const DEFAULT_HIGH_WATERMARK = 2 * 1024 * 1024;
 export const DEFAULT_LOW_WATERMARK = 512 * 1024;
 
 /** The smallest window top-up (bytes) once the budget is larger than four of them: one page ack. */
-const GRANT_STEP = 64 * 1024;
+const GRANT_STEP = 32 * 1024;
 
 /** Flow-control settings; none given (the default) means latency-aware flow control. */
 export interface BridgeOptions {
@@ -64,7 +64,7 @@ export class ShellBridge implements GatewayTarget {
   readonly #link: GatewayLink;
   readonly #fixed: { high: number; low: number } | null;
   readonly #window: PeerWindow | null;
-  readonly #rate = new DrawRate();
+  readonly #budget = new FlowBudget();
   readonly #clock: () => number;
   #unacked = 0;
   #pausedForAcks = false;
@@ -114,9 +114,9 @@ export class ShellBridge implements GatewayTarget {
     return this.#pausedForAcks || this.#pausedForStream;
   }
 
-  /** The bound on bytes in flight (bytes): the fixed HIGH, or what the page draws in ~100 ms or a round trip (flow-rate.ts). */
+  /** The bound on bytes in flight (bytes): the fixed HIGH, or the delay-steered budget (flow-rate.ts). */
   get high(): number {
-    return this.#fixed?.high ?? flowBudget(this.#rate.bytesPerMs, this.#rate.lagMs);
+    return this.#fixed?.high ?? this.#budget.budget;
   }
 
   /** Below this many unacknowledged bytes a paused channel resumes and the window is topped up (bytes). */
@@ -124,9 +124,9 @@ export class ShellBridge implements GatewayTarget {
     return this.#fixed?.low ?? Math.floor(this.high / 2);
   }
 
-  /** The page's measured drawing rate (bytes per ms of busy time), or null before it is known. */
-  get drawRate(): number | null {
-    return this.#rate.bytesPerMs;
+  /** The queueing delay (ms) in front of the page that the last ack showed, or null before one (flow-rate.ts). */
+  get queueMs(): number | null {
+    return this.#budget.queueMs;
   }
 
   /** Bytes the server may still send (SSH window), or null when ssh2 grants the window (fixed watermarks). */
@@ -165,15 +165,17 @@ export class ShellBridge implements GatewayTarget {
     else {
       // An ack for more than was sent (a confused or hostile page) counts only what was sent.
       const bytes = Math.min(msg.bytes, this.#unacked);
+      // The budget held the output back when what the server sent and the page has not drawn
+      // fills half of it (a granted window the server leaves unused says nothing).
+      const produced = this.inFlight - Math.max(0, this.#window?.remaining ?? 0);
       this.#unacked -= bytes;
-      this.#rate.acked(this.#clock(), bytes, this.#unacked);
+      this.#budget.acked(this.#clock(), bytes, produced >= this.high / 2);
       this.#updateFlow();
     }
   }
 
   readonly #channelOnData = (data: Buffer): void => {
     if (this.#ended) return;
-    this.#rate.sent(this.#clock());
     this.#unacked += data.length;
     // ssh2 parses a whole socket read at once, so a burst arrives as many
     // small channel packets in one tick (a pty hands sshd ~4 KiB at a time).
@@ -192,6 +194,7 @@ export class ShellBridge implements GatewayTarget {
     if (this.#pending.length === 0 || this.stream.destroyed) return;
     const chunk = this.#pending.length === 1 ? (this.#pending[0] as Buffer) : Buffer.concat(this.#pending);
     this.#pending = [];
+    this.#budget.sent(this.#clock(), chunk.length);
     if (!this.stream.push(chunk)) {
       this.#pausedForStream = true;
       this.#updateFlow();

@@ -8,6 +8,8 @@ import { EventEmitter } from 'node:events';
 import type { ClientChannel } from 'ssh2';
 import type { SshConnection } from './connection.js';
 import type { HostdeckError } from '../../shared/errors.js';
+import { INITIAL_BUDGET } from './flow-rate.js';
+import { openWithWindow, settleOpenWindow } from './flow-window.js';
 
 /**
  * The pty a shell gets (RFC 4254 §6.2): size in character cells, TERM (default xterm-256color) and extra environment
@@ -19,6 +21,13 @@ export interface ShellOptions {
   /** Extra environment; LANG defaults to C.UTF-8. */
   env?: Record<string, string>;
   term?: string;
+  /**
+   * The SSH window the channel opens with (bytes, RFC 4254 §5.1); default
+   * INITIAL_BUDGET (flow-rate.ts), what the bridge allows in flight before it
+   * has seen the page draw. ssh2's own 2 MiB when this is at least its top-up
+   * threshold (1 MiB). Past the first data ssh2 or the bridge grants the window.
+   */
+  initialWindow?: number;
 }
 
 /**
@@ -73,10 +82,15 @@ export class SshShell extends EventEmitter {
    * SSH_CHANNEL_FAILED if the server refuses the channel or the pty.
    */
   static async open(conn: SshConnection, opts: ShellOptions): Promise<SshShell> {
-    const channel = await conn.shell(
-      { term: opts.term ?? 'xterm-256color', cols: opts.cols, rows: opts.rows, width: 0, height: 0 },
-      { LANG: 'C.UTF-8', ...opts.env },
+    // The server may send no more than the bridge's first budget before the bridge has seen
+    // the page draw (flow-window.ts); ssh2 alone would offer it 2 MiB, which no one can take back.
+    const channel = await openWithWindow(opts.initialWindow ?? INITIAL_BUDGET, () =>
+      conn.shell(
+        { term: opts.term ?? 'xterm-256color', cols: opts.cols, rows: opts.rows, width: 0, height: 0 },
+        { LANG: 'C.UTF-8', ...opts.env },
+      ),
     );
+    settleOpenWindow(channel);
     return new SshShell(conn, channel);
   }
 

@@ -243,10 +243,14 @@ export interface RemoteNode {
   attrs: Attrs;
 }
 
+/** Folders a tree walk reads at once (each with its READDIRs asked ahead): a tree of small folders costs round trips, not bytes. */
+export const WALK_AT_ONCE = 4;
+
 /**
- * Walks a remote folder depth-first, folders before their contents; links are
- * reported, never entered. Throws SFTP_LISTING_TOO_LONG past `maxNodes`
- * nodes in total or MAX_TREE_DEPTH levels.
+ * Walks a remote folder, WALK_AT_ONCE folders at a time; a folder is always
+ * visited before its contents (the order is otherwise not depth-first).
+ * Links are reported, never entered. Throws SFTP_LISTING_TOO_LONG past
+ * `maxNodes` nodes in total or MAX_TREE_DEPTH levels.
  */
 export async function walkRemote(
   client: SftpClient,
@@ -255,12 +259,12 @@ export async function walkRemote(
   maxNodes = 1_000_000,
 ): Promise<void> {
   let count = 0;
-  const walk = async (dir: Buffer, names: Buffer[]): Promise<void> => {
+  const read = async (dir: Buffer, names: Buffer[]): Promise<RemoteNode[]> => {
     if (names.length > MAX_TREE_DEPTH) throw sftpError('SFTP_LISTING_TOO_LONG', { depth: names.length });
     const { entries, refusedNames } = await readFolder(
       client,
       dir,
-      Math.min(SFTP_LIMITS.listEntries, maxNodes - count),
+      Math.max(0, Math.min(SFTP_LIMITS.listEntries, maxNodes - count)),
     );
     // Names that are paths ('/' inside, NUL, empty) are reported so the plan can skip them visibly.
     for (const name of refusedNames)
@@ -277,7 +281,38 @@ export async function walkRemote(
       visit(node);
       if (node.kind === 'dir') dirs.push(node);
     }
-    for (const d of dirs) await walk(d.path, d.names);
+    return dirs;
   };
-  await walk(root, []);
+  await walkQueue({ path: root, names: [] }, WALK_AT_ONCE, (d) => read(d.path, d.names));
+}
+
+/** Runs `expand` over a tree from `root`, `limit` at a time; rejects with the first failure after all stop. */
+async function walkQueue<T>(root: T, limit: number, expand: (item: T) => Promise<T[]>): Promise<void> {
+  const queue: T[] = [root];
+  let busy = 0;
+  let failure: unknown;
+  await new Promise<void>((resolve) => {
+    const pump = (): void => {
+      while (failure === undefined && busy < limit && queue.length > 0) {
+        const item = queue.pop() as T;
+        busy++;
+        expand(item).then(
+          (more) => {
+            busy--;
+            // Reversed onto a stack: the first child is read next, as depth-first would.
+            for (let i = more.length - 1; i >= 0; i--) queue.push(more[i] as T);
+            pump();
+          },
+          (err: unknown) => {
+            busy--;
+            failure ??= err;
+            pump();
+          },
+        );
+      }
+      if (busy === 0) resolve();
+    };
+    pump();
+  });
+  if (failure !== undefined) throw failure;
 }

@@ -101,9 +101,18 @@ export class FileGrid {
   setEntries(entries: SftpEntry[], keepActive = true): void {
     const activeKey = keepActive ? this.activeEntry() : undefined;
     this.#entries = entries;
-    const present = new Set(entries.map((e) => pathKey(e.path)));
-    this.#selected = new Set([...this.#selected].filter((k) => present.has(k)));
-    const at = activeKey ? entries.findIndex((e) => pathKey(e.path) === pathKey(activeKey.path)) : -1;
+    // Only the selected keys that are still there; one pass, no set of every row's key.
+    if (this.#selected.size > 0) {
+      const was = this.#selected;
+      this.#selected = new Set();
+      for (const e of entries) {
+        const key = pathKey(e.path);
+        if (was.has(key)) this.#selected.add(key);
+        if (this.#selected.size === was.size) break;
+      }
+    }
+    const wanted = activeKey ? pathKey(activeKey.path) : '';
+    const at = activeKey ? entries.findIndex((e) => pathKey(e.path) === wanted) : -1;
     this.#active = at >= 0 ? at : 0;
     this.#anchor = this.#active;
     if (!keepActive) this.#viewport.scrollTop = 0;

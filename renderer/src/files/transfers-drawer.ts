@@ -10,6 +10,7 @@ import type { TransferChild, TransferItem } from '../../../shared/sftp.js';
 import { formatSize } from './files-model.js';
 import './files.css';
 import type { TransferCenter } from './transfer-center.js';
+import { FrameTask, rowWindow } from './virtual-rows.js';
 
 /** Row height in CSS pixels (files.css .transfer-row). */
 export const TRANSFER_ROW = 48;
@@ -31,7 +32,7 @@ export class TransfersDrawer {
   readonly #expanded = new Map<string, { total: number; children: TransferChild[]; loading: boolean }>();
   readonly #d = new Disposables();
   #rows: Row[] = [];
-  #frame = 0;
+  readonly #frame = new FrameTask(() => this.#draw());
 
   constructor(api: ApiClient, center: TransferCenter) {
     this.#api = api;
@@ -55,9 +56,9 @@ export class TransfersDrawer {
       this.#viewport,
     );
     this.#d.add(center.subscribe(() => this.#rebuild()));
-    this.#d.listen(this.#viewport, 'scroll', () => this.#schedule());
+    this.#d.listen(this.#viewport, 'scroll', () => this.#frame.schedule());
     this.#d.listen(this.#spacer, 'click', (ev) => this.#clickAction(ev));
-    this.#d.add(() => cancelAnimationFrame(this.#frame));
+    this.#d.add(() => this.#frame.cancel());
     this.#rebuild();
   }
 
@@ -92,19 +93,8 @@ export class TransfersDrawer {
     for (const id of this.#expanded.keys()) this.#refreshChildren(id);
   }
 
-  #schedule(): void {
-    if (this.#frame) return;
-    this.#frame = requestAnimationFrame(() => {
-      this.#frame = 0;
-      this.#draw();
-    });
-  }
-
   #draw(): void {
-    const vp = this.#viewport;
-    const first = Math.max(0, Math.floor(vp.scrollTop / TRANSFER_ROW) - 3);
-    const last = Math.min(this.#rows.length, Math.ceil((vp.scrollTop + (vp.clientHeight || 300)) / TRANSFER_ROW) + 3);
-    const count = Math.max(0, last - first);
+    const { first, count } = rowWindow(this.#viewport, TRANSFER_ROW, this.#rows.length, 3, 300);
     while (this.#pool.length < count)
       this.#pool.push(this.#spacer.appendChild(el('div', { class: 'transfer-row', attrs: { role: 'listitem' } })));
     this.#pool.forEach((row, i) => {

@@ -151,7 +151,7 @@ function folderText(dir: Buffer): FolderText {
 
 function entryIn(folder: FolderText, e: RawEntry): SftpEntry {
   const { attrs } = e;
-  // buffer.isUtf8 is one native pass; the decode/re-encode check is the slow path for the rare name that is not.
+  // buffer.isUtf8: one native pass, the same answer as remote-path's decode and re-encode.
   const utf8 = isUtf8Fast(e.name);
   const name = e.name.toString('utf8');
   const entry: SftpEntry = {

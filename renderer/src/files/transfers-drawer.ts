@@ -68,18 +68,22 @@ export class TransfersDrawer {
 
   toggle(open = !this.open): void {
     this.element.hidden = !open;
-    if (open) this.#draw();
+    if (open) this.#rebuild();
   }
 
   dispose(): void {
     this.#d.dispose();
   }
 
+  /** Once a frame at most while anything moves: a closed drawer only counts (its rows are built when it opens). */
   #rebuild(): void {
-    const rows: Row[] = [];
+    const items = this.#center.items();
     let running = 0;
-    for (const item of this.#center.items()) {
-      if (item.state === 'running' || item.state === 'queued') running++;
+    for (const item of items) if (item.state === 'running' || item.state === 'queued') running++;
+    this.#summary.textContent = t('files.transfers.summary', { active: running, total: items.length });
+    if (!this.open) return;
+    const rows: Row[] = [];
+    for (const item of items) {
       rows.push({ kind: 'item', item });
       const open = this.#expanded.get(item.id);
       if (!open) continue;
@@ -87,9 +91,8 @@ export class TransfersDrawer {
       if (open.children.length < open.total) rows.push({ kind: 'more', parent: item.id });
     }
     this.#rows = rows;
-    this.#summary.textContent = t('files.transfers.summary', { active: running, total: this.#center.items().length });
     this.#spacer.style.height = `${rows.length * TRANSFER_ROW}px`;
-    if (this.open) this.#draw();
+    this.#draw();
     for (const id of this.#expanded.keys()) this.#refreshChildren(id);
   }
 

@@ -77,6 +77,7 @@ export function createApi(ctx: ApiContext): Api {
   const files = filesApi({
     emit: (event, payload) => sink.dispatcher?.emit(event, payload as ApiEvents[typeof event]),
     leaseHost: (hostId, openId) => sessions.leaseHost(hostId, openId),
+    leaseSession: (sessionId) => sessions.leaseSession(sessionId),
     gateway: ctx.gateway,
     ...(ctx.pickLocal ? { pickLocal: ctx.pickLocal } : {}),
     ...ctx.sftp,

@@ -32,22 +32,28 @@ export interface FilesModule extends ApiModule<FileMethods> {
 export interface FilesContext extends Omit<SftpServiceOptions, 'lease'> {
   /** A pooled lease for a saved host (SessionsModule.leaseHost). */
   leaseHost: (hostId: string, openId: string) => ReturnType<SftpServiceOptions['lease']>;
+  /** The live connection of an open SSH tab (SessionsModule.leaseSession); undefined when there is none. */
+  leaseSession?: (sessionId: string) => ReturnType<SftpServiceOptions['lease']> | undefined;
 }
 
 const ID = 64;
 
 /**
  * Builds the files API module. Params are checked before SftpService sees them;
- * a { sessionId } open target fails with SFTP_NO_SESSION (not supported yet).
+ * a { sessionId } open target rides that SSH tab's live connection, or fails
+ * with SFTP_NO_SESSION.
  */
 export function filesApi(ctx: FilesContext): FilesModule {
   const service = new SftpService({
     ...ctx,
     lease: (target, openId) => {
-      // An open tab's connection is reached through its saved host (the pool shares it);
-      // a quick-connect tab has none yet (docs/SFTP.md, "Not yet").
       if ('hostId' in target) return ctx.leaseHost(target.hostId, openId);
-      return Promise.reject(sftpError('SFTP_NO_SESSION', { reason: 'sessionId targets are not supported yet' }));
+      // An open tab's own connection (a quick-connect tab's too): shared, never logged into again.
+      const lease = ctx.leaseSession?.(target.sessionId);
+      if (!lease) return Promise.reject(sftpError('SFTP_NO_SESSION', { reason: 'not an open SSH tab' }));
+      return lease.catch((err: unknown) =>
+        Promise.reject(sftpError('SFTP_NO_SESSION', { reason: 'connection gone' }, err)),
+      );
     },
   });
   const q = service.queue;

@@ -1,8 +1,9 @@
 // The preload exposes the API contract as a fixed, frozen table of named
-// functions generated from API_METHODS, plus one event subscription. No raw
+// functions generated from API_METHODS, one event subscription, and the
+// handles of the last OS drop. No raw
 // ipcRenderer, no channel chosen by the page (VS Code's sandbox preload and
 // electron/fiddle's ipc-events are the models). Main checks everything again.
-import { contextBridge, ipcRenderer, type IpcRendererEvent } from 'electron';
+import { contextBridge, ipcRenderer, webUtils, type IpcRendererEvent } from 'electron';
 import { API_EVENTS, API_METHODS } from '../shared/api/contract.js';
 import { IpcChannel } from '../shared/api/channels.js';
 
@@ -17,6 +18,37 @@ const api = Object.freeze(
 
 const knownEvents = new Set<string>(API_EVENTS);
 
+// Files dropped from the OS (docs/SFTP.md, "Desktop OS drops"): only a drop
+// the person made (isTrusted) counts, and webUtils gives a path only for a
+// File the OS supplied (one a script made has none). Main turns the paths
+// into handles; the page receives handles from droppedFiles(), never a path.
+// (Typed structurally: the preload is compiled with main's Node types, no DOM.)
+interface DropEventLike {
+  isTrusted: boolean;
+  dataTransfer: { files: ArrayLike<unknown> } | null;
+}
+const page = globalThis as unknown as {
+  addEventListener(type: 'drop', listener: (ev: DropEventLike) => void, capture: boolean): void;
+};
+let lastDrop: Promise<unknown> | undefined;
+page.addEventListener(
+  'drop',
+  (ev) => {
+    if (!ev.isTrusted || !ev.dataTransfer) return;
+    const paths = Array.from(ev.dataTransfer.files, pathOf).filter((p) => p.length > 0);
+    lastDrop = paths.length > 0 ? ipcRenderer.invoke(IpcChannel.Drop, paths) : Promise.resolve([]);
+  },
+  true,
+);
+
+function pathOf(file: unknown): string {
+  try {
+    return webUtils.getPathForFile(file as File);
+  } catch {
+    return '';
+  }
+}
+
 contextBridge.exposeInMainWorld(
   'hostdeck',
   Object.freeze({
@@ -27,6 +59,12 @@ contextBridge.exposeInMainWorld(
       };
       ipcRenderer.on(IpcChannel.Event, wrapped);
       return () => ipcRenderer.off(IpcChannel.Event, wrapped);
+    },
+    /** Handles for the files of the last OS drop (each drop is handed out once); [] when there was none. */
+    droppedFiles(): Promise<unknown> {
+      const drop = lastDrop ?? Promise.resolve([]);
+      lastDrop = undefined;
+      return drop;
     },
   }),
 );

@@ -165,6 +165,10 @@ export const SFTP_ERROR_CODES = [
   /** The SFTP channel or its connection closed. */
   'SFTP_CLOSED',
   'SFTP_CANCELLED',
+  /** Serve mode: the page that streams a transfer's bytes closed its socket or never opened it. */
+  'SFTP_PAGE_GONE',
+  /** Serve mode: a download into the browser cannot hold (the browser owns the file). */
+  'SFTP_PAUSE_UNSUPPORTED',
 ] as const;
 /** One of SFTP_ERROR_CODES. */
 export type SftpErrorCode = (typeof SFTP_ERROR_CODES)[number];

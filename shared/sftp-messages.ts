@@ -83,4 +83,12 @@ export const SFTP_MESSAGES: Record<SftpErrorCode, { en: string; 'zh-CN': string 
     en: 'The transfer was cancelled.',
     'zh-CN': '传输已取消。',
   },
+  SFTP_PAGE_GONE: {
+    en: 'The browser page that held these files closed or stopped sending them. Start the transfer again from the page.',
+    'zh-CN': '持有这些文件的浏览器页面已关闭或停止发送。请从页面重新开始传输。',
+  },
+  SFTP_PAUSE_UNSUPPORTED: {
+    en: 'A download into the browser cannot be paused. Let it finish, or cancel it and download again later.',
+    'zh-CN': '下载到浏览器的传输无法暂停。请等待其完成，或取消后稍后重新下载。',
+  },
 };

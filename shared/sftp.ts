@@ -167,6 +167,47 @@ export interface TransferChild {
   error?: { code: string; message: string };
 }
 
+// --- Serve mode: the browser's own files -------------------------------
+
+/** One file the page holds (a File from an input or a drop), by its path inside the item. */
+export interface PageUploadFile {
+  /** '/'-separated path; its first component is the item's name ("report.pdf", "photos/2024/a.jpg"). */
+  relative: string;
+  /** Bytes (File.size). */
+  size: number;
+  /** File.lastModified, ms since the epoch (0 when unknown). */
+  mtimeMs: number;
+}
+
+/**
+ * Serve mode upload: the page's own files into a remote folder, one queue item
+ * per entry of `items` (a file, or a folder's files). Names are checked like
+ * remote names (docs/SFTP.md, Safety); the bytes stream over the item's
+ * one-time gateway URL (shared/sftp-stream.ts).
+ */
+export interface PageUploadRequest {
+  sftpId: string;
+  remoteDir: RemotePath;
+  items: Array<{ files: PageUploadFile[] }>;
+}
+
+/** Serve mode download: remote files or folders into the browser's own downloads, one item (and URL) each. */
+export interface PageDownloadRequest {
+  sftpId: string;
+  sources: RemotePath[];
+}
+
+/**
+ * A queued page transfer and its one-time gateway URL: ws:// for an upload
+ * (the page streams the bytes), http:// for a download (the browser fetches
+ * it as an attachment; a folder arrives as one ZIP). Each URL works once and
+ * only for about 30 s.
+ */
+export interface PageTransfer {
+  item: TransferItem;
+  url: string;
+}
+
 // --- Conflicts ----------------------------------------------------------
 
 /** How a clash with an existing destination is settled; overwrite-if-newer compares mtimeMs. */
@@ -203,6 +244,10 @@ export const SFTP_LIMITS = {
   sources: 10_000,
   /** Largest page of transfers.children. */
   childrenPage: 1000,
+  /** Most files in one transfers.uploadFromPage request (all items together). */
+  pageFiles: 100_000,
+  /** Longest relative path of a page file (characters). */
+  pageRelative: 4096,
 } as const;
 
 // --- API ----------------------------------------------------------------
@@ -228,6 +273,10 @@ export interface SftpApiMethods {
   /** Desktop: a native dialog; [] when the person cancels. Serve: SFTP_NO_LOCAL_FILES. */
   'localFiles.pick': { params: [purpose: LocalPickPurpose]; result: LocalHandle[] };
   'transfers.enqueue': { params: [request: TransferRequest]; result: TransferItem[] };
+  /** Serve mode: queues the page's own files; the page streams each item's bytes to its ws:// URL. */
+  'transfers.uploadFromPage': { params: [request: PageUploadRequest]; result: PageTransfer[] };
+  /** Serve mode: queues remote files or folders for the browser to fetch from each item's http:// URL. */
+  'transfers.downloadToPage': { params: [request: PageDownloadRequest]; result: PageTransfer[] };
   'transfers.list': { params: []; result: TransferItem[] };
   'transfers.children': {
     params: [transferId: string, offset: number, limit: number];
@@ -257,6 +306,8 @@ export const SFTP_API_METHODS = [
   'sftp.delete',
   'localFiles.pick',
   'transfers.enqueue',
+  'transfers.uploadFromPage',
+  'transfers.downloadToPage',
   'transfers.list',
   'transfers.children',
   'transfers.pause',

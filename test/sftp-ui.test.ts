@@ -2,7 +2,7 @@
 // with internal-sftp, a real folder on disk. Browse, type a path, hidden
 // files, sort, filter, new folder, rename, permissions, delete with the count
 // first, a 10,000-entry folder that stays virtualised, the shell's folder
-// through OSC 7, all by keyboard; serve mode's Upload explains itself.
+// through OSC 7, all by keyboard; serve mode's Upload opens the browser's chooser.
 // Screenshots go to test-artifacts/ (and /work/notes/screens/ when it exists).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
@@ -233,13 +233,15 @@ describe('files panel (serve mode, real sshd)', () => {
     await expect.poll(() => filesPanel(page).locator('.files-crumb[aria-current]').textContent()).toBe('with space');
   });
 
-  it('serve mode: Upload and Download say why they are unavailable, instead of failing', async () => {
+  it("serve mode: Upload files opens the browser's own file chooser, by keyboard", async () => {
     const upload = filesPanel(page).getByRole('button', { name: 'Upload files…' });
-    await expect(upload.getAttribute('aria-disabled')).resolves.toBe('true');
-    // aria-disabled keeps it focusable, so the reason is reachable by keyboard.
+    await expect(upload.getAttribute('aria-disabled')).resolves.toBeNull();
     await upload.focus();
+    const chooser = page.waitForEvent('filechooser');
     await page.keyboard.press('Enter');
-    await expect.poll(() => filesPanel(page).getByRole('alert').textContent()).toContain('desktop app');
+    const fc = await chooser;
+    expect(fc.isMultiple()).toBe(true);
+    await fc.setFiles([]);
   });
 
   it('names every control in the panel', async () => {

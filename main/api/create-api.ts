@@ -10,6 +10,7 @@ import { vncTlsCapabilities } from '../vnc/index.js';
 import type { AppInfo, ApiEventName, ApiEvents, ApiMethodName } from '../../shared/api/contract.js';
 import type { AddressBookStore } from '../store/address-book-store.js';
 import type { Gateway } from '../gateway/gateway.js';
+import type { LocalHandle } from '../../shared/sftp.js';
 
 /** What the API needs from its host process: the store, the gateway, and for the desktop the native file dialog. */
 export interface ApiContext {
@@ -37,6 +38,11 @@ export interface ApiContext {
 /** The assembled API: one dispatcher for either transport, and how to end everything it started. */
 export interface Api {
   dispatcher: ApiDispatcher;
+  /**
+   * Desktop OS drops: handles for absolute paths the preload took from a
+   * trusted drop (webUtils.getPathForFile). Paths that cannot be read are left out.
+   */
+  localHandles(paths: string[]): LocalHandle[];
   /** Ends every session, prompt and pooled connection. */
   dispose(): Promise<void>;
 }
@@ -77,6 +83,8 @@ export function createApi(ctx: ApiContext): Api {
   const files = filesApi({
     emit: (event, payload) => sink.dispatcher?.emit(event, payload as ApiEvents[typeof event]),
     leaseHost: (hostId, openId) => sessions.leaseHost(hostId, openId),
+    leaseSession: (sessionId) => sessions.leaseSession(sessionId),
+    gateway: ctx.gateway,
     ...(ctx.pickLocal ? { pickLocal: ctx.pickLocal } : {}),
     ...ctx.sftp,
   });
@@ -95,5 +103,13 @@ export function createApi(ctx: ApiContext): Api {
     await files.dispose();
     await sessions.dispose();
   };
-  return { dispatcher: sink.dispatcher, dispose };
+  const localHandles = (paths: string[]): LocalHandle[] =>
+    paths.flatMap((p) => {
+      try {
+        return [files.service.handles.issue(p)];
+      } catch {
+        return [];
+      }
+    });
+  return { dispatcher: sink.dispatcher, dispose, localHandles };
 }

@@ -7,6 +7,9 @@ import {
   SFTP_LIMITS,
   type ConflictAnswer,
   type LocalPickPurpose,
+  type PageDownloadRequest,
+  type PageUploadFile,
+  type PageUploadRequest,
   type RemotePath,
   type SftpApiMethods,
   type SftpOpenTarget,
@@ -29,22 +32,28 @@ export interface FilesModule extends ApiModule<FileMethods> {
 export interface FilesContext extends Omit<SftpServiceOptions, 'lease'> {
   /** A pooled lease for a saved host (SessionsModule.leaseHost). */
   leaseHost: (hostId: string, openId: string) => ReturnType<SftpServiceOptions['lease']>;
+  /** The live connection of an open SSH tab (SessionsModule.leaseSession); undefined when there is none. */
+  leaseSession?: (sessionId: string) => ReturnType<SftpServiceOptions['lease']> | undefined;
 }
 
 const ID = 64;
 
 /**
  * Builds the files API module. Params are checked before SftpService sees them;
- * a { sessionId } open target fails with SFTP_NO_SESSION (not supported yet).
+ * a { sessionId } open target rides that SSH tab's live connection, or fails
+ * with SFTP_NO_SESSION.
  */
 export function filesApi(ctx: FilesContext): FilesModule {
   const service = new SftpService({
     ...ctx,
     lease: (target, openId) => {
-      // An open tab's connection is reached through its saved host (the pool shares it);
-      // a quick-connect tab has none yet (docs/SFTP.md, "Not yet").
       if ('hostId' in target) return ctx.leaseHost(target.hostId, openId);
-      return Promise.reject(sftpError('SFTP_NO_SESSION', { reason: 'sessionId targets are not supported yet' }));
+      // An open tab's own connection (a quick-connect tab's too): shared, never logged into again.
+      const lease = ctx.leaseSession?.(target.sessionId);
+      if (!lease) return Promise.reject(sftpError('SFTP_NO_SESSION', { reason: 'not an open SSH tab' }));
+      return lease.catch((err: unknown) =>
+        Promise.reject(sftpError('SFTP_NO_SESSION', { reason: 'connection gone' }, err)),
+      );
     },
   });
   const q = service.queue;
@@ -64,9 +73,11 @@ export function filesApi(ctx: FilesContext): FilesModule {
       'sftp.delete': (planId) => service.delete(planId),
       'localFiles.pick': (purpose) => service.pick(purpose),
       'transfers.enqueue': (req) => service.enqueue(req),
+      'transfers.uploadFromPage': (req) => service.uploadFromPage(req),
+      'transfers.downloadToPage': (req) => service.downloadToPage(req),
       'transfers.list': () => q.list(),
       'transfers.children': (id, offset, limit) => q.children(id, offset, limit),
-      'transfers.pause': (id) => (q.pause(id), null),
+      'transfers.pause': (id) => (service.pause(id), null),
       'transfers.resume': (id) => (q.resume(id), null),
       'transfers.cancel': (id) => (q.cancel(id), null),
       'transfers.retry': (id) => (q.retry(id), null),
@@ -98,6 +109,8 @@ function fileChecks(): ApiModule<FileMethods>['checks'] {
       [oneOf<LocalPickPurpose>(p[0], 'purpose', ['upload-files', 'upload-folder', 'download-folder'])]
     ),
     'transfers.enqueue': (p) => (arity(p, 1), [transferRequest(p[0])]),
+    'transfers.uploadFromPage': (p) => (arity(p, 1), [pageUploadRequest(p[0])]),
+    'transfers.downloadToPage': (p) => (arity(p, 1), [pageDownloadRequest(p[0])]),
     'transfers.list': noParams,
     'transfers.children': (p) => (
       arity(p, 3),
@@ -172,6 +185,47 @@ function transferRequest(v: unknown): TransferRequest {
   };
   if (o['followLinks'] === true) req.followLinks = true;
   return req;
+}
+
+/** The page's own files: '/'-separated relative paths (each item's files share their first component), sizes, times. */
+function pageUploadRequest(v: unknown): PageUploadRequest {
+  const o = obj(v, 'request');
+  only(o, ['sftpId', 'remoteDir', 'items'], 'request');
+  const items = list(o['items'], 'items').map((it, i) => {
+    const io = obj(it, `items[${i}]`);
+    only(io, ['files'], `items[${i}]`);
+    const files = io['files'];
+    if (!Array.isArray(files) || files.length < 1) throw badRequest(`items[${i}].files must be a non-empty list`);
+    return { files: files.map((f, j) => pageFile(f, `items[${i}].files[${j}]`)) };
+  });
+  const total = items.reduce((n, it) => n + it.files.length, 0);
+  if (total > SFTP_LIMITS.pageFiles) throw badRequest(`at most ${SFTP_LIMITS.pageFiles} files in one request`);
+  for (const [i, it] of items.entries()) {
+    const root = it.files[0]?.relative.split('/')[0];
+    if (it.files.some((f) => f.relative.split('/')[0] !== root))
+      throw badRequest(`items[${i}]: every file must lie in the item's one top-level name`);
+  }
+  return { sftpId: str(o['sftpId'], 'sftpId', ID), remoteDir: remotePath(o['remoteDir']), items };
+}
+
+function pageFile(v: unknown, name: string): PageUploadFile {
+  const o = obj(v, name);
+  only(o, ['relative', 'size', 'mtimeMs'], name);
+  const relative = str(o['relative'], `${name}.relative`, SFTP_LIMITS.pageRelative);
+  if (relative.includes('\0')) throw badRequest(`${name}.relative must not contain NUL`);
+  return {
+    relative,
+    size: int(o['size'], `${name}.size`, 0, Number.MAX_SAFE_INTEGER),
+    mtimeMs: int(o['mtimeMs'], `${name}.mtimeMs`, 0, 8.64e15),
+  };
+}
+
+function pageDownloadRequest(v: unknown): PageDownloadRequest {
+  const o = obj(v, 'request');
+  only(o, ['sftpId', 'sources'], 'request');
+  const sources = list(o['sources'], 'sources');
+  if (sources.length > 100) throw badRequest('at most 100 sources in one download to the page');
+  return { sftpId: str(o['sftpId'], 'sftpId', ID), sources: sources.map(remotePath) };
 }
 
 function conflictAnswer(v: unknown): ConflictAnswer {

@@ -52,6 +52,12 @@ export interface SessionsModule extends ApiModule<SessionMethods> {
    * stopped by sessions.cancel(openId) like an open.
    */
   leaseHost(hostId: string, openId: string): Promise<Lease>;
+  /**
+   * A lease on the connection an open SSH tab rides (a quick-connect tab
+   * too), never a new login: undefined when the session is not an open SSH
+   * tab, a rejection when its connection is gone.
+   */
+  leaseSession(sessionId: string): Promise<Lease> | undefined;
   prompts: PromptBroker;
   dispose(): Promise<void>;
 }
@@ -83,6 +89,11 @@ export function sessionsApi(ctx: SessionsContext): SessionsModule {
     ssh,
     prompts,
     leaseHost: (hostId, openId) => withOpen(openId, async (signal) => (await ssh.lease(hostId, openId, signal)).lease),
+    leaseSession: (sessionId) => {
+      const key = tickets.poolKeyOf(sessionId);
+      // Only the live connection is shared: a dropped one is not logged into again from here.
+      return key === undefined ? undefined : pool.acquire(key, () => Promise.reject(new Error('connection gone')));
+    },
     dispose: async () => {
       prompts.dispose();
       for (const ac of opening.values()) ac.abort();

@@ -2,12 +2,13 @@
 // onReady() calls one setupX() per feature (the electron/fiddle layout).
 // Everything the services need from Electron is injected, so gateway, ssh,
 // vnc and store run unchanged in plain Node (tests, serve mode).
-import { app, BrowserWindow, dialog, Menu, session } from 'electron';
+import { app, BrowserWindow, dialog, ipcMain, Menu, session } from 'electron';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { APP_ORIGIN } from '../../shared/api/channels.js';
+import { APP_ORIGIN, IpcChannel } from '../../shared/api/channels.js';
+import type { LocalPickPurpose } from '../../shared/sftp.js';
 import { createApi } from '../api/create-api.js';
-import { forwardEvents, setupIpc } from './ipc.js';
+import { forwardEvents, isTrustedFrame, setupIpc } from './ipc.js';
 import { registerAppScheme, serveAppScheme } from './protocol.js';
 import { createMainWindow, lockDownContents } from './window.js';
 import { buildMenu } from './menu.js';
@@ -72,24 +73,20 @@ async function onReady(): Promise<void> {
   // dev server while developing): file:// pages would send Origin: null.
   const gateway = await Gateway.start({ allowedOrigins: [APP_ORIGIN, ...(devOrigin ? [devOrigin] : [])] });
   const store = openDesktopStore();
-  const { dispatcher: api, dispose } = createApi({
+  const {
+    dispatcher: api,
+    dispose,
+    localHandles,
+  } = createApi({
     mode: 'desktop',
     version: app.getVersion(),
     gatewayPort: () => gateway.port,
     gateway: () => gateway,
     store,
     // The file browser's local files come only from this dialog (and OS drops): the page never names a path.
-    pickLocal: async (purpose) => {
-      const properties: Array<'openFile' | 'openDirectory' | 'multiSelections' | 'createDirectory'> =
-        purpose === 'upload-files'
-          ? ['openFile', 'multiSelections']
-          : purpose === 'upload-folder'
-            ? ['openDirectory', 'multiSelections']
-            : ['openDirectory', 'createDirectory'];
-      const r = await dialog.showOpenDialog({ properties });
-      return r.canceled ? [] : r.filePaths;
-    },
+    pickLocal,
   });
+  setupDrops(localHandles, devOrigin);
   setupCleanQuit(async () => {
     await dispose();
     await gateway.close();
@@ -109,6 +106,32 @@ async function onReady(): Promise<void> {
   open();
   app.on('activate', () => {
     if (BrowserWindow.getAllWindows().length === 0) open();
+  });
+}
+
+/** The native open dialog for the file browser, modal to the focused window: absolute paths, [] when cancelled. */
+async function pickLocal(purpose: LocalPickPurpose): Promise<string[]> {
+  const properties: Array<'openFile' | 'openDirectory' | 'multiSelections' | 'createDirectory'> =
+    purpose === 'upload-files'
+      ? ['openFile', 'multiSelections']
+      : purpose === 'upload-folder'
+        ? ['openDirectory', 'multiSelections']
+        : ['openDirectory', 'createDirectory'];
+  const win = BrowserWindow.getFocusedWindow();
+  const r = win ? await dialog.showOpenDialog(win, { properties }) : await dialog.showOpenDialog({ properties });
+  return r.canceled ? [] : r.filePaths;
+}
+
+/**
+ * OS drops: the preload sends the paths webUtils.getPathForFile gave for a
+ * trusted drop, main answers handles (docs/SFTP.md, "Desktop OS drops").
+ * Only our page's top frame is heard; anything but a short list of absolute
+ * path strings is ignored.
+ */
+function setupDrops(localHandles: (paths: string[]) => unknown[], devOrigin: string | undefined): void {
+  ipcMain.handle(IpcChannel.Drop, (event, paths: unknown) => {
+    if (!isTrustedFrame(event.senderFrame, devOrigin) || !Array.isArray(paths) || paths.length > 10_000) return [];
+    return localHandles(paths.filter((p): p is string => typeof p === 'string' && p.length > 0 && p.length < 4096));
   });
 }
 

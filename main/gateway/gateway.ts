@@ -10,7 +10,7 @@ import { GatewayClose, GatewayCloseReason } from '../../shared/gateway-protocol.
 import { Session, type SessionStats, type TrafficTotals } from './session.js';
 import { TicketBook } from './ticket-book.js';
 import { isAllowedOrigin, isLoopbackHost } from './loopback-guard.js';
-import type { TargetOpener } from './target.js';
+import type { FileServer, TargetOpener } from './target.js';
 
 /** Gateway settings: allowed Origins, ticket lifetime, size and backpressure limits (bytes), and a log line sink. */
 export interface GatewayOptions {
@@ -56,6 +56,8 @@ export interface GatewayStats {
 }
 
 const MAX_TICKET_TTL_MS = 30_000;
+/** Where file tickets are redeemed: GET /files/<ticket>. */
+const FILES_PREFIX = '/files/';
 const SHUTDOWN_GRACE_MS = 1_000;
 
 /**
@@ -68,6 +70,7 @@ export class Gateway {
   readonly #server: http.Server;
   readonly #wss: WebSocketServer;
   readonly #tickets: TicketBook<TargetOpener>;
+  readonly #files: TicketBook<FileServer>;
   readonly #origins: ReadonlySet<string>;
   readonly #opts: Required<Omit<GatewayOptions, 'log' | 'allowedOrigins'>>;
   readonly #log: (line: string) => void;
@@ -109,6 +112,7 @@ export class Gateway {
     };
     this.#log = opts.log ?? (() => {});
     this.#tickets = new TicketBook(ttl);
+    this.#files = new TicketBook(ttl);
     this.#wss = new WebSocketServer({
       noServer: true,
       clientTracking: false,
@@ -118,8 +122,8 @@ export class Gateway {
       maxPayload: this.#opts.maxPayload,
       verifyClient: (info, done) => this.#verify(info.req, done),
     });
-    // No static files, no API: anything that is not an upgrade is a 404 with
-    // an empty body (docs/SECURITY.md Gateway 6).
+    // No static files, no API: anything that is not an upgrade or a file
+    // ticket's GET is a 404 with an empty body (docs/SECURITY.md Gateway 6).
     server.on('request', this.#serverOnRequest);
     server.on('upgrade', this.#serverOnUpgrade);
     // A handshake that never completes must not hold a socket for long.
@@ -133,6 +137,16 @@ export class Gateway {
     return `ws://127.0.0.1:${this.port}/${this.#tickets.issue(opener)}`;
   }
 
+  /**
+   * A single-use `http://127.0.0.1:<port>/files/<ticket>` URL: the browser's
+   * GET of it (a download the person started) is handed to `serve`, which
+   * answers it. Same lifetime and checks as a WebSocket ticket.
+   */
+  issueFileUrl(serve: FileServer): string {
+    if (this.#closing) throw new Error('Gateway is closed');
+    return `http://127.0.0.1:${this.port}${FILES_PREFIX}${this.#files.issue(serve)}`;
+  }
+
   /** Forgets an unredeemed ticket (given as the URL or the bare ticket); true if it was live. */
   revokeTicket(urlOrTicket: string): boolean {
     return this.#tickets.revoke(ticketFromPath(urlOrTicket.replace(/^ws:\/\/[^/]*/, '')));
@@ -143,7 +157,7 @@ export class Gateway {
     return {
       openSessions: this.#sessions.size,
       totalSessions: this.#totalSessions,
-      liveTickets: this.#tickets.size,
+      liveTickets: this.#tickets.size + this.#files.size,
       bytesToPage: this.#totals.bytesToPage,
       bytesFromPage: this.#totals.bytesFromPage,
       framesToPage: this.#totals.framesToPage,
@@ -158,6 +172,7 @@ export class Gateway {
     if (this.#closing) return;
     this.#closing = true;
     this.#tickets.clear();
+    this.#files.clear();
     const sessions = [...this.#sessions];
     const allGone = new Promise<void>((resolve) => {
       const check = (): void => {
@@ -180,7 +195,8 @@ export class Gateway {
 
   #onSessionGone: () => void = () => {};
 
-  #serverOnRequest = (_req: http.IncomingMessage, res: http.ServerResponse): void => {
+  #serverOnRequest = (req: http.IncomingMessage, res: http.ServerResponse): void => {
+    if (req.method === 'GET' && (req.url ?? '').startsWith(FILES_PREFIX) && !this.#closing) return this.#file(req, res);
     this.#notFound++;
     res.writeHead(404, { 'Content-Length': '0', Connection: 'close' });
     res.end();
@@ -214,6 +230,31 @@ export class Gateway {
     if (opener === undefined) return this.#refuse('ticket', done);
     this.#redeemed.set(req, opener);
     done(true);
+  }
+
+  /**
+   * A file ticket's GET. The checks of an upgrade (Host, then Origin when the
+   * browser sent one, then the ticket), plus Sec-Fetch-Site: another site's
+   * page may not start the download. A refusal answers 204 No Content, which
+   * a browser's navigation treats as "stay on this page", so a stale link
+   * never replaces Hostdeck's page with an error page.
+   */
+  #file(req: http.IncomingMessage, res: http.ServerResponse): void {
+    const refuse = (reason: RefusalReason): void => {
+      this.#refused[reason]++;
+      this.#log(`gateway: refused a file request (${reason} check failed)`);
+      res.writeHead(204, { 'Cache-Control': 'no-store', Connection: 'close' });
+      res.end();
+    };
+    if (!isLoopbackHost(req.headers.host, this.port)) return refuse('host');
+    const site = req.headers['sec-fetch-site'];
+    if (req.headers.origin !== undefined && !isAllowedOrigin(req, this.#origins)) return refuse('origin');
+    if (site !== undefined && site !== 'same-origin' && site !== 'same-site' && site !== 'none')
+      return refuse('origin');
+    const serve = this.#files.redeem(ticketFromPath((req.url ?? '').slice(FILES_PREFIX.length - 1)));
+    if (serve === undefined) return refuse('ticket');
+    res.on('error', () => undefined);
+    serve(req, res);
   }
 
   #refuse(reason: RefusalReason, done: (ok: boolean, code?: number, message?: string) => void): void {

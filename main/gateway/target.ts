@@ -3,6 +3,7 @@
 // channel, a VNC stream already authenticated by main): it moves bytes and
 // hands control text to the target. Fixed here so gateway, ssh and vnc can be
 // built apart.
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 
 /** What the gateway gives an opener while a page's socket is attached. */
@@ -35,3 +36,9 @@ export interface GatewayTarget {
  * an error's `code` (ECONNREFUSED, ...) picks the close reason.
  */
 export type TargetOpener = (link: GatewayLink) => Promise<Duplex | GatewayTarget>;
+
+/**
+ * Answers one redeemed file ticket's GET (Gateway.issueFileUrl): a download
+ * the browser saves itself. It owns the response from then on.
+ */
+export type FileServer = (req: IncomingMessage, res: ServerResponse) => void;

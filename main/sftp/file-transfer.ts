@@ -5,7 +5,6 @@
 // for the disk; an upload issues no write while the SSH channel is full).
 // Offsets are JavaScript numbers, exact to 2^53, sent as SFTP's uint64.
 // The choice of sizes is measured in bench/sftp.bench.ts (docs/SFTP.md).
-import type { FileHandle } from 'node:fs/promises';
 import type { SftpClient } from './client.js';
 import { localIoError, sftpError } from './errors.js';
 import { OPEN_FLAGS } from './wire.js';
@@ -16,6 +15,23 @@ export interface PipeOptions {
   requestSize: number;
   /** Requests outstanding at once for one file. */
   inFlight: number;
+}
+
+/**
+ * Where a download's bytes go: a local file (a FileHandle fits), or a stream
+ * that takes them in order (page-download.ts). `position` is the offset in
+ * the file; a promise that resolves means the bytes are taken.
+ */
+export interface ByteSink {
+  write(data: Buffer, at: number, len: number, position: number): Promise<unknown>;
+}
+
+/**
+ * Where an upload's bytes come from: a local file (a FileHandle fits), or the
+ * page's stream (page-upload.ts), which serves reads in increasing position.
+ */
+export interface ByteSource {
+  read(buf: Buffer, at: number, len: number, position: number): Promise<{ bytesRead: number }>;
 }
 
 /** One file copy's cancel signal and byte-progress callback. */
@@ -84,7 +100,7 @@ function asError(err: unknown): Error {
 export async function downloadBytes(
   client: SftpClient,
   remote: Buffer,
-  fd: FileHandle,
+  fd: ByteSink,
   range: { start: number; size: number },
   opts: PipeOptions,
   job: ByteJob,
@@ -133,7 +149,7 @@ export async function downloadBytes(
 export async function uploadBytes(
   client: SftpClient,
   handle: Buffer,
-  fd: FileHandle,
+  fd: ByteSource,
   range: { start: number; size: number },
   opts: PipeOptions,
   job: ByteJob,

@@ -11,7 +11,7 @@ import { dirname } from 'node:path';
 import { HostdeckError } from '../../shared/errors.js';
 import type { SftpClient } from './client.js';
 import { localIoError, sftpError } from './errors.js';
-import { downloadBytes, uploadBytes, type PipeOptions } from './file-transfer.js';
+import { downloadBytes, uploadBytes, type ByteSource, type PipeOptions } from './file-transfer.js';
 import { joinLocal, numberedName } from './names.js';
 import type { PlannedFile } from './plan.js';
 import { joinRemote, remoteBase, remoteParent } from './remote-path.js';
@@ -30,7 +30,12 @@ export interface MoveContext {
   conflict(existing: { size: number; mtimeMs: number }): Promise<Resolution>;
   /** Why the signal fired: 'pause' keeps a partial download, 'cancel' removes it. */
   stopReason(): 'pause' | 'cancel' | undefined;
+  /** Uploads whose bytes are not a local file (serve mode: the page streams them); default: open f.local[0]. */
+  openSource?(f: PlannedFile): Promise<UploadSource>;
 }
+
+/** An upload's bytes and how to let go of them. */
+export type UploadSource = ByteSource & { close(): Promise<unknown> };
 
 /** Bytes re-read from the end of a partial download, in case its last writes never landed (a crash). */
 function resumeSlack(pipe: PipeOptions): number {
@@ -159,9 +164,11 @@ export async function uploadOne(ctx: MoveContext, f: PlannedFile, freshFolder = 
     if (choice === 'rename') target = await freeRemoteName(client, target);
     else replace = true;
   }
-  let fd: FileHandle;
+  let fd: UploadSource;
   try {
-    fd = await open(f.local[0] as Buffer, constants.O_RDONLY | constants.O_NOFOLLOW);
+    fd = ctx.openSource
+      ? await ctx.openSource(f)
+      : await open(f.local[0] as Buffer, constants.O_RDONLY | constants.O_NOFOLLOW);
   } catch (err) {
     throw localIoError(err, 'open');
   }

@@ -13,9 +13,16 @@ import type {
   SftpListing,
   SftpOpenTarget,
   SftpSessionInfo,
+  PageDownloadRequest,
+  PageTransfer,
+  PageUploadRequest,
   TransferItem,
   TransferRequest,
 } from '../../shared/sftp.js';
+import type { FileServer, TargetOpener } from '../gateway/target.js';
+import { PageDownloadSink } from './page-download.js';
+import { PageUploadStream } from './page-upload.js';
+import { localName } from './names.js';
 import type { Lease } from '../ssh/pool.js';
 import { SftpClient } from './client.js';
 import { sftpError } from './errors.js';
@@ -46,6 +53,8 @@ export interface SftpServiceOptions {
   lease(target: SftpOpenTarget, openId: string, signal: AbortSignal): Promise<Lease>;
   /** Desktop: a native dialog; resolves with the chosen absolute paths ([] when cancelled). */
   pickLocal?: (purpose: LocalPickPurpose) => Promise<string[]>;
+  /** The loopback gateway page transfers stream through (serve mode; the desktop page uses handles). */
+  gateway?: () => { issueTicket(opener: TargetOpener): string; issueFileUrl(serve: FileServer): string };
   pipe?: PipeOptions;
   filesInParallel?: number;
   itemsInParallel?: number;
@@ -221,6 +230,65 @@ export class SftpService {
         remoteDir.toString('utf8'),
       ),
     );
+  }
+
+  /**
+   * Serve mode: queues the page's own files, one item per entry of
+   * req.items, each with a one-time ws:// URL the page streams its bytes to.
+   * Throws SFTP_NO_SESSION, SFTP_UNSAFE_NAME (an item's own name), and
+   * SFTP_NO_LOCAL_FILES when there is no gateway.
+   */
+  uploadFromPage(req: PageUploadRequest): PageTransfer[] {
+    this.#session(req.sftpId);
+    const gateway = this.#gateway();
+    const remoteDir = remoteBytes(req.remoteDir);
+    // Every item's name is checked before any is queued: a bad request queues nothing.
+    const names = req.items.map((it) => {
+      const root = localName(Buffer.from(it.files[0]?.relative.split('/')[0] ?? '', 'utf8'), 'posix');
+      if (!root) throw sftpError('SFTP_UNSAFE_NAME');
+      return root.text;
+    });
+    return req.items.map((it, i) => {
+      const page = new PageUploadStream(it.files);
+      const url = gateway.issueTicket(page.opener);
+      const item = this.queue.add(
+        req.sftpId,
+        { direction: 'upload', page, remoteDir },
+        names[i] as string,
+        remoteDir.toString('utf8'),
+      );
+      return { item, url };
+    });
+  }
+
+  /**
+   * Serve mode: queues remote files or folders for the browser to fetch, one
+   * item and one-time http:// URL each (a folder arrives as a ZIP). Throws
+   * SFTP_NO_SESSION, SFTP_NO_LOCAL_FILES when there is no gateway.
+   */
+  downloadToPage(req: PageDownloadRequest): PageTransfer[] {
+    this.#session(req.sftpId);
+    const gateway = this.#gateway();
+    return req.sources.map((src) => {
+      const remote = remoteBytes(src);
+      const page = new PageDownloadSink();
+      const url = gateway.issueFileUrl(page.serve);
+      const name = remoteBase(remote).toString('utf8');
+      const item = this.queue.add(req.sftpId, { direction: 'download', remote, page }, name, remote.toString('utf8'));
+      return { item, url };
+    });
+  }
+
+  /** Pauses an item; a download into the browser cannot hold (SFTP_PAUSE_UNSUPPORTED). Throws SFTP_TRANSFER_UNKNOWN. */
+  pause(id: string): void {
+    const source = this.queue.source(id);
+    if (source.direction === 'download' && 'page' in source) throw sftpError('SFTP_PAUSE_UNSUPPORTED');
+    this.queue.pause(id);
+  }
+
+  #gateway(): ReturnType<NonNullable<SftpServiceOptions['gateway']>> {
+    if (!this.#opts.gateway) throw sftpError('SFTP_NO_LOCAL_FILES', { reason: 'no gateway' });
+    return this.#opts.gateway();
   }
 
   /** Stops the queue, closes every session and drops pending delete plans. */

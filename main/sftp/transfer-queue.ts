@@ -123,6 +123,11 @@ export class TransferQueue {
     return { ...info };
   }
 
+  /** What an item moves (its ItemSource). Throws SFTP_TRANSFER_UNKNOWN. */
+  source(id: string): ItemSource {
+    return this.#get(id).source;
+  }
+
   /** Copies of every item, in the order added. */
   list(): TransferItem[] {
     return [...this.#items.values()].map((i) => ({ ...i.info }));

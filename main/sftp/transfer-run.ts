@@ -10,15 +10,24 @@ import type { PipeOptions } from './file-transfer.js';
 import { eachLimited } from './listing.js';
 import { downloadOne, makeLocalFolder, uploadOne, type MoveContext, type Resolution } from './move.js';
 import { insideRoot, joinLocal } from './names.js';
-import { planDownload, planUpload, type PlannedFile } from './plan.js';
+import { planDownload, planUpload, type Plan, type PlannedFile } from './plan.js';
 import { sep } from 'node:path';
 import type { QueueItem } from './transfer-queue.js';
 import { remoteParent } from './remote-path.js';
+import { planPageUpload } from './page-plan.js';
+import type { PageUploadStream } from './page-upload.js';
+import { runPageDownload, type PageDownloadSink } from './page-download.js';
 
-/** What one transfer item moves: a remote path into a local folder, or a local path into a remote folder. */
+/**
+ * What one transfer item moves: a remote path into a local folder, a local
+ * path into a remote folder, or (serve mode) the page's files into a remote
+ * folder and a remote path into the browser's download.
+ */
 export type ItemSource =
   | { direction: 'download'; remote: Buffer; localDir: string; followLinks: boolean }
-  | { direction: 'upload'; localPath: string; remoteDir: Buffer };
+  | { direction: 'upload'; localPath: string; remoteDir: Buffer }
+  | { direction: 'upload'; page: PageUploadStream; remoteDir: Buffer }
+  | { direction: 'download'; remote: Buffer; page: PageDownloadSink };
 
 /** What running an item needs from the queue: the client, pipelining and parallelism, stop signal and reason, and conflict asking. */
 export interface RunContext {
@@ -34,12 +43,33 @@ export interface RunContext {
 
 /** Runs an item to its end; throws the first failure when nothing could be moved, or a stop. */
 export async function runItem(item: QueueItem, ctx: RunContext): Promise<void> {
+  try {
+    await runPlanned(item, ctx);
+    if ('page' in item.source) item.source.page.finish();
+  } catch (err) {
+    // A cancelled page item is over for good: its socket or response goes.
+    if ('page' in item.source && ctx.stopReason() === 'cancel') item.source.page.finish();
+    throw err;
+  }
+}
+
+async function makePlan(item: QueueItem, ctx: RunContext): Promise<Plan> {
+  const { source } = item;
+  if (source.direction === 'download')
+    return planDownload(ctx.client, source.remote, 'followLinks' in source && source.followLinks);
+  if ('localPath' in source) return planUpload(source.localPath, source.remoteDir);
+  const planned = planPageUpload(source.page.files, source.remoteDir);
+  pageIndex.set(planned.plan, planned.index);
+  return planned.plan;
+}
+
+/** Serve-mode upload plans: which of the page's files each planned file is. */
+const pageIndex = new WeakMap<Plan, Map<PlannedFile, number>>();
+
+async function runPlanned(item: QueueItem, ctx: RunContext): Promise<void> {
   const { info, source } = item;
   if (!item.plan) {
-    item.plan =
-      source.direction === 'download'
-        ? await planDownload(ctx.client, source.remote, source.followLinks)
-        : await planUpload(source.localPath, source.remoteDir);
+    item.plan = await makePlan(item, ctx);
     info.kind = item.plan.kind;
     info.name = item.plan.name;
   }
@@ -54,13 +84,16 @@ export async function runItem(item: QueueItem, ctx: RunContext): Promise<void> {
   info.filesDone = files.filter((f) => f.state === 'done').length;
   info.bytesDone = files.reduce((n, f) => n + (f.state === 'done' || f.state === 'skipped' ? f.bytesDone : 0), 0);
   ctx.planned();
+  if (source.direction === 'download' && 'page' in source) return runPageDownload(item, ctx, source.page);
   const fresh =
     source.direction === 'download'
       ? await makeDownloadFolders(plan.folders, source.localDir)
       : await makeUploadFolders(ctx.client, plan.folders);
 
   let firstError: unknown;
-  await eachLimited(files, Math.max(1, ctx.filesInParallel), async (f) => {
+  // The page streams one file at a time over its one socket.
+  const parallel = 'page' in source ? 1 : Math.max(1, ctx.filesInParallel);
+  await eachLimited(files, parallel, async (f) => {
     if (f.state === 'done' || f.state === 'skipped') return;
     if (ctx.signal.aborted) throw ctx.signal.reason;
     try {
@@ -79,7 +112,10 @@ export async function runItem(item: QueueItem, ctx: RunContext): Promise<void> {
 }
 
 function isConnectionLost(err: unknown): boolean {
-  return err instanceof HostdeckError && (err.code === 'SFTP_CLOSED' || err.code === 'SFTP_PROTOCOL');
+  return (
+    err instanceof HostdeckError &&
+    (err.code === 'SFTP_CLOSED' || err.code === 'SFTP_PROTOCOL' || err.code === 'SFTP_PAGE_GONE')
+  );
 }
 
 async function moveFile(item: QueueItem, ctx: RunContext, f: PlannedFile, fresh: Set<string>): Promise<void> {
@@ -94,6 +130,7 @@ async function moveFile(item: QueueItem, ctx: RunContext, f: PlannedFile, fresh:
       f.bytesDone += n;
       info.bytesDone += n;
     },
+    ...('page' in source && source.direction === 'upload' ? { openSource: pageSource(item, ctx, source.page) } : {}),
     conflict: (existing) =>
       ctx.conflict({
         name: f.relative.slice(f.relative.lastIndexOf('/') + 1),
@@ -105,7 +142,7 @@ async function moveFile(item: QueueItem, ctx: RunContext, f: PlannedFile, fresh:
   };
   let moved: boolean;
   try {
-    if (source.direction === 'download') {
+    if (source.direction === 'download' && 'localDir' in source) {
       const root = Buffer.from(source.localDir);
       const target = f.local.reduce((p, c) => joinLocal(p, c), root);
       if (!insideRoot(root, target)) throw sftpError('SFTP_UNSAFE_NAME', { relative: f.relative });
@@ -127,6 +164,16 @@ async function moveFile(item: QueueItem, ctx: RunContext, f: PlannedFile, fresh:
     info.filesTotal--;
     info.bytesTotal -= Math.max(0, f.size);
   }
+}
+
+function pageSource(item: QueueItem, ctx: RunContext, page: PageUploadStream): MoveContext['openSource'] {
+  return async (f) => {
+    const index = item.plan ? pageIndex.get(item.plan)?.get(f) : undefined;
+    if (index === undefined) throw new Error('page upload file without an index');
+    // An empty file needs no bytes: the page is not asked.
+    if (f.size === 0) return { read: async () => ({ bytesRead: 0 }), close: async () => undefined };
+    return page.source(index, ctx.signal);
+  };
 }
 
 /** Makes the item's local folders; returns the ones it created (base64 of the path), where nothing can clash. */

@@ -7,6 +7,8 @@ export const IpcChannel = {
   Invoke: 'hostdeck:api',
   /** main → page: (event, payload) */
   Event: 'hostdeck:event',
+  /** preload → main: (paths of a trusted OS drop) → LocalHandle[]; never the page's own call */
+  Drop: 'hostdeck:drop',
 } as const;
 
 /** The custom scheme the desktop app serves its page from, and so its Origin. */

@@ -143,6 +143,7 @@ export class SshOpener {
       opener,
       () => leased.lease.release(),
       () => undefined,
+      leased.key,
     );
   }
 

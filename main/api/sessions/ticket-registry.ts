@@ -11,6 +11,8 @@ const HOLD_FOR_REDEEM_MS = 35_000;
 
 interface OpenSession {
   url: string;
+  /** SSH sessions: the pool key of the connection the shell rides (for sftp.open { sessionId }). */
+  poolKey?: string;
   dispose(): void;
 }
 
@@ -31,7 +33,12 @@ export class TicketRegistry {
    * redeems the ticket (after the opener ran), when the hold runs out, or on
    * close. `onClose` runs when the session is closed or never redeemed.
    */
-  issue(opener: TargetOpener, release: () => void, onClose: () => void): { sessionId: string; url: string } {
+  issue(
+    opener: TargetOpener,
+    release: () => void,
+    onClose: () => void,
+    poolKey?: string,
+  ): { sessionId: string; url: string } {
     const sessionId = randomBytes(12).toString('base64url');
     const drop = once(release);
     const timer = setTimeout(() => {
@@ -50,6 +57,7 @@ export class TicketRegistry {
     });
     this.#sessions.set(sessionId, {
       url,
+      ...(poolKey === undefined ? {} : { poolKey }),
       dispose: () => {
         clearTimeout(timer);
         this.#gateway().revokeTicket(url);
@@ -58,6 +66,11 @@ export class TicketRegistry {
       },
     });
     return { sessionId, url };
+  }
+
+  /** The pooled connection an open SSH session rides, by its pool key; undefined for others or unknown ids. */
+  poolKeyOf(sessionId: string): string | undefined {
+    return this.#sessions.get(sessionId)?.poolKey;
   }
 
   /** Ends one session (an unknown id is not an error: the tab may close twice). */

@@ -2,8 +2,8 @@
 // a path bar, a virtualised listing (file-grid.ts), actions by menu and by
 // key, and the transfers drawer. Every call goes through the API contract
 // (shared/sftp.ts); the page never names a local path: local files come as
-// handles from localFiles.pick (desktop), and serve mode, which has no
-// browser-side transfer yet, says so on its Upload and Download controls.
+// handles from localFiles.pick or an OS drop (desktop), and in serve mode
+// the browser moves its own files (page-transfers.ts).
 import { ApiCallError, type ApiClient } from '../api/client.js';
 import { Disposables, el } from '../dom.js';
 import { locale, t } from '../i18n/i18n.js';
@@ -32,6 +32,7 @@ import {
 import { PathBar } from './path-bar.js';
 import { FilesToolbar } from './files-toolbar.js';
 import { transferCenter } from './transfer-center.js';
+import { downloadToPage, droppedFiles, pickPageFiles, uploadFromPage, type PageFile } from './page-transfers.js';
 import { TransfersDrawer } from './transfers-drawer.js';
 import './files.css';
 
@@ -113,6 +114,13 @@ export class FilesPanel {
         this.#showError(
           error ? new ApiCallError({ code: error.code as never, message: error.message }) : t('files.closed'),
         );
+      }),
+    );
+    // An upload that lands in the folder shown: show it.
+    this.#d.add(
+      opts.api.on('transfer.changed', (item) => {
+        if (item.state !== 'done' || item.direction !== 'upload' || item.sftpId !== this.#sftpId) return;
+        if (item.remoteText === this.#listing?.pathText) void this.refresh().catch(() => undefined);
       }),
     );
     this.#d.add(() => this.grid.dispose());
@@ -403,8 +411,11 @@ export class FilesPanel {
   async #upload(purpose: LocalPickPurpose): Promise<void> {
     const id = this.#sftpId;
     const dir = this.#listing?.path;
-    if (!isDesktop()) return void (this.#alert.textContent = t('files.serveNoTransfer'));
     if (!id || dir === undefined) return;
+    if (!isDesktop()) {
+      const groups = await pickPageFiles(purpose === 'upload-folder', this.element);
+      return this.#uploadPage(groups);
+    }
     await this.#run(async () => {
       const handles = await this.#opts.api.call('localFiles.pick', purpose);
       if (handles.length === 0) return;
@@ -421,8 +432,11 @@ export class FilesPanel {
 
   async #download(entries: SftpEntry[]): Promise<void> {
     const id = this.#sftpId;
-    if (!isDesktop()) return void (this.#alert.textContent = t('files.serveNoTransfer'));
     if (!id || entries.length === 0) return;
+    if (!isDesktop()) {
+      const sources = entries.map((e) => e.path);
+      return this.#run(async () => this.#enqueued(await downloadToPage(this.#opts.api, id, sources)), false);
+    }
     await this.#run(async () => {
       const [folder] = await this.#opts.api.call('localFiles.pick', 'download-folder');
       if (!folder) return;
@@ -437,12 +451,43 @@ export class FilesPanel {
     }, false);
   }
 
+  /** Serve mode: the browser's own files (chosen or dropped) into the folder shown. */
+  async #uploadPage(groups: PageFile[][]): Promise<void> {
+    const id = this.#sftpId;
+    const dir = this.#listing?.path;
+    if (!id || dir === undefined || groups.length === 0) return;
+    await this.#run(async () => this.#enqueued(await uploadFromPage(this.#opts.api, id, dir, groups)), false);
+  }
+
   #enqueued(items: Parameters<ReturnType<typeof transferCenter>['add']>[0]): void {
     transferCenter(this.#opts.api).add(items);
     this.#drawer.toggle(true);
   }
 
-  /** Files dropped from the OS: main has no drop-to-handle entry yet (shared/sftp.ts), so the panel says what to use instead. */
+  /**
+   * Files dropped from the OS. Serve mode: the browser reads them itself. The
+   * desktop: the preload turns the drop's File objects into handles main
+   * issued (preload/index.ts); the page never sees a path.
+   */
+  async #uploadDropped(): Promise<void> {
+    const id = this.#sftpId;
+    const dir = this.#listing?.path;
+    const bridge = (globalThis as { hostdeck?: { droppedFiles?: () => Promise<Array<{ id: string }>> } }).hostdeck;
+    if (!id || dir === undefined || !bridge?.droppedFiles) return;
+    await this.#run(async () => {
+      const handles = await bridge.droppedFiles?.();
+      if (!handles || handles.length === 0) return;
+      this.#enqueued(
+        await this.#opts.api.call('transfers.enqueue', {
+          direction: 'upload',
+          sftpId: id,
+          sources: handles.map((h) => h.id),
+          remoteDir: dir,
+        }),
+      );
+    }, true);
+  }
+
   #listenDrops(): void {
     const hasFiles = (ev: DragEvent): boolean => ev.dataTransfer?.types.includes('Files') ?? false;
     this.#d.listen(this.element, 'dragover', (ev) => {
@@ -455,7 +500,9 @@ export class FilesPanel {
       if (!hasFiles(ev as DragEvent)) return;
       ev.preventDefault();
       this.element.classList.remove('drop-target');
-      this.#alert.textContent = isDesktop() ? t('files.drop.unsupported') : t('files.serveNoTransfer');
+      if (isDesktop()) return void this.#uploadDropped();
+      const data = (ev as DragEvent).dataTransfer;
+      if (data) void droppedFiles(data).then((groups) => this.#uploadPage(groups));
     });
   }
 }

@@ -35,7 +35,6 @@ export class FilesToolbar {
 
   constructor(a: ToolbarActions) {
     const button = toolButton(a.explain);
-    const serveWhy = a.desktop ? undefined : t('files.serveNoTransfer');
     this.#back = button('←', t('files.back'), 'Alt+ArrowLeft', a.back, t('files.back.none'));
     const hidden = el('button', {
       text: '.*',
@@ -101,9 +100,9 @@ export class FilesToolbar {
       this.#sortDir,
       this.#filter,
       button('+', t('files.action.newFolder'), 'Control+Shift+N', a.newFolder),
-      button('⇡', t('files.action.upload'), 'Control+U', () => a.upload(false), serveWhy),
-      button('⇈', t('files.action.uploadFolder'), null, () => a.upload(true), serveWhy),
-      button('⇣', t('files.action.download'), 'Control+D', a.download, serveWhy),
+      button('⇡', t('files.action.upload'), 'Control+U', () => a.upload(false)),
+      button('⇈', t('files.action.uploadFolder'), null, () => a.upload(true)),
+      button('⇣', t('files.action.download'), 'Control+D', a.download),
       button('⇅', t('files.transfers'), null, a.transfers),
     );
     this.#hidden = hidden;

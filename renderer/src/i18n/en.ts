@@ -347,9 +347,6 @@ export const en = {
   'files.state.failed': 'Failed',
   'files.state.cancelled': 'Cancelled',
   'files.state.skipped': 'Skipped',
-  'files.serveNoTransfer':
-    'Uploads and downloads work in the desktop app. In the browser (npm run serve) they are not available yet: copy files with scp or sftp meanwhile.',
-  'files.drop.unsupported': 'Dropping files here is not supported yet. Use Upload files (Ctrl+U) instead.',
 } as const;
 
 export type MessageKey = keyof typeof en;

@@ -340,7 +340,4 @@ export const zhCN: Catalog = {
   'files.state.failed': '失败',
   'files.state.cancelled': '已取消',
   'files.state.skipped': '已跳过',
-  'files.serveNoTransfer':
-    '上传和下载在桌面应用中可用。在浏览器中（npm run serve）暂不可用：在此期间请用 scp 或 sftp 复制文件。',
-  'files.drop.unsupported': '暂不支持拖放文件到此处。请改用“上传文件”（Ctrl+U）。',
 };

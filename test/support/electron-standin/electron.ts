@@ -709,8 +709,24 @@ export const dialog = {
     report('dialog', { kind: 'message', options: args[args.length - 1] });
     return 0;
   },
-  showOpenDialog(): Promise<{ canceled: boolean; filePaths: string[] }> {
-    return Promise.resolve({ canceled: true, filePaths: [] });
+  /**
+   * The person's answer, scripted by the test: the first entry of the JSON
+   * list in HOSTDECK_STANDIN_DIALOG_ANSWERS (a file the test writes) is
+   * taken and removed; no file or an empty list is a cancelled dialog. The
+   * options are reported, so a test sees what the app asked for.
+   */
+  showOpenDialog(...args: unknown[]): Promise<{ canceled: boolean; filePaths: string[] }> {
+    report('dialog', { kind: 'open', options: args[args.length - 1] });
+    const file = process.env['HOSTDECK_STANDIN_DIALOG_ANSWERS'];
+    let answers: string[][] = [];
+    try {
+      answers = file ? (JSON.parse(readFileSync(file, 'utf8')) as string[][]) : [];
+    } catch {
+      answers = [];
+    }
+    const next = answers.shift();
+    if (file && next) writeFileSync(file, JSON.stringify(answers));
+    return Promise.resolve(next ? { canceled: false, filePaths: next } : { canceled: true, filePaths: [] });
   },
 };
 

@@ -5,6 +5,8 @@
 // (__hostdeckStandinInvoke / __hostdeckStandinSend), and main's messages
 // arrive through __hostdeckStandinDeliver.
 //
+// webUtils.getPathForFile is modelled by name (see below).
+//
 // Not modelled: Electron runs the preload in an isolated world, so page
 // scripts cannot reach ipcRenderer; here it shares the main world. Main's own
 // checks (sender frame, arguments) are what the tests exercise, and they do
@@ -49,7 +51,19 @@ export function pageBridgeScript(preloadSource: string): string {
       Object.defineProperty(window, key, { value: api, enumerable: true, configurable: false, writable: false });
     },
   };
-  const electron = { contextBridge, ipcRenderer };
+  // webUtils.getPathForFile: Electron answers the path of a File the OS gave
+  // (a drop, an <input>) and '' for one a script made. The stand-in's
+  // Chromium keeps no paths, so a test that drops files (CDP
+  // Input.dispatchDragEvent) declares their paths by name in
+  // __hostdeckStandinDropPaths; anything else gets ''.
+  const webUtils = {
+    getPathForFile(file) {
+      if (!(file instanceof File)) throw new TypeError('getPathForFile takes a File');
+      const known = window.__hostdeckStandinDropPaths;
+      return (known && known[file.name]) || '';
+    },
+  };
+  const electron = { contextBridge, ipcRenderer, webUtils };
   const require = (name) => {
     if (name === 'electron') return electron;
     throw new Error("module not found: " + name);

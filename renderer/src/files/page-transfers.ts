@@ -1,0 +1,154 @@
+// Serve mode: the browser moves its own files (docs/SFTP.md, "Serve mode").
+// Uploads: files from an <input type=file> (webkitdirectory for a folder) or
+// a drop; main queues them and the page streams each item's files over the
+// item's one-time WebSocket, pulled one file at a time by main
+// (shared/sftp-stream.ts). Downloads: main queues the item and the browser
+// fetches its one-time URL as an attachment, into its own downloads.
+// The page never learns or sends a local path: a File is all it holds.
+import type { ApiClient } from '../api/client.js';
+import { PAGE_UPLOAD_FRAME, parsePageUploadWant } from '../../../shared/sftp-stream.js';
+import type { PageTransfer, RemotePath, TransferItem } from '../../../shared/sftp.js';
+
+/** A file the page holds and its '/'-separated path inside its item. */
+export interface PageFile {
+  file: File;
+  relative: string;
+}
+
+/** Bytes the page lets queue on an upload socket before it waits (the gateway reads 256 KiB frames). */
+const SOCKET_HIGH_WATER = 1024 * 1024;
+
+/** Queues `groups` (one item each) for upload into `remoteDir` and streams them; returns the queued items. */
+export async function uploadFromPage(
+  api: ApiClient,
+  sftpId: string,
+  remoteDir: RemotePath,
+  groups: PageFile[][],
+): Promise<TransferItem[]> {
+  const items = groups.filter((g) => g.length > 0);
+  if (items.length === 0) return [];
+  const queued = await api.call('transfers.uploadFromPage', {
+    sftpId,
+    remoteDir,
+    items: items.map((g) => ({
+      files: g.map((f) => ({ relative: f.relative, size: f.file.size, mtimeMs: Math.max(0, f.file.lastModified) })),
+    })),
+  });
+  queued.forEach((q, i) => streamItem(q, items[i] as PageFile[]));
+  return queued.map((q) => q.item);
+}
+
+/** Queues remote entries for the browser to download (a folder as one ZIP) and starts each download. */
+export async function downloadToPage(api: ApiClient, sftpId: string, sources: RemotePath[]): Promise<TransferItem[]> {
+  const queued = await api.call('transfers.downloadToPage', { sftpId, sources });
+  // A link to another origin: the browser ignores `download`, and the
+  // response's Content-Disposition makes it a download, not a navigation.
+  for (const q of queued) {
+    const a = document.createElement('a');
+    a.href = q.url;
+    a.rel = 'noopener noreferrer';
+    a.hidden = true;
+    document.body.append(a);
+    a.click();
+    a.remove();
+  }
+  return queued.map((q) => q.item);
+}
+
+/** Files chosen in the browser's own dialog: each file one item, or a folder (webkitdirectory) one item. */
+export function pickPageFiles(folder: boolean, host: HTMLElement): Promise<PageFile[][]> {
+  return new Promise((resolve) => {
+    const input = document.createElement('input');
+    input.type = 'file';
+    input.multiple = true;
+    input.webkitdirectory = folder;
+    input.hidden = true;
+    input.tabIndex = -1;
+    host.append(input);
+    const done = (groups: PageFile[][]): void => {
+      input.remove();
+      resolve(groups);
+    };
+    input.addEventListener('cancel', () => done([]), { once: true });
+    input.addEventListener(
+      'change',
+      () => {
+        const files = [...(input.files ?? [])];
+        if (!folder) return done(files.map((file) => [{ file, relative: file.name }]));
+        done(groupByTop(files.map((file) => ({ file, relative: file.webkitRelativePath || file.name }))));
+      },
+      { once: true },
+    );
+    input.click();
+  });
+}
+
+/**
+ * Files and folders of a drop: each dropped file is an item, each dropped
+ * folder one item with every file inside it. Must be called inside the drop
+ * event (the entries are gone after it returns); the walk itself is async.
+ */
+export function droppedFiles(data: DataTransfer): Promise<PageFile[][]> {
+  const entries = [...data.items]
+    .filter((i) => i.kind === 'file')
+    .map((i) => i.webkitGetAsEntry())
+    .filter((e): e is FileSystemEntry => e !== null);
+  return Promise.all(entries.map((e) => walk(e)));
+}
+
+async function walk(entry: FileSystemEntry): Promise<PageFile[]> {
+  const relative = entry.fullPath.replace(/^\/+/, '');
+  if (entry.isFile) {
+    const file = await new Promise<File>((resolve, reject) => (entry as FileSystemFileEntry).file(resolve, reject));
+    return [{ file, relative }];
+  }
+  const reader = (entry as FileSystemDirectoryEntry).createReader();
+  const out: PageFile[] = [];
+  // readEntries answers in batches until an empty one.
+  for (;;) {
+    const batch = await new Promise<FileSystemEntry[]>((resolve, reject) => reader.readEntries(resolve, reject));
+    if (batch.length === 0) return out;
+    for (const child of batch) out.push(...(await walk(child)));
+  }
+}
+
+function groupByTop(files: PageFile[]): PageFile[][] {
+  const groups = new Map<string, PageFile[]>();
+  for (const f of files) {
+    const top = f.relative.split('/')[0] ?? '';
+    groups.set(top, [...(groups.get(top) ?? []), f]);
+  }
+  return [...groups.values()];
+}
+
+/** Answers main's requests on the item's socket: `begin`, then the file's bytes, one frame at a time. */
+function streamItem(q: PageTransfer, files: PageFile[]): void {
+  const ws = new WebSocket(q.url);
+  ws.binaryType = 'arraybuffer';
+  let current = 0;
+  ws.addEventListener('message', (ev) => {
+    if (typeof ev.data !== 'string') return;
+    const want = parsePageUploadWant(ev.data);
+    const f = want ? files[want.file] : undefined;
+    if (!want || !f) return ws.close(1000);
+    current = want.seq;
+    void send(ws, want.seq, f.file, () => current === want.seq);
+  });
+}
+
+async function send(ws: WebSocket, seq: number, file: File, still: () => boolean): Promise<void> {
+  ws.send(JSON.stringify({ type: 'begin', seq }));
+  try {
+    for (let at = 0; at < file.size && still(); at += PAGE_UPLOAD_FRAME) {
+      const chunk = await file.slice(at, Math.min(file.size, at + PAGE_UPLOAD_FRAME)).arrayBuffer();
+      // Main holds each frame until the server took it: wait while the socket's queue is full.
+      while (ws.bufferedAmount > SOCKET_HIGH_WATER && ws.readyState === WebSocket.OPEN)
+        await new Promise((r) => setTimeout(r, 10));
+      if (!still() || ws.readyState !== WebSocket.OPEN) return;
+      ws.send(chunk);
+    }
+  } catch {
+    // The file changed or went away since it was chosen (NotReadableError).
+    if (ws.readyState === WebSocket.OPEN) ws.send(JSON.stringify({ type: 'failed', seq }));
+  }
+}

@@ -115,7 +115,7 @@ export const en = {
   'tunnels.copy': 'Copy address',
   'tunnels.start.label': 'Start {forward} of {host}',
   'tunnels.stop.label': 'Stop {forward} of {host}',
-  'tunnels.copy.label': 'Copy the address of {forward} of {host}',
+  'tunnels.copy.label': 'Copy address of {forward} of {host}',
   'tunnels.copied': 'Copied {address}.',
   'tunnels.copyFailed': 'Could not copy. The address is {address}.',
   'tunnels.kind.local': 'Local',

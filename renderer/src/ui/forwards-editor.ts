@@ -289,8 +289,7 @@ function itemValue(item: Item): Record<string, unknown> {
 function agentRow(agent: HTMLInputElement, id: string, error: HTMLElement): HTMLElement {
   return el(
     'div',
-    { class: 'form-row' },
-    el('span', { class: 'form-label', attrs: { 'aria-hidden': 'true' } }),
+    { class: 'form-row fwd-agent' },
     el(
       'div',
       { class: 'form-control' },

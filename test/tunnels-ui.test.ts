@@ -18,6 +18,7 @@ import { freePort } from './support/net.js';
 import { makeHome, startServe, type ServeProcess } from './support/serve.js';
 import { startSshd, type Sshd } from './support/sshd.js';
 import {
+  addHost,
   answerPassword,
   axeViolations,
   connectHost,
@@ -118,13 +119,17 @@ afterAll(async () => {
 
 describe('tunnels in the page (serve mode, real sshd)', () => {
   it('the editor adds -L and -D forwards, keeps binds on loopback unless confirmed, and saves them', async () => {
-    await page.getByRole('button', { name: 'Add host' }).click();
-    const editor = page.getByRole('dialog', { name: 'Add host' });
-    await editor.getByLabel('Name', { exact: true }).fill('tun');
-    await editor.getByLabel('Address').fill('127.0.0.1');
-    await editor.getByLabel('Port', { exact: true }).fill(String(sshd.port));
-    await editor.getByLabel('User name').fill(sshd.passwordUser);
-    await editor.getByLabel('Sign in with').selectOption('password');
+    // The usual add (its "Port" field is still found with the forwards section in the form), then Edit.
+    await addHost(page, {
+      name: 'tun',
+      address: '127.0.0.1',
+      port: sshd.port,
+      user: sshd.passwordUser,
+      auth: 'password',
+    });
+    await page.getByRole('treeitem', { name: 'tun' }).click();
+    await page.getByRole('button', { name: 'Edit', exact: true }).click();
+    const editor = page.getByRole('dialog', { name: /Edit/ });
     for (let i = 0; i < 4; i++) await editor.getByRole('button', { name: 'Add port forward' }).click();
     await fillForward(editor, 1, { kind: 'local', port: ports.local, targetPort: target.port, auto: false });
     await fillForward(editor, 2, { kind: 'dynamic', port: ports.socks, auto: false });
@@ -136,7 +141,7 @@ describe('tunnels in the page (serve mode, real sshd)', () => {
     // Another address: refused beside the field until "let other machines connect" is ticked.
     const bind = socks.getByLabel('Listen address');
     await bind.fill('0.0.0.0');
-    const exposed = socks.getByLabel('Let other machines on the network connect');
+    const exposed = socks.getByLabel('Exposed to the network: other machines may connect');
     await exposed.waitFor();
     await expect.poll(() => socks.locator('.fwd-warning').textContent()).toMatch(/open|proxy/i);
     await editor.getByRole('button', { name: 'Save' }).click();
@@ -148,7 +153,22 @@ describe('tunnels in the page (serve mode, real sshd)', () => {
     expect(await exposed.isVisible()).toBe(false);
     await editor.getByRole('button', { name: 'Save' }).click();
     await editor.waitFor({ state: 'detached' });
-    await page.getByRole('treeitem', { name: 'tun' }).waitFor();
+
+    // Saved as typed: opened again, every forward is back with its choices.
+    await page.getByRole('button', { name: 'Edit', exact: true }).click();
+    const again = page.getByRole('dialog', { name: /Edit/ });
+    const first = again.getByRole('group', { name: 'Port forward 1' });
+    expect(await first.getByLabel('Listen port').inputValue()).toBe(String(ports.local));
+    expect(await first.getByLabel('Start with the host’s first terminal').isChecked()).toBe(false);
+    expect(await again.getByRole('group', { name: 'Port forward 2' }).getByLabel('Kind').inputValue()).toBe('dynamic');
+    expect(
+      await again
+        .getByRole('group', { name: 'Port forward 4' })
+        .getByLabel('Start with the host’s first terminal')
+        .isChecked(),
+    ).toBe(true);
+    await again.getByRole('button', { name: 'Cancel' }).click();
+    await again.waitFor({ state: 'detached' });
   });
 
   it('the panel starts -L and -D with no terminal (host key and password asked), bytes move the counters, Stop frees the ports', async () => {

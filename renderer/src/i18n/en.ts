@@ -70,7 +70,7 @@ export const en = {
   'editor.fwd.kind': 'Kind',
   'editor.fwd.kind.local': 'Local (-L)',
   'editor.fwd.kind.remote': 'Remote (-R)',
-  'editor.fwd.kind.dynamic': 'Dynamic (-D, SOCKS5)',
+  'editor.fwd.kind.dynamic': 'Dynamic (-D, SOCKS)',
   'editor.fwd.bindAddress': 'Listen address',
   'editor.fwd.bindPort': 'Listen port',
   'editor.fwd.bindHint.local': 'On this machine. Port 0 lets the system choose.',
@@ -79,7 +79,7 @@ export const en = {
   'editor.fwd.targetPort': 'Target port',
   'editor.fwd.targetHint.local': 'As the SSH server sees it: localhost is the server itself.',
   'editor.fwd.targetHint.remote': 'As this machine sees it: localhost is this machine.',
-  'editor.fwd.exposed': 'Let other machines on the network connect',
+  'editor.fwd.exposed': 'Exposed to the network: other machines may connect',
   'editor.fwd.exposed.warn':
     'Anyone who can reach {address} can use this tunnel, with no login. Keep 127.0.0.1 unless you mean it.',
   'editor.fwd.exposed.warnSocks':

@@ -68,7 +68,7 @@ export const zhCN: Catalog = {
   'editor.fwd.kind': '类型',
   'editor.fwd.kind.local': '本地（-L）',
   'editor.fwd.kind.remote': '远程（-R）',
-  'editor.fwd.kind.dynamic': '动态（-D，SOCKS5）',
+  'editor.fwd.kind.dynamic': '动态（-D，SOCKS）',
   'editor.fwd.bindAddress': '监听地址',
   'editor.fwd.bindPort': '监听端口',
   'editor.fwd.bindHint.local': '在本机上。端口 0 由系统选择。',
@@ -77,7 +77,7 @@ export const zhCN: Catalog = {
   'editor.fwd.targetPort': '目标端口',
   'editor.fwd.targetHint.local': '从 SSH 服务器看到的地址：localhost 即服务器本身。',
   'editor.fwd.targetHint.remote': '从本机看到的地址：localhost 即本机。',
-  'editor.fwd.exposed': '允许网络上的其他机器连接',
+  'editor.fwd.exposed': '暴露到网络：其他机器可以连接',
   'editor.fwd.exposed.warn': '任何能访问 {address} 的人都可以使用此隧道，且无需登录。除非确有需要，请保留 127.0.0.1。',
   'editor.fwd.exposed.warnSocks':
     '任何能访问 {address} 的人都可以通过此代理进入 SSH 主机所在的网络，且无需登录。除非确有需要，请保留 127.0.0.1。',

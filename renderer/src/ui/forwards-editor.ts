@@ -77,10 +77,12 @@ export class ForwardsEditor implements ErrorPart {
     this.element = el(
       'div',
       { class: 'forwards' },
+      // A fieldset, not a labelled div: a legend does not answer getByLabel('Port'), nor a screen reader's
+      // search for the host's Port field.
       el(
-        'div',
-        { class: 'form-row fwd-section', attrs: { role: 'group', 'aria-labelledby': `${id}-label` } },
-        el('span', { class: 'form-label', text: t('editor.fwd'), attrs: { id: `${id}-label` } }),
+        'fieldset',
+        { class: 'form-row fwd-section' },
+        el('legend', { class: 'form-label', text: t('editor.fwd') }),
         el(
           'div',
           { class: 'form-control' },

@@ -27,6 +27,8 @@ export interface TunnelsPanelOptions {
 
 interface Row {
   tr: HTMLTableRowElement;
+  host: HTMLTableCellElement;
+  auto: HTMLElement;
   forward: HTMLElement;
   state: HTMLElement;
   reason: HTMLElement;
@@ -128,32 +130,29 @@ export class TunnelsPanel {
   }
 
   #makeRow(s: ForwardStatus): Row {
-    const { host, spec } = this.#lookup(s);
-    const hostName = host?.name ?? t('tunnels.deletedHost');
-    const name = spec ? describeForward(spec) : s.forwardId;
-    const button = (text: string, label: string): HTMLButtonElement =>
-      el('button', { text, attrs: { type: 'button', 'aria-label': label } });
+    const button = (text: string): HTMLButtonElement => el('button', { text, attrs: { type: 'button' } });
     const row: Row = {
       tr: el('tr', { dataset: { host: s.hostId, forward: s.forwardId } }),
+      host: el('th', { attrs: { scope: 'row' } }),
+      auto: el('div', { class: 'tunnels-sub' }),
       forward: el('span', { class: 'tunnels-forward' }),
       state: el('span', { class: 'tunnels-state' }),
       reason: el('div', { class: 'tunnels-reason' }),
       channels: el('td', { class: 'num' }),
       traffic: el('td', { class: 'num' }),
-      start: button(t('tunnels.start'), t('tunnels.start.label', { forward: name, host: hostName })),
-      stop: button(t('tunnels.stop'), t('tunnels.stop.label', { forward: name, host: hostName })),
-      copy: button(t('tunnels.copy'), t('tunnels.copy.label', { forward: name, host: hostName })),
+      start: button(t('tunnels.start')),
+      stop: button(t('tunnels.stop')),
+      copy: button(t('tunnels.copy')),
     };
-    const auto = spec?.autoStart === false ? t('tunnels.manual') : t('tunnels.auto');
     row.tr.append(
-      el('th', { text: hostName, attrs: { scope: 'row' } }),
+      row.host,
       el(
         'td',
         {},
         el('span', { class: `tunnels-kind kind-${s.kind}`, text: t(`tunnels.kind.${s.kind}`) }),
         ' ',
         row.forward,
-        el('div', { class: 'tunnels-sub', text: auto }),
+        row.auto,
       ),
       el('td', {}, row.state, row.reason),
       row.channels,
@@ -167,8 +166,19 @@ export class TunnelsPanel {
   }
 
   #paint(row: Row, s: ForwardStatus): void {
-    const { spec } = this.#lookup(s);
-    row.forward.textContent = spec ? describeForward(spec, s) : s.forwardId;
+    const { host, spec } = this.#lookup(s);
+    // Names are read each time: a host renamed or a forward edited shows at once.
+    const hostName = host?.name ?? t('tunnels.deletedHost');
+    const name = spec ? describeForward(spec, s) : s.forwardId;
+    row.host.textContent = hostName;
+    row.forward.textContent = name;
+    row.auto.textContent = spec?.autoStart === false ? t('tunnels.manual') : t('tunnels.auto');
+    for (const [b, k] of [
+      [row.start, 'tunnels.start.label'],
+      [row.stop, 'tunnels.stop.label'],
+      [row.copy, 'tunnels.copy.label'],
+    ] as const)
+      b.setAttribute('aria-label', t(k, { forward: name, host: hostName }));
     row.tr.dataset['state'] = s.state;
     row.state.textContent = t(`tunnels.state.${s.state}`);
     clear(row.reason);

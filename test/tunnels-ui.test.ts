@@ -239,4 +239,30 @@ describe('tunnels in the page (serve mode, real sshd)', () => {
     await row('fwd-4').getByRole('button', { name: 'Stop' }).click();
     await expect.poll(() => row('fwd-4').getAttribute('data-state')).toBe('stopped');
   });
+
+  it('in Simplified Chinese, a port in use is said from its details, and the panel passes axe', async () => {
+    const zh = await openAppPage(browser, serve.url, { width: 1280, height: 820 });
+    try {
+      await zh.getByRole('button', { name: 'Open settings' }).click();
+      await zh.getByRole('dialog', { name: 'Settings' }).getByLabel('Language').selectOption('zh-CN');
+      await zh.getByRole('button', { name: '添加主机' }).waitFor();
+      await zh.getByRole('button', { name: '隧道' }).click();
+      const zhPanel = zh.getByRole('dialog', { name: '隧道' });
+      const busyRow = zhPanel.locator('tr[data-forward="fwd-3"]');
+      await expect.poll(() => busyRow.getAttribute('data-state')).toBe('failed');
+      expect(await busyRow.locator('.tunnels-reason').textContent()).toBe(
+        `127.0.0.1 上的端口 ${ports.busy} 已被其他程序占用，此转发无法在该处监听。请停止那个程序，或换一个端口。`,
+      );
+      const before = page;
+      page = zh;
+      try {
+        await expectAccessible('the Tunnels panel in Chinese');
+        await shot('tunnels-panel-zh', zhPanel);
+      } finally {
+        page = before;
+      }
+    } finally {
+      await zh.close();
+    }
+  });
 });

@@ -112,7 +112,7 @@ export const zhCN: Catalog = {
   'tunnels.copy': '复制地址',
   'tunnels.start.label': '启动 {host} 的 {forward}',
   'tunnels.stop.label': '停止 {host} 的 {forward}',
-  'tunnels.copy.label': '复制 {host} 的 {forward} 的地址',
+  'tunnels.copy.label': '复制地址：{host} 的 {forward}',
   'tunnels.copied': '已复制 {address}。',
   'tunnels.copyFailed': '无法复制。地址是 {address}。',
   'tunnels.kind.local': '本地',

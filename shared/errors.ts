@@ -199,6 +199,14 @@ export const PAGE_EXPLAINED = {
   SSH_HOST_KEY_CHANGED: 'hostKeyChanged.body',
   SECRETS_NO_MASTER_PASSWORD: 'editor.secretNeedsMaster',
   SECRETS_LOCKED: 'editor.secretNeedsMaster',
+  // Tunnels: the panel and the tab notice say these in the page's language, from `details`.
+  TUNNEL_PORT_IN_USE: 'tunnels.error.TUNNEL_PORT_IN_USE',
+  TUNNEL_BIND_FAILED: 'tunnels.error.TUNNEL_BIND_FAILED',
+  TUNNEL_REMOTE_REFUSED: 'tunnels.error.TUNNEL_REMOTE_REFUSED',
+  TUNNEL_CHANNEL_REFUSED: 'tunnels.error.TUNNEL_CHANNEL_REFUSED',
+  TUNNEL_TARGET_UNREACHABLE: 'tunnels.error.TUNNEL_TARGET_UNREACHABLE',
+  TUNNEL_TOO_MANY_CHANNELS: 'tunnels.error.TUNNEL_TOO_MANY_CHANNELS',
+  TUNNEL_UNKNOWN_FORWARD: 'tunnels.error.TUNNEL_UNKNOWN_FORWARD',
 } as const satisfies Partial<Record<ErrorCode, string>>;
 
 /** An error as it crosses the API (IPC or the serve WebSocket): a stable code, the sentence main wrote, optional facts. */

@@ -390,6 +390,7 @@ describe('port forwards through the API', () => {
       [{ ...localWeb(1), kind: 'x11' }, 'forwards[0].kind', 'INVALID_CHOICE'],
       [{ ...localWeb(1), id: '../etc' }, 'forwards[0].id', 'INVALID_ID'],
       [{ ...localWeb(1), exposed: 'yes' }, 'forwards[0].exposed', 'WRONG_TYPE'],
+      [{ ...localWeb(1), autoStart: 'no' }, 'forwards[0].autoStart', 'WRONG_TYPE'],
       [{ id: 'd', kind: 'dynamic', bindPort: 1080, targetHost: 'x.example' }, 'forwards[0].targetHost', 'NOT_ALLOWED'],
     ];
     for (const [forward, field, code] of cases) {

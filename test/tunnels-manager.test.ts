@@ -3,6 +3,7 @@
 // interval no test reaches, so a 16 MiB transfer yields at most the one
 // leading report); the counters add up to what crossed; stop leaves no
 // channel, timer or lease behind.
+import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TunnelManager } from '../main/tunnels/tunnel-manager.js';
 import type { ForwardStatus } from '../shared/tunnels.js';
@@ -66,5 +67,52 @@ describe('TunnelManager', () => {
       await leaser.pool.closeAll();
     }
     expect(manager.list()[0]?.state).toBe('stopped');
+  });
+
+  it('starts forwards marked so with the host’s first session only, and restartFailed starts the failed ones again', async () => {
+    const leaser = sshdLeaser(sshd, makeTempDir('manager-auto'));
+    const busy = net.createServer();
+    await new Promise<void>((ok) => busy.listen(0, '127.0.0.1', ok));
+    const busyPort = (busy.address() as net.AddressInfo).port;
+    const forward = { kind: 'local', bindAddress: '127.0.0.1', targetHost: '127.0.0.1', targetPort: source.port };
+    const host = {
+      id: 'h',
+      name: 'h',
+      protocol: 'ssh',
+      forwards: [
+        { ...forward, id: 'auto', bindPort: 0 },
+        { ...forward, id: 'manual', bindPort: 0, autoStart: false },
+        { ...forward, id: 'busy', bindPort: busyPort },
+      ],
+    } as unknown as SavedHost;
+    const manager = new TunnelManager({
+      hosts: { getHost: () => host, listHosts: () => [host] },
+      lease: () => leaser.lease(),
+      changed: () => undefined,
+    });
+    const states = (): Record<string, string> => Object.fromEntries(manager.list().map((s) => [s.forwardId, s.state]));
+    try {
+      const end1 = manager.sessionOpened('h', 'o1');
+      await expect.poll(states).toEqual({ auto: 'active', manual: 'stopped', busy: 'failed' });
+      await manager.stop('h', 'auto');
+      // A second session of the same host is not the first: nothing starts.
+      const end2 = manager.sessionOpened('h', 'o2');
+      expect(states()).toMatchObject({ auto: 'stopped' });
+      end1();
+      end1(); // ending twice counts once
+      end2();
+      // The port is free now: reconnecting starts the failed forward, and only it.
+      await new Promise((ok) => busy.close(ok));
+      const restarted = await manager.restartFailed('h', 'o3');
+      expect(restarted.map((s) => [s.forwardId, s.state])).toEqual([['busy', 'active']]);
+      expect(states()).toEqual({ auto: 'stopped', manual: 'stopped', busy: 'active' });
+      // Every session ended: the next one is a first again.
+      manager.sessionOpened('h', 'o4');
+      await expect.poll(states).toMatchObject({ auto: 'active', manual: 'stopped' });
+    } finally {
+      await manager.dispose();
+      await leaser.pool.closeAll();
+      busy.close();
+    }
   });
 });

@@ -16,7 +16,7 @@ type TunnelMethods = 'tunnels.list' | 'tunnels.start' | 'tunnels.stop';
 /** What the tunnels calls need from the app: the address book, SSH leases, the event sender. */
 export interface TunnelsContext {
   store: AddressBookStore;
-  ssh: Pick<SshOpener, 'lease'>;
+  ssh: Pick<SshOpener, 'lease'> & Partial<Pick<SshOpener, 'watchSessions'>>;
   emit<E extends keyof ApiEvents>(event: E, payload: ApiEvents[E]): void;
   /** Tests: carriers with other limits. */
   carriers?: TunnelManagerOptions['carriers'];
@@ -40,9 +40,11 @@ export function tunnelsApi(ctx: TunnelsContext): TunnelsModule {
     changed: (status) => ctx.emit('tunnels.changed', status),
     ...(ctx.carriers ? { carriers: ctx.carriers } : {}),
   });
+  // Forwards marked to start with the connection start with the host's first shell session.
+  const unwatch = ctx.ssh.watchSessions?.((hostId, openId) => manager.sessionOpened(hostId, openId));
   return {
     manager,
-    dispose: () => manager.dispose(),
+    dispose: () => (unwatch?.(), manager.dispose()),
     handlers: {
       'tunnels.list': () => manager.list(),
       'tunnels.start': (hostId, forwardId, opts) => manager.start(hostId, forwardId, opts.openId),

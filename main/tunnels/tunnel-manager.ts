@@ -47,6 +47,8 @@ export class TunnelManager {
   readonly #opts: TunnelManagerOptions;
   readonly #entries = new Map<string, Entry>();
   readonly #intervalMs: number;
+  /** Open shell sessions per host id (sessionOpened), to find each host's first. */
+  readonly #sessions = new Map<string, number>();
 
   constructor(opts: TunnelManagerOptions) {
     this.#opts = opts;
@@ -99,11 +101,62 @@ export class TunnelManager {
     return entry.forward.status();
   }
 
+  /**
+   * A shell session on `hostId` opened (SshOpener.watchSessions). When it is
+   * the host's only open session, every saved forward of the host without
+   * `autoStart: false` that is stopped or failed starts on the same pooled
+   * connection (leased with `openId`, so any question goes to that tab), as
+   * ssh(1) sets up its forwards with the session. Nothing is thrown or
+   * awaited: a forward that cannot start (TUNNEL_PORT_IN_USE,
+   * TUNNEL_REMOTE_REFUSED) is `failed` in its status and event, and the
+   * terminal goes on. Returns the function to call when the session ends.
+   */
+  sessionOpened(hostId: string, openId: string): () => void {
+    const open = (this.#sessions.get(hostId) ?? 0) + 1;
+    this.#sessions.set(hostId, open);
+    if (open === 1) void this.#startAll(hostId, openId, (f) => f.autoStart !== false);
+    let ended = false;
+    return () => {
+      if (ended) return;
+      ended = true;
+      const left = (this.#sessions.get(hostId) ?? 1) - 1;
+      if (left > 0) this.#sessions.set(hostId, left);
+      else this.#sessions.delete(hostId);
+    };
+  }
+
+  /**
+   * Starts again every forward of `hostId` that was started and is now
+   * `failed` (its connection was lost, or it could not start): for
+   * reconnecting, once a new connection to the host is up. Forwards that are
+   * active, stopped by the person or never started are left as they are.
+   * Resolves the statuses of those it tried; never throws.
+   */
+  async restartFailed(hostId: string, openId: string): Promise<ForwardStatus[]> {
+    return this.#startAll(hostId, openId, (f) => this.#entries.get(key(hostId, f.id))?.forward.state === 'failed');
+  }
+
   /** Stops every forward and sends no more events. */
   async dispose(): Promise<void> {
     const all = [...this.#entries.entries()];
     await Promise.all(all.map(([, e]) => e.forward.stop()));
     for (const [k, e] of all) this.#drop(k, e);
+  }
+
+  async #startAll(hostId: string, openId: string, pick: (spec: PortForward) => boolean): Promise<ForwardStatus[]> {
+    let specs: PortForward[];
+    try {
+      const host = this.#opts.hosts.getHost(hostId);
+      specs = host.protocol === 'ssh' ? (host.forwards ?? []) : [];
+    } catch {
+      return [];
+    }
+    const idle = specs.filter((f) => {
+      const state = this.#entries.get(key(hostId, f.id))?.forward.state ?? 'stopped';
+      return (state === 'stopped' || state === 'failed') && pick(f);
+    });
+    const started = await Promise.allSettled(idle.map((f) => this.start(hostId, f.id, openId)));
+    return started.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
   }
 
   #spec(hostId: string, forwardId: string): PortForward {

@@ -15,6 +15,8 @@ import { openTabs } from './ui/open-tabs.js';
 import type { SessionTab, SessionTabOptions, TerminalLook } from './ui/session-tab.js';
 import { TabStrip } from './ui/tab-strip.js';
 import { showToast } from './ui/toasts.js';
+import { TunnelNotices } from './tunnels/tunnel-notices.js';
+import { isTunnelsShortcut, TunnelsPanel } from './tunnels/tunnels-panel.js';
 
 let tabCounter = 0;
 /** The address book's width before the person drags it (styles.css `--sidebar-width`). */
@@ -49,6 +51,8 @@ export class App {
   readonly #warnings = el('div', { class: 'warnings', attrs: { role: 'alert' } });
   readonly #ownOpens = new Set<string>();
   readonly #look: () => TerminalLook;
+  readonly #tunnels: TunnelsPanel;
+  readonly #tunnelNotices: TunnelNotices;
   #snapshot: BookSnapshot = { hosts: [], folders: [], warnings: [], readOnly: false, path: '' };
   #refreshing: Promise<void> | null = null;
 
@@ -71,6 +75,10 @@ export class App {
       if (this.#ownOpens.has(p.openId)) this.#prompts.show(p);
     });
     api.on('prompt.gone', ({ promptId }) => this.#prompts.gone(promptId));
+    const hosts = (): readonly SavedHost[] => this.#snapshot.hosts;
+    const own = (openId: string): (() => void) => (this.#ownOpens.add(openId), () => this.#ownOpens.delete(openId));
+    this.#tunnels = new TunnelsPanel({ api, hosts, own });
+    this.#tunnelNotices = new TunnelNotices({ api, hosts, openPanel: () => this.#tunnels.open() });
     // Leaving the page (reload, close) ends every session: ask first.
     window.addEventListener('beforeunload', (ev) => {
       if (this.#tabs.ids.length > 0) ev.preventDefault();
@@ -80,6 +88,12 @@ export class App {
     window.addEventListener(
       'keydown',
       (ev) => {
+        if (isTunnelsShortcut(ev)) {
+          ev.preventDefault();
+          ev.stopPropagation();
+          this.#tunnels.open();
+          return;
+        }
         if (ev.key !== 'F6' || ev.ctrlKey || ev.altKey || ev.metaKey) return;
         ev.preventDefault();
         ev.stopPropagation();
@@ -128,6 +142,8 @@ export class App {
       host.protocol,
       (openId, size) => this.#api.call('sessions.open', host.id, { openId, ...size }),
       host.vnc,
+      undefined,
+      host.id,
     );
   }
 
@@ -265,6 +281,7 @@ export class App {
     open: SessionTabOptions['open'],
     vnc?: SavedHost['vnc'],
     onFirstConnect?: () => void,
+    hostId?: string,
   ): void {
     // xterm.js and noVNC are most of the page's weight: each loads with the
     // first tab that needs it, so the address book is usable sooner.
@@ -281,7 +298,7 @@ export class App {
                 new VncTab({ ...opts, ...(vnc ? { vnc } : {}) }),
           );
     void load.then(
-      (create) => this.#addTab(create, title, kind, open, onFirstConnect),
+      (create) => this.#addTab(create, title, kind, open, onFirstConnect, hostId),
       (err: unknown) => this.toast(err instanceof Error ? err.message : String(err)),
     );
   }
@@ -292,6 +309,7 @@ export class App {
     kind: 'ssh' | 'vnc',
     open: SessionTabOptions['open'],
     onFirstConnect: (() => void) | undefined,
+    hostId?: string,
   ): void {
     const id = `s${++tabCounter}`;
     // Several tabs to one host are told apart by a number: "rig", "rig (2)".
@@ -318,12 +336,16 @@ export class App {
       },
     });
     const unregister = openTabs.add(tab);
+    // A forward that fails to start with this host's first terminal is said in its tabs.
+    const forgetTunnels =
+      hostId !== undefined && kind === 'ssh' ? this.#tunnelNotices.addTab(hostId, tab.element) : null;
     this.#tabs.add({
       id,
       title: shown,
       kind,
       panel: tab.element,
       onClose: () => {
+        forgetTunnels?.();
         unregister();
         tab.close();
       },
@@ -378,6 +400,11 @@ export class App {
       attrs: { type: 'button', 'aria-label': t('settings.open'), title: t('settings.title') },
       on: { click: openSettings },
     });
+    const tunnels = el('button', {
+      text: t('tunnels.open'),
+      attrs: { type: 'button', title: t('tunnels.open.title'), 'aria-keyshortcuts': 'Control+Shift+L' },
+      on: { click: () => this.#tunnels.open() },
+    });
     const actions = this.#sidebarActions();
     this.#root.append(
       el(
@@ -386,6 +413,7 @@ export class App {
         el('h1', { text: t('app.title') }),
         quickForm,
         el('div', { class: 'spacer' }),
+        tunnels,
         settings,
       ),
       // The splitter belongs to the address book's landmark, so no content

@@ -62,6 +62,12 @@ export interface PortForward {
   targetPort?: number;
   /** The person chose to bind a non-loopback address. Stored only when true. */
   exposed?: boolean;
+  /**
+   * Absent: the forward starts when the host's first SSH tab connects (as
+   * ssh(1) sets up its forwards with the session). false: only from the
+   * Tunnels panel or the API. Stored only when false.
+   */
+  autoStart?: false;
 }
 
 /** The bind a new forward gets: IPv4 loopback, reachable from this machine only (anything else needs `exposed`). */

@@ -409,6 +409,11 @@ function checkForward(c: Collector, at: string, v: unknown): PortForward | undef
     if (targetPort !== undefined) f.targetPort = targetPort;
   }
   if (exposed) f.exposed = true;
+  if (
+    v['autoStart'] !== undefined &&
+    bool(c, `${at}autoStart`, v['autoStart'], 'Start with the first session') === false
+  )
+    f.autoStart = false;
   return c.errors.length > before ? undefined : f;
 }
 

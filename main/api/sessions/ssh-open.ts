@@ -15,6 +15,7 @@ import { connectThrough, type HopOptions } from '../../ssh/jump.js';
 import { poolKey, type ConnectionPool, type Lease } from '../../ssh/pool.js';
 import { shellTargetOpener } from '../../ssh/session.js';
 import type { AddressBookStore } from '../../store/address-book-store.js';
+import type { TargetOpener } from '../../gateway/target.js';
 import type { PromptBroker } from '../prompt-broker.js';
 import { canSeal, rememberSecret, type Emit } from './remember.js';
 import type { TicketRegistry } from './ticket-registry.js';
@@ -42,6 +43,12 @@ export interface SshLease {
   connect: () => Promise<SshConnection>;
 }
 
+/**
+ * Told when a shell session on a saved host opens (`openId` is the open that
+ * logged in); the function it returns runs once when that session ends.
+ */
+export type SessionWatcher = (hostId: string, openId: string) => () => void;
+
 type HostFacts = { id?: string; name?: string; address: string; port: number; auth?: AuthMethod | undefined };
 
 /**
@@ -50,6 +57,7 @@ type HostFacts = { id?: string; name?: string; address: string; port: number; au
  */
 export class SshOpener {
   readonly #ctx: SshOpenContext;
+  readonly #watchers = new Set<SessionWatcher>();
 
   constructor(ctx: SshOpenContext) {
     this.#ctx = ctx;
@@ -60,7 +68,15 @@ export class SshOpener {
     const leased = await this.lease(hostId, opts.openId, signal);
     const { store } = this.#ctx;
     store.markConnected(hostId);
-    return { ...this.#shellTicket(leased, opts), kind: 'ssh', title: store.getHost(hostId).name };
+    const ends = [...this.#watchers].map((watch) => watch(hostId, opts.openId));
+    const ended = once(() => ends.forEach((end) => end()));
+    return { ...this.#shellTicket(leased, opts, ended), kind: 'ssh', title: store.getHost(hostId).name };
+  }
+
+  /** Calls `watcher` as each saved host's shell session opens (port forwards start with the first); returns the unsubscribe. */
+  watchSessions(watcher: SessionWatcher): () => void {
+    this.#watchers.add(watcher);
+    return () => this.#watchers.delete(watcher);
   }
 
   /** Opens a shell session on an address typed by the person; an empty user name is asked for. */
@@ -130,21 +146,25 @@ export class SshOpener {
     return name;
   }
 
-  #shellTicket(leased: SshLease, opts: SessionOptions): { sessionId: string; url: string } {
+  #shellTicket(
+    leased: SshLease,
+    opts: SessionOptions,
+    ended = (): void => undefined,
+  ): { sessionId: string; url: string } {
     const { pool, tickets } = this.#ctx;
-    const opener = shellTargetOpener({
+    const shell = shellTargetOpener({
       pool,
       key: leased.key,
       connect: leased.connect,
       cols: opts.cols,
       rows: opts.rows,
     });
-    return tickets.issue(
-      opener,
-      () => leased.lease.release(),
-      () => undefined,
-      leased.key,
-    );
+    // The session ends when its gateway link does, or when it is closed or never redeemed.
+    const opener: TargetOpener = (link) => {
+      link.signal.addEventListener('abort', ended, { once: true });
+      return shell(link);
+    };
+    return tickets.issue(opener, () => leased.lease.release(), ended, leased.key);
   }
 
   /** Connection options for one SSH host (a target or a hop), prompts wired to this open. */
@@ -250,6 +270,14 @@ function secretAsker(
     if (!a || a.type !== 'secret' || a.value === null) return null;
     if (a.remember && host.id) rememberSecret(store, ctx.emit, host.id, secret, a.value);
     return a.value;
+  };
+}
+
+function once(fn: () => void): () => void {
+  let pending = true;
+  return () => {
+    if (pending) fn();
+    pending = false;
   };
 }
 

@@ -25,6 +25,7 @@ import {
   type VncOptions,
 } from '../../../shared/model/host.js';
 import { checkbox, EditorFields, selectInput, sshHostChoices, textInput, type Field } from './editor-fields.js';
+import { forwardsSection } from './forwards-editor.js';
 import { JumpChainEditor } from './jump-chain-editor.js';
 import { vncLengthNote } from './prompts.js';
 
@@ -65,10 +66,11 @@ export function openHostEditor(ctx: EditorContext): HTMLDialogElement {
   const general = generalSection(fields, base, ctx.folders, refresh);
   const auth = authSection(fields, base);
   const jumps = jumpSection(fields, ctx, refresh);
+  const forwards = forwardsSection(fields, base, refresh);
   const vnc = vncSection(fields, base.vnc ?? DEFAULT_VNC_OPTIONS, ctx);
   const organise = organiseSection(fields, base, ctx.folders);
   const secrets = secretsSection(fields, ctx);
-  const sections: Section[] = [general, auth, jumps, vnc, organise, secrets];
+  const sections: Section[] = [general, auth, jumps, forwards, vnc, organise, secrets];
   const state = (): EditorState => ({
     isSsh: general.protocol() === 'ssh',
     authType: auth.type(),
@@ -120,6 +122,7 @@ export function openHostEditor(ctx: EditorContext): HTMLDialogElement {
   sync();
   dialog.addEventListener('close', () => {
     jumps.dispose();
+    forwards.dispose();
     dialog.remove();
   });
   document.body.append(dialog);

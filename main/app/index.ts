@@ -2,7 +2,7 @@
 // onReady() calls one setupX() per feature (the electron/fiddle layout).
 // Everything the services need from Electron is injected, so gateway, ssh,
 // vnc and store run unchanged in plain Node (tests, serve mode).
-import { app, BrowserWindow, dialog, Menu, session } from 'electron';
+import { app, BrowserWindow, dialog, Menu, powerMonitor, session } from 'electron';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { APP_ORIGIN } from '../../shared/api/channels.js';
@@ -72,7 +72,11 @@ async function onReady(): Promise<void> {
   // dev server while developing): file:// pages would send Origin: null.
   const gateway = await Gateway.start({ allowedOrigins: [APP_ORIGIN, ...(devOrigin ? [devOrigin] : [])] });
   const store = openDesktopStore();
-  const { dispatcher: api, dispose } = createApi({
+  const {
+    dispatcher: api,
+    dispose,
+    resumed,
+  } = createApi({
     mode: 'desktop',
     version: app.getVersion(),
     gatewayPort: () => gateway.port,
@@ -90,6 +94,7 @@ async function onReady(): Promise<void> {
       return r.canceled ? [] : r.filePaths;
     },
   });
+  setupWake(resumed);
   setupCleanQuit(async () => {
     await dispose();
     await gateway.close();
@@ -110,6 +115,13 @@ async function onReady(): Promise<void> {
   app.on('activate', () => {
     if (BrowserWindow.getAllWindows().length === 0) open();
   });
+}
+
+// After sleep a link may be dead while its keepalive has not yet noticed:
+// the API checks every connection and tells the page. powerMonitor may be
+// used only once the app is ready (Electron's powerMonitor docs), as here.
+function setupWake(resumed: () => void): void {
+  powerMonitor.on('resume', resumed);
 }
 
 // Electron does not wait for promises in 'will-quit' listeners: hold the quit

@@ -15,6 +15,8 @@ import { openTabs } from './ui/open-tabs.js';
 import type { SessionTab, SessionTabOptions, TerminalLook } from './ui/session-tab.js';
 import { TabStrip } from './ui/tab-strip.js';
 import { showToast } from './ui/toasts.js';
+import { loadLocalSettings } from './ui/settings-dialog.js';
+import { watchForLink } from './ui/link-watch.js';
 
 let tabCounter = 0;
 /** The address book's width before the person drags it (styles.css `--sidebar-width`). */
@@ -71,6 +73,10 @@ export class App {
       if (this.#ownOpens.has(p.openId)) this.#prompts.show(p);
     });
     api.on('prompt.gone', ({ promptId }) => this.#prompts.gone(promptId));
+    // Back online, awake again, or shown again: tabs counting down to reconnect try at once.
+    watchForLink(api, () => {
+      for (const tab of openTabs.all()) tab.retryNow();
+    });
     // Leaving the page (reload, close) ends every session: ask first.
     window.addEventListener('beforeunload', (ev) => {
       if (this.#tabs.ids.length > 0) ev.preventDefault();
@@ -128,6 +134,8 @@ export class App {
       host.protocol,
       (openId, size) => this.#api.call('sessions.open', host.id, { openId, ...size }),
       host.vnc,
+      undefined,
+      host.id,
     );
   }
 
@@ -265,6 +273,7 @@ export class App {
     open: SessionTabOptions['open'],
     vnc?: SavedHost['vnc'],
     onFirstConnect?: () => void,
+    hostId?: string,
   ): void {
     // xterm.js and noVNC are most of the page's weight: each loads with the
     // first tab that needs it, so the address book is usable sooner.
@@ -281,7 +290,7 @@ export class App {
                 new VncTab({ ...opts, ...(vnc ? { vnc } : {}) }),
           );
     void load.then(
-      (create) => this.#addTab(create, title, kind, open, onFirstConnect),
+      (create) => this.#addTab(create, title, kind, open, onFirstConnect, hostId),
       (err: unknown) => this.toast(err instanceof Error ? err.message : String(err)),
     );
   }
@@ -292,6 +301,7 @@ export class App {
     kind: 'ssh' | 'vnc',
     open: SessionTabOptions['open'],
     onFirstConnect: (() => void) | undefined,
+    hostId?: string,
   ): void {
     const id = `s${++tabCounter}`;
     // Several tabs to one host are told apart by a number: "rig", "rig (2)".
@@ -316,6 +326,9 @@ export class App {
         if (first) onFirstConnect?.();
         first = false;
       },
+      // The host's own choice as saved now, else the settings' default.
+      autoReconnect: () =>
+        this.#snapshot.hosts.find((h) => h.id === hostId)?.autoReconnect ?? loadLocalSettings().autoReconnect,
     });
     const unregister = openTabs.add(tab);
     this.#tabs.add({

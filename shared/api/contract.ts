@@ -260,6 +260,8 @@ export interface ApiEvents extends SftpApiEvents {
   'prompt.gone': { promptId: string };
   /** A port forward's state or counters changed (counters at most every TUNNEL_EVENT_INTERVAL_MS). */
   'tunnels.changed': ForwardStatus;
+  /** Desktop: the machine woke from sleep (Electron powerMonitor 'resume'): tabs waiting to reconnect try now. */
+  'app.resumed': { reason: 'resume' };
 }
 
 /** Every event name main pushes to the page. */
@@ -271,6 +273,7 @@ export const API_EVENTS = [
   'prompt.ask',
   'prompt.gone',
   'tunnels.changed',
+  'app.resumed',
   ...SFTP_API_EVENTS,
 ] as const satisfies readonly ApiEventName[];
 

@@ -100,6 +100,11 @@ export interface HostInput {
   forwards?: PortForward[];
   /** SSH only: forward the local ssh-agent to the target (ssh -A). Absent or false: off. */
   forwardAgent?: boolean;
+  /**
+   * Reconnect by itself after the link drops (backoff 1, 2, 5, 10, 30 s; never after a refused login, host key or
+   * certificate). Absent: the app-wide default in settings.
+   */
+  autoReconnect?: boolean;
 }
 
 /**

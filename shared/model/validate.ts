@@ -294,7 +294,7 @@ export function checkHost(
   if (protocol === 'vnc' && method !== undefined && method.type !== 'password') {
     c.add('auth.type', 'NOT_ALLOWED', 'A VNC host authenticates with a password (or none).');
   }
-  const ssh = sshExtras(c, input, protocol);
+  const ssh = { ...sshExtras(c, input, protocol), ...autoReconnect(c, input) };
   if (c.errors.length > 0) return { ok: false, errors: c.errors };
 
   const host: HostInput = {
@@ -314,6 +314,13 @@ export function checkHost(
   if (colour !== undefined) host.colour = colour;
   checkReferences(c, Object.assign(host, ssh), book, options.cycles !== false);
   return c.errors.length > 0 ? { ok: false, errors: c.errors } : { ok: true, host, errors: [] };
+}
+
+/** Reconnect by itself (either protocol): on, off, or absent for the settings' default. */
+function autoReconnect(c: Collector, input: Record<string, unknown>): Pick<HostInput, 'autoReconnect'> {
+  if (input['autoReconnect'] === undefined) return {};
+  const on = bool(c, 'autoReconnect', input['autoReconnect'], 'Reconnect automatically');
+  return on === undefined ? {} : { autoReconnect: on };
 }
 
 /** Port forwards and agent forwarding: SSH hosts only; both optional, so older files stay valid. */

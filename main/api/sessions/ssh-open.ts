@@ -45,14 +45,43 @@ export interface SshLease {
 type HostFacts = { id?: string; name?: string; address: string; port: number; auth?: AuthMethod | undefined };
 
 /**
+ * A saved SSH host's pooled link died ('lost', `error` SSH_DISCONNECTED) or a
+ * new connection replaced the dead one ('restored'): what rode the old link
+ * (port forwards, file browsers) can start again on `restored`.
+ */
+export type HostLinkEvent =
+  { type: 'lost'; hostId: string; error: HostdeckError } | { type: 'restored'; hostId: string };
+
+/**
  * Opens SSH sessions for saved hosts and quick connects: resolves the jump chain and secrets, connects through the pool
  * (asking the person through the prompt broker), and issues the gateway ticket.
  */
 export class SshOpener {
   readonly #ctx: SshOpenContext;
+  /** Which saved hosts each pool key has served: a key's link events are told per host. */
+  readonly #keyHosts = new Map<string, Set<string>>();
+  readonly #linkListeners = new Set<(ev: HostLinkEvent) => void>();
 
   constructor(ctx: SshOpenContext) {
     this.#ctx = ctx;
+    ctx.pool.subscribe((ev) => {
+      for (const hostId of this.#keyHosts.get(ev.key) ?? []) {
+        const out: HostLinkEvent =
+          ev.type === 'lost' ? { type: 'lost', hostId, error: ev.error } : { type: 'restored', hostId };
+        for (const listener of [...this.#linkListeners]) listener(out);
+      }
+    });
+  }
+
+  /**
+   * Calls `listener` when a saved host's pooled connection loses its link
+   * and when a later open (a tab reconnecting, any lease()) restores it.
+   * Returns the unsubscribe function. The reconnect point for port forwards
+   * (main/tunnels) and file browsers (main/sftp).
+   */
+  subscribeLinks(listener: (ev: HostLinkEvent) => void): () => void {
+    this.#linkListeners.add(listener);
+    return () => this.#linkListeners.delete(listener);
   }
 
   /** Opens a shell session on a saved SSH host. Throws what lease() throws. */
@@ -107,6 +136,9 @@ export class SshOpener {
         ...(target.agentForward ? ['agent-forward'] : []),
       ],
     });
+    const hosts = this.#keyHosts.get(key) ?? new Set<string>();
+    hosts.add(hostId);
+    this.#keyHosts.set(key, hosts);
     return { lease: await pool.acquire(key, connect), key, connect };
   }
 

@@ -229,6 +229,21 @@ export const en = {
   'tabs.label': 'Open sessions',
   'tabs.close': 'Close {name}',
   'tabs.reconnect': 'Reconnect',
+  'editor.autoReconnect': 'Reconnect automatically',
+  'editor.autoReconnect.default': 'As in settings',
+  'editor.autoReconnect.on': 'On',
+  'editor.autoReconnect.off': 'Off',
+  'editor.autoReconnect.hint':
+    'After the link drops, try again after 1, 2, 5, 10, then every 30 seconds. Never after a refused login or a changed host key.',
+  'settings.autoReconnect': 'Reconnect by itself when the link drops (each host may say otherwise)',
+  'session.reconnectingIn': 'Reconnecting in {seconds} s…',
+  'session.reconnectNow': 'Reconnect now',
+  'session.reconnectCancel': 'Cancel',
+  'session.reconnectCancel.label': 'Cancel reconnecting',
+  'session.newShell':
+    'Reconnected: this is a new shell. The old shell, and anything that was running in it, has ended.',
+  'tabs.reconnectAll': 'Reconnect all',
+  'tabs.reconnectAll.label': 'Reconnect all disconnected tabs',
   'tabs.empty.title': 'No open sessions',
   'tabs.empty.hint':
     'Double-click a host, or press Enter on it, to connect. Ctrl+Tab or Ctrl+PageDown switches tabs; Ctrl+Shift+W closes one; F6 moves between the address book and the session.',

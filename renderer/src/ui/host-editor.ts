@@ -67,8 +67,9 @@ export function openHostEditor(ctx: EditorContext): HTMLDialogElement {
   const jumps = jumpSection(fields, ctx, refresh);
   const vnc = vncSection(fields, base.vnc ?? DEFAULT_VNC_OPTIONS, ctx);
   const organise = organiseSection(fields, base, ctx.folders);
+  const reconnect = reconnectSection(fields, base);
   const secrets = secretsSection(fields, ctx);
-  const sections: Section[] = [general, auth, jumps, vnc, organise, secrets];
+  const sections: Section[] = [general, auth, jumps, vnc, organise, reconnect, secrets];
   const state = (): EditorState => ({
     isSsh: general.protocol() === 'ssh',
     authType: auth.type(),
@@ -407,6 +408,27 @@ function organiseSection(
         .filter(Boolean);
       out['notes'] = notes.input.value;
       if (!noColour.checked) out['colour'] = colour.input.value;
+    },
+  };
+}
+
+/** Reconnect by itself: the app-wide default (settings), or on or off for this host. */
+function reconnectSection(fields: EditorFields, base: Partial<HostInput>): Section {
+  const now = base.autoReconnect === undefined ? 'default' : base.autoReconnect ? 'on' : 'off';
+  const choice = fields.field(
+    'autoReconnect',
+    t('editor.autoReconnect'),
+    selectInput(now, [
+      ['default', t('editor.autoReconnect.default')],
+      ['on', t('editor.autoReconnect.on')],
+      ['off', t('editor.autoReconnect.off')],
+    ]),
+    t('editor.autoReconnect.hint'),
+  );
+  return {
+    sync: () => undefined,
+    collect: (out) => {
+      if (choice.input.value !== 'default') out['autoReconnect'] = choice.input.value === 'on';
     },
   };
 }

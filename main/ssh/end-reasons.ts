@@ -43,7 +43,8 @@ export function keepaliveTimeout(
   countMax: number,
   cause?: unknown,
 ): HostdeckError {
-  const seconds = Math.round(intervalMs / 1000);
+  // Whole seconds, but a test's sub-second interval is not "0 s".
+  const seconds = intervalMs >= 1000 ? Math.round(intervalMs / 1000) : intervalMs / 1000;
   const checks =
     countMax === 1
       ? `a keepalive check got no reply in ${seconds} s`

@@ -150,6 +150,7 @@ export const en = {
   'session.exited': 'The shell exited with status {code}.',
   'session.exitedSignal': 'The shell was ended by signal {signal}.',
   'session.channelClosed': 'The server closed the session without saying how the shell ended.',
+  'session.reconnectingHint': 'Reconnecting by itself (see above); press Enter to try now.',
   'session.reconnectHint': 'Press Enter or click Reconnect to connect again.',
   'session.linkConfirm.title': 'Open this link?',
   'session.linkConfirm.body': 'The terminal shows a link to {url}. It opens in your browser.',

@@ -145,6 +145,7 @@ export const zhCN: Catalog = {
   'session.exited': 'Shell 已退出，状态码 {code}。',
   'session.exitedSignal': 'Shell 被信号 {signal} 终止。',
   'session.channelClosed': '服务器关闭了会话，但未说明 Shell 如何结束。',
+  'session.reconnectingHint': '正在自动重新连接（见上方）；按回车键立即重试。',
   'session.reconnectHint': '按回车键或点击“重新连接”以再次连接。',
   'session.linkConfirm.title': '打开此链接？',
   'session.linkConfirm.body': '终端中显示了指向 {url} 的链接。它将在浏览器中打开。',

@@ -157,7 +157,7 @@ export class SshTab extends LifecycleTab {
     const message = endMessage(ev);
     if (!this.life.end(message, { code: endCode(ev) })) return;
     this.#terminal.notice(message);
-    this.#terminal.notice(t('session.reconnectHint'));
+    this.#terminal.notice(t(this.life.reconnecting ? 'session.reconnectingHint' : 'session.reconnectHint'));
   }
 }
 

@@ -17,7 +17,8 @@ import type { Browser, Page } from 'playwright-core';
 import { startChromium } from './support/chromium.js';
 import { startSshd, type Sshd } from './support/sshd.js';
 import { makeHome, startServe, type ServeProcess } from './support/serve.js';
-import { connectHost, loadTestHooks, openAppPage, terminalText, typeInTerminal } from './support/app-page.js';
+import { connectHost, openAppPage, terminalText, typeInTerminal } from './support/app-page.js';
+import { addKeyHost as pageAddKeyHost, networkBack, setReconnectSchedule } from './support/reconnect-page.js';
 import { ACTIVE_PANEL } from './support/session-tabs.js';
 import { startLinkProxy, type LinkProxy } from './support/link-proxy.js';
 
@@ -51,25 +52,9 @@ afterAll(async () => {
   await sshd?.stop();
 });
 
-/** A host on the relay's port that signs in with the key file only (no password prompt to fall back on). */
-async function addKeyHost(name: string): Promise<void> {
-  await page.getByRole('button', { name: 'Add host' }).click();
-  const dialog = page.getByRole('dialog', { name: 'Add host' });
-  await dialog.getByLabel('Name', { exact: true }).fill(name);
-  await dialog.getByLabel('Address').fill('127.0.0.1');
-  await dialog.getByLabel('Port').fill(String(proxy.port));
-  await dialog.getByLabel('User name').fill(sshd.keyUser);
-  await dialog.getByLabel('Sign in with').selectOption('privateKey');
-  await dialog.getByLabel('Key file').fill(keyPath);
-  await dialog.getByRole('button', { name: 'Save' }).click();
-  await dialog.waitFor({ state: 'detached' });
-  await page.getByRole('treeitem', { name }).waitFor();
-}
-
-async function schedule(ms: number[]): Promise<void> {
-  await loadTestHooks(page);
-  await page.evaluate(`window.__hostdeckTest.reconnectSchedule(${JSON.stringify(ms)})`);
-}
+const addKeyHost = (name: string): Promise<void> =>
+  pageAddKeyHost(page, { name, port: proxy.port, user: sshd.keyUser, keyPath });
+const schedule = (ms: number[]): Promise<void> => setReconnectSchedule(page, ms);
 
 /** Opens a tab on "rig", trusting the key the first time; resolves when connected. */
 async function openTab(): Promise<void> {
@@ -139,7 +124,7 @@ describe('reconnecting by itself (serve mode, real sshd)', () => {
     mkdirSync(SHOTS, { recursive: true });
     await page.screenshot({ path: join(SHOTS, 'reconnect-tab.png') });
     proxy.restore();
-    await page.evaluate("window.dispatchEvent(new Event('online'))");
+    await networkBack(page);
     await expect.poll(connectedTabs, { timeout: 30_000 }).toBe(1);
     await closeAllTabs();
   });
@@ -153,7 +138,7 @@ describe('reconnecting by itself (serve mode, real sshd)', () => {
     await expect.poll(banner).not.toContain('Reconnecting in');
     proxy.restore();
     const before = proxy.accepted;
-    await page.evaluate("window.dispatchEvent(new Event('online'))");
+    await networkBack(page);
     await page.locator(ACTIVE_PANEL).getByRole('button', { name: 'Reconnect', exact: true }).click();
     await expect.poll(connectedTabs, { timeout: 30_000 }).toBe(1);
     // Only the person's Reconnect reached the server: the online event found no countdown.
@@ -192,7 +177,7 @@ describe('reconnecting by itself (serve mode, real sshd)', () => {
       await expect.poll(banner, { timeout: 30_000 }).toContain('did not accept the login');
       expect(await banner()).not.toContain('Reconnecting in');
       // Ten of the injected waits, and the page's own triggers: no second try.
-      await page.evaluate("window.dispatchEvent(new Event('online'))");
+      await networkBack(page);
       await new Promise((resolve) => setTimeout(resolve, 1000));
       expect(proxy.accepted - before).toBe(1);
       expect(sshdConnections(sshd, logFrom)).toBe(1);

@@ -9,10 +9,12 @@
 // down, comes back and says the shell is new; the page's 'online' event tries
 // at once; Cancel stops it; Reconnect all brings back every tab; a refused
 // login or a changed host key on a reconnect stops after one try (sshd's log
-// shows one login attempt).
+// shows one login attempt); a host that keeps its shell gets its tmux session
+// back, shell variables and all.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chmodSync, copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { spawnSync } from 'node:child_process';
 import type { Browser, Page } from 'playwright-core';
 import { startChromium } from './support/chromium.js';
 import { startSshd, type Sshd } from './support/sshd.js';
@@ -52,14 +54,14 @@ afterAll(async () => {
   await sshd?.stop();
 });
 
-const addKeyHost = (name: string): Promise<void> =>
-  pageAddKeyHost(page, { name, port: proxy.port, user: sshd.keyUser, keyPath });
+const addKeyHost = (name: string, keepShell = false): Promise<void> =>
+  pageAddKeyHost(page, { name, port: proxy.port, user: sshd.keyUser, keyPath, keepShell });
 const schedule = (ms: number[]): Promise<void> => setReconnectSchedule(page, ms);
 
 /** Opens a tab on "rig", trusting the key the first time; resolves when connected. */
-async function openTab(): Promise<void> {
+async function openTab(name = 'rig'): Promise<void> {
   const before = await page.locator('[role=tab][data-status=connected]').count();
-  await connectHost(page, 'rig');
+  await connectHost(page, name);
   const trust = page
     .getByRole('dialog', { name: 'Unknown host key' })
     .getByRole('button', { name: 'Trust and connect' });
@@ -75,7 +77,7 @@ async function openTab(): Promise<void> {
 async function closeAllTabs(): Promise<void> {
   for (let n = await page.getByRole('tab').count(); n > 0; n--)
     await page
-      .getByRole('button', { name: /^Close rig/ })
+      .getByRole('button', { name: /^Close (rig|kept)/ })
       .first()
       .click();
   await expect.poll(() => page.getByRole('tab').count()).toBe(0);
@@ -209,6 +211,31 @@ describe('reconnecting by itself (serve mode, real sshd)', () => {
     } finally {
       proxy.retarget(sshd.port);
       await other.stop();
+    }
+    await closeAllTabs();
+  });
+
+  it('a host that keeps its shell: after the link drops, the tab attaches to the same tmux session, variables and all', async () => {
+    await schedule([150, 300]);
+    await addKeyHost('kept', true);
+    await openTab('kept');
+    try {
+      await typeInTerminal(page, 'KEEP=$((40+2)); echo kept-$KEEP-$TMUX_PANE');
+      await expect.poll(() => terminalText(page)).toMatch(/kept-42-%\d+/);
+      proxy.cut();
+      await expect.poll(banner, { timeout: 30_000 }).toMatch(/Reconnecting in \d+ s/);
+      proxy.restore();
+      await expect.poll(connectedTabs, { timeout: 30_000 }).toBe(1);
+      await typeInTerminal(page, 'echo again-$KEEP');
+      await expect.poll(() => terminalText(page)).toContain('again-42');
+    } finally {
+      // The session outlives the tab on purpose: end it, so no test leaves a shell behind.
+      spawnSync('ssh', [
+        ...['-F', '/dev/null', '-i', keyPath, '-p', String(sshd.port), '-o', 'StrictHostKeyChecking=no'],
+        ...['-o', 'UserKnownHostsFile=/dev/null', '-o', 'BatchMode=yes', '-o', 'LogLevel=ERROR'],
+        `${sshd.keyUser}@127.0.0.1`,
+        'tmux kill-session -t hostdeck-1',
+      ]);
     }
     await closeAllTabs();
   });

@@ -464,8 +464,13 @@ export class SshConnection extends EventEmitter {
     });
   }
 
-  /** A pty shell channel (see shell.ts). */
-  shell(pty: PseudoTtyOptions, env: Record<string, string>): Promise<ClientChannel> {
+  /**
+   * A pty shell channel (see shell.ts); with `command`, that command on a pty
+   * instead of the login shell (an exec request with a pty, RFC 4254 §6.5, as
+   * `ssh -t host command`).
+   */
+  shell(pty: PseudoTtyOptions, env: Record<string, string>, command?: string): Promise<ClientChannel> {
+    if (command !== undefined) return this.#channel('shell', (cb) => this.#client.exec(command, { pty, env }, cb));
     return this.#channel('shell', (cb) => this.#client.shell(pty, { env } as ShellOptions, cb));
   }
 

@@ -19,6 +19,8 @@ export interface ShellOptions {
   /** Extra environment; LANG defaults to C.UTF-8. */
   env?: Record<string, string>;
   term?: string;
+  /** Run this command on the pty instead of the login shell (an exec request, RFC 4254 §6.5). */
+  command?: string;
 }
 
 /**
@@ -76,6 +78,7 @@ export class SshShell extends EventEmitter {
     const channel = await conn.shell(
       { term: opts.term ?? 'xterm-256color', cols: opts.cols, rows: opts.rows, width: 0, height: 0 },
       { LANG: 'C.UTF-8', ...opts.env },
+      opts.command,
     );
     return new SshShell(conn, channel);
   }

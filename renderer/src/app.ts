@@ -315,7 +315,7 @@ export class App {
       open: async (openId, size) => {
         this.#ownOpens.add(openId);
         try {
-          return await open(openId, size);
+          return await open(openId, { ...size, slot: same + 1 });
         } finally {
           this.#ownOpens.delete(openId);
         }

@@ -105,6 +105,11 @@ export interface HostInput {
    * certificate). Absent: the app-wide default in settings.
    */
   autoReconnect?: boolean;
+  /**
+   * SSH only: each tab attaches to, or creates, a named tmux (else screen) session on the host, so a dropped link
+   * loses no work; a host with neither gets its login shell. Absent or false: off.
+   */
+  keepShell?: boolean;
 }
 
 /**

@@ -9,6 +9,8 @@ export interface KeyHost {
   port: number;
   user: string;
   keyPath: string;
+  /** Tick "Keep the shell across reconnects" (tmux or screen on the host). */
+  keepShell?: boolean;
 }
 
 /** Adds an SSH host on 127.0.0.1:`port` signing in with the key file alone; waits for it in the address book. */
@@ -21,6 +23,7 @@ export async function addKeyHost(page: Page, host: KeyHost): Promise<void> {
   await dialog.getByLabel('User name').fill(host.user);
   await dialog.getByLabel('Sign in with').selectOption('privateKey');
   await dialog.getByLabel('Key file').fill(host.keyPath);
+  if (host.keepShell) await dialog.getByLabel('Keep the shell across reconnects').check();
   await dialog.getByRole('button', { name: 'Save' }).click();
   await dialog.waitFor({ state: 'detached' });
   await page.getByRole('treeitem', { name: host.name }).waitFor();

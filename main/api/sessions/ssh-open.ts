@@ -89,7 +89,11 @@ export class SshOpener {
     const leased = await this.lease(hostId, opts.openId, signal);
     const { store } = this.#ctx;
     store.markConnected(hostId);
-    return { ...this.#shellTicket(leased, opts), kind: 'ssh', title: store.getHost(hostId).name };
+    const host = store.getHost(hostId);
+    if (host.keepShell !== true) return { ...this.#shellTicket(leased, opts), kind: 'ssh', title: host.name };
+    const kept = keptShellName(opts.slot ?? 1);
+    const ticket = this.#shellTicket(leased, opts, keptShellCommand(kept));
+    return { ...ticket, kind: 'ssh', title: host.name, keptShell: kept };
   }
 
   /** Opens a shell session on an address typed by the person; an empty user name is asked for. */
@@ -162,7 +166,7 @@ export class SshOpener {
     return name;
   }
 
-  #shellTicket(leased: SshLease, opts: SessionOptions): { sessionId: string; url: string } {
+  #shellTicket(leased: SshLease, opts: SessionOptions, command?: string): { sessionId: string; url: string } {
     const { pool, tickets } = this.#ctx;
     const opener = shellTargetOpener({
       pool,
@@ -170,6 +174,7 @@ export class SshOpener {
       connect: leased.connect,
       cols: opts.cols,
       rows: opts.rows,
+      ...(command === undefined ? {} : { command }),
     });
     return tickets.issue(
       opener,
@@ -282,6 +287,27 @@ function secretAsker(
     if (a.remember && host.id) rememberSecret(store, ctx.emit, host.id, secret, a.value);
     return a.value;
   };
+}
+
+/** The tmux or screen session a kept shell lives in: one per tab slot, so two tabs to a host are two shells. */
+function keptShellName(slot: number): string {
+  return `hostdeck-${slot}`;
+}
+
+/**
+ * What runs on the pty for a host with keepShell, through the login shell
+ * (sshd runs `$SHELL -c`, so POSIX sh syntax): attach to the named session
+ * or create it (`tmux new-session -A`; `screen -D -R`, detaching it from a
+ * dead link's terminal first), else the login shell itself, saying why.
+ * `name` is hostdeck-<digits> (keptShellName), so it needs no quoting.
+ */
+export function keptShellCommand(name: string): string {
+  return [
+    `if command -v tmux >/dev/null 2>&1; then exec tmux new-session -A -s ${name};`,
+    `elif command -v screen >/dev/null 2>&1; then exec screen -D -R -S ${name};`,
+    `else echo 'Hostdeck: neither tmux nor screen is installed here; this shell ends with the connection.';`,
+    'exec "${SHELL:-/bin/sh}" -l; fi',
+  ].join(' ');
 }
 
 function expandHome(p: string, home: string): string {

@@ -241,6 +241,11 @@ export const en = {
   'session.reconnectNow': 'Reconnect now',
   'session.reconnectCancel': 'Cancel',
   'session.reconnectCancel.label': 'Cancel reconnecting',
+  'editor.keepShell': 'Keep the shell across reconnects',
+  'editor.keepShell.hint':
+    'Each tab runs in a tmux (or screen) session on the host, named hostdeck-1, hostdeck-2…: a dropped link loses no work. Hosts with neither get a plain shell.',
+  'session.keptShell':
+    'Reconnected: attached again to the session "{name}" (tmux or screen) if the host has one; otherwise this is a new shell.',
   'session.newShell':
     'Reconnected: this is a new shell. The old shell, and anything that was running in it, has ended.',
   'tabs.reconnectAll': 'Reconnect all',

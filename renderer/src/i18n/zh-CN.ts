@@ -235,6 +235,10 @@ export const zhCN: Catalog = {
   'session.reconnectNow': '立即重新连接',
   'session.reconnectCancel': '取消',
   'session.reconnectCancel.label': '取消重新连接',
+  'editor.keepShell': '重新连接时保留 shell',
+  'editor.keepShell.hint':
+    '每个标签页在主机上的 tmux（或 screen）会话中运行，名为 hostdeck-1、hostdeck-2…：连接断开不会丢失工作。两者都没有的主机使用普通 shell。',
+  'session.keptShell': '已重新连接：如果主机上有会话“{name}”（tmux 或 screen），已重新接入；否则这是一个新的 shell。',
   'session.newShell': '已重新连接：这是一个新的 shell。旧的 shell 及其中运行的一切都已结束。',
   'tabs.reconnectAll': '全部重新连接',
   'tabs.reconnectAll.label': '重新连接所有已断开的标签页',

@@ -412,8 +412,14 @@ function organiseSection(
   };
 }
 
-/** Reconnect by itself: the app-wide default (settings), or on or off for this host. */
+/** Reconnect by itself: the app-wide default (settings), or on or off for this host; and (SSH) keep the shell. */
 function reconnectSection(fields: EditorFields, base: Partial<HostInput>): Section {
+  const keep = fields.field(
+    'keepShell',
+    t('editor.keepShell'),
+    checkbox(base.keepShell === true),
+    t('editor.keepShell.hint'),
+  );
   const now = base.autoReconnect === undefined ? 'default' : base.autoReconnect ? 'on' : 'off';
   const choice = fields.field(
     'autoReconnect',
@@ -426,9 +432,10 @@ function reconnectSection(fields: EditorFields, base: Partial<HostInput>): Secti
     t('editor.autoReconnect.hint'),
   );
   return {
-    sync: () => undefined,
-    collect: (out) => {
+    sync: (s) => void (keep.row.hidden = !s.isSsh),
+    collect: (out, s) => {
       if (choice.input.value !== 'default') out['autoReconnect'] = choice.input.value === 'on';
+      if (s.isSsh && (keep.input as HTMLInputElement).checked) out['keepShell'] = true;
     },
   };
 }

@@ -79,8 +79,11 @@ export interface SessionTabOptions {
   title: string;
   /** The host's own name, for numbering several tabs to it. */
   baseTitle?: string;
-  /** Opens (or reopens) the session in main; `openId` ties prompts to this tab. */
-  open(openId: string, size: { cols: number; rows: number }): Promise<SessionTicket>;
+  /**
+   * Opens (or reopens) the session in main; `openId` ties prompts to this tab. `size.slot` is the tab's number among
+   * the page's tabs to the host (a kept shell is named after it).
+   */
+  open(openId: string, size: { cols: number; rows: number; slot?: number }): Promise<SessionTicket>;
   onStatus(status: TabStatus): void;
   onTitle(title: string): void;
   /** The open succeeded (quick connect offers to save the host). */

@@ -104,7 +104,10 @@ export class SshTab extends LifecycleTab {
   /** A new shell: after a reconnect the terminal says so first, since the old shell and what ran in it are gone. */
   attachSurface(ticket: SessionTicket, again: boolean): void {
     this.#sessionId = ticket.sessionId;
-    if (again) this.#terminal.notice(t('session.newShell'));
+    if (again)
+      this.#terminal.notice(
+        t(ticket.keptShell ? 'session.keptShell' : 'session.newShell', { name: ticket.keptShell ?? '' }),
+      );
     this.#terminal.connect(ticket.url);
   }
 

@@ -1,7 +1,8 @@
 // A loopback TCP relay that stands for the network between Hostdeck and a
 // server, so a test can break the link without touching the server: cut()
 // resets every joined pair and refuses new ones (as a route that went away),
-// restore() lets them through again, retarget() sends the next ones to
+// restore() lets them through again, stall() silences the open ones (as a
+// path that drops every packet), retarget() sends the next ones to
 // another server (the same address answering with another machine).
 import net from 'node:net';
 
@@ -12,6 +13,8 @@ export interface LinkProxy {
   readonly accepted: number;
   /** Resets every open pair and refuses new connections until restore(). */
   cut(): void;
+  /** Open pairs stop carrying bytes, both ways, without closing (a path that went silent); new ones still pass. */
+  stall(): void;
   restore(): void;
   /** New connections go to 127.0.0.1:`port`; open pairs keep theirs. */
   retarget(port: number): void;
@@ -53,6 +56,12 @@ export async function startLinkProxy(targetPort: number): Promise<LinkProxy> {
     cut() {
       up = false;
       for (const s of [...pairs]) s.resetAndDestroy();
+    },
+    stall() {
+      for (const s of [...pairs]) {
+        s.unpipe();
+        s.pause();
+      }
     },
     restore() {
       up = true;

@@ -13,6 +13,11 @@ import { keyUserOptions, trustFiles, type TrustFiles } from './fixtures/ssh/harn
 import { SshConnection } from '../main/ssh/connection.js';
 import { ConnectionPool, type PoolEvent } from '../main/ssh/pool.js';
 import type { HostdeckError } from '../shared/errors.js';
+import { sessionsApi } from '../main/api/sessions-api.js';
+import type { HostLinkEvent } from '../main/api/sessions/ssh-open.js';
+import { Gateway } from '../main/gateway/gateway.js';
+import { StoreHarness } from './fixtures/store/harness.js';
+import { makeHome } from './support/serve.js';
 
 let sshd: Sshd;
 let t: TrustFiles;
@@ -105,5 +110,53 @@ describe('SshConnection.probe', () => {
     expect(err?.details).toMatchObject({ reason: 'keepalive-timeout', intervalMs: 300, countMax: 1 });
     expect(err?.message).toContain('a keepalive check got no reply');
     expect(pool.size).toBe(0);
+  });
+});
+
+describe('SshOpener.subscribeLinks (the reconnect point for forwards and file browsers)', () => {
+  it("tells per saved host: 'lost' when its pooled link dies, 'restored' when the next lease reopens it", async () => {
+    const harness = new StoreHarness('reconnect-links');
+    const gateway = await Gateway.start({ allowedOrigins: ['http://127.0.0.1:1'] });
+    const store = harness.open({ saveDelayMs: 0 });
+    const host = store.saveHost({
+      name: 'rig',
+      protocol: 'ssh',
+      address: sshd.host,
+      port: sshd.port,
+      username: sshd.keyUser,
+      auth: { type: 'privateKey', path: sshd.clientKeyPath },
+      folder: [],
+      tags: [],
+      notes: '',
+    });
+    const sessions = sessionsApi({
+      store,
+      gateway: () => gateway,
+      emit: () => undefined,
+      homeDir: makeHome(),
+      userKnownHosts: [t.userFile],
+    });
+    try {
+      const events: HostLinkEvent[] = [];
+      const off = sessions.ssh.subscribeLinks((ev) => events.push(ev));
+      const first = await sessions.ssh.lease(host.id, 'o1', new AbortController().signal);
+      const closed = new Promise((r) => first.lease.connection.once('close', r));
+      signalAll(connectionProcesses(sshd), 'SIGKILL');
+      await closed;
+      first.lease.release();
+      expect(events).toMatchObject([{ type: 'lost', hostId: host.id, error: { code: 'SSH_DISCONNECTED' } }]);
+      const again = await sessions.ssh.lease(host.id, 'o2', new AbortController().signal);
+      expect(again.lease.restored).toBe(true);
+      expect(events.map((e) => [e.type, e.hostId])).toEqual([
+        ['lost', host.id],
+        ['restored', host.id],
+      ]);
+      again.lease.release();
+      off();
+    } finally {
+      await sessions.dispose();
+      await gateway.close();
+      harness.cleanup();
+    }
   });
 });

@@ -19,7 +19,14 @@ import type { Browser, Page } from 'playwright-core';
 import { startChromium } from './support/chromium.js';
 import { startSshd, type Sshd } from './support/sshd.js';
 import { makeHome, startServe, type ServeProcess } from './support/serve.js';
-import { connectHost, openAppPage, terminalText, typeInTerminal } from './support/app-page.js';
+import {
+  axeViolations,
+  connectHost,
+  describeFindings,
+  openAppPage,
+  terminalText,
+  typeInTerminal,
+} from './support/app-page.js';
 import { addKeyHost as pageAddKeyHost, networkBack, setReconnectSchedule } from './support/reconnect-page.js';
 import { ACTIVE_PANEL } from './support/session-tabs.js';
 import { startLinkProxy, type LinkProxy } from './support/link-proxy.js';
@@ -111,6 +118,8 @@ describe('reconnecting by itself (serve mode, real sshd)', () => {
     proxy.restore();
     await expect.poll(connectedTabs, { timeout: 30_000 }).toBe(1);
     await expect.poll(() => terminalText(page)).toContain('Reconnected: this is a new shell.');
+    mkdirSync(SHOTS, { recursive: true });
+    await page.screenshot({ path: join(SHOTS, 'reconnect-newshell.png') });
     await typeInTerminal(page, 'echo second-$((6*7))');
     await expect.poll(() => terminalText(page)).toContain('second-42');
     await closeAllTabs();
@@ -125,6 +134,8 @@ describe('reconnecting by itself (serve mode, real sshd)', () => {
     await expect(page.getByRole('button', { name: 'Cancel reconnecting' }).isVisible()).resolves.toBe(true);
     mkdirSync(SHOTS, { recursive: true });
     await page.screenshot({ path: join(SHOTS, 'reconnect-tab.png') });
+    // The countdown, its buttons and Reconnect all pass axe (WCAG 2.2 AA and best practices).
+    expect(describeFindings(await axeViolations(page))).toEqual([]);
     proxy.restore();
     await networkBack(page);
     await expect.poll(connectedTabs, { timeout: 30_000 }).toBe(1);

@@ -45,7 +45,17 @@ export interface Api {
   localHandles(paths: string[]): LocalHandle[];
   /** Ends every session, prompt and pooled connection. */
   dispose(): Promise<void>;
+  /**
+   * The machine woke from sleep: tells the page ('app.resumed', so tabs
+   * waiting to reconnect try now) and checks every pooled SSH connection,
+   * so one that died in the sleep ends within WAKE_PROBE_MS and its tabs
+   * reconnect, instead of after the keepalive's full count.
+   */
+  resumed(): void;
 }
+
+/** Milliseconds a pooled SSH connection has to answer a check after the machine wakes. */
+export const WAKE_PROBE_MS = 5_000;
 
 function appApi(ctx: Pick<ApiContext, 'version' | 'mode' | 'gatewayPort'>): ApiModule<'app.info'> {
   return {
@@ -111,5 +121,9 @@ export function createApi(ctx: ApiContext): Api {
         return [];
       }
     });
-  return { dispatcher: sink.dispatcher, dispose, localHandles };
+  const resumed = (): void => {
+    emit('app.resumed', { reason: 'resume' });
+    void sessions.pool.probeAll(WAKE_PROBE_MS);
+  };
+  return { dispatcher: sink.dispatcher, dispose, localHandles, resumed };
 }

@@ -2,7 +2,7 @@
 // onReady() calls one setupX() per feature (the electron/fiddle layout).
 // Everything the services need from Electron is injected, so gateway, ssh,
 // vnc and store run unchanged in plain Node (tests, serve mode).
-import { app, BrowserWindow, dialog, ipcMain, Menu, session } from 'electron';
+import { app, BrowserWindow, dialog, ipcMain, Menu, powerMonitor, session } from 'electron';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { APP_ORIGIN, IpcChannel } from '../../shared/api/channels.js';
@@ -77,6 +77,7 @@ async function onReady(): Promise<void> {
     dispatcher: api,
     dispose,
     localHandles,
+    resumed,
   } = createApi({
     mode: 'desktop',
     version: app.getVersion(),
@@ -87,6 +88,7 @@ async function onReady(): Promise<void> {
     pickLocal,
   });
   setupDrops(localHandles, devOrigin);
+  setupWake(resumed);
   setupCleanQuit(async () => {
     await dispose();
     await gateway.close();
@@ -133,6 +135,13 @@ function setupDrops(localHandles: (paths: string[]) => unknown[], devOrigin: str
     if (!isTrustedFrame(event.senderFrame, devOrigin) || !Array.isArray(paths) || paths.length > 10_000) return [];
     return localHandles(paths.filter((p): p is string => typeof p === 'string' && p.length > 0 && p.length < 4096));
   });
+}
+
+// After sleep a link may be dead while its keepalive has not yet noticed:
+// the API checks every connection and tells the page. powerMonitor may be
+// used only once the app is ready (Electron's powerMonitor docs), as here.
+function setupWake(resumed: () => void): void {
+  powerMonitor.on('resume', resumed);
 }
 
 // Electron does not wait for promises in 'will-quit' listeners: hold the quit

@@ -432,8 +432,45 @@ export class SshConnection extends EventEmitter {
     });
   }
 
-  /** A pty shell channel (see shell.ts). */
-  shell(pty: PseudoTtyOptions, env: Record<string, string>): Promise<ClientChannel> {
+  /**
+   * Asks the server for an answer now: a keepalive@openssh.com global
+   * request with want-reply (RFC 4254 §4), what ssh2's own keepalive sends.
+   * No answer within `timeoutMs` ends the link as DISCONNECTED, reason
+   * 'keepalive-timeout' ('close' carries it), as after the machine woke with
+   * a link that died in its sleep. Resolves either way; a no-op unless open.
+   */
+  probe(timeoutMs: number): Promise<void> {
+    // ssh2 1.17 has no public ping: its keepalive pushes a reply callback and calls the protocol's ping() (lib/client.js).
+    const inner = this.#client as unknown as { _callbacks?: Array<() => void>; _protocol?: { ping(): void } };
+    if (!this.#state.is('open') || !inner._callbacks || !inner._protocol) return Promise.resolve();
+    const { _callbacks: callbacks, _protocol: protocol } = inner;
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        this.#endReason ??= keepaliveTimeout(this.host, this.port, timeoutMs, 1);
+        this.#client.destroy();
+        resolve();
+      }, timeoutMs);
+      callbacks.push(() => {
+        clearTimeout(timer);
+        resolve();
+      });
+      try {
+        protocol.ping();
+      } catch {
+        // The socket is already gone: 'close' follows with the reason ssh2 gives.
+        clearTimeout(timer);
+        resolve();
+      }
+    });
+  }
+
+  /**
+   * A pty shell channel (see shell.ts); with `command`, that command on a pty
+   * instead of the login shell (an exec request with a pty, RFC 4254 §6.5, as
+   * `ssh -t host command`).
+   */
+  shell(pty: PseudoTtyOptions, env: Record<string, string>, command?: string): Promise<ClientChannel> {
+    if (command !== undefined) return this.#channel('shell', (cb) => this.#client.exec(command, { pty, env }, cb));
     return this.#channel('shell', (cb) => this.#client.shell(pty, { env } as ShellOptions, cb));
   }
 

@@ -43,10 +43,15 @@ export function keepaliveTimeout(
   countMax: number,
   cause?: unknown,
 ): HostdeckError {
-  const seconds = Math.round(intervalMs / 1000);
+  // Whole seconds, but a test's sub-second interval is not "0 s".
+  const seconds = intervalMs >= 1000 ? Math.round(intervalMs / 1000) : intervalMs / 1000;
+  const checks =
+    countMax === 1
+      ? `a keepalive check got no reply in ${seconds} s`
+      : `${countMax} keepalive checks ${seconds} s apart got no reply`;
   return refine(
     disconnected(host, port, cause),
-    `${where(host, port)} stopped answering: ${countMax} keepalive checks ${seconds} s apart got no reply, so Hostdeck closed the connection. The network path may be down; reconnect when the host is reachable again.`,
+    `${where(host, port)} stopped answering: ${checks}, so Hostdeck closed the connection. The network path may be down; reconnect when the host is reachable again.`,
     { reason: 'keepalive-timeout', intervalMs, countMax },
     cause,
   );

@@ -28,6 +28,8 @@ export interface ShellOptions {
    * threshold (1 MiB). Past the first data ssh2 or the bridge grants the window.
    */
   initialWindow?: number;
+  /** Run this command on the pty instead of the login shell (an exec request, RFC 4254 §6.5). */
+  command?: string;
 }
 
 /**
@@ -88,6 +90,7 @@ export class SshShell extends EventEmitter {
       conn.shell(
         { term: opts.term ?? 'xterm-256color', cols: opts.cols, rows: opts.rows, width: 0, height: 0 },
         { LANG: 'C.UTF-8', ...opts.env },
+        opts.command,
       ),
     );
     settleOpenWindow(channel);

@@ -17,6 +17,8 @@ import { TabStrip } from './ui/tab-strip.js';
 import { showToast } from './ui/toasts.js';
 import { TunnelNotices } from './tunnels/tunnel-notices.js';
 import { isTunnelsShortcut, TunnelsPanel } from './tunnels/tunnels-panel.js';
+import { loadLocalSettings } from './ui/settings-dialog.js';
+import { watchForLink } from './ui/link-watch.js';
 
 let tabCounter = 0;
 /** The address book's width before the person drags it (styles.css `--sidebar-width`). */
@@ -79,6 +81,10 @@ export class App {
     const own = (openId: string): (() => void) => (this.#ownOpens.add(openId), () => this.#ownOpens.delete(openId));
     this.#tunnels = new TunnelsPanel({ api, hosts, own });
     this.#tunnelNotices = new TunnelNotices({ api, hosts, openPanel: () => this.#tunnels.open() });
+    // Back online, awake again, or shown again: tabs counting down to reconnect try at once.
+    watchForLink(api, () => {
+      for (const tab of openTabs.all()) tab.retryNow();
+    });
     // Leaving the page (reload, close) ends every session: ask first.
     window.addEventListener('beforeunload', (ev) => {
       if (this.#tabs.ids.length > 0) ev.preventDefault();
@@ -323,7 +329,7 @@ export class App {
       open: async (openId, size) => {
         this.#ownOpens.add(openId);
         try {
-          return await open(openId, size);
+          return await open(openId, { ...size, slot: same + 1 });
         } finally {
           this.#ownOpens.delete(openId);
         }
@@ -334,6 +340,9 @@ export class App {
         if (first) onFirstConnect?.();
         first = false;
       },
+      // The host's own choice as saved now, else the settings' default.
+      autoReconnect: () =>
+        this.#snapshot.hosts.find((h) => h.id === hostId)?.autoReconnect ?? loadLocalSettings().autoReconnect,
     });
     const unregister = openTabs.add(tab);
     // A forward that fails to start with this host's first terminal is said in its tabs.

@@ -136,6 +136,8 @@ export interface SessionOptions {
   openId: string;
   cols: number;
   rows: number;
+  /** Which of the page's tabs to this host (1, 2, …): a kept shell (host.keepShell) is named after it. Default 1. */
+  slot?: number;
 }
 
 /** A quick-connect target (`user@host:port`), checked like a saved host before any connection. */
@@ -174,6 +176,8 @@ export interface SessionTicket {
   title: string;
   /** VNC only: how main logged in, and whether the wire is encrypted. */
   vnc?: VncTicketInfo;
+  /** SSH, a host with keepShell: the shell runs in a named tmux or screen session that a reconnect attaches to again. */
+  keptShell?: string;
 }
 
 /** Method name → parameter tuple and result (the file browser's are in shared/sftp.ts). */
@@ -260,6 +264,8 @@ export interface ApiEvents extends SftpApiEvents {
   'prompt.gone': { promptId: string };
   /** A port forward's state or counters changed (counters at most every TUNNEL_EVENT_INTERVAL_MS). */
   'tunnels.changed': ForwardStatus;
+  /** Desktop: the machine woke from sleep (Electron powerMonitor 'resume'): tabs waiting to reconnect try now. */
+  'app.resumed': { reason: 'resume' };
 }
 
 /** Every event name main pushes to the page. */
@@ -271,6 +277,7 @@ export const API_EVENTS = [
   'prompt.ask',
   'prompt.gone',
   'tunnels.changed',
+  'app.resumed',
   ...SFTP_API_EVENTS,
 ] as const satisfies readonly ApiEventName[];
 

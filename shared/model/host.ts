@@ -106,6 +106,16 @@ export interface HostInput {
   forwards?: PortForward[];
   /** SSH only: forward the local ssh-agent to the target (ssh -A). Absent or false: off. */
   forwardAgent?: boolean;
+  /**
+   * Reconnect by itself after the link drops (backoff 1, 2, 5, 10, 30 s; never after a refused login, host key or
+   * certificate). Absent: the app-wide default in settings.
+   */
+  autoReconnect?: boolean;
+  /**
+   * SSH only: each tab attaches to, or creates, a named tmux (else screen) session on the host, so a dropped link
+   * loses no work; a host with neither gets its login shell. Absent or false: off.
+   */
+  keepShell?: boolean;
 }
 
 /**

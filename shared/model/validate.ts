@@ -294,7 +294,7 @@ export function checkHost(
   if (protocol === 'vnc' && method !== undefined && method.type !== 'password') {
     c.add('auth.type', 'NOT_ALLOWED', 'A VNC host authenticates with a password (or none).');
   }
-  const ssh = sshExtras(c, input, protocol);
+  const ssh = { ...sshExtras(c, input, protocol), ...sessionChoices(c, input, protocol) };
   if (c.errors.length > 0) return { ok: false, errors: c.errors };
 
   const host: HostInput = {
@@ -314,6 +314,24 @@ export function checkHost(
   if (colour !== undefined) host.colour = colour;
   checkReferences(c, Object.assign(host, ssh), book, options.cycles !== false);
   return c.errors.length > 0 ? { ok: false, errors: c.errors } : { ok: true, host, errors: [] };
+}
+
+/** Reconnect by itself (either protocol: on, off, or absent for the settings' default); keep the shell (SSH only). */
+function sessionChoices(
+  c: Collector,
+  input: Record<string, unknown>,
+  protocol: unknown,
+): Pick<HostInput, 'autoReconnect' | 'keepShell'> {
+  const out: Pick<HostInput, 'autoReconnect' | 'keepShell'> = {};
+  if (input['autoReconnect'] !== undefined) {
+    const on = bool(c, 'autoReconnect', input['autoReconnect'], 'Reconnect automatically');
+    if (on !== undefined) out.autoReconnect = on;
+  }
+  if (input['keepShell'] === undefined) return out;
+  if (protocol !== 'ssh')
+    c.add('keepShell', 'NOT_ALLOWED', 'Keeping the shell in tmux or screen applies only to SSH hosts.');
+  else if (bool(c, 'keepShell', input['keepShell'], 'Keep the shell')) out.keepShell = true;
+  return out;
 }
 
 /** Port forwards and agent forwarding: SSH hosts only; both optional, so older files stay valid. */

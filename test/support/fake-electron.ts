@@ -137,6 +137,7 @@ function fakeElectronNamed(): Record<string, unknown> {
         setPermissionCheckHandler: (fn: FakeElectronState['permissionCheck']) => (state.permissionCheck = fn),
       },
     },
+    powerMonitor: { on: () => undefined },
     Menu: {
       buildFromTemplate: (t: unknown) => ({ template: t }),
       setApplicationMenu: (m: unknown) => (state.menu = m),

@@ -10,14 +10,16 @@ import { badRequest, obj, oneOf, str } from '../param-checks.js';
 
 /**
  * Checks a session open's options: `openId` (1–64 characters, to cancel it), terminal `cols` and `rows`
- * (1..MAX_TERMINAL_CELLS). Throws API_BAD_REQUEST.
+ * (1..MAX_TERMINAL_CELLS), the optional tab `slot` (1..999). Throws API_BAD_REQUEST.
  */
 export function sessionOptions(v: unknown): SessionOptions {
   const o = obj(v, 'options');
+  const slot = o['slot'] === undefined ? {} : { slot: whole(o['slot'], 'options.slot', MAX_SLOT) };
   return {
     openId: str(o['openId'], 'options.openId', 64),
     cols: cells(o['cols'], 'options.cols'),
     rows: cells(o['rows'], 'options.rows'),
+    ...slot,
   };
 }
 
@@ -62,7 +64,14 @@ export function promptAnswer(v: unknown): PromptAnswer {
 }
 
 function cells(n: unknown, name: string): number {
-  if (typeof n !== 'number' || !Number.isInteger(n) || n < 1 || n > MAX_TERMINAL_CELLS)
-    throw badRequest(`${name} must be a whole number from 1 to ${MAX_TERMINAL_CELLS}`);
+  return whole(n, name, MAX_TERMINAL_CELLS);
+}
+
+/** A tab's number among the page's tabs to one host (SessionOptions.slot). */
+const MAX_SLOT = 999;
+
+function whole(n: unknown, name: string, max: number): number {
+  if (typeof n !== 'number' || !Number.isInteger(n) || n < 1 || n > max)
+    throw badRequest(`${name} must be a whole number from 1 to ${max}`);
   return n;
 }

@@ -52,15 +52,44 @@ export type SessionWatcher = (hostId: string, openId: string) => () => void;
 type HostFacts = { id?: string; name?: string; address: string; port: number; auth?: AuthMethod | undefined };
 
 /**
+ * A saved SSH host's pooled link died ('lost', `error` SSH_DISCONNECTED) or a
+ * new connection replaced the dead one ('restored'): what rode the old link
+ * (port forwards, file browsers) can start again on `restored`.
+ */
+export type HostLinkEvent =
+  { type: 'lost'; hostId: string; error: HostdeckError } | { type: 'restored'; hostId: string };
+
+/**
  * Opens SSH sessions for saved hosts and quick connects: resolves the jump chain and secrets, connects through the pool
  * (asking the person through the prompt broker), and issues the gateway ticket.
  */
 export class SshOpener {
   readonly #ctx: SshOpenContext;
   readonly #watchers = new Set<SessionWatcher>();
+  /** Which saved hosts each pool key has served: a key's link events are told per host. */
+  readonly #keyHosts = new Map<string, Set<string>>();
+  readonly #linkListeners = new Set<(ev: HostLinkEvent) => void>();
 
   constructor(ctx: SshOpenContext) {
     this.#ctx = ctx;
+    ctx.pool.subscribe((ev) => {
+      for (const hostId of this.#keyHosts.get(ev.key) ?? []) {
+        const out: HostLinkEvent =
+          ev.type === 'lost' ? { type: 'lost', hostId, error: ev.error } : { type: 'restored', hostId };
+        for (const listener of [...this.#linkListeners]) listener(out);
+      }
+    });
+  }
+
+  /**
+   * Calls `listener` when a saved host's pooled connection loses its link
+   * and when a later open (a tab reconnecting, any lease()) restores it.
+   * Returns the unsubscribe function. The reconnect point for port forwards
+   * (main/tunnels) and file browsers (main/sftp).
+   */
+  subscribeLinks(listener: (ev: HostLinkEvent) => void): () => void {
+    this.#linkListeners.add(listener);
+    return () => this.#linkListeners.delete(listener);
   }
 
   /** Opens a shell session on a saved SSH host. Throws what lease() throws. */
@@ -70,7 +99,11 @@ export class SshOpener {
     store.markConnected(hostId);
     const ends = [...this.#watchers].map((watch) => watch(hostId, opts.openId));
     const ended = once(() => ends.forEach((end) => end()));
-    return { ...this.#shellTicket(leased, opts, ended), kind: 'ssh', title: store.getHost(hostId).name };
+    const host = store.getHost(hostId);
+    if (host.keepShell !== true) return { ...this.#shellTicket(leased, opts, ended), kind: 'ssh', title: host.name };
+    const kept = keptShellName(opts.slot ?? 1);
+    const ticket = this.#shellTicket(leased, opts, ended, keptShellCommand(kept));
+    return { ...ticket, kind: 'ssh', title: host.name, keptShell: kept };
   }
 
   /** Calls `watcher` as each saved host's shell session opens (port forwards start with the first); returns the unsubscribe. */
@@ -123,6 +156,9 @@ export class SshOpener {
         ...(target.agentForward ? ['agent-forward'] : []),
       ],
     });
+    const hosts = this.#keyHosts.get(key) ?? new Set<string>();
+    hosts.add(hostId);
+    this.#keyHosts.set(key, hosts);
     return { lease: await pool.acquire(key, connect), key, connect };
   }
 
@@ -150,6 +186,7 @@ export class SshOpener {
     leased: SshLease,
     opts: SessionOptions,
     ended = (): void => undefined,
+    command?: string,
   ): { sessionId: string; url: string } {
     const { pool, tickets } = this.#ctx;
     const shell = shellTargetOpener({
@@ -158,6 +195,7 @@ export class SshOpener {
       connect: leased.connect,
       cols: opts.cols,
       rows: opts.rows,
+      ...(command === undefined ? {} : { command }),
     });
     // The session ends when its gateway link does, or when it is closed or never redeemed.
     const opener: TargetOpener = (link) => {
@@ -279,6 +317,27 @@ function once(fn: () => void): () => void {
     if (pending) fn();
     pending = false;
   };
+}
+
+/** The tmux or screen session a kept shell lives in: one per tab slot, so two tabs to a host are two shells. */
+function keptShellName(slot: number): string {
+  return `hostdeck-${slot}`;
+}
+
+/**
+ * What runs on the pty for a host with keepShell, through the login shell
+ * (sshd runs `$SHELL -c`, so POSIX sh syntax): attach to the named session
+ * or create it (`tmux new-session -A`; `screen -D -R`, detaching it from a
+ * dead link's terminal first), else the login shell itself, saying why.
+ * `name` is hostdeck-<digits> (keptShellName), so it needs no quoting.
+ */
+export function keptShellCommand(name: string): string {
+  return [
+    `if command -v tmux >/dev/null 2>&1; then exec tmux new-session -A -s ${name};`,
+    `elif command -v screen >/dev/null 2>&1; then exec screen -D -R -S ${name};`,
+    `else echo 'Hostdeck: neither tmux nor screen is installed here; this shell ends with the connection.';`,
+    'exec "${SHELL:-/bin/sh}" -l; fi',
+  ].join(' ');
 }
 
 function expandHome(p: string, home: string): string {

@@ -234,6 +234,7 @@ export const en = {
   'session.exited': 'The shell exited with status {code}.',
   'session.exitedSignal': 'The shell was ended by signal {signal}.',
   'session.channelClosed': 'The server closed the session without saying how the shell ended.',
+  'session.reconnectingHint': 'Reconnecting by itself (see above); press Enter to try now.',
   'session.reconnectHint': 'Press Enter or click Reconnect to connect again.',
   'session.linkConfirm.title': 'Open this link?',
   'session.linkConfirm.body': 'The terminal shows a link to {url}. It opens in your browser.',
@@ -313,6 +314,26 @@ export const en = {
   'tabs.label': 'Open sessions',
   'tabs.close': 'Close {name}',
   'tabs.reconnect': 'Reconnect',
+  'editor.autoReconnect': 'Reconnect automatically',
+  'editor.autoReconnect.default': 'As in settings',
+  'editor.autoReconnect.on': 'On',
+  'editor.autoReconnect.off': 'Off',
+  'editor.autoReconnect.hint':
+    'After the link drops, try again after 1, 2, 5, 10, then every 30 seconds. Never after a refused login or a changed host key.',
+  'settings.autoReconnect': 'Reconnect by itself when the link drops (each host may say otherwise)',
+  'session.reconnectingIn': 'Reconnecting in {seconds} s…',
+  'session.reconnectNow': 'Reconnect now',
+  'session.reconnectCancel': 'Cancel',
+  'session.reconnectCancel.label': 'Cancel reconnecting',
+  'editor.keepShell': 'Keep the shell across reconnects',
+  'editor.keepShell.hint':
+    'Each tab runs in a tmux (or screen) session on the host, named hostdeck-1, hostdeck-2…: a dropped link loses no work. Hosts with neither get a plain shell.',
+  'session.keptShell':
+    'Reconnected: attached again to the session "{name}" (tmux or screen) if the host has one; otherwise this is a new shell.',
+  'session.newShell':
+    'Reconnected: this is a new shell. The old shell, and anything that was running in it, has ended.',
+  'tabs.reconnectAll': 'Reconnect all',
+  'tabs.reconnectAll.label': 'Reconnect all disconnected tabs',
   'tabs.empty.title': 'No open sessions',
   'tabs.empty.hint':
     'Double-click a host, or press Enter on it, to connect. Ctrl+Tab or Ctrl+PageDown switches tabs; Ctrl+Shift+W closes one; F6 moves between the address book and the session.',

@@ -18,8 +18,11 @@
 //   chunks: the hooks import the very instance the running app fills in,
 //   and read tabs through their SessionTab interface.
 // - What the hooks expose is read-only: the active terminal's text and
-//   selection, and every terminal's text.
+//   selection, and every terminal's text. The one thing they change is the
+//   wait between automatic reconnect tries, so a test need not sit through
+//   real seconds (and never asserts on them).
 import { openTabs } from '../ui/open-tabs.js';
+import { overrideReconnectSchedule } from '../ui/auto-reconnect.js';
 
 export interface HostdeckTestApi {
   /** The visible tab's terminal buffer as text, one line per row ('' for a desktop or no tab). */
@@ -28,6 +31,8 @@ export interface HostdeckTestApi {
   selection(): string;
   /** Every tab's terminal text (hidden tabs too; '' for desktops), in the order they were opened. */
   allTerminalTexts(): string[];
+  /** Waits in ms between automatic reconnect tries instead of 1, 2, 5, 10, 30 s; null restores them. */
+  reconnectSchedule(ms: number[] | null): void;
 }
 
 declare global {
@@ -40,4 +45,5 @@ window.__hostdeckTest = Object.freeze({
   terminalText: () => openTabs.active?.readout?.text() ?? '',
   selection: () => openTabs.active?.readout?.selection() ?? '',
   allTerminalTexts: () => openTabs.all().map((tab) => tab.readout?.text() ?? ''),
+  reconnectSchedule: (ms: number[] | null) => overrideReconnectSchedule(ms),
 });

@@ -69,8 +69,9 @@ export function openHostEditor(ctx: EditorContext): HTMLDialogElement {
   const forwards = forwardsSection(fields, base, refresh);
   const vnc = vncSection(fields, base.vnc ?? DEFAULT_VNC_OPTIONS, ctx);
   const organise = organiseSection(fields, base, ctx.folders);
+  const reconnect = reconnectSection(fields, base);
   const secrets = secretsSection(fields, ctx);
-  const sections: Section[] = [general, auth, jumps, forwards, vnc, organise, secrets];
+  const sections: Section[] = [general, auth, jumps, forwards, vnc, organise, reconnect, secrets];
   const state = (): EditorState => ({
     isSsh: general.protocol() === 'ssh',
     authType: auth.type(),
@@ -410,6 +411,34 @@ function organiseSection(
         .filter(Boolean);
       out['notes'] = notes.input.value;
       if (!noColour.checked) out['colour'] = colour.input.value;
+    },
+  };
+}
+
+/** Reconnect by itself: the app-wide default (settings), or on or off for this host; and (SSH) keep the shell. */
+function reconnectSection(fields: EditorFields, base: Partial<HostInput>): Section {
+  const keep = fields.field(
+    'keepShell',
+    t('editor.keepShell'),
+    checkbox(base.keepShell === true),
+    t('editor.keepShell.hint'),
+  );
+  const now = base.autoReconnect === undefined ? 'default' : base.autoReconnect ? 'on' : 'off';
+  const choice = fields.field(
+    'autoReconnect',
+    t('editor.autoReconnect'),
+    selectInput(now, [
+      ['default', t('editor.autoReconnect.default')],
+      ['on', t('editor.autoReconnect.on')],
+      ['off', t('editor.autoReconnect.off')],
+    ]),
+    t('editor.autoReconnect.hint'),
+  );
+  return {
+    sync: (s) => void (keep.row.hidden = !s.isSsh),
+    collect: (out, s) => {
+      if (choice.input.value !== 'default') out['autoReconnect'] = choice.input.value === 'on';
+      if (s.isSsh && (keep.input as HTMLInputElement).checked) out['keepShell'] = true;
     },
   };
 }

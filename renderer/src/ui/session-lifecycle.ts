@@ -7,6 +7,12 @@
 //
 // Where the tab is comes from one StateMachine (TAB_TRANSITIONS), not from
 // which ids happen to be set; a move the table does not allow throws.
+//
+// A session that was up and lost its link (auto-reconnect.ts says which
+// failures those are) is opened again by itself when the host or the
+// settings allow it: a countdown in the banner, with Reconnect now and
+// Cancel; a try that fails on the link counts down again, longer; any other
+// failure (a refused login, a changed host key) stops.
 import { clear, Disposables, el } from '../dom.js';
 import { t } from '../i18n/i18n.js';
 import { ApiCallError } from '../api/client.js';
@@ -14,16 +20,23 @@ import type { SessionTicket } from '../../../shared/api/contract.js';
 import { StateMachine, type StateListener } from '../../../shared/state-machine.js';
 import { showHostKeyChanged } from './prompts.js';
 import { TAB_STATUS, TAB_TRANSITIONS, type SessionTabOptions, type TabState } from './session-tab.js';
+import { mayRetry, Reconnector } from './auto-reconnect.js';
 
 /** The terminal or desktop a lifecycle drives. */
 export interface SessionSurface {
   /** The size main opens the session with. */
   size(): { cols: number; rows: number };
-  /** A ticket is in hand: connect to its URL. */
-  attach(ticket: SessionTicket): void;
+  /** A ticket is in hand: connect to its URL. `again`: this tab had a session before (a terminal says its shell is new). */
+  attach(ticket: SessionTicket, again: boolean): void;
   /** Drop the connection to the last ticket, before opening again. */
   detach(): void;
   focus(): void;
+}
+
+/** How a session ended: `banner` replaces the message above the surface; `code` is the error code, when there is one. */
+export interface EndReport {
+  banner?: string;
+  code?: string | undefined;
 }
 
 let openCounter = 0;
@@ -35,12 +48,24 @@ export class SessionLifecycle {
   readonly #surface: SessionSurface;
   readonly #state = new StateMachine<TabState>('session tab', 'idle', TAB_TRANSITIONS);
   readonly #d = new Disposables();
+  readonly #retry: Reconnector;
   #openId: string | null = null;
   #sessionId: string | null = null;
+  /** A session was up in this tab: the next one is a new shell or desktop connection. */
+  #hadSession = false;
+  /** The link dropped under a working session and no other failure came since: link failures count down again. */
+  #dropped = false;
+  /** The countdown's own line in the banner. */
+  readonly #countdown = el('span', { class: 'reconnect-countdown', attrs: { 'aria-live': 'off' } });
 
   constructor(opts: SessionTabOptions, surface: SessionSurface) {
     this.#opts = opts;
     this.#surface = surface;
+    this.#retry = new Reconnector({
+      tick: (seconds) => this.#tick(seconds),
+      attempt: () => void this.#open(),
+    });
+    this.#d.add(() => this.#retry.cancel());
     this.#d.add(
       this.#state.subscribe((next) => {
         const status = TAB_STATUS[next];
@@ -57,7 +82,23 @@ export class SessionLifecycle {
     return this.#state.subscribe(listener);
   }
 
-  async open(): Promise<void> {
+  /** A countdown to the next automatic try is running. */
+  get reconnecting(): boolean {
+    return this.#retry.waiting;
+  }
+
+  /** Opens the session (first, or again once ended); the person asked, so a countdown stops. */
+  open(): Promise<void> {
+    this.#retry.cancel();
+    return this.#open();
+  }
+
+  /** The network came back or the machine woke: a countdown skips its wait. */
+  retryNow(): void {
+    this.#retry.now();
+  }
+
+  async #open(): Promise<void> {
     if (!this.#state.can('opening')) return;
     this.#surface.detach();
     this.#state.to('opening');
@@ -75,22 +116,26 @@ export class SessionLifecycle {
       this.#sessionId = ticket.sessionId;
       this.#state.to('attaching');
       clear(this.banner);
-      this.#surface.attach(ticket);
+      this.#surface.attach(ticket, this.#hadSession);
       this.#opts.onConnected?.(ticket);
       this.#surface.focus();
     } catch (err) {
       this.#openId = null;
       if (!this.#state.is('opening')) return;
       const message = err instanceof Error ? err.message : String(err);
+      const code = err instanceof ApiCallError ? err.code : undefined;
       if (err instanceof ApiCallError && err.code === 'SSH_HOST_KEY_CHANGED' && err.details)
         showHostKeyChanged(err.details, String(err.details['host'] ?? this.#opts.title));
-      this.end(`${t('session.failed', { name: this.#opts.title })}: ${message}`);
+      this.end(`${t('session.failed', { name: this.#opts.title })}: ${message}`, { code });
     }
   }
 
-  /** The surface's connection is up. */
+  /** The surface's connection is up: a later drop starts from the first wait again. */
   connected(): void {
     this.#state.to('connected');
+    this.#hadSession = true;
+    this.#dropped = false;
+    this.#retry.reset();
   }
 
   /**
@@ -98,14 +143,32 @@ export class SessionLifecycle {
    * reaches (the tab's own ⟳ is for the mouse). Returns false when the tab
    * is closed and there is nobody to tell. A second report while ended
    * (noVNC sends securityfailure, then disconnect) replaces the message.
+   * A link failure (`code`, see mayRetry) of a session that was up starts
+   * the countdown to an automatic try, when the host or settings allow.
    */
-  end(message: string, bannerText = message): boolean {
+  end(message: string, how: EndReport = {}): boolean {
     if (this.#state.is('closed')) return false;
     this.#sessionId = null;
-    if (!this.#state.is('ended')) this.#state.to('ended');
+    const again = this.#state.is('ended');
+    const retry = mayRetry(how.code);
+    if (retry && this.#state.is('connected')) this.#dropped = true;
+    else if (!retry) this.#dropped = false;
+    if (!again) this.#state.to('ended');
+    const text = how.banner ?? message;
+    if (this.#dropped && this.#opts.autoReconnect?.() === true) {
+      this.#showCountdown(text);
+      if (!again || !this.#retry.waiting) this.#retry.schedule();
+    } else {
+      this.#retry.cancel();
+      this.#showEnded(text);
+    }
+    return true;
+  }
+
+  #showEnded(text: string): void {
     clear(this.banner);
     this.banner.append(
-      el('span', { text: bannerText }),
+      el('span', { class: 'session-end', text }),
       el('button', {
         text: t('tabs.reconnect'),
         class: 'primary',
@@ -113,7 +176,38 @@ export class SessionLifecycle {
         on: { click: () => void this.open() },
       }),
     );
-    return true;
+  }
+
+  #showCountdown(text: string): void {
+    clear(this.banner);
+    this.banner.append(
+      el('span', { class: 'session-end', text }),
+      this.#countdown,
+      el('button', {
+        text: t('session.reconnectNow'),
+        class: 'primary',
+        attrs: { type: 'button' },
+        on: { click: () => void this.open() },
+      }),
+      el('button', {
+        text: t('session.reconnectCancel'),
+        attrs: { type: 'button', 'aria-label': t('session.reconnectCancel.label') },
+        on: { click: () => this.#cancelRetry() },
+      }),
+    );
+  }
+
+  /** Cancel: no more automatic tries until the session is up again; Reconnect stays. */
+  #cancelRetry(): void {
+    this.#retry.cancel();
+    this.#dropped = false;
+    const text = this.banner.querySelector('.session-end')?.textContent ?? '';
+    this.#showEnded(text);
+    this.banner.querySelector<HTMLButtonElement>('button')?.focus();
+  }
+
+  #tick(seconds: number | null): void {
+    this.#countdown.textContent = seconds === null ? '' : t('session.reconnectingIn', { seconds });
   }
 
   /** Puts `content` (a login form) in the banner, or empties it. */

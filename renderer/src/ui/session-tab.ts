@@ -56,10 +56,14 @@ export interface SessionTab {
   /** The host's own name, for numbering several tabs to it. */
   readonly baseTitle: string;
   readonly state: TabState;
+  /** Counting down to an automatic reconnect (the link dropped). */
+  readonly reconnecting: boolean;
   /** The terminal's text for an SSH tab; null for a desktop. */
   readonly readout: TerminalReadout | null;
   /** Opens the session: first, and again once it ended (Reconnect). Otherwise does nothing. */
   connect(): Promise<void>;
+  /** The network came back or the machine woke: a countdown to reconnect tries at once. Otherwise does nothing. */
+  retryNow(): void;
   /** The tab became the visible one. */
   show(): void;
   focus(): void;
@@ -75,10 +79,15 @@ export interface SessionTabOptions {
   title: string;
   /** The host's own name, for numbering several tabs to it. */
   baseTitle?: string;
-  /** Opens (or reopens) the session in main; `openId` ties prompts to this tab. */
-  open(openId: string, size: { cols: number; rows: number }): Promise<SessionTicket>;
+  /**
+   * Opens (or reopens) the session in main; `openId` ties prompts to this tab. `size.slot` is the tab's number among
+   * the page's tabs to the host (a kept shell is named after it).
+   */
+  open(openId: string, size: { cols: number; rows: number; slot?: number }): Promise<SessionTicket>;
   onStatus(status: TabStatus): void;
   onTitle(title: string): void;
   /** The open succeeded (quick connect offers to save the host). */
   onConnected?(ticket: SessionTicket): void;
+  /** Whether to reconnect by itself after the link drops: the host's choice, else the settings' (read at each drop). */
+  autoReconnect?(): boolean;
 }

@@ -14,6 +14,8 @@ export interface LocalSettings {
   fontSize: number;
   /** Ask before sending a paste that spans lines or is large (Tabby and Electerm ask too). */
   confirmPaste: boolean;
+  /** Tabs reconnect by themselves after the link drops, for hosts that do not say otherwise (host.autoReconnect). */
+  autoReconnect: boolean;
 }
 
 const KEY = 'hostdeck.settings';
@@ -31,9 +33,17 @@ export function loadLocalSettings(): LocalSettings {
     const fontSize =
       typeof raw.fontSize === 'number' && raw.fontSize >= 6 && raw.fontSize <= 40 ? Math.round(raw.fontSize) : 14;
     const confirmPaste = raw.confirmPaste !== false;
-    return { theme, language, fontFamily, fontSize, confirmPaste };
+    const autoReconnect = raw.autoReconnect !== false;
+    return { theme, language, fontFamily, fontSize, confirmPaste, autoReconnect };
   } catch {
-    return { theme: 'system', language: 'system', fontFamily: DEFAULT_FONT, fontSize: 14, confirmPaste: true };
+    return {
+      theme: 'system',
+      language: 'system',
+      fontFamily: DEFAULT_FONT,
+      fontSize: 14,
+      confirmPaste: true,
+      autoReconnect: true,
+    };
   }
 }
 
@@ -62,6 +72,7 @@ export function openSettings(
   const dialog = settingsDialog(
     ...appearanceRows(settings, changed),
     ...terminalRows(settings, changed),
+    connectionRow(settings, changed),
     api ? secrets : null,
     dataFile ? el('p', { class: 'field-hint', text: t('settings.dataFile', { path: dataFile }) }) : null,
   );
@@ -169,6 +180,16 @@ function terminalRows(settings: LocalSettings, changed: () => void): HTMLElement
     formRow(t('settings.fontSize'), size),
     formRow(t('settings.confirmPaste'), confirmPaste),
   ];
+}
+
+/** Connections: whether tabs reconnect by themselves (each host may say otherwise in its editor). */
+function connectionRow(settings: LocalSettings, changed: () => void): HTMLElement {
+  const auto = el('input', { attrs: { type: 'checkbox', checked: settings.autoReconnect } });
+  auto.addEventListener('change', () => {
+    settings.autoReconnect = auto.checked;
+    changed();
+  });
+  return formRow(t('settings.autoReconnect'), auto);
 }
 
 async function renderSecrets(api: ApiClient, into: HTMLElement, note = ''): Promise<void> {

@@ -2,16 +2,16 @@
 // gateway ticket main issues, with the shell's end written into the
 // terminal and Enter in a dead terminal reconnecting, as in Windows Terminal
 // and Tabby.
-import { Disposables, el } from '../dom.js';
+import { el } from '../dom.js';
 import { t } from '../i18n/i18n.js';
 import { describeGatewayClose } from '../../../shared/gateway-protocol.js';
 import { TerminalSession, type TerminalEvent } from '../terminal/terminal-session.js';
 import { confirmDialog } from './dialogs.js';
 import { loadLocalSettings } from './settings-dialog.js';
 import { pasteLines } from '../../../shared/paste.js';
-import { SessionLifecycle } from './session-lifecycle.js';
-import type { SessionTab, SessionTabOptions, TabState, TerminalLook, TerminalReadout } from './session-tab.js';
-import type { TabStatus } from './tab-strip.js';
+import { LifecycleTab } from './lifecycle-tab.js';
+import type { SessionTabOptions, TerminalLook, TerminalReadout } from './session-tab.js';
+import type { SessionTicket } from '../../../shared/api/contract.js';
 import { FilesDock } from '../files/files-dock.js';
 import type { SftpOpenTarget } from '../../../shared/sftp.js';
 
@@ -35,53 +35,35 @@ function confirmPaste(text: string): Promise<boolean> {
   return confirmDialog(t('paste.confirm.title'), body, t('paste.confirm.ok'));
 }
 
-export class SshTab implements SessionTab {
+export class SshTab extends LifecycleTab {
   readonly kind = 'ssh';
   readonly element: HTMLElement;
   readonly readout: TerminalReadout;
   readonly #opts: SshTabOptions;
   readonly #surface = el('div', { class: 'session-surface session-ssh' });
-  readonly #life: SessionLifecycle;
   readonly #terminal: TerminalSession;
-  readonly #d = new Disposables();
   readonly #files: FilesDock;
   #sessionId: string | null = null;
   #shellDir: string | null = null;
 
   constructor(opts: SshTabOptions) {
+    super(opts);
     this.#opts = opts;
-    const onStatus = (status: TabStatus): void => {
-      this.element.dataset['status'] = status;
-      opts.onStatus(status);
-    };
-    const onConnected = (ticket: Parameters<NonNullable<SshTabOptions['onConnected']>>[0]): void => {
-      this.#sessionId = ticket.sessionId;
-      opts.onConnected?.(ticket);
-    };
-    this.#life = new SessionLifecycle(
-      { ...opts, onStatus, onConnected },
-      {
-        size: () => ({ cols: this.#terminal.terminal.cols, rows: this.#terminal.terminal.rows }),
-        attach: (ticket) => this.#terminal.connect(ticket.url),
-        // A new connect() replaces the terminal's socket; nothing to drop first.
-        detach: () => undefined,
-        focus: () => this.focus(),
-      },
-    );
+    const d = this.disposables;
     this.#files = new FilesDock(this.#surface, {
       api: opts.api,
       targets: () => this.#filesTargets(),
       shellDir: () => this.#shellDir,
       onLayout: () => this.#terminal.fit(),
     });
-    this.#d.add(() => this.#files.dispose());
+    d.add(() => this.#files.dispose());
     this.#files.button.addEventListener('click', () => this.toggleFiles());
     // Ctrl+Shift+E (the files panel, as VS Code's explorer): taken before xterm sees it.
-    this.#d.listen(document, 'keydown', (ev) => this.#filesShortcut(ev as KeyboardEvent), { capture: true });
+    d.listen(document, 'keydown', (ev) => this.#filesShortcut(ev as KeyboardEvent), { capture: true });
     this.element = el(
       'div',
       { class: 'session' },
-      this.#life.banner,
+      this.life.banner,
       el('div', { class: 'files-tabbar' }, this.#files.button),
       this.#files.element,
     );
@@ -106,30 +88,31 @@ export class SshTab implements SessionTab {
         this.#files.shellDirChanged();
       },
     });
-    this.#d.add(() => this.#terminal.dispose());
+    d.add(() => this.#terminal.dispose());
     const term = this.#terminal.terminal;
     const keys = term.onKey(({ domEvent }) => {
-      if (domEvent.key === 'Enter' && this.#life.state === 'ended') void this.connect();
+      if (domEvent.key === 'Enter' && this.life.state === 'ended') void this.connect();
     });
-    this.#d.add(() => keys.dispose());
+    d.add(() => keys.dispose());
     this.readout = { text: () => this.#terminal.text(), selection: () => term.getSelection() };
   }
 
-  get title(): string {
-    return this.#opts.title;
+  surfaceSize(): { cols: number; rows: number } {
+    return { cols: this.#terminal.terminal.cols, rows: this.#terminal.terminal.rows };
   }
 
-  get baseTitle(): string {
-    return this.#opts.baseTitle ?? this.#opts.title;
+  /** A new shell: after a reconnect the terminal says so first, since the old shell and what ran in it are gone. */
+  attachSurface(ticket: SessionTicket, again: boolean): void {
+    this.#sessionId = ticket.sessionId;
+    if (again)
+      this.#terminal.notice(
+        t(ticket.keptShell ? 'session.keptShell' : 'session.newShell', { name: ticket.keptShell ?? '' }),
+      );
+    this.#terminal.connect(ticket.url);
   }
 
-  get state(): TabState {
-    return this.#life.state;
-  }
-
-  connect(): Promise<void> {
-    return this.#life.open();
-  }
+  /** A new connect() replaces the terminal's socket; nothing to drop first. */
+  detachSurface(): void {}
 
   show(): void {
     this.#terminal.fit();
@@ -144,11 +127,6 @@ export class SshTab implements SessionTab {
     const theme = look.dark ? darkTheme : lightTheme;
     this.#surface.style.background = theme.background;
     this.#terminal.setLook({ fontFamily: look.fontFamily, fontSize: look.fontSize, theme });
-  }
-
-  close(): void {
-    this.#life.close();
-    this.#d.dispose();
   }
 
   /** Shows or hides the files panel beside the terminal; focus goes to the list or back to the terminal. */
@@ -178,12 +156,23 @@ export class SshTab implements SessionTab {
   }
 
   #terminalOnEvent(ev: TerminalEvent): void {
-    if (ev.type === 'open') return this.#life.connected();
+    if (ev.type === 'open') return this.life.connected();
     const message = endMessage(ev);
-    if (!this.#life.end(message)) return;
+    if (!this.life.end(message, { code: endCode(ev) })) return;
     this.#terminal.notice(message);
-    this.#terminal.notice(t('session.reconnectHint'));
+    this.#terminal.notice(t(this.life.reconnecting ? 'session.reconnectingHint' : 'session.reconnectHint'));
   }
+}
+
+/**
+ * The code that says whether the link failed (auto-reconnect.ts): main's
+ * error, or an abnormal close of the page's socket (1006: no close frame,
+ * the gateway or the network went away), taken as a lost link.
+ */
+function endCode(ev: Exclude<TerminalEvent, { type: 'open' }>): string | undefined {
+  if (ev.type === 'error') return ev.code;
+  if (ev.type === 'closed' && ev.code === 1006) return 'SSH_DISCONNECTED';
+  return undefined;
 }
 
 /** Why a terminal session ended, in the person's words. */

@@ -13,6 +13,10 @@
 // container of wrappers (tab plus its buttons), and the tablist is an empty
 // element in it that takes the tabs as its children with aria-owns, in strip
 // order; the buttons stay plain buttons in the strip, named "Close <title>".
+//
+// "Reconnect all" sits last in the strip, shown while any tab is
+// disconnected: one button (in the Tab order, unlike the per-tab ones) that
+// reconnects every such tab at once, as after a network outage.
 import { Disposables, el } from '../dom.js';
 import { t } from '../i18n/i18n.js';
 
@@ -50,6 +54,7 @@ export class TabStrip {
   readonly #list: HTMLElement;
   readonly #panels: HTMLElement;
   readonly #empty: HTMLElement;
+  readonly #reconnectAll: HTMLButtonElement;
   readonly #tabs: Tab[] = [];
   readonly #d = new Disposables();
   #active: string | null = null;
@@ -64,7 +69,13 @@ export class TabStrip {
       el('h2', { text: t('tabs.empty.title') }),
       el('p', { text: t('tabs.empty.hint') }),
     );
-    this.#strip = el('div', { class: 'tab-strip', attrs: { hidden: true } }, this.#list);
+    this.#reconnectAll = el('button', {
+      class: 'tab-reconnect-all',
+      text: `⟳ ${t('tabs.reconnectAll')}`,
+      attrs: { type: 'button', 'aria-label': t('tabs.reconnectAll.label'), hidden: true },
+      on: { click: () => this.reconnectAll() },
+    });
+    this.#strip = el('div', { class: 'tab-strip', attrs: { hidden: true } }, this.#list, this.#reconnectAll);
     this.element = el('section', { class: 'tabs' }, this.#strip, this.#panels, this.#empty);
     this.#d.listen(keyTarget, 'keydown', (ev) => this.#shortcut(ev as KeyboardEvent), { capture: true });
     this.#d.listen(this.#strip, 'keydown', (ev) => this.#stripKey(ev as KeyboardEvent));
@@ -139,7 +150,7 @@ export class TabStrip {
       spec.onReconnect?.();
     });
     this.#wireDrag(tab);
-    this.#strip.append(item);
+    this.#strip.insertBefore(item, this.#reconnectAll);
     this.#owned();
     this.#panels.append(spec.panel);
     this.setStatus(spec.id, 'connecting');
@@ -180,6 +191,7 @@ export class TabStrip {
     }
     this.#owned();
     this.#empty.hidden = this.#tabs.length > 0;
+    this.#reconnectAll.hidden = this.#disconnected().length === 0;
   }
 
   setStatus(id: string, state: TabStatus): void {
@@ -191,6 +203,16 @@ export class TabStrip {
     tab.status.title = t(`status.${state}`);
     tab.button.setAttribute('aria-description', t(`status.${state}`));
     tab.reconnect.hidden = state !== 'disconnected' || !tab.spec.onReconnect;
+    this.#reconnectAll.hidden = this.#disconnected().length === 0;
+  }
+
+  /** Reconnects every disconnected tab (those counting down too: they try at once). */
+  reconnectAll(): void {
+    for (const tab of this.#disconnected()) tab.spec.onReconnect?.();
+  }
+
+  #disconnected(): Tab[] {
+    return this.#tabs.filter((tab) => tab.state === 'disconnected' && tab.spec.onReconnect);
   }
 
   setTitle(id: string, title: string): void {
@@ -273,7 +295,7 @@ export class TabStrip {
       if (from < 0 || to < 0 || from === to) return;
       const [moved] = this.#tabs.splice(from, 1) as [Tab];
       this.#tabs.splice(to, 0, moved);
-      for (const x of this.#tabs) this.#strip.append(x.item);
+      for (const x of this.#tabs) this.#strip.insertBefore(x.item, this.#reconnectAll);
       this.#owned();
     });
     tab.item.addEventListener('dragend', () => (this.#dragging = null));

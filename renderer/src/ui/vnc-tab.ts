@@ -2,55 +2,37 @@
 // after it has logged in, under a toolbar (vnc-toolbar.ts) that says what
 // protects the wire. Server-controlled strings (desktop name, clipboard,
 // failure reasons) are shown as text.
-import { Disposables, el } from '../dom.js';
+import { el } from '../dom.js';
 import { t } from '../i18n/i18n.js';
 import { DEFAULT_VNC_OPTIONS, type VncOptions } from '../../../shared/model/host.js';
 import { VncSession, type VncEvent } from '../vnc/vnc-session.js';
 import { formRow } from './dialogs.js';
-import { SessionLifecycle } from './session-lifecycle.js';
-import type { SessionTab, SessionTabOptions, TabState, TerminalLook } from './session-tab.js';
-import type { TabStatus } from './tab-strip.js';
+import { LifecycleTab } from './lifecycle-tab.js';
+import type { SessionTabOptions, TerminalLook } from './session-tab.js';
+import type { SessionTicket } from '../../../shared/api/contract.js';
 import { VncToolbar } from './vnc-toolbar.js';
 
 export interface VncTabOptions extends SessionTabOptions {
   vnc?: VncOptions;
 }
 
-export class VncTab implements SessionTab {
+export class VncTab extends LifecycleTab {
   readonly kind = 'vnc';
   readonly element: HTMLElement;
   readonly readout = null;
   readonly #opts: VncTabOptions;
   readonly #surface = el('div', { class: 'session-surface session-vnc' });
-  readonly #life: SessionLifecycle;
   readonly #vnc: VncSession;
   readonly #toolbar: VncToolbar;
-  readonly #d = new Disposables();
 
   constructor(opts: VncTabOptions) {
+    super(opts);
     this.#opts = opts;
-    const onStatus = (status: TabStatus): void => {
-      this.element.dataset['status'] = status;
-      opts.onStatus(status);
-    };
-    this.#life = new SessionLifecycle(
-      { ...opts, onStatus },
-      {
-        // A desktop has no rows and columns; main ignores the size for VNC.
-        size: () => ({ cols: 80, rows: 24 }),
-        attach: (ticket) => {
-          if (ticket.vnc) this.#toolbar.showSecurity(ticket.vnc);
-          this.#vnc.connect(ticket.url);
-        },
-        detach: () => this.#vnc.disconnect(),
-        focus: () => this.focus(),
-      },
-    );
     this.#vnc = new VncSession(this.#surface, {
       ...(opts.vnc ?? DEFAULT_VNC_OPTIONS),
       onEvent: (ev) => this.#vncOnEvent(ev),
     });
-    this.#d.add(() => this.#vnc.dispose());
+    this.disposables.add(() => this.#vnc.dispose());
     this.#toolbar = new VncToolbar({
       vnc: this.#vnc,
       options: opts.vnc,
@@ -58,24 +40,22 @@ export class VncTab implements SessionTab {
       title: opts.title,
       focus: () => this.focus(),
     });
-    this.#d.add(() => this.#toolbar.dispose());
-    this.element = el('div', { class: 'session' }, this.#toolbar.element, this.#life.banner, this.#surface);
+    this.disposables.add(() => this.#toolbar.dispose());
+    this.element = el('div', { class: 'session' }, this.#toolbar.element, this.life.banner, this.#surface);
   }
 
-  get title(): string {
-    return this.#opts.title;
+  /** A desktop has no rows and columns; main ignores the size for VNC. */
+  surfaceSize(): { cols: number; rows: number } {
+    return { cols: 80, rows: 24 };
   }
 
-  get baseTitle(): string {
-    return this.#opts.baseTitle ?? this.#opts.title;
+  attachSurface(ticket: SessionTicket): void {
+    if (ticket.vnc) this.#toolbar.showSecurity(ticket.vnc);
+    this.#vnc.connect(ticket.url);
   }
 
-  get state(): TabState {
-    return this.#life.state;
-  }
-
-  connect(): Promise<void> {
-    return this.#life.open();
+  detachSurface(): void {
+    this.#vnc.disconnect();
   }
 
   show(): void {
@@ -89,23 +69,20 @@ export class VncTab implements SessionTab {
   /** A desktop has no terminal look. */
   applyLook(_look: TerminalLook): void {}
 
-  close(): void {
-    this.#life.close();
-    this.#d.dispose();
-  }
-
   #vncOnEvent(ev: VncEvent): void {
-    if (ev.type === 'connect') this.#life.connected();
-    else if (ev.type === 'disconnect') this.#ended(t(ev.clean ? 'vnc.closed' : 'vnc.lost'));
-    else if (ev.type === 'securityfailure') this.#ended(ev.reason || `security failure ${ev.status}`);
+    if (ev.type === 'connect') this.life.connected();
+    // An unclean end is a lost link (the server or the network went away): worth reconnecting.
+    else if (ev.type === 'disconnect') this.#ended(t(ev.clean ? 'vnc.closed' : 'vnc.lost'), !ev.clean);
+    else if (ev.type === 'securityfailure') this.#ended(ev.reason || `security failure ${ev.status}`, false);
     else if (ev.type === 'rate') this.#toolbar.showRate(ev.bytesPerSecond);
     else if (ev.type === 'desktopname' && ev.name) this.#opts.onTitle(`${this.#opts.title} — ${ev.name}`);
     else if (ev.type === 'clipboard') this.#toolbar.clipboardIn(ev.text);
     else if (ev.type === 'credentialsrequired') this.#askCredentials(ev.types);
   }
 
-  #ended(message: string): void {
-    if (this.#life.end(message, `${message} ${t('vnc.reconnectHint')}`)) this.#toolbar.showRate(null);
+  #ended(message: string, linkLost: boolean): void {
+    const how = { banner: `${message} ${t('vnc.reconnectHint')}`, code: linkLost ? 'VNC_SERVER_CLOSED' : undefined };
+    if (this.life.end(message, how)) this.#toolbar.showRate(null);
   }
 
   /**
@@ -114,11 +91,11 @@ export class VncTab implements SessionTab {
    */
   #askCredentials(types: string[]): void {
     const form = credentialsForm(types, (creds) => {
-      this.#life.showInBanner();
+      this.life.showInBanner();
       this.#vnc.sendCredentials(creds);
       this.focus();
     });
-    this.#life.showInBanner(form);
+    this.life.showInBanner(form);
     form.querySelector('input')?.focus();
   }
 }

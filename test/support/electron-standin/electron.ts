@@ -742,6 +742,23 @@ export const safeStorage = {
   },
 };
 
+// powerMonitor: Electron's docs say it cannot be used before the app is
+// ready (it throws then). A test simulates a sleep and wake by sending the
+// stand-in SIGUSR2: 'suspend', then 'resume', as the OS reports them.
+class PowerMonitor extends EventEmitter {
+  override on(event: string, listener: (...args: unknown[]) => void): this {
+    if (!ready) throw new Error('The powerMonitor module cannot be used before the app is ready.');
+    return super.on(event, listener);
+  }
+}
+export const powerMonitor = new PowerMonitor();
+process.on('SIGUSR2', () => {
+  report('power', { event: 'suspend' });
+  powerMonitor.emit('suspend');
+  report('power', { event: 'resume' });
+  powerMonitor.emit('resume');
+});
+
 export const nativeTheme = Object.assign(new EventEmitter(), { shouldUseDarkColors: false, themeSource: 'system' });
 
 // Renderer-only modules are undefined in Electron's main process.
@@ -759,6 +776,7 @@ const electron = {
   dialog,
   safeStorage,
   nativeTheme,
+  powerMonitor,
   contextBridge,
   ipcRenderer,
 };

@@ -2,7 +2,7 @@
 // onReady() calls one setupX() per feature (the electron/fiddle layout).
 // Everything the services need from Electron is injected, so gateway, ssh,
 // vnc and store run unchanged in plain Node (tests, serve mode).
-import { app, BrowserWindow, dialog, Menu, session } from 'electron';
+import { app, BrowserWindow, dialog, Menu, session, shell } from 'electron';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { APP_ORIGIN } from '../../shared/api/channels.js';
@@ -88,6 +88,14 @@ async function onReady(): Promise<void> {
             : ['openDirectory', 'createDirectory'];
       const r = await dialog.showOpenDialog({ properties });
       return r.canceled ? [] : r.filePaths;
+    },
+    // The session-logs folder, too, is chosen only here: the page never names a path main writes to.
+    logFolder: {
+      pickFolder: async () => {
+        const r = await dialog.showOpenDialog({ properties: ['openDirectory', 'createDirectory'] });
+        return r.canceled ? null : (r.filePaths[0] ?? null);
+      },
+      openFolder: async (path) => void (await shell.openPath(path)),
     },
   });
   setupCleanQuit(async () => {

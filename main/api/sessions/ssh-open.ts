@@ -8,6 +8,7 @@ import { usernameProblem } from '../../../shared/model/validate.js';
 import { HostdeckError } from '../../../shared/errors.js';
 import type { AuthMethod, SavedHost } from '../../../shared/model/host.js';
 import type { QuickTarget, SessionOptions, SessionTicket } from '../../../shared/api/contract.js';
+import type { SessionLogMode } from '../../../shared/session-logs.js';
 import { authMethodName } from '../../ssh/auth.js';
 import { SshConnection, type ConnectOptions } from '../../ssh/connection.js';
 import type { HostKeyTrust } from '../../ssh/host-key-trust.js';
@@ -15,6 +16,7 @@ import { connectThrough, type HopOptions } from '../../ssh/jump.js';
 import { poolKey, type ConnectionPool, type Lease } from '../../ssh/pool.js';
 import { shellTargetOpener } from '../../ssh/session.js';
 import type { AddressBookStore } from '../../store/address-book-store.js';
+import type { SessionLogs } from '../../logs/session-logs.js';
 import type { PromptBroker } from '../prompt-broker.js';
 import { canSeal, rememberSecret, type Emit } from './remember.js';
 import type { TicketRegistry } from './ticket-registry.js';
@@ -33,6 +35,8 @@ export interface SshOpenContext {
   homeDir: string;
   /** Test hook: shorter keepalive so a dead link is noticed quickly. */
   keepaliveInterval?: number | undefined;
+  /** Session logs: each shell is tapped when its host (or the global setting) asks for a log. */
+  logs?: SessionLogs | undefined;
 }
 
 /** A pooled connection and how to make another like it (the shell takes its own lease). */
@@ -41,6 +45,9 @@ export interface SshLease {
   key: string;
   connect: () => Promise<SshConnection>;
 }
+
+/** TERM of every shell's pty (written in asciicast headers too). */
+const SHELL_TERM = 'xterm-256color';
 
 type HostFacts = { id?: string; name?: string; address: string; port: number; auth?: AuthMethod | undefined };
 
@@ -60,7 +67,8 @@ export class SshOpener {
     const leased = await this.lease(hostId, opts.openId, signal);
     const { store } = this.#ctx;
     store.markConnected(hostId);
-    return { ...this.#shellTicket(leased, opts), kind: 'ssh', title: store.getHost(hostId).name };
+    const host = store.getHost(hostId);
+    return { ...this.#shellTicket(leased, opts, host.name, host.sessionLog), kind: 'ssh', title: host.name };
   }
 
   /** Opens a shell session on an address typed by the person; an empty user name is asked for. */
@@ -72,7 +80,8 @@ export class SshOpener {
     const connect = (): Promise<SshConnection> => SshConnection.connect(sshOpts as ConnectOptions);
     const key = poolKey({ host: target.host, port: target.port, username, credentials: ['quick'] });
     const lease = await this.#ctx.pool.acquire(key, connect);
-    return { ...this.#shellTicket({ lease, key, connect }, opts), kind: 'ssh', title: `${username}@${target.host}` };
+    const title = `${username}@${target.host}`;
+    return { ...this.#shellTicket({ lease, key, connect }, opts, title), kind: 'ssh', title };
   }
 
   /**
@@ -130,20 +139,38 @@ export class SshOpener {
     return name;
   }
 
-  #shellTicket(leased: SshLease, opts: SessionOptions): { sessionId: string; url: string } {
+  #shellTicket(
+    leased: SshLease,
+    opts: SessionOptions,
+    title: string,
+    hostMode?: SessionLogMode,
+  ): { sessionId: string; url: string } {
     const { pool, tickets } = this.#ctx;
+    const issued = { sessionId: '' };
+    const tap = this.#ctx.logs?.tapFor({
+      title,
+      hostMode,
+      sessionId: () => issued.sessionId,
+      cols: opts.cols,
+      rows: opts.rows,
+      term: SHELL_TERM,
+    });
     const opener = shellTargetOpener({
       pool,
       key: leased.key,
       connect: leased.connect,
       cols: opts.cols,
       rows: opts.rows,
+      term: SHELL_TERM,
+      tap,
     });
-    return tickets.issue(
+    const ticket = tickets.issue(
       opener,
       () => leased.lease.release(),
       () => undefined,
     );
+    issued.sessionId = ticket.sessionId;
+    return ticket;
   }
 
   /** Connection options for one SSH host (a target or a hop), prompts wired to this open. */

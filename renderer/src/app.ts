@@ -15,6 +15,7 @@ import { openTabs } from './ui/open-tabs.js';
 import type { SessionTab, SessionTabOptions, TerminalLook } from './ui/session-tab.js';
 import { TabStrip } from './ui/tab-strip.js';
 import { showToast } from './ui/toasts.js';
+import { sessionLogNoticeText } from './ui/session-log-settings.js';
 
 let tabCounter = 0;
 /** The address book's width before the person drags it (styles.css `--sidebar-width`). */
@@ -67,6 +68,7 @@ export class App {
     });
     api.on('book.changed', () => void this.refresh());
     api.on('store.warning', (w) => this.toast(w.message));
+    api.on('logs.notice', (n) => this.toast(sessionLogNoticeText(n)));
     api.on('prompt.ask', (p) => {
       if (this.#ownOpens.has(p.openId)) this.#prompts.show(p);
     });

@@ -27,6 +27,7 @@ import {
 import { checkbox, EditorFields, selectInput, sshHostChoices, textInput, type Field } from './editor-fields.js';
 import { JumpChainEditor } from './jump-chain-editor.js';
 import { vncLengthNote } from './prompts.js';
+import { hostSessionLogSection } from './session-log-settings.js';
 
 type AuthChoice = 'auto' | AuthMethod['type'];
 
@@ -65,10 +66,11 @@ export function openHostEditor(ctx: EditorContext): HTMLDialogElement {
   const general = generalSection(fields, base, ctx.folders, refresh);
   const auth = authSection(fields, base);
   const jumps = jumpSection(fields, ctx, refresh);
+  const sessionLog = hostSessionLogSection(fields, base);
   const vnc = vncSection(fields, base.vnc ?? DEFAULT_VNC_OPTIONS, ctx);
   const organise = organiseSection(fields, base, ctx.folders);
   const secrets = secretsSection(fields, ctx);
-  const sections: Section[] = [general, auth, jumps, vnc, organise, secrets];
+  const sections: Section[] = [general, auth, jumps, sessionLog, vnc, organise, secrets];
   const state = (): EditorState => ({
     isSsh: general.protocol() === 'ssh',
     authType: auth.type(),

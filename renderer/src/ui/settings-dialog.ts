@@ -5,6 +5,7 @@ import { clear, el } from '../dom.js';
 import { LOCALES, t, type Locale } from '../i18n/i18n.js';
 import type { ApiClient } from '../api/client.js';
 import { formRow } from './dialogs.js';
+import { sessionLogSection } from './session-log-settings.js';
 
 export type Theme = 'system' | 'light' | 'dark';
 export interface LocalSettings {
@@ -63,6 +64,7 @@ export function openSettings(
     ...appearanceRows(settings, changed),
     ...terminalRows(settings, changed),
     api ? secrets : null,
+    api ? sessionLogSection(api) : null,
     dataFile ? el('p', { class: 'field-hint', text: t('settings.dataFile', { path: dataFile }) }) : null,
   );
   if (api) void renderSecrets(api, secrets);

@@ -9,7 +9,8 @@
 // shared/vnc-protocol.ts), STORE_ and SECRETS_ (main/store/errors.ts),
 // IMPORT_ (main/store/import/import-errors.ts, main/store/errors.ts,
 // main/api/import-api.ts), TUNNEL_ (main/tunnels/errors.ts), API_ (main/api, the transports, the page's API
-// client), GATEWAY_ (serve mode before its gateway is up), SFTP_ (main/sftp/errors.ts). INTERNAL is the
+// client), GATEWAY_ (serve mode before its gateway is up), SFTP_ (main/sftp/errors.ts), LOG_
+// (main/logs/errors.ts). INTERNAL is the
 // one unprefixed code: anything that was not a HostdeckError.
 //
 // Who writes the sentence the person reads. The rule:
@@ -173,6 +174,18 @@ export const SFTP_ERROR_CODES = [
 /** One of SFTP_ERROR_CODES. */
 export type SftpErrorCode = (typeof SFTP_ERROR_CODES)[number];
 
+/** Session logs (main/logs/errors.ts). */
+export const LOG_ERROR_CODES = [
+  /** Writing a session's log failed (disk full, folder removed, no permission); the terminal goes on. */
+  'LOG_WRITE_FAILED',
+  /** The logs folder could not be made or opened. */
+  'LOG_FOLDER_UNUSABLE',
+  /** Serve mode: only the data folder holds logs, and main opens no file manager. */
+  'LOG_NO_FOLDER_CHOICE',
+] as const;
+/** One of LOG_ERROR_CODES. */
+export type LogErrorCode = (typeof LOG_ERROR_CODES)[number];
+
 /** Serve mode: a request that came before the gateway was listening. */
 export const GATEWAY_ERROR_CODES = ['GATEWAY_STARTING'] as const;
 /** One of GATEWAY_ERROR_CODES. */
@@ -189,6 +202,7 @@ export type ErrorCode =
   | GatewayErrorCode
   | TunnelErrorCode
   | SftpErrorCode
+  | LogErrorCode
   | 'INTERNAL';
 
 /**

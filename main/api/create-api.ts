@@ -7,6 +7,9 @@ import { sessionsApi, type SessionsContext } from './sessions-api.js';
 import { tunnelsApi } from './tunnels-api.js';
 import { filesApi, type FilesContext } from './files-api.js';
 import { vncTlsCapabilities } from '../vnc/index.js';
+import { logsApi } from './logs-api.js';
+import { SessionLogs, type SessionLogsOptions } from '../logs/session-logs.js';
+import { dirname } from 'node:path';
 import type { AppInfo, ApiEventName, ApiEvents, ApiMethodName } from '../../shared/api/contract.js';
 import type { AddressBookStore } from '../store/address-book-store.js';
 import type { Gateway } from '../gateway/gateway.js';
@@ -31,6 +34,10 @@ export interface ApiContext {
    * itself reads and writes local files.
    */
   pickLocal?: FilesContext['pickLocal'];
+  /** Desktop: the native folder dialog and the file manager, for the session-logs folder. */
+  logFolder?: Pick<SessionLogsOptions, 'pickFolder' | 'openFolder'>;
+  /** Test hook: how session-log files are opened (main/logs/log-file.ts). */
+  logOpen?: SessionLogsOptions['open'];
   /** Test and bench hook: the SFTP engine's request sizes and parallelism. */
   sftp?: Pick<FilesContext, 'pipe' | 'filesInParallel' | 'itemsInParallel'>;
 }
@@ -74,14 +81,21 @@ function appApi(ctx: Pick<ApiContext, 'version' | 'mode' | 'gatewayPort'>): ApiM
   };
 }
 
-/** Builds every API module (app, book, import, secrets, sessions, tunnels, files) behind one dispatcher. */
+/** Builds every API module (app, book, import, secrets, sessions, tunnels, files, logs) behind one dispatcher. */
 export function createApi(ctx: ApiContext): Api {
   // Events need the dispatcher and the dispatcher needs the modules: the
   // modules get an emit that forwards once it exists.
   const sink: { dispatcher?: ApiDispatcher } = {};
   const emit = <E extends ApiEventName>(event: E, payload: ApiEvents[E]): void => sink.dispatcher?.emit(event, payload);
   const home = ctx.homeDir ? { homeDir: ctx.homeDir } : {};
+  const logs = new SessionLogs({
+    dataDir: dirname(ctx.store.path),
+    notify: (notice) => emit('logs.notice', notice),
+    ...ctx.logFolder,
+    ...(ctx.logOpen ? { open: ctx.logOpen } : {}),
+  });
   const sessions = sessionsApi({
+    logs,
     store: ctx.store,
     gateway: ctx.gateway,
     emit,
@@ -105,6 +119,7 @@ export function createApi(ctx: ApiContext): Api {
     sessions,
     tunnels,
     files,
+    logsApi(logs),
   );
   sink.dispatcher = new ApiDispatcher(api.handlers, api.checks);
   // Forwards and transfers first: their leases and channels go back before the pool closes.
@@ -112,6 +127,7 @@ export function createApi(ctx: ApiContext): Api {
     await tunnels.dispose();
     await files.dispose();
     await sessions.dispose();
+    await logs.dispose();
   };
   const localHandles = (paths: string[]): LocalHandle[] =>
     paths.flatMap((p) => {

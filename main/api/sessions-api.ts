@@ -12,6 +12,7 @@ import type { Gateway } from '../gateway/gateway.js';
 import { HostKeyTrust } from '../ssh/host-key-trust.js';
 import { ConnectionPool, type Lease } from '../ssh/pool.js';
 import type { AddressBookStore } from '../store/address-book-store.js';
+import type { SessionLogs } from '../logs/session-logs.js';
 import { VncCertificateTrust } from '../vnc/cert-trust.js';
 import type { ApiModule } from './dispatcher.js';
 import { PromptBroker } from './prompt-broker.js';
@@ -39,6 +40,8 @@ export interface SessionsContext {
    * (default: standard error; serve mode's standard output is its one URL line).
    */
   log?: (line: string) => void;
+  /** Session logs (main/logs): shells are tapped as their host or the global setting asks. */
+  logs?: SessionLogs;
 }
 
 /** The sessions API plus what other modules share with it: the pool, the SSH opener and the prompt broker. */
@@ -154,6 +157,7 @@ function createOpeners(ctx: SessionsContext) {
     emit,
     homeDir: ctx.homeDir ?? homedir(),
     keepaliveInterval: ctx.keepaliveInterval,
+    logs: ctx.logs,
   });
   const vnc = new VncOpener({
     store,

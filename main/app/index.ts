@@ -2,7 +2,7 @@
 // onReady() calls one setupX() per feature (the electron/fiddle layout).
 // Everything the services need from Electron is injected, so gateway, ssh,
 // vnc and store run unchanged in plain Node (tests, serve mode).
-import { app, BrowserWindow, dialog, ipcMain, Menu, powerMonitor, session } from 'electron';
+import { app, BrowserWindow, dialog, ipcMain, Menu, powerMonitor, session, shell } from 'electron';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { APP_ORIGIN, IpcChannel } from '../../shared/api/channels.js';
@@ -86,6 +86,14 @@ async function onReady(): Promise<void> {
     store,
     // The file browser's local files come only from this dialog (and OS drops): the page never names a path.
     pickLocal,
+    // The session-logs folder, too, is chosen only here: the page never names a path main writes to.
+    logFolder: {
+      pickFolder: async () => {
+        const r = await dialog.showOpenDialog({ properties: ['openDirectory', 'createDirectory'] });
+        return r.canceled ? null : (r.filePaths[0] ?? null);
+      },
+      openFolder: async (path) => void (await shell.openPath(path)),
+    },
   });
   setupDrops(localHandles, devOrigin);
   setupWake(resumed);

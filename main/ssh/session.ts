@@ -18,6 +18,11 @@ export interface ShellTargetOptions extends ShellOptions, BridgeOptions {
   key: string;
   /** Opens the connection when the pool has none (SshConnection.connect or connectThrough). */
   connect: () => Promise<SshConnection>;
+  /**
+   * A reader of the shell's output, called once the bridge has subscribed (the session log, main/logs/session-logs.ts);
+   * it only listens, never pauses.
+   */
+  tap?: ((shell: SshShell) => void) | undefined;
 }
 
 /**
@@ -36,6 +41,8 @@ export function shellTargetOpener(opts: ShellTargetOptions): TargetOpener {
     }
     // A lost connection reaches the tab through the shell's end (SshShell 'exit', connection-lost).
     shell.once('exit', () => lease.release());
-    return new ShellBridge(shell, link, opts);
+    const bridge = new ShellBridge(shell, link, opts);
+    opts.tap?.(shell);
+    return bridge;
   };
 }

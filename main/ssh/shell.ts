@@ -48,7 +48,8 @@ export type ShellEnd =
   | { kind: 'connection-lost'; error: HostdeckError };
 
 /**
- * Events: 'exit' (ShellEnd) once, after the channel closed. Output is
+ * Events: 'exit' (ShellEnd) once, after the channel closed; 'resize' (cols, rows) after each window-change sent
+ * (session logs record it). Output is
  * `channel` (stdout) plus `channel.stderr`; a pty already merges the two on
  * the server, and the rare extended data is merged by the reader (bridge.ts).
  */
@@ -118,6 +119,7 @@ export class SshShell extends EventEmitter {
   resize(cols: number, rows: number): void {
     if (this.hasExited) return;
     this.channel.setWindow(rows, cols, 0, 0);
+    this.emit('resize', cols, rows);
   }
 
   /** Closes the channel (SSH_MSG_CHANNEL_CLOSE); 'exit' follows when the server confirms. Safe to call twice. */

@@ -19,6 +19,7 @@ import { TunnelNotices } from './tunnels/tunnel-notices.js';
 import { isTunnelsShortcut, TunnelsPanel } from './tunnels/tunnels-panel.js';
 import { loadLocalSettings } from './ui/settings-dialog.js';
 import { watchForLink } from './ui/link-watch.js';
+import { sessionLogNoticeText } from './ui/session-log-settings.js';
 
 let tabCounter = 0;
 /** The address book's width before the person drags it (styles.css `--sidebar-width`). */
@@ -73,6 +74,7 @@ export class App {
     });
     api.on('book.changed', () => void this.refresh());
     api.on('store.warning', (w) => this.toast(w.message));
+    api.on('logs.notice', (n) => this.toast(sessionLogNoticeText(n)));
     api.on('prompt.ask', (p) => {
       if (this.#ownOpens.has(p.openId)) this.#prompts.show(p);
     });

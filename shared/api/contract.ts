@@ -6,6 +6,7 @@ import type { Folder, HostInput, SavedHost, SecretKind } from '../model/host.js'
 import type { VncWire } from '../vnc-protocol.js';
 import type { ForwardStatus, TunnelStartOptions } from '../tunnels.js';
 import { SFTP_API_EVENTS, SFTP_API_METHODS, type SftpApiEvents, type SftpApiMethods } from '../sftp.js';
+import { LOG_API_EVENTS, LOG_API_METHODS, type LogApiEvents, type LogApiMethods } from '../session-logs.js';
 
 /** What `app.info` answers: the app's mode, version and what its runtime can do. */
 export interface AppInfo {
@@ -181,7 +182,7 @@ export interface SessionTicket {
 }
 
 /** Method name → parameter tuple and result (the file browser's are in shared/sftp.ts). */
-export interface ApiMethods extends SftpApiMethods {
+export interface ApiMethods extends SftpApiMethods, LogApiMethods {
   'app.info': { params: []; result: AppInfo };
   'book.get': { params: []; result: BookSnapshot };
   'hosts.create': { params: [host: HostInput]; result: SavedHost };
@@ -251,10 +252,11 @@ export const API_METHODS = [
   'tunnels.start',
   'tunnels.stop',
   ...SFTP_API_METHODS,
+  ...LOG_API_METHODS,
 ] as const satisfies readonly ApiMethodName[];
 
 /** Event name → payload. */
-export interface ApiEvents extends SftpApiEvents {
+export interface ApiEvents extends SftpApiEvents, LogApiEvents {
   'store.warning': StoreWarningInfo;
   /** The book changed (this page or another): fetch it again. */
   'book.changed': { reason: string };
@@ -279,6 +281,7 @@ export const API_EVENTS = [
   'tunnels.changed',
   'app.resumed',
   ...SFTP_API_EVENTS,
+  ...LOG_API_EVENTS,
 ] as const satisfies readonly ApiEventName[];
 
 /** Whether a name from the wire is a method of the contract (the dispatcher's first check). */

@@ -2,6 +2,8 @@
 // renderer (forms). No secret value ever appears in these types: a host only
 // says which secrets are saved for it (docs/SECURITY.md, "Address book and secrets").
 
+import type { SessionLogMode } from '../session-logs.js';
+
 /** The two kinds of saved host: an SSH shell or a VNC desktop. */
 export type Protocol = 'ssh' | 'vnc';
 
@@ -116,6 +118,11 @@ export interface HostInput {
    * loses no work; a host with neither gets its login shell. Absent or false: off.
    */
   keepShell?: boolean;
+  /**
+   * SSH only: this host's session log (shared/session-logs.ts), overriding the global setting. Absent: follow the
+   * global setting (files written before session logs need no migration).
+   */
+  sessionLog?: SessionLogMode;
 }
 
 /**

@@ -14,6 +14,7 @@ import {
   type Protocol,
   type VncOptions,
 } from './host.js';
+import { SESSION_LOG_MODES, type SessionLogMode } from '../session-logs.js';
 
 /**
  * One problem with an input: `field` is the dotted path (`vnc.quality`, `jumpChain.1`), `code` a stable name such as
@@ -294,7 +295,7 @@ export function checkHost(
   if (protocol === 'vnc' && method !== undefined && method.type !== 'password') {
     c.add('auth.type', 'NOT_ALLOWED', 'A VNC host authenticates with a password (or none).');
   }
-  const ssh = { ...sshExtras(c, input, protocol), ...sessionChoices(c, input, protocol) };
+  const ssh = { ...sshExtras(c, input, protocol), ...sessionChoices(c, input, protocol), ...sessionLogOption(c, input, protocol) };
   if (c.errors.length > 0) return { ok: false, errors: c.errors };
 
   const host: HostInput = {
@@ -353,6 +354,25 @@ function sshExtras(
     if (forwards !== undefined && forwards.length > 0) out.forwards = forwards;
   }
   return out;
+}
+
+/** A host's own session-log mode (shared/session-logs.ts): SSH only, optional (absent follows the global setting). */
+function sessionLogOption(
+  c: Collector,
+  input: Record<string, unknown>,
+  protocol: unknown,
+): Pick<HostInput, 'sessionLog'> {
+  const v = input['sessionLog'];
+  if (v === undefined) return {};
+  if (protocol !== 'ssh') {
+    c.add('sessionLog', 'NOT_ALLOWED', 'Session logs apply only to SSH hosts.');
+    return {};
+  }
+  if (typeof v !== 'string' || !(SESSION_LOG_MODES as readonly string[]).includes(v)) {
+    c.add('sessionLog', 'WRONG_TYPE', 'The session log must be off, plain text or asciicast.');
+    return {};
+  }
+  return { sessionLog: v as SessionLogMode };
 }
 
 /**

@@ -8,6 +8,7 @@ import { usernameProblem } from '../../../shared/model/validate.js';
 import { HostdeckError } from '../../../shared/errors.js';
 import type { AuthMethod, SavedHost } from '../../../shared/model/host.js';
 import type { QuickTarget, SessionOptions, SessionTicket } from '../../../shared/api/contract.js';
+import type { SessionLogMode } from '../../../shared/session-logs.js';
 import { authMethodName } from '../../ssh/auth.js';
 import { SshConnection, type ConnectOptions } from '../../ssh/connection.js';
 import type { HostKeyTrust } from '../../ssh/host-key-trust.js';
@@ -16,6 +17,7 @@ import { poolKey, type ConnectionPool, type Lease } from '../../ssh/pool.js';
 import { shellTargetOpener } from '../../ssh/session.js';
 import type { AddressBookStore } from '../../store/address-book-store.js';
 import type { TargetOpener } from '../../gateway/target.js';
+import type { SessionLogs } from '../../logs/session-logs.js';
 import type { PromptBroker } from '../prompt-broker.js';
 import { canSeal, rememberSecret, type Emit } from './remember.js';
 import type { TicketRegistry } from './ticket-registry.js';
@@ -34,6 +36,8 @@ export interface SshOpenContext {
   homeDir: string;
   /** Test hook: shorter keepalive so a dead link is noticed quickly. */
   keepaliveInterval?: number | undefined;
+  /** Session logs: each shell is tapped when its host (or the global setting) asks for a log. */
+  logs?: SessionLogs | undefined;
 }
 
 /** A pooled connection and how to make another like it (the shell takes its own lease). */
@@ -48,6 +52,8 @@ export interface SshLease {
  * logged in); the function it returns runs once when that session ends.
  */
 export type SessionWatcher = (hostId: string, openId: string) => () => void;
+/** TERM of every shell's pty (written in asciicast headers too). */
+const SHELL_TERM = 'xterm-256color';
 
 type HostFacts = { id?: string; name?: string; address: string; port: number; auth?: AuthMethod | undefined };
 
@@ -100,9 +106,9 @@ export class SshOpener {
     const ends = [...this.#watchers].map((watch) => watch(hostId, opts.openId));
     const ended = once(() => ends.forEach((end) => end()));
     const host = store.getHost(hostId);
-    if (host.keepShell !== true) return { ...this.#shellTicket(leased, opts, ended), kind: 'ssh', title: host.name };
+    if (host.keepShell !== true) return { ...this.#shellTicket(leased, opts, ended, undefined, host.name, host.sessionLog), kind: 'ssh', title: host.name };
     const kept = keptShellName(opts.slot ?? 1);
-    const ticket = this.#shellTicket(leased, opts, ended, keptShellCommand(kept));
+    const ticket = this.#shellTicket(leased, opts, ended, keptShellCommand(kept), host.name, host.sessionLog);
     return { ...ticket, kind: 'ssh', title: host.name, keptShell: kept };
   }
 
@@ -121,7 +127,8 @@ export class SshOpener {
     const connect = (): Promise<SshConnection> => SshConnection.connect(sshOpts as ConnectOptions);
     const key = poolKey({ host: target.host, port: target.port, username, credentials: ['quick'] });
     const lease = await this.#ctx.pool.acquire(key, connect);
-    return { ...this.#shellTicket({ lease, key, connect }, opts), kind: 'ssh', title: `${username}@${target.host}` };
+    const title = `${username}@${target.host}`;
+    return { ...this.#shellTicket({ lease, key, connect }, opts, title), kind: 'ssh', title };
   }
 
   /**
@@ -187,8 +194,19 @@ export class SshOpener {
     opts: SessionOptions,
     ended = (): void => undefined,
     command?: string,
+    title = '',
+    hostMode?: SessionLogMode,
   ): { sessionId: string; url: string } {
     const { pool, tickets } = this.#ctx;
+    const issued = { sessionId: '' };
+    const tap = this.#ctx.logs?.tapFor({
+      title,
+      hostMode,
+      sessionId: () => issued.sessionId,
+      cols: opts.cols,
+      rows: opts.rows,
+      term: SHELL_TERM,
+    });
     const shell = shellTargetOpener({
       pool,
       key: leased.key,
@@ -196,13 +214,17 @@ export class SshOpener {
       cols: opts.cols,
       rows: opts.rows,
       ...(command === undefined ? {} : { command }),
+      term: SHELL_TERM,
+      tap,
     });
     // The session ends when its gateway link does, or when it is closed or never redeemed.
     const opener: TargetOpener = (link) => {
       link.signal.addEventListener('abort', ended, { once: true });
       return shell(link);
     };
-    return tickets.issue(opener, () => leased.lease.release(), ended, leased.key);
+    const ticket = tickets.issue(opener, () => leased.lease.release(), ended, leased.key);
+    issued.sessionId = ticket.sessionId;
+    return ticket;
   }
 
   /** Connection options for one SSH host (a target or a hop), prompts wired to this open. */

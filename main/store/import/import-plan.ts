@@ -209,6 +209,7 @@ const COMPARED = [
   'colour',
   'forwards',
   'forwardAgent',
+  'sessionLog',
 ] as const;
 
 function sameHost(a: HostInput, b: HostInput): boolean {

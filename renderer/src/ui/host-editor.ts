@@ -28,6 +28,7 @@ import { checkbox, EditorFields, selectInput, sshHostChoices, textInput, type Fi
 import { forwardsSection } from './forwards-editor.js';
 import { JumpChainEditor } from './jump-chain-editor.js';
 import { vncLengthNote } from './prompts.js';
+import { hostSessionLogSection } from './session-log-settings.js';
 
 type AuthChoice = 'auto' | AuthMethod['type'];
 
@@ -67,11 +68,12 @@ export function openHostEditor(ctx: EditorContext): HTMLDialogElement {
   const auth = authSection(fields, base);
   const jumps = jumpSection(fields, ctx, refresh);
   const forwards = forwardsSection(fields, base, refresh);
+  const sessionLog = hostSessionLogSection(fields, base);
   const vnc = vncSection(fields, base.vnc ?? DEFAULT_VNC_OPTIONS, ctx);
   const organise = organiseSection(fields, base, ctx.folders);
   const reconnect = reconnectSection(fields, base);
   const secrets = secretsSection(fields, ctx);
-  const sections: Section[] = [general, auth, jumps, forwards, vnc, organise, reconnect, secrets];
+  const sections: Section[] = [general, auth, jumps, forwards, sessionLog, vnc, organise, reconnect, secrets];
   const state = (): EditorState => ({
     isSsh: general.protocol() === 'ssh',
     authType: auth.type(),

@@ -5,6 +5,7 @@ import { clear, el } from '../dom.js';
 import { LOCALES, t, type Locale } from '../i18n/i18n.js';
 import type { ApiClient } from '../api/client.js';
 import { formRow } from './dialogs.js';
+import { sessionLogSection } from './session-log-settings.js';
 
 export type Theme = 'system' | 'light' | 'dark';
 export interface LocalSettings {
@@ -74,6 +75,7 @@ export function openSettings(
     ...terminalRows(settings, changed),
     connectionRow(settings, changed),
     api ? secrets : null,
+    api ? sessionLogSection(api) : null,
     dataFile ? el('p', { class: 'field-hint', text: t('settings.dataFile', { path: dataFile }) }) : null,
   );
   if (api) void renderSecrets(api, secrets);

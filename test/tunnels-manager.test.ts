@@ -7,6 +7,7 @@ import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TunnelManager } from '../main/tunnels/tunnel-manager.js';
 import type { ForwardStatus } from '../shared/tunnels.js';
+import type { SavedHost } from '../shared/model/host.js';
 import { connectTo, forwardingHost, loopbackLocalForward, sshdLeaser } from '../bench/tunnels-rig.js';
 import { startSourceServer, type TcpPeer } from './support/net.js';
 import { makeTempDir } from './support/processes.js';

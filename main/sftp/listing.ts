@@ -283,7 +283,9 @@ export async function walkRemote(
     }
     return dirs;
   };
-  await walkQueue({ path: root, names: [] }, WALK_AT_ONCE, (d) => read(d.path, d.names));
+  await walkQueue<{ path: Buffer; names: Buffer[] }>({ path: root, names: [] }, WALK_AT_ONCE, (d) =>
+    read(d.path, d.names),
+  );
 }
 
 /** Runs `expand` over a tree from `root`, `limit` at a time; rejects with the first failure after all stop. */

@@ -272,20 +272,7 @@ export function checkHost(
       c.add('colour', 'INVALID_COLOUR', 'The colour must be written #rrggbb (like #3a7bd5).');
     else colour = input['colour'].toLowerCase();
   }
-  let jumpChain: string[] | undefined;
-  if (input['jumpChain'] !== undefined) {
-    const raw = input['jumpChain'];
-    if (!Array.isArray(raw)) c.add('jumpChain', 'WRONG_TYPE', 'The jump chain must be a list of saved SSH hosts.');
-    else if (raw.length > LIMITS.jumpChain)
-      c.add('jumpChain', 'TOO_LONG', `A jump chain has at most ${LIMITS.jumpChain} hosts.`);
-    else {
-      jumpChain = [];
-      for (let i = 0; i < raw.length; i++) {
-        const ref = id(c, `jumpChain[${i}]`, raw[i], 'A jump host');
-        if (ref !== undefined) jumpChain.push(ref);
-      }
-    }
-  }
+  const jumpChain = checkJumpChain(c, input['jumpChain']);
   let vncOptions: VncOptions | undefined;
   if (protocol === 'vnc') vncOptions = vnc(c, input['vnc']);
   else if (input['vnc'] !== undefined) c.add('vnc', 'NOT_ALLOWED', 'VNC options apply only to VNC hosts.');
@@ -295,7 +282,11 @@ export function checkHost(
   if (protocol === 'vnc' && method !== undefined && method.type !== 'password') {
     c.add('auth.type', 'NOT_ALLOWED', 'A VNC host authenticates with a password (or none).');
   }
-  const ssh = { ...sshExtras(c, input, protocol), ...sessionChoices(c, input, protocol), ...sessionLogOption(c, input, protocol) };
+  const ssh = {
+    ...sshExtras(c, input, protocol),
+    ...sessionChoices(c, input, protocol),
+    ...sessionLogOption(c, input, protocol),
+  };
   if (c.errors.length > 0) return { ok: false, errors: c.errors };
 
   const host: HostInput = {
@@ -315,6 +306,25 @@ export function checkHost(
   if (colour !== undefined) host.colour = colour;
   checkReferences(c, Object.assign(host, ssh), book, options.cycles !== false);
   return c.errors.length > 0 ? { ok: false, errors: c.errors } : { ok: true, host, errors: [] };
+}
+
+/** The jump chain: a list of at most LIMITS.jumpChain saved-host ids, each checked; undefined when absent. */
+function checkJumpChain(c: Collector, raw: unknown): string[] | undefined {
+  if (raw === undefined) return undefined;
+  let jumpChain: string[] | undefined;
+  {
+    if (!Array.isArray(raw)) c.add('jumpChain', 'WRONG_TYPE', 'The jump chain must be a list of saved SSH hosts.');
+    else if (raw.length > LIMITS.jumpChain)
+      c.add('jumpChain', 'TOO_LONG', `A jump chain has at most ${LIMITS.jumpChain} hosts.`);
+    else {
+      jumpChain = [];
+      for (let i = 0; i < raw.length; i++) {
+        const ref = id(c, `jumpChain[${i}]`, raw[i], 'A jump host');
+        if (ref !== undefined) jumpChain.push(ref);
+      }
+    }
+  }
+  return jumpChain;
 }
 
 /** Reconnect by itself (either protocol: on, off, or absent for the settings' default); keep the shell (SSH only). */

@@ -106,7 +106,12 @@ export class SshOpener {
     const ends = [...this.#watchers].map((watch) => watch(hostId, opts.openId));
     const ended = once(() => ends.forEach((end) => end()));
     const host = store.getHost(hostId);
-    if (host.keepShell !== true) return { ...this.#shellTicket(leased, opts, ended, undefined, host.name, host.sessionLog), kind: 'ssh', title: host.name };
+    if (host.keepShell !== true)
+      return {
+        ...this.#shellTicket(leased, opts, ended, undefined, host.name, host.sessionLog),
+        kind: 'ssh',
+        title: host.name,
+      };
     const kept = keptShellName(opts.slot ?? 1);
     const ticket = this.#shellTicket(leased, opts, ended, keptShellCommand(kept), host.name, host.sessionLog);
     return { ...ticket, kind: 'ssh', title: host.name, keptShell: kept };
@@ -128,7 +133,7 @@ export class SshOpener {
     const key = poolKey({ host: target.host, port: target.port, username, credentials: ['quick'] });
     const lease = await this.#ctx.pool.acquire(key, connect);
     const title = `${username}@${target.host}`;
-    return { ...this.#shellTicket({ lease, key, connect }, opts, title), kind: 'ssh', title };
+    return { ...this.#shellTicket({ lease, key, connect }, opts, undefined, undefined, title), kind: 'ssh', title };
   }
 
   /**

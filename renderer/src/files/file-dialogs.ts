@@ -96,8 +96,11 @@ export function askName(title: string, label: string, initial: string, ok: strin
     answer = name;
   });
   const dot = initial.lastIndexOf('.');
-  setTimeout(() => input.setSelectionRange(0, dot > 0 ? dot : initial.length));
-  return show(dialog, input, () => answer);
+  const shown = show(dialog, input, () => answer);
+  // Select the base name now, in the same task as showModal() and focus(): a
+  // timer here raced the person's first keys (typing "fresh" gave "reshf").
+  input.setSelectionRange(0, dot > 0 ? dot : initial.length);
+  return shown;
 }
 
 /** Permission bits as nine checkboxes and an octal field kept in step. Resolves the new mode or null. */

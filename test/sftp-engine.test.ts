@@ -356,6 +356,69 @@ describe('transfers on real sshd', () => {
     expect(readdirSync(join(local2, 'links')).sort()).toEqual(['hostname', 'real']);
   });
 
+  it('many small files at once, a conflict left waiting and a cancel mid-way: only whole files under real names, both ways', async () => {
+    const FILES = 1000;
+    const body = (i: number): Buffer => Buffer.alloc(8192 + (i % 7), i % 251);
+    const src = remoteFolder('many');
+    writeTree(join(src, 'tree'), FILES, 0, (p, i) => writeFileSync(p, body(i)));
+    chownTree(src, sshd.keyUser);
+    const clash = join('tree', 'd0', 'e0', 'f5.bin');
+
+    // Download: the local copy of one early file already exists, and its question is never answered.
+    const local = localDir();
+    mkdirSync(join(local.path, clash, '..'), { recursive: true });
+    writeFileSync(join(local.path, clash), 'local');
+    const [down] = rig.service.enqueue({
+      direction: 'download',
+      sftpId: rig.sftpId,
+      sources: [join(src, 'tree')],
+      localDir: local.id,
+    });
+    const downQ = await cancelWhenAsked(down!.id, 20);
+    const downDone = await rig.settle(down!);
+    expect(downDone.state).toBe('cancelled');
+    expectWithdrawn(downQ);
+    expect(readFileSync(join(local.path, clash), 'utf8')).toBe('local');
+    expect(wholeFiles(local.path, clash).length).toBeLessThan(FILES);
+
+    // Upload: the same from this side into a remote folder where that file already exists.
+    const into = remoteFolder('many-up');
+    mkdirSync(join(into, clash, '..'), { recursive: true });
+    writeFileSync(join(into, clash), 'remote');
+    chownTree(into, sshd.keyUser);
+    const handle = rig.service.handles.issue(join(src, 'tree'));
+    const [up] = rig.service.enqueue({
+      direction: 'upload',
+      sftpId: rig.sftpId,
+      sources: [handle.id],
+      remoteDir: into,
+    });
+    const upQ = await cancelWhenAsked(up!.id, 20);
+    expect((await rig.settle(up!)).state).toBe('cancelled');
+    expectWithdrawn(upQ);
+    expect(readFileSync(join(into, clash), 'utf8')).toBe('remote');
+    expect(wholeFiles(into, clash).length).toBeLessThan(FILES);
+
+    /** Every file under root: no temporary name left, and each one complete (its exact bytes). */
+    function wholeFiles(root: string, skip: string): string[] {
+      const found: string[] = [];
+      const walk = (rel: string): void => {
+        for (const e of readdirSync(join(root, rel), { withFileTypes: true })) {
+          const r = join(rel, e.name);
+          expect(e.name).not.toMatch(/\.hdpart$/);
+          if (e.isDirectory()) walk(r);
+          else if (r !== skip) {
+            const i = Number(/f(\d+)\.bin$/.exec(e.name)?.[1]);
+            expect(readFileSync(join(root, r)).equals(body(i))).toBe(true);
+            found.push(r);
+          }
+        }
+      };
+      walk('');
+      return found;
+    }
+  }, 180_000);
+
   it('a wrong handle or a closed session is a clear error', async () => {
     expect(() =>
       rig.service.enqueue({ direction: 'download', sftpId: rig.sftpId, sources: ['/etc/passwd'], localDir: 'made-up' }),
@@ -373,6 +436,31 @@ async function waitForBytes(id: string, bytes: number): Promise<void> {
     if (item.bytesDone >= bytes) return;
     await new Promise((r) => setTimeout(r, 5));
   }
+}
+
+/** Waits until `id` has asked a conflict question and moved `files` files, then cancels it; returns the question id. */
+async function cancelWhenAsked(id: string, files: number): Promise<string> {
+  for (;;) {
+    const q = rig.events.find(
+      (e) => e.event === 'transfer.conflict' && (e.payload as ConflictQuestion).transferId === id,
+    )?.payload as ConflictQuestion | undefined;
+    const item = rig.service.queue.list().find((i) => i.id === id);
+    if (!item || (item.state !== 'running' && item.state !== 'queued')) throw new Error(`item ended: ${item?.state}`);
+    if (q && item.filesDone >= files) {
+      rig.service.queue.cancel(id);
+      return q.questionId;
+    }
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
+
+/** The question was taken back from the page when its item stopped. */
+function expectWithdrawn(questionId: string): void {
+  expect(
+    rig.events.some(
+      (e) => e.event === 'transfer.conflictGone' && (e.payload as { questionId: string }).questionId === questionId,
+    ),
+  ).toBe(true);
 }
 
 function answerConflicts(

@@ -39,6 +39,17 @@ export interface WritePacket {
 }
 
 const MIN_LIMIT = 32 * 1024;
+/**
+ * Requests up to this size wait for the end of the current turn of the event
+ * loop and go out together in one channel write: one SSH packet (OpenSSH
+ * offers 32 KiB channel packets), one encryption and one socket write for
+ * what would be dozens (sixteen small files each asking OPEN, CLOSE,
+ * FSETSTAT, RENAME at once). Larger ones (WRITE data) go out as they are,
+ * after whatever waits, so the order on the wire is the order asked.
+ */
+const COALESCE_MAX = 16 * 1024;
+/** A batch is written as soon as it reaches this many bytes. */
+const BATCH_BYTES = 32 * 1024 - 64;
 
 /** An SFTP v3 client (draft-ietf-secsh-filexfer-02) over an RFC 4254 §6.5 'sftp' subsystem channel; create with start(). */
 export class SftpClient extends EventEmitter {
@@ -48,6 +59,9 @@ export class SftpClient extends EventEmitter {
   #nextId = 1;
   #closed: HostdeckError | null | undefined;
   #drain: Promise<void> | undefined;
+  readonly #batch: Buffer[] = [];
+  #batchBytes = 0;
+  #flushQueued = false;
   /** Extension name → data from the server's VERSION packet (draft-ietf-secsh-filexfer-02 §4). */
   readonly extensions = new Map<string, string>();
   /** Largest READ/WRITE payload in bytes: limits@openssh.com (OpenSSH PROTOCOL) when offered, clamped to 32–256 KiB. */
@@ -102,6 +116,7 @@ export class SftpClient extends EventEmitter {
   /** Ends the channel; pending requests fail with SFTP_CLOSED. Idempotent. */
   close(): void {
     if (this.closed) return;
+    this.#flush();
     this.#channel.end();
     this.#end(null);
   }
@@ -280,8 +295,32 @@ export class SftpClient extends EventEmitter {
     packet.writeUInt32BE(id, idAt);
     return new Promise((resolve, reject) => {
       this.#pending.set(id, { resolve, reject });
-      this.#channel.write(packet);
+      this.#write(packet);
     });
+  }
+
+  #write(packet: Buffer): void {
+    if (packet.length > COALESCE_MAX) {
+      this.#flush();
+      this.#channel.write(packet);
+      return;
+    }
+    this.#batch.push(packet);
+    this.#batchBytes += packet.length;
+    if (this.#batchBytes >= BATCH_BYTES) this.#flush();
+    else if (!this.#flushQueued) {
+      this.#flushQueued = true;
+      setImmediate(() => this.#flush());
+    }
+  }
+
+  #flush(): void {
+    this.#flushQueued = false;
+    if (this.#batch.length === 0 || this.#closed !== undefined) return;
+    const out = this.#batch.length === 1 ? (this.#batch[0] as Buffer) : Buffer.concat(this.#batch, this.#batchBytes);
+    this.#batch.length = 0;
+    this.#batchBytes = 0;
+    this.#channel.write(out);
   }
 
   #channelOnData(chunk: Buffer): void {

@@ -155,10 +155,12 @@ export async function uploadBytes(
   job: ByteJob,
 ): Promise<PipeResult> {
   const step = Math.min(opts.requestSize, client.limits.maxWrite);
-  const packets = Array.from({ length: Math.max(1, opts.inFlight) }, () =>
+  // Only as many packets as there are requests: an 8 KiB file needs one, not inFlight.
+  const slots = Math.max(1, Math.min(opts.inFlight, Math.ceil((range.size - range.start) / step)));
+  const packets = Array.from({ length: slots }, () =>
     client.writePacket(handle, Math.min(step, Math.max(1, range.size))),
   );
-  return runWorkers(range.start, range.size, step, opts.inFlight, job.signal, async (offset, len, slot) => {
+  return runWorkers(range.start, range.size, step, slots, job.signal, async (offset, len, slot) => {
     const packet = packets[slot] as (typeof packets)[number];
     let got: number;
     try {

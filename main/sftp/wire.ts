@@ -173,10 +173,12 @@ export class PacketReader {
   /** Reads a big-endian uint64. Throws SFTP_PROTOCOL past the end or above 2^53. */
   u64(): number {
     this.#need(8);
-    const v = this.buf.readBigUInt64BE(this.#pos);
+    // Two uint32 halves, no BigInt: every READDIR entry has one (a size), 10,000 a listing.
+    const hi = this.buf.readUInt32BE(this.#pos);
+    const lo = this.buf.readUInt32BE(this.#pos + 4);
     this.#pos += 8;
-    if (v > BigInt(Number.MAX_SAFE_INTEGER)) throw protocolError('a size beyond 2^53');
-    return Number(v);
+    if (hi > 0x1fffff) throw protocolError('a size beyond 2^53');
+    return hi * 0x1_0000_0000 + lo;
   }
 
   /** An SSH string's bytes, as a view into the packet (copy it to keep it past the packet). */

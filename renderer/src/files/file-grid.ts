@@ -8,6 +8,7 @@ import { Disposables, el } from '../dom.js';
 import { t, locale } from '../i18n/i18n.js';
 import type { SftpEntry } from '../../../shared/sftp.js';
 import { formatMode, formatSize, isFolder, pathKey, type SortKey } from './files-model.js';
+import { FrameTask, rowWindow } from './virtual-rows.js';
 
 /** Row height in CSS pixels; files.css uses the same number. */
 export const ROW_HEIGHT = 26;
@@ -39,7 +40,7 @@ export class FileGrid {
   #selected = new Set<string>();
   #active = 0;
   #anchor = 0;
-  #frame = 0;
+  readonly #frame = new FrameTask(() => this.#draw());
   #dateFormat = new Intl.DateTimeFormat(locale(), { dateStyle: 'short', timeStyle: 'short' });
 
   constructor(opts: FileGridOptions) {
@@ -82,7 +83,7 @@ export class FileGrid {
       el('div', { attrs: { role: 'rowgroup' } }, headRow),
       this.#viewport,
     );
-    this.#d.listen(this.#viewport, 'scroll', () => this.#schedule());
+    this.#d.listen(this.#viewport, 'scroll', () => this.#frame.schedule());
     this.#d.listen(this.element, 'keydown', (ev) => this.#keydown(ev as KeyboardEvent));
     this.#d.listen(this.#spacer, 'click', (ev) => this.#clickRow(ev as MouseEvent));
     this.#d.listen(this.#spacer, 'dblclick', (ev) => {
@@ -91,19 +92,28 @@ export class FileGrid {
       if (entry) opts.onActivate(entry);
     });
     this.#d.listen(this.element, 'contextmenu', (ev) => this.#menuAt(ev as MouseEvent));
-    const observer = new ResizeObserver(() => this.#schedule());
+    const observer = new ResizeObserver(() => this.#frame.schedule());
     observer.observe(this.#viewport);
     this.#d.add(() => observer.disconnect());
-    this.#d.add(() => cancelAnimationFrame(this.#frame));
+    this.#d.add(() => this.#frame.cancel());
   }
 
   /** New rows (after a listing, sort or filter). Keeps the selection and the active entry when they are still there. */
   setEntries(entries: SftpEntry[], keepActive = true): void {
     const activeKey = keepActive ? this.activeEntry() : undefined;
     this.#entries = entries;
-    const present = new Set(entries.map((e) => pathKey(e.path)));
-    this.#selected = new Set([...this.#selected].filter((k) => present.has(k)));
-    const at = activeKey ? entries.findIndex((e) => pathKey(e.path) === pathKey(activeKey.path)) : -1;
+    // Only the selected keys that are still there; one pass, no set of every row's key.
+    if (this.#selected.size > 0) {
+      const was = this.#selected;
+      this.#selected = new Set();
+      for (const e of entries) {
+        const key = pathKey(e.path);
+        if (was.has(key)) this.#selected.add(key);
+        if (this.#selected.size === was.size) break;
+      }
+    }
+    const wanted = activeKey ? pathKey(activeKey.path) : '';
+    const at = activeKey ? entries.findIndex((e) => pathKey(e.path) === wanted) : -1;
     this.#active = at >= 0 ? at : 0;
     this.#anchor = this.#active;
     if (!keepActive) this.#viewport.scrollTop = 0;
@@ -155,20 +165,9 @@ export class FileGrid {
     else if (top + ROW_HEIGHT > vp.scrollTop + vp.clientHeight) vp.scrollTop = top + ROW_HEIGHT - vp.clientHeight;
   }
 
-  #schedule(): void {
-    if (this.#frame) return;
-    this.#frame = requestAnimationFrame(() => {
-      this.#frame = 0;
-      this.#draw();
-    });
-  }
-
   /** Draws the rows in view: reuses pooled row elements, sets text only. */
   #draw(): void {
-    const height = this.#viewport.clientHeight || ROW_HEIGHT * 20;
-    const first = Math.max(0, Math.floor(this.#viewport.scrollTop / ROW_HEIGHT) - OVERSCAN);
-    const last = Math.min(this.#entries.length, Math.ceil((this.#viewport.scrollTop + height) / ROW_HEIGHT) + OVERSCAN);
-    const count = Math.max(0, last - first);
+    const { first, count } = rowWindow(this.#viewport, ROW_HEIGHT, this.#entries.length, OVERSCAN, ROW_HEIGHT * 20);
     while (this.#pool.length < count) this.#pool.push(this.#spacer.appendChild(makeRow()));
     for (let i = 0; i < this.#pool.length; i++) {
       const row = this.#pool[i] as HTMLElement;

@@ -10,6 +10,7 @@ import type { TransferChild, TransferItem } from '../../../shared/sftp.js';
 import { formatSize } from './files-model.js';
 import './files.css';
 import type { TransferCenter } from './transfer-center.js';
+import { FrameTask, rowWindow } from './virtual-rows.js';
 
 /** Row height in CSS pixels (files.css .transfer-row). */
 export const TRANSFER_ROW = 48;
@@ -31,7 +32,7 @@ export class TransfersDrawer {
   readonly #expanded = new Map<string, { total: number; children: TransferChild[]; loading: boolean }>();
   readonly #d = new Disposables();
   #rows: Row[] = [];
-  #frame = 0;
+  readonly #frame = new FrameTask(() => this.#draw());
 
   constructor(api: ApiClient, center: TransferCenter) {
     this.#api = api;
@@ -55,9 +56,9 @@ export class TransfersDrawer {
       this.#viewport,
     );
     this.#d.add(center.subscribe(() => this.#rebuild()));
-    this.#d.listen(this.#viewport, 'scroll', () => this.#schedule());
+    this.#d.listen(this.#viewport, 'scroll', () => this.#frame.schedule());
     this.#d.listen(this.#spacer, 'click', (ev) => this.#clickAction(ev));
-    this.#d.add(() => cancelAnimationFrame(this.#frame));
+    this.#d.add(() => this.#frame.cancel());
     this.#rebuild();
   }
 
@@ -67,18 +68,22 @@ export class TransfersDrawer {
 
   toggle(open = !this.open): void {
     this.element.hidden = !open;
-    if (open) this.#draw();
+    if (open) this.#rebuild();
   }
 
   dispose(): void {
     this.#d.dispose();
   }
 
+  /** Once a frame at most while anything moves: a closed drawer only counts (its rows are built when it opens). */
   #rebuild(): void {
-    const rows: Row[] = [];
+    const items = this.#center.items();
     let running = 0;
-    for (const item of this.#center.items()) {
-      if (item.state === 'running' || item.state === 'queued') running++;
+    for (const item of items) if (item.state === 'running' || item.state === 'queued') running++;
+    this.#summary.textContent = t('files.transfers.summary', { active: running, total: items.length });
+    if (!this.open) return;
+    const rows: Row[] = [];
+    for (const item of items) {
       rows.push({ kind: 'item', item });
       const open = this.#expanded.get(item.id);
       if (!open) continue;
@@ -86,25 +91,13 @@ export class TransfersDrawer {
       if (open.children.length < open.total) rows.push({ kind: 'more', parent: item.id });
     }
     this.#rows = rows;
-    this.#summary.textContent = t('files.transfers.summary', { active: running, total: this.#center.items().length });
     this.#spacer.style.height = `${rows.length * TRANSFER_ROW}px`;
-    if (this.open) this.#draw();
+    this.#draw();
     for (const id of this.#expanded.keys()) this.#refreshChildren(id);
   }
 
-  #schedule(): void {
-    if (this.#frame) return;
-    this.#frame = requestAnimationFrame(() => {
-      this.#frame = 0;
-      this.#draw();
-    });
-  }
-
   #draw(): void {
-    const vp = this.#viewport;
-    const first = Math.max(0, Math.floor(vp.scrollTop / TRANSFER_ROW) - 3);
-    const last = Math.min(this.#rows.length, Math.ceil((vp.scrollTop + (vp.clientHeight || 300)) / TRANSFER_ROW) + 3);
-    const count = Math.max(0, last - first);
+    const { first, count } = rowWindow(this.#viewport, TRANSFER_ROW, this.#rows.length, 3, 300);
     while (this.#pool.length < count)
       this.#pool.push(this.#spacer.appendChild(el('div', { class: 'transfer-row', attrs: { role: 'listitem' } })));
     this.#pool.forEach((row, i) => {

@@ -160,8 +160,20 @@ export class TransfersDrawer {
 
 const refreshed = new Map<string, number>();
 
+/**
+ * Fills a pooled row. A row that already shows the same item in the same
+ * state keeps its elements and only has its numbers updated: rebuilding it on
+ * every progress frame detached the Cancel button under the pointer and took
+ * keyboard focus away from it. When the row must be rebuilt, a focused button
+ * gets focus back on its replacement (same action, same item).
+ */
 function fillRow(row: HTMLElement, r: Row, expanded: boolean): void {
+  const key = rowKey(r, expanded);
+  if (row.dataset['key'] === key && r.kind === 'item') return updateItem(row, r.item);
+  const focused = row.contains(document.activeElement) ? (document.activeElement as HTMLElement) : null;
+  const focusAction = focused?.dataset['action'];
   row.replaceChildren();
+  row.dataset['key'] = key;
   row.className = `transfer-row transfer-${r.kind}`;
   if (r.kind === 'more') {
     row.append(
@@ -170,9 +182,7 @@ function fillRow(row: HTMLElement, r: Row, expanded: boolean): void {
         attrs: { type: 'button', 'data-action': 'more', 'data-id': r.parent },
       }),
     );
-    return;
-  }
-  if (r.kind === 'child') {
+  } else if (r.kind === 'child') {
     row.dataset['state'] = r.child.state;
     row.append(
       el('span', { class: 'transfer-name', text: r.child.relative }),
@@ -182,16 +192,20 @@ function fillRow(row: HTMLElement, r: Row, expanded: boolean): void {
         text: `${formatSize(r.child.bytesDone)} / ${formatSize(r.child.bytesTotal)}`,
       }),
     );
-    return;
-  }
-  fillItem(row, r.item, expanded);
+  } else fillItem(row, r.item, expanded);
+  if (focusAction) row.querySelector<HTMLElement>(`button[data-action="${focusAction}"]`)?.focus();
+}
+
+/** What a row shows that needs new elements when it changes (the numbers do not). */
+function rowKey(r: Row, expanded: boolean): string {
+  if (r.kind === 'more') return `more:${r.parent}`;
+  if (r.kind === 'child') return `child:${r.parent}:${r.child.relative}:${r.child.state}:${r.child.bytesDone}`;
+  return `item:${r.item.id}:${r.item.state}:${expanded}:${r.item.error ? 'e' : ''}`;
 }
 
 function fillItem(row: HTMLElement, item: TransferItem, expanded: boolean): void {
   row.dataset['state'] = item.state;
   row.dataset['id'] = item.id;
-  const pct =
-    item.bytesTotal > 0 ? Math.round((item.bytesDone / item.bytesTotal) * 100) : item.state === 'done' ? 100 : 0;
   const arrow = item.direction === 'upload' ? '↑' : '↓';
   row.append(
     el(
@@ -206,13 +220,23 @@ function fillItem(row: HTMLElement, item: TransferItem, expanded: boolean): void
       el('span', { class: 'transfer-state', text: t(`files.state.${item.state}`) }),
       el('span', { class: 'transfer-actions' }, ...itemActions(item, expanded)),
     ),
-    el(
-      'div',
-      { class: 'transfer-line' },
-      progressBar(pct, item.name),
-      el('span', { class: 'transfer-facts', text: item.error ? item.error.message : itemFacts(item).join(' · ') }),
-    ),
+    el('div', { class: 'transfer-line' }, progressBar(item.name), el('span', { class: 'transfer-facts' })),
   );
+  updateItem(row, item);
+}
+
+/** The parts of an item row that move with progress: the bar and the facts line. */
+function updateItem(row: HTMLElement, item: TransferItem): void {
+  const pct =
+    item.bytesTotal > 0 ? Math.round((item.bytesDone / item.bytesTotal) * 100) : item.state === 'done' ? 100 : 0;
+  const bar = row.querySelector<HTMLElement>('.transfer-bar');
+  if (bar) {
+    bar.setAttribute('aria-valuenow', String(pct));
+    // CSSOM, not a style attribute: the page's CSP has no 'unsafe-inline' for styles.
+    (bar.firstElementChild as HTMLElement).style.width = `${pct}%`;
+  }
+  const facts = row.querySelector('.transfer-facts');
+  if (facts) facts.textContent = item.error ? item.error.message : itemFacts(item).join(' · ');
 }
 
 /** The buttons a queue item offers in its state (each named with the item's name). */
@@ -273,22 +297,13 @@ function formatEta(seconds: number): string {
   return h > 0 ? `${h}:${String(m).padStart(2, '0')}:${ss}` : `${m}:${ss}`;
 }
 
-function progressBar(pct: number, name: string): HTMLElement {
-  const fill = el('div');
-  // CSSOM, not a style attribute: the page's CSP has no 'unsafe-inline' for styles.
-  fill.style.width = `${pct}%`;
+function progressBar(name: string): HTMLElement {
   return el(
     'div',
     {
       class: 'transfer-bar',
-      attrs: {
-        role: 'progressbar',
-        'aria-valuemin': 0,
-        'aria-valuemax': 100,
-        'aria-valuenow': pct,
-        'aria-label': name,
-      },
+      attrs: { role: 'progressbar', 'aria-valuemin': 0, 'aria-valuemax': 100, 'aria-valuenow': 0, 'aria-label': name },
     },
-    fill,
+    el('div'),
   );
 }

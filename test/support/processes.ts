@@ -179,15 +179,23 @@ export function descendants(pid: number): number[] {
   return out;
 }
 
-/** SIGKILLs a process's descendants (deepest last found first) and the process. */
+/**
+ * Kills a process and its descendants the way a machine that vanishes would:
+ * every process is stopped (SIGSTOP) first, then all are SIGKILLed. Killing
+ * them one by one let a parent see its child die and report it before its own
+ * turn (an sshd sent exit-signal KILL for the shell, so a "server vanished"
+ * test saw the shell's end instead of the lost connection).
+ */
 export function killTree(pid: number): void {
-  for (const p of [...descendants(pid).reverse(), pid]) {
-    try {
-      process.kill(p, 'SIGKILL');
-    } catch {
-      // Already gone.
+  const all = [...descendants(pid).reverse(), pid];
+  for (const signal of ['SIGSTOP', 'SIGKILL'] as const)
+    for (const p of all) {
+      try {
+        process.kill(p, signal);
+      } catch {
+        // Already gone.
+      }
     }
-  }
 }
 
 /** A process's start time in clock ticks (field 22 of /proc/<pid>/stat), or ''. */

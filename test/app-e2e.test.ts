@@ -338,8 +338,12 @@ describe('serve mode end to end', () => {
     await who.getByRole('button', { name: 'OK' }).click();
     await answerPassword(sshd.password);
     await page.locator('[role=tab][data-status=connected]').waitFor();
+    const mark = sshd.log().length;
     await page.getByRole('button', { name: /^Close 127\.0\.0\.1/ }).click();
     await expect.poll(() => page.getByRole('tab').count()).toBe(0);
+    // The pool keeps a connection while a shell on it is closing; the next test
+    // must log in afresh (a pooled connection would rightly skip the password).
+    await expect.poll(() => disconnectsSince(sshd, mark), { timeout: 20_000 }).toBe(1);
   });
 
   it('does not offer to save a quick connection that is already in the book', async () => {

@@ -236,10 +236,13 @@ describe('files panel (serve mode, real sshd)', () => {
   it("serve mode: Upload files opens the browser's own file chooser, by keyboard", async () => {
     const upload = filesPanel(page).getByRole('button', { name: 'Upload files…' });
     await expect(upload.getAttribute('aria-disabled')).resolves.toBeNull();
-    await upload.focus();
-    const chooser = page.waitForEvent('filechooser');
-    await page.keyboard.press('Enter');
-    const fc = await chooser;
+    const chooser = page.waitForEvent('filechooser', { timeout: 15_000 });
+    // Focus and key in one step: a listing finishing late may move focus in between.
+    await upload.press('Enter');
+    const fc = await chooser.catch(async (err: unknown) => {
+      const focused = await page.evaluate(() => document.activeElement?.outerHTML.slice(0, 160));
+      throw new Error(`no file chooser after Enter; focus was on ${focused}: ${String(err)}`);
+    });
     expect(fc.isMultiple()).toBe(true);
     await fc.setFiles([]);
   });

@@ -179,6 +179,66 @@ describe('transfers drawer', () => {
     expect(calls).toContainEqual(['transfers.pause', ['t0']]);
     expect(calls).toContainEqual(['transfers.retry', ['t5']]);
   });
+  it('keeps keyboard focus on the item across progress frames and state changes', async () => {
+    const emit = (event: string, payload: unknown): Promise<void> =>
+      page.evaluate(
+        ([e, p]) => (window as never as { harness: { emit(e: string, p: unknown): void } }).harness.emit(e, p),
+        [event, payload] as const,
+      );
+    const frame = (): Promise<unknown> => page.evaluate('new Promise((r) => requestAnimationFrame(() => r(0)))');
+    const project = (over: Record<string, unknown>): Record<string, unknown> =>
+      item(0, {
+        kind: 'folder',
+        name: 'project',
+        state: 'running',
+        bytesTotal: 16_384_000,
+        bytesDone: 6_000_000,
+        filesTotal: 2000,
+        filesDone: 731,
+        speed: 41_000_000,
+        eta: 12,
+        children: 2000,
+        ...over,
+      });
+    await page.locator('.transfers-viewport').evaluate((v) => (v.scrollTop = 0));
+    await emit('transfer.changed', project({}));
+    await frame();
+    const bar = page.locator('.transfer-row[data-id=t0] .transfer-bar');
+    const barBefore = await bar.getAttribute('aria-valuenow');
+    await page.getByRole('button', { name: 'Cancel: project' }).focus();
+    await page.evaluate('window.focusedCancel = document.activeElement');
+    for (let k = 1; k <= 5; k++) {
+      await emit('transfer.progress', {
+        items: [{ id: 't0', state: 'running', bytesTotal: 16_384_000, bytesDone: 6_000_000 + k * 1_500_000 }],
+      });
+      await frame();
+      // The same element, still in the document, still focused: a progress frame rebuilds nothing.
+      expect(
+        await page.evaluate('window.focusedCancel.isConnected && document.activeElement === window.focusedCancel'),
+      ).toBe(true);
+    }
+    expect(await bar.getAttribute('aria-valuenow')).not.toBe(barBefore);
+    expect(await bar.getAttribute('aria-valuenow')).toBe(String(Math.round((13_500_000 / 16_384_000) * 100)));
+
+    // Paused: the row is rebuilt (Pause gives way to Resume); focus moves to the new Cancel of the same item.
+    await emit('transfer.changed', project({ state: 'paused', bytesDone: 13_500_000 }));
+    await frame();
+    expect(await page.evaluate('window.focusedCancel.isConnected')).toBe(false);
+    await expect(page.evaluate('document.activeElement.getAttribute("aria-label")')).resolves.toBe('Cancel: project');
+
+    // The focused action itself goes away: Resume pressed by keyboard, and Pause takes its place under focus.
+    await page.getByRole('button', { name: 'Resume: project' }).focus();
+    await emit('transfer.changed', project({ state: 'running', bytesDone: 13_500_000 }));
+    await frame();
+    await expect(page.evaluate('document.activeElement.getAttribute("aria-label")')).resolves.toBe('Pause: project');
+
+    // The pooled row scrolls to another item: focus must not land on that item's button (Enter would act on it).
+    await page.locator('.transfers-viewport').evaluate((v) => (v.scrollTop = 48 * 3000));
+    await expect
+      .poll(() => page.evaluate('document.activeElement.dataset.id ?? document.activeElement.className'))
+      .toBe('transfers-viewport');
+    await page.locator('.transfers-viewport').evaluate((v) => (v.scrollTop = 0));
+  });
 });
 
 describe('conflict dialog', () => {

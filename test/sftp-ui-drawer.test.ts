@@ -92,6 +92,23 @@ function item(i: number, over: Record<string, unknown> = {}): Record<string, unk
   };
 }
 
+/** The running folder item t0 the drawer tests act on. */
+function project(over: Record<string, unknown> = {}): Record<string, unknown> {
+  return item(0, {
+    kind: 'folder',
+    name: 'project',
+    state: 'running',
+    bytesTotal: 16_384_000,
+    bytesDone: 6_000_000,
+    filesTotal: 2000,
+    filesDone: 731,
+    speed: 41_000_000,
+    eta: 12,
+    children: 2000,
+    ...over,
+  });
+}
+
 beforeAll(async () => {
   const out = await build({
     stdin: { contents: HARNESS, resolveDir: root, loader: 'ts' },
@@ -117,21 +134,7 @@ afterAll(async () => {
 
 describe('transfers drawer', () => {
   it('shows 10,000 items with only the visible rows in the DOM', async () => {
-    const items = [
-      item(0, {
-        kind: 'folder',
-        name: 'project',
-        state: 'running',
-        bytesTotal: 16_384_000,
-        bytesDone: 6_000_000,
-        filesTotal: 2000,
-        filesDone: 731,
-        speed: 41_000_000,
-        eta: 12,
-        children: 2000,
-        filesSkipped: 3,
-      }),
-    ];
+    const items = [project({ filesSkipped: 3 })];
     for (let i = 1; i < 10_000; i++) items.push(item(i));
     await page.evaluate((all) => {
       for (const it of all)
@@ -179,6 +182,7 @@ describe('transfers drawer', () => {
     expect(calls).toContainEqual(['transfers.pause', ['t0']]);
     expect(calls).toContainEqual(['transfers.retry', ['t5']]);
   });
+
   it('keeps keyboard focus on the item across progress frames and state changes', async () => {
     const emit = (event: string, payload: unknown): Promise<void> =>
       page.evaluate(
@@ -186,20 +190,6 @@ describe('transfers drawer', () => {
         [event, payload] as const,
       );
     const frame = (): Promise<unknown> => page.evaluate('new Promise((r) => requestAnimationFrame(() => r(0)))');
-    const project = (over: Record<string, unknown>): Record<string, unknown> =>
-      item(0, {
-        kind: 'folder',
-        name: 'project',
-        state: 'running',
-        bytesTotal: 16_384_000,
-        bytesDone: 6_000_000,
-        filesTotal: 2000,
-        filesDone: 731,
-        speed: 41_000_000,
-        eta: 12,
-        children: 2000,
-        ...over,
-      });
     await page.locator('.transfers-viewport').evaluate((v) => (v.scrollTop = 0));
     await emit('transfer.changed', project({}));
     await frame();

@@ -7,7 +7,7 @@
 import type { PageUploadFile } from '../../shared/sftp.js';
 import { sftpError } from './errors.js';
 import { localName } from './names.js';
-import type { Plan, PlannedFile } from './plan.js';
+import { skippedFile, type Plan, type PlannedFile } from './plan.js';
 import { joinRemote } from './remote-path.js';
 
 /**
@@ -71,15 +71,5 @@ function planned(file: PageUploadFile, relative: string, remote: Buffer): Planne
 
 function skipped(relative: string): PlannedFile {
   const e = sftpError('SFTP_UNSAFE_NAME');
-  return {
-    relative: relative.replace(/[\u0000-\u001f\u007f-\u009f]/g, '_'),
-    remote: Buffer.alloc(0),
-    local: [],
-    size: 0,
-    mtime: 0,
-    mode: 0,
-    state: 'skipped',
-    bytesDone: 0,
-    error: { code: e.code, message: e.message },
-  };
+  return skippedFile(relative.replace(/[\u0000-\u001f\u007f-\u009f]/g, '_'), e.code, e.message);
 }

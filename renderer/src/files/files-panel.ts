@@ -416,9 +416,21 @@ export class FilesPanel {
       const groups = await pickPageFiles(purpose === 'upload-folder', this.element);
       return this.#uploadPage(groups);
     }
+    await this.#uploadHandles(() => this.#opts.api.call('localFiles.pick', purpose), false);
+  }
+
+  /**
+   * The desktop: local files main issued handles for (a native dialog or an
+   * OS drop) into the folder shown. `refresh`: list the folder again after
+   * enqueueing.
+   */
+  async #uploadHandles(pick: () => Promise<Array<{ id: string }> | undefined>, refresh: boolean): Promise<void> {
+    const id = this.#sftpId;
+    const dir = this.#listing?.path;
+    if (!id || dir === undefined) return;
     await this.#run(async () => {
-      const handles = await this.#opts.api.call('localFiles.pick', purpose);
-      if (handles.length === 0) return;
+      const handles = await pick();
+      if (!handles || handles.length === 0) return;
       this.#enqueued(
         await this.#opts.api.call('transfers.enqueue', {
           direction: 'upload',
@@ -427,7 +439,7 @@ export class FilesPanel {
           remoteDir: dir,
         }),
       );
-    }, false);
+    }, refresh);
   }
 
   async #download(entries: SftpEntry[]): Promise<void> {
@@ -470,22 +482,10 @@ export class FilesPanel {
    * issued (preload/index.ts); the page never sees a path.
    */
   async #uploadDropped(): Promise<void> {
-    const id = this.#sftpId;
-    const dir = this.#listing?.path;
     const bridge = (globalThis as { hostdeck?: { droppedFiles?: () => Promise<Array<{ id: string }>> } }).hostdeck;
-    if (!id || dir === undefined || !bridge?.droppedFiles) return;
-    await this.#run(async () => {
-      const handles = await bridge.droppedFiles?.();
-      if (!handles || handles.length === 0) return;
-      this.#enqueued(
-        await this.#opts.api.call('transfers.enqueue', {
-          direction: 'upload',
-          sftpId: id,
-          sources: handles.map((h) => h.id),
-          remoteDir: dir,
-        }),
-      );
-    }, true);
+    const dropped = bridge?.droppedFiles;
+    if (!dropped) return;
+    await this.#uploadHandles(() => dropped.call(bridge), true);
   }
 
   #listenDrops(): void {

@@ -15,6 +15,7 @@ import {
   type SftpOpenTarget,
   type TransferRequest,
 } from '../../shared/sftp.js';
+import { packListing } from '../../shared/sftp-listing.js';
 import { sftpError } from '../sftp/errors.js';
 import { SftpService, type SftpServiceOptions } from '../sftp/service.js';
 import { noParams, type ApiModule } from './dispatcher.js';
@@ -63,7 +64,7 @@ export function filesApi(ctx: FilesContext): FilesModule {
     handlers: {
       'sftp.open': (target, options) => service.open(target, options.openId, new AbortController().signal),
       'sftp.close': (id) => (service.close(id), null),
-      'sftp.list': (id, path) => service.list(id, path),
+      'sftp.list': async (id, path) => packListing(await service.list(id, path)),
       'sftp.stat': (id, path) => service.stat(id, path),
       'sftp.realpath': (id, path) => service.realpath(id, path),
       'sftp.mkdir': async (id, path) => (await service.mkdir(id, path), null),

@@ -9,6 +9,7 @@ import { Disposables, el } from '../dom.js';
 import { locale, t } from '../i18n/i18n.js';
 import { confirmDialog } from '../ui/dialogs.js';
 import { SFTP_MESSAGES } from '../../../shared/sftp-messages.js';
+import { unpackListing } from '../../../shared/sftp-listing.js';
 import type {
   LocalPickPurpose,
   RemotePath,
@@ -154,7 +155,7 @@ export class FilesPanel {
     const seq = ++this.#seq;
     this.#status.textContent = t('files.loading');
     try {
-      const listing = await this.#opts.api.call('sftp.list', id, path);
+      const listing = unpackListing(await this.#opts.api.call('sftp.list', id, path));
       if (seq !== this.#seq) return false;
       if (remember && this.#listing) this.#back.push(this.#listing.path);
       this.#listing = listing;

@@ -16,6 +16,8 @@ const root = join(import.meta.dirname, '..');
 const artifacts = join(root, 'test-artifacts');
 mkdirSync(artifacts, { recursive: true });
 const screens = '/work/notes/screens';
+/** The shots the SFTP notes show (light theme), when that folder exists. */
+const notesShots = '/work/notes/shots';
 
 // The page side: the real TransferCenter and TransfersDrawer on an API whose
 // calls are recorded and whose events the test sends (window.harness).
@@ -23,6 +25,9 @@ const HARNESS = `
 import './renderer/src/styles.css';
 import { TransferCenter } from './renderer/src/files/transfer-center.ts';
 import { TransfersDrawer } from './renderer/src/files/transfers-drawer.ts';
+import { setLocale } from './renderer/src/i18n/i18n.ts';
+document.documentElement.dataset.theme = 'light';
+setLocale(document.documentElement.lang === 'zh-CN' ? 'zh-CN' : 'en');
 const listeners = new Map();
 const calls = [];
 const api = {
@@ -118,15 +123,33 @@ beforeAll(async () => {
     outdir: join(root, 'out', 'sftp-ui-harness'),
     logLevel: 'silent',
   });
-  const js = out.outputFiles.find((f) => f.path.endsWith('.js'))?.text ?? '';
-  const css = out.outputFiles.find((f) => f.path.endsWith('.css'))?.text ?? '';
+  harnessJs = out.outputFiles.find((f) => f.path.endsWith('.js'))?.text ?? '';
+  harnessCss = out.outputFiles.find((f) => f.path.endsWith('.css'))?.text ?? '';
   browser = await startChromium();
-  page = await browser.newPage({ viewport: { width: 900, height: 560 } });
-  page.on('pageerror', (err) => console.error('page error:', err.message));
-  await page.setContent(`<!doctype html><html lang="en"><head><style>${css}</style></head><body></body></html>`);
-  await page.addScriptTag({ content: js, type: 'module' });
-  await page.waitForFunction('window.harness !== undefined');
+  page = await openHarness('en');
 }, 60_000);
+
+let harnessJs = '';
+let harnessCss = '';
+
+/** A fresh page with the drawer in `lang`, light theme. */
+async function openHarness(lang: 'en' | 'zh-CN'): Promise<Page> {
+  const p = await browser.newPage({ viewport: { width: 900, height: 560 }, colorScheme: 'light' });
+  p.on('pageerror', (err) => console.error('page error:', err.message));
+  await p.setContent(
+    `<!doctype html><html lang="${lang}"><head><style>${harnessCss}</style></head><body></body></html>`,
+  );
+  await p.addScriptTag({ content: harnessJs, type: 'module' });
+  await p.waitForFunction('window.harness !== undefined');
+  return p;
+}
+
+function emitOn(p: Page, event: string, payload: unknown): Promise<void> {
+  return p.evaluate(
+    ([e, x]) => (window as never as { harness: { emit(e: string, p: unknown): void } }).harness.emit(e, x),
+    [event, payload] as const,
+  );
+}
 
 afterAll(async () => {
   await browser?.close();
@@ -142,7 +165,7 @@ describe('transfers drawer', () => {
     }, items);
     await expect.poll(() => page.locator('.transfer-row[aria-setsize="10000"]').count()).toBeGreaterThan(0);
     expect(await page.locator('.transfer-row:not([hidden])').count()).toBeLessThan(40);
-    await expect(page.locator('.transfers-summary').textContent()).resolves.toBe('10000 active of 10000');
+    await expect(page.locator('.transfers-summary').textContent()).resolves.toBe('10000 of 10000 active');
   });
 
   it('applies a flood of progress events once per frame', async () => {
@@ -297,4 +320,63 @@ describe('conflict dialog', () => {
     const q2 = await page.evaluate('window.harness.calls.find((c) => c[1][0] === "q2")[1][1]');
     expect(q2).toEqual({ choice: 'skip', applyToAll: false });
   });
+});
+
+// The notes' screenshots: a queue as a person has it (not the 10,000-item
+// stress list above), a folder copying and expanded, and the conflict dialog,
+// in English and in Chinese (the whole page in that language).
+describe('screenshots', () => {
+  const queue = [
+    item(1, { name: 'backup-2026-11.tar.zst', state: 'queued', bytesTotal: 2_400_000_000 }),
+    item(2, { name: 'notes.md', state: 'done', bytesDone: 1_000_000 }),
+    item(3, {
+      name: 'core.dump',
+      state: 'failed',
+      bytesDone: 312_000,
+      error: { code: 'SFTP_PERMISSION_DENIED', message: 'The server refused: your account may not do that here.' },
+    }),
+    project({ bytesDone: 11_200_000, filesDone: 1231, filesSkipped: 3, eta: 8, createdAt: 5000 }),
+  ];
+
+  for (const lang of ['en', 'zh-CN'] as const) {
+    it(`a folder copying and the conflict dialog (${lang})`, async () => {
+      const p = await openHarness(lang);
+      try {
+        for (const it of queue) await emitOn(p, 'transfer.changed', it);
+        const expand = p.locator('.transfer-row[data-id=t0] button[data-action=expand]');
+        await expand.click();
+        await p.locator('.transfer-child').first().waitFor();
+        await p.mouse.move(0, 0);
+        const suffix = lang === 'en' ? '' : `-${lang}`;
+        await p.screenshot({ path: join(artifacts, `files-transfer-folder${suffix}.png`) });
+        if (existsSync(notesShots)) await p.screenshot({ path: join(notesShots, `sftp-folder-transfer${suffix}.png`) });
+        const names = lang === 'en' ? ['src/module-7/index.ts', 'index.ts'] : ['项目/源代码/索引.ts', '索引.ts'];
+        await emitOn(p, 'transfer.conflict', {
+          questionId: `shot-${lang}`,
+          transferId: 't0',
+          relative: names[0],
+          name: names[1],
+          existing: { size: 8192, mtimeMs: Date.UTC(2025, 0, 2, 9, 30) },
+          incoming: { size: 9000, mtimeMs: Date.UTC(2026, 5, 1, 14, 5) },
+          remaining: 41,
+        });
+        const dialog = p.getByRole('dialog');
+        await dialog.waitFor();
+        if (lang === 'zh-CN') {
+          // Nothing left in English but the file names and units.
+          const text = (await p.locator('body').innerText()).replace(
+            /src\/module-\d+\/index\.ts|[KMG]iB|project|backup-2026-11\.tar\.zst|notes\.md|core\.dump|index\.ts/g,
+            '',
+          );
+          expect(text).not.toMatch(/[A-Za-z]{3,}/);
+        }
+        await p.screenshot({ path: join(artifacts, `files-conflict-notes${suffix}.png`) });
+        if (existsSync(notesShots)) await p.screenshot({ path: join(notesShots, `sftp-conflict-dialog${suffix}.png`) });
+        await p.keyboard.press('Escape');
+        await dialog.waitFor({ state: 'detached' });
+      } finally {
+        await p.close();
+      }
+    });
+  }
 });

@@ -5,7 +5,8 @@
 // transfers.children.
 import type { ApiClient } from '../api/client.js';
 import { Disposables, el } from '../dom.js';
-import { t } from '../i18n/i18n.js';
+import { locale, t } from '../i18n/i18n.js';
+import { SFTP_MESSAGES } from '../../../shared/sftp-messages.js';
 import type { TransferChild, TransferItem } from '../../../shared/sftp.js';
 import { formatSize } from './files-model.js';
 import './files.css';
@@ -266,7 +267,13 @@ function updateItem(row: HTMLElement, item: TransferItem): void {
     (bar.firstElementChild as HTMLElement).style.width = `${pct}%`;
   }
   const facts = row.querySelector('.transfer-facts');
-  if (facts) facts.textContent = item.error ? item.error.message : itemFacts(item).join(' · ');
+  if (facts) facts.textContent = item.error ? errorSentence(item.error) : itemFacts(item).join(' · ');
+}
+
+/** An item's error in the page's language: main sends the English sentence; SFTP_ codes have a zh-CN one too. */
+function errorSentence(error: { code: string; message: string }): string {
+  const known = SFTP_MESSAGES[error.code as keyof typeof SFTP_MESSAGES];
+  return known ? known[locale() === 'zh-CN' ? 'zh-CN' : 'en'] : error.message;
 }
 
 /** The buttons a queue item offers in its state (each named with the item's name). */

@@ -167,7 +167,8 @@ async function uploadOnce(page: Page, file: string, remote: string): Promise<Tra
   const chooser = page.waitForEvent('filechooser');
   await filesPanel(page).getByRole('button', { name: 'Upload files…' }).click();
   await (await chooser).setFiles(file);
-  const item = filesPanel(page).locator('.transfer-row[data-state]').filter({ hasText: 'big.bin' }).last();
+  // Hidden rows are pooled elements that may still hold an old item's text.
+  const item = filesPanel(page).locator('.transfer-row:not([hidden])[data-state]').filter({ hasText: 'big.bin' });
   const deadline = Date.now() + 10 * 60_000;
   for (;;) {
     const state = await item.getAttribute('data-state').catch(() => null);
@@ -183,7 +184,7 @@ async function uploadOnce(page: Page, file: string, remote: string): Promise<Tra
   rmSync(join(remote, 'big.bin'));
   // Cleared, so the next run's item is the only big.bin row (a done row left here would end it at once).
   await page.locator('.transfers-drawer button', { hasText: 'Clear finished' }).click();
-  await item.waitFor({ state: 'detached' });
+  await item.waitFor({ state: 'hidden' });
   return { longest, count, ms };
 }
 

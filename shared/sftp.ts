@@ -190,7 +190,12 @@ export interface PageUploadFile {
 export interface PageUploadRequest {
   sftpId: string;
   remoteDir: RemotePath;
-  items: Array<{ files: PageUploadFile[] }>;
+  /**
+   * `folders`: '/'-separated paths of the item's folders, under the same
+   * first component as its files; the ones no file lies in (empty folders,
+   * which only a drop can carry) are made too. An item may be folders only.
+   */
+  items: Array<{ files: PageUploadFile[]; folders?: string[] }>;
 }
 
 /** Serve mode download: remote files or folders into the browser's own downloads, one item (and URL) each. */

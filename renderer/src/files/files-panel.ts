@@ -33,7 +33,7 @@ import {
 import { PathBar } from './path-bar.js';
 import { FilesToolbar } from './files-toolbar.js';
 import { transferCenter } from './transfer-center.js';
-import { downloadToPage, droppedFiles, pickPageFiles, uploadFromPage, type PageFile } from './page-transfers.js';
+import { downloadToPage, droppedFiles, pickPageFiles, uploadFromPage, type PageItem } from './page-transfers.js';
 import { TransfersDrawer } from './transfers-drawer.js';
 import './files.css';
 
@@ -465,7 +465,7 @@ export class FilesPanel {
   }
 
   /** Serve mode: the browser's own files (chosen or dropped) into the folder shown. */
-  async #uploadPage(groups: PageFile[][]): Promise<void> {
+  async #uploadPage(groups: PageItem[]): Promise<void> {
     const id = this.#sftpId;
     const dir = this.#listing?.path;
     if (!id || dir === undefined || groups.length === 0) return;

@@ -13,6 +13,10 @@
 //                          Upload button to the real sshd: the page slices the File and streams it over
 //                          the item's WebSocket while the drawer shows progress (< 100 ms)
 //                          vs longest_task_idle: the same page, nothing moving, as long (30 s at most).
+//                          Read it with the load average: on two shared cores most of these tasks'
+//                          time is the renderer waiting for a core (a trace of a 256 MiB upload at load
+//                          11: 85 tasks over 50 ms, 7.5 s of wall time, 0.8 s of CPU), and an idle page
+//                          has no tasks to stretch.
 //   Both windows first prove the observer works (a deliberate 60 ms task must show up); a
 //   Chromium without 'longtask' entries, or a transfer that does not finish, fails the bench.
 import { execFileSync, spawnSync } from 'node:child_process';

@@ -12,6 +12,8 @@
 // - The page never names a local path. Local files and folders are opaque
 //   handles main issued, from a native dialog or an OS drop (LocalHandle).
 
+import type { SftpListingPacked } from './sftp-listing.js';
+
 /**
  * A path on the server. A string is sent as its UTF-8 bytes; `{ b64 }` is
  * the exact bytes (base64) of a path that is not valid UTF-8 (SFTP v3 names
@@ -188,7 +190,12 @@ export interface PageUploadFile {
 export interface PageUploadRequest {
   sftpId: string;
   remoteDir: RemotePath;
-  items: Array<{ files: PageUploadFile[] }>;
+  /**
+   * `folders`: '/'-separated paths of the item's folders, under the same
+   * first component as its files; the ones no file lies in (empty folders,
+   * which only a drop can carry) are made too. An item may be folders only.
+   */
+  items: Array<{ files: PageUploadFile[]; folders?: string[] }>;
 }
 
 /** Serve mode download: remote files or folders into the browser's own downloads, one item (and URL) each. */
@@ -257,8 +264,8 @@ export interface SftpApiMethods {
   /** Opens an SFTP channel on the host's pooled SSH connection (asks through prompts like sessions.open). */
   'sftp.open': { params: [target: SftpOpenTarget, options: { openId: string }]; result: SftpSessionInfo };
   'sftp.close': { params: [sftpId: string]; result: null };
-  /** LSTAT on every entry; symlinks also report their target. */
-  'sftp.list': { params: [sftpId: string, path: RemotePath]; result: SftpListing };
+  /** LSTAT on every entry; symlinks also report their target. Packed by columns: unpackListing (sftp-listing.ts). */
+  'sftp.list': { params: [sftpId: string, path: RemotePath]; result: SftpListingPacked };
   /** Follows symlinks (STAT). */
   'sftp.stat': { params: [sftpId: string, path: RemotePath]; result: SftpEntry };
   'sftp.realpath': { params: [sftpId: string, path: RemotePath]; result: { path: RemotePath; text: string } };

@@ -7,7 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import http from 'node:http';
 import { randomBytes } from 'node:crypto';
-import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import WebSocket from 'ws';
 import { startSshd, type Sshd } from './support/sshd.js';
@@ -272,5 +272,72 @@ describe('a hostile page', () => {
     });
     expect(await closed).toBe(1011);
     expect((await settle(q!.item)).error?.code).toBe('SFTP_PAGE_GONE');
+  });
+});
+
+describe('folders a drop carries', () => {
+  const isDir = (p: string): boolean => statSync(p, { throwIfNoEntry: false })?.isDirectory() ?? false;
+
+  it('makes empty folders on the server; a folder with an unsafe component is left out', async () => {
+    const before = readdirSync(dirname(remote)).sort();
+    const r = await call('transfers.uploadFromPage', {
+      sftpId,
+      remoteDir: remote,
+      items: [
+        {
+          files: [{ relative: 'dropped/a.txt', size: 5, mtimeMs: 0 }],
+          folders: [
+            'dropped',
+            'dropped/empty',
+            'dropped/deep/er/est',
+            'dropped/../escape',
+            'dropped/x/../../up',
+            'dropped/..',
+          ],
+        },
+      ],
+    });
+    const [q] = (r as { result: PageTransfer[] }).result;
+    const ws = pageSocket(q!.url, [Buffer.from('alpha')]);
+    const item = await settle(q!.item);
+    ws.close();
+    expect(item).toMatchObject({ state: 'done', filesDone: 1 });
+    expect(readFileSync(join(remote, 'dropped', 'a.txt'), 'utf8')).toBe('alpha');
+    expect(isDir(join(remote, 'dropped', 'empty'))).toBe(true);
+    expect(readdirSync(join(remote, 'dropped', 'empty'))).toEqual([]);
+    expect(isDir(join(remote, 'dropped', 'deep', 'er', 'est'))).toBe(true);
+    expect(readdirSync(join(remote, 'dropped')).sort()).toEqual(['a.txt', 'deep', 'empty']);
+    expect(readdirSync(remote)).not.toContain('escape');
+    expect(readdirSync(dirname(remote)).sort()).toEqual(before);
+  });
+
+  it('uploads a folder that holds only empty folders', async () => {
+    const r = await call('transfers.uploadFromPage', {
+      sftpId,
+      remoteDir: remote,
+      items: [{ files: [], folders: ['hollow', 'hollow/one', 'hollow/two/three'] }],
+    });
+    const [q] = (r as { result: PageTransfer[] }).result;
+    const ws = pageSocket(q!.url, []);
+    const item = await settle(q!.item);
+    ws.close();
+    expect(item.state).toBe('done');
+    expect(readdirSync(join(remote, 'hollow')).sort()).toEqual(['one', 'two']);
+    expect(isDir(join(remote, 'hollow', 'two', 'three'))).toBe(true);
+  });
+
+  it('refuses folders outside the item, with NUL, or an item of nothing', async () => {
+    const req = (item: unknown) => ({ sftpId, remoteDir: remote, items: [item] });
+    const cases: unknown[] = [
+      { files: [{ relative: 'a/x', size: 1, mtimeMs: 0 }], folders: ['b/y'] },
+      { files: [], folders: ['a', 'b'] },
+      { files: [], folders: ['a/\0'] },
+      { files: [], folders: [] },
+      { files: [], folders: 'a' },
+      { files: [], folders: [{ relative: 'a' }] },
+    ];
+    for (const item of cases)
+      expect(code(await call('transfers.uploadFromPage', req(item))), JSON.stringify(item)).toBe('API_BAD_REQUEST');
+    expect(code(await call('transfers.uploadFromPage', req({ files: [], folders: ['..'] })))).toBe('SFTP_UNSAFE_NAME');
   });
 });

@@ -16,6 +16,8 @@ const root = join(import.meta.dirname, '..');
 const artifacts = join(root, 'test-artifacts');
 mkdirSync(artifacts, { recursive: true });
 const screens = '/work/notes/screens';
+/** The shots the SFTP notes show (light theme), when that folder exists. */
+const notesShots = '/work/notes/shots';
 
 // The page side: the real TransferCenter and TransfersDrawer on an API whose
 // calls are recorded and whose events the test sends (window.harness).
@@ -23,6 +25,9 @@ const HARNESS = `
 import './renderer/src/styles.css';
 import { TransferCenter } from './renderer/src/files/transfer-center.ts';
 import { TransfersDrawer } from './renderer/src/files/transfers-drawer.ts';
+import { setLocale } from './renderer/src/i18n/i18n.ts';
+document.documentElement.dataset.theme = 'light';
+setLocale(document.documentElement.lang === 'zh-CN' ? 'zh-CN' : 'en');
 const listeners = new Map();
 const calls = [];
 const api = {
@@ -92,6 +97,23 @@ function item(i: number, over: Record<string, unknown> = {}): Record<string, unk
   };
 }
 
+/** The running folder item t0 the drawer tests act on. */
+function project(over: Record<string, unknown> = {}): Record<string, unknown> {
+  return item(0, {
+    kind: 'folder',
+    name: 'project',
+    state: 'running',
+    bytesTotal: 16_384_000,
+    bytesDone: 6_000_000,
+    filesTotal: 2000,
+    filesDone: 731,
+    speed: 41_000_000,
+    eta: 12,
+    children: 2000,
+    ...over,
+  });
+}
+
 beforeAll(async () => {
   const out = await build({
     stdin: { contents: HARNESS, resolveDir: root, loader: 'ts' },
@@ -101,15 +123,33 @@ beforeAll(async () => {
     outdir: join(root, 'out', 'sftp-ui-harness'),
     logLevel: 'silent',
   });
-  const js = out.outputFiles.find((f) => f.path.endsWith('.js'))?.text ?? '';
-  const css = out.outputFiles.find((f) => f.path.endsWith('.css'))?.text ?? '';
+  harnessJs = out.outputFiles.find((f) => f.path.endsWith('.js'))?.text ?? '';
+  harnessCss = out.outputFiles.find((f) => f.path.endsWith('.css'))?.text ?? '';
   browser = await startChromium();
-  page = await browser.newPage({ viewport: { width: 900, height: 560 } });
-  page.on('pageerror', (err) => console.error('page error:', err.message));
-  await page.setContent(`<!doctype html><html lang="en"><head><style>${css}</style></head><body></body></html>`);
-  await page.addScriptTag({ content: js, type: 'module' });
-  await page.waitForFunction('window.harness !== undefined');
+  page = await openHarness('en');
 }, 60_000);
+
+let harnessJs = '';
+let harnessCss = '';
+
+/** A fresh page with the drawer in `lang`, light theme. */
+async function openHarness(lang: 'en' | 'zh-CN'): Promise<Page> {
+  const p = await browser.newPage({ viewport: { width: 900, height: 560 }, colorScheme: 'light' });
+  p.on('pageerror', (err) => console.error('page error:', err.message));
+  await p.setContent(
+    `<!doctype html><html lang="${lang}"><head><style>${harnessCss}</style></head><body></body></html>`,
+  );
+  await p.addScriptTag({ content: harnessJs, type: 'module' });
+  await p.waitForFunction('window.harness !== undefined');
+  return p;
+}
+
+function emitOn(p: Page, event: string, payload: unknown): Promise<void> {
+  return p.evaluate(
+    ([e, x]) => (window as never as { harness: { emit(e: string, p: unknown): void } }).harness.emit(e, x),
+    [event, payload] as const,
+  );
+}
 
 afterAll(async () => {
   await browser?.close();
@@ -117,21 +157,7 @@ afterAll(async () => {
 
 describe('transfers drawer', () => {
   it('shows 10,000 items with only the visible rows in the DOM', async () => {
-    const items = [
-      item(0, {
-        kind: 'folder',
-        name: 'project',
-        state: 'running',
-        bytesTotal: 16_384_000,
-        bytesDone: 6_000_000,
-        filesTotal: 2000,
-        filesDone: 731,
-        speed: 41_000_000,
-        eta: 12,
-        children: 2000,
-        filesSkipped: 3,
-      }),
-    ];
+    const items = [project({ filesSkipped: 3 })];
     for (let i = 1; i < 10_000; i++) items.push(item(i));
     await page.evaluate((all) => {
       for (const it of all)
@@ -139,7 +165,7 @@ describe('transfers drawer', () => {
     }, items);
     await expect.poll(() => page.locator('.transfer-row[aria-setsize="10000"]').count()).toBeGreaterThan(0);
     expect(await page.locator('.transfer-row:not([hidden])').count()).toBeLessThan(40);
-    await expect(page.locator('.transfers-summary').textContent()).resolves.toBe('10000 active of 10000');
+    await expect(page.locator('.transfers-summary').textContent()).resolves.toBe('10000 of 10000 active');
   });
 
   it('applies a flood of progress events once per frame', async () => {
@@ -178,6 +204,53 @@ describe('transfers drawer', () => {
     const calls = await page.evaluate<Array<[string, unknown[]]>>('window.harness.calls.map((c) => [c[0], c[1]])');
     expect(calls).toContainEqual(['transfers.pause', ['t0']]);
     expect(calls).toContainEqual(['transfers.retry', ['t5']]);
+  });
+
+  it('keeps keyboard focus on the item across progress frames and state changes', async () => {
+    const emit = (event: string, payload: unknown): Promise<void> =>
+      page.evaluate(
+        ([e, p]) => (window as never as { harness: { emit(e: string, p: unknown): void } }).harness.emit(e, p),
+        [event, payload] as const,
+      );
+    const frame = (): Promise<unknown> => page.evaluate('new Promise((r) => requestAnimationFrame(() => r(0)))');
+    await page.locator('.transfers-viewport').evaluate((v) => (v.scrollTop = 0));
+    await emit('transfer.changed', project({}));
+    await frame();
+    const bar = page.locator('.transfer-row[data-id=t0] .transfer-bar');
+    const barBefore = await bar.getAttribute('aria-valuenow');
+    await page.getByRole('button', { name: 'Cancel: project' }).focus();
+    await page.evaluate('window.focusedCancel = document.activeElement');
+    for (let k = 1; k <= 5; k++) {
+      await emit('transfer.progress', {
+        items: [{ id: 't0', state: 'running', bytesTotal: 16_384_000, bytesDone: 6_000_000 + k * 1_500_000 }],
+      });
+      await frame();
+      // The same element, still in the document, still focused: a progress frame rebuilds nothing.
+      expect(
+        await page.evaluate('window.focusedCancel.isConnected && document.activeElement === window.focusedCancel'),
+      ).toBe(true);
+    }
+    expect(await bar.getAttribute('aria-valuenow')).not.toBe(barBefore);
+    expect(await bar.getAttribute('aria-valuenow')).toBe(String(Math.round((13_500_000 / 16_384_000) * 100)));
+
+    // Paused: the row is rebuilt (Pause gives way to Resume); focus moves to the new Cancel of the same item.
+    await emit('transfer.changed', project({ state: 'paused', bytesDone: 13_500_000 }));
+    await frame();
+    expect(await page.evaluate('window.focusedCancel.isConnected')).toBe(false);
+    await expect(page.evaluate('document.activeElement.getAttribute("aria-label")')).resolves.toBe('Cancel: project');
+
+    // The focused action itself goes away: Resume pressed by keyboard, and Pause takes its place under focus.
+    await page.getByRole('button', { name: 'Resume: project' }).focus();
+    await emit('transfer.changed', project({ state: 'running', bytesDone: 13_500_000 }));
+    await frame();
+    await expect(page.evaluate('document.activeElement.getAttribute("aria-label")')).resolves.toBe('Pause: project');
+
+    // The pooled row scrolls to another item: focus must not land on that item's button (Enter would act on it).
+    await page.locator('.transfers-viewport').evaluate((v) => (v.scrollTop = 48 * 3000));
+    await expect
+      .poll(() => page.evaluate('document.activeElement.dataset.id ?? document.activeElement.className'))
+      .toBe('transfers-viewport');
+    await page.locator('.transfers-viewport').evaluate((v) => (v.scrollTop = 0));
   });
 });
 
@@ -247,4 +320,63 @@ describe('conflict dialog', () => {
     const q2 = await page.evaluate('window.harness.calls.find((c) => c[1][0] === "q2")[1][1]');
     expect(q2).toEqual({ choice: 'skip', applyToAll: false });
   });
+});
+
+// The notes' screenshots: a queue as a person has it (not the 10,000-item
+// stress list above), a folder copying and expanded, and the conflict dialog,
+// in English and in Chinese (the whole page in that language).
+describe('screenshots', () => {
+  const queue = [
+    item(1, { name: 'backup-2026-11.tar.zst', state: 'queued', bytesTotal: 2_400_000_000 }),
+    item(2, { name: 'notes.md', state: 'done', bytesDone: 1_000_000 }),
+    item(3, {
+      name: 'core.dump',
+      state: 'failed',
+      bytesDone: 312_000,
+      error: { code: 'SFTP_PERMISSION_DENIED', message: 'The server refused: your account may not do that here.' },
+    }),
+    project({ bytesDone: 11_200_000, filesDone: 1231, filesSkipped: 3, eta: 8, createdAt: 5000 }),
+  ];
+
+  for (const lang of ['en', 'zh-CN'] as const) {
+    it(`a folder copying and the conflict dialog (${lang})`, async () => {
+      const p = await openHarness(lang);
+      try {
+        for (const it of queue) await emitOn(p, 'transfer.changed', it);
+        const expand = p.locator('.transfer-row[data-id=t0] button[data-action=expand]');
+        await expand.click();
+        await p.locator('.transfer-child').first().waitFor();
+        await p.mouse.move(0, 0);
+        const suffix = lang === 'en' ? '' : `-${lang}`;
+        await p.screenshot({ path: join(artifacts, `files-transfer-folder${suffix}.png`) });
+        if (existsSync(notesShots)) await p.screenshot({ path: join(notesShots, `sftp-folder-transfer${suffix}.png`) });
+        const names = lang === 'en' ? ['src/module-7/index.ts', 'index.ts'] : ['项目/源代码/索引.ts', '索引.ts'];
+        await emitOn(p, 'transfer.conflict', {
+          questionId: `shot-${lang}`,
+          transferId: 't0',
+          relative: names[0],
+          name: names[1],
+          existing: { size: 8192, mtimeMs: Date.UTC(2025, 0, 2, 9, 30) },
+          incoming: { size: 9000, mtimeMs: Date.UTC(2026, 5, 1, 14, 5) },
+          remaining: 41,
+        });
+        const dialog = p.getByRole('dialog');
+        await dialog.waitFor();
+        if (lang === 'zh-CN') {
+          // Nothing left in English but the file names and units.
+          const text = (await p.locator('body').innerText()).replace(
+            /src\/module-\d+\/index\.ts|[KMG]iB|project|backup-2026-11\.tar\.zst|notes\.md|core\.dump|index\.ts/g,
+            '',
+          );
+          expect(text).not.toMatch(/[A-Za-z]{3,}/);
+        }
+        await p.screenshot({ path: join(artifacts, `files-conflict-notes${suffix}.png`) });
+        if (existsSync(notesShots)) await p.screenshot({ path: join(notesShots, `sftp-conflict-dialog${suffix}.png`) });
+        await p.keyboard.press('Escape');
+        await dialog.waitFor({ state: 'detached' });
+      } finally {
+        await p.close();
+      }
+    });
+  }
 });

@@ -15,6 +15,7 @@ import {
   type SftpOpenTarget,
   type TransferRequest,
 } from '../../shared/sftp.js';
+import { packListing } from '../../shared/sftp-listing.js';
 import { sftpError } from '../sftp/errors.js';
 import { SftpService, type SftpServiceOptions } from '../sftp/service.js';
 import { noParams, type ApiModule } from './dispatcher.js';
@@ -63,7 +64,7 @@ export function filesApi(ctx: FilesContext): FilesModule {
     handlers: {
       'sftp.open': (target, options) => service.open(target, options.openId, new AbortController().signal),
       'sftp.close': (id) => (service.close(id), null),
-      'sftp.list': (id, path) => service.list(id, path),
+      'sftp.list': async (id, path) => packListing(await service.list(id, path)),
       'sftp.stat': (id, path) => service.stat(id, path),
       'sftp.realpath': (id, path) => service.realpath(id, path),
       'sftp.mkdir': async (id, path) => (await service.mkdir(id, path), null),
@@ -193,28 +194,43 @@ function pageUploadRequest(v: unknown): PageUploadRequest {
   only(o, ['sftpId', 'remoteDir', 'items'], 'request');
   const items = list(o['items'], 'items').map((it, i) => {
     const io = obj(it, `items[${i}]`);
-    only(io, ['files'], `items[${i}]`);
-    const files = io['files'];
-    if (!Array.isArray(files) || files.length < 1) throw badRequest(`items[${i}].files must be a non-empty list`);
-    return { files: files.map((f, j) => pageFile(f, `items[${i}].files[${j}]`)) };
+    only(io, ['files', 'folders'], `items[${i}]`);
+    const files = pageList(io['files'], `items[${i}].files`).map((f, j) => pageFile(f, `items[${i}].files[${j}]`));
+    const folders = io['folders'] === undefined ? [] : pageList(io['folders'], `items[${i}].folders`);
+    const paths = folders.map((f, j) => pageRelative(f, `items[${i}].folders[${j}]`));
+    if (files.length + paths.length < 1) throw badRequest(`items[${i}] must hold a file or a folder`);
+    return { files, folders: paths };
   });
-  const total = items.reduce((n, it) => n + it.files.length, 0);
-  if (total > SFTP_LIMITS.pageFiles) throw badRequest(`at most ${SFTP_LIMITS.pageFiles} files in one request`);
+  const total = items.reduce((n, it) => n + it.files.length + it.folders.length, 0);
+  if (total > SFTP_LIMITS.pageFiles)
+    throw badRequest(`at most ${SFTP_LIMITS.pageFiles} files and folders in one request`);
   for (const [i, it] of items.entries()) {
-    const root = it.files[0]?.relative.split('/')[0];
-    if (it.files.some((f) => f.relative.split('/')[0] !== root))
-      throw badRequest(`items[${i}]: every file must lie in the item's one top-level name`);
+    const tops = [...it.files.map((f) => f.relative), ...it.folders].map((r) => r.split('/')[0]);
+    if (tops.some((top) => top !== tops[0]))
+      throw badRequest(`items[${i}]: every file and folder must lie in the item's one top-level name`);
   }
   return { sftpId: str(o['sftpId'], 'sftpId', ID), remoteDir: remotePath(o['remoteDir']), items };
+}
+
+/** A list of a page item's files or folders: maybe empty, at most SFTP_LIMITS.pageFiles. */
+function pageList(v: unknown, name: string): unknown[] {
+  if (!Array.isArray(v) || v.length > SFTP_LIMITS.pageFiles)
+    throw badRequest(`${name} must be a list of at most ${SFTP_LIMITS.pageFiles}`);
+  return v;
+}
+
+/** A '/'-separated path inside a page item: text, bounded, no NUL (each component is checked when planned). */
+function pageRelative(v: unknown, name: string): string {
+  const relative = str(v, name, SFTP_LIMITS.pageRelative);
+  if (relative.includes('\0')) throw badRequest(`${name} must not contain NUL`);
+  return relative;
 }
 
 function pageFile(v: unknown, name: string): PageUploadFile {
   const o = obj(v, name);
   only(o, ['relative', 'size', 'mtimeMs'], name);
-  const relative = str(o['relative'], `${name}.relative`, SFTP_LIMITS.pageRelative);
-  if (relative.includes('\0')) throw badRequest(`${name}.relative must not contain NUL`);
   return {
-    relative,
+    relative: pageRelative(o['relative'], `${name}.relative`),
     size: int(o['size'], `${name}.size`, 0, Number.MAX_SAFE_INTEGER),
     mtimeMs: int(o['mtimeMs'], `${name}.mtimeMs`, 0, 8.64e15),
   };

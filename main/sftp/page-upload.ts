@@ -43,6 +43,8 @@ interface Request {
 export class PageUploadStream {
   /** The item's files, as the page listed them (checked by the API). */
   readonly files: readonly PageUploadFile[];
+  /** The item's folders ('/'-separated, empty ones included), as the page listed them (checked by the API). */
+  readonly folders: readonly string[];
   readonly #chunks: Array<{ data: Buffer; done: () => void }> = [];
   readonly #reads: PendingRead[] = [];
   #offset = 0;
@@ -54,8 +56,9 @@ export class PageUploadStream {
   #waiters: Array<() => void> = [];
   readonly #timer: NodeJS.Timeout;
 
-  constructor(files: readonly PageUploadFile[]) {
+  constructor(files: readonly PageUploadFile[], folders: readonly string[] = []) {
     this.files = files;
+    this.folders = folders;
     this.#timer = setTimeout(() => {
       if (!this.#link) this.#fail(sftpError('SFTP_PAGE_GONE', { reason: 'the page never connected' }));
     }, CONNECT_WAIT_MS);

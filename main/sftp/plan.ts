@@ -40,7 +40,12 @@ const MAX_FILES = 1_000_000;
 /** Local lstat calls in flight while planning an upload (libuv's pool has four threads; this keeps them busy). */
 const LSTATS_AT_ONCE = 16;
 
-function skipped(relative: string, code: string, message: string): PlannedFile {
+/**
+ * A file the item lists but will not move (unsafe name, link, not a regular
+ * file): state 'skipped', size 0, no paths, and the reason as `error`
+ * ({ code: an SFTP_ code, message }).
+ */
+export function skippedFile(relative: string, code: string, message: string): PlannedFile {
   return {
     relative,
     remote: Buffer.alloc(0),
@@ -79,7 +84,7 @@ export async function planDownload(client: SftpClient, source: Buffer, followLin
     const relative = [name, ...node.names.map((n) => n.toString('utf8'))].join('/');
     const local = localName(node.names[node.names.length - 1] as Buffer);
     if (!parent) return; // inside a skipped folder
-    if (!local) return void plan.files.push(skipped(relative, 'SFTP_UNSAFE_NAME', 'unsafe name'));
+    if (!local) return void plan.files.push(skippedFile(relative, 'SFTP_UNSAFE_NAME', 'unsafe name'));
     const path = [...parent, local.bytes];
     if (node.kind === 'dir') {
       localOf.set(node.names.map((n) => n.toString('base64')).join('/'), path);
@@ -90,7 +95,7 @@ export async function planDownload(client: SftpClient, source: Buffer, followLin
       // Links are not followed out of a folder being downloaded (followLinks follows links to files only).
       if (node.kind === 'link' && followLinks)
         return void plan.files.push({ ...file(relative, node.path, path, node.attrs), size: -1 });
-      plan.files.push(skipped(relative, node.kind === 'link' ? 'SFTP_LINK_SKIPPED' : 'SFTP_NOT_A_FILE', node.kind));
+      plan.files.push(skippedFile(relative, node.kind === 'link' ? 'SFTP_LINK_SKIPPED' : 'SFTP_NOT_A_FILE', node.kind));
     }
     if (plan.files.length > MAX_FILES) throw sftpError('SFTP_LISTING_TOO_LONG', { max: MAX_FILES });
   });
@@ -160,7 +165,9 @@ export async function planUpload(localPath: string, remoteDir: Buffer): Promise<
         await walk(full, r, relative, depth + 1);
       } else if (s) plan.files.push(file(relative, r, [full], stamp(s)));
       else
-        plan.files.push(skipped(relative, e.isSymbolicLink() ? 'SFTP_LINK_SKIPPED' : 'SFTP_NOT_A_FILE', 'not a file'));
+        plan.files.push(
+          skippedFile(relative, e.isSymbolicLink() ? 'SFTP_LINK_SKIPPED' : 'SFTP_NOT_A_FILE', 'not a file'),
+        );
       if (plan.files.length > MAX_FILES) throw sftpError('SFTP_LISTING_TOO_LONG', { max: MAX_FILES });
     }
   };

@@ -244,12 +244,13 @@ export class SftpService {
     const remoteDir = remoteBytes(req.remoteDir);
     // Every item's name is checked before any is queued: a bad request queues nothing.
     const names = req.items.map((it) => {
-      const root = localName(Buffer.from(it.files[0]?.relative.split('/')[0] ?? '', 'utf8'), 'posix');
+      const first = it.files[0]?.relative ?? it.folders?.[0] ?? '';
+      const root = localName(Buffer.from(first.split('/')[0] ?? '', 'utf8'), 'posix');
       if (!root) throw sftpError('SFTP_UNSAFE_NAME');
       return root.text;
     });
     return req.items.map((it, i) => {
-      const page = new PageUploadStream(it.files);
+      const page = new PageUploadStream(it.files, it.folders);
       const url = gateway.issueTicket(page.opener);
       const item = this.queue.add(
         req.sftpId,

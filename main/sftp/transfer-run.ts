@@ -58,7 +58,7 @@ async function makePlan(item: QueueItem, ctx: RunContext): Promise<Plan> {
   if (source.direction === 'download')
     return planDownload(ctx.client, source.remote, 'followLinks' in source && source.followLinks);
   if ('localPath' in source) return planUpload(source.localPath, source.remoteDir);
-  const planned = planPageUpload(source.page.files, source.remoteDir);
+  const planned = planPageUpload(source.page.files, source.remoteDir, source.page.folders);
   pageIndex.set(planned.plan, planned.index);
   return planned.plan;
 }

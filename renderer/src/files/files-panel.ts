@@ -9,6 +9,7 @@ import { Disposables, el } from '../dom.js';
 import { locale, t } from '../i18n/i18n.js';
 import { confirmDialog } from '../ui/dialogs.js';
 import { SFTP_MESSAGES } from '../../../shared/sftp-messages.js';
+import { unpackListing } from '../../../shared/sftp-listing.js';
 import type {
   LocalPickPurpose,
   RemotePath,
@@ -32,7 +33,7 @@ import {
 import { PathBar } from './path-bar.js';
 import { FilesToolbar } from './files-toolbar.js';
 import { transferCenter } from './transfer-center.js';
-import { downloadToPage, droppedFiles, pickPageFiles, uploadFromPage, type PageFile } from './page-transfers.js';
+import { downloadToPage, droppedFiles, pickPageFiles, uploadFromPage, type PageItem } from './page-transfers.js';
 import { TransfersDrawer } from './transfers-drawer.js';
 import './files.css';
 
@@ -154,7 +155,7 @@ export class FilesPanel {
     const seq = ++this.#seq;
     this.#status.textContent = t('files.loading');
     try {
-      const listing = await this.#opts.api.call('sftp.list', id, path);
+      const listing = unpackListing(await this.#opts.api.call('sftp.list', id, path));
       if (seq !== this.#seq) return false;
       if (remember && this.#listing) this.#back.push(this.#listing.path);
       this.#listing = listing;
@@ -416,9 +417,21 @@ export class FilesPanel {
       const groups = await pickPageFiles(purpose === 'upload-folder', this.element);
       return this.#uploadPage(groups);
     }
+    await this.#uploadHandles(() => this.#opts.api.call('localFiles.pick', purpose), false);
+  }
+
+  /**
+   * The desktop: local files main issued handles for (a native dialog or an
+   * OS drop) into the folder shown. `refresh`: list the folder again after
+   * enqueueing.
+   */
+  async #uploadHandles(pick: () => Promise<Array<{ id: string }> | undefined>, refresh: boolean): Promise<void> {
+    const id = this.#sftpId;
+    const dir = this.#listing?.path;
+    if (!id || dir === undefined) return;
     await this.#run(async () => {
-      const handles = await this.#opts.api.call('localFiles.pick', purpose);
-      if (handles.length === 0) return;
+      const handles = await pick();
+      if (!handles || handles.length === 0) return;
       this.#enqueued(
         await this.#opts.api.call('transfers.enqueue', {
           direction: 'upload',
@@ -427,7 +440,7 @@ export class FilesPanel {
           remoteDir: dir,
         }),
       );
-    }, false);
+    }, refresh);
   }
 
   async #download(entries: SftpEntry[]): Promise<void> {
@@ -452,7 +465,7 @@ export class FilesPanel {
   }
 
   /** Serve mode: the browser's own files (chosen or dropped) into the folder shown. */
-  async #uploadPage(groups: PageFile[][]): Promise<void> {
+  async #uploadPage(groups: PageItem[]): Promise<void> {
     const id = this.#sftpId;
     const dir = this.#listing?.path;
     if (!id || dir === undefined || groups.length === 0) return;
@@ -470,22 +483,10 @@ export class FilesPanel {
    * issued (preload/index.ts); the page never sees a path.
    */
   async #uploadDropped(): Promise<void> {
-    const id = this.#sftpId;
-    const dir = this.#listing?.path;
     const bridge = (globalThis as { hostdeck?: { droppedFiles?: () => Promise<Array<{ id: string }>> } }).hostdeck;
-    if (!id || dir === undefined || !bridge?.droppedFiles) return;
-    await this.#run(async () => {
-      const handles = await bridge.droppedFiles?.();
-      if (!handles || handles.length === 0) return;
-      this.#enqueued(
-        await this.#opts.api.call('transfers.enqueue', {
-          direction: 'upload',
-          sftpId: id,
-          sources: handles.map((h) => h.id),
-          remoteDir: dir,
-        }),
-      );
-    }, true);
+    const dropped = bridge?.droppedFiles;
+    if (!dropped) return;
+    await this.#uploadHandles(() => dropped.call(bridge), true);
   }
 
   #listenDrops(): void {

@@ -15,6 +15,13 @@ export interface PageFile {
   relative: string;
 }
 
+/** One queue item the page uploads: its files, and its folders when known (a drop sees empty ones; a file input does not). */
+export interface PageItem {
+  files: PageFile[];
+  /** '/'-separated folder paths inside the item, empty folders included. */
+  folders: string[];
+}
+
 /** Bytes the page lets queue on an upload socket before it waits (the gateway reads 256 KiB frames). */
 const SOCKET_HIGH_WATER = 1024 * 1024;
 
@@ -23,18 +30,23 @@ export async function uploadFromPage(
   api: ApiClient,
   sftpId: string,
   remoteDir: RemotePath,
-  groups: PageFile[][],
+  groups: PageItem[],
 ): Promise<TransferItem[]> {
-  const items = groups.filter((g) => g.length > 0);
+  const items = groups.filter((g) => g.files.length + g.folders.length > 0);
   if (items.length === 0) return [];
   const queued = await api.call('transfers.uploadFromPage', {
     sftpId,
     remoteDir,
     items: items.map((g) => ({
-      files: g.map((f) => ({ relative: f.relative, size: f.file.size, mtimeMs: Math.max(0, f.file.lastModified) })),
+      files: g.files.map((f) => ({
+        relative: f.relative,
+        size: f.file.size,
+        mtimeMs: Math.max(0, f.file.lastModified),
+      })),
+      folders: g.folders,
     })),
   });
-  queued.forEach((q, i) => streamItem(q, items[i] as PageFile[]));
+  queued.forEach((q, i) => streamItem(q, (items[i] as PageItem).files));
   return queued.map((q) => q.item);
 }
 
@@ -56,7 +68,7 @@ export async function downloadToPage(api: ApiClient, sftpId: string, sources: Re
 }
 
 /** Files chosen in the browser's own dialog: each file one item, or a folder (webkitdirectory) one item. */
-export function pickPageFiles(folder: boolean, host: HTMLElement): Promise<PageFile[][]> {
+export function pickPageFiles(folder: boolean, host: HTMLElement): Promise<PageItem[]> {
   return new Promise((resolve) => {
     const input = document.createElement('input');
     input.type = 'file';
@@ -67,7 +79,7 @@ export function pickPageFiles(folder: boolean, host: HTMLElement): Promise<PageF
     host.append(input);
     const done = (groups: PageFile[][]): void => {
       input.remove();
-      resolve(groups);
+      resolve(groups.map((files) => ({ files, folders: [] })));
     };
     input.addEventListener('cancel', () => done([]), { once: true });
     input.addEventListener(
@@ -88,27 +100,35 @@ export function pickPageFiles(folder: boolean, host: HTMLElement): Promise<PageF
  * folder one item with every file inside it. Must be called inside the drop
  * event (the entries are gone after it returns); the walk itself is async.
  */
-export function droppedFiles(data: DataTransfer): Promise<PageFile[][]> {
+export function droppedFiles(data: DataTransfer): Promise<PageItem[]> {
   const entries = [...data.items]
     .filter((i) => i.kind === 'file')
     .map((i) => i.webkitGetAsEntry())
     .filter((e): e is FileSystemEntry => e !== null);
-  return Promise.all(entries.map((e) => walk(e)));
+  return Promise.all(
+    entries.map(async (e) => {
+      const item: PageItem = { files: [], folders: [] };
+      await walk(e, item);
+      return item;
+    }),
+  );
 }
 
-async function walk(entry: FileSystemEntry): Promise<PageFile[]> {
+/** Adds the files under `entry` to `item`, and every folder (so empty ones are made on the server too). */
+async function walk(entry: FileSystemEntry, item: PageItem): Promise<void> {
   const relative = entry.fullPath.replace(/^\/+/, '');
   if (entry.isFile) {
     const file = await new Promise<File>((resolve, reject) => (entry as FileSystemFileEntry).file(resolve, reject));
-    return [{ file, relative }];
+    item.files.push({ file, relative });
+    return;
   }
+  item.folders.push(relative);
   const reader = (entry as FileSystemDirectoryEntry).createReader();
-  const out: PageFile[] = [];
   // readEntries answers in batches until an empty one.
   for (;;) {
     const batch = await new Promise<FileSystemEntry[]>((resolve, reject) => reader.readEntries(resolve, reject));
-    if (batch.length === 0) return out;
-    for (const child of batch) out.push(...(await walk(child)));
+    if (batch.length === 0) return;
+    for (const child of batch) await walk(child, item);
   }
 }
 

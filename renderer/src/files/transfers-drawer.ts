@@ -5,7 +5,8 @@
 // transfers.children.
 import type { ApiClient } from '../api/client.js';
 import { Disposables, el } from '../dom.js';
-import { t } from '../i18n/i18n.js';
+import { locale, t } from '../i18n/i18n.js';
+import { SFTP_MESSAGES } from '../../../shared/sftp-messages.js';
 import type { TransferChild, TransferItem } from '../../../shared/sftp.js';
 import { formatSize } from './files-model.js';
 import './files.css';
@@ -41,7 +42,8 @@ export class TransfersDrawer {
     this.#spacer = el('div', { class: 'transfers-spacer' });
     this.#viewport = el(
       'div',
-      { class: 'transfers-viewport', attrs: { role: 'list', 'aria-label': t('files.transfers') } },
+      // tabindex -1: where focus goes when the row holding it leaves the view and no other row shows its item.
+      { class: 'transfers-viewport', attrs: { role: 'list', 'aria-label': t('files.transfers'), tabindex: -1 } },
       this.#spacer,
     );
     const clear = el('button', {
@@ -97,6 +99,7 @@ export class TransfersDrawer {
   }
 
   #draw(): void {
+    const focus = focusedAction(this.#spacer);
     const { first, count } = rowWindow(this.#viewport, TRANSFER_ROW, this.#rows.length, 3, 300);
     while (this.#pool.length < count)
       this.#pool.push(this.#spacer.appendChild(el('div', { class: 'transfer-row', attrs: { role: 'listitem' } })));
@@ -109,6 +112,26 @@ export class TransfersDrawer {
       row.setAttribute('aria-setsize', String(this.#rows.length));
       fillRow(row, r, this.#expanded.has(r.kind === 'item' ? r.item.id : ''));
     });
+    if (focus && !this.#spacer.contains(document.activeElement)) this.#restoreFocus(focus);
+  }
+
+  /**
+   * A keyboard user's focus follows the item, not the pooled row: a rebuilt
+   * row gets it back on the same action, or on the action that replaced it
+   * (Pause pressed: Resume, where Pause was). It never lands on another
+   * item's button, where Enter would act on the wrong transfer; with no
+   * button of the item in view it stays in the list.
+   */
+  #restoreFocus({ id, action }: { id: string; action: string }): void {
+    const buttons = [...this.#spacer.querySelectorAll<HTMLButtonElement>('button[data-action]')].filter(
+      (b) => b.dataset['id'] === id && !b.closest('[hidden]'),
+    );
+    const pick =
+      buttons.find((b) => b.dataset['action'] === action) ??
+      buttons.find((b) => b.dataset['action'] === REPLACED_BY[action]) ??
+      buttons.find((b) => b.dataset['action'] !== 'expand') ??
+      buttons[0];
+    (pick ?? this.#viewport).focus({ preventScroll: true });
   }
 
   #clickAction(ev: Event): void {
@@ -160,18 +183,27 @@ export class TransfersDrawer {
 
 const refreshed = new Map<string, number>();
 
+/** The button that takes an action's place when the item's new state no longer offers it. */
+const REPLACED_BY: Record<string, string> = { pause: 'resume', resume: 'pause', retry: 'pause', more: 'expand' };
+
+/** The item and action of the drawer button that has focus, if any. */
+function focusedAction(spacer: HTMLElement): { id: string; action: string } | null {
+  const active = document.activeElement;
+  if (!(active instanceof HTMLElement) || !spacer.contains(active)) return null;
+  const { id, action } = active.dataset;
+  return id && action ? { id, action } : null;
+}
+
 /**
  * Fills a pooled row. A row that already shows the same item in the same
  * state keeps its elements and only has its numbers updated: rebuilding it on
  * every progress frame detached the Cancel button under the pointer and took
- * keyboard focus away from it. When the row must be rebuilt, a focused button
- * gets focus back on its replacement (same action, same item).
+ * keyboard focus away from it. Focus lost to a rebuild is put back by the
+ * drawer (#restoreFocus).
  */
 function fillRow(row: HTMLElement, r: Row, expanded: boolean): void {
   const key = rowKey(r, expanded);
   if (row.dataset['key'] === key && r.kind === 'item') return updateItem(row, r.item);
-  const focused = row.contains(document.activeElement) ? (document.activeElement as HTMLElement) : null;
-  const focusAction = focused?.dataset['action'];
   row.replaceChildren();
   row.dataset['key'] = key;
   row.className = `transfer-row transfer-${r.kind}`;
@@ -193,7 +225,6 @@ function fillRow(row: HTMLElement, r: Row, expanded: boolean): void {
       }),
     );
   } else fillItem(row, r.item, expanded);
-  if (focusAction) row.querySelector<HTMLElement>(`button[data-action="${focusAction}"]`)?.focus();
 }
 
 /** What a row shows that needs new elements when it changes (the numbers do not). */
@@ -236,7 +267,13 @@ function updateItem(row: HTMLElement, item: TransferItem): void {
     (bar.firstElementChild as HTMLElement).style.width = `${pct}%`;
   }
   const facts = row.querySelector('.transfer-facts');
-  if (facts) facts.textContent = item.error ? item.error.message : itemFacts(item).join(' · ');
+  if (facts) facts.textContent = item.error ? errorSentence(item.error) : itemFacts(item).join(' · ');
+}
+
+/** An item's error in the page's language: main sends the English sentence; SFTP_ codes have a zh-CN one too. */
+function errorSentence(error: { code: string; message: string }): string {
+  const known = SFTP_MESSAGES[error.code as keyof typeof SFTP_MESSAGES];
+  return known ? known[locale() === 'zh-CN' ? 'zh-CN' : 'en'] : error.message;
 }
 
 /** The buttons a queue item offers in its state (each named with the item's name). */

@@ -451,7 +451,7 @@ export const en = {
   'files.conflict.applyAll': 'Do this for the other clashes too (up to {count})',
   'files.conflict.answer': 'Continue',
   'files.transfers': 'Transfers',
-  'files.transfers.summary': '{active} active of {total}',
+  'files.transfers.summary': '{active} of {total} active',
   'files.transfers.clear': 'Clear finished',
   'files.transfers.more': 'Show more files',
   'files.transfers.expand': 'Show the files of {name}',

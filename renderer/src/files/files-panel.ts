@@ -216,9 +216,12 @@ export class FilesPanel {
     let home: RemotePath;
     try {
       const info = await this.#attach(await this.#opts.targets());
+      // The link dropped while this opened: the channel is on the dead connection; linkRestored opens another.
+      if (this.#linkDown) return void this.#opts.api.call('sftp.close', info.sftpId).catch(() => undefined);
       this.#sftpId = info.sftpId;
       home = info.home;
     } catch (err) {
+      if (this.#linkDown) return;
       this.#showError(err);
       return;
     }

@@ -16,7 +16,7 @@ type TunnelMethods = 'tunnels.list' | 'tunnels.start' | 'tunnels.stop';
 /** What the tunnels calls need from the app: the address book, SSH leases, the event sender. */
 export interface TunnelsContext {
   store: AddressBookStore;
-  ssh: Pick<SshOpener, 'lease'> & Partial<Pick<SshOpener, 'watchSessions'>>;
+  ssh: Pick<SshOpener, 'lease'> & Partial<Pick<SshOpener, 'watchSessions' | 'subscribeLinks'>>;
   emit<E extends keyof ApiEvents>(event: E, payload: ApiEvents[E]): void;
   /** Tests: carriers with other limits. */
   carriers?: TunnelManagerOptions['carriers'];
@@ -42,9 +42,15 @@ export function tunnelsApi(ctx: TunnelsContext): TunnelsModule {
   });
   // Forwards marked to start with the connection start with the host's first shell session.
   const unwatch = ctx.ssh.watchSessions?.((hostId, openId) => manager.sessionOpened(hostId, openId));
+  // A host's link came back (a tab reconnected, or any other lease reopened it): the forwards that failed with
+  // the old link start again on the new one, which is already logged in, so nothing is asked.
+  let restores = 0;
+  const unlink = ctx.ssh.subscribeLinks?.((ev) => {
+    if (ev.type === 'restored') void manager.restartFailed(ev.hostId, `link-restored-${++restores}`);
+  });
   return {
     manager,
-    dispose: () => (unwatch?.(), manager.dispose()),
+    dispose: () => (unwatch?.(), unlink?.(), manager.dispose()),
     handlers: {
       'tunnels.list': () => manager.list(),
       'tunnels.start': (hostId, forwardId, opts) => manager.start(hostId, forwardId, opts.openId),

@@ -92,6 +92,16 @@ export class FilesDock {
     this.#opts.onLayout();
   }
 
+  /** The tab's link dropped (its terminal ended on a link failure): the panel waits for it. */
+  linkLost(): void {
+    this.#panel?.linkLost();
+  }
+
+  /** The tab's terminal is connected again: the panel reopens its SFTP channel where it was. */
+  linkRestored(): void {
+    this.#panel?.linkRestored();
+  }
+
   /** The shell said where it is (OSC 7). */
   shellDirChanged(): void {
     this.#panel?.shellDirChanged();

@@ -83,6 +83,8 @@ export class FilesPanel {
   #descending = false;
   #filter = '';
   #seq = 0;
+  /** The tab's link is down (linkLost): nothing reopens until the tab has a session again. */
+  #linkDown = false;
 
   constructor(opts: FilesPanelOptions) {
     this.#opts = opts;
@@ -133,13 +135,37 @@ export class FilesPanel {
 
   /** Opens the SFTP session (once) and shows the login folder. */
   start(): Promise<void> {
-    if (this.#sftpId) return Promise.resolve();
+    if (this.#sftpId || this.#linkDown) return Promise.resolve();
     this.#opening ??= this.#open().finally(() => (this.#opening = null));
     return this.#opening;
   }
 
   focus(): void {
     this.grid.focus();
+  }
+
+  /**
+   * The tab's SSH link dropped, and the SFTP channel with it: the folder stays
+   * shown, the panel says it waits for the tab to reconnect, and the dead
+   * channel's errors are not left on screen.
+   */
+  linkLost(): void {
+    this.#linkDown = true;
+    const id = this.#sftpId;
+    this.#sftpId = null;
+    if (id) void this.#opts.api.call('sftp.close', id).catch(() => undefined);
+    this.#seq++; // a listing still in flight on the old channel is not shown
+    this.#alert.textContent = '';
+    this.#status.textContent = t('files.reconnecting');
+    this.element.setAttribute('aria-busy', 'true');
+  }
+
+  /** The tab has a session again: a panel without a live channel opens one and lists the folder it showed. */
+  linkRestored(): void {
+    if (!this.#linkDown && this.#sftpId) return;
+    this.#linkDown = false;
+    this.element.removeAttribute('aria-busy');
+    void this.start();
   }
 
   /** The shell reported a new current folder (OSC 7): the follow button becomes usable. */
@@ -191,9 +217,12 @@ export class FilesPanel {
     let home: RemotePath;
     try {
       const info = await this.#attach(await this.#opts.targets());
+      // The link dropped while this opened: the channel is on the dead connection; linkRestored opens another.
+      if (this.#linkDown) return void this.#opts.api.call('sftp.close', info.sftpId).catch(() => undefined);
       this.#sftpId = info.sftpId;
       home = info.home;
     } catch (err) {
+      if (this.#linkDown) return;
       this.#showError(err);
       return;
     }

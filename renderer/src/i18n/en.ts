@@ -403,6 +403,7 @@ export const en = {
   'files.col.mode': 'Permissions',
   'files.connecting': 'Opening the file browser…',
   'files.loading': 'Loading…',
+  'files.reconnecting': 'The connection was lost. This folder is listed again when the tab reconnects.',
   'files.closed': 'The file browser was disconnected. Refresh to open it again.',
   'files.noSession': 'The terminal is not connected yet. Connect, then open the files panel again.',
   'files.count': '{shown} of {total} items',

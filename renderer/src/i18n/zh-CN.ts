@@ -392,6 +392,7 @@ export const zhCN: Catalog = {
   'files.col.mode': '权限',
   'files.connecting': '正在打开文件浏览器…',
   'files.loading': '正在加载…',
+  'files.reconnecting': '连接已断开。标签页重新连接后将再次列出此文件夹。',
   'files.closed': '文件浏览器已断开。刷新以重新打开。',
   'files.noSession': '终端尚未连接。请先连接，再打开文件面板。',
   'files.count': '{total} 项中显示 {shown} 项',

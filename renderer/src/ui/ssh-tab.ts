@@ -10,6 +10,7 @@ import { confirmDialog } from './dialogs.js';
 import { loadLocalSettings } from './settings-dialog.js';
 import { pasteLines } from '../../../shared/paste.js';
 import { LifecycleTab } from './lifecycle-tab.js';
+import { mayRetry } from './auto-reconnect.js';
 import type { SessionTabOptions, TerminalLook, TerminalReadout } from './session-tab.js';
 import type { SessionTicket } from '../../../shared/api/contract.js';
 import { FilesDock } from '../files/files-dock.js';
@@ -156,9 +157,14 @@ export class SshTab extends LifecycleTab {
   }
 
   #terminalOnEvent(ev: TerminalEvent): void {
-    if (ev.type === 'open') return this.life.connected();
+    if (ev.type === 'open') {
+      this.life.connected();
+      return this.#files.linkRestored();
+    }
     const message = endMessage(ev);
-    if (!this.life.end(message, { code: endCode(ev) })) return;
+    const code = endCode(ev);
+    if (mayRetry(code)) this.#files.linkLost();
+    if (!this.life.end(message, { code })) return;
     this.#terminal.notice(message);
     this.#terminal.notice(t(this.life.reconnecting ? 'session.reconnectingHint' : 'session.reconnectHint'));
   }

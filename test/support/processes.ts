@@ -181,9 +181,14 @@ export function descendants(pid: number): number[] {
 
 /** SIGKILLs a process's descendants (deepest last found first) and the process. */
 export function killTree(pid: number): void {
-  for (const p of [...descendants(pid).reverse(), pid]) {
+  signalAll([...descendants(pid).reverse(), pid], 'SIGKILL');
+}
+
+/** Sends `signal` to each of `pids`, in order; one that has already ended is passed over. */
+export function signalAll(pids: readonly number[], signal: NodeJS.Signals): void {
+  for (const pid of pids) {
     try {
-      process.kill(p, 'SIGKILL');
+      process.kill(pid, signal);
     } catch {
       // Already gone.
     }

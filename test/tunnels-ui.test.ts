@@ -24,6 +24,7 @@ import {
   connectHost,
   describeFindings,
   openAppPage,
+  passwordHost,
   terminalText,
   typeInTerminal,
 } from './support/app-page.js';
@@ -120,13 +121,7 @@ afterAll(async () => {
 describe('tunnels in the page (serve mode, real sshd)', () => {
   it('the editor adds -L and -D forwards, keeps binds on loopback unless confirmed, and saves them', async () => {
     // The usual add (its "Port" field is still found with the forwards section in the form), then Edit.
-    await addHost(page, {
-      name: 'tun',
-      address: '127.0.0.1',
-      port: sshd.port,
-      user: sshd.passwordUser,
-      auth: 'password',
-    });
+    await addHost(page, passwordHost(sshd, 'tun'));
     await page.getByRole('treeitem', { name: 'tun' }).click();
     await page.getByRole('button', { name: 'Edit', exact: true }).click();
     const editor = page.getByRole('dialog', { name: /Edit/ });

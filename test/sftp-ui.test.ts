@@ -10,6 +10,7 @@ import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import type { Sshd } from './support/sshd.js';
+import { saveShot } from './support/shots.js';
 import { typeInTerminal } from './support/app-page.js';
 import {
   activeName,
@@ -22,8 +23,6 @@ import {
   typePath,
 } from './support/files-page.js';
 
-const artifacts = join(import.meta.dirname, '..', 'test-artifacts');
-mkdirSync(artifacts, { recursive: true });
 const screens = '/work/notes/screens';
 
 let sshd: Sshd;
@@ -31,10 +30,7 @@ let page: Page;
 let root: string;
 let big: string;
 
-async function shot(name: string): Promise<void> {
-  await page.screenshot({ path: join(artifacts, `${name}.png`) });
-  if (existsSync(screens)) await page.screenshot({ path: join(screens, `${name}.png`) });
-}
+const shot = (name: string): Promise<void> => saveShot(page, name, screens);
 
 sharedFilesPage(
   {

@@ -8,15 +8,14 @@
 // axe-core checks the editor section and the panel in both themes.
 // Screenshots go to test-artifacts/ (and /work/notes/shots/ when it exists).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { existsSync, mkdirSync } from 'node:fs';
 import net from 'node:net';
-import { join } from 'node:path';
 import type { Browser, Locator, Page } from 'playwright-core';
 import { connectTo, httpOver, socksConnect, startHttpTarget, type HttpTarget } from '../bench/tunnels-rig.js';
 import { startChromium } from './support/chromium.js';
 import { freePort } from './support/net.js';
 import { makeHome, startServe, type ServeProcess } from './support/serve.js';
 import { startSshd, type Sshd } from './support/sshd.js';
+import { saveShot } from './support/shots.js';
 import {
   addHost,
   answerPassword,
@@ -29,8 +28,6 @@ import {
   typeInTerminal,
 } from './support/app-page.js';
 
-const artifacts = join(import.meta.dirname, '..', 'test-artifacts');
-mkdirSync(artifacts, { recursive: true });
 const shots = '/work/notes/shots';
 
 let browser: Browser;
@@ -41,11 +38,7 @@ let target: HttpTarget;
 let busy: net.Server;
 const ports = { local: 0, socks: 0, busy: 0, auto: 0 };
 
-async function shot(name: string, locator?: Locator): Promise<void> {
-  const take = (path: string): Promise<Buffer> => (locator ? locator.screenshot({ path }) : page.screenshot({ path }));
-  await take(join(artifacts, `${name}.png`));
-  if (existsSync(shots)) await take(join(shots, `${name}.png`));
-}
+const shot = (name: string, locator?: Locator): Promise<void> => saveShot(locator ?? page, name, shots);
 
 /** Pins a theme as the settings dialog does (data-theme on <html>), in whatever dialog is open. */
 async function setTheme(theme: 'light' | 'dark'): Promise<void> {

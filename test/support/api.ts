@@ -5,7 +5,6 @@ import { createApi, type Api, type ApiContext } from '../../main/api/create-api.
 import type { ApiDispatcher } from '../../main/api/dispatcher.js';
 import { Gateway } from '../../main/gateway/gateway.js';
 import type { AddressBookStore } from '../../main/store/address-book-store.js';
-import type { StoreHarness } from '../fixtures/store/harness.js';
 import { makeHome } from './serve.js';
 import { startSshd, type Sshd } from './sshd.js';
 
@@ -57,6 +56,12 @@ export function bookApi(store: AddressBookStore, homeDir: string): ApiDispatcher
   return serveModeApi(store, undefined, { homeDir }).dispatcher;
 }
 
+/** The stores a test file's APIs use (test/fixtures/store/harness.ts's StoreHarness): made fresh, closed after each test. */
+export interface TestStores {
+  open(options: { saveDelayMs: number }): AddressBookStore;
+  cleanup(): void;
+}
+
 /**
  * The hooks of a file whose tests open serve-mode APIs against one gateway
  * (accepting pages from `origin`) and one rig sshd: before all, both start and
@@ -66,7 +71,7 @@ export function bookApi(store: AddressBookStore, homeDir: string): ApiDispatcher
  * gateway.
  */
 export function sharedApiPeers(
-  harness: StoreHarness,
+  harness: TestStores,
   origin: string,
   ready: (gateway: Gateway, sshd: Sshd) => void,
 ): (extra?: Partial<ApiContext>) => Api {

@@ -7,13 +7,14 @@
 // the nodes it found. Screenshots of home and a tab in both themes go to
 // test-artifacts/a11y-*.png to be looked at.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { startChromium } from './support/chromium.js';
 import { startSshd, type Sshd } from './support/sshd.js';
 import { startXvnc, type Xvnc } from './support/xvnc.js';
 import { makeHome, startServe, type ServeProcess } from './support/serve.js';
+import { saveShot } from './support/shots.js';
 import {
   addHost,
   answerPassword,
@@ -25,9 +26,6 @@ import {
   typeInTerminal,
   terminalText,
 } from './support/app-page.js';
-
-const artifacts = join(import.meta.dirname, '..', 'test-artifacts');
-mkdirSync(artifacts, { recursive: true });
 
 type Theme = 'light' | 'dark';
 const THEMES: Theme[] = ['light', 'dark'];
@@ -48,9 +46,7 @@ async function expectAccessible(screen: string): Promise<void> {
   expect.soft(found, `axe-core on ${screen}:\n${found.join('\n')}\n`).toEqual([]);
 }
 
-async function shot(name: string): Promise<void> {
-  await page.screenshot({ path: join(artifacts, `a11y-${name}.png`) });
-}
+const shot = (name: string): Promise<void> => saveShot(page, `a11y-${name}`);
 
 /** Pins a theme the way a person does: Settings → Theme. */
 async function pickTheme(theme: Theme): Promise<void> {

@@ -5,13 +5,14 @@
 // refused, the book kept across a restart, an ssh_config import.
 // Screenshots go to test-artifacts/ to be looked at.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { startChromium } from './support/chromium.js';
 import { disconnectsSince, startSshd, type Sshd } from './support/sshd.js';
 import { makeHome, startServe, type ServeProcess } from './support/serve.js';
+import { saveShot } from './support/shots.js';
 import {
   addHost as pageAddHost,
   answerPassword as pageAnswerPassword,
@@ -25,18 +26,13 @@ import {
   type HostFields,
 } from './support/app-page.js';
 
-const artifacts = join(import.meta.dirname, '..', 'test-artifacts');
-mkdirSync(artifacts, { recursive: true });
-
 let browser: Browser;
 let sshd: Sshd;
 let serve: ServeProcess;
 let page: Page;
 const home = makeHome();
 
-async function shot(name: string): Promise<void> {
-  await page.screenshot({ path: join(artifacts, `${name}.png`) });
-}
+const shot = (name: string): Promise<void> => saveShot(page, name);
 
 const terminalText = (): Promise<string> => pageTerminalText(page);
 const typeInTerminal = (text: string): Promise<void> => pageTypeInTerminal(page, text);

@@ -7,14 +7,14 @@
 // cannot be produced on loopback, so its errno mapping is checked directly.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import net from 'node:net';
-import { createApi, type Api } from '../main/api/create-api.js';
+import type { Api } from '../main/api/create-api.js';
 import { Gateway } from '../main/gateway/gateway.js';
 import { fromSocketError } from '../main/ssh/errors.js';
 import { vncSocketError } from '../main/vnc/vnc-errors.js';
 import type { PromptRequest } from '../shared/api/contract.js';
 import { StoreHarness } from './fixtures/store/harness.js';
+import { serveModeApi } from './support/api.js';
 import { freePort } from './support/net.js';
-import { makeHome } from './support/serve.js';
 import { startSshd, type Sshd } from './support/sshd.js';
 import { sshKeyHostInput } from './support/hosts.js';
 import { startXvnc, type Xvnc } from './support/xvnc.js';
@@ -72,16 +72,7 @@ beforeAll(async () => {
   gateway = await Gateway.start({ allowedOrigins: ['http://127.0.0.1:1'] });
   sshd = await startSshd();
   xvnc = await startXvnc({ securityTypes: 'VncAuth' });
-  api = createApi({
-    mode: 'serve',
-    version: 't',
-    gatewayPort: () => gateway.port,
-    gateway: () => gateway,
-    store: harness.open({ saveDelayMs: 0 }),
-    homeDir: makeHome(),
-    ssh: { userKnownHosts: [] },
-    log: () => undefined,
-  });
+  api = serveModeApi(harness.open({ saveDelayMs: 0 }), gateway, { log: () => undefined });
   answerPrompts();
   refusedPort = await freePort();
   silentPort = await listener(() => undefined);

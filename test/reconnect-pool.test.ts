@@ -4,12 +4,10 @@
 // not a loss. probe() (run for every pooled connection when the machine
 // wakes) ends a link that no longer answers, as the keepalive would, and
 // leaves a live one alone.
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { startSshd, type Sshd } from './support/sshd.js';
-import { descendants } from './support/processes.js';
-import { keyUserOptions, trustFiles, type TrustFiles } from './fixtures/ssh/harness.js';
+import { describe, expect, it } from 'vitest';
+import { connectionProcesses, startSshd, type Sshd } from './support/sshd.js';
+import { signalAll } from './support/processes.js';
+import { keyUserOptions, sharedSshd, trustFiles, type TrustFiles } from './fixtures/ssh/harness.js';
 import { SshConnection } from '../main/ssh/connection.js';
 import { ConnectionPool, type PoolEvent } from '../main/ssh/pool.js';
 import type { HostdeckError } from '../shared/errors.js';
@@ -21,33 +19,10 @@ import { makeHome } from './support/serve.js';
 
 let sshd: Sshd;
 let t: TrustFiles;
-const cleanups: Array<() => unknown> = [];
-
-beforeAll(async () => {
-  sshd = await startSshd();
-  t = trustFiles([sshd]);
+const cleanups = sharedSshd((s, tf) => {
+  sshd = s;
+  t = tf;
 });
-afterEach(async () => {
-  for (const c of cleanups.splice(0).reverse()) await c();
-});
-afterAll(async () => {
-  await sshd?.stop();
-});
-
-/** The per-connection sshd processes (children of the listener). */
-function connectionProcesses(s: Sshd): number[] {
-  return descendants(Number(readFileSync(join(s.dir, 'sshd.pid'), 'utf8')));
-}
-
-function signalAll(pids: readonly number[], signal: NodeJS.Signals): void {
-  for (const pid of pids) {
-    try {
-      process.kill(pid, signal);
-    } catch {
-      // Already gone.
-    }
-  }
-}
 
 describe('ConnectionPool link events', () => {
   it("a killed link is 'lost' with its reason; the next connection for the key is 'restored', and its leases say so", async () => {

@@ -2,37 +2,26 @@
 // real sshd: hostile calls get {code, message} and open nothing; answers must
 // fit the question asked; a prompt ends when its connection gives up; and a
 // session opened through the API really carries a shell.
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import net from 'node:net';
 import WebSocket from 'ws';
-import { createApi, type Api } from '../main/api/create-api.js';
+import type { Api } from '../main/api/create-api.js';
 import { PromptBroker } from '../main/api/prompt-broker.js';
-import { Gateway } from '../main/gateway/gateway.js';
+import type { Gateway } from '../main/gateway/gateway.js';
 import type { PromptRequest } from '../shared/api/contract.js';
 import { StoreHarness } from './fixtures/store/harness.js';
-import { callApi, type CallResult } from './support/api.js';
+import { callApi, sharedApiPeers, type CallResult } from './support/api.js';
 import { sshHostInput, vncHostInput } from './support/hosts.js';
-import { makeHome } from './support/serve.js';
 import { startSshd, type Sshd } from './support/sshd.js';
 import { startXvnc } from './support/xvnc.js';
 
 const harness = new StoreHarness('sessions-api');
+const ORIGIN = 'http://127.0.0.1:1';
 let gateway: Gateway;
 let sshd: Sshd;
-const apis: Api[] = [];
-const ORIGIN = 'http://127.0.0.1:1';
-
-beforeAll(async () => {
-  gateway = await Gateway.start({ allowedOrigins: [ORIGIN] });
-  sshd = await startSshd();
-});
-afterEach(async () => {
-  for (const a of apis.splice(0)) await a.dispose();
-  harness.cleanup();
-});
-afterAll(async () => {
-  await gateway.close();
-  await sshd.stop();
+const openApi = sharedApiPeers(harness, ORIGIN, (g, s) => {
+  gateway = g;
+  sshd = s;
 });
 
 function setup(log?: (line: string) => void): {
@@ -42,18 +31,7 @@ function setup(log?: (line: string) => void): {
   /** Waits for the nth question (1-based) and answers it; the answer must be accepted. */
   answer: (n: number, answer: unknown) => Promise<void>;
 } {
-  const store = harness.open({ saveDelayMs: 0 });
-  const api = createApi({
-    mode: 'serve',
-    version: 't',
-    gatewayPort: () => gateway.port,
-    gateway: () => gateway,
-    store,
-    homeDir: makeHome(),
-    ssh: { userKnownHosts: [] },
-    ...(log ? { log } : {}),
-  });
-  apis.push(api);
+  const api = openApi(log ? { log } : {});
   const asked: Array<PromptRequest & { promptId: string }> = [];
   const gone: string[] = [];
   api.dispatcher.subscribe((event, payload) => {

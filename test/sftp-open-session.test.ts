@@ -4,12 +4,11 @@
 // that is not an open SSH tab, it answers SFTP_NO_SESSION.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { createApi, type Api } from '../main/api/create-api.js';
+import type { Api } from '../main/api/create-api.js';
 import { Gateway } from '../main/gateway/gateway.js';
 import type { PromptRequest } from '../shared/api/contract.js';
 import { StoreHarness } from './fixtures/store/harness.js';
-import { callApi } from './support/api.js';
-import { makeHome } from './support/serve.js';
+import { callApi, serveModeApi } from './support/api.js';
 import { startSshd, type Sshd } from './support/sshd.js';
 
 const harness = new StoreHarness('sftp-open-session');
@@ -22,15 +21,7 @@ const asked: Array<PromptRequest & { promptId: string }> = [];
 beforeAll(async () => {
   gateway = await Gateway.start({ allowedOrigins: [ORIGIN] });
   sshd = await startSshd();
-  api = createApi({
-    mode: 'serve',
-    version: 't',
-    gatewayPort: () => gateway.port,
-    gateway: () => gateway,
-    store: harness.open({ saveDelayMs: 0 }),
-    homeDir: makeHome(),
-    ssh: { userKnownHosts: [] },
-  });
+  api = serveModeApi(harness.open({ saveDelayMs: 0 }), gateway);
   api.dispatcher.subscribe((event, payload) => {
     if (event === 'prompt.ask') asked.push(payload as PromptRequest & { promptId: string });
   });

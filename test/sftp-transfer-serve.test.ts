@@ -4,22 +4,15 @@
 // the browser's own downloads (a folder as one ZIP). Same queue and drawer as
 // the desktop app: conflicts answered in the dialog, cancel leaving nothing
 // under the real name.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createHash, randomBytes } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
-import { startChromium } from './support/chromium.js';
-import { startSshd, type Sshd } from './support/sshd.js';
-import { makeHome, startServe, type ServeProcess } from './support/serve.js';
-import { openAppPage, openSshTab } from './support/app-page.js';
-import { filesGrid, filesPanel, makeRemoteTree, openFilesPanel, typePath } from './support/files-page.js';
+import type { Page } from 'playwright-core';
+import { filesGrid, filesPanel, openFilesPanel, sharedFilesPage, typePath } from './support/files-page.js';
 import { makeTempDir } from './support/processes.js';
 
-let browser: Browser;
-let sshd: Sshd;
-let serve: ServeProcess;
 let page: Page;
 let root: string;
 let local: string;
@@ -45,11 +38,8 @@ async function waitDone(name: string): Promise<void> {
   await expect.poll(() => item.getAttribute('data-state'), { timeout: 60_000 }).toBe('done');
 }
 
-beforeAll(async () => {
-  sshd = await startSshd();
-  serve = await startServe({ home: makeHome() });
-  browser = await startChromium();
-  root = makeRemoteTree(sshd.passwordUser, {
+sharedFilesPage(
+  {
     'remote.bin': randomBytes(3 * 1024 * 1024 + 7).toString('latin1'),
     'empty.txt': '',
     tree: null,
@@ -60,20 +50,14 @@ beforeAll(async () => {
     clash: null,
     'clash/one.txt': 'old one',
     'clash/two.txt': 'old two',
-  });
-  local = makeTempDir('page-files');
-  page = await openAppPage(browser, serve.url);
-  await openSshTab(page, sshd);
-  await openFilesPanel(page);
-  await typePath(page, root);
-}, 120_000);
-
-afterAll(async () => {
-  await browser?.close();
-  await serve?.stop();
-  await sshd?.stop();
-  if (root) execFileSync('rm', ['-rf', root]);
-});
+  },
+  async (rig) => {
+    ({ page, root } = rig);
+    local = makeTempDir('page-files');
+    await openFilesPanel(page);
+    await typePath(page, root);
+  },
+);
 
 describe('serve mode: uploads from the page', () => {
   it('uploads a 0-byte file and a multi-MB file, byte for byte, and shows them', async () => {

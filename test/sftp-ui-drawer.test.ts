@@ -6,15 +6,13 @@
 // progress floods, a folder's children paged, a conflict answered by keyboard.
 // Screenshots go to test-artifacts/ (and /work/notes/screens/ when it exists).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { build } from 'esbuild';
 import type { Browser, Page } from 'playwright-core';
 import { startChromium } from './support/chromium.js';
+import { saveShot } from './support/shots.js';
 
 const root = join(import.meta.dirname, '..');
-const artifacts = join(root, 'test-artifacts');
-mkdirSync(artifacts, { recursive: true });
 const screens = '/work/notes/screens';
 /** The shots the SFTP notes show (light theme), when that folder exists. */
 const notesShots = '/work/notes/shots';
@@ -69,10 +67,7 @@ window.harness = {
 let browser: Browser;
 let page: Page;
 
-async function shot(name: string): Promise<void> {
-  await page.screenshot({ path: join(artifacts, `${name}.png`) });
-  if (existsSync(screens)) await page.screenshot({ path: join(screens, `${name}.png`) });
-}
+const shot = (name: string): Promise<void> => saveShot(page, name, screens);
 
 function item(i: number, over: Record<string, unknown> = {}): Record<string, unknown> {
   return {

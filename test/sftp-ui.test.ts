@@ -4,47 +4,36 @@
 // first, a 10,000-entry folder that stays virtualised, the shell's folder
 // through OSC 7, all by keyboard; serve mode's Upload opens the browser's chooser.
 // Screenshots go to test-artifacts/ (and /work/notes/screens/ when it exists).
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
-import { startChromium } from './support/chromium.js';
-import { startSshd, type Sshd } from './support/sshd.js';
-import { makeHome, startServe, type ServeProcess } from './support/serve.js';
-import { openAppPage, openSshTab, typeInTerminal } from './support/app-page.js';
+import type { Page } from 'playwright-core';
+import type { Sshd } from './support/sshd.js';
+import { saveShot } from './support/shots.js';
+import { typeInTerminal } from './support/app-page.js';
 import {
   activeName,
   filesGrid,
   filesPanel,
   keyTo,
-  makeRemoteTree,
   openFilesPanel,
+  sharedFilesPage,
   shownNames,
   typePath,
 } from './support/files-page.js';
 
-const artifacts = join(import.meta.dirname, '..', 'test-artifacts');
-mkdirSync(artifacts, { recursive: true });
 const screens = '/work/notes/screens';
 
-let browser: Browser;
 let sshd: Sshd;
-let serve: ServeProcess;
 let page: Page;
 let root: string;
 let big: string;
 
-async function shot(name: string): Promise<void> {
-  await page.screenshot({ path: join(artifacts, `${name}.png`) });
-  if (existsSync(screens)) await page.screenshot({ path: join(screens, `${name}.png`) });
-}
+const shot = (name: string): Promise<void> => saveShot(page, name, screens);
 
-beforeAll(async () => {
-  sshd = await startSshd();
-  serve = await startServe({ home: makeHome() });
-  browser = await startChromium();
-  root = makeRemoteTree(sshd.passwordUser, {
+sharedFilesPage(
+  {
     'alpha.txt': 'a'.repeat(300),
     'beta.log': 'b'.repeat(10),
     'gamma.bin': 'g'.repeat(5000),
@@ -57,23 +46,19 @@ beforeAll(async () => {
     'old/deep/b.txt': '22',
     'old/deep/c.txt': '333',
     'with space': null,
-  });
-  const past = new Date('2020-01-01T00:00:00Z');
-  execFileSync('touch', ['-d', past.toISOString(), join(root, 'gamma.bin')]);
-  big = join(root, 'big');
-  mkdirSync(big);
-  for (let i = 0; i < 10_000; i++) writeFileSync(join(big, `f${String(i).padStart(5, '0')}.dat`), '');
-  execFileSync('chown', ['-R', `${sshd.passwordUser}:`, big]);
-  page = await openAppPage(browser, serve.url);
-  await openSshTab(page, sshd);
-}, 120_000);
-
-afterAll(async () => {
-  await browser?.close();
-  await serve?.stop();
-  await sshd?.stop();
-  if (root) execFileSync('rm', ['-rf', root]);
-});
+  },
+  (rig) => {
+    ({ sshd, page, root } = rig);
+  },
+  (dir, server) => {
+    const past = new Date('2020-01-01T00:00:00Z');
+    execFileSync('touch', ['-d', past.toISOString(), join(dir, 'gamma.bin')]);
+    big = join(dir, 'big');
+    mkdirSync(big);
+    for (let i = 0; i < 10_000; i++) writeFileSync(join(big, `f${String(i).padStart(5, '0')}.dat`), '');
+    execFileSync('chown', ['-R', `${server.passwordUser}:`, big]);
+  },
+);
 
 describe('files panel (serve mode, real sshd)', () => {
   it('opens beside the terminal with Ctrl+Shift+E, in the login folder, with a splitter', async () => {

@@ -7,34 +7,26 @@
 // opened with. The same runs with the fixed 2 MiB window of before, and with
 // ssh2's 2 MiB opening window, break those bounds, which shows the tests can
 // fail. A page that never acks holds the server, and memory, to the budget.
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { startSshd, type Sshd } from './support/sshd.js';
+import { describe, expect, it } from 'vitest';
+import type { Sshd } from './support/sshd.js';
 import { SshConnection } from '../main/ssh/connection.js';
 import { SshShell } from '../main/ssh/shell.js';
 import { DEFAULT_HIGH_WATERMARK, DEFAULT_LOW_WATERMARK, ShellBridge, type BridgeOptions } from '../main/ssh/bridge.js';
 import { INITIAL_BUDGET, MAX_BUDGET, MIN_BUDGET, QUEUE_TARGET_MS } from '../main/ssh/flow-rate.js';
-import { keyUserOptions, trustFiles, type TrustFiles } from './fixtures/ssh/harness.js';
+import { keyUserOptions, sharedSshd, type TrustFiles } from './fixtures/ssh/harness.js';
 import { RecordingLink } from './fixtures/ssh/fake-link.js';
 import { DrawingPage } from './fixtures/ssh/drawing-page.js';
 import { typeBytewise } from './fixtures/ssh/terminal-reader.js';
 
 let sshd: Sshd;
 let t: TrustFiles;
-const cleanups: Array<() => unknown> = [];
+const cleanups = sharedSshd((s, tf) => {
+  sshd = s;
+  t = tf;
+});
 const MiB = 1024 * 1024;
 /** "^C", CRLF and a prompt: what the page draws after the interrupt besides what was in flight. */
 const PROMPT_SLACK = 1024;
-
-beforeAll(async () => {
-  sshd = await startSshd();
-  t = trustFiles([sshd]);
-});
-afterEach(async () => {
-  for (const c of cleanups.splice(0).reverse()) await c();
-});
-afterAll(async () => {
-  await sshd?.stop();
-});
 
 /** A shell at its prompt, its bridge, and a page drawing `rate` bytes per ms of the page's clock. */
 async function tab(rate: number, opts: BridgeOptions = {}, initialWindow?: number) {

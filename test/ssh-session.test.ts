@@ -5,11 +5,9 @@
 // silent without closing.
 import { describe, expect, it } from 'vitest';
 import net from 'node:net';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { startSshd, type Sshd } from './support/sshd.js';
+import { connectionProcesses, startSshd, type Sshd } from './support/sshd.js';
 import { freePort, startEchoServer } from './support/net.js';
-import { descendants } from './support/processes.js';
+import { signalAll } from './support/processes.js';
 import {
   DEFAULT_KEEPALIVE_COUNT_MAX,
   DEFAULT_KEEPALIVE_INTERVAL,
@@ -320,26 +318,6 @@ describe('connections', () => {
     expect(logSince(target, mark)).not.toMatch(/Accepted|Failed|Postponed/);
   });
 });
-
-/**
- * The processes sshd forked for its connections (the "[priv]" monitor, the
- * user child that owns the socket, the shell): every descendant of the
- * listener, whose pid sshd writes to its PidFile. Only for an sshd that
- * carries one connection.
- */
-function connectionProcesses(s: Sshd): number[] {
-  return descendants(Number(readFileSync(join(s.dir, 'sshd.pid'), 'utf8')));
-}
-
-function signalAll(pids: readonly number[], signal: NodeJS.Signals): void {
-  for (const pid of pids) {
-    try {
-      process.kill(pid, signal);
-    } catch {
-      // Already gone.
-    }
-  }
-}
 
 /** A shell tab on its own sshd, through the pool and the bridge, as the gateway opens one. */
 async function lonelyTab(extra: Partial<ConnectOptions> = {}) {

@@ -5,8 +5,7 @@
 import { lookup } from 'node:dns/promises';
 import net from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { createApi, type Api } from '../main/api/create-api.js';
-import type { Gateway } from '../main/gateway/gateway.js';
+import type { Api } from '../main/api/create-api.js';
 import type { ForwardStatus } from '../shared/tunnels.js';
 import type { SavedHost } from '../shared/model/host.js';
 import {
@@ -18,7 +17,7 @@ import {
   type HttpTarget,
 } from '../bench/tunnels-rig.js';
 import { StoreHarness } from './fixtures/store/harness.js';
-import { makeHome } from './support/serve.js';
+import { serveModeApi } from './support/api.js';
 import { startSshd, type Sshd } from './support/sshd.js';
 import { KEY_USER } from './support/users.js';
 
@@ -51,19 +50,8 @@ interface Setup {
 }
 
 function setup(): Setup {
-  const store = harness.open({ saveDelayMs: 0 });
-  const noGateway = (): Gateway => {
-    throw new Error('forwards need no gateway');
-  };
-  const api = createApi({
-    mode: 'serve',
-    version: 't',
-    gatewayPort: () => 0,
-    gateway: noGateway,
-    store,
-    homeDir: makeHome(),
-    ssh: { userKnownHosts: [] },
-  });
+  // Forwards need no gateway.
+  const api = serveModeApi(harness.open({ saveDelayMs: 0 }), undefined);
   apis.push(api);
   const events: ForwardStatus[] = [];
   api.dispatcher.subscribe((event, payload) => {

@@ -8,15 +8,14 @@
 // axe-core checks the editor section and the panel in both themes.
 // Screenshots go to test-artifacts/ (and /work/notes/shots/ when it exists).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { existsSync, mkdirSync } from 'node:fs';
 import net from 'node:net';
-import { join } from 'node:path';
 import type { Browser, Locator, Page } from 'playwright-core';
 import { connectTo, httpOver, socksConnect, startHttpTarget, type HttpTarget } from '../bench/tunnels-rig.js';
 import { startChromium } from './support/chromium.js';
 import { freePort } from './support/net.js';
 import { makeHome, startServe, type ServeProcess } from './support/serve.js';
 import { startSshd, type Sshd } from './support/sshd.js';
+import { saveShot } from './support/shots.js';
 import {
   addHost,
   answerPassword,
@@ -24,12 +23,11 @@ import {
   connectHost,
   describeFindings,
   openAppPage,
+  passwordHost,
   terminalText,
   typeInTerminal,
 } from './support/app-page.js';
 
-const artifacts = join(import.meta.dirname, '..', 'test-artifacts');
-mkdirSync(artifacts, { recursive: true });
 const shots = '/work/notes/shots';
 
 let browser: Browser;
@@ -40,11 +38,7 @@ let target: HttpTarget;
 let busy: net.Server;
 const ports = { local: 0, socks: 0, busy: 0, auto: 0 };
 
-async function shot(name: string, locator?: Locator): Promise<void> {
-  const take = (path: string): Promise<Buffer> => (locator ? locator.screenshot({ path }) : page.screenshot({ path }));
-  await take(join(artifacts, `${name}.png`));
-  if (existsSync(shots)) await take(join(shots, `${name}.png`));
-}
+const shot = (name: string, locator?: Locator): Promise<void> => saveShot(locator ?? page, name, shots);
 
 /** Pins a theme as the settings dialog does (data-theme on <html>), in whatever dialog is open. */
 async function setTheme(theme: 'light' | 'dark'): Promise<void> {
@@ -120,13 +114,7 @@ afterAll(async () => {
 describe('tunnels in the page (serve mode, real sshd)', () => {
   it('the editor adds -L and -D forwards, keeps binds on loopback unless confirmed, and saves them', async () => {
     // The usual add (its "Port" field is still found with the forwards section in the form), then Edit.
-    await addHost(page, {
-      name: 'tun',
-      address: '127.0.0.1',
-      port: sshd.port,
-      user: sshd.passwordUser,
-      auth: 'password',
-    });
+    await addHost(page, passwordHost(sshd, 'tun'));
     await page.getByRole('treeitem', { name: 'tun' }).click();
     await page.getByRole('button', { name: 'Edit', exact: true }).click();
     const editor = page.getByRole('dialog', { name: /Edit/ });

@@ -5,7 +5,7 @@
 // Screenshots go to test-artifacts/vnc-*.png to be looked at.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import type { HostInput, SavedHost, VncOptions } from '../shared/model/host.js';
@@ -16,12 +16,10 @@ import { makeTempDir } from './support/processes.js';
 import { makeSelfSignedCert, x509Args } from './support/certs.js';
 import { sshHostInput, vncHostInput } from './support/hosts.js';
 import { startServe, type ServeProcess } from './support/serve.js';
+import { saveShot } from './support/shots.js';
 import { ACTIVE_PANEL as activePanel, activeVncPixel, closeActiveTab as closeTab } from './support/session-tabs.js';
 import { startSshd, type Sshd } from './support/sshd.js';
 import { startXvnc, type Xvnc, type XvncOptions } from './support/xvnc.js';
-
-const artifacts = join(import.meta.dirname, '..', 'test-artifacts');
-mkdirSync(artifacts, { recursive: true });
 
 const MASTER = 'master-password-for-tests';
 const HTML_NAME = '<img src=x onerror=alert(1)>';
@@ -45,9 +43,7 @@ async function xvnc(opts: XvncOptions): Promise<Xvnc> {
   return x;
 }
 
-async function shot(name: string): Promise<void> {
-  await page.screenshot({ path: join(artifacts, `vnc-${name}.png`) });
-}
+const shot = (name: string): Promise<void> => saveShot(page, `vnc-${name}`);
 
 function api<T>(method: string, ...params: unknown[]): Promise<T> {
   return pageApi<T>(page, method, ...params);

@@ -188,14 +188,19 @@ export function descendants(pid: number): number[] {
  */
 export function killTree(pid: number): void {
   const all = [...descendants(pid).reverse(), pid];
-  for (const signal of ['SIGSTOP', 'SIGKILL'] as const)
-    for (const p of all) {
-      try {
-        process.kill(p, signal);
-      } catch {
-        // Already gone.
-      }
+  signalAll(all, 'SIGSTOP');
+  signalAll(all, 'SIGKILL');
+}
+
+/** Sends `signal` to each of `pids`, in order; one that has already ended is passed over. */
+export function signalAll(pids: readonly number[], signal: NodeJS.Signals): void {
+  for (const pid of pids) {
+    try {
+      process.kill(pid, signal);
+    } catch {
+      // Already gone.
     }
+  }
 }
 
 /** A process's start time in clock ticks (field 22 of /proc/<pid>/stat), or ''. */

@@ -4,7 +4,7 @@
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync, chmodSync, rmSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { captureOutput, killTree, makeTempDir, startTracked, type Tracked } from './processes.js';
+import { captureOutput, descendants, killTree, makeTempDir, startTracked, type Tracked } from './processes.js';
 import { freePort, waitForBanner } from './net.js';
 import { KEY_USER, PASSWORD, PASSWORD_USER } from './users.js';
 import { appendKnownHost, hostLookupName } from '../../main/ssh/known-hosts.js';
@@ -189,6 +189,15 @@ export function opensshOptions(knownHosts?: string): string[] {
     '/dev/null',
     ...[...hostKey, 'BatchMode=yes', 'IdentitiesOnly=yes', 'LogLevel=ERROR'].flatMap((o) => ['-o', o]),
   ];
+}
+
+/**
+ * The processes sshd forked for its connections (per connection, the "[priv]"
+ * monitor, the user child that owns the socket, and the shell): every
+ * descendant of the listener, whose pid sshd writes to its PidFile.
+ */
+export function connectionProcesses(sshd: Pick<Sshd, 'dir'>): number[] {
+  return descendants(Number(readFileSync(join(sshd.dir, 'sshd.pid'), 'utf8')));
 }
 
 /** Appends sshd's host key to a known_hosts file in OpenSSH's format (`[host]:port type key`, name not hashed). */

@@ -7,8 +7,9 @@
 // the light and dark themes, in English and in Simplified Chinese. The
 // desktop's folder choice is in test/logs-settings-desktop.test.ts.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { saveShot } from './support/shots.js';
 import type { Browser, Locator, Page } from 'playwright-core';
 import { startChromium } from './support/chromium.js';
 import { makeHome, startServe, type ServeProcess } from './support/serve.js';
@@ -22,8 +23,6 @@ import {
   typeInTerminal,
 } from './support/app-page.js';
 import { closeActiveTab } from './support/session-tabs.js';
-
-const SHOTS = '/work/notes/shots';
 
 let browser: Browser;
 let sshd: Sshd;
@@ -65,7 +64,7 @@ async function expectAccessible(screen: string): Promise<void> {
 /** The whole dialog, in a window tall enough that it does not scroll. */
 async function shotOf(dialog: Locator, name: string): Promise<void> {
   await page.setViewportSize({ width: 1280, height: 1400 });
-  await dialog.screenshot({ path: join(SHOTS, name) });
+  await saveShot(dialog, name);
   await page.setViewportSize({ width: 1280, height: 900 });
 }
 
@@ -93,8 +92,7 @@ describe('session-log settings in the page (serve mode)', () => {
     await fileCap.fill('5');
     await fileCap.dispatchEvent('change');
     await expect.poll(() => section.innerText()).not.toContain('Sizes are whole numbers');
-    mkdirSync(SHOTS, { recursive: true });
-    await shotOf(dialog, 'logs-settings.png');
+    await shotOf(dialog, 'logs-settings');
     await dialog.getByRole('button', { name: 'Close' }).click();
 
     // Kept by main: the dialog opened again reads it back, and so does the settings file.
@@ -132,7 +130,7 @@ describe('session-log settings in the page (serve mode)', () => {
     await expect.poll(() => section.getByLabel('记录终端会话').inputValue()).toBe('plain');
     expect(await section.innerText()).toContain(`日志保存在：${join(serve.dataDir, 'logs')}`);
     await expectAccessible('the session-log settings in Chinese');
-    await shotOf(dialog, 'logs-settings-zh.png');
+    await shotOf(dialog, 'logs-settings-zh');
     await dialog.getByLabel('语言').selectOption('en');
     await page.getByRole('button', { name: 'Add host' }).waitFor();
   });

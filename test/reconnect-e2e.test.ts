@@ -12,7 +12,7 @@
 // shows one login attempt); a host that keeps its shell gets its tmux session
 // back, shell variables and all.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chmodSync, copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import type { Browser, Page } from 'playwright-core';
@@ -30,8 +30,8 @@ import {
 import { addKeyHost as pageAddKeyHost, networkBack, setReconnectSchedule } from './support/reconnect-page.js';
 import { ACTIVE_PANEL } from './support/session-tabs.js';
 import { startLinkProxy, type LinkProxy } from './support/link-proxy.js';
+import { saveShot } from './support/shots.js';
 
-const SHOTS = '/work/notes/shots';
 const TEN_MINUTES = 600_000;
 
 let browser: Browser;
@@ -118,8 +118,7 @@ describe('reconnecting by itself (serve mode, real sshd)', () => {
     proxy.restore();
     await expect.poll(connectedTabs, { timeout: 30_000 }).toBe(1);
     await expect.poll(() => terminalText(page)).toContain('Reconnected: this is a new shell.');
-    mkdirSync(SHOTS, { recursive: true });
-    await page.screenshot({ path: join(SHOTS, 'reconnect-newshell.png') });
+    await saveShot(page, 'reconnect-newshell');
     await typeInTerminal(page, 'echo second-$((6*7))');
     await expect.poll(() => terminalText(page)).toContain('second-42');
     await closeAllTabs();
@@ -132,8 +131,7 @@ describe('reconnecting by itself (serve mode, real sshd)', () => {
     await expect.poll(banner, { timeout: 30_000 }).toContain('Reconnecting in 600 s');
     await expect(page.getByRole('button', { name: 'Reconnect now' }).isVisible()).resolves.toBe(true);
     await expect(page.getByRole('button', { name: 'Cancel reconnecting' }).isVisible()).resolves.toBe(true);
-    mkdirSync(SHOTS, { recursive: true });
-    await page.screenshot({ path: join(SHOTS, 'reconnect-tab.png') });
+    await saveShot(page, 'reconnect-tab');
     // The countdown, its buttons and Reconnect all pass axe (WCAG 2.2 AA and best practices).
     expect(describeFindings(await axeViolations(page))).toEqual([]);
     proxy.restore();

@@ -11,7 +11,7 @@
 // the tab reconnects by itself, the forward carries an HTTP request again and
 // the panel lists the same folder with no error left on screen.
 import { describe, expect, it, beforeAll, afterAll } from 'vitest';
-import { chmodSync, copyFileSync, mkdirSync } from 'node:fs';
+import { chmodSync, copyFileSync } from 'node:fs';
 import net from 'node:net';
 import { join } from 'node:path';
 import type { Browser, Locator, Page } from 'playwright-core';
@@ -31,8 +31,7 @@ import { addKeyHost, setReconnectSchedule } from './support/reconnect-page.js';
 import { makeHome, startServe, type ServeProcess } from './support/serve.js';
 import { ACTIVE_PANEL } from './support/session-tabs.js';
 import type { Sshd } from './support/sshd.js';
-
-const SHOTS = '/work/notes/shots';
+import { saveShot } from './support/shots.js';
 
 let sshd: Sshd;
 let trust: TrustFiles;
@@ -223,8 +222,7 @@ describe('the page: the files panel and a forward come back with the tab (serve 
     expect(await filesPanel(page).getAttribute('aria-busy')).toBe('true');
     expect(await filesPanel(page).locator('.files-alert').innerText()).toBe('');
     expect(await refused(port)).toBe(true);
-    mkdirSync(SHOTS, { recursive: true });
-    await page.screenshot({ path: join(SHOTS, 'reconnect-files-waiting.png') });
+    await saveShot(page, 'reconnect-files-waiting');
 
     proxy.restore();
     await expect.poll(() => page.locator('[role=tab][data-status=connected]').count(), { timeout: 30_000 }).toBe(1);
@@ -240,7 +238,7 @@ describe('the page: the files panel and a forward come back with the tab (serve 
     await filesGrid(page).focus();
     await page.keyboard.press('F5');
     await expect.poll(() => shownNames(page)).toEqual(['alpha.txt', 'beta.txt']);
-    await page.screenshot({ path: join(SHOTS, 'reconnect-files-back.png') });
+    await saveShot(page, 'reconnect-files-back');
     await typePath(page, root);
     await expect.poll(() => shownNames(page)).toEqual(['kept', 'other.txt']);
   });

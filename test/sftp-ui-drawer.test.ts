@@ -4,7 +4,7 @@
 // desktop shell does not wire localFiles.pick), so these two parts are fed
 // the contract's events (shared/sftp.ts) directly: 10,000 queue items,
 // progress floods, a folder's children paged, a conflict answered by keyboard.
-// Screenshots go to test-artifacts/ (and /work/notes/screens/ when it exists).
+// Screenshots go to test-artifacts/ (and $HOSTDECK_SHOTS_DIR when set).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import { build } from 'esbuild';
@@ -13,9 +13,7 @@ import { startChromium } from './support/chromium.js';
 import { saveShot } from './support/shots.js';
 
 const root = join(import.meta.dirname, '..');
-const screens = '/work/notes/screens';
 /** The shots the SFTP notes show (light theme), when that folder exists. */
-const notesShots = '/work/notes/shots';
 
 // The page side: the real TransferCenter and TransfersDrawer on an API whose
 // calls are recorded and whose events the test sends (window.harness).
@@ -67,7 +65,7 @@ window.harness = {
 let browser: Browser;
 let page: Page;
 
-const shot = (name: string): Promise<void> => saveShot(page, name, screens);
+const shot = (name: string): Promise<void> => saveShot(page, name);
 
 function item(i: number, over: Record<string, unknown> = {}): Record<string, unknown> {
   return {
@@ -343,8 +341,7 @@ describe('screenshots', () => {
         await p.locator('.transfer-child').first().waitFor();
         await p.mouse.move(0, 0);
         const suffix = lang === 'en' ? '' : `-${lang}`;
-        await p.screenshot({ path: join(artifacts, `files-transfer-folder${suffix}.png`) });
-        if (existsSync(notesShots)) await p.screenshot({ path: join(notesShots, `sftp-folder-transfer${suffix}.png`) });
+        await saveShot(p, `sftp-folder-transfer${suffix}`);
         const names = lang === 'en' ? ['src/module-7/index.ts', 'index.ts'] : ['项目/源代码/索引.ts', '索引.ts'];
         await emitOn(p, 'transfer.conflict', {
           questionId: `shot-${lang}`,
@@ -365,8 +362,7 @@ describe('screenshots', () => {
           );
           expect(text).not.toMatch(/[A-Za-z]{3,}/);
         }
-        await p.screenshot({ path: join(artifacts, `files-conflict-notes${suffix}.png`) });
-        if (existsSync(notesShots)) await p.screenshot({ path: join(notesShots, `sftp-conflict-dialog${suffix}.png`) });
+        await saveShot(p, `sftp-conflict-dialog${suffix}`);
         await p.keyboard.press('Escape');
         await dialog.waitFor({ state: 'detached' });
       } finally {

@@ -3,7 +3,7 @@
 // files, sort, filter, new folder, rename, permissions, delete with the count
 // first, a 10,000-entry folder that stays virtualised, the shell's folder
 // through OSC 7, all by keyboard; serve mode's Upload opens the browser's chooser.
-// Screenshots go to test-artifacts/ (and /work/notes/screens/ when it exists).
+// Screenshots go to test-artifacts/ (and $HOSTDECK_SHOTS_DIR when set).
 import { describe, expect, it } from 'vitest';
 import { existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
@@ -23,14 +23,12 @@ import {
   typePath,
 } from './support/files-page.js';
 
-const screens = '/work/notes/screens';
-
 let sshd: Sshd;
 let page: Page;
 let root: string;
 let big: string;
 
-const shot = (name: string): Promise<void> => saveShot(page, name, screens);
+const shot = (name: string): Promise<void> => saveShot(page, name);
 
 sharedFilesPage(
   {

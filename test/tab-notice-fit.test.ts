@@ -5,9 +5,7 @@
 // the room back when the notice is dismissed; the shell is told each size
 // (`stty size`). Serve mode, real Chromium, real sshd.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mkdirSync } from 'node:fs';
 import net from 'node:net';
-import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { startChromium } from './support/chromium.js';
 import { makeHome, startServe, type ServeProcess } from './support/serve.js';
@@ -22,8 +20,7 @@ import {
   typeInTerminal,
 } from './support/app-page.js';
 import { ACTIVE_PANEL } from './support/session-tabs.js';
-
-const SHOTS = '/work/notes/shots';
+import { saveShot } from './support/shots.js';
 
 let browser: Browser;
 let sshd: Sshd;
@@ -131,8 +128,7 @@ describe('a tab notice and the terminal (serve mode)', () => {
     const [rowsWith] = await sttySize('with');
     const withNotice = await measure();
     expectFits(withNotice, rowsWith);
-    mkdirSync(SHOTS, { recursive: true });
-    await page.screenshot({ path: join(SHOTS, 'tunnels-tab-notice-fit.png') });
+    await saveShot(page, 'tunnels-tab-notice-fit');
 
     await notice.getByRole('button', { name: 'Dismiss' }).click();
     await notice.waitFor({ state: 'detached' });

@@ -6,7 +6,7 @@
 // use says so; a forward marked to start with the first terminal does, and one
 // that cannot start is a notice in the tab while the terminal goes on.
 // axe-core checks the editor section and the panel in both themes.
-// Screenshots go to test-artifacts/ (and /work/notes/shots/ when it exists).
+// Screenshots go to test-artifacts/ (and $HOSTDECK_SHOTS_DIR when set).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import net from 'node:net';
 import type { Browser, Locator, Page } from 'playwright-core';
@@ -28,8 +28,6 @@ import {
   typeInTerminal,
 } from './support/app-page.js';
 
-const shots = '/work/notes/shots';
-
 let browser: Browser;
 let sshd: Sshd;
 let serve: ServeProcess;
@@ -38,7 +36,7 @@ let target: HttpTarget;
 let busy: net.Server;
 const ports = { local: 0, socks: 0, busy: 0, auto: 0 };
 
-const shot = (name: string, locator?: Locator): Promise<void> => saveShot(locator ?? page, name, shots);
+const shot = (name: string, locator?: Locator): Promise<void> => saveShot(locator ?? page, name);
 
 /** Pins a theme as the settings dialog does (data-theme on <html>), in whatever dialog is open. */
 async function setTheme(theme: 'light' | 'dark'): Promise<void> {

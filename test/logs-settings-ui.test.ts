@@ -6,43 +6,27 @@
 // is recorded in the folder shown. axe-core finds nothing on the section in
 // the light and dark themes, in English and in Simplified Chinese. The
 // desktop's folder choice is in test/logs-settings-desktop.test.ts.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { expectAxeCleanInThemes, sharedAppPage } from './support/app-rig.js';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { saveShot } from './support/shots.js';
-import type { Browser, Locator, Page } from 'playwright-core';
-import { startChromium } from './support/chromium.js';
-import { makeHome, startServe, type ServeProcess } from './support/serve.js';
-import { startSshd, type Sshd } from './support/sshd.js';
-import {
-  axeViolations,
-  describeFindings,
-  openAppPage,
-  openSshTab,
-  terminalText,
-  typeInTerminal,
-} from './support/app-page.js';
+import type { Locator, Page } from 'playwright-core';
+import type { ServeProcess } from './support/serve.js';
+import type { Sshd } from './support/sshd.js';
+import { openSshTab, terminalText, typeInTerminal } from './support/app-page.js';
 import { closeActiveTab } from './support/session-tabs.js';
 
-let browser: Browser;
 let sshd: Sshd;
 let serve: ServeProcess;
 let page: Page;
 
-beforeAll(async () => {
-  sshd = await startSshd();
-  serve = await startServe({ home: makeHome() });
-  browser = await startChromium();
-  page = await openAppPage(browser, serve.url, { width: 1280, height: 900 });
-}, 120_000);
-
-afterAll(async () => {
-  await browser?.close();
-  await serve?.stop();
-  await sshd?.stop();
-});
-
-const THEMES = ['light', 'dark'] as const;
+sharedAppPage(
+  (rig) => {
+    ({ sshd, serve, page } = rig);
+  },
+  { width: 1280, height: 900 },
+);
 
 /** Opens Settings (by its button's name in the page's language) and waits for the logs section to be filled in. */
 async function openSettings(button = 'Open settings', title = 'Settings'): Promise<Locator> {
@@ -52,14 +36,7 @@ async function openSettings(button = 'Open settings', title = 'Settings'): Promi
   return dialog;
 }
 
-async function expectAccessible(screen: string): Promise<void> {
-  for (const theme of THEMES) {
-    await page.evaluate(`document.documentElement.dataset.theme = '${theme}'`);
-    const found = describeFindings(await axeViolations(page));
-    expect.soft(found, `axe-core on ${screen} (${theme}):\n${found.join('\n')}\n`).toEqual([]);
-  }
-  await page.evaluate(`document.documentElement.dataset.theme = 'light'`);
-}
+const expectAccessible = (screen: string): Promise<void> => expectAxeCleanInThemes(page, screen);
 
 /** The whole dialog, in a window tall enough that it does not scroll. */
 async function shotOf(dialog: Locator, name: string): Promise<void> {

@@ -6,15 +6,13 @@
 // (`stty size`). Serve mode, real Chromium, real sshd.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import net from 'node:net';
-import type { Browser, Page } from 'playwright-core';
-import { startChromium } from './support/chromium.js';
-import { makeHome, startServe, type ServeProcess } from './support/serve.js';
-import { startSshd, type Sshd } from './support/sshd.js';
+import type { Page } from 'playwright-core';
+import { sharedAppPage } from './support/app-rig.js';
+import type { Sshd } from './support/sshd.js';
 import {
   addHost,
   answerPassword,
   connectHost,
-  openAppPage,
   passwordHost,
   terminalText,
   typeInTerminal,
@@ -22,27 +20,22 @@ import {
 import { ACTIVE_PANEL } from './support/session-tabs.js';
 import { saveShot } from './support/shots.js';
 
-let browser: Browser;
 let sshd: Sshd;
-let serve: ServeProcess;
 let page: Page;
 let busy: net.Server;
 
 beforeAll(async () => {
-  sshd = await startSshd();
   busy = net.createServer((s) => s.destroy());
   await new Promise<void>((ok) => busy.listen(0, '127.0.0.1', ok));
-  serve = await startServe({ home: makeHome() });
-  browser = await startChromium();
-  page = await openAppPage(browser, serve.url, { width: 1280, height: 820 });
-}, 120_000);
-
-afterAll(async () => {
-  await browser?.close();
-  await serve?.stop();
-  await sshd?.stop();
-  await new Promise((ok) => busy?.close(ok));
 });
+afterAll(() => new Promise<void>((ok) => (busy ? busy.close(() => ok()) : ok())));
+
+sharedAppPage(
+  (rig) => {
+    ({ sshd, page } = rig);
+  },
+  { width: 1280, height: 820 },
+);
 
 /** The terminal's drawn rows (.xterm-screen, rows × row height) against the box it may draw in, CSS pixels. */
 interface Fit {

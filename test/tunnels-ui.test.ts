@@ -10,26 +10,24 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import net from 'node:net';
 import type { Browser, Locator, Page } from 'playwright-core';
+import { expectAxeCleanInThemes, sharedAppPage } from './support/app-rig.js';
 import { connectTo, httpOver, socksConnect, startHttpTarget, type HttpTarget } from '../bench/tunnels-rig.js';
-import { startChromium } from './support/chromium.js';
 import { freePort } from './support/net.js';
-import { makeHome, startServe, type ServeProcess } from './support/serve.js';
-import { startSshd, type Sshd } from './support/sshd.js';
+import type { ServeProcess } from './support/serve.js';
+import type { Sshd } from './support/sshd.js';
 import { saveShot } from './support/shots.js';
 import {
   addHost,
   answerPassword,
-  axeViolations,
   connectHost,
-  describeFindings,
   openAppPage,
   passwordHost,
   terminalText,
   typeInTerminal,
 } from './support/app-page.js';
 
-let browser: Browser;
 let sshd: Sshd;
+let browser: Browser;
 let serve: ServeProcess;
 let page: Page;
 let target: HttpTarget;
@@ -38,19 +36,7 @@ const ports = { local: 0, socks: 0, busy: 0, auto: 0 };
 
 const shot = (name: string, locator?: Locator): Promise<void> => saveShot(locator ?? page, name);
 
-/** Pins a theme as the settings dialog does (data-theme on <html>), in whatever dialog is open. */
-async function setTheme(theme: 'light' | 'dark'): Promise<void> {
-  await page.evaluate(`document.documentElement.dataset.theme = '${theme}'`);
-}
-
-async function expectAccessible(screen: string): Promise<void> {
-  for (const theme of ['light', 'dark'] as const) {
-    await setTheme(theme);
-    const found = describeFindings(await axeViolations(page));
-    expect.soft(found, `axe-core on ${screen} (${theme}):\n${found.join('\n')}\n`).toEqual([]);
-  }
-  await setTheme('light');
-}
+const expectAccessible = (screen: string): Promise<void> => expectAxeCleanInThemes(page, screen);
 
 function panel(): Locator {
   return page.getByRole('dialog', { name: 'Tunnels' });
@@ -90,24 +76,24 @@ async function refused(port: number): Promise<boolean> {
 }
 
 beforeAll(async () => {
-  sshd = await startSshd();
   target = await startHttpTarget();
   for (const k of Object.keys(ports) as Array<keyof typeof ports>) ports[k] = await freePort();
   busy = net.createServer((s) => s.destroy());
   await new Promise<void>((ok) => busy.listen(ports.busy, '127.0.0.1', ok));
-  serve = await startServe({ home: makeHome() });
-  browser = await startChromium();
-  page = await openAppPage(browser, serve.url, { width: 1280, height: 820 });
-  await page.context().grantPermissions(['clipboard-read', 'clipboard-write'], { origin: serve.origin });
-}, 120_000);
+});
 
 afterAll(async () => {
-  await browser?.close();
-  await serve?.stop();
-  await sshd?.stop();
   await target?.close();
   await new Promise((ok) => busy?.close(ok));
 });
+
+sharedAppPage(
+  async (rig) => {
+    ({ sshd, serve, browser, page } = rig);
+    await page.context().grantPermissions(['clipboard-read', 'clipboard-write'], { origin: serve.origin });
+  },
+  { width: 1280, height: 820 },
+);
 
 describe('tunnels in the page (serve mode, real sshd)', () => {
   it('the editor adds -L and -D forwards, keeps binds on loopback unless confirmed, and saves them', async () => {
@@ -239,14 +225,8 @@ describe('tunnels in the page (serve mode, real sshd)', () => {
       expect(await busyRow.locator('.tunnels-reason').textContent()).toBe(
         `127.0.0.1 上的端口 ${ports.busy} 已被其他程序占用，此转发无法在该处监听。请停止那个程序，或换一个端口。`,
       );
-      const before = page;
-      page = zh;
-      try {
-        await expectAccessible('the Tunnels panel in Chinese');
-        await shot('tunnels-panel-zh', zhPanel);
-      } finally {
-        page = before;
-      }
+      await expectAxeCleanInThemes(zh, 'the Tunnels panel in Chinese');
+      await saveShot(zhPanel, 'tunnels-panel-zh');
     } finally {
       await zh.close();
     }

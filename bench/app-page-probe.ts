@@ -66,12 +66,13 @@ export const PAGE_PROBE = String.raw`(() => {
     requestAnimationFrame(() => {
       w.end = performance.now();
       if (watch === w) watch = null;
-      w.resolve({ t0: w.t0, end: w.end, bytes: w.target - w.rx0, ms: w.end - w.t0, receivedMs: w.recvAt === undefined ? null : w.recvAt - w.t0, starvedMs: w.idleMs });
+      w.resolve({ t0: w.t0, end: w.end, bytes: w.target - w.rx0, ms: w.end - w.t0, receivedMs: w.recvAt === undefined ? null : w.recvAt - w.t0, starvedMs: w.idleMs, frames: w.frames });
     });
   };
 
   const onBinary = (rec, bytes) => {
     rec.rx += bytes.length;
+    if (watch && watch.rec === rec && watch.t0 !== null && watch.target === null) watch.frames++;
     if (watch && watch.rec === rec && watch.idleSince !== null) {
       watch.idleMs += performance.now() - watch.idleSince;
       watch.idleSince = null;
@@ -140,7 +141,7 @@ export const PAGE_PROBE = String.raw`(() => {
     let resolve;
     let reject;
     const done = new Promise((a, b) => { resolve = a; reject = b; });
-    watch = Object.assign(w, { rec, rx0: rec.rx, t0: null, target: null, drawing: false, tail: '', idleSince: null, idleMs: 0, resolve });
+    watch = Object.assign(w, { rec, rx0: rec.rx, t0: null, target: null, drawing: false, tail: '', idleSince: null, idleMs: 0, frames: 0, resolve });
     const timer = setTimeout(() => { if (watch === w) watch = null; reject(new Error(w.kind + ' not drawn within ' + timeoutMs + ' ms (keydown seen: ' + (w.t0 !== null) + ', target: ' + w.target + ', received ' + (rec.rx - w.rx0) + ' bytes, acked ' + rec.acked + ' of ' + rec.rx + ')')); }, timeoutMs);
     w.done = done.finally(() => clearTimeout(timer));
     // Keep a handled copy so a timeout nobody awaits is not an unhandled rejection.
@@ -213,6 +214,8 @@ export interface DrawnResult {
   receivedMs: number | null;
   /** Time the page had drawn everything it had received and waited for more bytes. */
   starvedMs: number;
+  /** Binary frames (WebSocket messages) the page received between the keydown and the marker. */
+  frames: number;
 }
 
 /**

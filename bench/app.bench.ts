@@ -213,6 +213,7 @@ async function measure(args: string[], runDir: string): Promise<void> {
     const appBytes: number[] = [];
     const longest: number[] = [];
     const longCount: number[] = [];
+    const frameSizes: number[] = [];
     for (let i = 0; i < o.bulkRuns; i++) {
       const c = await connect();
       try {
@@ -233,6 +234,7 @@ async function measure(args: string[], runDir: string): Promise<void> {
       appBytes.push(r.bytes);
       longest.push(r.longest);
       longCount.push(r.longCount);
+      frameSizes.push(r.bytes / Math.max(1, r.frames));
       if (i === 0)
         say(
           `CPU during the first run in the page (${(r.ms / 1000).toFixed(1)} s; the page waited for bytes, everything drawn, ${(r.starvedMs / 1000).toFixed(1)} s of it): ${r.cpu}`,
@@ -246,7 +248,7 @@ async function measure(args: string[], runDir: string): Promise<void> {
       `throughput runs (MB/s) app: ${appMbps.map((v) => v.toFixed(1)).join(', ')}; ssh2_direct: ${directMbps.map((v) => v.toFixed(1)).join(', ')}; ${(stats(appBytes).median / 1e6).toFixed(1)} MB of terminal bytes per run (seq's 20.9 MB plus the pty's \\r)`,
     );
     say(
-      `long tasks during the drawing: longest per run ${longest.map((v) => v.toFixed(0)).join(', ')} ms; count per run ${longCount.join(', ')}`,
+      `long tasks during the drawing: longest per run ${longest.map((v) => v.toFixed(0)).join(', ')} ms; count per run ${longCount.join(', ')}; mean binary frame per run ${frameSizes.map((v) => (v / 1024).toFixed(0)).join(', ')} KiB (larger frames mean longer parse tasks and fewer paints per byte)`,
     );
 
     // The same run once more with WebGL taken away (DOM renderer): a diagnosis, not a target.
@@ -422,6 +424,8 @@ async function interruptsInPage(
 interface BulkResult {
   mbps: number;
   bytes: number;
+  /** Binary frames the page received during the run. */
+  frames: number;
   ms: number;
   starvedMs: number;
   longest: number;
@@ -459,6 +463,7 @@ async function bulkInPage(
   return {
     mbps: r.bytes / 1e6 / (r.ms / 1000),
     bytes: r.bytes,
+    frames: r.frames,
     ms: r.ms,
     starvedMs: r.starvedMs,
     longest: lt.max,

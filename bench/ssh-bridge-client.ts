@@ -1,6 +1,7 @@
 // The page's side of the bridge benchmark, in its own process as the renderer
-// is: connects to a gateway ticket URL with ws, acks every binary frame as
-// xterm.js's flow-control guide describes, waits for the shell prompt, and
+// is: connects to a gateway ticket URL with ws, acks what it has taken in as
+// xterm.js's flow-control guide describes (batched like the page's terminal,
+// shared/terminal-protocol.ts ACK_EVERY_BYTES), waits for the shell prompt, and
 // measures bulk throughput or keystroke echo. Prints one JSON line.
 //   node --import tsx bench/ssh-bridge-client.ts <url> <origin> bulk <bytes>
 //   node --import tsx bench/ssh-bridge-client.ts <url> <origin> keys <count>
@@ -11,8 +12,8 @@ import { ACK_EVERY_BYTES } from '../shared/terminal-protocol.js';
 const [url, origin, mode, countText] = process.argv.slice(2) as [string, string, string, string];
 const count = Number(countText);
 const ws = new WebSocket(url, { origin, perMessageDeflate: false });
-// Acks are batched as the flow-control guide's renderer does (one per
-// ACK_EVERY_BYTES drawn), and flushed at once for small, interactive output.
+// Acks are batched as the page's terminal does (one per ACK_EVERY_BYTES,
+// 32 KiB, taken in), and flushed at once for small, interactive output.
 let unacked = 0;
 const probe = new TerminalProbe(
   (b) => ws.send(b),

@@ -6,12 +6,19 @@
 // slowly or fast, and, right after the channel opened, by the small window it
 // opened with. The same runs with the fixed 2 MiB window of before, and with
 // ssh2's 2 MiB opening window, break those bounds, which shows the tests can
-// fail. A page that never acks holds the server, and memory, to the budget.
+// fail. A page that never acks holds the server, and memory, to the budget,
+// yet Ctrl+C still brings the prompt through the small window its input opens.
 import { describe, expect, it } from 'vitest';
 import type { Sshd } from './support/sshd.js';
 import { SshConnection } from '../main/ssh/connection.js';
 import { SshShell } from '../main/ssh/shell.js';
-import { DEFAULT_HIGH_WATERMARK, DEFAULT_LOW_WATERMARK, ShellBridge, type BridgeOptions } from '../main/ssh/bridge.js';
+import {
+  DEFAULT_HIGH_WATERMARK,
+  DEFAULT_LOW_WATERMARK,
+  INPUT_RESERVE,
+  ShellBridge,
+  type BridgeOptions,
+} from '../main/ssh/bridge.js';
 import { INITIAL_BUDGET, MAX_BUDGET, MIN_BUDGET, QUEUE_TARGET_MS } from '../main/ssh/flow-rate.js';
 import { keyUserOptions, sharedSshd, type TrustFiles } from './fixtures/ssh/harness.js';
 import { RecordingLink } from './fixtures/ssh/fake-link.js';
@@ -164,6 +171,31 @@ describe('a page that never acks', () => {
     await expect.poll(() => bridge.peerWindow, { timeout: 20_000 }).toBeLessThanOrEqual(0);
     expect(bridge.inFlight).toBeLessThanOrEqual(MAX_BUDGET + 32 * 1024);
     bridge.stream.write(Buffer.from([3]));
+  });
+
+  it('Ctrl+C still brings the prompt: the input opens a small reserve of window, once', async () => {
+    const conn = await SshConnection.connect(keyUserOptions(sshd, t));
+    cleanups.push(() => conn.close());
+    const shell = await SshShell.open(conn, { cols: 80, rows: 24 });
+    const bridge = new ShellBridge(shell, new RecordingLink());
+    let tail = '';
+    bridge.stream.on('data', (d: Buffer) => (tail = (tail + d.toString('latin1')).slice(-256)));
+    cleanups.push(() => bridge.stream.destroy());
+    await expect.poll(() => tail).toMatch(/\$ $/);
+    bridge.receiveControl(JSON.stringify({ type: 'ack', bytes: bridge.unacked }));
+    typeBytewise(bridge.stream, 'head -c 1G /dev/zero\r');
+    await expect.poll(() => bridge.peerWindow, { timeout: 20_000 }).toBeLessThanOrEqual(0);
+    const held = bridge.inFlight;
+    // The page has acked nothing of the flood: before the reserve, the prompt
+    // waited in sshd until it did.
+    bridge.stream.write(Buffer.from([3]));
+    await expect.poll(() => tail, { timeout: 10_000 }).toMatch(/\^C\r\n.*\$ $/s);
+    expect(bridge.inFlight).toBeLessThanOrEqual(Math.max(held, bridge.high) + INPUT_RESERVE);
+    // More input with nothing acked opens nothing more: the reserve is one, not one per key.
+    const after = bridge.inFlight;
+    typeBytewise(bridge.stream, 'echo x');
+    await new Promise((r) => setTimeout(r, 300));
+    expect(bridge.inFlight).toBeLessThanOrEqual(Math.max(after, bridge.high + INPUT_RESERVE));
   });
 
   it('an ack for more than was sent counts only what was sent', async () => {

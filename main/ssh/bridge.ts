@@ -14,6 +14,9 @@
 // below half of it), which also bounds memory against a server that ignores
 // its window. So Ctrl+C in a flood waits for ~40 ms of queued drawing plus the
 // round trip, not for the megabytes a throughput-sized window let pile up.
+// Input from the page also opens a small reserve of window (INPUT_RESERVE), so
+// the reply to a keystroke, such as the prompt after Ctrl+C, does not wait in
+// sshd for the page's next ack.
 //
 // With fixed watermarks (BridgeOptions), or when ssh2's window cannot be taken
 // over, the bridge only pauses and resumes the channel, as before: a paused
@@ -39,6 +42,26 @@ export const DEFAULT_LOW_WATERMARK = 512 * 1024;
 
 /** The smallest window top-up (bytes) once the budget is larger than four of them: one page ack. */
 const GRANT_STEP = 32 * 1024;
+
+/**
+ * Window (bytes) the page's input opens beyond the budget when the server's
+ * window is nearly closed: room for the reply (echo, or the prompt after
+ * Ctrl+C). In a flood the window is usually used up, and without this the
+ * reply waited in sshd until the page had drawn and acked the next
+ * ACK_EVERY_BYTES: 10–90 ms measured in `npm run bench -- app` (median 49 ms
+ * when the window was closed at Ctrl+C). 16 KiB covers the pty read sshd may
+ * hold ahead of the prompt (4–8 KiB seen) and the prompt itself. In flight
+ * stays at or below the budget plus this.
+ */
+export const INPUT_RESERVE = 16 * 1024;
+/**
+ * How long after the input the reserve is granted (ms). sshd reads the pty
+ * before it writes to it in one pass of its loop (OpenSSH channels.c
+ * channel_post_open: rfd, then wfd), so a window that arrived with the Ctrl+C
+ * would be used for output the interrupt is about to discard (the pty flushes
+ * it, termios ISIG without NOFLSH). A few ms later the Ctrl+C is in the pty.
+ */
+const INPUT_RESERVE_DELAY_MS = 5;
 
 /** Flow-control settings; none given (the default) means latency-aware flow control. */
 export interface BridgeOptions {
@@ -73,6 +96,7 @@ export class ShellBridge implements GatewayTarget {
   /** Output of the current burst, sent as one frame (see #channelOnData). */
   #pending: Buffer[] = [];
   #flushQueued = false;
+  #reserveTimer: ReturnType<typeof setTimeout> | null = null;
 
   constructor(shell: SshShell, link: GatewayLink, opts: BridgeOptions = {}) {
     this.#shell = shell;
@@ -91,6 +115,7 @@ export class ShellBridge implements GatewayTarget {
       write: (chunk: Buffer, _enc, cb) => {
         if (this.#ended) return cb();
         channel.write(chunk, () => cb());
+        this.#reserveForReply();
       },
       final: (cb) => cb(),
       destroy: (err, cb) => {
@@ -205,7 +230,9 @@ export class ShellBridge implements GatewayTarget {
     if (this.#ended) return;
     const high = this.high;
     const low = this.low;
-    if (this.#unacked > high) this.#pausedForAcks = true;
+    // With the window granted here, the window bounds the server and the pause is a backstop
+    // (a server ignoring its window): it leaves room for the input reserve.
+    if (this.#unacked > high + (this.#window ? INPUT_RESERVE : 0)) this.#pausedForAcks = true;
     else if (this.#unacked < low) this.#pausedForAcks = false;
     const channel = this.#shell.channel;
     if (this.paused) {
@@ -221,6 +248,18 @@ export class ShellBridge implements GatewayTarget {
     // hidden, while one adjust covers several acks.
     const free = high - this.inFlight;
     if (this.#window && free >= Math.min(GRANT_STEP, high / 4)) this.#window.grant(free);
+  }
+
+  /** After input, opens the window to INPUT_RESERVE (soon, see INPUT_RESERVE_DELAY_MS), in flight at most budget + reserve. */
+  #reserveForReply(): void {
+    if (!this.#window || this.#reserveTimer) return;
+    this.#reserveTimer = setTimeout(() => {
+      this.#reserveTimer = null;
+      const window = this.#window;
+      if (this.#ended || !window || window.remaining >= INPUT_RESERVE) return;
+      const room = this.high + INPUT_RESERVE - this.inFlight;
+      window.grant(Math.min(INPUT_RESERVE - Math.max(0, window.remaining), room));
+    }, INPUT_RESERVE_DELAY_MS);
   }
 
   readonly #shellOnExit = (end: ShellEnd): void => {
@@ -245,6 +284,8 @@ export class ShellBridge implements GatewayTarget {
     channel.stderr.removeListener('data', this.#channelOnData);
     this.#shell.removeListener('exit', this.#shellOnExit);
     this.#link.signal.removeEventListener('abort', this.#linkOnAbort);
+    if (this.#reserveTimer) clearTimeout(this.#reserveTimer);
+    this.#reserveTimer = null;
     this.#window?.release();
   }
 

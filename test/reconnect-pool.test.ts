@@ -135,3 +135,16 @@ describe('SshOpener.subscribeLinks (the reconnect point for forwards and file br
     }
   });
 });
+
+describe('a channel opened as the link dies', () => {
+  it('is SSH_DISCONNECTED (a link failure a tab retries), not SSH_CHANNEL_FAILED (a refusal it does not)', async () => {
+    const conn = await SshConnection.connect(keyUserOptions(sshd, t));
+    cleanups.push(() => conn.close());
+    const closed = new Promise<HostdeckError | null>((r) => conn.once('close', r));
+    // The open is on the wire when sshd's side of the connection dies: ssh2 fails it as the socket ends.
+    const opening = conn.exec('true');
+    signalAll(connectionProcesses(sshd), 'SIGKILL');
+    await expect(opening).rejects.toMatchObject({ code: 'SSH_DISCONNECTED' });
+    expect((await closed)?.code).toBe('SSH_DISCONNECTED');
+  });
+});

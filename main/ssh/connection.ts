@@ -498,7 +498,8 @@ export class SshConnection extends EventEmitter {
       this.#client.forwardOut('127.0.0.1', 0, host, port, (err, ch) => {
         if (!err) return resolve(ch);
         const failure = err as Error & { reason?: number };
-        if (failure.reason !== OPEN_CONNECT_FAILED) return reject(channelFailed('tunnel', this.host, this.port, err));
+        if (failure.reason !== OPEN_CONNECT_FAILED)
+          return this.#openFailed(err, reject, () => channelFailed('tunnel', this.host, this.port, err));
         reject(
           /refused/i.test(failure.message) ? connectionRefused(host, port, err) : hostUnreachable(host, port, err),
         );
@@ -543,7 +544,19 @@ export class SshConnection extends EventEmitter {
   ): Promise<ClientChannel> {
     if (!this.#state.is('open')) return Promise.reject(disconnected(this.host, this.port));
     return new Promise((resolve, reject) => {
-      open((err, ch) => (err ? reject(channelFailed(what, this.host, this.port, err)) : resolve(ch)));
+      open((err, ch) =>
+        err ? this.#openFailed(err, reject, () => channelFailed(what, this.host, this.port, err)) : resolve(ch),
+      );
     });
+  }
+
+  /**
+   * A channel open that failed because the link went (ssh2 fails the opens
+   * still pending when its socket ends, sometimes a moment before it emits
+   * 'close') is SSH_DISCONNECTED, a link failure a tab may retry; only a
+   * server that answered is `refused()` (SSH_CHANNEL_FAILED and the like).
+   */
+  #openFailed(err: unknown, reject: (e: unknown) => void, refused: () => unknown): void {
+    setImmediate(() => reject(this.#state.is('open') ? refused() : disconnected(this.host, this.port, err)));
   }
 }

@@ -32,8 +32,12 @@ const cleanups = sharedSshd((s, tf) => {
   t = tf;
 });
 const MiB = 1024 * 1024;
-/** "^C", CRLF and a prompt: what the page draws after the interrupt besides what was in flight. */
-const PROMPT_SLACK = 1024;
+/**
+ * What the page may draw after the interrupt besides what was in flight: "^C",
+ * CRLF and a prompt, and the window the Ctrl+C key itself opens (INPUT_RESERVE,
+ * bridge.ts), which sshd may fill with output written before the interrupt.
+ */
+const PROMPT_SLACK = 1024 + INPUT_RESERVE;
 
 /** A shell at its prompt, its bridge, and a page drawing `rate` bytes per ms of the page's clock. */
 async function tab(rate: number, opts: BridgeOptions = {}, initialWindow?: number) {

@@ -7,7 +7,16 @@
 import { describe, expect, it } from 'vitest';
 import { createHash, randomBytes } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, readdirSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import {
+  appendFileSync,
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  readdirSync,
+  statSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { filesGrid, filesPanel, openFilesPanel, sharedFilesPage, typePath } from './support/files-page.js';
@@ -120,6 +129,20 @@ describe('serve mode: uploads from the page', () => {
     await expect.poll(() => item.getAttribute('data-state'), { timeout: 30_000 }).toBe('failed');
     await expect(item.textContent()).resolves.toContain('could not read or write the file on this computer');
     expect(sha(readFileSync(join(root, 'remote.bin')))).toBe(before);
+    await expect.poll(() => hdparts(root)).toEqual([]);
+  });
+
+  it('a file that changes mid-upload fails its item and leaves no temporary file', async () => {
+    // The socket reads each frame's Blob itself: a Blob it cannot read must still end the item, not hang it.
+    const path = join(local, 'growing.dat');
+    writeFileSync(path, randomBytes(160 * 1024 * 1024));
+    await chooseFiles('Upload files…', [path]);
+    const item = filesPanel(page).locator('.transfer-row', { hasText: 'growing.dat' }).last();
+    await expect.poll(() => item.getAttribute('data-state'), { timeout: 30_000 }).toBe('running');
+    appendFileSync(path, 'more');
+    utimesSync(path, new Date(), new Date(Date.now() + 60_000));
+    await expect.poll(() => item.getAttribute('data-state'), { timeout: 60_000 }).toBe('failed');
+    expect(existsSync(join(root, 'growing.dat'))).toBe(false);
     await expect.poll(() => hdparts(root)).toEqual([]);
   });
 

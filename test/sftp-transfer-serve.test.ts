@@ -7,7 +7,16 @@
 import { describe, expect, it } from 'vitest';
 import { createHash, randomBytes } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import {
+  appendFileSync,
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  readdirSync,
+  statSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { filesGrid, filesPanel, openFilesPanel, sharedFilesPage, typePath } from './support/files-page.js';
@@ -102,6 +111,39 @@ describe('serve mode: uploads from the page', () => {
     expect(readFileSync(join(root, 'clash', 'one.txt'), 'utf8')).toBe('new one');
     expect(readFileSync(join(root, 'clash', 'two.txt'), 'utf8')).toBe('new two');
     await expect(page.getByRole('dialog').count()).resolves.toBe(0);
+  });
+
+  it('a file that changed after it was chosen fails its item with SFTP_LOCAL_IO, the old file left as it was', async () => {
+    // remote.bin clashes: the item waits on the question while the chosen file changes under the browser.
+    const path = join(local, 'remote.bin');
+    writeFileSync(path, randomBytes(600 * 1024));
+    const before = sha(readFileSync(join(root, 'remote.bin')));
+    await chooseFiles('Upload files…', [path]);
+    const dialog = page.getByRole('dialog');
+    await dialog.waitFor();
+    writeFileSync(path, randomBytes(700 * 1024));
+    utimesSync(path, new Date(), new Date(Date.now() + 60_000));
+    await dialog.getByRole('radio', { name: 'Overwrite', exact: true }).check();
+    await dialog.getByRole('button', { name: 'Continue' }).click();
+    const item = filesPanel(page).locator('.transfer-row', { hasText: 'remote.bin' }).last();
+    await expect.poll(() => item.getAttribute('data-state'), { timeout: 30_000 }).toBe('failed');
+    await expect(item.textContent()).resolves.toContain('could not read or write the file on this computer');
+    expect(sha(readFileSync(join(root, 'remote.bin')))).toBe(before);
+    await expect.poll(() => hdparts(root)).toEqual([]);
+  });
+
+  it('a file that changes mid-upload fails its item and leaves no temporary file', async () => {
+    // The socket reads each frame's Blob itself: a Blob it cannot read must still end the item, not hang it.
+    const path = join(local, 'growing.dat');
+    writeFileSync(path, randomBytes(160 * 1024 * 1024));
+    await chooseFiles('Upload files…', [path]);
+    const item = filesPanel(page).locator('.transfer-row', { hasText: 'growing.dat' }).last();
+    await expect.poll(() => item.getAttribute('data-state'), { timeout: 30_000 }).toBe('running');
+    appendFileSync(path, 'more');
+    utimesSync(path, new Date(), new Date(Date.now() + 60_000));
+    await expect.poll(() => item.getAttribute('data-state'), { timeout: 60_000 }).toBe('failed');
+    expect(existsSync(join(root, 'growing.dat'))).toBe(false);
+    await expect.poll(() => hdparts(root)).toEqual([]);
   });
 
   it('cancel leaves no file under the real name, and no temporary file', async () => {

@@ -156,19 +156,40 @@ function streamItem(q: PageTransfer, files: PageFile[]): void {
   });
 }
 
+/**
+ * Sends `file` as request `seq`: `begin`, then slices of it (PAGE_UPLOAD_FRAME
+ * each) as Blobs. The socket reads each Blob itself, off the page's thread:
+ * the page neither reads nor copies the bytes, so a 1 GiB file costs it a few
+ * thousand small tasks and no garbage. A Blob the socket cannot read fails the
+ * whole socket (main then reports SFTP_PAGE_GONE), so a file that changed or
+ * went away since it was chosen (NotReadableError) is looked for first, with
+ * a one-byte read, and told to main as `failed` (SFTP_LOCAL_IO).
+ */
 async function send(ws: WebSocket, seq: number, file: File, still: () => boolean): Promise<void> {
   ws.send(JSON.stringify({ type: 'begin', seq }));
-  try {
-    for (let at = 0; at < file.size && still(); at += PAGE_UPLOAD_FRAME) {
-      const chunk = await file.slice(at, Math.min(file.size, at + PAGE_UPLOAD_FRAME)).arrayBuffer();
-      // Main holds each frame until the server took it: wait while the socket's queue is full.
-      while (ws.bufferedAmount > SOCKET_HIGH_WATER && ws.readyState === WebSocket.OPEN)
-        await new Promise((r) => setTimeout(r, 10));
-      if (!still() || ws.readyState !== WebSocket.OPEN) return;
-      ws.send(chunk);
-    }
-  } catch {
-    // The file changed or went away since it was chosen (NotReadableError).
+  if (!(await readable(file))) {
     if (ws.readyState === WebSocket.OPEN) ws.send(JSON.stringify({ type: 'failed', seq }));
+    return;
   }
+  for (let at = 0; at < file.size; at += PAGE_UPLOAD_FRAME) {
+    // Main holds each frame until the server took it: wait while the socket's queue is full.
+    while (ws.bufferedAmount > SOCKET_HIGH_WATER && ws.readyState === WebSocket.OPEN) await drain();
+    if (!still() || ws.readyState !== WebSocket.OPEN) return;
+    ws.send(file.slice(at, Math.min(file.size, at + PAGE_UPLOAD_FRAME)));
+  }
+}
+
+/** False when the browser cannot read `file` any more (it changed or went away since it was chosen). */
+async function readable(file: File): Promise<boolean> {
+  try {
+    await file.slice(0, Math.min(1, file.size)).arrayBuffer();
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** A WebSocket has no drain event: the next look at bufferedAmount. */
+function drain(): Promise<void> {
+  return new Promise((r) => setTimeout(r, 10));
 }

@@ -11,7 +11,7 @@
 // login or a changed host key on a reconnect stops after one try (sshd's log
 // shows one login attempt); a host that keeps its shell gets its tmux session
 // back, shell variables and all.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { chmodSync, copyFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
@@ -104,6 +104,12 @@ function sshdConnections(s: Sshd, from: number): number {
 }
 
 describe('reconnecting by itself (serve mode, real sshd)', () => {
+  // A case that fails midway must not leave the link cut or its tabs behind for the next one.
+  afterEach(async () => {
+    proxy.restore();
+    if ((await page.getByRole('tab').count()) > 0) await closeAllTabs();
+  });
+
   it('a dropped link counts down, retries with growing waits while down, comes back and says the shell is new', async () => {
     await schedule([150, 300, 300]);
     await openTab();
@@ -112,9 +118,10 @@ describe('reconnecting by itself (serve mode, real sshd)', () => {
     const before = proxy.accepted;
     proxy.cut();
     await expect.poll(banner, { timeout: 30_000 }).toMatch(/Reconnecting in \d+ s/);
-    // Two tries refused while the link is down: each counted down again.
+    // Two tries refused while the link is down: each counted down again (the
+    // banner says "Connecting…" during a try, so wait for the next countdown).
     await expect.poll(() => proxy.accepted - before, { timeout: 30_000 }).toBeGreaterThanOrEqual(2);
-    expect(await banner()).toMatch(/Reconnecting in \d+ s/);
+    await expect.poll(banner, { timeout: 30_000 }).toMatch(/Reconnecting in \d+ s/);
     proxy.restore();
     await expect.poll(connectedTabs, { timeout: 30_000 }).toBe(1);
     await expect.poll(() => terminalText(page)).toContain('Reconnected: this is a new shell.');

@@ -232,6 +232,22 @@ describe('SessionLifecycle reconnecting by itself', () => {
     expect(first.life.reconnecting).toBe(false);
   });
 
+  it('a tab that has had a session keeps reconnecting when a try fails while attaching (the link still dying)', async () => {
+    const { life, opens } = setup([ticket(1), ticket(2), ticket(3)]);
+    await life.open();
+    life.connected();
+    life.end('The shell exited with status 0.');
+    // Reconnect pressed just as the link dies: main gave a ticket, the gateway's open then failed.
+    await life.open();
+    expect(life.state).toBe('attaching');
+    life.end('Connection closed: The session could not be opened (SSH_DISCONNECTED).', { code: 'SSH_DISCONNECTED' });
+    expect(life.reconnecting).toBe(true);
+    expect(life.banner.textContent).toContain('Reconnecting in 1 s…');
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(opens).toHaveLength(3);
+    life.close();
+  });
+
   it('the exit of a shell is not a dropped link', async () => {
     const { life } = setup([ticket(1)]);
     await life.open();

@@ -55,6 +55,8 @@ export class SessionLifecycle {
   #hadSession = false;
   /** The link dropped under a working session and no other failure came since: link failures count down again. */
   #dropped = false;
+  /** Cancel was pressed: no automatic tries until a session is up again. */
+  #cancelled = false;
   /** The countdown's own line in the banner. */
   readonly #countdown = el('span', { class: 'reconnect-countdown', attrs: { 'aria-live': 'off' } });
 
@@ -135,6 +137,7 @@ export class SessionLifecycle {
     this.#state.to('connected');
     this.#hadSession = true;
     this.#dropped = false;
+    this.#cancelled = false;
     this.#retry.reset();
   }
 
@@ -143,15 +146,19 @@ export class SessionLifecycle {
    * reaches (the tab's own ⟳ is for the mouse). Returns false when the tab
    * is closed and there is nobody to tell. A second report while ended
    * (noVNC sends securityfailure, then disconnect) replaces the message.
-   * A link failure (`code`, see mayRetry) of a session that was up starts
-   * the countdown to an automatic try, when the host or settings allow.
+   * A link failure (`code`, see mayRetry) of a session that was up, or of a
+   * later try in a tab that has had one, starts the countdown to an automatic
+   * try, when the host or settings allow.
    */
   end(message: string, how: EndReport = {}): boolean {
     if (this.#state.is('closed')) return false;
     this.#sessionId = null;
     const again = this.#state.is('ended');
     const retry = mayRetry(how.code);
-    if (retry && this.#state.is('connected')) this.#dropped = true;
+    // A link failure while a tab that has had a session is opening or attaching
+    // again (Reconnect pressed, or a try that met a link still dying) keeps the
+    // tab reconnecting, as a drop of a live session does.
+    if (retry && (this.#state.is('connected') || (this.#hadSession && !this.#cancelled))) this.#dropped = true;
     else if (!retry) this.#dropped = false;
     if (!again) this.#state.to('ended');
     const text = how.banner ?? message;
@@ -201,6 +208,7 @@ export class SessionLifecycle {
   #cancelRetry(): void {
     this.#retry.cancel();
     this.#dropped = false;
+    this.#cancelled = true;
     const text = this.banner.querySelector('.session-end')?.textContent ?? '';
     this.#showEnded(text);
     this.banner.querySelector<HTMLButtonElement>('button')?.focus();

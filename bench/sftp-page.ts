@@ -186,16 +186,7 @@ async function uploadOnce(page: Page, file: string, remote: string): Promise<Tra
   const chooser = page.waitForEvent('filechooser');
   await filesPanel(page).getByRole('button', { name: 'Upload files…' }).click();
   await (await chooser).setFiles(file);
-  // Hidden rows are pooled elements that may still hold an old item's text.
-  const item = filesPanel(page).locator('.transfer-row:not([hidden])[data-state]').filter({ hasText: 'big.bin' });
-  const deadline = Date.now() + 10 * 60_000;
-  for (;;) {
-    const state = await item.getAttribute('data-state').catch(() => null);
-    if (state === 'done') break;
-    if (state === 'failed' || state === 'cancelled' || Date.now() > deadline)
-      throw new Error(`longest_task_during_transfer not measurable: the upload ended ${state ?? 'never'}`);
-    await page.waitForTimeout(100);
-  }
+  await drawerRowDone(page, 'big.bin', 'longest_task_during_transfer', 'upload');
   const ms = performance.now() - t0;
   const { longest, count } = await stopLongTasks(page);
   const size = statSync(join(remote, 'big.bin')).size;
@@ -319,15 +310,7 @@ async function downloadOnce(page: Page, serve: BenchServe, remoteFile: string, l
   });
   if (!item) throw new Error('longest_task_during_download not measurable: nothing queued');
   // The page draws the item from main's events alone.
-  const row = filesPanel(page).locator('.transfer-row:not([hidden])[data-state]').filter({ hasText: 'big.bin' });
-  const deadline = Date.now() + 10 * 60_000;
-  for (;;) {
-    const state = await row.getAttribute('data-state').catch(() => null);
-    if (state === 'done') break;
-    if (state === 'failed' || state === 'cancelled' || Date.now() > deadline)
-      throw new Error(`longest_task_during_download not measurable: the download ended ${state ?? 'never'}`);
-    await page.waitForTimeout(100);
-  }
+  await drawerRowDone(page, 'big.bin', 'longest_task_during_download', 'download');
   const ms = performance.now() - t0;
   const { longest, count } = await stopLongTasks(page);
   const size = statSync(join(localDir, 'big.bin')).size;
@@ -444,5 +427,23 @@ async function measure(runs: number, transferBytes: number): Promise<void> {
     await browser.close();
     await serve.stop();
     await sshd.stop();
+  }
+}
+
+/**
+ * Waits (up to 10 min) until the drawer's row for `name` says done; throws
+ * "<metric> not measurable: the <kind> ended failed|cancelled|never"
+ * otherwise, so the metric is never printed.
+ */
+async function drawerRowDone(page: Page, name: string, metric: string, kind: string): Promise<void> {
+  // Hidden rows are pooled elements that may still hold an old item's text.
+  const row = filesPanel(page).locator('.transfer-row:not([hidden])[data-state]').filter({ hasText: name });
+  const deadline = Date.now() + 10 * 60_000;
+  for (;;) {
+    const state = await row.getAttribute('data-state').catch(() => null);
+    if (state === 'done') return;
+    if (state === 'failed' || state === 'cancelled' || Date.now() > deadline)
+      throw new Error(`${metric} not measurable: the ${kind} ended ${state ?? 'never'}`);
+    await page.waitForTimeout(100);
   }
 }

@@ -30,7 +30,7 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { chmodSync, mkdirSync, rmSync, statSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Page } from 'playwright-core';
+import type { Locator, Page } from 'playwright-core';
 import { assertMeasured, printReport, stats, type Measurement } from './report.js';
 import { makeTempDir, openRunDir } from '../test/support/processes.js';
 import { opensshOptions, startSshd, type Sshd } from '../test/support/sshd.js';
@@ -186,7 +186,7 @@ async function uploadOnce(page: Page, file: string, remote: string): Promise<Tra
   const chooser = page.waitForEvent('filechooser');
   await filesPanel(page).getByRole('button', { name: 'Upload files…' }).click();
   await (await chooser).setFiles(file);
-  await drawerRowDone(page, 'big.bin', 'longest_task_during_transfer', 'upload');
+  const item = await drawerRowDone(page, 'big.bin', 'longest_task_during_transfer', 'upload');
   const ms = performance.now() - t0;
   const { longest, count } = await stopLongTasks(page);
   const size = statSync(join(remote, 'big.bin')).size;
@@ -310,7 +310,7 @@ async function downloadOnce(page: Page, serve: BenchServe, remoteFile: string, l
   });
   if (!item) throw new Error('longest_task_during_download not measurable: nothing queued');
   // The page draws the item from main's events alone.
-  await drawerRowDone(page, 'big.bin', 'longest_task_during_download', 'download');
+  const row = await drawerRowDone(page, 'big.bin', 'longest_task_during_download', 'download');
   const ms = performance.now() - t0;
   const { longest, count } = await stopLongTasks(page);
   const size = statSync(join(localDir, 'big.bin')).size;
@@ -431,17 +431,18 @@ async function measure(runs: number, transferBytes: number): Promise<void> {
 }
 
 /**
- * Waits (up to 10 min) until the drawer's row for `name` says done; throws
+ * Waits (up to 10 min) until the drawer's row for `name` says done and returns
+ * it; throws
  * "<metric> not measurable: the <kind> ended failed|cancelled|never"
  * otherwise, so the metric is never printed.
  */
-async function drawerRowDone(page: Page, name: string, metric: string, kind: string): Promise<void> {
+async function drawerRowDone(page: Page, name: string, metric: string, kind: string): Promise<Locator> {
   // Hidden rows are pooled elements that may still hold an old item's text.
   const row = filesPanel(page).locator('.transfer-row:not([hidden])[data-state]').filter({ hasText: name });
   const deadline = Date.now() + 10 * 60_000;
   for (;;) {
     const state = await row.getAttribute('data-state').catch(() => null);
-    if (state === 'done') return;
+    if (state === 'done') return row;
     if (state === 'failed' || state === 'cancelled' || Date.now() > deadline)
       throw new Error(`${metric} not measurable: the ${kind} ended ${state ?? 'never'}`);
     await page.waitForTimeout(100);

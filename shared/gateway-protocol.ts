@@ -105,6 +105,22 @@ export function closeForTargetError(code: unknown, whileOpen: boolean): GatewayC
   };
 }
 
+/**
+ * The Hostdeck error code a gateway close carries, when it carries one: the
+ * reason of TARGET_OPEN_FAILED ("SSH_DISCONNECTED") or the suffix of
+ * TARGET_ERROR ("target error: SSH_DISCONNECTED"), as
+ * closeForTargetError() wrote them; undefined for any other close.
+ */
+export function closeErrorCode(code: number, reason: string): string | undefined {
+  if (code === GatewayClose.TARGET_OPEN_FAILED) return PASSABLE_CODE.test(reason) ? reason : undefined;
+  const prefix = `${GatewayCloseReason.TARGET_ERROR}: `;
+  if (code === GatewayClose.TARGET_ERROR && reason.startsWith(prefix)) {
+    const c = reason.slice(prefix.length);
+    return PASSABLE_CODE.test(c) ? c : undefined;
+  }
+  return undefined;
+}
+
 /** A sentence for the person, from a close event the page received. */
 export function describeGatewayClose(code: number, reason: string): string {
   switch (code) {

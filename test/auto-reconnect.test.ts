@@ -16,6 +16,7 @@ import {
 } from '../renderer/src/ui/auto-reconnect.js';
 import { watchForLink } from '../renderer/src/ui/link-watch.js';
 import { SessionLifecycle } from '../renderer/src/ui/session-lifecycle.js';
+import { closeErrorCode, closeForTargetError, GatewayClose } from '../shared/gateway-protocol.js';
 import { TabStrip } from '../renderer/src/ui/tab-strip.js';
 import type { SessionTicket } from '../shared/api/contract.js';
 
@@ -98,6 +99,19 @@ describe('Reconnector', () => {
       undefined,
     ])
       expect(mayRetry(code), String(code)).toBe(false);
+  });
+
+  it("reads the error code a gateway close carries, as closeForTargetError wrote it, and nothing else's", () => {
+    const back = (code: string, whileOpen: boolean): string | undefined => {
+      const close = closeForTargetError(code, whileOpen);
+      return closeErrorCode(close.code, close.reason);
+    };
+    expect(back('SSH_DISCONNECTED', false)).toBe('SSH_DISCONNECTED');
+    expect(back('SSH_DISCONNECTED', true)).toBe('SSH_DISCONNECTED');
+    expect(back('SSH_AUTH_FAILED', false)).toBe('SSH_AUTH_FAILED');
+    expect(back('ECONNREFUSED', false)).toBeUndefined();
+    expect(closeErrorCode(GatewayClose.TARGET_OPEN_FAILED, 'target could not be opened')).toBeUndefined();
+    expect(closeErrorCode(GatewayClose.NORMAL, 'SSH_DISCONNECTED')).toBeUndefined();
   });
 });
 

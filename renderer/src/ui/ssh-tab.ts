@@ -4,7 +4,7 @@
 // and Tabby.
 import { el } from '../dom.js';
 import { t } from '../i18n/i18n.js';
-import { describeGatewayClose } from '../../../shared/gateway-protocol.js';
+import { closeErrorCode, describeGatewayClose } from '../../../shared/gateway-protocol.js';
 import { TerminalSession, type TerminalEvent } from '../terminal/terminal-session.js';
 import { confirmDialog } from './dialogs.js';
 import { loadLocalSettings } from './settings-dialog.js';
@@ -172,13 +172,16 @@ export class SshTab extends LifecycleTab {
 
 /**
  * The code that says whether the link failed (auto-reconnect.ts): main's
- * error, or an abnormal close of the page's socket (1006: no close frame,
- * the gateway or the network went away), taken as a lost link.
+ * error, the error code a gateway close carries (a shell whose open met a
+ * dying link closes the socket with TARGET_OPEN_FAILED "SSH_DISCONNECTED"),
+ * or an abnormal close of the page's socket (1006: no close frame, the
+ * gateway or the network went away), taken as a lost link.
  */
 function endCode(ev: Exclude<TerminalEvent, { type: 'open' }>): string | undefined {
   if (ev.type === 'error') return ev.code;
-  if (ev.type === 'closed' && ev.code === 1006) return 'SSH_DISCONNECTED';
-  return undefined;
+  if (ev.type !== 'closed') return undefined;
+  if (ev.code === 1006) return 'SSH_DISCONNECTED';
+  return closeErrorCode(ev.code, ev.reason);
 }
 
 /** Why a terminal session ended, in the person's words. */

@@ -2,16 +2,16 @@
 // tests: the rig (sshd, serve, Chromium, a logged-in SSH tab), a remote folder
 // made on disk for the sshd account, and the panel's controls found by role
 // and name (what a screen reader would announce).
-import { afterAll, beforeAll } from 'vitest';
+import { afterAll } from 'vitest';
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import type { Browser, Locator, Page } from 'playwright-core';
-import { openAppPage, openSshTab } from './app-page.js';
-import { startChromium } from './chromium.js';
-import { makeHome, startServe, type ServeProcess } from './serve.js';
-import { startSshd, type Sshd } from './sshd.js';
+import { openSshTab } from './app-page.js';
+import { sharedAppPage } from './app-rig.js';
+import type { ServeProcess } from './serve.js';
+import type { Sshd } from './sshd.js';
 
 /** What a files-panel end-to-end file drives. */
 export interface FilesPageRig {
@@ -24,34 +24,26 @@ export interface FilesPageRig {
 }
 
 /**
- * The hooks of a files-panel end-to-end file. Before all (up to 120 s): a rig
- * sshd, `npm run serve` on a fresh home and Chromium start, `tree` is made in
- * the password user's home (makeRemoteTree), `prepare` adds what the file
- * needs there, and a page on the app logs in to an SSH tab as that user; then
- * `ready` gets the rig. After all: Chromium, serve and sshd stop and the
- * folder is removed.
+ * The hooks of a files-panel end-to-end file: sharedAppPage's rig (sshd,
+ * serve, Chromium, a page), then `tree` is made in the password user's home
+ * (makeRemoteTree), `prepare` adds what the file needs there, and the page
+ * logs in to an SSH tab as that user; then `ready` gets the rig. After all:
+ * the folder is removed (and sharedAppPage stops the rest).
  */
 export function sharedFilesPage(
   tree: Record<string, string | null>,
   ready: (rig: FilesPageRig) => void | Promise<void>,
   prepare: (root: string, sshd: Sshd) => void = () => undefined,
 ): void {
-  const rig: Partial<FilesPageRig> = {};
-  beforeAll(async () => {
-    const sshd = (rig.sshd = await startSshd());
-    const serve = (rig.serve = await startServe({ home: makeHome() }));
-    const browser = (rig.browser = await startChromium());
-    const root = (rig.root = makeRemoteTree(sshd.passwordUser, tree));
-    prepare(root, sshd);
-    const page = (rig.page = await openAppPage(browser, serve.url));
-    await openSshTab(page, sshd);
-    await ready({ sshd, serve, browser, page, root });
-  }, 120_000);
-  afterAll(async () => {
-    await rig.browser?.close();
-    await rig.serve?.stop();
-    await rig.sshd?.stop();
-    if (rig.root) execFileSync('rm', ['-rf', rig.root], { timeout: 30_000 });
+  let root: string | undefined;
+  sharedAppPage(async (rig) => {
+    root = makeRemoteTree(rig.sshd.passwordUser, tree);
+    prepare(root, rig.sshd);
+    await openSshTab(rig.page, rig.sshd);
+    await ready({ ...rig, root });
+  });
+  afterAll(() => {
+    if (root) execFileSync('rm', ['-rf', root], { timeout: 30_000 });
   });
 }
 

@@ -113,6 +113,9 @@ describe("main: forwards follow a host's restored link", () => {
     const signal = new AbortController().signal;
     // The tab's first connection; the person starts both forwards from the Tunnels panel.
     const tab = await sessions.ssh.lease(host.id, 'tab-1', signal);
+    // And its shell session, as SshOpener.open reports it (watchSessions): with a terminal open, the forward leaves
+    // reconnecting to the terminal (a forward with none counts down by itself: test/tunnels-reconnect.test.ts).
+    const tabSession = tunnels.manager.sessionOpened(host.id, 'tab-1');
     expect((await tunnels.manager.start(host.id, 'web', 'panel-1')).state).toBe('active');
     expect((await tunnels.manager.start(host.id, 'off', 'panel-1')).state).toBe('active');
     expect(await httpThrough(portL, '/before')).toContain('hello /before');
@@ -125,6 +128,7 @@ describe("main: forwards follow a host's restored link", () => {
     // The person stops one while the link is down: it must stay stopped.
     await tunnels.manager.stop(host.id, 'off');
     tab.lease.release();
+    tabSession();
 
     proxy.restore();
     // The tab reconnecting: a lease on a new connection for the same host.

@@ -330,7 +330,7 @@ describe('port forwards through the API', () => {
     expect((await started(s, host, 'web')).error?.code).toBe('TUNNEL_PORT_IN_USE');
   });
 
-  it('a forward whose SSH connection dies fails with the reason, frees its port, and starts again later', async () => {
+  it('a forward whose SSH connection dies says why, frees its port, tries again, and stops at a changed host key', async () => {
     const doomed = await startSshd();
     cleanups.push(() => doomed.stop());
     const s = setup();
@@ -339,12 +339,14 @@ describe('port forwards through the API', () => {
     expect(st.state).toBe('active');
     const port = st.listening?.port as number;
     await doomed.kill();
+    // No terminal of the host is open: the forward counts down to start again by itself (test/tunnels-reconnect.test.ts).
     await expect
       .poll(() => s.events.filter((e) => e.forwardId === 'web').at(-1))
-      .toMatchObject({ state: 'failed', error: { code: 'SSH_DISCONNECTED' } });
+      .toMatchObject({ state: 'reconnecting', error: { code: 'SSH_DISCONNECTED' } });
     await expect(connectTo(port)).rejects.toMatchObject({ code: 'ECONNREFUSED' });
     await doomed.restartWithNewHostKey();
-    // A changed host key is refused (the prompt answer only trusts unknown keys): the start fails, saying so.
+    // Start tries at once. A changed host key is refused (the prompt answer only trusts unknown keys): the start
+    // fails, saying so, and no other try follows.
     const again = await started(s, host, 'web');
     expect(again.state).toBe('failed');
     expect(again.error?.code).toBe('SSH_HOST_KEY_CHANGED');

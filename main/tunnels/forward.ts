@@ -14,14 +14,16 @@ import { disconnected } from '../ssh/errors.js';
 import type { Lease } from '../ssh/pool.js';
 import { joinStreams, type JoinedPair } from './pipe.js';
 import { tooManyChannels } from './errors.js';
+import { mayRetryForward, RetryClock } from './forward-retry.js';
 
 /** Every move a forward makes; any other throws IllegalTransitionError. */
 const FORWARD_TRANSITIONS: TransitionTable<ForwardState> = {
   stopped: ['starting'],
-  starting: ['active', 'failed', 'stopping'],
-  active: ['stopping', 'failed'],
+  starting: ['active', 'failed', 'stopping', 'reconnecting'],
+  active: ['stopping', 'failed', 'reconnecting'],
   stopping: ['stopped'],
   failed: ['starting', 'stopped'],
+  reconnecting: ['starting', 'stopped'],
 };
 
 /** Channels one forward carries at once; a browser through SOCKS opens a few dozen. */
@@ -54,6 +56,16 @@ export type CarrierFactory = (spec: PortForward, hooks: ForwardHooks) => Carrier
 /** How start() gets its connection: a pooled lease (SshOpener.lease), cancelled through `signal`. */
 export type AcquireLease = (signal: AbortSignal) => Promise<Lease>;
 
+/** Whether and how a forward starts again by itself after its link is lost (main/tunnels/forward-retry.ts). */
+export interface ForwardRetry {
+  /** Asked when the link is lost and after each failed try: false leaves the forward failed (a terminal brings it back). */
+  allowed(): boolean;
+  /** How the automatic tries lease their connection (their questions go to forwardRetryOpenId, shared/tunnels.ts). */
+  acquire: AcquireLease;
+  /** Tests: the waits in milliseconds instead of FORWARD_RETRY_SCHEDULE_S. */
+  scheduleMs?: readonly number[];
+}
+
 /**
  * Events: 'changed' (urgent: boolean): urgent for a state change, not for
  * counters (the manager throttles those).
@@ -77,12 +89,20 @@ export class RunningForward extends EventEmitter {
   #abort: AbortController | undefined;
   #run: Promise<void> = Promise.resolve();
   #stopping: Promise<void> | undefined;
+  readonly #retry: ForwardRetry | undefined;
+  readonly #clock: RetryClock;
 
-  constructor(hostId: string, spec: PortForward, makeCarrier: CarrierFactory) {
+  /** `retry` absent: a lost link leaves the forward failed. */
+  constructor(hostId: string, spec: PortForward, makeCarrier: CarrierFactory, retry?: ForwardRetry) {
     super();
     this.hostId = hostId;
     this.spec = spec;
     this.#makeCarrier = makeCarrier;
+    this.#retry = retry;
+    this.#clock = new RetryClock(
+      { tick: () => this.emit('changed', true), attempt: () => this.#retryNow() },
+      retry?.scheduleMs,
+    );
     this.#state = new StateMachine<ForwardState>(`Forward ${spec.id}`, 'stopped', FORWARD_TRANSITIONS);
     this.#state.subscribe(() => this.emit('changed', true));
   }
@@ -106,28 +126,33 @@ export class RunningForward extends EventEmitter {
     };
     if (this.#listening !== undefined && this.#state.is('active')) s.listening = { ...this.#listening };
     if (this.#error !== undefined) s.error = this.#error;
+    if (this.#state.is('reconnecting')) s.retryIn = this.#clock.secondsLeft;
     return s;
   }
 
   /**
-   * Leases the connection and starts listening; resolves once active or
-   * failed (the status says why). A no-op while starting or active.
+   * Leases the connection and starts listening; resolves once active,
+   * failed or reconnecting (the status says why). A no-op while starting or
+   * active; while reconnecting, tries at once instead of waiting.
    */
   start(acquire: AcquireLease): Promise<void> {
-    if (!this.#state.is('stopped', 'failed')) return this.#run;
+    if (!this.#state.is('stopped', 'failed', 'reconnecting')) return this.#run;
+    const retrying = this.#state.is('reconnecting');
+    this.#clock.cancel();
     this.#channelsTotal = this.#bytesOut = this.#bytesIn = 0;
-    this.#error = undefined;
+    if (!retrying) this.#error = undefined;
     this.#state.to('starting');
     const ac = new AbortController();
     this.#abort = ac;
-    this.#run = this.#open(acquire, ac.signal);
+    this.#run = this.#open(acquire, ac.signal, retrying);
     return this.#run;
   }
 
-  /** Stops listening, ends every channel and releases the lease; resolves when stopped. */
+  /** Stops listening, ends every channel and releases the lease (or stops waiting to reconnect); resolves when stopped. */
   stop(): Promise<void> {
     if (this.#state.is('stopped')) return Promise.resolve();
-    if (this.#state.is('failed')) {
+    if (this.#state.is('failed', 'reconnecting')) {
+      this.#clock.reset();
       this.#state.to('stopped');
       return Promise.resolve();
     }
@@ -145,7 +170,7 @@ export class RunningForward extends EventEmitter {
     this.#state.to('stopped');
   }
 
-  async #open(acquire: AcquireLease, signal: AbortSignal): Promise<void> {
+  async #open(acquire: AcquireLease, signal: AbortSignal, retrying: boolean): Promise<void> {
     let lease: Lease | undefined;
     let carrier: Carrier | undefined;
     try {
@@ -160,13 +185,16 @@ export class RunningForward extends EventEmitter {
       this.#carrier = carrier;
       this.#listening = where;
       conn.once('close', this.#connectionOnClose);
+      this.#clock.reset();
+      this.#error = undefined;
       this.#state.to('active');
     } catch (err) {
       await carrier?.close();
       lease?.release();
       if (this.#state.is('starting')) {
         this.#error = toApiError(err);
-        this.#state.to('failed');
+        // A try after a lost link that fails on the link again waits longer; anything else ends the tries.
+        this.#failOrRetry(retrying);
       }
     }
   }
@@ -176,8 +204,23 @@ export class RunningForward extends EventEmitter {
     const conn = this.#lease?.connection;
     this.#error = toApiError(err ?? disconnected(conn?.host ?? '', conn?.port ?? 22));
     void this.#teardown();
-    this.#state.to('failed');
+    this.#failOrRetry(true);
   };
+
+  /** Failed, or reconnecting when `linkLost`, the error is a link failure and the manager allows it. */
+  #failOrRetry(linkLost: boolean): void {
+    if (linkLost && mayRetryForward(this.#error?.code) && this.#retry?.allowed() === true) {
+      this.#state.to('reconnecting');
+      this.#clock.schedule();
+      return;
+    }
+    this.#clock.reset();
+    this.#state.to('failed');
+  }
+
+  #retryNow(): void {
+    if (this.#state.is('reconnecting') && this.#retry !== undefined) void this.start(this.#retry.acquire);
+  }
 
   async #teardown(): Promise<void> {
     const carrier = this.#carrier;

@@ -4,11 +4,11 @@
 // (state changes at once, counters at most every TUNNEL_EVENT_INTERVAL_MS).
 import { HostdeckError } from '../../shared/errors.js';
 import type { ForwardKind, PortForward, SavedHost } from '../../shared/model/host.js';
-import { TUNNEL_EVENT_INTERVAL_MS, type ForwardStatus } from '../../shared/tunnels.js';
+import { forwardRetryOpenId, TUNNEL_EVENT_INTERVAL_MS, type ForwardStatus } from '../../shared/tunnels.js';
 import type { Lease } from '../ssh/pool.js';
 import { dynamicCarrier } from './dynamic-forward.js';
 import { unknownForward } from './errors.js';
-import { RunningForward, type CarrierFactory } from './forward.js';
+import { RunningForward, type CarrierFactory, type ForwardRetry } from './forward.js';
 import { localCarrier } from './local-forward.js';
 import { remoteCarrier } from './remote-forward.js';
 
@@ -28,6 +28,8 @@ export interface TunnelManagerOptions {
   intervalMs?: number;
   /** Tests: a carrier with other limits (a shorter SOCKS handshake timeout). */
   carriers?: Partial<Record<ForwardKind, CarrierFactory>>;
+  /** Tests: the waits between tries after a lost link, in milliseconds, instead of FORWARD_RETRY_SCHEDULE_S. */
+  retryScheduleMs?: readonly number[];
 }
 
 const CARRIERS: Record<ForwardKind, CarrierFactory> = {
@@ -88,7 +90,15 @@ export class TunnelManager {
         entry = undefined;
       }
     }
-    entry ??= this.#add(k, new RunningForward(hostId, spec, this.#opts.carriers?.[spec.kind] ?? CARRIERS[spec.kind]));
+    entry ??= this.#add(
+      k,
+      new RunningForward(
+        hostId,
+        spec,
+        this.#opts.carriers?.[spec.kind] ?? CARRIERS[spec.kind],
+        this.#retry(hostId, forwardId),
+      ),
+    );
     await entry.forward.start((signal) => this.#opts.lease(hostId, openId, signal));
     return entry.forward.status();
   }
@@ -127,13 +137,39 @@ export class TunnelManager {
 
   /**
    * Starts again every forward of `hostId` that was started and is now
-   * `failed` (its connection was lost, or it could not start): for
-   * reconnecting, once a new connection to the host is up. Forwards that are
-   * active, stopped by the person or never started are left as they are.
-   * Resolves the statuses of those it tried; never throws.
+   * `failed` (its connection was lost, or it could not start) or
+   * `reconnecting` (tried at once): for reconnecting, once a new connection
+   * to the host is up. Forwards that are active, stopped by the person or
+   * never started are left as they are. Resolves the statuses of those it
+   * tried; never throws.
    */
   async restartFailed(hostId: string, openId: string): Promise<ForwardStatus[]> {
-    return this.#startAll(hostId, openId, (f) => this.#entries.get(key(hostId, f.id))?.forward.state === 'failed');
+    return this.#startAll(hostId, openId, (f) => {
+      const state = this.#entries.get(key(hostId, f.id))?.forward.state;
+      return state === 'failed' || state === 'reconnecting';
+    });
+  }
+
+  /**
+   * A forward whose link is lost starts again by itself (1, 2, 5, 10, then
+   * every 30 s: main/tunnels/forward-retry.ts) only when no shell session of
+   * its host is open, since an open terminal reconnects by itself and its new
+   * link brings the forward back (restartFailed), and only when the host does
+   * not say `autoReconnect: false`.
+   */
+  #retry(hostId: string, forwardId: string): ForwardRetry {
+    const allowed = (): boolean => {
+      if ((this.#sessions.get(hostId) ?? 0) > 0) return false;
+      try {
+        return this.#opts.hosts.getHost(hostId).autoReconnect !== false;
+      } catch {
+        return false; // the host was deleted
+      }
+    };
+    const openId = forwardRetryOpenId(hostId, forwardId);
+    const acquire = (signal: AbortSignal): Promise<Lease> => this.#opts.lease(hostId, openId, signal);
+    const scheduleMs = this.#opts.retryScheduleMs;
+    return scheduleMs ? { allowed, acquire, scheduleMs } : { allowed, acquire };
   }
 
   /** Stops every forward and sends no more events. */
@@ -153,7 +189,7 @@ export class TunnelManager {
     }
     const idle = specs.filter((f) => {
       const state = this.#entries.get(key(hostId, f.id))?.forward.state ?? 'stopped';
-      return (state === 'stopped' || state === 'failed') && pick(f);
+      return (state === 'stopped' || state === 'failed' || state === 'reconnecting') && pick(f);
     });
     const started = await Promise.allSettled(idle.map((f) => this.start(hostId, f.id, openId)));
     return started.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));

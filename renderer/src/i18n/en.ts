@@ -104,6 +104,7 @@ export const en = {
   'tunnels.state.active': 'Listening',
   'tunnels.state.stopping': 'Stopping…',
   'tunnels.state.failed': 'Failed',
+  'tunnels.state.reconnecting': 'Reconnecting in {seconds} s…',
   'tunnels.on': 'on {address}',
   'tunnels.channels': '{open} open, {total} in all',
   'tunnels.traffic': '↑ {out} / ↓ {in}',

@@ -101,6 +101,7 @@ export const zhCN: Catalog = {
   'tunnels.state.active': '正在监听',
   'tunnels.state.stopping': '正在停止…',
   'tunnels.state.failed': '失败',
+  'tunnels.state.reconnecting': '{seconds} 秒后重新连接…',
   'tunnels.on': '于 {address}',
   'tunnels.channels': '{open} 个打开，共 {total} 个',
   'tunnels.traffic': '↑ {out} / ↓ {in}',

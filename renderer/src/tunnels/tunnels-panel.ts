@@ -12,7 +12,7 @@ import { t } from '../i18n/i18n.js';
 import { ApiCallError, type ApiClient } from '../api/client.js';
 import { formatSize } from '../files/files-model.js';
 import type { PortForward, SavedHost } from '../../../shared/model/host.js';
-import type { ForwardStatus } from '../../../shared/tunnels.js';
+import { forwardRetryOpenId, type ForwardStatus } from '../../../shared/tunnels.js';
 import { copyText, describeForward, errorText } from './tunnel-text.js';
 import { startedHere } from './tunnel-notices.js';
 import './tunnels.css';
@@ -53,6 +53,8 @@ export class TunnelsPanel {
   readonly #announce = el('p', { class: 'tunnels-announce', attrs: { role: 'status', 'aria-live': 'polite' } });
   readonly #rows = new Map<string, Row>();
   readonly #statuses = new Map<string, ForwardStatus>();
+  /** Forwards counting down to start again, each with the function that forgets its retry openId. */
+  readonly #retrying = new Map<string, () => void>();
 
   constructor(opts: TunnelsPanelOptions) {
     this.#opts = opts;
@@ -119,9 +121,23 @@ export class TunnelsPanel {
   #update(s: ForwardStatus): void {
     const k = key(s.hostId, s.forwardId);
     this.#statuses.set(k, s);
+    this.#followRetry(k, s);
     const row = this.#rows.get(k);
     if (row) this.#paint(row, s);
     else if (this.dialog.open) void this.reload();
+  }
+
+  /**
+   * While a forward reconnects by itself (and through each try), a question
+   * its login asks is this page's to show: main leases with forwardRetryOpenId.
+   */
+  #followRetry(k: string, s: ForwardStatus): void {
+    if (s.state === 'reconnecting') {
+      if (!this.#retrying.has(k)) this.#retrying.set(k, this.#opts.own(forwardRetryOpenId(s.hostId, s.forwardId)));
+    } else if (s.state !== 'starting') {
+      this.#retrying.get(k)?.();
+      this.#retrying.delete(k);
+    }
   }
 
   #lookup(s: ForwardStatus): { host: SavedHost | undefined; spec: PortForward | undefined } {
@@ -180,7 +196,11 @@ export class TunnelsPanel {
     ] as const)
       b.setAttribute('aria-label', t(k, { forward: name, host: hostName }));
     row.tr.dataset['state'] = s.state;
-    row.state.textContent = t(`tunnels.state.${s.state}`);
+    // Reconnecting counts down: main reports each second (retryIn).
+    row.state.textContent =
+      s.state === 'reconnecting'
+        ? t('tunnels.state.reconnecting', { seconds: s.retryIn ?? 0 })
+        : t(`tunnels.state.${s.state}`);
     clear(row.reason);
     if (s.error) row.reason.textContent = errorText(s.error);
     row.channels.textContent = t('tunnels.channels', { open: s.channels, total: s.channelsTotal });
@@ -189,6 +209,7 @@ export class TunnelsPanel {
     row.traffic.textContent = t('tunnels.traffic', { out, in: inn });
     row.traffic.setAttribute('aria-label', t('tunnels.traffic.label', { out, in: inn }));
     const hadFocus = [row.start, row.stop].find((b) => b === document.activeElement);
+    // While reconnecting, Start tries at once and Stop cancels the tries.
     row.start.disabled = s.state === 'starting' || s.state === 'active' || s.state === 'stopping';
     row.stop.disabled = s.state === 'stopped' || s.state === 'failed' || s.state === 'stopping';
     row.copy.disabled = s.state !== 'active' || copyText(s) === null;

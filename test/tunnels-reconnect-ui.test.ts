@@ -1,0 +1,116 @@
+// The Tunnels panel as a person meets a lost link, with no terminal open:
+// serve mode in a real Chromium, a real sshd behind a link relay
+// (test/support/link-proxy.ts). A -L forward started from the panel counts
+// down "Reconnecting in N s" when the link is cut (Stop stays available),
+// comes back by itself on the same port when the link does, and Stop during
+// the countdown stops it. Main's real waits (1, 2, 5 s) are used.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { chmodSync, copyFileSync } from 'node:fs';
+import net from 'node:net';
+import { join } from 'node:path';
+import type { Browser, Locator, Page } from 'playwright-core';
+import { connectTo, httpOver, startHttpTarget, type HttpTarget } from '../bench/tunnels-rig.js';
+import { startChromium } from './support/chromium.js';
+import { openAppPage } from './support/app-page.js';
+import { startLinkProxy, type LinkProxy } from './support/link-proxy.js';
+import { freePort } from './support/net.js';
+import { addKeyHost } from './support/reconnect-page.js';
+import { makeHome, startServe, type ServeProcess } from './support/serve.js';
+import { startSshd, type Sshd } from './support/sshd.js';
+import { saveShot } from './support/shots.js';
+
+let sshd: Sshd;
+let target: HttpTarget;
+let proxy: LinkProxy;
+let serve: ServeProcess;
+let browser: Browser;
+let page: Page;
+
+beforeAll(async () => {
+  [sshd, target] = await Promise.all([startSshd(), startHttpTarget()]);
+  proxy = await startLinkProxy(sshd.port);
+  const home = makeHome();
+  const keyPath = join(home, '.ssh', 'rig_key');
+  copyFileSync(sshd.clientKeyPath, keyPath);
+  chmodSync(keyPath, 0o600);
+  serve = await startServe({ home });
+  browser = await startChromium();
+  page = await openAppPage(browser, serve.url, { width: 1280, height: 820 });
+  await addKeyHost(page, { name: 'alone', port: proxy.port, user: sshd.keyUser, keyPath });
+}, 120_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await serve?.stop();
+  await proxy?.close();
+  await target?.close();
+  await sshd?.stop();
+});
+
+const panel = (): Locator => page.getByRole('dialog', { name: 'Tunnels' });
+const row = (): Locator => panel().locator('tr[data-forward="fwd-1"]');
+
+async function addForward(port: number): Promise<void> {
+  await page.getByRole('treeitem', { name: 'alone' }).click();
+  await page.getByRole('button', { name: 'Edit', exact: true }).click();
+  const editor = page.getByRole('dialog', { name: /Edit/ });
+  await editor.getByRole('button', { name: 'Add port forward' }).click();
+  const group = editor.getByRole('group', { name: 'Port forward 1' });
+  await group.getByLabel('Kind').selectOption('local');
+  await group.getByLabel('Listen port').fill(String(port));
+  await group.getByLabel('Target host').fill('127.0.0.1');
+  await group.getByLabel('Target port').fill(String(target.port));
+  const auto = group.getByLabel('Start with the host’s first terminal');
+  if (await auto.isChecked()) await auto.click();
+  await editor.getByRole('button', { name: 'Save' }).click();
+  await editor.waitFor({ state: 'detached' });
+}
+
+async function refused(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const s = net.connect(port, '127.0.0.1');
+    s.once('connect', () => (s.destroy(), resolve(false)));
+    s.once('error', () => resolve(true));
+  });
+}
+
+describe('a forward started from the Tunnels panel with no terminal, when its link is lost', () => {
+  it('counts down in the panel, comes back by itself, and Stop during the countdown stops it', async () => {
+    const port = await freePort();
+    await addForward(port);
+    await page.getByRole('button', { name: 'Tunnels', exact: true }).click();
+    await row()
+      .getByRole('button', { name: /^Start/ })
+      .click();
+    await page
+      .getByRole('dialog', { name: 'Unknown host key' })
+      .getByRole('button', { name: 'Trust and connect' })
+      .click();
+    await expect.poll(() => row().getAttribute('data-state'), { timeout: 30_000 }).toBe('active');
+    expect(await httpOver(await connectTo(port), '/one')).toContain('hello /one');
+
+    proxy.cut();
+    await expect.poll(() => row().getAttribute('data-state'), { timeout: 30_000 }).toBe('reconnecting');
+    const state = row().locator('.tunnels-state');
+    await expect.poll(() => state.innerText(), { timeout: 30_000 }).toMatch(/^Reconnecting in \d+ s…$/);
+    // Why it is reconnecting is said beside it, and Stop cancels.
+    expect(await row().locator('.tunnels-reason').innerText()).not.toBe('');
+    expect(await row().getByRole('button', { name: /^Stop/ }).isEnabled()).toBe(true);
+    expect(await refused(port)).toBe(true);
+    await saveShot(panel(), 'tunnels-reconnecting');
+
+    proxy.restore();
+    await expect.poll(() => row().getAttribute('data-state'), { timeout: 30_000 }).toBe('active');
+    expect(await state.innerText()).toBe('Listening');
+    expect(await httpOver(await connectTo(port), '/two')).toContain('hello /two');
+
+    proxy.cut();
+    await expect.poll(() => row().getAttribute('data-state'), { timeout: 30_000 }).toBe('reconnecting');
+    await row().getByRole('button', { name: /^Stop/ }).click();
+    await expect.poll(() => row().getAttribute('data-state')).toBe('stopped');
+    expect(await state.innerText()).toBe('Stopped');
+    expect(await refused(port)).toBe(true);
+    // (That no try follows a Stop is checked without a page: test/tunnels-reconnect.test.ts.)
+    proxy.restore();
+  });
+});

@@ -86,6 +86,8 @@ export class TunnelManager {
     // A forward edited while it was not running starts with the new settings.
     if (entry !== undefined && entry.forward.state !== 'active' && entry.forward.state !== 'starting') {
       if (JSON.stringify(entry.forward.spec) !== JSON.stringify(spec)) {
+        // One counting down to reconnect stops counting (stop() is at once from failed or reconnecting).
+        void entry.forward.stop();
         this.#drop(k, entry);
         entry = undefined;
       }

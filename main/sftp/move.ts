@@ -16,6 +16,7 @@ import { joinLocal, numberedName } from './names.js';
 import type { PlannedFile } from './plan.js';
 import { joinRemote, remoteBase, remoteParent } from './remote-path.js';
 import { OPEN_FLAGS } from './wire.js';
+import { readWholeSync, writeWholeSync } from './local-fast.js';
 
 /** What to do about an existing destination; 'rename' means a free numbered name. */
 export type Resolution = 'overwrite' | 'skip' | 'rename';
@@ -30,6 +31,8 @@ export interface MoveContext {
   conflict(existing: { size: number; mtimeMs: number }): Promise<Resolution>;
   /** Why the signal fired: 'pause' keeps a partial download, 'cancel' removes it. */
   stopReason(): 'pause' | 'cancel' | undefined;
+  /** The local side is a fast local disk: a file that fits in one request is read or written in place (local-fast.ts). */
+  fastLocal?: boolean;
   /** Uploads whose bytes are not a local file (serve mode: the page streams them); default: open f.local[0]. */
   openSource?(f: PlannedFile): Promise<UploadSource>;
 }
@@ -135,6 +138,12 @@ async function downloadWhole(ctx: MoveContext, f: PlannedFile, size: number, tem
   const data = Buffer.allocUnsafe(size);
   const sink = { write: async (d: Buffer, at: number, len: number, pos: number) => d.copy(data, pos, at, at + len) };
   const job = { signal: ctx.signal, onBytes: () => undefined };
+  if (ctx.fastLocal) {
+    await downloadBytes(ctx.client, f.remote, sink, { start: 0, size }, ctx.pipe, job);
+    if (ctx.signal.aborted) throw ctx.signal.reason;
+    writeWholeSync(temp, target, data, f.mtime);
+    return ctx.onBytes(size);
+  }
   const flags = constants.O_WRONLY | constants.O_CREAT | constants.O_NOFOLLOW | constants.O_EXCL;
   const [got, opened] = await Promise.allSettled([
     downloadBytes(ctx.client, f.remote, sink, { start: 0, size }, ctx.pipe, job),
@@ -253,7 +262,7 @@ async function uploadWhole(ctx: MoveContext, f: PlannedFile, temp: Buffer, targe
   const { client, signal } = ctx;
   const flags = OPEN_FLAGS.WRITE | OPEN_FLAGS.CREAT | OPEN_FLAGS.TRUNC;
   const [read, opened] = await Promise.allSettled([
-    readWhole(f.local[0] as Buffer, f.size),
+    ctx.fastLocal ? readWholeSync(f.local[0] as Buffer, f.size) : readWhole(f.local[0] as Buffer, f.size),
     client.open(temp, flags, { mode: f.mode & 0o777 }),
   ]);
   if (opened.status === 'rejected') throw opened.reason;

@@ -6,7 +6,9 @@
 // model first (no native binding, BoringSSL's ciphers).
 // Rows (electron_* for the Electron profile):
 //   sftp_download / sftp_upload     MB/s, one 1 GiB file   vs `sftp get`/`put`   (node ≥ 1.0×, electron ≥ 0.5×)
-//   sftp_small_files_down / _up     files/s, 2,000 × 8 KiB tree in 20 folders vs `sftp get -r`/`put -r` (≥ 2×)
+//   sftp_small_files_down / _up     files/s, 2,000 × 8 KiB tree in 20 folders vs `sftp get -r`/`put -r` (≥ 2×),
+//                                   each run paired with an OpenSSH run right beside it (in the profile process,
+//                                   taking turns going first), so both see the same load on a shared machine
 //   rss_growth                      MiB, the profile process's RSS high-water mark above its start
 //                                   during the 1 GiB transfers (< 64 MiB) vs the OpenSSH client's
 //                                   peak RSS during the same transfers (VmHWM of `sftp` plus the `ssh`
@@ -58,11 +60,6 @@ async function measure(args: string[], runDir: string): Promise<void> {
       sshd.clientKeyPath,
       `${sshd.keyUser}@${sshd.host}`,
     ];
-    const openssh = (batch: string): number => {
-      const t0 = performance.now();
-      execFileSync('sftp', sftpArgs, { input: `${batch}\n`, stdio: ['pipe', 'ignore', 'inherit'] });
-      return (performance.now() - t0) / 1000;
-    };
     /** Seconds, and the client's peak RSS (sftp and its ssh, MiB). */
     const opensshPeak = (batch: string): Promise<{ seconds: number; peakMiB: number }> =>
       sftpWithPeakRss(sftpArgs, batch);
@@ -70,13 +67,7 @@ async function measure(args: string[], runDir: string): Promise<void> {
       for (const d of [dirs.remoteScratch, dirs.localScratch])
         for (const n of readdirSync(d)) rmSync(join(d, n), { recursive: true, force: true });
     };
-    const ref = {
-      download: [] as number[],
-      upload: [] as number[],
-      treeDown: [] as number[],
-      treeUp: [] as number[],
-      rss: [] as number[],
-    };
+    const ref = { download: [] as number[], upload: [] as number[], rss: [] as number[] };
     for (let i = 0; i < runs; i++) {
       clean();
       const get = await opensshPeak(`get ${dirs.bigRemote} ${dirs.localScratch}/big.bin`);
@@ -85,10 +76,6 @@ async function measure(args: string[], runDir: string): Promise<void> {
       const put = await opensshPeak(`put ${dirs.bigLocal} ${dirs.remoteScratch}/big.bin`);
       ref.upload.push(bigBytes / 1e6 / put.seconds);
       ref.rss.push(get.peakMiB, put.peakMiB);
-      clean();
-      ref.treeDown.push(2000 / openssh(`get -r ${dirs.treeRemote} ${dirs.localScratch}/`));
-      clean();
-      ref.treeUp.push(2000 / openssh(`put -r ${dirs.treeLocal} ${dirs.remoteScratch}/`));
     }
     clean();
     const sshCipher = execFileSync('ssh', ['-Q', 'cipher']).toString().includes('chacha20')
@@ -100,6 +87,7 @@ async function measure(args: string[], runDir: string): Promise<void> {
       runs,
       sweep: args.includes('--sweep') ? SWEEP : [],
       parallelSweep: args.includes('--sweep') ? [1, 4, 8, 16] : [],
+      opensshArgs: sftpArgs,
     };
     const profiles: SftpProfileResult[] = [];
     for (const rt of runtimesOf(runtime)) profiles.push(await runProfile({ ...base, runtime: rt }));
@@ -131,10 +119,7 @@ const SWEEP = [
   { requestSize: 256 * 1024, inFlight: 32 },
 ];
 
-function rowsFor(
-  p: SftpProfileResult,
-  ref: Record<'download' | 'upload' | 'treeDown' | 'treeUp' | 'rss', number[]>,
-): Measurement[] {
+function rowsFor(p: SftpProfileResult, ref: Record<'download' | 'upload' | 'rss', number[]>): Measurement[] {
   const pre = p.runtime === 'electron' ? 'electron_' : '';
   const target = (node: string, electron: string): string => `target ${p.runtime === 'electron' ? electron : node}`;
   const row = (
@@ -159,8 +144,22 @@ function rowsFor(
   const rows: Measurement[] = [
     row('sftp_download', p.download, ref.download, 'MB/s', 'openssh sftp get', target('≥ 1.0×', '≥ 0.5×')),
     row('sftp_upload', p.upload, ref.upload, 'MB/s', 'openssh sftp put', target('≥ 1.0×', '≥ 0.5×')),
-    row('sftp_small_files_down', p.treeDown, ref.treeDown, 'files/s', 'openssh sftp get -r', 'target ≥ 2×'),
-    row('sftp_small_files_up', p.treeUp, ref.treeUp, 'files/s', 'openssh sftp put -r', 'target ≥ 2×'),
+    row(
+      'sftp_small_files_down',
+      p.treeDown,
+      p.treeDownRef,
+      'files/s',
+      'openssh sftp get -r',
+      pairNote(p.treeDown, p.treeDownRef),
+    ),
+    row(
+      'sftp_small_files_up',
+      p.treeUp,
+      p.treeUpRef,
+      'files/s',
+      'openssh sftp put -r',
+      pairNote(p.treeUp, p.treeUpRef),
+    ),
     {
       metric: `${pre}rss_growth`,
       value: stats(p.rssGrowth).max,
@@ -193,11 +192,17 @@ function rowsFor(
   return rows;
 }
 
+/** The note of a paired row: target, and each pair's own ratio (OpenSSH's files/s is the row's reference, their median). */
+function pairNote(ours: number[], theirs: number[]): string {
+  const ratios = ours.map((v, i) => `${(v / (theirs[i] ?? NaN)).toFixed(2)}×`);
+  return `target ≥ 2×; paired runs, ratio each ${ratios.join(' ')}`;
+}
+
 function makeDirs(
   runDir: string,
   user: string,
   bigBytes: number,
-): Omit<SftpProfileConfig, keyof ProfileTarget | 'runs' | 'sweep' | 'parallelSweep'> {
+): Omit<SftpProfileConfig, keyof ProfileTarget | 'runs' | 'sweep' | 'parallelSweep' | 'opensshArgs'> {
   const local = join(runDir, 'local');
   const remote = join(runDir, 'remote');
   const dirs = {

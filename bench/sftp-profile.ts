@@ -24,6 +24,8 @@ export interface SftpProfileConfig extends ProfileTarget {
   sweep: Array<{ requestSize: number; inFlight: number }>;
   /** Files moved at once for the tree runs (empty: the default only). */
   parallelSweep: number[];
+  /** The OpenSSH `sftp` command line (batch from stdin) each tree run is paired with. */
+  opensshArgs: string[];
 }
 
 export interface SftpProfileResult {
@@ -36,6 +38,9 @@ export interface SftpProfileResult {
   rssGrowth: number[];
   treeDown: number[];
   treeUp: number[];
+  /** OpenSSH `sftp get -r` / `put -r` of the same tree, files/s, each run right beside the matching treeDown/treeUp run. */
+  treeDownRef: number[];
+  treeUpRef: number[];
   sweep: Array<{ requestSize: number; inFlight: number; download: number; upload: number }>;
   parallelSweep: Array<{ files: number; down: number; up: number }>;
 }
@@ -133,6 +138,8 @@ const result: SftpProfileResult = {
   rssGrowth: [],
   treeDown: [],
   treeUp: [],
+  treeDownRef: [],
+  treeUpRef: [],
   sweep: [],
   parallelSweep: [],
 };
@@ -148,11 +155,31 @@ await withService({}, async (service, id) => {
     rss = sampleRss();
     result.upload.push(bigBytes / 1e6 / (await timed(service, id, 'upload', config.bigLocal)));
     result.rssGrowth.push(rss.stop());
-    clean();
     const treeFiles = countFiles(config.treeLocal);
-    result.treeDown.push(treeFiles / (await timed(service, id, 'download', config.treeRemote)));
-    clean();
-    result.treeUp.push(treeFiles / (await timed(service, id, 'upload', config.treeLocal)));
+    // Paired with OpenSSH on the same tree, in turn which goes first: on a shared
+    // machine the load moves within a minute, and a pair sees the same load.
+    const pair = async (ours: () => Promise<number>, batch: string, out: number[], ref: number[]) => {
+      const theirs = (): void => {
+        clean();
+        ref.push(treeFiles / openssh(batch));
+      };
+      if (i % 2 === 1) theirs();
+      clean();
+      out.push(treeFiles / (await ours()));
+      if (i % 2 === 0) theirs();
+    };
+    await pair(
+      () => timed(service, id, 'download', config.treeRemote),
+      `get -r ${config.treeRemote} ${config.localScratch}/`,
+      result.treeDown,
+      result.treeDownRef,
+    );
+    await pair(
+      () => timed(service, id, 'upload', config.treeLocal),
+      `put -r ${config.treeLocal} ${config.remoteScratch}/`,
+      result.treeUp,
+      result.treeUpRef,
+    );
   }
 });
 for (const pipe of config.sweep) {
@@ -180,6 +207,13 @@ await pool.closeAll();
 mkdirSync(config.localScratch, { recursive: true });
 process.stdout.write(`${JSON.stringify(result)}\n`);
 process.exit(0);
+
+/** Seconds of one OpenSSH `sftp -b -` run of `batch`, connect and login included. */
+function openssh(batch: string): number {
+  const t0 = performance.now();
+  execFileSync('sftp', config.opensshArgs, { input: `${batch}\n`, stdio: ['pipe', 'ignore', 'inherit'] });
+  return (performance.now() - t0) / 1000;
+}
 
 function countFiles(dir: string): number {
   let n = 0;

@@ -6,16 +6,20 @@
 // model first (no native binding, BoringSSL's ciphers).
 // Rows (electron_* for the Electron profile):
 //   sftp_download / sftp_upload     MB/s, one 1 GiB file   vs `sftp get`/`put`   (node ≥ 1.0×, electron ≥ 0.5×)
-//   sftp_small_files_down / _up     files/s, 2,000 × 8 KiB tree in 20 folders vs `sftp get -r`/`put -r` (≥ 2×)
+//   sftp_small_files_down / _up     files/s, 2,000 × 8 KiB tree in 20 folders vs `sftp get -r`/`put -r` (≥ 2×),
+//                                   each run paired with an OpenSSH run right beside it (in the profile process,
+//                                   taking turns going first), so both see the same load on a shared machine
 //   rss_growth                      MiB, the profile process's RSS high-water mark above its start
-//                                   during the 1 GiB transfers (< 64 MiB)
+//                                   during the 1 GiB transfers (< 64 MiB) vs the OpenSSH client's
+//                                   peak RSS during the same transfers (VmHWM of `sftp` plus the `ssh`
+//                                   it runs, polled from /proc every 50 ms until they exit)
 //   --sweep adds sftp_download:<KiB>x<n> / sftp_upload:<KiB>x<n> (request size × in flight)
 //   and sftp_small_files_down:<n>files (files at once), the measurements the defaults came from.
 // OpenSSH is timed over its whole process (connect and login included, about
 // 0.1 s here); Hostdeck from enqueue to done on an open session. OpenSSH uses
 // its own default cipher; the table names both.
-import { execFileSync } from 'node:child_process';
-import { chmodSync, mkdirSync, writeFileSync, readdirSync, rmSync } from 'node:fs';
+import { execFileSync, spawn } from 'node:child_process';
+import { chmodSync, mkdirSync, writeFileSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadavg } from 'node:os';
@@ -45,39 +49,33 @@ async function measure(args: string[], runDir: string): Promise<void> {
   try {
     const target = trustedTarget(sshd, runDir);
     const dirs = makeDirs(runDir, sshd.keyUser, bigBytes);
-    const openssh = (batch: string): number => {
-      const t0 = performance.now();
-      execFileSync(
-        'sftp',
-        [
-          '-q',
-          '-b',
-          '-',
-          ...opensshOptions(target.knownHosts),
-          '-P',
-          String(sshd.port),
-          '-i',
-          sshd.clientKeyPath,
-          `${sshd.keyUser}@${sshd.host}`,
-        ],
-        { input: `${batch}\n`, stdio: ['pipe', 'ignore', 'inherit'] },
-      );
-      return (performance.now() - t0) / 1000;
-    };
+    const sftpArgs = [
+      '-q',
+      '-b',
+      '-',
+      ...opensshOptions(target.knownHosts),
+      '-P',
+      String(sshd.port),
+      '-i',
+      sshd.clientKeyPath,
+      `${sshd.keyUser}@${sshd.host}`,
+    ];
+    /** Seconds, and the client's peak RSS (sftp and its ssh, MiB). */
+    const opensshPeak = (batch: string): Promise<{ seconds: number; peakMiB: number }> =>
+      sftpWithPeakRss(sftpArgs, batch);
     const clean = (): void => {
       for (const d of [dirs.remoteScratch, dirs.localScratch])
         for (const n of readdirSync(d)) rmSync(join(d, n), { recursive: true, force: true });
     };
-    const ref = { download: [] as number[], upload: [] as number[], treeDown: [] as number[], treeUp: [] as number[] };
+    const ref = { download: [] as number[], upload: [] as number[], rss: [] as number[] };
     for (let i = 0; i < runs; i++) {
       clean();
-      ref.download.push(bigBytes / 1e6 / openssh(`get ${dirs.bigRemote} ${dirs.localScratch}/big.bin`));
+      const get = await opensshPeak(`get ${dirs.bigRemote} ${dirs.localScratch}/big.bin`);
+      ref.download.push(bigBytes / 1e6 / get.seconds);
       clean();
-      ref.upload.push(bigBytes / 1e6 / openssh(`put ${dirs.bigLocal} ${dirs.remoteScratch}/big.bin`));
-      clean();
-      ref.treeDown.push(2000 / openssh(`get -r ${dirs.treeRemote} ${dirs.localScratch}/`));
-      clean();
-      ref.treeUp.push(2000 / openssh(`put -r ${dirs.treeLocal} ${dirs.remoteScratch}/`));
+      const put = await opensshPeak(`put ${dirs.bigLocal} ${dirs.remoteScratch}/big.bin`);
+      ref.upload.push(bigBytes / 1e6 / put.seconds);
+      ref.rss.push(get.peakMiB, put.peakMiB);
     }
     clean();
     const sshCipher = execFileSync('ssh', ['-Q', 'cipher']).toString().includes('chacha20')
@@ -89,6 +87,7 @@ async function measure(args: string[], runDir: string): Promise<void> {
       runs,
       sweep: args.includes('--sweep') ? SWEEP : [],
       parallelSweep: args.includes('--sweep') ? [1, 4, 8, 16] : [],
+      opensshArgs: sftpArgs,
     };
     const profiles: SftpProfileResult[] = [];
     for (const rt of runtimesOf(runtime)) profiles.push(await runProfile({ ...base, runtime: rt }));
@@ -120,10 +119,7 @@ const SWEEP = [
   { requestSize: 256 * 1024, inFlight: 32 },
 ];
 
-function rowsFor(
-  p: SftpProfileResult,
-  ref: Record<'download' | 'upload' | 'treeDown' | 'treeUp', number[]>,
-): Measurement[] {
+function rowsFor(p: SftpProfileResult, ref: Record<'download' | 'upload' | 'rss', number[]>): Measurement[] {
   const pre = p.runtime === 'electron' ? 'electron_' : '';
   const target = (node: string, electron: string): string => `target ${p.runtime === 'electron' ? electron : node}`;
   const row = (
@@ -148,13 +144,29 @@ function rowsFor(
   const rows: Measurement[] = [
     row('sftp_download', p.download, ref.download, 'MB/s', 'openssh sftp get', target('≥ 1.0×', '≥ 0.5×')),
     row('sftp_upload', p.upload, ref.upload, 'MB/s', 'openssh sftp put', target('≥ 1.0×', '≥ 0.5×')),
-    row('sftp_small_files_down', p.treeDown, ref.treeDown, 'files/s', 'openssh sftp get -r', 'target ≥ 2×'),
-    row('sftp_small_files_up', p.treeUp, ref.treeUp, 'files/s', 'openssh sftp put -r', 'target ≥ 2×'),
+    row(
+      'sftp_small_files_down',
+      p.treeDown,
+      p.treeDownRef,
+      'files/s',
+      'openssh sftp get -r',
+      pairNote(p.treeDown, p.treeDownRef),
+    ),
+    row(
+      'sftp_small_files_up',
+      p.treeUp,
+      p.treeUpRef,
+      'files/s',
+      'openssh sftp put -r',
+      pairNote(p.treeUp, p.treeUpRef),
+    ),
     {
       metric: `${pre}rss_growth`,
       value: stats(p.rssGrowth).max,
       unit: 'MiB',
-      note: 'target < 64 MiB; worst of the big transfers',
+      reference: 'openssh sftp peak rss',
+      referenceValue: stats(ref.rss).max,
+      note: 'Hostdeck RSS growth vs OpenSSH sftp+ssh peak RSS; target < 64 MiB; worst of the big transfers',
       better: 'lower',
     },
   ];
@@ -180,11 +192,17 @@ function rowsFor(
   return rows;
 }
 
+/** The note of a paired row: target, and each pair's own ratio (OpenSSH's files/s is the row's reference, their median). */
+function pairNote(ours: number[], theirs: number[]): string {
+  const ratios = ours.map((v, i) => `${(v / (theirs[i] ?? NaN)).toFixed(2)}×`);
+  return `target ≥ 2×; paired runs, ratio each ${ratios.join(' ')}`;
+}
+
 function makeDirs(
   runDir: string,
   user: string,
   bigBytes: number,
-): Omit<SftpProfileConfig, keyof ProfileTarget | 'runs' | 'sweep' | 'parallelSweep'> {
+): Omit<SftpProfileConfig, keyof ProfileTarget | 'runs' | 'sweep' | 'parallelSweep' | 'opensshArgs'> {
   const local = join(runDir, 'local');
   const remote = join(runDir, 'remote');
   const dirs = {
@@ -210,6 +228,47 @@ function makeDirs(
   chmodSync(runDir, 0o711);
   chmodSync(remote, 0o755);
   return dirs;
+}
+
+/**
+ * Runs `sftp` on a batch and polls /proc every 50 ms for the peak RSS
+ * (VmHWM) of sftp and the ssh it runs, until sftp exits. Rejects when sftp
+ * fails or no peak was read (the reference would be unmeasured).
+ */
+function sftpWithPeakRss(args: string[], batch: string): Promise<{ seconds: number; peakMiB: number }> {
+  const t0 = performance.now();
+  const child = spawn('sftp', args, { stdio: ['pipe', 'ignore', 'inherit'] });
+  const peaks = new Map<number, number>();
+  const poll = (): void => {
+    const pid = child.pid;
+    if (pid === undefined) return;
+    const kids = readOr(`/proc/${pid}/task/${pid}/children`).trim().split(/\s+/).filter(Boolean).map(Number);
+    for (const p of [pid, ...kids]) {
+      const kb = Number(/VmHWM:\s+(\d+)/.exec(readOr(`/proc/${p}/status`))?.[1] ?? 0);
+      peaks.set(p, Math.max(peaks.get(p) ?? 0, kb));
+    }
+  };
+  const timer = setInterval(poll, 50);
+  child.stdin.end(`${batch}\n`);
+  return new Promise((resolve, reject) => {
+    child.once('error', reject);
+    child.once('exit', (code) => {
+      clearInterval(timer);
+      const seconds = (performance.now() - t0) / 1000;
+      const peakMiB = [...peaks.values()].reduce((a, b) => a + b, 0) / 1024;
+      if (code !== 0) reject(new Error(`sftp exited ${code}`));
+      else if (peaks.size < 2 || peakMiB === 0) reject(new Error('the OpenSSH client peak RSS was not read'));
+      else resolve({ seconds, peakMiB });
+    });
+  });
+}
+
+function readOr(path: string): string {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch {
+    return '';
+  }
 }
 
 function runProfile(config: SftpProfileConfig): Promise<SftpProfileResult> {

@@ -16,6 +16,7 @@ import { joinLocal, numberedName } from './names.js';
 import type { PlannedFile } from './plan.js';
 import { joinRemote, remoteBase, remoteParent } from './remote-path.js';
 import { OPEN_FLAGS } from './wire.js';
+import { readWholeSync, writeWholeSync } from './local-fast.js';
 
 /** What to do about an existing destination; 'rename' means a free numbered name. */
 export type Resolution = 'overwrite' | 'skip' | 'rename';
@@ -30,6 +31,8 @@ export interface MoveContext {
   conflict(existing: { size: number; mtimeMs: number }): Promise<Resolution>;
   /** Why the signal fired: 'pause' keeps a partial download, 'cancel' removes it. */
   stopReason(): 'pause' | 'cancel' | undefined;
+  /** The local side is a fast local disk: a file that fits in one request is read or written in place (local-fast.ts). */
+  fastLocal?: boolean;
   /** Uploads whose bytes are not a local file (serve mode: the page streams them); default: open f.local[0]. */
   openSource?(f: PlannedFile): Promise<UploadSource>;
 }
@@ -88,6 +91,10 @@ export async function downloadOne(ctx: MoveContext, f: PlannedFile, target: Buff
     Buffer.from(dirname(target.toString('latin1')), 'latin1'),
     partialName(f, Buffer.from(remoteBase(target))),
   );
+  if (fresh && size <= Math.min(ctx.pipe.requestSize, ctx.client.limits.maxRead)) {
+    await downloadWhole(ctx, f, size, temp, target);
+    return true;
+  }
   // O_NOFOLLOW: a link planted at the temporary name is refused, not written through.
   let fd: FileHandle;
   try {
@@ -118,6 +125,47 @@ export async function downloadOne(ctx: MoveContext, f: PlannedFile, target: Buff
     throw localIoError(err, 'rename');
   }
   return true;
+}
+
+/**
+ * A file that fits in one READ, into a folder this item made: the remote
+ * OPEN and READ and the local open of the temporary file go at once, then
+ * one write, the times, close and rename. Nothing is kept for a resume (the
+ * whole file is one request). Throws SFTP_SIZE_CHANGED, SFTP_LOCAL_IO, the
+ * client's codes, or the signal's reason.
+ */
+async function downloadWhole(ctx: MoveContext, f: PlannedFile, size: number, temp: Buffer, target: Buffer) {
+  const data = Buffer.allocUnsafe(size);
+  const sink = { write: async (d: Buffer, at: number, len: number, pos: number) => d.copy(data, pos, at, at + len) };
+  const job = { signal: ctx.signal, onBytes: () => undefined };
+  if (ctx.fastLocal) {
+    await downloadBytes(ctx.client, f.remote, sink, { start: 0, size }, ctx.pipe, job);
+    if (ctx.signal.aborted) throw ctx.signal.reason;
+    writeWholeSync(temp, target, data, f.mtime);
+    return ctx.onBytes(size);
+  }
+  const flags = constants.O_WRONLY | constants.O_CREAT | constants.O_NOFOLLOW | constants.O_EXCL;
+  const [got, opened] = await Promise.allSettled([
+    downloadBytes(ctx.client, f.remote, sink, { start: 0, size }, ctx.pipe, job),
+    open(temp, flags, 0o600),
+  ]);
+  // O_EXCL refused: whatever is at the temporary name is not ours to remove.
+  if (opened.status === 'rejected') throw localIoError(opened.reason, 'open');
+  const fd = opened.value;
+  try {
+    if (got.status === 'rejected') throw got.reason;
+    if (ctx.signal.aborted) throw ctx.signal.reason;
+    await fd.write(data, 0, size, 0).catch((err: unknown) => Promise.reject(localIoError(err, 'write')));
+    if (f.mtime > 0) await fd.utimes(f.mtime, f.mtime);
+    await fd.close();
+    if (ctx.signal.aborted) throw ctx.signal.reason;
+    await rename(temp, target);
+  } catch (err) {
+    await fd.close().catch(() => undefined);
+    await unlink(temp).catch(() => undefined);
+    throw localIoError(err, 'rename');
+  }
+  ctx.onBytes(size);
 }
 
 async function keepOrDrop(ctx: MoveContext, temp: Buffer, err: unknown): Promise<void> {
@@ -164,6 +212,14 @@ export async function uploadOne(ctx: MoveContext, f: PlannedFile, freshFolder = 
     if (choice === 'rename') target = await freeRemoteName(client, target);
     else replace = true;
   }
+  const temp = joinRemote(
+    remoteParent(target),
+    Buffer.concat([Buffer.from('.'), remoteBase(target).subarray(0, 200), Buffer.from('.hdpart')]),
+  );
+  if (!ctx.openSource && f.size <= Math.min(ctx.pipe.requestSize, client.limits.maxWrite)) {
+    await uploadWhole(ctx, f, temp, target, replace);
+    return true;
+  }
   let fd: UploadSource;
   try {
     fd = ctx.openSource
@@ -172,10 +228,6 @@ export async function uploadOne(ctx: MoveContext, f: PlannedFile, freshFolder = 
   } catch (err) {
     throw localIoError(err, 'open');
   }
-  const temp = joinRemote(
-    remoteParent(target),
-    Buffer.concat([Buffer.from('.'), remoteBase(target).subarray(0, 200), Buffer.from('.hdpart')]),
-  );
   try {
     const handle = await client.open(temp, OPEN_FLAGS.WRITE | OPEN_FLAGS.CREAT | OPEN_FLAGS.TRUNC, {
       mode: f.mode & 0o777,
@@ -196,6 +248,69 @@ export async function uploadOne(ctx: MoveContext, f: PlannedFile, freshFolder = 
     await fd.close().catch(() => undefined);
   }
   return true;
+}
+
+/**
+ * A local file that fits in one WRITE: its bytes are read while the remote
+ * OPEN is on its way, then WRITE, FSETSTAT and CLOSE go out together and
+ * RENAME follows only when all three succeeded (two round trips after the
+ * OPEN instead of three). A cancel before the RENAME, or any failure, removes
+ * the temporary file. Throws SFTP_SIZE_CHANGED (the file is no longer the
+ * planned size), SFTP_LOCAL_IO, the client's codes, or the signal's reason.
+ */
+async function uploadWhole(ctx: MoveContext, f: PlannedFile, temp: Buffer, target: Buffer, replace: boolean) {
+  const { client, signal } = ctx;
+  const flags = OPEN_FLAGS.WRITE | OPEN_FLAGS.CREAT | OPEN_FLAGS.TRUNC;
+  const [read, opened] = await Promise.allSettled([
+    ctx.fastLocal ? readWholeSync(f.local[0] as Buffer, f.size) : readWhole(f.local[0] as Buffer, f.size),
+    client.open(temp, flags, { mode: f.mode & 0o777 }),
+  ]);
+  if (opened.status === 'rejected') throw opened.reason;
+  const handle = opened.value;
+  // A handle is closed once only: the server may give its number to the next OPEN.
+  let closed: Promise<void> | undefined;
+  try {
+    if (read.status === 'rejected') throw read.reason;
+    if (signal.aborted) throw signal.reason;
+    const data = read.value;
+    const packet = client.writePacket(handle, Math.max(1, data.length));
+    data.copy(packet.buf, packet.dataAt);
+    const writes = data.length > 0 ? client.write(packet, 0, data.length) : undefined;
+    const times = f.mtime > 0 ? client.fsetstat(handle, { atime: f.mtime, mtime: f.mtime }) : undefined;
+    closed = client.closeHandle(handle);
+    const [w, , c] = await Promise.allSettled([writes, times, closed]);
+    // A failed WRITE or CLOSE (a server reports a late write error there) means the bytes may not be whole.
+    if (w.status === 'rejected') throw w.reason;
+    if (c.status === 'rejected') throw c.reason;
+    if (signal.aborted) throw signal.reason;
+    await client.rename(temp, target, replace);
+    ctx.onBytes(data.length);
+  } catch (err) {
+    if (!closed) client.closeHandle(handle).catch(() => undefined);
+    await client.remove(temp).catch(() => undefined);
+    throw err;
+  }
+}
+
+/** Reads a whole local file of `size` bytes (not through links). Throws SFTP_LOCAL_IO, SFTP_SIZE_CHANGED. */
+async function readWhole(path: Buffer, size: number): Promise<Buffer> {
+  let fd: FileHandle;
+  try {
+    fd = await open(path, constants.O_RDONLY | constants.O_NOFOLLOW);
+  } catch (err) {
+    throw localIoError(err, 'open');
+  }
+  try {
+    // One byte more than planned: a file that grew is caught, not cut short.
+    const buf = Buffer.allocUnsafe(size + 1);
+    const { bytesRead } = await fd.read(buf, 0, size + 1, 0).catch((err: unknown) => {
+      throw localIoError(err, 'read');
+    });
+    if (bytesRead !== size) throw sftpError('SFTP_SIZE_CHANGED', { expected: size });
+    return buf.subarray(0, size);
+  } finally {
+    await fd.close().catch(() => undefined);
+  }
 }
 
 async function freeRemoteName(client: SftpClient, target: Buffer): Promise<Buffer> {

@@ -2,7 +2,7 @@
 // names) and folders, made before any byte moves, so a folder's item knows
 // its totals up front. Unsafe remote names and links become skipped files
 // here, never paths.
-import type { Dirent, Stats } from 'node:fs';
+import { lstatSync, type Dirent, type Stats } from 'node:fs';
 import { lstat, readdir } from 'node:fs/promises';
 import { basename, sep } from 'node:path';
 import type { TransferChild } from '../../shared/sftp.js';
@@ -102,6 +102,14 @@ export async function planDownload(client: SftpClient, source: Buffer, followLin
   return plan;
 }
 
+function lstatInPlace(path: Buffer): Stats {
+  try {
+    return lstatSync(path);
+  } catch (err) {
+    throw localIoError(err, 'stat');
+  }
+}
+
 function file(
   relative: string,
   remote: Buffer,
@@ -120,8 +128,13 @@ function file(
   };
 }
 
-/** A local file or folder to upload into remoteDir. Local links are not followed. Throws SFTP_LOCAL_IO. */
-export async function planUpload(localPath: string, remoteDir: Buffer): Promise<Plan> {
+/**
+ * A local file or folder to upload into remoteDir. Local links are not
+ * followed. `fastLocal`: the folder is on a local disk, so its files are
+ * lstat'ed in place rather than through the thread pool (local-fast.ts).
+ * Throws SFTP_LOCAL_IO.
+ */
+export async function planUpload(localPath: string, remoteDir: Buffer, fastLocal = false): Promise<Plan> {
   const name = basename(localPath);
   const st = await lstat(localPath).catch((err: unknown) => Promise.reject(localIoError(err, 'stat')));
   const remoteRoot = joinRemote(remoteDir, Buffer.from(name));
@@ -149,10 +162,15 @@ export async function planUpload(localPath: string, remoteDir: Buffer): Promise<
     const stats = new Map<Dirent<Buffer>, Stats>();
     await eachLimited(
       entries.filter((e) => e.isFile()),
-      LSTATS_AT_ONCE,
+      fastLocal ? 1 : LSTATS_AT_ONCE,
       async (e) => {
         const full = Buffer.concat([dir, Buffer.from(sep), e.name]);
-        stats.set(e, await lstat(full).catch((err: unknown) => Promise.reject(localIoError(err, 'stat'))));
+        stats.set(
+          e,
+          fastLocal
+            ? lstatInPlace(full)
+            : await lstat(full).catch((err: unknown) => Promise.reject(localIoError(err, 'stat'))),
+        );
       },
     );
     for (const e of entries) {

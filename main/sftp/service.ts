@@ -58,6 +58,8 @@ export interface SftpServiceOptions {
   pipe?: PipeOptions;
   filesInParallel?: number;
   itemsInParallel?: number;
+  /** false: small files' local calls always go through the thread pool (default: in place on a local disk, local-fast.ts). */
+  localInPlace?: boolean;
 }
 
 interface Session {
@@ -91,6 +93,7 @@ export class SftpService {
       pipe: opts.pipe ?? DEFAULT_PIPE,
       filesInParallel: opts.filesInParallel ?? DEFAULT_FILES_IN_PARALLEL,
       itemsInParallel: opts.itemsInParallel ?? DEFAULT_ITEMS_IN_PARALLEL,
+      ...(opts.localInPlace === false ? { localInPlace: false } : {}),
     });
   }
 

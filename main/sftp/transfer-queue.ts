@@ -50,6 +50,8 @@ export interface QueueOptions {
   itemsInParallel: number;
   /** Progress events at most this often (ms). */
   progressEvery?: number;
+  /** false: small files' local calls always go through the thread pool (default: in place on a local disk, local-fast.ts). */
+  localInPlace?: boolean;
 }
 
 /** Internal state of one item. */
@@ -276,6 +278,7 @@ export class TransferQueue {
         stopReason: () => item.stopReason,
         planned: () => this.#changed(item),
         conflict: (q) => this.#ask(item, q),
+        ...(this.#opts.localInPlace === false ? { localInPlace: false } : {}),
       });
       this.#move(item, item.stopReason === 'cancel' ? 'cancelled' : item.stopReason === 'pause' ? 'paused' : 'done');
     } catch (err) {

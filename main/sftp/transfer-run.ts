@@ -17,6 +17,7 @@ import { remoteParent } from './remote-path.js';
 import { planPageUpload } from './page-plan.js';
 import type { PageUploadStream } from './page-upload.js';
 import { runPageDownload, type PageDownloadSink } from './page-download.js';
+import { isFastLocal } from './local-fast.js';
 
 /**
  * What one transfer item moves: a remote path into a local folder, a local
@@ -39,6 +40,8 @@ export interface RunContext {
   /** The plan is made: totals are known. */
   planned(): void;
   conflict(q: Omit<ConflictQuestion, 'questionId' | 'transferId'>): Promise<Resolution>;
+  /** false: small files' local calls always go through the thread pool, even on a local disk (local-fast.ts). */
+  localInPlace?: boolean;
 }
 
 /** Runs an item to its end; throws the first failure when nothing could be moved, or a stop. */
@@ -53,11 +56,11 @@ export async function runItem(item: QueueItem, ctx: RunContext): Promise<void> {
   }
 }
 
-async function makePlan(item: QueueItem, ctx: RunContext): Promise<Plan> {
+async function makePlan(item: QueueItem, ctx: RunContext, fastLocal: boolean): Promise<Plan> {
   const { source } = item;
   if (source.direction === 'download')
     return planDownload(ctx.client, source.remote, 'followLinks' in source && source.followLinks);
-  if ('localPath' in source) return planUpload(source.localPath, source.remoteDir);
+  if ('localPath' in source) return planUpload(source.localPath, source.remoteDir, fastLocal);
   const planned = planPageUpload(source.page.files, source.remoteDir, source.page.folders);
   pageIndex.set(planned.plan, planned.index);
   return planned.plan;
@@ -68,8 +71,9 @@ const pageIndex = new WeakMap<Plan, Map<PlannedFile, number>>();
 
 async function runPlanned(item: QueueItem, ctx: RunContext): Promise<void> {
   const { info, source } = item;
+  const fastLocal = await localIsFast(source, ctx);
   if (!item.plan) {
-    item.plan = await makePlan(item, ctx);
+    item.plan = await makePlan(item, ctx, fastLocal);
     info.kind = item.plan.kind;
     info.name = item.plan.name;
   }
@@ -97,7 +101,7 @@ async function runPlanned(item: QueueItem, ctx: RunContext): Promise<void> {
     if (f.state === 'done' || f.state === 'skipped') return;
     if (ctx.signal.aborted) throw ctx.signal.reason;
     try {
-      await moveFile(item, ctx, f, fresh);
+      await moveFile(item, ctx, f, fresh, fastLocal);
     } catch (err) {
       if (ctx.stopReason() || isConnectionLost(err)) throw err;
       // One bad file does not stop a folder; the item reports how many failed.
@@ -111,6 +115,13 @@ async function runPlanned(item: QueueItem, ctx: RunContext): Promise<void> {
   if (firstError !== undefined) throw sftpError('SFTP_FAILURE', { failed: info.filesFailed, done: info.filesDone });
 }
 
+/** Whether this item's local side is a disk where small files' calls are done in place (local-fast.ts). */
+async function localIsFast(source: ItemSource, ctx: RunContext): Promise<boolean> {
+  if (ctx.localInPlace === false) return false;
+  if ('localDir' in source) return isFastLocal(source.localDir);
+  return 'localPath' in source ? isFastLocal(source.localPath) : false;
+}
+
 function isConnectionLost(err: unknown): boolean {
   return (
     err instanceof HostdeckError &&
@@ -118,11 +129,18 @@ function isConnectionLost(err: unknown): boolean {
   );
 }
 
-async function moveFile(item: QueueItem, ctx: RunContext, f: PlannedFile, fresh: Set<string>): Promise<void> {
+async function moveFile(
+  item: QueueItem,
+  ctx: RunContext,
+  f: PlannedFile,
+  fresh: Set<string>,
+  fastLocal: boolean,
+): Promise<void> {
   const { info, source } = item;
   f.state = 'running';
   const move: MoveContext = {
     client: ctx.client,
+    fastLocal,
     pipe: ctx.pipe,
     signal: ctx.signal,
     stopReason: ctx.stopReason,

@@ -3,7 +3,7 @@
 // server live in this process; the client runs in a forked process; Debian's
 // websockify runs as its own processes in front of the same targets.
 import { fork, spawn, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import net from 'node:net';
@@ -97,13 +97,12 @@ async function measure(args: string[]): Promise<void> {
     const ceiling = await startCeiling();
     stack.push(() => ceiling.close());
 
-    const hasWebsockify = existsSync(WEBSOCKIFY);
-    const wsfy = new Map<number, number>();
-    if (hasWebsockify) {
-      for (const p of [src64, src1m, sink, echo, banner]) wsfy.set(p, await startWebsockify(stack, p));
-    } else {
-      say(`websockify: ${WEBSOCKIFY} not installed — websockify references skipped (apt-get install websockify)`);
-    }
+    // The reference most rows are compared with: no websockify is a failed run, not a dash.
+    if (!existsSync(WEBSOCKIFY))
+      throw new Error(`websockify: ${WEBSOCKIFY} is not installed; it is the reference (apt-get install websockify)`);
+    const hasWebsockify = true;
+    const wsfy = new Map<number, Websockify>();
+    for (const p of [src64, src1m, sink, echo, banner]) wsfy.set(p, await startWebsockify(stack, p));
 
     const client = await startClient(stack);
     say(client.hello);
@@ -119,8 +118,8 @@ async function measure(args: string[]): Promise<void> {
         case 'gateway_nocork':
           return { ws: gwNoCork.issueTicket(tcpOpener(target)) };
         case 'websockify': {
-          const p = wsfy.get(target);
-          return p === undefined ? undefined : { ws: `ws://127.0.0.1:${p}/` };
+          const w = wsfy.get(target);
+          return w === undefined ? undefined : { ws: `ws://127.0.0.1:${w.port}/` };
         }
       }
     };
@@ -176,7 +175,7 @@ async function measure(args: string[]): Promise<void> {
     // The slow reader first: RSS does not shrink back after the throughput rows
     // push hundreds of MiB through this process, so measured after them it
     // showed almost no growth whatever the gateway buffered.
-    const slow = want('slow') ? await slowReader(o, gw, src64, client) : undefined;
+    const slow = want('slow') ? await slowReader(o, gw, src64, wsfy.get(src64) as Websockify, client) : undefined;
     if (want('s2c')) {
       await runAll('s2c_throughput', s2cJob(src64, 64 * 1024), one);
       await runAll('s2c_throughput_1m', s2cJob(src1m, MiB), one);
@@ -232,14 +231,13 @@ async function measure(args: string[]): Promise<void> {
     }
     const row = (metric: string, unit: string, reference: Variant, target: string): void => {
       const refValue = med(`${metric}/${reference}`);
-      const missing = reference === 'websockify' && !hasWebsockify ? '; websockify not installed' : '';
       rows.push({
         metric,
         value: med(`${metric}/gateway`),
         unit,
         reference,
         referenceValue: refValue,
-        note: `${spread(`${metric}/gateway`, unit)}; ref ${spread(`${metric}/${reference}`, unit)}${target ? `; target ${target}` : ''}${missing}`,
+        note: `${spread(`${metric}/gateway`, unit)}; ref ${spread(`${metric}/${reference}`, unit)}${target ? `; target ${target}` : ''}`,
       });
     };
     for (const m of ['s2c_throughput', 's2c_throughput_1m']) {
@@ -283,7 +281,13 @@ async function measure(args: string[]): Promise<void> {
   }
 }
 
-async function slowReader(o: Options, gw: Gateway, src: number, client: Client): Promise<Measurement> {
+async function slowReader(
+  o: Options,
+  gw: Gateway,
+  src: number,
+  wsfy: Websockify,
+  client: Client,
+): Promise<Measurement> {
   // Without --expose-gc, gc() is missing and the baseline is whatever garbage the
   // earlier rows (or an earlier bench in the same process) left: the growth then
   // depends on run order. npm run bench starts node with --expose-gc (bench/run.ts).
@@ -301,29 +305,71 @@ async function slowReader(o: Options, gw: Gateway, src: number, client: Client):
     peak = Math.max(peak, process.memoryUsage.rss());
     for (const s of gw.stats().sessions) maxBuffered = Math.max(maxBuffered, s.bufferedToPage);
   }, 5);
+  // Reads 2 MiB, then sleeps 10 ms: at most ~200 MB/s, well below the source.
+  const job = (to: Endpoint): ClientJob => ({ kind: 'slow', to, total: o.slowTotal, burst: 2 * MiB, pauseMs: 10 });
+  let secs: number;
   try {
-    // Reads 2 MiB, then sleeps 10 ms: at most ~200 MB/s, well below the source.
-    const { values } = await client.ask({
-      kind: 'slow',
-      to: { ws: gw.issueTicket(tcpOpener(src)) },
-      total: o.slowTotal,
-      burst: 2 * MiB,
-      pauseMs: 10,
-    });
-    const secs = values[0] as number;
-    const growth = (peak - base) / MiB;
-    console.log('  done: slow reader');
-    return {
-      metric: 'slow_reader_rss_growth',
-      value: growth,
-      unit: 'MiB',
-      reference: null,
-      referenceValue: null,
-      note: `${o.slowTotal / MiB} MiB in ${secs.toFixed(1)} s (${(o.slowTotal / secs / 1e6).toFixed(0)} MB/s); gateway buffered ≤ ${(maxBuffered / 1024).toFixed(0)} KiB; target < 64 MiB`,
-    };
+    secs = (await client.ask(job({ ws: gw.issueTicket(tcpOpener(src)) }))).values[0] as number;
   } finally {
     clearInterval(timer);
   }
+  const growth = (peak - base) / MiB;
+  // The same reader through websockify: the growth of the process it forks for the connection.
+  const ref = await forkedChildGrowth(wsfy.pid, () => client.ask(job({ ws: `ws://127.0.0.1:${wsfy.port}/` })));
+  console.log('  done: slow reader');
+  return {
+    metric: 'slow_reader_rss_growth',
+    value: growth,
+    unit: 'MiB',
+    reference: 'websockify',
+    referenceValue: ref.growthMiB,
+    note: `${o.slowTotal / MiB} MiB in ${secs.toFixed(1)} s (${(o.slowTotal / secs / 1e6).toFixed(0)} MB/s); gateway buffered ≤ ${(maxBuffered / 1024).toFixed(0)} KiB; ref = peak RSS above its first of websockify's per-connection process (${ref.seconds.toFixed(1)} s); target < 64 MiB`,
+  };
+}
+
+/**
+ * Runs `work` while watching the processes `parent` forks (websockify forks
+ * one per connection): their largest peak RSS (VmHWM, /proc/<pid>/status)
+ * above their RSS when first seen, in MiB, floored at 1 MiB (less is the
+ * noise of a page or two; a reference of 0 leaves no ratio).
+ */
+async function forkedChildGrowth(
+  parent: number,
+  work: () => Promise<unknown>,
+): Promise<{ growthMiB: number; seconds: number }> {
+  const first = new Map<number, number>();
+  let growth = 0;
+  const kib = (status: string, field: string): number =>
+    Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? NaN);
+  const poll = (): void => {
+    let children: string[] = [];
+    try {
+      children = readFileSync(`/proc/${parent}/task/${parent}/children`, 'utf8').trim().split(/\s+/).filter(Boolean);
+    } catch {
+      return;
+    }
+    for (const c of children.map(Number)) {
+      let status: string;
+      try {
+        status = readFileSync(`/proc/${c}/status`, 'utf8');
+      } catch {
+        continue;
+      }
+      const rss = kib(status, 'VmRSS');
+      if (!first.has(c) && Number.isFinite(rss)) first.set(c, rss);
+      const hwm = kib(status, 'VmHWM');
+      if (Number.isFinite(hwm)) growth = Math.max(growth, hwm - (first.get(c) ?? hwm));
+    }
+  };
+  const timer = setInterval(poll, 5);
+  const t0 = performance.now();
+  try {
+    await work();
+  } finally {
+    clearInterval(timer);
+  }
+  if (first.size === 0) throw new Error(`slow_reader_rss_growth: no process forked by websockify (${parent}) was seen`);
+  return { growthMiB: Math.max(1, growth / 1024), seconds: (performance.now() - t0) / 1000 };
 }
 
 async function fullHd(
@@ -344,7 +390,7 @@ async function fullHd(
     );
   }
   stack.push(() => xvnc.stop());
-  const wsPort = hasWebsockify ? await startWebsockify(stack, xvnc.port) : undefined;
+  const wsPort = hasWebsockify ? (await startWebsockify(stack, xvnc.port)).port : undefined;
   const per: Record<string, number[]> = { tcp_direct: [], gateway: [], websockify: [] };
   let info = '';
   for (let r = 0; r < o.reps; r++) {
@@ -469,7 +515,13 @@ async function startCeiling(): Promise<{ port: number; close(): Promise<void> }>
 }
 
 /** Debian's websockify in front of `target`; resolves with its port once it accepts. */
-async function startWebsockify(stack: Array<() => unknown>, target: number): Promise<number> {
+/** One websockify in front of one target: its listening port and its (parent) process. */
+interface Websockify {
+  port: number;
+  pid: number;
+}
+
+async function startWebsockify(stack: Array<() => unknown>, target: number): Promise<Websockify> {
   const port = await freePort();
   const child = spawn(WEBSOCKIFY, [`127.0.0.1:${port}`, `127.0.0.1:${target}`], { stdio: 'ignore' });
   stack.push(() => {
@@ -485,7 +537,7 @@ async function startWebsockify(stack: Array<() => unknown>, target: number): Pro
       });
       s.once('error', () => resolve(false));
     });
-    if (ok) return port;
+    if (ok) return { port, pid: child.pid as number };
     if (child.exitCode !== null) throw new Error(`websockify exited (${child.exitCode})`);
     await new Promise((r) => setTimeout(r, 50));
   }

@@ -5,7 +5,8 @@
 //
 // - first_frame_direct / first_frame_ssh: ms from the double-click on the
 //   saved host to the first full frame (both far corners show the colour the
-//   bench just gave the root window) drawn in Chromium.
+//   bench just gave the root window) drawn in Chromium; reference: a new noVNC
+//   viewer in the bare websockify page to the direct Xvnc, to its full frame.
 // - fps: full-screen updates faster than a viewer can draw (bench/vnc-painter.ts:
 //   60 screens/s of new random 16x16 tiles) counted by the page: frames in which
 //   the canvas shows a new colour, per second. Gateway (the app page) vs
@@ -14,7 +15,8 @@
 // - vnc_throughput: bytes/s the page received on its VNC WebSocket in those
 //   rounds (counted per socket; zero fails the bench).
 // - heap_per_vnc_tab: JS heap and ArrayBuffers (after GC) added by each open
-//   VNC tab; the canvas pixels live outside both.
+//   VNC tab; the canvas pixels live outside both. Reference: the same for
+//   bare noVNC viewers in the websockify page.
 import { fork, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -84,6 +86,11 @@ interface PageWorld {
   requestAnimationFrame(fn: () => void): void;
   hdCounter?: Counter;
 }
+/** What the reference page (openWebsockifyPage) offers the bench. */
+interface RefWorld {
+  hdOpenViewer(id: string): void;
+  hdCloseViewer(id: string): void;
+}
 
 /** Starts counting, once per animation frame, canvas frames that show a new colour at the centre. */
 function startCounter({ sel, x, y }: { sel: string; x: number; y: number }): void {
@@ -130,6 +137,15 @@ function fullFrame({ sel, rgb, w, h }: { sel: string; rgb: number[]; w: number; 
 
 function canvasReady({ sel, w }: { sel: string; w: number }): boolean {
   return ((globalThis as unknown as PageWorld).document.querySelector(sel)?.width ?? 0) >= w;
+}
+
+/** In the reference page: a new bare noVNC viewer in a new element with this id. */
+function openViewer(id: string): void {
+  (globalThis as unknown as RefWorld).hdOpenViewer(id);
+}
+
+function closeViewer(id: string): void {
+  (globalThis as unknown as RefWorld).hdCloseViewer(id);
 }
 
 function noTabs(): boolean {
@@ -220,6 +236,29 @@ async function measure(args: string[]): Promise<void> {
       }
       return times;
     };
+    // The reference: the same noVNC, alone in a bare page, through Debian's websockify to the same Xvnc.
+    if (!existsSync(WEBSOCKIFY))
+      throw new Error(`websockify: ${WEBSOCKIFY} is not installed; it is the reference (apt-get install websockify)`);
+    const wsPage = await openWebsockifyPage(browser, stack, direct.port, track);
+    const refFirstFrame = async (): Promise<number[]> => {
+      const times: number[] = [];
+      for (let i = 0; i < o.reps; i++) {
+        const rgb = [255 - ((i * 41) % 256), (i * 29) % 256, 64];
+        direct.setRootColor(hex(rgb));
+        const id = `ref-frame-${i}`;
+        const t0 = performance.now();
+        await wsPage.page.evaluate(openViewer, id);
+        await wsPage.page.waitForFunction(
+          fullFrame,
+          { sel: `#${id} canvas`, rgb, w: WIDTH, h: HEIGHT },
+          { polling: 'raf', timeout: 30_000 },
+        );
+        times.push(performance.now() - t0);
+        await wsPage.page.evaluate(closeViewer, id);
+      }
+      return times;
+    };
+    const refFrame = stats(await refFirstFrame());
     for (const [metric, name, server] of [
       ['first_frame_direct', 'direct', direct],
       ['first_frame_ssh', 'tunnel', tunnelled],
@@ -229,15 +268,13 @@ async function measure(args: string[]): Promise<void> {
         metric,
         value: s.median,
         unit: 'ms',
-        note: `median of ${s.samples}, ${s.min.toFixed(0)}–${s.max.toFixed(0)}`,
+        reference: 'novnc_websockify',
+        referenceValue: refFrame.median,
+        note: `median of ${s.samples}, ${s.min.toFixed(0)}–${s.max.toFixed(0)}; ref = a new noVNC viewer in a bare page through websockify to the direct Xvnc, ${refFrame.min.toFixed(0)}–${refFrame.max.toFixed(0)}`,
       });
     }
 
     // fps: the app page through the gateway vs a bare noVNC page through websockify.
-    const hasWebsockify = existsSync(WEBSOCKIFY);
-    if (!hasWebsockify)
-      say(`websockify: ${WEBSOCKIFY} not installed — fps reference skipped (apt-get install websockify)`);
-    const wsPage = hasWebsockify ? await openWebsockifyPage(browser, stack, direct.port, track) : undefined;
     // Both pages watch the same Xvnc at once and are counted over the same
     // updates, so they share the load and the server exactly. The updates come
     // from bench/vnc-painter.ts, faster than either viewer draws (see there):
@@ -254,7 +291,7 @@ async function measure(args: string[]): Promise<void> {
     await page.getByRole('treeitem', { name: 'direct' }).dblclick();
     await page.locator(`${APP_SCOPE}[data-status=connected]`).waitFor();
     watchers.push({ page, scope: APP_SCOPE, socket: await gatewaySocket, samples: [] });
-    if (wsPage) watchers.push({ page: wsPage.page, scope: '#screen', socket: wsPage.socket, samples: [] });
+    watchers.push({ page: wsPage.page, scope: '#screen', socket: wsPage.socket, samples: [] });
     const loopRates: number[] = [];
     for (let r = 0; r < o.rounds; r++) {
       const bytes0 = watchers.map((w) => received.get(w.socket) ?? 0);
@@ -323,11 +360,27 @@ async function measure(args: string[]): Promise<void> {
     }
     const full = await heap();
     await closeTabs();
+    // The same count of bare noVNC viewers in the reference page (its own viewer stays open in both counts).
+    const refCdp = await wsPage.page.context().newCDPSession(wsPage.page);
+    const refHeap = async (): Promise<number> => {
+      await refCdp.send('HeapProfiler.collectGarbage');
+      const h = await refCdp.send('Runtime.getHeapUsage');
+      return h.usedSize + h.backingStorageSize;
+    };
+    const refEmpty = await refHeap();
+    for (let i = 0; i < o.tabs; i++) {
+      await wsPage.page.evaluate(openViewer, `ref-heap-${i}`);
+      await wsPage.page.waitForFunction(canvasReady, { sel: `#ref-heap-${i} canvas`, w: WIDTH });
+    }
+    const refFull = await refHeap();
+    for (let i = 0; i < o.tabs; i++) await wsPage.page.evaluate(closeViewer, `ref-heap-${i}`);
     rows.push({
       metric: 'heap_per_vnc_tab',
       value: (full - empty) / o.tabs / 1024 / 1024,
       unit: 'MiB',
-      note: `${o.tabs} tabs, after GC; JS heap + ArrayBuffers`,
+      reference: 'novnc_viewer',
+      referenceValue: (refFull - refEmpty) / o.tabs / 1024 / 1024,
+      note: `${o.tabs} tabs, after GC; JS heap + ArrayBuffers; ref = ${o.tabs} bare noVNC viewers in the websockify page`,
     });
   } finally {
     for (const undo of stack.reverse()) await undo();
@@ -352,12 +405,28 @@ async function openWebsockifyPage(
 <div id=screen style="width:1600px;height:900px"></div>
 <script type=module>
 import RFB from './novnc/core/rfb.js';
-const rfb = new RFB(document.getElementById('screen'), 'ws://' + location.host + '/websockify', { shared: true });
-rfb.scaleViewport = false;
-rfb.resizeSession = false;
-rfb.qualityLevel = 6;
-rfb.compressionLevel = 2;
-rfb.addEventListener('connect', () => { document.body.dataset.connected = 'true'; });
+const viewer = (el) => {
+  const rfb = new RFB(el, 'ws://' + location.host + '/websockify', { shared: true });
+  rfb.scaleViewport = false;
+  rfb.resizeSession = false;
+  rfb.qualityLevel = 6;
+  rfb.compressionLevel = 2;
+  return rfb;
+};
+viewer(document.getElementById('screen')).addEventListener('connect', () => { document.body.dataset.connected = 'true'; });
+const more = new Map();
+window.hdOpenViewer = (id) => {
+  const el = document.createElement('div');
+  el.id = id;
+  el.style.cssText = 'width:1600px;height:900px';
+  document.body.append(el);
+  more.set(id, viewer(el));
+};
+window.hdCloseViewer = (id) => {
+  more.get(id)?.disconnect();
+  more.delete(id);
+  document.getElementById(id)?.remove();
+};
 </script>`,
   );
   const port = await freePort();

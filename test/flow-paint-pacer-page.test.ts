@@ -60,6 +60,36 @@ describe('paint pacing in a flood (serve mode)', () => {
     await saveShot(page, 'flow-paint-pacer-after-flood');
   });
 
+  it('a flood of coloured text: the pacer never cuts a control sequence (no sequence text on screen)', async () => {
+    await countHolds();
+    // 9,000 lines (all of them stay in the scrollback), five SGR-coloured
+    // words each, written by cat in large blocks, so the WebSocket frames end
+    // at arbitrary bytes, often inside a sequence. A hold or release put
+    // there would print the rest of the program's sequence ("5;196m") as text.
+    const word = (sgr: string, letter: string): string => `\\x1b[${sgr}m${letter}&\\x1b[0m`;
+    const line = [
+      word('38;5;196', 'a'),
+      word('1;32', 'b'),
+      word('4', 'c'),
+      word('38;2;10;20;30', 'd'),
+      word('7', 'e'),
+    ].join(' ');
+    await typeInTerminal(
+      page,
+      `f=$(mktemp); seq 1 9000 | sed 's/.*/${line}/' > $f; cat $f; rm -f $f; echo colour-done`,
+    );
+    await expect.poll(() => terminalText(page), { timeout: 120_000, interval: 500 }).toMatch(/\ncolour-done\n/);
+    expect(await holds()).toBeGreaterThan(0);
+    await expect.poll(held).toBe(0);
+    // Every line intact, in order: a cut sequence leaves its rest in a line, which then fails the pattern.
+    const text = await terminalText(page);
+    const numbers = text
+      .split('\n')
+      .flatMap((l) => /^a(\d+) b\1 c\1 d\1 e\1$/.exec(l)?.[1] ?? [])
+      .map(Number);
+    expect(numbers).toEqual(Array.from({ length: 9000 }, (_, i) => i + 1));
+  });
+
   it('Ctrl+C in a flood: the prompt comes back and no hold is left', async () => {
     await countHolds();
     await typeInTerminal(page, 'yes');

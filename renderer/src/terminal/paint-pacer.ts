@@ -42,6 +42,7 @@
 //
 // Pure: no DOM and no timers; the caller passes the clock, writes what the
 // answers say and calls due() at releaseAt (TerminalSession).
+import { VtBoundary } from './vt-boundary.js';
 
 /** Written to xterm.js to hold paints: DECSET 2026 (synchronized output on). */
 export const HOLD_PAINT = '\x1b[?2026h';
@@ -82,10 +83,21 @@ export class PaintPacer {
   #ownedByProgram = false;
   /** How many bytes of MODE_2026 ended the previous chunk (the sequence may span chunks). */
   #matched = 0;
+  /** Where the output stands between the program's control sequences (vt-boundary.ts). */
+  readonly #vt = new VtBoundary();
 
   /** `intervalMs`: the longest a flood's screen goes unpainted (ms), PAINT_INTERVAL_MS unless given. */
   constructor(intervalMs = PAINT_INTERVAL_MS) {
     this.#interval = intervalMs;
+  }
+
+  /**
+   * True when the output received so far ends between control sequences:
+   * only there may HOLD_PAINT or RELEASE_PAINT go into xterm.js (an ESC
+   * inside the program's sequence would cut it, and print its rest as text).
+   */
+  get atBoundary(): boolean {
+    return this.#vt.atBoundary;
   }
 
   /** Whether a hold is in force (HOLD_PAINT written, RELEASE_PAINT not yet). */
@@ -102,15 +114,18 @@ export class PaintPacer {
 
   /**
    * `bytes` arrived at `now` (ms) and are about to be written to xterm.js.
-   * Returns true when HOLD_PAINT must be written before them.
+   * Returns true when HOLD_PAINT must be written before them (never when the
+   * output so far ends inside a control sequence).
    */
   received(now: number, bytes: Uint8Array): boolean {
+    const atBoundary = this.#vt.atBoundary;
+    this.#vt.scan(bytes);
     this.#scan(bytes);
     this.#sincePaint += bytes.length;
     this.#lastBytes = bytes.length;
     this.#drainedAt = null;
     // A hold of ours still open when the program takes over is released as usual (drained, due).
-    if (this.#ownedByProgram || this.#holding || now - this.#lastPaint >= this.#interval) return false;
+    if (this.#ownedByProgram || this.#holding || !atBoundary || now - this.#lastPaint >= this.#interval) return false;
     if (!this.#flooding && this.#sincePaint < FLOOD_BYTES) return false;
     this.#holding = true;
     this.#flooding = true;

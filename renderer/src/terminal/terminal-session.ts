@@ -48,6 +48,8 @@ export class TerminalSession {
   readonly #pacer = new PaintPacer();
   #releaseTimer: ReturnType<typeof setTimeout> | null = null;
   #releaseTimerAt = 0;
+  /** The pacer ended a hold while the output stood inside a control sequence: RELEASE_PAINT waits for a boundary. */
+  #releasePending = false;
   #ended = false;
   readonly #searchBar: HTMLElement;
 
@@ -248,6 +250,7 @@ export class TerminalSession {
   #write(bytes: Uint8Array): void {
     const now = performance.now();
     if (this.#pacer.received(now, bytes)) {
+      this.#releasePending = false;
       this.terminal.element?.setAttribute('data-paint-held', '');
       this.terminal.write(HOLD_PAINT);
       this.#armRelease();
@@ -264,6 +267,7 @@ export class TerminalSession {
         this.#release();
       } else this.#armRelease();
     });
+    if (this.#releasePending && this.#pacer.atBoundary) this.#release();
   }
 
   #ack(): void {
@@ -272,8 +276,15 @@ export class TerminalSession {
     this.#drawnUnacked = 0;
   }
 
-  /** Ends a hold: in band, after the bytes already written; the rows are painted in the frame after. */
+  /**
+   * Ends a hold: in band, after the bytes already written; the rows are
+   * painted in the frame after. Inside one of the program's control
+   * sequences it waits for the next chunk that ends outside one (xterm.js
+   * itself ends a synchronized update after 1 s, should none come).
+   */
   #release(): void {
+    this.#releasePending = !this.#pacer.atBoundary;
+    if (this.#releasePending) return;
     this.terminal.write(RELEASE_PAINT, () => {
       if (!this.#pacer.holding) this.terminal.element?.removeAttribute('data-paint-held');
     });

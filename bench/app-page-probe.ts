@@ -63,7 +63,13 @@ export const PAGE_PROBE = String.raw`(() => {
     if (rec.acked < watch.target) return;
     watch.drawing = true;
     const w = watch;
-    requestAnimationFrame(() => {
+    // A terminal whose paint pacer holds paints (renderer/src/terminal/paint-pacer.ts) has parsed
+    // but not painted: wait for the hold to end, then for the frame that paints it.
+    const painted = (then) => {
+      if (document.querySelector('[data-paint-held]')) requestAnimationFrame(() => painted(then));
+      else requestAnimationFrame(then);
+    };
+    painted(() => {
       w.end = performance.now();
       if (watch === w) watch = null;
       w.resolve({ t0: w.t0, end: w.end, bytes: w.target - w.rx0, ms: w.end - w.t0, receivedMs: w.recvAt === undefined ? null : w.recvAt - w.t0, starvedMs: w.idleMs, frames: w.frames });

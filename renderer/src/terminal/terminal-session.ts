@@ -15,6 +15,7 @@ import { t } from '../i18n/i18n.js';
 import { ACK_EVERY_BYTES, type MainControlMessage } from '../../../shared/terminal-protocol.js';
 import { pasteNeedsConfirmation, sanitizePaste } from '../../../shared/paste.js';
 import { parseOsc7 } from '../files/files-model.js';
+import { HOLD_PAINT, PaintPacer, RELEASE_PAINT } from './paint-pacer.js';
 
 export type TerminalEvent =
   | { type: 'open' }
@@ -44,6 +45,11 @@ export class TerminalSession {
   #ws: WebSocket | null = null;
   #drawnUnacked = 0;
   #pendingWrites = 0;
+  readonly #pacer = new PaintPacer();
+  #releaseTimer: ReturnType<typeof setTimeout> | null = null;
+  #releaseTimerAt = 0;
+  /** The pacer ended a hold while the output stood inside a control sequence: RELEASE_PAINT waits for a boundary. */
+  #releasePending = false;
   #ended = false;
   readonly #searchBar: HTMLElement;
 
@@ -73,6 +79,14 @@ export class TerminalSession {
     container.append(this.#searchBar);
     this.#loadWebgl();
     this.#d.add(() => this.terminal.dispose());
+    this.#d.add(
+      this.terminal.onRender(() => {
+        this.#pacer.painted(performance.now());
+      }).dispose,
+    );
+    this.#d.add(() => {
+      if (this.#releaseTimer) clearTimeout(this.#releaseTimer);
+    });
     this.#d.add(this.terminal.onData((data) => this.#send(new TextEncoder().encode(data))).dispose);
     this.#d.add(
       this.terminal.onBinary((data) => this.#send(Uint8Array.from(data, (c) => c.charCodeAt(0) & 0xff))).dispose,
@@ -227,17 +241,70 @@ export class TerminalSession {
     }
   }
 
+  /**
+   * Writes the shell's output to xterm.js and acks it once parsed. In a flood
+   * the paint pacer (paint-pacer.ts) holds paints; while it does, the
+   * terminal element carries data-paint-held, so a test or bench that waits
+   * for bytes to be on screen waits for it to go, then for a frame.
+   */
   #write(bytes: Uint8Array): void {
+    const now = performance.now();
+    if (this.#pacer.received(now, bytes)) {
+      this.#releasePending = false;
+      this.terminal.element?.setAttribute('data-paint-held', '');
+      this.terminal.write(HOLD_PAINT);
+      this.#armRelease();
+    }
     this.#pendingWrites++;
     this.terminal.write(bytes, () => {
       this.#pendingWrites--;
       this.#drawnUnacked += bytes.length;
+      const drained = this.#pendingWrites === 0;
       // Ack every ACK_EVERY_BYTES drawn, or when xterm's queue drains.
-      if (this.#drawnUnacked >= ACK_EVERY_BYTES || this.#pendingWrites === 0) {
-        this.#control({ type: 'ack', bytes: this.#drawnUnacked });
-        this.#drawnUnacked = 0;
-      }
+      if (this.#drawnUnacked >= ACK_EVERY_BYTES || drained) this.#ack();
+      if (!drained) return;
+      if (this.#pacer.drained(performance.now())) {
+        this.#release();
+      } else this.#armRelease();
     });
+    if (this.#releasePending && this.#pacer.atBoundary) this.#release();
+  }
+
+  #ack(): void {
+    if (this.#drawnUnacked === 0) return;
+    this.#control({ type: 'ack', bytes: this.#drawnUnacked });
+    this.#drawnUnacked = 0;
+  }
+
+  /**
+   * Ends a hold: in band, after the bytes already written; the rows are
+   * painted in the frame after. Inside one of the program's control
+   * sequences it waits for the next chunk that ends outside one (xterm.js
+   * itself ends a synchronized update after 1 s, should none come).
+   */
+  #release(): void {
+    this.#releasePending = !this.#pacer.atBoundary;
+    if (this.#releasePending) return;
+    this.terminal.write(RELEASE_PAINT, () => {
+      if (!this.#pacer.holding) this.terminal.element?.removeAttribute('data-paint-held');
+    });
+  }
+
+  /** Has due() called at the pacer's releaseAt (sooner when it moved earlier). */
+  #armRelease(): void {
+    const at = this.#pacer.releaseAt;
+    if (at === null || (this.#releaseTimer && this.#releaseTimerAt <= at)) return;
+    if (this.#releaseTimer) clearTimeout(this.#releaseTimer);
+    this.#releaseTimerAt = at;
+    this.#releaseTimer = setTimeout(
+      () => {
+        this.#releaseTimer = null;
+        if (this.#pacer.due(performance.now())) {
+          this.#release();
+        } else this.#armRelease();
+      },
+      Math.max(0, at - performance.now()),
+    );
   }
 
   #readControl(text: string): void {
@@ -261,6 +328,7 @@ export class TerminalSession {
   }
 
   #send(bytes: Uint8Array<ArrayBuffer>): void {
+    this.#pacer.input(performance.now());
     if (this.#ws?.readyState === WebSocket.OPEN) this.#ws.send(bytes);
   }
 

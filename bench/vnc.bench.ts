@@ -344,14 +344,7 @@ async function measure(args: string[]): Promise<void> {
     });
 
     // heap_per_vnc_tab: JS heap after GC with N tabs open minus with none.
-    const cdp = await page.context().newCDPSession(page);
-    // usedSize alone misses noVNC's receive and decode buffers: they are
-    // ArrayBuffers, counted by V8 as backing storage outside the JS heap.
-    const heap = async (): Promise<number> => {
-      await cdp.send('HeapProfiler.collectGarbage');
-      const h = await cdp.send('Runtime.getHeapUsage');
-      return h.usedSize + h.backingStorageSize;
-    };
+    const heap = await heapMeter(page);
     const empty = await heap();
     for (let i = 0; i < o.tabs; i++) {
       await page.getByRole('treeitem', { name: 'direct' }).dblclick();
@@ -361,12 +354,7 @@ async function measure(args: string[]): Promise<void> {
     const full = await heap();
     await closeTabs();
     // The same count of bare noVNC viewers in the reference page (its own viewer stays open in both counts).
-    const refCdp = await wsPage.page.context().newCDPSession(wsPage.page);
-    const refHeap = async (): Promise<number> => {
-      await refCdp.send('HeapProfiler.collectGarbage');
-      const h = await refCdp.send('Runtime.getHeapUsage');
-      return h.usedSize + h.backingStorageSize;
-    };
+    const refHeap = await heapMeter(wsPage.page);
     const refEmpty = await refHeap();
     for (let i = 0; i < o.tabs; i++) {
       await wsPage.page.evaluate(openViewer, `ref-heap-${i}`);
@@ -387,6 +375,20 @@ async function measure(args: string[]): Promise<void> {
   }
   assertMeasured(rows);
   printReport('vnc', 'VNC tabs: serve mode, Chromium, Xvnc', rows, preface);
+}
+
+/**
+ * Reads `page`'s JS heap plus ArrayBuffers after a GC (bytes). usedSize alone
+ * misses noVNC's receive and decode buffers: they are ArrayBuffers, counted
+ * by V8 as backing storage outside the JS heap.
+ */
+async function heapMeter(page: Page): Promise<() => Promise<number>> {
+  const cdp = await page.context().newCDPSession(page);
+  return async () => {
+    await cdp.send('HeapProfiler.collectGarbage');
+    const h = await cdp.send('Runtime.getHeapUsage');
+    return h.usedSize + h.backingStorageSize;
+  };
 }
 
 /** A bare noVNC page (the same noVNC files) served and proxied by Debian's websockify. */

@@ -23,7 +23,7 @@ import type { ForwardStatus } from '../shared/tunnels.js';
 import { sharedSshd, type TrustFiles } from './fixtures/ssh/harness.js';
 import { StoreHarness } from './fixtures/store/harness.js';
 import { startChromium } from './support/chromium.js';
-import { connectHost, openAppPage, terminalText, typeInTerminal } from './support/app-page.js';
+import { addLocalForward, connectHost, openAppPage, terminalText, typeInTerminal } from './support/app-page.js';
 import { filesGrid, filesPanel, makeRemoteTree, openFilesPanel, shownNames, typePath } from './support/files-page.js';
 import { startLinkProxy, type LinkProxy } from './support/link-proxy.js';
 import { freePort } from './support/net.js';
@@ -176,19 +176,7 @@ describe('the page: the files panel and a forward come back with the tab (serve 
 
   /** Adds a -L forward (only from the Tunnels panel) on `port` to the HTTP target, through the host editor. */
   async function addForward(port: number): Promise<void> {
-    await page.getByRole('treeitem', { name: 'back' }).click();
-    await page.getByRole('button', { name: 'Edit', exact: true }).click();
-    const editor = page.getByRole('dialog', { name: /Edit/ });
-    await editor.getByRole('button', { name: 'Add port forward' }).click();
-    const group = editor.getByRole('group', { name: 'Port forward 1' });
-    await group.getByLabel('Kind').selectOption('local');
-    await group.getByLabel('Listen port').fill(String(port));
-    await group.getByLabel('Target host').fill('127.0.0.1');
-    await group.getByLabel('Target port').fill(String(target.port));
-    const auto = group.getByLabel('Start with the host’s first terminal');
-    if (await auto.isChecked()) await auto.click();
-    await editor.getByRole('button', { name: 'Save' }).click();
-    await editor.waitFor({ state: 'detached' });
+    await addLocalForward(page, 'back', { listenPort: port, targetPort: target.port, autoStart: false });
   }
 
   it('cut: the panel waits for the tab; back: the tab reconnects, the forward carries bytes, the folder is listed again', async () => {

@@ -11,6 +11,7 @@ import { sharedAppPage } from './support/app-rig.js';
 import type { Sshd } from './support/sshd.js';
 import {
   addHost,
+  addLocalForward,
   answerPassword,
   connectHost,
   passwordHost,
@@ -91,17 +92,7 @@ describe('a tab notice and the terminal (serve mode)', () => {
   it('the terminal refits when a notice appears and when it is dismissed: every row whole and visible', async () => {
     const busyPort = (busy.address() as net.AddressInfo).port;
     await addHost(page, passwordHost(sshd, 'fit'));
-    await page.getByRole('treeitem', { name: 'fit' }).click();
-    await page.getByRole('button', { name: 'Edit', exact: true }).click();
-    const editor = page.getByRole('dialog', { name: /Edit/ });
-    await editor.getByRole('button', { name: 'Add port forward' }).click();
-    const group = editor.getByRole('group', { name: 'Port forward 1' });
-    await group.getByLabel('Kind').selectOption('local');
-    await group.getByLabel('Listen port').fill(String(busyPort));
-    await group.getByLabel('Target host').fill('127.0.0.1');
-    await group.getByLabel('Target port').fill('9');
-    await editor.getByRole('button', { name: 'Save' }).click();
-    await editor.waitFor({ state: 'detached' });
+    await addLocalForward(page, 'fit', { listenPort: busyPort, targetPort: 9 });
 
     // Connecting starts the forward, whose port the test holds: a notice above the terminal.
     await connectHost(page, 'fit');

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import type { Browser, Locator, Page } from 'playwright-core';
 import { connectTo, httpOver, startHttpTarget, type HttpTarget } from '../bench/tunnels-rig.js';
 import { startChromium } from './support/chromium.js';
-import { openAppPage } from './support/app-page.js';
+import { addLocalForward, openAppPage } from './support/app-page.js';
 import { startLinkProxy, type LinkProxy } from './support/link-proxy.js';
 import { freePort } from './support/net.js';
 import { addKeyHost } from './support/reconnect-page.js';
@@ -51,19 +51,7 @@ const panel = (): Locator => page.getByRole('dialog', { name: 'Tunnels' });
 const row = (): Locator => panel().locator('tr[data-forward="fwd-1"]');
 
 async function addForward(port: number): Promise<void> {
-  await page.getByRole('treeitem', { name: 'alone' }).click();
-  await page.getByRole('button', { name: 'Edit', exact: true }).click();
-  const editor = page.getByRole('dialog', { name: /Edit/ });
-  await editor.getByRole('button', { name: 'Add port forward' }).click();
-  const group = editor.getByRole('group', { name: 'Port forward 1' });
-  await group.getByLabel('Kind').selectOption('local');
-  await group.getByLabel('Listen port').fill(String(port));
-  await group.getByLabel('Target host').fill('127.0.0.1');
-  await group.getByLabel('Target port').fill(String(target.port));
-  const auto = group.getByLabel('Start with the host’s first terminal');
-  if (await auto.isChecked()) await auto.click();
-  await editor.getByRole('button', { name: 'Save' }).click();
-  await editor.waitFor({ state: 'detached' });
+  await addLocalForward(page, 'alone', { listenPort: port, targetPort: target.port, autoStart: false });
 }
 
 async function refused(port: number): Promise<boolean> {

@@ -27,6 +27,32 @@ export async function addHost(page: Page, fields: HostFields): Promise<void> {
 }
 
 /**
+ * Adds one local (-L) forward to the saved host `hostName` through the host
+ * editor: 127.0.0.1:`listenPort` → 127.0.0.1:`targetPort`. `autoStart`
+ * (default true, the editor's default) keeps "Start with the host's first
+ * terminal"; false leaves it to the Tunnels panel.
+ */
+export async function addLocalForward(
+  page: Page,
+  hostName: string,
+  fwd: { listenPort: number; targetPort: number; autoStart?: boolean },
+): Promise<void> {
+  await page.getByRole('treeitem', { name: hostName }).click();
+  await page.getByRole('button', { name: 'Edit', exact: true }).click();
+  const editor = page.getByRole('dialog', { name: /Edit/ });
+  await editor.getByRole('button', { name: 'Add port forward' }).click();
+  const group = editor.getByRole('group', { name: 'Port forward 1' });
+  await group.getByLabel('Kind').selectOption('local');
+  await group.getByLabel('Listen port').fill(String(fwd.listenPort));
+  await group.getByLabel('Target host').fill('127.0.0.1');
+  await group.getByLabel('Target port').fill(String(fwd.targetPort));
+  const auto = group.getByLabel('Start with the host’s first terminal');
+  if ((await auto.isChecked()) !== (fwd.autoStart ?? true)) await auto.click();
+  await editor.getByRole('button', { name: 'Save' }).click();
+  await editor.waitFor({ state: 'detached' });
+}
+
+/**
  * Adds the page's test hooks (window.__hostdeckTest), unless a load already
  * did: a test-only Vite entry the app itself never loads, served with the
  * page under a fixed name (renderer/src/testing/test-hooks.ts says why).

@@ -12,7 +12,6 @@
 // the panel lists the same folder with no error left on screen.
 import { describe, expect, it, beforeAll, afterAll } from 'vitest';
 import { chmodSync, copyFileSync } from 'node:fs';
-import net from 'node:net';
 import { join } from 'node:path';
 import type { Browser, Locator, Page } from 'playwright-core';
 import { connectTo, httpOver, startHttpTarget, type HttpTarget } from '../bench/tunnels-rig.js';
@@ -26,7 +25,7 @@ import { startChromium } from './support/chromium.js';
 import { addLocalForward, connectHost, openAppPage, terminalText, typeInTerminal } from './support/app-page.js';
 import { filesGrid, filesPanel, makeRemoteTree, openFilesPanel, shownNames, typePath } from './support/files-page.js';
 import { startLinkProxy, type LinkProxy } from './support/link-proxy.js';
-import { freePort } from './support/net.js';
+import { connectRefused, freePort } from './support/net.js';
 import { addKeyHost, setReconnectSchedule } from './support/reconnect-page.js';
 import { makeHome, startServe, type ServeProcess } from './support/serve.js';
 import { ACTIVE_PANEL } from './support/session-tabs.js';
@@ -55,14 +54,6 @@ async function httpThrough(port: number, path: string): Promise<string> {
   } catch (err) {
     return `failed: ${(err as Error).message}`;
   }
-}
-
-function refused(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const s = net.connect(port, '127.0.0.1');
-    s.once('connect', () => (s.destroy(), resolve(false)));
-    s.once('error', () => resolve(true));
-  });
 }
 
 describe("main: forwards follow a host's restored link", () => {
@@ -124,7 +115,7 @@ describe("main: forwards follow a host's restored link", () => {
     proxy.cut();
     await expect.poll(() => state('web')).toBe('failed');
     expect(tunnels.manager.list().find((s) => s.forwardId === 'web')?.error?.code).toBe('SSH_DISCONNECTED');
-    expect(await refused(portL)).toBe(true);
+    expect(await connectRefused(portL)).toBe(true);
     // The person stops one while the link is down: it must stay stopped.
     await tunnels.manager.stop(host.id, 'off');
     tab.lease.release();
@@ -138,7 +129,7 @@ describe("main: forwards follow a host's restored link", () => {
     await expect.poll(() => state('web')).toBe('active');
     expect(await httpThrough(portL, '/after')).toContain('hello /after');
     expect(state('off')).toBe('stopped');
-    expect(await refused(portStopped)).toBe(true);
+    expect(await connectRefused(portStopped)).toBe(true);
     // It rides the tab's connection: one pooled connection, no second login.
     expect(sessions.pool.size).toBe(1);
     expect(changes.filter((c) => c.forwardId === 'web').map((c) => c.state)).toEqual(
@@ -213,7 +204,7 @@ describe('the page: the files panel and a forward come back with the tab (serve 
     await expect.poll(() => status.innerText(), { timeout: 30_000 }).toContain('listed again when the tab reconnects');
     expect(await filesPanel(page).getAttribute('aria-busy')).toBe('true');
     expect(await filesPanel(page).locator('.files-alert').innerText()).toBe('');
-    expect(await refused(port)).toBe(true);
+    expect(await connectRefused(port)).toBe(true);
     await saveShot(page, 'reconnect-files-waiting');
 
     proxy.restore();

@@ -6,14 +6,13 @@
 // the countdown stops it. Main's real waits (1, 2, 5 s) are used.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chmodSync, copyFileSync } from 'node:fs';
-import net from 'node:net';
 import { join } from 'node:path';
 import type { Browser, Locator, Page } from 'playwright-core';
 import { connectTo, httpOver, startHttpTarget, type HttpTarget } from '../bench/tunnels-rig.js';
 import { startChromium } from './support/chromium.js';
 import { addLocalForward, openAppPage } from './support/app-page.js';
 import { startLinkProxy, type LinkProxy } from './support/link-proxy.js';
-import { freePort } from './support/net.js';
+import { connectRefused, freePort } from './support/net.js';
 import { addKeyHost } from './support/reconnect-page.js';
 import { makeHome, startServe, type ServeProcess } from './support/serve.js';
 import { startSshd, type Sshd } from './support/sshd.js';
@@ -54,14 +53,6 @@ async function addForward(port: number): Promise<void> {
   await addLocalForward(page, 'alone', { listenPort: port, targetPort: target.port, autoStart: false });
 }
 
-async function refused(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const s = net.connect(port, '127.0.0.1');
-    s.once('connect', () => (s.destroy(), resolve(false)));
-    s.once('error', () => resolve(true));
-  });
-}
-
 describe('a forward started from the Tunnels panel with no terminal, when its link is lost', () => {
   it('counts down in the panel, comes back by itself, and Stop during the countdown stops it', async () => {
     const port = await freePort();
@@ -84,7 +75,7 @@ describe('a forward started from the Tunnels panel with no terminal, when its li
     // Why it is reconnecting is said beside it, and Stop cancels.
     expect(await row().locator('.tunnels-reason').innerText()).not.toBe('');
     expect(await row().getByRole('button', { name: /^Stop/ }).isEnabled()).toBe(true);
-    expect(await refused(port)).toBe(true);
+    expect(await connectRefused(port)).toBe(true);
     await saveShot(panel(), 'tunnels-reconnecting');
 
     proxy.restore();
@@ -97,7 +88,7 @@ describe('a forward started from the Tunnels panel with no terminal, when its li
     await row().getByRole('button', { name: /^Stop/ }).click();
     await expect.poll(() => row().getAttribute('data-state')).toBe('stopped');
     expect(await state.innerText()).toBe('Stopped');
-    expect(await refused(port)).toBe(true);
+    expect(await connectRefused(port)).toBe(true);
     // (That no try follows a Stop is checked without a page: test/tunnels-reconnect.test.ts.)
     proxy.restore();
   });

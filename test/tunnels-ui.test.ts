@@ -12,7 +12,7 @@ import net from 'node:net';
 import type { Browser, Locator, Page } from 'playwright-core';
 import { expectAxeCleanInThemes, sharedAppPage } from './support/app-rig.js';
 import { connectTo, httpOver, socksConnect, startHttpTarget, type HttpTarget } from '../bench/tunnels-rig.js';
-import { freePort } from './support/net.js';
+import { connectRefused, freePort } from './support/net.js';
 import type { ServeProcess } from './support/serve.js';
 import type { Sshd } from './support/sshd.js';
 import { saveShot } from './support/shots.js';
@@ -65,14 +65,6 @@ async function fillForward(
 
 async function httpThrough(port: number, path: string): Promise<string> {
   return httpOver(await connectTo(port), path);
-}
-
-async function refused(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const s = net.connect(port, '127.0.0.1');
-    s.once('connect', () => (s.destroy(), resolve(false)));
-    s.once('error', () => resolve(true));
-  });
 }
 
 beforeAll(async () => {
@@ -179,8 +171,8 @@ describe('tunnels in the page (serve mode, real sshd)', () => {
       await row(id).getByRole('button', { name: 'Stop' }).click();
       await expect.poll(() => row(id).getAttribute('data-state')).toBe('stopped');
     }
-    expect(await refused(ports.local)).toBe(true);
-    expect(await refused(ports.socks)).toBe(true);
+    expect(await connectRefused(ports.local)).toBe(true);
+    expect(await connectRefused(ports.socks)).toBe(true);
   });
 
   it('a port in use says so in the row', async () => {
@@ -198,7 +190,7 @@ describe('tunnels in the page (serve mode, real sshd)', () => {
     await connectHost(page, 'tun');
     await answerPassword(page, sshd.password);
     await page.locator('[role=tab][data-status=connected]').waitFor({ timeout: 30_000 });
-    await expect.poll(async () => refused(ports.auto), { timeout: 30_000 }).toBe(false);
+    await expect.poll(async () => connectRefused(ports.auto), { timeout: 30_000 }).toBe(false);
     expect(await httpThrough(ports.auto, '/with-the-tab')).toContain('hello /with-the-tab');
     const notice = page.locator('[role=tabpanel]:not([hidden]) .tunnel-notice');
     await expect.poll(() => notice.textContent(), { timeout: 30_000 }).toContain(`Port ${ports.busy} on 127.0.0.1`);

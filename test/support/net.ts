@@ -15,6 +15,15 @@ export function freePort(host = '127.0.0.1'): Promise<number> {
   });
 }
 
+/** True when a TCP connect to 127.0.0.1:`port` is refused (nothing listens), false when it is accepted. */
+export function connectRefused(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const s = net.connect(port, '127.0.0.1');
+    s.once('connect', () => (s.destroy(), resolve(false)));
+    s.once('error', () => resolve(true));
+  });
+}
+
 /**
  * Connects repeatedly until the peer sends bytes that start with `prefix`
  * (an SSH or RFB banner), or `timeoutMs` passes. Waiting on the real condition

@@ -75,12 +75,23 @@ describe('a forward started from the Tunnels panel with no terminal, when its li
     // Why it is reconnecting is said beside it, and Stop cancels.
     expect(await row().locator('.tunnels-reason').innerText()).not.toBe('');
     expect(await row().getByRole('button', { name: /^Stop/ }).isEnabled()).toBe(true);
+    // Start reads "Try now" while the countdown runs: it does not start a second forward.
+    expect(
+      await row()
+        .getByRole('button', { name: /^Try .* now$/ })
+        .innerText(),
+    ).toBe('Try now');
     expect(await connectRefused(port)).toBe(true);
     await saveShot(panel(), 'tunnels-reconnecting');
 
     proxy.restore();
     await expect.poll(() => row().getAttribute('data-state'), { timeout: 30_000 }).toBe('active');
     expect(await state.innerText()).toBe('Listening');
+    expect(
+      await row()
+        .getByRole('button', { name: /^Start/ })
+        .innerText(),
+    ).toBe('Start');
     expect(await httpOver(await connectTo(port), '/two')).toContain('hello /two');
 
     proxy.cut();

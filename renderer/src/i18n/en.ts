@@ -115,6 +115,8 @@ export const en = {
   'tunnels.stop': 'Stop',
   'tunnels.copy': 'Copy address',
   'tunnels.start.label': 'Start {forward} of {host}',
+  'tunnels.tryNow': 'Try now',
+  'tunnels.tryNow.label': 'Try {forward} of {host} now',
   'tunnels.stop.label': 'Stop {forward} of {host}',
   'tunnels.copy.label': 'Copy address of {forward} of {host}',
   'tunnels.copied': 'Copied {address}.',

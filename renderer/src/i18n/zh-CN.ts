@@ -112,6 +112,8 @@ export const zhCN: Catalog = {
   'tunnels.stop': '停止',
   'tunnels.copy': '复制地址',
   'tunnels.start.label': '启动 {host} 的 {forward}',
+  'tunnels.tryNow': '立即重试',
+  'tunnels.tryNow.label': '立即重试 {host} 的 {forward}',
   'tunnels.stop.label': '停止 {host} 的 {forward}',
   'tunnels.copy.label': '复制地址：{host} 的 {forward}',
   'tunnels.copied': '已复制 {address}。',

@@ -189,8 +189,11 @@ export class TunnelsPanel {
     row.host.textContent = hostName;
     row.forward.textContent = name;
     row.auto.textContent = spec?.autoStart === false ? t('tunnels.manual') : t('tunnels.auto');
+    // While a forward reconnects by itself, Start does not start it: it tries now, instead of in N s.
+    const retrying = s.state === 'reconnecting';
+    row.start.textContent = t(retrying ? 'tunnels.tryNow' : 'tunnels.start');
     for (const [b, k] of [
-      [row.start, 'tunnels.start.label'],
+      [row.start, retrying ? 'tunnels.tryNow.label' : 'tunnels.start.label'],
       [row.stop, 'tunnels.stop.label'],
       [row.copy, 'tunnels.copy.label'],
     ] as const)

@@ -1,27 +1,12 @@
 // Starting a forward again by itself after its SSH link died, for a forward
 // that no terminal brings back (one started from the Tunnels panel with no
 // tab open, as `ssh -N -L`). The rules are the tabs' own
-// (renderer/src/ui/auto-reconnect.ts): waits of 1, 2, 5, 10, then every 30 s,
-// and only failures of the link are tried again. A refused login, a changed
+// (shared/reconnect.ts): waits of 1, 2, 5, 10, then every 30 s, and only
+// failures of the link are tried again (mayRetry). A refused login, a changed
 // or revoked host key or a refused certificate stops for good: every
 // automatic login try counts against the server's MaxAuthTries and a
 // lockout policy (docs/SECURITY.md).
-
-/** Seconds before each try after a lost link; the last repeats (the tabs' RECONNECT_SCHEDULE_S). */
-export const FORWARD_RETRY_SCHEDULE_S: readonly number[] = [1, 2, 5, 10, 30];
-
-/** Error codes that mean the link (or the server behind it) was not there: worth another try. */
-const LINK_FAILURES: ReadonlySet<string> = new Set([
-  'SSH_DISCONNECTED',
-  'SSH_CONNECTION_REFUSED',
-  'SSH_HOST_UNREACHABLE',
-  'SSH_TIMEOUT',
-]);
-
-/** Whether a forward that failed with `code` may be started again by itself (never after a refused login, host key or certificate). */
-export function mayRetryForward(code: string | undefined): boolean {
-  return code !== undefined && LINK_FAILURES.has(code);
-}
+import { RECONNECT_SCHEDULE_S } from '../../shared/reconnect.js';
 
 /** What a RetryClock drives: the countdown, and the try itself. */
 export interface RetryHooks {
@@ -35,7 +20,7 @@ export interface RetryHooks {
  * The countdown between automatic tries of one forward: schedule() starts the
  * next wait (each longer, the last repeating), cancel() stops it, reset()
  * makes the next drop start from the first wait. `scheduleMs` (tests) gives
- * the waits in milliseconds instead of FORWARD_RETRY_SCHEDULE_S.
+ * the waits in milliseconds instead of RECONNECT_SCHEDULE_S.
  */
 export class RetryClock {
   readonly #hooks: RetryHooks;
@@ -46,7 +31,7 @@ export class RetryClock {
 
   constructor(hooks: RetryHooks, scheduleMs?: readonly number[]) {
     this.#hooks = hooks;
-    this.#waits = scheduleMs && scheduleMs.length > 0 ? [...scheduleMs] : FORWARD_RETRY_SCHEDULE_S.map((s) => s * 1000);
+    this.#waits = scheduleMs && scheduleMs.length > 0 ? [...scheduleMs] : RECONNECT_SCHEDULE_S.map((s) => s * 1000);
   }
 
   /** A wait is running. */

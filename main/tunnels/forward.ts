@@ -14,7 +14,8 @@ import { disconnected } from '../ssh/errors.js';
 import type { Lease } from '../ssh/pool.js';
 import { joinStreams, type JoinedPair } from './pipe.js';
 import { tooManyChannels } from './errors.js';
-import { mayRetryForward, RetryClock } from './forward-retry.js';
+import { mayRetry } from '../../shared/reconnect.js';
+import { RetryClock } from './forward-retry.js';
 
 /** Every move a forward makes; any other throws IllegalTransitionError. */
 const FORWARD_TRANSITIONS: TransitionTable<ForwardState> = {
@@ -62,7 +63,7 @@ export interface ForwardRetry {
   allowed(): boolean;
   /** How the automatic tries lease their connection (their questions go to forwardRetryOpenId, shared/tunnels.ts). */
   acquire: AcquireLease;
-  /** Tests: the waits in milliseconds instead of FORWARD_RETRY_SCHEDULE_S. */
+  /** Tests: the waits in milliseconds instead of RECONNECT_SCHEDULE_S. */
   scheduleMs?: readonly number[];
 }
 
@@ -209,7 +210,7 @@ export class RunningForward extends EventEmitter {
 
   /** Failed, or reconnecting when `linkLost`, the error is a link failure and the manager allows it. */
   #failOrRetry(linkLost: boolean): void {
-    if (linkLost && mayRetryForward(this.#error?.code) && this.#retry?.allowed() === true) {
+    if (linkLost && mayRetry(this.#error?.code) && this.#retry?.allowed() === true) {
       this.#state.to('reconnecting');
       this.#clock.schedule();
       return;

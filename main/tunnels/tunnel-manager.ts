@@ -28,7 +28,7 @@ export interface TunnelManagerOptions {
   intervalMs?: number;
   /** Tests: a carrier with other limits (a shorter SOCKS handshake timeout). */
   carriers?: Partial<Record<ForwardKind, CarrierFactory>>;
-  /** Tests: the waits between tries after a lost link, in milliseconds, instead of FORWARD_RETRY_SCHEDULE_S. */
+  /** Tests: the waits between tries after a lost link, in milliseconds, instead of RECONNECT_SCHEDULE_S. */
   retryScheduleMs?: readonly number[];
 }
 

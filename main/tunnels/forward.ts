@@ -14,8 +14,7 @@ import { disconnected } from '../ssh/errors.js';
 import type { Lease } from '../ssh/pool.js';
 import { joinStreams, type JoinedPair } from './pipe.js';
 import { tooManyChannels } from './errors.js';
-import { mayRetry } from '../../shared/reconnect.js';
-import { RetryClock } from './forward-retry.js';
+import { mayRetry, Reconnector } from '../../shared/reconnect.js';
 
 /** Every move a forward makes; any other throws IllegalTransitionError. */
 const FORWARD_TRANSITIONS: TransitionTable<ForwardState> = {
@@ -57,7 +56,7 @@ export type CarrierFactory = (spec: PortForward, hooks: ForwardHooks) => Carrier
 /** How start() gets its connection: a pooled lease (SshOpener.lease), cancelled through `signal`. */
 export type AcquireLease = (signal: AbortSignal) => Promise<Lease>;
 
-/** Whether and how a forward starts again by itself after its link is lost (main/tunnels/forward-retry.ts). */
+/** Whether and how a forward starts again by itself after its link is lost (the tabs' rules: shared/reconnect.ts). */
 export interface ForwardRetry {
   /** Asked when the link is lost and after each failed try: false leaves the forward failed (a terminal brings it back). */
   allowed(): boolean;
@@ -91,7 +90,9 @@ export class RunningForward extends EventEmitter {
   #run: Promise<void> = Promise.resolve();
   #stopping: Promise<void> | undefined;
   readonly #retry: ForwardRetry | undefined;
-  readonly #clock: RetryClock;
+  readonly #clock: Reconnector;
+  /** Whole seconds before the next try while the countdown runs, else 0. */
+  #retryIn = 0;
 
   /** `retry` absent: a lost link leaves the forward failed. */
   constructor(hostId: string, spec: PortForward, makeCarrier: CarrierFactory, retry?: ForwardRetry) {
@@ -100,9 +101,17 @@ export class RunningForward extends EventEmitter {
     this.spec = spec;
     this.#makeCarrier = makeCarrier;
     this.#retry = retry;
-    this.#clock = new RetryClock(
-      { tick: () => this.emit('changed', true), attempt: () => this.#retryNow() },
-      retry?.scheduleMs,
+    const scheduleMs = retry?.scheduleMs;
+    this.#clock = new Reconnector(
+      {
+        // null: the countdown stopped; a try, a stop or a start follows, each with its own change.
+        tick: (seconds) => {
+          this.#retryIn = seconds ?? 0;
+          if (seconds !== null) this.emit('changed', true);
+        },
+        attempt: () => this.#retryNow(),
+      },
+      scheduleMs && scheduleMs.length > 0 ? () => scheduleMs : undefined,
     );
     this.#state = new StateMachine<ForwardState>(`Forward ${spec.id}`, 'stopped', FORWARD_TRANSITIONS);
     this.#state.subscribe(() => this.emit('changed', true));
@@ -127,7 +136,7 @@ export class RunningForward extends EventEmitter {
     };
     if (this.#listening !== undefined && this.#state.is('active')) s.listening = { ...this.#listening };
     if (this.#error !== undefined) s.error = this.#error;
-    if (this.#state.is('reconnecting')) s.retryIn = this.#clock.secondsLeft;
+    if (this.#state.is('reconnecting')) s.retryIn = this.#retryIn;
     return s;
   }
 

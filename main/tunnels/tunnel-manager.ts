@@ -154,7 +154,7 @@ export class TunnelManager {
 
   /**
    * A forward whose link is lost starts again by itself (1, 2, 5, 10, then
-   * every 30 s: main/tunnels/forward-retry.ts) only when no shell session of
+   * every 30 s: shared/reconnect.ts) only when no shell session of
    * its host is open, since an open terminal reconnects by itself and its new
    * link brings the forward back (restartFailed), and only when the host does
    * not say `autoReconnect: false`.

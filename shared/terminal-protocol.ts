@@ -6,7 +6,10 @@
 //   text frames    = one small JSON object each, for control:
 //     page → main  {type:'resize', cols, rows}    the tab's size in cells
 //                  {type:'ack', bytes}            bytes drawn since the page's last ack
-//     main → page  {type:'exit', code, signal}    the shell ended, or the server closed
+//     main → page  {type:'ready'}                  the shell is open (sent once, first): the
+//                                                 page's socket opens before main has opened
+//                                                 the shell, so only this says "connected"
+//                  {type:'exit', code, signal}    the shell ended, or the server closed
 //                                                 its channel (code and signal null)
 //                  {type:'error', code, message}  a HostdeckError for the tab
 //                                                 (SSH_DISCONNECTED when the connection was
@@ -41,6 +44,16 @@ export interface AckMessage {
   bytes: number;
 }
 
+/**
+ * Main → page: the shell channel is open (RFC 4254 §6.5 "shell" accepted) and
+ * its bytes follow. Sent once, before any output. The page's socket opens
+ * when the gateway admits the ticket, before main opens the shell, so a link
+ * that fails in between ends a tab that never was connected.
+ */
+export interface ReadyMessage {
+  type: 'ready';
+}
+
 /** Main → page: the remote shell ended, with how (both null when the server did not say). */
 export interface ExitMessage {
   type: 'exit';
@@ -64,7 +77,7 @@ export interface ErrorMessage {
 /** Messages the page may send. */
 export type PageControlMessage = ResizeMessage | AckMessage;
 /** Messages main sends to the page. */
-export type MainControlMessage = ExitMessage | ErrorMessage;
+export type MainControlMessage = ReadyMessage | ExitMessage | ErrorMessage;
 
 /**
  * The page acks at least this often (bytes written to the terminal), and also

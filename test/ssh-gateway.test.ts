@@ -62,12 +62,14 @@ describe('SSH shell through the gateway', () => {
     await expect.poll(() => text).toMatch(/43 132\r\n/);
     // A hostile text frame is refused on its own: the socket and the shell go on.
     ws.send('{"type":"resize","cols":1e9,"rows":"x"}');
-    await expect.poll(() => controls.length).toBe(1);
+    await expect.poll(() => controls.length).toBe(2);
     ws.send(Buffer.from('echo st""ill\r'));
     await expect.poll(() => text).toMatch(/\rstill\r\n/);
     ws.send(Buffer.from('exit 5\r'));
     const code = await closed;
+    // 'ready' first (the shell is open), before any byte of it.
     expect(controls).toEqual([
+      { type: 'ready' },
       expect.objectContaining({ type: 'error', code: 'SSH_BAD_CONTROL' }),
       { type: 'exit', code: 5, signal: null },
     ]);
@@ -100,6 +102,7 @@ describe('SSH shell through the gateway', () => {
       await doomed.kill();
       expect(await closed).toBe(GatewayClose.TARGET_CLOSED);
       expect(controls).toEqual([
+        { type: 'ready' },
         expect.objectContaining({
           type: 'error',
           code: 'SSH_DISCONNECTED',

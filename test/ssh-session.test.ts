@@ -117,6 +117,8 @@ describe('shell through the bridge', () => {
     const ended = new Promise((r) => bridge.stream.once('end', r));
     typeBytewise(bridge.stream, 'exit 7\r');
     await ended;
+    // 'ready' once, first (the shell is open), then the exit.
+    expect([link.readyFrames, link.readyAfter]).toEqual([1, 0]);
     expect(link.sent).toEqual([{ type: 'exit', code: 7, signal: null }]);
   });
 

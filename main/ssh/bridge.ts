@@ -127,6 +127,8 @@ export class ShellBridge implements GatewayTarget {
     channel.stderr.on('data', this.#channelOnData);
     shell.once('exit', this.#shellOnExit);
     link.signal.addEventListener('abort', this.#linkOnAbort, { once: true });
+    // The shell is open: tell the page before its first byte (terminal-protocol.ts 'ready').
+    link.sendControl({ type: 'ready' } satisfies MainControlMessage);
   }
 
   /** Bytes sent to the page (or about to be) and not yet acknowledged. */

@@ -18,6 +18,7 @@ import { parseOsc7 } from '../files/files-model.js';
 import { HOLD_PAINT, PaintPacer, RELEASE_PAINT } from './paint-pacer.js';
 
 export type TerminalEvent =
+  /** Main opened the shell (its 'ready' frame): the tab is connected. */
   | { type: 'open' }
   | { type: 'exit'; code: number | null; signal: string | null }
   | { type: 'error'; code: string; message: string }
@@ -162,8 +163,8 @@ export class TerminalSession {
     const ws = new WebSocket(url);
     ws.binaryType = 'arraybuffer';
     this.#ws = ws;
+    // The socket opens before main has the shell; 'open' waits for main's 'ready'.
     ws.addEventListener('open', () => {
-      this.#opts.onEvent({ type: 'open' });
       this.#control({ type: 'resize', cols: this.terminal.cols, rows: this.terminal.rows });
     });
     ws.addEventListener('message', (ev: MessageEvent<ArrayBuffer | string>) => {
@@ -314,7 +315,9 @@ export class TerminalSession {
     } catch {
       return;
     }
-    if (msg.type === 'exit') {
+    if (msg.type === 'ready') {
+      this.#opts.onEvent({ type: 'open' });
+    } else if (msg.type === 'exit') {
       this.#ended = true;
       this.#opts.onEvent({
         type: 'exit',

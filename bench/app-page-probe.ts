@@ -40,7 +40,11 @@ export const PAGE_PROBE = String.raw`(() => {
   const markReady = () => {
     if (readyAt === null && document.body && document.body.dataset.ready === 'true') {
       readyAt = performance.now();
-      hostsAtReady = document.querySelectorAll('[role=treeitem].book-host').length;
+      // The tree draws only the lines in view: the host lines it holds are in data-hosts, and the
+      // first screen must be drawn too.
+      const tree = document.querySelector('[role=tree]');
+      const drawn = document.querySelectorAll('[role=treeitem].book-host').length;
+      hostsAtReady = tree && drawn > 0 ? Number(tree.dataset.hosts) : drawn;
     }
   };
   new MutationObserver(markReady).observe(document, { subtree: true, attributes: true, attributeFilter: ['data-ready'], childList: true });

@@ -128,12 +128,13 @@ export class App {
     return this.#snapshot.path;
   }
 
-  async refresh(): Promise<void> {
+  /** Fetches the book and draws it; `fetched` is a book.get already asked for (the first, sent with app.info). */
+  async refresh(fetched?: Promise<BookSnapshot>): Promise<void> {
     // Coalesce bursts of book.changed into one fetch at a time.
     if (this.#refreshing) return this.#refreshing;
     this.#refreshing = (async () => {
       try {
-        this.#snapshot = await this.#api.call('book.get');
+        this.#snapshot = await (fetched ?? this.#api.call('book.get'));
         this.#book.setData(this.#snapshot.hosts, this.#snapshot.folders);
         clear(this.#warnings);
         for (const w of this.#snapshot.warnings) this.#warnings.append(el('p', { text: w.message }));

@@ -28,6 +28,9 @@ async function boot(): Promise<void> {
   root.append(el('div', { class: 'boot', attrs: { role: 'status' } }, el('p', { text: t('app.loading') })));
   try {
     const api = await connectApi();
+    // Both asked at once: the book need not wait for app.info's answer (one round trip less before it is drawn).
+    const book = api.call('book.get');
+    book.catch(() => undefined); // its failure is reported where it is awaited (refresh)
     const info = await api.call('app.info');
     const app: App = new App(
       api,
@@ -54,7 +57,7 @@ async function boot(): Promise<void> {
     );
     // Following the system theme: open terminals follow it too.
     matchMedia('(prefers-color-scheme: dark)').addEventListener('change', () => app.applyLook());
-    await app.refresh();
+    await app.refresh(book);
     document.body.dataset['ready'] = 'true';
   } catch (err) {
     clear(root);

@@ -58,6 +58,7 @@ export class App {
   readonly #tunnelNotices: TunnelNotices;
   #snapshot: BookSnapshot = { hosts: [], folders: [], warnings: [], readOnly: false, path: '' };
   #refreshing: Promise<void> | null = null;
+  #focusSet = false;
 
   constructor(api: ApiClient, info: AppInfo, root: HTMLElement, look: () => TerminalLook, openSettings: () => void) {
     this.#api = api;
@@ -136,6 +137,12 @@ export class App {
       try {
         this.#snapshot = await (fetched ?? this.#api.call('book.get'));
         this.#book.setData(this.#snapshot.hosts, this.#snapshot.folders);
+        // Focus starts in the search box, set once the book is drawn: focusing
+        // earlier laid the page out twice (once empty, once with the book).
+        if (!this.#focusSet) {
+          this.#focusSet = true;
+          if (document.activeElement === document.body || !document.activeElement) this.#book.focus();
+        }
         clear(this.#warnings);
         for (const w of this.#snapshot.warnings) this.#warnings.append(el('p', { text: w.message }));
       } finally {
@@ -441,7 +448,6 @@ export class App {
       el('main', { class: 'main' }, this.#tabs.element),
       this.#statusBar(),
     );
-    this.#book.focus();
   }
 
   /** The top bar's quick-connect box: connects on submit, keeps the text when it does not parse. */

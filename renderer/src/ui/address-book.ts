@@ -71,7 +71,8 @@ export class AddressBook {
   readonly #frame = new FrameTask(() => this.#draw());
   #hosts: SavedHost[] = [];
   #folders: Folder[] = [];
-  #index = new HostSearchIndex([]);
+  /** Built on the first search after the data changed (not needed to draw the book). */
+  #index: HostSearchIndex | null = null;
   #rows: Row[] = [];
   /** Line index by key, for the lines of #rows. */
   #at = new Map<string, number>();
@@ -137,7 +138,7 @@ export class AddressBook {
   setData(hosts: readonly SavedHost[], folders: readonly Folder[]): void {
     this.#hosts = [...hosts];
     this.#folders = [...folders];
-    this.#index = new HostSearchIndex(this.#hosts);
+    this.#index = null;
     this.render();
   }
 
@@ -148,6 +149,7 @@ export class AddressBook {
     if (this.#hosts.length === 0) {
       this.#summary.textContent = t('sidebar.empty');
     } else if (query) {
+      this.#index ??= new HostSearchIndex(this.#hosts);
       const hits = this.#index.search(query, 500);
       this.#summary.textContent =
         hits.length === 0 ? t('sidebar.noMatch', { query }) : t('book.results', { count: hits.length });

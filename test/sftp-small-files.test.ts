@@ -1,6 +1,7 @@
 // Files that fit in one SFTP request (move.ts uploadWhole/downloadWhole, and
 // local-fast.ts in place on a local disk): the same rules as any file. A
-// scripted SFTP server on an in-memory stream fails CLOSE, RENAME or WRITE,
+// scripted SFTP server on an in-memory stream fails CLOSE, RENAME or WRITE
+// (and CLOSE for a file of several requests too),
 // or holds a reply while the transfer is cancelled; nothing may then stand
 // under the real name, and the temporary file goes. Both local paths are run:
 // in place (a local disk) and through the thread pool.
@@ -110,6 +111,24 @@ function planned(local: string, remote: string, size: number): PlannedFile {
     bytesDone: 0,
   };
 }
+
+describe('a file of several requests against a scripted server', () => {
+  it('a server that fails CLOSE after every WRITE succeeded: the upload fails, nothing renamed, the temporary file removed', async () => {
+    const size = DEFAULT_PIPE.requestSize * 3 + 5;
+    const path = join(makeTempDir('sftp-multi'), 'f.bin');
+    writeFileSync(path, Buffer.alloc(size, 9));
+    const server = new ScriptedServer();
+    server.fail.add('CLOSE');
+    const client = await SftpClient.start(server.channel);
+    await expect(uploadOne(context(client, false), planned(path, '/up/f.bin', size), true)).rejects.toMatchObject({
+      code: 'SFTP_FAILURE',
+    });
+    const ops = server.seen.map((s) => s.split(' ')[0]);
+    expect(ops.filter((o) => o === 'WRITE').length).toBeGreaterThan(1);
+    expect(ops).not.toContain('RENAME');
+    expect(server.seen.at(-1)).toBe('REMOVE /up/.f.bin.hdpart');
+  });
+});
 
 describe.each([true, false])('one-request files against a scripted server (in place: %s)', (fastLocal) => {
   const local = (): string => {

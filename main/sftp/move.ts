@@ -232,13 +232,18 @@ export async function uploadOne(ctx: MoveContext, f: PlannedFile, freshFolder = 
     const handle = await client.open(temp, OPEN_FLAGS.WRITE | OPEN_FLAGS.CREAT | OPEN_FLAGS.TRUNC, {
       mode: f.mode & 0o777,
     });
+    let sent = false;
     try {
       await uploadBytes(client, handle, fd, { start: 0, size: f.size }, ctx.pipe, ctx);
+      sent = true;
     } finally {
       // Pipelined: the server takes them in order, so the times are set before the close, in one round trip.
       const times =
         f.mtime > 0 ? client.fsetstat(handle, { atime: f.mtime, mtime: f.mtime }).catch(() => undefined) : undefined;
-      await Promise.all([times, client.closeHandle(handle).catch(() => undefined)]);
+      const [, closed] = await Promise.allSettled([times, client.closeHandle(handle)]);
+      // Every WRITE succeeded but the CLOSE failed: a server may report a late write error there
+      // (a full disk, an NFS flush), so the bytes may not be whole and the RENAME must not happen.
+      if (sent && closed.status === 'rejected') throw closed.reason;
     }
     await client.rename(temp, target, replace);
   } catch (err) {

@@ -83,9 +83,14 @@ describe('a forward started with no terminal, after its link dies', () => {
     try {
       expect((await r.manager.start('h', 'L', 'panel')).state).toBe('active');
       expect(await fetchThrough(r.bindPort, '/before')).toContain('hello /before');
+      // A channel open when the link dies goes with it: no report while reconnecting counts it.
+      const held = await connectTo(r.bindPort);
+      await expect.poll(() => r.state().channels).toBe(1);
       r.proxy.cut();
       await expect.poll(() => r.state().state, { timeout: 10_000 }).toBe('reconnecting');
+      held.destroy();
       const waiting = r.state();
+      expect(r.reports.filter((s) => s.state === 'reconnecting').map((s) => s.channels)).not.toContain(1);
       expect(waiting.error?.code).toBe('SSH_DISCONNECTED');
       expect(waiting.retryIn).toBeGreaterThanOrEqual(1);
       expect(waiting.retryIn).toBeLessThanOrEqual(2);

@@ -122,14 +122,19 @@ export class RunningForward extends EventEmitter {
     return this.#state.state;
   }
 
-  /** A snapshot: `listening` only while active, `error` from the last failure or refused channel. */
+  /**
+   * A snapshot: `listening` only while active, `error` from the last failure
+   * or refused channel. `channels` is 0 once the forward no longer carries
+   * any (failed, reconnecting, stopped): channels of a lost link are being
+   * torn down, and their 'close' events come a tick after the state change.
+   */
   status(): ForwardStatus {
     const s: ForwardStatus = {
       hostId: this.hostId,
       forwardId: this.spec.id,
       kind: this.spec.kind,
       state: this.#state.state,
-      channels: this.#channels,
+      channels: this.#state.is('starting', 'active', 'stopping') ? this.#channels : 0,
       channelsTotal: this.#channelsTotal,
       bytesOut: this.#bytesOut,
       bytesIn: this.#bytesIn,

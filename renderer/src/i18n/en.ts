@@ -116,6 +116,8 @@ export const en = {
   'tunnels.copy': 'Copy address',
   'tunnels.start.label': 'Start {forward} of {host}',
   'tunnels.tryNow': 'Try now',
+  'tunnels.linkLost': 'The SSH connection was lost.',
+  'tunnels.linkLost.keepalive': 'The SSH server stopped answering keepalive checks.',
   'tunnels.tryNow.label': 'Try {forward} of {host} now',
   'tunnels.stop.label': 'Stop {forward} of {host}',
   'tunnels.copy.label': 'Copy address of {forward} of {host}',

@@ -113,6 +113,8 @@ export const zhCN: Catalog = {
   'tunnels.copy': '复制地址',
   'tunnels.start.label': '启动 {host} 的 {forward}',
   'tunnels.tryNow': '立即重试',
+  'tunnels.linkLost': 'SSH 连接已断开。',
+  'tunnels.linkLost.keepalive': 'SSH 服务器不再响应保活检查。',
   'tunnels.tryNow.label': '立即重试 {host} 的 {forward}',
   'tunnels.stop.label': '停止 {host} 的 {forward}',
   'tunnels.copy.label': '复制地址：{host} 的 {forward}',

@@ -29,6 +29,17 @@ export function copyText(status: ForwardStatus): string | null {
   return status.kind === 'dynamic' ? `socks5h://${at}` : at;
 }
 
+/**
+ * Why a forward is reconnecting. Main's sentence for a lost link ends with
+ * advice for the person ("reconnect when the host is reachable again"),
+ * which beside "Reconnecting in N s" reads as a task that is Hostdeck's: the
+ * page says only what happened. Other codes read as errorText().
+ */
+export function retryReasonText(error: ApiError): string {
+  if (error.code !== 'SSH_DISCONNECTED') return errorText(error);
+  return t(error.details?.['reason'] === 'keepalive-timeout' ? 'tunnels.linkLost.keepalive' : 'tunnels.linkLost');
+}
+
 /** Why a forward failed, in the page's language when the page explains the code; main's sentence otherwise. */
 export function errorText(error: ApiError): string {
   const key = (PAGE_EXPLAINED as Partial<Record<string, MessageKey>>)[error.code];

@@ -13,7 +13,7 @@ import { ApiCallError, type ApiClient } from '../api/client.js';
 import { formatSize } from '../files/files-model.js';
 import type { PortForward, SavedHost } from '../../../shared/model/host.js';
 import { forwardRetryOpenId, type ForwardStatus } from '../../../shared/tunnels.js';
-import { copyText, describeForward, errorText } from './tunnel-text.js';
+import { copyText, describeForward, errorText, retryReasonText } from './tunnel-text.js';
 import { startedHere } from './tunnel-notices.js';
 import './tunnels.css';
 
@@ -205,7 +205,7 @@ export class TunnelsPanel {
         ? t('tunnels.state.reconnecting', { seconds: s.retryIn ?? 0 })
         : t(`tunnels.state.${s.state}`);
     clear(row.reason);
-    if (s.error) row.reason.textContent = errorText(s.error);
+    if (s.error) row.reason.textContent = retrying ? retryReasonText(s.error) : errorText(s.error);
     row.channels.textContent = t('tunnels.channels', { open: s.channels, total: s.channelsTotal });
     const out = formatSize(s.bytesOut);
     const inn = formatSize(s.bytesIn);

@@ -6,12 +6,10 @@
 // loopback relay (test/support/link-proxy.ts); the page's countdown is ten
 // minutes, so only the wake can start a try.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chmodSync, copyFileSync } from 'node:fs';
-import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { launchDesktop, type DesktopApp } from './support/electron-standin/launch.js';
 import { connectHost } from './support/app-page.js';
-import { makeHome } from './support/serve.js';
+import { homeWithKey } from './support/serve.js';
 import { startSshd, type Sshd } from './support/sshd.js';
 import { ACTIVE_PANEL } from './support/session-tabs.js';
 import { startLinkProxy, type LinkProxy } from './support/link-proxy.js';
@@ -25,10 +23,7 @@ let page: Page;
 beforeAll(async () => {
   sshd = await startSshd();
   proxy = await startLinkProxy(sshd.port);
-  const home = makeHome();
-  const keyPath = join(home, '.ssh', 'rig_key');
-  copyFileSync(sshd.clientKeyPath, keyPath);
-  chmodSync(keyPath, 0o600);
+  const { home, keyPath } = homeWithKey(sshd.clientKeyPath);
   desktop = launchDesktop({ home });
   page = await desktop.windowPage();
   await page.locator('body[data-ready=true]').waitFor({ timeout: 30_000 });

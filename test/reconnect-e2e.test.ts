@@ -12,13 +12,13 @@
 // shows one login attempt); a host that keeps its shell gets its tmux session
 // back, shell variables and all.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { chmodSync, copyFileSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import type { Browser, Page } from 'playwright-core';
 import { startChromium } from './support/chromium.js';
 import { startSshd, type Sshd } from './support/sshd.js';
-import { makeHome, startServe, type ServeProcess } from './support/serve.js';
+import { homeWithKey, startServe, type ServeProcess } from './support/serve.js';
 import {
   axeViolations,
   connectHost,
@@ -44,10 +44,8 @@ let keyPath: string;
 beforeAll(async () => {
   sshd = await startSshd();
   proxy = await startLinkProxy(sshd.port);
-  const home = makeHome();
-  keyPath = join(home, '.ssh', 'rig_key');
-  copyFileSync(sshd.clientKeyPath, keyPath);
-  chmodSync(keyPath, 0o600);
+  let home: string;
+  ({ home, keyPath } = homeWithKey(sshd.clientKeyPath));
   serve = await startServe({ home });
   browser = await startChromium();
   page = await openAppPage(browser, serve.url);

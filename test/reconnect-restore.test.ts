@@ -11,7 +11,6 @@
 // the tab reconnects by itself, the forward carries an HTTP request again and
 // the panel lists the same folder with no error left on screen.
 import { describe, expect, it, beforeAll, afterAll } from 'vitest';
-import { chmodSync, copyFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Locator, Page } from 'playwright-core';
 import { connectTo, httpOver, startHttpTarget, type HttpTarget } from '../bench/tunnels-rig.js';
@@ -27,7 +26,7 @@ import { filesGrid, filesPanel, makeRemoteTree, openFilesPanel, shownNames, type
 import { startLinkProxy, type LinkProxy } from './support/link-proxy.js';
 import { connectRefused, freePort } from './support/net.js';
 import { addKeyHost, setReconnectSchedule } from './support/reconnect-page.js';
-import { makeHome, startServe, type ServeProcess } from './support/serve.js';
+import { homeWithKey, makeHome, startServe, type ServeProcess } from './support/serve.js';
 import { ACTIVE_PANEL } from './support/session-tabs.js';
 import type { Sshd } from './support/sshd.js';
 import { saveShot } from './support/shots.js';
@@ -146,10 +145,7 @@ describe('the page: the files panel and a forward come back with the tab (serve 
 
   beforeAll(async () => {
     proxy = await startLinkProxy(sshd.port);
-    const home = makeHome();
-    const keyPath = join(home, '.ssh', 'rig_key');
-    copyFileSync(sshd.clientKeyPath, keyPath);
-    chmodSync(keyPath, 0o600);
+    const { home, keyPath } = homeWithKey(sshd.clientKeyPath);
     serve = await startServe({ home });
     browser = await startChromium();
     page = await openAppPage(browser, serve.url);

@@ -5,8 +5,6 @@
 // comes back by itself on the same port when the link does, and Stop during
 // the countdown stops it. Main's real waits (1, 2, 5 s) are used.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chmodSync, copyFileSync } from 'node:fs';
-import { join } from 'node:path';
 import type { Browser, Locator, Page } from 'playwright-core';
 import { connectTo, httpOver, startHttpTarget, type HttpTarget } from '../bench/tunnels-rig.js';
 import { startChromium } from './support/chromium.js';
@@ -14,7 +12,7 @@ import { addLocalForward, openAppPage } from './support/app-page.js';
 import { startLinkProxy, type LinkProxy } from './support/link-proxy.js';
 import { connectRefused, freePort } from './support/net.js';
 import { addKeyHost } from './support/reconnect-page.js';
-import { makeHome, startServe, type ServeProcess } from './support/serve.js';
+import { homeWithKey, startServe, type ServeProcess } from './support/serve.js';
 import { startSshd, type Sshd } from './support/sshd.js';
 import { saveShot } from './support/shots.js';
 
@@ -28,10 +26,7 @@ let page: Page;
 beforeAll(async () => {
   [sshd, target] = await Promise.all([startSshd(), startHttpTarget()]);
   proxy = await startLinkProxy(sshd.port);
-  const home = makeHome();
-  const keyPath = join(home, '.ssh', 'rig_key');
-  copyFileSync(sshd.clientKeyPath, keyPath);
-  chmodSync(keyPath, 0o600);
+  const { home, keyPath } = homeWithKey(sshd.clientKeyPath);
   serve = await startServe({ home });
   browser = await startChromium();
   page = await openAppPage(browser, serve.url, { width: 1280, height: 820 });

@@ -1,7 +1,7 @@
 // Runs the real `npm run serve` entry (main/serve/cli.ts) as a child process
 // with its own data folder and HOME, and reads the one URL line it prints.
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, mkdirSync, statSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, mkdtempSync, mkdirSync, statSync } from 'node:fs';
 import { newestMtime } from '../../main/serve/build-page.js';
 import { join } from 'node:path';
 import { captureOutput, makeTempDir, startTracked, type Tracked } from './processes.js';
@@ -24,6 +24,18 @@ export function makeHome(): string {
   const home = makeTempDir('home');
   mkdirSync(join(home, '.ssh'), { mode: 0o700 });
   return home;
+}
+
+/**
+ * A fresh home (makeHome) holding a copy of `keyFile` as ~/.ssh/rig_key, mode
+ * 0600 (ssh2, like OpenSSH, is given only files their owner alone reads).
+ */
+export function homeWithKey(keyFile: string): { home: string; keyPath: string } {
+  const home = makeHome();
+  const keyPath = join(home, '.ssh', 'rig_key');
+  copyFileSync(keyFile, keyPath);
+  chmodSync(keyPath, 0o600);
+  return { home, keyPath };
 }
 
 /** Builds the serve bundle when it is missing or older than main/ and shared/ (globalSetup already did for tests). */

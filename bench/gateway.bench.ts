@@ -3,7 +3,7 @@
 // server live in this process; the client runs in a forked process; Debian's
 // websockify runs as its own processes in front of the same targets.
 import { fork, spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import net from 'node:net';
@@ -13,6 +13,7 @@ import type { TargetOpener } from '../main/gateway/target.js';
 import { freePort } from '../test/support/net.js';
 import { inOwnRunDir, killTree } from '../test/support/processes.js';
 import { assertMeasured, printReport, stats, type Measurement } from './report.js';
+import { childPids, memoryKiB } from './proc-memory.js';
 import type { TargetPorts } from './gateway-targets.js';
 import { BENCH_ORIGIN, bufferutilLoaded, type ClientJob, type ClientReply, type Endpoint } from './gateway-client.js';
 
@@ -339,26 +340,12 @@ async function forkedChildGrowth(
 ): Promise<{ growthMiB: number; seconds: number }> {
   const first = new Map<number, number>();
   let growth = 0;
-  const kib = (status: string, field: string): number =>
-    Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? NaN);
   const poll = (): void => {
-    let children: string[] = [];
-    try {
-      children = readFileSync(`/proc/${parent}/task/${parent}/children`, 'utf8').trim().split(/\s+/).filter(Boolean);
-    } catch {
-      return;
-    }
-    for (const c of children.map(Number)) {
-      let status: string;
-      try {
-        status = readFileSync(`/proc/${c}/status`, 'utf8');
-      } catch {
-        continue;
-      }
-      const rss = kib(status, 'VmRSS');
-      if (!first.has(c) && Number.isFinite(rss)) first.set(c, rss);
-      const hwm = kib(status, 'VmHWM');
-      if (Number.isFinite(hwm)) growth = Math.max(growth, hwm - (first.get(c) ?? hwm));
+    for (const c of childPids(parent)) {
+      const m = memoryKiB(c);
+      if (!m) continue;
+      if (!first.has(c)) first.set(c, m.rss);
+      growth = Math.max(growth, m.peak - (first.get(c) ?? m.peak));
     }
   };
   const timer = setInterval(poll, 5);

@@ -19,7 +19,7 @@
 // 0.1 s here); Hostdeck from enqueue to done on an open session. OpenSSH uses
 // its own default cipher; the table names both.
 import { execFileSync, spawn } from 'node:child_process';
-import { chmodSync, mkdirSync, writeFileSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { chmodSync, mkdirSync, writeFileSync, readdirSync, rmSync } from 'node:fs';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadavg } from 'node:os';
@@ -27,6 +27,7 @@ import { inOwnRunDir } from '../test/support/processes.js';
 import { opensshOptions } from '../test/support/sshd.js';
 import { runJsonChild, runtimeArg, runtimesOf, trustedTarget, type ProfileTarget } from './profile-rig.js';
 import { printReport, stats, type Measurement } from './report.js';
+import { childPids, memoryKiB } from './proc-memory.js';
 import type { SftpProfileConfig, SftpProfileResult } from './sftp-profile.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -242,11 +243,7 @@ function sftpWithPeakRss(args: string[], batch: string): Promise<{ seconds: numb
   const poll = (): void => {
     const pid = child.pid;
     if (pid === undefined) return;
-    const kids = readOr(`/proc/${pid}/task/${pid}/children`).trim().split(/\s+/).filter(Boolean).map(Number);
-    for (const p of [pid, ...kids]) {
-      const kb = Number(/VmHWM:\s+(\d+)/.exec(readOr(`/proc/${p}/status`))?.[1] ?? 0);
-      peaks.set(p, Math.max(peaks.get(p) ?? 0, kb));
-    }
+    for (const p of [pid, ...childPids(pid)]) peaks.set(p, Math.max(peaks.get(p) ?? 0, memoryKiB(p)?.peak ?? 0));
   };
   const timer = setInterval(poll, 50);
   child.stdin.end(`${batch}\n`);
@@ -261,14 +258,6 @@ function sftpWithPeakRss(args: string[], batch: string): Promise<{ seconds: numb
       else resolve({ seconds, peakMiB });
     });
   });
-}
-
-function readOr(path: string): string {
-  try {
-    return readFileSync(path, 'utf8');
-  } catch {
-    return '';
-  }
 }
 
 function runProfile(config: SftpProfileConfig): Promise<SftpProfileResult> {

@@ -5,6 +5,13 @@
 // BoringSSL lacks, so the package leaves it out and ssh2 uses its JavaScript
 // path, with the cipher order chosen for that case (main/ssh/algorithms.ts).
 // bufferutil is N-API and loads in both.
+//
+// The page asks (app.info) as it opens, before any SSH session, so the
+// answer must not load ssh2 itself (main/ssh/ssh2-module.ts): ssh2's
+// lib/protocol/crypto.js sets bindingAvailable exactly when its
+// require('./crypto/build/Release/sshcrypto.node') succeeds, and that same
+// file is what is tried here. Node caches it by path, so when ssh2 loads
+// later it gets this very addon, not a second copy.
 import { createRequire } from 'node:module';
 
 // Not named `require`: electron-vite's ESM shim declares its own `require` in
@@ -17,6 +24,9 @@ export interface NativeStatus {
   bufferutil: boolean;
 }
 
+/** ssh2's native binding, by the path its lib/protocol/crypto.js requires it from. */
+const SSH_CRYPTO_ADDON = 'ssh2/lib/protocol/crypto/build/Release/sshcrypto.node';
+
 let cached: NativeStatus | undefined;
 
 /** Tries to load both addons once and caches the answer; never throws (a failed load is `false`). */
@@ -25,8 +35,8 @@ export function nativeStatus(): NativeStatus {
   let sshCrypto = false;
   let bufferutil = false;
   try {
-    sshCrypto =
-      (loadCommonJs('ssh2/lib/protocol/crypto.js') as { bindingAvailable?: boolean }).bindingAvailable === true;
+    loadCommonJs(SSH_CRYPTO_ADDON);
+    sshCrypto = true;
   } catch {
     sshCrypto = false;
   }

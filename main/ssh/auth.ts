@@ -10,10 +10,9 @@
 // stored password never reaches a host whose key is not trusted
 // (docs/SECURITY.md, "SSH" 1).
 import { readFileSync } from 'node:fs';
-// ssh2 is CommonJS: plain Node ESM (tsx, the bench) sees only its default export.
-import ssh2 from 'ssh2';
 import type { AnyAuthMethod, AuthHandlerMiddleware, ParsedKey, Prompt } from 'ssh2';
 import { keyPassphraseWrong, keyUnreadable } from './errors.js';
+import { ssh2 } from './ssh2-module.js';
 import type { HostdeckError } from '../../shared/errors.js';
 
 /** A private key to try (OpenSSH, PEM or PPK), as IdentityFile names it: `path` on this machine. */
@@ -255,7 +254,7 @@ export class AuthPlan {
       );
       return null;
     }
-    const plain = ssh2.utils.parseKey(data);
+    const plain = ssh2().utils.parseKey(data);
     if (!(plain instanceof Error)) return firstKey(plain);
     if (!/passphrase/i.test(plain.message)) {
       this.keyError ??= keyUnreadable(file.path, 'it is not a private key Hostdeck understands (OpenSSH, PEM or PPK)');
@@ -270,7 +269,7 @@ export class AuthPlan {
         (cb.passphrase as NonNullable<AuthCallbacks['passphrase']>)(file.path, attempt),
       );
       if (passphrase === null) return null;
-      const key = ssh2.utils.parseKey(data, passphrase);
+      const key = ssh2().utils.parseKey(data, passphrase);
       if (!(key instanceof Error)) return firstKey(key);
     }
     this.keyError ??= keyPassphraseWrong(file.path);

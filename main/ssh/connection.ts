@@ -10,8 +10,6 @@
 import { EventEmitter } from 'node:events';
 import net from 'node:net';
 import type { Duplex } from 'node:stream';
-// ssh2 is CommonJS: plain Node ESM (tsx, the bench) sees only its default export.
-import ssh2 from 'ssh2';
 import type { Client, ClientChannel, ConnectConfig, ExecOptions, PseudoTtyOptions, ShellOptions } from 'ssh2';
 import { HostdeckError } from '../../shared/errors.js';
 import { StateMachine, type TransitionTable } from '../../shared/state-machine.js';
@@ -29,6 +27,7 @@ import {
 } from './errors.js';
 import { connectionLost, keepaliveTimeout, loginRefused, serverDisconnected } from './end-reasons.js';
 import { tapServerKexInit, type ServerKexInit } from './kexinit.js';
+import { ssh2 } from './ssh2-module.js';
 import type { AskUnknownHostKey, HostKeyTrust } from './host-key-trust.js';
 
 /**
@@ -126,7 +125,7 @@ export class SshConnection extends EventEmitter {
   /** The account the login is for. */
   readonly username: string;
   readonly #state = new StateMachine<ConnectionState>('SSH connection', 'connecting', CONNECTION_TRANSITIONS);
-  readonly #client: Client = new ssh2.Client();
+  readonly #client: Client = new (ssh2().Client)();
   readonly #readyMs: number;
   readonly #keepalive: { intervalMs: number; countMax: number };
   readonly #plan: AuthPlan;

@@ -1,9 +1,27 @@
 // TLS for VeNCrypt: how main wraps the server connection, and what it shows
 // the person about the server's certificate.
+//
+// node:tls is loaded the first time it is needed (a VeNCrypt TLS subtype, or
+// the anonymous-suite probe below), not when the process starts: most VNC
+// servers never ask for it. A static import would be hoisted to the top of
+// the serve and desktop bundles and load at start.
+import { createRequire } from 'node:module';
 import { createHash, type X509Certificate } from 'node:crypto';
 import type { Duplex } from 'node:stream';
-import tls from 'node:tls';
+import type * as Tls from 'node:tls';
 import type { VncCertificateInfo } from '../../shared/vnc-protocol.js';
+
+// Not named `require`: electron-vite's ESM shim declares its own `require` in
+// the main bundle, and a second declaration is a SyntaxError at start-up.
+const loadCommonJs = createRequire(import.meta.url);
+
+let tlsModule: typeof Tls | undefined;
+
+/** node:tls, loaded on the first call. */
+function tls(): typeof Tls {
+  tlsModule ??= loadCommonJs('node:tls') as typeof Tls;
+  return tlsModule;
+}
 
 /**
  * VeNCrypt TLSNone/TLSVnc/TLSPlain use anonymous Diffie-Hellman: no
@@ -35,7 +53,7 @@ let anonymousTls: boolean | undefined;
 export function anonymousTlsAvailable(): boolean {
   if (anonymousTls === undefined) {
     try {
-      tls.createSecureContext({
+      tls().createSecureContext({
         ciphers: ANONYMOUS.ciphers,
         minVersion: ANONYMOUS.minVersion,
         maxVersion: ANONYMOUS.maxVersion,
@@ -63,8 +81,8 @@ export function vncTlsCapabilities(): VncTlsCapabilities {
 const CERTIFICATE = { minVersion: 'TLSv1.2' } as const;
 
 /** Starts TLS as the client over the server connection (raw TCP or an SSH channel). */
-export function connectVncTls(socket: Duplex, kind: 'anon' | 'x509'): tls.TLSSocket {
-  return tls.connect({ socket, ...(kind === 'anon' ? ANONYMOUS : CERTIFICATE), rejectUnauthorized: false });
+export function connectVncTls(socket: Duplex, kind: 'anon' | 'x509'): Tls.TLSSocket {
+  return tls().connect({ socket, ...(kind === 'anon' ? ANONYMOUS : CERTIFICATE), rejectUnauthorized: false });
 }
 
 /**

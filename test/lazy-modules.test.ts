@@ -15,7 +15,7 @@
 // top, and main/vnc/vnc-tls.ts loads it only when asked).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execFileSync } from 'node:child_process';
-import { chmodSync, copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
@@ -25,7 +25,7 @@ import { startChromium } from './support/chromium.js';
 import { ensureDesktopBuilt, launchDesktop, type DesktopApp } from './support/electron-standin/launch.js';
 import { captureOutput, makeTempDir, startTracked, type Tracked } from './support/processes.js';
 import { addKeyHost } from './support/reconnect-page.js';
-import { ensureServeBuilt, makeHome } from './support/serve.js';
+import { ensureServeBuilt, homeWithKey } from './support/serve.js';
 import { startSshd, type Sshd } from './support/sshd.js';
 
 const root = join(import.meta.dirname, '..');
@@ -110,10 +110,7 @@ beforeAll(async () => {
   ensureServeBuilt();
   sshd = await startSshd();
   browser = await startChromium();
-  home = makeHome();
-  keyPath = join(home, '.ssh', 'rig_key');
-  copyFileSync(sshd.clientKeyPath, keyPath);
-  chmodSync(keyPath, 0o600);
+  ({ home, keyPath } = homeWithKey(sshd.clientKeyPath));
 });
 
 afterAll(async () => {

@@ -10,6 +10,13 @@ import { sharedAppPage } from './support/app-rig.js';
 import type { Sshd } from './support/sshd.js';
 import { openSshTab, terminalText, typeInTerminal } from './support/app-page.js';
 import { saveShot } from './support/shots.js';
+import {
+  countHolds,
+  expectFloodInOrder,
+  expectInterruptLeavesNoHold,
+  held,
+  holds,
+} from './support/paint-pacer-flow.js';
 
 let sshd: Sshd;
 let page: Page;
@@ -22,46 +29,18 @@ sharedAppPage(
 
 const LAST = 500_000;
 
-/** Counts the holds the page starts from now on (data-paint-held set on an element). */
-async function countHolds(): Promise<void> {
-  await page.evaluate(`(() => {
-    window.__paintHolds = 0;
-    new MutationObserver((records) => {
-      for (const r of records) if (r.target.hasAttribute('data-paint-held')) window.__paintHolds++;
-    }).observe(document.body, { subtree: true, attributes: true, attributeFilter: ['data-paint-held'] });
-  })()`);
-}
-
-const holds = (): Promise<number> => page.evaluate<number>('window.__paintHolds');
-const held = (): Promise<number> => page.evaluate<number>(`document.querySelectorAll('[data-paint-held]').length`);
+const holdsNow = (): Promise<number> => holds(page);
+const heldNow = (): Promise<number> => held(page);
 
 describe('paint pacing in a flood (serve mode)', () => {
   it('holds paints in a flood, draws every line in order, and leaves no hold when the flood ends', async () => {
     await openSshTab(page, sshd);
-    await expect
-      .poll(async () => /\$ $/.test((await terminalText(page)).trimEnd() + ' '), { timeout: 30_000 })
-      .toBe(true);
-    await countHolds();
-    await typeInTerminal(page, `seq 1 ${LAST}`);
-    await expect
-      .poll(() => terminalText(page), { timeout: 120_000, interval: 500 })
-      .toMatch(new RegExp(`\\n${LAST}\\n`));
-    expect(await holds()).toBeGreaterThan(0);
-    await expect.poll(held).toBe(0);
-    // The scrollback holds the last lines of the flood: consecutive, none lost or reordered.
-    const numbers = (await terminalText(page))
-      .split('\n')
-      .filter((l) => /^\d+$/.test(l))
-      .map(Number);
-    expect(numbers.length).toBeGreaterThan(9000);
-    expect(numbers[numbers.length - 1]).toBe(LAST);
-    const first = numbers[0] as number;
-    expect(numbers).toEqual(numbers.map((_, i) => first + i));
+    await expectFloodInOrder(page, LAST);
     await saveShot(page, 'flow-paint-pacer-after-flood');
   });
 
   it('a flood of coloured text: the pacer never cuts a control sequence (no sequence text on screen)', async () => {
-    await countHolds();
+    await countHolds(page);
     // 9,000 lines (all of them stay in the scrollback), five SGR-coloured
     // words each, written by cat in large blocks, so the WebSocket frames end
     // at arbitrary bytes, often inside a sequence. A hold or release put
@@ -79,8 +58,8 @@ describe('paint pacing in a flood (serve mode)', () => {
       `f=$(mktemp); seq 1 9000 | sed 's/.*/${line}/' > $f; cat $f; rm -f $f; echo colour-done`,
     );
     await expect.poll(() => terminalText(page), { timeout: 120_000, interval: 500 }).toMatch(/\ncolour-done\n/);
-    expect(await holds()).toBeGreaterThan(0);
-    await expect.poll(held).toBe(0);
+    expect(await holdsNow()).toBeGreaterThan(0);
+    await expect.poll(heldNow).toBe(0);
     // Every line intact, in order: a cut sequence leaves its rest in a line, which then fails the pattern.
     const text = await terminalText(page);
     const numbers = text
@@ -91,16 +70,7 @@ describe('paint pacing in a flood (serve mode)', () => {
   });
 
   it('Ctrl+C in a flood: the prompt comes back and no hold is left', async () => {
-    await countHolds();
-    await typeInTerminal(page, 'yes');
-    await expect.poll(holds, { timeout: 60_000 }).toBeGreaterThan(0);
-    await page.keyboard.press('Control+C');
-    await expect
-      .poll(async () => (await terminalText(page)).trimEnd().split('\n').slice(-2).join('\n'), { timeout: 60_000 })
-      .toMatch(/\^C\n.*\$$/);
-    await expect.poll(held).toBe(0);
-    await typeInTerminal(page, 'echo after-$((6*7))');
-    await expect.poll(() => terminalText(page)).toContain('after-42');
+    await expectInterruptLeavesNoHold(page);
     await saveShot(page, 'flow-paint-pacer-after-interrupt');
   });
 });

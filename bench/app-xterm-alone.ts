@@ -14,7 +14,8 @@
 //
 // xtermHeap: the reference for heap_per_ssh_tab. JS heap per bare Terminal
 // (the app's options and scrollback, WebGL, opened in its own full-page
-// element as a tab's panel is, earlier ones hidden as background tabs are),
+// element as a tab's panel is and sized to it by the fit addon, earlier ones
+// hidden as background tabs are),
 // holding the same text an idle app tab holds, after GC.
 import { createRequire } from 'node:module';
 import type { Browser, BrowserContext, Page } from 'playwright-core';

@@ -4,24 +4,21 @@
 // over a bare WebSocket (the `ws` server, no protocol of its own: binary
 // frames both ways) to ssh2 alone in this process, logged in to the same
 // sshd as the same user, with `cat >/dev/null` on the pty, as the app's tab
-// runs it. Timed like the app's tab (bench/app-page-probe.ts): from the
+// runs it. Keys alternate with the app's, one each. Timed like the app's tab (bench/app-page-probe.ts): from the
 // keydown event until the echoed character has been parsed by xterm.js (its
 // write callback) and one animation frame has run after it, so both sides
 // wait for a drawn frame and the ratio is not the frame rate.
 import { readFileSync } from 'node:fs';
 import ssh2, { type Client } from 'ssh2';
 import { WebSocketServer, type WebSocket } from 'ws';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { blankXtermPage, OPEN_TERMINAL } from './app-xterm-alone.js';
 import type { Sshd } from '../test/support/sshd.js';
 
-export interface EchoAloneResult {
-  /** Keydown → echo drawn, ms, one per key after the warm-up. */
-  ms: number[];
-  /** Keydown → the frame carrying the echo reached the page, ms. */
-  receivedMs: number[];
-  renderer: string;
-  size: { cols: number; rows: number };
+/** One keystroke: keydown → echo drawn, and keydown → the frame carrying the echo reached the page (ms). */
+export interface EchoTiming {
+  ms: number;
+  receivedMs: number;
 }
 
 /** Page-side: a terminal of the app tab's size, wired to the echo socket, and window.__echo to time keys. */
@@ -59,48 +56,77 @@ const PAGE = String.raw`({ url, cols, rows }) => new Promise((resolve, reject) =
 })`;
 
 /**
- * Opens the blank page and the bridge (the terminal and its pty at `size`, the app tab's), waits for the shell's prompt, starts
- * `cat >/dev/null` and times `keys` keystrokes (after 5 unrecorded ones) the
- * way the app bench times its tab's, pressing Enter every 50 keys as it does.
- * Throws when a key's echo is not drawn within 10 s.
+ * The reference's terminal: a blank page and its bridge, the terminal and its
+ * pty at the app tab's size, `cat >/dev/null` running. The app bench presses
+ * each key here right after pressing it in the app's tab, so both see the
+ * same machine load, key by key.
  */
-export async function echoAlone(
-  browser: Browser,
-  viewport: { width: number; height: number },
-  sshd: Pick<Sshd, 'host' | 'port' | 'keyUser' | 'clientKeyPath' | 'hostPublicKey'>,
-  size: { cols: number; rows: number },
-  keys: number,
-): Promise<EchoAloneResult> {
-  const server = await sshBridge(sshd);
-  const { context, page } = await blankXtermPage(browser, viewport);
-  try {
-    const info = await page.evaluate<{ renderer: string; cols: number; rows: number }>(
-      `(${PAGE})(${JSON.stringify({ url: server.url, ...size })})`,
-    );
-    await until(page, '/\\$ $/.test(window.__echo.tail())', 'the prompt');
-    await page.keyboard.type('cat >/dev/null');
-    await page.keyboard.press('Enter');
-    await until(page, 'window.__echo.tail().includes("cat >/dev/null\\r\\n")', 'cat started');
-    const ms: number[] = [];
-    const receivedMs: number[] = [];
-    for (let i = -5; i < keys; i++) {
-      const key = String.fromCharCode(97 + ((i + 26) % 26));
-      await page.evaluate(`window.__echo.arm(${JSON.stringify(key)})`);
-      await page.keyboard.press(key);
-      const r = await page.evaluate<{ ms: number; receivedMs: number }>(
-        'Promise.race([window.__echo.done, new Promise((_, no) => setTimeout(() => no(new Error("echo not drawn within 10 s")), 10000))])',
+export class EchoAlone {
+  readonly renderer: string;
+  readonly size: { cols: number; rows: number };
+  readonly #context: BrowserContext;
+  readonly #page: Page;
+  readonly #server: { close(): Promise<void> };
+  #closed: Promise<void> | null = null;
+
+  /** Use EchoAlone.open. */
+  constructor(
+    parts: { context: BrowserContext; page: Page; server: { close(): Promise<void> } },
+    info: { renderer: string; cols: number; rows: number },
+  ) {
+    this.#context = parts.context;
+    this.#page = parts.page;
+    this.#server = parts.server;
+    this.renderer = info.renderer;
+    this.size = { cols: info.cols, rows: info.rows };
+  }
+
+  /** Opens the page and the bridge, waits for the prompt, starts cat; throws when either is not seen in 30 s. */
+  static async open(
+    browser: Browser,
+    viewport: { width: number; height: number },
+    sshd: Pick<Sshd, 'host' | 'port' | 'keyUser' | 'clientKeyPath' | 'hostPublicKey'>,
+    size: { cols: number; rows: number },
+  ): Promise<EchoAlone> {
+    const server = await sshBridge(sshd);
+    const { context, page } = await blankXtermPage(browser, viewport).catch(async (err: unknown) => {
+      await server.close();
+      throw err;
+    });
+    try {
+      const info = await page.evaluate<{ renderer: string; cols: number; rows: number }>(
+        `(${PAGE})(${JSON.stringify({ url: server.url, ...size })})`,
       );
-      if (i >= 0) {
-        ms.push(r.ms);
-        receivedMs.push(r.receivedMs);
-      }
-      if (i % 50 === 49) await page.keyboard.press('Enter');
+      await until(page, '/\\$ $/.test(window.__echo.tail())', 'the prompt');
+      await page.keyboard.type('cat >/dev/null');
+      await page.keyboard.press('Enter');
+      await until(page, 'window.__echo.tail().includes("cat >/dev/null\\r\\n")', 'cat started');
+      return new EchoAlone({ context, page, server }, info);
+    } catch (err) {
+      await context.close();
+      await server.close();
+      throw err;
     }
-    await page.keyboard.press('Control+C');
-    return { ms, receivedMs, renderer: info.renderer, size: { cols: info.cols, rows: info.rows } };
-  } finally {
-    await context.close();
-    await server.close();
+  }
+
+  /** Presses `key` and times it, keydown → echo drawn; throws when the echo is not drawn within 10 s. */
+  async key(key: string): Promise<EchoTiming> {
+    await this.#page.evaluate(`window.__echo.arm(${JSON.stringify(key)})`);
+    await this.#page.keyboard.press(key);
+    return this.#page.evaluate<EchoTiming>(
+      'Promise.race([window.__echo.done, new Promise((_, no) => setTimeout(() => no(new Error("echo_alone: echo not drawn within 10 s")), 10000))])',
+    );
+  }
+
+  /** Presses a key without timing it (Enter, Control+C). */
+  press(key: string): Promise<void> {
+    return this.#page.keyboard.press(key);
+  }
+
+  /** Closes the page and the bridge (its ssh2 login); a second call waits for the first. */
+  close(): Promise<void> {
+    this.#closed ??= this.#context.close().then(() => this.#server.close());
+    return this.#closed;
   }
 }
 

@@ -7,7 +7,8 @@
 //   longest_task          longest main-thread task while that output is drawn                  (< 200 ms)
 //                         vs xterm_alone (app-xterm-alone.ts: the same bytes into xterm.js in a blank page)
 //   keystroke_drawn_p50/p99  keydown → its echo drawn in xterm.js (ssh2's own echo round trip in the note)
-//                         vs echo_alone (app-echo-alone.ts: xterm.js in a blank page, a bare WebSocket, ssh2 alone)
+//                         vs echo_alone (app-echo-alone.ts: xterm.js in a blank page, a bare WebSocket, ssh2 alone;
+//                         its keys alternate with the app's, one each)
 //   heap_per_ssh_tab      JS heap added per open SSH tab, 10 tabs on one pooled connection
 //                         vs xterm_terminal (app-xterm-alone.ts: 10 bare Terminals, same options and text)
 //   interrupt_latency     `seq 1 60000000` flooding for 2 s, Ctrl+C keydown → the prompt drawn, p50 of 5,
@@ -28,7 +29,7 @@ import { RIG_HOST, writeBook } from './app-book.js';
 import { startBarePage } from './app-bare-start.js';
 import { cpuBetween, cpuSnapshot } from './app-cpu.js';
 import { xtermAlone, xtermHeap } from './app-xterm-alone.js';
-import { echoAlone } from './app-echo-alone.js';
+import { EchoAlone } from './app-echo-alone.js';
 import { TmuxSsh, tmuxInterrupts } from './app-tmux.js';
 import type { SshConnection } from '../main/ssh/connection.js';
 import type { ServeProcess } from '../test/support/serve.js';
@@ -211,24 +212,34 @@ async function measure(args: string[], runDir: string): Promise<void> {
     const keySize = await probe.terminalSize();
     if (!keySize) throw new Error('the page sent no terminal size');
     await typeLine(page, 'cat >/dev/null');
+    // The reference, key by key beside the app's, against the same sshd: xterm.js alone, a bare WebSocket, ssh2 alone.
+    const echo = await EchoAlone.open(browser, VIEWPORT, sshd, keySize);
+    cleanup.push(() => echo.close());
     const keyMs: number[] = [];
     const keyReceivedMs: number[] = [];
+    const echoMs: number[] = [];
+    const echoReceivedMs: number[] = [];
     for (let i = -5; i < o.keys; i++) {
       const key = String.fromCharCode(97 + ((i + 26) % 26));
       await probe.armKey(key, 10_000);
       await page.keyboard.press(key);
       const r = await probe.result();
+      const e = await echo.key(key);
       // The first few warm the path (cat starting, JIT).
       if (i >= 0) {
         keyMs.push(r.ms);
         if (r.receivedMs !== null) keyReceivedMs.push(r.receivedMs);
+        echoMs.push(e.ms);
+        echoReceivedMs.push(e.receivedMs);
       }
-      if (i % 50 === 49) await page.keyboard.press('Enter');
+      if (i % 50 === 49) {
+        await page.keyboard.press('Enter');
+        await echo.press('Enter');
+      }
     }
     await page.keyboard.press('Control+C');
     await closeAllTabs(page);
-    // The reference right after, against the same sshd: xterm.js alone, a bare WebSocket, ssh2 alone.
-    const echo = await echoAlone(browser, VIEWPORT, sshd, keySize, o.keys);
+    await echo.close();
 
     // ---- throughput, interleaved with the ssh2-alone reference so both see the same machine load.
     const knownHosts = join(runDir, 'data', 'known_hosts');
@@ -342,8 +353,8 @@ async function measure(args: string[], runDir: string): Promise<void> {
     const k = stats(keyMs);
     const dk = stats(directKeys);
     const kr = stats(keyReceivedMs);
-    const ek = stats(echo.ms);
-    const er = stats(echo.receivedMs);
+    const ek = stats(echoMs);
+    const er = stats(echoReceivedMs);
     say(
       `keystrokes (ms) keydown → drawn: min ${k.min.toFixed(2)} p50 ${k.p50.toFixed(2)} p99 ${k.p99.toFixed(2)} max ${k.max.toFixed(2)}; keydown → echo frame received by the page: p50 ${kr.p50.toFixed(2)} p99 ${kr.p99.toFixed(2)}; ssh2_direct echo: min ${dk.min.toFixed(3)} p50 ${dk.p50.toFixed(3)} p99 ${dk.p99.toFixed(3)}`,
     );
@@ -392,7 +403,7 @@ async function measure(args: string[], runDir: string): Promise<void> {
         unit: 'ms',
         reference: 'echo_alone',
         referenceValue: ek.p50,
-        note: `${o.keys} keys; echo received ${kr.p50.toFixed(1)}; ssh2 alone ${dk.p50.toFixed(2)}; ref = xterm.js in a blank page ↔ bare WebSocket ↔ ssh2 alone, same sshd and cat, keydown → drawn (received ${er.p50.toFixed(1)})`,
+        note: `${o.keys} keys; echo received ${kr.p50.toFixed(1)}; ssh2 alone ${dk.p50.toFixed(2)}; ref = xterm.js in a blank page ↔ bare WebSocket ↔ ssh2 alone, same sshd and cat, keys alternating with the app's, keydown → drawn (received ${er.p50.toFixed(1)})`,
       },
       {
         metric: 'keystroke_drawn_p99',

@@ -5,8 +5,12 @@
 //                         both vs bare_page (app-bare-start.ts: node's http server and a page drawing the same book)
 //   terminal_throughput   `seq 1 3000000` drawn by xterm.js, MB/s  vs ssh2_direct (same shell, ssh2 alone)  (≥ 0.5×)
 //   longest_task          longest main-thread task while that output is drawn                  (< 200 ms)
+//                         vs xterm_alone (app-xterm-alone.ts: the same bytes into xterm.js in a blank page)
 //   keystroke_drawn_p50/p99  keydown → its echo drawn in xterm.js (ssh2's own echo round trip in the note)
+//                         vs echo_alone (app-echo-alone.ts: xterm.js in a blank page, a bare WebSocket, ssh2 alone;
+//                         its keys alternate with the app's, one each)
 //   heap_per_ssh_tab      JS heap added per open SSH tab, 10 tabs on one pooled connection
+//                         vs xterm_terminal (app-xterm-alone.ts: 10 bare Terminals, same options and text)
 //   interrupt_latency     `seq 1 60000000` flooding for 2 s, Ctrl+C keydown → the prompt drawn, p50 of 5,
 //                         vs openssh_tmux (OpenSSH in tmux at the same cols × rows)  (≤ 1.5×)
 //   interrupt_latency_yes the same with `yes`
@@ -24,7 +28,8 @@ import { PageProbe, type ReadyInfo } from './app-page-probe.js';
 import { RIG_HOST, writeBook } from './app-book.js';
 import { startBarePage } from './app-bare-start.js';
 import { cpuBetween, cpuSnapshot } from './app-cpu.js';
-import { xtermAlone } from './app-xterm-alone.js';
+import { xtermAlone, xtermHeap } from './app-xterm-alone.js';
+import { EchoAlone } from './app-echo-alone.js';
 import { TmuxSsh, tmuxInterrupts } from './app-tmux.js';
 import type { SshConnection } from '../main/ssh/connection.js';
 import type { ServeProcess } from '../test/support/serve.js';
@@ -177,6 +182,8 @@ async function measure(args: string[], runDir: string): Promise<void> {
     for (let i = 0; i < TABS; i++) await openRigTab(page, probe, i + 1);
     const after = await heapUsage();
     const heapAfter = after.used;
+    // What an idle tab shows (banner and prompt), for the reference's bare terminals to hold too.
+    const idleText = ((await probe.allTerminalTexts())[0] ?? '').trimEnd().replace(/\n/g, '\r\n');
     say(
       `array buffer storage beside the heap: ${((after.backing - before.backing) / TABS / MiB).toFixed(2)} MiB per idle tab`,
     );
@@ -193,27 +200,46 @@ async function measure(args: string[], runDir: string): Promise<void> {
     say(
       `heap (MiB): ${mib(heapBefore)} with no tab; ${mib(heapAfter)} with ${TABS} idle tabs at their prompt; after closing them, then after each of 2 more rounds of ${TABS} opened and closed: ${heapClosed.map(mib).join(', ')}`,
     );
+    // The reference right after, in the same browser: bare xterm.js Terminals holding the same text.
+    const bareHeap = await xtermHeap(browser, VIEWPORT, TABS, idleText);
+    say(
+      `xterm_terminal: ${TABS} bare xterm.js Terminals (app options, 10,000 scrollback, WebGL, the idle tab's ${idleText.length} characters) in a blank page: ${mib(bareHeap.used)} MiB JS heap + ${mib(bareHeap.backing)} MiB array buffers per Terminal, after GC`,
+    );
 
     // ---- keystrokes: each letter into `cat` on the pty; the echo comes back from the server's line discipline.
     await openRigTab(page, probe, 1);
     say(`xterm.js renderer in this Chromium: ${await probe.renderer()}`);
+    const keySize = await probe.terminalSize();
+    if (!keySize) throw new Error('the page sent no terminal size');
     await typeLine(page, 'cat >/dev/null');
+    // The reference, key by key beside the app's, against the same sshd: xterm.js alone, a bare WebSocket, ssh2 alone.
+    const echo = await EchoAlone.open(browser, VIEWPORT, sshd, keySize);
+    cleanup.push(() => echo.close());
     const keyMs: number[] = [];
     const keyReceivedMs: number[] = [];
+    const echoMs: number[] = [];
+    const echoReceivedMs: number[] = [];
     for (let i = -5; i < o.keys; i++) {
       const key = String.fromCharCode(97 + ((i + 26) % 26));
       await probe.armKey(key, 10_000);
       await page.keyboard.press(key);
       const r = await probe.result();
+      const e = await echo.key(key);
       // The first few warm the path (cat starting, JIT).
       if (i >= 0) {
         keyMs.push(r.ms);
         if (r.receivedMs !== null) keyReceivedMs.push(r.receivedMs);
+        echoMs.push(e.ms);
+        echoReceivedMs.push(e.receivedMs);
       }
-      if (i % 50 === 49) await page.keyboard.press('Enter');
+      if (i % 50 === 49) {
+        await page.keyboard.press('Enter');
+        await echo.press('Enter');
+      }
     }
     await page.keyboard.press('Control+C');
     await closeAllTabs(page);
+    await echo.close();
 
     // ---- throughput, interleaved with the ssh2-alone reference so both see the same machine load.
     const knownHosts = join(runDir, 'data', 'known_hosts');
@@ -225,6 +251,7 @@ async function measure(args: string[], runDir: string): Promise<void> {
     const longest: number[] = [];
     const longCount: number[] = [];
     const frameSizes: number[] = [];
+    const alone: Array<Awaited<ReturnType<typeof xtermAlone>>> = [];
     for (let i = 0; i < o.bulkRuns; i++) {
       const c = await connect();
       try {
@@ -246,6 +273,8 @@ async function measure(args: string[], runDir: string): Promise<void> {
       longest.push(r.longest);
       longCount.push(r.longCount);
       frameSizes.push(r.bytes / Math.max(1, r.frames));
+      // longest_task's reference in the same round: the same bytes drawn by xterm.js alone.
+      alone.push(await xtermAlone(browser, SEQ, VIEWPORT));
       if (i === 0)
         say(
           `CPU during the first run in the page (${(r.ms / 1000).toFixed(1)} s; the page waited for bytes, everything drawn, ${(r.starvedMs / 1000).toFixed(1)} s of it): ${r.cpu}`,
@@ -271,9 +300,9 @@ async function measure(args: string[], runDir: string): Promise<void> {
     await domPage.locator('body[data-ready=true]').waitFor({ timeout: 30_000 });
     const dom = await bulkInPage(domPage, domProbe, await renderer(domProbe, domPage));
     await domContext.close();
-    const alone = await xtermAlone(browser, SEQ, VIEWPORT);
+    const aloneLongest = Math.max(...alone.map((a) => a.longest));
     say(
-      `xterm.js alone in a blank page (${alone.renderer}, same options and flow-control watermarks, no network): ${alone.mbps.toFixed(1)} MB/s, longest task ${alone.longest.toFixed(0)} ms`,
+      `xterm.js alone in a blank page (${alone[0]?.renderer}, same options and flow-control watermarks, no network) per run: ${alone.map((a) => a.mbps.toFixed(1)).join(', ')} MB/s, longest task ${alone.map((a) => a.longest.toFixed(0)).join(', ')} ms`,
     );
     say(
       `with WebGL blocked (${dom.renderer} renderer): ${dom.mbps.toFixed(1)} MB/s (waited for bytes ${(dom.starvedMs / 1000).toFixed(1)} s of ${(dom.ms / 1000).toFixed(1)} s), longest task ${dom.longest.toFixed(0)} ms (${dom.longCount} long tasks); CPU: ${dom.cpu}`,
@@ -324,8 +353,13 @@ async function measure(args: string[], runDir: string): Promise<void> {
     const k = stats(keyMs);
     const dk = stats(directKeys);
     const kr = stats(keyReceivedMs);
+    const ek = stats(echoMs);
+    const er = stats(echoReceivedMs);
     say(
       `keystrokes (ms) keydown → drawn: min ${k.min.toFixed(2)} p50 ${k.p50.toFixed(2)} p99 ${k.p99.toFixed(2)} max ${k.max.toFixed(2)}; keydown → echo frame received by the page: p50 ${kr.p50.toFixed(2)} p99 ${kr.p99.toFixed(2)}; ssh2_direct echo: min ${dk.min.toFixed(3)} p50 ${dk.p50.toFixed(3)} p99 ${dk.p99.toFixed(3)}`,
+    );
+    say(
+      `echo_alone (xterm.js ${echo.renderer} in a blank page at ${echo.size.cols}×${echo.size.rows}, bare WebSocket, ssh2 alone, same sshd and cat) keydown → drawn: min ${ek.min.toFixed(2)} p50 ${ek.p50.toFixed(2)} p99 ${ek.p99.toFixed(2)} max ${ek.max.toFixed(2)}; → received: p50 ${er.p50.toFixed(2)} p99 ${er.p99.toFixed(2)}`,
     );
     const rows: Measurement[] = [
       {
@@ -356,22 +390,37 @@ async function measure(args: string[], runDir: string): Promise<void> {
         metric: 'longest_task',
         value: Math.max(...longest),
         unit: 'ms',
-        note: `worst of ${o.bulkRuns} runs; target < 200`,
+        reference: 'xterm_alone',
+        // As the sftp-page bench does: with no task ≥ 50 ms (the longtask threshold) the reference reads 0, floored at 1.
+        referenceValue: Math.max(aloneLongest, 1),
+        note: `worst of ${o.bulkRuns} runs; ref = worst of ${o.bulkRuns} runs of the same bytes into xterm.js alone in a blank page, one beside each; 0 = no task ≥ 50 ms; reference floored at 1 ms; target < 200`,
       },
-      // No reference column: "drawn" waits for the next 60 Hz frame, so a ratio to ssh2's bare echo would mostly measure the frame rate.
+      // Not ssh2's bare echo: "drawn" waits for the next 60 Hz frame, so a ratio to it would mostly
+      // measure the frame rate. The reference waits for a drawn frame too.
       {
         metric: 'keystroke_drawn_p50',
         value: k.p50,
         unit: 'ms',
-        note: `${o.keys} keys; echo received ${kr.p50.toFixed(1)}; ssh2 alone ${dk.p50.toFixed(2)}`,
+        reference: 'echo_alone',
+        referenceValue: ek.p50,
+        note: `${o.keys} keys; echo received ${kr.p50.toFixed(1)}; ssh2 alone ${dk.p50.toFixed(2)}; ref = xterm.js in a blank page ↔ bare WebSocket ↔ ssh2 alone, same sshd and cat, keys alternating with the app's, keydown → drawn (received ${er.p50.toFixed(1)})`,
       },
       {
         metric: 'keystroke_drawn_p99',
         value: k.p99,
         unit: 'ms',
-        note: `echo received ${kr.p99.toFixed(1)}; ssh2 alone ${dk.p99.toFixed(2)}; max ${k.max.toFixed(1)}`,
+        reference: 'echo_alone',
+        referenceValue: ek.p99,
+        note: `echo received ${kr.p99.toFixed(1)}; ssh2 alone ${dk.p99.toFixed(2)}; max ${k.max.toFixed(1)}; ref as p50 (received ${er.p99.toFixed(1)}, max ${ek.max.toFixed(1)})`,
       },
-      { metric: 'heap_per_ssh_tab', value: perTab, unit: 'MiB', note: `(${TABS} tabs − none) / ${TABS}, after GC` },
+      {
+        metric: 'heap_per_ssh_tab',
+        value: perTab,
+        unit: 'MiB',
+        reference: 'xterm_terminal',
+        referenceValue: bareHeap.used / MiB,
+        note: `(${TABS} tabs − none) / ${TABS}, after GC; ref = ${TABS} bare xterm.js Terminals (same options and scrollback, WebGL, the idle tab's text) in a blank page, per Terminal, after GC`,
+      },
       interruptRow('interrupt_latency', intr.seq, size),
       interruptRow('interrupt_latency_yes', intr.yes, size),
     ];

@@ -1,15 +1,21 @@
 // Shared reporting for every benchmark: a human table, then one JSON line per
 // measurement so results stay comparable from run to run:
 // {"bench":…,"metric":…,"value":…,"unit":…,"reference":…,"reference_value":…,"ratio":…,"better":…}
-// ratio = value / reference_value (null when there is no reference); better
-// says which way is good: "higher" (throughput, frames) or "lower" (time, memory).
+// ratio = value / reference_value; better says which way is good: "higher"
+// (throughput, frames) or "lower" (time, memory). Every row has a reference:
+// the same job done by the least code (OpenSSH, ssh2 alone, xterm.js alone, a
+// bare page...), measured in the same run on the same machine; the note says
+// what it is. printReport refuses a row without one (assertMeasured).
 
 export interface Measurement {
   metric: string;
+  /** null or NaN only on the way to assertMeasured, which refuses it. */
   value: number | null;
   unit: string;
-  reference?: string | null;
-  referenceValue?: number | null;
+  /** The reference's name ("openssh", "xterm_alone"); required: assertMeasured refuses a row without one. */
+  reference: string;
+  /** The reference's value in the same unit, measured in the same run; null or NaN is refused. */
+  referenceValue: number | null;
   /** Free text for the table only (min–max, target, why a value is missing). */
   note?: string;
   /** Which way is good; when absent it follows from the unit (betterFor). */
@@ -25,11 +31,14 @@ export function betterFor(m: Measurement): 'lower' | 'higher' {
 }
 
 /**
- * Throws for any row without a value or without its reference's value: a bench
- * must not print a dash for a figure it promised. A rate of 0 (better "higher")
- * is a count that never ran, not a measurement (vnc_throughput read 0 for
- * every run once), and a reference of 0 leaves no ratio; both fail too.
- * Also checks every row says which way is better (betterFor throws otherwise).
+ * Throws for any row without a value, without a reference (a name that is
+ * not blank), or without its reference's value: every row is compared with
+ * something measured in the same run, and a bench must not print a dash for a
+ * figure it promised. A rate of 0 (better "higher") is a count that never
+ * ran, not a measurement (vnc_throughput read 0 for every run once), and a
+ * reference of 0 or below leaves no ratio; both fail too. Names every problem
+ * at once. Also checks every row says which way is better (betterFor throws
+ * otherwise).
  */
 export function assertMeasured(rows: readonly Measurement[]): void {
   const problems: string[] = [];
@@ -37,11 +46,11 @@ export function assertMeasured(rows: readonly Measurement[]): void {
     const higher = betterFor(m) === 'higher';
     if (!Number.isFinite(m.value)) problems.push(`${m.metric}: no value`);
     else if (higher && (m.value as number) <= 0) problems.push(`${m.metric}: ${m.value} ${m.unit}`);
-    if (m.reference != null) {
-      if (!Number.isFinite(m.referenceValue)) problems.push(`${m.metric}: no value for its reference ${m.reference}`);
-      else if ((m.referenceValue as number) <= 0)
-        problems.push(`${m.metric}: reference ${m.reference} is ${m.referenceValue} ${m.unit}`);
-    }
+    if (typeof m.reference !== 'string' || m.reference.trim() === '') problems.push(`${m.metric}: no reference`);
+    else if (!Number.isFinite(m.referenceValue))
+      problems.push(`${m.metric}: no value for its reference ${m.reference}`);
+    else if ((m.referenceValue as number) <= 0)
+      problems.push(`${m.metric}: reference ${m.reference} is ${m.referenceValue} ${m.unit}`);
   }
   if (problems.length > 0) throw new Error(`not measured: ${problems.join('; ')}`);
 }

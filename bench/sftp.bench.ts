@@ -14,7 +14,8 @@
 //                                   peak RSS during the same transfers (VmHWM of `sftp` plus the `ssh`
 //                                   it runs, polled from /proc every 50 ms until they exit)
 //   --sweep adds sftp_download:<KiB>x<n> / sftp_upload:<KiB>x<n> (request size × in flight)
-//   and sftp_small_files_down:<n>files (files at once), the measurements the defaults came from.
+//   and sftp_small_files_down/_up:<n>files (files at once), the measurements the defaults came from,
+//   each against the same OpenSSH median as its main row.
 // OpenSSH is timed over its whole process (connect and login included, about
 // 0.1 s here); Hostdeck from enqueue to done on an open session. OpenSSH uses
 // its own default cipher; the table names both.
@@ -171,24 +172,24 @@ function rowsFor(p: SftpProfileResult, ref: Record<'download' | 'upload' | 'rss'
       better: 'lower',
     },
   ];
+  // Sweep rows: one run each, against the same OpenSSH runs as their main row (same file or tree, same sshd, this run).
+  const sweep = (metric: string, value: number, unit: string, reference: string, refValues: number[]): Measurement => ({
+    metric: `${pre}${metric}`,
+    value,
+    unit,
+    reference,
+    referenceValue: stats(refValues).median,
+    note: `sweep, one run; ref = the ${reference} median above`,
+    better: 'higher',
+  });
   for (const s of p.sweep) {
     const tag = `${s.requestSize / 1024}KiBx${s.inFlight}`;
-    rows.push({ metric: `${pre}sftp_download:${tag}`, value: s.download, unit: 'MB/s', note: 'sweep, one run' });
-    rows.push({ metric: `${pre}sftp_upload:${tag}`, value: s.upload, unit: 'MB/s', note: 'sweep, one run' });
+    rows.push(sweep(`sftp_download:${tag}`, s.download, 'MB/s', 'openssh sftp get', ref.download));
+    rows.push(sweep(`sftp_upload:${tag}`, s.upload, 'MB/s', 'openssh sftp put', ref.upload));
   }
   for (const s of p.parallelSweep) {
-    rows.push({
-      metric: `${pre}sftp_small_files_down:${s.files}files`,
-      value: s.down,
-      unit: 'files/s',
-      note: 'sweep, one run',
-    });
-    rows.push({
-      metric: `${pre}sftp_small_files_up:${s.files}files`,
-      value: s.up,
-      unit: 'files/s',
-      note: 'sweep, one run',
-    });
+    rows.push(sweep(`sftp_small_files_down:${s.files}files`, s.down, 'files/s', 'openssh sftp get -r', p.treeDownRef));
+    rows.push(sweep(`sftp_small_files_up:${s.files}files`, s.up, 'files/s', 'openssh sftp put -r', p.treeUpRef));
   }
   return rows;
 }

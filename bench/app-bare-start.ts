@@ -23,7 +23,8 @@ const server = http.createServer((req, res) => {
   else { res.writeHead(200, { 'Content-Type': 'text/html' }); res.end(page); }
 });
 server.listen(0, '127.0.0.1', () => process.stdout.write('bare page at http://127.0.0.1:' + server.address().port + '/\n'));
-process.on('SIGTERM', () => server.close(() => process.exit(0)));
+// The browser may keep a connection open: leave at once, as a killed server would.
+process.on('SIGTERM', () => process.exit(0));
 `;
 
 /** A running bare server: its URL, and stop(). */
@@ -41,7 +42,12 @@ export function startBarePage(dataDir: string): Promise<BarePage> {
   const stop = (): Promise<void> =>
     new Promise((resolve) => {
       if (child.exitCode !== null || child.signalCode !== null) return resolve();
-      child.once('exit', () => resolve());
+      // SIGKILL if SIGTERM did not end it within 2 s: a bench must not wait on its reference's server.
+      const force = setTimeout(() => child.kill('SIGKILL'), 2000);
+      child.once('exit', () => {
+        clearTimeout(force);
+        resolve();
+      });
       child.kill('SIGTERM');
     });
   return new Promise((resolve, reject) => {

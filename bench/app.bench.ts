@@ -26,7 +26,7 @@ import { nativeStatus } from '../main/api/native.js';
 import { keyLogin, PROMPT, probeStream, sshdKeyUser } from './ssh-measure.js';
 import { PageProbe, type ReadyInfo } from './app-page-probe.js';
 import { RIG_HOST, writeBook } from './app-book.js';
-import { startBarePage } from './app-bare-start.js';
+import { startBarePage, type BarePage } from './app-bare-start.js';
 import { cpuBetween, cpuSnapshot } from './app-cpu.js';
 import { xtermAlone, xtermHeap } from './app-xterm-alone.js';
 import { EchoAlone } from './app-echo-alone.js';
@@ -557,22 +557,21 @@ async function bareStart(
   hostCount: number,
 ): Promise<{ start: number; page: number }> {
   const context = await browser.newContext({ viewport: VIEWPORT });
+  let bare: BarePage | undefined;
   try {
     const page = await context.newPage();
     const probe = await PageProbe.install(page);
     const t0 = epochNow();
-    const bare = await startBarePage(dataDir);
-    try {
-      await page.goto(bare.url);
-      await page.locator('body[data-ready=true]').waitFor({ timeout: 30_000 });
-      const ready = await probe.ready();
-      if (ready.at === null || ready.hosts !== hostCount) throw new Error(`bare page drew ${ready.hosts} hosts`);
-      return { start: ready.timeOrigin + ready.at - t0, page: ready.at };
-    } finally {
-      await bare.stop();
-    }
+    bare = await startBarePage(dataDir);
+    await page.goto(bare.url);
+    await page.locator('body[data-ready=true]').waitFor({ timeout: 30_000 });
+    const ready = await probe.ready();
+    if (ready.at === null || ready.hosts !== hostCount) throw new Error(`bare page drew ${ready.hosts} hosts`);
+    return { start: ready.timeOrigin + ready.at - t0, page: ready.at };
   } finally {
+    // The page first, so no connection of its holds the server.
     await context.close();
+    await bare?.stop();
   }
 }
 

@@ -23,9 +23,9 @@ import { nativeStatus } from '../main/api/native.js';
 import { connectHost, openAppPage } from './support/app-page.js';
 import { startChromium } from './support/chromium.js';
 import { ensureDesktopBuilt, launchDesktop, type DesktopApp } from './support/electron-standin/launch.js';
-import { captureOutput, makeTempDir, startTracked, type Tracked } from './support/processes.js';
+import { makeTempDir, startTracked, type Tracked } from './support/processes.js';
 import { addKeyHost } from './support/reconnect-page.js';
-import { ensureServeBuilt, homeWithKey } from './support/serve.js';
+import { ensureServeBuilt, homeWithKey, printedUrl } from './support/serve.js';
 import { startSshd, type Sshd } from './support/sshd.js';
 
 const root = join(import.meta.dirname, '..');
@@ -80,25 +80,6 @@ const isSsh2Client = (f: string): boolean => /[\\/]ssh2[\\/]lib[\\/]client\.js$/
 function topImports(bundle: string): string[] {
   const text = readFileSync(bundle, 'utf8');
   return [...text.matchAll(/^import\s(?:[^'"]*?\sfrom\s)?["']([^"']+)["'];?$/gm)].map((m) => m[1] as string);
-}
-
-/** The URL line serve prints once it listens (test/support/serve.ts reads it the same way). */
-function printedUrl(proc: Tracked): Promise<string> {
-  const output = captureOutput(proc.child);
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`serve printed no URL in 60 s:\n${output()}`)), 60_000);
-    const check = (): void => {
-      const m = /Hostdeck is running at (http:\/\/127\.0\.0\.1:\d+\/#token=[\w-]+)\n/.exec(output());
-      if (!m?.[1]) return;
-      clearTimeout(timer);
-      resolve(m[1]);
-    };
-    proc.child.stdout?.on('data', check);
-    proc.child.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`serve exited (${code}) before printing its URL:\n${output()}`));
-    });
-  });
 }
 
 let sshd: Sshd;

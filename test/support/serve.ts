@@ -55,21 +55,28 @@ export async function startServe(opts: { dataDir?: string; home?: string } = {})
   });
   let out = '';
   proc.child.stdout?.on('data', (d: Buffer) => (out += d.toString()));
-  const all = captureOutput(proc.child);
-  const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`serve printed no URL in 60 s:\n${all()}`)), 60_000);
+  const url = await printedUrl(proc);
+  return { url, origin: new URL(url).origin, dataDir, home, stdout: () => out, stop: () => proc.stop('SIGTERM') };
+}
+
+/**
+ * The URL line serve prints once it listens ("Hostdeck is running at …"):
+ * rejects, with everything it printed, when it exits first or prints none in 60 s.
+ */
+export function printedUrl(proc: Tracked): Promise<string> {
+  const output = captureOutput(proc.child);
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`serve printed no URL in 60 s:\n${output()}`)), 60_000);
     const check = (): void => {
-      const m = /Hostdeck is running at (http:\/\/127\.0\.0\.1:\d+\/#token=[\w-]+)\n/.exec(out);
-      if (m?.[1]) {
-        clearTimeout(timer);
-        resolve(m[1]);
-      }
+      const m = /Hostdeck is running at (http:\/\/127\.0\.0\.1:\d+\/#token=[\w-]+)\n/.exec(output());
+      if (!m?.[1]) return;
+      clearTimeout(timer);
+      resolve(m[1]);
     };
     proc.child.stdout?.on('data', check);
     proc.child.once('exit', (code) => {
       clearTimeout(timer);
-      reject(new Error(`serve exited (${code}) before printing its URL:\n${all()}`));
+      reject(new Error(`serve exited (${code}) before printing its URL:\n${output()}`));
     });
   });
-  return { url, origin: new URL(url).origin, dataDir, home, stdout: () => out, stop: () => proc.stop('SIGTERM') };
 }

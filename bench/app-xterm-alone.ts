@@ -151,6 +151,16 @@ export interface HeapReading {
   backing: number;
 }
 
+/** A reader of `page`'s heap: two forced GCs (HeapProfiler.collectGarbage), then Runtime.getHeapUsage. */
+export async function heapReader(page: Page): Promise<() => Promise<HeapReading>> {
+  const cdp = await page.context().newCDPSession(page);
+  return async () => {
+    for (let i = 0; i < 2; i++) await cdp.send('HeapProfiler.collectGarbage');
+    const h = await cdp.send('Runtime.getHeapUsage');
+    return { used: h.usedSize, backing: h.backingStorageSize };
+  };
+}
+
 /**
  * In a blank xterm page: the JS heap `tabs` bare Terminals add, each showing
  * `text` (what an idle app tab shows), per Terminal, after GC. One Terminal is
@@ -162,15 +172,10 @@ export async function xtermHeap(
   viewport: { width: number; height: number },
   tabs: number,
   text: string,
-): Promise<{ used: number; backing: number }> {
+): Promise<HeapReading> {
   const { context, page } = await blankXtermPage(browser, viewport);
   try {
-    const cdp = await context.newCDPSession(page);
-    const heap = async (): Promise<HeapReading> => {
-      for (let i = 0; i < 2; i++) await cdp.send('HeapProfiler.collectGarbage');
-      const h = await cdp.send('Runtime.getHeapUsage');
-      return { used: h.usedSize, backing: h.backingStorageSize };
-    };
+    const heap = await heapReader(page);
     const open = (count: number): Promise<void> => page.evaluate(`(${HEAP_OPEN})(${JSON.stringify({ count, text })})`);
     await open(1);
     await page.evaluate(`(${HEAP_CLOSE})()`);

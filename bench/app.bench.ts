@@ -28,7 +28,7 @@ import { PageProbe, type ReadyInfo } from './app-page-probe.js';
 import { RIG_HOST, writeBook } from './app-book.js';
 import { startBarePage, type BarePage } from './app-bare-start.js';
 import { cpuBetween, cpuSnapshot } from './app-cpu.js';
-import { xtermAlone, xtermHeap } from './app-xterm-alone.js';
+import { heapReader, xtermAlone, xtermHeap } from './app-xterm-alone.js';
 import { EchoAlone } from './app-echo-alone.js';
 import { TmuxSsh, tmuxInterrupts } from './app-tmux.js';
 import type { SshConnection } from '../main/ssh/connection.js';
@@ -165,12 +165,7 @@ async function measure(args: string[], runDir: string): Promise<void> {
     );
 
     // ---- heap: 10 tabs on the one pooled connection, GC forced before each reading.
-    const cdp = await page.context().newCDPSession(page);
-    const heapUsage = async (): Promise<{ used: number; backing: number }> => {
-      for (let i = 0; i < 2; i++) await cdp.send('HeapProfiler.collectGarbage');
-      const h = await cdp.send('Runtime.getHeapUsage');
-      return { used: h.usedSize, backing: h.backingStorageSize };
-    };
+    const heapUsage = await heapReader(page);
     // The metric is the JS heap (usedSize); xterm keeps its buffer lines in typed arrays whose
     // storage V8 counts apart (backingStorageSize), so that is printed beside it.
     const heapUsed = async (): Promise<number> => (await heapUsage()).used;

@@ -8,7 +8,7 @@ import { Disposables, el } from '../dom.js';
 import { t, locale } from '../i18n/i18n.js';
 import type { SftpEntry } from '../../../shared/sftp.js';
 import { formatMode, formatSize, isFolder, pathKey, type SortKey } from './files-model.js';
-import { FrameTask, rowWindow } from './virtual-rows.js';
+import { FrameTask, rowWindow } from '../ui/virtual-rows.js';
 
 /** Row height in CSS pixels; files.css uses the same number. */
 export const ROW_HEIGHT = 26;

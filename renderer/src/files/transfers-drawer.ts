@@ -11,7 +11,7 @@ import type { TransferChild, TransferItem } from '../../../shared/sftp.js';
 import { formatSize } from './files-model.js';
 import './files.css';
 import type { TransferCenter } from './transfer-center.js';
-import { FrameTask, rowWindow } from './virtual-rows.js';
+import { FrameTask, rowWindow } from '../ui/virtual-rows.js';
 
 /** Row height in CSS pixels (files.css .transfer-row). */
 export const TRANSFER_ROW = 48;

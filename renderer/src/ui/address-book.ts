@@ -6,7 +6,7 @@
 // of hosts draws a screenful), each with its aria-level, -posinset and -setsize.
 // Host labels come from the person or from imports: they are set as text.
 import { Disposables, el } from '../dom.js';
-import { FrameTask, rowWindow } from '../files/virtual-rows.js';
+import { FrameTask, rowWindow } from './virtual-rows.js';
 import { t } from '../i18n/i18n.js';
 import { HostSearchIndex } from '../../../shared/model/search.js';
 import { folderKey, type Folder, type SavedHost } from '../../../shared/model/host.js';

@@ -1,7 +1,7 @@
-// What the two virtualised lists of the files panel (the folder grid and the
-// transfers drawer) share: drawing at most once per animation frame, and the
-// window of fixed-height rows to keep in the DOM for where the viewport is
-// scrolled.
+// What the virtualised lists share (the address book, and the files panel's
+// folder grid and transfers drawer): drawing at most once per animation
+// frame, and the window of fixed-height rows to keep in the DOM for where the
+// viewport is scrolled.
 
 /** Runs `draw` once on the next animation frame however often it is asked for; cancel() on dispose. */
 export class FrameTask {

@@ -12,11 +12,7 @@
 // require('./crypto/build/Release/sshcrypto.node') succeeds, and that same
 // file is what is tried here. Node caches it by path, so when ssh2 loads
 // later it gets this very addon, not a second copy.
-import { createRequire } from 'node:module';
-
-// Not named `require`: electron-vite's ESM shim declares its own `require` in
-// the main bundle, and a second declaration is a SyntaxError at start-up.
-const loadCommonJs = createRequire(import.meta.url);
+import { loadCommonJs } from '../load-commonjs.js';
 
 /** Whether each native addon loaded in this process: ssh2's sshcrypto.node and ws's bufferutil. */
 export interface NativeStatus {

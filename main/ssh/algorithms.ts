@@ -11,7 +11,6 @@
 // chacha20-poly1305@openssh.com from its supported list and rejects an
 // explicit offer of it ("Unsupported algorithm"), which failed every desktop
 // connection (test/support/electron-runtime.ts, test/ssh-electron-runtime.test.ts).
-import { createRequire } from 'node:module';
 import type {
   Algorithms,
   CipherAlgorithm,
@@ -20,10 +19,7 @@ import type {
   MacAlgorithm,
   ServerHostKeyAlgorithm,
 } from 'ssh2';
-
-// Not named `require`: electron-vite's ESM shim declares its own `require` in
-// the main bundle, and a second declaration is a SyntaxError at start-up.
-const loadCommonJs = createRequire(import.meta.url);
+import { loadCommonJs } from '../load-commonjs.js';
 
 const KEX: readonly KexAlgorithm[] = [
   'curve25519-sha256',

@@ -31,10 +31,8 @@
 // tells ssh2 the real figure once the channel is open (ssh2 assumes it granted
 // 2 MiB). With the real, small figure ssh2 tops the window up to 2 MiB on the
 // first data, as it always does, unless the bridge has taken it over first.
-import { createRequire } from 'node:module';
 import type { ClientChannel } from 'ssh2';
-
-const loadCommonJs = createRequire(import.meta.url);
+import { loadCommonJs } from '../load-commonjs.js';
 
 /** Added to the real window in what ssh2 reads: far above its top-up threshold (1 MiB) and never 0. */
 const HIDDEN = 2 ** 30;

@@ -8,25 +8,16 @@
 // and stays free. A static `import ssh2 from 'ssh2'` would not do here: both
 // bundlers (esbuild for serve, Rollup through electron-vite for the desktop)
 // keep ssh2 external and hoist its import to the top of the bundle, so it
-// would load at start again. A createRequire() call is left as it is.
+// would load at start again (main/load-commonjs.ts).
 // test/lazy-modules.test.ts checks the built bundles.
-import { createRequire } from 'node:module';
 import type * as Ssh2 from 'ssh2';
+import { loadOnFirstUse } from '../load-commonjs.js';
 
 /** ssh2's exports (Client, utils, ...): what `import ssh2 from 'ssh2'` gives. */
 export type Ssh2Module = typeof Ssh2;
-
-// Not named `require`: electron-vite's ESM shim declares its own `require` in
-// the main bundle, and a second declaration is a SyntaxError at start-up.
-const loadCommonJs = createRequire(import.meta.url);
-
-let loaded: Ssh2Module | undefined;
 
 /**
  * ssh2's exports, loading the package on the first call (synchronous; later calls return the same object). Throws
  * what Node's require throws when the package is missing (MODULE_NOT_FOUND), which an install makes impossible.
  */
-export function ssh2(): Ssh2Module {
-  loaded ??= loadCommonJs('ssh2') as Ssh2Module;
-  return loaded;
-}
+export const ssh2: () => Ssh2Module = loadOnFirstUse<Ssh2Module>('ssh2');

@@ -5,23 +5,14 @@
 // the anonymous-suite probe below), not when the process starts: most VNC
 // servers never ask for it. A static import would be hoisted to the top of
 // the serve and desktop bundles and load at start.
-import { createRequire } from 'node:module';
 import { createHash, type X509Certificate } from 'node:crypto';
 import type { Duplex } from 'node:stream';
 import type * as Tls from 'node:tls';
 import type { VncCertificateInfo } from '../../shared/vnc-protocol.js';
-
-// Not named `require`: electron-vite's ESM shim declares its own `require` in
-// the main bundle, and a second declaration is a SyntaxError at start-up.
-const loadCommonJs = createRequire(import.meta.url);
-
-let tlsModule: typeof Tls | undefined;
+import { loadOnFirstUse } from '../load-commonjs.js';
 
 /** node:tls, loaded on the first call. */
-function tls(): typeof Tls {
-  tlsModule ??= loadCommonJs('node:tls') as typeof Tls;
-  return tlsModule;
-}
+const tls = loadOnFirstUse<typeof Tls>('node:tls');
 
 /**
  * VeNCrypt TLSNone/TLSVnc/TLSPlain use anonymous Diffie-Hellman: no

@@ -200,10 +200,9 @@ export class TunnelsPanel {
       b.setAttribute('aria-label', t(k, { forward: name, host: hostName }));
     row.tr.dataset['state'] = s.state;
     // Reconnecting counts down: main reports each second (retryIn).
-    row.state.textContent =
-      s.state === 'reconnecting'
-        ? t('tunnels.state.reconnecting', { seconds: s.retryIn ?? 0 })
-        : t(`tunnels.state.${s.state}`);
+    row.state.textContent = retrying
+      ? t('tunnels.state.reconnecting', { seconds: s.retryIn ?? 0 })
+      : t(`tunnels.state.${s.state}`);
     clear(row.reason);
     if (s.error) row.reason.textContent = retrying ? retryReasonText(s.error) : errorText(s.error);
     row.channels.textContent = t('tunnels.channels', { open: s.channels, total: s.channelsTotal });

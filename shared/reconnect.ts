@@ -47,8 +47,8 @@ export interface ReconnectorHooks {
 /** The waits (ms) before each try, read at each schedule(); the last repeats. */
 export type ReconnectWaits = () => readonly number[];
 
-/** RECONNECT_SCHEDULE_S in milliseconds. */
-const realWaits: ReconnectWaits = () => RECONNECT_SCHEDULE_S.map((s) => s * 1000);
+/** RECONNECT_SCHEDULE_S in milliseconds: the waits a Reconnector uses unless given others. */
+export const reconnectWaitsMs: ReconnectWaits = () => RECONNECT_SCHEDULE_S.map((s) => s * 1000);
 
 /**
  * The countdown between automatic tries. `schedule()` starts the next wait
@@ -64,7 +64,7 @@ export class Reconnector {
   #left = 0;
   #timer: ReturnType<typeof setTimeout> | undefined;
 
-  constructor(hooks: ReconnectorHooks, waits: ReconnectWaits = realWaits) {
+  constructor(hooks: ReconnectorHooks, waits: ReconnectWaits = reconnectWaitsMs) {
     this.#hooks = hooks;
     this.#waits = waits;
   }

@@ -2,7 +2,7 @@
 // (shared/reconnect.ts, with when to try and which failures may be tried
 // again), with waits the page's tests can shorten.
 import {
-  RECONNECT_SCHEDULE_S,
+  reconnectWaitsMs,
   Reconnector as SharedReconnector,
   type ReconnectorHooks,
 } from '../../../shared/reconnect.js';
@@ -20,7 +20,7 @@ export function overrideReconnectSchedule(ms: readonly number[] | null): void {
 }
 
 function scheduleMs(): readonly number[] {
-  return scheduleOverrideMs ?? RECONNECT_SCHEDULE_S.map((s) => s * 1000);
+  return scheduleOverrideMs ?? reconnectWaitsMs();
 }
 
 /** The shared countdown (shared/reconnect.ts), with this page's waits (overrideReconnectSchedule). */

@@ -35,7 +35,16 @@ const binding = nativeStatus().sshCrypto;
 let cipher = '';
 const pool = new ConnectionPool();
 const trust = new HostKeyTrust({ ownFile: config.knownHosts, userFiles: [] });
-const connect = () => SshConnection.connect(keyLogin(config, trust, (cs) => (cipher = cs.cipher)));
+// Both directions' cipher as ssh2 negotiated them (the download is server to
+// client), written once when they agree.
+const connect = () =>
+  SshConnection.connect({
+    ...keyLogin(config, trust),
+    onHandshake: (n: unknown) => {
+      const { cs, sc } = n as Record<'cs' | 'sc', { cipher: string }>;
+      cipher = cs.cipher === sc.cipher ? cs.cipher : `${cs.cipher} up, ${sc.cipher} down`;
+    },
+  });
 const host = forwardingHost('bench', [
   loopbackLocalForward('L', config.targetPort),
   { id: 'D', kind: 'dynamic', bindAddress: '127.0.0.1', bindPort: 0 },

@@ -3,11 +3,18 @@
 // each in a process of its own, the same reader in this process for both.
 // Rows (electron_* for the Electron runtime profile, bench/tunnels-profile.ts):
 //   forward_throughput   MB/s of a bulk TCP download through a local forward   vs `ssh -N -L`   (target ≥ 1.0× in node)
+//   forward_cpu          MB per CPU-second of the forwarding process during those downloads
+//   ssh2_forward_throughput  the same download through ssh2 alone (bench/tunnels-ssh2.ts, no Hostdeck
+//                        code): the library's ceiling, measured in the same rounds
 //   socks_connect_p50    ms from opening the SOCKS5 connection to the first byte of the target's banner,
 //                        CONNECT by IPv4 address                                vs `ssh -N -D`
 //   socks_connect_p99    the same, 99th percentile
 // Both sides use aes128-gcm@openssh.com (the cipher Hostdeck negotiates with
 // OpenSSH; ssh would pick chacha20 by default), so the cipher is not what is compared.
+// Every forwarder carries one untimed download first (Node compiles its hot
+// paths there; ssh gets the same), then the timed rounds go round the sides in
+// turn, so a change of load meets them alike; each row's note gives the median
+// and range of the per-round ratios (this round's value over this round's ssh).
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import net from 'node:net';
@@ -20,6 +27,7 @@ import { startSshd } from '../test/support/sshd.js';
 import { ensureTestUsers } from '../test/support/users.js';
 import { connectTo, readBytes, socksConnect } from './tunnels-rig.js';
 import type { TunnelProfileConfig, TunnelProfileReady } from './tunnels-profile.js';
+import type { TunnelSsh2Config } from './tunnels-ssh2.js';
 import { opensshLogin, runtimeArg, runtimesOf, trustedTarget, type ProfileTarget } from './profile-rig.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -42,7 +50,7 @@ async function measure(args: string[], runDir: string): Promise<void> {
   const quick = args.includes('--quick');
   const runtime = runtimeArg(args);
   const bulkBytes = (quick ? 64 : 256) * 1024 * 1024;
-  const rounds = quick ? 2 : 5;
+  const rounds = quick ? 3 : 7;
   const connects = quick ? 50 : 200;
   ensureTestUsers();
   const sshd = await startSshd();
@@ -61,6 +69,15 @@ async function measure(args: string[], runDir: string): Promise<void> {
       profiles.push(p);
       sides.push(p);
     }
+    sides.push(
+      await startSsh2({
+        ...target,
+        targetPort: source.port,
+        cipher: CIPHER,
+        hostKey: hostKeyBlob(sshd.hostPublicKey()),
+      }),
+    );
+    for (const s of sides) await download(s.localPort, bulkBytes);
     const bulk = new Map<string, number[]>(sides.map((s) => [s.name, []]));
     const cpu = new Map<string, number[]>(sides.map((s) => [s.name, []]));
     for (let r = 0; r < rounds; r++)
@@ -72,7 +89,7 @@ async function measure(args: string[], runDir: string): Promise<void> {
     const socks = new Map<string, number[]>(sides.map((s) => [s.name, []]));
     // Interleaved in blocks so a load change hits every side alike.
     for (let block = 0; block < 10; block++)
-      for (const s of sides)
+      for (const s of sides.filter((x) => x.socksPort !== 0))
         for (let i = 0; i < connects / 10; i++) socks.get(s.name)?.push(await socksFirstByte(s.socksPort, bannerPort));
     report({ bulk, socks, cpu }, profiles, bulkBytes, rounds, connects);
   } finally {
@@ -90,13 +107,16 @@ function report(
   rounds: number,
   connects: number,
 ): void {
-  const os = stats(bulk.get('openssh') ?? []);
+  const ssh = bulk.get('openssh') ?? [];
+  const os = stats(ssh);
   const osSocks = stats(socks.get('openssh') ?? []);
   const osCpu = stats(cpu.get('openssh') ?? []);
+  const ceiling = bulk.get('ssh2') ?? [];
   const rows: Measurement[] = [];
   for (const p of profiles) {
     const prefix = p.name === 'node' ? '' : 'electron_';
-    const b = stats(bulk.get(p.name) ?? []);
+    const own = bulk.get(p.name) ?? [];
+    const b = stats(own);
     const c = stats(socks.get(p.name) ?? []);
     rows.push(
       {
@@ -106,7 +126,7 @@ function report(
         reference: 'openssh_L',
         referenceValue: os.median,
         better: 'higher',
-        note: `median of ${rounds} × ${bulkBytes / 2 ** 20} MiB (${b.min.toFixed(0)}–${b.max.toFixed(0)}; ssh ${os.min.toFixed(0)}–${os.max.toFixed(0)}); ${p.ready.cipher}, native ${p.ready.binding}${p.name === 'node' ? '; target ≥ 1.0×' : ''}`,
+        note: `median of ${rounds} × ${bulkBytes / 2 ** 20} MiB (${b.min.toFixed(0)}–${b.max.toFixed(0)}; ssh ${os.min.toFixed(0)}–${os.max.toFixed(0)}); per round ÷ ssh ${pairedRatios(own, ssh)}, ÷ bare ssh2 ${pairedRatios(own, ceiling)}; ${p.ready.cipher}, native ${p.ready.binding}${p.name === 'node' ? '; target ≥ 1.0×' : ''}`,
       },
       {
         metric: `${prefix}forward_cpu`,
@@ -136,10 +156,42 @@ function report(
       },
     );
   }
+  const s2 = stats(ceiling);
+  rows.push(
+    {
+      metric: 'ssh2_forward_throughput',
+      value: s2.median,
+      unit: 'MB/s',
+      reference: 'openssh_L',
+      referenceValue: os.median,
+      better: 'higher',
+      note: `ssh2 alone (bench/tunnels-ssh2.ts), the ceiling for forward_throughput: median of ${rounds} (${s2.min.toFixed(0)}–${s2.max.toFixed(0)}); per round ÷ ssh ${pairedRatios(ceiling, ssh)}`,
+    },
+    {
+      metric: 'ssh2_forward_cpu',
+      value: stats(cpu.get('ssh2') ?? []).median,
+      unit: 'MB/CPU-s',
+      reference: 'openssh_L',
+      referenceValue: osCpu.median,
+      better: 'higher',
+      note: 'MB per CPU-second of the ssh2-alone forwarder',
+    },
+  );
   assertMeasured(rows);
   printReport('tunnels', 'Port forwards (Hostdeck vs OpenSSH client)', rows, [
     `Hostdeck forwards (main/tunnels) in a child process per runtime profile vs ${spawnSync('ssh', ['-V'], { encoding: 'utf8' }).stderr.trim()} -N -L/-D, -c ${CIPHER}, one local sshd`,
   ]);
+}
+
+/** "median× (min–max×)" of a[i] / b[i], round by round (both measured in round i). */
+function pairedRatios(a: readonly number[], b: readonly number[]): string {
+  const r = stats(a.map((v, i) => v / (b[i] as number)));
+  return `${r.median.toFixed(2)}× (${r.min.toFixed(2)}–${r.max.toFixed(2)}×)`;
+}
+
+/** The key blob of an OpenSSH public-key line ("type base64 [comment]"), base64. */
+function hostKeyBlob(line: string): string {
+  return line.split(' ')[1] as string;
 }
 
 /** User + system CPU seconds of process `pid` so far (/proc/<pid>/stat fields 14 and 15, in clock ticks of 1/100 s). */
@@ -243,6 +295,34 @@ async function startProfile(config: TunnelProfileConfig): Promise<Side & { ready
     localPort: ready.localPort,
     socksPort: ready.socksPort,
     ready,
+    stop: async () => {
+      if (child.exitCode !== null) return;
+      const exited = new Promise((ok) => child.once('exit', ok));
+      child.stdin.end();
+      await exited;
+    },
+  };
+}
+
+/** The ssh2-alone forwarder (bench/tunnels-ssh2.ts) as a side named 'ssh2', with no SOCKS port. */
+async function startSsh2(config: TunnelSsh2Config): Promise<Side> {
+  const child = spawn(process.execPath, ['--import', 'tsx', join(here, 'tunnels-ssh2.ts'), JSON.stringify(config)], {
+    stdio: ['pipe', 'pipe', 'inherit'],
+  });
+  const localPort = await new Promise<number>((resolve, reject) => {
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => {
+      out += d.toString();
+      const nl = out.indexOf('\n');
+      if (nl !== -1) resolve((JSON.parse(out.slice(0, nl)) as { localPort: number }).localPort);
+    });
+    child.once('exit', (code) => reject(new Error(`tunnels-ssh2 exited ${code}`)));
+  });
+  return {
+    name: 'ssh2',
+    pid: child.pid as number,
+    localPort,
+    socksPort: 0,
     stop: async () => {
       if (child.exitCode !== null) return;
       const exited = new Promise((ok) => child.once('exit', ok));

@@ -190,9 +190,14 @@ export class TerminalSession {
     }
   }
 
-  /** Prints a line from Hostdeck (not from the server) in the terminal, dimmed. */
+  /**
+   * Prints a line from Hostdeck (not from the server) in the terminal, in
+   * grey (SGR 90), not dimmed (SGR 2): dim text is drawn at half opacity after
+   * xterm.js's minimumContrastRatio has lifted its colour, so it fell below
+   * 4.5:1; grey is lifted to 4.5:1 like any colour.
+   */
   notice(text: string): void {
-    this.terminal.write(`\r\n\x1b[2m${text.replace(/[\x00-\x1f\x7f]/g, ' ')}\x1b[0m\r\n`);
+    this.terminal.write(`\r\n\x1b[90m${text.replace(/[\x00-\x1f\x7f]/g, ' ')}\x1b[0m\r\n`);
   }
 
   /** New colours or font for an open terminal (settings changed). */

@@ -12,7 +12,7 @@ import { readFileSync } from 'node:fs';
 import ssh2, { type Client } from 'ssh2';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { blankXtermPage, OPEN_TERMINAL } from './app-xterm-alone.js';
+import { blankXtermPage, OPEN_TERMINAL, type XtermRenderer } from './app-xterm-alone.js';
 import type { Sshd } from '../test/support/sshd.js';
 
 /** One keystroke: keydown → echo drawn, and keydown → the frame carrying the echo reached the page (ms). */
@@ -87,9 +87,10 @@ export class EchoAlone {
     viewport: { width: number; height: number },
     sshd: Pick<Sshd, 'host' | 'port' | 'keyUser' | 'clientKeyPath' | 'hostPublicKey'>,
     size: { cols: number; rows: number },
+    renderer: XtermRenderer,
   ): Promise<EchoAlone> {
     const server = await sshBridge(sshd);
-    const { context, page } = await blankXtermPage(browser, viewport).catch(async (err: unknown) => {
+    const { context, page } = await blankXtermPage(browser, viewport, renderer).catch(async (err: unknown) => {
       await server.close();
       throw err;
     });

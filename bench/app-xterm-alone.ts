@@ -37,14 +37,37 @@ export interface XtermAloneResult {
  */
 export const TERMINAL_OPTIONS = String.raw`({ allowProposedApi: true, fontFamily: "'DejaVu Sans Mono', 'Cascadia Mono', Menlo, Consolas, monospace", fontSize: 14, scrollback: 10000, cursorBlink: true, macOptionIsMeta: true, minimumContrastRatio: 4.5 })`;
 
-/** Page-side: a Terminal in `el` with the app's options and the WebGL renderer when it loads; returns [term, renderer]. */
+/**
+ * Page-side: a Terminal in `el` with the app's options and the renderer the
+ * page was made for (blankXtermPage): WebGL when it loads, else the DOM
+ * renderer; returns [term, renderer].
+ */
 export const OPEN_TERMINAL = String.raw`(el) => {
   const term = new window.Terminal(${TERMINAL_OPTIONS});
   term.open(el);
   let renderer = 'dom';
-  try { term.loadAddon(new window.WebglAddon.WebglAddon()); renderer = 'webgl'; } catch (e) {}
+  if (window.__hdRenderer === 'webgl') try { term.loadAddon(new window.WebglAddon.WebglAddon()); renderer = 'webgl'; } catch (e) {}
   return [term, renderer];
 }`;
+
+/** The xterm.js renderer a reference page draws with: the one the app's tab got, so both draw alike. */
+export type XtermRenderer = 'webgl' | 'dom';
+
+/** The renderer PageProbe.renderer() reported for a tab, as an XtermRenderer; throws when there was no tab. */
+export function xtermRenderer(reported: string): XtermRenderer {
+  if (reported === 'webgl' || reported === 'dom') return reported;
+  throw new Error(`no terminal tab to read the renderer of (got "${reported}")`);
+}
+
+/** Page-side expression: this browser's WebGL 2 renderer string (unmasked where it can be), or null without WebGL 2. */
+export const WEBGL_NAME = String.raw`(() => {
+  const gl = document.createElement('canvas').getContext('webgl2');
+  if (!gl) return null;
+  const info = gl.getExtension('WEBGL_debug_renderer_info');
+  const name = gl.getParameter(info ? info.UNMASKED_RENDERER_WEBGL : gl.RENDERER);
+  gl.getExtension('WEBGL_lose_context')?.loseContext();
+  return name;
+})()`;
 
 const RUN = String.raw`async ({ lines, chunk, high, low }) => {
   const longTasks = [];
@@ -84,10 +107,11 @@ const RUN = String.raw`async ({ lines, chunk, high, low }) => {
   return { mbps: bytes.length / 1e6 / (ms / 1000), longest, renderer };
 }`;
 
-/** A blank page in a context of its own with xterm.js, its CSS and the WebGL and fit addons loaded. */
+/** A blank page in a context of its own with xterm.js, its CSS and the WebGL and fit addons loaded; its terminals use `renderer`. */
 export async function blankXtermPage(
   browser: Browser,
   viewport: { width: number; height: number },
+  renderer: XtermRenderer,
 ): Promise<{ context: BrowserContext; page: Page }> {
   const context = await browser.newContext({ viewport });
   try {
@@ -100,6 +124,7 @@ export async function blankXtermPage(
     await page.addScriptTag({ path: require.resolve('@xterm/xterm/lib/xterm.js') });
     await page.addScriptTag({ path: require.resolve('@xterm/addon-webgl/lib/addon-webgl.js') });
     await page.addScriptTag({ path: require.resolve('@xterm/addon-fit/lib/addon-fit.js') });
+    await page.evaluate(`window.__hdRenderer = ${JSON.stringify(renderer)}`);
     return { context, page };
   } catch (err) {
     await context.close();
@@ -112,8 +137,9 @@ export async function xtermAlone(
   browser: Browser,
   lines: number,
   viewport: { width: number; height: number },
+  renderer: XtermRenderer,
 ): Promise<XtermAloneResult> {
-  const { context, page } = await blankXtermPage(browser, viewport);
+  const { context, page } = await blankXtermPage(browser, viewport, renderer);
   try {
     return await page.evaluate(
       `(${RUN})(${JSON.stringify({ lines, chunk: 32 * 1024, high: 512 * 1024, low: 128 * 1024 })})`,
@@ -172,8 +198,9 @@ export async function xtermHeap(
   viewport: { width: number; height: number },
   tabs: number,
   text: string,
+  renderer: XtermRenderer,
 ): Promise<HeapReading> {
-  const { context, page } = await blankXtermPage(browser, viewport);
+  const { context, page } = await blankXtermPage(browser, viewport, renderer);
   try {
     const heap = await heapReader(page);
     const open = (count: number): Promise<void> => page.evaluate(`(${HEAP_OPEN})(${JSON.stringify({ count, text })})`);

@@ -11,8 +11,9 @@
 //                         its keys alternate with the app's, one each)
 //   heap_per_ssh_tab      JS heap added per open SSH tab, 10 tabs on one pooled connection
 //                         vs xterm_terminal (app-xterm-alone.ts: 10 bare Terminals, same options and text)
-//   interrupt_latency     `seq 1 60000000` flooding for 2 s, Ctrl+C keydown → the prompt drawn, p50 of 5,
-//                         vs openssh_tmux (OpenSSH in tmux at the same cols × rows)  (≤ 1.5×)
+//   interrupt_latency     `seq 1 60000000` flooding for 2 s, Ctrl+C keydown → the prompt drawn, p50 of 7 (4 quick),
+//                         vs openssh_tmux (OpenSSH in tmux at the same cols × rows; its samples alternate
+//                         with the app's, one each)  (≤ 1.5×)
 //   interrupt_latency_yes the same with `yes`
 // How "drawn" is detected without polling the buffer: bench/app-page-probe.ts.
 import { mkdirSync } from 'node:fs';
@@ -28,7 +29,7 @@ import { PageProbe, type ReadyInfo } from './app-page-probe.js';
 import { RIG_HOST, writeBook } from './app-book.js';
 import { startBarePage, type BarePage } from './app-bare-start.js';
 import { cpuBetween, cpuSnapshot } from './app-cpu.js';
-import { heapReader, xtermAlone, xtermHeap } from './app-xterm-alone.js';
+import { heapReader, WEBGL_NAME, xtermAlone, xtermHeap, xtermRenderer, type XtermRenderer } from './app-xterm-alone.js';
 import { EchoAlone } from './app-echo-alone.js';
 import { TmuxSsh, tmuxInterrupts } from './app-tmux.js';
 import type { SshConnection } from '../main/ssh/connection.js';
@@ -55,7 +56,7 @@ interface Options {
 
 function parseOptions(args: string[]): Options {
   const quick = args.includes('--quick');
-  return { startRuns: quick ? 2 : 5, bulkRuns: quick ? 1 : 3, keys: quick ? 50 : 200, interrupts: quick ? 3 : 5 };
+  return { startRuns: quick ? 2 : 5, bulkRuns: quick ? 1 : 3, keys: quick ? 50 : 200, interrupts: quick ? 4 : 7 };
 }
 
 /** Epoch milliseconds with sub-millisecond precision, comparable with a page's performance.timeOrigin + now(). */
@@ -171,6 +172,11 @@ async function measure(args: string[], runDir: string): Promise<void> {
     const heapUsed = async (): Promise<number> => (await heapUsage()).used;
     // One tab first, so code loaded and compiled once (xterm.js, its addons) is not charged to the ten.
     await openRigTab(page, probe, 1);
+    // The references draw with the renderer the app's tabs got (Settings → Terminal drawing, Automatic).
+    const appRenderer = xtermRenderer(await probe.renderer());
+    say(
+      `xterm.js renderer of the app's tabs: ${appRenderer} (Automatic; this Chromium's WebGL: ${(await page.evaluate(WEBGL_NAME)) ?? 'none'})`,
+    );
     await closeAllTabs(page);
     const before = await heapUsage();
     const heapBefore = before.used;
@@ -196,19 +202,18 @@ async function measure(args: string[], runDir: string): Promise<void> {
       `heap (MiB): ${mib(heapBefore)} with no tab; ${mib(heapAfter)} with ${TABS} idle tabs at their prompt; after closing them, then after each of 2 more rounds of ${TABS} opened and closed: ${heapClosed.map(mib).join(', ')}`,
     );
     // The reference right after, in the same browser: bare xterm.js Terminals holding the same text.
-    const bareHeap = await xtermHeap(browser, VIEWPORT, TABS, idleText);
+    const bareHeap = await xtermHeap(browser, VIEWPORT, TABS, idleText, appRenderer);
     say(
-      `xterm_terminal: ${TABS} bare xterm.js Terminals (app options, 10,000 scrollback, WebGL, the idle tab's ${idleText.length} characters) in a blank page: ${mib(bareHeap.used)} MiB JS heap + ${mib(bareHeap.backing)} MiB array buffers per Terminal, after GC`,
+      `xterm_terminal: ${TABS} bare xterm.js Terminals (app options, 10,000 scrollback, ${appRenderer}, the idle tab's ${idleText.length} characters) in a blank page: ${mib(bareHeap.used)} MiB JS heap + ${mib(bareHeap.backing)} MiB array buffers per Terminal, after GC`,
     );
 
     // ---- keystrokes: each letter into `cat` on the pty; the echo comes back from the server's line discipline.
     await openRigTab(page, probe, 1);
-    say(`xterm.js renderer in this Chromium: ${await probe.renderer()}`);
     const keySize = await probe.terminalSize();
     if (!keySize) throw new Error('the page sent no terminal size');
     await typeLine(page, 'cat >/dev/null');
     // The reference, key by key beside the app's, against the same sshd: xterm.js alone, a bare WebSocket, ssh2 alone.
-    const echo = await EchoAlone.open(browser, VIEWPORT, sshd, keySize);
+    const echo = await EchoAlone.open(browser, VIEWPORT, sshd, keySize, appRenderer);
     cleanup.push(() => echo.close());
     const keyMs: number[] = [];
     const keyReceivedMs: number[] = [];
@@ -269,7 +274,7 @@ async function measure(args: string[], runDir: string): Promise<void> {
       longCount.push(r.longCount);
       frameSizes.push(r.bytes / Math.max(1, r.frames));
       // longest_task's reference in the same round: the same bytes drawn by xterm.js alone.
-      alone.push(await xtermAlone(browser, SEQ, VIEWPORT));
+      alone.push(await xtermAlone(browser, SEQ, VIEWPORT, appRenderer));
       if (i === 0)
         say(
           `CPU during the first run in the page (${(r.ms / 1000).toFixed(1)} s; the page waited for bytes, everything drawn, ${(r.starvedMs / 1000).toFixed(1)} s of it): ${r.cpu}`,
@@ -286,21 +291,29 @@ async function measure(args: string[], runDir: string): Promise<void> {
       `long tasks during the drawing: longest per run ${longest.map((v) => v.toFixed(0)).join(', ')} ms; count per run ${longCount.join(', ')}; mean binary frame per run ${frameSizes.map((v) => (v / 1024).toFixed(0)).join(', ')} KiB (larger frames mean longer parse tasks and fewer paints per byte)`,
     );
 
-    // The same run once more with WebGL taken away (DOM renderer): a diagnosis, not a target.
-    const domContext = await browser.newContext({ viewport: VIEWPORT });
-    cleanup.push(() => domContext.close().catch(() => undefined));
-    const domPage = await domContext.newPage();
-    const domProbe = await PageProbe.install(domPage, { webgl: false });
-    await domPage.goto(serve.url);
-    await domPage.locator('body[data-ready=true]').waitFor({ timeout: 30_000 });
-    const dom = await bulkInPage(domPage, domProbe, await renderer(domProbe, domPage));
-    await domContext.close();
+    // The same run once more with the other renderer (Settings → Terminal drawing), and Ctrl+C in a
+    // seq flood with it: a diagnosis of the Automatic choice, not a target.
+    const otherRenderer: XtermRenderer = appRenderer === 'webgl' ? 'dom' : 'webgl';
+    const otherContext = await browser.newContext({ viewport: VIEWPORT });
+    cleanup.push(() => otherContext.close().catch(() => undefined));
+    const setting = JSON.stringify({ terminalRenderer: otherRenderer });
+    await otherContext.addInitScript({
+      content: `localStorage.setItem('hostdeck.settings', ${JSON.stringify(setting)})`,
+    });
+    const otherPage = await otherContext.newPage();
+    const otherProbe = await PageProbe.install(otherPage);
+    await otherPage.goto(serve.url);
+    await otherPage.locator('body[data-ready=true]').waitFor({ timeout: 30_000 });
+    const other = await bulkInPage(otherPage, otherProbe, await renderer(otherProbe, otherPage));
+    await openRigTab(otherPage, otherProbe, 1);
+    const otherIntr = await interruptsInPage(otherPage, otherProbe, FLOODS.seq, o.interrupts);
+    await otherContext.close();
     const aloneLongest = Math.max(...alone.map((a) => a.longest));
     say(
       `xterm.js alone in a blank page (${alone[0]?.renderer}, same options and flow-control watermarks, no network) per run: ${alone.map((a) => a.mbps.toFixed(1)).join(', ')} MB/s, longest task ${alone.map((a) => a.longest.toFixed(0)).join(', ')} ms`,
     );
     say(
-      `with WebGL blocked (${dom.renderer} renderer): ${dom.mbps.toFixed(1)} MB/s (waited for bytes ${(dom.starvedMs / 1000).toFixed(1)} s of ${(dom.ms / 1000).toFixed(1)} s), longest task ${dom.longest.toFixed(0)} ms (${dom.longCount} long tasks); CPU: ${dom.cpu}`,
+      `with the ${other.renderer} renderer instead: ${other.mbps.toFixed(1)} MB/s (waited for bytes ${(other.starvedMs / 1000).toFixed(1)} s of ${(other.ms / 1000).toFixed(1)} s), longest task ${other.longest.toFixed(0)} ms (${other.longCount} long tasks); Ctrl+C in \`${FLOODS.seq}\` (ms): p50 ${stats(otherIntr.ms).p50.toFixed(0)} (${otherIntr.ms.map((x) => x.toFixed(0)).join(', ')}); CPU: ${other.cpu}`,
     );
 
     // ---- keystroke reference: the same `cat` echo through ssh2 alone, in process, no page.
@@ -315,7 +328,8 @@ async function measure(args: string[], runDir: string): Promise<void> {
       c.close();
     }
 
-    // ---- Ctrl+C in a flood: the app, then OpenSSH in tmux at the app terminal's size, against the same sshd.
+    // ---- Ctrl+C in a flood: the app and OpenSSH in tmux at the app terminal's size, against the same
+    // sshd, one sample of each in turn, so that both see the same load on the machine.
     const intr: Record<keyof typeof FLOODS, { app: number[]; past: number[]; recv: number[]; tmux: number[] }> = {
       seq: { app: [], past: [], recv: [], tmux: [] },
       yes: { app: [], past: [], recv: [], tmux: [] },
@@ -323,21 +337,22 @@ async function measure(args: string[], runDir: string): Promise<void> {
     await openRigTab(page, probe, 1);
     const size = await probe.terminalSize();
     if (!size) throw new Error('the page sent no terminal size');
-    for (const name of Object.keys(FLOODS) as Array<keyof typeof FLOODS>) {
-      const r = await interruptsInPage(page, probe, FLOODS[name], o.interrupts);
-      intr[name].app.push(...r.ms);
-      intr[name].past.push(...r.bytes);
-      intr[name].recv.push(...r.received);
-    }
-    await closeAllTabs(page);
     const tmux = await TmuxSsh.start(
       runDir,
       { host: sshd.host, port: sshd.port, user: sshd.keyUser, keyPath: sshd.clientKeyPath },
       size,
     );
     cleanup.push(() => tmux.stop());
-    for (const name of Object.keys(FLOODS) as Array<keyof typeof FLOODS>)
-      intr[name].tmux.push(...(await tmuxInterrupts(tmux, FLOODS[name], o.interrupts, FLOOD_MS)));
+    for (const name of Object.keys(FLOODS) as Array<keyof typeof FLOODS>) {
+      for (let i = 0; i < o.interrupts; i++) {
+        const r = await interruptsInPage(page, probe, FLOODS[name], 1);
+        intr[name].app.push(...r.ms);
+        intr[name].past.push(...r.bytes);
+        intr[name].recv.push(...r.received);
+        intr[name].tmux.push(...(await tmuxInterrupts(tmux, FLOODS[name], 1, FLOOD_MS)));
+      }
+    }
+    await closeAllTabs(page);
     for (const name of Object.keys(FLOODS) as Array<keyof typeof FLOODS>) {
       const v = intr[name];
       say(

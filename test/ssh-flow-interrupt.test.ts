@@ -8,7 +8,7 @@
 // ssh2's 2 MiB opening window, break those bounds, which shows the tests can
 // fail. A page that never acks holds the server, and memory, to the budget,
 // yet Ctrl+C still brings the prompt through the small window its input opens.
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import type { Sshd } from './support/sshd.js';
 import { SshConnection } from '../main/ssh/connection.js';
 import { SshShell } from '../main/ssh/shell.js';
@@ -64,7 +64,13 @@ async function tab(rate: number, opts: BridgeOptions = {}, initialWindow?: numbe
  * figure while it draws `watch` more, then Ctrl+C: returns the bytes drawn
  * after the keystroke until the prompt, and the budget at that moment.
  */
-async function interrupt(b: Awaited<ReturnType<typeof tab>>, command: string, warm: number, watch: number) {
+async function interrupt(
+  b: Awaited<ReturnType<typeof tab>>,
+  command: string,
+  warm: number,
+  watch: number,
+  ready?: (bridge: ShellBridge) => boolean,
+) {
   const { bridge, page } = b;
   typeBytewise(bridge.stream, `${command}\r`);
   await page.drawUntil(warm);
@@ -75,6 +81,7 @@ async function interrupt(b: Awaited<ReturnType<typeof tab>>, command: string, wa
   } finally {
     clearInterval(sample);
   }
+  if (ready) await vi.waitFor(() => expect(ready(bridge)).toBe(true), { timeout: 30_000, interval: 1 });
   const high = bridge.high;
   const at = page.drawn;
   bridge.stream.write(Buffer.from([3]));
@@ -118,7 +125,7 @@ describe('Ctrl+C in a flood', () => {
     await b.page.drawUntil(10 * MiB);
     const slow = b.bridge.high;
     expect(slow).toBeLessThan(fast / 3);
-    expect(slow).toBeLessThan(1.5 * 2000 * QUEUE_TARGET_MS);
+    expect(slow).toBeLessThanOrEqual(Math.max(MIN_BUDGET, 1.5 * 2000 * QUEUE_TARGET_MS));
     b.bridge.stream.write(Buffer.from([3]));
     await b.page.promptDrawn();
   });
@@ -134,7 +141,9 @@ describe('Ctrl+C in a flood', () => {
   it("control: with ssh2's 2 MiB opening window, the same early Ctrl+C draws far more", async () => {
     const rate = 3000;
     const b = await tab(rate, {}, 2 * MiB);
-    const r = await interrupt(b, 'seq 1 60000000', 512 * 1024, 0);
+    // Once sshd has used that window: on a loaded machine it may not have by the time 512 KiB are drawn.
+    const sent = (bridge: ShellBridge) => bridge.inFlight - Math.max(0, bridge.peerWindow ?? 0);
+    const r = await interrupt(b, 'seq 1 60000000', 512 * 1024, 0, (bridge) => sent(bridge) > 3 * INITIAL_BUDGET);
     expect(r.drawnAfter).toBeGreaterThan(2 * INITIAL_BUDGET);
   });
 

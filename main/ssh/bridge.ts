@@ -7,12 +7,12 @@
 //
 // Latency-aware flow control (flow-rate.ts, flow-window.ts): the bytes in
 // flight, from the SSH window the server may still fill to xterm.js's write
-// buffer, are held so that they wait about 40 ms in front of the page, steered
+// buffer, are held so that they wait about 20 ms in front of the page, steered
 // by the delay its acks show (between 64 KiB and 2 MiB). Two levers hold them there:
 // the SSH window is granted by the bridge, only up to that budget, and
 // the channel is paused while more than the budget is unacknowledged (resumed
 // below half of it), which also bounds memory against a server that ignores
-// its window. So Ctrl+C in a flood waits for ~40 ms of queued drawing plus the
+// its window. So Ctrl+C in a flood waits for ~20 ms of queued drawing plus the
 // round trip, not for the megabytes a throughput-sized window let pile up.
 // Input from the page also opens a small reserve of window (INPUT_RESERVE), so
 // the reply to a keystroke, such as the prompt after Ctrl+C, does not wait in

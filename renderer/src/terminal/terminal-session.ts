@@ -16,6 +16,7 @@ import { ACK_EVERY_BYTES, type MainControlMessage } from '../../../shared/termin
 import { pasteNeedsConfirmation, sanitizePaste } from '../../../shared/paste.js';
 import { parseOsc7 } from '../files/files-model.js';
 import { HOLD_PAINT, PaintPacer, RELEASE_PAINT } from './paint-pacer.js';
+import type { TerminalRenderer } from './gl-renderer.js';
 
 export type TerminalEvent =
   /** Main opened the shell (its 'ready' frame): the tab is connected. */
@@ -28,6 +29,8 @@ export interface TerminalOptions {
   fontFamily: string;
   fontSize: number;
   theme: ITheme;
+  /** WebGL, or xterm.js's DOM renderer (gl-renderer.ts chooseRenderer); WebGL falls back to DOM when it fails. */
+  renderer: TerminalRenderer;
   /** Asks the person before a link opens; resolves true to open it. */
   confirmLink(url: string): Promise<boolean>;
   /** Asks the person before a multi-line or large paste is sent; resolves true to send it. */
@@ -52,6 +55,7 @@ export class TerminalSession {
   /** The pacer ended a hold while the output stood inside a control sequence: RELEASE_PAINT waits for a boundary. */
   #releasePending = false;
   #ended = false;
+  #webgl = false;
   readonly #searchBar: HTMLElement;
 
   constructor(container: HTMLElement, opts: TerminalOptions) {
@@ -78,7 +82,7 @@ export class TerminalSession {
     this.terminal.open(container);
     this.#searchBar = this.#makeSearchBar();
     container.append(this.#searchBar);
-    this.#loadWebgl();
+    if (opts.renderer === 'webgl') this.#loadWebgl();
     this.#d.add(() => this.terminal.dispose());
     this.#d.add(
       this.terminal.onRender(() => {
@@ -186,9 +190,14 @@ export class TerminalSession {
     }
   }
 
-  /** Prints a line from Hostdeck (not from the server) in the terminal, dimmed. */
+  /**
+   * Prints a line from Hostdeck (not from the server) in the terminal, in
+   * grey (SGR 90), not dimmed (SGR 2): dim text is drawn at half opacity after
+   * xterm.js's minimumContrastRatio has lifted its colour, so it fell below
+   * 4.5:1; grey is lifted to 4.5:1 like any colour.
+   */
   notice(text: string): void {
-    this.terminal.write(`\r\n\x1b[2m${text.replace(/[\x00-\x1f\x7f]/g, ' ')}\x1b[0m\r\n`);
+    this.terminal.write(`\r\n\x1b[90m${text.replace(/[\x00-\x1f\x7f]/g, ' ')}\x1b[0m\r\n`);
   }
 
   /** New colours or font for an open terminal (settings changed). */
@@ -230,13 +239,22 @@ export class TerminalSession {
     if (ws && ws.readyState <= WebSocket.OPEN) ws.close(1000, 'tab closed');
   }
 
+  /** The renderer drawing this terminal now: 'webgl' until its context is lost or failed to load. */
+  get renderer(): TerminalRenderer {
+    return this.#webgl ? 'webgl' : 'dom';
+  }
+
   #loadWebgl(): void {
-    // WebGL is much faster for busy output; fall back to the DOM renderer when
-    // the GPU is unavailable or the context is lost.
+    // WebGL is much faster for busy output on a GPU; fall back to the DOM
+    // renderer when it fails to load or its context is lost.
     try {
       const webgl = new WebglAddon();
-      webgl.onContextLoss(() => webgl.dispose());
+      webgl.onContextLoss(() => {
+        this.#webgl = false;
+        webgl.dispose();
+      });
       this.terminal.loadAddon(webgl);
+      this.#webgl = true;
     } catch {
       // DOM renderer it is.
     }

@@ -6,6 +6,7 @@ import { LOCALES, t, type Locale } from '../i18n/i18n.js';
 import type { ApiClient } from '../api/client.js';
 import { formRow } from './dialogs.js';
 import { sessionLogSection } from './session-log-settings.js';
+import { webglRendererName, type TerminalRendererSetting } from '../terminal/gl-renderer.js';
 
 export type Theme = 'system' | 'light' | 'dark';
 export interface LocalSettings {
@@ -17,7 +18,11 @@ export interface LocalSettings {
   confirmPaste: boolean;
   /** Tabs reconnect by themselves after the link drops, for hosts that do not say otherwise (host.autoReconnect). */
   autoReconnect: boolean;
+  /** How new terminal tabs draw: 'auto' picks WebGL on a GPU, the DOM renderer otherwise (terminal/gl-renderer.ts). */
+  terminalRenderer: TerminalRendererSetting;
 }
+
+const RENDERERS: readonly TerminalRendererSetting[] = ['auto', 'webgl', 'dom'];
 
 const KEY = 'hostdeck.settings';
 export const DEFAULT_FONT = "'DejaVu Sans Mono', 'Cascadia Mono', Menlo, Consolas, monospace";
@@ -35,7 +40,10 @@ export function loadLocalSettings(): LocalSettings {
       typeof raw.fontSize === 'number' && raw.fontSize >= 6 && raw.fontSize <= 40 ? Math.round(raw.fontSize) : 14;
     const confirmPaste = raw.confirmPaste !== false;
     const autoReconnect = raw.autoReconnect !== false;
-    return { theme, language, fontFamily, fontSize, confirmPaste, autoReconnect };
+    const terminalRenderer = RENDERERS.includes(raw.terminalRenderer as TerminalRendererSetting)
+      ? (raw.terminalRenderer as TerminalRendererSetting)
+      : 'auto';
+    return { theme, language, fontFamily, fontSize, confirmPaste, autoReconnect, terminalRenderer };
   } catch {
     return {
       theme: 'system',
@@ -44,6 +52,7 @@ export function loadLocalSettings(): LocalSettings {
       fontSize: 14,
       confirmPaste: true,
       autoReconnect: true,
+      terminalRenderer: 'auto',
     };
   }
 }
@@ -157,7 +166,7 @@ function appearanceRows(settings: LocalSettings, changed: () => void): HTMLEleme
   ];
 }
 
-/** The terminal's rows: font family, font size, and whether to confirm a paste. */
+/** The terminal's rows: font family, font size, how it draws, and whether to confirm a paste. */
 function terminalRows(settings: LocalSettings, changed: () => void): HTMLElement[] {
   const font = el('input', { attrs: { type: 'text', value: settings.fontFamily, spellcheck: 'false' } });
   font.addEventListener('change', () => {
@@ -177,9 +186,22 @@ function terminalRows(settings: LocalSettings, changed: () => void): HTMLElement
     settings.confirmPaste = confirmPaste.checked;
     changed();
   });
+  const gl = webglRendererName();
+  const renderer = choice<TerminalRendererSetting>(
+    settings.terminalRenderer,
+    [
+      ['auto', t('settings.renderer.auto')],
+      ['webgl', t('settings.renderer.webgl')],
+      ['dom', t('settings.renderer.dom')],
+    ],
+    (v) => (settings.terminalRenderer = v),
+    changed,
+  );
+  const glHint = gl === null ? t('settings.renderer.noWebgl') : t('settings.renderer.gpu', { name: gl || '?' });
   return [
     formRow(t('settings.fontFamily'), font),
     formRow(t('settings.fontSize'), size),
+    formRow(t('settings.renderer'), renderer, `${t('settings.renderer.hint')} ${glHint}`),
     formRow(t('settings.confirmPaste'), confirmPaste),
   ];
 }

@@ -6,6 +6,7 @@ import { el } from '../dom.js';
 import { t } from '../i18n/i18n.js';
 import { closeErrorCode, describeGatewayClose } from '../../../shared/gateway-protocol.js';
 import { TerminalSession, type TerminalEvent } from '../terminal/terminal-session.js';
+import { chooseRenderer } from '../terminal/gl-renderer.js';
 import { confirmDialog } from './dialogs.js';
 import { loadLocalSettings } from './settings-dialog.js';
 import { pasteLines } from '../../../shared/paste.js';
@@ -76,6 +77,7 @@ export class SshTab extends LifecycleTab {
       fontFamily: opts.look.fontFamily,
       fontSize: opts.look.fontSize,
       theme,
+      renderer: chooseRenderer(loadLocalSettings().terminalRenderer),
       confirmLink: (url) =>
         confirmDialog(
           t('session.linkConfirm.title'),

@@ -5,11 +5,12 @@
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { WebSocketServer, type RawData, type WebSocket } from 'ws';
+import type { RawData, WebSocket, WebSocketServer } from 'ws';
 import { contentSecurityPolicy } from '../../shared/csp.js';
 import { MAX_API_MESSAGE_BYTES, parseRpcRequest, type RpcServerMessage } from '../../shared/api/rpc.js';
 import type { ApiDispatcher } from '../api/dispatcher.js';
 import { isAllowedOrigin, isLoopbackHost, secretMatches } from '../gateway/loopback-guard.js';
+import { wsPackage } from '../gateway/ws-module.js';
 import { StaticFiles } from './static-files.js';
 
 /**
@@ -44,7 +45,8 @@ export class ServeServer {
    */
   readonly token: string;
   readonly #http: Server;
-  readonly #wss: WebSocketServer;
+  /** Made on the first upgrade, which is when ws is loaded (main/gateway/ws-module.ts). */
+  #wss: WebSocketServer | null = null;
   readonly #sockets = new Set<WebSocket>();
   readonly #disposeEvents: () => void;
 
@@ -52,8 +54,6 @@ export class ServeServer {
     this.#http = http;
     this.port = port;
     this.token = token;
-    // No compression (CRIME/BREACH-style leaks, CPU); bounded messages.
-    this.#wss = new WebSocketServer({ noServer: true, perMessageDeflate: false, maxPayload: MAX_API_MESSAGE_BYTES });
     this.#disposeEvents = dispatcher.subscribe((event, payload) => {
       const text = JSON.stringify({ event, payload } satisfies RpcServerMessage);
       for (const ws of this.#sockets) ws.send(text);
@@ -130,6 +130,12 @@ export class ServeServer {
     ) {
       return refuse(socket, 403);
     }
+    // No compression (CRIME/BREACH-style leaks, CPU); bounded messages.
+    this.#wss ??= new (wsPackage().WebSocketServer)({
+      noServer: true,
+      perMessageDeflate: false,
+      maxPayload: MAX_API_MESSAGE_BYTES,
+    });
     this.#wss.handleUpgrade(req, socket, head, (ws) => this.#attach(dispatcher, ws));
   }
 
@@ -170,7 +176,7 @@ export class ServeServer {
   async close(): Promise<void> {
     this.#disposeEvents();
     for (const ws of this.#sockets) ws.terminate();
-    this.#wss.close();
+    this.#wss?.close();
     this.#http.closeAllConnections();
     await new Promise<void>((resolve) => this.#http.close(() => resolve()));
   }

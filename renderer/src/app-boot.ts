@@ -1,10 +1,10 @@
-// The page's entry: connect to main, then start the app. Errors on the way
-// say what to do.
-import './styles.css';
-import { connectApi } from './api/client.js';
+// Starts the app once main.ts has asked its first questions: settings and
+// language, the boot screen, then the App with main's answers. Errors on the
+// way say what to do, with a retry that connects again.
 import { clear, el } from './dom.js';
 import { pickLocale, setLocale, t } from './i18n/i18n.js';
 import { App } from './app.js';
+import { askFirst, type FirstCalls } from './app-first-calls.js';
 import { applyTheme, loadLocalSettings, openSettings, type LocalSettings } from './ui/settings-dialog.js';
 
 const root = document.getElementById('app') as HTMLElement;
@@ -23,15 +23,18 @@ function isDark(): boolean {
   );
 }
 
-async function boot(): Promise<void> {
+/**
+ * Shows the boot screen, then the app. `first` is what main.ts already asked (the first start); a retry, or a new
+ * token pasted into the address bar, connects again.
+ */
+export async function boot(first: FirstCalls = askFirst()): Promise<void> {
   clear(root);
   root.append(el('div', { class: 'boot', attrs: { role: 'status' } }, el('p', { text: t('app.loading') })));
   try {
-    const api = await connectApi();
+    const api = await first.api;
     // Both asked at once: the book need not wait for app.info's answer (one round trip less before it is drawn).
-    const book = api.call('book.get');
-    book.catch(() => undefined); // its failure is reported where it is awaited (refresh)
-    const info = await api.call('app.info');
+    const book = first.book;
+    const info = await first.info;
     const app: App = new App(
       api,
       info,
@@ -87,5 +90,3 @@ async function boot(): Promise<void> {
 window.addEventListener('hashchange', () => {
   if (/token=/.test(location.hash) && document.body.dataset['ready'] !== 'true') void boot();
 });
-
-void boot();

@@ -1,0 +1,50 @@
+// The page's entry, kept small on purpose: it opens the API socket and asks
+// book.get and app.info, then loads the app (app-boot.ts). The build names
+// the app's chunks in index.html (modulepreload) and makes this script
+// `async` (vite.renderer.config.ts), so the socket opens as soon as this one
+// file arrives, and the app is fetched and compiled while main answers.
+import './styles.css';
+import { askFirst } from './app-first-calls.js';
+
+const first = askFirst();
+// The two questions go out when the socket opens, which the page learns on its main thread: evaluating the app there
+// first would hold them back. So the app (already fetched and compiled, modulepreload) runs once they are sent, and
+// runs anyway when the socket fails, to say so.
+const sent = first.api.then(
+  () => undefined,
+  () => undefined,
+);
+Promise.all([sent.then(() => import('./app-boot.js')), pageReady()]).then(
+  ([{ boot }]) => boot(first),
+  (err: unknown) => {
+    // The page's own script did not load (a broken or half-updated build): say so rather than stay blank.
+    const p = document.createElement('p');
+    p.setAttribute('role', 'alert');
+    p.textContent = `Hostdeck could not load its page: ${err instanceof Error ? err.message : String(err)}`;
+    document.body.replaceChildren(p);
+  },
+);
+
+/**
+ * Resolves once the document is parsed and its stylesheets have loaded (or failed): an async script may run before
+ * either, and the address book measures its rows as it draws.
+ */
+function pageReady(): Promise<unknown> {
+  const parsed =
+    document.readyState === 'loading'
+      ? new Promise((resolve) => document.addEventListener('DOMContentLoaded', resolve, { once: true }))
+      : Promise.resolve();
+  return parsed.then(() =>
+    Promise.all(
+      [...document.querySelectorAll<HTMLLinkElement>('link[rel=stylesheet]')]
+        .filter((link) => link.sheet === null)
+        .map(
+          (link) =>
+            new Promise((resolve) => {
+              link.addEventListener('load', resolve, { once: true });
+              link.addEventListener('error', resolve, { once: true });
+            }),
+        ),
+    ),
+  );
+}

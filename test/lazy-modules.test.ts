@@ -2,8 +2,9 @@
 // WebSocket. ssh2 (tens of milliseconds of module loading) is loaded by
 // main/ssh/ssh2-module.ts on the first SSH connection or key parse, node:tls by
 // main/vnc/vnc-tls.ts on the first VeNCrypt TLS use, and ws by
-// main/gateway/ws-module.ts on the first WebSocket upgrade (in serve mode, just
-// after the URL line). A static import of any of them would be hoisted to the
+// main/gateway/ws-module.ts on the desktop gateway's first WebSocket upgrade
+// (serve mode's API server loads it at start: the page's first request needs
+// it). A static import of any of them would be hoisted to the
 // top of the bundle by esbuild (serve) or Rollup (desktop), so this checks the
 // artifacts people run: `npm run serve`'s out/serve/cli.mjs and, through the
 // Electron stand-in, `npm run build`'s out/main/index.js. Each runs with a small

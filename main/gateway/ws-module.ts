@@ -2,9 +2,9 @@
 // starts. Loading it costs tens of milliseconds of a start here (its
 // lib/websocket.js also requires node:tls and node:https at its top, and
 // bufferutil), and the desktop app has no WebSocket until the first session:
-// its page reaches the API over IPC. Serve mode needs it for the page's API
-// socket, so main/serve/cli.ts loads it just after printing the URL, while
-// the browser is still fetching the page.
+// its page reaches the API over IPC. Serve mode needs it for the page's
+// first request, so its API server (main/serve/serve-server.ts) loads it
+// before the URL line.
 //
 // `import type` from 'ws' is erased and stays free; a value import would be
 // hoisted to the top of both bundles (main/load-commonjs.ts).

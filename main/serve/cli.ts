@@ -8,9 +8,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { HostdeckError } from '../../shared/errors.js';
 import { createApi } from '../api/create-api.js';
-import { nativeStatus } from '../api/native.js';
 import { Gateway } from '../gateway/gateway.js';
-import { wsPackage } from '../gateway/ws-module.js';
 import { AddressBookStore } from '../store/address-book-store.js';
 import { ensurePageBuilt } from './build-page.js';
 import { parseServeArgs, SERVE_USAGE, UsageError } from './options.js';
@@ -94,17 +92,7 @@ async function main(argv: readonly string[]): Promise<number> {
 
   process.stdout.write(`Hostdeck is running at ${server.url}\n`);
   if (opts.open) openBrowser(server.url);
-  setImmediate(warmUp);
   return -1; // keep running
-}
-
-/**
- * What the page's first requests need that the URL line did not wait for, loaded while the browser fetches the page:
- * ws for its API socket, and the native addons app.info reports (a first dlopen of ssh2's addon takes milliseconds).
- */
-function warmUp(): void {
-  wsPackage();
-  nativeStatus();
 }
 
 function openBrowser(url: string): void {

@@ -45,8 +45,7 @@ export class ServeServer {
    */
   readonly token: string;
   readonly #http: Server;
-  /** Made on the first upgrade, which is when ws is loaded (main/gateway/ws-module.ts). */
-  #wss: WebSocketServer | null = null;
+  readonly #wss: WebSocketServer;
   readonly #sockets = new Set<WebSocket>();
   readonly #disposeEvents: () => void;
 
@@ -54,6 +53,15 @@ export class ServeServer {
     this.#http = http;
     this.port = port;
     this.token = token;
+    // ws is loaded here, before the URL line, although the desktop app loads it only on its first upgrade
+    // (main/gateway/ws-module.ts): the page's first act is to open this socket, and loading ws after printing the URL
+    // put its 100+ ms (under load) in the way of the page's own requests. No compression (CRIME/BREACH-style leaks,
+    // CPU); bounded messages.
+    this.#wss = new (wsPackage().WebSocketServer)({
+      noServer: true,
+      perMessageDeflate: false,
+      maxPayload: MAX_API_MESSAGE_BYTES,
+    });
     this.#disposeEvents = dispatcher.subscribe((event, payload) => {
       const text = JSON.stringify({ event, payload } satisfies RpcServerMessage);
       for (const ws of this.#sockets) ws.send(text);
@@ -130,12 +138,6 @@ export class ServeServer {
     ) {
       return refuse(socket, 403);
     }
-    // No compression (CRIME/BREACH-style leaks, CPU); bounded messages.
-    this.#wss ??= new (wsPackage().WebSocketServer)({
-      noServer: true,
-      perMessageDeflate: false,
-      maxPayload: MAX_API_MESSAGE_BYTES,
-    });
     this.#wss.handleUpgrade(req, socket, head, (ws) => this.#attach(dispatcher, ws));
   }
 
@@ -176,7 +178,7 @@ export class ServeServer {
   async close(): Promise<void> {
     this.#disposeEvents();
     for (const ws of this.#sockets) ws.terminate();
-    this.#wss?.close();
+    this.#wss.close();
     this.#http.closeAllConnections();
     await new Promise<void>((resolve) => this.#http.close(() => resolve()));
   }

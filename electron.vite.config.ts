@@ -2,7 +2,7 @@ import { defineConfig } from 'electron-vite';
 import { resolve } from 'node:path';
 import type { Plugin } from 'vite';
 import { devContentSecurityPolicy } from './shared/csp.js';
-import { rendererRollupOptions } from './vite.renderer.config.js';
+import { preloadAppChunks, rendererRollupOptions } from './vite.renderer.config.js';
 
 // main/, preload/ and renderer/ build from their own folders (not src/).
 export default defineConfig({
@@ -22,7 +22,7 @@ export default defineConfig({
   },
   renderer: {
     root: 'renderer',
-    plugins: [devCspMeta()],
+    plugins: [devCspMeta(), preloadAppChunks()],
     build: {
       outDir: resolve('out/renderer'),
       target: 'es2022',

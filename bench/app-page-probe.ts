@@ -171,6 +171,7 @@ export const PAGE_PROBE = String.raw`(() => {
         // Where the page's time goes: the document and scripts, the API socket, the book drawn.
         responseEnd: nav ? nav.responseEnd : null,
         domContentLoaded: nav ? nav.domContentLoadedEventEnd : null,
+        apiCreated: api ? api.created : null,
         apiOpen: api ? api.openedAt : null,
         longestBeforeReady: longTasks.filter((t) => readyAt !== null && t.start <= readyAt).reduce((m, t) => Math.max(m, t.duration), 0),
       };
@@ -210,7 +211,9 @@ export interface ReadyInfo {
   timeOrigin: number;
   responseEnd: number | null;
   domContentLoaded: number | null;
-  /** The API WebSocket (the page's first) opened. */
+  /** The page made its API WebSocket (its first). */
+  apiCreated: number | null;
+  /** The API WebSocket opened. */
   apiOpen: number | null;
   longestBeforeReady: number;
 }

@@ -1,18 +1,19 @@
-// What the built bundles load before anyone asks for SSH or VNC TLS. ssh2
-// (tens of milliseconds of module loading) is loaded by main/ssh/ssh2-module.ts
-// on the first SSH connection or key parse, and node:tls by main/vnc/vnc-tls.ts
-// on the first VeNCrypt TLS use. A static import of either would be hoisted to
-// the top of the bundle by esbuild (serve) or Rollup (desktop), so this checks
-// the artifacts people run: `npm run serve`'s out/serve/cli.mjs and, through the
+// What the built bundles load before anyone asks for SSH, VNC TLS or a
+// WebSocket. ssh2 (tens of milliseconds of module loading) is loaded by
+// main/ssh/ssh2-module.ts on the first SSH connection or key parse, node:tls by
+// main/vnc/vnc-tls.ts on the first VeNCrypt TLS use, and ws by
+// main/gateway/ws-module.ts on the desktop gateway's first WebSocket upgrade
+// (serve mode's API server loads it at start: the page's first request needs
+// it). A static import of any of them would be hoisted to the
+// top of the bundle by esbuild (serve) or Rollup (desktop), so this checks the
+// artifacts people run: `npm run serve`'s out/serve/cli.mjs and, through the
 // Electron stand-in, `npm run build`'s out/main/index.js. Each runs with a small
 // --import preload that writes the loaded CommonJS files to a file when it
 // gets SIGWINCH (the stand-in already uses SIGUSR2 for sleep and wake).
 //
-// node:tls itself is still loaded at start in both processes: ws's
-// lib/websocket.js requires 'tls' and 'https' at its top, and both start a
-// WebSocketServer (the serve API, the VNC gateway). So for node:tls this checks
-// that Hostdeck's own code does not load it (the bundles import it nowhere at
-// top, and main/vnc/vnc-tls.ts loads it only when asked).
+// ws's lib/websocket.js requires 'tls' and 'https' at its top: the desktop
+// app, whose page reaches the API over IPC, no longer loads them for ws
+// before its first session's socket reaches the gateway.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -73,6 +74,9 @@ async function loaded(proc: Watched): Promise<Loaded> {
 const ssh2Files = (l: Loaded): string[] =>
   l.files.filter((f) => /[\\/]node_modules[\\/]ssh2[\\/]lib[\\/].*\.js$/.test(f));
 
+/** ws's own JavaScript. */
+const wsFiles = (l: Loaded): string[] => l.files.filter((f) => /[\\/]node_modules[\\/]ws[\\/]lib[\\/].*\.js$/.test(f));
+
 /** ssh2's Client (the path is the real one: node_modules may be a link). */
 const isSsh2Client = (f: string): boolean => /[\\/]ssh2[\\/]lib[\\/]client\.js$/.test(f);
 
@@ -110,18 +114,22 @@ async function openSsh(page: Page): Promise<void> {
   await page.locator('[role=tab][data-status=connected]').waitFor({ timeout: 30_000 });
 }
 
-describe('the bundles import neither ssh2 nor node:tls at top', () => {
+/** Top-level imports of ssh2, ws or node:tls (the bundles' other externals, conf or electron, are listed too). */
+const eagerOnes = (imports: string[]): string[] =>
+  imports.filter((s) => /^(?:node:)?tls$|^(?:ssh2|ws)(?:\/|$)/.test(s));
+
+describe('the bundles import neither ssh2, ws nor node:tls at top', () => {
   it('out/serve/cli.mjs', () => {
     const imports = topImports(SERVE_BUNDLE);
-    expect(imports).toContain('ws');
-    expect(imports.filter((s) => /^(?:node:)?tls$|^ssh2(?:\/|$)/.test(s))).toEqual([]);
+    expect(imports).toContain('conf');
+    expect(eagerOnes(imports)).toEqual([]);
   });
 
   it('out/main/index.js', () => {
     ensureDesktopBuilt();
     const imports = topImports(DESKTOP_BUNDLE);
-    expect(imports).toContain('ws');
-    expect(imports.filter((s) => /^(?:node:)?tls$|^ssh2(?:\/|$)/.test(s))).toEqual([]);
+    expect(imports).toContain('electron');
+    expect(eagerOnes(imports)).toEqual([]);
   });
 });
 
@@ -208,14 +216,19 @@ describe('desktop (out/main/index.js through the Electron stand-in): ssh2 loads 
     await desktop?.stop();
   });
 
-  it('is not loaded once the window shows the book; it is once a tab is connected', async () => {
+  // node:tls is not checked here: the stand-in itself (playwright-core, in the same process) loads it.
+  it('is not loaded once the window shows the book, nor is ws; both are once a tab is connected', async () => {
     const page = await desktop.windowPage();
     await page.locator('body[data-ready=true]').waitFor({ timeout: 30_000 });
     const start = await loaded(watched);
-    // The preload did run in the app's process (it also sees the app's own dependencies).
-    expect(start.files.some((f) => f.includes(join('node_modules', 'ws', 'lib')))).toBe(true);
+    // The preload did run in the app's process (it also sees the app's own dependencies: conf's ajv).
+    expect(start.files.some((f) => f.includes(join('node_modules', 'ajv', 'dist')))).toBe(true);
     expect(ssh2Files(start)).toEqual([]);
+    expect(wsFiles(start)).toEqual([]);
     await openSsh(page);
-    expect(ssh2Files(await loaded(watched)).some(isSsh2Client)).toBe(true);
+    const after = await loaded(watched);
+    expect(ssh2Files(after).some(isSsh2Client)).toBe(true);
+    // The tab's socket reached the gateway: ws is loaded now.
+    expect(wsFiles(after).length).toBeGreaterThan(0);
   });
 });

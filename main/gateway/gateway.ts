@@ -5,12 +5,13 @@
 import http from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { AddressInfo } from 'node:net';
-import { WebSocketServer, type WebSocket } from 'ws';
+import type { WebSocketServer, WebSocket } from 'ws';
 import { GatewayClose, GatewayCloseReason } from '../../shared/gateway-protocol.js';
 import { Session, type SessionStats, type TrafficTotals } from './session.js';
 import { TicketBook } from './ticket-book.js';
 import { isAllowedOrigin, isLoopbackHost } from './loopback-guard.js';
 import type { FileServer, TargetOpener } from './target.js';
+import { wsPackage } from './ws-module.js';
 
 /** Gateway settings: allowed Origins, ticket lifetime, size and backpressure limits (bytes), and a log line sink. */
 export interface GatewayOptions {
@@ -68,7 +69,8 @@ export class Gateway {
   /** The TCP port it listens on, on 127.0.0.1. */
   readonly port: number;
   readonly #server: http.Server;
-  readonly #wss: WebSocketServer;
+  /** Made on the first upgrade, which is when ws is loaded (ws-module.ts). */
+  #wss: WebSocketServer | null = null;
   readonly #tickets: TicketBook<TargetOpener>;
   readonly #files: TicketBook<FileServer>;
   readonly #origins: ReadonlySet<string>;
@@ -113,15 +115,6 @@ export class Gateway {
     this.#log = opts.log ?? (() => {});
     this.#tickets = new TicketBook(ttl);
     this.#files = new TicketBook(ttl);
-    this.#wss = new WebSocketServer({
-      noServer: true,
-      clientTracking: false,
-      // Compression costs 30× throughput and opens zip-bomb style memory
-      // attacks; RFB and terminal bytes gain little (docs/SECURITY.md Gateway 7).
-      perMessageDeflate: false,
-      maxPayload: this.#opts.maxPayload,
-      verifyClient: (info, done) => this.#verify(info.req, done),
-    });
     // No static files, no API: anything that is not an upgrade or a file
     // ticket's GET is a 404 with an empty body (docs/SECURITY.md Gateway 6).
     server.on('request', this.#serverOnRequest);
@@ -186,7 +179,7 @@ export class Gateway {
     await Promise.race([allGone, new Promise<void>((resolve) => (timer = setTimeout(resolve, SHUTDOWN_GRACE_MS)))]);
     clearTimeout(timer);
     for (const s of this.#sessions) s.terminate();
-    this.#wss.close();
+    this.#wss?.close();
     await new Promise<void>((resolve) => {
       this.#server.close(() => resolve());
       this.#server.closeAllConnections();
@@ -213,11 +206,24 @@ export class Gateway {
     }
     // ws validates the handshake (400 for a bad key or version), then calls
     // #verify, which redeems the ticket, and only then upgrades.
-    this.#wss.handleUpgrade(req, socket, head, (ws) => {
+    this.#webSocketServer().handleUpgrade(req, socket, head, (ws) => {
       socket.off('error', socketOnError);
       this.#admit(ws, req, socket);
     });
   };
+
+  #webSocketServer(): WebSocketServer {
+    this.#wss ??= new (wsPackage().WebSocketServer)({
+      noServer: true,
+      clientTracking: false,
+      // Compression costs 30× throughput and opens zip-bomb style memory
+      // attacks; RFB and terminal bytes gain little (docs/SECURITY.md Gateway 7).
+      perMessageDeflate: false,
+      maxPayload: this.#opts.maxPayload,
+      verifyClient: (info, done) => this.#verify(info.req, done),
+    });
+    return this.#wss;
+  }
 
   #verify(req: http.IncomingMessage, done: (ok: boolean, code?: number, message?: string) => void): void {
     // docs/SECURITY.md Gateway 3 (Host: DNS rebinding) and 2 (Origin: cross-site WebSockets).

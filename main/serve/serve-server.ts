@@ -5,11 +5,12 @@
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { WebSocketServer, type RawData, type WebSocket } from 'ws';
+import type { RawData, WebSocket, WebSocketServer } from 'ws';
 import { contentSecurityPolicy } from '../../shared/csp.js';
 import { MAX_API_MESSAGE_BYTES, parseRpcRequest, type RpcServerMessage } from '../../shared/api/rpc.js';
 import type { ApiDispatcher } from '../api/dispatcher.js';
 import { isAllowedOrigin, isLoopbackHost, secretMatches } from '../gateway/loopback-guard.js';
+import { wsPackage } from '../gateway/ws-module.js';
 import { StaticFiles } from './static-files.js';
 
 /**
@@ -52,8 +53,15 @@ export class ServeServer {
     this.#http = http;
     this.port = port;
     this.token = token;
-    // No compression (CRIME/BREACH-style leaks, CPU); bounded messages.
-    this.#wss = new WebSocketServer({ noServer: true, perMessageDeflate: false, maxPayload: MAX_API_MESSAGE_BYTES });
+    // ws is loaded here, before the URL line, although the desktop app loads it only on its first upgrade
+    // (main/gateway/ws-module.ts): the page's first act is to open this socket, and loading ws after printing the URL
+    // put its 100+ ms (under load) in the way of the page's own requests. No compression (CRIME/BREACH-style leaks,
+    // CPU); bounded messages.
+    this.#wss = new (wsPackage().WebSocketServer)({
+      noServer: true,
+      perMessageDeflate: false,
+      maxPayload: MAX_API_MESSAGE_BYTES,
+    });
     this.#disposeEvents = dispatcher.subscribe((event, payload) => {
       const text = JSON.stringify({ event, payload } satisfies RpcServerMessage);
       for (const ws of this.#sockets) ws.send(text);

@@ -8,9 +8,8 @@ import type { SavedHost } from '../../shared/model/host.js';
 import { isIPv6 } from '../../shared/model/address.js';
 import { AddressBook } from './ui/address-book.js';
 import { confirmDialog } from './ui/dialogs.js';
-import { openHostEditor } from './ui/host-editor.js';
-import { openExportDialog, openImportDialog } from './ui/import-export.js';
-import { PromptDialogs } from './ui/prompts.js';
+import type { EditorContext } from './ui/host-editor.js';
+import type { PromptDialogs } from './ui/prompts.js';
 import { openTabs } from './ui/open-tabs.js';
 import type { SessionTab, SessionTabOptions, TerminalLook } from './ui/session-tab.js';
 import { TabStrip } from './ui/tab-strip.js';
@@ -50,7 +49,7 @@ export class App {
   readonly #root: HTMLElement;
   readonly #tabs = new TabStrip();
   readonly #book: AddressBook;
-  readonly #prompts: PromptDialogs;
+  #prompts: Promise<PromptDialogs> | null = null;
   readonly #warnings = el('div', { class: 'warnings', attrs: { role: 'alert' } });
   readonly #ownOpens = new Set<string>();
   readonly #look: () => TerminalLook;
@@ -65,7 +64,6 @@ export class App {
     this.#info = info;
     this.#root = root;
     this.#look = look;
-    this.#prompts = new PromptDialogs(api);
     this.#book = new AddressBook({
       connect: (host) => this.connect(host),
       edit: (host) => this.#edit(host),
@@ -77,9 +75,9 @@ export class App {
     api.on('store.warning', (w) => this.toast(w.message));
     api.on('logs.notice', (n) => this.toast(sessionLogNoticeText(n)));
     api.on('prompt.ask', (p) => {
-      if (this.#ownOpens.has(p.openId)) this.#prompts.show(p);
+      if (this.#ownOpens.has(p.openId)) this.#withPrompts((d) => d.show(p));
     });
-    api.on('prompt.gone', ({ promptId }) => this.#prompts.gone(promptId));
+    api.on('prompt.gone', ({ promptId }) => this.#withPrompts((d) => d.gone(promptId)));
     const hosts = (): readonly SavedHost[] => this.#snapshot.hosts;
     const own = (openId: string): (() => void) => (this.#ownOpens.add(openId), () => this.#ownOpens.delete(openId));
     this.#tunnels = new TunnelsPanel({ api, hosts, own });
@@ -181,7 +179,7 @@ export class App {
           return;
         const save = el('button', { text: t('quick.save', { name: title }), attrs: { type: 'button' } });
         save.addEventListener('click', () =>
-          openHostEditor({
+          this.#openEditor({
             api: this.#api,
             hosts: this.#snapshot.hosts,
             folders: this.#snapshot.folders,
@@ -315,7 +313,7 @@ export class App {
           );
     void load.then(
       (create) => this.#addTab(create, title, kind, open, onFirstConnect, hostId),
-      (err: unknown) => this.toast(err instanceof Error ? err.message : String(err)),
+      (err: unknown) => this.#failedLoad(err),
     );
   }
 
@@ -377,8 +375,33 @@ export class App {
     void tab.connect();
   }
 
+  /**
+   * The question dialogs, loaded with the first question (none comes before a session opens). Questions and their
+   * withdrawals wait on one promise, so they keep their order.
+   */
+  #withPrompts(use: (dialogs: PromptDialogs) => void): void {
+    this.#prompts ??= import('./ui/prompts.js').then(({ PromptDialogs }) => new PromptDialogs(this.#api));
+    this.#prompts.then(use, (err: unknown) => {
+      this.#prompts = null;
+      this.#failedLoad(err);
+    });
+  }
+
+  /** The host editor (with its field checks, forwards and jump hosts), loaded when first opened. */
+  #openEditor(ctx: EditorContext): void {
+    import('./ui/host-editor.js').then(
+      ({ openHostEditor }) => openHostEditor(ctx),
+      (err: unknown) => this.#failedLoad(err),
+    );
+  }
+
+  /** A part of the page that loads on first use did not load (a broken or replaced build). */
+  #failedLoad(err: unknown): void {
+    this.toast(err instanceof Error ? err.message : String(err));
+  }
+
   #edit(host?: SavedHost): void {
-    openHostEditor({
+    this.#openEditor({
       api: this.#api,
       hosts: this.#snapshot.hosts,
       folders: this.#snapshot.folders,
@@ -489,13 +512,22 @@ export class App {
       el('button', {
         text: t('sidebar.import'),
         attrs: { type: 'button' },
-        on: { click: () => openImportDialog(this.#api, (m) => this.toast(m)) },
+        on: { click: () => this.#importExport('import') },
       }),
       el('button', {
         text: t('sidebar.export'),
         attrs: { type: 'button' },
-        on: { click: () => openExportDialog(this.#api, (m) => this.toast(m)) },
+        on: { click: () => this.#importExport('export') },
       }),
+    );
+  }
+
+  /** Import and export, loaded when first asked for. */
+  #importExport(which: 'import' | 'export'): void {
+    import('./ui/import-export.js').then(
+      ({ openImportDialog, openExportDialog }) =>
+        (which === 'import' ? openImportDialog : openExportDialog)(this.#api, (m) => this.toast(m)),
+      (err: unknown) => this.#failedLoad(err),
     );
   }
 

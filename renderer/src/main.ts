@@ -1,91 +1,50 @@
-// The page's entry: connect to main, then start the app. Errors on the way
-// say what to do.
+// The page's entry, kept small on purpose: it opens the API socket and asks
+// book.get and app.info, then loads the app (app-boot.ts). The build names
+// the app's chunks in index.html (modulepreload) and makes this script
+// `async` (vite.renderer.config.ts), so the socket opens as soon as this one
+// file arrives, and the app is fetched and compiled while main answers.
 import './styles.css';
-import { connectApi } from './api/client.js';
-import { clear, el } from './dom.js';
-import { pickLocale, setLocale, t } from './i18n/i18n.js';
-import { App } from './app.js';
-import { applyTheme, loadLocalSettings, openSettings, type LocalSettings } from './ui/settings-dialog.js';
+import { askFirst } from './app-first-calls.js';
 
-const root = document.getElementById('app') as HTMLElement;
-let settings = loadLocalSettings();
-applySettings(settings);
+const first = askFirst();
+// The two questions go out when the socket opens, which the page learns on its main thread: evaluating the app there
+// first would hold them back. So the app (already fetched and compiled, modulepreload) runs once they are sent, and
+// runs anyway when the socket fails, to say so.
+const sent = first.api.then(
+  () => undefined,
+  () => undefined,
+);
+Promise.all([sent.then(() => import('./app-boot.js')), pageReady()]).then(
+  ([{ boot }]) => boot(first),
+  (err: unknown) => {
+    // The page's own script did not load (a broken or half-updated build): say so rather than stay blank.
+    const p = document.createElement('p');
+    p.setAttribute('role', 'alert');
+    p.textContent = `Hostdeck could not load its page: ${err instanceof Error ? err.message : String(err)}`;
+    document.body.replaceChildren(p);
+  },
+);
 
-function applySettings(s: LocalSettings): void {
-  applyTheme(s.theme);
-  setLocale(s.language === 'system' ? pickLocale(navigator.languages) : s.language);
-  document.title = t('app.title');
-}
-
-function isDark(): boolean {
-  return (
-    settings.theme === 'dark' || (settings.theme === 'system' && matchMedia('(prefers-color-scheme: dark)').matches)
+/**
+ * Resolves once the document is parsed and its stylesheets have loaded (or failed): an async script may run before
+ * either, and the address book measures its rows as it draws.
+ */
+function pageReady(): Promise<unknown> {
+  const parsed =
+    document.readyState === 'loading'
+      ? new Promise((resolve) => document.addEventListener('DOMContentLoaded', resolve, { once: true }))
+      : Promise.resolve();
+  return parsed.then(() =>
+    Promise.all(
+      [...document.querySelectorAll<HTMLLinkElement>('link[rel=stylesheet]')]
+        .filter((link) => link.sheet === null)
+        .map(
+          (link) =>
+            new Promise((resolve) => {
+              link.addEventListener('load', resolve, { once: true });
+              link.addEventListener('error', resolve, { once: true });
+            }),
+        ),
+    ),
   );
 }
-
-async function boot(): Promise<void> {
-  clear(root);
-  root.append(el('div', { class: 'boot', attrs: { role: 'status' } }, el('p', { text: t('app.loading') })));
-  try {
-    const api = await connectApi();
-    // Both asked at once: the book need not wait for app.info's answer (one round trip less before it is drawn).
-    const book = api.call('book.get');
-    book.catch(() => undefined); // its failure is reported where it is awaited (refresh)
-    const info = await api.call('app.info');
-    const app: App = new App(
-      api,
-      info,
-      root,
-      () => ({ fontFamily: settings.fontFamily, fontSize: settings.fontSize, dark: isDark() }),
-      () =>
-        openSettings(
-          settings,
-          (next) => {
-            const relabel = next.language !== settings.language;
-            settings = next;
-            applySettings(next);
-            app.applyLook();
-            // Labels are built once: with no session open, reload at once to
-            // relabel (the token survives in sessionStorage); with sessions
-            // open, a reload would end them, so say it applies after one.
-            if (relabel && app.sessionCount === 0) location.reload();
-            else if (relabel) app.toast(t('settings.languageReload'));
-          },
-          api,
-          app.bookPath,
-        ),
-    );
-    // Following the system theme: open terminals follow it too.
-    matchMedia('(prefers-color-scheme: dark)').addEventListener('change', () => app.applyLook());
-    await app.refresh(book);
-    document.body.dataset['ready'] = 'true';
-  } catch (err) {
-    clear(root);
-    root.append(
-      el(
-        'div',
-        { class: 'boot', attrs: { role: 'alert' } },
-        el('p', { text: t('app.unreachable') }),
-        el('p', { class: 'error', text: err instanceof Error ? err.message : String(err) }),
-        el(
-          'div',
-          {},
-          el('button', {
-            text: t('app.retry'),
-            class: 'primary',
-            attrs: { type: 'button' },
-            on: { click: () => void boot() },
-          }),
-        ),
-      ),
-    );
-  }
-}
-
-// Pasting the full address (with #token=…) into a page that showed the
-// "open the full address" error changes only the fragment: start again.
-window.addEventListener('hashchange', () => {
-  if (/token=/.test(location.hash) && document.body.dataset['ready'] !== 'true') void boot();
-});
-
-void boot();

@@ -231,18 +231,6 @@ export interface DrawnResult {
   frames: number;
 }
 
-/**
- * Makes WebGL unavailable to the page, so xterm.js's WebglAddon fails to load
- * and the app falls back to the DOM renderer (renderer/src/terminal/terminal-session.ts):
- * in headless Chromium with --disable-gpu, "WebGL" is SwiftShader, drawn by the CPU.
- */
-export const NO_WEBGL = String.raw`(() => {
-  const getContext = HTMLCanvasElement.prototype.getContext;
-  HTMLCanvasElement.prototype.getContext = function (type, ...rest) {
-    return /webgl/.test(String(type)) ? null : getContext.call(this, type, ...rest);
-  };
-})();`;
-
 /** Typed access to window.__hdProbe; every call is a string so nothing of tsx leaks into the page. */
 export class PageProbe {
   readonly #page: Page;
@@ -251,8 +239,7 @@ export class PageProbe {
     this.#page = page;
   }
 
-  static async install(page: Page, opts: { webgl?: boolean } = {}): Promise<PageProbe> {
-    if (opts.webgl === false) await page.addInitScript({ content: NO_WEBGL });
+  static async install(page: Page): Promise<PageProbe> {
     await page.addInitScript({ content: PAGE_PROBE });
     return new PageProbe(page);
   }

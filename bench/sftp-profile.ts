@@ -72,7 +72,7 @@ const connect = () =>
   );
 
 async function withService<T>(
-  opts: { pipe?: PipeOptions; filesInParallel?: number },
+  opts: { pipe?: PipeOptions; filesInParallel?: number; smallFilesInParallel?: number },
   fn: (s: Service, id: string) => Promise<T>,
 ): Promise<T> {
   const service = new SftpService({ emit: () => undefined, lease: () => pool.acquire('bench', connect), ...opts });
@@ -192,7 +192,7 @@ for (const pipe of config.sweep) {
   });
 }
 for (const files of config.parallelSweep) {
-  await withService({ filesInParallel: files }, async (service, id) => {
+  await withService({ filesInParallel: files, smallFilesInParallel: files }, async (service, id) => {
     const n = countFiles(config.treeLocal);
     clean();
     const down = n / (await timed(service, id, 'download', config.treeRemote));

@@ -88,7 +88,7 @@ async function measure(args: string[], runDir: string): Promise<void> {
       ...dirs,
       runs,
       sweep: args.includes('--sweep') ? SWEEP : [],
-      parallelSweep: args.includes('--sweep') ? [1, 4, 8, 16] : [],
+      parallelSweep: args.includes('--sweep') ? [1, 4, 8, 16, 32, 64] : [],
       opensshArgs: sftpArgs,
     };
     const profiles: SftpProfileResult[] = [];

@@ -7,7 +7,7 @@
 // in place (a local disk) and through the thread pool.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Duplex } from 'node:stream';
-import { existsSync, readdirSync, writeFileSync, appendFileSync, mkdirSync } from 'node:fs';
+import { existsSync, readdirSync, writeFileSync, appendFileSync, mkdirSync, statSync, utimesSync } from 'node:fs';
 import { join } from 'node:path';
 import { SftpClient } from '../main/sftp/client.js';
 import { DEFAULT_PIPE } from '../main/sftp/service.js';
@@ -17,7 +17,8 @@ import { FX, FXP, PacketCutter, PacketReader, PacketWriter } from '../main/sftp/
 import type { PlannedFile } from '../main/sftp/plan.js';
 import { sftpError } from '../main/sftp/errors.js';
 import { makeTempDir } from './support/processes.js';
-import { startSshd, type Sshd } from './support/sshd.js';
+import { connectionProcesses, startSshd, type Sshd } from './support/sshd.js';
+import { eachWeighted } from '../main/sftp/transfer-run.js';
 import { keyUserOptions, trustFiles } from './fixtures/ssh/harness.js';
 import { chownTree, openRig, remoteDir, treeDigest, writeTree, type Rig } from './support/sftp-rig.js';
 import type { TransferItem } from '../shared/sftp.js';
@@ -261,5 +262,114 @@ describe('small files on real sshd through the thread pool', () => {
     expect(await rig.settle(down as TransferItem)).toMatchObject({ state: 'done', filesDone: 500 });
     expect(await treeDigest(join(local, 'tree'))).toEqual(want);
     expect(existsSync(join(local, 'tree', 'd0', 'e0', '.f0.bin.hdpart'))).toBe(false);
+  }, 120_000);
+});
+
+describe('many small files at once: the weighted limit', () => {
+  it('keeps the order, never holds more than the capacity, lets small files past the large limit, and throws the first failure after the running ones end', async () => {
+    const items = [...Array.from({ length: 10 }, (_, i) => ({ i, w: 1 })), { i: 10, w: 4 }, { i: 11, w: 4 }];
+    let used = 0;
+    let peak = 0;
+    const started: number[] = [];
+    const releases: Array<() => void> = [];
+    const run = eachWeighted(
+      items,
+      8,
+      (x) => x.w,
+      async (x) => {
+        started.push(x.i);
+        used += x.w;
+        peak = Math.max(peak, used);
+        await new Promise<void>((resolve) => releases.push(resolve));
+        used -= x.w;
+      },
+    );
+    // Eight light items fill the capacity; nothing more starts until one ends.
+    await expect.poll(() => started.length).toBe(8);
+    releases.shift()?.();
+    await expect.poll(() => started.length).toBe(9);
+    while (started.length < items.length) {
+      releases.shift()?.();
+      await new Promise((r) => setImmediate(r));
+    }
+    for (const go of releases.splice(0)) go();
+    await run;
+    expect(started).toEqual(items.map((x) => x.i));
+    expect(peak).toBeLessThanOrEqual(8);
+
+    const ended: number[] = [];
+    const failing = eachWeighted(
+      [1, 2, 3, 4, 5],
+      2,
+      () => 1,
+      async (n) => {
+        if (n === 1) throw new Error('first');
+        await new Promise((r) => setTimeout(r, 5));
+        ended.push(n);
+      },
+    );
+    await expect(failing).rejects.toThrow('first');
+    expect(ended).toEqual([2]);
+  });
+});
+
+describe('an upload of many small files over more SFTP channels, on real sshd', () => {
+  const sftpChannels = (sshd: Sshd, mark: number): number =>
+    (
+      sshd
+        .log()
+        .slice(mark)
+        .match(/Starting session: subsystem 'sftp'/g) ?? []
+    ).length;
+
+  const uploadTree = async (sshd: Sshd, rig: Rig, count: number): Promise<{ src: string; remote: string }> => {
+    const src = join(makeTempDir('sftp-helpers'), 'tree');
+    writeTree(src, count, 0, (p, i) => writeFileSync(p, Buffer.alloc(1 + (i % 9) * 1000, i % 251)));
+    // Old times, so that a kept mtime cannot be the upload's own.
+    for (const d of readdirSync(src, { recursive: true, withFileTypes: true }))
+      if (d.isFile()) utimesSync(join(d.parentPath, d.name), 1_600_000_000, 1_600_000_000);
+    const remote = join(remoteDir(sshd.keyUser), `helpers-${count}-${Date.now()}`);
+    mkdirSync(remote);
+    chownTree(remote, sshd.keyUser);
+    const [up] = rig.service.enqueue({
+      direction: 'upload',
+      sftpId: rig.sftpId,
+      sources: [rig.service.handles.issue(src).id],
+      remoteDir: remote,
+    });
+    expect(await rig.settle(up as TransferItem)).toMatchObject({ state: 'done', filesDone: count, filesFailed: 0 });
+    expect(await treeDigest(join(remote, 'tree'))).toEqual(await treeDigest(src));
+    return { src, remote };
+  };
+
+  it('uses three more channels, keeps every mtime, and closes them when the item ends', async () => {
+    const sshd = await startSshd();
+    const rig = await openRig(keyUserOptions(sshd, trustFiles([sshd])));
+    try {
+      const before = connectionProcesses(sshd).length;
+      const mark = sshd.log().length;
+      const { remote } = await uploadTree(sshd, rig, 300);
+      await expect.poll(() => sftpChannels(sshd, mark)).toBe(3);
+      const f = join(remote, 'tree', 'd2', 'e9', 'f299.bin');
+      expect(Math.floor(statSync(f).mtimeMs / 1000)).toBe(1_600_000_000);
+      // Each channel's sftp-server is a process of its own; they end with the item.
+      await expect.poll(() => connectionProcesses(sshd).length, { timeout: 10_000 }).toBe(before);
+    } finally {
+      await rig.dispose();
+      await sshd.stop();
+    }
+  }, 120_000);
+
+  it('a server that refuses more sessions (MaxSessions 1): the upload runs on the one channel it has', async () => {
+    const sshd = await startSshd({ extraConfig: ['Match all', 'MaxSessions 1'] });
+    const rig = await openRig(keyUserOptions(sshd, trustFiles([sshd])));
+    try {
+      const mark = sshd.log().length;
+      await uploadTree(sshd, rig, 300);
+      expect(sftpChannels(sshd, mark)).toBe(0);
+    } finally {
+      await rig.dispose();
+      await sshd.stop();
+    }
   }, 120_000);
 });

@@ -40,8 +40,26 @@ import { TransferQueue, type QueueEmit } from './transfer-queue.js';
  * file costs round trips, not bandwidth).
  */
 export const DEFAULT_PIPE: PipeOptions = { requestSize: 256 * 1024, inFlight: 16 };
-/** Small files copied at once within one transfer item. */
+/** Files copied at once within one transfer item. */
 export const DEFAULT_FILES_IN_PARALLEL = 16;
+/**
+ * Files that fit in one request (255 KiB with OpenSSH) copied at once within
+ * one transfer item; a larger file counts as four of them, so sixteen large
+ * files still hold at most 16 × 4 MiB. A small file costs round trips, not
+ * bandwidth: more of them in flight hand the server and the SSH connection
+ * fuller batches, fewer wake-ups and packets per file (docs/SFTP.md).
+ */
+export const DEFAULT_SMALL_FILES_IN_PARALLEL = 64;
+/**
+ * More SFTP channels an upload of many small files opens on the same
+ * connection. OpenSSH's sftp-server is one single-threaded process per
+ * channel and answers one request at a time; a small file's five requests
+ * (create, write, times, close, rename) keep it, not the link, busy, and a
+ * create that waits on the disk's journal stalls every other file. Four
+ * servers share the work (docs/SFTP.md). Fewer when the server refuses
+ * channels (MaxSessions).
+ */
+export const DEFAULT_HELPER_CHANNELS = 3;
 /** Transfer items (one per enqueued source) running at once. */
 export const DEFAULT_ITEMS_IN_PARALLEL = 2;
 const PLAN_TTL_MS = 60_000;
@@ -57,6 +75,10 @@ export interface SftpServiceOptions {
   gateway?: () => { issueTicket(opener: TargetOpener): string; issueFileUrl(serve: FileServer): string };
   pipe?: PipeOptions;
   filesInParallel?: number;
+  /** Files that fit in one request copied at once (default DEFAULT_SMALL_FILES_IN_PARALLEL, never below filesInParallel). */
+  smallFilesInParallel?: number;
+  /** More SFTP channels an upload of many small files may open (default DEFAULT_HELPER_CHANNELS; 0: none). */
+  helperChannels?: number;
   itemsInParallel?: number;
   /** false: small files' local calls always go through the thread pool (default: in place on a local disk, local-fast.ts). */
   localInPlace?: boolean;
@@ -65,6 +87,8 @@ export interface SftpServiceOptions {
 interface Session {
   client: SftpClient;
   lease: Lease;
+  /** More channels open for transfers now (#helpers), at most helperChannels for the whole session. */
+  helpers: number;
 }
 
 interface StoredPlan {
@@ -92,6 +116,8 @@ export class SftpService {
       client: (id) => this.#session(id).client,
       pipe: opts.pipe ?? DEFAULT_PIPE,
       filesInParallel: opts.filesInParallel ?? DEFAULT_FILES_IN_PARALLEL,
+      smallFilesInParallel: opts.smallFilesInParallel ?? DEFAULT_SMALL_FILES_IN_PARALLEL,
+      helpers: (id) => this.#helpers(id, opts.helperChannels ?? DEFAULT_HELPER_CHANNELS),
       itemsInParallel: opts.itemsInParallel ?? DEFAULT_ITEMS_IN_PARALLEL,
       ...(opts.localInPlace === false ? { localInPlace: false } : {}),
     });
@@ -108,7 +134,7 @@ export class SftpService {
       throw sftpError('SFTP_UNAVAILABLE', undefined, err);
     }
     const sftpId = randomBytes(12).toString('base64url');
-    this.#sessions.set(sftpId, { client, lease });
+    this.#sessions.set(sftpId, { client, lease, helpers: 0 });
     client.once('close', (err: { code: string; message: string } | null) => {
       if (!this.#sessions.delete(sftpId)) return;
       lease.release();
@@ -116,6 +142,28 @@ export class SftpService {
     });
     const home = await client.realpath(Buffer.from('.'));
     return { sftpId, home: toRemotePath(home), homeText: home.toString('utf8') };
+  }
+
+  /**
+   * More SFTP channels on a session's connection, opened at once, for one
+   * item's small files: at most `max` for the whole session at a time (two
+   * items running get what the first left), so they never crowd out the
+   * terminal tabs sharing the connection (sshd's MaxSessions, 10 by default).
+   * Channels the server refuses are left out: this never throws. The caller
+   * closes them; a closed one frees its place.
+   */
+  async #helpers(sftpId: string, max: number): Promise<SftpClient[]> {
+    const s = this.#sessions.get(sftpId);
+    const n = s ? Math.max(0, max - s.helpers) : 0;
+    if (!s || n === 0) return [];
+    s.helpers += n;
+    const opened = await Promise.allSettled(
+      Array.from({ length: n }, async () => SftpClient.start(await s.lease.connection.subsystem('sftp'))),
+    );
+    const clients = opened.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
+    s.helpers -= n - clients.length;
+    for (const c of clients) c.once('close', () => s.helpers--);
+    return clients;
   }
 
   /** Closes the channel and releases the lease; an unknown sftpId is ignored. No sftp.closed event. */

@@ -46,6 +46,10 @@ export interface QueueOptions {
   pipe: PipeOptions;
   /** Files of one folder item moved at once. */
   filesInParallel: number;
+  /** Files that fit in one request moved at once (default filesInParallel; transfer-run.ts). */
+  smallFilesInParallel?: number;
+  /** More SFTP clients on a session's connection for an upload of many small files (transfer-run.ts); none when absent. */
+  helpers?(sftpId: string): Promise<SftpClient[]>;
   /** Items running at once. */
   itemsInParallel: number;
   /** Progress events at most this often (ms). */
@@ -274,6 +278,10 @@ export class TransferQueue {
         client: this.#opts.client(item.info.sftpId),
         pipe: this.#opts.pipe,
         filesInParallel: this.#opts.filesInParallel,
+        ...(this.#opts.smallFilesInParallel !== undefined
+          ? { smallFilesInParallel: this.#opts.smallFilesInParallel }
+          : {}),
+        ...(this.#opts.helpers ? { helpers: () => this.#opts.helpers?.(item.info.sftpId) ?? Promise.resolve([]) } : {}),
         signal: controller.signal,
         stopReason: () => item.stopReason,
         planned: () => this.#changed(item),

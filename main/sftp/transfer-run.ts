@@ -7,7 +7,6 @@ import type { ConflictQuestion } from '../../shared/sftp.js';
 import type { SftpClient } from './client.js';
 import { sftpError } from './errors.js';
 import type { PipeOptions } from './file-transfer.js';
-import { eachLimited } from './listing.js';
 import { downloadOne, makeLocalFolder, uploadOne, type MoveContext, type Resolution } from './move.js';
 import { insideRoot, joinLocal } from './names.js';
 import { planDownload, planUpload, type Plan, type PlannedFile } from './plan.js';
@@ -35,6 +34,10 @@ export interface RunContext {
   client: SftpClient;
   pipe: PipeOptions;
   filesInParallel: number;
+  /** Files that fit in one request moved at once (default filesInParallel); a larger file counts as several. */
+  smallFilesInParallel?: number;
+  /** More SFTP clients on the same connection for an upload of many small files; the run closes them. */
+  helpers?(): Promise<SftpClient[]>;
   signal: AbortSignal;
   stopReason(): 'pause' | 'cancel' | undefined;
   /** The plan is made: totals are known. */
@@ -97,22 +100,53 @@ async function runPlanned(item: QueueItem, ctx: RunContext): Promise<void> {
   let firstError: unknown;
   // The page streams one file at a time over its one socket.
   const parallel = 'page' in source ? 1 : Math.max(1, ctx.filesInParallel);
-  await eachLimited(files, parallel, async (f) => {
-    if (f.state === 'done' || f.state === 'skipped') return;
-    if (ctx.signal.aborted) throw ctx.signal.reason;
-    try {
-      await moveFile(item, ctx, f, fresh, fastLocal);
-    } catch (err) {
-      if (ctx.stopReason() || isConnectionLost(err)) throw err;
-      // One bad file does not stop a folder; the item reports how many failed.
-      const e = toApiError(err);
-      [f.state, f.error] = ['failed', { code: e.code, message: e.message }];
-      info.filesFailed++;
-      firstError ??= err;
-    }
-  });
+  const small = 'page' in source ? 1 : Math.max(parallel, ctx.smallFilesInParallel ?? parallel);
+  const oneRequest = Math.min(ctx.pipe.requestSize, ctx.client.limits.maxRead, ctx.client.limits.maxWrite);
+  const isSmall = (f: PlannedFile): boolean => f.size >= 0 && f.size <= oneRequest;
+  // A file that fits in one request holds one request's buffer; a larger one holds inFlight of them.
+  const weight = (f: PlannedFile): number => (isSmall(f) ? 1 : small / parallel);
+  const clients = [ctx.client, ...(await helpersFor(source, ctx, files.filter(isSmall).length, small))];
+  try {
+    await eachWeighted(files, small, weight, async (f) => {
+      if (f.state === 'done' || f.state === 'skipped') return;
+      if (ctx.signal.aborted) throw ctx.signal.reason;
+      try {
+        await moveFile(item, { ...ctx, client: leastBusy(clients) }, f, fresh, fastLocal);
+      } catch (err) {
+        if (ctx.stopReason() || isConnectionLost(err)) throw err;
+        // One bad file does not stop a folder; the item reports how many failed.
+        const e = toApiError(err);
+        [f.state, f.error] = ['failed', { code: e.code, message: e.message }];
+        info.filesFailed++;
+        firstError ??= err;
+      }
+    });
+  } finally {
+    // Every file has settled (eachWeighted waits for them): nothing more goes over the helpers.
+    for (const c of clients.slice(1)) c.close();
+  }
   if (firstError !== undefined && (plan.kind === 'file' || info.filesDone === 0)) throw firstError;
   if (firstError !== undefined) throw sftpError('SFTP_FAILURE', { failed: info.filesFailed, done: info.filesDone });
+}
+
+/** Small files an upload must have before it asks for more SFTP channels: fewer are done before those open. */
+const HELPERS_FROM = 256;
+
+/** An upload of many small files from a local folder gets more SFTP clients (ctx.helpers); anything else none. */
+async function helpersFor(
+  source: ItemSource,
+  ctx: RunContext,
+  smallFiles: number,
+  small: number,
+): Promise<SftpClient[]> {
+  if (source.direction !== 'upload' || 'page' in source || !ctx.helpers) return [];
+  if (smallFiles < Math.max(HELPERS_FROM, small)) return [];
+  return ctx.helpers();
+}
+
+/** The client with the fewest requests waiting for a reply. */
+function leastBusy(clients: SftpClient[]): SftpClient {
+  return clients.reduce((a, b) => (b.inFlight < a.inFlight ? b : a));
 }
 
 /** Whether this item's local side is a disk where small files' calls are done in place (local-fast.ts). */
@@ -220,4 +254,41 @@ async function makeUploadFolders(client: SftpClient, folders: Array<{ remote: Bu
     }
   }
   return created;
+}
+
+/**
+ * Runs fn over items in order, each taking weight(item) of `capacity`
+ * (clamped to it) while it runs: an item starts once enough is free, so a
+ * heavy one waits for lighter ones before it rather than being overtaken.
+ * After the first failure no more items start; it is thrown once the running
+ * ones have ended.
+ */
+export async function eachWeighted<T>(
+  items: readonly T[],
+  capacity: number,
+  weight: (item: T) => number,
+  fn: (item: T) => Promise<void>,
+): Promise<void> {
+  let used = 0;
+  let running = 0;
+  let failure: unknown;
+  let wake = (): void => undefined;
+  // Resolves when a running item ends (one waiter at a time: this loop).
+  const ended = (): Promise<void> => new Promise((resolve) => (wake = resolve));
+  for (const item of items) {
+    const w = Math.min(capacity, weight(item));
+    while (failure === undefined && running > 0 && used + w > capacity) await ended();
+    if (failure !== undefined) break;
+    used += w;
+    running++;
+    void fn(item)
+      .catch((err: unknown) => void (failure ??= err))
+      .finally(() => {
+        used -= w;
+        running--;
+        wake();
+      });
+  }
+  while (running > 0) await ended();
+  if (failure !== undefined) throw failure;
 }

@@ -47,6 +47,9 @@ export const OPEN_TERMINAL = String.raw`(el) => {
   term.open(el);
   let renderer = 'dom';
   if (window.__hdRenderer === 'webgl') try { term.loadAddon(new window.WebglAddon.WebglAddon()); renderer = 'webgl'; } catch (e) {}
+  // The DOM renderer's own blink is a CSS animation run every frame; the app blinks by a class
+  // instead (terminal-session.ts), so the reference does not blink at all rather than pay for it.
+  if (renderer === 'dom') term.options.cursorBlink = false;
   return [term, renderer];
 }`;
 

@@ -64,6 +64,21 @@ function visibleRenderer(): Promise<string> {
   });
 }
 
+/**
+ * With the DOM renderer, the focused terminal's cursor blinks by a class
+ * switched on a timer, and no CSS animation runs (xterm.js's own blink is
+ * one, run by the page every frame, which slowed every keystroke's echo).
+ */
+async function expectBlinkByClass(): Promise<void> {
+  if ((await visibleRenderer()) !== 'dom') return;
+  await page.locator('[role=tabpanel]:not([hidden]) .xterm textarea').focus();
+  const cursorOff = (): Promise<boolean> =>
+    page.evaluate(() => !!document.querySelector('[role=tabpanel]:not([hidden]) .xterm.hd-cursor-off'));
+  await expect.poll(cursorOff, { timeout: 5000 }).toBe(true);
+  await expect.poll(cursorOff, { timeout: 5000 }).toBe(false);
+  expect(await page.evaluate(() => document.getAnimations().length)).toBe(0);
+}
+
 /** This browser's WebGL 2 renderer string, or null. */
 function webglName(): Promise<string | null> {
   return page.evaluate(() => {
@@ -82,6 +97,7 @@ describe('terminal drawing in the page (serve mode)', () => {
     const automatic = gl === null || isSoftwareGl(gl) ? 'dom' : 'webgl';
     await openSshTab(page, sshd);
     expect(await visibleRenderer()).toBe(automatic);
+    await expectBlinkByClass();
     await closeActiveTab(page, 'rig');
 
     await page.getByRole('button', { name: 'Open settings' }).click();
@@ -107,6 +123,7 @@ describe('terminal drawing in the page (serve mode)', () => {
     await answerPassword(page, sshd.password);
     await page.locator('[role=tab][data-status=connected]').waitFor({ timeout: 30_000 });
     expect(await visibleRenderer()).toBe(other === 'webgl' && gl === null ? 'dom' : other);
+    await expectBlinkByClass();
     await closeActiveTab(page, 'rig');
 
     // Kept: the page opened again reads it back.

@@ -18,6 +18,9 @@ import { parseOsc7 } from '../files/files-model.js';
 import { HOLD_PAINT, PaintPacer, RELEASE_PAINT } from './paint-pacer.js';
 import type { TerminalRenderer } from './gl-renderer.js';
 
+/** Half a cursor blink with the DOM renderer (ms): xterm.js's own blink is 600 ms on, 600 off. */
+const BLINK_MS = 600;
+
 export type TerminalEvent =
   /** Main opened the shell (its 'ready' frame): the tab is connected. */
   | { type: 'open' }
@@ -56,6 +59,7 @@ export class TerminalSession {
   #releasePending = false;
   #ended = false;
   #webgl = false;
+  #blinkTimer: ReturnType<typeof setInterval> | null = null;
   readonly #searchBar: HTMLElement;
 
   constructor(container: HTMLElement, opts: TerminalOptions) {
@@ -83,6 +87,7 @@ export class TerminalSession {
     this.#searchBar = this.#makeSearchBar();
     container.append(this.#searchBar);
     if (opts.renderer === 'webgl') this.#loadWebgl();
+    if (!this.#webgl) this.#blinkByClass();
     this.#d.add(() => this.terminal.dispose());
     this.#d.add(
       this.terminal.onRender(() => {
@@ -239,6 +244,42 @@ export class TerminalSession {
     if (ws && ws.readyState <= WebSocket.OPEN) ws.close(1000, 'tab closed');
   }
 
+  /**
+   * The DOM renderer blinks its cursor with a CSS animation of colours, which
+   * Chromium runs on the main thread every frame while the terminal has
+   * focus: keydown → echo drawn went from 7 to 29 ms (p50, xterm.js alone in
+   * headless Chromium, same sshd). So with the DOM renderer the cursor blinks
+   * by a class switched every BLINK_MS (styles.css, .hd-cursor-off): one
+   * style change per switch, none per frame. It shows steadily again at each
+   * key and each move of the cursor, as xterm.js's own blink does.
+   */
+  #blinkByClass(): void {
+    if (this.#blinkTimer) return;
+    this.terminal.options.cursorBlink = false;
+    const element = this.terminal.element;
+    if (!element) return;
+    let off = false;
+    const show = (): void => {
+      if (off) element.classList.remove('hd-cursor-off');
+      off = false;
+    };
+    const tick = (): void => {
+      off = !off && element.classList.contains('focus');
+      element.classList.toggle('hd-cursor-off', off);
+    };
+    const restart = (): void => {
+      show();
+      if (this.#blinkTimer) clearInterval(this.#blinkTimer);
+      this.#blinkTimer = setInterval(tick, BLINK_MS);
+    };
+    restart();
+    this.#d.add(this.terminal.onCursorMove(restart).dispose);
+    this.#d.add(this.terminal.onData(restart).dispose);
+    this.#d.add(() => {
+      if (this.#blinkTimer) clearInterval(this.#blinkTimer);
+    });
+  }
+
   /** The renderer drawing this terminal now: 'webgl' until its context is lost or failed to load. */
   get renderer(): TerminalRenderer {
     return this.#webgl ? 'webgl' : 'dom';
@@ -251,6 +292,7 @@ export class TerminalSession {
       const webgl = new WebglAddon();
       webgl.onContextLoss(() => {
         this.#webgl = false;
+        this.#blinkByClass();
         webgl.dispose();
       });
       this.terminal.loadAddon(webgl);

@@ -70,3 +70,18 @@ export function runJsonChild<T>(script: string, args: string[], what: string, no
     );
   });
 }
+
+/** OpenSSH `sftp` in batch mode (commands on stdin) as the key user, trusting the rig's known_hosts file. */
+export function opensshSftpArgs(sshd: Sshd, knownHosts: string): string[] {
+  return [
+    '-q',
+    '-b',
+    '-',
+    ...opensshOptions(knownHosts),
+    '-P',
+    String(sshd.port),
+    '-i',
+    sshd.clientKeyPath,
+    `${sshd.keyUser}@${sshd.host}`,
+  ];
+}

@@ -27,8 +27,8 @@ const { mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync, chmodSync }
 const { join } = await import('node:path');
 const { inOwnRunDir, descendants } = await import('../test/support/processes.js');
 const { ensureTestUsers } = await import('../test/support/users.js');
-const { startSshd, opensshOptions } = await import('../test/support/sshd.js');
-const { trustedTarget } = await import('./profile-rig.js');
+const { startSshd } = await import('../test/support/sshd.js');
+const { opensshSftpArgs, trustedTarget } = await import('./profile-rig.js');
 const { SshConnection } = await import('../main/ssh/connection.js');
 const { HostKeyTrust } = await import('../main/ssh/host-key-trust.js');
 const { ConnectionPool } = await import('../main/ssh/pool.js');
@@ -82,17 +82,7 @@ await inOwnRunDir('hostdeck-bench-sftp-ab', async (runDir) => {
     const clean = (): void => {
       for (const n of readdirSync(scratch)) rmSync(join(scratch, n), { recursive: true, force: true });
     };
-    const sftpArgs = [
-      '-q',
-      '-b',
-      '-',
-      ...opensshOptions(target.knownHosts),
-      '-P',
-      String(sshd.port),
-      '-i',
-      sshd.clientKeyPath,
-      `${sshd.keyUser}@${sshd.host}`,
-    ];
+    const sftpArgs = opensshSftpArgs(sshd, target.knownHosts);
     const trust = new HostKeyTrust({ ownFile: target.knownHosts, userFiles: [] });
     let negotiated = '';
     const pool = new ConnectionPool();

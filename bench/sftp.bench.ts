@@ -25,8 +25,14 @@ import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadavg } from 'node:os';
 import { inOwnRunDir } from '../test/support/processes.js';
-import { opensshOptions } from '../test/support/sshd.js';
-import { runJsonChild, runtimeArg, runtimesOf, trustedTarget, type ProfileTarget } from './profile-rig.js';
+import {
+  opensshSftpArgs,
+  runJsonChild,
+  runtimeArg,
+  runtimesOf,
+  trustedTarget,
+  type ProfileTarget,
+} from './profile-rig.js';
 import { printReport, stats, type Measurement } from './report.js';
 import { childPids, memoryKiB } from './proc-memory.js';
 import type { SftpProfileConfig, SftpProfileResult } from './sftp-profile.js';
@@ -51,17 +57,7 @@ async function measure(args: string[], runDir: string): Promise<void> {
   try {
     const target = trustedTarget(sshd, runDir);
     const dirs = makeDirs(runDir, sshd.keyUser, bigBytes);
-    const sftpArgs = [
-      '-q',
-      '-b',
-      '-',
-      ...opensshOptions(target.knownHosts),
-      '-P',
-      String(sshd.port),
-      '-i',
-      sshd.clientKeyPath,
-      `${sshd.keyUser}@${sshd.host}`,
-    ];
+    const sftpArgs = opensshSftpArgs(sshd, target.knownHosts);
     /** Seconds, and the client's peak RSS (sftp and its ssh, MiB). */
     const opensshPeak = (batch: string): Promise<{ seconds: number; peakMiB: number }> =>
       sftpWithPeakRss(sftpArgs, batch);

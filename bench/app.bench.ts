@@ -429,7 +429,7 @@ async function measure(args: string[], runDir: string): Promise<void> {
         unit: 'MiB',
         reference: 'xterm_terminal',
         referenceValue: bareHeap.used / MiB,
-        note: `(${TABS} tabs − none) / ${TABS}, after GC; ref = ${TABS} bare xterm.js Terminals (same options and scrollback, WebGL, the idle tab's text) in a blank page, per Terminal, after GC`,
+        note: `(${TABS} tabs − none) / ${TABS}, after GC; ref = ${TABS} bare xterm.js Terminals (same options, scrollback and renderer (${appRenderer}), the idle tab's text) in a blank page, per Terminal, after GC`,
       },
       interruptRow('interrupt_latency', intr.seq, size),
       interruptRow('interrupt_latency_yes', intr.yes, size),

@@ -258,17 +258,14 @@ export class TerminalSession {
     this.terminal.options.cursorBlink = false;
     const element = this.terminal.element;
     if (!element) return;
-    let off = false;
-    const show = (): void => {
-      if (off) element.classList.remove('hd-cursor-off');
-      off = false;
-    };
+    const classes = element.classList;
+    // Off for the next half only when it is on now and the terminal has focus.
     const tick = (): void => {
-      off = !off && element.classList.contains('focus');
-      element.classList.toggle('hd-cursor-off', off);
+      classes.toggle('hd-cursor-off', !classes.contains('hd-cursor-off') && classes.contains('focus'));
     };
+    // Runs at each parsed chunk of a flood (cursor moves): touch the class only when it is set.
     const restart = (): void => {
-      show();
+      if (classes.contains('hd-cursor-off')) classes.remove('hd-cursor-off');
       if (this.#blinkTimer) clearInterval(this.#blinkTimer);
       this.#blinkTimer = setInterval(tick, BLINK_MS);
     };
@@ -278,11 +275,6 @@ export class TerminalSession {
     this.#d.add(() => {
       if (this.#blinkTimer) clearInterval(this.#blinkTimer);
     });
-  }
-
-  /** The renderer drawing this terminal now: 'webgl' until its context is lost or failed to load. */
-  get renderer(): TerminalRenderer {
-    return this.#webgl ? 'webgl' : 'dom';
   }
 
   #loadWebgl(): void {

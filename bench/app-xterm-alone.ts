@@ -62,16 +62,6 @@ export function xtermRenderer(reported: string): XtermRenderer {
   throw new Error(`no terminal tab to read the renderer of (got "${reported}")`);
 }
 
-/** Page-side expression: this browser's WebGL 2 renderer string (unmasked where it can be), or null without WebGL 2. */
-export const WEBGL_NAME = String.raw`(() => {
-  const gl = document.createElement('canvas').getContext('webgl2');
-  if (!gl) return null;
-  const info = gl.getExtension('WEBGL_debug_renderer_info');
-  const name = gl.getParameter(info ? info.UNMASKED_RENDERER_WEBGL : gl.RENDERER);
-  gl.getExtension('WEBGL_lose_context')?.loseContext();
-  return name;
-})()`;
-
 const RUN = String.raw`async ({ lines, chunk, high, low }) => {
   const longTasks = [];
   new PerformanceObserver((l) => { for (const e of l.getEntries()) longTasks.push(e); }).observe({ type: 'longtask' });

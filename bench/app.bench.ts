@@ -29,7 +29,8 @@ import { PageProbe, type ReadyInfo } from './app-page-probe.js';
 import { RIG_HOST, writeBook } from './app-book.js';
 import { startBarePage, type BarePage } from './app-bare-start.js';
 import { cpuBetween, cpuSnapshot } from './app-cpu.js';
-import { heapReader, WEBGL_NAME, xtermAlone, xtermHeap, xtermRenderer, type XtermRenderer } from './app-xterm-alone.js';
+import { heapReader, xtermAlone, xtermHeap, xtermRenderer, type XtermRenderer } from './app-xterm-alone.js';
+import { webglName } from '../test/support/app-page.js';
 import { EchoAlone } from './app-echo-alone.js';
 import { TmuxSsh, tmuxInterrupts } from './app-tmux.js';
 import type { SshConnection } from '../main/ssh/connection.js';
@@ -175,7 +176,7 @@ async function measure(args: string[], runDir: string): Promise<void> {
     // The references draw with the renderer the app's tabs got (Settings → Terminal drawing, Automatic).
     const appRenderer = xtermRenderer(await probe.renderer());
     say(
-      `xterm.js renderer of the app's tabs: ${appRenderer} (Automatic; this Chromium's WebGL: ${(await page.evaluate(WEBGL_NAME)) ?? 'none'})`,
+      `xterm.js renderer of the app's tabs: ${appRenderer} (Automatic; this Chromium's WebGL: ${(await webglName(page)) ?? 'none'})`,
     );
     await closeAllTabs(page);
     const before = await heapUsage();

@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { chooseRenderer, isSoftwareGl } from '../renderer/src/terminal/gl-renderer.js';
 import { expectAxeCleanInThemes, sharedAppPage } from './support/app-rig.js';
-import { connectHost, answerPassword, openSshTab } from './support/app-page.js';
+import { connectHost, answerPassword, openSshTab, webglName } from './support/app-page.js';
 import { closeActiveTab } from './support/session-tabs.js';
 import { saveShot } from './support/shots.js';
 import type { Sshd } from './support/sshd.js';
@@ -79,21 +79,9 @@ async function expectBlinkByClass(): Promise<void> {
   expect(await page.evaluate(() => document.getAnimations().length)).toBe(0);
 }
 
-/** This browser's WebGL 2 renderer string, or null. */
-function webglName(): Promise<string | null> {
-  return page.evaluate(() => {
-    const gl = document.createElement('canvas').getContext('webgl2');
-    if (!gl) return null;
-    const info = gl.getExtension('WEBGL_debug_renderer_info');
-    const name = gl.getParameter(info ? info.UNMASKED_RENDERER_WEBGL : gl.RENDERER) as unknown;
-    gl.getExtension('WEBGL_lose_context')?.loseContext();
-    return typeof name === 'string' ? name : '';
-  });
-}
-
 describe('terminal drawing in the page (serve mode)', () => {
   it('Automatic draws with WebGL only on a GPU; the setting, changed by keyboard, applies to the next tab', async () => {
-    const gl = await webglName();
+    const gl = await webglName(page);
     const automatic = gl === null || isSoftwareGl(gl) ? 'dom' : 'webgl';
     await openSshTab(page, sshd);
     expect(await visibleRenderer()).toBe(automatic);

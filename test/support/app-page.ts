@@ -64,6 +64,23 @@ export async function loadTestHooks(page: Page): Promise<void> {
   await page.addScriptTag({ url: '/assets/test-hooks.js', type: 'module' });
 }
 
+/**
+ * This browser's WebGL 2 renderer string (unmasked where the browser allows,
+ * e.g. "ANGLE (Google, Vulkan 1.3.0 (SwiftShader Device …))"), '' when it
+ * says nothing, or null without WebGL 2. Read apart from the app's own probe
+ * (renderer/src/terminal/gl-renderer.ts), with a context released at once.
+ */
+export function webglName(page: Page): Promise<string | null> {
+  return page.evaluate<string | null>(`(() => {
+    const gl = document.createElement('canvas').getContext('webgl2');
+    if (!gl) return null;
+    const info = gl.getExtension('WEBGL_debug_renderer_info');
+    const name = gl.getParameter(info ? info.UNMASKED_RENDERER_WEBGL : gl.RENDERER);
+    gl.getExtension('WEBGL_lose_context')?.loseContext();
+    return typeof name === 'string' ? name : '';
+  })()`);
+}
+
 /** The text of the active terminal tab. */
 export async function terminalText(page: Page): Promise<string> {
   await loadTestHooks(page);

@@ -18,7 +18,7 @@ import type { PlannedFile } from '../main/sftp/plan.js';
 import { sftpError } from '../main/sftp/errors.js';
 import { makeTempDir } from './support/processes.js';
 import { connectionProcesses, startSshd, type Sshd } from './support/sshd.js';
-import { eachWeighted } from '../main/sftp/transfer-run.js';
+import { eachWeighted } from '../main/sftp/listing.js';
 import { keyUserOptions, trustFiles } from './fixtures/ssh/harness.js';
 import { chownTree, openRig, remoteDir, treeDigest, writeTree, type Rig } from './support/sftp-rig.js';
 import type { TransferItem } from '../shared/sftp.js';

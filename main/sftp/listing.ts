@@ -212,24 +212,44 @@ function isSpace(c: number): boolean {
 }
 
 /** Runs fn over items, at most `limit` at a time; rejects with the first failure after all stop. */
-export async function eachLimited<T>(
+export function eachLimited<T>(items: readonly T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
+  return eachWeighted(items, limit, () => 1, fn);
+}
+
+/**
+ * Runs fn over items in order, each taking weight(item) of `capacity`
+ * (clamped to it) while it runs: an item starts once enough is free, so a
+ * heavy one waits for lighter ones before it rather than being overtaken.
+ * After the first failure no more items start; it is thrown once the running
+ * ones have ended.
+ */
+export async function eachWeighted<T>(
   items: readonly T[],
-  limit: number,
+  capacity: number,
+  weight: (item: T) => number,
   fn: (item: T) => Promise<void>,
 ): Promise<void> {
-  let next = 0;
+  let used = 0;
+  let running = 0;
   let failure: unknown;
-  const worker = async (): Promise<void> => {
-    while (failure === undefined && next < items.length) {
-      const item = items[next++] as T;
-      try {
-        await fn(item);
-      } catch (err) {
-        failure ??= err;
-      }
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  let wake = (): void => undefined;
+  // Resolves when a running item ends (one waiter at a time: this loop).
+  const ended = (): Promise<void> => new Promise((resolve) => (wake = resolve));
+  for (const item of items) {
+    const w = Math.min(capacity, weight(item));
+    while (failure === undefined && running > 0 && used + w > capacity) await ended();
+    if (failure !== undefined) break;
+    used += w;
+    running++;
+    void fn(item)
+      .catch((err: unknown) => void (failure ??= err))
+      .finally(() => {
+        used -= w;
+        running--;
+        wake();
+      });
+  }
+  while (running > 0) await ended();
   if (failure !== undefined) throw failure;
 }
 

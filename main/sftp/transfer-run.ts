@@ -7,6 +7,7 @@ import type { ConflictQuestion } from '../../shared/sftp.js';
 import type { SftpClient } from './client.js';
 import { sftpError } from './errors.js';
 import type { PipeOptions } from './file-transfer.js';
+import { eachWeighted } from './listing.js';
 import { downloadOne, makeLocalFolder, uploadOne, type MoveContext, type Resolution } from './move.js';
 import { insideRoot, joinLocal } from './names.js';
 import { planDownload, planUpload, type Plan, type PlannedFile } from './plan.js';
@@ -254,41 +255,4 @@ async function makeUploadFolders(client: SftpClient, folders: Array<{ remote: Bu
     }
   }
   return created;
-}
-
-/**
- * Runs fn over items in order, each taking weight(item) of `capacity`
- * (clamped to it) while it runs: an item starts once enough is free, so a
- * heavy one waits for lighter ones before it rather than being overtaken.
- * After the first failure no more items start; it is thrown once the running
- * ones have ended.
- */
-export async function eachWeighted<T>(
-  items: readonly T[],
-  capacity: number,
-  weight: (item: T) => number,
-  fn: (item: T) => Promise<void>,
-): Promise<void> {
-  let used = 0;
-  let running = 0;
-  let failure: unknown;
-  let wake = (): void => undefined;
-  // Resolves when a running item ends (one waiter at a time: this loop).
-  const ended = (): Promise<void> => new Promise((resolve) => (wake = resolve));
-  for (const item of items) {
-    const w = Math.min(capacity, weight(item));
-    while (failure === undefined && running > 0 && used + w > capacity) await ended();
-    if (failure !== undefined) break;
-    used += w;
-    running++;
-    void fn(item)
-      .catch((err: unknown) => void (failure ??= err))
-      .finally(() => {
-        used -= w;
-        running--;
-        wake();
-      });
-  }
-  while (running > 0) await ended();
-  if (failure !== undefined) throw failure;
 }

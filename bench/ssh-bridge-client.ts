@@ -13,19 +13,26 @@ const [url, origin, mode, countText] = process.argv.slice(2) as [string, string,
 const count = Number(countText);
 const ws = new WebSocket(url, { origin, perMessageDeflate: false });
 // Acks are batched as the page's terminal does (one per ACK_EVERY_BYTES,
-// 32 KiB, taken in), and flushed at once for small, interactive output.
+// 16 KiB, taken in), and flushed at once for small, interactive output. Like
+// the page, each ack says how long this side waited for bytes since the last
+// one: here, all the time between messages, as taking bytes in costs nothing.
 let unacked = 0;
+let idleMs = 0;
+let doneAt = performance.now();
 const probe = new TerminalProbe(
   (b) => ws.send(b),
   (fn) =>
     ws.on('message', (data: Buffer, isBinary: boolean) => {
       if (!isBinary) return;
+      idleMs += performance.now() - doneAt;
       fn(data);
       unacked += data.length;
       if (unacked >= ACK_EVERY_BYTES || data.length < 1024) {
-        ws.send(JSON.stringify({ type: 'ack', bytes: unacked }));
+        ws.send(JSON.stringify({ type: 'ack', bytes: unacked, idle: Math.round(idleMs) }));
         unacked = 0;
+        idleMs = 0;
       }
+      doneAt = performance.now();
     }),
 );
 const prompt = probe.until(PROMPT);

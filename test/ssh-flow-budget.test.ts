@@ -1,10 +1,10 @@
 // The flow-control budget on its own (main/ssh/flow-rate.ts), on a simulated
 // page and link the test steps through 1 ms at a time, so rates and delays
-// are exact. The budget settles where the bytes queued in front of the page
-// take about QUEUE_TARGET_MS to draw: it shrinks for a slow page, grows for a
-// fast one, covers a long round trip outside the page (so the page is not
+// are exact. The bytes queued in front of the page take at most about
+// QUEUE_TARGET_MS to draw, for a slow page and a fast one; the budget grows
+// for a page that waits for bytes (behind a long round trip: it is not
 // starved), stays within its floor and ceiling, and does not grow while the
-// output is held back by the producer rather than by the budget.
+// output is held back by the producer, or for a page that waited for a person.
 import { describe, expect, it } from 'vitest';
 import { FlowBudget, INITIAL_BUDGET, MAX_BUDGET, MIN_BUDGET, QUEUE_TARGET_MS } from '../main/ssh/flow-rate.js';
 import { ACK_EVERY_BYTES } from '../shared/terminal-protocol.js';
@@ -28,8 +28,10 @@ class Rig {
   #offered = 0;
   #inTransit: Array<{ at: number; bytes: number }> = [];
   #queued = 0;
-  #acks: Array<{ at: number; bytes: number }> = [];
+  #acks: Array<{ at: number; bytes: number; idleMs: number }> = [];
   #drawnUnacked = 0;
+  /** Ms the page had nothing to draw since its last ack. */
+  #idleMs = 0;
 
   constructor(rate: number, oneWayMs = 0) {
     this.rate = rate;
@@ -52,15 +54,17 @@ class Rig {
       this.#queued -= draw;
       this.drawn += draw;
       this.#drawnUnacked += draw;
+      this.#idleMs += 1 - draw / this.rate;
       if (this.#drawnUnacked >= ACK_EVERY_BYTES || (this.#queued === 0 && this.#drawnUnacked > 0)) {
-        this.#acks.push({ at: this.now + this.oneWayMs, bytes: this.#drawnUnacked });
+        this.#acks.push({ at: this.now + this.oneWayMs, bytes: this.#drawnUnacked, idleMs: this.#idleMs });
         this.#drawnUnacked = 0;
+        this.#idleMs = 0;
       }
       while (this.#acks.length > 0 && (this.#acks[0] as { at: number }).at <= this.now) {
-        const ack = this.#acks.shift() as { bytes: number };
+        const ack = this.#acks.shift() as { bytes: number; idleMs: number };
         const limited = this.unacked >= this.b.budget / 2;
         this.unacked -= ack.bytes;
-        this.b.acked(this.now, ack.bytes, limited);
+        this.b.acked(this.now, ack.bytes, limited, ack.idleMs);
       }
     }
   }
@@ -71,20 +75,32 @@ describe('flow budget', () => {
     expect(new FlowBudget().budget).toBe(INITIAL_BUDGET);
   });
 
-  it('settles at about QUEUE_TARGET_MS of drawing: shrinking for a slow page, growing for a fast one', () => {
+  it('queues no more than about QUEUE_TARGET_MS in front of a page, whether it draws slowly or fast', () => {
     // Above the target by up to the page's ack granularity: bytes drawn wait in the page for their ack.
     const most = (rate: number): number => Math.max(MIN_BUDGET, 1.5 * rate * QUEUE_TARGET_MS + 2 * ACK_EVERY_BYTES);
     const rig = new Rig(3000); // 3 MB/s
     rig.run(3000);
-    expect(rig.b.budget).toBeGreaterThan(0.6 * 3000 * QUEUE_TARGET_MS);
     expect(rig.b.budget).toBeLessThan(most(3000));
     rig.rate = 12_000;
     rig.run(3000);
-    expect(rig.b.budget).toBeGreaterThan(0.6 * 12_000 * QUEUE_TARGET_MS);
     expect(rig.b.budget).toBeLessThan(most(12_000));
     rig.rate = 2000;
     rig.run(3000);
     expect(rig.b.budget).toBeLessThan(most(2000));
+    rig.rate = 500; // a page in a busy tab
+    rig.run(3000);
+    expect(rig.b.budget).toBe(MIN_BUDGET);
+  });
+
+  it('grows for a page that waits for bytes, and only as far as it stops waiting', () => {
+    const rig = new Rig(12_000, 10); // 12 MB/s behind a 20 ms round trip: 240 KB in flight to keep it busy
+    rig.run(100, 1); // a prompt first, as every session has: the round trip is measured
+    rig.run(2000);
+    const before = rig.drawn;
+    rig.run(3000);
+    expect((rig.drawn - before) / 3000).toBeGreaterThan(0.95 * 12_000);
+    expect(rig.b.budget).toBeGreaterThan(12_000 * 20);
+    expect(rig.b.budget).toBeLessThan(12_000 * (20 + 1.5 * QUEUE_TARGET_MS) + 2 * ACK_EVERY_BYTES);
   });
 
   it('keeps the page drawing at full speed', () => {
@@ -104,7 +120,7 @@ describe('flow budget', () => {
     rig.run(4000);
     expect((rig.drawn - before) / 4000).toBeGreaterThan(0.95 * 3000);
     expect(rig.b.budget).toBeGreaterThan(3000 * 150);
-    expect(rig.b.budget).toBeLessThan(3000 * (150 + 1.5 * QUEUE_TARGET_MS));
+    expect(rig.b.budget).toBeLessThan(3000 * (150 + 1.5 * QUEUE_TARGET_MS) + 2 * ACK_EVERY_BYTES);
   });
 
   it('stays between MIN_BUDGET and MAX_BUDGET', () => {
@@ -112,6 +128,7 @@ describe('flow budget', () => {
     slow.run(20_000);
     expect(slow.b.budget).toBe(MIN_BUDGET);
     const fast = new Rig(200_000, 5); // 200 MB/s
+    fast.run(50, 1); // a prompt first, as every session has: the round trip is measured
     fast.run(3000);
     expect(fast.b.budget).toBe(MAX_BUDGET);
   });
@@ -120,6 +137,20 @@ describe('flow budget', () => {
     const rig = new Rig(5000);
     rig.run(5000, 50); // 50 kB/s of output to a page that draws 5 MB/s
     expect(rig.b.budget).toBeLessThanOrEqual(INITIAL_BUDGET);
+  });
+
+  it('a page that waited for a person before a flood does not count that wait as starving', () => {
+    const b = new FlowBudget();
+    for (let t = 0; t < 200; t += 2) {
+      // a prompt and keystroke echoes, each acked at once after seconds of waiting
+      b.sent(t * 100, 10);
+      b.acked(t * 100 + 1, 10, false, 5000);
+    }
+    expect(b.budget).toBe(INITIAL_BUDGET);
+    // The flood's first acks carry the wait before it: the budget does not grow for it.
+    b.sent(30_000, 256 * 1024);
+    for (let i = 1; i <= 8; i++) b.acked(30_000 + i * 10, 32 * 1024, true, i === 1 ? 60_000 : 0);
+    expect(b.budget).toBeLessThanOrEqual(INITIAL_BUDGET);
   });
 
   it('an ack with nothing sent, or of nothing, changes nothing', () => {

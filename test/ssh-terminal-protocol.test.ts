@@ -19,6 +19,14 @@ describe('parsePageControl', () => {
       ok: true,
       message: { type: 'ack', bytes: 131072 },
     });
+    expect(parsePageControl('{"type":"ack","bytes":32768,"idle":12}')).toEqual({
+      ok: true,
+      message: { type: 'ack', bytes: 32768, idle: 12 },
+    });
+    expect(parsePageControl('{"idle":0,"type":"ack","bytes":1}')).toEqual({
+      ok: true,
+      message: { type: 'ack', bytes: 1, idle: 0 },
+    });
   });
 
   it.each([
@@ -46,6 +54,14 @@ describe('parsePageControl', () => {
     '{"type":"ack","bytes":1',
     '\u0000',
     '{"type":"ack","bytes":NaN}',
+    '{"type":"ack","bytes":1,"idle":-1}',
+    '{"type":"ack","bytes":1,"idle":2.5}',
+    '{"type":"ack","bytes":1,"idle":"5"}',
+    '{"type":"ack","bytes":1,"idle":null}',
+    '{"type":"ack","bytes":1,"idle":86400001}',
+    '{"type":"ack","bytes":1,"idle":1e300}',
+    '{"type":"ack","idle":5}',
+    '{"type":"ack","bytes":1,"idle":1,"more":1}',
   ])('refuses %j', (text) => {
     const r = parsePageControl(text);
     expect(r.ok).toBe(false);

@@ -7,13 +7,15 @@
 //
 // Latency-aware flow control (flow-rate.ts, flow-window.ts): the bytes in
 // flight, from the SSH window the server may still fill to xterm.js's write
-// buffer, are held so that they wait about 20 ms in front of the page, steered
-// by the delay its acks show (between 64 KiB and 2 MiB). Two levers hold them there:
+// buffer, are held to a budget (32 KiB to 2 MiB) that grows only while the
+// page waits for bytes and shrinks when they queue more than about 10 ms in
+// front of it, as its acks show. Two levers hold them there:
 // the SSH window is granted by the bridge, only up to that budget, and
 // the channel is paused while more than the budget is unacknowledged (resumed
 // below half of it), which also bounds memory against a server that ignores
-// its window. So Ctrl+C in a flood waits for ~20 ms of queued drawing plus the
-// round trip, not for the megabytes a throughput-sized window let pile up.
+// its window. So Ctrl+C in a flood waits for the least that keeps the page
+// drawing plus the round trip, not for the megabytes a throughput-sized
+// window let pile up.
 // Input from the page also opens a small reserve of window (INPUT_RESERVE), so
 // the reply to a keystroke, such as the prompt after Ctrl+C, does not wait in
 // sshd for the page's next ack.
@@ -25,7 +27,7 @@
 // windows).
 import { Duplex } from 'node:stream';
 import type { GatewayLink, GatewayTarget } from '../gateway/target.js';
-import { parsePageControl, type MainControlMessage } from '../../shared/terminal-protocol.js';
+import { ACK_EVERY_BYTES, parsePageControl, type MainControlMessage } from '../../shared/terminal-protocol.js';
 import { FlowBudget } from './flow-rate.js';
 import { PeerWindow } from './flow-window.js';
 import type { ShellEnd, SshShell } from './shell.js';
@@ -41,7 +43,7 @@ export const DEFAULT_HIGH_WATERMARK = 2 * 1024 * 1024;
 export const DEFAULT_LOW_WATERMARK = 512 * 1024;
 
 /** The smallest window top-up (bytes) once the budget is larger than four of them: one page ack. */
-const GRANT_STEP = 32 * 1024;
+const GRANT_STEP = ACK_EVERY_BYTES;
 
 /**
  * Window (bytes) the page's input opens beyond the budget when the server's
@@ -141,7 +143,7 @@ export class ShellBridge implements GatewayTarget {
     return this.#pausedForAcks || this.#pausedForStream;
   }
 
-  /** The bound on bytes in flight (bytes): the fixed HIGH, or the delay-steered budget (flow-rate.ts). */
+  /** The bound on bytes in flight (bytes): the fixed HIGH, or the page-steered budget (flow-rate.ts). */
   get high(): number {
     return this.#fixed?.high ?? this.#budget.budget;
   }
@@ -196,7 +198,7 @@ export class ShellBridge implements GatewayTarget {
       // fills half of it (a granted window the server leaves unused says nothing).
       const produced = this.inFlight - Math.max(0, this.#window?.remaining ?? 0);
       this.#unacked -= bytes;
-      this.#budget.acked(this.#clock(), bytes, produced >= this.high / 2);
+      this.#budget.acked(this.#clock(), bytes, produced >= this.high / 2, msg.idle ?? 0);
       this.#updateFlow();
     }
   }

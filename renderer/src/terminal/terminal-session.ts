@@ -12,7 +12,7 @@ import { WebglAddon } from '@xterm/addon-webgl';
 import '@xterm/xterm/css/xterm.css';
 import { Disposables, el } from '../dom.js';
 import { t } from '../i18n/i18n.js';
-import { ACK_EVERY_BYTES, type MainControlMessage } from '../../../shared/terminal-protocol.js';
+import { ACK_EVERY_BYTES, MAX_ACK_IDLE_MS, type MainControlMessage } from '../../../shared/terminal-protocol.js';
 import { pasteNeedsConfirmation, sanitizePaste } from '../../../shared/paste.js';
 import { parseOsc7 } from '../files/files-model.js';
 import { HOLD_PAINT, PaintPacer, RELEASE_PAINT } from './paint-pacer.js';
@@ -52,6 +52,10 @@ export class TerminalSession {
   #ws: WebSocket | null = null;
   #drawnUnacked = 0;
   #pendingWrites = 0;
+  /** Since when xterm.js has written all it was given and waits for more (performance.now() ms), or null. */
+  #idleSince: number | null = null;
+  /** How long it waited since the last ack (ms): main grows the bytes in flight only for a page that waits. */
+  #idleMs = 0;
   readonly #pacer = new PaintPacer();
   #releaseTimer: ReturnType<typeof setTimeout> | null = null;
   #releaseTimerAt = 0;
@@ -169,6 +173,8 @@ export class TerminalSession {
     this.#closeSocket();
     this.#ended = false;
     this.#drawnUnacked = 0;
+    this.#idleSince = null;
+    this.#idleMs = 0;
     const ws = new WebSocket(url);
     ws.binaryType = 'arraybuffer';
     this.#ws = ws;
@@ -302,6 +308,10 @@ export class TerminalSession {
    */
   #write(bytes: Uint8Array): void {
     const now = performance.now();
+    if (this.#idleSince !== null) {
+      this.#idleMs += now - this.#idleSince;
+      this.#idleSince = null;
+    }
     if (this.#pacer.received(now, bytes)) {
       this.#releasePending = false;
       this.terminal.element?.setAttribute('data-paint-held', '');
@@ -316,6 +326,7 @@ export class TerminalSession {
       // Ack every ACK_EVERY_BYTES drawn, or when xterm's queue drains.
       if (this.#drawnUnacked >= ACK_EVERY_BYTES || drained) this.#ack();
       if (!drained) return;
+      this.#idleSince = performance.now();
       if (this.#pacer.drained(performance.now())) {
         this.#release();
       } else this.#armRelease();
@@ -325,8 +336,13 @@ export class TerminalSession {
 
   #ack(): void {
     if (this.#drawnUnacked === 0) return;
-    this.#control({ type: 'ack', bytes: this.#drawnUnacked });
+    this.#control({
+      type: 'ack',
+      bytes: this.#drawnUnacked,
+      idle: Math.min(MAX_ACK_IDLE_MS, Math.round(this.#idleMs)),
+    });
     this.#drawnUnacked = 0;
+    this.#idleMs = 0;
   }
 
   /**

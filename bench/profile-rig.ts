@@ -4,7 +4,8 @@
 // Here: the --runtime flag, the known_hosts both sides check the host key
 // against, the login a profile is handed, and running a child that answers
 // with JSON on stdout.
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { opensshOptions, trustSshd, type Sshd } from '../test/support/sshd.js';
 import { sshdKeyUser, type KeyTarget } from './ssh-measure.js';
@@ -84,4 +85,35 @@ export function opensshSftpArgs(sshd: Sshd, knownHosts: string): string[] {
     sshd.clientKeyPath,
     `${sshd.keyUser}@${sshd.host}`,
   ];
+}
+
+/** Dirty plus Writeback in /proc/meminfo, KiB (0 where it cannot be read). */
+export function dirtyKiB(): number {
+  try {
+    const m = readFileSync('/proc/meminfo', 'utf8');
+    const kib = (name: string): number => Number(new RegExp(`^${name}:\\s+(\\d+)`, 'm').exec(m)?.[1] ?? 0);
+    return kib('Dirty') + kib('Writeback');
+  } catch {
+    return 0;
+  }
+}
+
+/**
+ * Hands the next timed SFTP run a quiet disk: `sync` (which waits for the
+ * writeback of everything dirty), then polls until Dirty+Writeback is under
+ * `belowKiB` (other jobs keep writing) or `timeoutMs` passed. A file create
+ * on ext4 waits on the journal, and a 1 GiB file just written is still being
+ * flushed when the next run starts: without this the run after it measures
+ * that flush. Every timed run, Hostdeck's and OpenSSH's, waits alike.
+ * Returns Dirty+Writeback in KiB when it returned.
+ */
+export async function settleDisk(belowKiB = 16 * 1024, timeoutMs = 10_000): Promise<number> {
+  execFileSync('sync');
+  const end = performance.now() + timeoutMs;
+  let dirty = dirtyKiB();
+  while (dirty >= belowKiB && performance.now() < end) {
+    await new Promise((r) => setTimeout(r, 50));
+    dirty = dirtyKiB();
+  }
+  return dirty;
 }

@@ -13,7 +13,10 @@
 // "s64-h3" is smallFilesInParallel 64 and helperChannels 3 (absent: the
 // defaults); its name is also left in globalThis.__hostdeckSftpVariant for a
 // code experiment to read while it runs. AB_STRACE=1 prints `strace -c` of
-// the busiest server process (the sftp-server) for each of our runs.
+// the busiest server process (the sftp-server) for each of our runs. Every
+// run starts on a settled disk (profile-rig.ts settleDisk), ours and OpenSSH's;
+// AB_NOSETTLE=1 skips that, AB_BIG=<MiB> writes and removes a file that big
+// before each run (the bench's tree upload follows its 1 GiB upload).
 import { applyElectronRuntimeModel } from '../test/support/electron-runtime.js';
 
 const args = process.argv.slice(2);
@@ -28,7 +31,7 @@ const { join } = await import('node:path');
 const { inOwnRunDir, descendants } = await import('../test/support/processes.js');
 const { ensureTestUsers } = await import('../test/support/users.js');
 const { startSshd } = await import('../test/support/sshd.js');
-const { opensshSftpArgs, trustedTarget } = await import('./profile-rig.js');
+const { opensshSftpArgs, settleDisk, trustedTarget } = await import('./profile-rig.js');
 const { SshConnection } = await import('../main/ssh/connection.js');
 const { HostKeyTrust } = await import('../main/ssh/host-key-trust.js');
 const { ConnectionPool } = await import('../main/ssh/pool.js');
@@ -47,6 +50,15 @@ function cpu(path: string): { own: number; reaped: number } {
     return { own: (Number(f[11]) + Number(f[12])) / TICK, reaped: (Number(f[13]) + Number(f[14])) / TICK };
   } catch {
     return { own: 0, reaped: 0 };
+  }
+}
+
+/** Write system calls this process made so far (/proc/self/io syscw); 0 when unreadable. */
+function writeCalls(): number {
+  try {
+    return Number(/^syscw:\s+(\d+)/m.exec(readFileSync('/proc/self/io', 'utf8'))?.[1] ?? 0);
+  } catch {
+    return 0;
   }
 }
 
@@ -81,6 +93,11 @@ await inOwnRunDir('hostdeck-bench-sftp-ab', async (runDir) => {
     chmodSync(remote, 0o755);
     const clean = (): void => {
       for (const n of readdirSync(scratch)) rmSync(join(scratch, n), { recursive: true, force: true });
+      // AB_BIG=<MiB>: each run follows the write and removal of a file that big, as in the bench.
+      if (process.env.AB_BIG) {
+        execFileSync('sh', ['-c', `head -c ${Number(process.env.AB_BIG)}M /dev/zero > '${scratch}/big.bin'`]);
+        rmSync(join(scratch, 'big.bin'));
+      }
     };
     const sftpArgs = opensshSftpArgs(sshd, target.knownHosts);
     const trust = new HostKeyTrust({ ownFile: target.knownHosts, userFiles: [] });
@@ -113,9 +130,11 @@ await inOwnRunDir('hostdeck-bench-sftp-ab', async (runDir) => {
       const { service, sftpId } = await serviceFor(variant);
       (globalThis as { __hostdeckSftpVariant?: string }).__hostdeckSftpVariant = variant;
       clean();
+      if (!process.env.AB_NOSETTLE) await settleDisk();
       const pids = descendants(listener);
       const per0 = pids.map((p) => cpu(`/proc/${p}/stat`).own);
       const wake0 = [`/proc/self/task/${process.pid}/status`, ...pids.map((p) => `/proc/${p}/status`)].map(wakeups);
+      const w0 = writeCalls();
       const [c0, m0, s0, t0] = [
         process.cpuUsage(),
         cpu(`/proc/self/task/${process.pid}/stat`),
@@ -145,6 +164,7 @@ await inOwnRunDir('hostdeck-bench-sftp-ab', async (runDir) => {
         tracer.kill('SIGINT');
         await new Promise((r) => tracer.once('exit', r));
       }
+      console.error(`  write system calls per file (this process): ${((writeCalls() - w0) / 2000).toFixed(2)}`);
       console.error(
         '  wake-ups per file (client main, server processes):',
         [`/proc/self/task/${process.pid}/status`, ...pids.map((p) => `/proc/${p}/status`)]
@@ -165,6 +185,7 @@ await inOwnRunDir('hostdeck-bench-sftp-ab', async (runDir) => {
     };
     const theirs = async (): Promise<void> => {
       clean();
+      if (!process.env.AB_NOSETTLE) await settleDisk();
       const before = descendants(listener).length;
       const [c0, s0, t0] = [cpu('/proc/self/stat').reaped, serverCpu(), performance.now()];
       execFileSync('sftp', sftpArgs, { input: `put -r ${tree} ${scratch}/\n`, stdio: ['pipe', 'ignore', 'inherit'] });

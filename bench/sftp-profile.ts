@@ -4,7 +4,9 @@
 // (test/support/electron-runtime.ts: BoringSSL's cipher set, ssh2's
 // OpenSSL-built binding refused), then ssh2 is loaded. It measures Hostdeck's
 // whole engine (SftpService: queue, temporary name, rename) from enqueue to
-// done, and samples this process's RSS during the big transfers. Prints one
+// done, and samples this process's RSS during the big transfers. Before
+// every timed run, ours and OpenSSH's alike, it waits for the disk to finish
+// flushing what earlier runs wrote (profile-rig.ts settleDisk). Prints one
 // JSON line (SftpProfileResult) on stdout.
 import { applyElectronRuntimeModel } from '../test/support/electron-runtime.js';
 import type { ProfileTarget } from './profile-rig.js';
@@ -43,6 +45,8 @@ export interface SftpProfileResult {
   treeUpRef: number[];
   sweep: Array<{ requestSize: number; inFlight: number; download: number; upload: number }>;
   parallelSweep: Array<{ files: number; down: number; up: number }>;
+  /** Dirty+Writeback (KiB, /proc/meminfo) when each timed run started, after settleDisk. */
+  dirtyKiB: number[];
 }
 
 const config = JSON.parse(process.argv[2] ?? '{}') as SftpProfileConfig;
@@ -57,6 +61,7 @@ const { ConnectionPool } = await import('../main/ssh/pool.js');
 const { SftpService } = await import('../main/sftp/service.js');
 const { nativeStatus } = await import('../main/api/native.js');
 const { keyLogin } = await import('./ssh-measure.js');
+const { settleDisk } = await import('./profile-rig.js');
 type PipeOptions = import('../main/sftp/file-transfer.js').PipeOptions;
 type Service = InstanceType<typeof SftpService>;
 
@@ -82,6 +87,11 @@ async function withService<T>(
   } finally {
     await service.dispose();
   }
+}
+
+/** Waits for a quiet disk before a timed run (profile-rig.ts settleDisk), noting the Dirty+Writeback it ended at. */
+async function settled(): Promise<void> {
+  result.dirtyKiB.push(await settleDisk());
 }
 
 function clean(): void {
@@ -142,16 +152,18 @@ const result: SftpProfileResult = {
   treeUpRef: [],
   sweep: [],
   parallelSweep: [],
+  dirtyKiB: [],
 };
 (globalThis as { gc?: () => void }).gc?.();
 await withService({}, async (service, id) => {
   for (let i = 0; i < config.runs; i++) {
     clean();
-    execFileSync('sync');
+    await settled();
     let rss = sampleRss();
     result.download.push(bigBytes / 1e6 / (await timed(service, id, 'download', config.bigRemote)));
     result.rssGrowth.push(rss.stop());
     clean();
+    await settled();
     rss = sampleRss();
     result.upload.push(bigBytes / 1e6 / (await timed(service, id, 'upload', config.bigLocal)));
     result.rssGrowth.push(rss.stop());
@@ -159,14 +171,16 @@ await withService({}, async (service, id) => {
     // Paired with OpenSSH on the same tree, in turn which goes first: on a shared
     // machine the load moves within a minute, and a pair sees the same load.
     const pair = async (ours: () => Promise<number>, batch: string, out: number[], ref: number[]) => {
-      const theirs = (): void => {
+      const theirs = async (): Promise<void> => {
         clean();
+        await settled();
         ref.push(treeFiles / openssh(batch));
       };
-      if (i % 2 === 1) theirs();
+      if (i % 2 === 1) await theirs();
       clean();
+      await settled();
       out.push(treeFiles / (await ours()));
-      if (i % 2 === 0) theirs();
+      if (i % 2 === 0) await theirs();
     };
     await pair(
       () => timed(service, id, 'download', config.treeRemote),
@@ -185,8 +199,10 @@ await withService({}, async (service, id) => {
 for (const pipe of config.sweep) {
   await withService({ pipe }, async (service, id) => {
     clean();
+    await settled();
     const download = bigBytes / 1e6 / (await timed(service, id, 'download', config.bigRemote));
     clean();
+    await settled();
     const upload = bigBytes / 1e6 / (await timed(service, id, 'upload', config.bigLocal));
     result.sweep.push({ ...pipe, download, upload });
   });
@@ -195,8 +211,10 @@ for (const files of config.parallelSweep) {
   await withService({ filesInParallel: files, smallFilesInParallel: files }, async (service, id) => {
     const n = countFiles(config.treeLocal);
     clean();
+    await settled();
     const down = n / (await timed(service, id, 'download', config.treeRemote));
     clean();
+    await settled();
     const up = n / (await timed(service, id, 'upload', config.treeLocal));
     result.parallelSweep.push({ files, down, up });
   });

@@ -16,6 +16,11 @@
 //   --sweep adds sftp_download:<KiB>x<n> / sftp_upload:<KiB>x<n> (request size × in flight)
 //   and sftp_small_files_down/_up:<n>files (files at once), the measurements the defaults came from,
 //   each against the same OpenSSH median as its main row.
+// Every timed run (Hostdeck's and OpenSSH's) starts on a settled disk: `sync`,
+// then Dirty+Writeback under 16 MiB (profile-rig.ts settleDisk). Without it the
+// tree upload, which follows the 1 GiB upload, waited on that file's writeback
+// in every file create (ext4's journal), and measured the flush more than the
+// engine; the note says how dirty the disk still was at the worst start.
 // OpenSSH is timed over its whole process (connect and login included, about
 // 0.1 s here); Hostdeck from enqueue to done on an open session. OpenSSH uses
 // its own default cipher; the table names both.
@@ -30,6 +35,7 @@ import {
   runJsonChild,
   runtimeArg,
   runtimesOf,
+  settleDisk,
   trustedTarget,
   type ProfileTarget,
 } from './profile-rig.js';
@@ -68,9 +74,11 @@ async function measure(args: string[], runDir: string): Promise<void> {
     const ref = { download: [] as number[], upload: [] as number[], rss: [] as number[] };
     for (let i = 0; i < runs; i++) {
       clean();
+      await settleDisk();
       const get = await opensshPeak(`get ${dirs.bigRemote} ${dirs.localScratch}/big.bin`);
       ref.download.push(bigBytes / 1e6 / get.seconds);
       clean();
+      await settleDisk();
       const put = await opensshPeak(`put ${dirs.bigLocal} ${dirs.remoteScratch}/big.bin`);
       ref.upload.push(bigBytes / 1e6 / put.seconds);
       ref.rss.push(get.peakMiB, put.peakMiB);
@@ -98,6 +106,9 @@ async function measure(args: string[], runDir: string): Promise<void> {
         `load average before ${loadBefore.map((l) => l.toFixed(2)).join(' ')}, after ${loadavg()
           .map((l) => l.toFixed(2))
           .join(' ')}; medians of ${runs} run(s)`,
+        `Dirty+Writeback at the start of timed runs (after sync): at most ${Math.max(
+          ...profiles.flatMap((p) => p.dirtyKiB),
+        )} KiB`,
         `OpenSSH sftp: ${sshCipher}; ` +
           profiles.map((p) => `${p.runtime} profile: ${p.negotiated}, native binding ${p.binding}`).join('; '),
       ],

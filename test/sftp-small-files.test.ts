@@ -22,6 +22,8 @@ import { eachWeighted } from '../main/sftp/listing.js';
 import { keyUserOptions, trustFiles } from './fixtures/ssh/harness.js';
 import { chownTree, openRig, remoteDir, treeDigest, writeTree, type Rig } from './support/sftp-rig.js';
 import type { TransferItem } from '../shared/sftp.js';
+import { ConnectionPool } from '../main/ssh/pool.js';
+import { SshConnection, type ConnectOptions } from '../main/ssh/connection.js';
 
 type Op = 'OPEN' | 'WRITE' | 'FSETSTAT' | 'CLOSE' | 'RENAME' | 'REMOVE' | 'READ';
 
@@ -369,6 +371,70 @@ describe('an upload of many small files over more SFTP channels, on real sshd', 
       expect(sftpChannels(sshd, mark)).toBe(0);
     } finally {
       await rig.dispose();
+      await sshd.stop();
+    }
+  }, 120_000);
+});
+
+describe('requests per small file, counted on the way to real sshd', () => {
+  /** Taps every SFTP channel the service opens: SFTP request names (an EXTENDED by its extension) → count. */
+  const tappedLease = (pool: ConnectionPool, connect: ConnectOptions, counts: Map<string, number>) => async () => {
+    const lease = await pool.acquire('count', () => SshConnection.connect(connect));
+    const conn = lease.connection;
+    const subsystem = conn.subsystem.bind(conn);
+    conn.subsystem = async (name: string) => {
+      const channel = await subsystem(name);
+      const cutter = new PacketCutter();
+      const write = channel.write.bind(channel) as (...args: unknown[]) => boolean;
+      channel.write = ((chunk: Buffer, ...rest: unknown[]) => {
+        for (const p of cutter.push(Buffer.from(chunk))) {
+          const r = new PacketReader(p);
+          const type = r.byte();
+          let op = Object.entries(FXP).find(([, v]) => v === type)?.[0] ?? String(type);
+          if (type === FXP.EXTENDED) op = (r.u32(), r.text());
+          counts.set(op, (counts.get(op) ?? 0) + 1);
+        }
+        return write(chunk, ...rest);
+      }) as typeof channel.write;
+      return channel;
+    };
+    return lease;
+  };
+
+  it('into folders the item made: OPEN, WRITE, FSETSTAT, CLOSE and one posix-rename each, nothing looked up, every file whole', async () => {
+    const sshd = await startSshd();
+    const pool = new ConnectionPool();
+    const counts = new Map<string, number>();
+    const rig = await openRig(keyUserOptions(sshd, trustFiles([sshd])), {
+      lease: tappedLease(pool, keyUserOptions(sshd, trustFiles([sshd])), counts),
+    });
+    try {
+      const src = join(makeTempDir('sftp-count'), 'tree');
+      writeTree(src, 120, 0, (p, i) => writeFileSync(p, Buffer.alloc(1 + i * 50, i % 251)));
+      const remote = join(remoteDir(sshd.keyUser), 'count');
+      mkdirSync(remote);
+      chownTree(remote, sshd.keyUser);
+      counts.clear();
+      const [up] = rig.service.enqueue({
+        direction: 'upload',
+        sftpId: rig.sftpId,
+        sources: [rig.service.handles.issue(src).id],
+        remoteDir: remote,
+      });
+      expect(await rig.settle(up as TransferItem)).toMatchObject({ state: 'done', filesDone: 120 });
+      expect(await treeDigest(join(remote, 'tree'))).toEqual(await treeDigest(src));
+      // tree, tree/d0, d0/e0..e9, tree/d1, d1/e0, d1/e1: 15 folders.
+      expect(Object.fromEntries(counts)).toEqual({
+        MKDIR: 15,
+        OPEN: 120,
+        WRITE: 120,
+        FSETSTAT: 120,
+        CLOSE: 120,
+        'posix-rename@openssh.com': 120,
+      });
+    } finally {
+      await rig.dispose();
+      await pool.closeAll();
       await sshd.stop();
     }
   }, 120_000);

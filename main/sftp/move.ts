@@ -199,7 +199,12 @@ async function freeLocalName(target: Buffer): Promise<Buffer> {
   throw sftpError('SFTP_EXISTS');
 }
 
-/** Uploads the local file f.local[0] to f.remote. Returns false when skipped. */
+/**
+ * Uploads the local file f.local[0] to f.remote through a temporary name.
+ * `freshFolder`: f.remote's folder was made by this item, so nothing is
+ * looked up there and the temporary name is renamed with
+ * posix-rename@openssh.com when offered. Returns false when skipped.
+ */
 export async function uploadOne(ctx: MoveContext, f: PlannedFile, freshFolder = false): Promise<boolean> {
   const { client } = ctx;
   let target = f.remote;
@@ -216,6 +221,9 @@ export async function uploadOne(ctx: MoveContext, f: PlannedFile, freshFolder = 
     remoteParent(target),
     Buffer.concat([Buffer.from('.'), remoteBase(target).subarray(0, 200), Buffer.from('.hdpart')]),
   );
+  // In a folder this item made there is nothing to keep at the real name: posix-rename@openssh.com
+  // (one rename(2)) where sftp-server makes a plain RENAME into lstat, link and unlink.
+  replace ||= freshFolder;
   if (!ctx.openSource && f.size <= Math.min(ctx.pipe.requestSize, client.limits.maxWrite)) {
     await uploadWhole(ctx, f, temp, target, replace);
     return true;

@@ -407,7 +407,7 @@ async function measure(args: string[], runDir: string): Promise<void> {
           },
         );
         bridgeNote =
-          'bridge rows: real Gateway, the page a ws client in its own process acking every 64 KiB (ACK_EVERY_BYTES); ssh2_direct = the same pty shell read in process';
+          'bridge rows: real Gateway, the page a ws client in its own process acking every ACK_EVERY_BYTES (16 KiB) with its waiting; ssh2_direct = the same pty shell read in process';
       } finally {
         await pool.closeAll();
         await gw.close();

@@ -98,7 +98,7 @@ describe('paint pacer: a flood', () => {
     expect(p.drained(now)).toBe(false);
     expect(p.releaseAt).toBe(Math.min(now + QUIET_MS, 1000 + PAINT_INTERVAL_MS));
     // More came: not quiet after all.
-    expect(p.received(now + 2, bytes(8 * KiB))).toBe(false);
+    expect(p.received(now + 2, bytes(16 * KiB))).toBe(false);
     expect(p.releaseAt).toBe(1000 + PAINT_INTERVAL_MS);
     expect(p.drained(now + 3)).toBe(false);
     expect(p.due(now + 3 + QUIET_MS - 1)).toBe(false);
@@ -112,7 +112,7 @@ describe('paint pacer: a flood', () => {
     const { p, now } = flooding(1000);
     p.input(now + 1);
     // The bytes that were in flight still come: a full frame drained is not the answer yet.
-    expect(p.received(now + 2, bytes(8 * KiB))).toBe(false);
+    expect(p.received(now + 2, bytes(16 * KiB))).toBe(false);
     expect(p.drained(now + 3)).toBe(false);
     expect(p.releaseAt).toBe(now + 3 + ANSWER_QUIET_MS);
     expect(p.received(now + 4, text('^C\r\n$ '))).toBe(false);

@@ -4,6 +4,8 @@
 // an English page fetches neither until asked, and a page whose browser
 // speaks Chinese starts in Chinese with no frame in English before it (the
 // entry fetches the catalog beside the app; nothing is drawn before it is in).
+// Without the per-launch token the page says what to do, and the token leaves
+// the address bar once the socket is on its way.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { startChromium } from './support/chromium.js';
@@ -96,6 +98,26 @@ describe('the first screen', () => {
       await page.locator('body[data-ready=true]').waitFor();
       const frames = (await page.evaluate('window.__frames')) as string[];
       for (const f of frames) expect(f).not.toMatch(/Starting Hostdeck|Add host/);
+    } finally {
+      await context.close();
+    }
+  });
+
+  it('without the token says to open the full address, and starts once it is pasted; the token leaves the address bar', async () => {
+    const context = await browser.newContext({ viewport: { width: 1200, height: 760 } });
+    try {
+      const page = await context.newPage();
+      await page.goto(serve.origin + '/');
+      await page
+        .getByRole('alert')
+        .getByText(/full address/)
+        .waitFor();
+      await page.goto(serve.url);
+      await page.locator('body[data-ready=true]').waitFor({ timeout: 30_000 });
+      expect(page.url()).not.toContain('token');
+      await page.reload();
+      await page.locator('body[data-ready=true]').waitFor({ timeout: 30_000 });
+      await page.getByRole('button', { name: 'Add host' }).waitFor();
     } finally {
       await context.close();
     }

@@ -31,7 +31,7 @@ export interface XtermAloneResult {
 
 /**
  * The options renderer/src/terminal/terminal-session.ts gives every terminal,
- * with the default font and size (renderer/src/ui/settings-dialog.ts), as a
+ * with the default font and size (renderer/src/ui/local-settings.ts), as a
  * page-side expression. The theme and link handler are left out: colours and
  * a callback, not work or memory.
  */

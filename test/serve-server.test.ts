@@ -68,11 +68,13 @@ function upgrade(opts: { token?: string | null; origin?: string | null; host?: s
   });
 }
 
-function openApi(): Promise<WebSocket> {
+/** Opens an API socket; `listen` gets its messages from the first (main may send some as soon as it is open). */
+function openApi(query = '', listen?: (message: unknown) => void): Promise<WebSocket> {
   return new Promise((resolve, reject) => {
-    const ws = new WebSocket(`ws://127.0.0.1:${server.port}/api?token=${server.token}`, {
+    const ws = new WebSocket(`ws://127.0.0.1:${server.port}/api?token=${server.token}${query}`, {
       headers: { Origin: `http://127.0.0.1:${server.port}` },
     });
+    if (listen) ws.on('message', (d) => listen(JSON.parse(d.toString())));
     ws.once('open', () => resolve(ws));
     ws.once('error', reject);
   });
@@ -232,6 +234,18 @@ describe('serve mode API socket', () => {
     expect(await nextMessage(ws)).toMatchObject({ id: 4, ok: false, error: { code: 'API_BAD_REQUEST' } });
     ws.send(JSON.stringify({ id: 5, method: 'x'.repeat(10_000), params: [] }));
     expect(await nextMessage(ws)).toMatchObject({ id: 5, ok: false, error: { code: 'API_BAD_REQUEST' } });
+    ws.close();
+  });
+
+  it("answers the first screen's calls named in the address unasked, as replies 1…n; refuses other names", async () => {
+    const messages: Array<{ id?: number }> = [];
+    const ws = await openApi(`&first=app.info,secrets.status,app.info`, (m) => messages.push(m as { id?: number }));
+    // The page's own calls count on from the ones it named (at most FIRST_CALLS.length: the third is not answered).
+    ws.send(JSON.stringify({ id: 3, method: 'app.info', params: [] }));
+    await expect.poll(() => messages.some((m) => m.id === 3)).toBe(true);
+    expect(messages.find((m) => m.id === 1)).toEqual({ id: 1, ok: true, result: info });
+    expect(messages.find((m) => m.id === 2)).toMatchObject({ id: 2, ok: false, error: { code: 'API_BAD_REQUEST' } });
+    expect(messages.map((m) => m.id).sort()).toEqual([1, 2, 3]);
     ws.close();
   });
 

@@ -21,9 +21,9 @@ const HARNESS = `
 import './renderer/src/styles.css';
 import { TransferCenter } from './renderer/src/files/transfer-center.ts';
 import { TransfersDrawer } from './renderer/src/files/transfers-drawer.ts';
-import { setLocale } from './renderer/src/i18n/i18n.ts';
+import { loadLocale } from './renderer/src/i18n/i18n.ts';
 document.documentElement.dataset.theme = 'light';
-setLocale(document.documentElement.lang === 'zh-CN' ? 'zh-CN' : 'en');
+await loadLocale(document.documentElement.lang === 'zh-CN' ? 'zh-CN' : 'en');
 const listeners = new Map();
 const calls = [];
 const api = {

@@ -33,6 +33,15 @@ export interface ServeServerOptions {
 export const API_PATH = '/api';
 
 /**
+ * The calls a page may ask in its socket's address (`/api?token=…&first=book.get,app.info`), which main then answers
+ * as soon as the socket is open, unasked, as replies with ids 1, 2, … in the order named (the page counts its own
+ * calls from there): the page's first screen needs both, and they no longer wait for the page to learn the socket is
+ * open and send them. Only calls with no parameters that read: they go to a page that passed the same checks (token,
+ * Origin, Host) as any call.
+ */
+export const FIRST_CALLS: readonly string[] = ['book.get', 'app.info'];
+
+/**
  * Serve mode's HTTP server on 127.0.0.1: the built page as static files, and the API over a WebSocket at API_PATH that
  * needs the per-launch token.
  */
@@ -138,7 +147,11 @@ export class ServeServer {
     ) {
       return refuse(socket, 403);
     }
-    this.#wss.handleUpgrade(req, socket, head, (ws) => this.#attach(dispatcher, ws));
+    const first = firstCalls(url.searchParams.get('first'));
+    this.#wss.handleUpgrade(req, socket, head, (ws) => {
+      this.#attach(dispatcher, ws);
+      first.forEach((method, i) => answerFirst(dispatcher, ws, i + 1, method));
+    });
   }
 
   #attach(dispatcher: ApiDispatcher, ws: WebSocket): void {
@@ -182,6 +195,25 @@ export class ServeServer {
     this.#http.closeAllConnections();
     await new Promise<void>((resolve) => this.#http.close(() => resolve()));
   }
+}
+
+/** The calls named in `first` (comma-separated, at most as many as FIRST_CALLS); each answered, allowed or not. */
+function firstCalls(first: string | null): string[] {
+  return first ? first.split(',', FIRST_CALLS.length) : [];
+}
+
+/** Answers a call named in the socket's address as the reply to request `id`; a call not in FIRST_CALLS is refused. */
+function answerFirst(dispatcher: ApiDispatcher, ws: WebSocket, id: number, method: string): void {
+  const reply: Promise<RpcServerMessage> = FIRST_CALLS.includes(method)
+    ? dispatcher.handle({ id, method, params: [] })
+    : Promise.resolve({
+        id,
+        ok: false,
+        error: { code: 'API_BAD_REQUEST', message: "Only the first screen's calls can be asked when connecting." },
+      });
+  void reply.then((r) => {
+    if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(r));
+  });
 }
 
 function openIdOf(options: unknown): string | undefined {

@@ -16,7 +16,7 @@ import { TabStrip } from './ui/tab-strip.js';
 import { showToast } from './ui/toasts.js';
 import { TunnelNotices } from './tunnels/tunnel-notices.js';
 import { isTunnelsShortcut, TunnelsPanel } from './tunnels/tunnels-panel.js';
-import { loadLocalSettings } from './ui/settings-dialog.js';
+import { loadLocalSettings } from './ui/local-settings.js';
 import { watchForLink } from './ui/link-watch.js';
 import { sessionLogNoticeText } from './ui/session-log-settings.js';
 

@@ -5,16 +5,15 @@
 // file arrives, and the app is fetched and compiled while main answers.
 import './styles.css';
 import { askFirst } from './app-first-calls.js';
+import { loadLocalSettings, pageLocale } from './ui/local-settings.js';
 
 const first = askFirst();
-// The two questions go out when the socket opens, which the page learns on its main thread: evaluating the app there
-// first would hold them back. So the app (already fetched and compiled, modulepreload) runs once they are sent, and
-// runs anyway when the socket fails, to say so.
-const sent = first.api.then(
-  () => undefined,
-  () => undefined,
-);
-Promise.all([sent.then(() => import('./app-boot.js')), pageReady()]).then(
+// A page in Chinese fetches its catalog now, beside the app, rather than once the app runs and asks for it
+// (app-boot.ts awaits the same module, and draws nothing before it: no frame in English first).
+if (pageLocale(loadLocalSettings()) === 'zh-CN') import('./i18n/zh-CN.js').catch(() => undefined);
+// The two questions are already asked (serve mode: in the socket's address, answered by main once it is open), so the
+// app (already fetched and compiled, modulepreload) runs now, while main answers.
+Promise.all([import('./app-boot.js'), pageReady()]).then(
   ([{ boot }]) => boot(first),
   (err: unknown) => {
     // The page's own script did not load (a broken or half-updated build): say so rather than stay blank.

@@ -63,7 +63,7 @@ const AREAS: Record<string, Area> = {
   },
   // StaticFiles.serve's method check, #resolve, fileUnderRoot; resolveInside.
   paths: {
-    mutate: ['main/serve/static-files.ts:31-34', 'main/serve/static-files.ts:49-85', 'main/app/protocol.ts:42-51'],
+    mutate: ['main/serve/static-files.ts:39-42', 'main/serve/static-files.ts:63-99', 'main/app/protocol.ts:42-51'],
     testFiles: ['test/serve-server.test.ts', 'test/electron-shell.test.ts'],
   },
 };

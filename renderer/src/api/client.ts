@@ -32,8 +32,29 @@ interface DesktopBridge {
 }
 
 export function connectApi(): Promise<ApiClient> {
+  return connectAsking([]).api;
+}
+
+/** A connection being made, and the answers to the calls asked with it. */
+export interface Connecting {
+  api: Promise<ApiClient>;
+  /** answers[i] settles as the call first[i] does (rejects with ApiCallError). */
+  answers: Array<Promise<unknown>>;
+}
+
+/**
+ * Connects and asks `first` (calls that take no parameters) at once. In serve mode they ride in the socket's address
+ * and main answers them as soon as the socket is open (main/serve/serve-server.ts, FIRST_CALLS), before the page has
+ * even learnt that it is; in the desktop app they are ordinary calls.
+ */
+export function connectAsking(first: readonly ApiMethodName[]): Connecting {
   const bridge = (globalThis as { hostdeck?: DesktopBridge }).hostdeck;
-  return bridge?.api ? Promise.resolve(desktopClient(bridge)) : serveClient();
+  if (bridge?.api) {
+    const client = desktopClient(bridge);
+    const call = client.call as (method: ApiMethodName) => Promise<unknown>;
+    return { api: Promise.resolve(client), answers: first.map((m) => call(m)) };
+  }
+  return serveClient(first);
 }
 
 class EventHub {
@@ -70,32 +91,42 @@ function desktopClient(bridge: DesktopBridge): ApiClient {
 
 const TOKEN_KEY = 'hostdeck.token';
 
-/** Reads the per-launch token from the URL fragment once, then hides it. */
-function takeToken(): string | null {
+/** The per-launch token: from the URL fragment (the first load; keep it with keepToken), else from this tab's storage. */
+function readToken(): { token: string | null; fromUrl: boolean } {
   const match = /(?:^#|&)token=([A-Za-z0-9_-]+)/.exec(location.hash);
-  if (match?.[1]) {
-    sessionStorage.setItem(TOKEN_KEY, match[1]);
-    history.replaceState(null, '', location.pathname + location.search);
-    return match[1];
-  }
-  return sessionStorage.getItem(TOKEN_KEY);
+  if (match?.[1]) return { token: match[1], fromUrl: true };
+  return { token: sessionStorage.getItem(TOKEN_KEY), fromUrl: false };
 }
 
-function serveClient(): Promise<ApiClient> {
-  const token = takeToken();
+/** Keeps the token for this tab's reloads and takes it out of the address bar (and so out of history and bookmarks). */
+function keepToken(token: string): void {
+  sessionStorage.setItem(TOKEN_KEY, token);
+  history.replaceState(null, '', location.pathname + location.search);
+}
+
+function serveClient(first: readonly ApiMethodName[]): Connecting {
+  const { token, fromUrl } = readToken();
   if (!token) {
-    return Promise.reject(
+    const noToken = Promise.reject(
       new ApiCallError({
         code: 'API_NO_TOKEN',
         message: 'Open Hostdeck with the full address that `npm run serve` printed (it ends with #token=…).',
       }),
     );
+    return { api: noToken, answers: first.map(() => noToken) };
   }
   const hub = new EventHub();
   const pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
-  let nextId = 1;
-  const url = `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/api?token=${encodeURIComponent(token)}`;
+  // main answers `first` unasked, as replies 1…n; the page's own calls count on from there.
+  const answers = first.map(
+    (_, i) => new Promise<unknown>((resolve, reject) => pending.set(i + 1, { resolve, reject })),
+  );
+  let nextId = first.length + 1;
+  const asked = first.length > 0 ? `&first=${first.map(encodeURIComponent).join(',')}` : '';
+  const url = `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/api?token=${encodeURIComponent(token)}${asked}`;
   const ws = new WebSocket(url);
+  // After the socket is on its way, not before it.
+  if (fromUrl) keepToken(token);
   const failAll = (message: string): void => {
     for (const p of pending.values()) p.reject(new ApiCallError({ code: 'API_DISCONNECTED', message }));
     pending.clear();
@@ -137,7 +168,7 @@ function serveClient(): Promise<ApiClient> {
     },
     on: (event, listener) => hub.on(event, listener as (p: unknown) => void),
   };
-  return new Promise((resolve, reject) => {
+  const api = new Promise<ApiClient>((resolve, reject) => {
     ws.addEventListener('open', () => resolve(client), { once: true });
     ws.addEventListener(
       'error',
@@ -151,4 +182,5 @@ function serveClient(): Promise<ApiClient> {
       { once: true },
     );
   });
+  return { api, answers };
 }

@@ -1,25 +1,27 @@
 // Message lookup. The language comes from the system (navigator.languages)
 // unless the person picked one in settings; Chinese variants of Simplified
-// script (zh, zh-CN, zh-SG, zh-Hans) get the zh-CN catalog.
+// script (zh, zh-CN, zh-SG, zh-Hans) get the zh-CN catalog. English is part
+// of the first screen's script; zh-CN is a chunk of its own, loaded only by a
+// page that speaks it (loadLocale), so an English page never fetches it.
 import { en, type Catalog, type MessageKey } from './en.js';
-import { zhCN } from './zh-CN.js';
+import type { Locale } from './locale.js';
 
-export type Locale = 'en' | 'zh-CN';
-export const LOCALES: readonly Locale[] = ['en', 'zh-CN'];
-const catalogs: Record<Locale, Catalog> = { en, 'zh-CN': zhCN };
+export { LOCALES, pickLocale, type Locale } from './locale.js';
+
+const catalogs: Partial<Record<Locale, Catalog>> = { en };
 
 let current: Locale = 'en';
 
-export function pickLocale(preferred: readonly string[]): Locale {
-  for (const tag of preferred) {
-    const lower = tag.toLowerCase();
-    if (lower === 'zh' || lower.startsWith('zh-cn') || lower.startsWith('zh-sg') || lower.startsWith('zh-hans'))
-      return 'zh-CN';
-    if (lower.startsWith('en')) return 'en';
-  }
-  return 'en';
+/**
+ * Loads `l`'s catalog when it is not loaded yet, then makes `l` current (setLocale). Rejects when its chunk does not
+ * load (a broken or replaced build); the language then stays as it was.
+ */
+export async function loadLocale(l: Locale): Promise<void> {
+  if (l === 'zh-CN') catalogs[l] ??= (await import('./zh-CN.js')).zhCN;
+  setLocale(l);
 }
 
+/** Makes `locale` current. Until its catalog is loaded (loadLocale), its messages are the English ones. */
 export function setLocale(locale: Locale): void {
   current = locale;
   document.documentElement.lang = locale;
@@ -31,12 +33,8 @@ export function locale(): Locale {
 
 /** The message for `key` in the current language, with {name} placeholders filled as text. */
 export function t(key: MessageKey, params: Record<string, string | number> = {}): string {
-  const template = catalogs[current][key] ?? en[key];
+  const template = catalogs[current]?.[key] ?? en[key];
   return template.replace(/\{(\w+)\}/g, (whole, name: string) => (name in params ? String(params[name]) : whole));
-}
-
-export function catalogFor(l: Locale): Catalog {
-  return catalogs[l];
 }
 
 /** Joins whole sentences as the current language writes them: a space in English, nothing in Chinese. */

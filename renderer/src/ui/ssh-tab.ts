@@ -8,7 +8,7 @@ import { closeErrorCode, describeGatewayClose } from '../../../shared/gateway-pr
 import { TerminalSession, type TerminalEvent } from '../terminal/terminal-session.js';
 import { chooseRenderer } from '../terminal/gl-renderer.js';
 import { confirmDialog } from './dialogs.js';
-import { loadLocalSettings } from './settings-dialog.js';
+import { loadLocalSettings } from './local-settings.js';
 import { pasteLines } from '../../../shared/paste.js';
 import { LifecycleTab } from './lifecycle-tab.js';
 import { mayRetry } from './auto-reconnect.js';

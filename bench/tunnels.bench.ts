@@ -276,25 +276,32 @@ async function startOpenssh(target: Omit<ProfileTarget, 'runtime'>, targetPort: 
   };
 }
 
-async function startProfile(config: TunnelProfileConfig): Promise<Side & { ready: TunnelProfileReady }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', join(here, 'tunnels-profile.ts'), JSON.stringify(config)], {
+/**
+ * Runs `node --import tsx bench/<script> <config as JSON>` as a forwarder of
+ * its own: resolves with its first stdout line parsed as JSON (its ready
+ * line), its pid, and a stop() that ends its stdin and waits for it to exit.
+ * Rejects, naming `what`, if it exits before that line.
+ */
+async function startForwarder<R>(
+  script: string,
+  config: unknown,
+  what: string,
+): Promise<{ ready: R; pid: number; stop: () => Promise<void> }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', join(here, script), JSON.stringify(config)], {
     stdio: ['pipe', 'pipe', 'inherit'],
   });
-  const ready = await new Promise<TunnelProfileReady>((resolve, reject) => {
+  const ready = await new Promise<R>((resolve, reject) => {
     let out = '';
     child.stdout.on('data', (d: Buffer) => {
       out += d.toString();
       const nl = out.indexOf('\n');
-      if (nl !== -1) resolve(JSON.parse(out.slice(0, nl)) as TunnelProfileReady);
+      if (nl !== -1) resolve(JSON.parse(out.slice(0, nl)) as R);
     });
-    child.once('exit', (code) => reject(new Error(`${config.runtime} tunnels profile exited ${code}`)));
+    child.once('exit', (code) => reject(new Error(`${what} exited ${code}`)));
   });
   return {
-    name: config.runtime,
-    pid: child.pid as number,
-    localPort: ready.localPort,
-    socksPort: ready.socksPort,
     ready,
+    pid: child.pid as number,
     stop: async () => {
       if (child.exitCode !== null) return;
       const exited = new Promise((ok) => child.once('exit', ok));
@@ -304,30 +311,20 @@ async function startProfile(config: TunnelProfileConfig): Promise<Side & { ready
   };
 }
 
+async function startProfile(config: TunnelProfileConfig): Promise<Side & { ready: TunnelProfileReady }> {
+  const f = await startForwarder<TunnelProfileReady>('tunnels-profile.ts', config, `${config.runtime} tunnels profile`);
+  return {
+    name: config.runtime,
+    pid: f.pid,
+    localPort: f.ready.localPort,
+    socksPort: f.ready.socksPort,
+    ready: f.ready,
+    stop: f.stop,
+  };
+}
+
 /** The ssh2-alone forwarder (bench/tunnels-ssh2.ts) as a side named 'ssh2', with no SOCKS port. */
 async function startSsh2(config: TunnelSsh2Config): Promise<Side> {
-  const child = spawn(process.execPath, ['--import', 'tsx', join(here, 'tunnels-ssh2.ts'), JSON.stringify(config)], {
-    stdio: ['pipe', 'pipe', 'inherit'],
-  });
-  const localPort = await new Promise<number>((resolve, reject) => {
-    let out = '';
-    child.stdout.on('data', (d: Buffer) => {
-      out += d.toString();
-      const nl = out.indexOf('\n');
-      if (nl !== -1) resolve((JSON.parse(out.slice(0, nl)) as { localPort: number }).localPort);
-    });
-    child.once('exit', (code) => reject(new Error(`tunnels-ssh2 exited ${code}`)));
-  });
-  return {
-    name: 'ssh2',
-    pid: child.pid as number,
-    localPort,
-    socksPort: 0,
-    stop: async () => {
-      if (child.exitCode !== null) return;
-      const exited = new Promise((ok) => child.once('exit', ok));
-      child.stdin.end();
-      await exited;
-    },
-  };
+  const f = await startForwarder<{ localPort: number }>('tunnels-ssh2.ts', config, 'tunnels-ssh2');
+  return { name: 'ssh2', pid: f.pid, localPort: f.ready.localPort, socksPort: 0, stop: f.stop };
 }
